@@ -1,0 +1,146 @@
+#include "storage/entry_codec.h"
+
+#include <cstring>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include <openssl/evp.h>
+
+namespace cradle::storage {
+namespace {
+
+constexpr absl::string_view kMagic = "CRDL1";
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+void PutU64(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+void PutBytes(std::string* out, absl::string_view bytes) {
+  PutU32(out, static_cast<uint32_t>(bytes.size()));
+  out->append(bytes.data(), bytes.size());
+}
+
+// A cursor over stored bytes; every read is bounds-checked.
+class Reader {
+ public:
+  explicit Reader(absl::string_view in) : in_(in) {}
+  bool U32(uint32_t* v) {
+    if (in_.size() < 4) return false;
+    *v = 0;
+    for (int i = 0; i < 4; ++i) *v = (*v << 8) | static_cast<uint8_t>(in_[i]);
+    in_.remove_prefix(4);
+    return true;
+  }
+  bool U64(uint64_t* v) {
+    if (in_.size() < 8) return false;
+    *v = DecodeSequenceKey(in_.substr(0, 8));
+    in_.remove_prefix(8);
+    return true;
+  }
+  bool Bytes(std::string* out) {
+    uint32_t n;
+    if (!U32(&n) || in_.size() < n) return false;
+    out->assign(in_.data(), n);
+    in_.remove_prefix(n);
+    return true;
+  }
+  bool Raw(size_t n, std::string* out) {
+    if (in_.size() < n) return false;
+    out->assign(in_.data(), n);
+    in_.remove_prefix(n);
+    return true;
+  }
+  size_t consumed(absl::string_view whole) const {
+    return whole.size() - in_.size();
+  }
+  bool empty() const { return in_.empty(); }
+
+ private:
+  absl::string_view in_;
+};
+
+}  // namespace
+
+std::string CanonicalEntryBytes(const Entry& entry) {
+  std::string out;
+  out.reserve(64 + entry.stream.size() + entry.type.size() +
+              entry.actor.size() + entry.payload.size());
+  out.append(kMagic.data(), kMagic.size());
+  PutU64(&out, entry.sequence);
+  PutBytes(&out, entry.stream);
+  PutU64(&out, entry.stream_version);
+  PutBytes(&out, entry.type);
+  PutBytes(&out, entry.actor);
+  PutU64(&out, static_cast<uint64_t>(absl::ToUnixMicros(entry.recorded)));
+  PutBytes(&out, entry.payload);
+  return out;
+}
+
+std::string ChainHash(absl::string_view prev_hash,
+                      absl::string_view canonical) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, prev_hash.data(), prev_hash.size());
+  EVP_DigestUpdate(ctx, canonical.data(), canonical.size());
+  EVP_DigestFinal_ex(ctx, digest, &len);
+  EVP_MD_CTX_free(ctx);
+  return std::string(reinterpret_cast<const char*>(digest), len);
+}
+
+std::string EncodeStoredEntry(const Entry& entry) {
+  std::string out = CanonicalEntryBytes(entry);
+  out.append(entry.prev_hash);
+  out.append(entry.hash);
+  return out;
+}
+
+absl::StatusOr<Entry> DecodeStoredEntry(absl::string_view stored) {
+  Entry e;
+  Reader r(stored);
+  std::string magic;
+  uint64_t micros = 0;
+  bool ok = r.Raw(kMagic.size(), &magic) && magic == kMagic &&
+            r.U64(&e.sequence) && r.Bytes(&e.stream) &&
+            r.U64(&e.stream_version) && r.Bytes(&e.type) && r.Bytes(&e.actor) &&
+            r.U64(&micros) && r.Bytes(&e.payload) &&
+            r.Raw(kHashBytes, &e.prev_hash) && r.Raw(kHashBytes, &e.hash) &&
+            r.empty();
+  if (!ok) {
+    return absl::DataLossError(
+        absl::StrCat("stored entry is malformed (", stored.size(), " bytes)"));
+  }
+  e.recorded = absl::FromUnixMicros(static_cast<int64_t>(micros));
+  return e;
+}
+
+std::string EncodeSequenceKey(uint64_t sequence) {
+  std::string out;
+  PutU64(&out, sequence);
+  return out;
+}
+
+uint64_t DecodeSequenceKey(absl::string_view key) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < key.size(); ++i) {
+    v = (v << 8) | static_cast<uint8_t>(key[i]);
+  }
+  return v;
+}
+
+std::string ZeroHash() { return std::string(kHashBytes, '\0'); }
+
+std::string HexHash(absl::string_view raw) {
+  return absl::BytesToHexString(raw);
+}
+
+}  // namespace cradle::storage

@@ -1,0 +1,170 @@
+#pragma once
+
+// The ledger: Cradle's append-only, tamper-evident event log.
+//
+// Every entry belongs to one stream (a manifest number, an enterprise, the
+// registry...) and to one global sequence. Each entry carries the SHA-256 of
+// the entry before it, so the whole history is a hash chain: changing any byte
+// of any entry breaks the chain from there on, and Verify() names where.
+//
+// No method updates or deletes an entry. Derived data (materialised state and
+// secondary indexes) is written through Mutations in the same atomic write as
+// the entries it derives from, so the two never disagree, even after a crash.
+// Derived data may be overwritten; entries never are.
+//
+// Byte formats: docs/ledger_format.md.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
+
+namespace cradle::storage {
+
+inline constexpr size_t kHashBytes = 32;
+inline constexpr size_t kMaxStreamBytes = 128;
+inline constexpr size_t kMaxTypeBytes = 64;
+inline constexpr size_t kMaxActorBytes = 256;
+inline constexpr size_t kMaxIdempotencyKeyBytes = 256;
+inline constexpr size_t kMaxPayloadBytes = 256 * 1024;
+inline constexpr size_t kMaxEntriesPerAppend = 64;
+inline constexpr size_t kMaxMutationsPerAppend = 256;
+inline constexpr size_t kMaxDerivedKeyBytes = 1024;
+inline constexpr size_t kMaxDerivedValueBytes = 1024 * 1024;
+
+// An entry as a writer proposes it; the ledger adds sequence, stream version,
+// time recorded and hashes.
+struct NewEntry {
+  std::string type;     // what happened, e.g. "manifest.issued"
+  std::string payload;  // opaque bytes (a serialized protobuf), non-empty
+  std::string actor;    // who did it: enterprise, person or device
+};
+
+// Derived data, written atomically with the entries of the same append.
+enum class Table { kState, kIndex };
+struct Mutation {
+  Table table = Table::kState;
+  std::string key;
+  absl::optional<std::string> value;  // nullopt deletes the key
+};
+
+struct AppendRequest {
+  std::string stream;
+  // The stream's version (number of entries) the writer based its decision
+  // on; 0 for a stream that must not exist yet.
+  uint64_t expected_version = 0;
+  std::vector<NewEntry> entries;
+  std::vector<Mutation> mutations;
+  // Non-empty: the append is applied at most once per key. A repeat returns
+  // the first result (replayed = true) and writes nothing.
+  std::string idempotency_key;
+};
+
+struct AppendResult {
+  std::string stream;
+  uint64_t first_sequence = 0;
+  uint64_t stream_version = 0;      // after the append
+  std::vector<std::string> hashes;  // one per entry, raw 32 bytes
+  bool replayed = false;
+};
+
+struct Entry {
+  uint64_t sequence = 0;
+  std::string stream;
+  uint64_t stream_version = 0;
+  std::string type;
+  std::string actor;
+  absl::Time recorded;  // server time, microsecond precision
+  std::string payload;
+  std::string prev_hash;  // raw 32 bytes; all zero before the first entry
+  std::string hash;       // raw 32 bytes
+};
+
+struct Head {
+  uint64_t sequence = 0;  // 0: empty ledger
+  std::string hash;       // of entry `sequence`; 32 zero bytes when empty
+};
+
+struct VerifyReport {
+  uint64_t checked = 0;  // entries recomputed
+  bool ok = true;
+  uint64_t first_bad = 0;  // set when !ok
+  std::string problem;     // what did not match, when !ok
+};
+
+struct KeyValue {
+  std::string key;
+  std::string value;
+};
+
+// Runs exactly once, on an unspecified thread (the ledger's writer), after the
+// append is durable or has failed. Must not block.
+using AppendDone = std::function<void(absl::StatusOr<AppendResult>)>;
+
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+
+  // Queues `request`. Errors: INVALID_ARGUMENT for a malformed request,
+  // ABORTED when the stream's version is not `expected_version`,
+  // FAILED_PRECONDITION once closed, RESOURCE_EXHAUSTED on a full disk,
+  // UNAVAILABLE after a failed write (the ledger then refuses all appends
+  // until reopened). On any error nothing of the request is written.
+  // Thread-safe.
+  virtual void Append(AppendRequest request, AppendDone done) = 0;
+
+  // Append() and wait for it. Never call from a gRPC callback thread.
+  absl::StatusOr<AppendResult> AppendAndWait(AppendRequest request);
+
+  // NOT_FOUND when no entry has that sequence.
+  virtual absl::StatusOr<Entry> Read(uint64_t sequence) const = 0;
+
+  // Entries of `stream` with version >= from_version, in order, at most
+  // `limit`. NOT_FOUND when the stream has no entry at all.
+  virtual absl::StatusOr<std::vector<Entry>> ReadStream(
+      absl::string_view stream, uint64_t from_version = 1,
+      size_t limit = std::numeric_limits<size_t>::max()) const = 0;
+
+  // Number of entries in `stream`; 0 when it does not exist.
+  virtual absl::StatusOr<uint64_t> StreamVersion(
+      absl::string_view stream) const = 0;
+
+  // Entries with sequence >= from_sequence, in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<Entry>> Scan(uint64_t from_sequence,
+                                                  size_t limit) const = 0;
+
+  // The last durable entry.
+  virtual Head GetHead() const = 0;
+
+  // Recomputes the chain over [from, to] (clamped to the head) and reports
+  // the first entry whose bytes, sequence or links do not match.
+  virtual absl::StatusOr<VerifyReport> Verify(uint64_t from,
+                                              uint64_t to) const = 0;
+
+  // Derived data. GetState: nullopt when absent. ScanIndex: keys starting
+  // with `prefix`, strictly after `start_after` (empty: from the first), in
+  // key order, at most `limit`.
+  virtual absl::StatusOr<absl::optional<std::string>> GetState(
+      absl::string_view key) const = 0;
+  virtual absl::StatusOr<std::vector<KeyValue>> ScanIndex(
+      absl::string_view prefix, absl::string_view start_after,
+      size_t limit) const = 0;
+
+  // Waits for queued appends, then refuses new ones with FAILED_PRECONDITION.
+  // Idempotent.
+  virtual absl::Status Close() = 0;
+};
+
+// Checks the request's shape (sizes, characters); the field is named in the
+// error. Used by every Ledger implementation before anything is written.
+absl::Status ValidateAppendRequest(const AppendRequest& request);
+
+}  // namespace cradle::storage

@@ -1,0 +1,391 @@
+#include "storage/rocksdb_ledger.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+
+#include "storage/entry_codec.h"
+#include "tests/storage/faulty_file_system.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace cradle::storage {
+namespace {
+
+using ::cradle::testing::StatusIs;
+using ::testing::HasSubstr;
+
+AppendRequest OneEntry(std::string stream, uint64_t expected,
+                       std::string payload = "payload") {
+  AppendRequest r;
+  r.stream = std::move(stream);
+  r.expected_version = expected;
+  r.entries.push_back(NewEntry{"test.event", std::move(payload), "tester"});
+  return r;
+}
+
+class RocksDbLedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen(RocksDbLedger::Options options = {}) {
+    ledger_.reset();
+    if (options.clock == nullptr) options.clock = &clock_;
+    absl::StatusOr<std::unique_ptr<RocksDbLedger>> opened =
+        RocksDbLedger::Open(dir_.path(), options);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    ledger_ = *std::move(opened);
+  }
+
+  // Rewrites entry `sequence` through a raw RocksDB handle, as an attacker
+  // with access to the files would.
+  void TamperWithEntry(uint64_t sequence) {
+    ledger_.reset();
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const char* name :
+         {"default", "entries", "streams", "idempotency", "state", "index"}) {
+      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(
+        rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path(), cfs, &handles, &db)
+            .ok());
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), handles[1],
+                        EncodeSequenceKey(sequence), &value)
+                    .ok());
+    // The payload sits just before the two hashes: flip its last byte.
+    value[value.size() - 2 * kHashBytes - 1] ^= 0x01;
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1],
+                        EncodeSequenceKey(sequence), value)
+                    .ok());
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    ASSERT_TRUE(db->Close().ok());
+    delete db;
+  }
+
+  cradle::testing::TempDir dir_;
+  FakeClock clock_{absl::FromUnixSeconds(1795000000)};
+  std::unique_ptr<RocksDbLedger> ledger_;
+};
+
+TEST_F(RocksDbLedgerTest, EmptyLedgerHasZeroHead) {
+  Head head = ledger_->GetHead();
+  EXPECT_EQ(head.sequence, 0u);
+  EXPECT_EQ(head.hash, ZeroHash());
+}
+
+TEST_F(RocksDbLedgerTest, AppendAssignsSequencesAndChainsHashes) {
+  absl::StatusOr<AppendResult> a = ledger_->AppendAndWait(OneEntry("m1", 0));
+  ASSERT_TRUE(a.ok()) << a.status();
+  AppendRequest two = OneEntry("m2", 0, "p1");
+  two.entries.push_back(NewEntry{"test.other", "p2", "tester"});
+  absl::StatusOr<AppendResult> b = ledger_->AppendAndWait(std::move(two));
+  ASSERT_TRUE(b.ok()) << b.status();
+
+  EXPECT_EQ(a->first_sequence, 1u);
+  EXPECT_EQ(a->stream_version, 1u);
+  EXPECT_EQ(b->first_sequence, 2u);
+  EXPECT_EQ(b->stream_version, 2u);
+  ASSERT_EQ(b->hashes.size(), 2u);
+
+  absl::StatusOr<Entry> e1 = ledger_->Read(1);
+  absl::StatusOr<Entry> e3 = ledger_->Read(3);
+  ASSERT_TRUE(e1.ok() && e3.ok());
+  EXPECT_EQ(e1->prev_hash, ZeroHash());
+  EXPECT_EQ(e1->hash, a->hashes[0]);
+  EXPECT_EQ(e3->prev_hash, b->hashes[0]);
+  EXPECT_EQ(e3->hash, b->hashes[1]);
+  EXPECT_EQ(e3->stream_version, 2u);
+  EXPECT_EQ(e3->type, "test.other");
+  EXPECT_EQ(e3->recorded, clock_.Now());
+  EXPECT_EQ(ledger_->GetHead().sequence, 3u);
+  EXPECT_EQ(ledger_->GetHead().hash, b->hashes[1]);
+}
+
+TEST_F(RocksDbLedgerTest, ReadsStreamsInOrderAndScansFromASequence) {
+  for (uint64_t v = 0; v < 5; ++v) {
+    ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("a", v, absl::StrCat(v))).ok());
+    ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("b", v)).ok());
+  }
+  absl::StatusOr<std::vector<Entry>> a = ledger_->ReadStream("a", 2, 10);
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(a->size(), 4u);
+  EXPECT_EQ((*a)[0].payload, "1");
+  EXPECT_EQ((*a)[0].sequence, 3u);
+  EXPECT_EQ((*a)[3].stream_version, 5u);
+  EXPECT_EQ(*ledger_->StreamVersion("b"), 5u);
+  EXPECT_EQ(*ledger_->StreamVersion("c"), 0u);
+
+  absl::StatusOr<std::vector<Entry>> scan = ledger_->Scan(8, 100);
+  ASSERT_TRUE(scan.ok());
+  ASSERT_EQ(scan->size(), 3u);
+  EXPECT_EQ(scan->back().sequence, 10u);
+}
+
+TEST_F(RocksDbLedgerTest, UnknownSequenceAndStreamAreNotFound) {
+  EXPECT_THAT(ledger_->Read(1), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(ledger_->ReadStream("nope", 1, 10),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("nope")));
+}
+
+TEST_F(RocksDbLedgerTest, StaleExpectedVersionIsAbortedAndWritesNothing) {
+  ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", 0)).ok());
+  AppendRequest stale = OneEntry("m", 0);
+  stale.mutations.push_back(Mutation{Table::kState, "k", "v"});
+  EXPECT_THAT(ledger_->AppendAndWait(stale),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("version 1")));
+  EXPECT_THAT(ledger_->AppendAndWait(OneEntry("m", 5)),
+              StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(ledger_->AppendAndWait(OneEntry("new", 1)),
+              StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(ledger_->GetHead().sequence, 1u);
+  EXPECT_FALSE(ledger_->GetState("k")->has_value());
+}
+
+TEST_F(RocksDbLedgerTest, RepeatedIdempotencyKeyReturnsFirstResult) {
+  AppendRequest r = OneEntry("m", 0);
+  r.idempotency_key = "key-1";
+  absl::StatusOr<AppendResult> first = ledger_->AppendAndWait(r);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->replayed);
+  // A retry, even one whose expected version is now stale, replays.
+  absl::StatusOr<AppendResult> again = ledger_->AppendAndWait(r);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->first_sequence, first->first_sequence);
+  EXPECT_EQ(again->hashes, first->hashes);
+  EXPECT_EQ(again->stream, "m");
+  EXPECT_EQ(ledger_->GetHead().sequence, 1u);
+
+  Reopen();  // survives a restart
+  absl::StatusOr<AppendResult> after = ledger_->AppendAndWait(r);
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->replayed);
+  EXPECT_EQ(ledger_->GetHead().sequence, 1u);
+}
+
+TEST_F(RocksDbLedgerTest, ConcurrentRetriesWithOneKeyApplyOnce) {
+  constexpr int kThreads = 16;
+  std::vector<std::thread> threads;
+  std::atomic<int> applied{0}, replayed{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      AppendRequest r = OneEntry("m", 0);
+      r.idempotency_key = "same";
+      absl::StatusOr<AppendResult> res = ledger_->AppendAndWait(r);
+      ASSERT_TRUE(res.ok()) << res.status();
+      (res->replayed ? replayed : applied)++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(applied, 1);
+  EXPECT_EQ(replayed, kThreads - 1);
+  EXPECT_EQ(ledger_->GetHead().sequence, 1u);
+}
+
+TEST_F(RocksDbLedgerTest, ConcurrentWritersOfOneVersionOneWins) {
+  constexpr int kThreads = 16;
+  std::vector<std::thread> threads;
+  std::atomic<int> won{0}, conflicted{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      absl::StatusOr<AppendResult> res =
+          ledger_->AppendAndWait(OneEntry("m", 0));
+      if (res.ok()) {
+        ++won;
+      } else if (res.status().code() == absl::StatusCode::kAborted) {
+        ++conflicted;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(conflicted, kThreads - 1);
+  EXPECT_EQ(*ledger_->StreamVersion("m"), 1u);
+}
+
+TEST_F(RocksDbLedgerTest, ManyConcurrentWritersKeepOneValidChain) {
+  constexpr int kThreads = 8, kPerThread = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        ASSERT_TRUE(
+            ledger_->AppendAndWait(OneEntry(absl::StrCat("s", t), i)).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ledger_->GetHead().sequence, uint64_t{kThreads * kPerThread});
+  absl::StatusOr<VerifyReport> report = ledger_->Verify(1, UINT64_MAX);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->checked, uint64_t{kThreads * kPerThread});
+}
+
+TEST_F(RocksDbLedgerTest, RejectsMalformedRequestsAndWritesNothing) {
+  struct Case {
+    std::string name;
+    AppendRequest request;
+    std::string field;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"empty stream", OneEntry("", 0), "stream"});
+  cases.push_back({"space in stream", OneEntry("a b", 0), "stream"});
+  cases.push_back({"long stream",
+                   OneEntry(std::string(kMaxStreamBytes + 1, 'x'), 0),
+                   "stream"});
+  cases.push_back(
+      {"empty payload", OneEntry("m", 0, ""), "entries[0].payload"});
+  cases.push_back({"huge payload",
+                   OneEntry("m", 0, std::string(kMaxPayloadBytes + 1, 'x')),
+                   "entries[0].payload"});
+  AppendRequest no_entries = OneEntry("m", 0);
+  no_entries.entries.clear();
+  cases.push_back({"no entries", no_entries, "entries"});
+  AppendRequest no_actor = OneEntry("m", 0);
+  no_actor.entries[0].actor.clear();
+  cases.push_back({"no actor", no_actor, "entries[0].actor"});
+  AppendRequest empty_key = OneEntry("m", 0);
+  empty_key.mutations.push_back(Mutation{Table::kIndex, "", "v"});
+  cases.push_back({"empty mutation key", empty_key, "mutations[0].key"});
+
+  for (Case& c : cases) {
+    EXPECT_THAT(
+        ledger_->AppendAndWait(c.request),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))
+        << c.name;
+  }
+  EXPECT_EQ(ledger_->GetHead().sequence, 0u);
+}
+
+TEST_F(RocksDbLedgerTest, MutationsLandWithTheEntries) {
+  AppendRequest r = OneEntry("m", 0);
+  r.mutations.push_back(Mutation{Table::kState, "manifest/m", "ISSUED"});
+  r.mutations.push_back(Mutation{Table::kIndex, "status/ISSUED/m", ""});
+  r.mutations.push_back(Mutation{Table::kIndex, "status/ISSUED/n", ""});
+  ASSERT_TRUE(ledger_->AppendAndWait(r).ok());
+  AppendRequest next = OneEntry("m", 1);
+  next.mutations.push_back(Mutation{Table::kState, "manifest/m", "IN_TRANSIT"});
+  next.mutations.push_back(
+      Mutation{Table::kIndex, "status/ISSUED/m", absl::nullopt});
+  next.mutations.push_back(Mutation{Table::kIndex, "status/IN_TRANSIT/m", ""});
+  ASSERT_TRUE(ledger_->AppendAndWait(next).ok());
+
+  EXPECT_EQ(ledger_->GetState("manifest/m")->value_or(""), "IN_TRANSIT");
+  absl::StatusOr<std::vector<KeyValue>> issued =
+      ledger_->ScanIndex("status/ISSUED/", "", 10);
+  ASSERT_TRUE(issued.ok());
+  ASSERT_EQ(issued->size(), 1u);
+  EXPECT_EQ((*issued)[0].key, "status/ISSUED/n");
+  absl::StatusOr<std::vector<KeyValue>> paged =
+      ledger_->ScanIndex("status/", "status/IN_TRANSIT/m", 10);
+  ASSERT_TRUE(paged.ok());
+  ASSERT_EQ(paged->size(), 1u);
+  EXPECT_EQ((*paged)[0].key, "status/ISSUED/n");
+}
+
+TEST_F(RocksDbLedgerTest, ReopenRestoresHeadAndStreams) {
+  for (uint64_t v = 0; v < 10; ++v) {
+    ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", v)).ok());
+  }
+  const Head before = ledger_->GetHead();
+  Reopen();
+  EXPECT_EQ(ledger_->GetHead().sequence, before.sequence);
+  EXPECT_EQ(ledger_->GetHead().hash, before.hash);
+  EXPECT_EQ(*ledger_->StreamVersion("m"), 10u);
+  absl::StatusOr<AppendResult> next = ledger_->AppendAndWait(OneEntry("m", 10));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->first_sequence, 11u);
+  EXPECT_TRUE(ledger_->Verify(1, UINT64_MAX)->ok);
+}
+
+TEST_F(RocksDbLedgerTest, RecordedTimeNeverGoesBackwards) {
+  ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", 0)).ok());
+  clock_.Advance(absl::Hours(-1));
+  ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", 1)).ok());
+  EXPECT_GE(ledger_->Read(2)->recorded, ledger_->Read(1)->recorded);
+}
+
+TEST_F(RocksDbLedgerTest, AppendAfterCloseFails) {
+  ASSERT_TRUE(ledger_->Close().ok());
+  EXPECT_THAT(
+      ledger_->AppendAndWait(OneEntry("m", 0)),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("closed")));
+  EXPECT_TRUE(ledger_->Close().ok());
+}
+
+TEST_F(RocksDbLedgerTest, VerifyNamesATamperedEntry) {
+  for (uint64_t v = 0; v < 50; ++v) {
+    ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", v)).ok());
+  }
+  TamperWithEntry(20);
+  RocksDbLedger::Options options;
+  options.verify_tail_on_open = 10;  // entry 20 lies outside the tail
+  Reopen(options);
+  absl::StatusOr<VerifyReport> report = ledger_->Verify(1, UINT64_MAX);
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad, 20u);
+  EXPECT_THAT(report->problem, HasSubstr("hashes to"));
+  EXPECT_TRUE(ledger_->Verify(1, 19)->ok);
+  EXPECT_TRUE(ledger_->Verify(21, 50)->ok);  // anchored on 20's stored hash
+}
+
+TEST_F(RocksDbLedgerTest, RefusesToOpenOnABrokenTail) {
+  for (uint64_t v = 0; v < 5; ++v) {
+    ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", v)).ok());
+  }
+  TamperWithEntry(4);
+  RocksDbLedger::Options options;
+  options.clock = &clock_;
+  absl::StatusOr<std::unique_ptr<RocksDbLedger>> opened =
+      RocksDbLedger::Open(dir_.path(), options);
+  EXPECT_THAT(opened, StatusIs(absl::StatusCode::kDataLoss,
+                               HasSubstr("broken at sequence 4")));
+}
+
+TEST(RocksDbLedgerFaultTest, DiskFullFailsCleanlyAndLosesNothingAcknowledged) {
+  cradle::testing::TempDir dir;
+  auto fs = std::make_shared<cradle::testing::FaultyFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  RocksDbLedger::Options options;
+  options.env = env.get();
+  {
+    absl::StatusOr<std::unique_ptr<RocksDbLedger>> ledger =
+        RocksDbLedger::Open(dir.path(), options);
+    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    ASSERT_TRUE((*ledger)->AppendAndWait(OneEntry("m", 0)).ok());
+    fs->set_disk_full(true);
+    AppendRequest r = OneEntry("m", 1);
+    r.mutations.push_back(Mutation{Table::kState, "k", "v"});
+    EXPECT_THAT((*ledger)->AppendAndWait(r),
+                StatusIs(absl::StatusCode::kResourceExhausted));
+    EXPECT_EQ((*ledger)->GetHead().sequence, 1u);
+    // Space is back, but the ledger stays stopped until it is reopened.
+    fs->set_disk_full(false);
+    EXPECT_THAT(
+        (*ledger)->AppendAndWait(OneEntry("m", 1)),
+        StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("reopened")));
+  }
+  absl::StatusOr<std::unique_ptr<RocksDbLedger>> reopened =
+      RocksDbLedger::Open(dir.path(), options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->GetHead().sequence, 1u);
+  EXPECT_FALSE((*reopened)->GetState("k")->has_value());
+  EXPECT_TRUE((*reopened)->AppendAndWait(OneEntry("m", 1)).ok());
+  EXPECT_TRUE((*reopened)->Verify(1, UINT64_MAX)->ok);
+}
+
+}  // namespace
+}  // namespace cradle::storage
