@@ -149,6 +149,12 @@ class Ledger {
   virtual absl::StatusOr<VerifyReport> Verify(uint64_t from,
                                               uint64_t to) const = 0;
 
+  // The result of the append that first used `idempotency_key`, or nullopt.
+  // Lets a caller answer a retry before deciding again on a state the first
+  // attempt has already changed.
+  virtual absl::StatusOr<absl::optional<AppendResult>> FindIdempotent(
+      absl::string_view idempotency_key) const = 0;
+
   // Derived data. GetState: nullopt when absent. ScanIndex: keys starting
   // with `prefix`, strictly after `start_after` (empty: from the first), in
   // key order, at most `limit`.

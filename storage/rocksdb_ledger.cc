@@ -211,26 +211,14 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
         results.emplace_back(std::move(p.done), std::move(replay));
         continue;
       }
-      std::string record;
-      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), idempotency_cf_,
-                                   req.idempotency_key, &record);
-      if (s.ok()) {
-        AppendResult replay;
-        replay.first_sequence = DecodeSequenceKey(record.substr(0, 8));
-        replay.stream_version = DecodeSequenceKey(record.substr(8, 8));
-        const uint64_t count = DecodeSequenceKey(record.substr(16, 8));
-        replay.stream = record.substr(24);
-        replay.replayed = true;
-        for (uint64_t i = 0; i < count; ++i) {
-          absl::StatusOr<Entry> e = Read(replay.first_sequence + i);
-          if (e.ok()) replay.hashes.push_back(e->hash);
-        }
-        results.emplace_back(std::move(p.done), std::move(replay));
+      absl::StatusOr<absl::optional<AppendResult>> seen =
+          FindIdempotent(req.idempotency_key);
+      if (!seen.ok()) {
+        results.emplace_back(std::move(p.done), seen.status());
         continue;
       }
-      if (!s.IsNotFound()) {
-        results.emplace_back(std::move(p.done),
-                             FromRocks(s, "reading idempotency key"));
+      if (seen->has_value()) {
+        results.emplace_back(std::move(p.done), **std::move(seen));
         continue;
       }
     }
@@ -464,6 +452,32 @@ absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
     return bad(to, "last entry does not hash to the ledger head");
   }
   return report;
+}
+
+absl::StatusOr<absl::optional<AppendResult>> RocksDbLedger::FindIdempotent(
+    absl::string_view idempotency_key) const {
+  std::string record;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), idempotency_cf_,
+               rocksdb::Slice(idempotency_key.data(), idempotency_key.size()),
+               &record);
+  if (s.IsNotFound()) return absl::optional<AppendResult>();
+  if (!s.ok()) return FromRocks(s, "reading idempotency key");
+  if (record.size() < 24) {
+    return absl::DataLossError("idempotency record is malformed");
+  }
+  AppendResult replay;
+  replay.first_sequence = DecodeSequenceKey(record.substr(0, 8));
+  replay.stream_version = DecodeSequenceKey(record.substr(8, 8));
+  const uint64_t count = DecodeSequenceKey(record.substr(16, 8));
+  replay.stream = record.substr(24);
+  replay.replayed = true;
+  for (uint64_t i = 0; i < count; ++i) {
+    absl::StatusOr<Entry> e = Read(replay.first_sequence + i);
+    if (!e.ok()) return e.status();
+    replay.hashes.push_back(e->hash);
+  }
+  return absl::optional<AppendResult>(std::move(replay));
 }
 
 absl::StatusOr<absl::optional<std::string>> RocksDbLedger::GetState(

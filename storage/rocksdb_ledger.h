@@ -55,6 +55,8 @@ class RocksDbLedger final : public Ledger {
   Head GetHead() const override;
   absl::StatusOr<VerifyReport> Verify(uint64_t from,
                                       uint64_t to) const override;
+  absl::StatusOr<absl::optional<AppendResult>> FindIdempotent(
+      absl::string_view idempotency_key) const override;
   absl::StatusOr<absl::optional<std::string>> GetState(
       absl::string_view key) const override;
   absl::StatusOr<std::vector<KeyValue>> ScanIndex(absl::string_view prefix,

@@ -1,0 +1,37 @@
+#pragma once
+
+// The value formats of cradlectl's flags, parsed into API messages. Each
+// error names the flag and shows the expected form.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+#include "cradle/v1/common.pb.h"
+#include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/registry.pb.h"
+
+namespace cradle::clients {
+
+// --waste CODE:QTY[:PACKAGING:COUNT], e.g. 900-249-08:1.25t:drum:10
+absl::StatusOr<v1::WasteLine> ParseWasteSpec(absl::string_view text);
+// --line N:accept|reject:QTY[:REASON] (receive)
+absl::StatusOr<v1::LineReceipt> ParseReceiptLine(absl::string_view text);
+// --line N:METHOD:QTY (dispose)
+absl::StatusOr<v1::LineDisposal> ParseDisposalLine(absl::string_view text);
+// --at LAT,LON
+absl::StatusOr<v1::Position> ParsePosition(absl::string_view text);
+// --roles generator,collector,transporter,receiver
+absl::StatusOr<std::vector<v1::Role>> ParseRoles(absl::string_view text);
+// --capacity-t TONNES, whole kilograms: "5000", "12.5"
+absl::StatusOr<int64_t> ParseCapacityKg(absl::string_view text);
+// --codes 900-249-08,HW49
+std::vector<std::string> ParseList(absl::string_view text);
+// --status in_transit | IN_TRANSIT
+absl::StatusOr<v1::ManifestStatus> ParseStatus(absl::string_view text);
+// A quantity in grams for people: "1.25t", "800kg".
+std::string FormatQuantity(int64_t grams);
+
+}  // namespace cradle::clients

@@ -1,0 +1,734 @@
+#include "domain/lifecycle.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/time_util.h"
+
+#include "domain/plate.h"
+#include "domain/status_macros.h"
+#include "domain/uscc.h"
+#include "domain/waste_catalogue.h"
+
+namespace cradle::domain {
+namespace {
+
+using v1::ManifestStatus;
+
+constexpr size_t kMaxTextBytes = 500;
+constexpr size_t kMaxShortTextBytes = 64;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(t));
+}
+
+std::string StatusName(ManifestStatus s) { return v1::ManifestStatus_Name(s); }
+
+const char* PartyName(Party p) {
+  switch (p) {
+    case Party::kGenerator:
+      return "generator";
+    case Party::kCarrier:
+      return "carrier";
+    case Party::kReceiver:
+      return "receiver";
+  }
+  return "?";
+}
+
+absl::Status CheckState(Action action, const v1::Manifest& m) {
+  const Transition& t = TransitionFor(action);
+  if (std::find(t.from.begin(), t.from.end(), m.status()) != t.from.end()) {
+    return absl::OkStatus();
+  }
+  std::vector<std::string> allowed;
+  for (ManifestStatus s : t.from) allowed.push_back(StatusName(s));
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot ", t.verb, " manifest ", m.number(), ": it is ",
+                   StatusName(m.status()), ", and ", t.verb, " needs ",
+                   absl::StrJoin(allowed, " or ")));
+}
+
+// The acting party must be the manifest's own.
+absl::Status CheckParty(absl::string_view field, absl::string_view actor,
+                        absl::string_view expected, Party party,
+                        absl::string_view number) {
+  if (actor.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  if (actor != expected) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(field, " ", actor, " is not the ", PartyName(party),
+                     " of manifest ", number, " (", expected, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckText(absl::string_view field, absl::string_view value,
+                       size_t max, bool required) {
+  if (required && value.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  if (value.size() > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " is ", value.size(), " bytes; the limit is ", max));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckMeta(const v1::WriteMeta& meta) {
+  if (meta.has_position()) {
+    const double lat = meta.position().lat(), lon = meta.position().lon();
+    if (!(lat >= -90 && lat <= 90)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("meta.position.lat ", lat, " is outside -90..90"));
+    }
+    if (!(lon >= -180 && lon <= 180)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("meta.position.lon ", lon, " is outside -180..180"));
+    }
+  }
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("meta.person", meta.person(), kMaxShortTextBytes, false));
+  return CheckText("meta.device", meta.device(), kMaxShortTextBytes, false);
+}
+
+bool HasRole(const v1::Enterprise& e, std::initializer_list<v1::Role> roles) {
+  for (int r : e.roles()) {
+    for (v1::Role want : roles) {
+      if (r == want) return true;
+    }
+  }
+  return false;
+}
+
+// Looks `id` up and checks it holds one of `roles`.
+absl::StatusOr<v1::Enterprise> RegisteredAs(
+    const RegistryReader& registry, absl::string_view field,
+    absl::string_view id, std::initializer_list<v1::Role> roles) {
+  if (id.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  CRADLE_RETURN_IF_ERROR(ValidateUscc(field, id));
+  CRADLE_ASSIGN_OR_RETURN(v1::Enterprise e, registry.GetEnterprise(field, id));
+  if (!HasRole(e, roles)) {
+    std::vector<std::string> names;
+    for (v1::Role r : roles) names.push_back(v1::Role_Name(r));
+    return absl::FailedPreconditionError(
+        absl::StrCat(field, " ", id, " (", e.name(), ") is not registered as ",
+                     absl::StrJoin(names, " or ")));
+  }
+  return e;
+}
+
+absl::Status CheckVehicle(absl::string_view field, absl::string_view plate,
+                          const v1::Enterprise& carrier) {
+  if (plate.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  CRADLE_RETURN_IF_ERROR(ValidatePlate(field, plate));
+  for (const v1::Vehicle& v : carrier.vehicles()) {
+    if (v.plate() == plate) return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat(field, " ", plate,
+                   " is not a registered vehicle of carrier ", carrier.id()));
+}
+
+Decision Decide(const v1::Manifest& current,
+                std::vector<v1::ManifestEvent> events, absl::Time now) {
+  Decision d;
+  d.next = current;
+  for (const v1::ManifestEvent& e : events) Apply(e, now, &d.next);
+  d.events = std::move(events);
+  return d;
+}
+
+v1::ManifestEvent Closed() {
+  v1::ManifestEvent e;
+  e.mutable_closed();
+  return e;
+}
+
+v1::Destination NewDestination(absl::string_view receiver, int lines) {
+  v1::Destination d;
+  d.set_receiver(std::string(receiver));
+  for (int i = 0; i < lines; ++i) {
+    d.add_sent_g(0);
+    d.add_received_g(0);
+    d.add_accepted_g(0);
+    d.add_rejected_g(0);
+    d.add_disposed_g(0);
+    d.add_reject_reasons("");
+    d.add_disposal_methods("");
+  }
+  return d;
+}
+
+v1::Leg NewLeg(const v1::Manifest& m, absl::string_view carrier,
+               absl::string_view vehicle, absl::string_view driver,
+               absl::string_view handed_over_by, const v1::WriteMeta& meta) {
+  v1::Leg leg;
+  leg.set_number(m.legs_size() + 1);
+  leg.set_carrier(std::string(carrier));
+  leg.set_vehicle(std::string(vehicle));
+  leg.set_driver(std::string(driver));
+  leg.set_handed_over_by(std::string(handed_over_by));
+  if (meta.has_device_time()) *leg.mutable_device_time() = meta.device_time();
+  if (meta.has_position()) *leg.mutable_position() = meta.position();
+  return leg;
+}
+
+}  // namespace
+
+const std::vector<Transition>& LifecycleTable() {
+  using S = v1::ManifestStatus;
+  static const std::vector<Transition>* table = new std::vector<Transition>{
+      {Action::kOpen,
+       "open",
+       {},
+       "DRAFT, or ISSUED unless kept as a draft",
+       Party::kGenerator,
+       "registered generator/collector, carrier and receiver; 1..100 waste "
+       "lines with catalogue codes and positive quantities; a number is "
+       "assigned"},
+      {Action::kIssue,
+       "issue",
+       {S::DRAFT},
+       "ISSUED",
+       Party::kGenerator,
+       "the generator signs"},
+      {Action::kCancel,
+       "cancel",
+       {S::DRAFT, S::ISSUED},
+       "CANCELLED",
+       Party::kGenerator,
+       "a reason; only before pickup"},
+      {Action::kPickup,
+       "pickup",
+       {S::ISSUED},
+       "IN_TRANSIT",
+       Party::kCarrier,
+       "a vehicle registered to the named carrier; opens leg 1"},
+      {Action::kRelay,
+       "relay",
+       {S::IN_TRANSIT},
+       "IN_TRANSIT",
+       Party::kCarrier,
+       "the current carrier hands over to another registered carrier and "
+       "vehicle; opens a new leg"},
+      {Action::kDeliver,
+       "deliver",
+       {S::IN_TRANSIT},
+       "DELIVERED",
+       Party::kReceiver,
+       "only the named receiver"},
+      {Action::kReceive,
+       "receive",
+       {S::DELIVERED},
+       "ACCEPTED, PARTIALLY_ACCEPTED or REJECTED (CLOSED for a return to the "
+       "generator)",
+       Party::kReceiver,
+       "every line on this leg weighed and accepted and/or rejected; a reason "
+       "for each rejection"},
+      {Action::kReroute,
+       "reroute",
+       {S::PARTIALLY_ACCEPTED, S::REJECTED},
+       "IN_TRANSIT",
+       Party::kGenerator,
+       "the rejected quantities go on a new leg to an alternate receiver or "
+       "back to the generator"},
+      {Action::kDispose,
+       "dispose",
+       {S::ACCEPTED, S::PARTIALLY_ACCEPTED, S::REJECTED, S::IN_TRANSIT,
+        S::DELIVERED},
+       "DISPOSED then CLOSED once every accepted quantity is disposed and "
+       "nothing is pending; otherwise unchanged",
+       Party::kReceiver,
+       "a method per line and no more than the receiver accepted"},
+  };
+  return *table;
+}
+
+const Transition& TransitionFor(Action action) {
+  for (const Transition& t : LifecycleTable()) {
+    if (t.action == action) return t;
+  }
+  return LifecycleTable().front();  // unreachable: every action has a row
+}
+
+std::string LifecycleTableMarkdown() {
+  std::string out =
+      "| action | from | to | by | needs |\n|---|---|---|---|---|\n";
+  for (const Transition& t : LifecycleTable()) {
+    std::vector<std::string> from;
+    for (v1::ManifestStatus s : t.from) from.push_back(StatusName(s));
+    absl::StrAppend(&out, "| ", t.verb, " | ",
+                    from.empty() ? "(new)" : absl::StrJoin(from, ", "), " | ",
+                    t.to, " | ", PartyName(t.by), " | ", t.needs, " |\n");
+  }
+  return out;
+}
+
+absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
+                                    const RegistryReader& registry,
+                                    absl::string_view number, absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  CRADLE_ASSIGN_OR_RETURN(
+      v1::Enterprise generator,
+      RegisteredAs(registry, "generator", request.generator(),
+                   {v1::GENERATOR, v1::COLLECTOR}));
+  CRADLE_RETURN_IF_ERROR(
+      RegisteredAs(registry, "carrier", request.carrier(), {v1::TRANSPORTER})
+          .status());
+  CRADLE_ASSIGN_OR_RETURN(
+      v1::Enterprise receiver,
+      RegisteredAs(registry, "receiver", request.receiver(), {v1::RECEIVER}));
+  if (request.receiver() == request.generator()) {
+    return absl::InvalidArgumentError(
+        "receiver must differ from generator: a manifest moves waste between "
+        "two enterprises");
+  }
+  if (request.lines().empty() || request.lines_size() > kMaxWasteLines) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lines must hold 1..", kMaxWasteLines,
+                     " waste lines, got ", request.lines_size()));
+  }
+  for (int i = 0; i < request.lines_size(); ++i) {
+    const v1::WasteLine& line = request.lines(i);
+    const std::string at = absl::StrCat("lines[", i, "]");
+    CRADLE_RETURN_IF_ERROR(
+        WasteCatalogue::Builtin().Lookup(at + ".code", line.code()).status());
+    if (line.quantity_g() <= 0 || line.quantity_g() > kMaxLineGrams) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".quantity_g ", line.quantity_g(), " must be 1..",
+                       kMaxLineGrams, " grams"));
+    }
+    CRADLE_RETURN_IF_ERROR(CheckText(at + ".packaging", line.packaging(),
+                                     kMaxShortTextBytes, false));
+    if (line.package_count() < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ".package_count ", line.package_count(), " is negative"));
+    }
+  }
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("method", request.method(), kMaxShortTextBytes, false));
+
+  v1::Manifest empty;
+  empty.set_number(std::string(number));
+  v1::ManifestEvent opened;
+  *opened.mutable_opened() = request;
+  opened.set_origin_division(generator.division());
+  opened.set_destination_division(receiver.division());
+  return Decide(empty, {std::move(opened)}, now);
+}
+
+absl::StatusOr<Decision> DecideIssue(const v1::Manifest& m,
+                                     const v1::IssueManifestRequest& request,
+                                     absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  CRADLE_RETURN_IF_ERROR(CheckParty("generator", request.generator(),
+                                    m.generator(), Party::kGenerator,
+                                    m.number()));
+  CRADLE_RETURN_IF_ERROR(CheckState(Action::kIssue, m));
+  v1::ManifestEvent e;
+  *e.mutable_issued() = request;
+  return Decide(m, {std::move(e)}, now);
+}
+
+absl::StatusOr<Decision> DecideCancel(const v1::Manifest& m,
+                                      const v1::CancelManifestRequest& request,
+                                      absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  CRADLE_RETURN_IF_ERROR(CheckParty("generator", request.generator(),
+                                    m.generator(), Party::kGenerator,
+                                    m.number()));
+  CRADLE_RETURN_IF_ERROR(CheckState(Action::kCancel, m));
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("reason", request.reason(), kMaxTextBytes, true));
+  v1::ManifestEvent e;
+  *e.mutable_cancelled() = request;
+  return Decide(m, {std::move(e)}, now);
+}
+
+absl::StatusOr<Decision> DecidePickup(const v1::Manifest& m,
+                                      const v1::PickupRequest& request,
+                                      const RegistryReader& registry,
+                                      absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  CRADLE_RETURN_IF_ERROR(CheckParty("carrier", request.carrier(), m.carrier(),
+                                    Party::kCarrier, m.number()));
+  CRADLE_RETURN_IF_ERROR(CheckState(Action::kPickup, m));
+  CRADLE_ASSIGN_OR_RETURN(
+      v1::Enterprise carrier,
+      RegisteredAs(registry, "carrier", request.carrier(), {v1::TRANSPORTER}));
+  CRADLE_RETURN_IF_ERROR(CheckVehicle("vehicle", request.vehicle(), carrier));
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("driver", request.driver(), kMaxShortTextBytes, false));
+  v1::ManifestEvent e;
+  *e.mutable_picked_up() = request;
+  return Decide(m, {std::move(e)}, now);
+}
+
+absl::StatusOr<Decision> DecideRelay(const v1::Manifest& m,
+                                     const v1::RelayRequest& request,
+                                     const RegistryReader& registry,
+                                     absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  CRADLE_RETURN_IF_ERROR(CheckParty("from_carrier", request.from_carrier(),
+                                    m.carrier(), Party::kCarrier, m.number()));
+  CRADLE_RETURN_IF_ERROR(CheckState(Action::kRelay, m));
+  if (request.to_carrier() == request.from_carrier()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "to_carrier ", request.to_carrier(),
+        " is the carrier already holding the load; a relay hands over to "
+        "another carrier"));
+  }
+  CRADLE_ASSIGN_OR_RETURN(
+      v1::Enterprise to, RegisteredAs(registry, "to_carrier",
+                                      request.to_carrier(), {v1::TRANSPORTER}));
+  CRADLE_RETURN_IF_ERROR(CheckVehicle("vehicle", request.vehicle(), to));
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("driver", request.driver(), kMaxShortTextBytes, false));
+  v1::ManifestEvent e;
+  *e.mutable_relayed() = request;
+  return Decide(m, {std::move(e)}, now);
+}
+
+absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& m,
+                                       const v1::DeliverRequest& request,
+                                       absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  CRADLE_RETURN_IF_ERROR(CheckParty("receiver", request.receiver(),
+                                    m.receiver(), Party::kReceiver,
+                                    m.number()));
+  CRADLE_RETURN_IF_ERROR(CheckState(Action::kDeliver, m));
+  v1::ManifestEvent e;
+  *e.mutable_delivered() = request;
+  return Decide(m, {std::move(e)}, now);
+}
+
+absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
+                                       const v1::ReceiveRequest& request,
+                                       absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  CRADLE_RETURN_IF_ERROR(CheckParty("receiver", request.receiver(),
+                                    m.receiver(), Party::kReceiver,
+                                    m.number()));
+  CRADLE_RETURN_IF_ERROR(CheckState(Action::kReceive, m));
+  const v1::Destination& dest = m.destinations(m.destinations_size() - 1);
+  std::vector<bool> seen(m.lines_size(), false);
+  for (int i = 0; i < request.lines_size(); ++i) {
+    const v1::LineReceipt& r = request.lines(i);
+    const std::string at = absl::StrCat("lines[", i, "]");
+    if (r.line() < 1 || r.line() > m.lines_size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".line ", r.line(), " is not a line of manifest ",
+                       m.number(), " (1..", m.lines_size(), ")"));
+    }
+    const int idx = r.line() - 1;
+    if (dest.sent_g(idx) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ".line ", r.line(), " was not sent to this receiver"));
+    }
+    if (r.decision() == v1::LineReceipt::DECISION_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".decision is required: ACCEPT or REJECT"));
+    }
+    if (r.quantity_g() < 0 || r.quantity_g() > kMaxLineGrams) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ".quantity_g ", r.quantity_g(), " must be 0..", kMaxLineGrams));
+    }
+    if (r.decision() == v1::LineReceipt::REJECT) {
+      if (dest.returned_to_generator()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            at,
+            ".decision REJECT: a load returned to its generator can only "
+            "be taken back"));
+      }
+      CRADLE_RETURN_IF_ERROR(
+          CheckText(at + ".reason", r.reason(), kMaxTextBytes, true));
+    }
+    seen[idx] = true;
+  }
+  for (int idx = 0; idx < m.lines_size(); ++idx) {
+    if (dest.sent_g(idx) > 0 && !seen[idx]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("lines: line ", idx + 1, " (", m.lines(idx).code(), ", ",
+                       dest.sent_g(idx), " g sent) is not accounted for"));
+    }
+  }
+  std::vector<v1::ManifestEvent> events(1);
+  *events[0].mutable_received() = request;
+  Decision d = Decide(m, std::move(events), now);
+  if (ChainComplete(d.next)) {  // a return to the generator ends the chain
+    d.events.push_back(Closed());
+    Apply(d.events.back(), now, &d.next);
+  }
+  return d;
+}
+
+absl::StatusOr<Decision> DecideReroute(const v1::Manifest& m,
+                                       const v1::RerouteRequest& request,
+                                       const RegistryReader& registry,
+                                       absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  CRADLE_RETURN_IF_ERROR(CheckParty("generator", request.generator(),
+                                    m.generator(), Party::kGenerator,
+                                    m.number()));
+  CRADLE_RETURN_IF_ERROR(CheckState(Action::kReroute, m));
+  if (request.to() == m.receiver()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "to ", request.to(), " is the receiver that rejected the load"));
+  }
+  v1::ManifestEvent e;
+  if (request.to() == m.generator()) {
+    e.set_destination_division(m.origin_division());
+  } else {
+    CRADLE_ASSIGN_OR_RETURN(
+        v1::Enterprise to,
+        RegisteredAs(registry, "to", request.to(), {v1::RECEIVER}));
+    e.set_destination_division(to.division());
+  }
+  CRADLE_ASSIGN_OR_RETURN(
+      v1::Enterprise carrier,
+      RegisteredAs(registry, "carrier", request.carrier(), {v1::TRANSPORTER}));
+  CRADLE_RETURN_IF_ERROR(CheckVehicle("vehicle", request.vehicle(), carrier));
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("driver", request.driver(), kMaxShortTextBytes, false));
+  *e.mutable_rerouted() = request;
+  return Decide(m, {std::move(e)}, now);
+}
+
+absl::StatusOr<Decision> DecideDispose(const v1::Manifest& m,
+                                       const v1::DisposeRequest& request,
+                                       absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  if (request.receiver().empty()) {
+    return absl::InvalidArgumentError("receiver is required");
+  }
+  // Any receiver that accepted part of the load disposes of its part.
+  std::vector<int64_t> undisposed(m.lines_size(), 0);
+  bool involved = false;
+  for (const v1::Destination& d : m.destinations()) {
+    if (d.receiver() != request.receiver() || !d.received() ||
+        d.returned_to_generator()) {
+      continue;
+    }
+    involved = true;
+    for (int i = 0; i < m.lines_size(); ++i) {
+      undisposed[i] += d.accepted_g(i) - d.disposed_g(i);
+    }
+  }
+  if (!involved) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("receiver ", request.receiver(),
+                     " has received nothing on manifest ", m.number()));
+  }
+  CRADLE_RETURN_IF_ERROR(CheckState(Action::kDispose, m));
+  if (request.lines().empty()) {
+    return absl::InvalidArgumentError("lines: at least one disposal line");
+  }
+  for (int i = 0; i < request.lines_size(); ++i) {
+    const v1::LineDisposal& l = request.lines(i);
+    const std::string at = absl::StrCat("lines[", i, "]");
+    if (l.line() < 1 || l.line() > m.lines_size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".line ", l.line(), " is not a line of manifest ",
+                       m.number(), " (1..", m.lines_size(), ")"));
+    }
+    CRADLE_RETURN_IF_ERROR(
+        CheckText(at + ".method", l.method(), kMaxShortTextBytes, true));
+    if (l.quantity_g() <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ".quantity_g ", l.quantity_g(), " must be positive"));
+    }
+    int64_t& left = undisposed[l.line() - 1];
+    if (l.quantity_g() > left) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          at, ".quantity_g ", l.quantity_g(), " exceeds the ", left,
+          " g of line ", l.line(), " accepted and not yet disposed by ",
+          request.receiver()));
+    }
+    left -= l.quantity_g();
+  }
+  std::vector<v1::ManifestEvent> events(1);
+  *events[0].mutable_disposed() = request;
+  Decision d = Decide(m, std::move(events), now);
+  if (d.next.status() == v1::DISPOSED) {
+    d.events.push_back(Closed());
+    Apply(d.events.back(), now, &d.next);
+  }
+  return d;
+}
+
+bool ChainComplete(const v1::Manifest& m) {
+  if (m.destinations().empty()) return false;
+  const v1::Destination& last = m.destinations(m.destinations_size() - 1);
+  if (!last.received()) return false;
+  for (const v1::Destination& d : m.destinations()) {
+    for (int i = 0; i < d.accepted_g_size(); ++i) {
+      if (!d.returned_to_generator() && d.accepted_g(i) != d.disposed_g(i)) {
+        return false;
+      }
+    }
+  }
+  for (int64_t r : last.rejected_g()) {
+    if (r > 0) return false;  // awaiting a reroute
+  }
+  return true;
+}
+
+void Apply(const v1::ManifestEvent& event, absl::Time recorded,
+           v1::Manifest* m) {
+  m->set_version(m->version() + 1);
+  *m->mutable_updated_at() = ToProto(recorded);
+  v1::Destination* dest =
+      m->destinations().empty()
+          ? nullptr
+          : m->mutable_destinations(m->destinations_size() - 1);
+  switch (event.kind_case()) {
+    case v1::ManifestEvent::kOpened: {
+      const v1::OpenManifestRequest& o = event.opened();
+      m->set_status(o.draft() ? v1::DRAFT : v1::ISSUED);
+      m->set_generator(o.generator());
+      m->set_carrier(o.carrier());
+      m->set_receiver(o.receiver());
+      *m->mutable_lines() = o.lines();
+      m->set_method(o.method());
+      m->set_origin_division(event.origin_division());
+      m->set_destination_division(event.destination_division());
+      *m->mutable_opened_at() = ToProto(recorded);
+      v1::Destination* d = m->add_destinations();
+      *d = NewDestination(o.receiver(), o.lines_size());
+      for (int i = 0; i < o.lines_size(); ++i) {
+        d->set_sent_g(i, o.lines(i).quantity_g());
+      }
+      break;
+    }
+    case v1::ManifestEvent::kIssued:
+      m->set_status(v1::ISSUED);
+      break;
+    case v1::ManifestEvent::kCancelled:
+      m->set_status(v1::CANCELLED);
+      m->set_cancel_reason(event.cancelled().reason());
+      break;
+    case v1::ManifestEvent::kPickedUp: {
+      const v1::PickupRequest& p = event.picked_up();
+      m->set_status(v1::IN_TRANSIT);
+      *m->add_legs() = NewLeg(*m, p.carrier(), p.vehicle(), p.driver(),
+                              m->generator(), p.meta());
+      break;
+    }
+    case v1::ManifestEvent::kRelayed: {
+      const v1::RelayRequest& r = event.relayed();
+      *m->add_legs() = NewLeg(*m, r.to_carrier(), r.vehicle(), r.driver(),
+                              r.from_carrier(), r.meta());
+      m->set_carrier(r.to_carrier());
+      break;
+    }
+    case v1::ManifestEvent::kDelivered:
+      m->set_status(v1::DELIVERED);
+      if (dest != nullptr) dest->set_delivered(true);
+      break;
+    case v1::ManifestEvent::kReceived: {
+      if (dest == nullptr) break;
+      bool any_accepted = false, any_rejected = false;
+      for (const v1::LineReceipt& r : event.received().lines()) {
+        const int i = r.line() - 1;
+        if (i < 0 || i >= dest->sent_g_size()) continue;
+        dest->set_received_g(i, dest->received_g(i) + r.quantity_g());
+        if (r.decision() == v1::LineReceipt::REJECT) {
+          dest->set_rejected_g(i, dest->rejected_g(i) + r.quantity_g());
+          dest->set_reject_reasons(i, r.reason());
+          any_rejected |= r.quantity_g() > 0;
+        } else {
+          dest->set_accepted_g(i, dest->accepted_g(i) + r.quantity_g());
+          any_accepted |= r.quantity_g() > 0;
+        }
+      }
+      dest->set_received(true);
+      m->set_status(!any_rejected  ? v1::ACCEPTED
+                    : any_accepted ? v1::PARTIALLY_ACCEPTED
+                                   : v1::REJECTED);
+      break;
+    }
+    case v1::ManifestEvent::kRerouted: {
+      const v1::RerouteRequest& r = event.rerouted();
+      if (dest == nullptr) break;
+      v1::Destination next = NewDestination(r.to(), m->lines_size());
+      for (int i = 0; i < m->lines_size(); ++i) {
+        next.set_sent_g(i, dest->rejected_g(i));
+      }
+      next.set_returned_to_generator(r.to() == m->generator());
+      *m->add_legs() = NewLeg(*m, r.carrier(), r.vehicle(), r.driver(),
+                              m->receiver(), r.meta());
+      *m->add_destinations() = std::move(next);
+      m->set_carrier(r.carrier());
+      m->set_receiver(r.to());
+      m->set_destination_division(event.destination_division());
+      m->set_status(v1::IN_TRANSIT);
+      break;
+    }
+    case v1::ManifestEvent::kDisposed: {
+      const v1::DisposeRequest& d = event.disposed();
+      for (const v1::LineDisposal& l : d.lines()) {
+        int64_t left = l.quantity_g();
+        const int i = l.line() - 1;
+        for (v1::Destination& to : *m->mutable_destinations()) {
+          if (left == 0) break;
+          if (to.receiver() != d.receiver() || !to.received() || i < 0 ||
+              i >= to.accepted_g_size()) {
+            continue;
+          }
+          const int64_t take =
+              std::min(left, to.accepted_g(i) - to.disposed_g(i));
+          if (take <= 0) continue;
+          to.set_disposed_g(i, to.disposed_g(i) + take);
+          to.set_disposal_methods(i, l.method());
+          left -= take;
+        }
+      }
+      if (ChainComplete(*m)) m->set_status(v1::DISPOSED);
+      break;
+    }
+    case v1::ManifestEvent::kClosed:
+      m->set_status(v1::CLOSED);
+      break;
+    case v1::ManifestEvent::KIND_NOT_SET:
+      break;
+  }
+}
+
+std::string EventType(const v1::ManifestEvent& event) {
+  switch (event.kind_case()) {
+    case v1::ManifestEvent::kOpened:
+      return "manifest.opened";
+    case v1::ManifestEvent::kIssued:
+      return "manifest.issued";
+    case v1::ManifestEvent::kCancelled:
+      return "manifest.cancelled";
+    case v1::ManifestEvent::kPickedUp:
+      return "manifest.picked_up";
+    case v1::ManifestEvent::kRelayed:
+      return "manifest.relayed";
+    case v1::ManifestEvent::kDelivered:
+      return "manifest.delivered";
+    case v1::ManifestEvent::kReceived:
+      return "manifest.received";
+    case v1::ManifestEvent::kRerouted:
+      return "manifest.rerouted";
+    case v1::ManifestEvent::kDisposed:
+      return "manifest.disposed";
+    case v1::ManifestEvent::kClosed:
+      return "manifest.closed";
+    case v1::ManifestEvent::KIND_NOT_SET:
+      break;
+  }
+  return "manifest.unknown";
+}
+
+}  // namespace cradle::domain

@@ -1,0 +1,114 @@
+#pragma once
+
+// The manifest lifecycle: one table of transitions (docs/LIFECYCLE.md prints
+// it, and a test checks that the two agree), and the decisions that check a
+// request against a manifest's state and the registry.
+//
+// Decide*() functions are pure: given the current Manifest, the request and
+// what the registry says, they return the events to append and the Manifest
+// those events produce, or an error naming the field and the rule. Apply()
+// folds one event into a Manifest and is what a replay of the ledger uses;
+// it trusts its input, since only decided events reach the ledger.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+#include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/registry.pb.h"
+
+namespace cradle::domain {
+
+enum class Action {
+  kOpen,
+  kIssue,
+  kCancel,
+  kPickup,
+  kRelay,
+  kDeliver,
+  kReceive,
+  kReroute,
+  kDispose,
+};
+
+// Which party of the manifest may take an action.
+enum class Party { kGenerator, kCarrier, kReceiver };
+
+struct Transition {
+  Action action;
+  const char* verb;                      // as the CLI names it
+  std::vector<v1::ManifestStatus> from;  // empty: the manifest is new
+  const char* to;
+  Party by;
+  const char* needs;
+};
+
+const std::vector<Transition>& LifecycleTable();
+const Transition& TransitionFor(Action action);
+// The table as Markdown, as docs/LIFECYCLE.md shows it.
+std::string LifecycleTableMarkdown();
+
+// Reads enterprises; NOT_FOUND naming `field` when `id` is not registered.
+class RegistryReader {
+ public:
+  virtual ~RegistryReader() = default;
+  virtual absl::StatusOr<v1::Enterprise> GetEnterprise(
+      absl::string_view field, absl::string_view id) const = 0;
+};
+
+struct Decision {
+  std::vector<v1::ManifestEvent> events;  // in append order
+  v1::Manifest next;                      // the state after them
+};
+
+inline constexpr int kMaxWasteLines = 100;
+inline constexpr int64_t kMaxLineGrams = int64_t{1000} * 1000 * 1000;  // 1000 t
+
+// `number` is assigned by the caller (see ManifestNumber); `now` is the
+// server's time recorded on the entries.
+absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
+                                    const RegistryReader& registry,
+                                    absl::string_view number, absl::Time now);
+absl::StatusOr<Decision> DecideIssue(const v1::Manifest& manifest,
+                                     const v1::IssueManifestRequest& request,
+                                     absl::Time now);
+absl::StatusOr<Decision> DecideCancel(const v1::Manifest& manifest,
+                                      const v1::CancelManifestRequest& request,
+                                      absl::Time now);
+absl::StatusOr<Decision> DecidePickup(const v1::Manifest& manifest,
+                                      const v1::PickupRequest& request,
+                                      const RegistryReader& registry,
+                                      absl::Time now);
+absl::StatusOr<Decision> DecideRelay(const v1::Manifest& manifest,
+                                     const v1::RelayRequest& request,
+                                     const RegistryReader& registry,
+                                     absl::Time now);
+absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& manifest,
+                                       const v1::DeliverRequest& request,
+                                       absl::Time now);
+absl::StatusOr<Decision> DecideReceive(const v1::Manifest& manifest,
+                                       const v1::ReceiveRequest& request,
+                                       absl::Time now);
+absl::StatusOr<Decision> DecideReroute(const v1::Manifest& manifest,
+                                       const v1::RerouteRequest& request,
+                                       const RegistryReader& registry,
+                                       absl::Time now);
+absl::StatusOr<Decision> DecideDispose(const v1::Manifest& manifest,
+                                       const v1::DisposeRequest& request,
+                                       absl::Time now);
+
+// Folds `event`, recorded at `recorded`, into `manifest`.
+void Apply(const v1::ManifestEvent& event, absl::Time recorded,
+           v1::Manifest* manifest);
+
+// The ledger entry type of an event, e.g. "manifest.picked_up".
+std::string EventType(const v1::ManifestEvent& event);
+
+// True when every accepted quantity is disposed and nothing is still on the
+// road or awaiting a decision: the chain can close.
+bool ChainComplete(const v1::Manifest& manifest);
+
+}  // namespace cradle::domain

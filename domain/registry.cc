@@ -1,0 +1,182 @@
+#include "domain/registry.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+#include "domain/division.h"
+#include "domain/plate.h"
+#include "domain/status_macros.h"
+#include "domain/uscc.h"
+#include "domain/waste_catalogue.h"
+
+namespace cradle::domain {
+namespace {
+
+constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMaxNumberBytes = 64;
+constexpr int kMaxLicenceCodes = 500;
+constexpr int64_t kMaxCapacityKg = int64_t{100} * 1000 * 1000 * 1000;
+
+bool HasRole(const v1::Enterprise& e, v1::Role role) {
+  return std::find(e.roles().begin(), e.roles().end(), role) != e.roles().end();
+}
+
+absl::Status RequireText(absl::string_view field, absl::string_view value,
+                         size_t max) {
+  if (value.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  if (value.size() > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " is ", value.size(), " bytes; the limit is ", max));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view field,
+                                         absl::string_view text) {
+  absl::CivilDay day;
+  if (text.size() != 10 || !absl::ParseCivilTime(text, &day)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " \"", text, "\" is not a date of the form YYYY-MM-DD"));
+  }
+  return day;
+}
+
+absl::StatusOr<RegistryDecision> DecideRegisterEnterprise(
+    const v1::RegisterEnterpriseRequest& request,
+    const v1::Enterprise* existing) {
+  CRADLE_RETURN_IF_ERROR(ValidateUscc("id", request.id()));
+  CRADLE_RETURN_IF_ERROR(RequireText("name", request.name(), kMaxNameBytes));
+  CRADLE_RETURN_IF_ERROR(
+      DivisionTable::Builtin().Lookup("division", request.division()).status());
+  if (request.roles().empty()) {
+    return absl::InvalidArgumentError(
+        "roles: at least one of GENERATOR, COLLECTOR, TRANSPORTER, RECEIVER");
+  }
+  for (int i = 0; i < request.roles_size(); ++i) {
+    const int r = request.roles(i);
+    if (r == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(r)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("roles[", i, "] ", r, " is not a role"));
+    }
+  }
+  if (existing != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat("enterprise ", request.id(),
+                                                 " is already registered as \"",
+                                                 existing->name(), "\""));
+  }
+  RegistryDecision d;
+  *d.event.mutable_registered() = request;
+  ApplyRegistryEvent(d.event, &d.next);
+  return d;
+}
+
+absl::StatusOr<RegistryDecision> DecideGrantLicence(
+    const v1::Enterprise& receiver, const v1::GrantLicenceRequest& request,
+    absl::Time now) {
+  if (!HasRole(receiver, v1::RECEIVER)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("receiver ", receiver.id(),
+                     " is not registered as RECEIVER; only receivers hold "
+                     "licences"));
+  }
+  const v1::Licence& l = request.licence();
+  CRADLE_RETURN_IF_ERROR(
+      RequireText("licence.number", l.number(), kMaxNumberBytes));
+  for (const v1::Licence& held : receiver.licences()) {
+    if (held.number() == l.number()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("licence.number ", l.number(), " is already granted to ",
+                       receiver.id()));
+    }
+  }
+  if (l.codes().empty() || l.codes_size() > kMaxLicenceCodes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("licence.codes must hold 1..", kMaxLicenceCodes,
+                     " waste codes or categories, got ", l.codes_size()));
+  }
+  for (int i = 0; i < l.codes_size(); ++i) {
+    const std::string& c = l.codes(i);
+    if (c.size() == 4 && c[0] == 'H' && c[1] == 'W') {
+      if (!WasteCatalogue::IsCategory(c)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "licence.codes[", i, "] ", c,
+            " is not a category of the 2021 list (HW01-HW40, HW45-HW50)"));
+      }
+      continue;
+    }
+    CRADLE_RETURN_IF_ERROR(
+        WasteCatalogue::Builtin()
+            .Lookup(absl::StrCat("licence.codes[", i, "]"), c)
+            .status());
+  }
+  if (l.capacity_kg() <= 0 || l.capacity_kg() > kMaxCapacityKg) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("licence.capacity_kg ", l.capacity_kg(), " must be 1..",
+                     kMaxCapacityKg));
+  }
+  CRADLE_ASSIGN_OR_RETURN(absl::CivilDay until,
+                          ParseDate("licence.valid_until", l.valid_until()));
+  if (until < absl::ToCivilDay(now, absl::FixedTimeZone(8 * 3600))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "licence.valid_until ", l.valid_until(), " is already past"));
+  }
+  RegistryDecision d;
+  *d.event.mutable_licence_granted() = request;
+  d.next = receiver;
+  ApplyRegistryEvent(d.event, &d.next);
+  return d;
+}
+
+absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
+    const v1::Enterprise& carrier, const v1::RegisterVehicleRequest& request) {
+  if (!HasRole(carrier, v1::TRANSPORTER)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "carrier ", carrier.id(),
+        " is not registered as TRANSPORTER; only carriers register vehicles"));
+  }
+  CRADLE_RETURN_IF_ERROR(
+      ValidatePlate("vehicle.plate", request.vehicle().plate()));
+  CRADLE_RETURN_IF_ERROR(RequireText(
+      "vehicle.permit", request.vehicle().permit(), kMaxNumberBytes));
+  for (const v1::Vehicle& v : carrier.vehicles()) {
+    if (v.plate() == request.vehicle().plate()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("vehicle.plate ", v.plate(),
+                       " is already registered to carrier ", carrier.id()));
+    }
+  }
+  RegistryDecision d;
+  *d.event.mutable_vehicle_registered() = request;
+  d.next = carrier;
+  ApplyRegistryEvent(d.event, &d.next);
+  return d;
+}
+
+void ApplyRegistryEvent(const v1::RegistryEvent& event, v1::Enterprise* e) {
+  e->set_version(e->version() + 1);
+  switch (event.kind_case()) {
+    case v1::RegistryEvent::kRegistered: {
+      const v1::RegisterEnterpriseRequest& r = event.registered();
+      e->set_id(r.id());
+      e->set_name(r.name());
+      e->set_division(r.division());
+      *e->mutable_roles() = r.roles();
+      break;
+    }
+    case v1::RegistryEvent::kLicenceGranted:
+      *e->add_licences() = event.licence_granted().licence();
+      break;
+    case v1::RegistryEvent::kVehicleRegistered:
+      *e->add_vehicles() = event.vehicle_registered().vehicle();
+      break;
+    case v1::RegistryEvent::KIND_NOT_SET:
+      break;
+  }
+}
+
+}  // namespace cradle::domain

@@ -1,0 +1,35 @@
+#pragma once
+
+// The registry's rules: enterprises, receiver licences, carriers' vehicles.
+// Each Decide*() checks a request against the enterprise's current record
+// and returns the event to append and the record after it.
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+#include "cradle/v1/registry.pb.h"
+
+namespace cradle::domain {
+
+struct RegistryDecision {
+  v1::RegistryEvent event;
+  v1::Enterprise next;
+};
+
+// `existing` is null when the id is not registered yet.
+absl::StatusOr<RegistryDecision> DecideRegisterEnterprise(
+    const v1::RegisterEnterpriseRequest& request,
+    const v1::Enterprise* existing);
+absl::StatusOr<RegistryDecision> DecideGrantLicence(
+    const v1::Enterprise& receiver, const v1::GrantLicenceRequest& request,
+    absl::Time now);
+absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
+    const v1::Enterprise& carrier, const v1::RegisterVehicleRequest& request);
+
+void ApplyRegistryEvent(const v1::RegistryEvent& event, v1::Enterprise* e);
+
+// Parses YYYY-MM-DD; the error names `field`.
+absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view field,
+                                         absl::string_view text);
+
+}  // namespace cradle::domain

@@ -1,0 +1,84 @@
+#pragma once
+
+// The application layer between the gRPC services and the ledger: loads a
+// manifest's materialised state, runs a domain decision on it, and appends
+// the decided events together with the new state and its index entries in one
+// atomic write, guarded by the manifest's version. It knows nothing of gRPC.
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+#include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/registry.pb.h"
+#include "domain/clock.h"
+#include "domain/lifecycle.h"
+#include "storage/ledger.h"
+
+namespace cradle::services {
+
+// Reads enterprises from the ledger's materialised state.
+class LedgerRegistryReader final : public domain::RegistryReader {
+ public:
+  explicit LedgerRegistryReader(const storage::Ledger& ledger)
+      : ledger_(ledger) {}
+  absl::StatusOr<v1::Enterprise> GetEnterprise(
+      absl::string_view field, absl::string_view id) const override;
+
+ private:
+  const storage::Ledger& ledger_;
+};
+
+// The idempotency key of a write: required, 1..128 bytes.
+absl::Status CheckIdempotencyKey(const v1::WriteMeta& meta);
+
+// A WriteReceipt for the last entry of an append.
+v1::WriteReceipt ReceiptFor(const storage::AppendResult& result);
+
+class ManifestStore {
+ public:
+  using Done = std::function<void(absl::StatusOr<v1::ManifestReply>)>;
+  using Decider = std::function<absl::StatusOr<domain::Decision>(
+      const v1::Manifest& current, absl::Time now)>;
+
+  // Neither is owned; both must outlive the store.
+  ManifestStore(storage::Ledger& ledger, const Clock& clock);
+
+  // NOT_FOUND naming the number when there is no such manifest.
+  absl::StatusOr<v1::Manifest> Load(absl::string_view number) const;
+
+  // Opens a manifest, assigning the next serial of the generator's city and
+  // year. Concurrent opens in one city are serialised by the ledger and
+  // retried here, so numbers have no gaps and no duplicates.
+  void Open(const v1::OpenManifestRequest& request, Done done);
+
+  // Applies `decide` to manifest `number` on behalf of `actor` (the party the
+  // request names) as operation `op`. `done` runs once, possibly on the
+  // ledger's writer thread; it must not block.
+  void Write(absl::string_view number, absl::string_view actor,
+             absl::string_view op, const v1::WriteMeta& meta, Decider decide,
+             Done done);
+
+  absl::StatusOr<v1::ListManifestsResponse> List(
+      const v1::ListManifestsRequest& request) const;
+
+  const domain::RegistryReader& registry() const { return registry_; }
+
+ private:
+  void TryOpen(v1::OpenManifestRequest request, std::string idempotency_key,
+               int attempt, Done done);
+  // Answers a retried request from the first result; false when unseen.
+  bool AnswerReplay(const std::string& idempotency_key, const Done& done) const;
+  storage::AppendRequest MakeAppend(const v1::Manifest& before,
+                                    const domain::Decision& decision,
+                                    absl::string_view actor,
+                                    std::string idempotency_key) const;
+
+  storage::Ledger& ledger_;
+  const Clock& clock_;
+  LedgerRegistryReader registry_;
+};
+
+}  // namespace cradle::services

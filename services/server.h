@@ -1,0 +1,51 @@
+#pragma once
+
+// One process hosting every Cradle service over an embedded RocksDB ledger.
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/server.h"
+
+#include "domain/clock.h"
+#include "storage/ledger.h"
+
+namespace cradle::services {
+
+struct ServerOptions {
+  std::string data_dir = "cradle-data";
+  std::string listen = "127.0.0.1:7443";  // port 0 picks a free port
+  bool sync = true;  // fsync before acknowledging; off only for benchmarks
+  const Clock* clock = nullptr;  // not owned; default SystemClock
+};
+
+class CradleServer {
+ public:
+  // Opens the ledger, starts the services and listens. Errors: the ledger's
+  // (DATA_LOSS on a broken chain, ...), UNAVAILABLE when the address cannot
+  // be bound.
+  static absl::StatusOr<std::unique_ptr<CradleServer>> Start(
+      const ServerOptions& options);
+  ~CradleServer();
+
+  int port() const { return port_; }
+  storage::Ledger& ledger() { return *ledger_; }
+
+  // Stops accepting calls, lets running ones finish (up to `grace`), then
+  // closes the ledger. Idempotent; thread-safe.
+  void Shutdown(absl::Duration grace = absl::Seconds(5));
+  // Blocks until Shutdown().
+  void Wait();
+
+ private:
+  struct Parts;
+  CradleServer() = default;
+
+  std::unique_ptr<storage::Ledger> ledger_;
+  std::unique_ptr<Parts> parts_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace cradle::services

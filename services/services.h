@@ -1,0 +1,122 @@
+#pragma once
+
+// The gRPC services: thin adapters that turn a request into a domain
+// decision through ManifestStore (or the registry's equivalent) and a ledger
+// append, and map absl::Status to grpc::Status once, here. Callback API:
+// no handler blocks on the ledger's fsync; each finishes its reactor from
+// the ledger's completion.
+
+#include "cradle/v1/audit.grpc.pb.h"
+#include "cradle/v1/manifest.grpc.pb.h"
+#include "cradle/v1/registry.grpc.pb.h"
+#include "domain/clock.h"
+#include "services/manifest_store.h"
+#include "storage/ledger.h"
+
+namespace cradle::services {
+
+class RegistryService final : public v1::Registry::CallbackService {
+ public:
+  RegistryService(storage::Ledger& ledger, const Clock& clock)
+      : ledger_(ledger), clock_(clock), reader_(ledger) {}
+
+  grpc::ServerUnaryReactor* RegisterEnterprise(
+      grpc::CallbackServerContext* ctx,
+      const v1::RegisterEnterpriseRequest* request,
+      v1::Enterprise* reply) override;
+  grpc::ServerUnaryReactor* GrantLicence(grpc::CallbackServerContext* ctx,
+                                         const v1::GrantLicenceRequest* request,
+                                         v1::Enterprise* reply) override;
+  grpc::ServerUnaryReactor* RegisterVehicle(
+      grpc::CallbackServerContext* ctx,
+      const v1::RegisterVehicleRequest* request,
+      v1::Enterprise* reply) override;
+  grpc::ServerUnaryReactor* GetEnterprise(
+      grpc::CallbackServerContext* ctx, const v1::GetEnterpriseRequest* request,
+      v1::Enterprise* reply) override;
+
+ private:
+  storage::Ledger& ledger_;
+  const Clock& clock_;
+  LedgerRegistryReader reader_;
+};
+
+class ManifestService final : public v1::Manifests::CallbackService {
+ public:
+  explicit ManifestService(ManifestStore& store) : store_(store) {}
+
+  grpc::ServerUnaryReactor* Open(grpc::CallbackServerContext* ctx,
+                                 const v1::OpenManifestRequest* request,
+                                 v1::ManifestReply* reply) override;
+  grpc::ServerUnaryReactor* Issue(grpc::CallbackServerContext* ctx,
+                                  const v1::IssueManifestRequest* request,
+                                  v1::ManifestReply* reply) override;
+  grpc::ServerUnaryReactor* Cancel(grpc::CallbackServerContext* ctx,
+                                   const v1::CancelManifestRequest* request,
+                                   v1::ManifestReply* reply) override;
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* ctx,
+                                const v1::GetManifestRequest* request,
+                                v1::Manifest* reply) override;
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
+                                 const v1::ListManifestsRequest* request,
+                                 v1::ListManifestsResponse* reply) override;
+
+ private:
+  ManifestStore& store_;
+};
+
+class TransferService final : public v1::Transfers::CallbackService {
+ public:
+  explicit TransferService(ManifestStore& store) : store_(store) {}
+
+  grpc::ServerUnaryReactor* Pickup(grpc::CallbackServerContext* ctx,
+                                   const v1::PickupRequest* request,
+                                   v1::ManifestReply* reply) override;
+  grpc::ServerUnaryReactor* Relay(grpc::CallbackServerContext* ctx,
+                                  const v1::RelayRequest* request,
+                                  v1::ManifestReply* reply) override;
+  grpc::ServerUnaryReactor* Deliver(grpc::CallbackServerContext* ctx,
+                                    const v1::DeliverRequest* request,
+                                    v1::ManifestReply* reply) override;
+  grpc::ServerUnaryReactor* Reroute(grpc::CallbackServerContext* ctx,
+                                    const v1::RerouteRequest* request,
+                                    v1::ManifestReply* reply) override;
+
+ private:
+  ManifestStore& store_;
+};
+
+class DisposalService final : public v1::Disposals::CallbackService {
+ public:
+  explicit DisposalService(ManifestStore& store) : store_(store) {}
+
+  grpc::ServerUnaryReactor* Receive(grpc::CallbackServerContext* ctx,
+                                    const v1::ReceiveRequest* request,
+                                    v1::ManifestReply* reply) override;
+  grpc::ServerUnaryReactor* Dispose(grpc::CallbackServerContext* ctx,
+                                    const v1::DisposeRequest* request,
+                                    v1::ManifestReply* reply) override;
+
+ private:
+  ManifestStore& store_;
+};
+
+class AuditService final : public v1::Audit::CallbackService {
+ public:
+  explicit AuditService(const storage::Ledger& ledger) : ledger_(ledger) {}
+
+  grpc::ServerUnaryReactor* Chain(grpc::CallbackServerContext* ctx,
+                                  const v1::ChainRequest* request,
+                                  v1::ChainResponse* reply) override;
+  grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* ctx,
+                                   const v1::VerifyRequest* request,
+                                   v1::VerifyResponse* reply) override;
+  grpc::ServerUnaryReactor* Head(grpc::CallbackServerContext* ctx,
+                                 const v1::HeadRequest* request,
+                                 v1::HeadResponse* reply) override;
+
+ private:
+  const storage::Ledger& ledger_;
+};
+
+}  // namespace cradle::services
