@@ -72,7 +72,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& words,
     out.flags.emplace(name, value);
   }
   for (const FlagSpec& s : specs) {
-    if (s.required && !out.Has(s.name)) {
+    if (s.required && !out.Has(s.name) && !out.Has("help")) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--", s.name, " ", s.value_name, " is required (see --help)"));
     }

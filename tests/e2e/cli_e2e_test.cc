@@ -1,0 +1,164 @@
+// End to end: the real cradled and cradlectl binaries, driven the way users
+// drive them, with the server killed by SIGKILL in the middle.
+
+#include <signal.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "tests/testing/parties.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+namespace cradle {
+namespace {
+
+using ::cradle::testing::Daemon;
+using ::cradle::testing::kCarrier;
+using ::cradle::testing::kCarrierPlate;
+using ::cradle::testing::kGenerator;
+using ::cradle::testing::kReceiver;
+using ::cradle::testing::kRelayCarrier;
+using ::cradle::testing::kRelayPlate;
+using ::cradle::testing::RunResult;
+using ::testing::HasSubstr;
+
+class CliEndToEndTest : public ::testing::Test {
+ protected:
+  void StartServer() {
+    server_ = std::make_unique<Daemon>(
+        std::vector<std::string>{CRADLE_CRADLED, "--data", dir_.Sub("ledger"),
+                                 "--listen", "127.0.0.1:0"});
+    const std::string line = server_->FirstLine();
+    // "cradled: listening on 127.0.0.1:PORT, ledger ..."
+    const size_t at = line.find("127.0.0.1:");
+    ASSERT_NE(at, std::string::npos)
+        << "cradled did not start: " << line << server_->Stderr();
+    std::string rest = line.substr(at);
+    address_ = rest.substr(0, rest.find(','));
+  }
+
+  RunResult Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {CRADLE_CRADLECTL, "--server", address_});
+    return cradle::testing::Run(args);
+  }
+
+  void CtlOk(std::vector<std::string> args) {
+    RunResult r = Ctl(args);
+    ASSERT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << ": " << r.err;
+  }
+
+  cradle::testing::TempDir dir_;
+  std::unique_ptr<Daemon> server_;
+  std::string address_;
+};
+
+TEST_F(CliEndToEndTest, FullChainSurvivesSigkill) {
+  StartServer();
+  CtlOk({"enterprise", "register", "--id", kGenerator, "--name", "嘉兴南湖化工",
+         "--division", "330402", "--roles", "generator"});
+  CtlOk({"enterprise", "register", "--id", kCarrier, "--name", "嘉善安运",
+         "--division", "330421", "--roles", "transporter"});
+  CtlOk({"enterprise", "register", "--id", kRelayCarrier, "--name", "杭州危运",
+         "--division", "330108", "--roles", "transporter"});
+  CtlOk({"enterprise", "register", "--id", kReceiver, "--name", "海宁固废",
+         "--division", "330481", "--roles", "receiver"});
+  CtlOk({"licence", "grant", "--receiver", kReceiver, "--number", "ZJ-0481",
+         "--codes", "900-249-08,HW49", "--capacity-t", "5000", "--valid-until",
+         "2099-12-31"});
+  CtlOk({"vehicle", "register", "--carrier", kCarrier, "--plate", kCarrierPlate,
+         "--permit", "P1"});
+  CtlOk({"vehicle", "register", "--carrier", kRelayCarrier, "--plate",
+         kRelayPlate, "--permit", "P2"});
+
+  RunResult open =
+      Ctl({"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+           "--receiver", kReceiver, "--waste", "900-249-08:1.25t:drum:10",
+           "--waste", "900-041-49:800kg", "--method", "D10"});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  const std::string n(absl::StripAsciiWhitespace(open.out));
+  ASSERT_EQ(n.size(), 14u) << open.out;
+  EXPECT_TRUE(absl::StartsWith(n, "3304") || absl::StrContains(n, "3304"));
+
+  CtlOk({"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate,
+         "--driver", "张师傅", "--at", "30.74,120.75", "--time",
+         "2026-11-23T09:30:00+08:00"});
+  CtlOk({"relay", n, "--from", kCarrier, "--to", kRelayCarrier, "--vehicle",
+         kRelayPlate});
+  CtlOk({"deliver", n, "--receiver", kReceiver});
+
+  // Killed without warning: every acknowledged step must still be there.
+  server_->Kill(SIGKILL);
+  StartServer();
+
+  RunResult shown = Ctl({"manifest", "show", n});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("DELIVERED"));
+  EXPECT_THAT(shown.out, HasSubstr("leg 2"));
+
+  CtlOk({"receive", n, "--receiver", kReceiver, "--line", "1:accept:1.25t",
+         "--line", "2:accept:800kg"});
+  CtlOk({"dispose", n, "--receiver", kReceiver, "--line", "1:D10:1.25t",
+         "--line", "2:D10:800kg"});
+  RunResult json = Ctl({"--json", "manifest", "show", n});
+  EXPECT_THAT(json.out, HasSubstr("\"status\":\"CLOSED\""));
+
+  RunResult chain = Ctl({"audit", "chain", n});
+  EXPECT_EQ(chain.exit_code, 0) << chain.err;
+  EXPECT_THAT(chain.out, HasSubstr("manifest.closed"));
+  EXPECT_THAT(chain.out, HasSubstr("verified: 7 entries"));
+  RunResult verify = Ctl({"audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_THAT(verify.out, HasSubstr("ok: 14 entries"));
+
+  RunResult list = Ctl({"manifest", "list", "--status", "closed"});
+  EXPECT_THAT(list.out, HasSubstr(n));
+}
+
+TEST_F(CliEndToEndTest, BadInputGetsAClearErrorAndAnExitCode) {
+  StartServer();
+  RunResult bad_id =
+      Ctl({"enterprise", "register", "--id", "91330402MA2B3C4D5X", "--name",
+           "x", "--division", "330402", "--roles", "generator"});
+  EXPECT_EQ(bad_id.exit_code, 1);
+  EXPECT_THAT(bad_id.err, HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(bad_id.err, HasSubstr("id"));
+
+  RunResult unknown_flag = Ctl({"manifest", "list", "--colour", "red"});
+  EXPECT_EQ(unknown_flag.exit_code, 2);
+  EXPECT_THAT(unknown_flag.err, HasSubstr("--colour"));
+
+  RunResult bad_qty =
+      Ctl({"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+           "--receiver", kReceiver, "--waste", "900-249-08:lots"});
+  EXPECT_NE(bad_qty.exit_code, 0);
+  EXPECT_THAT(bad_qty.err, HasSubstr("--waste"));
+
+  RunResult missing = Ctl({"manifest", "show", "20263304000009"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("NOT_FOUND"));
+
+  RunResult help = Ctl({"pickup", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--vehicle PLATE"));
+
+  RunResult verify = Ctl({"audit", "verify"});
+  EXPECT_THAT(verify.out, HasSubstr("ok: 0 entries"));  // nothing was written
+}
+
+TEST_F(CliEndToEndTest, UnreachableServerIsReported) {
+  address_ = "127.0.0.1:1";
+  RunResult r = Ctl({"--timeout", "2s", "manifest", "show", "20263304000001"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("is cradled running"));
+}
+
+}  // namespace
+}  // namespace cradle

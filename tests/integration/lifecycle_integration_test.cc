@@ -1,0 +1,542 @@
+// The lifecycle through a real in-process gRPC server over a real RocksDB
+// ledger in a temporary directory.
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+
+#include "cradle/v1/audit.grpc.pb.h"
+#include "cradle/v1/manifest.grpc.pb.h"
+#include "cradle/v1/registry.grpc.pb.h"
+#include "domain/manifest_number.h"
+#include "services/server.h"
+#include "tests/testing/parties.h"
+#include "tests/testing/temp_dir.h"
+
+namespace cradle {
+namespace {
+
+using ::cradle::testing::kAltReceiver;
+using ::cradle::testing::kCarrier;
+using ::cradle::testing::kCarrierPlate;
+using ::cradle::testing::kGenerator;
+using ::cradle::testing::kReceiver;
+using ::cradle::testing::kRelayCarrier;
+using ::cradle::testing::kRelayPlate;
+using ::cradle::testing::kThirdCarrier;
+using ::cradle::testing::kThirdPlate;
+using ::testing::HasSubstr;
+
+class LifecycleIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Start();
+    Register(kGenerator, "嘉兴南湖精细化工", "330402", {v1::GENERATOR});
+    Register(kCarrier, "嘉善安运物流", "330421", {v1::TRANSPORTER});
+    Register(kRelayCarrier, "杭州滨江危运", "330108", {v1::TRANSPORTER});
+    Register(kThirdCarrier, "杭州余杭危运", "330110", {v1::TRANSPORTER});
+    Register(kReceiver, "海宁绿能固废处置", "330481", {v1::RECEIVER});
+    Register(kAltReceiver, "杭州西湖资源利用", "330106", {v1::RECEIVER});
+    Vehicle(kCarrier, kCarrierPlate);
+    Vehicle(kRelayCarrier, kRelayPlate);
+    Vehicle(kThirdCarrier, kThirdPlate);
+  }
+
+  void Start() {
+    services::ServerOptions options;
+    options.data_dir = dir_.Sub("ledger");
+    options.listen = "127.0.0.1:0";
+    options.clock = &clock_;
+    absl::StatusOr<std::unique_ptr<services::CradleServer>> server =
+        services::CradleServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    auto channel =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                            grpc::InsecureChannelCredentials());
+    registry_ = v1::Registry::NewStub(channel);
+    manifests_ = v1::Manifests::NewStub(channel);
+    transfers_ = v1::Transfers::NewStub(channel);
+    disposals_ = v1::Disposals::NewStub(channel);
+    audit_ = v1::Audit::NewStub(channel);
+  }
+
+  void Restart() {
+    server_.reset();
+    Start();
+  }
+
+  v1::WriteMeta Meta() {
+    v1::WriteMeta meta;
+    meta.set_idempotency_key(absl::StrCat("key-", ++keys_));
+    return meta;
+  }
+
+  void Register(const std::string& id, const std::string& name,
+                const std::string& division, std::vector<v1::Role> roles) {
+    v1::RegisterEnterpriseRequest req;
+    *req.mutable_meta() = Meta();
+    req.set_id(id);
+    req.set_name(name);
+    req.set_division(division);
+    for (v1::Role r : roles) req.add_roles(r);
+    grpc::ClientContext ctx;
+    v1::Enterprise reply;
+    ASSERT_TRUE(registry_->RegisterEnterprise(&ctx, req, &reply).ok());
+  }
+
+  void Vehicle(const std::string& carrier, const std::string& plate) {
+    v1::RegisterVehicleRequest req;
+    *req.mutable_meta() = Meta();
+    req.set_carrier(carrier);
+    req.mutable_vehicle()->set_plate(plate);
+    req.mutable_vehicle()->set_permit("permit-1");
+    grpc::ClientContext ctx;
+    v1::Enterprise reply;
+    grpc::Status s = registry_->RegisterVehicle(&ctx, req, &reply);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  v1::OpenManifestRequest OpenRequest() {
+    v1::OpenManifestRequest req;
+    *req.mutable_meta() = Meta();
+    req.set_generator(kGenerator);
+    req.set_carrier(kCarrier);
+    req.set_receiver(kReceiver);
+    v1::WasteLine* line = req.add_lines();
+    line->set_code("900-249-08");
+    line->set_quantity_g(1000 * 1000);  // 1 t
+    line->set_packaging("drum");
+    line->set_package_count(5);
+    v1::WasteLine* second = req.add_lines();
+    second->set_code("900-041-49");
+    second->set_quantity_g(250 * 1000);
+    return req;
+  }
+
+  grpc::Status Open(const v1::OpenManifestRequest& req, v1::ManifestReply* r) {
+    grpc::ClientContext ctx;
+    return manifests_->Open(&ctx, req, r);
+  }
+
+  std::string OpenOne() {
+    v1::ManifestReply r;
+    grpc::Status s = Open(OpenRequest(), &r);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return r.manifest().number();
+  }
+
+  grpc::Status Pickup(const std::string& n, const std::string& carrier,
+                      const std::string& plate, v1::ManifestReply* r,
+                      v1::WriteMeta meta = {}) {
+    v1::PickupRequest req;
+    *req.mutable_meta() = meta.idempotency_key().empty() ? Meta() : meta;
+    req.set_number(n);
+    req.set_carrier(carrier);
+    req.set_vehicle(plate);
+    grpc::ClientContext ctx;
+    return transfers_->Pickup(&ctx, req, r);
+  }
+
+  grpc::Status Relay(const std::string& n, const std::string& from,
+                     const std::string& to, const std::string& plate,
+                     v1::ManifestReply* r) {
+    v1::RelayRequest req;
+    *req.mutable_meta() = Meta();
+    req.set_number(n);
+    req.set_from_carrier(from);
+    req.set_to_carrier(to);
+    req.set_vehicle(plate);
+    grpc::ClientContext ctx;
+    return transfers_->Relay(&ctx, req, r);
+  }
+
+  grpc::Status Deliver(const std::string& n, const std::string& receiver,
+                       v1::ManifestReply* r) {
+    v1::DeliverRequest req;
+    *req.mutable_meta() = Meta();
+    req.set_number(n);
+    req.set_receiver(receiver);
+    grpc::ClientContext ctx;
+    return transfers_->Deliver(&ctx, req, r);
+  }
+
+  grpc::Status Receive(const std::string& n, const std::string& receiver,
+                       std::vector<v1::LineReceipt> lines,
+                       v1::ManifestReply* r) {
+    v1::ReceiveRequest req;
+    *req.mutable_meta() = Meta();
+    req.set_number(n);
+    req.set_receiver(receiver);
+    for (auto& l : lines) *req.add_lines() = l;
+    grpc::ClientContext ctx;
+    return disposals_->Receive(&ctx, req, r);
+  }
+
+  grpc::Status Dispose(const std::string& n, const std::string& receiver,
+                       std::vector<v1::LineDisposal> lines,
+                       v1::ManifestReply* r) {
+    v1::DisposeRequest req;
+    *req.mutable_meta() = Meta();
+    req.set_number(n);
+    req.set_receiver(receiver);
+    for (auto& l : lines) *req.add_lines() = l;
+    grpc::ClientContext ctx;
+    return disposals_->Dispose(&ctx, req, r);
+  }
+
+  static v1::LineReceipt Accept(int line, int64_t g) {
+    v1::LineReceipt r;
+    r.set_line(line);
+    r.set_decision(v1::LineReceipt::ACCEPT);
+    r.set_quantity_g(g);
+    return r;
+  }
+  static v1::LineReceipt Reject(int line, int64_t g) {
+    v1::LineReceipt r = Accept(line, g);
+    r.set_decision(v1::LineReceipt::REJECT);
+    r.set_reason("drums leaking");
+    return r;
+  }
+  static v1::LineDisposal Dispose(int line, int64_t g) {
+    v1::LineDisposal d;
+    d.set_line(line);
+    d.set_method("D10");
+    d.set_quantity_g(g);
+    return d;
+  }
+
+  uint64_t Head() {
+    grpc::ClientContext ctx;
+    v1::HeadResponse head;
+    EXPECT_TRUE(audit_->Head(&ctx, v1::HeadRequest(), &head).ok());
+    return head.sequence();
+  }
+
+  v1::Manifest Get(const std::string& n) {
+    grpc::ClientContext ctx;
+    v1::GetManifestRequest req;
+    req.set_number(n);
+    v1::Manifest m;
+    EXPECT_TRUE(manifests_->Get(&ctx, req, &m).ok());
+    return m;
+  }
+
+  cradle::testing::TempDir dir_;
+  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 23, 9, 0, 0),
+                                   absl::FixedTimeZone(8 * 3600))};
+  std::unique_ptr<services::CradleServer> server_;
+  std::unique_ptr<v1::Registry::Stub> registry_;
+  std::unique_ptr<v1::Manifests::Stub> manifests_;
+  std::unique_ptr<v1::Transfers::Stub> transfers_;
+  std::unique_ptr<v1::Disposals::Stub> disposals_;
+  std::unique_ptr<v1::Audit::Stub> audit_;
+  int keys_ = 0;
+};
+
+TEST_F(LifecycleIntegrationTest, HappyPathWithTwoRelayLegsClosesAndVerifies) {
+  const std::string n = OpenOne();
+  EXPECT_EQ(n, "20263304000001");
+  v1::ManifestReply r;
+  ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
+  EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
+  ASSERT_TRUE(Relay(n, kCarrier, kRelayCarrier, kRelayPlate, &r).ok());
+  ASSERT_TRUE(Relay(n, kRelayCarrier, kThirdCarrier, kThirdPlate, &r).ok());
+  EXPECT_EQ(r.manifest().legs_size(), 3);
+  EXPECT_EQ(r.manifest().carrier(), kThirdCarrier);
+  ASSERT_TRUE(Deliver(n, kReceiver, &r).ok());
+  EXPECT_EQ(r.manifest().status(), v1::DELIVERED);
+  ASSERT_TRUE(
+      Receive(n, kReceiver, {Accept(1, 1000000), Accept(2, 250000)}, &r).ok());
+  EXPECT_EQ(r.manifest().status(), v1::ACCEPTED);
+  ASSERT_TRUE(Dispose(n, kReceiver, {Dispose(1, 1000000)}, &r).ok());
+  EXPECT_EQ(r.manifest().status(), v1::ACCEPTED);  // line 2 still open
+  grpc::Status s = Dispose(n, kReceiver, {Dispose(2, 250000)}, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.manifest().status(), v1::CLOSED);
+  EXPECT_EQ(r.receipt().sequence(), Head());
+
+  grpc::ClientContext ctx;
+  v1::ChainRequest chain_req;
+  chain_req.set_number(n);
+  v1::ChainResponse chain;
+  ASSERT_TRUE(audit_->Chain(&ctx, chain_req, &chain).ok());
+  EXPECT_TRUE(chain.verified());
+  std::vector<std::string> types;
+  for (const auto& e : chain.entries()) types.push_back(e.type());
+  EXPECT_THAT(types,
+              ::testing::ElementsAre(
+                  "manifest.opened", "manifest.picked_up", "manifest.relayed",
+                  "manifest.relayed", "manifest.delivered", "manifest.received",
+                  "manifest.disposed", "manifest.disposed", "manifest.closed"));
+  EXPECT_EQ(chain.entries(1).actor(), kCarrier);
+  EXPECT_THAT(chain.entries(1).payload_json(), HasSubstr(kCarrierPlate));
+
+  grpc::ClientContext vctx;
+  v1::VerifyResponse verify;
+  ASSERT_TRUE(audit_->Verify(&vctx, v1::VerifyRequest(), &verify).ok());
+  EXPECT_TRUE(verify.ok()) << verify.problem();
+  EXPECT_EQ(verify.checked(), Head());
+}
+
+TEST_F(LifecycleIntegrationTest, PartialRejectionGoesToAnAlternateReceiver) {
+  const std::string n = OpenOne();
+  v1::ManifestReply r;
+  ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
+  ASSERT_TRUE(Deliver(n, kReceiver, &r).ok());
+  ASSERT_TRUE(Receive(n, kReceiver,
+                      {Accept(1, 800000), Reject(1, 200000), Accept(2, 250000)},
+                      &r)
+                  .ok());
+  EXPECT_EQ(r.manifest().status(), v1::PARTIALLY_ACCEPTED);
+
+  v1::RerouteRequest reroute;
+  *reroute.mutable_meta() = Meta();
+  reroute.set_number(n);
+  reroute.set_generator(kGenerator);
+  reroute.set_to(kAltReceiver);
+  reroute.set_carrier(kRelayCarrier);
+  reroute.set_vehicle(kRelayPlate);
+  grpc::ClientContext ctx;
+  grpc::Status s = transfers_->Reroute(&ctx, reroute, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
+  EXPECT_EQ(r.manifest().receiver(), kAltReceiver);
+  EXPECT_EQ(r.manifest().destinations(1).sent_g(0), 200000);
+
+  // The first receiver disposes its part while the rest is on the road.
+  ASSERT_TRUE(
+      Dispose(n, kReceiver, {Dispose(1, 800000), Dispose(2, 250000)}, &r).ok());
+  EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
+  // Only the new named receiver may take delivery.
+  EXPECT_EQ(Deliver(n, kReceiver, &r).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Deliver(n, kAltReceiver, &r).ok());
+  ASSERT_TRUE(Receive(n, kAltReceiver, {Accept(1, 200000)}, &r).ok());
+  EXPECT_EQ(r.manifest().status(), v1::ACCEPTED);
+  ASSERT_TRUE(Dispose(n, kAltReceiver, {Dispose(1, 200000)}, &r).ok());
+  EXPECT_EQ(r.manifest().status(), v1::CLOSED);
+
+  // Both receivers now list the manifest.
+  for (const std::string& party : {kReceiver, kAltReceiver}) {
+    grpc::ClientContext lctx;
+    v1::ListManifestsRequest list;
+    list.set_party(party);
+    v1::ListManifestsResponse page;
+    ASSERT_TRUE(manifests_->List(&lctx, list, &page).ok());
+    ASSERT_EQ(page.manifests_size(), 1) << party;
+    EXPECT_EQ(page.manifests(0).number(), n);
+  }
+}
+
+TEST_F(LifecycleIntegrationTest, CancelOnlyBeforePickup) {
+  const std::string a = OpenOne(), b = OpenOne();
+  v1::CancelManifestRequest cancel;
+  *cancel.mutable_meta() = Meta();
+  cancel.set_number(a);
+  cancel.set_generator(kGenerator);
+  cancel.set_reason("vehicle broke down");
+  v1::ManifestReply r;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(manifests_->Cancel(&ctx, cancel, &r).ok());
+    EXPECT_EQ(r.manifest().status(), v1::CANCELLED);
+  }
+  ASSERT_TRUE(Pickup(b, kCarrier, kCarrierPlate, &r).ok());
+  const uint64_t head = Head();
+  *cancel.mutable_meta() = Meta();
+  cancel.set_number(b);
+  grpc::ClientContext ctx;
+  grpc::Status s = manifests_->Cancel(&ctx, cancel, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("IN_TRANSIT"));
+  EXPECT_EQ(Head(), head);
+  // A cancelled manifest cannot be picked up.
+  EXPECT_EQ(Pickup(a, kCarrier, kCarrierPlate, &r).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(LifecycleIntegrationTest, RefusedRequestsChangeNothing) {
+  const std::string n = OpenOne();
+  const uint64_t head = Head();
+  v1::ManifestReply r;
+  struct Case {
+    std::string name;
+    grpc::Status status;
+    grpc::StatusCode want;
+    std::string says;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"deliver before pickup", Deliver(n, kReceiver, &r),
+                   grpc::StatusCode::FAILED_PRECONDITION, "ISSUED"});
+  cases.push_back({"pickup by another carrier",
+                   Pickup(n, kRelayCarrier, kRelayPlate, &r),
+                   grpc::StatusCode::PERMISSION_DENIED, "carrier"});
+  cases.push_back({"vehicle of another carrier",
+                   Pickup(n, kCarrier, kRelayPlate, &r),
+                   grpc::StatusCode::FAILED_PRECONDITION, "vehicle"});
+  cases.push_back({"malformed plate", Pickup(n, kCarrier, "ABC", &r),
+                   grpc::StatusCode::INVALID_ARGUMENT, "vehicle"});
+  cases.push_back({"unknown manifest",
+                   Pickup("20263304999999", kCarrier, kCarrierPlate, &r),
+                   grpc::StatusCode::NOT_FOUND, "20263304999999"});
+  cases.push_back({"malformed number",
+                   Pickup("2026", kCarrier, kCarrierPlate, &r),
+                   grpc::StatusCode::INVALID_ARGUMENT, "number"});
+  cases.push_back({"receive before delivery",
+                   Receive(n, kReceiver, {Accept(1, 1)}, &r),
+                   grpc::StatusCode::FAILED_PRECONDITION, "DELIVERED"});
+  cases.push_back({"dispose by a stranger",
+                   Dispose(n, kReceiver, {Dispose(1, 1)}, &r),
+                   grpc::StatusCode::PERMISSION_DENIED, "received nothing"});
+
+  v1::OpenManifestRequest bad = OpenRequest();
+  bad.mutable_lines(1)->set_code("123-456-49");
+  cases.push_back({"code not in catalogue", Open(bad, &r),
+                   grpc::StatusCode::INVALID_ARGUMENT, "lines[1].code"});
+  bad = OpenRequest();
+  bad.set_generator("91330402MA2B3C4D5X");
+  cases.push_back({"bad USCC check character", Open(bad, &r),
+                   grpc::StatusCode::INVALID_ARGUMENT, "generator"});
+  bad = OpenRequest();
+  bad.set_receiver(kCarrier);
+  cases.push_back({"receiver without the role", Open(bad, &r),
+                   grpc::StatusCode::FAILED_PRECONDITION, "RECEIVER"});
+  bad = OpenRequest();
+  bad.mutable_lines(0)->set_quantity_g(0);
+  cases.push_back({"zero quantity", Open(bad, &r),
+                   grpc::StatusCode::INVALID_ARGUMENT, "lines[0].quantity_g"});
+  bad = OpenRequest();
+  bad.mutable_lines(0)->set_packaging(std::string(200 * 1024, 'x'));
+  cases.push_back({"huge field", Open(bad, &r),
+                   grpc::StatusCode::INVALID_ARGUMENT, "lines[0].packaging"});
+  bad = OpenRequest();
+  bad.mutable_meta()->clear_idempotency_key();
+  cases.push_back({"no idempotency key", Open(bad, &r),
+                   grpc::StatusCode::INVALID_ARGUMENT, "idempotency_key"});
+
+  for (const Case& c : cases) {
+    EXPECT_EQ(c.status.error_code(), c.want)
+        << c.name << ": " << c.status.error_message();
+    EXPECT_THAT(c.status.error_message(), HasSubstr(c.says)) << c.name;
+  }
+  EXPECT_EQ(Head(), head);
+  EXPECT_EQ(Get(n).status(), v1::ISSUED);
+  EXPECT_EQ(Get(n).version(), 1u);
+}
+
+TEST_F(LifecycleIntegrationTest, RetriesWithTheSameKeyApplyOnce) {
+  v1::OpenManifestRequest open = OpenRequest();
+  v1::ManifestReply first, again;
+  ASSERT_TRUE(Open(open, &first).ok());
+  const uint64_t head = Head();
+  ASSERT_TRUE(Open(open, &again).ok());
+  EXPECT_EQ(again.manifest().number(), first.manifest().number());
+  EXPECT_TRUE(again.receipt().replayed());
+  EXPECT_EQ(again.receipt().sequence(), first.receipt().sequence());
+  EXPECT_EQ(Head(), head);
+
+  const std::string n = first.manifest().number();
+  v1::WriteMeta pickup_meta = Meta();
+  v1::ManifestReply r;
+  ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r, pickup_meta).ok());
+  const uint64_t pickup_seq = r.receipt().sequence();
+  ASSERT_TRUE(Deliver(n, kReceiver, &r).ok());
+  // The scanner uploads its pickup again after the load was delivered.
+  v1::ManifestReply retry;
+  grpc::Status s = Pickup(n, kCarrier, kCarrierPlate, &retry, pickup_meta);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(retry.receipt().replayed());
+  EXPECT_EQ(retry.receipt().sequence(), pickup_seq);
+  EXPECT_EQ(retry.manifest().status(), v1::DELIVERED);
+  EXPECT_EQ(Get(n).legs_size(), 1);
+}
+
+TEST_F(LifecycleIntegrationTest, ConcurrentPickupsOfOneManifestOneWins) {
+  constexpr int kManifests = 10;
+  std::vector<std::string> numbers;
+  for (int i = 0; i < kManifests; ++i) numbers.push_back(OpenOne());
+  std::atomic<int> won{0}, conflicted{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (const std::string& n : numbers) {
+        v1::PickupRequest req;
+        req.mutable_meta()->set_idempotency_key(absl::StrCat("t", t, n));
+        req.set_number(n);
+        req.set_carrier(kCarrier);
+        req.set_vehicle(kCarrierPlate);
+        grpc::ClientContext ctx;
+        v1::ManifestReply r;
+        grpc::Status s = transfers_->Pickup(&ctx, req, &r);
+        if (s.ok()) {
+          ++won;
+        } else if (s.error_code() == grpc::StatusCode::ABORTED ||
+                   s.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+          ++conflicted;  // lost the race on the version, or came after
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won, kManifests);
+  EXPECT_EQ(conflicted, kManifests);
+  EXPECT_EQ(other, 0);
+  for (const std::string& n : numbers) {
+    EXPECT_EQ(Get(n).legs_size(), 1) << n;
+    EXPECT_EQ(Get(n).version(), 2u) << n;
+  }
+}
+
+TEST_F(LifecycleIntegrationTest, ConcurrentOpensGetGaplessNumbers) {
+  constexpr int kThreads = 8, kEach = 10;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<std::string>> got(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        v1::OpenManifestRequest req = OpenRequest();
+        req.mutable_meta()->set_idempotency_key(
+            absl::StrCat("open-", t, "-", i));
+        v1::ManifestReply r;
+        grpc::ClientContext ctx;
+        grpc::Status s = manifests_->Open(&ctx, req, &r);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+        got[t].push_back(r.manifest().number());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> all, expected;
+  for (const auto& v : got) all.insert(v.begin(), v.end());
+  for (int serial = 1; serial <= kThreads * kEach; ++serial) {
+    expected.insert(domain::FormatManifestNumber(2026, "3304", serial));
+  }
+  EXPECT_EQ(all, expected);  // no duplicate, no gap
+}
+
+TEST_F(LifecycleIntegrationTest, StateSurvivesARestart) {
+  const std::string n = OpenOne();
+  v1::ManifestReply r;
+  ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
+  const uint64_t head = Head();
+  Restart();
+  EXPECT_EQ(Head(), head);
+  EXPECT_EQ(Get(n).status(), v1::IN_TRANSIT);
+  // The serial counter survived: the next number follows.
+  EXPECT_EQ(OpenOne(), "20263304000002");
+}
+
+}  // namespace
+}  // namespace cradle
