@@ -99,8 +99,8 @@ Result Ledger(const std::string& dir, int writers, absl::Duration d,
     req.stream = absl::StrCat("bench-", t);
     req.expected_version = versions[t];
     req.entries.push_back(storage::NewEntry{"bench.event", payload, "bench"});
-    req.mutations.push_back(storage::Mutation{
-        storage::Table::kState, absl::StrCat("state/", t), "x"});
+    req.mutations.push_back(storage::Mutation{storage::Table::kState,
+                                              absl::StrCat("state/", t), "x"});
     absl::StatusOr<storage::AppendResult> r =
         (*ledger)->AppendAndWait(std::move(req));
     if (!r.ok()) return false;
@@ -125,29 +125,32 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   std::string root = absl::GetFlag(FLAGS_dir);
   if (root.empty()) {
-    root = (fs::temp_directory_path() /
-            absl::StrCat("cradle-bench-", getpid()))
+    root = (fs::temp_directory_path() / absl::StrCat("cradle-bench-", getpid()))
                .string();
   }
   fs::create_directories(root);
   const absl::Duration d = absl::Seconds(absl::GetFlag(FLAGS_seconds));
   const std::string payload(absl::GetFlag(FLAGS_payload), 'p');
-  std::printf("payload %d bytes, %.1f s per row, fsync on every write/group\n\n",
-              absl::GetFlag(FLAGS_payload), absl::GetFlag(FLAGS_seconds));
+  std::printf(
+      "payload %d bytes, %.1f s per row, fsync on every write/group\n\n",
+      absl::GetFlag(FLAGS_payload), absl::GetFlag(FLAGS_seconds));
   std::printf("| %-36s | %3s | %9s | %8s | %8s |\n", "what", "w", "ops/s",
               "p50 us", "p99 us");
   std::printf("|%s|----:|----------:|---------:|---------:|\n",
               std::string(38, '-').c_str());
   int run = 0;
-  for (absl::string_view w : absl::StrSplit(absl::GetFlag(FLAGS_writers), ',')) {
+  for (absl::string_view w :
+       absl::StrSplit(absl::GetFlag(FLAGS_writers), ',')) {
     int writers = 0;
     if (!absl::SimpleAtoi(w, &writers) || writers < 1) return 2;
     const std::string raw_dir = absl::StrCat(root, "/raw-", run);
     const std::string ledger_dir = absl::StrCat(root, "/ledger-", run++);
-    cradle::bench::Print("raw RocksDB Put, sync (ceiling)", writers,
-                         cradle::bench::RawRocksDb(raw_dir, writers, d, payload));
-    cradle::bench::Print("RocksDbLedger::Append, group commit", writers,
-                         cradle::bench::Ledger(ledger_dir, writers, d, payload));
+    cradle::bench::Print(
+        "raw RocksDB Put, sync (ceiling)", writers,
+        cradle::bench::RawRocksDb(raw_dir, writers, d, payload));
+    cradle::bench::Print(
+        "RocksDbLedger::Append, group commit", writers,
+        cradle::bench::Ledger(ledger_dir, writers, d, payload));
   }
   fs::remove_all(root);
   return 0;

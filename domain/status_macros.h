@@ -6,10 +6,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define CRADLE_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    const ::absl::Status cradle_status_ = (expr);     \
-    if (!cradle_status_.ok()) return cradle_status_;  \
+#define CRADLE_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    const ::absl::Status cradle_status_ = (expr);    \
+    if (!cradle_status_.ok()) return cradle_status_; \
   } while (false)
 
 #define CRADLE_STATUS_CONCAT_INNER_(a, b) a##b

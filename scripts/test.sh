@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+scripts/check-format.sh
 scripts/build.sh build-test -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCRADLE_WERROR=ON -DCRADLE_SANITIZE=address,undefined
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"

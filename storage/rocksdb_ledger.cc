@@ -457,10 +457,9 @@ absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
 absl::StatusOr<absl::optional<AppendResult>> RocksDbLedger::FindIdempotent(
     absl::string_view idempotency_key) const {
   std::string record;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), idempotency_cf_,
-               rocksdb::Slice(idempotency_key.data(), idempotency_key.size()),
-               &record);
+  rocksdb::Status s = db_->Get(
+      rocksdb::ReadOptions(), idempotency_cf_,
+      rocksdb::Slice(idempotency_key.data(), idempotency_key.size()), &record);
   if (s.IsNotFound()) return absl::optional<AppendResult>();
   if (!s.ok()) return FromRocks(s, "reading idempotency key");
   if (record.size() < 24) {
