@@ -323,6 +323,7 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
   *opened.mutable_opened() = request;
   opened.set_origin_division(generator.division());
   opened.set_destination_division(receiver.division());
+  opened.set_number(std::string(number));
   return Decide(empty, {std::move(opened)}, now);
 }
 
@@ -454,11 +455,23 @@ absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
     }
     seen[idx] = true;
   }
+  std::vector<int64_t> weighed(m.lines_size(), 0);
+  for (const v1::LineReceipt& r : request.lines()) {
+    weighed[r.line() - 1] += r.quantity_g();
+  }
   for (int idx = 0; idx < m.lines_size(); ++idx) {
     if (dest.sent_g(idx) > 0 && !seen[idx]) {
       return absl::InvalidArgumentError(
           absl::StrCat("lines: line ", idx + 1, " (", m.lines(idx).code(), ", ",
                        dest.sent_g(idx), " g sent) is not accounted for"));
+    }
+    if (dest.sent_g(idx) > 0 && weighed[idx] == 0) {
+      // Waste cannot leave the chain by being received as nothing.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "lines: line ", idx + 1, " (", m.lines(idx).code(), ", ",
+          dest.sent_g(idx),
+          " g sent) is received as 0 g; weigh what arrived and accept or "
+          "reject it"));
     }
   }
   std::vector<v1::ManifestEvent> events(1);
@@ -593,6 +606,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
   switch (event.kind_case()) {
     case v1::ManifestEvent::kOpened: {
       const v1::OpenManifestRequest& o = event.opened();
+      if (!event.number().empty()) m->set_number(event.number());
       m->set_status(o.draft() ? v1::DRAFT : v1::ISSUED);
       m->set_generator(o.generator());
       m->set_carrier(o.carrier());

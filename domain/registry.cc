@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 #include "domain/division.h"
@@ -38,8 +39,16 @@ absl::Status RequireText(absl::string_view field, absl::string_view value,
 
 absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view field,
                                          absl::string_view text) {
+  // absl::ParseCivilTime alone also takes " 2024-1-01", "2024-01-1 " and
+  // "+024-01-01" (year 24), so check the shape first.
+  bool shaped = text.size() == 10;
+  for (size_t i = 0; shaped && i < text.size(); ++i) {
+    shaped = (i == 4 || i == 7)
+                 ? text[i] == '-'
+                 : absl::ascii_isdigit(static_cast<unsigned char>(text[i]));
+  }
   absl::CivilDay day;
-  if (text.size() != 10 || !absl::ParseCivilTime(text, &day)) {
+  if (!shaped || !absl::ParseCivilTime(text, &day)) {
     return absl::InvalidArgumentError(absl::StrCat(
         field, " \"", text, "\" is not a date of the form YYYY-MM-DD"));
   }
