@@ -18,5 +18,7 @@ absl::string_view EmbeddedDivisionAreasCsv();
 // data/cn-hazardous-waste-catalogue-2021.csv:
 // category,code,industry,name,hazard
 absl::string_view EmbeddedWasteCatalogueCsv();
+// data/cn-workdays.txt: holiday/workday lines
+absl::string_view EmbeddedWorkCalendar();
 
 }  // namespace cradle::domain

@@ -11,6 +11,7 @@
 #include "domain/status_macros.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
+#include "domain/work_calendar.h"
 
 namespace cradle::domain {
 namespace {
@@ -249,6 +250,14 @@ const std::vector<Transition>& LifecycleTable() {
        "nothing is pending; otherwise unchanged",
        Party::kReceiver,
        "a method per line and no more than the receiver accepted"},
+      {Action::kPayment,
+       "payment",
+       {S::ISSUED, S::IN_TRANSIT, S::DELIVERED, S::ACCEPTED,
+        S::PARTIALLY_ACCEPTED, S::REJECTED, S::DISPOSED, S::CLOSED},
+       "unchanged",
+       Party::kGenerator,
+       "a payee and a positive amount; a payee other than a receiver of the "
+       "load raises DIRECT_PAYMENT"},
   };
   return *table;
 }
@@ -316,6 +325,20 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
   }
   CRADLE_RETURN_IF_ERROR(
       CheckText("method", request.method(), kMaxShortTextBytes, false));
+  if (!request.paper_date().empty()) {
+    absl::CivilDay paper;
+    const absl::CivilDay today = absl::ToCivilDay(now, ChinaTime());
+    if (request.paper_date().size() != 10 ||
+        !absl::ParseCivilTime(request.paper_date(), &paper)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "paper_date \"", request.paper_date(), "\" is not YYYY-MM-DD"));
+    }
+    if (paper > today || paper < today - 366) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("paper_date ", request.paper_date(),
+                       " must be within the past year, not in the future"));
+    }
+  }
 
   v1::Manifest empty;
   empty.set_number(std::string(number));
@@ -401,8 +424,20 @@ absl::StatusOr<Decision> DecideRelay(const v1::Manifest& m,
 
 absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& m,
                                        const v1::DeliverRequest& request,
+                                       const RegistryReader& registry,
                                        absl::Time now) {
   CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  if (!request.receiver().empty() && request.receiver() != m.receiver()) {
+    // Only another registered receiver can have the load at its gate; the
+    // scan is evidence of a wrong delivery and is kept as such.
+    absl::StatusOr<v1::Enterprise> scanner =
+        RegisteredAs(registry, "receiver", request.receiver(), {v1::RECEIVER});
+    if (scanner.ok() && m.status() == v1::IN_TRANSIT) {
+      v1::ManifestEvent e;
+      *e.mutable_misdelivered() = request;
+      return Decide(m, {std::move(e)}, now);
+    }
+  }
   CRADLE_RETURN_IF_ERROR(CheckParty("receiver", request.receiver(),
                                     m.receiver(), Party::kReceiver,
                                     m.number()));
@@ -578,6 +613,58 @@ absl::StatusOr<Decision> DecideDispose(const v1::Manifest& m,
   return d;
 }
 
+absl::StatusOr<Decision> DecidePayment(const v1::Manifest& m,
+                                       const v1::RecordPaymentRequest& request,
+                                       absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  CRADLE_RETURN_IF_ERROR(CheckParty("payer", request.payer(), m.generator(),
+                                    Party::kGenerator, m.number()));
+  CRADLE_RETURN_IF_ERROR(CheckState(Action::kPayment, m));
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("payee", request.payee(), kMaxShortTextBytes, true));
+  constexpr int64_t kMaxFen = int64_t{1000} * 1000 * 1000 * 100;  // 1e9 CNY
+  if (request.amount_fen() <= 0 || request.amount_fen() > kMaxFen) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "amount_fen ", request.amount_fen(), " must be 1..", kMaxFen));
+  }
+  v1::ManifestEvent e;
+  *e.mutable_payment_recorded() = request;
+  return Decide(m, {std::move(e)}, now);
+}
+
+absl::StatusOr<Decision> DecideFlagNote(const v1::Manifest& m,
+                                        const v1::FlagNoteRequest& request,
+                                        v1::FlagState to, absl::Time now) {
+  const v1::Flag* flag = nullptr;
+  for (const v1::Flag& f : m.flags()) {
+    if (f.id() == request.id()) flag = &f;
+  }
+  if (flag == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("flag ", request.id(), " does not exist"));
+  }
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("note", request.note(), kMaxTextBytes, true));
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("by", request.by(), kMaxShortTextBytes, true));
+  const bool allowed = to == v1::ACKED
+                           ? flag->state() == v1::OPEN
+                           : to == v1::RESOLVED && (flag->state() == v1::OPEN ||
+                                                    flag->state() == v1::ACKED);
+  if (!allowed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "flag ", request.id(), " is ", v1::FlagState_Name(flag->state()),
+        "; it cannot become ", v1::FlagState_Name(to)));
+  }
+  v1::ManifestEvent e;
+  if (to == v1::ACKED) {
+    *e.mutable_flag_acked() = request;
+  } else {
+    *e.mutable_flag_resolved() = request;
+  }
+  return Decide(m, {std::move(e)}, now);
+}
+
 bool ChainComplete(const v1::Manifest& m) {
   if (m.destinations().empty()) return false;
   const v1::Destination& last = m.destinations(m.destinations_size() - 1);
@@ -615,9 +702,11 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       m->set_method(o.method());
       m->set_origin_division(event.origin_division());
       m->set_destination_division(event.destination_division());
+      m->set_paper_date(o.paper_date());
       *m->mutable_opened_at() = ToProto(recorded);
       v1::Destination* d = m->add_destinations();
       *d = NewDestination(o.receiver(), o.lines_size());
+      d->set_division(event.destination_division());
       for (int i = 0; i < o.lines_size(); ++i) {
         d->set_sent_g(i, o.lines(i).quantity_g());
       }
@@ -635,6 +724,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       m->set_status(v1::IN_TRANSIT);
       *m->add_legs() = NewLeg(*m, p.carrier(), p.vehicle(), p.driver(),
                               m->generator(), p.meta());
+      if (dest != nullptr) *dest->mutable_sent_at() = ToProto(recorded);
       break;
     }
     case v1::ManifestEvent::kRelayed: {
@@ -646,7 +736,10 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
     }
     case v1::ManifestEvent::kDelivered:
       m->set_status(v1::DELIVERED);
-      if (dest != nullptr) dest->set_delivered(true);
+      if (dest != nullptr) {
+        dest->set_delivered(true);
+        *dest->mutable_delivered_at() = ToProto(recorded);
+      }
       break;
     case v1::ManifestEvent::kReceived: {
       if (dest == nullptr) break;
@@ -665,6 +758,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
         }
       }
       dest->set_received(true);
+      *dest->mutable_received_at() = ToProto(recorded);
       m->set_status(!any_rejected  ? v1::ACCEPTED
                     : any_accepted ? v1::PARTIALLY_ACCEPTED
                                    : v1::REJECTED);
@@ -678,6 +772,8 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
         next.set_sent_g(i, dest->rejected_g(i));
       }
       next.set_returned_to_generator(r.to() == m->generator());
+      next.set_division(event.destination_division());
+      *next.mutable_sent_at() = ToProto(recorded);
       *m->add_legs() = NewLeg(*m, r.carrier(), r.vehicle(), r.driver(),
                               m->receiver(), r.meta());
       *m->add_destinations() = std::move(next);
@@ -712,6 +808,58 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
     case v1::ManifestEvent::kClosed:
       m->set_status(v1::CLOSED);
       break;
+    case v1::ManifestEvent::kFlagRaised: {
+      v1::Flag* f = m->add_flags();
+      *f = event.flag_raised();
+      v1::FlagNote* note = f->add_history();
+      note->set_state(f->state());
+      note->set_by("cradle");
+      note->set_note(f->detail());
+      *note->mutable_at() = ToProto(recorded);
+      break;
+    }
+    case v1::ManifestEvent::kFlagAcked:
+    case v1::ManifestEvent::kFlagResolved:
+    case v1::ManifestEvent::kFlagCleared: {
+      std::string id, by, note;
+      v1::FlagState state;
+      if (event.has_flag_cleared()) {
+        id = event.flag_cleared().id();
+        by = "cradle";
+        note = event.flag_cleared().reason();
+        state = v1::CLEARED;
+      } else {
+        const v1::FlagNoteRequest& r =
+            event.has_flag_acked() ? event.flag_acked() : event.flag_resolved();
+        id = r.id();
+        by = r.by();
+        note = r.note();
+        state = event.has_flag_acked() ? v1::ACKED : v1::RESOLVED;
+      }
+      for (v1::Flag& f : *m->mutable_flags()) {
+        if (f.id() != id) continue;
+        f.set_state(state);
+        v1::FlagNote* h = f.add_history();
+        h->set_state(state);
+        h->set_by(by);
+        h->set_note(note);
+        *h->mutable_at() = ToProto(recorded);
+      }
+      break;
+    }
+    case v1::ManifestEvent::kPaymentRecorded: {
+      v1::Payment* p = m->add_payments();
+      p->set_payer(event.payment_recorded().payer());
+      p->set_payee(event.payment_recorded().payee());
+      p->set_amount_fen(event.payment_recorded().amount_fen());
+      *p->mutable_recorded() = ToProto(recorded);
+      break;
+    }
+    case v1::ManifestEvent::kMisdelivered:
+      break;  // evidence only: the load is still on its way
+    case v1::ManifestEvent::kApprovalApplied:
+      m->set_approval(event.approval_applied().number());
+      break;
     case v1::ManifestEvent::KIND_NOT_SET:
       break;
   }
@@ -739,6 +887,20 @@ std::string EventType(const v1::ManifestEvent& event) {
       return "manifest.disposed";
     case v1::ManifestEvent::kClosed:
       return "manifest.closed";
+    case v1::ManifestEvent::kFlagRaised:
+      return "flag.raised";
+    case v1::ManifestEvent::kFlagAcked:
+      return "flag.acked";
+    case v1::ManifestEvent::kFlagResolved:
+      return "flag.resolved";
+    case v1::ManifestEvent::kFlagCleared:
+      return "flag.cleared";
+    case v1::ManifestEvent::kPaymentRecorded:
+      return "manifest.payment_recorded";
+    case v1::ManifestEvent::kMisdelivered:
+      return "manifest.misdelivered";
+    case v1::ManifestEvent::kApprovalApplied:
+      return "manifest.approval_applied";
     case v1::ManifestEvent::KIND_NOT_SET:
       break;
   }

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+#include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
 
@@ -32,6 +33,7 @@ enum class Action {
   kReceive,
   kReroute,
   kDispose,
+  kPayment,
 };
 
 // Which party of the manifest may take an action.
@@ -51,12 +53,41 @@ const Transition& TransitionFor(Action action);
 // The table as Markdown, as docs/LIFECYCLE.md shows it.
 std::string LifecycleTableMarkdown();
 
-// Reads enterprises; NOT_FOUND naming `field` when `id` is not registered.
+// What decisions and flag rules may read besides the manifest: the registry
+// and the counters derived from accepted quantities. The defaults describe an
+// empty world (no receivers, nothing accepted, no approvals).
 class RegistryReader {
  public:
   virtual ~RegistryReader() = default;
+  // NOT_FOUND naming `field` when `id` is not registered.
   virtual absl::StatusOr<v1::Enterprise> GetEnterprise(
       absl::string_view field, absl::string_view id) const = 0;
+  // Receivers whose division is in `city_unit` (see CityUnit()).
+  virtual absl::StatusOr<std::vector<v1::Enterprise>> ReceiversInCity(
+      absl::string_view city_unit) const {
+    (void)city_unit;
+    return std::vector<v1::Enterprise>();
+  }
+  // Grams `receiver` accepted in calendar `year` (China time).
+  virtual absl::StatusOr<int64_t> AcceptedGrams(absl::string_view receiver,
+                                                int year) const {
+    (void)receiver;
+    (void)year;
+    return 0;
+  }
+  // Cross-province approvals registered for this generator and receiver.
+  virtual absl::StatusOr<std::vector<v1::Approval>> Approvals(
+      absl::string_view generator, absl::string_view receiver) const {
+    (void)generator;
+    (void)receiver;
+    return std::vector<v1::Approval>();
+  }
+  // Grams shipped so far under approval `number`.
+  virtual absl::StatusOr<int64_t> ApprovalUsedGrams(
+      absl::string_view number) const {
+    (void)number;
+    return 0;
+  }
 };
 
 struct Decision {
@@ -86,8 +117,12 @@ absl::StatusOr<Decision> DecideRelay(const v1::Manifest& manifest,
                                      const v1::RelayRequest& request,
                                      const RegistryReader& registry,
                                      absl::Time now);
+// A delivery scanned by a registered receiver other than the named one is
+// recorded (misdelivered: the status does not change) so that WRONG_RECEIVER
+// is raised; by anyone else it is refused.
 absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& manifest,
                                        const v1::DeliverRequest& request,
+                                       const RegistryReader& registry,
                                        absl::Time now);
 absl::StatusOr<Decision> DecideReceive(const v1::Manifest& manifest,
                                        const v1::ReceiveRequest& request,
@@ -99,6 +134,14 @@ absl::StatusOr<Decision> DecideReroute(const v1::Manifest& manifest,
 absl::StatusOr<Decision> DecideDispose(const v1::Manifest& manifest,
                                        const v1::DisposeRequest& request,
                                        absl::Time now);
+// A payment for the disposal, recorded by the generator (the payer).
+absl::StatusOr<Decision> DecidePayment(const v1::Manifest& manifest,
+                                       const v1::RecordPaymentRequest& request,
+                                       absl::Time now);
+// A regulator acknowledges (to = ACKED) or resolves (to = RESOLVED) a flag.
+absl::StatusOr<Decision> DecideFlagNote(const v1::Manifest& manifest,
+                                        const v1::FlagNoteRequest& request,
+                                        v1::FlagState to, absl::Time now);
 
 // Folds `event`, recorded at `recorded`, into `manifest`.
 void Apply(const v1::ManifestEvent& event, absl::Time recorded,

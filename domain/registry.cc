@@ -166,6 +166,76 @@ absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
   return d;
 }
 
+absl::StatusOr<v1::Approval> DecideRegisterApproval(
+    const v1::RegisterApprovalRequest& request, const v1::Enterprise& generator,
+    const v1::Enterprise& receiver, const v1::Approval* existing) {
+  const v1::Approval& a = request.approval();
+  CRADLE_RETURN_IF_ERROR(
+      RequireText("approval.number", a.number(), kMaxNumberBytes));
+  for (char c : a.number()) {
+    if (c <= 0x20 || c > 0x7e || c == '/') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("approval.number \"", a.number(),
+                       "\" must be printable ASCII without spaces or '/'"));
+    }
+  }
+  if (existing != nullptr) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("approval.number ", a.number(), " is already registered"));
+  }
+  if (!HasRole(generator, v1::GENERATOR) &&
+      !HasRole(generator, v1::COLLECTOR)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("approval.generator ", generator.id(),
+                     " is not registered as GENERATOR or COLLECTOR"));
+  }
+  if (!HasRole(receiver, v1::RECEIVER)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "approval.receiver ", receiver.id(), " is not registered as RECEIVER"));
+  }
+  if (generator.division().substr(0, 2) == receiver.division().substr(0, 2)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "approval: generator (", generator.division(), ") and receiver (",
+        receiver.division(),
+        ") are in the same province; approvals are for cross-province "
+        "transfers"));
+  }
+  if (a.codes().empty()) {
+    return absl::InvalidArgumentError("approval.codes: at least one code");
+  }
+  for (int i = 0; i < a.codes_size(); ++i) {
+    const std::string& c = a.codes(i);
+    if (c.size() == 4 && c[0] == 'H' && c[1] == 'W') {
+      if (!WasteCatalogue::IsCategory(c)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "approval.codes[", i, "] ", c, " is not a category of the list"));
+      }
+      continue;
+    }
+    CRADLE_RETURN_IF_ERROR(
+        WasteCatalogue::Builtin()
+            .Lookup(absl::StrCat("approval.codes[", i, "]"), c)
+            .status());
+  }
+  if (a.quantity_kg() <= 0 || a.quantity_kg() > kMaxCapacityKg) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("approval.quantity_kg ", a.quantity_kg(), " must be 1..",
+                     kMaxCapacityKg));
+  }
+  CRADLE_ASSIGN_OR_RETURN(absl::CivilDay from,
+                          ParseDate("approval.valid_from", a.valid_from()));
+  CRADLE_ASSIGN_OR_RETURN(absl::CivilDay until,
+                          ParseDate("approval.valid_until", a.valid_until()));
+  const absl::CivilDay limit =
+      absl::CivilDay(from.year() + 1, from.month(), from.day());
+  if (until < from || until >= limit) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "approval.valid_until ", a.valid_until(),
+        " must be on or after valid_from and less than 12 months after it"));
+  }
+  return a;
+}
+
 void ApplyRegistryEvent(const v1::RegistryEvent& event, v1::Enterprise* e) {
   e->set_version(e->version() + 1);
   switch (event.kind_case()) {
@@ -183,6 +253,8 @@ void ApplyRegistryEvent(const v1::RegistryEvent& event, v1::Enterprise* e) {
     case v1::RegistryEvent::kVehicleRegistered:
       *e->add_vehicles() = event.vehicle_registered().vehicle();
       break;
+    case v1::RegistryEvent::kApprovalRegistered:
+      break;  // an approval's own stream, not an enterprise's
     case v1::RegistryEvent::KIND_NOT_SET:
       break;
   }

@@ -26,6 +26,13 @@ absl::StatusOr<RegistryDecision> DecideGrantLicence(
 absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
     const v1::Enterprise& carrier, const v1::RegisterVehicleRequest& request);
 
+// A cross-province approval: the generator and receiver registered in
+// different provinces, codes of the catalogue, a positive quantity, valid for
+// at most 12 months. `existing` is non-null when the number is taken.
+absl::StatusOr<v1::Approval> DecideRegisterApproval(
+    const v1::RegisterApprovalRequest& request, const v1::Enterprise& generator,
+    const v1::Enterprise& receiver, const v1::Approval* existing);
+
 void ApplyRegistryEvent(const v1::RegistryEvent& event, v1::Enterprise* e);
 
 // Parses YYYY-MM-DD; the error names `field`.

@@ -17,7 +17,8 @@ constexpr size_t kMaxChainEntries = 10000;
 // The payload as JSON, for people reading a chain; empty if unknown.
 std::string PayloadJson(const storage::Entry& e) {
   std::unique_ptr<google::protobuf::Message> msg;
-  if (absl::StartsWith(e.type, "manifest.")) {
+  if (absl::StartsWith(e.type, "manifest.") ||
+      absl::StartsWith(e.type, "flag.")) {
     msg = std::make_unique<v1::ManifestEvent>();
   } else if (absl::StartsWith(e.type, "registry.")) {
     msg = std::make_unique<v1::RegistryEvent>();

@@ -41,6 +41,54 @@ inline std::string VehicleIndex(absl::string_view plate) {
   return absl::StrCat("vehicle/", plate);
 }
 
+// Receivers by city unit (domain::CityUnit of their division).
+inline std::string ReceiversInCityPrefix(absl::string_view city_unit) {
+  return absl::StrCat("r/city/", city_unit, "/");
+}
+
+// Cross-province approvals.
+inline std::string ApprovalStream(absl::string_view number) {
+  return absl::StrCat("approval/", number);
+}
+inline std::string ApprovalState(absl::string_view number) {
+  return absl::StrCat("approval/", number);
+}
+inline std::string ApprovalPairPrefix(absl::string_view generator,
+                                      absl::string_view receiver) {
+  return absl::StrCat("approval/pair/", generator, "/", receiver, "/");
+}
+
+// Counters (Mutation::add).
+inline std::string AcceptedCounter(absl::string_view receiver, int year) {
+  return absl::StrCat("used/", receiver, "/", year);
+}
+inline std::string ApprovalUsedCounter(absl::string_view number) {
+  return absl::StrCat("approval-used/", number);
+}
+
+// Flags: the key ends with the flag id, "<manifest number>-F<n>".
+inline std::string FlagAllPrefix() { return "f/all/"; }
+inline std::string FlagStatePrefix(absl::string_view state) {
+  return absl::StrCat("f/state/", state, "/");
+}
+inline std::string FlagKindPrefix(absl::string_view kind) {
+  return absl::StrCat("f/kind/", kind, "/");
+}
+inline std::string FlagCityPrefix(absl::string_view city4) {
+  return absl::StrCat("f/city/", city4, "/");
+}
+inline std::string FlagCountyPrefix(absl::string_view county6) {
+  return absl::StrCat("f/county/", county6, "/");
+}
+// Open flags only; value: the severity's name.
+inline std::string FlagEnterprisePrefix(absl::string_view id) {
+  return absl::StrCat("f/ent/", id, "/");
+}
+
+// Deadlines the sweeper watches: "due/<16 hex digits: due time in
+// microseconds>/<number>/<kind>/<subject>", in due order.
+inline std::string DuePrefix() { return "due/"; }
+
 // Idempotency keys are scoped by acting party and operation, so two parties
 // can never collide and a key reused for another operation is not a replay.
 inline std::string Idempotency(absl::string_view actor, absl::string_view op,

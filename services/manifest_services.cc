@@ -103,10 +103,12 @@ grpc::ServerUnaryReactor* TransferService::Relay(
 grpc::ServerUnaryReactor* TransferService::Deliver(
     grpc::CallbackServerContext* ctx, const v1::DeliverRequest* request,
     v1::ManifestReply* reply) {
-  return WriteManifest(
-      ctx, store_, request, request->receiver(), "deliver", reply,
-      [](const v1::Manifest& m, const auto& r, const domain::RegistryReader&,
-         absl::Time now) { return domain::DecideDeliver(m, r, now); });
+  return WriteManifest(ctx, store_, request, request->receiver(), "deliver",
+                       reply,
+                       [](const v1::Manifest& m, const auto& r,
+                          const domain::RegistryReader& reg, absl::Time now) {
+                         return domain::DecideDeliver(m, r, reg, now);
+                       });
 }
 
 grpc::ServerUnaryReactor* TransferService::Reroute(
@@ -136,6 +138,15 @@ grpc::ServerUnaryReactor* DisposalService::Dispose(
       ctx, store_, request, request->receiver(), "dispose", reply,
       [](const v1::Manifest& m, const auto& r, const domain::RegistryReader&,
          absl::Time now) { return domain::DecideDispose(m, r, now); });
+}
+
+grpc::ServerUnaryReactor* DisposalService::RecordPayment(
+    grpc::CallbackServerContext* ctx, const v1::RecordPaymentRequest* request,
+    v1::ManifestReply* reply) {
+  return WriteManifest(
+      ctx, store_, request, request->payer(), "payment", reply,
+      [](const v1::Manifest& m, const auto& r, const domain::RegistryReader&,
+         absl::Time now) { return domain::DecidePayment(m, r, now); });
 }
 
 }  // namespace cradle::services

@@ -1,13 +1,19 @@
 #include "services/manifest_store.h"
 
-#include <set>
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <map>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
+#include "domain/division.h"
+#include "domain/flags/engine.h"
 #include "domain/manifest_number.h"
 #include "domain/status_macros.h"
+#include "domain/work_calendar.h"
 #include "services/keys.h"
 #include "storage/entry_codec.h"
 
@@ -18,8 +24,6 @@ constexpr size_t kMaxIdempotencyKeyBytes = 128;
 constexpr int kMaxOpenAttempts = 64;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
-// Manifest numbers carry the year in China Standard Time (UTC+8, no DST).
-const absl::TimeZone kChinaTime = absl::FixedTimeZone(8 * 3600);
 
 std::string ActorOf(absl::string_view party, const v1::WriteMeta& meta) {
   std::string actor(party);
@@ -28,22 +32,64 @@ std::string ActorOf(absl::string_view party, const v1::WriteMeta& meta) {
   return actor;
 }
 
-// Every index key a manifest should have in its current state.
-std::set<std::string> IndexKeys(const v1::Manifest& m) {
-  std::set<std::string> keys;
+std::string DueKey(absl::Time due, absl::string_view number, v1::FlagKind kind,
+                   int subject) {
+  char micros[17];
+  std::snprintf(
+      micros, sizeof micros, "%016" PRIx64,
+      static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixMicros(due))));
+  return absl::StrCat(keys::DuePrefix(), micros, "/", number, "/",
+                      v1::FlagKind_Name(kind), "/", subject);
+}
+
+// Every index entry (key -> value) a manifest should have in its current
+// state; a write puts the new ones and deletes the stale ones.
+std::map<std::string, std::string> IndexEntries(
+    const v1::Manifest& m, const domain::FlagConfig& config) {
+  std::map<std::string, std::string> keys;
   if (m.number().empty() || m.status() == v1::STATUS_UNSPECIFIED) return keys;
-  keys.insert(keys::AllManifestsPrefix() + m.number());
-  keys.insert(keys::StatusPrefix(v1::ManifestStatus_Name(m.status())) +
-              m.number());
-  keys.insert(keys::PartyPrefix(m.generator()) + m.number());
-  keys.insert(keys::PartyPrefix(m.carrier()) + m.number());
+  const std::string& n = m.number();
+  keys[keys::AllManifestsPrefix() + n];
+  keys[keys::StatusPrefix(v1::ManifestStatus_Name(m.status())) + n];
+  keys[keys::PartyPrefix(m.generator()) + n];
+  keys[keys::PartyPrefix(m.carrier()) + n];
   for (const v1::Leg& leg : m.legs()) {
-    keys.insert(keys::PartyPrefix(leg.carrier()) + m.number());
+    keys[keys::PartyPrefix(leg.carrier()) + n];
   }
   for (const v1::Destination& d : m.destinations()) {
-    keys.insert(keys::PartyPrefix(d.receiver()) + m.number());
+    keys[keys::PartyPrefix(d.receiver()) + n];
+  }
+  for (const v1::Flag& f : m.flags()) {
+    const std::string& id = f.id();
+    keys[keys::FlagAllPrefix() + id];
+    keys[keys::FlagStatePrefix(v1::FlagState_Name(f.state())) + id];
+    keys[keys::FlagKindPrefix(v1::FlagKind_Name(f.kind())) + id];
+    for (const std::string& city : {f.origin_city(), f.destination_city()}) {
+      if (!city.empty()) keys[keys::FlagCityPrefix(city) + id];
+    }
+    for (const std::string& county :
+         {f.origin_county(), f.destination_county()}) {
+      if (!county.empty()) keys[keys::FlagCountyPrefix(county) + id];
+    }
+    if (domain::IsOpen(f)) {
+      for (const std::string& e : f.enterprises()) {
+        keys[keys::FlagEnterprisePrefix(e) + id] =
+            v1::Severity_Name(f.severity());
+      }
+    }
+  }
+  if (m.status() != v1::CANCELLED) {
+    for (const domain::DueDate& due : domain::DueDates(m, config)) {
+      keys[DueKey(due.due, n, due.kind, due.subject)];
+    }
   }
   return keys;
+}
+
+int64_t Accepted(const v1::Destination& d) {
+  int64_t total = 0;
+  for (int64_t g : d.accepted_g()) total += g;
+  return total;
 }
 
 }  // namespace
@@ -62,6 +108,56 @@ absl::StatusOr<v1::Enterprise> LedgerRegistryReader::GetEnterprise(
         absl::StrCat("stored state of enterprise ", id, " does not parse"));
   }
   return e;
+}
+
+absl::StatusOr<std::vector<v1::Enterprise>>
+LedgerRegistryReader::ReceiversInCity(absl::string_view city_unit) const {
+  const std::string prefix = keys::ReceiversInCityPrefix(city_unit);
+  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
+                          ledger_.ScanIndex(prefix, "", 10000));
+  std::vector<v1::Enterprise> out;
+  for (const storage::KeyValue& row : rows) {
+    CRADLE_ASSIGN_OR_RETURN(
+        v1::Enterprise e,
+        GetEnterprise("receiver", row.key.substr(prefix.size())));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> LedgerRegistryReader::AcceptedGrams(
+    absl::string_view receiver, int year) const {
+  CRADLE_ASSIGN_OR_RETURN(
+      absl::optional<std::string> v,
+      ledger_.GetState(keys::AcceptedCounter(receiver, year)));
+  return storage::DecodeCounter(v);
+}
+
+absl::StatusOr<std::vector<v1::Approval>> LedgerRegistryReader::Approvals(
+    absl::string_view generator, absl::string_view receiver) const {
+  const std::string prefix = keys::ApprovalPairPrefix(generator, receiver);
+  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
+                          ledger_.ScanIndex(prefix, "", 1000));
+  std::vector<v1::Approval> out;
+  for (const storage::KeyValue& row : rows) {
+    const std::string number = row.key.substr(prefix.size());
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                            ledger_.GetState(keys::ApprovalState(number)));
+    v1::Approval a;
+    if (!v.has_value() || !a.ParseFromString(*v)) {
+      return absl::DataLossError(
+          absl::StrCat("approval ", number, " is indexed but not stored"));
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> LedgerRegistryReader::ApprovalUsedGrams(
+    absl::string_view number) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                          ledger_.GetState(keys::ApprovalUsedCounter(number)));
+  return storage::DecodeCounter(v);
 }
 
 absl::Status CheckIdempotencyKey(const v1::WriteMeta& meta) {
@@ -88,8 +184,12 @@ v1::WriteReceipt ReceiptFor(const storage::AppendResult& result) {
   return r;
 }
 
-ManifestStore::ManifestStore(storage::Ledger& ledger, const Clock& clock)
-    : ledger_(ledger), clock_(clock), registry_(ledger) {}
+ManifestStore::ManifestStore(storage::Ledger& ledger, const Clock& clock,
+                             domain::FlagConfig flag_config)
+    : ledger_(ledger),
+      clock_(clock),
+      registry_(ledger),
+      flag_config_(std::move(flag_config)) {}
 
 absl::StatusOr<v1::Manifest> ManifestStore::Load(
     absl::string_view number) const {
@@ -131,7 +231,8 @@ bool ManifestStore::AnswerReplay(const std::string& idempotency_key,
 
 storage::AppendRequest ManifestStore::MakeAppend(
     const v1::Manifest& before, const domain::Decision& decision,
-    absl::string_view actor, std::string idempotency_key) const {
+    absl::string_view actor, std::string idempotency_key,
+    absl::Time now) const {
   storage::AppendRequest req;
   req.stream = decision.next.number();
   req.expected_version = before.version();
@@ -143,18 +244,44 @@ storage::AppendRequest ManifestStore::MakeAppend(
   req.mutations.push_back(storage::Mutation{
       storage::Table::kState, keys::ManifestState(decision.next.number()),
       decision.next.SerializeAsString()});
-  const std::set<std::string> old_keys = IndexKeys(before);
-  const std::set<std::string> new_keys = IndexKeys(decision.next);
-  for (const std::string& k : old_keys) {
+  const std::map<std::string, std::string> old_keys =
+      IndexEntries(before, flag_config_);
+  const std::map<std::string, std::string> new_keys =
+      IndexEntries(decision.next, flag_config_);
+  for (const auto& [k, v] : old_keys) {
     if (new_keys.count(k) == 0) {
       req.mutations.push_back(
           storage::Mutation{storage::Table::kIndex, k, absl::nullopt});
     }
   }
-  for (const std::string& k : new_keys) {
-    if (old_keys.count(k) == 0) {
-      req.mutations.push_back(
-          storage::Mutation{storage::Table::kIndex, k, std::string()});
+  for (const auto& [k, v] : new_keys) {
+    auto old = old_keys.find(k);
+    if (old == old_keys.end() || old->second != v) {
+      req.mutations.push_back(storage::Mutation{storage::Table::kIndex, k, v});
+    }
+  }
+  // Counters other manifests' rules read: what each receiver accepted this
+  // year, and what each approval has shipped.
+  const int year =
+      static_cast<int>(absl::ToCivilYear(now, domain::ChinaTime()).year());
+  for (int i = 0; i < decision.next.destinations_size(); ++i) {
+    const v1::Destination& d = decision.next.destinations(i);
+    const int64_t delta =
+        Accepted(d) -
+        (i < before.destinations_size() ? Accepted(before.destinations(i)) : 0);
+    if (delta != 0 && !d.returned_to_generator()) {
+      storage::Mutation add;
+      add.key = keys::AcceptedCounter(d.receiver(), year);
+      add.add = delta;
+      req.mutations.push_back(std::move(add));
+    }
+  }
+  for (const v1::ManifestEvent& e : decision.events) {
+    if (e.has_approval_applied() && e.approval_applied().grams() != 0) {
+      storage::Mutation add;
+      add.key = keys::ApprovalUsedCounter(e.approval_applied().number());
+      add.add = e.approval_applied().grams();
+      req.mutations.push_back(std::move(add));
     }
   }
   return req;
@@ -184,7 +311,8 @@ void ManifestStore::TryOpen(v1::OpenManifestRequest request,
     done(d.ok() ? generator.status() : d.status());
     return;
   }
-  const int year = static_cast<int>(absl::ToCivilYear(now, kChinaTime).year());
+  const int year =
+      static_cast<int>(absl::ToCivilYear(now, domain::ChinaTime()).year());
   const std::string city4 = generator->division().substr(0, 4);
   const std::string counter = keys::SerialCounter(year, city4);
   absl::StatusOr<absl::optional<std::string>> last = ledger_.GetState(counter);
@@ -207,13 +335,18 @@ void ManifestStore::TryOpen(v1::OpenManifestRequest request,
   const std::string number = domain::FormatManifestNumber(year, city4, serial);
   absl::StatusOr<domain::Decision> decision =
       domain::DecideOpen(request, registry_, number, now);
+  if (decision.ok()) {
+    absl::Status flagged = domain::AddEventFlags(v1::Manifest(), registry_,
+                                                 flag_config_, now, &*decision);
+    if (!flagged.ok()) decision = flagged;
+  }
   if (!decision.ok()) {
     done(decision.status());
     return;
   }
-  storage::AppendRequest append =
-      MakeAppend(v1::Manifest(), *decision,
-                 ActorOf(request.generator(), request.meta()), idempotency_key);
+  storage::AppendRequest append = MakeAppend(
+      v1::Manifest(), *decision, ActorOf(request.generator(), request.meta()),
+      idempotency_key, now);
   append.mutations.push_back(
       storage::Mutation{storage::Table::kState, counter, absl::StrCat(serial)});
   v1::Manifest next = decision->next;
@@ -258,13 +391,19 @@ void ManifestStore::Write(absl::string_view number, absl::string_view actor,
     done(current.status());
     return;
   }
-  absl::StatusOr<domain::Decision> decision = decide(*current, clock_.Now());
+  const absl::Time now = clock_.Now();
+  absl::StatusOr<domain::Decision> decision = decide(*current, now);
+  if (decision.ok()) {
+    absl::Status flagged = domain::AddEventFlags(*current, registry_,
+                                                 flag_config_, now, &*decision);
+    if (!flagged.ok()) decision = flagged;
+  }
   if (!decision.ok()) {
     done(decision.status());
     return;
   }
-  storage::AppendRequest append =
-      MakeAppend(*current, *decision, ActorOf(actor, meta), std::move(key));
+  storage::AppendRequest append = MakeAppend(
+      *current, *decision, ActorOf(actor, meta), std::move(key), now);
   ledger_.Append(
       std::move(append),
       [this, next = std::move(decision->next), done = std::move(done)](
@@ -286,6 +425,40 @@ void ManifestStore::Write(absl::string_view number, absl::string_view actor,
         *reply.mutable_receipt() = ReceiptFor(*r);
         done(std::move(reply));
       });
+}
+
+absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys) {
+  const absl::Time now = clock_.Now();
+  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> due,
+                          ledger_.ScanIndex(keys::DuePrefix(), "", max_keys));
+  int flagged = 0;
+  std::string last_number;
+  for (const storage::KeyValue& row : due) {
+    // due/<16 hex digits>/<number>/<kind>/<subject>
+    const absl::string_view key(row.key);
+    const size_t at = keys::DuePrefix().size();
+    uint64_t micros = 0;
+    if (key.size() < at + 17 ||
+        !absl::SimpleHexAtoi(key.substr(at, 16), &micros)) {
+      continue;
+    }
+    if (absl::FromUnixMicros(static_cast<int64_t>(micros)) > now) break;
+    const absl::string_view rest = key.substr(at + 17);
+    const std::string number(rest.substr(0, rest.find('/')));
+    if (number == last_number) continue;  // swept with its first deadline
+    last_number = number;
+    CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
+    domain::Decision d = domain::SweepDeadlines(m, flag_config_, now);
+    if (d.events.empty()) continue;
+    absl::StatusOr<storage::AppendResult> r =
+        ledger_.AppendAndWait(MakeAppend(m, d, "cradle-sweeper", "", now));
+    if (r.ok()) {
+      ++flagged;
+    } else if (r.status().code() != absl::StatusCode::kAborted) {
+      return r.status();
+    }  // ABORTED: an event arrived meanwhile; the next sweep looks again.
+  }
+  return flagged;
 }
 
 absl::StatusOr<v1::ListManifestsResponse> ManifestStore::List(

@@ -14,6 +14,7 @@
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/clock.h"
+#include "domain/flags/flag_config.h"
 #include "domain/lifecycle.h"
 #include "storage/ledger.h"
 
@@ -26,6 +27,14 @@ class LedgerRegistryReader final : public domain::RegistryReader {
       : ledger_(ledger) {}
   absl::StatusOr<v1::Enterprise> GetEnterprise(
       absl::string_view field, absl::string_view id) const override;
+  absl::StatusOr<std::vector<v1::Enterprise>> ReceiversInCity(
+      absl::string_view city_unit) const override;
+  absl::StatusOr<int64_t> AcceptedGrams(absl::string_view receiver,
+                                        int year) const override;
+  absl::StatusOr<std::vector<v1::Approval>> Approvals(
+      absl::string_view generator, absl::string_view receiver) const override;
+  absl::StatusOr<int64_t> ApprovalUsedGrams(
+      absl::string_view number) const override;
 
  private:
   const storage::Ledger& ledger_;
@@ -44,7 +53,8 @@ class ManifestStore {
       const v1::Manifest& current, absl::Time now)>;
 
   // Neither is owned; both must outlive the store.
-  ManifestStore(storage::Ledger& ledger, const Clock& clock);
+  ManifestStore(storage::Ledger& ledger, const Clock& clock,
+                domain::FlagConfig flag_config = {});
 
   // NOT_FOUND naming the number when there is no such manifest.
   absl::StatusOr<v1::Manifest> Load(absl::string_view number) const;
@@ -64,7 +74,14 @@ class ManifestStore {
   absl::StatusOr<v1::ListManifestsResponse> List(
       const v1::ListManifestsRequest& request) const;
 
+  // Raises the deadline flags due by the clock's now, reading only the due
+  // index. Returns how many manifests got flags. Blocks on the ledger: run it
+  // on its own thread (Sweeper), never on a gRPC thread.
+  absl::StatusOr<int> SweepDue(size_t max_keys);
+
   const domain::RegistryReader& registry() const { return registry_; }
+  const domain::FlagConfig& flag_config() const { return flag_config_; }
+  storage::Ledger& ledger() { return ledger_; }
 
  private:
   void TryOpen(v1::OpenManifestRequest request, std::string idempotency_key,
@@ -74,11 +91,13 @@ class ManifestStore {
   storage::AppendRequest MakeAppend(const v1::Manifest& before,
                                     const domain::Decision& decision,
                                     absl::string_view actor,
-                                    std::string idempotency_key) const;
+                                    std::string idempotency_key,
+                                    absl::Time now) const;
 
   storage::Ledger& ledger_;
   const Clock& clock_;
   LedgerRegistryReader registry_;
+  const domain::FlagConfig flag_config_;
 };
 
 }  // namespace cradle::services

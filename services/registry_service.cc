@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "domain/division.h"
 #include "domain/registry.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
@@ -107,8 +108,19 @@ grpc::ServerUnaryReactor* RegistryService::RegisterEnterprise(
     done(d.status());
     return reactor;
   }
+  std::vector<storage::Mutation> indexes;
+  for (int role : request->roles()) {
+    if (role == v1::RECEIVER) {
+      // For the in-city alternatives of the CROSS_CITY rule.
+      indexes.push_back(storage::Mutation{
+          storage::Table::kIndex,
+          keys::ReceiversInCityPrefix(domain::CityUnit(request->division())) +
+              request->id(),
+          std::string()});
+    }
+  }
   Commit(ledger_, reader_, request->id(), 0, *d, "register", request->meta(),
-         {}, std::move(done));
+         std::move(indexes), std::move(done));
   return reactor;
 }
 
@@ -190,6 +202,98 @@ grpc::ServerUnaryReactor* RegistryService::GetEnterprise(
     v1::Enterprise* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   FinishWith(reactor, reply)(reader_.GetEnterprise("id", request->id()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistryService::RegisterApproval(
+    grpc::CallbackServerContext* ctx,
+    const v1::RegisterApprovalRequest* request, v1::Approval* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  auto done = [reactor, reply](absl::StatusOr<v1::Approval> r) {
+    if (r.ok()) *reply = *std::move(r);
+    reactor->Finish(ToGrpcStatus(r.status()));
+  };
+  if (absl::Status s = CheckIdempotencyKey(request->meta()); !s.ok()) {
+    done(s);
+    return reactor;
+  }
+  const std::string idem = keys::Idempotency(kRegistryActor, "approval",
+                                             request->meta().idempotency_key());
+  const v1::Approval& a = request->approval();
+  auto load = [this](absl::string_view number)
+      -> absl::StatusOr<absl::optional<v1::Approval>> {
+    absl::StatusOr<absl::optional<std::string>> v =
+        ledger_.GetState(keys::ApprovalState(number));
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) return absl::optional<v1::Approval>();
+    v1::Approval out;
+    if (!out.ParseFromString(**v)) {
+      return absl::DataLossError("stored approval does not parse");
+    }
+    return absl::optional<v1::Approval>(std::move(out));
+  };
+  absl::StatusOr<absl::optional<storage::AppendResult>> seen =
+      ledger_.FindIdempotent(idem);
+  if (!seen.ok() || seen->has_value()) {
+    if (!seen.ok()) {
+      done(seen.status());
+    } else {
+      absl::StatusOr<absl::optional<v1::Approval>> first =
+          load((*seen)->stream.substr((*seen)->stream.find('/') + 1));
+      done(!first.ok() ? first.status()
+           : first->has_value()
+               ? absl::StatusOr<v1::Approval>(**first)
+               : absl::StatusOr<v1::Approval>(
+                     absl::DataLossError("replayed approval not stored")));
+    }
+    return reactor;
+  }
+  absl::StatusOr<v1::Enterprise> generator =
+      reader_.GetEnterprise("approval.generator", a.generator());
+  absl::StatusOr<v1::Enterprise> receiver =
+      reader_.GetEnterprise("approval.receiver", a.receiver());
+  absl::StatusOr<absl::optional<v1::Approval>> existing = load(a.number());
+  if (!generator.ok() || !receiver.ok() || !existing.ok()) {
+    done(!generator.ok()  ? generator.status()
+         : !receiver.ok() ? receiver.status()
+                          : existing.status());
+    return reactor;
+  }
+  absl::StatusOr<v1::Approval> approval = domain::DecideRegisterApproval(
+      *request, *generator, *receiver,
+      existing->has_value() ? &**existing : nullptr);
+  if (!approval.ok()) {
+    done(approval.status());
+    return reactor;
+  }
+  v1::RegistryEvent event;
+  *event.mutable_approval_registered() = *request;
+  storage::AppendRequest req;
+  req.stream = keys::ApprovalStream(approval->number());
+  req.expected_version = 0;
+  req.idempotency_key = idem;
+  req.entries.push_back(storage::NewEntry{"registry.approval",
+                                          event.SerializeAsString(),
+                                          std::string(kRegistryActor)});
+  req.mutations.push_back(storage::Mutation{
+      storage::Table::kState, keys::ApprovalState(approval->number()),
+      approval->SerializeAsString()});
+  req.mutations.push_back(storage::Mutation{
+      storage::Table::kIndex,
+      keys::ApprovalPairPrefix(approval->generator(), approval->receiver()) +
+          approval->number(),
+      std::string()});
+  ledger_.Append(std::move(req), [approval = *approval, done](
+                                     absl::StatusOr<storage::AppendResult> r) {
+    if (!r.ok() && r.status().code() == absl::StatusCode::kAborted) {
+      done(absl::AlreadyExistsError(absl::StrCat(
+          "approval.number ", approval.number(), " is already registered")));
+    } else if (!r.ok()) {
+      done(r.status());
+    } else {
+      done(approval);
+    }
+  });
   return reactor;
 }
 

@@ -10,25 +10,31 @@
 
 #include "services/manifest_store.h"
 #include "services/services.h"
+#include "services/sweeper.h"
 #include "storage/rocksdb_ledger.h"
 
 namespace cradle::services {
 
 // Everything the services point into; destroyed after the gRPC server.
 struct CradleServer::Parts {
-  Parts(storage::Ledger& ledger, const Clock& clock)
-      : store(ledger, clock),
+  Parts(storage::Ledger& ledger, const Clock& clock,
+        const domain::FlagConfig& flags)
+      : store(ledger, clock, flags),
         registry(ledger, clock),
         manifests(store),
         transfers(store),
         disposals(store),
-        audit(ledger) {}
+        flags(store),
+        audit(ledger),
+        sweeper(store) {}
   ManifestStore store;
   RegistryService registry;
   ManifestService manifests;
   TransferService transfers;
   DisposalService disposals;
+  FlagService flags;
   AuditService audit;
+  Sweeper sweeper;
 };
 
 absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
@@ -44,7 +50,8 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
 
   std::unique_ptr<CradleServer> server(new CradleServer);
   server->ledger_ = *std::move(ledger);
-  server->parts_ = std::make_unique<Parts>(*server->ledger_, clock);
+  server->parts_ =
+      std::make_unique<Parts>(*server->ledger_, clock, options.flags);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -56,6 +63,7 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   builder.RegisterService(&server->parts_->manifests);
   builder.RegisterService(&server->parts_->transfers);
   builder.RegisterService(&server->parts_->disposals);
+  builder.RegisterService(&server->parts_->flags);
   builder.RegisterService(&server->parts_->audit);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
@@ -64,12 +72,18 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
                      ": address in use or not an address of this machine"));
   }
   server->server_->GetHealthCheckService()->SetServingStatus(true);
+  if (options.sweep_interval > absl::ZeroDuration()) {
+    server->parts_->sweeper.Start(options.sweep_interval);
+  }
   return server;
 }
 
 CradleServer::~CradleServer() { Shutdown(); }
 
+absl::StatusOr<int> CradleServer::Sweep() { return parts_->sweeper.RunOnce(); }
+
 void CradleServer::Shutdown(absl::Duration grace) {
+  if (parts_ != nullptr) parts_->sweeper.Stop();
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   }

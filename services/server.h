@@ -9,6 +9,7 @@
 #include "grpcpp/server.h"
 
 #include "domain/clock.h"
+#include "domain/flags/flag_config.h"
 #include "storage/ledger.h"
 
 namespace cradle::services {
@@ -18,6 +19,10 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:7443";  // port 0 picks a free port
   bool sync = true;  // fsync before acknowledging; off only for benchmarks
   const Clock* clock = nullptr;  // not owned; default SystemClock
+  domain::FlagConfig flags;      // limits of the flag rules
+  // How often the sweeper raises deadline flags; zero: no sweeper thread
+  // (tests drive CradleServer::Sweep themselves).
+  absl::Duration sweep_interval = absl::Minutes(1);
 };
 
 class CradleServer {
@@ -30,6 +35,8 @@ class CradleServer {
   ~CradleServer();
 
   int port() const { return port_; }
+  // One sweeper pass now; returns the manifests flagged.
+  absl::StatusOr<int> Sweep();
   storage::Ledger& ledger() { return *ledger_; }
 
   // Stops accepting calls, lets running ones finish (up to `grace`), then

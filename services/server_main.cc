@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -11,6 +13,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 
+#include "domain/flags/flag_config.h"
+#include "domain/work_calendar.h"
 #include "services/server.h"
 #include "storage/entry_codec.h"
 
@@ -20,6 +24,24 @@ ABSL_FLAG(std::string, data, "cradle-data",
 ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
           "Address to serve gRPC on, host:port. Port 0 picks a free port and "
           "prints it. Plain TCP for now: keep it on loopback.");
+ABSL_FLAG(std::string, transit_limit, "72h",
+          "TRANSIT_OVERDUE: picked up and not delivered within this (72h, "
+          "30d, 5wd = working days).");
+ABSL_FLAG(std::string, receipt_limit, "5wd",
+          "RECEIPT_OVERDUE: delivered and not confirmed within this.");
+ABSL_FLAG(std::string, disposal_limit, "30d",
+          "MISSING_DISPOSAL: accepted and not disposed of within this.");
+ABSL_FLAG(std::string, backfill_limit, "10wd",
+          "BACKFILL_OVERDUE: a paper-fallback trip not back-filled to delivery "
+          "within this of its paper date.");
+ABSL_FLAG(double, quantity_tolerance, 5.0,
+          "QUANTITY_DISCREPANCY: received weight may differ from shipped by "
+          "this percentage.");
+ABSL_FLAG(std::string, calendar, "",
+          "Working-day calendar file (holiday/workday lines, see "
+          "data/cn-workdays.txt); default: the built-in one.");
+ABSL_FLAG(std::string, sweep_interval, "60s",
+          "How often deadline flags are checked; 0 turns the sweeper off.");
 ABSL_FLAG(bool, sync, true,
           "fsync every group commit before acknowledging. --nosync is for "
           "benchmarks only: a crash can then lose acknowledged entries.");
@@ -41,6 +63,57 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   cradle::services::ServerOptions options;
+  auto fail = [](const absl::Status& s) {
+    std::fprintf(stderr, "cradled: %s\n", std::string(s.message()).c_str());
+    return 2;
+  };
+  struct LimitFlag {
+    const char* name;
+    std::string value;
+    cradle::domain::Limit* into;
+  };
+  for (const LimitFlag& f :
+       {LimitFlag{"--transit_limit", absl::GetFlag(FLAGS_transit_limit),
+                  &options.flags.transit},
+        LimitFlag{"--receipt_limit", absl::GetFlag(FLAGS_receipt_limit),
+                  &options.flags.receipt},
+        LimitFlag{"--disposal_limit", absl::GetFlag(FLAGS_disposal_limit),
+                  &options.flags.disposal},
+        LimitFlag{"--backfill_limit", absl::GetFlag(FLAGS_backfill_limit),
+                  &options.flags.backfill}}) {
+    absl::StatusOr<cradle::domain::Limit> limit =
+        cradle::domain::ParseLimit(f.name, f.value);
+    if (!limit.ok()) return fail(limit.status());
+    *f.into = *limit;
+  }
+  const double tolerance = absl::GetFlag(FLAGS_quantity_tolerance);
+  if (!(tolerance >= 0 && tolerance <= 100)) {
+    return fail(absl::InvalidArgumentError(
+        "--quantity_tolerance must be a percentage from 0 to 100"));
+  }
+  options.flags.quantity_tolerance_bp =
+      static_cast<int64_t>(tolerance * 100 + 0.5);
+  static cradle::domain::WorkCalendar* calendar = nullptr;
+  if (!absl::GetFlag(FLAGS_calendar).empty()) {
+    std::ifstream in(absl::GetFlag(FLAGS_calendar));
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in.good() && !in.eof()) {
+      return fail(absl::NotFoundError(absl::StrCat(
+          "--calendar ", absl::GetFlag(FLAGS_calendar), " cannot be read")));
+    }
+    absl::StatusOr<cradle::domain::WorkCalendar> parsed =
+        cradle::domain::WorkCalendar::Parse(text.str());
+    if (!parsed.ok()) return fail(parsed.status());
+    calendar = new cradle::domain::WorkCalendar(*std::move(parsed));
+    options.flags.calendar = calendar;
+  }
+  if (!absl::ParseDuration(absl::GetFlag(FLAGS_sweep_interval),
+                           &options.sweep_interval) ||
+      options.sweep_interval < absl::ZeroDuration()) {
+    return fail(absl::InvalidArgumentError(
+        "--sweep_interval must be a duration such as 60s (0 turns it off)"));
+  }
   options.data_dir = absl::GetFlag(FLAGS_data);
   options.listen = absl::GetFlag(FLAGS_listen);
   options.sync = absl::GetFlag(FLAGS_sync);

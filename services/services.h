@@ -7,6 +7,7 @@
 // the ledger's completion.
 
 #include "cradle/v1/audit.grpc.pb.h"
+#include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/clock.h"
@@ -34,6 +35,9 @@ class RegistryService final : public v1::Registry::CallbackService {
   grpc::ServerUnaryReactor* GetEnterprise(
       grpc::CallbackServerContext* ctx, const v1::GetEnterpriseRequest* request,
       v1::Enterprise* reply) override;
+  grpc::ServerUnaryReactor* RegisterApproval(
+      grpc::CallbackServerContext* ctx,
+      const v1::RegisterApprovalRequest* request, v1::Approval* reply) override;
 
  private:
   storage::Ledger& ledger_;
@@ -96,8 +100,38 @@ class DisposalService final : public v1::Disposals::CallbackService {
   grpc::ServerUnaryReactor* Dispose(grpc::CallbackServerContext* ctx,
                                     const v1::DisposeRequest* request,
                                     v1::ManifestReply* reply) override;
+  grpc::ServerUnaryReactor* RecordPayment(
+      grpc::CallbackServerContext* ctx, const v1::RecordPaymentRequest* request,
+      v1::ManifestReply* reply) override;
 
  private:
+  ManifestStore& store_;
+};
+
+// Regulators' view of flags. Acknowledging or resolving a flag is an entry in
+// the manifest's stream; nothing is ever deleted.
+class FlagService final : public v1::Flags::CallbackService {
+ public:
+  explicit FlagService(ManifestStore& store) : store_(store) {}
+
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
+                                 const v1::ListFlagsRequest* request,
+                                 v1::ListFlagsResponse* reply) override;
+  grpc::ServerUnaryReactor* Acknowledge(grpc::CallbackServerContext* ctx,
+                                        const v1::FlagNoteRequest* request,
+                                        v1::Flag* reply) override;
+  grpc::ServerUnaryReactor* Resolve(grpc::CallbackServerContext* ctx,
+                                    const v1::FlagNoteRequest* request,
+                                    v1::Flag* reply) override;
+  grpc::ServerUnaryReactor* Risk(grpc::CallbackServerContext* ctx,
+                                 const v1::EnterpriseRiskRequest* request,
+                                 v1::EnterpriseRisk* reply) override;
+
+ private:
+  grpc::ServerUnaryReactor* Note(grpc::CallbackServerContext* ctx,
+                                 const v1::FlagNoteRequest* request,
+                                 v1::FlagState to, v1::Flag* reply);
+
   ManifestStore& store_;
 };
 

@@ -70,6 +70,10 @@ absl::Status ValidateAppendRequest(const AppendRequest& request) {
     if (absl::Status s = CheckSize(at + ".key", m.key, 1, kMaxDerivedKeyBytes);
         !s.ok())
       return s;
+    if (m.add != 0 && m.value.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, " sets both a value and an add"));
+    }
     if (m.value.has_value()) {
       if (absl::Status s =
               CheckSize(at + ".value", *m.value, 0, kMaxDerivedValueBytes);
@@ -79,6 +83,13 @@ absl::Status ValidateAppendRequest(const AppendRequest& request) {
   }
   return CheckSize("idempotency_key", request.idempotency_key, 0,
                    kMaxIdempotencyKeyBytes);
+}
+
+int64_t DecodeCounter(const absl::optional<std::string>& value) {
+  if (!value.has_value() || value->size() != 8) return 0;
+  uint64_t v = 0;
+  for (char c : *value) v = (v << 8) | static_cast<uint8_t>(c);
+  return static_cast<int64_t>(v);
 }
 
 absl::StatusOr<AppendResult> Ledger::AppendAndWait(AppendRequest request) {

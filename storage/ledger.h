@@ -53,8 +53,15 @@ enum class Table { kState, kIndex };
 struct Mutation {
   Table table = Table::kState;
   std::string key;
-  absl::optional<std::string> value;  // nullopt deletes the key
+  absl::optional<std::string> value;  // nullopt deletes the key...
+  // ...unless `add` is non-zero: then the key is a counter (8 bytes,
+  // big-endian, two's complement; absent = 0) and `add` is added to it
+  // atomically, whatever other appends do to it. Read it with DecodeCounter.
+  int64_t add = 0;
 };
+
+// The value of a counter key; 0 for an absent key.
+int64_t DecodeCounter(const absl::optional<std::string>& value);
 
 struct AppendRequest {
   std::string stream;

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
+#include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 
@@ -53,6 +54,26 @@ std::string OutOfOrderMessage(uint64_t expected, uint64_t got) {
   return absl::StrCat("expected sequence ", expected, ", found ", got);
 }
 
+// Counters of derived data: 8-byte big-endian int64, summed.
+class CounterAdd final : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
+             const rocksdb::Slice& operand, std::string* new_value,
+             rocksdb::Logger*) const override {
+    const int64_t sum = Decode(existing) + Decode(&operand);
+    new_value->assign(EncodeSequenceKey(static_cast<uint64_t>(sum)));
+    return true;
+  }
+  const char* Name() const override { return "cradle.CounterAdd"; }
+
+ private:
+  static int64_t Decode(const rocksdb::Slice* s) {
+    if (s == nullptr || s->size() != 8) return 0;
+    return static_cast<int64_t>(
+        DecodeSequenceKey(absl::string_view(s->data(), 8)));
+  }
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RocksDbLedger>> RocksDbLedger::Open(
@@ -66,8 +87,10 @@ absl::StatusOr<std::unique_ptr<RocksDbLedger>> RocksDbLedger::Open(
   if (options.env != nullptr) db_options.env = options.env;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  auto counters = std::make_shared<CounterAdd>();
   for (const char* name : kColumnFamilies) {
     rocksdb::ColumnFamilyOptions cf_options;
+    cf_options.merge_operator = counters;
     descriptors.emplace_back(name, cf_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -269,7 +292,9 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
     for (const Mutation& m : req.mutations) {
       rocksdb::ColumnFamilyHandle* cf =
           m.table == Table::kState ? state_cf_ : index_cf_;
-      if (m.value.has_value()) {
+      if (m.add != 0) {
+        batch.Merge(cf, m.key, EncodeSequenceKey(static_cast<uint64_t>(m.add)));
+      } else if (m.value.has_value()) {
         batch.Put(cf, m.key, *m.value);
       } else {
         batch.Delete(cf, m.key);

@@ -24,9 +24,10 @@ TEST(LifecycleDocTest, DocsPrintTheTableTheCodeEnforces) {
 }
 
 TEST(LifecycleDocTest, EveryActionHasOneRow) {
-  for (Action a : {Action::kOpen, Action::kIssue, Action::kCancel,
-                   Action::kPickup, Action::kRelay, Action::kDeliver,
-                   Action::kReceive, Action::kReroute, Action::kDispose}) {
+  for (Action a :
+       {Action::kOpen, Action::kIssue, Action::kCancel, Action::kPickup,
+        Action::kRelay, Action::kDeliver, Action::kReceive, Action::kReroute,
+        Action::kDispose, Action::kPayment}) {
     int rows = 0;
     for (const Transition& t : LifecycleTable()) rows += t.action == a;
     EXPECT_EQ(rows, 1) << TransitionFor(a).verb;

@@ -306,8 +306,9 @@ class LifecycleTest : public ::testing::Test {
 
   v1::Manifest Delivered() {
     v1::Manifest m = PickedUp();
-    return Step(m, DecideDeliver(m, DeliverRequest(receiver_a_), At(120)),
-                At(120));
+    return Step(
+        m, DecideDeliver(m, DeliverRequest(receiver_a_), registry_, At(120)),
+        At(120));
   }
 
   // Receiver A accepts 800 kg of line 1 and all of line 2, rejects 200 kg.
@@ -348,7 +349,7 @@ class LifecycleTest : public ::testing::Test {
         return DecideRelay(m, RelayRequest(carrier_a_, carrier_b_, "浙F54321"),
                            registry_, now);
       case Action::kDeliver:
-        return DecideDeliver(m, DeliverRequest(receiver_a_), now);
+        return DecideDeliver(m, DeliverRequest(receiver_a_), registry_, now);
       case Action::kReceive:
         return DecideReceive(m, ReceiveAllRequest(receiver_a_, m), now);
       case Action::kReroute:
@@ -357,6 +358,15 @@ class LifecycleTest : public ::testing::Test {
             now);
       case Action::kDispose:
         return DecideDispose(m, DisposeRequest(receiver_a_, {{1, 1}}), now);
+      case Action::kPayment: {
+        v1::RecordPaymentRequest r;
+        *r.mutable_meta() = Meta("pay");
+        r.set_number(kNumber);
+        r.set_payer(generator_);
+        r.set_payee(receiver_a_);
+        r.set_amount_fen(350000);
+        return DecidePayment(m, r, now);
+      }
     }
     return absl::InternalError("unknown action");
   }
@@ -380,9 +390,9 @@ class LifecycleTest : public ::testing::Test {
 
 TEST(LifecycleTableTest, HasOneRowPerActionAndOnlyOpenStartsFromNothing) {
   const std::vector<Action> actions = {
-      Action::kOpen,    Action::kIssue,   Action::kCancel,
-      Action::kPickup,  Action::kRelay,   Action::kDeliver,
-      Action::kReceive, Action::kReroute, Action::kDispose};
+      Action::kOpen,    Action::kIssue,   Action::kCancel,  Action::kPickup,
+      Action::kRelay,   Action::kDeliver, Action::kReceive, Action::kReroute,
+      Action::kDispose, Action::kPayment};
   ASSERT_EQ(LifecycleTable().size(), actions.size());
   for (Action a : actions) {
     const int rows =
@@ -433,8 +443,8 @@ TEST_F(LifecycleTest, EveryActionIsRefusedOutsideTheStatesOfItsRow) {
       if (std::find(t.from.begin(), t.from.end(), s) != t.from.end()) {
         ++allowed;
         ASSERT_TRUE(d.ok()) << d.status();
-        if (t.action == Action::kDispose) {
-          EXPECT_EQ(d->next.status(), s);  // not all disposed: unchanged
+        if (t.action == Action::kDispose || t.action == Action::kPayment) {
+          EXPECT_EQ(d->next.status(), s);  // unchanged
         } else {
           EXPECT_THAT(t.to, HasSubstr(Name(d->next.status())));
         }
@@ -449,9 +459,9 @@ TEST_F(LifecycleTest, EveryActionIsRefusedOutsideTheStatesOfItsRow) {
       }
     }
   }
-  // 8 actions x 11 statuses; the rows allow 1+2+1+1+1+1+2+5 of them.
-  EXPECT_EQ(allowed, 14);
-  EXPECT_EQ(refused, 74);
+  // 9 actions x 11 statuses; the rows allow 1+2+1+1+1+1+2+5+8 of them.
+  EXPECT_EQ(allowed, 22);
+  EXPECT_EQ(refused, 77);
 }
 
 // ---------------------------------------------------------------------------
@@ -528,7 +538,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
   EXPECT_EQ(m.legs(2).carrier(), carrier_a_);
   EXPECT_EQ(m.legs(2).handed_over_by(), carrier_b_);
 
-  d = DecideDeliver(m, DeliverRequest(receiver_a_), At(120));
+  d = DecideDeliver(m, DeliverRequest(receiver_a_), registry_, At(120));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.delivered"));
   m = Step(m, d, At(120));
@@ -608,9 +618,10 @@ TEST_F(LifecycleTest, PickupFromDeliveredIsRefused) {
 
 TEST_F(LifecycleTest, DeliverBeforePickupIsRefused) {
   const v1::Manifest m = Opened(/*draft=*/false);
-  EXPECT_THAT(DecideDeliver(m, DeliverRequest(receiver_a_), At(5)).status(),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("it is ISSUED")));
+  EXPECT_THAT(
+      DecideDeliver(m, DeliverRequest(receiver_a_), registry_, At(5)).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("it is ISSUED")));
 }
 
 TEST_F(LifecycleTest, ReceiveTwiceIsRefused) {
@@ -711,10 +722,22 @@ TEST_F(LifecycleTest, ActionsByAnotherPartyAreDenied) {
                   registry_, At(20))
           .status(),
       StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("from_carrier")));
-  EXPECT_THAT(DecideDeliver(m, DeliverRequest(receiver_b_), At(30)).status(),
-              StatusIs(absl::StatusCode::kPermissionDenied,
-                       AllOf(HasSubstr("receiver"), HasSubstr(receiver_b_))));
-  m = Step(m, DecideDeliver(m, DeliverRequest(receiver_a_), At(30)), At(30));
+  // Another registered receiver's scan is recorded as a wrong delivery and
+  // changes nothing else; anyone else's is refused.
+  absl::StatusOr<Decision> wrong =
+      DecideDeliver(m, DeliverRequest(receiver_b_), registry_, At(30));
+  ASSERT_TRUE(wrong.ok()) << wrong.status();
+  ASSERT_EQ(wrong->events.size(), 1u);
+  EXPECT_TRUE(wrong->events[0].has_misdelivered());
+  EXPECT_EQ(EventType(wrong->events[0]), "manifest.misdelivered");
+  EXPECT_EQ(wrong->next.status(), v1::IN_TRANSIT);
+  EXPECT_FALSE(wrong->next.destinations(0).delivered());
+  EXPECT_THAT(
+      DecideDeliver(m, DeliverRequest(carrier_b_), registry_, At(30)).status(),
+      StatusIs(absl::StatusCode::kPermissionDenied,
+               AllOf(HasSubstr("receiver"), HasSubstr(carrier_b_))));
+  m = Step(m, DecideDeliver(m, DeliverRequest(receiver_a_), registry_, At(30)),
+           At(30));
   EXPECT_THAT(
       DecideReceive(m, ReceiveAllRequest(receiver_b_, m), At(40)).status(),
       StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("receiver")));
@@ -1137,10 +1160,14 @@ void LifecycleTest::RunPartialRejection(bool alternate_disposes_first) {
   EXPECT_EQ(m.legs(1).handed_over_by(), receiver_a_);
   EXPECT_FALSE(ChainComplete(m));
 
-  EXPECT_THAT(
-      DecideDeliver(m, DeliverRequest(receiver_a_), At(400)).status(),
-      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("receiver")));
-  m = Step(m, DecideDeliver(m, DeliverRequest(receiver_b_), At(400)), At(400));
+  // The receiver that rejected the load scanning it again is a wrong delivery.
+  absl::StatusOr<Decision> back =
+      DecideDeliver(m, DeliverRequest(receiver_a_), registry_, At(400));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->events[0].has_misdelivered());
+  EXPECT_EQ(back->next.status(), v1::IN_TRANSIT);
+  m = Step(m, DecideDeliver(m, DeliverRequest(receiver_b_), registry_, At(400)),
+           At(400));
   EXPECT_EQ(m.status(), v1::DELIVERED);
   EXPECT_TRUE(m.destinations(1).delivered());
 
@@ -1218,7 +1245,8 @@ TEST_F(LifecycleTest, FirstReceiverMayDisposeBeforeTheReroute) {
            DecideReroute(m, RerouteRequest(receiver_b_, carrier_b_, "浙F54321"),
                          registry_, At(300)),
            At(300));
-  m = Step(m, DecideDeliver(m, DeliverRequest(receiver_b_), At(400)), At(400));
+  m = Step(m, DecideDeliver(m, DeliverRequest(receiver_b_), registry_, At(400)),
+           At(400));
   d = DecideReceive(m, ReceiveAllRequest(receiver_b_, m), At(410));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.received"));
@@ -1310,7 +1338,8 @@ TEST_F(LifecycleTest, FullRejectionReturnsToTheGeneratorAndCloses) {
   ASSERT_EQ(m.legs_size(), 2);
   EXPECT_EQ(m.legs(1).handed_over_by(), receiver_a_);
 
-  m = Step(m, DecideDeliver(m, DeliverRequest(generator_), At(400)), At(400));
+  m = Step(m, DecideDeliver(m, DeliverRequest(generator_), registry_, At(400)),
+           At(400));
   EXPECT_EQ(m.status(), v1::DELIVERED);
 
   // A return can only be taken back.
@@ -1348,7 +1377,8 @@ TEST_F(LifecycleTest, ReturnOfARejectedPartClosesOnceTheRestIsDisposed) {
                          registry_, At(300)),
            At(300));
   EXPECT_THAT(Grams(m.destinations(1).sent_g()), ElementsAre(200 * kKg, 0));
-  m = Step(m, DecideDeliver(m, DeliverRequest(generator_), At(400)), At(400));
+  m = Step(m, DecideDeliver(m, DeliverRequest(generator_), registry_, At(400)),
+           At(400));
   absl::StatusOr<Decision> d =
       DecideReceive(m, ReceiveAllRequest(generator_, m), At(410));
   ASSERT_TRUE(d.ok()) << d.status();

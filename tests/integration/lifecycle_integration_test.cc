@@ -19,6 +19,7 @@
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/manifest_number.h"
 #include "services/server.h"
+#include "tests/integration/server_fixture.h"
 #include "tests/testing/parties.h"
 #include "tests/testing/temp_dir.h"
 
@@ -36,212 +37,7 @@ using ::cradle::testing::kThirdCarrier;
 using ::cradle::testing::kThirdPlate;
 using ::testing::HasSubstr;
 
-class LifecycleIntegrationTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Start();
-    Register(kGenerator, "嘉兴南湖精细化工", "330402", {v1::GENERATOR});
-    Register(kCarrier, "嘉善安运物流", "330421", {v1::TRANSPORTER});
-    Register(kRelayCarrier, "杭州滨江危运", "330108", {v1::TRANSPORTER});
-    Register(kThirdCarrier, "杭州余杭危运", "330110", {v1::TRANSPORTER});
-    Register(kReceiver, "海宁绿能固废处置", "330481", {v1::RECEIVER});
-    Register(kAltReceiver, "杭州西湖资源利用", "330106", {v1::RECEIVER});
-    Vehicle(kCarrier, kCarrierPlate);
-    Vehicle(kRelayCarrier, kRelayPlate);
-    Vehicle(kThirdCarrier, kThirdPlate);
-  }
-
-  void Start() {
-    services::ServerOptions options;
-    options.data_dir = dir_.Sub("ledger");
-    options.listen = "127.0.0.1:0";
-    options.clock = &clock_;
-    absl::StatusOr<std::unique_ptr<services::CradleServer>> server =
-        services::CradleServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    auto channel =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                            grpc::InsecureChannelCredentials());
-    registry_ = v1::Registry::NewStub(channel);
-    manifests_ = v1::Manifests::NewStub(channel);
-    transfers_ = v1::Transfers::NewStub(channel);
-    disposals_ = v1::Disposals::NewStub(channel);
-    audit_ = v1::Audit::NewStub(channel);
-  }
-
-  void Restart() {
-    server_.reset();
-    Start();
-  }
-
-  v1::WriteMeta Meta() {
-    v1::WriteMeta meta;
-    meta.set_idempotency_key(absl::StrCat("key-", ++keys_));
-    return meta;
-  }
-
-  void Register(const std::string& id, const std::string& name,
-                const std::string& division, std::vector<v1::Role> roles) {
-    v1::RegisterEnterpriseRequest req;
-    *req.mutable_meta() = Meta();
-    req.set_id(id);
-    req.set_name(name);
-    req.set_division(division);
-    for (v1::Role r : roles) req.add_roles(r);
-    grpc::ClientContext ctx;
-    v1::Enterprise reply;
-    ASSERT_TRUE(registry_->RegisterEnterprise(&ctx, req, &reply).ok());
-  }
-
-  void Vehicle(const std::string& carrier, const std::string& plate) {
-    v1::RegisterVehicleRequest req;
-    *req.mutable_meta() = Meta();
-    req.set_carrier(carrier);
-    req.mutable_vehicle()->set_plate(plate);
-    req.mutable_vehicle()->set_permit("permit-1");
-    grpc::ClientContext ctx;
-    v1::Enterprise reply;
-    grpc::Status s = registry_->RegisterVehicle(&ctx, req, &reply);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
-
-  v1::OpenManifestRequest OpenRequest() {
-    v1::OpenManifestRequest req;
-    *req.mutable_meta() = Meta();
-    req.set_generator(kGenerator);
-    req.set_carrier(kCarrier);
-    req.set_receiver(kReceiver);
-    v1::WasteLine* line = req.add_lines();
-    line->set_code("900-249-08");
-    line->set_quantity_g(1000 * 1000);  // 1 t
-    line->set_packaging("drum");
-    line->set_package_count(5);
-    v1::WasteLine* second = req.add_lines();
-    second->set_code("900-041-49");
-    second->set_quantity_g(250 * 1000);
-    return req;
-  }
-
-  grpc::Status Open(const v1::OpenManifestRequest& req, v1::ManifestReply* r) {
-    grpc::ClientContext ctx;
-    return manifests_->Open(&ctx, req, r);
-  }
-
-  std::string OpenOne() {
-    v1::ManifestReply r;
-    grpc::Status s = Open(OpenRequest(), &r);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return r.manifest().number();
-  }
-
-  grpc::Status Pickup(const std::string& n, const std::string& carrier,
-                      const std::string& plate, v1::ManifestReply* r,
-                      v1::WriteMeta meta = {}) {
-    v1::PickupRequest req;
-    *req.mutable_meta() = meta.idempotency_key().empty() ? Meta() : meta;
-    req.set_number(n);
-    req.set_carrier(carrier);
-    req.set_vehicle(plate);
-    grpc::ClientContext ctx;
-    return transfers_->Pickup(&ctx, req, r);
-  }
-
-  grpc::Status Relay(const std::string& n, const std::string& from,
-                     const std::string& to, const std::string& plate,
-                     v1::ManifestReply* r) {
-    v1::RelayRequest req;
-    *req.mutable_meta() = Meta();
-    req.set_number(n);
-    req.set_from_carrier(from);
-    req.set_to_carrier(to);
-    req.set_vehicle(plate);
-    grpc::ClientContext ctx;
-    return transfers_->Relay(&ctx, req, r);
-  }
-
-  grpc::Status Deliver(const std::string& n, const std::string& receiver,
-                       v1::ManifestReply* r) {
-    v1::DeliverRequest req;
-    *req.mutable_meta() = Meta();
-    req.set_number(n);
-    req.set_receiver(receiver);
-    grpc::ClientContext ctx;
-    return transfers_->Deliver(&ctx, req, r);
-  }
-
-  grpc::Status Receive(const std::string& n, const std::string& receiver,
-                       std::vector<v1::LineReceipt> lines,
-                       v1::ManifestReply* r) {
-    v1::ReceiveRequest req;
-    *req.mutable_meta() = Meta();
-    req.set_number(n);
-    req.set_receiver(receiver);
-    for (auto& l : lines) *req.add_lines() = l;
-    grpc::ClientContext ctx;
-    return disposals_->Receive(&ctx, req, r);
-  }
-
-  grpc::Status Dispose(const std::string& n, const std::string& receiver,
-                       std::vector<v1::LineDisposal> lines,
-                       v1::ManifestReply* r) {
-    v1::DisposeRequest req;
-    *req.mutable_meta() = Meta();
-    req.set_number(n);
-    req.set_receiver(receiver);
-    for (auto& l : lines) *req.add_lines() = l;
-    grpc::ClientContext ctx;
-    return disposals_->Dispose(&ctx, req, r);
-  }
-
-  static v1::LineReceipt Accept(int line, int64_t g) {
-    v1::LineReceipt r;
-    r.set_line(line);
-    r.set_decision(v1::LineReceipt::ACCEPT);
-    r.set_quantity_g(g);
-    return r;
-  }
-  static v1::LineReceipt Reject(int line, int64_t g) {
-    v1::LineReceipt r = Accept(line, g);
-    r.set_decision(v1::LineReceipt::REJECT);
-    r.set_reason("drums leaking");
-    return r;
-  }
-  static v1::LineDisposal Dispose(int line, int64_t g) {
-    v1::LineDisposal d;
-    d.set_line(line);
-    d.set_method("D10");
-    d.set_quantity_g(g);
-    return d;
-  }
-
-  uint64_t Head() {
-    grpc::ClientContext ctx;
-    v1::HeadResponse head;
-    EXPECT_TRUE(audit_->Head(&ctx, v1::HeadRequest(), &head).ok());
-    return head.sequence();
-  }
-
-  v1::Manifest Get(const std::string& n) {
-    grpc::ClientContext ctx;
-    v1::GetManifestRequest req;
-    req.set_number(n);
-    v1::Manifest m;
-    EXPECT_TRUE(manifests_->Get(&ctx, req, &m).ok());
-    return m;
-  }
-
-  cradle::testing::TempDir dir_;
-  FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 23, 9, 0, 0),
-                                   absl::FixedTimeZone(8 * 3600))};
-  std::unique_ptr<services::CradleServer> server_;
-  std::unique_ptr<v1::Registry::Stub> registry_;
-  std::unique_ptr<v1::Manifests::Stub> manifests_;
-  std::unique_ptr<v1::Transfers::Stub> transfers_;
-  std::unique_ptr<v1::Disposals::Stub> disposals_;
-  std::unique_ptr<v1::Audit::Stub> audit_;
-  int keys_ = 0;
-};
+class LifecycleIntegrationTest : public cradle::testing::ServerFixture {};
 
 TEST_F(LifecycleIntegrationTest, HappyPathWithTwoRelayLegsClosesAndVerifies) {
   const std::string n = OpenOne();
@@ -317,9 +113,15 @@ TEST_F(LifecycleIntegrationTest, PartialRejectionGoesToAnAlternateReceiver) {
   ASSERT_TRUE(
       Dispose(n, kReceiver, {Dispose(1, 800000), Dispose(2, 250000)}, &r).ok());
   EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
-  // Only the new named receiver may take delivery.
-  EXPECT_EQ(Deliver(n, kReceiver, &r).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  // Only the new named receiver takes delivery; the old one scanning it is
+  // recorded as a wrong delivery, raising WRONG_RECEIVER, and nothing else.
+  ASSERT_TRUE(Deliver(n, kReceiver, &r).ok());
+  EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
+  bool wrong_receiver = false;
+  for (const v1::Flag& f : r.manifest().flags()) {
+    wrong_receiver |= f.kind() == v1::WRONG_RECEIVER;
+  }
+  EXPECT_TRUE(wrong_receiver);
   ASSERT_TRUE(Deliver(n, kAltReceiver, &r).ok());
   ASSERT_TRUE(Receive(n, kAltReceiver, {Accept(1, 200000)}, &r).ok());
   EXPECT_EQ(r.manifest().status(), v1::ACCEPTED);

@@ -295,6 +295,45 @@ TEST_F(RocksDbLedgerTest, MutationsLandWithTheEntries) {
   EXPECT_EQ((*paged)[0].key, "status/ISSUED/n");
 }
 
+TEST_F(RocksDbLedgerTest, CountersAddAtomicallyAcrossStreams) {
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        AppendRequest r = OneEntry(absl::StrCat("s", t), i);
+        Mutation add;
+        add.key = "used/receiver/2026";
+        add.add = 1000;
+        r.mutations.push_back(add);
+        ASSERT_TRUE(ledger_->AppendAndWait(r).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(DecodeCounter(*ledger_->GetState("used/receiver/2026")),
+            int64_t{kThreads * kEach * 1000});
+  Mutation down;
+  down.key = "used/receiver/2026";
+  down.add = -kThreads * kEach * 1000 - 1;
+  AppendRequest r = OneEntry("s0", kEach);
+  r.mutations.push_back(down);
+  ASSERT_TRUE(ledger_->AppendAndWait(r).ok());
+  Reopen();
+  EXPECT_EQ(DecodeCounter(*ledger_->GetState("used/receiver/2026")), -1);
+  EXPECT_EQ(DecodeCounter(*ledger_->GetState("absent")), 0);
+
+  AppendRequest both = OneEntry("s1", kEach);
+  Mutation bad;
+  bad.key = "k";
+  bad.value = "v";
+  bad.add = 1;
+  both.mutations.push_back(bad);
+  EXPECT_THAT(
+      ledger_->AppendAndWait(both),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mutations[0]")));
+}
+
 TEST_F(RocksDbLedgerTest, ReopenRestoresHeadAndStreams) {
   for (uint64_t v = 0; v < 10; ++v) {
     ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", v)).ok());

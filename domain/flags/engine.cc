@@ -1,0 +1,187 @@
+#include "domain/flags/engine.h"
+
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+
+#include "domain/flags/rules.h"
+#include "domain/status_macros.h"
+
+namespace cradle::domain {
+namespace {
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(t));
+}
+
+bool HasFlag(const v1::Manifest& m, v1::FlagKind kind, int subject) {
+  for (const v1::Flag& f : m.flags()) {
+    if (f.kind() == kind && f.destination() == subject) return true;
+  }
+  return false;
+}
+
+bool IsDeadlineKind(v1::FlagKind kind) {
+  for (const DeadlineRule* r : DeadlineRules()) {
+    if (r->kind() == kind) return true;
+  }
+  return false;
+}
+
+// Fills what every flag carries and applies it; drops a repeat.
+void AddFlag(v1::ManifestEvent event, absl::Time now,
+             std::vector<uint64_t> evidence, Decision* d) {
+  v1::Manifest& m = d->next;
+  v1::Flag* f = event.mutable_flag_raised();
+  if (HasFlag(m, f->kind(), f->destination())) return;
+  f->set_id(absl::StrCat(m.number(), "-F", m.flags_size() + 1));
+  f->set_state(v1::OPEN);
+  f->set_manifest(m.number());
+  *f->mutable_raised_at() = ToProto(now);
+  if (f->evidence().empty()) {
+    for (uint64_t v : evidence) f->add_evidence(v);
+  }
+  std::string destination = m.destination_division();
+  if (f->destination() >= 0 && f->destination() < m.destinations_size() &&
+      !m.destinations(f->destination()).division().empty()) {
+    destination = m.destinations(f->destination()).division();
+  }
+  f->set_origin_county(m.origin_division());
+  f->set_origin_city(m.origin_division().substr(0, 4));
+  f->set_destination_county(destination);
+  f->set_destination_city(destination.substr(0, 4));
+  if (f->enterprises().empty()) {
+    std::set<std::string> parties = {m.generator(), m.carrier()};
+    if (f->destination() >= 0 && f->destination() < m.destinations_size()) {
+      parties.insert(m.destinations(f->destination()).receiver());
+    } else {
+      parties.insert(m.receiver());
+    }
+    for (const std::string& p : parties) {
+      if (!p.empty()) f->add_enterprises(p);
+    }
+  }
+  Apply(event, now, &m);
+  d->events.push_back(std::move(event));
+}
+
+}  // namespace
+
+v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,
+                            int subject, std::string detail) {
+  v1::ManifestEvent e;
+  v1::Flag* f = e.mutable_flag_raised();
+  f->set_kind(kind);
+  f->set_severity(severity);
+  f->set_destination(subject);
+  f->set_detail(std::move(detail));
+  return e;
+}
+
+std::vector<int> NewDestinations(const EventContext& ctx) {
+  std::vector<int> out;
+  for (int i = ctx.before.destinations_size();
+       i < ctx.after.destinations_size(); ++i) {
+    out.push_back(i);
+  }
+  return out;
+}
+
+absl::Status AddEventFlags(const v1::Manifest& before,
+                           const RegistryReader& facts,
+                           const FlagConfig& config, absl::Time now,
+                           Decision* decision) {
+  const uint64_t first_version = before.version() + 1;
+  std::vector<uint64_t> evidence;
+  for (size_t i = 0; i < decision->events.size(); ++i) {
+    evidence.push_back(first_version + i);
+  }
+  std::vector<v1::ManifestEvent> raised;
+  {
+    const v1::Manifest after = decision->next;
+    const std::vector<v1::ManifestEvent> events = decision->events;
+    EventContext ctx{before, after, events, first_version, facts, config, now};
+    for (const EventRule* rule : EventRules()) {
+      CRADLE_RETURN_IF_ERROR(rule->Evaluate(ctx, &raised));
+    }
+  }
+  // Deadline flags whose awaited event has now come.
+  std::set<std::pair<int, int>> pending;
+  for (const DeadlineRule* rule : DeadlineRules()) {
+    for (const DeadlineRule::Pending& p :
+         rule->PendingDeadlines(decision->next, config)) {
+      pending.insert({rule->kind(), p.subject});
+    }
+  }
+  std::vector<v1::ManifestEvent> cleared;
+  for (const v1::Flag& f : decision->next.flags()) {
+    if (IsOpen(f) && IsDeadlineKind(f.kind()) &&
+        pending.count({f.kind(), f.destination()}) == 0) {
+      v1::ManifestEvent e;
+      e.mutable_flag_cleared()->set_id(f.id());
+      e.mutable_flag_cleared()->set_reason(absl::StrCat(
+          "the awaited record arrived (entry v", evidence.front(), ")"));
+      cleared.push_back(std::move(e));
+    }
+  }
+  for (v1::ManifestEvent& e : cleared) {
+    Apply(e, now, &decision->next);
+    decision->events.push_back(std::move(e));
+  }
+  for (v1::ManifestEvent& e : raised) {
+    if (e.has_flag_raised()) {
+      AddFlag(std::move(e), now, evidence, decision);
+    } else {
+      Apply(e, now, &decision->next);
+      decision->events.push_back(std::move(e));
+    }
+  }
+  return absl::OkStatus();
+}
+
+Decision SweepDeadlines(const v1::Manifest& manifest, const FlagConfig& config,
+                        absl::Time now) {
+  Decision d;
+  d.next = manifest;
+  for (const DeadlineRule* rule : DeadlineRules()) {
+    for (const DeadlineRule::Pending& p :
+         rule->PendingDeadlines(manifest, config)) {
+      if (p.due > now || HasFlag(d.next, rule->kind(), p.subject)) continue;
+      v1::ManifestEvent e =
+          RaiseFlag(rule->kind(), rule->severity(), p.subject,
+                    rule->Describe(manifest, p.subject, config));
+      *e.mutable_flag_raised()->mutable_due_at() = ToProto(p.due);
+      AddFlag(std::move(e), now, {manifest.version()}, &d);
+    }
+  }
+  return d;
+}
+
+std::vector<DueDate> DueDates(const v1::Manifest& manifest,
+                              const FlagConfig& config) {
+  std::vector<DueDate> out;
+  for (const DeadlineRule* rule : DeadlineRules()) {
+    for (const DeadlineRule::Pending& p :
+         rule->PendingDeadlines(manifest, config)) {
+      if (!HasFlag(manifest, rule->kind(), p.subject)) {
+        out.push_back(DueDate{rule->kind(), p.subject, p.due});
+      }
+    }
+  }
+  return out;
+}
+
+bool IsOpen(const v1::Flag& flag) {
+  return flag.state() == v1::OPEN || flag.state() == v1::ACKED;
+}
+
+std::string RiskColour(int open_flags, int open_high) {
+  if (open_high > 0 || open_flags >= 3) return "red";
+  if (open_flags > 0) return "yellow";
+  return "green";
+}
+
+}  // namespace cradle::domain

@@ -1,0 +1,49 @@
+#pragma once
+
+// Runs the flag rules (rules.h) on decisions and on the passing of time.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+#include "cradle/v1/flags.pb.h"
+#include "cradle/v1/manifest.pb.h"
+#include "domain/flags/flag_config.h"
+#include "domain/lifecycle.h"
+
+namespace cradle::domain {
+
+// Adds to `decision` the flags its events raise (event-time rules) and the
+// clearing of deadline flags whose condition its events ended, so that they
+// are written with the event that caused them. `before` is the manifest the
+// decision was made on.
+absl::Status AddEventFlags(const v1::Manifest& before,
+                           const RegistryReader& facts,
+                           const FlagConfig& config, absl::Time now,
+                           Decision* decision);
+
+// The deadline flags due at `now` on `manifest`; a Decision without events
+// when none is.
+Decision SweepDeadlines(const v1::Manifest& manifest, const FlagConfig& config,
+                        absl::Time now);
+
+struct DueDate {
+  v1::FlagKind kind;
+  int subject;
+  absl::Time due;
+};
+// The deadlines running on `manifest` that are not flagged yet: what the
+// sweeper has to look at, and when.
+std::vector<DueDate> DueDates(const v1::Manifest& manifest,
+                              const FlagConfig& config);
+
+// OPEN or ACKED: still counts against the enterprise.
+bool IsOpen(const v1::Flag& flag);
+
+// green: no open flag; yellow: 1 or 2 open flags, none HIGH; red: an open
+// HIGH flag or 3 and more open flags (docs/FLAGS.md).
+std::string RiskColour(int open_flags, int open_high);
+
+}  // namespace cradle::domain

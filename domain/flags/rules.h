@@ -1,0 +1,28 @@
+#pragma once
+
+// Every flag rule, registered once. To add a rule: write it in its own file
+// (see cross_city_rule.cc), declare its accessor here, and add it to the list
+// in rules.cc.
+
+#include <vector>
+
+#include "domain/flags/rule.h"
+
+namespace cradle::domain {
+
+const EventRule& CrossCityRule();
+const EventRule& CrossProvinceRule();
+const EventRule& UnlicensedReceiverRule();
+const EventRule& WrongReceiverRule();
+const EventRule& QuantityDiscrepancyRule();
+const EventRule& DirectPaymentRule();
+
+const DeadlineRule& TransitOverdueRule();
+const DeadlineRule& ReceiptOverdueRule();
+const DeadlineRule& MissingDisposalRule();
+const DeadlineRule& BackfillOverdueRule();
+
+const std::vector<const EventRule*>& EventRules();
+const std::vector<const DeadlineRule*>& DeadlineRules();
+
+}  // namespace cradle::domain

@@ -1,0 +1,206 @@
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+#include "domain/flags/engine.h"
+#include "services/grpc_status.h"
+#include "services/keys.h"
+#include "services/services.h"
+
+namespace cradle::services {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+
+// "<number>-F<n>" -> number.
+absl::StatusOr<std::string> ManifestOfFlag(absl::string_view id) {
+  const size_t dash = id.rfind("-F");
+  if (dash == absl::string_view::npos || dash == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "id \"", id, "\" is not a flag id (<manifest number>-F<n>)"));
+  }
+  return std::string(id.substr(0, dash));
+}
+
+absl::StatusOr<v1::Flag> LoadFlag(const ManifestStore& store,
+                                  absl::string_view id) {
+  absl::StatusOr<std::string> number = ManifestOfFlag(id);
+  if (!number.ok()) return number.status();
+  absl::StatusOr<v1::Manifest> m = store.Load(*number);
+  if (!m.ok()) return m.status();
+  for (const v1::Flag& f : m->flags()) {
+    if (f.id() == id) return f;
+  }
+  return absl::NotFoundError(absl::StrCat("flag ", id, " does not exist"));
+}
+
+bool Matches(const v1::Flag& f, const v1::ListFlagsRequest& r) {
+  if (r.kind() != v1::FLAG_KIND_UNSPECIFIED && f.kind() != r.kind()) {
+    return false;
+  }
+  if (r.state() != v1::FLAG_STATE_UNSPECIFIED && f.state() != r.state()) {
+    return false;
+  }
+  if (!r.city().empty() && f.origin_city() != r.city() &&
+      f.destination_city() != r.city()) {
+    return false;
+  }
+  if (!r.county().empty() && f.origin_county() != r.county() &&
+      f.destination_county() != r.county()) {
+    return false;
+  }
+  if (!r.enterprise().empty()) {
+    bool found = false;
+    for (const std::string& e : f.enterprises()) found |= e == r.enterprise();
+    if (!found) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<v1::ListFlagsResponse> ListFlags(const ManifestStore& store,
+                                                const storage::Ledger& ledger,
+                                                const v1::ListFlagsRequest& r) {
+  const int page_size = r.page_size() == 0 ? kDefaultPageSize : r.page_size();
+  if (page_size < 0 || page_size > kMaxPageSize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "page_size ", r.page_size(), " must be 1..", kMaxPageSize));
+  }
+  if (!v1::FlagKind_IsValid(r.kind()) || !v1::FlagState_IsValid(r.state())) {
+    return absl::InvalidArgumentError("kind or state is out of range");
+  }
+  if (!r.city().empty() && r.city().size() != 4) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("city \"", r.city(), "\" must be a 4-digit code"));
+  }
+  if (!r.county().empty() && r.county().size() != 6) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("county \"", r.county(), "\" must be a 6-digit code"));
+  }
+  // The narrowest index; the other filters are checked on the flag.
+  std::string prefix = keys::FlagAllPrefix();
+  if (!r.county().empty()) {
+    prefix = keys::FlagCountyPrefix(r.county());
+  } else if (!r.city().empty()) {
+    prefix = keys::FlagCityPrefix(r.city());
+  } else if (!r.enterprise().empty()) {
+    // Open flags only in this index; other states need the kind/state ones.
+    prefix = (r.state() == v1::OPEN || r.state() == v1::ACKED)
+                 ? keys::FlagEnterprisePrefix(r.enterprise())
+                 : keys::FlagAllPrefix();
+  } else if (r.kind() != v1::FLAG_KIND_UNSPECIFIED) {
+    prefix = keys::FlagKindPrefix(v1::FlagKind_Name(r.kind()));
+  } else if (r.state() != v1::FLAG_STATE_UNSPECIFIED) {
+    prefix = keys::FlagStatePrefix(v1::FlagState_Name(r.state()));
+  }
+  std::string cursor = r.page_token();
+  if (!cursor.empty() && cursor.compare(0, prefix.size(), prefix) != 0) {
+    return absl::InvalidArgumentError(
+        "page_token does not belong to this query; start again without it");
+  }
+  v1::ListFlagsResponse out;
+  for (;;) {
+    absl::StatusOr<std::vector<storage::KeyValue>> rows =
+        ledger.ScanIndex(prefix, cursor, static_cast<size_t>(page_size));
+    if (!rows.ok()) return rows.status();
+    for (const storage::KeyValue& row : *rows) {
+      cursor = row.key;
+      absl::StatusOr<v1::Flag> f =
+          LoadFlag(store, row.key.substr(prefix.size()));
+      if (!f.ok()) return f.status();
+      if (!Matches(*f, r)) continue;
+      *out.add_flags() = *std::move(f);
+      if (out.flags_size() == page_size) {
+        out.set_next_page_token(cursor);
+        return out;
+      }
+    }
+    if (rows->size() < static_cast<size_t>(page_size)) return out;
+  }
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* FlagService::List(grpc::CallbackServerContext* ctx,
+                                            const v1::ListFlagsRequest* request,
+                                            v1::ListFlagsResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<v1::ListFlagsResponse> r =
+      ListFlags(store_, store_.ledger(), *request);
+  if (r.ok()) *reply = *std::move(r);
+  reactor->Finish(ToGrpcStatus(r.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
+                                            const v1::FlagNoteRequest* request,
+                                            v1::FlagState to, v1::Flag* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<std::string> number = ManifestOfFlag(request->id());
+  if (!number.ok()) {
+    reactor->Finish(ToGrpcStatus(number.status()));
+    return reactor;
+  }
+  v1::WriteMeta meta;
+  meta.set_idempotency_key(request->idempotency_key());
+  store_.Write(
+      *number, absl::StrCat("regulator:", request->by()),
+      to == v1::ACKED ? "flag-ack" : "flag-resolve", meta,
+      [request, to](const v1::Manifest& m, absl::Time now) {
+        return domain::DecideFlagNote(m, *request, to, now);
+      },
+      [reactor, reply,
+       id = request->id()](absl::StatusOr<v1::ManifestReply> r) {
+        if (r.ok()) {
+          for (const v1::Flag& f : r->manifest().flags()) {
+            if (f.id() == id) *reply = f;
+          }
+        }
+        reactor->Finish(ToGrpcStatus(r.status()));
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FlagService::Acknowledge(
+    grpc::CallbackServerContext* ctx, const v1::FlagNoteRequest* request,
+    v1::Flag* reply) {
+  return Note(ctx, request, v1::ACKED, reply);
+}
+
+grpc::ServerUnaryReactor* FlagService::Resolve(
+    grpc::CallbackServerContext* ctx, const v1::FlagNoteRequest* request,
+    v1::Flag* reply) {
+  return Note(ctx, request, v1::RESOLVED, reply);
+}
+
+grpc::ServerUnaryReactor* FlagService::Risk(
+    grpc::CallbackServerContext* ctx, const v1::EnterpriseRiskRequest* request,
+    v1::EnterpriseRisk* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<v1::Enterprise> e =
+      store_.registry().GetEnterprise("id", request->id());
+  if (!e.ok()) {
+    reactor->Finish(ToGrpcStatus(e.status()));
+    return reactor;
+  }
+  const std::string prefix = keys::FlagEnterprisePrefix(request->id());
+  absl::StatusOr<std::vector<storage::KeyValue>> rows =
+      store_.ledger().ScanIndex(prefix, "", 100000);
+  if (!rows.ok()) {
+    reactor->Finish(ToGrpcStatus(rows.status()));
+    return reactor;
+  }
+  int high = 0;
+  for (const storage::KeyValue& row : *rows) {
+    reply->add_flag_ids(row.key.substr(prefix.size()));
+    high += row.value == v1::Severity_Name(v1::HIGH);
+  }
+  reply->set_id(request->id());
+  reply->set_open_flags(static_cast<int>(rows->size()));
+  reply->set_open_high(high);
+  reply->set_colour(domain::RiskColour(reply->open_flags(), high));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace cradle::services
