@@ -137,7 +137,12 @@ absl::StatusOr<int64_t> ParseCapacityKg(absl::string_view text) {
 }
 
 std::vector<std::string> ParseList(absl::string_view text) {
-  return absl::StrSplit(text, ',', absl::SkipWhitespace());
+  std::vector<std::string> out;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    if (!item.empty()) out.emplace_back(item);
+  }
+  return out;
 }
 
 absl::StatusOr<v1::ManifestStatus> ParseStatus(absl::string_view text) {
@@ -151,6 +156,57 @@ absl::StatusOr<v1::ManifestStatus> ParseStatus(absl::string_view text) {
         "cancelled)"));
   }
   return status;
+}
+
+absl::StatusOr<int64_t> ParseAmountFen(absl::string_view text) {
+  const absl::Status bad = absl::InvalidArgumentError(absl::StrCat(
+      "--amount \"", text,
+      "\" is not an amount in CNY with at most 2 decimals (e.g. 3800.50)"));
+  std::vector<std::string> parts = absl::StrSplit(text, '.');
+  if (parts.empty() || parts.size() > 2 || parts[0].empty() ||
+      parts[0].size() > 12) {
+    return bad;
+  }
+  int64_t yuan = 0, fen = 0;
+  for (char c : parts[0]) {
+    if (c < '0' || c > '9') return bad;
+  }
+  if (!absl::SimpleAtoi(parts[0], &yuan)) return bad;
+  if (parts.size() == 2) {
+    const std::string& f = parts[1];
+    if (f.empty() || f.size() > 2) return bad;
+    for (char c : f) {
+      if (c < '0' || c > '9') return bad;
+    }
+    fen = (f[0] - '0') * 10 + (f.size() == 2 ? f[1] - '0' : 0);
+  }
+  const int64_t total = yuan * 100 + fen;
+  if (total <= 0) return bad;
+  return total;
+}
+
+absl::StatusOr<v1::FlagKind> ParseFlagKind(absl::string_view text) {
+  v1::FlagKind kind;
+  if (!v1::FlagKind_Parse(absl::AsciiStrToUpper(text), &kind) ||
+      kind == v1::FLAG_KIND_UNSPECIFIED) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--kind \"", text,
+        "\" is not a flag kind (cross_city, cross_province_unapproved, "
+        "unlicensed_receiver, wrong_receiver, quantity_discrepancy, "
+        "transit_overdue, receipt_overdue, missing_disposal, "
+        "backfill_overdue, direct_payment)"));
+  }
+  return kind;
+}
+
+absl::StatusOr<v1::FlagState> ParseFlagState(absl::string_view text) {
+  v1::FlagState state;
+  if (!v1::FlagState_Parse(absl::AsciiStrToUpper(text), &state) ||
+      state == v1::FLAG_STATE_UNSPECIFIED) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--state \"", text, "\" is not open, acked, resolved or cleared"));
+  }
+  return state;
 }
 
 std::string FormatQuantity(int64_t grams) { return domain::FormatGrams(grams); }

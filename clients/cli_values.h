@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 
 #include "cradle/v1/common.pb.h"
+#include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
 
@@ -31,6 +32,12 @@ absl::StatusOr<int64_t> ParseCapacityKg(absl::string_view text);
 std::vector<std::string> ParseList(absl::string_view text);
 // --status in_transit | IN_TRANSIT
 absl::StatusOr<v1::ManifestStatus> ParseStatus(absl::string_view text);
+// --amount CNY: "3800", "3800.5", "3800.50" -> fen (0.01 CNY), exactly.
+absl::StatusOr<int64_t> ParseAmountFen(absl::string_view text);
+// --kind cross_city | CROSS_CITY
+absl::StatusOr<v1::FlagKind> ParseFlagKind(absl::string_view text);
+// --state open | acked | resolved | cleared
+absl::StatusOr<v1::FlagState> ParseFlagState(absl::string_view text);
 // A quantity in grams for people: "1.25t", "800kg".
 std::string FormatQuantity(int64_t grams);
 

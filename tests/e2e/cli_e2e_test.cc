@@ -29,6 +29,7 @@ using ::cradle::testing::kRelayCarrier;
 using ::cradle::testing::kRelayPlate;
 using ::cradle::testing::RunResult;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 class CliEndToEndTest : public ::testing::Test {
  protected:
@@ -151,6 +152,53 @@ TEST_F(CliEndToEndTest, BadInputGetsAClearErrorAndAnExitCode) {
 
   RunResult verify = Ctl({"audit", "verify"});
   EXPECT_THAT(verify.out, HasSubstr("ok: 0 entries"));  // nothing was written
+}
+
+TEST_F(CliEndToEndTest, RegulatorSeesAndAcknowledgesACrossCityFlag) {
+  StartServer();
+  const std::string hangzhou = cradle::testing::kAltReceiver;
+  CtlOk({"enterprise", "register", "--id", kGenerator, "--name", "嘉兴南湖化工",
+         "--division", "330402", "--roles", "generator"});
+  CtlOk({"enterprise", "register", "--id", kCarrier, "--name", "嘉善安运",
+         "--division", "330421", "--roles", "transporter"});
+  CtlOk({"enterprise", "register", "--id", kReceiver, "--name", "海宁固废",
+         "--division", "330481", "--roles", "receiver"});
+  CtlOk({"enterprise", "register", "--id", hangzhou, "--name", "杭州西湖资源",
+         "--division", "330106", "--roles", "receiver"});
+  for (const std::string& r : {kReceiver, hangzhou}) {
+    CtlOk({"licence", "grant", "--receiver", r, "--number", "L-" + r, "--codes",
+           "HW08", "--capacity-t", "5000", "--valid-until", "2099-12-31"});
+  }
+  RunResult open =
+      Ctl({"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+           "--receiver", hangzhou, "--waste", "900-249-08:2t"});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  const std::string n(absl::StripAsciiWhitespace(open.out));
+
+  RunResult flags = Ctl({"flags", "list", "--city", "3304"});
+  ASSERT_EQ(flags.exit_code, 0) << flags.err;
+  EXPECT_THAT(flags.out, HasSubstr("CROSS_CITY"));
+  EXPECT_THAT(flags.out, HasSubstr("HIGH"));
+  const std::string id = n + "-F1";
+  EXPECT_THAT(flags.out, HasSubstr(id));
+  EXPECT_THAT(Ctl({"flags", "list", "--city", "3302"}).out, IsEmpty());
+
+  RunResult risk = Ctl({"enterprise", "risk", kGenerator});
+  EXPECT_THAT(risk.out, HasSubstr("red"));
+  CtlOk({"flags", "ack", id, "--note", "已核实", "--by", "嘉兴市生态环境局"});
+  CtlOk({"flags", "resolve", id, "--note", "准予"});
+  RunResult resolved = Ctl({"flags", "list", "--state", "resolved"});
+  EXPECT_THAT(resolved.out, HasSubstr(id));
+  EXPECT_THAT(resolved.out, HasSubstr("嘉兴市生态环境局"));
+  EXPECT_THAT(Ctl({"enterprise", "risk", kGenerator}).out, HasSubstr("green"));
+  RunResult again = Ctl({"flags", "resolve", id, "--note", "again"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr("FAILED_PRECONDITION"));
+
+  RunResult pay =
+      Ctl({"payment", "record", n, "--payee", kCarrier, "--amount", "3800.50"});
+  EXPECT_EQ(pay.exit_code, 0) << pay.err;
+  EXPECT_THAT(pay.out, HasSubstr("DIRECT_PAYMENT"));
 }
 
 TEST_F(CliEndToEndTest, UnreachableServerIsReported) {

@@ -1,0 +1,196 @@
+#include "clients/cli.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+
+#include "clients/cli_values.h"
+
+namespace cradle::clients {
+
+// A failed RPC, carried as an absl::Status with the gRPC code.
+absl::Status FromGrpc(const grpc::Status& s) {
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                      s.error_message());
+}
+
+std::string RandomKey() {
+  unsigned char bytes[16] = {};
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t n = read(fd, bytes, sizeof bytes);
+    (void)n;
+    close(fd);
+  }
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+}
+
+void PrintJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(m, &out, options).ok()) {
+    out = "{}";
+  }
+  std::printf("%s\n", out.c_str());
+}
+
+std::string Time(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime(
+      absl::RFC3339_sec,
+      absl::FromUnixMicros(
+          google::protobuf::util::TimeUtil::TimestampToMicroseconds(t)),
+      absl::FixedTimeZone(8 * 3600));
+}
+
+void PrintManifest(const v1::Manifest& m) {
+  std::printf("%s  %s\n", m.number().c_str(),
+              v1::ManifestStatus_Name(m.status()).c_str());
+  std::printf("  generator %s  carrier %s  receiver %s\n",
+              m.generator().c_str(), m.carrier().c_str(), m.receiver().c_str());
+  for (int i = 0; i < m.lines_size(); ++i) {
+    const v1::WasteLine& l = m.lines(i);
+    std::printf("  line %d  %s  %s", i + 1, l.code().c_str(),
+                FormatQuantity(l.quantity_g()).c_str());
+    if (!l.packaging().empty()) {
+      std::printf("  %s x %d", l.packaging().c_str(), l.package_count());
+    }
+    std::printf("\n");
+  }
+  for (const v1::Leg& leg : m.legs()) {
+    std::printf("  leg %d  %s  vehicle %s%s%s  from %s\n", leg.number(),
+                leg.carrier().c_str(), leg.vehicle().c_str(),
+                leg.driver().empty() ? "" : "  driver ", leg.driver().c_str(),
+                leg.handed_over_by().c_str());
+  }
+  for (const v1::Destination& d : m.destinations()) {
+    if (!d.received()) continue;
+    for (int i = 0; i < d.accepted_g_size(); ++i) {
+      if (d.sent_g(i) == 0) continue;
+      std::printf(
+          "  %s line %d: received %s, accepted %s, rejected %s, "
+          "disposed %s%s%s\n",
+          d.receiver().c_str(), i + 1, FormatQuantity(d.received_g(i)).c_str(),
+          FormatQuantity(d.accepted_g(i)).c_str(),
+          FormatQuantity(d.rejected_g(i)).c_str(),
+          FormatQuantity(d.disposed_g(i)).c_str(),
+          d.disposal_methods(i).empty() ? "" : " by ",
+          d.disposal_methods(i).c_str());
+    }
+  }
+  if (!m.cancel_reason().empty()) {
+    std::printf("  cancelled: %s\n", m.cancel_reason().c_str());
+  }
+  for (const v1::Flag& f : m.flags()) {
+    std::printf("  FLAG %s  %s %s %s: %s\n", f.id().c_str(),
+                v1::FlagKind_Name(f.kind()).c_str(),
+                v1::Severity_Name(f.severity()).c_str(),
+                v1::FlagState_Name(f.state()).c_str(), f.detail().c_str());
+  }
+}
+
+void PrintReply(const Context& ctx, const v1::ManifestReply& r) {
+  if (ctx.json) {
+    PrintJson(r);
+    return;
+  }
+  PrintManifest(r.manifest());
+  std::printf("  ledger entry %llu  %s%s\n",
+              static_cast<unsigned long long>(r.receipt().sequence()),
+              r.receipt().hash().c_str(),
+              r.receipt().replayed() ? "  (retry: already recorded)" : "");
+}
+
+void PrintEnterprise(const Context& ctx, const v1::Enterprise& e) {
+  if (ctx.json) {
+    PrintJson(e);
+    return;
+  }
+  std::vector<std::string> roles;
+  for (int r : e.roles())
+    roles.push_back(v1::Role_Name(static_cast<v1::Role>(r)));
+  std::printf("%s  %s  division %s  roles %s\n", e.id().c_str(),
+              e.name().c_str(), e.division().c_str(),
+              absl::StrJoin(roles, ",").c_str());
+  for (const v1::Licence& l : e.licences()) {
+    std::printf(
+        "  licence %s  codes %s  capacity %lld t/year  valid until %s\n",
+        l.number().c_str(), absl::StrJoin(l.codes(), ",").c_str(),
+        static_cast<long long>(l.capacity_kg() / 1000),
+        l.valid_until().c_str());
+  }
+  for (const v1::Vehicle& v : e.vehicles()) {
+    std::printf("  vehicle %s  permit %s\n", v.plate().c_str(),
+                v.permit().c_str());
+  }
+}
+
+// Fills the WriteMeta every write carries from the common flags.
+absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a) {
+  v1::WriteMeta meta;
+  meta.set_idempotency_key(ctx.idempotency_key);
+  absl::Time device_time = absl::Now();
+  if (a.Has("time")) {
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, a.Get("time"), &device_time,
+                         &err)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--time \"", a.Get("time"),
+          "\" is not an RFC 3339 time (e.g. 2026-11-23T09:30:00+08:00)"));
+    }
+  }
+  *meta.mutable_device_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(device_time));
+  if (a.Has("at")) {
+    absl::StatusOr<v1::Position> p = ParsePosition(a.Get("at"));
+    if (!p.ok()) return p.status();
+    *meta.mutable_position() = *p;
+  }
+  meta.set_person(a.Get("person"));
+  meta.set_device(a.Get("device"));
+  return meta;
+}
+
+void PrintFlag(const Context& ctx, const v1::Flag& f) {
+  if (ctx.json) {
+    PrintJson(f);
+    return;
+  }
+  std::printf("%s  %-26s %-6s %-8s %s -> %s  %s\n", f.id().c_str(),
+              v1::FlagKind_Name(f.kind()).c_str(),
+              v1::Severity_Name(f.severity()).c_str(),
+              v1::FlagState_Name(f.state()).c_str(), f.origin_county().c_str(),
+              f.destination_county().c_str(), f.detail().c_str());
+  for (const v1::FlagNote& n : f.history()) {
+    if (n.by() == "cradle" && n.state() == v1::OPEN) continue;
+    std::printf("    %s %s by %s: %s\n", Time(n.at()).c_str(),
+                v1::FlagState_Name(n.state()).c_str(), n.by().c_str(),
+                n.note().c_str());
+  }
+}
+
+const std::vector<FlagSpec>& WriteFlags() {
+  static const auto* flags = new std::vector<FlagSpec>{
+      {"at", "LAT,LON", "where it happened (WGS-84 degrees)"},
+      {"time", "RFC3339", "when it happened on the device; default now"},
+      {"person", "NAME", "who acted for the enterprise"},
+      {"device", "ID", "scanner or terminal id"},
+  };
+  return *flags;
+}
+
+std::vector<FlagSpec> With(std::vector<FlagSpec> own, bool write) {
+  if (write) own.insert(own.end(), WriteFlags().begin(), WriteFlags().end());
+  return own;
+}
+
+}  // namespace cradle::clients

@@ -1,0 +1,92 @@
+#pragma once
+
+// What cradlectl's commands share: the call context, printing, the WriteMeta
+// of writes, and the command table. Each *_commands.cc adds its commands.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+
+#include "clients/args.h"
+#include "cradle/v1/flags.pb.h"
+#include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/registry.pb.h"
+
+namespace cradle::clients {
+
+struct Context {
+  std::shared_ptr<grpc::Channel> channel;
+  bool json = false;
+  absl::Duration timeout;
+  std::string idempotency_key;
+
+  std::unique_ptr<grpc::ClientContext> Call() const {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+    return ctx;
+  }
+};
+
+// A failed RPC, carried as an absl::Status with the gRPC code.
+absl::Status FromGrpc(const grpc::Status& s);
+// 128 random bits, hex: the default idempotency key of a write.
+std::string RandomKey();
+void PrintJson(const google::protobuf::Message& m);
+// RFC 3339 in China time.
+std::string Time(const google::protobuf::Timestamp& t);
+void PrintManifest(const v1::Manifest& m);
+void PrintReply(const Context& ctx, const v1::ManifestReply& r);
+void PrintEnterprise(const Context& ctx, const v1::Enterprise& e);
+void PrintFlag(const Context& ctx, const v1::Flag& f);
+// The WriteMeta of a write from --at, --time, --person, --device.
+absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a);
+
+// Runs one manifest write RPC and prints its reply.
+template <typename Request>
+absl::Status ManifestWrite(
+    const Context& ctx, Request& request,
+    std::function<grpc::Status(grpc::ClientContext*, const Request&,
+                               v1::ManifestReply*)>
+        rpc) {
+  v1::ManifestReply reply;
+  std::unique_ptr<grpc::ClientContext> call = ctx.Call();
+  grpc::Status s = rpc(call.get(), request, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintReply(ctx, reply);
+  return absl::OkStatus();
+}
+
+#define CRADLE_CLI_ASSIGN(lhs, expr)            \
+  auto lhs##_or = (expr);                       \
+  if (!lhs##_or.ok()) return lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+
+struct Command {
+  std::string path;        // "manifest open"
+  std::string positional;  // "NUMBER" or ""
+  std::string summary;
+  std::vector<FlagSpec> flags;
+  std::function<absl::Status(const Context&, const ParsedArgs&)> run;
+};
+
+// --at, --time, --person, --device: the flags of every write.
+const std::vector<FlagSpec>& WriteFlags();
+// `own` plus, for a write, WriteFlags().
+std::vector<FlagSpec> With(std::vector<FlagSpec> own, bool write);
+
+// The commands, by subject.
+std::vector<Command> RegistryCommands();
+std::vector<Command> ManifestCommands();
+std::vector<Command> FlagCommands();
+std::vector<Command> AuditCommands();
+
+}  // namespace cradle::clients

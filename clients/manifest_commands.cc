@@ -1,0 +1,354 @@
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+#include "clients/cli.h"
+#include "clients/cli_values.h"
+#include "cradle/v1/manifest.grpc.pb.h"
+
+namespace cradle::clients {
+
+std::vector<Command> ManifestCommands() {
+  std::vector<Command> c;
+  c.push_back(
+      {"manifest open", "",
+       "Open a manifest for one vehicle-trip and issue it; prints its number.",
+       With({{"generator", "USCC", "the generating enterprise", false, true},
+             {"carrier", "USCC", "the transport firm", false, true},
+             {"receiver", "USCC", "the licensed receiver", false, true},
+             {"waste", "CODE:QTY[:PACKAGING:COUNT]",
+              "a waste line, e.g. 900-249-08:1.25t:drum:10", true, true},
+             {"method", "CODE", "intended treatment method, e.g. D10"},
+             {"paper-date", "YYYY-MM-DD",
+              "back-fill of a trip that left on a paper manifest that day"},
+             {"draft", "", "keep it as a draft; issue later"}},
+            true),
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::OpenManifestRequest req;
+         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+         *req.mutable_meta() = meta;
+         req.set_generator(a.Get("generator"));
+         req.set_carrier(a.Get("carrier"));
+         req.set_receiver(a.Get("receiver"));
+         for (const std::string& w : a.GetAll("waste")) {
+           CRADLE_CLI_ASSIGN(line, ParseWasteSpec(w));
+           *req.add_lines() = line;
+         }
+         req.set_method(a.Get("method"));
+         req.set_paper_date(a.Get("paper-date"));
+         req.set_draft(a.Has("draft"));
+         v1::ManifestReply reply;
+         auto call = ctx.Call();
+         grpc::Status s =
+             v1::Manifests::NewStub(ctx.channel)->Open(call.get(), req, &reply);
+         if (!s.ok()) return FromGrpc(s);
+         if (ctx.json) {
+           PrintJson(reply);
+         } else {
+           std::printf("%s\n", reply.manifest().number().c_str());
+         }
+         return absl::OkStatus();
+       }});
+  c.push_back(
+      {"manifest issue", "NUMBER", "Issue a draft manifest.",
+       With({{"generator", "USCC",
+              "the generator; default: the "
+              "manifest's own"}},
+            true),
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::IssueManifestRequest req;
+         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+         *req.mutable_meta() = meta;
+         req.set_number(a.positional[0]);
+         req.set_generator(a.Get("generator"));
+         if (req.generator().empty()) {
+           v1::GetManifestRequest get;
+           get.set_number(req.number());
+           v1::Manifest m;
+           auto call = ctx.Call();
+           grpc::Status s =
+               v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &m);
+           if (!s.ok()) return FromGrpc(s);
+           req.set_generator(m.generator());
+         }
+         auto stub = v1::Manifests::NewStub(ctx.channel);
+         return ManifestWrite<v1::IssueManifestRequest>(
+             ctx, req, [&](auto* c, const auto& r, auto* out) {
+               return stub->Issue(c, r, out);
+             });
+       }});
+  c.push_back(
+      {"manifest show",
+       "NUMBER",
+       "Show a manifest's current state.",
+       {},
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::GetManifestRequest req;
+         req.set_number(a.positional[0]);
+         v1::Manifest m;
+         auto call = ctx.Call();
+         grpc::Status s =
+             v1::Manifests::NewStub(ctx.channel)->Get(call.get(), req, &m);
+         if (!s.ok()) return FromGrpc(s);
+         if (ctx.json) {
+           PrintJson(m);
+         } else {
+           PrintManifest(m);
+         }
+         return absl::OkStatus();
+       }});
+  c.push_back(
+      {"manifest list",
+       "",
+       "List manifests, newest numbers last.",
+       {{"status", "S", "only this status, e.g. in_transit"},
+        {"party", "USCC", "only manifests this enterprise takes part in"},
+        {"limit", "N", "at most N manifests (default 50)"}},
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::ListManifestsRequest req;
+         if (a.Has("status")) {
+           CRADLE_CLI_ASSIGN(status, ParseStatus(a.Get("status")));
+           req.set_status(status);
+         }
+         req.set_party(a.Get("party"));
+         int limit = 50;
+         if (a.Has("limit") &&
+             (!absl::SimpleAtoi(a.Get("limit"), &limit) || limit < 1)) {
+           return absl::InvalidArgumentError(absl::StrCat(
+               "--limit \"", a.Get("limit"), "\" is not a positive number"));
+         }
+         auto stub = v1::Manifests::NewStub(ctx.channel);
+         int shown = 0;
+         do {
+           req.set_page_size(std::min(limit - shown, 1000));
+           v1::ListManifestsResponse page;
+           auto call = ctx.Call();
+           grpc::Status s = stub->List(call.get(), req, &page);
+           if (!s.ok()) return FromGrpc(s);
+           for (const v1::Manifest& m : page.manifests()) {
+             if (ctx.json) {
+               PrintJson(m);
+             } else {
+               std::printf("%s  %-18s  %s -> %s\n", m.number().c_str(),
+                           v1::ManifestStatus_Name(m.status()).c_str(),
+                           m.generator().c_str(), m.receiver().c_str());
+             }
+             ++shown;
+           }
+           req.set_page_token(page.next_page_token());
+         } while (!req.page_token().empty() && shown < limit);
+         return absl::OkStatus();
+       }});
+  c.push_back({"manifest cancel", "NUMBER", "Cancel a manifest before pickup.",
+               With({{"reason", "TEXT", "why", false, true},
+                     {"generator", "USCC",
+                      "the generator; default: the manifest's own"}},
+                    true),
+               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+                 v1::CancelManifestRequest req;
+                 CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+                 *req.mutable_meta() = meta;
+                 req.set_number(a.positional[0]);
+                 req.set_reason(a.Get("reason"));
+                 req.set_generator(a.Get("generator"));
+                 auto stub = v1::Manifests::NewStub(ctx.channel);
+                 if (req.generator().empty()) {
+                   v1::GetManifestRequest get;
+                   get.set_number(req.number());
+                   v1::Manifest m;
+                   auto call = ctx.Call();
+                   grpc::Status s = stub->Get(call.get(), get, &m);
+                   if (!s.ok()) return FromGrpc(s);
+                   req.set_generator(m.generator());
+                 }
+                 return ManifestWrite<v1::CancelManifestRequest>(
+                     ctx, req, [&](auto* c, const auto& r, auto* out) {
+                       return stub->Cancel(c, r, out);
+                     });
+               }});
+  c.push_back({"pickup", "NUMBER", "The carrier takes the load (leg 1).",
+               With({{"carrier", "USCC", "the manifest's carrier", false, true},
+                     {"vehicle", "PLATE", "a vehicle registered to the carrier",
+                      false, true},
+                     {"driver", "NAME", "the driver"}},
+                    true),
+               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+                 v1::PickupRequest req;
+                 CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+                 *req.mutable_meta() = meta;
+                 req.set_number(a.positional[0]);
+                 req.set_carrier(a.Get("carrier"));
+                 req.set_vehicle(a.Get("vehicle"));
+                 req.set_driver(a.Get("driver"));
+                 auto stub = v1::Transfers::NewStub(ctx.channel);
+                 return ManifestWrite<v1::PickupRequest>(
+                     ctx, req, [&](auto* c, const auto& r, auto* out) {
+                       return stub->Pickup(c, r, out);
+                     });
+               }});
+  c.push_back(
+      {"relay", "NUMBER", "Hand the load over to another carrier (a new leg).",
+       With({{"from", "USCC", "the carrier holding the load", false, true},
+             {"to", "USCC", "the carrier taking it", false, true},
+             {"vehicle", "PLATE", "a vehicle of the new carrier", false, true},
+             {"driver", "NAME", "the new driver"}},
+            true),
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::RelayRequest req;
+         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+         *req.mutable_meta() = meta;
+         req.set_number(a.positional[0]);
+         req.set_from_carrier(a.Get("from"));
+         req.set_to_carrier(a.Get("to"));
+         req.set_vehicle(a.Get("vehicle"));
+         req.set_driver(a.Get("driver"));
+         auto stub = v1::Transfers::NewStub(ctx.channel);
+         return ManifestWrite<v1::RelayRequest>(
+             ctx, req, [&](auto* c, const auto& r, auto* out) {
+               return stub->Relay(c, r, out);
+             });
+       }});
+  c.push_back(
+      {"deliver", "NUMBER", "The named receiver signs the load's arrival.",
+       With({{"receiver", "USCC", "the manifest's receiver", false, true}},
+            true),
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::DeliverRequest req;
+         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+         *req.mutable_meta() = meta;
+         req.set_number(a.positional[0]);
+         req.set_receiver(a.Get("receiver"));
+         auto stub = v1::Transfers::NewStub(ctx.channel);
+         return ManifestWrite<v1::DeliverRequest>(
+             ctx, req, [&](auto* c, const auto& r, auto* out) {
+               return stub->Deliver(c, r, out);
+             });
+       }});
+  c.push_back(
+      {"receive", "NUMBER",
+       "Weigh and accept or reject each line (a line may be split).",
+       With({{"receiver", "USCC", "the manifest's receiver", false, true},
+             {"line", "N:accept|reject:QTY[:REASON]",
+              "e.g. 1:accept:800kg or 1:reject:200kg:leaking drums", true,
+              true}},
+            true),
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::ReceiveRequest req;
+         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+         *req.mutable_meta() = meta;
+         req.set_number(a.positional[0]);
+         req.set_receiver(a.Get("receiver"));
+         for (const std::string& l : a.GetAll("line")) {
+           CRADLE_CLI_ASSIGN(line, ParseReceiptLine(l));
+           *req.add_lines() = line;
+         }
+         auto stub = v1::Disposals::NewStub(ctx.channel);
+         return ManifestWrite<v1::ReceiveRequest>(
+             ctx, req, [&](auto* c, const auto& r, auto* out) {
+               return stub->Receive(c, r, out);
+             });
+       }});
+  c.push_back(
+      {"reroute", "NUMBER",
+       "Send a rejected load to an alternate receiver or back to the "
+       "generator.",
+       With({{"to", "USCC", "alternate receiver, or the generator itself",
+              false, true},
+             {"carrier", "USCC", "the carrier of the new leg", false, true},
+             {"vehicle", "PLATE", "a vehicle of that carrier", false, true},
+             {"driver", "NAME", "the driver"},
+             {"generator", "USCC",
+              "the generator; default: the manifest's own"}},
+            true),
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::RerouteRequest req;
+         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+         *req.mutable_meta() = meta;
+         req.set_number(a.positional[0]);
+         req.set_to(a.Get("to"));
+         req.set_carrier(a.Get("carrier"));
+         req.set_vehicle(a.Get("vehicle"));
+         req.set_driver(a.Get("driver"));
+         req.set_generator(a.Get("generator"));
+         if (req.generator().empty()) {
+           v1::GetManifestRequest get;
+           get.set_number(req.number());
+           v1::Manifest m;
+           auto call = ctx.Call();
+           grpc::Status s =
+               v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &m);
+           if (!s.ok()) return FromGrpc(s);
+           req.set_generator(m.generator());
+         }
+         auto stub = v1::Transfers::NewStub(ctx.channel);
+         return ManifestWrite<v1::RerouteRequest>(
+             ctx, req, [&](auto* c, const auto& r, auto* out) {
+               return stub->Reroute(c, r, out);
+             });
+       }});
+  c.push_back(
+      {"dispose", "NUMBER",
+       "Record treatment per line; closes the chain when everything accepted "
+       "is disposed.",
+       With({{"receiver", "USCC", "a receiver that accepted the load", false,
+              true},
+             {"line", "N:METHOD:QTY", "e.g. 1:D10:800kg", true, true}},
+            true),
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::DisposeRequest req;
+         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+         *req.mutable_meta() = meta;
+         req.set_number(a.positional[0]);
+         req.set_receiver(a.Get("receiver"));
+         for (const std::string& l : a.GetAll("line")) {
+           CRADLE_CLI_ASSIGN(line, ParseDisposalLine(l));
+           *req.add_lines() = line;
+         }
+         auto stub = v1::Disposals::NewStub(ctx.channel);
+         return ManifestWrite<v1::DisposeRequest>(
+             ctx, req, [&](auto* c, const auto& r, auto* out) {
+               return stub->Dispose(c, r, out);
+             });
+       }});
+  c.push_back(
+      {"payment record", "NUMBER",
+       "Record the disposal fee the generator paid, and to whom.",
+       With({{"payee", "USCC", "who was paid (the receiver, normally)", false,
+              true},
+             {"amount", "CNY", "amount in yuan, e.g. 3800.50", false, true},
+             {"payer", "USCC", "the generator; default: the manifest's own"}},
+            true),
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::RecordPaymentRequest req;
+         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+         *req.mutable_meta() = meta;
+         req.set_number(a.positional[0]);
+         req.set_payee(a.Get("payee"));
+         CRADLE_CLI_ASSIGN(fen, ParseAmountFen(a.Get("amount")));
+         req.set_amount_fen(fen);
+         req.set_payer(a.Get("payer"));
+         if (req.payer().empty()) {
+           v1::GetManifestRequest get;
+           get.set_number(req.number());
+           v1::Manifest m;
+           auto call = ctx.Call();
+           grpc::Status s =
+               v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &m);
+           if (!s.ok()) return FromGrpc(s);
+           req.set_payer(m.generator());
+         }
+         auto stub = v1::Disposals::NewStub(ctx.channel);
+         return ManifestWrite<v1::RecordPaymentRequest>(
+             ctx, req, [&](auto* c, const auto& r, auto* out) {
+               return stub->RecordPayment(c, r, out);
+             });
+       }});
+  return c;
+}
+
+}  // namespace cradle::clients

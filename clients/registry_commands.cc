@@ -1,0 +1,185 @@
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+#include "clients/cli.h"
+#include "clients/cli_values.h"
+#include "cradle/v1/flags.grpc.pb.h"
+#include "cradle/v1/registry.grpc.pb.h"
+
+namespace cradle::clients {
+
+std::vector<Command> RegistryCommands() {
+  std::vector<Command> c;
+  c.push_back(
+      {"enterprise register", "",
+       "Register an enterprise (generator, collector, transporter, "
+       "receiver).",
+       With({{"id", "USCC", "18-character unified social credit code", false,
+              true},
+             {"name", "NAME", "registered name", false, true},
+             {"division", "CODE", "6-digit GB/T 2260 division code", false,
+              true},
+             {"roles", "LIST",
+              "comma-separated: generator,collector,transporter,receiver",
+              false, true}},
+            false),
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::RegisterEnterpriseRequest req;
+         req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+         req.set_id(a.Get("id"));
+         req.set_name(a.Get("name"));
+         req.set_division(a.Get("division"));
+         CRADLE_CLI_ASSIGN(roles, ParseRoles(a.Get("roles")));
+         for (v1::Role r : roles) req.add_roles(r);
+         v1::Enterprise reply;
+         auto call = ctx.Call();
+         grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                              ->RegisterEnterprise(call.get(), req, &reply);
+         if (!s.ok()) return FromGrpc(s);
+         PrintEnterprise(ctx, reply);
+         return absl::OkStatus();
+       }});
+  c.push_back({"enterprise show",
+               "USCC",
+               "Show an enterprise's record.",
+               {},
+               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+                 v1::GetEnterpriseRequest req;
+                 req.set_id(a.positional[0]);
+                 v1::Enterprise reply;
+                 auto call = ctx.Call();
+                 grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                                      ->GetEnterprise(call.get(), req, &reply);
+                 if (!s.ok()) return FromGrpc(s);
+                 PrintEnterprise(ctx, reply);
+                 return absl::OkStatus();
+               }});
+  c.push_back(
+      {"licence grant",
+       "",
+       "Grant a receiver a licence for waste codes or categories.",
+       {{"receiver", "USCC", "the licensed receiver", false, true},
+        {"number", "NO", "licence number", false, true},
+        {"codes", "LIST", "waste codes and/or categories: 900-249-08,HW49",
+         false, true},
+        {"capacity-t", "TONNES", "annual licensed capacity", false, true},
+        {"valid-until", "YYYY-MM-DD", "last day of validity", false, true}},
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::GrantLicenceRequest req;
+         req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+         req.set_receiver(a.Get("receiver"));
+         v1::Licence* l = req.mutable_licence();
+         l->set_number(a.Get("number"));
+         for (const std::string& code : ParseList(a.Get("codes"))) {
+           l->add_codes(code);
+         }
+         CRADLE_CLI_ASSIGN(kg, ParseCapacityKg(a.Get("capacity-t")));
+         l->set_capacity_kg(kg);
+         l->set_valid_until(a.Get("valid-until"));
+         v1::Enterprise reply;
+         auto call = ctx.Call();
+         grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                              ->GrantLicence(call.get(), req, &reply);
+         if (!s.ok()) return FromGrpc(s);
+         PrintEnterprise(ctx, reply);
+         return absl::OkStatus();
+       }});
+  c.push_back(
+      {"vehicle register",
+       "",
+       "Register a carrier's vehicle.",
+       {{"carrier", "USCC", "the transport firm", false, true},
+        {"plate", "PLATE", "licence plate, e.g. 浙F12345", false, true},
+        {"permit", "NO", "road-transport permit of the vehicle", false, true}},
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::RegisterVehicleRequest req;
+         req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+         req.set_carrier(a.Get("carrier"));
+         req.mutable_vehicle()->set_plate(a.Get("plate"));
+         req.mutable_vehicle()->set_permit(a.Get("permit"));
+         v1::Enterprise reply;
+         auto call = ctx.Call();
+         grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                              ->RegisterVehicle(call.get(), req, &reply);
+         if (!s.ok()) return FromGrpc(s);
+         PrintEnterprise(ctx, reply);
+         return absl::OkStatus();
+       }});
+  c.push_back(
+      {"approval register",
+       "",
+       "Register a cross-province transfer approval (at most 12 months).",
+       {{"number", "NO", "approval number (ASCII)", false, true},
+        {"generator", "USCC", "the approved generator", false, true},
+        {"receiver", "USCC", "the approved receiver", false, true},
+        {"codes", "LIST", "waste codes and/or categories", false, true},
+        {"method", "CODE", "approved treatment method"},
+        {"quantity-t", "TONNES", "approved quantity", false, true},
+        {"valid-from", "YYYY-MM-DD", "first day", false, true},
+        {"valid-until", "YYYY-MM-DD", "last day", false, true}},
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::RegisterApprovalRequest req;
+         req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+         v1::Approval* ap = req.mutable_approval();
+         ap->set_number(a.Get("number"));
+         ap->set_generator(a.Get("generator"));
+         ap->set_receiver(a.Get("receiver"));
+         for (const std::string& code : ParseList(a.Get("codes"))) {
+           ap->add_codes(code);
+         }
+         ap->set_method(a.Get("method"));
+         CRADLE_CLI_ASSIGN(kg, ParseCapacityKg(a.Get("quantity-t")));
+         ap->set_quantity_kg(kg);
+         ap->set_valid_from(a.Get("valid-from"));
+         ap->set_valid_until(a.Get("valid-until"));
+         v1::Approval reply;
+         auto call = ctx.Call();
+         grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                              ->RegisterApproval(call.get(), req, &reply);
+         if (!s.ok()) return FromGrpc(s);
+         if (ctx.json) {
+           PrintJson(reply);
+         } else {
+           std::printf("approval %s  %s -> %s  %s  %lld t  %s..%s\n",
+                       reply.number().c_str(), reply.generator().c_str(),
+                       reply.receiver().c_str(),
+                       absl::StrJoin(reply.codes(), ",").c_str(),
+                       static_cast<long long>(reply.quantity_kg() / 1000),
+                       reply.valid_from().c_str(), reply.valid_until().c_str());
+         }
+         return absl::OkStatus();
+       }});
+  c.push_back(
+      {"enterprise risk",
+       "USCC",
+       "Risk colour from open flags: green, yellow or red.",
+       {},
+       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+         v1::EnterpriseRiskRequest req;
+         req.set_id(a.positional[0]);
+         v1::EnterpriseRisk reply;
+         auto call = ctx.Call();
+         grpc::Status s =
+             v1::Flags::NewStub(ctx.channel)->Risk(call.get(), req, &reply);
+         if (!s.ok()) return FromGrpc(s);
+         if (ctx.json) {
+           PrintJson(reply);
+         } else {
+           std::printf("%s  %s  (%d open flags, %d high)%s%s\n",
+                       reply.id().c_str(), reply.colour().c_str(),
+                       reply.open_flags(), reply.open_high(),
+                       reply.flag_ids().empty() ? "" : "  ",
+                       absl::StrJoin(reply.flag_ids(), " ").c_str());
+         }
+         return absl::OkStatus();
+       }});
+  return c;
+}
+
+}  // namespace cradle::clients

@@ -1,0 +1,127 @@
+#include "clients/cli_values.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "clients/args.h"
+#include "tests/testing/status_matchers.h"
+
+namespace cradle::clients {
+namespace {
+
+using ::cradle::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(CliValuesTest, ParsesWasteSpecs) {
+  absl::StatusOr<v1::WasteLine> l = ParseWasteSpec("900-249-08:1.25t:drum:10");
+  ASSERT_TRUE(l.ok()) << l.status();
+  EXPECT_EQ(l->code(), "900-249-08");
+  EXPECT_EQ(l->quantity_g(), 1250000);
+  EXPECT_EQ(l->packaging(), "drum");
+  EXPECT_EQ(l->package_count(), 10);
+  EXPECT_EQ(ParseWasteSpec("900-249-08:800kg")->quantity_g(), 800000);
+  EXPECT_THAT(
+      ParseWasteSpec("900-249-08"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--waste")));
+  EXPECT_THAT(ParseWasteSpec("900-249-08:1t:drum"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseWasteSpec("900-249-08:1t:drum:-1"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("count")));
+  EXPECT_THAT(ParseWasteSpec("900-249-08:lots"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(CliValuesTest, ParsesReceiptAndDisposalLines) {
+  absl::StatusOr<v1::LineReceipt> r =
+      ParseReceiptLine("2:reject:200kg:drums leaking: see photo");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->line(), 2);
+  EXPECT_EQ(r->decision(), v1::LineReceipt::REJECT);
+  EXPECT_EQ(r->quantity_g(), 200000);
+  EXPECT_EQ(r->reason(), "drums leaking: see photo");  // colons kept
+  EXPECT_EQ(ParseReceiptLine("1:ACCEPT:1t")->decision(),
+            v1::LineReceipt::ACCEPT);
+  EXPECT_THAT(ParseReceiptLine("0:accept:1t"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line")));
+  EXPECT_THAT(ParseReceiptLine("1:keep:1t"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("keep")));
+  absl::StatusOr<v1::LineDisposal> d = ParseDisposalLine("1:D10:1.5t");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->method(), "D10");
+  EXPECT_EQ(d->quantity_g(), 1500000);
+  EXPECT_THAT(ParseDisposalLine("1:D10"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(CliValuesTest, ParsesPositionsRolesAndCapacity) {
+  absl::StatusOr<v1::Position> p = ParsePosition("30.75,120.76");
+  ASSERT_TRUE(p.ok());
+  EXPECT_DOUBLE_EQ(p->lat(), 30.75);
+  EXPECT_THAT(ParsePosition("30.75"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--at")));
+  EXPECT_THAT(*ParseRoles("generator, receiver"),
+              ElementsAre(v1::GENERATOR, v1::RECEIVER));
+  EXPECT_THAT(
+      ParseRoles("generator,driver"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("driver")));
+  EXPECT_EQ(*ParseCapacityKg("5000"), 5000000);
+  EXPECT_EQ(*ParseCapacityKg("12.5"), 12500);
+  EXPECT_THAT(ParseCapacityKg("0.0001"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(CliValuesTest, ParsesAmountsExactlyInFen) {
+  EXPECT_EQ(*ParseAmountFen("3800"), 380000);
+  EXPECT_EQ(*ParseAmountFen("3800.5"), 380050);
+  EXPECT_EQ(*ParseAmountFen("3800.05"), 380005);
+  EXPECT_EQ(*ParseAmountFen("0.01"), 1);
+  for (const char* bad :
+       {"", "0", "0.00", "-5", "1.234", "1e3", "12,5", ".5", "5.", "abc"}) {
+    EXPECT_THAT(
+        ParseAmountFen(bad),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--amount")))
+        << bad;
+  }
+}
+
+TEST(CliValuesTest, ParsesStatusesAndFlagNames) {
+  EXPECT_EQ(*ParseStatus("in_transit"), v1::IN_TRANSIT);
+  EXPECT_THAT(ParseStatus("lost"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(*ParseFlagKind("cross_city"), v1::CROSS_CITY);
+  EXPECT_THAT(
+      ParseFlagKind("late"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--kind")));
+  EXPECT_EQ(*ParseFlagState("Resolved"), v1::RESOLVED);
+}
+
+TEST(ArgsTest, ParsesRepeatedAndRequiredFlags) {
+  const std::vector<FlagSpec> specs = {
+      {"waste", "SPEC", "", /*repeated=*/true, /*required=*/true},
+      {"json", "", ""},
+      {"method", "CODE", ""}};
+  absl::StatusOr<ParsedArgs> a =
+      ParseArgs({"N1", "--waste", "a", "--waste=b", "--json"}, specs);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_THAT(a->positional, ElementsAre("N1"));
+  EXPECT_THAT(a->GetAll("waste"), ElementsAre("a", "b"));
+  EXPECT_TRUE(a->Has("json"));
+  EXPECT_EQ(a->Get("method", "none"), "none");
+  EXPECT_THAT(
+      ParseArgs({"--json"}, specs),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--waste")));
+  EXPECT_THAT(
+      ParseArgs({"--waste", "a", "--colour", "red"}, specs),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--colour")));
+  EXPECT_THAT(ParseArgs({"--waste", "a", "--method"}, specs),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs")));
+  EXPECT_THAT(
+      ParseArgs({"--waste", "a", "--method", "x", "--method", "y"}, specs),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
+  EXPECT_THAT(ParseArgs({"--waste", "a", "--json=1"}, specs),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace cradle::clients
