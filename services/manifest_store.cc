@@ -428,35 +428,46 @@ void ManifestStore::Write(absl::string_view number, absl::string_view actor,
 }
 
 absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys) {
+  constexpr size_t kPage = 256;  // keys read at a time: stop soon after now
   const absl::Time now = clock_.Now();
-  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> due,
-                          ledger_.ScanIndex(keys::DuePrefix(), "", max_keys));
   int flagged = 0;
-  std::string last_number;
-  for (const storage::KeyValue& row : due) {
-    // due/<16 hex digits>/<number>/<kind>/<subject>
-    const absl::string_view key(row.key);
-    const size_t at = keys::DuePrefix().size();
-    uint64_t micros = 0;
-    if (key.size() < at + 17 ||
-        !absl::SimpleHexAtoi(key.substr(at, 16), &micros)) {
-      continue;
+  size_t seen = 0;
+  std::string cursor, last_number;
+  while (seen < max_keys) {
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<storage::KeyValue> due,
+        ledger_.ScanIndex(keys::DuePrefix(), cursor, kPage));
+    for (const storage::KeyValue& row : due) {
+      ++seen;
+      cursor = row.key;
+      // due/<16 hex digits>/<number>/<kind>/<subject>
+      const absl::string_view key(row.key);
+      const size_t at = keys::DuePrefix().size();
+      uint64_t micros = 0;
+      if (key.size() < at + 17 ||
+          !absl::SimpleHexAtoi(key.substr(at, 16), &micros)) {
+        return absl::DataLossError(
+            absl::StrCat("malformed due index key \"", row.key, "\""));
+      }
+      if (absl::FromUnixMicros(static_cast<int64_t>(micros)) > now) {
+        return flagged;  // keys are in due order: nothing further is due
+      }
+      const absl::string_view rest = key.substr(at + 17);
+      const std::string number(rest.substr(0, rest.find('/')));
+      if (number == last_number) continue;  // swept with its first deadline
+      last_number = number;
+      CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
+      domain::Decision d = domain::SweepDeadlines(m, flag_config_, now);
+      if (d.events.empty()) continue;
+      absl::StatusOr<storage::AppendResult> r =
+          ledger_.AppendAndWait(MakeAppend(m, d, "cradle-sweeper", "", now));
+      if (r.ok()) {
+        ++flagged;
+      } else if (r.status().code() != absl::StatusCode::kAborted) {
+        return r.status();
+      }  // ABORTED: an event arrived meanwhile; the next pass looks again.
     }
-    if (absl::FromUnixMicros(static_cast<int64_t>(micros)) > now) break;
-    const absl::string_view rest = key.substr(at + 17);
-    const std::string number(rest.substr(0, rest.find('/')));
-    if (number == last_number) continue;  // swept with its first deadline
-    last_number = number;
-    CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
-    domain::Decision d = domain::SweepDeadlines(m, flag_config_, now);
-    if (d.events.empty()) continue;
-    absl::StatusOr<storage::AppendResult> r =
-        ledger_.AppendAndWait(MakeAppend(m, d, "cradle-sweeper", "", now));
-    if (r.ok()) {
-      ++flagged;
-    } else if (r.status().code() != absl::StatusCode::kAborted) {
-      return r.status();
-    }  // ABORTED: an event arrived meanwhile; the next sweep looks again.
+    if (due.size() < kPage) break;
   }
   return flagged;
 }

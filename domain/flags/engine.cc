@@ -99,14 +99,13 @@ absl::Status AddEventFlags(const v1::Manifest& before,
   for (size_t i = 0; i < decision->events.size(); ++i) {
     evidence.push_back(first_version + i);
   }
+  // The rules append to `raised`, never to the decision they read.
   std::vector<v1::ManifestEvent> raised;
-  {
-    const v1::Manifest after = decision->next;
-    const std::vector<v1::ManifestEvent> events = decision->events;
-    EventContext ctx{before, after, events, first_version, facts, config, now};
-    for (const EventRule* rule : EventRules()) {
-      CRADLE_RETURN_IF_ERROR(rule->Evaluate(ctx, &raised));
-    }
+  const EventContext ctx{
+      before, decision->next, decision->events, first_version, facts, config,
+      now};
+  for (const EventRule* rule : EventRules()) {
+    CRADLE_RETURN_IF_ERROR(rule->Evaluate(ctx, &raised));
   }
   // Deadline flags whose awaited event has now come.
   std::set<std::pair<int, int>> pending;
