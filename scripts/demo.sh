@@ -23,6 +23,7 @@ GEN=91330402MA2B3C4D53   # generator, 嘉兴 南湖区 330402
 CAR1=91330421MA2G5K6L7B  # carrier, 嘉善县 330421
 CAR2=91330108MA2H3M4N54  # relay carrier, 杭州 滨江区 330108
 REC=91330481MA2C7H8J9E   # receiver, 海宁市 330481
+HZREC=91330106MA2D1E2F32 # receiver, 杭州 西湖区 330106
 
 register() {  # id name division roles
   if build/clients/cradlectl --server "$server" enterprise show "$1" >/dev/null 2>&1; then
@@ -37,9 +38,12 @@ register $GEN "嘉兴南湖精细化工有限公司" 330402 generator
 register $CAR1 "嘉善安运危险品物流有限公司" 330421 transporter
 register $CAR2 "杭州滨江危运有限公司" 330108 transporter
 register $REC "海宁绿能固废处置有限公司" 330481 receiver
+register $HZREC "杭州西湖资源利用有限公司" 330106 receiver
 if ! build/clients/cradlectl --server "$server" enterprise show $REC | grep -q ZJ-HW-0481; then
   ctl licence grant --receiver $REC --number ZJ-HW-0481 --codes 900-249-08,HW49 \
     --capacity-t 5000 --valid-until 2027-12-31
+  ctl licence grant --receiver $HZREC --number ZJ-HW-0106 --codes HW08 \
+    --capacity-t 3000 --valid-until 2027-12-31
   ctl vehicle register --carrier $CAR1 --plate 浙F12345 --permit 330400-0001
   ctl vehicle register --carrier $CAR2 --plate 浙A54321 --permit 330100-0002
 fi
@@ -64,3 +68,10 @@ ctl audit verify
 
 echo "== 6. A wrong move is refused and changes nothing" >&2
 ctl pickup "$N" --carrier $CAR2 --vehicle 浙A54321 || true
+
+echo "== 7. 危险废物不出市: a load sent from Jiaxing to Hangzhou is flagged at once" >&2
+N2=$(ctl manifest open --generator $GEN --carrier $CAR1 --receiver $HZREC \
+       --waste 900-249-08:2t:drum:16)
+ctl manifest show "$N2"
+ctl flags list --city 3304 --state open
+ctl enterprise risk $GEN
