@@ -100,6 +100,12 @@ struct Head {
   std::string hash;       // of entry `sequence`; 32 zero bytes when empty
 };
 
+// The Merkle tree over entries 1..size (storage/merkle.h).
+struct TreeHead {
+  uint64_t size = 0;
+  std::string root;  // raw 32 bytes
+};
+
 struct VerifyReport {
   uint64_t checked = 0;  // entries recomputed
   bool ok = true;
@@ -150,6 +156,17 @@ class Ledger {
 
   // The last durable entry.
   virtual Head GetHead() const = 0;
+
+  // The Merkle tree head over every durable entry.
+  virtual TreeHead GetTreeHead() const = 0;
+  // The root of the tree of the first `size` entries (size <= head).
+  virtual absl::StatusOr<std::string> TreeRoot(uint64_t size) const = 0;
+  // Audit path of entry `sequence` in the tree of `size` entries.
+  virtual absl::StatusOr<std::vector<std::string>> InclusionProof(
+      uint64_t sequence, uint64_t size) const = 0;
+  // Proof that the tree of `old_size` entries is a prefix of `new_size`'s.
+  virtual absl::StatusOr<std::vector<std::string>> ConsistencyProof(
+      uint64_t old_size, uint64_t new_size) const = 0;
 
   // Recomputes the chain over [from, to] (clamped to the head) and reports
   // the first entry whose bytes, sequence or links do not match.

@@ -23,6 +23,7 @@ constexpr const char* kColumnFamilies[] = {
     "idempotency",  // key -> idempotency record
     "state",        // derived: materialised state
     "index",        // derived: secondary indexes
+    "merkle",       // u8 level, u64be index -> perfect subtree hash
 };
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
@@ -48,6 +49,11 @@ std::string EncodeIdempotencyRecord(const AppendResult& r) {
   return absl::StrCat(EncodeSequenceKey(r.first_sequence),
                       EncodeSequenceKey(r.stream_version),
                       EncodeSequenceKey(r.hashes.size()), r.stream);
+}
+
+std::string MerkleKey(int level, uint64_t index) {
+  return absl::StrCat(std::string(1, static_cast<char>(level)),
+                      EncodeSequenceKey(index));
 }
 
 std::string OutOfOrderMessage(uint64_t expected, uint64_t got) {
@@ -115,7 +121,8 @@ RocksDbLedger::RocksDbLedger(const Options& options,
       streams_cf_(handles_[2]),
       idempotency_cf_(handles_[3]),
       state_cf_(handles_[4]),
-      index_cf_(handles_[5]) {
+      index_cf_(handles_[5]),
+      merkle_cf_(handles_[6]) {
   head_.hash = ZeroHash();
 }
 
@@ -156,7 +163,92 @@ absl::Status RocksDbLedger::Recover() {
         "ledger chain is broken at sequence ", report->first_bad, ": ",
         report->problem, "; refusing to open rather than extend it"));
   }
+  return CatchUpMerkle(head);
+}
+
+merkle::NodeReader RocksDbLedger::Nodes() const {
+  return [this](int level, uint64_t index) -> absl::StatusOr<std::string> {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), merkle_cf_,
+                                 MerkleKey(level, index), &value);
+    if (s.IsNotFound()) {
+      return absl::DataLossError(absl::StrCat(
+          "merkle node (level ", level, ", index ", index, ") is missing"));
+    }
+    if (!s.ok()) return FromRocks(s, "reading a merkle node");
+    return value;
+  };
+}
+
+absl::Status RocksDbLedger::CatchUpMerkle(uint64_t head) {
+  // How many leaves the stored tree covers: the last leaf node's index + 1.
+  uint64_t covered = 0;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), merkle_cf_));
+    it->SeekForPrev(MerkleKey(0, ~uint64_t{0}));
+    if (it->Valid() && it->key().size() == 9 && it->key()[0] == 0) {
+      covered =
+          DecodeSequenceKey(absl::string_view(it->key().data() + 1, 8)) + 1;
+    }
+  }
+  absl::StatusOr<merkle::Frontier> frontier =
+      merkle::Frontier::Restore(covered, Nodes());
+  if (!frontier.ok()) return frontier.status();
+  while (covered < head) {
+    rocksdb::WriteBatch batch;
+    absl::StatusOr<std::vector<Entry>> entries = Scan(covered + 1, 4096);
+    if (!entries.ok()) return entries.status();
+    for (const Entry& e : *entries) {
+      std::vector<merkle::Frontier::Node> nodes;
+      frontier->Append(merkle::LeafHash(e.hash), &nodes);
+      for (const auto& n : nodes) {
+        batch.Put(merkle_cf_, MerkleKey(n.level, n.index), n.hash);
+      }
+      ++covered;
+    }
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    rocksdb::Status s = db_->Write(sync, &batch);
+    if (!s.ok()) return FromRocks(s, "writing merkle nodes");
+  }
+  absl::MutexLock lock(&mu_);
+  frontier_ = *std::move(frontier);
   return absl::OkStatus();
+}
+
+TreeHead RocksDbLedger::GetTreeHead() const {
+  absl::MutexLock lock(&mu_);
+  return TreeHead{frontier_.size(), frontier_.Root()};
+}
+
+absl::StatusOr<std::string> RocksDbLedger::TreeRoot(uint64_t size) const {
+  if (size > GetHead().sequence) {
+    return absl::OutOfRangeError(absl::StrCat("tree size ", size,
+                                              " is beyond the ledger's ",
+                                              GetHead().sequence, " entries"));
+  }
+  return merkle::RootHash(size, Nodes());
+}
+
+absl::StatusOr<std::vector<std::string>> RocksDbLedger::InclusionProof(
+    uint64_t sequence, uint64_t size) const {
+  if (size > GetHead().sequence || sequence == 0 || sequence > size) {
+    return absl::OutOfRangeError(
+        absl::StrCat("entry ", sequence, " is not in a tree of ", size,
+                     " entries (head ", GetHead().sequence, ")"));
+  }
+  return merkle::InclusionProof(sequence - 1, size, Nodes());
+}
+
+absl::StatusOr<std::vector<std::string>> RocksDbLedger::ConsistencyProof(
+    uint64_t old_size, uint64_t new_size) const {
+  if (new_size > GetHead().sequence) {
+    return absl::OutOfRangeError(absl::StrCat("tree size ", new_size,
+                                              " is beyond the ledger's ",
+                                              GetHead().sequence, " entries"));
+  }
+  return merkle::ConsistencyProof(old_size, new_size, Nodes());
 }
 
 void RocksDbLedger::Append(AppendRequest request, AppendDone done) {
@@ -201,9 +293,11 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
   Head head;
   absl::Time last_recorded;
   absl::Status prior_error;
+  merkle::Frontier frontier;
   {
     absl::MutexLock lock(&mu_);
     head = head_;
+    frontier = frontier_;
     last_recorded = last_recorded_;
     prior_error = write_error_;
   }
@@ -284,6 +378,11 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
       const std::string seq_key = EncodeSequenceKey(e.sequence);
       batch.Put(entries_cf_, seq_key, EncodeStoredEntry(e));
       batch.Put(streams_cf_, StreamKey(e.stream, e.stream_version), seq_key);
+      std::vector<merkle::Frontier::Node> nodes;
+      frontier.Append(merkle::LeafHash(e.hash), &nodes);
+      for (const merkle::Frontier::Node& n : nodes) {
+        batch.Put(merkle_cf_, MerkleKey(n.level, n.index), n.hash);
+      }
       head = Head{e.sequence, e.hash};
       result.hashes.push_back(e.hash);
     }
@@ -315,6 +414,7 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
     if (s.ok()) {
       absl::MutexLock lock(&mu_);
       head_ = head;
+      frontier_ = std::move(frontier);
       last_recorded_ = now;
     } else {
       absl::Status error = FromRocks(

@@ -9,6 +9,7 @@
 
 #include "domain/clock.h"
 #include "storage/ledger.h"
+#include "storage/merkle.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -55,6 +56,12 @@ class RocksDbLedger final : public Ledger {
   Head GetHead() const override;
   absl::StatusOr<VerifyReport> Verify(uint64_t from,
                                       uint64_t to) const override;
+  TreeHead GetTreeHead() const override;
+  absl::StatusOr<std::string> TreeRoot(uint64_t size) const override;
+  absl::StatusOr<std::vector<std::string>> InclusionProof(
+      uint64_t sequence, uint64_t size) const override;
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(
+      uint64_t old_size, uint64_t new_size) const override;
   absl::StatusOr<absl::optional<AppendResult>> FindIdempotent(
       absl::string_view idempotency_key) const override;
   absl::StatusOr<absl::optional<std::string>> GetState(
@@ -75,6 +82,10 @@ class RocksDbLedger final : public Ledger {
                 std::vector<rocksdb::ColumnFamilyHandle*> handles);
 
   absl::Status Recover();
+  // Writes the Merkle nodes of entries the tree does not cover yet (a ledger
+  // written before the tree existed).
+  absl::Status CatchUpMerkle(uint64_t head);
+  merkle::NodeReader Nodes() const;
   void WriterLoop();
   void CommitGroup(std::deque<Pending>* group);
 
@@ -87,6 +98,7 @@ class RocksDbLedger final : public Ledger {
   rocksdb::ColumnFamilyHandle* idempotency_cf_;
   rocksdb::ColumnFamilyHandle* state_cf_;
   rocksdb::ColumnFamilyHandle* index_cf_;
+  rocksdb::ColumnFamilyHandle* merkle_cf_;
 
   mutable absl::Mutex mu_;
   absl::CondVar work_;
@@ -95,6 +107,7 @@ class RocksDbLedger final : public Ledger {
   // Set after a failed write: the on-disk state is uncertain until reopened.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
   Head head_ ABSL_GUARDED_BY(mu_);
+  merkle::Frontier frontier_ ABSL_GUARDED_BY(mu_);
   absl::Time last_recorded_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::thread writer_;
 };

@@ -18,6 +18,13 @@ std::string CityName(absl::string_view division) {
   return d.ok() ? absl::StrCat(d->city_name, d->name) : std::string(division);
 }
 
+bool TookPart(const v1::Manifest& m, absl::string_view receiver) {
+  for (const v1::Destination& d : m.destinations()) {
+    if (d.receiver() == receiver) return true;
+  }
+  return false;
+}
+
 class CrossCity final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::CROSS_CITY; }
@@ -38,7 +45,9 @@ class CrossCity final : public EventRule {
                               ctx.facts.ReceiversInCity(CityUnit(origin)));
       const absl::CivilDay today = absl::ToCivilDay(ctx.now, ChinaTime());
       for (const v1::Enterprise& r : local) {
-        if (r.id() == d.receiver() || r.id() == ctx.after.generator()) continue;
+        if (r.id() == ctx.after.generator() || TookPart(ctx.after, r.id())) {
+          continue;  // not an alternative: it is, or already refused, this load
+        }
         CRADLE_ASSIGN_OR_RETURN(std::string problem,
                                 LicenceProblem(r, CodesSent(ctx.after, d),
                                                GramsSent(d), today, ctx.facts));

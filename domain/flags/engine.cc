@@ -45,7 +45,9 @@ void AddFlag(v1::ManifestEvent event, absl::Time now,
     for (uint64_t v : evidence) f->add_evidence(v);
   }
   std::string destination = m.destination_division();
-  if (f->destination() >= 0 && f->destination() < m.destinations_size() &&
+  // DIRECT_PAYMENT's subject is a payment, not a destination.
+  if (f->kind() != v1::DIRECT_PAYMENT && f->destination() >= 0 &&
+      f->destination() < m.destinations_size() &&
       !m.destinations(f->destination()).division().empty()) {
     destination = m.destinations(f->destination()).division();
   }

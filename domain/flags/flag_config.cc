@@ -23,8 +23,9 @@ absl::StatusOr<Limit> ParseLimit(absl::string_view flag,
       return limit;
     }
   } else if (absl::ParseDuration(text, &limit.duration) &&
-             limit.duration > absl::ZeroDuration()) {
-    return limit;
+             limit.duration > absl::ZeroDuration() &&
+             limit.duration <= absl::Hours(24 * 3660)) {
+    return limit;  // not "inf": a limit that never runs out is no limit
   }
   return absl::InvalidArgumentError(absl::StrCat(
       flag, " \"", text,

@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 
 #include "storage/entry_codec.h"
+#include "storage/merkle.h"
 #include "storage/rocksdb_ledger.h"
 #include "tests/testing/temp_dir.h"
 
@@ -123,6 +124,17 @@ TEST(LedgerCrashTest, SigkillLosesNoAcknowledgedAppend) {
       EXPECT_EQ(seen.size(), version) << stream;
     }
     EXPECT_EQ(total, (*ledger)->GetHead().sequence);
+    // The Merkle tree covers exactly the entries: its root is the one the
+    // definition gives over their hashes.
+    const TreeHead tree = (*ledger)->GetTreeHead();
+    EXPECT_EQ(tree.size, (*ledger)->GetHead().sequence);
+    std::vector<Entry> entries = *(*ledger)->Scan(1, tree.size);
+    merkle::Frontier fresh;
+    std::vector<merkle::Frontier::Node> ignored;
+    for (const Entry& e : entries)
+      fresh.Append(merkle::LeafHash(e.hash), &ignored);
+    EXPECT_EQ(fresh.Root(), tree.root) << "round " << round;
+    EXPECT_EQ(*(*ledger)->TreeRoot(tree.size), tree.root);
   }
 }
 

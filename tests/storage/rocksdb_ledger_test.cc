@@ -13,6 +13,7 @@
 #include "rocksdb/db.h"
 
 #include "storage/entry_codec.h"
+#include "storage/merkle.h"
 #include "tests/storage/faulty_file_system.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -50,8 +51,8 @@ class RocksDbLedgerTest : public ::testing::Test {
   void TamperWithEntry(uint64_t sequence) {
     ledger_.reset();
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name :
-         {"default", "entries", "streams", "idempotency", "state", "index"}) {
+    for (const char* name : {"default", "entries", "streams", "idempotency",
+                             "state", "index", "merkle"}) {
       cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -392,6 +393,60 @@ TEST_F(RocksDbLedgerTest, RefusesToOpenOnABrokenTail) {
       RocksDbLedger::Open(dir_.path(), options);
   EXPECT_THAT(opened, StatusIs(absl::StatusCode::kDataLoss,
                                HasSubstr("broken at sequence 4")));
+}
+
+TEST_F(RocksDbLedgerTest, MerkleTreeCoversEveryEntryAndSurvivesReopen) {
+  for (uint64_t v = 0; v < 37; ++v) {
+    ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", v)).ok());
+  }
+  TreeHead head = ledger_->GetTreeHead();
+  EXPECT_EQ(head.size, 37u);
+  EXPECT_EQ(*ledger_->TreeRoot(37), head.root);
+  const std::string root20 = *ledger_->TreeRoot(20);
+  for (uint64_t seq : {1, 20, 37}) {
+    absl::StatusOr<std::vector<std::string>> proof =
+        ledger_->InclusionProof(seq, 37);
+    ASSERT_TRUE(proof.ok()) << proof.status();
+    EXPECT_TRUE(merkle::VerifyInclusion(
+        seq - 1, 37, merkle::LeafHash(ledger_->Read(seq)->hash), *proof,
+        head.root));
+  }
+  Reopen();
+  EXPECT_EQ(ledger_->GetTreeHead().root, head.root);
+  ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", 37)).ok());
+  TreeHead later = ledger_->GetTreeHead();
+  EXPECT_EQ(later.size, 38u);
+  EXPECT_TRUE(merkle::VerifyConsistency(20, 38, root20, later.root,
+                                        *ledger_->ConsistencyProof(20, 38)));
+  EXPECT_THAT(ledger_->InclusionProof(39, 38),
+              StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(ledger_->TreeRoot(39), StatusIs(absl::StatusCode::kOutOfRange));
+}
+
+TEST_F(RocksDbLedgerTest, ATamperedEntryFailsItsInclusionProof) {
+  for (uint64_t v = 0; v < 12; ++v) {
+    ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", v)).ok());
+  }
+  const TreeHead head = ledger_->GetTreeHead();
+  TamperWithEntry(5);
+  RocksDbLedger::Options options;
+  options.verify_tail_on_open = 2;
+  Reopen(options);
+  // What a client does with an entry it is shown: recompute its hash from
+  // its bytes and check that hash's leaf against a head it trusts.
+  absl::StatusOr<Entry> e = ledger_->Read(5);
+  ASSERT_TRUE(e.ok());
+  const std::string recomputed =
+      ChainHash(e->prev_hash, CanonicalEntryBytes(*e));
+  EXPECT_FALSE(merkle::VerifyInclusion(
+      4, head.size, merkle::LeafHash(recomputed),
+      *ledger_->InclusionProof(5, head.size), head.root));
+  // An untouched neighbour still proves.
+  absl::StatusOr<Entry> ok = ledger_->Read(6);
+  EXPECT_TRUE(merkle::VerifyInclusion(
+      5, head.size,
+      merkle::LeafHash(ChainHash(ok->prev_hash, CanonicalEntryBytes(*ok))),
+      *ledger_->InclusionProof(6, head.size), head.root));
 }
 
 TEST(RocksDbLedgerFaultTest, DiskFullFailsCleanlyAndLosesNothingAcknowledged) {
