@@ -171,8 +171,10 @@ v1::Destination NewDestination(absl::string_view receiver, int lines) {
 
 v1::Leg NewLeg(const v1::Manifest& m, absl::string_view carrier,
                absl::string_view vehicle, absl::string_view driver,
-               absl::string_view handed_over_by, const v1::WriteMeta& meta) {
+               absl::string_view handed_over_by, const v1::WriteMeta& meta,
+               absl::string_view division) {
   v1::Leg leg;
+  leg.set_division(std::string(division));
   leg.set_number(m.legs_size() + 1);
   leg.set_carrier(std::string(carrier));
   leg.set_vehicle(std::string(vehicle));
@@ -394,6 +396,7 @@ absl::StatusOr<Decision> DecidePickup(const v1::Manifest& m,
       CheckText("driver", request.driver(), kMaxShortTextBytes, false));
   v1::ManifestEvent e;
   *e.mutable_picked_up() = request;
+  e.set_carrier_division(carrier.division());
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -419,6 +422,7 @@ absl::StatusOr<Decision> DecideRelay(const v1::Manifest& m,
       CheckText("driver", request.driver(), kMaxShortTextBytes, false));
   v1::ManifestEvent e;
   *e.mutable_relayed() = request;
+  e.set_carrier_division(to.division());
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -548,6 +552,7 @@ absl::StatusOr<Decision> DecideReroute(const v1::Manifest& m,
   CRADLE_RETURN_IF_ERROR(
       CheckText("driver", request.driver(), kMaxShortTextBytes, false));
   *e.mutable_rerouted() = request;
+  e.set_carrier_division(carrier.division());
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -723,14 +728,14 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       const v1::PickupRequest& p = event.picked_up();
       m->set_status(v1::IN_TRANSIT);
       *m->add_legs() = NewLeg(*m, p.carrier(), p.vehicle(), p.driver(),
-                              m->generator(), p.meta());
+                              m->generator(), p.meta(), event.carrier_division());
       if (dest != nullptr) *dest->mutable_sent_at() = ToProto(recorded);
       break;
     }
     case v1::ManifestEvent::kRelayed: {
       const v1::RelayRequest& r = event.relayed();
       *m->add_legs() = NewLeg(*m, r.to_carrier(), r.vehicle(), r.driver(),
-                              r.from_carrier(), r.meta());
+                              r.from_carrier(), r.meta(), event.carrier_division());
       m->set_carrier(r.to_carrier());
       break;
     }
@@ -775,7 +780,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       next.set_division(event.destination_division());
       *next.mutable_sent_at() = ToProto(recorded);
       *m->add_legs() = NewLeg(*m, r.carrier(), r.vehicle(), r.driver(),
-                              m->receiver(), r.meta());
+                              m->receiver(), r.meta(), event.carrier_division());
       *m->add_destinations() = std::move(next);
       m->set_carrier(r.carrier());
       m->set_receiver(r.to());

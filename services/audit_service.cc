@@ -8,6 +8,8 @@
 #include "services/grpc_status.h"
 #include "services/services.h"
 #include "storage/entry_codec.h"
+#include "storage/merkle.h"
+#include "storage/tree_head.h"
 
 namespace cradle::services {
 namespace {
@@ -31,6 +33,17 @@ std::string PayloadJson(const storage::Entry& e) {
     return "";
   }
   return json;
+}
+
+google::protobuf::Timestamp Timestamp(absl::Time t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(t));
+}
+
+std::vector<std::string> Hex(const std::vector<std::string>& raw) {
+  std::vector<std::string> out;
+  for (const std::string& h : raw) out.push_back(storage::HexHash(h));
+  return out;
 }
 
 v1::LedgerEntry ToProto(const storage::Entry& e) {
@@ -120,6 +133,71 @@ grpc::ServerUnaryReactor* AuditService::Head(grpc::CallbackServerContext* ctx,
   reply->set_sequence(head.sequence);
   reply->set_hash(storage::HexHash(head.hash));
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::TreeHead(
+    grpc::CallbackServerContext* ctx, const v1::TreeHeadRequest*,
+    v1::SignedTreeHead* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const storage::TreeHead head = ledger_.GetTreeHead();
+  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_.Now()));
+  reply->set_tree_size(head.size);
+  reply->set_root_hash(storage::HexHash(head.root));
+  *reply->mutable_timestamp() = Timestamp(now);
+  reply->set_signature(storage::HexHash(
+      key_.Sign(storage::TreeHeadMessage(head.size, now, head.root))));
+  reply->set_public_key(storage::HexHash(key_.public_key()));
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,
+                                              const v1::ProveRequest* request,
+                                              v1::ProveResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  auto finish = [reactor](const absl::Status& s) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  };
+  const uint64_t size = request->tree_size() == 0 ? ledger_.GetTreeHead().size
+                                                  : request->tree_size();
+  absl::StatusOr<std::string> root = ledger_.TreeRoot(size);
+  if (!root.ok()) return finish(root.status());
+  absl::StatusOr<std::vector<storage::Entry>> entries =
+      ledger_.ReadStream(request->number(), 1, kMaxChainEntries);
+  if (!entries.ok()) return finish(entries.status());
+  for (const storage::Entry& e : *entries) {
+    if (e.sequence > size) break;  // written after that head
+    absl::StatusOr<std::vector<std::string>> path =
+        ledger_.InclusionProof(e.sequence, size);
+    if (!path.ok()) return finish(path.status());
+    v1::EntryProof* p = reply->add_proofs();
+    *p->mutable_entry() = ToProto(e);
+    for (const std::string& h : Hex(*path)) p->add_path(h);
+  }
+  reply->set_tree_size(size);
+  reply->set_root_hash(storage::HexHash(*root));
+  return finish(absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* AuditService::Consistency(
+    grpc::CallbackServerContext* ctx, const v1::ConsistencyRequest* request,
+    v1::ConsistencyResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<std::vector<std::string>> proof =
+      ledger_.ConsistencyProof(request->old_size(), request->new_size());
+  absl::StatusOr<std::string> old_root = ledger_.TreeRoot(request->old_size());
+  absl::StatusOr<std::string> new_root = ledger_.TreeRoot(request->new_size());
+  absl::Status s = !proof.ok()      ? proof.status()
+                   : !old_root.ok() ? old_root.status()
+                                    : new_root.status();
+  if (s.ok()) {
+    for (const std::string& h : Hex(*proof)) reply->add_proof(h);
+    reply->set_old_root(storage::HexHash(*old_root));
+    reply->set_new_root(storage::HexHash(*new_root));
+  }
+  reactor->Finish(ToGrpcStatus(s));
   return reactor;
 }
 

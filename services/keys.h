@@ -23,10 +23,6 @@ inline std::string ManifestState(absl::string_view number) {
 inline std::string EnterpriseState(absl::string_view id) {
   return absl::StrCat("enterprise/", id);
 }
-// Last serial assigned in an origin city and year (decimal).
-inline std::string SerialCounter(int year, absl::string_view city4) {
-  return absl::StrCat("serial/", year, "/", city4);
-}
 
 // Indexes (the key is the data; values are empty unless noted).
 inline std::string AllManifestsPrefix() { return "m/all/"; }
@@ -83,6 +79,33 @@ inline std::string FlagCountyPrefix(absl::string_view county6) {
 // Open flags only; value: the severity's name.
 inline std::string FlagEnterprisePrefix(absl::string_view id) {
   return absl::StrCat("f/ent/", id, "/");
+}
+
+// Manifests touching a division prefix (2, 4 or 6 digits) as origin,
+// destination or relay carrier, by the date they were opened (YYYYMMDD,
+// China time).
+inline std::string JurisdictionPrefix(absl::string_view prefix) {
+  return absl::StrCat("j/", prefix, "/");
+}
+// Enterprises by division code.
+inline std::string EnterprisesInDivisionPrefix(absl::string_view division) {
+  return absl::StrCat("e/div/", division, "/");
+}
+
+// Regulators' figures, kept as counters in the index:
+//   flow/<YYYYMM>/<origin city4>/<destination city4>/<HWnn>  accepted grams
+//   closed/<YYYYMM>/<origin city4>/{all,ontime}               manifests
+//   fopen/<city4>/<FLAG_KIND>                                 open flags
+inline std::string FlowPrefix(absl::string_view month) {
+  return absl::StrCat("flow/", month, "/");
+}
+inline std::string ClosedCounter(absl::string_view month,
+                                 absl::string_view city4,
+                                 absl::string_view which) {
+  return absl::StrCat("closed/", month, "/", city4, "/", which);
+}
+inline std::string OpenFlagsPrefix(absl::string_view city4) {
+  return absl::StrCat("fopen/", city4, "/");
 }
 
 // Deadlines the sweeper watches: "due/<16 hex digits: due time in

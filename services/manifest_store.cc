@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -21,7 +22,6 @@ namespace cradle::services {
 namespace {
 
 constexpr size_t kMaxIdempotencyKeyBytes = 128;
-constexpr int kMaxOpenAttempts = 64;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 
@@ -30,6 +30,10 @@ std::string ActorOf(absl::string_view party, const v1::WriteMeta& meta) {
   if (!meta.person().empty()) absl::StrAppend(&actor, "/", meta.person());
   if (!meta.device().empty()) absl::StrAppend(&actor, "@", meta.device());
   return actor;
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
 std::string DueKey(absl::Time due, absl::string_view number, v1::FlagKind kind,
@@ -78,12 +82,84 @@ std::map<std::string, std::string> IndexEntries(
       }
     }
   }
+  // Jurisdictions: origin, every destination, every carrier's division.
+  std::set<std::string> divisions = {m.origin_division()};
+  for (const v1::Destination& d : m.destinations())
+    divisions.insert(d.division());
+  for (const v1::Leg& leg : m.legs()) divisions.insert(leg.division());
+  const std::string day =
+      absl::FormatTime("%Y%m%d", FromProto(m.opened_at()), domain::ChinaTime());
+  for (const std::string& d : divisions) {
+    if (d.size() != 6) continue;
+    for (size_t len : {2, 4, 6}) {
+      keys[absl::StrCat(keys::JurisdictionPrefix(d.substr(0, len)), day, "/",
+                        n)];
+    }
+  }
   if (m.status() != v1::CANCELLED) {
     for (const domain::DueDate& due : domain::DueDates(m, config)) {
       keys[DueKey(due.due, n, due.kind, due.subject)];
     }
   }
   return keys;
+}
+
+storage::Mutation Add(std::string key, int64_t delta) {
+  storage::Mutation m;
+  m.table = storage::Table::kIndex;
+  m.key = std::move(key);
+  m.add = delta;
+  return m;
+}
+
+// The regulators' counters a write changes (keys.h): flows of accepted
+// waste, closures, open flags per city and kind.
+void AddFigureCounters(const v1::Manifest& before, const v1::Manifest& after,
+                       absl::Time now, std::vector<storage::Mutation>* out) {
+  const std::string month = absl::FormatTime("%Y%m", now, domain::ChinaTime());
+  const std::string origin = after.origin_division().substr(0, 4);
+  for (int i = 0; i < after.destinations_size(); ++i) {
+    const v1::Destination& d = after.destinations(i);
+    if (d.returned_to_generator()) continue;
+    for (int line = 0; line < d.accepted_g_size(); ++line) {
+      const int64_t was =
+          i < before.destinations_size() &&
+                  line < before.destinations(i).accepted_g_size()
+              ? before.destinations(i).accepted_g(line)
+              : 0;
+      const int64_t delta = d.accepted_g(line) - was;
+      if (delta == 0) continue;
+      const std::string& code = after.lines(line).code();
+      out->push_back(Add(absl::StrCat(keys::FlowPrefix(month), origin, "/",
+                                      d.division().substr(0, 4), "/HW",
+                                      code.substr(code.size() - 2)),
+                         delta));
+    }
+  }
+  if (after.status() == v1::CLOSED && before.status() != v1::CLOSED) {
+    bool late = false;
+    for (const v1::Flag& f : after.flags()) {
+      late |=
+          f.kind() == v1::TRANSIT_OVERDUE || f.kind() == v1::RECEIPT_OVERDUE ||
+          f.kind() == v1::MISSING_DISPOSAL || f.kind() == v1::BACKFILL_OVERDUE;
+    }
+    out->push_back(Add(keys::ClosedCounter(month, origin, "all"), 1));
+    if (!late)
+      out->push_back(Add(keys::ClosedCounter(month, origin, "ontime"), 1));
+  }
+  std::map<std::string, bool> was_open;
+  for (const v1::Flag& f : before.flags()) was_open[f.id()] = domain::IsOpen(f);
+  for (const v1::Flag& f : after.flags()) {
+    const bool open = domain::IsOpen(f);
+    if (open == was_open[f.id()]) continue;
+    std::set<std::string> cities = {f.origin_city(), f.destination_city()};
+    for (const std::string& city : cities) {
+      if (city.empty()) continue;
+      out->push_back(Add(absl::StrCat(keys::OpenFlagsPrefix(city),
+                                      v1::FlagKind_Name(f.kind())),
+                         open ? 1 : -1));
+    }
+  }
 }
 
 int64_t Accepted(const v1::Destination& d) {
@@ -276,6 +352,7 @@ storage::AppendRequest ManifestStore::MakeAppend(
       req.mutations.push_back(std::move(add));
     }
   }
+  AddFigureCounters(before, decision.next, now, &req.mutations);
   for (const v1::ManifestEvent& e : decision.events) {
     if (e.has_approval_applied() && e.approval_applied().grams() != 0) {
       storage::Mutation add;
@@ -292,47 +369,38 @@ void ManifestStore::Open(const v1::OpenManifestRequest& request, Done done) {
     done(s);
     return;
   }
-  std::string key = keys::Idempotency(request.generator(), "open",
-                                      request.meta().idempotency_key());
+  const std::string key = keys::Idempotency(request.generator(), "open",
+                                            request.meta().idempotency_key());
   if (AnswerReplay(key, done)) return;
-  TryOpen(request, std::move(key), 1, std::move(done));
-}
-
-void ManifestStore::TryOpen(v1::OpenManifestRequest request,
-                            std::string idempotency_key, int attempt,
-                            Done done) {
+  {
+    absl::MutexLock lock(&open_mu_);
+    auto [it, first] = opening_.try_emplace(key);
+    it->second.push_back(std::move(done));
+    if (!first) return;  // the same request is being opened: share its answer
+  }
   const absl::Time now = clock_.Now();
+  // Validate before a number is taken, so that refusals leave no gap.
+  absl::StatusOr<domain::Decision> valid =
+      domain::DecideOpen(request, registry_, "00000000000000", now);
+  if (!valid.ok()) {
+    FinishOpen(key, valid.status());
+    return;
+  }
   absl::StatusOr<v1::Enterprise> generator =
       registry_.GetEnterprise("generator", request.generator());
   if (!generator.ok()) {
-    // Let the domain name the precise problem (format, registration, role).
-    absl::StatusOr<domain::Decision> d =
-        domain::DecideOpen(request, registry_, "", now);
-    done(d.ok() ? generator.status() : d.status());
+    FinishOpen(key, generator.status());
     return;
   }
   const int year =
       static_cast<int>(absl::ToCivilYear(now, domain::ChinaTime()).year());
   const std::string city4 = generator->division().substr(0, 4);
-  const std::string counter = keys::SerialCounter(year, city4);
-  absl::StatusOr<absl::optional<std::string>> last = ledger_.GetState(counter);
-  if (!last.ok()) {
-    done(last.status());
+  absl::StatusOr<int64_t> serial = NextSerial(year, city4);
+  if (!serial.ok()) {
+    FinishOpen(key, serial.status());
     return;
   }
-  int64_t serial = 0;
-  if (last->has_value() && !absl::SimpleAtoi(**last, &serial)) {
-    done(absl::DataLossError(
-        absl::StrCat("serial counter ", counter, " holds \"", **last, "\"")));
-    return;
-  }
-  ++serial;
-  if (serial > domain::kMaxManifestSerial) {
-    done(absl::ResourceExhaustedError(absl::StrCat(
-        "no manifest numbers left for city ", city4, " in ", year)));
-    return;
-  }
-  const std::string number = domain::FormatManifestNumber(year, city4, serial);
+  const std::string number = domain::FormatManifestNumber(year, city4, *serial);
   absl::StatusOr<domain::Decision> decision =
       domain::DecideOpen(request, registry_, number, now);
   if (decision.ok()) {
@@ -341,40 +409,68 @@ void ManifestStore::TryOpen(v1::OpenManifestRequest request,
     if (!flagged.ok()) decision = flagged;
   }
   if (!decision.ok()) {
-    done(decision.status());
+    FinishOpen(key, decision.status());
     return;
   }
-  storage::AppendRequest append = MakeAppend(
-      v1::Manifest(), *decision, ActorOf(request.generator(), request.meta()),
-      idempotency_key, now);
-  append.mutations.push_back(
-      storage::Mutation{storage::Table::kState, counter, absl::StrCat(serial)});
-  v1::Manifest next = decision->next;
-  ledger_.Append(
-      std::move(append),
-      [this, request = std::move(request), key = std::move(idempotency_key),
-       attempt, next = std::move(next), done = std::move(done)](
-          absl::StatusOr<storage::AppendResult> r) mutable {
-        if (r.status().code() == absl::StatusCode::kAborted &&
-            attempt < kMaxOpenAttempts) {
-          // Another open took this serial first; take the next one.
-          TryOpen(std::move(request), std::move(key), attempt + 1,
-                  std::move(done));
-          return;
-        }
-        if (!r.ok()) {
-          done(r.status());
-          return;
-        }
-        if (r->replayed) {  // a concurrent retry of the same open won
-          AnswerReplay(key, done);
-          return;
-        }
-        v1::ManifestReply reply;
-        *reply.mutable_manifest() = std::move(next);
-        *reply.mutable_receipt() = ReceiptFor(*r);
-        done(std::move(reply));
-      });
+  storage::AppendRequest append =
+      MakeAppend(v1::Manifest(), *decision,
+                 ActorOf(request.generator(), request.meta()), key, now);
+  ledger_.Append(std::move(append),
+                 [this, key, next = std::move(decision->next)](
+                     absl::StatusOr<storage::AppendResult> r) mutable {
+                   if (!r.ok()) {
+                     FinishOpen(key, r.status());
+                     return;
+                   }
+                   v1::ManifestReply reply;
+                   *reply.mutable_manifest() = std::move(next);
+                   *reply.mutable_receipt() = ReceiptFor(*r);
+                   FinishOpen(key, std::move(reply));
+                 });
+}
+
+absl::StatusOr<int64_t> ManifestStore::NextSerial(int year,
+                                                  const std::string& city4) {
+  const std::string scope = absl::StrCat(year, city4);
+  absl::MutexLock lock(&open_mu_);
+  auto it = serials_.find(scope);
+  if (it == serials_.end()) {
+    // Numbers sort as they count: the last index key is the highest.
+    absl::StatusOr<absl::optional<std::string>> last =
+        ledger_.LastIndexKey(keys::AllManifestsPrefix() + scope);
+    if (!last.ok()) return last.status();
+    int64_t highest = 0;
+    if (last->has_value()) {
+      absl::StatusOr<domain::ManifestNumberParts> parts =
+          domain::ParseManifestNumber(
+              "number", (*last)->substr(keys::AllManifestsPrefix().size()));
+      if (!parts.ok()) return parts.status();
+      highest = parts->serial;
+    }
+    it = serials_.emplace(scope, highest).first;
+  }
+  if (it->second >= domain::kMaxManifestSerial) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "no manifest numbers left for city ", city4, " in ", year));
+  }
+  return ++it->second;
+}
+
+void ManifestStore::FinishOpen(const std::string& key,
+                               absl::StatusOr<v1::ManifestReply> r) {
+  std::vector<Done> waiting;
+  {
+    absl::MutexLock lock(&open_mu_);
+    auto it = opening_.find(key);
+    if (it == opening_.end()) return;
+    waiting = std::move(it->second);
+    opening_.erase(it);
+  }
+  for (size_t i = 0; i < waiting.size(); ++i) {
+    absl::StatusOr<v1::ManifestReply> answer = r;
+    if (i > 0 && answer.ok()) answer->mutable_receipt()->set_replayed(true);
+    waiting[i](std::move(answer));
+  }
 }
 
 void ManifestStore::Write(absl::string_view number, absl::string_view actor,

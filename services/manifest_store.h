@@ -8,8 +8,10 @@
 #include <functional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
@@ -60,8 +62,11 @@ class ManifestStore {
   absl::StatusOr<v1::Manifest> Load(absl::string_view number) const;
 
   // Opens a manifest, assigning the next serial of the generator's city and
-  // year. Concurrent opens in one city are serialised by the ledger and
-  // retried here, so numbers have no gaps and no duplicates.
+  // year: allocated in memory once the request is valid, so concurrent opens
+  // never collide, and initialised from the highest number in the ledger.
+  // A number is skipped only if the ledger fails to write its manifest.
+  // Concurrent copies of one request (same idempotency key) share one
+  // number and one answer.
   void Open(const v1::OpenManifestRequest& request, Done done);
 
   // Applies `decide` to manifest `number` on behalf of `actor` (the party the
@@ -84,8 +89,10 @@ class ManifestStore {
   storage::Ledger& ledger() { return ledger_; }
 
  private:
-  void TryOpen(v1::OpenManifestRequest request, std::string idempotency_key,
-               int attempt, Done done);
+  // The next serial of `city4` in `year`; RESOURCE_EXHAUSTED past 999999.
+  absl::StatusOr<int64_t> NextSerial(int year, const std::string& city4);
+  // Completes every caller waiting on the open with `key`.
+  void FinishOpen(const std::string& key, absl::StatusOr<v1::ManifestReply> r);
   // Answers a retried request from the first result; false when unseen.
   bool AnswerReplay(const std::string& idempotency_key, const Done& done) const;
   storage::AppendRequest MakeAppend(const v1::Manifest& before,
@@ -98,6 +105,13 @@ class ManifestStore {
   const Clock& clock_;
   LedgerRegistryReader registry_;
   const domain::FlagConfig flag_config_;
+
+  absl::Mutex open_mu_;
+  // Last serial handed out, per "<year><city4>".
+  absl::flat_hash_map<std::string, int64_t> serials_ ABSL_GUARDED_BY(open_mu_);
+  // Callers of opens in flight, by idempotency key; the first is the writer.
+  absl::flat_hash_map<std::string, std::vector<Done>> opening_
+      ABSL_GUARDED_BY(open_mu_);
 };
 
 }  // namespace cradle::services

@@ -109,6 +109,10 @@ grpc::ServerUnaryReactor* RegistryService::RegisterEnterprise(
     return reactor;
   }
   std::vector<storage::Mutation> indexes;
+  indexes.push_back(storage::Mutation{
+      storage::Table::kIndex,
+      keys::EnterprisesInDivisionPrefix(request->division()) + request->id(),
+      std::string()});
   for (int role : request->roles()) {
     if (role == v1::RECEIVER) {
       // For the in-city alternatives of the CROSS_CITY rule.

@@ -12,21 +12,25 @@
 #include "services/services.h"
 #include "services/sweeper.h"
 #include "storage/rocksdb_ledger.h"
+#include "storage/tree_head.h"
 
 namespace cradle::services {
 
 // Everything the services point into; destroyed after the gRPC server.
 struct CradleServer::Parts {
   Parts(storage::Ledger& ledger, const Clock& clock,
-        const domain::FlagConfig& flags)
-      : store(ledger, clock, flags),
+        const domain::FlagConfig& flags,
+        std::unique_ptr<storage::Ed25519Key> signing_key)
+      : key(std::move(signing_key)),
+        store(ledger, clock, flags),
         registry(ledger, clock),
         manifests(store),
         transfers(store),
         disposals(store),
         flags(store),
-        audit(ledger),
+        audit(ledger, store, *key, clock),
         sweeper(store) {}
+  std::unique_ptr<storage::Ed25519Key> key;
   ManifestStore store;
   RegistryService registry;
   ManifestService manifests;
@@ -48,10 +52,15 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
       storage::RocksDbLedger::Open(options.data_dir, ledger_options);
   if (!ledger.ok()) return ledger.status();
 
+  // Signs tree heads; kept beside the ledger, created on first start.
+  absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> key =
+      storage::Ed25519Key::LoadOrCreate(options.data_dir +
+                                        "/cradle-signing-key.pem");
+  if (!key.ok()) return key.status();
   std::unique_ptr<CradleServer> server(new CradleServer);
   server->ledger_ = *std::move(ledger);
-  server->parts_ =
-      std::make_unique<Parts>(*server->ledger_, clock, options.flags);
+  server->parts_ = std::make_unique<Parts>(*server->ledger_, clock,
+                                           options.flags, *std::move(key));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

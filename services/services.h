@@ -13,6 +13,7 @@
 #include "domain/clock.h"
 #include "services/manifest_store.h"
 #include "storage/ledger.h"
+#include "storage/tree_head.h"
 
 namespace cradle::services {
 
@@ -135,9 +136,15 @@ class FlagService final : public v1::Flags::CallbackService {
   ManifestStore& store_;
 };
 
+// The regulator's view: chains and their proofs against signed tree heads,
+// jurisdiction queries, flows and exports (audit_service.cc,
+// audit_jurisdiction.cc).
 class AuditService final : public v1::Audit::CallbackService {
  public:
-  explicit AuditService(const storage::Ledger& ledger) : ledger_(ledger) {}
+  // None is owned; all must outlive the service.
+  AuditService(const storage::Ledger& ledger, const ManifestStore& store,
+               const storage::Ed25519Key& key, const Clock& clock)
+      : ledger_(ledger), store_(store), key_(key), clock_(clock) {}
 
   grpc::ServerUnaryReactor* Chain(grpc::CallbackServerContext* ctx,
                                   const v1::ChainRequest* request,
@@ -148,9 +155,30 @@ class AuditService final : public v1::Audit::CallbackService {
   grpc::ServerUnaryReactor* Head(grpc::CallbackServerContext* ctx,
                                  const v1::HeadRequest* request,
                                  v1::HeadResponse* reply) override;
+  grpc::ServerUnaryReactor* TreeHead(grpc::CallbackServerContext* ctx,
+                                     const v1::TreeHeadRequest* request,
+                                     v1::SignedTreeHead* reply) override;
+  grpc::ServerUnaryReactor* Prove(grpc::CallbackServerContext* ctx,
+                                  const v1::ProveRequest* request,
+                                  v1::ProveResponse* reply) override;
+  grpc::ServerUnaryReactor* Consistency(
+      grpc::CallbackServerContext* ctx, const v1::ConsistencyRequest* request,
+      v1::ConsistencyResponse* reply) override;
+  grpc::ServerUnaryReactor* Manifests(
+      grpc::CallbackServerContext* ctx, const v1::JurisdictionQuery* request,
+      v1::ListManifestsResponse* reply) override;
+  grpc::ServerUnaryReactor* Flows(grpc::CallbackServerContext* ctx,
+                                  const v1::FlowsRequest* request,
+                                  v1::FlowsResponse* reply) override;
+  grpc::ServerWriteReactor<v1::ExportChunk>* Export(
+      grpc::CallbackServerContext* ctx,
+      const v1::ExportRequest* request) override;
 
  private:
   const storage::Ledger& ledger_;
+  const ManifestStore& store_;
+  const storage::Ed25519Key& key_;
+  const Clock& clock_;
 };
 
 }  // namespace cradle::services

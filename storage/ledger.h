@@ -188,6 +188,10 @@ class Ledger {
       absl::string_view prefix, absl::string_view start_after,
       size_t limit) const = 0;
 
+  // The greatest index key starting with `prefix`, or nullopt.
+  virtual absl::StatusOr<absl::optional<std::string>> LastIndexKey(
+      absl::string_view prefix) const = 0;
+
   // Waits for queued appends, then refuses new ones with FAILED_PRECONDITION.
   // Idempotent.
   virtual absl::Status Close() = 0;

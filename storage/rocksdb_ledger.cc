@@ -614,6 +614,20 @@ absl::StatusOr<absl::optional<std::string>> RocksDbLedger::GetState(
   return absl::optional<std::string>(std::move(value));
 }
 
+absl::StatusOr<absl::optional<std::string>> RocksDbLedger::LastIndexKey(
+    absl::string_view prefix) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), index_cf_));
+  // Every key with the prefix sorts before prefix + 0xff...
+  it->SeekForPrev(absl::StrCat(prefix, std::string(16, '\xff')));
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning index");
+  if (!it->Valid() ||
+      !it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {
+    return absl::optional<std::string>();
+  }
+  return absl::optional<std::string>(it->key().ToString());
+}
+
 absl::StatusOr<std::vector<KeyValue>> RocksDbLedger::ScanIndex(
     absl::string_view prefix, absl::string_view start_after,
     size_t limit) const {

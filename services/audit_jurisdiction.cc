@@ -1,0 +1,411 @@
+// The Audit service's jurisdiction-scoped reads: manifests touching a
+// division prefix, the flows and rates a bureau reports, and CSV exports.
+// Everything here is read from indexes and counters kept by ManifestStore,
+// so its cost grows with the answer, not with the ledger.
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/time_util.h"
+
+#include "domain/status_macros.h"
+#include "domain/work_calendar.h"
+#include "services/grpc_status.h"
+#include "services/keys.h"
+#include "services/services.h"
+#include "storage/entry_codec.h"
+
+namespace cradle::services {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+constexpr int kMaxMonths = 60;
+constexpr int kExportPage = 100;
+
+bool AllDigits(absl::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_isdigit(c);
+  });
+}
+
+absl::Status CheckJurisdiction(absl::string_view j,
+                               std::initializer_list<size_t> lengths) {
+  for (size_t len : lengths) {
+    if (j.size() == len && AllDigits(j)) return absl::OkStatus();
+  }
+  std::vector<std::string> allowed;
+  for (size_t len : lengths) allowed.push_back(absl::StrCat(len));
+  return absl::InvalidArgumentError(
+      absl::StrCat("jurisdiction \"", j, "\" must be a division prefix of ",
+                   absl::StrJoin(allowed, ", "), " digits"));
+}
+
+// "YYYY-MM-DD" -> "YYYYMMDD"; empty stays empty.
+absl::StatusOr<std::string> DayKey(absl::string_view field,
+                                   absl::string_view day) {
+  if (day.empty()) return std::string();
+  absl::CivilDay d;
+  if (day.size() != 10 || !absl::ParseCivilTime(day, &d)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " \"", day, "\" is not YYYY-MM-DD"));
+  }
+  return absl::FormatCivilTime(d).substr(0, 4) +
+         absl::FormatCivilTime(d).substr(5, 2) +
+         absl::FormatCivilTime(d).substr(8, 2);
+}
+
+bool Touches(const v1::Manifest& m, absl::string_view enterprise) {
+  if (m.generator() == enterprise || m.carrier() == enterprise) return true;
+  for (const v1::Leg& l : m.legs()) {
+    if (l.carrier() == enterprise) return true;
+  }
+  for (const v1::Destination& d : m.destinations()) {
+    if (d.receiver() == enterprise) return true;
+  }
+  return false;
+}
+
+bool Matches(const v1::Manifest& m, const v1::JurisdictionQuery& q) {
+  if (q.status() != v1::STATUS_UNSPECIFIED && m.status() != q.status()) {
+    return false;
+  }
+  if (!q.enterprise().empty() && !Touches(m, q.enterprise())) return false;
+  if (!q.waste().empty()) {
+    bool found = false;
+    for (const v1::WasteLine& l : m.lines()) {
+      found |= l.code() == q.waste() ||
+               (l.code().size() == 10 &&
+                absl::StrCat("HW", l.code().substr(8)) == q.waste());
+    }
+    if (!found) return false;
+  }
+  if (q.flag() != v1::FLAG_KIND_UNSPECIFIED) {
+    bool found = false;
+    for (const v1::Flag& f : m.flags()) found |= f.kind() == q.flag();
+    if (!found) return false;
+  }
+  return true;
+}
+
+// Walks the jurisdiction index: keys "j/<prefix>/<YYYYMMDD>/<number>".
+class JurisdictionCursor {
+ public:
+  JurisdictionCursor(const storage::Ledger& ledger, std::string prefix,
+                     std::string from, std::string to, std::string cursor)
+      : ledger_(ledger),
+        prefix_(std::move(prefix)),
+        to_(std::move(to)),
+        cursor_(std::move(cursor)) {
+    // Keys of the first day sort after "<prefix><from>".
+    if (cursor_.empty() && !from.empty()) cursor_ = prefix_ + from;
+  }
+
+  // The next manifest number, or "" at the end.
+  absl::StatusOr<std::string> Next() {
+    if (rows_.empty() && !done_) {
+      CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
+                              ledger_.ScanIndex(prefix_, cursor_, 256));
+      done_ = rows.size() < 256;
+      for (storage::KeyValue& r : rows) rows_.push_back(std::move(r.key));
+    }
+    if (rows_.empty()) return std::string();
+    std::string key = std::move(rows_.front());
+    rows_.pop_front();
+    cursor_ = key;
+    const absl::string_view rest =
+        absl::string_view(key).substr(prefix_.size());
+    if (!to_.empty() && rest.substr(0, 8) > to_) {
+      rows_.clear();
+      done_ = true;
+      return std::string();
+    }
+    return std::string(rest.substr(9));
+  }
+  const std::string& cursor() const { return cursor_; }
+
+ private:
+  const storage::Ledger& ledger_;
+  const std::string prefix_, to_;
+  std::string cursor_;
+  std::deque<std::string> rows_;
+  bool done_ = false;
+};
+
+std::string Csv(absl::string_view field) {
+  if (field.find_first_of(",\"\n\r") == absl::string_view::npos) {
+    return std::string(field);
+  }
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Time(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime(
+      absl::RFC3339_sec,
+      absl::FromUnixMicros(
+          google::protobuf::util::TimeUtil::TimestampToMicroseconds(t)),
+      domain::ChinaTime());
+}
+
+std::string ManifestRow(const v1::Manifest& m) {
+  std::vector<std::string> lines, receivers, flags;
+  int64_t accepted = 0, disposed = 0;
+  for (const v1::WasteLine& l : m.lines()) {
+    lines.push_back(absl::StrCat(l.code(), ":", l.quantity_g()));
+  }
+  for (const v1::Destination& d : m.destinations()) {
+    receivers.push_back(d.receiver());
+    for (int64_t g : d.accepted_g()) accepted += g;
+    for (int64_t g : d.disposed_g()) disposed += g;
+  }
+  for (const v1::Flag& f : m.flags()) {
+    flags.push_back(absl::StrCat(v1::FlagKind_Name(f.kind()), ":",
+                                 v1::FlagState_Name(f.state())));
+  }
+  return absl::StrCat(m.number(), ",", v1::ManifestStatus_Name(m.status()), ",",
+                      m.generator(), ",", absl::StrJoin(receivers, ";"), ",",
+                      m.origin_division(), ",", m.destination_division(), ",",
+                      Time(m.opened_at()), ",", absl::StrJoin(lines, ";"), ",",
+                      accepted, ",", disposed, ",", absl::StrJoin(flags, ";"),
+                      ",", m.version(), "\n");
+}
+
+// Streams an export a page at a time: one chunk per page of manifests, the
+// next read only once the previous chunk is written.
+class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
+ public:
+  ExportReactor(const storage::Ledger& ledger, const ManifestStore& store,
+                const v1::ExportRequest& request, std::string prefix,
+                std::string from, std::string to)
+      : ledger_(ledger),
+        store_(store),
+        what_(request.what()),
+        cursor_(ledger, std::move(prefix), std::move(from), std::move(to), "") {
+    const storage::TreeHead head = ledger.GetTreeHead();
+    tree_size_ = head.size;
+    chunk_.set_csv(absl::StrCat(
+        "# cradle export jurisdiction=", request.jurisdiction(),
+        " from=", request.from(), " to=", request.to(),
+        " tree_size=", head.size, " root=", storage::HexHash(head.root), "\n",
+        what_ == v1::ExportRequest::MANIFESTS
+            ? "number,status,generator,receivers,origin_division,"
+              "destination_division,opened_at,lines_g,accepted_g,"
+              "disposed_g,flags,version\n"
+            : "sequence,stream,stream_version,type,actor,recorded,prev_hash,"
+              "hash,payload_base64\n"));
+    StartWrite(&chunk_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
+      return;
+    }
+    absl::Status s = NextChunk();
+    if (!s.ok()) {
+      Finish(ToGrpcStatus(s));
+    } else if (chunk_.csv().empty()) {
+      Finish(grpc::Status::OK);
+    } else {
+      StartWrite(&chunk_);
+    }
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  absl::Status NextChunk() {
+    std::string csv;
+    for (int i = 0; i < kExportPage; ++i) {
+      CRADLE_ASSIGN_OR_RETURN(std::string number, cursor_.Next());
+      if (number.empty()) break;
+      CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, store_.Load(number));
+      if (what_ == v1::ExportRequest::MANIFESTS) {
+        csv += ManifestRow(m);
+        continue;
+      }
+      CRADLE_ASSIGN_OR_RETURN(std::vector<storage::Entry> entries,
+                              ledger_.ReadStream(number, 1, 100000));
+      for (const storage::Entry& e : entries) {
+        if (e.sequence > tree_size_) break;  // after the head announced
+        absl::StrAppend(&csv, e.sequence, ",", e.stream, ",", e.stream_version,
+                        ",", e.type, ",", Csv(e.actor), ",",
+                        absl::FormatTime(absl::RFC3339_full, e.recorded,
+                                         domain::ChinaTime()),
+                        ",", storage::HexHash(e.prev_hash), ",",
+                        storage::HexHash(e.hash), ",",
+                        absl::Base64Escape(e.payload), "\n");
+      }
+    }
+    chunk_.set_csv(std::move(csv));
+    return absl::OkStatus();
+  }
+
+  const storage::Ledger& ledger_;
+  const ManifestStore& store_;
+  const v1::ExportRequest::What what_;
+  JurisdictionCursor cursor_;
+  uint64_t tree_size_ = 0;
+  v1::ExportChunk chunk_;
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AuditService::Manifests(
+    grpc::CallbackServerContext* ctx, const v1::JurisdictionQuery* q,
+    v1::ListManifestsResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  auto run = [&]() -> absl::Status {
+    CRADLE_RETURN_IF_ERROR(CheckJurisdiction(q->jurisdiction(), {2, 4, 6}));
+    CRADLE_ASSIGN_OR_RETURN(std::string from, DayKey("from", q->from()));
+    CRADLE_ASSIGN_OR_RETURN(std::string to, DayKey("to", q->to()));
+    const int page_size =
+        q->page_size() == 0 ? kDefaultPageSize : q->page_size();
+    if (page_size < 0 || page_size > kMaxPageSize) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "page_size ", q->page_size(), " must be 1..", kMaxPageSize));
+    }
+    const std::string prefix = keys::JurisdictionPrefix(q->jurisdiction());
+    if (!q->page_token().empty() &&
+        q->page_token().compare(0, prefix.size(), prefix) != 0) {
+      return absl::InvalidArgumentError(
+          "page_token does not belong to this query; start again without it");
+    }
+    JurisdictionCursor cursor(ledger_, prefix, from, to, q->page_token());
+    for (;;) {
+      CRADLE_ASSIGN_OR_RETURN(std::string number, cursor.Next());
+      if (number.empty()) return absl::OkStatus();
+      CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, store_.Load(number));
+      if (!Matches(m, *q)) continue;
+      *reply->add_manifests() = std::move(m);
+      if (reply->manifests_size() == page_size) {
+        reply->set_next_page_token(cursor.cursor());
+        return absl::OkStatus();
+      }
+    }
+  };
+  reactor->Finish(ToGrpcStatus(run()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
+                                              const v1::FlowsRequest* request,
+                                              v1::FlowsResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  auto run = [&]() -> absl::Status {
+    const std::string& j = request->jurisdiction();
+    if (j.size() == 6) {
+      return absl::InvalidArgumentError(
+          "jurisdiction: flows are counted per city; give a city (4 digits) "
+          "or a province (2)");
+    }
+    CRADLE_RETURN_IF_ERROR(CheckJurisdiction(j, {2, 4}));
+    absl::CivilMonth from, to;
+    if (!absl::ParseCivilTime(request->from(), &from)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("from \"", request->from(), "\" is not YYYY-MM"));
+    }
+    if (!absl::ParseCivilTime(request->to(), &to)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("to \"", request->to(), "\" is not YYYY-MM"));
+    }
+    if (to < from || to - from >= kMaxMonths) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("from..to must be 1..", kMaxMonths, " months in order"));
+    }
+    for (absl::CivilMonth m = from; m <= to; ++m) {
+      const std::string month = absl::FormatTime(
+          "%Y%m", absl::FromCivil(m, domain::ChinaTime()), domain::ChinaTime());
+      CRADLE_ASSIGN_OR_RETURN(
+          std::vector<storage::KeyValue> rows,
+          ledger_.ScanIndex(keys::FlowPrefix(month), "", 1 << 20));
+      for (const storage::KeyValue& row : rows) {
+        // flow/<month>/<origin>/<destination>/<category>
+        std::vector<std::string> p = absl::StrSplit(row.key, '/');
+        if (p.size() != 5) continue;
+        const bool from_here = absl::StartsWith(p[2], j);
+        const bool to_here = absl::StartsWith(p[3], j);
+        if (!from_here && !to_here) continue;
+        const int64_t grams = storage::DecodeCounter(row.value);
+        v1::Flow* f = reply->add_flows();
+        f->set_month(absl::StrCat(month.substr(0, 4), "-", month.substr(4)));
+        f->set_origin_city(p[2]);
+        f->set_destination_city(p[3]);
+        f->set_category(p[4]);
+        f->set_grams(grams);
+        if (from_here) {
+          if (to_here) {
+            reply->set_inside_grams(reply->inside_grams() + grams);
+          } else {
+            reply->set_outside_grams(reply->outside_grams() + grams);
+          }
+        }
+      }
+      CRADLE_ASSIGN_OR_RETURN(
+          std::vector<storage::KeyValue> closed,
+          ledger_.ScanIndex(absl::StrCat("closed/", month, "/", j), "",
+                            1 << 16));
+      for (const storage::KeyValue& row : closed) {
+        const int64_t n = storage::DecodeCounter(row.value);
+        if (absl::EndsWith(row.key, "/all")) {
+          reply->set_closed(reply->closed() + n);
+        } else if (absl::EndsWith(row.key, "/ontime")) {
+          reply->set_closed_within_limits(reply->closed_within_limits() + n);
+        }
+      }
+    }
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<storage::KeyValue> open,
+        ledger_.ScanIndex(absl::StrCat("fopen/", j), "", 1 << 16));
+    std::map<int, int64_t> by_kind;
+    for (const storage::KeyValue& row : open) {
+      v1::FlagKind kind;
+      if (v1::FlagKind_Parse(row.key.substr(row.key.rfind('/') + 1), &kind)) {
+        by_kind[kind] += storage::DecodeCounter(row.value);
+      }
+    }
+    for (const auto& [kind, n] : by_kind) {
+      if (n == 0) continue;
+      v1::FlagCount* c = reply->add_open_flags();
+      c->set_kind(static_cast<v1::FlagKind>(kind));
+      c->set_open(n);
+    }
+    return absl::OkStatus();
+  };
+  reactor->Finish(ToGrpcStatus(run()));
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::Export(
+    grpc::CallbackServerContext* ctx, const v1::ExportRequest* request) {
+  absl::Status s = CheckJurisdiction(request->jurisdiction(), {2, 4, 6});
+  absl::StatusOr<std::string> from = DayKey("from", request->from());
+  absl::StatusOr<std::string> to = DayKey("to", request->to());
+  if (s.ok()) s = !from.ok() ? from.status() : to.status();
+  if (!s.ok()) {
+    class Refused final : public grpc::ServerWriteReactor<v1::ExportChunk> {
+     public:
+      explicit Refused(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
+      void OnDone() override { delete this; }
+    };
+    return new Refused(s);
+  }
+  (void)ctx;
+  return new ExportReactor(ledger_, store_, *request,
+                           keys::JurisdictionPrefix(request->jurisdiction()),
+                           *from, *to);
+}
+
+}  // namespace cradle::services
