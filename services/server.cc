@@ -89,6 +89,8 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
 
 CradleServer::~CradleServer() { Shutdown(); }
 
+ManifestStore& CradleServer::store() { return parts_->store; }
+
 absl::StatusOr<int> CradleServer::Sweep() { return parts_->sweeper.RunOnce(); }
 
 void CradleServer::Shutdown(absl::Duration grace) {

@@ -13,6 +13,10 @@
 #include "storage/ledger.h"
 
 namespace cradle::services {
+class ManifestStore;
+}
+
+namespace cradle::services {
 
 struct ServerOptions {
   std::string data_dir = "cradle-data";
@@ -38,6 +42,8 @@ class CradleServer {
   // One sweeper pass now; returns the manifests flagged.
   absl::StatusOr<int> Sweep();
   storage::Ledger& ledger() { return *ledger_; }
+  // For benchmarks that load data in process, past the network.
+  ManifestStore& store();
 
   // Stops accepting calls, lets running ones finish (up to `grace`), then
   // closes the ledger. Idempotent; thread-safe.

@@ -3,6 +3,8 @@
 
 #include <signal.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -199,6 +201,68 @@ TEST_F(CliEndToEndTest, RegulatorSeesAndAcknowledgesACrossCityFlag) {
       Ctl({"payment", "record", n, "--payee", kCarrier, "--amount", "3800.50"});
   EXPECT_EQ(pay.exit_code, 0) << pay.err;
   EXPECT_THAT(pay.out, HasSubstr("DIRECT_PAYMENT"));
+}
+
+TEST_F(CliEndToEndTest, RegulatorProvesAChainAgainstASavedHead) {
+  StartServer();
+  CtlOk({"enterprise", "register", "--id", kGenerator, "--name", "嘉兴南湖化工",
+         "--division", "330402", "--roles", "generator"});
+  CtlOk({"enterprise", "register", "--id", kCarrier, "--name", "嘉善安运",
+         "--division", "330421", "--roles", "transporter"});
+  CtlOk({"enterprise", "register", "--id", kReceiver, "--name", "海宁固废",
+         "--division", "330481", "--roles", "receiver"});
+  CtlOk({"licence", "grant", "--receiver", kReceiver, "--number", "L1",
+         "--codes", "HW08", "--capacity-t", "100", "--valid-until",
+         "2099-12-31"});
+  CtlOk({"vehicle", "register", "--carrier", kCarrier, "--plate", kCarrierPlate,
+         "--permit", "P1"});
+  RunResult open =
+      Ctl({"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+           "--receiver", kReceiver, "--waste", "900-249-08:1t"});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  const std::string n(absl::StripAsciiWhitespace(open.out));
+  CtlOk({"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate});
+
+  const std::string old_head = dir_.Sub("head-1.json");
+  RunResult head = Ctl({"audit", "head", "--save", old_head});
+  ASSERT_EQ(head.exit_code, 0) << head.err;
+  EXPECT_THAT(head.out, HasSubstr("signature verified"));
+
+  CtlOk({"deliver", n, "--receiver", kReceiver});
+  CtlOk({"receive", n, "--receiver", kReceiver, "--line", "1:accept:1t"});
+  const std::string new_head = dir_.Sub("head-2.json");
+  CtlOk({"audit", "head", "--save", new_head});
+
+  // The entries that existed at the saved head prove against it, offline.
+  RunResult prove = Ctl({"audit", "prove", n, "--head", old_head});
+  EXPECT_EQ(prove.exit_code, 0) << prove.out << prove.err;
+  EXPECT_THAT(prove.out, HasSubstr("all 2 entries proved"));
+  RunResult later = Ctl({"audit", "prove", n, "--head", new_head});
+  EXPECT_THAT(later.out, HasSubstr("all 4 entries proved"));
+  RunResult consistent =
+      Ctl({"audit", "consistency", "--old", old_head, "--new", new_head});
+  EXPECT_EQ(consistent.exit_code, 0) << consistent.err;
+  EXPECT_THAT(consistent.out, HasSubstr("consistent"));
+
+  // A head whose root was edited no longer carries a valid signature.
+  std::ifstream in(old_head);
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  const size_t at = text.find("\"root_hash\": \"") + 14;
+  text[at] = text[at] == '0' ? '1' : '0';
+  const std::string forged = dir_.Sub("forged.json");
+  std::ofstream(forged) << text;
+  RunResult refused = Ctl({"audit", "prove", n, "--head", forged});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("signature does not verify"));
+
+  RunResult csv = Ctl({"audit", "export", "--jurisdiction", "3304"});
+  EXPECT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_THAT(csv.out, HasSubstr("# cradle export jurisdiction=3304"));
+  EXPECT_THAT(csv.out, HasSubstr(n + ",ACCEPTED,"));
+  RunResult flows = Ctl({"audit", "flows", "--jurisdiction", "3304", "--from",
+                         "2020-01", "--to", "2024-12"});
+  EXPECT_EQ(flows.exit_code, 0) << flows.err;
 }
 
 TEST_F(CliEndToEndTest, UnreachableServerIsReported) {
