@@ -424,6 +424,12 @@ std::vector<Command> AuditCommands() {
            std::printf("open %s: %lld\n", v1::FlagKind_Name(c.kind()).c_str(),
                        static_cast<long long>(c.open()));
          }
+         for (const v1::EnterpriseRisk& r : reply.at_risk()) {
+           std::printf("%s %s: %d open flags (%d high)\n", r.colour().c_str(),
+                       r.id().c_str(), r.open_flags(), r.open_high());
+         }
+         std::printf("green enterprises: %lld\n",
+                     static_cast<long long>(reply.green()));
          return absl::OkStatus();
        }});
   c.push_back(

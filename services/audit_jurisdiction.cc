@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "domain/flags/engine.h"
 #include "domain/status_macros.h"
 #include "domain/work_calendar.h"
 #include "services/grpc_status.h"
@@ -30,6 +31,7 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 constexpr int kMaxMonths = 60;
 constexpr int kExportPage = 100;
+constexpr size_t kMaxEnterprises = 100000;
 
 bool AllDigits(absl::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
@@ -381,6 +383,34 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
       v1::FlagCount* c = reply->add_open_flags();
       c->set_kind(static_cast<v1::FlagKind>(kind));
       c->set_open(n);
+    }
+    // Risk colours of the enterprises registered here.
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<storage::KeyValue> enterprises,
+        ledger_.ScanIndex(absl::StrCat("e/div/", j), "", kMaxEnterprises));
+    for (const storage::KeyValue& row : enterprises) {
+      const std::string id = row.key.substr(row.key.rfind('/') + 1);
+      const std::string prefix = keys::FlagEnterprisePrefix(id);
+      CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> open_flags,
+                              ledger_.ScanIndex(prefix, "", 100000));
+      int high = 0;
+      for (const storage::KeyValue& f : open_flags) {
+        high += f.value == v1::Severity_Name(v1::HIGH);
+      }
+      const std::string colour =
+          domain::RiskColour(static_cast<int>(open_flags.size()), high);
+      if (colour == "green") {
+        reply->set_green(reply->green() + 1);
+        continue;
+      }
+      v1::EnterpriseRisk* r = reply->add_at_risk();
+      r->set_id(id);
+      r->set_colour(colour);
+      r->set_open_flags(static_cast<int>(open_flags.size()));
+      r->set_open_high(high);
+      for (const storage::KeyValue& f : open_flags) {
+        r->add_flag_ids(f.key.substr(prefix.size()));
+      }
     }
     return absl::OkStatus();
   };

@@ -183,6 +183,18 @@ TEST_F(AuditIntegrationTest, FlowsAndRatesMatchAHandComputedScenario) {
   EXPECT_EQ(flows.open_flags(1).kind(), v1::CROSS_PROVINCE_UNAPPROVED);
   EXPECT_EQ(flows.open_flags(1).open(), 1);
 
+  // Registered in Jiaxing: the generator (red: HIGH cross-city flags), the
+  // carrier (red, named on them too), the Haining receiver (red: the Suzhou
+  // load's flags name it); nobody else.
+  std::set<std::string> at_risk;
+  for (const v1::EnterpriseRisk& r : flows.at_risk()) {
+    at_risk.insert(absl::StrCat(r.id(), ":", r.colour()));
+  }
+  EXPECT_EQ(at_risk,
+            (std::set<std::string>{kGenerator + ":red", kCarrier + ":red",
+                                   kReceiver + ":red"}));
+  EXPECT_EQ(flows.green(), 0);
+
   req.set_jurisdiction("33");  // the province: Hangzhou is inside it
   grpc::ClientContext ctx2;
   ASSERT_TRUE(audit_->Flows(&ctx2, req, &flows).ok());
