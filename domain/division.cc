@@ -1,5 +1,6 @@
 #include "domain/division.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
@@ -136,6 +137,18 @@ absl::StatusOr<Division> DivisionTable::Lookup(absl::string_view field,
         "\" is not a county-level division code of the GB/T 2260 table"));
   }
   return it->second;
+}
+
+std::vector<Division> DivisionTable::WithPrefix(
+    absl::string_view prefix) const {
+  std::vector<Division> out;
+  for (const auto& [code, d] : areas_) {
+    if (absl::StartsWith(code, prefix)) out.push_back(d);
+  }
+  std::sort(out.begin(), out.end(), [](const Division& a, const Division& b) {
+    return a.code < b.code;
+  });
+  return out;
 }
 
 std::string CityUnit(absl::string_view division6) {

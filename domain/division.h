@@ -5,6 +5,7 @@
 // are built on.
 
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -45,6 +46,9 @@ class DivisionTable {
 
   // Number of county-level divisions.
   size_t size() const { return areas_.size(); }
+
+  // Every county-level division whose code starts with `prefix`, by code.
+  std::vector<Division> WithPrefix(absl::string_view prefix) const;
 
  private:
   DivisionTable() = default;

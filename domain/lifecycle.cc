@@ -727,15 +727,17 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
     case v1::ManifestEvent::kPickedUp: {
       const v1::PickupRequest& p = event.picked_up();
       m->set_status(v1::IN_TRANSIT);
-      *m->add_legs() = NewLeg(*m, p.carrier(), p.vehicle(), p.driver(),
-                              m->generator(), p.meta(), event.carrier_division());
+      *m->add_legs() =
+          NewLeg(*m, p.carrier(), p.vehicle(), p.driver(), m->generator(),
+                 p.meta(), event.carrier_division());
       if (dest != nullptr) *dest->mutable_sent_at() = ToProto(recorded);
       break;
     }
     case v1::ManifestEvent::kRelayed: {
       const v1::RelayRequest& r = event.relayed();
-      *m->add_legs() = NewLeg(*m, r.to_carrier(), r.vehicle(), r.driver(),
-                              r.from_carrier(), r.meta(), event.carrier_division());
+      *m->add_legs() =
+          NewLeg(*m, r.to_carrier(), r.vehicle(), r.driver(), r.from_carrier(),
+                 r.meta(), event.carrier_division());
       m->set_carrier(r.to_carrier());
       break;
     }
@@ -779,8 +781,9 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       next.set_returned_to_generator(r.to() == m->generator());
       next.set_division(event.destination_division());
       *next.mutable_sent_at() = ToProto(recorded);
-      *m->add_legs() = NewLeg(*m, r.carrier(), r.vehicle(), r.driver(),
-                              m->receiver(), r.meta(), event.carrier_division());
+      *m->add_legs() =
+          NewLeg(*m, r.carrier(), r.vehicle(), r.driver(), m->receiver(),
+                 r.meta(), event.carrier_division());
       *m->add_destinations() = std::move(next);
       m->set_carrier(r.carrier());
       m->set_receiver(r.to());

@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-scripts/check-format.sh
 scripts/build.sh build-test -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCRADLE_WERROR=ON -DCRADLE_SANITIZE=address,undefined
+scripts/check-format.sh build-test
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 cd build-test
