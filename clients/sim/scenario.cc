@@ -1,0 +1,218 @@
+#include "clients/sim/scenario.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+
+#include "domain/division.h"
+#include "domain/uscc.h"
+
+namespace cradle::sim {
+namespace {
+
+// Codes every regular receiver takes; the wrongly licensed ones take HW18.
+const char* kCodes[] = {"900-249-08", "900-041-49", "336-064-17", "900-252-12"};
+const char* kCategories[] = {"HW08", "HW49", "HW17", "HW12"};
+
+std::string Uscc(const std::string& division, int serial) {
+  std::string first17 = absl::StrCat("91", division, "MA", 1000000 + serial);
+  first17.resize(17, '0');
+  return first17 + *domain::UsccCheckCharacter(first17);
+}
+
+// A plate of the carrier's city: 浙 + the city's letter + 5 digits.
+std::string Plate(int city, int n) {
+  static const char* kLetters = "ABCDEFGHJKL";  // 杭甬温嘉湖绍金衢舟台丽
+  return absl::StrCat("浙", std::string(1, kLetters[city % 11]),
+                      absl::Dec(10000 + n % 90000, absl::kZeroPad5));
+}
+
+}  // namespace
+
+const char* ViolationName(Violation v) {
+  switch (v) {
+    case Violation::kNone:
+      return "clean";
+    case Violation::kCrossCity:
+      return "cross-city with an in-city option";
+    case Violation::kCrossProvince:
+      return "cross-province, no approval";
+    case Violation::kUnlicensed:
+      return "unlicensed receiver";
+    case Violation::kWrongReceiver:
+      return "delivered to the wrong receiver";
+    case Violation::kWeightGap:
+      return "weight gap";
+    case Violation::kNeverArrives:
+      return "never arrives";
+    case Violation::kNeverDisposed:
+      return "accepted, never disposed";
+    case Violation::kDirectPayment:
+      return "fee paid to the carrier";
+  }
+  return "?";
+}
+
+World MakeWorld(uint64_t seed, int generators, int carriers) {
+  World w;
+  std::mt19937_64 rng(seed);
+  std::vector<domain::Division> counties =
+      domain::DivisionTable::Builtin().WithPrefix("33");
+  std::vector<std::vector<domain::Division>> by_city;
+  for (const domain::Division& d : counties) {
+    if (d.code[4] == '7') continue;  // development zones: no registrations
+    if (w.cities.empty() || w.cities.back() != d.city_code) {
+      w.cities.push_back(d.city_code);
+      by_city.emplace_back();
+    }
+    by_city.back().push_back(d);
+  }
+  int serial = 0;
+  auto county = [&](size_t city) -> const domain::Division& {
+    return by_city[city][rng() % by_city[city].size()];
+  };
+  for (int i = 0; i < generators; ++i) {
+    const size_t city = i % w.cities.size();
+    const domain::Division& d = county(city);
+    w.generators.push_back({Uscc(d.code, ++serial),
+                            absl::StrCat(d.name, "产废企业", i),
+                            d.code,
+                            "generator",
+                            {},
+                            {}});
+  }
+  for (int i = 0; i < carriers; ++i) {
+    const size_t city = i % w.cities.size();
+    const domain::Division& d = county(city);
+    w.carriers.push_back({Uscc(d.code, ++serial),
+                          absl::StrCat(d.name, "危运公司", i),
+                          d.code,
+                          "transporter",
+                          {},
+                          {Plate(city, 2 * i), Plate(city, 2 * i + 1)}});
+  }
+  w.receivers_by_city.resize(w.cities.size());
+  for (size_t city = 0; city < w.cities.size(); ++city) {
+    for (int k = 0; k < 2; ++k) {
+      const domain::Division& d = county(city);
+      w.receivers_by_city[city].push_back(static_cast<int>(w.receivers.size()));
+      w.receivers.push_back(
+          {Uscc(d.code, ++serial),
+           absl::StrCat(d.name, "处置中心", k),
+           d.code,
+           "receiver",
+           {kCategories[0], kCategories[1], kCategories[2], kCategories[3]},
+           {}});
+    }
+    const domain::Division& d = county(city);
+    w.unlicensed_by_city.push_back(static_cast<int>(w.receivers.size()));
+    w.receivers.push_back({Uscc(d.code, ++serial),
+                           absl::StrCat(d.name, "废酸利用厂"),
+                           d.code,
+                           "receiver",
+                           {"HW18"},
+                           {}});
+  }
+  w.out_of_province = static_cast<int>(w.receivers.size());
+  w.receivers.push_back(
+      {Uscc("320506", ++serial),
+       "苏州吴中处置中心",
+       "320506",
+       "receiver",
+       {kCategories[0], kCategories[1], kCategories[2], kCategories[3]},
+       {}});
+  return w;
+}
+
+Plan PlanManifest(const World& w, const Rates& rates, uint64_t seed,
+                  int index) {
+  std::mt19937_64 rng(seed * 1000003 + static_cast<uint64_t>(index));
+  std::uniform_real_distribution<double> u(0, 1);
+  Plan p;
+  p.generator = static_cast<int>(rng() % w.generators.size());
+  const std::string& gen_city = w.generators[p.generator].division.substr(0, 4);
+  size_t city = 0;
+  while (w.cities[city] != gen_city) ++city;
+  // Carriers of the same city, so that relays stay in the city.
+  std::vector<int> local_carriers;
+  for (size_t c = 0; c < w.carriers.size(); ++c) {
+    if (w.carriers[c].division.substr(0, 4) == gen_city) {
+      local_carriers.push_back(static_cast<int>(c));
+    }
+  }
+  p.carrier = local_carriers[rng() % local_carriers.size()];
+  if (local_carriers.size() > 1 && u(rng) < 0.2) {
+    do {
+      p.relay_carrier = local_carriers[rng() % local_carriers.size()];
+    } while (p.relay_carrier == p.carrier);
+  }
+  const std::vector<int>& local = w.receivers_by_city[city];
+  p.receiver = local[rng() % local.size()];
+  p.code = kCodes[rng() % 4];
+  p.grams = 100 * 1000 + static_cast<int64_t>(rng() % 20000) * 1000;
+  p.pay = u(rng) < 0.5;
+
+  // One violation at most, drawn against the cumulative rates.
+  const double x = u(rng);
+  double edge = 0;
+  struct Pick {
+    double rate;
+    Violation v;
+  };
+  for (const Pick& pick :
+       {Pick{rates.cross_city, Violation::kCrossCity},
+        Pick{rates.cross_province, Violation::kCrossProvince},
+        Pick{rates.unlicensed, Violation::kUnlicensed},
+        Pick{rates.wrong_receiver, Violation::kWrongReceiver},
+        Pick{rates.weight_gap, Violation::kWeightGap},
+        Pick{rates.never_arrives, Violation::kNeverArrives},
+        Pick{rates.never_disposed, Violation::kNeverDisposed},
+        Pick{rates.direct_payment, Violation::kDirectPayment}}) {
+    edge += pick.rate;
+    if (x < edge) {
+      p.violation = pick.v;
+      break;
+    }
+  }
+  switch (p.violation) {
+    case Violation::kNone:
+      break;
+    case Violation::kCrossCity: {
+      const size_t other =
+          (city + 1 + rng() % (w.cities.size() - 1)) % w.cities.size();
+      const std::vector<int>& far = w.receivers_by_city[other];
+      p.receiver = far[rng() % far.size()];
+      p.expected = {v1::CROSS_CITY};
+      break;
+    }
+    case Violation::kCrossProvince:
+      p.receiver = w.out_of_province;
+      p.expected = {v1::CROSS_CITY, v1::CROSS_PROVINCE_UNAPPROVED};
+      break;
+    case Violation::kUnlicensed:
+      p.receiver = w.unlicensed_by_city[city];
+      p.expected = {v1::UNLICENSED_RECEIVER};
+      break;
+    case Violation::kWrongReceiver:
+      p.wrong_receiver = local[0] == p.receiver ? local[1] : local[0];
+      p.expected = {v1::WRONG_RECEIVER};
+      break;
+    case Violation::kWeightGap:
+      p.expected = {v1::QUANTITY_DISCREPANCY};
+      break;
+    case Violation::kNeverArrives:
+      p.expected = {v1::TRANSIT_OVERDUE};
+      p.pay = false;
+      break;
+    case Violation::kNeverDisposed:
+      p.expected = {v1::MISSING_DISPOSAL};
+      break;
+    case Violation::kDirectPayment:
+      p.pay = true;
+      p.expected = {v1::DIRECT_PAYMENT};
+      break;
+  }
+  return p;
+}
+
+}  // namespace cradle::sim
