@@ -1,0 +1,254 @@
+// e2e_bench: durable events per second and their latency through cradled, at
+// 1, 16 and 64 concurrent clients, next to the two ceilings measured in the
+// same run on the same machine: a bare gRPC echo of the same payload size,
+// and RocksDB's group-committed sync write of it.
+//
+//   build/bench/e2e_bench --seconds=5 --clients=1,16,64
+//
+// The event is Manifests.Open: validation, registry reads, flag rules, one
+// ledger entry with its state and index mutations, fsync'd before the reply.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "rocksdb/db.h"
+
+#include "echo.grpc.pb.h"
+#include "bench/latency.h"
+#include "cradle/v1/manifest.grpc.pb.h"
+#include "cradle/v1/registry.grpc.pb.h"
+#include "domain/uscc.h"
+
+ABSL_FLAG(double, seconds, 5, "Duration of each measurement");
+ABSL_FLAG(std::string, clients, "1,16,64", "Concurrent clients to measure");
+ABSL_FLAG(std::string, cradled, "",
+          "cradled binary (default: ../services/cradled next to this one)");
+
+namespace {
+
+using cradle::bench::Latencies;
+
+struct Result {
+  double per_second = 0, p50 = 0, p99 = 0;
+};
+
+template <typename Op>
+Result Drive(int clients, absl::Duration d, Op op) {
+  std::vector<Latencies> lat(clients);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  const absl::Time start = absl::Now();
+  for (int t = 0; t < clients; ++t) {
+    threads.emplace_back([&, t] {
+      for (uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+        const absl::Time before = absl::Now();
+        if (!op(t, i)) {
+          std::fprintf(stderr, "e2e_bench: a call failed\n");
+          std::exit(1);
+        }
+        lat[t].Add(absl::ToInt64Microseconds(absl::Now() - before));
+      }
+    });
+  }
+  absl::SleepFor(d);
+  stop = true;
+  for (auto& th : threads) th.join();
+  Latencies all;
+  for (auto& l : lat) all.Merge(l);
+  return Result{all.count() / absl::ToDoubleSeconds(absl::Now() - start),
+                all.Percentile(50), all.Percentile(99)};
+}
+
+class EchoService final : public cradle::bench::Echo::CallbackService {
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx,
+                                 const cradle::bench::EchoMessage* req,
+                                 cradle::bench::EchoMessage* reply) override {
+    *reply = *req;
+    auto* reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+};
+
+std::string Uscc(const std::string& division, int n) {
+  std::string first17 = absl::StrCat("91", division, "MA", 1000000 + n);
+  first17.resize(17, '0');
+  return first17 + *cradle::domain::UsccCheckCharacter(first17);
+}
+
+int Fail(pid_t server, const std::string& why) {
+  std::fprintf(stderr, "e2e_bench: %s\n", why.c_str());
+  kill(server, SIGTERM);
+  waitpid(server, nullptr, 0);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  namespace fs = std::filesystem;
+  const absl::Duration d = absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const std::string dir =
+      (fs::temp_directory_path() / absl::StrCat("cradle-e2e-", getpid())).string();
+  fs::create_directories(dir);
+
+  // cradled, durable (its default), in a child process.
+  std::string binary = absl::GetFlag(FLAGS_cradled);
+  if (binary.empty()) {
+    binary = (fs::read_symlink("/proc/self/exe").parent_path().parent_path() /
+              "services" / "cradled")
+                 .string();
+  }
+  int fds[2];
+  if (pipe(fds) != 0) return 1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    execl(binary.c_str(), binary.c_str(), ("--data=" + dir + "/cradle").c_str(),
+          "--listen=127.0.0.1:0", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string line;
+  for (char c; read(fds[0], &c, 1) == 1 && c != '\n';) line.push_back(c);
+  const size_t at = line.find("127.0.0.1:");
+  if (at == std::string::npos) {
+    std::fprintf(stderr, "e2e_bench: cannot start %s\n", binary.c_str());
+    return 1;
+  }
+  const std::string address = line.substr(at, line.find(',', at) - at);
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+
+  // The parties: one generator, carrier and licensed receiver in Jiaxing.
+  auto registry = cradle::v1::Registry::NewStub(channel);
+  const std::string gen = Uscc("330402", 1), car = Uscc("330421", 2),
+                    rec = Uscc("330481", 3);
+  int key = 0;
+  for (auto [id, div, role] : {std::tuple{gen, "330402", cradle::v1::GENERATOR},
+                               std::tuple{car, "330421", cradle::v1::TRANSPORTER},
+                               std::tuple{rec, "330481", cradle::v1::RECEIVER}}) {
+    cradle::v1::RegisterEnterpriseRequest r;
+    r.mutable_meta()->set_idempotency_key(absl::StrCat("reg-", ++key));
+    r.set_id(id);
+    r.set_name("bench");
+    r.set_division(div);
+    r.add_roles(role);
+    cradle::v1::Enterprise out;
+    grpc::ClientContext ctx;
+    grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out);
+    if (!s.ok()) return Fail(pid, s.error_message());
+  }
+  cradle::v1::GrantLicenceRequest l;
+  l.mutable_meta()->set_idempotency_key("licence");
+  l.set_receiver(rec);
+  l.mutable_licence()->set_number("L1");
+  l.mutable_licence()->add_codes("HW08");
+  l.mutable_licence()->set_capacity_kg(int64_t{1000} * 1000 * 1000);
+  l.mutable_licence()->set_valid_until("2099-12-31");
+  {
+    cradle::v1::Enterprise out;
+    grpc::ClientContext ctx;
+    grpc::Status s = registry->GrantLicence(&ctx, l, &out);
+    if (!s.ok()) return Fail(pid, s.error_message());
+  }
+  auto open_request = [&](int client, uint64_t i) {
+    cradle::v1::OpenManifestRequest r;
+    r.mutable_meta()->set_idempotency_key(absl::StrCat("o-", client, "-", i));
+    r.mutable_meta()->set_device(absl::StrCat("pda-", client));
+    r.set_generator(gen);
+    r.set_carrier(car);
+    r.set_receiver(rec);
+    cradle::v1::WasteLine* w = r.add_lines();
+    w->set_code("900-249-08");
+    w->set_quantity_g(1250000);
+    w->set_packaging("drum");
+    w->set_package_count(10);
+    r.set_method("D10");
+    return r;
+  };
+  const size_t payload_bytes = open_request(0, 0).ByteSizeLong();
+
+  // The bare gRPC echo, in this process.
+  EchoService echo;
+  int echo_port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &echo_port);
+  builder.RegisterService(&echo);
+  std::unique_ptr<grpc::Server> echo_server = builder.BuildAndStart();
+  auto echo_stub = cradle::bench::Echo::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", echo_port), grpc::InsecureChannelCredentials()));
+  cradle::bench::EchoMessage echo_msg;
+  echo_msg.set_payload(std::string(payload_bytes, 'p'));
+
+  auto manifests = cradle::v1::Manifests::NewStub(channel);
+  std::printf("event: Manifests.Open, %zu-byte request, fsync'd before the "
+              "reply; %.0f s per row\n\n",
+              payload_bytes, absl::ToDoubleSeconds(d));
+  std::printf(
+      "| clients | Cradle events/s | p50 us | p99 us | gRPC echo/s | RocksDB "
+      "sync puts/s | ceiling | Cradle / ceiling |\n|---:|---:|---:|---:|---:|"
+      "---:|---:|---:|\n");
+  int run = 0;
+  for (absl::string_view c : absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
+    int clients = 0;
+    if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 2;
+    const Result cradle = Drive(clients, d, [&](int t, uint64_t i) {
+      cradle::v1::ManifestReply reply;
+      grpc::ClientContext ctx;
+      return manifests->Open(&ctx, open_request(t, i + 1000000 * run), &reply)
+          .ok();
+    });
+    const Result grpc_echo = Drive(clients, d, [&](int, uint64_t) {
+      cradle::bench::EchoMessage reply;
+      grpc::ClientContext ctx;
+      return echo_stub->Echo(&ctx, echo_msg, &reply).ok();
+    });
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(options, absl::StrCat(dir, "/raw-", run), &raw).ok()) {
+      return 1;
+    }
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    const Result rocks = Drive(clients, d, [&](int t, uint64_t i) {
+      return db->Put(sync, absl::StrCat(t, "/", i), echo_msg.payload()).ok();
+    });
+    db.reset();
+    const double ceiling = std::min(grpc_echo.per_second, rocks.per_second);
+    std::printf("| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f |\n",
+                clients, cradle.per_second, cradle.p50, cradle.p99,
+                grpc_echo.per_second, rocks.per_second, ceiling,
+                cradle.per_second / ceiling);
+    std::fflush(stdout);
+    ++run;
+  }
+  echo_server->Shutdown();
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  fs::remove_all(dir);
+  return 0;
+}
