@@ -12,6 +12,7 @@
 #include "google/protobuf/util/time_util.h"
 
 #include "clients/cli_values.h"
+#include "cradle/v1/manifest.grpc.pb.h"
 
 namespace cradle::clients {
 
@@ -158,6 +159,20 @@ absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a) {
   meta.set_person(a.Get("person"));
   meta.set_device(a.Get("device"));
   return meta;
+}
+
+absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
+                                        const std::string& number,
+                                        const std::string& given) {
+  if (!given.empty()) return given;
+  v1::GetManifestRequest get;
+  get.set_number(number);
+  v1::Manifest m;
+  auto call = ctx.Call();
+  grpc::Status s =
+      v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &m);
+  if (!s.ok()) return FromGrpc(s);
+  return m.generator();
 }
 
 void PrintFlag(const Context& ctx, const v1::Flag& f) {

@@ -47,6 +47,11 @@ void PrintManifest(const v1::Manifest& m);
 void PrintReply(const Context& ctx, const v1::ManifestReply& r);
 void PrintEnterprise(const Context& ctx, const v1::Enterprise& e);
 void PrintFlag(const Context& ctx, const v1::Flag& f);
+// `given` when set, else the generator of manifest `number` (asked of the
+// server): the party a command acts for when it names none.
+absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
+                                        const std::string& number,
+                                        const std::string& given);
 // The WriteMeta of a write from --at, --time, --person, --device.
 absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a);
 

@@ -54,34 +54,26 @@ std::vector<Command> ManifestCommands() {
          }
          return absl::OkStatus();
        }});
-  c.push_back(
-      {"manifest issue", "NUMBER", "Issue a draft manifest.",
-       With({{"generator", "USCC",
-              "the generator; default: the "
-              "manifest's own"}},
-            true),
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::IssueManifestRequest req;
-         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-         *req.mutable_meta() = meta;
-         req.set_number(a.positional[0]);
-         req.set_generator(a.Get("generator"));
-         if (req.generator().empty()) {
-           v1::GetManifestRequest get;
-           get.set_number(req.number());
-           v1::Manifest m;
-           auto call = ctx.Call();
-           grpc::Status s =
-               v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &m);
-           if (!s.ok()) return FromGrpc(s);
-           req.set_generator(m.generator());
-         }
-         auto stub = v1::Manifests::NewStub(ctx.channel);
-         return ManifestWrite<v1::IssueManifestRequest>(
-             ctx, req, [&](auto* c, const auto& r, auto* out) {
-               return stub->Issue(c, r, out);
-             });
-       }});
+  c.push_back({"manifest issue", "NUMBER", "Issue a draft manifest.",
+               With({{"generator", "USCC",
+                      "the generator; default: the "
+                      "manifest's own"}},
+                    true),
+               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
+                 v1::IssueManifestRequest req;
+                 CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+                 *req.mutable_meta() = meta;
+                 req.set_number(a.positional[0]);
+                 req.set_generator(a.Get("generator"));
+                 CRADLE_CLI_ASSIGN(generator, GeneratorOf(ctx, req.number(),
+                                                          req.generator()));
+                 req.set_generator(generator);
+                 auto stub = v1::Manifests::NewStub(ctx.channel);
+                 return ManifestWrite<v1::IssueManifestRequest>(
+                     ctx, req, [&](auto* c, const auto& r, auto* out) {
+                       return stub->Issue(c, r, out);
+                     });
+               }});
   c.push_back(
       {"manifest show",
        "NUMBER",
@@ -157,15 +149,9 @@ std::vector<Command> ManifestCommands() {
                  req.set_reason(a.Get("reason"));
                  req.set_generator(a.Get("generator"));
                  auto stub = v1::Manifests::NewStub(ctx.channel);
-                 if (req.generator().empty()) {
-                   v1::GetManifestRequest get;
-                   get.set_number(req.number());
-                   v1::Manifest m;
-                   auto call = ctx.Call();
-                   grpc::Status s = stub->Get(call.get(), get, &m);
-                   if (!s.ok()) return FromGrpc(s);
-                   req.set_generator(m.generator());
-                 }
+                 CRADLE_CLI_ASSIGN(generator, GeneratorOf(ctx, req.number(),
+                                                          req.generator()));
+                 req.set_generator(generator);
                  return ManifestWrite<v1::CancelManifestRequest>(
                      ctx, req, [&](auto* c, const auto& r, auto* out) {
                        return stub->Cancel(c, r, out);
@@ -275,16 +261,9 @@ std::vector<Command> ManifestCommands() {
          req.set_vehicle(a.Get("vehicle"));
          req.set_driver(a.Get("driver"));
          req.set_generator(a.Get("generator"));
-         if (req.generator().empty()) {
-           v1::GetManifestRequest get;
-           get.set_number(req.number());
-           v1::Manifest m;
-           auto call = ctx.Call();
-           grpc::Status s =
-               v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &m);
-           if (!s.ok()) return FromGrpc(s);
-           req.set_generator(m.generator());
-         }
+         CRADLE_CLI_ASSIGN(generator,
+                           GeneratorOf(ctx, req.number(), req.generator()));
+         req.set_generator(generator);
          auto stub = v1::Transfers::NewStub(ctx.channel);
          return ManifestWrite<v1::RerouteRequest>(
              ctx, req, [&](auto* c, const auto& r, auto* out) {
@@ -332,16 +311,8 @@ std::vector<Command> ManifestCommands() {
          CRADLE_CLI_ASSIGN(fen, ParseAmountFen(a.Get("amount")));
          req.set_amount_fen(fen);
          req.set_payer(a.Get("payer"));
-         if (req.payer().empty()) {
-           v1::GetManifestRequest get;
-           get.set_number(req.number());
-           v1::Manifest m;
-           auto call = ctx.Call();
-           grpc::Status s =
-               v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &m);
-           if (!s.ok()) return FromGrpc(s);
-           req.set_payer(m.generator());
-         }
+         CRADLE_CLI_ASSIGN(payer, GeneratorOf(ctx, req.number(), req.payer()));
+         req.set_payer(payer);
          auto stub = v1::Disposals::NewStub(ctx.channel);
          return ManifestWrite<v1::RecordPaymentRequest>(
              ctx, req, [&](auto* c, const auto& r, auto* out) {
