@@ -32,11 +32,11 @@
 #include "grpcpp/server_builder.h"
 #include "rocksdb/db.h"
 
-#include "echo.grpc.pb.h"
 #include "bench/latency.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/uscc.h"
+#include "echo.grpc.pb.h"
 
 ABSL_FLAG(double, seconds, 5, "Duration of each measurement");
 ABSL_FLAG(std::string, clients, "1,16,64", "Concurrent clients to measure");
@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   const absl::Duration d = absl::Seconds(absl::GetFlag(FLAGS_seconds));
   const std::string dir =
-      (fs::temp_directory_path() / absl::StrCat("cradle-e2e-", getpid())).string();
+      (fs::temp_directory_path() / absl::StrCat("cradle-e2e-", getpid()))
+          .string();
   fs::create_directories(dir);
 
   // cradled, durable (its default), in a child process.
@@ -138,16 +139,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string address = line.substr(at, line.find(',', at) - at);
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 
   // The parties: one generator, carrier and licensed receiver in Jiaxing.
   auto registry = cradle::v1::Registry::NewStub(channel);
   const std::string gen = Uscc("330402", 1), car = Uscc("330421", 2),
                     rec = Uscc("330481", 3);
   int key = 0;
-  for (auto [id, div, role] : {std::tuple{gen, "330402", cradle::v1::GENERATOR},
-                               std::tuple{car, "330421", cradle::v1::TRANSPORTER},
-                               std::tuple{rec, "330481", cradle::v1::RECEIVER}}) {
+  for (auto [id, div, role] :
+       {std::tuple{gen, "330402", cradle::v1::GENERATOR},
+        std::tuple{car, "330421", cradle::v1::TRANSPORTER},
+        std::tuple{rec, "330481", cradle::v1::RECEIVER}}) {
     cradle::v1::RegisterEnterpriseRequest r;
     r.mutable_meta()->set_idempotency_key(absl::StrCat("reg-", ++key));
     r.set_id(id);
@@ -197,21 +200,24 @@ int main(int argc, char** argv) {
                            &echo_port);
   builder.RegisterService(&echo);
   std::unique_ptr<grpc::Server> echo_server = builder.BuildAndStart();
-  auto echo_stub = cradle::bench::Echo::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", echo_port), grpc::InsecureChannelCredentials()));
+  auto echo_stub = cradle::bench::Echo::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", echo_port),
+                          grpc::InsecureChannelCredentials()));
   cradle::bench::EchoMessage echo_msg;
   echo_msg.set_payload(std::string(payload_bytes, 'p'));
 
   auto manifests = cradle::v1::Manifests::NewStub(channel);
-  std::printf("event: Manifests.Open, %zu-byte request, fsync'd before the "
-              "reply; %.0f s per row\n\n",
-              payload_bytes, absl::ToDoubleSeconds(d));
+  std::printf(
+      "event: Manifests.Open, %zu-byte request, fsync'd before the "
+      "reply; %.0f s per row\n\n",
+      payload_bytes, absl::ToDoubleSeconds(d));
   std::printf(
       "| clients | Cradle events/s | p50 us | p99 us | gRPC echo/s | RocksDB "
       "sync puts/s | ceiling | Cradle / ceiling |\n|---:|---:|---:|---:|---:|"
       "---:|---:|---:|\n");
   int run = 0;
-  for (absl::string_view c : absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
+  for (absl::string_view c :
+       absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
     int clients = 0;
     if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 2;
     const Result cradle = Drive(clients, d, [&](int t, uint64_t i) {
@@ -228,7 +234,8 @@ int main(int argc, char** argv) {
     rocksdb::Options options;
     options.create_if_missing = true;
     rocksdb::DB* raw = nullptr;
-    if (!rocksdb::DB::Open(options, absl::StrCat(dir, "/raw-", run), &raw).ok()) {
+    if (!rocksdb::DB::Open(options, absl::StrCat(dir, "/raw-", run), &raw)
+             .ok()) {
       return 1;
     }
     std::unique_ptr<rocksdb::DB> db(raw);

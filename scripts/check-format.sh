@@ -15,7 +15,7 @@ if command -v clang-format >/dev/null; then
   files=$(git ls-files '*.cc' '*.h')
   if ! clang-format --dry-run --Werror $files 2>/tmp/cradle-format.log; then
     echo "check-format: clang-format would change:"
-    grep -oE '^[^:]+\.(cc|h)' /tmp/cradle-format.log | sort -u | sed 's/^/  /'
+    grep -oE '^[^: ]+\.(cc|h):[0-9]+:' /tmp/cradle-format.log | cut -d: -f1 | sort -u | sed 's/^/  /'
     status=1
   fi
 else
