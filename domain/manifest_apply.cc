@@ -1,0 +1,298 @@
+// Folding events into a Manifest: what a decision produces and what a
+// replay of the ledger rebuilds (Apply), and the events' entry types.
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "google/protobuf/util/time_util.h"
+
+#include "domain/lifecycle.h"
+
+namespace cradle::domain {
+namespace {
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(t));
+}
+
+v1::Destination NewDestination(absl::string_view receiver, int lines) {
+  v1::Destination d;
+  d.set_receiver(std::string(receiver));
+  for (int i = 0; i < lines; ++i) {
+    d.add_sent_g(0);
+    d.add_received_g(0);
+    d.add_accepted_g(0);
+    d.add_rejected_g(0);
+    d.add_disposed_g(0);
+    d.add_reject_reasons("");
+    d.add_disposal_methods("");
+  }
+  return d;
+}
+
+v1::Leg NewLeg(const v1::Manifest& m, absl::string_view carrier,
+               absl::string_view vehicle, absl::string_view driver,
+               absl::string_view handed_over_by, const v1::WriteMeta& meta,
+               absl::string_view division) {
+  v1::Leg leg;
+  leg.set_division(std::string(division));
+  leg.set_number(m.legs_size() + 1);
+  leg.set_carrier(std::string(carrier));
+  leg.set_vehicle(std::string(vehicle));
+  leg.set_driver(std::string(driver));
+  leg.set_handed_over_by(std::string(handed_over_by));
+  if (meta.has_device_time()) *leg.mutable_device_time() = meta.device_time();
+  if (meta.has_position()) *leg.mutable_position() = meta.position();
+  return leg;
+}
+
+}  // namespace
+
+bool ChainComplete(const v1::Manifest& m) {
+  if (m.destinations().empty()) return false;
+  const v1::Destination& last = m.destinations(m.destinations_size() - 1);
+  if (!last.received()) return false;
+  for (const v1::Destination& d : m.destinations()) {
+    for (int i = 0; i < d.accepted_g_size(); ++i) {
+      if (!d.returned_to_generator() && d.accepted_g(i) != d.disposed_g(i)) {
+        return false;
+      }
+    }
+  }
+  for (int64_t r : last.rejected_g()) {
+    if (r > 0) return false;  // awaiting a reroute
+  }
+  return true;
+}
+
+void Apply(const v1::ManifestEvent& event, absl::Time recorded,
+           v1::Manifest* m) {
+  m->set_version(m->version() + 1);
+  *m->mutable_updated_at() = ToProto(recorded);
+  v1::Destination* dest =
+      m->destinations().empty()
+          ? nullptr
+          : m->mutable_destinations(m->destinations_size() - 1);
+  switch (event.kind_case()) {
+    case v1::ManifestEvent::kOpened: {
+      const v1::OpenManifestRequest& o = event.opened();
+      if (!event.number().empty()) m->set_number(event.number());
+      m->set_status(o.draft() ? v1::DRAFT : v1::ISSUED);
+      m->set_generator(o.generator());
+      m->set_carrier(o.carrier());
+      m->set_receiver(o.receiver());
+      *m->mutable_lines() = o.lines();
+      m->set_method(o.method());
+      m->set_origin_division(event.origin_division());
+      m->set_destination_division(event.destination_division());
+      m->set_paper_date(o.paper_date());
+      *m->mutable_opened_at() = ToProto(recorded);
+      v1::Destination* d = m->add_destinations();
+      *d = NewDestination(o.receiver(), o.lines_size());
+      d->set_division(event.destination_division());
+      for (int i = 0; i < o.lines_size(); ++i) {
+        d->set_sent_g(i, o.lines(i).quantity_g());
+      }
+      break;
+    }
+    case v1::ManifestEvent::kIssued:
+      m->set_status(v1::ISSUED);
+      break;
+    case v1::ManifestEvent::kCancelled:
+      m->set_status(v1::CANCELLED);
+      m->set_cancel_reason(event.cancelled().reason());
+      break;
+    case v1::ManifestEvent::kPickedUp: {
+      const v1::PickupRequest& p = event.picked_up();
+      m->set_status(v1::IN_TRANSIT);
+      *m->add_legs() =
+          NewLeg(*m, p.carrier(), p.vehicle(), p.driver(), m->generator(),
+                 p.meta(), event.carrier_division());
+      if (dest != nullptr) *dest->mutable_sent_at() = ToProto(recorded);
+      break;
+    }
+    case v1::ManifestEvent::kRelayed: {
+      const v1::RelayRequest& r = event.relayed();
+      *m->add_legs() =
+          NewLeg(*m, r.to_carrier(), r.vehicle(), r.driver(), r.from_carrier(),
+                 r.meta(), event.carrier_division());
+      m->set_carrier(r.to_carrier());
+      break;
+    }
+    case v1::ManifestEvent::kDelivered:
+      m->set_status(v1::DELIVERED);
+      if (dest != nullptr) {
+        dest->set_delivered(true);
+        *dest->mutable_delivered_at() = ToProto(recorded);
+      }
+      break;
+    case v1::ManifestEvent::kReceived: {
+      if (dest == nullptr) break;
+      bool any_accepted = false, any_rejected = false;
+      for (const v1::LineReceipt& r : event.received().lines()) {
+        const int i = r.line() - 1;
+        if (i < 0 || i >= dest->sent_g_size()) continue;
+        dest->set_received_g(i, dest->received_g(i) + r.quantity_g());
+        if (r.decision() == v1::LineReceipt::REJECT) {
+          dest->set_rejected_g(i, dest->rejected_g(i) + r.quantity_g());
+          dest->set_reject_reasons(i, r.reason());
+          any_rejected |= r.quantity_g() > 0;
+        } else {
+          dest->set_accepted_g(i, dest->accepted_g(i) + r.quantity_g());
+          any_accepted |= r.quantity_g() > 0;
+        }
+      }
+      dest->set_received(true);
+      *dest->mutable_received_at() = ToProto(recorded);
+      m->set_status(!any_rejected  ? v1::ACCEPTED
+                    : any_accepted ? v1::PARTIALLY_ACCEPTED
+                                   : v1::REJECTED);
+      break;
+    }
+    case v1::ManifestEvent::kRerouted: {
+      const v1::RerouteRequest& r = event.rerouted();
+      if (dest == nullptr) break;
+      v1::Destination next = NewDestination(r.to(), m->lines_size());
+      for (int i = 0; i < m->lines_size(); ++i) {
+        next.set_sent_g(i, dest->rejected_g(i));
+      }
+      next.set_returned_to_generator(r.to() == m->generator());
+      next.set_division(event.destination_division());
+      *next.mutable_sent_at() = ToProto(recorded);
+      *m->add_legs() =
+          NewLeg(*m, r.carrier(), r.vehicle(), r.driver(), m->receiver(),
+                 r.meta(), event.carrier_division());
+      *m->add_destinations() = std::move(next);
+      m->set_carrier(r.carrier());
+      m->set_receiver(r.to());
+      m->set_destination_division(event.destination_division());
+      m->set_status(v1::IN_TRANSIT);
+      break;
+    }
+    case v1::ManifestEvent::kDisposed: {
+      const v1::DisposeRequest& d = event.disposed();
+      for (const v1::LineDisposal& l : d.lines()) {
+        int64_t left = l.quantity_g();
+        const int i = l.line() - 1;
+        for (v1::Destination& to : *m->mutable_destinations()) {
+          if (left == 0) break;
+          if (to.receiver() != d.receiver() || !to.received() || i < 0 ||
+              i >= to.accepted_g_size()) {
+            continue;
+          }
+          const int64_t take =
+              std::min(left, to.accepted_g(i) - to.disposed_g(i));
+          if (take <= 0) continue;
+          to.set_disposed_g(i, to.disposed_g(i) + take);
+          to.set_disposal_methods(i, l.method());
+          left -= take;
+        }
+      }
+      if (ChainComplete(*m)) m->set_status(v1::DISPOSED);
+      break;
+    }
+    case v1::ManifestEvent::kClosed:
+      m->set_status(v1::CLOSED);
+      break;
+    case v1::ManifestEvent::kFlagRaised: {
+      v1::Flag* f = m->add_flags();
+      *f = event.flag_raised();
+      v1::FlagNote* note = f->add_history();
+      note->set_state(f->state());
+      note->set_by("cradle");
+      note->set_note(f->detail());
+      *note->mutable_at() = ToProto(recorded);
+      break;
+    }
+    case v1::ManifestEvent::kFlagAcked:
+    case v1::ManifestEvent::kFlagResolved:
+    case v1::ManifestEvent::kFlagCleared: {
+      std::string id, by, note;
+      v1::FlagState state;
+      if (event.has_flag_cleared()) {
+        id = event.flag_cleared().id();
+        by = "cradle";
+        note = event.flag_cleared().reason();
+        state = v1::CLEARED;
+      } else {
+        const v1::FlagNoteRequest& r =
+            event.has_flag_acked() ? event.flag_acked() : event.flag_resolved();
+        id = r.id();
+        by = r.by();
+        note = r.note();
+        state = event.has_flag_acked() ? v1::ACKED : v1::RESOLVED;
+      }
+      for (v1::Flag& f : *m->mutable_flags()) {
+        if (f.id() != id) continue;
+        f.set_state(state);
+        v1::FlagNote* h = f.add_history();
+        h->set_state(state);
+        h->set_by(by);
+        h->set_note(note);
+        *h->mutable_at() = ToProto(recorded);
+      }
+      break;
+    }
+    case v1::ManifestEvent::kPaymentRecorded: {
+      v1::Payment* p = m->add_payments();
+      p->set_payer(event.payment_recorded().payer());
+      p->set_payee(event.payment_recorded().payee());
+      p->set_amount_fen(event.payment_recorded().amount_fen());
+      *p->mutable_recorded() = ToProto(recorded);
+      break;
+    }
+    case v1::ManifestEvent::kMisdelivered:
+      break;  // evidence only: the load is still on its way
+    case v1::ManifestEvent::kApprovalApplied:
+      m->set_approval(event.approval_applied().number());
+      break;
+    case v1::ManifestEvent::KIND_NOT_SET:
+      break;
+  }
+}
+
+std::string EventType(const v1::ManifestEvent& event) {
+  switch (event.kind_case()) {
+    case v1::ManifestEvent::kOpened:
+      return "manifest.opened";
+    case v1::ManifestEvent::kIssued:
+      return "manifest.issued";
+    case v1::ManifestEvent::kCancelled:
+      return "manifest.cancelled";
+    case v1::ManifestEvent::kPickedUp:
+      return "manifest.picked_up";
+    case v1::ManifestEvent::kRelayed:
+      return "manifest.relayed";
+    case v1::ManifestEvent::kDelivered:
+      return "manifest.delivered";
+    case v1::ManifestEvent::kReceived:
+      return "manifest.received";
+    case v1::ManifestEvent::kRerouted:
+      return "manifest.rerouted";
+    case v1::ManifestEvent::kDisposed:
+      return "manifest.disposed";
+    case v1::ManifestEvent::kClosed:
+      return "manifest.closed";
+    case v1::ManifestEvent::kFlagRaised:
+      return "flag.raised";
+    case v1::ManifestEvent::kFlagAcked:
+      return "flag.acked";
+    case v1::ManifestEvent::kFlagResolved:
+      return "flag.resolved";
+    case v1::ManifestEvent::kFlagCleared:
+      return "flag.cleared";
+    case v1::ManifestEvent::kPaymentRecorded:
+      return "manifest.payment_recorded";
+    case v1::ManifestEvent::kMisdelivered:
+      return "manifest.misdelivered";
+    case v1::ManifestEvent::kApprovalApplied:
+      return "manifest.approval_applied";
+    case v1::ManifestEvent::KIND_NOT_SET:
+      break;
+  }
+  return "manifest.unknown";
+}
+
+}  // namespace cradle::domain
