@@ -260,8 +260,22 @@ int main(int argc, char** argv) {
   }();
   std::printf("\nledger: %d manifests, %.1f MB on disk (%.0f bytes/manifest)\n",
               loaded, bytes / 1e6, static_cast<double>(bytes) / loaded);
+  // Restart: open the ledger again (tail check, Merkle frontier) and serve.
   (*server)->Shutdown();
   server->reset();
+  const absl::Time restart = absl::Now();
+  auto again = cradle::services::CradleServer::Start(options);
+  if (!again.ok()) {
+    std::fprintf(stderr, "%s\n", again.status().ToString().c_str());
+    return 1;
+  }
+  std::printf(
+      "restart: serving again %.0f ms after start, head at entry "
+      "%llu\n",
+      absl::ToDoubleMilliseconds(absl::Now() - restart),
+      static_cast<unsigned long long>((*again)->ledger().GetHead().sequence));
+  (*again)->Shutdown();
+  again->reset();
   fs::remove_all(dir, ec);
   return 0;
 }
