@@ -2,11 +2,13 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -53,7 +55,19 @@ int main(int argc, char** argv) {
       "  cradled [--data DIR] [--listen HOST:PORT]\n"
       "Stop it with Ctrl-C or SIGTERM; every acknowledged write is already "
       "on disk. Talk to it with cradlectl.");
-  absl::ParseCommandLine(argc, argv);
+  // Accept --transit-limit as well as --transit_limit: flag names are
+  // written both ways in docs and scripts.
+  std::vector<std::string> words(argv, argv + argc);
+  std::vector<char*> normalized;
+  for (std::string& w : words) {
+    if (w.rfind("--", 0) == 0) {
+      const size_t end = std::min(w.find('='), w.size());
+      std::replace(w.begin() + 2, w.begin() + end, '-', '_');
+    }
+    normalized.push_back(w.data());
+  }
+  absl::ParseCommandLine(static_cast<int>(normalized.size()),
+                         normalized.data());
 
   // Signals are taken by one thread with sigwait, never by a handler.
   sigset_t signals;
@@ -73,13 +87,13 @@ int main(int argc, char** argv) {
     cradle::domain::Limit* into;
   };
   for (const LimitFlag& f :
-       {LimitFlag{"--transit_limit", absl::GetFlag(FLAGS_transit_limit),
+       {LimitFlag{"--transit-limit", absl::GetFlag(FLAGS_transit_limit),
                   &options.flags.transit},
-        LimitFlag{"--receipt_limit", absl::GetFlag(FLAGS_receipt_limit),
+        LimitFlag{"--receipt-limit", absl::GetFlag(FLAGS_receipt_limit),
                   &options.flags.receipt},
-        LimitFlag{"--disposal_limit", absl::GetFlag(FLAGS_disposal_limit),
+        LimitFlag{"--disposal-limit", absl::GetFlag(FLAGS_disposal_limit),
                   &options.flags.disposal},
-        LimitFlag{"--backfill_limit", absl::GetFlag(FLAGS_backfill_limit),
+        LimitFlag{"--backfill-limit", absl::GetFlag(FLAGS_backfill_limit),
                   &options.flags.backfill}}) {
     absl::StatusOr<cradle::domain::Limit> limit =
         cradle::domain::ParseLimit(f.name, f.value);
@@ -89,7 +103,7 @@ int main(int argc, char** argv) {
   const double tolerance = absl::GetFlag(FLAGS_quantity_tolerance);
   if (!(tolerance >= 0 && tolerance <= 100)) {
     return fail(absl::InvalidArgumentError(
-        "--quantity_tolerance must be a percentage from 0 to 100"));
+        "--quantity-tolerance must be a percentage from 0 to 100"));
   }
   options.flags.quantity_tolerance_bp =
       static_cast<int64_t>(tolerance * 100 + 0.5);
@@ -112,7 +126,7 @@ int main(int argc, char** argv) {
                            &options.sweep_interval) ||
       options.sweep_interval < absl::ZeroDuration()) {
     return fail(absl::InvalidArgumentError(
-        "--sweep_interval must be a duration such as 60s (0 turns it off)"));
+        "--sweep-interval must be a duration such as 60s (0 turns it off)"));
   }
   options.data_dir = absl::GetFlag(FLAGS_data);
   options.listen = absl::GetFlag(FLAGS_listen);

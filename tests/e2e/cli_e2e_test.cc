@@ -265,6 +265,17 @@ TEST_F(CliEndToEndTest, RegulatorProvesAChainAgainstASavedHead) {
   EXPECT_EQ(flows.exit_code, 0) << flows.err;
 }
 
+TEST_F(CliEndToEndTest, ServerRefusesABadLimitNamingTheFlag) {
+  RunResult bad =
+      cradle::testing::Run({CRADLE_CRADLED, "--data", dir_.Sub("x"), "--listen",
+                            "127.0.0.1:0", "--transit-limit=soon"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--transit-limit"));
+  EXPECT_THAT(bad.err, HasSubstr("72h"));  // says what a limit looks like
+  RunResult help = cradle::testing::Run({CRADLE_CRADLED, "--helpfull"});
+  EXPECT_THAT(help.out + help.err, HasSubstr("receipt_limit"));
+}
+
 TEST_F(CliEndToEndTest, UnreachableServerIsReported) {
   address_ = "127.0.0.1:1";
   RunResult r = Ctl({"--timeout", "2s", "manifest", "show", "20263304000001"});
