@@ -91,6 +91,18 @@ absl::Status CheckMeta(const v1::WriteMeta& meta) {
   return CheckText("meta.device", meta.device(), kMaxShortTextBytes, false);
 }
 
+// The checks every request on an existing manifest starts with: its meta,
+// that `actor` (the request's `field`) is the manifest's `expected` party for
+// `action`, and that the manifest's status allows the action.
+absl::Status CheckRequest(const v1::Manifest& m, const v1::WriteMeta& meta,
+                          Action action, absl::string_view field,
+                          absl::string_view actor, absl::string_view expected) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(meta));
+  CRADLE_RETURN_IF_ERROR(
+      CheckParty(field, actor, expected, TransitionFor(action).by, m.number()));
+  return CheckState(action, m);
+}
+
 bool HasRole(const v1::Enterprise& e, std::initializer_list<v1::Role> roles) {
   for (int r : e.roles()) {
     for (v1::Role want : roles) {
@@ -318,11 +330,9 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
 absl::StatusOr<Decision> DecideIssue(const v1::Manifest& m,
                                      const v1::IssueManifestRequest& request,
                                      absl::Time now) {
-  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
-  CRADLE_RETURN_IF_ERROR(CheckParty("generator", request.generator(),
-                                    m.generator(), Party::kGenerator,
-                                    m.number()));
-  CRADLE_RETURN_IF_ERROR(CheckState(Action::kIssue, m));
+  CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kIssue,
+                                      "generator", request.generator(),
+                                      m.generator()));
   v1::ManifestEvent e;
   *e.mutable_issued() = request;
   return Decide(m, {std::move(e)}, now);
@@ -331,11 +341,9 @@ absl::StatusOr<Decision> DecideIssue(const v1::Manifest& m,
 absl::StatusOr<Decision> DecideCancel(const v1::Manifest& m,
                                       const v1::CancelManifestRequest& request,
                                       absl::Time now) {
-  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
-  CRADLE_RETURN_IF_ERROR(CheckParty("generator", request.generator(),
-                                    m.generator(), Party::kGenerator,
-                                    m.number()));
-  CRADLE_RETURN_IF_ERROR(CheckState(Action::kCancel, m));
+  CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kCancel,
+                                      "generator", request.generator(),
+                                      m.generator()));
   CRADLE_RETURN_IF_ERROR(
       CheckText("reason", request.reason(), kMaxTextBytes, true));
   v1::ManifestEvent e;
@@ -367,10 +375,9 @@ absl::StatusOr<Decision> DecideRelay(const v1::Manifest& m,
                                      const v1::RelayRequest& request,
                                      const RegistryReader& registry,
                                      absl::Time now) {
-  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
-  CRADLE_RETURN_IF_ERROR(CheckParty("from_carrier", request.from_carrier(),
-                                    m.carrier(), Party::kCarrier, m.number()));
-  CRADLE_RETURN_IF_ERROR(CheckState(Action::kRelay, m));
+  CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kRelay,
+                                      "from_carrier", request.from_carrier(),
+                                      m.carrier()));
   if (request.to_carrier() == request.from_carrier()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "to_carrier ", request.to_carrier(),
@@ -417,11 +424,9 @@ absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& m,
 absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
                                        const v1::ReceiveRequest& request,
                                        absl::Time now) {
-  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
-  CRADLE_RETURN_IF_ERROR(CheckParty("receiver", request.receiver(),
-                                    m.receiver(), Party::kReceiver,
-                                    m.number()));
-  CRADLE_RETURN_IF_ERROR(CheckState(Action::kReceive, m));
+  CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kReceive,
+                                      "receiver", request.receiver(),
+                                      m.receiver()));
   const v1::Destination& dest = m.destinations(m.destinations_size() - 1);
   std::vector<bool> seen(m.lines_size(), false);
   for (int i = 0; i < request.lines_size(); ++i) {
@@ -490,11 +495,9 @@ absl::StatusOr<Decision> DecideReroute(const v1::Manifest& m,
                                        const v1::RerouteRequest& request,
                                        const RegistryReader& registry,
                                        absl::Time now) {
-  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
-  CRADLE_RETURN_IF_ERROR(CheckParty("generator", request.generator(),
-                                    m.generator(), Party::kGenerator,
-                                    m.number()));
-  CRADLE_RETURN_IF_ERROR(CheckState(Action::kReroute, m));
+  CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kReroute,
+                                      "generator", request.generator(),
+                                      m.generator()));
   if (request.to() == m.receiver()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "to ", request.to(), " is the receiver that rejected the load"));
