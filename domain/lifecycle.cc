@@ -145,6 +145,22 @@ absl::Status CheckVehicle(absl::string_view field, absl::string_view plate,
                    " is not a registered vehicle of carrier ", carrier.id()));
 }
 
+// The carrier of a new leg: registered as TRANSPORTER, driving one of its
+// registered vehicles, with a driver name of sane length.
+absl::StatusOr<v1::Enterprise> LegCarrier(const RegistryReader& registry,
+                                          absl::string_view field,
+                                          absl::string_view carrier,
+                                          absl::string_view vehicle,
+                                          absl::string_view driver) {
+  CRADLE_ASSIGN_OR_RETURN(
+      v1::Enterprise e,
+      RegisteredAs(registry, field, carrier, {v1::TRANSPORTER}));
+  CRADLE_RETURN_IF_ERROR(CheckVehicle("vehicle", vehicle, e));
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("driver", driver, kMaxShortTextBytes, false));
+  return e;
+}
+
 Decision Decide(const v1::Manifest& current,
                 std::vector<v1::ManifestEvent> events, absl::Time now) {
   Decision d;
@@ -355,16 +371,12 @@ absl::StatusOr<Decision> DecidePickup(const v1::Manifest& m,
                                       const v1::PickupRequest& request,
                                       const RegistryReader& registry,
                                       absl::Time now) {
-  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
-  CRADLE_RETURN_IF_ERROR(CheckParty("carrier", request.carrier(), m.carrier(),
-                                    Party::kCarrier, m.number()));
-  CRADLE_RETURN_IF_ERROR(CheckState(Action::kPickup, m));
-  CRADLE_ASSIGN_OR_RETURN(
-      v1::Enterprise carrier,
-      RegisteredAs(registry, "carrier", request.carrier(), {v1::TRANSPORTER}));
-  CRADLE_RETURN_IF_ERROR(CheckVehicle("vehicle", request.vehicle(), carrier));
-  CRADLE_RETURN_IF_ERROR(
-      CheckText("driver", request.driver(), kMaxShortTextBytes, false));
+  CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kPickup,
+                                      "carrier", request.carrier(),
+                                      m.carrier()));
+  CRADLE_ASSIGN_OR_RETURN(v1::Enterprise carrier,
+                          LegCarrier(registry, "carrier", request.carrier(),
+                                     request.vehicle(), request.driver()));
   v1::ManifestEvent e;
   *e.mutable_picked_up() = request;
   e.set_carrier_division(carrier.division());
@@ -385,11 +397,9 @@ absl::StatusOr<Decision> DecideRelay(const v1::Manifest& m,
         "another carrier"));
   }
   CRADLE_ASSIGN_OR_RETURN(
-      v1::Enterprise to, RegisteredAs(registry, "to_carrier",
-                                      request.to_carrier(), {v1::TRANSPORTER}));
-  CRADLE_RETURN_IF_ERROR(CheckVehicle("vehicle", request.vehicle(), to));
-  CRADLE_RETURN_IF_ERROR(
-      CheckText("driver", request.driver(), kMaxShortTextBytes, false));
+      v1::Enterprise to,
+      LegCarrier(registry, "to_carrier", request.to_carrier(),
+                 request.vehicle(), request.driver()));
   v1::ManifestEvent e;
   *e.mutable_relayed() = request;
   e.set_carrier_division(to.division());
@@ -511,12 +521,9 @@ absl::StatusOr<Decision> DecideReroute(const v1::Manifest& m,
         RegisteredAs(registry, "to", request.to(), {v1::RECEIVER}));
     e.set_destination_division(to.division());
   }
-  CRADLE_ASSIGN_OR_RETURN(
-      v1::Enterprise carrier,
-      RegisteredAs(registry, "carrier", request.carrier(), {v1::TRANSPORTER}));
-  CRADLE_RETURN_IF_ERROR(CheckVehicle("vehicle", request.vehicle(), carrier));
-  CRADLE_RETURN_IF_ERROR(
-      CheckText("driver", request.driver(), kMaxShortTextBytes, false));
+  CRADLE_ASSIGN_OR_RETURN(v1::Enterprise carrier,
+                          LegCarrier(registry, "carrier", request.carrier(),
+                                     request.vehicle(), request.driver()));
   *e.mutable_rerouted() = request;
   e.set_carrier_division(carrier.division());
   return Decide(m, {std::move(e)}, now);
@@ -587,10 +594,8 @@ absl::StatusOr<Decision> DecideDispose(const v1::Manifest& m,
 absl::StatusOr<Decision> DecidePayment(const v1::Manifest& m,
                                        const v1::RecordPaymentRequest& request,
                                        absl::Time now) {
-  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
-  CRADLE_RETURN_IF_ERROR(CheckParty("payer", request.payer(), m.generator(),
-                                    Party::kGenerator, m.number()));
-  CRADLE_RETURN_IF_ERROR(CheckState(Action::kPayment, m));
+  CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kPayment,
+                                      "payer", request.payer(), m.generator()));
   CRADLE_RETURN_IF_ERROR(
       CheckText("payee", request.payee(), kMaxShortTextBytes, true));
   constexpr int64_t kMaxFen = int64_t{1000} * 1000 * 1000 * 100;  // 1e9 CNY
