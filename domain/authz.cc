@@ -1,0 +1,329 @@
+#include "domain/authz.h"
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+#include "domain/division.h"
+#include "domain/uscc.h"
+
+namespace cradle::domain {
+namespace {
+
+// One row per Operation, in its order (PermissionFor indexes by it).
+const std::vector<Permission>& Table() {
+  static const auto* table = new std::vector<Permission>{
+      {Operation::kRegistryWrite,
+       "Registry.RegisterEnterprise, GrantLicence, RegisterVehicle, "
+       "RegisterApproval",
+       kAdministrator, "any enterprise", false},
+      {Operation::kRegistryRead, "Registry.GetEnterprise", kAnyone,
+       "any enterprise: the registry is public record", false},
+      {Operation::kCredentialAdmin, "Credentials.Issue, Revoke, List",
+       kAdministrator, "any credential", false},
+      {Operation::kWhoAmI, "Credentials.WhoAmI", kAnyone,
+       "the calling credential", false},
+      {Operation::kOpen, "Manifests.Open", kGenerators,
+       "`generator` is the credential's enterprise", false},
+      {Operation::kIssueOrCancel, "Manifests.Issue, Cancel", kGenerators,
+       "`generator` is the credential's enterprise and the manifest's "
+       "generator",
+       false},
+      {Operation::kReroute, "Transfers.Reroute", kGenerators,
+       "`generator` is the credential's enterprise and the manifest's "
+       "generator",
+       false},
+      {Operation::kRecordPayment, "Disposals.RecordPayment", kGenerators,
+       "`payer` is the credential's enterprise and the manifest's generator",
+       false},
+      {Operation::kPickup, "Transfers.Pickup", kCarriers,
+       "`carrier` is the credential's enterprise and the manifest's carrier",
+       true},
+      {Operation::kRelay, "Transfers.Relay", kCarriers,
+       "`from_carrier` is the credential's enterprise and holds the load",
+       true},
+      {Operation::kDeliver, "Transfers.Deliver", kReceivers,
+       "`receiver` is the credential's enterprise; if it is not the named "
+       "receiver the scan is recorded and WRONG_RECEIVER raised",
+       true},
+      {Operation::kReceive, "Disposals.Receive", kReceivers,
+       "`receiver` is the credential's enterprise and the named receiver",
+       true},
+      {Operation::kDispose, "Disposals.Dispose", kReceivers,
+       "`receiver` is the credential's enterprise and the named receiver",
+       true},
+      {Operation::kManifestRead, "Manifests.Get, Audit.Chain, Audit.Prove",
+       kParties | kRegulators,
+       "a party of the manifest (its generator, a leg's carrier, a "
+       "destination's receiver), or a regulator whose jurisdiction holds "
+       "its origin, a destination or a carrier",
+       false},
+      {Operation::kManifestList, "Manifests.List", kParties | kRegulators,
+       "`party` is the credential's enterprise, or an enterprise in the "
+       "regulator's jurisdiction",
+       false},
+      {Operation::kFlagList, "Flags.List", kParties | kRegulators,
+       "parties: `enterprise` is their own; regulators: `city` or `county` "
+       "inside the jurisdiction, or by default every flag inside it",
+       false},
+      {Operation::kFlagNote, "Flags.Acknowledge, Resolve", kRegulators,
+       "the flag's manifest is in the regulator's jurisdiction", false},
+      {Operation::kRisk, "Flags.Risk", kParties | kRegulators,
+       "the enterprise itself, or one in the regulator's jurisdiction", false},
+      {Operation::kJurisdictionRead, "Audit.Manifests, Flows, Export",
+       kRegulators, "`jurisdiction` inside the regulator's own", false},
+      {Operation::kLedgerVerify, "Audit.Verify", kRegulators | kAdministrator,
+       "the whole ledger", false},
+      {Operation::kTreeHead, "Audit.Head, TreeHead, Consistency", kAnyone,
+       "hashes only, no content", false},
+  };
+  return *table;
+}
+
+unsigned AudienceOf(const Principal& p) {
+  switch (p.kind) {
+    case v1::ADMINISTRATOR:
+      return kAdministrator;
+    case v1::REGULATOR:
+      return kRegulators;
+    case v1::PARTY:
+      switch (p.role) {
+        case v1::GENERATOR:
+        case v1::COLLECTOR:
+          return kGenerators;
+        case v1::TRANSPORTER:
+          return kCarriers;
+        case v1::RECEIVER:
+          return kReceivers;
+        default:
+          return 0;
+      }
+    default:
+      return 0;
+  }
+}
+
+std::string AudienceText(unsigned who) {
+  if (who == kAnyone) return "anyone authenticated";
+  std::vector<std::string> names;
+  if (who & kGenerators) names.push_back("generator");
+  if (who & kCarriers) names.push_back("carrier");
+  if (who & kReceivers) names.push_back("receiver");
+  if (who & kRegulators) names.push_back("regulator");
+  if (who & kAdministrator) names.push_back("administrator");
+  return absl::StrJoin(names, ", ");
+}
+
+std::string Describe(const Principal& p) {
+  switch (p.kind) {
+    case v1::ADMINISTRATOR:
+      return absl::StrCat("administrator credential ", p.credential);
+    case v1::REGULATOR:
+      return absl::StrCat("regulator credential ", p.credential, " (",
+                          p.jurisdiction, ")");
+    default:
+      return absl::StrCat(AudienceText(AudienceOf(p)), " credential ",
+                          p.credential, " of ", p.enterprise);
+  }
+}
+
+bool IsParty(const Principal& p) { return p.kind == v1::PARTY; }
+
+}  // namespace
+
+std::string Principal::Scope() const {
+  switch (kind) {
+    case v1::PARTY:
+      return enterprise;
+    case v1::REGULATOR:
+      return absl::StrCat("regulator:", jurisdiction);
+    case v1::ADMINISTRATOR:
+      return "administrator";
+    default:
+      return "unknown";
+  }
+}
+
+std::string Principal::Actor() const {
+  return absl::StrCat(Scope(), "#", credential);
+}
+
+Principal PrincipalOf(const v1::Credential& c) {
+  Principal p;
+  p.credential = c.id();
+  p.kind = c.kind();
+  p.enterprise = c.enterprise();
+  p.role = c.role();
+  p.jurisdiction = c.jurisdiction();
+  p.holder = c.holder();
+  p.public_key = c.public_key();
+  return p;
+}
+
+bool ParseActor(absl::string_view actor, std::string* scope,
+                std::string* credential) {
+  const size_t hash = actor.rfind('#');
+  if (hash == absl::string_view::npos || hash == 0 ||
+      hash + 1 == actor.size()) {
+    return false;
+  }
+  *scope = std::string(actor.substr(0, hash));
+  *credential = std::string(actor.substr(hash + 1));
+  return true;
+}
+
+const std::vector<Permission>& PermissionTable() { return Table(); }
+
+const Permission& PermissionFor(Operation op) {
+  return Table()[static_cast<size_t>(op)];
+}
+
+std::string PermissionTableMarkdown() {
+  std::string out =
+      "| RPCs | who | only when | party signs |\n|---|---|---|---|\n";
+  for (const Permission& row : Table()) {
+    absl::StrAppend(&out, "| ", row.rpcs, " | ", AudienceText(row.who), " | ",
+                    row.scope, " | ", row.signed_by_party ? "yes" : "", " |\n");
+  }
+  return out;
+}
+
+absl::Status Authorize(const Principal& p, Operation op) {
+  const Permission& row = PermissionFor(op);
+  if ((AudienceOf(p) & row.who) != 0) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat(Describe(p), " may not call ", row.rpcs, ": only ",
+                   AudienceText(row.who), " credentials may"));
+}
+
+absl::Status CheckActsFor(const Principal& p, absl::string_view field,
+                          absl::string_view party) {
+  if (IsParty(p) && party == p.enterprise) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      field, " is \"", party, "\" but the call is made with ", Describe(p),
+      ": a credential acts only for its own enterprise"));
+}
+
+std::vector<std::string> ManifestDivisions(const v1::Manifest& m) {
+  std::set<std::string> divisions;
+  if (!m.origin_division().empty()) divisions.insert(m.origin_division());
+  for (const v1::Destination& d : m.destinations()) {
+    if (!d.division().empty()) divisions.insert(d.division());
+  }
+  for (const v1::Leg& leg : m.legs()) {
+    if (!leg.division().empty()) divisions.insert(leg.division());
+  }
+  return {divisions.begin(), divisions.end()};
+}
+
+absl::Status CheckManifestReader(const Principal& p, const v1::Manifest& m) {
+  if (IsParty(p)) {
+    if (m.generator() == p.enterprise || m.carrier() == p.enterprise ||
+        m.receiver() == p.enterprise) {
+      return absl::OkStatus();
+    }
+    for (const v1::Leg& leg : m.legs()) {
+      if (leg.carrier() == p.enterprise) return absl::OkStatus();
+    }
+    for (const v1::Destination& d : m.destinations()) {
+      if (d.receiver() == p.enterprise) return absl::OkStatus();
+    }
+  } else if (p.kind == v1::REGULATOR) {
+    for (const std::string& d : ManifestDivisions(m)) {
+      if (InJurisdiction(d, p.jurisdiction)) return absl::OkStatus();
+    }
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat(Describe(p), " may not read manifest ", m.number(),
+                   ": it is neither a party to it nor a regulator of a "
+                   "division it touches"));
+}
+
+absl::Status CheckEnterpriseReader(const Principal& p,
+                                   const v1::Enterprise& e) {
+  if (IsParty(p) && p.enterprise == e.id()) return absl::OkStatus();
+  if (p.kind == v1::REGULATOR && InJurisdiction(e.division(), p.jurisdiction)) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat(Describe(p), " may not read the records of enterprise ",
+                   e.id(), " (division ", e.division(), ")"));
+}
+
+absl::Status CheckJurisdiction(const Principal& p, absl::string_view field,
+                               absl::string_view prefix) {
+  if (p.kind == v1::REGULATOR && !p.jurisdiction.empty() &&
+      absl::StartsWith(prefix, p.jurisdiction)) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      field, " \"", prefix, "\" is outside the jurisdiction of ", Describe(p)));
+}
+
+absl::Status CheckIssueCredential(const v1::IssueCredentialRequest& r) {
+  if (!r.public_key().empty() && r.public_key().size() != 32) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("public_key is ", r.public_key().size(),
+                     " bytes; an Ed25519 public key is 32"));
+  }
+  if (r.valid_seconds() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "valid_seconds ", r.valid_seconds(), " must be 0 (never) or more"));
+  }
+  if (r.holder().size() > 128) {
+    return absl::InvalidArgumentError("holder is longer than 128 bytes");
+  }
+  switch (r.kind()) {
+    case v1::PARTY: {
+      if (absl::Status s = ValidateUscc("enterprise", r.enterprise()); !s.ok())
+        return s;
+      if (r.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(r.role())) {
+        return absl::InvalidArgumentError(
+            "role is required for a PARTY credential: GENERATOR, COLLECTOR, "
+            "TRANSPORTER or RECEIVER");
+      }
+      if (!r.jurisdiction().empty()) {
+        return absl::InvalidArgumentError(
+            "jurisdiction is for REGULATOR credentials only");
+      }
+      if ((r.role() == v1::TRANSPORTER || r.role() == v1::RECEIVER) &&
+          r.public_key().empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "public_key is required for a ", v1::Role_Name(r.role()),
+            " credential: it signs every pickup, handover, delivery, receipt "
+            "and disposal (make one with `cradlectl keygen`)"));
+      }
+      return absl::OkStatus();
+    }
+    case v1::REGULATOR: {
+      const std::string& j = r.jurisdiction();
+      bool digits = !j.empty();
+      for (char c : j) digits &= c >= '0' && c <= '9';
+      if (!digits || (j.size() != 2 && j.size() != 4 && j.size() != 6)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("jurisdiction \"", j,
+                         "\" must be a division prefix of 2, 4 or 6 digits"));
+      }
+      if (!r.enterprise().empty() || r.role() != v1::ROLE_UNSPECIFIED) {
+        return absl::InvalidArgumentError(
+            "enterprise and role are for PARTY credentials only");
+      }
+      return absl::OkStatus();
+    }
+    case v1::ADMINISTRATOR:
+      if (!r.enterprise().empty() || r.role() != v1::ROLE_UNSPECIFIED ||
+          !r.jurisdiction().empty()) {
+        return absl::InvalidArgumentError(
+            "an ADMINISTRATOR credential takes no enterprise, role or "
+            "jurisdiction");
+      }
+      return absl::OkStatus();
+    default:
+      return absl::InvalidArgumentError(
+          "kind is required: PARTY, REGULATOR or ADMINISTRATOR");
+  }
+}
+
+}  // namespace cradle::domain
