@@ -97,6 +97,19 @@ absl::StatusOr<std::string> RecomputeHash(const v1::LedgerEntry& e) {
   return storage::ChainHash(prev, storage::CanonicalEntryBytes(entry));
 }
 
+const char* SignatureText(v1::Signer::Signature s) {
+  switch (s) {
+    case v1::Signer::VALID:
+      return "valid (Ed25519, the credential's key)";
+    case v1::Signer::INVALID:
+      return "INVALID: does not verify against the credential's key";
+    case v1::Signer::UNKNOWN_KEY:
+      return "present, but the credential has no key on record";
+    default:
+      return "none";
+  }
+}
+
 }  // namespace
 
 std::vector<Command> AuditCommands() {
@@ -124,6 +137,11 @@ std::vector<Command> AuditCommands() {
                  static_cast<unsigned long long>(e.stream_version()),
                  Time(e.recorded()).c_str(), e.type().c_str(),
                  e.actor().c_str(), e.prev_hash().c_str(), e.hash().c_str());
+             if (!e.signer().holder().empty()) {
+               std::printf("    holder %s\n", e.signer().holder().c_str());
+             }
+             std::printf("    signature %s\n",
+                         SignatureText(e.signer().signature()));
            }
            std::printf("%s: %d entries, ledger head #%llu %s\n",
                        reply.verified() ? "verified" : "NOT VERIFIED",
@@ -448,9 +466,9 @@ std::vector<Command> AuditCommands() {
          req.set_to(a.Get("to"));
          req.set_what(a.Has("entries") ? v1::ExportRequest::ENTRIES
                                        : v1::ExportRequest::MANIFESTS);
-         grpc::ClientContext call;  // an export may take longer than a call
-         call.set_deadline(absl::ToChronoTime(absl::Now() + absl::Hours(1)));
-         auto reader = v1::Audit::NewStub(ctx.channel)->Export(&call, req);
+         auto call = ctx.Call();  // an export may take longer than a call
+         call->set_deadline(absl::ToChronoTime(absl::Now() + absl::Hours(1)));
+         auto reader = v1::Audit::NewStub(ctx.channel)->Export(call.get(), req);
          v1::ExportChunk chunk;
          while (reader->Read(&chunk)) {
            std::fwrite(chunk.csv().data(), 1, chunk.csv().size(), stdout);

@@ -20,6 +20,8 @@
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
+#include "security/attestation.h"
+#include "storage/tree_head.h"
 
 namespace cradle::clients {
 
@@ -28,10 +30,17 @@ struct Context {
   bool json = false;
   absl::Duration timeout;
   std::string idempotency_key;
+  std::string token;  // --token / CRADLE_TOKEN: sent with every call
+  // --key / CRADLE_KEY: signs every manifest write (required on what a
+  // carrier or receiver attests).
+  std::shared_ptr<const storage::Ed25519Key> key;
 
   std::unique_ptr<grpc::ClientContext> Call() const {
     auto ctx = std::make_unique<grpc::ClientContext>();
     ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+    if (!token.empty()) {
+      ctx->AddMetadata("authorization", "Bearer " + token);
+    }
     return ctx;
   }
 };
@@ -62,6 +71,11 @@ absl::Status ManifestWrite(
     std::function<grpc::Status(grpc::ClientContext*, const Request&,
                                v1::ManifestReply*)>
         rpc) {
+  if (ctx.key != nullptr) {
+    if (absl::Status s = security::SignRequest(*ctx.key, &request); !s.ok()) {
+      return s;
+    }
+  }
   v1::ManifestReply reply;
   std::unique_ptr<grpc::ClientContext> call = ctx.Call();
   grpc::Status s = rpc(call.get(), request, &reply);
@@ -93,5 +107,6 @@ std::vector<Command> RegistryCommands();
 std::vector<Command> ManifestCommands();
 std::vector<Command> FlagCommands();
 std::vector<Command> AuditCommands();
+std::vector<Command> CredentialCommands();
 
 }  // namespace cradle::clients

@@ -3,13 +3,18 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "grpc/grpc.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
@@ -29,8 +34,8 @@ constexpr int kExitUnavailable = 3;
 
 std::vector<Command> Commands() {
   std::vector<Command> all;
-  for (auto group :
-       {RegistryCommands, ManifestCommands, FlagCommands, AuditCommands}) {
+  for (auto group : {RegistryCommands, ManifestCommands, FlagCommands,
+                     AuditCommands, CredentialCommands}) {
     std::vector<Command> c = group();
     all.insert(all.end(), c.begin(), c.end());
   }
@@ -41,6 +46,17 @@ const std::vector<FlagSpec>& GlobalFlags() {
   static const auto* flags = new std::vector<FlagSpec>{
       {"server", "HOST:PORT",
        absl::StrCat("cradled's address (default ", kDefaultServer, ")")},
+      {"token", "TOKEN",
+       "the credential to act with (default: $CRADLE_TOKEN, else the "
+       "contents of $CRADLE_TOKEN_FILE)"},
+      {"token-file", "FILE", "read the token from FILE (e.g. admin.token)"},
+      {"ca", "FILE",
+       "trust the server certificate signed by this CA (default: $CRADLE_CA, "
+       "else the system's roots)"},
+      {"insecure", "", "plain TCP, for a server started with --insecure"},
+      {"key", "FILE",
+       "Ed25519 private key (PEM) that signs manifest writes (default: "
+       "$CRADLE_KEY); carriers and receivers must sign"},
       {"json", "", "print one JSON object per result"},
       {"timeout", "DURATION", "deadline of each call (default 10s)"},
       {"idempotency-key", "KEY",
@@ -53,8 +69,8 @@ const std::vector<FlagSpec>& GlobalFlags() {
 void PrintUsage(const std::vector<Command>& commands) {
   std::printf(
       "cradlectl: Cradle's command-line client.\n\n"
-      "usage: cradlectl [--server HOST:PORT] [--json] COMMAND [ARGS] "
-      "[FLAGS]\n\n"
+      "usage: cradlectl [--server HOST:PORT] [--token T] [--ca FILE] [--json] "
+      "COMMAND [ARGS] [FLAGS]\n\n"
       "commands:\n");
   for (const Command& c : commands) {
     std::printf(
@@ -67,6 +83,59 @@ void PrintUsage(const std::vector<Command>& commands) {
   std::printf(
       "\nQuantities take units: 1.25t, 800kg, 500g. Exit codes: 0 done, 1 "
       "refused by the server, 2 bad command line, 3 server unreachable.\n");
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? "" : v;
+}
+
+absl::StatusOr<std::string> ReadFile(absl::string_view flag,
+                                     const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " ", path, " cannot be read"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The channel (TLS unless --insecure), the token and the signing key.
+absl::Status Connect(const ParsedArgs& a, const std::string& server,
+                     Context* ctx) {
+  ctx->token = a.Get("token", Env("CRADLE_TOKEN"));
+  const std::string token_file = a.Get("token-file", Env("CRADLE_TOKEN_FILE"));
+  if (ctx->token.empty() && !token_file.empty()) {
+    absl::StatusOr<std::string> t = ReadFile("--token-file", token_file);
+    if (!t.ok()) return t.status();
+    ctx->token = std::string(absl::StripAsciiWhitespace(*t));
+  }
+  const std::string key = a.Get("key", Env("CRADLE_KEY"));
+  if (!key.empty()) {
+    absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> k =
+        security::LoadKey(key);
+    if (!k.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--key: ", k.status().message()));
+    }
+    ctx->key = *std::move(k);
+  }
+  if (a.Has("insecure")) {
+    ctx->channel =
+        grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+    return absl::OkStatus();
+  }
+  grpc::SslCredentialsOptions ssl;
+  const std::string ca = a.Get("ca", Env("CRADLE_CA"));
+  if (!ca.empty()) {
+    absl::StatusOr<std::string> pem = ReadFile("--ca", ca);
+    if (!pem.ok()) return pem.status();
+    ssl.pem_root_certs = *std::move(pem);
+  }
+  ctx->channel = grpc::CreateChannel(server, grpc::SslCredentials(ssl));
+  return absl::OkStatus();
 }
 
 int Main(int argc, char** argv) {
@@ -137,7 +206,12 @@ int Main(int argc, char** argv) {
   }
   ctx.idempotency_key = args->Get("idempotency-key", RandomKey());
   const std::string server = args->Get("server", kDefaultServer);
-  ctx.channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+  absl::Status setup = Connect(*args, server, &ctx);
+  if (!setup.ok()) {
+    std::fprintf(stderr, "cradlectl: %s\n",
+                 std::string(setup.message()).c_str());
+    return kExitUsage;
+  }
 
   absl::Status s = command->run(ctx, *args);
   if (s.ok()) return 0;
@@ -146,7 +220,9 @@ int Main(int argc, char** argv) {
                std::string(s.message()).c_str());
   if (s.code() == absl::StatusCode::kUnavailable ||
       s.code() == absl::StatusCode::kDeadlineExceeded) {
-    std::fprintf(stderr, "(is cradled running at %s? start it with: cradled)\n",
+    std::fprintf(stderr,
+                 "(is cradled running at %s? start it with: cradled; a TLS "
+                 "server needs --ca, a plain one --insecure)\n",
                  server.c_str());
     return kExitUnavailable;
   }
@@ -159,4 +235,12 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace cradle::clients
 
-int main(int argc, char** argv) { return cradle::clients::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // Hold gRPC's library until every channel is gone, then shut it down and
+  // wait: a TLS channel's last handshake objects are freed by gRPC's own
+  // threads, which must finish before the process exits.
+  grpc_init();
+  const int code = cradle::clients::Main(argc, argv);
+  grpc_shutdown_blocking();
+  return code;
+}

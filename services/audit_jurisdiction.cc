@@ -265,12 +265,27 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
 
 }  // namespace
 
+namespace {
+
+// A regulator querying inside its own jurisdiction.
+absl::Status AdmitJurisdiction(const Gate& gate,
+                               const grpc::ServerContextBase& ctx,
+                               absl::string_view jurisdiction) {
+  absl::StatusOr<domain::Principal> who =
+      gate.Admit(ctx, domain::Operation::kJurisdictionRead);
+  if (!who.ok()) return who.status();
+  return domain::CheckJurisdiction(*who, "jurisdiction", jurisdiction);
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* AuditService::Manifests(
     grpc::CallbackServerContext* ctx, const v1::JurisdictionQuery* q,
     v1::ListManifestsResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   auto run = [&]() -> absl::Status {
     CRADLE_RETURN_IF_ERROR(CheckJurisdiction(q->jurisdiction(), {2, 4, 6}));
+    CRADLE_RETURN_IF_ERROR(AdmitJurisdiction(gate_, *ctx, q->jurisdiction()));
     CRADLE_ASSIGN_OR_RETURN(std::string from, DayKey("from", q->from()));
     CRADLE_ASSIGN_OR_RETURN(std::string to, DayKey("to", q->to()));
     const int page_size =
@@ -314,6 +329,7 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
           "or a province (2)");
     }
     CRADLE_RETURN_IF_ERROR(CheckJurisdiction(j, {2, 4}));
+    CRADLE_RETURN_IF_ERROR(AdmitJurisdiction(gate_, *ctx, j));
     absl::CivilMonth from, to;
     if (!absl::ParseCivilTime(request->from(), &from)) {
       return absl::InvalidArgumentError(
@@ -421,6 +437,7 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
 grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::Export(
     grpc::CallbackServerContext* ctx, const v1::ExportRequest* request) {
   absl::Status s = CheckJurisdiction(request->jurisdiction(), {2, 4, 6});
+  if (s.ok()) s = AdmitJurisdiction(gate_, *ctx, request->jurisdiction());
   absl::StatusOr<std::string> from = DayKey("from", request->from());
   absl::StatusOr<std::string> to = DayKey("to", request->to());
   if (s.ok()) s = !from.ok() ? from.status() : to.status();
@@ -432,7 +449,6 @@ grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::Export(
     };
     return new Refused(s);
   }
-  (void)ctx;
   return new ExportReactor(ledger_, store_, *request,
                            keys::JurisdictionPrefix(request->jurisdiction()),
                            *from, *to);

@@ -5,6 +5,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "security/attestation.h"
 #include "services/grpc_status.h"
 #include "services/services.h"
 #include "storage/entry_codec.h"
@@ -17,18 +18,12 @@ namespace {
 constexpr size_t kMaxChainEntries = 10000;
 
 // The payload as JSON, for people reading a chain; empty if unknown.
+std::unique_ptr<google::protobuf::Message> ParseEvent(const storage::Entry& e);
+
 std::string PayloadJson(const storage::Entry& e) {
-  std::unique_ptr<google::protobuf::Message> msg;
-  if (absl::StartsWith(e.type, "manifest.") ||
-      absl::StartsWith(e.type, "flag.")) {
-    msg = std::make_unique<v1::ManifestEvent>();
-  } else if (absl::StartsWith(e.type, "registry.")) {
-    msg = std::make_unique<v1::RegistryEvent>();
-  } else {
-    return "";
-  }
+  std::unique_ptr<google::protobuf::Message> msg = ParseEvent(e);
   std::string json;
-  if (!msg->ParseFromString(e.payload) ||
+  if (msg == nullptr ||
       !google::protobuf::util::MessageToJsonString(*msg, &json).ok()) {
     return "";
   }
@@ -44,6 +39,85 @@ std::vector<std::string> Hex(const std::vector<std::string>& raw) {
   std::vector<std::string> out;
   for (const std::string& h : raw) out.push_back(storage::HexHash(h));
   return out;
+}
+
+// The event of an entry's payload, or null for a type we do not know.
+std::unique_ptr<google::protobuf::Message> ParseEvent(const storage::Entry& e) {
+  std::unique_ptr<google::protobuf::Message> msg;
+  if (absl::StartsWith(e.type, "manifest.") ||
+      absl::StartsWith(e.type, "flag.")) {
+    msg = std::make_unique<v1::ManifestEvent>();
+  } else if (absl::StartsWith(e.type, "registry.")) {
+    msg = std::make_unique<v1::RegistryEvent>();
+  } else if (absl::StartsWith(e.type, "credential.")) {
+    msg = std::make_unique<v1::CredentialEvent>();
+  } else {
+    return nullptr;
+  }
+  if (!msg->ParseFromString(e.payload)) return nullptr;
+  return msg;
+}
+
+// The request held by the event's `kind` oneof (what the party sent and
+// may have signed), or null.
+const google::protobuf::Message* RequestOf(
+    const google::protobuf::Message& event) {
+  const google::protobuf::OneofDescriptor* kind =
+      event.GetDescriptor()->FindOneofByName("kind");
+  if (kind == nullptr) return nullptr;
+  const google::protobuf::FieldDescriptor* f =
+      event.GetReflection()->GetOneofFieldDescriptor(event, kind);
+  if (f == nullptr ||
+      f->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+    return nullptr;
+  }
+  return &event.GetReflection()->GetMessage(event, f);
+}
+
+// Who wrote the entry and whether its signature verifies.
+v1::Signer SignerOf(const CredentialStore& credentials,
+                    const storage::Entry& e) {
+  v1::Signer signer;
+  std::string scope, id;
+  if (!domain::ParseActor(e.actor, &scope, &id)) {
+    signer.set_enterprise(e.actor);  // the server itself: "cradle-sweeper"
+    signer.set_signature(v1::Signer::UNSIGNED);
+    return signer;
+  }
+  signer.set_credential(id);
+  signer.set_enterprise(scope);
+  absl::StatusOr<v1::Credential> c = credentials.Get(id);
+  if (c.ok()) signer.set_holder(c->holder());
+  std::unique_ptr<google::protobuf::Message> event = ParseEvent(e);
+  const google::protobuf::Message* request =
+      event == nullptr ? nullptr : RequestOf(*event);
+  if (request == nullptr || security::SignatureOf(*request).empty()) {
+    signer.set_signature(v1::Signer::UNSIGNED);
+  } else if (!c.ok() || c->public_key().empty()) {
+    signer.set_signature(v1::Signer::UNKNOWN_KEY);
+  } else {
+    signer.set_signature(security::VerifyRequest(c->public_key(), *request)
+                             ? v1::Signer::VALID
+                             : v1::Signer::INVALID);
+  }
+  return signer;
+}
+
+// May `p` read the stream? A manifest by the authorization table's rule,
+// an enterprise's registry record by anyone, any other stream (approvals,
+// credentials) by regulators.
+absl::Status CheckStreamReader(const ManifestStore& store,
+                               const domain::Principal& p,
+                               absl::string_view stream) {
+  if (absl::StartsWith(stream, "enterprise/")) return absl::OkStatus();
+  if (!absl::StrContains(stream, '/')) {  // a manifest number
+    absl::StatusOr<v1::Manifest> m = store.Load(stream);
+    if (!m.ok()) return m.status();
+    return domain::CheckManifestReader(p, *m);
+  }
+  if (p.kind == v1::REGULATOR) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "stream \"", stream, "\" is not a manifest; only regulators read it"));
 }
 
 v1::LedgerEntry ToProto(const storage::Entry& e) {
@@ -74,6 +148,15 @@ grpc::ServerUnaryReactor* AuditService::Chain(grpc::CallbackServerContext* ctx,
         ToGrpcStatus(absl::InvalidArgumentError("number is required")));
     return reactor;
   }
+  absl::StatusOr<domain::Principal> who =
+      gate_.Admit(*ctx, domain::Operation::kManifestRead);
+  absl::Status allowed =
+      who.ok() ? CheckStreamReader(store_, *who, request->number())
+               : who.status();
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
   absl::StatusOr<std::vector<storage::Entry>> entries =
       ledger_.ReadStream(request->number(), 1, kMaxChainEntries);
   if (!entries.ok()) {
@@ -82,7 +165,9 @@ grpc::ServerUnaryReactor* AuditService::Chain(grpc::CallbackServerContext* ctx,
   }
   reply->set_verified(true);
   for (const storage::Entry& e : *entries) {
-    *reply->add_entries() = ToProto(e);
+    v1::LedgerEntry* out = reply->add_entries();
+    *out = ToProto(e);
+    *out->mutable_signer() = SignerOf(gate_.credentials(), e);
     // Each entry recomputed from its stored bytes and linked to the entry
     // before it in the global chain.
     absl::StatusOr<storage::VerifyReport> report =
@@ -108,6 +193,12 @@ grpc::ServerUnaryReactor* AuditService::Verify(grpc::CallbackServerContext* ctx,
                                                const v1::VerifyRequest* request,
                                                v1::VerifyResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<domain::Principal> who =
+      gate_.Admit(*ctx, domain::Operation::kLedgerVerify);
+  if (!who.ok()) {
+    reactor->Finish(ToGrpcStatus(who.status()));
+    return reactor;
+  }
   const uint64_t to =
       request->to_sequence() == 0 ? UINT64_MAX : request->to_sequence();
   absl::StatusOr<storage::VerifyReport> report =
@@ -129,6 +220,12 @@ grpc::ServerUnaryReactor* AuditService::Head(grpc::CallbackServerContext* ctx,
                                              const v1::HeadRequest*,
                                              v1::HeadResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<domain::Principal> who =
+      gate_.Admit(*ctx, domain::Operation::kTreeHead);
+  if (!who.ok()) {
+    reactor->Finish(ToGrpcStatus(who.status()));
+    return reactor;
+  }
   const storage::Head head = ledger_.GetHead();
   reply->set_sequence(head.sequence);
   reply->set_hash(storage::HexHash(head.hash));
@@ -140,6 +237,12 @@ grpc::ServerUnaryReactor* AuditService::TreeHead(
     grpc::CallbackServerContext* ctx, const v1::TreeHeadRequest*,
     v1::SignedTreeHead* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<domain::Principal> who =
+      gate_.Admit(*ctx, domain::Operation::kTreeHead);
+  if (!who.ok()) {
+    reactor->Finish(ToGrpcStatus(who.status()));
+    return reactor;
+  }
   const storage::TreeHead head = ledger_.GetTreeHead();
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_.Now()));
   reply->set_tree_size(head.size);
@@ -160,6 +263,13 @@ grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
   };
+  absl::StatusOr<domain::Principal> who =
+      gate_.Admit(*ctx, domain::Operation::kManifestRead);
+  if (!who.ok()) return finish(who.status());
+  if (absl::Status s = CheckStreamReader(store_, *who, request->number());
+      !s.ok()) {
+    return finish(s);
+  }
   const uint64_t size = request->tree_size() == 0 ? ledger_.GetTreeHead().size
                                                   : request->tree_size();
   absl::StatusOr<std::string> root = ledger_.TreeRoot(size);
@@ -174,6 +284,7 @@ grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,
     if (!path.ok()) return finish(path.status());
     v1::EntryProof* p = reply->add_proofs();
     *p->mutable_entry() = ToProto(e);
+    *p->mutable_entry()->mutable_signer() = SignerOf(gate_.credentials(), e);
     for (const std::string& h : Hex(*path)) p->add_path(h);
   }
   reply->set_tree_size(size);
@@ -185,6 +296,12 @@ grpc::ServerUnaryReactor* AuditService::Consistency(
     grpc::CallbackServerContext* ctx, const v1::ConsistencyRequest* request,
     v1::ConsistencyResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<domain::Principal> who =
+      gate_.Admit(*ctx, domain::Operation::kTreeHead);
+  if (!who.ok()) {
+    reactor->Finish(ToGrpcStatus(who.status()));
+    return reactor;
+  }
   absl::StatusOr<std::vector<std::string>> proof =
       ledger_.ConsistencyProof(request->old_size(), request->new_size());
   absl::StatusOr<std::string> old_root = ledger_.TreeRoot(request->old_size());

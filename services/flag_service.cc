@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
@@ -58,9 +59,11 @@ bool Matches(const v1::Flag& f, const v1::ListFlagsRequest& r) {
   return true;
 }
 
-absl::StatusOr<v1::ListFlagsResponse> ListFlags(const ManifestStore& store,
-                                                const storage::Ledger& ledger,
-                                                const v1::ListFlagsRequest& r) {
+// `jurisdiction`, when set, keeps the flags whose origin or destination
+// county lies in it.
+absl::StatusOr<v1::ListFlagsResponse> ListFlags(
+    const ManifestStore& store, const storage::Ledger& ledger,
+    const v1::ListFlagsRequest& r, absl::string_view jurisdiction) {
   const int page_size = r.page_size() == 0 ? kDefaultPageSize : r.page_size();
   if (page_size < 0 || page_size > kMaxPageSize) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -109,6 +112,11 @@ absl::StatusOr<v1::ListFlagsResponse> ListFlags(const ManifestStore& store,
           LoadFlag(store, row.key.substr(prefix.size()));
       if (!f.ok()) return f.status();
       if (!Matches(*f, r)) continue;
+      if (!jurisdiction.empty() &&
+          !domain::InJurisdiction(f->origin_county(), jurisdiction) &&
+          !domain::InJurisdiction(f->destination_county(), jurisdiction)) {
+        continue;
+      }
       *out.add_flags() = *std::move(f);
       if (out.flags_size() == page_size) {
         out.set_next_page_token(cursor);
@@ -125,10 +133,34 @@ grpc::ServerUnaryReactor* FlagService::List(grpc::CallbackServerContext* ctx,
                                             const v1::ListFlagsRequest* request,
                                             v1::ListFlagsResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<v1::ListFlagsResponse> r =
-      ListFlags(store_, store_.ledger(), *request);
-  if (r.ok()) *reply = *std::move(r);
-  reactor->Finish(ToGrpcStatus(r.status()));
+  absl::Status s = [&]() -> absl::Status {
+    absl::StatusOr<domain::Principal> p =
+        gate_.Admit(*ctx, domain::Operation::kFlagList);
+    if (!p.ok()) return p.status();
+    v1::ListFlagsRequest query = *request;
+    std::string within;  // a regulator's jurisdiction, when no place given
+    if (p->kind == v1::PARTY) {
+      // A party sees the flags that name it; naming nobody means itself.
+      if (query.enterprise().empty()) query.set_enterprise(p->enterprise);
+      absl::Status own =
+          domain::CheckActsFor(*p, "enterprise", query.enterprise());
+      if (!own.ok()) return own;
+    } else if (!query.county().empty()) {
+      absl::Status in = domain::CheckJurisdiction(*p, "county", query.county());
+      if (!in.ok()) return in;
+    } else if (!query.city().empty()) {
+      absl::Status in = domain::CheckJurisdiction(*p, "city", query.city());
+      if (!in.ok()) return in;
+    } else {
+      within = p->jurisdiction;
+    }
+    absl::StatusOr<v1::ListFlagsResponse> r =
+        ListFlags(store_, store_.ledger(), query, within);
+    if (!r.ok()) return r.status();
+    *reply = *std::move(r);
+    return absl::OkStatus();
+  }();
+  reactor->Finish(ToGrpcStatus(s));
   return reactor;
 }
 
@@ -136,6 +168,12 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
                                             const v1::FlagNoteRequest* request,
                                             v1::FlagState to, v1::Flag* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<domain::Principal> who =
+      gate_.AdmitWrite(*ctx, domain::Operation::kFlagNote, *request);
+  if (!who.ok()) {
+    reactor->Finish(ToGrpcStatus(who.status()));
+    return reactor;
+  }
   absl::StatusOr<std::string> number = ManifestOfFlag(request->id());
   if (!number.ok()) {
     reactor->Finish(ToGrpcStatus(number.status()));
@@ -144,9 +182,13 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
   v1::WriteMeta meta;
   meta.set_idempotency_key(request->idempotency_key());
   store_.Write(
-      *number, absl::StrCat("regulator:", request->by()),
-      to == v1::ACKED ? "flag-ack" : "flag-resolve", meta,
-      [request, to](const v1::Manifest& m, absl::Time now) {
+      *number, *who, to == v1::ACKED ? "flag-ack" : "flag-resolve", meta,
+      [request, to, who = *who](const v1::Manifest& m, absl::Time now)
+          -> absl::StatusOr<domain::Decision> {
+        // Only a regulator of a division the manifest touches.
+        if (absl::Status s = domain::CheckManifestReader(who, m); !s.ok()) {
+          return s;
+        }
         return domain::DecideFlagNote(m, *request, to, now);
       },
       [reactor, reply,
@@ -177,8 +219,16 @@ grpc::ServerUnaryReactor* FlagService::Risk(
     grpc::CallbackServerContext* ctx, const v1::EnterpriseRiskRequest* request,
     v1::EnterpriseRisk* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<domain::Principal> who =
+      gate_.Admit(*ctx, domain::Operation::kRisk);
   absl::StatusOr<v1::Enterprise> e =
-      store_.registry().GetEnterprise("id", request->id());
+      who.ok() ? store_.registry().GetEnterprise("id", request->id())
+               : absl::StatusOr<v1::Enterprise>(who.status());
+  if (e.ok()) {
+    if (absl::Status s = domain::CheckEnterpriseReader(*who, *e); !s.ok()) {
+      e = s;
+    }
+  }
   if (!e.ok()) {
     reactor->Finish(ToGrpcStatus(e.status()));
     return reactor;

@@ -14,6 +14,9 @@ namespace cradle::services::keys {
 inline std::string EnterpriseStream(absl::string_view id) {
   return absl::StrCat("enterprise/", id);
 }
+inline std::string CredentialStream(absl::string_view id) {
+  return absl::StrCat("credential/", id);
+}
 // A manifest's stream is its number.
 
 // State (materialised, one value per key).
@@ -23,9 +26,14 @@ inline std::string ManifestState(absl::string_view number) {
 inline std::string EnterpriseState(absl::string_view id) {
   return absl::StrCat("enterprise/", id);
 }
+// A v1::CredentialEvent: the credential as it stands and its token's hash.
+inline std::string CredentialState(absl::string_view id) {
+  return absl::StrCat("credential/", id);
+}
 
 // Indexes (the key is the data; values are empty unless noted).
 inline std::string AllManifestsPrefix() { return "m/all/"; }
+inline std::string CredentialsPrefix() { return "cred/"; }
 inline std::string StatusPrefix(absl::string_view status) {
   return absl::StrCat("m/status/", status, "/");
 }

@@ -6,6 +6,8 @@
 namespace cradle::services {
 namespace {
 
+using domain::Operation;
+
 // Completes `reactor` with the store's answer; runs on any thread.
 ManifestStore::Done FinishWith(grpc::ServerUnaryReactor* reactor,
                                v1::ManifestReply* reply) {
@@ -15,14 +17,37 @@ ManifestStore::Done FinishWith(grpc::ServerUnaryReactor* reactor,
   };
 }
 
+// The caller of a write, admitted for `op` and acting for `party` (the
+// request's `field`); finishes `reactor` and returns nullopt otherwise.
+template <typename Request>
+absl::optional<domain::Principal> Writer(grpc::CallbackServerContext* ctx,
+                                         const Gate& gate,
+                                         const Request& request, Operation op,
+                                         absl::string_view field,
+                                         absl::string_view party,
+                                         grpc::ServerUnaryReactor* reactor) {
+  absl::StatusOr<domain::Principal> p = gate.AdmitWrite(*ctx, op, request);
+  absl::Status s = p.ok() ? domain::CheckActsFor(*p, field, party) : p.status();
+  if (!s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return absl::nullopt;
+  }
+  return *std::move(p);
+}
+
+// A write to an existing manifest: the gate, then the store with `decide`.
 template <typename Request, typename DecideFn>
 grpc::ServerUnaryReactor* WriteManifest(
-    grpc::CallbackServerContext* ctx, ManifestStore& store,
-    const Request* request, absl::string_view actor, absl::string_view op,
+    grpc::CallbackServerContext* ctx, const Gate& gate, ManifestStore& store,
+    const Request* request, Operation op, absl::string_view field,
+    absl::string_view party, absl::string_view op_name,
     v1::ManifestReply* reply, DecideFn decide) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::optional<domain::Principal> who =
+      Writer(ctx, gate, *request, op, field, party, reactor);
+  if (!who.has_value()) return reactor;
   store.Write(
-      request->number(), actor, op, request->meta(),
+      request->number(), *who, op_name, request->meta(),
       [request, &store, decide](const v1::Manifest& m, absl::Time now) {
         return decide(m, *request, store.registry(), now);
       },
@@ -36,7 +61,11 @@ grpc::ServerUnaryReactor* ManifestService::Open(
     grpc::CallbackServerContext* ctx, const v1::OpenManifestRequest* request,
     v1::ManifestReply* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  store_.Open(*request, FinishWith(reactor, reply));
+  absl::optional<domain::Principal> who =
+      Writer(ctx, gate_, *request, Operation::kOpen, "generator",
+             request->generator(), reactor);
+  if (!who.has_value()) return reactor;
+  store_.Open(*request, *who, FinishWith(reactor, reply));
   return reactor;
 }
 
@@ -44,7 +73,8 @@ grpc::ServerUnaryReactor* ManifestService::Issue(
     grpc::CallbackServerContext* ctx, const v1::IssueManifestRequest* request,
     v1::ManifestReply* reply) {
   return WriteManifest(
-      ctx, store_, request, request->generator(), "issue", reply,
+      ctx, gate_, store_, request, Operation::kIssueOrCancel, "generator",
+      request->generator(), "issue", reply,
       [](const v1::Manifest& m, const auto& r, const domain::RegistryReader&,
          absl::Time now) { return domain::DecideIssue(m, r, now); });
 }
@@ -53,7 +83,8 @@ grpc::ServerUnaryReactor* ManifestService::Cancel(
     grpc::CallbackServerContext* ctx, const v1::CancelManifestRequest* request,
     v1::ManifestReply* reply) {
   return WriteManifest(
-      ctx, store_, request, request->generator(), "cancel", reply,
+      ctx, gate_, store_, request, Operation::kIssueOrCancel, "generator",
+      request->generator(), "cancel", reply,
       [](const v1::Manifest& m, const auto& r, const domain::RegistryReader&,
          absl::Time now) { return domain::DecideCancel(m, r, now); });
 }
@@ -62,9 +93,17 @@ grpc::ServerUnaryReactor* ManifestService::Get(
     grpc::CallbackServerContext* ctx, const v1::GetManifestRequest* request,
     v1::Manifest* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<v1::Manifest> m = store_.Load(request->number());
-  if (m.ok()) *reply = *std::move(m);
-  reactor->Finish(ToGrpcStatus(m.status()));
+  absl::Status s = [&]() -> absl::Status {
+    absl::StatusOr<domain::Principal> p =
+        gate_.Admit(*ctx, Operation::kManifestRead);
+    if (!p.ok()) return p.status();
+    absl::StatusOr<v1::Manifest> m = store_.Load(request->number());
+    if (!m.ok()) return m.status();
+    if (absl::Status s = domain::CheckManifestReader(*p, *m); !s.ok()) return s;
+    *reply = *std::move(m);
+    return absl::OkStatus();
+  }();
+  reactor->Finish(ToGrpcStatus(s));
   return reactor;
 }
 
@@ -72,17 +111,45 @@ grpc::ServerUnaryReactor* ManifestService::List(
     grpc::CallbackServerContext* ctx, const v1::ListManifestsRequest* request,
     v1::ListManifestsResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<v1::ListManifestsResponse> r = store_.List(*request);
-  if (r.ok()) *reply = *std::move(r);
-  reactor->Finish(ToGrpcStatus(r.status()));
+  absl::Status s = [&]() -> absl::Status {
+    absl::StatusOr<domain::Principal> p =
+        gate_.Admit(*ctx, Operation::kManifestList);
+    if (!p.ok()) return p.status();
+    v1::ListManifestsRequest query = *request;
+    if (p->kind == v1::PARTY) {
+      // A party lists its own manifests; naming no party means itself.
+      if (query.party().empty()) query.set_party(p->enterprise);
+      if (absl::Status s = domain::CheckActsFor(*p, "party", query.party());
+          !s.ok()) {
+        return s;
+      }
+    } else {
+      if (query.party().empty()) {
+        return absl::InvalidArgumentError(
+            "party is required for a regulator: list an enterprise of the "
+            "jurisdiction, or query the jurisdiction with Audit.Manifests");
+      }
+      absl::StatusOr<v1::Enterprise> e =
+          store_.registry().GetEnterprise("party", query.party());
+      if (!e.ok()) return e.status();
+      if (absl::Status s = domain::CheckEnterpriseReader(*p, *e); !s.ok()) {
+        return s;
+      }
+    }
+    absl::StatusOr<v1::ListManifestsResponse> r = store_.List(query);
+    if (!r.ok()) return r.status();
+    *reply = *std::move(r);
+    return absl::OkStatus();
+  }();
+  reactor->Finish(ToGrpcStatus(s));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* TransferService::Pickup(
     grpc::CallbackServerContext* ctx, const v1::PickupRequest* request,
     v1::ManifestReply* reply) {
-  return WriteManifest(ctx, store_, request, request->carrier(), "pickup",
-                       reply,
+  return WriteManifest(ctx, gate_, store_, request, Operation::kPickup,
+                       "carrier", request->carrier(), "pickup", reply,
                        [](const v1::Manifest& m, const auto& r,
                           const domain::RegistryReader& reg, absl::Time now) {
                          return domain::DecidePickup(m, r, reg, now);
@@ -92,8 +159,8 @@ grpc::ServerUnaryReactor* TransferService::Pickup(
 grpc::ServerUnaryReactor* TransferService::Relay(
     grpc::CallbackServerContext* ctx, const v1::RelayRequest* request,
     v1::ManifestReply* reply) {
-  return WriteManifest(ctx, store_, request, request->from_carrier(), "relay",
-                       reply,
+  return WriteManifest(ctx, gate_, store_, request, Operation::kRelay,
+                       "from_carrier", request->from_carrier(), "relay", reply,
                        [](const v1::Manifest& m, const auto& r,
                           const domain::RegistryReader& reg, absl::Time now) {
                          return domain::DecideRelay(m, r, reg, now);
@@ -103,8 +170,8 @@ grpc::ServerUnaryReactor* TransferService::Relay(
 grpc::ServerUnaryReactor* TransferService::Deliver(
     grpc::CallbackServerContext* ctx, const v1::DeliverRequest* request,
     v1::ManifestReply* reply) {
-  return WriteManifest(ctx, store_, request, request->receiver(), "deliver",
-                       reply,
+  return WriteManifest(ctx, gate_, store_, request, Operation::kDeliver,
+                       "receiver", request->receiver(), "deliver", reply,
                        [](const v1::Manifest& m, const auto& r,
                           const domain::RegistryReader& reg, absl::Time now) {
                          return domain::DecideDeliver(m, r, reg, now);
@@ -114,8 +181,8 @@ grpc::ServerUnaryReactor* TransferService::Deliver(
 grpc::ServerUnaryReactor* TransferService::Reroute(
     grpc::CallbackServerContext* ctx, const v1::RerouteRequest* request,
     v1::ManifestReply* reply) {
-  return WriteManifest(ctx, store_, request, request->generator(), "reroute",
-                       reply,
+  return WriteManifest(ctx, gate_, store_, request, Operation::kReroute,
+                       "generator", request->generator(), "reroute", reply,
                        [](const v1::Manifest& m, const auto& r,
                           const domain::RegistryReader& reg, absl::Time now) {
                          return domain::DecideReroute(m, r, reg, now);
@@ -126,7 +193,8 @@ grpc::ServerUnaryReactor* DisposalService::Receive(
     grpc::CallbackServerContext* ctx, const v1::ReceiveRequest* request,
     v1::ManifestReply* reply) {
   return WriteManifest(
-      ctx, store_, request, request->receiver(), "receive", reply,
+      ctx, gate_, store_, request, Operation::kReceive, "receiver",
+      request->receiver(), "receive", reply,
       [](const v1::Manifest& m, const auto& r, const domain::RegistryReader&,
          absl::Time now) { return domain::DecideReceive(m, r, now); });
 }
@@ -135,7 +203,8 @@ grpc::ServerUnaryReactor* DisposalService::Dispose(
     grpc::CallbackServerContext* ctx, const v1::DisposeRequest* request,
     v1::ManifestReply* reply) {
   return WriteManifest(
-      ctx, store_, request, request->receiver(), "dispose", reply,
+      ctx, gate_, store_, request, Operation::kDispose, "receiver",
+      request->receiver(), "dispose", reply,
       [](const v1::Manifest& m, const auto& r, const domain::RegistryReader&,
          absl::Time now) { return domain::DecideDispose(m, r, now); });
 }
@@ -144,7 +213,8 @@ grpc::ServerUnaryReactor* DisposalService::RecordPayment(
     grpc::CallbackServerContext* ctx, const v1::RecordPaymentRequest* request,
     v1::ManifestReply* reply) {
   return WriteManifest(
-      ctx, store_, request, request->payer(), "payment", reply,
+      ctx, gate_, store_, request, Operation::kRecordPayment, "payer",
+      request->payer(), "payment", reply,
       [](const v1::Manifest& m, const auto& r, const domain::RegistryReader&,
          absl::Time now) { return domain::DecidePayment(m, r, now); });
 }

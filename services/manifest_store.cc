@@ -25,13 +25,6 @@ constexpr size_t kMaxIdempotencyKeyBytes = 128;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 
-std::string ActorOf(absl::string_view party, const v1::WriteMeta& meta) {
-  std::string actor(party);
-  if (!meta.person().empty()) absl::StrAppend(&actor, "/", meta.person());
-  if (!meta.device().empty()) absl::StrAppend(&actor, "@", meta.device());
-  return actor;
-}
-
 absl::Time FromProto(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
@@ -364,13 +357,14 @@ storage::AppendRequest ManifestStore::MakeAppend(
   return req;
 }
 
-void ManifestStore::Open(const v1::OpenManifestRequest& request, Done done) {
+void ManifestStore::Open(const v1::OpenManifestRequest& request,
+                         const domain::Principal& who, Done done) {
   if (absl::Status s = CheckIdempotencyKey(request.meta()); !s.ok()) {
     done(s);
     return;
   }
-  const std::string key = keys::Idempotency(request.generator(), "open",
-                                            request.meta().idempotency_key());
+  const std::string key =
+      keys::Idempotency(who.Scope(), "open", request.meta().idempotency_key());
   if (AnswerReplay(key, done)) return;
   {
     absl::MutexLock lock(&open_mu_);
@@ -413,8 +407,7 @@ void ManifestStore::Open(const v1::OpenManifestRequest& request, Done done) {
     return;
   }
   storage::AppendRequest append =
-      MakeAppend(v1::Manifest(), *decision,
-                 ActorOf(request.generator(), request.meta()), key, now);
+      MakeAppend(v1::Manifest(), *decision, who.Actor(), key, now);
   ledger_.Append(std::move(append),
                  [this, key, next = std::move(decision->next)](
                      absl::StatusOr<storage::AppendResult> r) mutable {
@@ -473,14 +466,15 @@ void ManifestStore::FinishOpen(const std::string& key,
   }
 }
 
-void ManifestStore::Write(absl::string_view number, absl::string_view actor,
-                          absl::string_view op, const v1::WriteMeta& meta,
-                          Decider decide, Done done) {
+void ManifestStore::Write(absl::string_view number,
+                          const domain::Principal& who, absl::string_view op,
+                          const v1::WriteMeta& meta, Decider decide,
+                          Done done) {
   if (absl::Status s = CheckIdempotencyKey(meta); !s.ok()) {
     done(s);
     return;
   }
-  std::string key = keys::Idempotency(actor, op, meta.idempotency_key());
+  std::string key = keys::Idempotency(who.Scope(), op, meta.idempotency_key());
   if (AnswerReplay(key, done)) return;
   absl::StatusOr<v1::Manifest> current = Load(number);
   if (!current.ok()) {
@@ -498,8 +492,8 @@ void ManifestStore::Write(absl::string_view number, absl::string_view actor,
     done(decision.status());
     return;
   }
-  storage::AppendRequest append = MakeAppend(
-      *current, *decision, ActorOf(actor, meta), std::move(key), now);
+  storage::AppendRequest append =
+      MakeAppend(*current, *decision, who.Actor(), std::move(key), now);
   ledger_.Append(
       std::move(append),
       [this, next = std::move(decision->next), done = std::move(done)](

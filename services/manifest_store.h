@@ -15,6 +15,7 @@
 
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
+#include "domain/authz.h"
 #include "domain/clock.h"
 #include "domain/flags/flag_config.h"
 #include "domain/lifecycle.h"
@@ -67,12 +68,15 @@ class ManifestStore {
   // A number is skipped only if the ledger fails to write its manifest.
   // Concurrent copies of one request (same idempotency key) share one
   // number and one answer.
-  void Open(const v1::OpenManifestRequest& request, Done done);
+  // `who` is the authenticated caller: its Actor() is recorded and its
+  // Scope() scopes the idempotency key.
+  void Open(const v1::OpenManifestRequest& request,
+            const domain::Principal& who, Done done);
 
-  // Applies `decide` to manifest `number` on behalf of `actor` (the party the
-  // request names) as operation `op`. `done` runs once, possibly on the
-  // ledger's writer thread; it must not block.
-  void Write(absl::string_view number, absl::string_view actor,
+  // Applies `decide` to manifest `number` on behalf of `who` (the
+  // authenticated caller) as operation `op`. `done` runs once, possibly on
+  // the ledger's writer thread; it must not block.
+  void Write(absl::string_view number, const domain::Principal& who,
              absl::string_view op, const v1::WriteMeta& meta, Decider decide,
              Done done);
 

@@ -11,10 +11,6 @@
 namespace cradle::services {
 namespace {
 
-// Registry changes are the administrator's; identity will make this the
-// authenticated administrator.
-constexpr absl::string_view kRegistryActor = "admin";
-
 using Done = std::function<void(absl::StatusOr<v1::Enterprise>)>;
 
 absl::optional<v1::Enterprise> Existing(const LedgerRegistryReader& reader,
@@ -30,16 +26,16 @@ absl::optional<v1::Enterprise> Existing(const LedgerRegistryReader& reader,
 void Commit(storage::Ledger& ledger, const LedgerRegistryReader& reader,
             const std::string& id, uint64_t expected_version,
             const domain::RegistryDecision& decision, absl::string_view op,
-            const v1::WriteMeta& meta, std::vector<storage::Mutation> extra,
-            Done done) {
+            const domain::Principal& who, const v1::WriteMeta& meta,
+            std::vector<storage::Mutation> extra, Done done) {
   storage::AppendRequest req;
   req.stream = keys::EnterpriseStream(id);
   req.expected_version = expected_version;
   req.idempotency_key =
-      keys::Idempotency(kRegistryActor, op, meta.idempotency_key());
+      keys::Idempotency(who.Scope(), op, meta.idempotency_key());
   req.entries.push_back(storage::NewEntry{absl::StrCat("registry.", op),
                                           decision.event.SerializeAsString(),
-                                          std::string(kRegistryActor)});
+                                          who.Actor()});
   req.mutations.push_back(storage::Mutation{storage::Table::kState,
                                             keys::EnterpriseState(id),
                                             decision.next.SerializeAsString()});
@@ -60,10 +56,11 @@ void Commit(storage::Ledger& ledger, const LedgerRegistryReader& reader,
 // Answers a retry from the state; false when the key is unseen.
 bool AnswerReplay(const storage::Ledger& ledger,
                   const LedgerRegistryReader& reader, absl::string_view op,
-                  const v1::WriteMeta& meta, const Done& done) {
+                  const domain::Principal& who, const v1::WriteMeta& meta,
+                  const Done& done) {
   absl::StatusOr<absl::optional<storage::AppendResult>> seen =
       ledger.FindIdempotent(
-          keys::Idempotency(kRegistryActor, op, meta.idempotency_key()));
+          keys::Idempotency(who.Scope(), op, meta.idempotency_key()));
   if (!seen.ok()) {
     done(seen.status());
     return true;
@@ -88,11 +85,17 @@ grpc::ServerUnaryReactor* RegistryService::RegisterEnterprise(
     const v1::RegisterEnterpriseRequest* request, v1::Enterprise* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   Done done = FinishWith(reactor, reply);
+  absl::StatusOr<domain::Principal> who =
+      gate_.AdmitWrite(*ctx, domain::Operation::kRegistryWrite, *request);
+  if (!who.ok()) {
+    done(who.status());
+    return reactor;
+  }
   if (absl::Status s = CheckIdempotencyKey(request->meta()); !s.ok()) {
     done(s);
     return reactor;
   }
-  if (AnswerReplay(ledger_, reader_, "register", request->meta(), done)) {
+  if (AnswerReplay(ledger_, reader_, "register", *who, request->meta(), done)) {
     return reactor;
   }
   absl::Status error;
@@ -123,8 +126,8 @@ grpc::ServerUnaryReactor* RegistryService::RegisterEnterprise(
           std::string()});
     }
   }
-  Commit(ledger_, reader_, request->id(), 0, *d, "register", request->meta(),
-         std::move(indexes), std::move(done));
+  Commit(ledger_, reader_, request->id(), 0, *d, "register", *who,
+         request->meta(), std::move(indexes), std::move(done));
   return reactor;
 }
 
@@ -133,11 +136,17 @@ grpc::ServerUnaryReactor* RegistryService::GrantLicence(
     v1::Enterprise* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   Done done = FinishWith(reactor, reply);
+  absl::StatusOr<domain::Principal> who =
+      gate_.AdmitWrite(*ctx, domain::Operation::kRegistryWrite, *request);
+  if (!who.ok()) {
+    done(who.status());
+    return reactor;
+  }
   if (absl::Status s = CheckIdempotencyKey(request->meta()); !s.ok()) {
     done(s);
     return reactor;
   }
-  if (AnswerReplay(ledger_, reader_, "licence", request->meta(), done)) {
+  if (AnswerReplay(ledger_, reader_, "licence", *who, request->meta(), done)) {
     return reactor;
   }
   absl::StatusOr<v1::Enterprise> receiver =
@@ -153,7 +162,7 @@ grpc::ServerUnaryReactor* RegistryService::GrantLicence(
     return reactor;
   }
   Commit(ledger_, reader_, receiver->id(), receiver->version(), *d, "licence",
-         request->meta(), {}, std::move(done));
+         *who, request->meta(), {}, std::move(done));
   return reactor;
 }
 
@@ -162,11 +171,17 @@ grpc::ServerUnaryReactor* RegistryService::RegisterVehicle(
     v1::Enterprise* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   Done done = FinishWith(reactor, reply);
+  absl::StatusOr<domain::Principal> who =
+      gate_.AdmitWrite(*ctx, domain::Operation::kRegistryWrite, *request);
+  if (!who.ok()) {
+    done(who.status());
+    return reactor;
+  }
   if (absl::Status s = CheckIdempotencyKey(request->meta()); !s.ok()) {
     done(s);
     return reactor;
   }
-  if (AnswerReplay(ledger_, reader_, "vehicle", request->meta(), done)) {
+  if (AnswerReplay(ledger_, reader_, "vehicle", *who, request->meta(), done)) {
     return reactor;
   }
   absl::StatusOr<v1::Enterprise> carrier =
@@ -195,7 +210,7 @@ grpc::ServerUnaryReactor* RegistryService::RegisterVehicle(
     return reactor;
   }
   Commit(ledger_, reader_, carrier->id(), carrier->version(), *d, "vehicle",
-         request->meta(),
+         *who, request->meta(),
          {storage::Mutation{storage::Table::kIndex, plate_key, carrier->id()}},
          std::move(done));
   return reactor;
@@ -205,7 +220,11 @@ grpc::ServerUnaryReactor* RegistryService::GetEnterprise(
     grpc::CallbackServerContext* ctx, const v1::GetEnterpriseRequest* request,
     v1::Enterprise* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  FinishWith(reactor, reply)(reader_.GetEnterprise("id", request->id()));
+  absl::StatusOr<domain::Principal> who =
+      gate_.Admit(*ctx, domain::Operation::kRegistryRead);
+  FinishWith(reactor,
+             reply)(who.ok() ? reader_.GetEnterprise("id", request->id())
+                             : absl::StatusOr<v1::Enterprise>(who.status()));
   return reactor;
 }
 
@@ -217,11 +236,17 @@ grpc::ServerUnaryReactor* RegistryService::RegisterApproval(
     if (r.ok()) *reply = *std::move(r);
     reactor->Finish(ToGrpcStatus(r.status()));
   };
+  absl::StatusOr<domain::Principal> who =
+      gate_.AdmitWrite(*ctx, domain::Operation::kRegistryWrite, *request);
+  if (!who.ok()) {
+    done(who.status());
+    return reactor;
+  }
   if (absl::Status s = CheckIdempotencyKey(request->meta()); !s.ok()) {
     done(s);
     return reactor;
   }
-  const std::string idem = keys::Idempotency(kRegistryActor, "approval",
+  const std::string idem = keys::Idempotency(who->Scope(), "approval",
                                              request->meta().idempotency_key());
   const v1::Approval& a = request->approval();
   auto load = [this](absl::string_view number)
@@ -276,9 +301,8 @@ grpc::ServerUnaryReactor* RegistryService::RegisterApproval(
   req.stream = keys::ApprovalStream(approval->number());
   req.expected_version = 0;
   req.idempotency_key = idem;
-  req.entries.push_back(storage::NewEntry{"registry.approval",
-                                          event.SerializeAsString(),
-                                          std::string(kRegistryActor)});
+  req.entries.push_back(storage::NewEntry{
+      "registry.approval", event.SerializeAsString(), who->Actor()});
   req.mutations.push_back(storage::Mutation{
       storage::Table::kState, keys::ApprovalState(approval->number()),
       approval->SerializeAsString()});

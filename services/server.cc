@@ -1,7 +1,10 @@
 #include "services/server.h"
 
+#include <fstream>
+#include <sstream>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -15,24 +18,80 @@
 #include "storage/tree_head.h"
 
 namespace cradle::services {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& flag,
+                                     const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(flag, ": cannot read ", path));
+  }
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// TLS from the certificate and key files, or plain TCP on loopback.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TransportCredentials(
+    const ServerOptions& options) {
+  if (options.insecure) {
+    if (!IsLoopback(options.listen)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "insecure: plain TCP is allowed on loopback only, not on ",
+          options.listen, "; give --tls_cert and --tls_key"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tls_cert and tls_key are required (PEM files; make development ones "
+        "with `cradlectl dev-ca --out DIR`), or --insecure on loopback");
+  }
+  absl::StatusOr<std::string> cert =
+      ReadFile("tls_cert", options.tls_cert_file);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile("tls_key", options.tls_key_file);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
+bool IsLoopback(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
 
 // Everything the services point into; destroyed after the gRPC server.
 struct CradleServer::Parts {
   Parts(storage::Ledger& ledger, const Clock& clock,
         const domain::FlagConfig& flags,
-        std::unique_ptr<storage::Ed25519Key> signing_key)
+        std::unique_ptr<storage::Ed25519Key> signing_key,
+        std::unique_ptr<CredentialStore> credential_store)
       : key(std::move(signing_key)),
         store(ledger, clock, flags),
-        registry(ledger, clock),
-        manifests(store),
-        transfers(store),
-        disposals(store),
-        flags(store),
-        audit(ledger, store, *key, clock),
+        credentials(std::move(credential_store)),
+        gate(*credentials),
+        registry(ledger, clock, gate),
+        credential_service(*credentials, gate),
+        manifests(store, gate),
+        transfers(store, gate),
+        disposals(store, gate),
+        flags(store, gate),
+        audit(ledger, store, *key, clock, gate),
         sweeper(store) {}
   std::unique_ptr<storage::Ed25519Key> key;
   ManifestStore store;
+  std::unique_ptr<CredentialStore> credentials;
+  Gate gate;
   RegistryService registry;
+  CredentialService credential_service;
   ManifestService manifests;
   TransferService transfers;
   DisposalService disposals;
@@ -57,18 +116,31 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
       storage::Ed25519Key::LoadOrCreate(options.data_dir +
                                         "/cradle-signing-key.pem");
   if (!key.ok()) return key.status();
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> transport =
+      TransportCredentials(options);
+  if (!transport.ok()) return transport.status();
+  absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
+      CredentialStore::Load(**ledger, clock);
+  if (!credentials.ok()) return credentials.status();
   std::unique_ptr<CradleServer> server(new CradleServer);
+  const std::string admin_token_file = options.admin_token_file.empty()
+                                           ? options.data_dir + "/admin.token"
+                                           : options.admin_token_file;
+  absl::StatusOr<bool> bootstrapped =
+      (*credentials)->Bootstrap(admin_token_file);
+  if (!bootstrapped.ok()) return bootstrapped.status();
+  if (*bootstrapped) server->new_admin_token_file_ = admin_token_file;
   server->ledger_ = *std::move(ledger);
-  server->parts_ = std::make_unique<Parts>(*server->ledger_, clock,
-                                           options.flags, *std::move(key));
+  server->parts_ =
+      std::make_unique<Parts>(*server->ledger_, clock, options.flags,
+                              *std::move(key), *std::move(credentials));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  // Transport security arrives with the identity work; until then plain TCP.
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen, *transport, &server->port_);
   builder.RegisterService(&server->parts_->registry);
+  builder.RegisterService(&server->parts_->credential_service);
   builder.RegisterService(&server->parts_->manifests);
   builder.RegisterService(&server->parts_->transfers);
   builder.RegisterService(&server->parts_->disposals);

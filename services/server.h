@@ -27,7 +27,21 @@ struct ServerOptions {
   // How often the sweeper raises deadline flags; zero: no sweeper thread
   // (tests drive CradleServer::Sweep themselves).
   absl::Duration sweep_interval = absl::Minutes(1);
+  // TLS: the server's certificate chain and private key, PEM files. Both
+  // are required unless `insecure`.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Plain TCP instead of TLS; refused unless `listen` is a loopback
+  // address, so tokens never cross a network in clear.
+  bool insecure = false;
+  // Where the first start writes the administrator's token (mode 0600);
+  // empty: <data_dir>/admin.token.
+  std::string admin_token_file;
 };
+
+// OK when `listen` ("host:port") names a loopback host: 127.0.0.0/8, ::1 or
+// localhost.
+bool IsLoopback(const std::string& listen);
 
 class CradleServer {
  public:
@@ -39,6 +53,11 @@ class CradleServer {
   ~CradleServer();
 
   int port() const { return port_; }
+  // Set when this start created the administrator credential: where its
+  // token was written.
+  const std::string& new_admin_token_file() const {
+    return new_admin_token_file_;
+  }
   // One sweeper pass now; returns the manifests flagged.
   absl::StatusOr<int> Sweep();
   storage::Ledger& ledger() { return *ledger_; }
@@ -59,6 +78,7 @@ class CradleServer {
   std::unique_ptr<Parts> parts_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  std::string new_admin_token_file_;
 };
 
 }  // namespace cradle::services

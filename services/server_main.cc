@@ -25,7 +25,18 @@ ABSL_FLAG(std::string, data, "cradle-data",
           "it is the record (at least 10 years).");
 ABSL_FLAG(std::string, listen, "127.0.0.1:7443",
           "Address to serve gRPC on, host:port. Port 0 picks a free port and "
-          "prints it. Plain TCP for now: keep it on loopback.");
+          "prints it.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "TLS certificate chain (PEM) the server presents. Make a "
+          "development CA and certificate with `cradlectl dev-ca --out DIR`.");
+ABSL_FLAG(std::string, tls_key, "", "Private key (PEM) of --tls_cert.");
+ABSL_FLAG(bool, insecure, false,
+          "Serve plain TCP instead of TLS. Refused unless --listen is a "
+          "loopback address: bearer tokens must not cross a network in "
+          "clear.");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "Where the first start writes the administrator's token (mode "
+          "0600). Default: DIR/admin.token under --data.");
 ABSL_FLAG(std::string, transit_limit, "72h",
           "TRANSIT_OVERDUE: picked up and not delivered within this (72h, "
           "30d, 5wd = working days).");
@@ -52,7 +63,12 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Cradle's server: hosts the Registry, Manifests, Transfers, Disposals "
       "and Audit gRPC services over an append-only, hash-chained ledger.\n"
-      "  cradled [--data DIR] [--listen HOST:PORT]\n"
+      "  cradled [--data DIR] [--listen HOST:PORT] --tls_cert F --tls_key F\n"
+      "  cradled [--data DIR] --insecure            (loopback only)\n"
+      "Every call needs a credential (\"authorization: Bearer <token>\"). The "
+      "first start creates an administrator credential and writes its "
+      "token to DIR/admin.token; issue the parties' credentials with it "
+      "(cradlectl credential issue).\n"
       "Stop it with Ctrl-C or SIGTERM; every acknowledged write is already "
       "on disk. Talk to it with cradlectl.");
   // Accept --transit-limit as well as --transit_limit: flag names are
@@ -131,6 +147,10 @@ int main(int argc, char** argv) {
   options.data_dir = absl::GetFlag(FLAGS_data);
   options.listen = absl::GetFlag(FLAGS_listen);
   options.sync = absl::GetFlag(FLAGS_sync);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.insecure = absl::GetFlag(FLAGS_insecure);
+  options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
   absl::StatusOr<std::unique_ptr<cradle::services::CradleServer>> server =
       cradle::services::CradleServer::Start(options);
   if (!server.ok()) {
@@ -139,10 +159,18 @@ int main(int argc, char** argv) {
   }
   const cradle::storage::Head head = (*server)->ledger().GetHead();
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  std::printf("cradled: listening on %s:%d, ledger %s at entry %llu (%s)\n",
-              host.c_str(), (*server)->port(), options.data_dir.c_str(),
-              static_cast<unsigned long long>(head.sequence),
-              cradle::storage::HexHash(head.hash).substr(0, 16).c_str());
+  if (!(*server)->new_admin_token_file().empty()) {
+    std::printf(
+        "cradled: first start: administrator token written to %s (mode "
+        "0600). Keep it secret; issue other credentials with it.\n",
+        (*server)->new_admin_token_file().c_str());
+  }
+  std::printf(
+      "cradled: listening on %s:%d (%s), ledger %s at entry %llu (%s)\n",
+      host.c_str(), (*server)->port(),
+      options.insecure ? "plain TCP, loopback" : "TLS",
+      options.data_dir.c_str(), static_cast<unsigned long long>(head.sequence),
+      cradle::storage::HexHash(head.hash).substr(0, 16).c_str());
   std::fflush(stdout);
 
   std::thread waiter([&] {

@@ -4,13 +4,17 @@
 // decision through ManifestStore (or the registry's equivalent) and a ledger
 // append, and map absl::Status to grpc::Status once, here. Callback API:
 // no handler blocks on the ledger's fsync; each finishes its reactor from
-// the ledger's completion.
+// the ledger's completion. Every handler first passes the Gate (gate.h):
+// authentication, the authorization table, signatures.
 
 #include "cradle/v1/audit.grpc.pb.h"
+#include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/clock.h"
+#include "services/credential_store.h"
+#include "services/gate.h"
 #include "services/manifest_store.h"
 #include "storage/ledger.h"
 #include "storage/tree_head.h"
@@ -19,8 +23,8 @@ namespace cradle::services {
 
 class RegistryService final : public v1::Registry::CallbackService {
  public:
-  RegistryService(storage::Ledger& ledger, const Clock& clock)
-      : ledger_(ledger), clock_(clock), reader_(ledger) {}
+  RegistryService(storage::Ledger& ledger, const Clock& clock, const Gate& gate)
+      : ledger_(ledger), clock_(clock), gate_(gate), reader_(ledger) {}
 
   grpc::ServerUnaryReactor* RegisterEnterprise(
       grpc::CallbackServerContext* ctx,
@@ -43,12 +47,38 @@ class RegistryService final : public v1::Registry::CallbackService {
  private:
   storage::Ledger& ledger_;
   const Clock& clock_;
+  const Gate& gate_;
   LedgerRegistryReader reader_;
+};
+
+// Credentials: issued and revoked by the administrator; WhoAmI for anyone.
+class CredentialService final : public v1::Credentials::CallbackService {
+ public:
+  CredentialService(CredentialStore& store, const Gate& gate)
+      : store_(store), gate_(gate) {}
+
+  grpc::ServerUnaryReactor* Issue(grpc::CallbackServerContext* ctx,
+                                  const v1::IssueCredentialRequest* request,
+                                  v1::IssueCredentialResponse* reply) override;
+  grpc::ServerUnaryReactor* Revoke(grpc::CallbackServerContext* ctx,
+                                   const v1::RevokeCredentialRequest* request,
+                                   v1::Credential* reply) override;
+  grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
+                                 const v1::ListCredentialsRequest* request,
+                                 v1::ListCredentialsResponse* reply) override;
+  grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* ctx,
+                                   const v1::WhoAmIRequest* request,
+                                   v1::Credential* reply) override;
+
+ private:
+  CredentialStore& store_;
+  const Gate& gate_;
 };
 
 class ManifestService final : public v1::Manifests::CallbackService {
  public:
-  explicit ManifestService(ManifestStore& store) : store_(store) {}
+  ManifestService(ManifestStore& store, const Gate& gate)
+      : store_(store), gate_(gate) {}
 
   grpc::ServerUnaryReactor* Open(grpc::CallbackServerContext* ctx,
                                  const v1::OpenManifestRequest* request,
@@ -68,11 +98,13 @@ class ManifestService final : public v1::Manifests::CallbackService {
 
  private:
   ManifestStore& store_;
+  const Gate& gate_;
 };
 
 class TransferService final : public v1::Transfers::CallbackService {
  public:
-  explicit TransferService(ManifestStore& store) : store_(store) {}
+  TransferService(ManifestStore& store, const Gate& gate)
+      : store_(store), gate_(gate) {}
 
   grpc::ServerUnaryReactor* Pickup(grpc::CallbackServerContext* ctx,
                                    const v1::PickupRequest* request,
@@ -89,11 +121,13 @@ class TransferService final : public v1::Transfers::CallbackService {
 
  private:
   ManifestStore& store_;
+  const Gate& gate_;
 };
 
 class DisposalService final : public v1::Disposals::CallbackService {
  public:
-  explicit DisposalService(ManifestStore& store) : store_(store) {}
+  DisposalService(ManifestStore& store, const Gate& gate)
+      : store_(store), gate_(gate) {}
 
   grpc::ServerUnaryReactor* Receive(grpc::CallbackServerContext* ctx,
                                     const v1::ReceiveRequest* request,
@@ -107,13 +141,15 @@ class DisposalService final : public v1::Disposals::CallbackService {
 
  private:
   ManifestStore& store_;
+  const Gate& gate_;
 };
 
 // Regulators' view of flags. Acknowledging or resolving a flag is an entry in
 // the manifest's stream; nothing is ever deleted.
 class FlagService final : public v1::Flags::CallbackService {
  public:
-  explicit FlagService(ManifestStore& store) : store_(store) {}
+  FlagService(ManifestStore& store, const Gate& gate)
+      : store_(store), gate_(gate) {}
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListFlagsRequest* request,
@@ -134,6 +170,7 @@ class FlagService final : public v1::Flags::CallbackService {
                                  v1::FlagState to, v1::Flag* reply);
 
   ManifestStore& store_;
+  const Gate& gate_;
 };
 
 // The regulator's view: chains and their proofs against signed tree heads,
@@ -143,8 +180,9 @@ class AuditService final : public v1::Audit::CallbackService {
  public:
   // None is owned; all must outlive the service.
   AuditService(const storage::Ledger& ledger, const ManifestStore& store,
-               const storage::Ed25519Key& key, const Clock& clock)
-      : ledger_(ledger), store_(store), key_(key), clock_(clock) {}
+               const storage::Ed25519Key& key, const Clock& clock,
+               const Gate& gate)
+      : ledger_(ledger), store_(store), key_(key), clock_(clock), gate_(gate) {}
 
   grpc::ServerUnaryReactor* Chain(grpc::CallbackServerContext* ctx,
                                   const v1::ChainRequest* request,
@@ -179,6 +217,7 @@ class AuditService final : public v1::Audit::CallbackService {
   const ManifestStore& store_;
   const storage::Ed25519Key& key_;
   const Clock& clock_;
+  const Gate& gate_;
 };
 
 }  // namespace cradle::services

@@ -18,8 +18,10 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +29,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
@@ -37,9 +40,12 @@
 
 #include "bench/latency.h"
 #include "clients/sim/scenario.h"
+#include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "security/attestation.h"
+#include "storage/tree_head.h"
 
 ABSL_FLAG(uint64_t, seed, 1,
           "Seed: the same seed gives the same province and run");
@@ -53,6 +59,12 @@ ABSL_FLAG(double, rate_scale, 1.0,
 ABSL_FLAG(std::string, server, "",
           "A running cradled (HOST:PORT); default: start one on a temporary "
           "ledger with deadline limits of seconds");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "With --server: the administrator's token file (the server's "
+          "DATA/admin.token); the simulator issues every party a credential");
+ABSL_FLAG(std::string, ca, "",
+          "With --server: the CA certificate the server's TLS certificate is "
+          "signed by; empty: plain TCP (a server started with --insecure)");
 ABSL_FLAG(std::string, cradled, "",
           "The cradled binary to start (default: ../services/cradled next to "
           "this one)");
@@ -89,31 +101,57 @@ class Server {
       dup2(fds[1], STDOUT_FILENO);
       close(fds[0]);
       execl(binary.c_str(), binary.c_str(), ("--data=" + dir_).c_str(),
-            "--listen=127.0.0.1:0", "--transit_limit=4s", "--disposal_limit=4s",
-            "--sweep_interval=500ms", static_cast<char*>(nullptr));
+            "--listen=127.0.0.1:0", "--insecure", "--transit_limit=4s",
+            "--disposal_limit=4s", "--sweep_interval=500ms",
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     close(fds[1]);
     std::string line;
     char c;
     while (read(fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+    // Past the first start's "administrator token written to" line.
+    while (line.find("listening on") == std::string::npos) {
+      line.clear();
+      if (read(fds[0], &c, 1) != 1) break;
+      do line.push_back(c);
+      while (read(fds[0], &c, 1) == 1 && c != '\n');
+    }
     close(fds[0]);
     const size_t at = line.find("127.0.0.1:");
     if (at == std::string::npos) return false;
-    address_ = line.substr(at, line.find(',', at) - at);
+    address_ = line.substr(at, line.find_first_of(" ,", at) - at);
     return true;
   }
   const std::string& address() const { return address_; }
+  const std::string& dir() const { return dir_; }
 
  private:
   pid_t pid_ = -1;
   std::string dir_, address_;
 };
 
+// A credential the simulator acts with, and the key that signs its writes.
+struct Identity {
+  std::string token;
+  std::shared_ptr<const storage::Ed25519Key> key;  // carriers and receivers
+};
+using Identities = std::map<std::string, Identity>;  // by USCC
+
+// One call as `as`, its request signed with its key when it has one.
 template <typename Req, typename Reply, typename Call>
-bool Rpc(Call call, const Req& req, Reply* reply, std::string* error) {
+bool Rpc(const Identity& as, Call call, Req req, Reply* reply,
+         std::string* error) {
+  if (as.key != nullptr) {
+    absl::Status signed_ok = security::SignRequest(*as.key, &req);
+    if (!signed_ok.ok()) {
+      *error = std::string(signed_ok.message());
+      return false;
+    }
+  }
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  ctx.AddMetadata("authorization", "Bearer " + as.token);
   grpc::Status s = call(&ctx, req, reply);
   if (!s.ok()) *error = s.error_message();
   return s.ok();
@@ -125,16 +163,21 @@ struct Stubs {
         manifests(v1::Manifests::NewStub(ch)),
         transfers(v1::Transfers::NewStub(ch)),
         disposals(v1::Disposals::NewStub(ch)),
-        flags(v1::Flags::NewStub(ch)) {}
+        flags(v1::Flags::NewStub(ch)),
+        credentials(v1::Credentials::NewStub(ch)) {}
   std::unique_ptr<v1::Registry::Stub> registry;
   std::unique_ptr<v1::Manifests::Stub> manifests;
   std::unique_ptr<v1::Transfers::Stub> transfers;
   std::unique_ptr<v1::Disposals::Stub> disposals;
   std::unique_ptr<v1::Flags::Stub> flags;
+  std::unique_ptr<v1::Credentials::Stub> credentials;
 };
 
+// Registers every enterprise and issues each a credential (with a signing
+// key under `key_dir` for carriers and receivers), acting as `admin`.
 bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
-                   std::string* error) {
+                   const Identity& admin, const std::string& key_dir,
+                   Identities* ids, std::string* error) {
   int n = 0;
   auto meta = [&](v1::WriteMeta* m) {
     m->set_idempotency_key(absl::StrCat("sim-", seed, "-registry-", ++n));
@@ -150,20 +193,53 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
                   : e.role == "transporter" ? v1::TRANSPORTER
                                             : v1::RECEIVER);
       v1::Enterprise out;
-      if (!Rpc([&](auto* c, const auto& q,
-                   auto* o) { return s.registry->RegisterEnterprise(c, q, o); },
-               r, &out, error)) {
+      if (!Rpc(
+              admin,
+              [&](auto* c, const auto& q, auto* o) {
+                return s.registry->RegisterEnterprise(c, q, o);
+              },
+              r, &out, error)) {
         return false;
       }
+      v1::IssueCredentialRequest cred;
+      meta(cred.mutable_meta());
+      cred.set_kind(v1::PARTY);
+      cred.set_enterprise(e.id);
+      cred.set_role(r.roles(0));
+      Identity& id = (*ids)[e.id];
+      if (r.roles(0) != v1::GENERATOR) {
+        absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> key =
+            storage::Ed25519Key::LoadOrCreate(
+                absl::StrCat(key_dir, "/", e.id, ".pem"));
+        if (!key.ok()) {
+          *error = std::string(key.status().message());
+          return false;
+        }
+        id.key = *std::move(key);
+        cred.set_public_key(id.key->public_key());
+      }
+      v1::IssueCredentialResponse issued;
+      if (!Rpc(
+              admin,
+              [&](auto* c, const auto& q, auto* o) {
+                return s.credentials->Issue(c, q, o);
+              },
+              cred, &issued, error)) {
+        return false;
+      }
+      id.token = issued.token();
       for (const std::string& plate : e.plates) {
         v1::RegisterVehicleRequest v;
         meta(v.mutable_meta());
         v.set_carrier(e.id);
         v.mutable_vehicle()->set_plate(plate);
         v.mutable_vehicle()->set_permit(absl::StrCat("RTP-", plate.size(), n));
-        if (!Rpc([&](auto* c, const auto& q,
-                     auto* o) { return s.registry->RegisterVehicle(c, q, o); },
-                 v, &out, error)) {
+        if (!Rpc(
+                admin,
+                [&](auto* c, const auto& q, auto* o) {
+                  return s.registry->RegisterVehicle(c, q, o);
+                },
+                v, &out, error)) {
           return false;
         }
       }
@@ -176,9 +252,12 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
           l.mutable_licence()->add_codes(c);
         l.mutable_licence()->set_capacity_kg(int64_t{10} * 1000 * 1000 * 1000);
         l.mutable_licence()->set_valid_until("2099-12-31");
-        if (!Rpc([&](auto* c, const auto& q,
-                     auto* o) { return s.registry->GrantLicence(c, q, o); },
-                 l, &out, error)) {
+        if (!Rpc(
+                admin,
+                [&](auto* c, const auto& q, auto* o) {
+                  return s.registry->GrantLicence(c, q, o);
+                },
+                l, &out, error)) {
           return false;
         }
       }
@@ -188,9 +267,9 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
 }
 
 // Runs one manifest's plan; returns its number, or "" with `error` set.
-std::string RunPlan(const World& w, const Plan& p, Stubs& s, uint64_t seed,
-                    int index, std::atomic<int64_t>* events,
-                    std::string* error) {
+std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
+                    Stubs& s, uint64_t seed, int index,
+                    std::atomic<int64_t>* events, std::string* error) {
   int step = 0;
   auto meta = [&](v1::WriteMeta* m) {
     m->set_idempotency_key(absl::StrCat("sim-", seed, "-", index, "-", ++step));
@@ -209,9 +288,12 @@ std::string RunPlan(const World& w, const Plan& p, Stubs& s, uint64_t seed,
   line->set_packaging("drum");
   line->set_package_count(static_cast<int>(p.grams / 200000) + 1);
   open.set_method("D10");
-  if (!Rpc([&](auto* c, const auto& q,
-               auto* o) { return s.manifests->Open(c, q, o); },
-           open, &r, error)) {
+  if (!Rpc(
+          ids.at(open.generator()),
+          [&](auto* c, const auto& q, auto* o) {
+            return s.manifests->Open(c, q, o);
+          },
+          open, &r, error)) {
     return "";
   }
   const std::string n = r.manifest().number();
@@ -225,9 +307,12 @@ std::string RunPlan(const World& w, const Plan& p, Stubs& s, uint64_t seed,
   pickup.set_carrier(w.carriers[p.carrier].id);
   pickup.set_vehicle(w.carriers[p.carrier].plates[0]);
   pickup.set_driver("司机");
-  if (!Rpc([&](auto* c, const auto& q,
-               auto* o) { return s.transfers->Pickup(c, q, o); },
-           pickup, &r, error)) {
+  if (!Rpc(
+          ids.at(pickup.carrier()),
+          [&](auto* c, const auto& q, auto* o) {
+            return s.transfers->Pickup(c, q, o);
+          },
+          pickup, &r, error)) {
     return fail("pickup");
   }
   if (p.relay_carrier >= 0) {
@@ -237,9 +322,12 @@ std::string RunPlan(const World& w, const Plan& p, Stubs& s, uint64_t seed,
     relay.set_from_carrier(w.carriers[p.carrier].id);
     relay.set_to_carrier(w.carriers[p.relay_carrier].id);
     relay.set_vehicle(w.carriers[p.relay_carrier].plates[1]);
-    if (!Rpc([&](auto* c, const auto& q,
-                 auto* o) { return s.transfers->Relay(c, q, o); },
-             relay, &r, error)) {
+    if (!Rpc(
+            ids.at(relay.from_carrier()),
+            [&](auto* c, const auto& q, auto* o) {
+              return s.transfers->Relay(c, q, o);
+            },
+            relay, &r, error)) {
       return fail("relay");
     }
   }
@@ -249,18 +337,24 @@ std::string RunPlan(const World& w, const Plan& p, Stubs& s, uint64_t seed,
     meta(deliver.mutable_meta());
     deliver.set_number(n);
     deliver.set_receiver(w.receivers[p.wrong_receiver].id);
-    if (!Rpc([&](auto* c, const auto& q,
-                 auto* o) { return s.transfers->Deliver(c, q, o); },
-             deliver, &r, error)) {
+    if (!Rpc(
+            ids.at(deliver.receiver()),
+            [&](auto* c, const auto& q, auto* o) {
+              return s.transfers->Deliver(c, q, o);
+            },
+            deliver, &r, error)) {
       return fail("wrong delivery");
     }
   }
   meta(deliver.mutable_meta());
   deliver.set_number(n);
   deliver.set_receiver(w.receivers[p.receiver].id);
-  if (!Rpc([&](auto* c, const auto& q,
-               auto* o) { return s.transfers->Deliver(c, q, o); },
-           deliver, &r, error)) {
+  if (!Rpc(
+          ids.at(deliver.receiver()),
+          [&](auto* c, const auto& q, auto* o) {
+            return s.transfers->Deliver(c, q, o);
+          },
+          deliver, &r, error)) {
     return fail("deliver");
   }
   const int64_t arrived =
@@ -273,9 +367,12 @@ std::string RunPlan(const World& w, const Plan& p, Stubs& s, uint64_t seed,
   lr->set_line(1);
   lr->set_decision(v1::LineReceipt::ACCEPT);
   lr->set_quantity_g(arrived);
-  if (!Rpc([&](auto* c, const auto& q,
-               auto* o) { return s.disposals->Receive(c, q, o); },
-           receive, &r, error)) {
+  if (!Rpc(
+          ids.at(receive.receiver()),
+          [&](auto* c, const auto& q, auto* o) {
+            return s.disposals->Receive(c, q, o);
+          },
+          receive, &r, error)) {
     return fail("receive");
   }
   if (p.violation != Violation::kNeverDisposed) {
@@ -287,9 +384,12 @@ std::string RunPlan(const World& w, const Plan& p, Stubs& s, uint64_t seed,
     ld->set_line(1);
     ld->set_method("D10");
     ld->set_quantity_g(arrived);
-    if (!Rpc([&](auto* c, const auto& q,
-                 auto* o) { return s.disposals->Dispose(c, q, o); },
-             dispose, &r, error)) {
+    if (!Rpc(
+            ids.at(dispose.receiver()),
+            [&](auto* c, const auto& q, auto* o) {
+              return s.disposals->Dispose(c, q, o);
+            },
+            dispose, &r, error)) {
       return fail("dispose");
     }
   }
@@ -302,13 +402,23 @@ std::string RunPlan(const World& w, const Plan& p, Stubs& s, uint64_t seed,
                       ? w.carriers[p.carrier].id
                       : w.receivers[p.receiver].id);
     pay.set_amount_fen(p.grams / 10);  // 1 fen per 10 g: 1000 CNY a tonne
-    if (!Rpc([&](auto* c, const auto& q,
-                 auto* o) { return s.disposals->RecordPayment(c, q, o); },
-             pay, &r, error)) {
+    if (!Rpc(
+            ids.at(pay.payer()),
+            [&](auto* c, const auto& q, auto* o) {
+              return s.disposals->RecordPayment(c, q, o);
+            },
+            pay, &r, error)) {
       return fail("payment");
     }
   }
   return n;
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 absl::Time FromProto(const google::protobuf::Timestamp& t) {
@@ -351,17 +461,65 @@ int Main() {
     }
     address = own.address();
   }
-  auto channel =
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::ChannelCredentials> transport =
+      grpc::InsecureChannelCredentials();
+  if (!absl::GetFlag(FLAGS_ca).empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadText(absl::GetFlag(FLAGS_ca));
+    transport = grpc::SslCredentials(ssl);
+  }
+  auto channel = grpc::CreateChannel(address, transport);
   Stubs stubs(channel);
 
+  Identity admin;
+  admin.token = std::string(absl::StripAsciiWhitespace(ReadText(
+      address == own.address() ? own.dir() + "/admin.token"
+                               : absl::GetFlag(FLAGS_admin_token_file))));
+  if (admin.token.empty()) {
+    std::fprintf(stderr,
+                 "cradle-sim: no administrator token: give --admin_token_file "
+                 "with --server\n");
+    return 2;
+  }
   const World world = MakeWorld(seed, absl::GetFlag(FLAGS_generators),
                                 absl::GetFlag(FLAGS_carriers));
   std::string error;
   const absl::Time start = absl::Now();
-  if (!RegisterWorld(world, stubs, seed, &error)) {
+  const std::string key_dir = (std::filesystem::temp_directory_path() /
+                               absl::StrCat("cradle-sim-keys-", getpid()))
+                                  .string();
+  std::filesystem::create_directories(key_dir);
+  struct RemoveDir {
+    std::string dir;
+    ~RemoveDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } remove_keys{key_dir};
+  Identities ids;
+  if (!RegisterWorld(world, stubs, seed, admin, key_dir, &ids, &error)) {
     std::fprintf(stderr, "cradle-sim: registry: %s\n", error.c_str());
     return 1;
+  }
+  // The province's regulator reads the flags at the end.
+  Identity regulator;
+  {
+    v1::IssueCredentialRequest req;
+    req.mutable_meta()->set_idempotency_key(
+        absl::StrCat("sim-", seed, "-regulator"));
+    req.set_kind(v1::REGULATOR);
+    req.set_jurisdiction(world.generators.at(0).division.substr(0, 2));
+    v1::IssueCredentialResponse issued;
+    if (!Rpc(
+            admin,
+            [&](auto* c, const auto& q, auto* o) {
+              return stubs.credentials->Issue(c, q, o);
+            },
+            req, &issued, &error)) {
+      std::fprintf(stderr, "cradle-sim: regulator: %s\n", error.c_str());
+      return 1;
+    }
+    regulator.token = issued.token();
   }
   std::fprintf(stderr,
                "cradle-sim: %zu cities, %zu generators, %zu carriers, %zu "
@@ -384,7 +542,7 @@ int Main() {
       for (int i; (i = next.fetch_add(1)) < total;) {
         plans[i] = PlanManifest(world, rates, seed, i);
         std::string err;
-        numbers[i] = RunPlan(world, plans[i], s, seed, i, &events, &err);
+        numbers[i] = RunPlan(world, plans[i], ids, s, seed, i, &events, &err);
         if (numbers[i].empty()) {
           ++failed;
           absl::MutexLock lock(&error_mu);
@@ -425,9 +583,12 @@ int Main() {
   list.set_page_size(1000);
   do {
     v1::ListFlagsResponse page;
-    if (!Rpc([&](auto* c, const auto& q,
-                 auto* o) { return stubs.flags->List(c, q, o); },
-             list, &page, &error)) {
+    if (!Rpc(
+            regulator,
+            [&](auto* c, const auto& q, auto* o) {
+              return stubs.flags->List(c, q, o);
+            },
+            list, &page, &error)) {
       std::fprintf(stderr, "cradle-sim: flags: %s\n", error.c_str());
       return 1;
     }

@@ -3,8 +3,10 @@
 
 #include <signal.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,54 +37,114 @@ using ::testing::IsEmpty;
 
 class CliEndToEndTest : public ::testing::Test {
  protected:
+  CliEndToEndTest() {
+    // For the binaries spawned below only: see the file's comment.
+    setenv("LSAN_OPTIONS",
+           "suppressions=" CRADLE_SOURCE_DIR "/tests/e2e/lsan_tls_exit.supp",
+           1);
+  }
+
+  // Starts cradled with TLS from a development CA (made by cradlectl on the
+  // first start, as a user would), reading the address it prints.
   void StartServer() {
-    server_ = std::make_unique<Daemon>(
-        std::vector<std::string>{CRADLE_CRADLED, "--data", dir_.Sub("ledger"),
-                                 "--listen", "127.0.0.1:0"});
-    const std::string line = server_->FirstLine();
-    // "cradled: listening on 127.0.0.1:PORT, ledger ..."
+    if (!std::ifstream(dir_.Sub("tls/ca.crt"))) {
+      RunResult ca = cradle::testing::Run(
+          {CRADLE_CRADLECTL, "dev-ca", "--out", dir_.Sub("tls")});
+      ASSERT_EQ(ca.exit_code, 0) << ca.err;
+    }
+    server_ = std::make_unique<Daemon>(std::vector<std::string>{
+        CRADLE_CRADLED, "--data", dir_.Sub("ledger"), "--listen", "127.0.0.1:0",
+        "--tls_cert", dir_.Sub("tls/server.crt"), "--tls_key",
+        dir_.Sub("tls/server.key")});
+    // "cradled: listening on 127.0.0.1:PORT (TLS), ledger ...", after the
+    // first start's "administrator token written to ..." line.
+    std::string line = server_->FirstLine();
+    if (absl::StrContains(line, "administrator token written to")) {
+      first_start_line_ = line;
+      line = server_->FirstLine();
+    }
     const size_t at = line.find("127.0.0.1:");
     ASSERT_NE(at, std::string::npos)
         << "cradled did not start: " << line << server_->Stderr();
     std::string rest = line.substr(at);
-    address_ = rest.substr(0, rest.find(','));
+    address_ = rest.substr(0, rest.find(' '));
+    tokens_["admin"] = dir_.Sub("ledger/admin.token");
   }
 
-  RunResult Ctl(std::vector<std::string> args) {
-    args.insert(args.begin(), {CRADLE_CRADLECTL, "--server", address_});
+  // cradlectl as `who` ("admin", a regulator name or a party's USCC), over
+  // TLS trusting the development CA, with its token and signing key.
+  RunResult Ctl(const std::string& who, std::vector<std::string> args) {
+    std::vector<std::string> global = {CRADLE_CRADLECTL, "--server", address_,
+                                       "--ca", dir_.Sub("tls/ca.crt")};
+    if (tokens_.count(who) > 0) {
+      global.insert(global.end(), {"--token-file", tokens_[who]});
+    }
+    if (keys_.count(who) > 0)
+      global.insert(global.end(), {"--key", keys_[who]});
+    args.insert(args.begin(), global.begin(), global.end());
     return cradle::testing::Run(args);
   }
 
-  void CtlOk(std::vector<std::string> args) {
-    RunResult r = Ctl(args);
-    ASSERT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << ": " << r.err;
+  void CtlOk(const std::string& who, std::vector<std::string> args) {
+    RunResult r = Ctl(who, args);
+    ASSERT_EQ(r.exit_code, 0)
+        << who << ": " << args[0] << " " << args[1] << ": " << r.err;
+  }
+
+  // Registers a party as the administrator and issues it a credential;
+  // carriers and receivers first make their signing key with keygen.
+  void Enroll(const std::string& id, const std::string& name,
+              const std::string& division, const std::string& role) {
+    CtlOk("admin", {"enterprise", "register", "--id", id, "--name", name,
+                    "--division", division, "--roles", role});
+    std::vector<std::string> issue = {
+        "credential", "issue",  "--kind", "party", "--enterprise",
+        id,           "--role", role,     "--out", dir_.Sub(id + ".token")};
+    if (role != "generator") {
+      RunResult key = Ctl(id, {"keygen", "--out", dir_.Sub(id + ".key")});
+      ASSERT_EQ(key.exit_code, 0) << key.err;
+      keys_[id] = dir_.Sub(id + ".key");
+      issue.insert(issue.end(), {"--public-key", dir_.Sub(id + ".key.pub")});
+    }
+    CtlOk("admin", issue);
+    tokens_[id] = dir_.Sub(id + ".token");
+  }
+
+  // A regulator credential for a jurisdiction, named `name`.
+  void Regulator(const std::string& name, const std::string& jurisdiction) {
+    CtlOk("admin",
+          {"credential", "issue", "--kind", "regulator", "--jurisdiction",
+           jurisdiction, "--out", dir_.Sub(name + ".token")});
+    tokens_[name] = dir_.Sub(name + ".token");
   }
 
   cradle::testing::TempDir dir_;
   std::unique_ptr<Daemon> server_;
   std::string address_;
+  std::string first_start_line_;
+  std::map<std::string, std::string> tokens_;  // who -> token file
+  std::map<std::string, std::string> keys_;    // who -> private key file
 };
 
 TEST_F(CliEndToEndTest, FullChainSurvivesSigkill) {
   StartServer();
-  CtlOk({"enterprise", "register", "--id", kGenerator, "--name", "嘉兴南湖化工",
-         "--division", "330402", "--roles", "generator"});
-  CtlOk({"enterprise", "register", "--id", kCarrier, "--name", "嘉善安运",
-         "--division", "330421", "--roles", "transporter"});
-  CtlOk({"enterprise", "register", "--id", kRelayCarrier, "--name", "杭州危运",
-         "--division", "330108", "--roles", "transporter"});
-  CtlOk({"enterprise", "register", "--id", kReceiver, "--name", "海宁固废",
-         "--division", "330481", "--roles", "receiver"});
-  CtlOk({"licence", "grant", "--receiver", kReceiver, "--number", "ZJ-0481",
-         "--codes", "900-249-08,HW49", "--capacity-t", "5000", "--valid-until",
-         "2099-12-31"});
-  CtlOk({"vehicle", "register", "--carrier", kCarrier, "--plate", kCarrierPlate,
-         "--permit", "P1"});
-  CtlOk({"vehicle", "register", "--carrier", kRelayCarrier, "--plate",
-         kRelayPlate, "--permit", "P2"});
+  EXPECT_THAT(first_start_line_, HasSubstr("admin.token"));
+  Regulator("regulator", "3304");
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kRelayCarrier, "杭州危运", "330108", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  CtlOk("admin", {"licence", "grant", "--receiver", kReceiver, "--number",
+                  "ZJ-0481", "--codes", "900-249-08,HW49", "--capacity-t",
+                  "5000", "--valid-until", "2099-12-31"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kCarrier, "--plate",
+                  kCarrierPlate, "--permit", "P1"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kRelayCarrier, "--plate",
+                  kRelayPlate, "--permit", "P2"});
 
   RunResult open =
-      Ctl({"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+      Ctl(kGenerator,
+          {"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
            "--receiver", kReceiver, "--waste", "900-249-08:1.25t:drum:10",
            "--waste", "900-041-49:800kg", "--method", "D10"});
   ASSERT_EQ(open.exit_code, 0) << open.err;
@@ -90,157 +152,187 @@ TEST_F(CliEndToEndTest, FullChainSurvivesSigkill) {
   ASSERT_EQ(n.size(), 14u) << open.out;
   EXPECT_TRUE(absl::StartsWith(n, "3304") || absl::StrContains(n, "3304"));
 
-  CtlOk({"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate,
-         "--driver", "张师傅", "--at", "30.74,120.75", "--time",
-         "2026-11-23T09:30:00+08:00"});
-  CtlOk({"relay", n, "--from", kCarrier, "--to", kRelayCarrier, "--vehicle",
-         kRelayPlate});
-  CtlOk({"deliver", n, "--receiver", kReceiver});
+  CtlOk(kCarrier, {"pickup", n, "--carrier", kCarrier, "--vehicle",
+                   kCarrierPlate, "--driver", "张师傅", "--at", "30.74,120.75",
+                   "--time", "2026-11-23T09:30:00+08:00"});
+  CtlOk(kCarrier, {"relay", n, "--from", kCarrier, "--to", kRelayCarrier,
+                   "--vehicle", kRelayPlate});
+  CtlOk(kReceiver, {"deliver", n, "--receiver", kReceiver});
 
   // Killed without warning: every acknowledged step must still be there.
   server_->Kill(SIGKILL);
   StartServer();
 
-  RunResult shown = Ctl({"manifest", "show", n});
+  RunResult shown = Ctl("regulator", {"manifest", "show", n});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
   EXPECT_THAT(shown.out, HasSubstr("DELIVERED"));
   EXPECT_THAT(shown.out, HasSubstr("leg 2"));
 
-  CtlOk({"receive", n, "--receiver", kReceiver, "--line", "1:accept:1.25t",
-         "--line", "2:accept:800kg"});
-  CtlOk({"dispose", n, "--receiver", kReceiver, "--line", "1:D10:1.25t",
-         "--line", "2:D10:800kg"});
-  RunResult json = Ctl({"--json", "manifest", "show", n});
+  CtlOk(kReceiver, {"receive", n, "--receiver", kReceiver, "--line",
+                    "1:accept:1.25t", "--line", "2:accept:800kg"});
+  CtlOk(kReceiver, {"dispose", n, "--receiver", kReceiver, "--line",
+                    "1:D10:1.25t", "--line", "2:D10:800kg"});
+  RunResult json = Ctl("regulator", {"--json", "manifest", "show", n});
   EXPECT_THAT(json.out, HasSubstr("\"status\":\"CLOSED\""));
 
-  RunResult chain = Ctl({"audit", "chain", n});
+  RunResult chain = Ctl("regulator", {"audit", "chain", n});
   EXPECT_EQ(chain.exit_code, 0) << chain.err;
   EXPECT_THAT(chain.out, HasSubstr("manifest.closed"));
   EXPECT_THAT(chain.out, HasSubstr("verified: 7 entries"));
-  RunResult verify = Ctl({"audit", "verify"});
+  // Who signed: the carrier's pickup and handover, the receiver's arrival,
+  // receipt and disposal; the generator's open carries no key.
+  EXPECT_THAT(chain.out, HasSubstr("signature valid"));
+  EXPECT_THAT(chain.out, ::testing::Not(HasSubstr("INVALID")));
+  RunResult verify = Ctl("regulator", {"audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
-  EXPECT_THAT(verify.out, HasSubstr("ok: 14 entries"));
+  EXPECT_THAT(verify.out, HasSubstr("ok: 20 entries"));
 
-  RunResult list = Ctl({"manifest", "list", "--status", "closed"});
+  RunResult list = Ctl(kGenerator, {"manifest", "list", "--status", "closed"});
   EXPECT_THAT(list.out, HasSubstr(n));
 }
 
 TEST_F(CliEndToEndTest, BadInputGetsAClearErrorAndAnExitCode) {
   StartServer();
-  RunResult bad_id =
-      Ctl({"enterprise", "register", "--id", "91330402MA2B3C4D5X", "--name",
-           "x", "--division", "330402", "--roles", "generator"});
+  Regulator("regulator", "33");
+  RunResult before = Ctl("regulator", {"audit", "verify"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  RunResult bad_id = Ctl(
+      "admin", {"enterprise", "register", "--id", "91330402MA2B3C4D5X",
+                "--name", "x", "--division", "330402", "--roles", "generator"});
   EXPECT_EQ(bad_id.exit_code, 1);
   EXPECT_THAT(bad_id.err, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_THAT(bad_id.err, HasSubstr("id"));
 
-  RunResult unknown_flag = Ctl({"manifest", "list", "--colour", "red"});
+  RunResult unknown_flag =
+      Ctl("admin", {"manifest", "list", "--colour", "red"});
   EXPECT_EQ(unknown_flag.exit_code, 2);
   EXPECT_THAT(unknown_flag.err, HasSubstr("--colour"));
 
   RunResult bad_qty =
-      Ctl({"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+      Ctl(kGenerator,
+          {"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
            "--receiver", kReceiver, "--waste", "900-249-08:lots"});
   EXPECT_NE(bad_qty.exit_code, 0);
   EXPECT_THAT(bad_qty.err, HasSubstr("--waste"));
 
-  RunResult missing = Ctl({"manifest", "show", "20263304000009"});
+  RunResult missing = Ctl("regulator", {"manifest", "show", "20263304000009"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("NOT_FOUND"));
 
-  RunResult help = Ctl({"pickup", "--help"});
+  RunResult help = Ctl("admin", {"pickup", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("--vehicle PLATE"));
 
-  RunResult verify = Ctl({"audit", "verify"});
-  EXPECT_THAT(verify.out, HasSubstr("ok: 0 entries"));  // nothing was written
+  // Without a credential, with a forged one: refused, exit code 1.
+  RunResult anonymous = Ctl("nobody", {"manifest", "show", "20263304000009"});
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_THAT(anonymous.err, HasSubstr("UNAUTHENTICATED"));
+  RunResult forged =
+      Ctl("admin", {"--token", "crd1.0123456789abcdef." + std::string(64, 'a'),
+                    "enterprise", "register", "--id", kGenerator, "--name", "x",
+                    "--division", "330402", "--roles", "generator"});
+  EXPECT_EQ(forged.exit_code, 1);
+  EXPECT_THAT(forged.err, HasSubstr("UNAUTHENTICATED"));
+  // Without the CA, the server's certificate is not trusted.
+  RunResult untrusted = cradle::testing::Run(
+      {CRADLE_CRADLECTL, "--server", address_, "--timeout", "3s",
+       "--token-file", tokens_["admin"], "credential", "whoami"});
+  EXPECT_EQ(untrusted.exit_code, 3) << untrusted.err;
+
+  RunResult verify = Ctl("regulator", {"audit", "verify"});
+  EXPECT_EQ(verify.out, before.out);  // nothing was written
 }
 
 TEST_F(CliEndToEndTest, RegulatorSeesAndAcknowledgesACrossCityFlag) {
   StartServer();
+  Regulator("regulator", "3304");
   const std::string hangzhou = cradle::testing::kAltReceiver;
-  CtlOk({"enterprise", "register", "--id", kGenerator, "--name", "嘉兴南湖化工",
-         "--division", "330402", "--roles", "generator"});
-  CtlOk({"enterprise", "register", "--id", kCarrier, "--name", "嘉善安运",
-         "--division", "330421", "--roles", "transporter"});
-  CtlOk({"enterprise", "register", "--id", kReceiver, "--name", "海宁固废",
-         "--division", "330481", "--roles", "receiver"});
-  CtlOk({"enterprise", "register", "--id", hangzhou, "--name", "杭州西湖资源",
-         "--division", "330106", "--roles", "receiver"});
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  Enroll(hangzhou, "杭州西湖资源", "330106", "receiver");
   for (const std::string& r : {kReceiver, hangzhou}) {
-    CtlOk({"licence", "grant", "--receiver", r, "--number", "L-" + r, "--codes",
+    CtlOk("admin",
+          {"licence", "grant", "--receiver", r, "--number", "L-" + r, "--codes",
            "HW08", "--capacity-t", "5000", "--valid-until", "2099-12-31"});
   }
   RunResult open =
-      Ctl({"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+      Ctl(kGenerator,
+          {"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
            "--receiver", hangzhou, "--waste", "900-249-08:2t"});
   ASSERT_EQ(open.exit_code, 0) << open.err;
   const std::string n(absl::StripAsciiWhitespace(open.out));
 
-  RunResult flags = Ctl({"flags", "list", "--city", "3304"});
+  RunResult flags = Ctl("regulator", {"flags", "list", "--city", "3304"});
   ASSERT_EQ(flags.exit_code, 0) << flags.err;
   EXPECT_THAT(flags.out, HasSubstr("CROSS_CITY"));
   EXPECT_THAT(flags.out, HasSubstr("HIGH"));
   const std::string id = n + "-F1";
   EXPECT_THAT(flags.out, HasSubstr(id));
-  EXPECT_THAT(Ctl({"flags", "list", "--city", "3302"}).out, IsEmpty());
+  EXPECT_THAT(Ctl("regulator", {"flags", "list", "--city", "3302"}).out,
+              IsEmpty());
 
-  RunResult risk = Ctl({"enterprise", "risk", kGenerator});
+  RunResult risk = Ctl("regulator", {"enterprise", "risk", kGenerator});
   EXPECT_THAT(risk.out, HasSubstr("red"));
-  CtlOk({"flags", "ack", id, "--note", "已核实", "--by", "嘉兴市生态环境局"});
-  CtlOk({"flags", "resolve", id, "--note", "准予"});
-  RunResult resolved = Ctl({"flags", "list", "--state", "resolved"});
+  CtlOk("regulator",
+        {"flags", "ack", id, "--note", "已核实", "--by", "嘉兴市生态环境局"});
+  CtlOk("regulator", {"flags", "resolve", id, "--note", "准予"});
+  RunResult resolved =
+      Ctl("regulator", {"flags", "list", "--state", "resolved"});
   EXPECT_THAT(resolved.out, HasSubstr(id));
   EXPECT_THAT(resolved.out, HasSubstr("嘉兴市生态环境局"));
-  EXPECT_THAT(Ctl({"enterprise", "risk", kGenerator}).out, HasSubstr("green"));
-  RunResult again = Ctl({"flags", "resolve", id, "--note", "again"});
+  EXPECT_THAT(Ctl("regulator", {"enterprise", "risk", kGenerator}).out,
+              HasSubstr("green"));
+  RunResult again =
+      Ctl("regulator", {"flags", "resolve", id, "--note", "again"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_THAT(again.err, HasSubstr("FAILED_PRECONDITION"));
 
-  RunResult pay =
-      Ctl({"payment", "record", n, "--payee", kCarrier, "--amount", "3800.50"});
+  RunResult pay = Ctl(kGenerator, {"payment", "record", n, "--payee", kCarrier,
+                                   "--amount", "3800.50"});
   EXPECT_EQ(pay.exit_code, 0) << pay.err;
   EXPECT_THAT(pay.out, HasSubstr("DIRECT_PAYMENT"));
 }
 
 TEST_F(CliEndToEndTest, RegulatorProvesAChainAgainstASavedHead) {
   StartServer();
-  CtlOk({"enterprise", "register", "--id", kGenerator, "--name", "嘉兴南湖化工",
-         "--division", "330402", "--roles", "generator"});
-  CtlOk({"enterprise", "register", "--id", kCarrier, "--name", "嘉善安运",
-         "--division", "330421", "--roles", "transporter"});
-  CtlOk({"enterprise", "register", "--id", kReceiver, "--name", "海宁固废",
-         "--division", "330481", "--roles", "receiver"});
-  CtlOk({"licence", "grant", "--receiver", kReceiver, "--number", "L1",
-         "--codes", "HW08", "--capacity-t", "100", "--valid-until",
-         "2099-12-31"});
-  CtlOk({"vehicle", "register", "--carrier", kCarrier, "--plate", kCarrierPlate,
-         "--permit", "P1"});
+  Regulator("regulator", "3304");
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  CtlOk("admin", {"licence", "grant", "--receiver", kReceiver, "--number", "L1",
+                  "--codes", "HW08", "--capacity-t", "100", "--valid-until",
+                  "2099-12-31"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kCarrier, "--plate",
+                  kCarrierPlate, "--permit", "P1"});
   RunResult open =
-      Ctl({"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+      Ctl(kGenerator,
+          {"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
            "--receiver", kReceiver, "--waste", "900-249-08:1t"});
   ASSERT_EQ(open.exit_code, 0) << open.err;
   const std::string n(absl::StripAsciiWhitespace(open.out));
-  CtlOk({"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate});
+  CtlOk(kCarrier,
+        {"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate});
 
   const std::string old_head = dir_.Sub("head-1.json");
-  RunResult head = Ctl({"audit", "head", "--save", old_head});
+  RunResult head = Ctl("regulator", {"audit", "head", "--save", old_head});
   ASSERT_EQ(head.exit_code, 0) << head.err;
   EXPECT_THAT(head.out, HasSubstr("signature verified"));
 
-  CtlOk({"deliver", n, "--receiver", kReceiver});
-  CtlOk({"receive", n, "--receiver", kReceiver, "--line", "1:accept:1t"});
+  CtlOk(kReceiver, {"deliver", n, "--receiver", kReceiver});
+  CtlOk(kReceiver,
+        {"receive", n, "--receiver", kReceiver, "--line", "1:accept:1t"});
   const std::string new_head = dir_.Sub("head-2.json");
-  CtlOk({"audit", "head", "--save", new_head});
+  CtlOk("regulator", {"audit", "head", "--save", new_head});
 
   // The entries that existed at the saved head prove against it, offline.
-  RunResult prove = Ctl({"audit", "prove", n, "--head", old_head});
+  RunResult prove = Ctl("regulator", {"audit", "prove", n, "--head", old_head});
   EXPECT_EQ(prove.exit_code, 0) << prove.out << prove.err;
   EXPECT_THAT(prove.out, HasSubstr("all 2 entries proved"));
-  RunResult later = Ctl({"audit", "prove", n, "--head", new_head});
+  RunResult later = Ctl("regulator", {"audit", "prove", n, "--head", new_head});
   EXPECT_THAT(later.out, HasSubstr("all 4 entries proved"));
-  RunResult consistent =
-      Ctl({"audit", "consistency", "--old", old_head, "--new", new_head});
+  RunResult consistent = Ctl("regulator", {"audit", "consistency", "--old",
+                                           old_head, "--new", new_head});
   EXPECT_EQ(consistent.exit_code, 0) << consistent.err;
   EXPECT_THAT(consistent.out, HasSubstr("consistent"));
 
@@ -252,16 +344,18 @@ TEST_F(CliEndToEndTest, RegulatorProvesAChainAgainstASavedHead) {
   text[at] = text[at] == '0' ? '1' : '0';
   const std::string forged = dir_.Sub("forged.json");
   std::ofstream(forged) << text;
-  RunResult refused = Ctl({"audit", "prove", n, "--head", forged});
+  RunResult refused = Ctl("regulator", {"audit", "prove", n, "--head", forged});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.err, HasSubstr("signature does not verify"));
 
-  RunResult csv = Ctl({"audit", "export", "--jurisdiction", "3304"});
+  RunResult csv =
+      Ctl("regulator", {"audit", "export", "--jurisdiction", "3304"});
   EXPECT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_THAT(csv.out, HasSubstr("# cradle export jurisdiction=3304"));
   EXPECT_THAT(csv.out, HasSubstr(n + ",ACCEPTED,"));
-  RunResult flows = Ctl({"audit", "flows", "--jurisdiction", "3304", "--from",
-                         "2020-01", "--to", "2024-12"});
+  RunResult flows =
+      Ctl("regulator", {"audit", "flows", "--jurisdiction", "3304", "--from",
+                        "2020-01", "--to", "2024-12"});
   EXPECT_EQ(flows.exit_code, 0) << flows.err;
 }
 
@@ -278,7 +372,9 @@ TEST_F(CliEndToEndTest, ServerRefusesABadLimitNamingTheFlag) {
 
 TEST_F(CliEndToEndTest, UnreachableServerIsReported) {
   address_ = "127.0.0.1:1";
-  RunResult r = Ctl({"--timeout", "2s", "manifest", "show", "20263304000001"});
+  RunResult r = cradle::testing::Run({CRADLE_CRADLECTL, "--server", address_,
+                                      "--insecure", "--timeout", "2s",
+                                      "manifest", "show", "20263304000001"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("is cradled running"));
 }

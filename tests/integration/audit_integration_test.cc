@@ -24,6 +24,7 @@ using ::cradle::testing::kAltReceiver;
 using ::cradle::testing::kCarrier;
 using ::cradle::testing::kCarrierPlate;
 using ::cradle::testing::kGenerator;
+using ::cradle::testing::kProvinceRegulator;
 using ::cradle::testing::kReceiver;
 using ::cradle::testing::kRelayCarrier;
 using ::cradle::testing::kRelayPlate;
@@ -66,6 +67,7 @@ class AuditIntegrationTest : public cradle::testing::ServerFixture {
     q.set_page_size(2);  // exercise paging
     do {
       grpc::ClientContext ctx;
+      As(&ctx, Regulator(q.jurisdiction()));
       v1::ListManifestsResponse page;
       grpc::Status s = audit_->Manifests(&ctx, q, &page);
       EXPECT_TRUE(s.ok()) << s.error_message();
@@ -84,6 +86,7 @@ class AuditIntegrationTest : public cradle::testing::ServerFixture {
 
   v1::SignedTreeHead Head() {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     v1::SignedTreeHead head;
     EXPECT_TRUE(audit_->TreeHead(&ctx, v1::TreeHeadRequest(), &head).ok());
     return head;
@@ -136,6 +139,7 @@ TEST_F(AuditIntegrationTest, JurisdictionQueriesReturnExactlyWhatTouchesIt) {
 
   for (const char* bad : {"330", "3304021", "33a4", ""}) {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     v1::JurisdictionQuery wrong;
     wrong.set_jurisdiction(bad);
     v1::ListManifestsResponse page;
@@ -160,6 +164,7 @@ TEST_F(AuditIntegrationTest, FlowsAndRatesMatchAHandComputedScenario) {
   req.set_from("2026-11");
   req.set_to("2026-11");
   grpc::ClientContext ctx;
+  As(&ctx, kProvinceRegulator);
   v1::FlowsResponse flows;
   ASSERT_TRUE(audit_->Flows(&ctx, req, &flows).ok());
   std::set<std::string> rows;
@@ -197,6 +202,7 @@ TEST_F(AuditIntegrationTest, FlowsAndRatesMatchAHandComputedScenario) {
 
   req.set_jurisdiction("33");  // the province: Hangzhou is inside it
   grpc::ClientContext ctx2;
+  As(&ctx2, kProvinceRegulator);
   ASSERT_TRUE(audit_->Flows(&ctx2, req, &flows).ok());
   EXPECT_EQ(flows.inside_grams(), 1800000);
   EXPECT_EQ(flows.outside_grams(), 0);
@@ -204,6 +210,7 @@ TEST_F(AuditIntegrationTest, FlowsAndRatesMatchAHandComputedScenario) {
   req.set_from("2026-10");
   req.set_to("2026-10");
   grpc::ClientContext ctx3;
+  As(&ctx3, kProvinceRegulator);
   ASSERT_TRUE(audit_->Flows(&ctx3, req, &flows).ok());
   EXPECT_EQ(flows.flows_size(), 0);
 }
@@ -235,6 +242,7 @@ TEST_F(AuditIntegrationTest, ProofsAgainstSignedHeadsAndConsistency) {
   v1::ProveResponse proofs;
   {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     ASSERT_TRUE(audit_->Prove(&ctx, prove, &proofs).ok());
   }
   ASSERT_EQ(proofs.proofs_size(), 7);  // opened .. closed
@@ -255,6 +263,7 @@ TEST_F(AuditIntegrationTest, ProofsAgainstSignedHeadsAndConsistency) {
   v1::ConsistencyResponse cons;
   {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     ASSERT_TRUE(audit_->Consistency(&ctx, creq, &cons).ok());
   }
   std::vector<std::string> proof;
@@ -270,6 +279,7 @@ TEST_F(AuditIntegrationTest, ProofsAgainstSignedHeadsAndConsistency) {
       absl::HexStringToBytes(new_head.root_hash()), proof));
   {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     creq.set_new_size(new_head.tree_size() + 5);
     EXPECT_EQ(audit_->Consistency(&ctx, creq, &cons).error_code(),
               grpc::StatusCode::OUT_OF_RANGE);
@@ -286,6 +296,7 @@ TEST_F(AuditIntegrationTest, ExportStreamsEveryManifestWithTheHead) {
   v1::ExportRequest req;
   req.set_jurisdiction("3304");
   grpc::ClientContext ctx;
+  As(&ctx, kProvinceRegulator);
   auto reader = audit_->Export(&ctx, req);
   v1::ExportChunk chunk;
   std::string csv;
@@ -308,6 +319,7 @@ TEST_F(AuditIntegrationTest, ExportStreamsEveryManifestWithTheHead) {
   req.set_what(v1::ExportRequest::ENTRIES);
   req.set_jurisdiction("330402");
   grpc::ClientContext ctx2;
+  As(&ctx2, kProvinceRegulator);
   auto entries = audit_->Export(&ctx2, req);
   csv.clear();
   while (entries->Read(&chunk)) csv += chunk.csv();
@@ -318,6 +330,7 @@ TEST_F(AuditIntegrationTest, ExportStreamsEveryManifestWithTheHead) {
 
   req.set_jurisdiction("3");
   grpc::ClientContext ctx3;
+  As(&ctx3, kProvinceRegulator);
   auto refused = audit_->Export(&ctx3, req);
   while (refused->Read(&chunk)) {
   }

@@ -14,10 +14,12 @@
 namespace cradle {
 namespace {
 
+using ::cradle::testing::kAdmin;
 using ::cradle::testing::kAltReceiver;
 using ::cradle::testing::kCarrier;
 using ::cradle::testing::kCarrierPlate;
 using ::cradle::testing::kGenerator;
+using ::cradle::testing::kProvinceRegulator;
 using ::cradle::testing::kReceiver;
 using ::cradle::testing::MakeUscc;
 using ::testing::ElementsAre;
@@ -68,6 +70,7 @@ class FlagsIntegrationTest : public cradle::testing::ServerFixture {
 
   v1::ListFlagsResponse ListFlags(v1::ListFlagsRequest req) {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     v1::ListFlagsResponse out;
     grpc::Status s = flags_->List(&ctx, req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -76,6 +79,7 @@ class FlagsIntegrationTest : public cradle::testing::ServerFixture {
 
   v1::EnterpriseRisk Risk(const std::string& id) {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     v1::EnterpriseRiskRequest req;
     req.set_id(id);
     v1::EnterpriseRisk out;
@@ -217,17 +221,20 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
   v1::Flag f;
   {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     ASSERT_TRUE(flags_->Acknowledge(&ctx, note, &f).ok());
   }
   EXPECT_EQ(f.state(), v1::ACKED);
   {
     grpc::ClientContext ctx;  // acknowledging twice is refused
+    As(&ctx, kProvinceRegulator);
     note.set_idempotency_key("ack-2");
     grpc::Status s = flags_->Acknowledge(&ctx, note, &f);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   }
   {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     note.set_idempotency_key("resolve-1");
     note.set_note("准予，记录在案");
     ASSERT_TRUE(flags_->Resolve(&ctx, note, &f).ok());
@@ -237,6 +244,7 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
   EXPECT_EQ(f.history(1).by(), "嘉兴市生态环境局");
   {
     grpc::ClientContext ctx;  // no note: refused, nothing written
+    As(&ctx, kProvinceRegulator);
     note.set_idempotency_key("resolve-2");
     note.clear_note();
     grpc::Status s = flags_->Resolve(&ctx, note, &f);
@@ -244,6 +252,7 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
   }
   {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     note.set_id("20263304999999-F1");
     note.set_note("x");
     EXPECT_EQ(flags_->Acknowledge(&ctx, note, &f).error_code(),
@@ -267,6 +276,7 @@ TEST_F(FlagsIntegrationTest, PaymentToTheCarrierIsDirectPayment) {
   v1::ManifestReply r;
   {
     grpc::ClientContext ctx;
+    As(&ctx, kGenerator);
     ASSERT_TRUE(disposals_->RecordPayment(&ctx, pay, &r).ok());
   }
   EXPECT_THAT(Kinds(r.manifest()), IsEmpty());
@@ -274,6 +284,7 @@ TEST_F(FlagsIntegrationTest, PaymentToTheCarrierIsDirectPayment) {
   pay.set_payee(kCarrier);
   {
     grpc::ClientContext ctx;
+    As(&ctx, kGenerator);
     ASSERT_TRUE(disposals_->RecordPayment(&ctx, pay, &r).ok());
   }
   EXPECT_THAT(Kinds(r.manifest()), ElementsAre("DIRECT_PAYMENT/HIGH/OPEN"));
@@ -317,12 +328,14 @@ TEST_F(FlagsIntegrationTest, CrossProvinceNeedsAnApprovalWithinItsQuantity) {
   a->set_valid_until("2027-05-31");
   {
     grpc::ClientContext ctx;
+    As(&ctx, kAdmin);
     v1::Approval out;
     grpc::Status s = registry_->RegisterApproval(&ctx, approval, &out);
     // Approval numbers are printable ASCII.
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     a->set_number("ZJ-JS-2026-001");
     grpc::ClientContext again;
+    As(&again, kAdmin);
     s = registry_->RegisterApproval(&again, approval, &out);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }

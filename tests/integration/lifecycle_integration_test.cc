@@ -30,6 +30,7 @@ using ::cradle::testing::kAltReceiver;
 using ::cradle::testing::kCarrier;
 using ::cradle::testing::kCarrierPlate;
 using ::cradle::testing::kGenerator;
+using ::cradle::testing::kProvinceRegulator;
 using ::cradle::testing::kReceiver;
 using ::cradle::testing::kRelayCarrier;
 using ::cradle::testing::kRelayPlate;
@@ -62,6 +63,7 @@ TEST_F(LifecycleIntegrationTest, HappyPathWithTwoRelayLegsClosesAndVerifies) {
   EXPECT_EQ(r.receipt().sequence(), Head());
 
   grpc::ClientContext ctx;
+  As(&ctx, kProvinceRegulator);
   v1::ChainRequest chain_req;
   chain_req.set_number(n);
   v1::ChainResponse chain;
@@ -74,10 +76,15 @@ TEST_F(LifecycleIntegrationTest, HappyPathWithTwoRelayLegsClosesAndVerifies) {
                   "manifest.opened", "manifest.picked_up", "manifest.relayed",
                   "manifest.relayed", "manifest.delivered", "manifest.received",
                   "manifest.disposed", "manifest.disposed", "manifest.closed"));
-  EXPECT_EQ(chain.entries(1).actor(), kCarrier);
+  // The actor is the authenticated credential, never a request field.
+  EXPECT_EQ(chain.entries(1).actor(),
+            absl::StrCat(kCarrier, "#", creds_[kCarrier].id));
+  EXPECT_EQ(chain.entries(1).signer().signature(), v1::Signer::VALID);
+  EXPECT_EQ(chain.entries(0).signer().signature(), v1::Signer::UNSIGNED);
   EXPECT_THAT(chain.entries(1).payload_json(), HasSubstr(kCarrierPlate));
 
   grpc::ClientContext vctx;
+  As(&vctx, kProvinceRegulator);
   v1::VerifyResponse verify;
   ASSERT_TRUE(audit_->Verify(&vctx, v1::VerifyRequest(), &verify).ok());
   EXPECT_TRUE(verify.ok()) << verify.problem();
@@ -103,6 +110,7 @@ TEST_F(LifecycleIntegrationTest, PartialRejectionGoesToAnAlternateReceiver) {
   reroute.set_carrier(kRelayCarrier);
   reroute.set_vehicle(kRelayPlate);
   grpc::ClientContext ctx;
+  As(&ctx, kGenerator);
   grpc::Status s = transfers_->Reroute(&ctx, reroute, &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
@@ -131,6 +139,7 @@ TEST_F(LifecycleIntegrationTest, PartialRejectionGoesToAnAlternateReceiver) {
   // Both receivers now list the manifest.
   for (const std::string& party : {kReceiver, kAltReceiver}) {
     grpc::ClientContext lctx;
+    As(&lctx, party);
     v1::ListManifestsRequest list;
     list.set_party(party);
     v1::ListManifestsResponse page;
@@ -150,6 +159,7 @@ TEST_F(LifecycleIntegrationTest, CancelOnlyBeforePickup) {
   v1::ManifestReply r;
   {
     grpc::ClientContext ctx;
+    As(&ctx, kGenerator);
     ASSERT_TRUE(manifests_->Cancel(&ctx, cancel, &r).ok());
     EXPECT_EQ(r.manifest().status(), v1::CANCELLED);
   }
@@ -158,6 +168,7 @@ TEST_F(LifecycleIntegrationTest, CancelOnlyBeforePickup) {
   *cancel.mutable_meta() = Meta();
   cancel.set_number(b);
   grpc::ClientContext ctx;
+  As(&ctx, kGenerator);
   grpc::Status s = manifests_->Cancel(&ctx, cancel, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("IN_TRANSIT"));
@@ -207,8 +218,8 @@ TEST_F(LifecycleIntegrationTest, RefusedRequestsChangeNothing) {
                    grpc::StatusCode::INVALID_ARGUMENT, "lines[1].code"});
   bad = OpenRequest();
   bad.set_generator("91330402MA2B3C4D5X");
-  cases.push_back({"bad USCC check character", Open(bad, &r),
-                   grpc::StatusCode::INVALID_ARGUMENT, "generator"});
+  cases.push_back({"bad USCC check character", OpenAs(kGenerator, bad, &r),
+                   grpc::StatusCode::PERMISSION_DENIED, "generator"});
   bad = OpenRequest();
   bad.set_receiver(kCarrier);
   cases.push_back({"receiver without the role", Open(bad, &r),
@@ -277,7 +288,9 @@ TEST_F(LifecycleIntegrationTest, ConcurrentPickupsOfOneManifestOneWins) {
         req.set_number(n);
         req.set_carrier(kCarrier);
         req.set_vehicle(kCarrierPlate);
+        Sign(&req, kCarrier);
         grpc::ClientContext ctx;
+        As(&ctx, req.carrier());
         v1::ManifestReply r;
         grpc::Status s = transfers_->Pickup(&ctx, req, &r);
         if (s.ok()) {
@@ -313,6 +326,7 @@ TEST_F(LifecycleIntegrationTest, ConcurrentOpensGetGaplessNumbers) {
             absl::StrCat("open-", t, "-", i));
         v1::ManifestReply r;
         grpc::ClientContext ctx;
+        As(&ctx, req.generator());
         grpc::Status s = manifests_->Open(&ctx, req, &r);
         ASSERT_TRUE(s.ok()) << s.error_message();
         got[t].push_back(r.manifest().number());

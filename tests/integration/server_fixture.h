@@ -1,31 +1,65 @@
 #pragma once
 
+#include <fstream>
+#include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 
 #include "cradle/v1/audit.grpc.pb.h"
+#include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "security/attestation.h"
 #include "services/server.h"
 #include "tests/testing/parties.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cradle::testing {
 
-// A real CradleServer on 127.0.0.1:0 over a RocksDB ledger in a fresh temp
-// dir, a FakeClock, the parties of tests/testing/parties.h registered (both
-// receivers licensed for 900-249-08 and HW49), and helpers for each RPC.
+inline absl::StatusOr<std::string> ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Who a test acts as, besides the parties (each registered party gets a
+// credential in its first role; carriers and receivers also a signing key).
+inline const std::string kAdmin = "administrator";
+inline const std::string kProvinceRegulator = "regulator:33";  // 浙江
+inline const std::string kJiaxingRegulator = "regulator:3304";
+inline const std::string kHangzhouRegulator = "regulator:3301";
+
+// A real CradleServer on 127.0.0.1:0 (plain TCP on loopback; TLS has its own
+// test) over a RocksDB ledger in a fresh temp dir, a FakeClock, the parties
+// of tests/testing/parties.h registered with credentials (both receivers
+// licensed for 900-249-08 and HW49), regulators of Zhejiang, Jiaxing and
+// Hangzhou, and helpers for each RPC that call as the party the request
+// names.
 class ServerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     Start();
+    absl::StatusOr<std::string> admin =
+        ReadAll(dir_.Sub("ledger") + "/admin.token");
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    creds_[kAdmin].token = std::string(absl::StripAsciiWhitespace(*admin));
+    for (const char* j : {"33", "3304", "3301"}) {
+      v1::IssueCredentialRequest req;
+      req.set_kind(v1::REGULATOR);
+      req.set_jurisdiction(j);
+      Issue(absl::StrCat("regulator:", j), req);
+    }
     Register(kGenerator, "嘉兴南湖精细化工", "330402", {v1::GENERATOR});
     Register(kCarrier, "嘉善安运物流", "330421", {v1::TRANSPORTER});
     Register(kRelayCarrier, "杭州滨江危运", "330108", {v1::TRANSPORTER});
@@ -50,6 +84,7 @@ class ServerFixture : public ::testing::Test {
     req.mutable_licence()->set_capacity_kg(tonnes * 1000);
     req.mutable_licence()->set_valid_until("2027-12-31");
     grpc::ClientContext ctx;
+    As(&ctx, kAdmin);
     v1::Enterprise reply;
     grpc::Status s = registry_->GrantLicence(&ctx, req, &reply);
     ASSERT_TRUE(s.ok()) << s.error_message();
@@ -64,6 +99,7 @@ class ServerFixture : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.clock = &clock_;
     options.sweep_interval = absl::ZeroDuration();  // tests sweep by hand
+    options.insecure = true;
     Configure(&options);
     absl::StatusOr<std::unique_ptr<services::CradleServer>> server =
         services::CradleServer::Start(options);
@@ -78,6 +114,47 @@ class ServerFixture : public ::testing::Test {
     transfers_ = v1::Transfers::NewStub(channel);
     disposals_ = v1::Disposals::NewStub(channel);
     audit_ = v1::Audit::NewStub(channel);
+    credentials_ = v1::Credentials::NewStub(channel);
+  }
+
+  // Makes `ctx` call as `who`: a party's USCC, kAdmin or a regulator. Who
+  // has no credential calls without one.
+  void As(grpc::ClientContext* ctx, const std::string& who) {
+    auto it = creds_.find(who);
+    if (it != creds_.end()) {
+      ctx->AddMetadata("authorization", "Bearer " + it->second.token);
+    }
+  }
+
+  // Signs `req` with `who`'s key, if it has one.
+  template <typename Request>
+  void Sign(Request* req, const std::string& who) {
+    auto it = creds_.find(who);
+    if (it != creds_.end() && it->second.key != nullptr) {
+      ASSERT_TRUE(security::SignRequest(*it->second.key, req).ok());
+    }
+  }
+
+  // Issues a credential as the administrator, remembered under `name`.
+  void Issue(const std::string& name, v1::IssueCredentialRequest req,
+             bool with_key = false) {
+    Credential& c = creds_[name];
+    if (with_key) {
+      absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> key =
+          storage::Ed25519Key::LoadOrCreate(
+              dir_.Sub(absl::StrCat("key-", creds_.size(), ".pem")));
+      ASSERT_TRUE(key.ok()) << key.status();
+      c.key = *std::move(key);
+      req.set_public_key(c.key->public_key());
+    }
+    *req.mutable_meta() = Meta();
+    grpc::ClientContext ctx;
+    As(&ctx, kAdmin);
+    v1::IssueCredentialResponse reply;
+    grpc::Status s = credentials_->Issue(&ctx, req, &reply);
+    ASSERT_TRUE(s.ok()) << name << ": " << s.error_message();
+    c.token = reply.token();
+    c.id = reply.credential().id();
   }
 
   void Restart() {
@@ -100,8 +177,15 @@ class ServerFixture : public ::testing::Test {
     req.set_division(division);
     for (v1::Role r : roles) req.add_roles(r);
     grpc::ClientContext ctx;
+    As(&ctx, kAdmin);
     v1::Enterprise reply;
-    ASSERT_TRUE(registry_->RegisterEnterprise(&ctx, req, &reply).ok());
+    grpc::Status s = registry_->RegisterEnterprise(&ctx, req, &reply);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    v1::IssueCredentialRequest cred;
+    cred.set_kind(v1::PARTY);
+    cred.set_enterprise(id);
+    cred.set_role(roles.at(0));
+    Issue(id, cred, roles[0] == v1::TRANSPORTER || roles[0] == v1::RECEIVER);
   }
 
   void Vehicle(const std::string& carrier, const std::string& plate) {
@@ -111,6 +195,7 @@ class ServerFixture : public ::testing::Test {
     req.mutable_vehicle()->set_plate(plate);
     req.mutable_vehicle()->set_permit("permit-1");
     grpc::ClientContext ctx;
+    As(&ctx, kAdmin);
     v1::Enterprise reply;
     grpc::Status s = registry_->RegisterVehicle(&ctx, req, &reply);
     ASSERT_TRUE(s.ok()) << s.error_message();
@@ -134,8 +219,26 @@ class ServerFixture : public ::testing::Test {
   }
 
   grpc::Status Open(const v1::OpenManifestRequest& req, v1::ManifestReply* r) {
+    return OpenAs(req.generator(), req, r);
+  }
+  grpc::Status OpenAs(const std::string& who,
+                      const v1::OpenManifestRequest& req,
+                      v1::ManifestReply* r) {
     grpc::ClientContext ctx;
+    As(&ctx, who);
     return manifests_->Open(&ctx, req, r);
+  }
+
+  // A regulator of `prefix`, issued on first use.
+  std::string Regulator(const std::string& prefix) {
+    const std::string name = "regulator:" + prefix;
+    if (creds_.count(name) == 0) {
+      v1::IssueCredentialRequest req;
+      req.set_kind(v1::REGULATOR);
+      req.set_jurisdiction(prefix);
+      Issue(name, req);
+    }
+    return name;
   }
 
   std::string OpenOne() {
@@ -153,7 +256,9 @@ class ServerFixture : public ::testing::Test {
     req.set_number(n);
     req.set_carrier(carrier);
     req.set_vehicle(plate);
+    Sign(&req, carrier);
     grpc::ClientContext ctx;
+    As(&ctx, carrier);
     return transfers_->Pickup(&ctx, req, r);
   }
 
@@ -166,7 +271,9 @@ class ServerFixture : public ::testing::Test {
     req.set_from_carrier(from);
     req.set_to_carrier(to);
     req.set_vehicle(plate);
+    Sign(&req, from);
     grpc::ClientContext ctx;
+    As(&ctx, from);
     return transfers_->Relay(&ctx, req, r);
   }
 
@@ -176,7 +283,9 @@ class ServerFixture : public ::testing::Test {
     *req.mutable_meta() = Meta();
     req.set_number(n);
     req.set_receiver(receiver);
+    Sign(&req, receiver);
     grpc::ClientContext ctx;
+    As(&ctx, receiver);
     return transfers_->Deliver(&ctx, req, r);
   }
 
@@ -188,7 +297,9 @@ class ServerFixture : public ::testing::Test {
     req.set_number(n);
     req.set_receiver(receiver);
     for (auto& l : lines) *req.add_lines() = l;
+    Sign(&req, receiver);
     grpc::ClientContext ctx;
+    As(&ctx, receiver);
     return disposals_->Receive(&ctx, req, r);
   }
 
@@ -200,7 +311,9 @@ class ServerFixture : public ::testing::Test {
     req.set_number(n);
     req.set_receiver(receiver);
     for (auto& l : lines) *req.add_lines() = l;
+    Sign(&req, receiver);
     grpc::ClientContext ctx;
+    As(&ctx, receiver);
     return disposals_->Dispose(&ctx, req, r);
   }
 
@@ -227,6 +340,7 @@ class ServerFixture : public ::testing::Test {
 
   uint64_t Head() {
     grpc::ClientContext ctx;
+    As(&ctx, kAdmin);
     v1::HeadResponse head;
     EXPECT_TRUE(audit_->Head(&ctx, v1::HeadRequest(), &head).ok());
     return head.sequence();
@@ -234,6 +348,7 @@ class ServerFixture : public ::testing::Test {
 
   v1::Manifest Get(const std::string& n) {
     grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
     v1::GetManifestRequest req;
     req.set_number(n);
     v1::Manifest m;
@@ -251,6 +366,13 @@ class ServerFixture : public ::testing::Test {
   std::unique_ptr<v1::Disposals::Stub> disposals_;
   std::unique_ptr<v1::Audit::Stub> audit_;
   std::unique_ptr<v1::Flags::Stub> flags_;
+  std::unique_ptr<v1::Credentials::Stub> credentials_;
+  struct Credential {
+    std::string id;
+    std::string token;
+    std::unique_ptr<storage::Ed25519Key> key;  // carriers and receivers
+  };
+  std::map<std::string, Credential> creds_;
   int keys_ = 0;
 };
 

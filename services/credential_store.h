@@ -1,0 +1,86 @@
+#pragma once
+
+// Credentials: issued and revoked as ledger entries (stream
+// "credential/<id>"), checked on every call against a map in memory that is
+// loaded when the server starts and updated as soon as an issue or a
+// revocation is durable, so a revocation takes effect at once. Only the
+// SHA-256 of a token is kept. Knows nothing of gRPC.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+
+#include "cradle/v1/auth.pb.h"
+#include "domain/authz.h"
+#include "domain/clock.h"
+#include "services/manifest_store.h"
+#include "storage/ledger.h"
+
+namespace cradle::services {
+
+class CredentialStore {
+ public:
+  // Loads every credential from the ledger's state. Neither argument is
+  // owned; both must outlive the store.
+  static absl::StatusOr<std::unique_ptr<CredentialStore>> Load(
+      storage::Ledger& ledger, const Clock& clock);
+
+  // The principal a bearer token proves. UNAUTHENTICATED, saying why, for
+  // a malformed, unknown, wrong, revoked or expired token.
+  absl::StatusOr<domain::Principal> Authenticate(absl::string_view token) const;
+
+  using IssueDone =
+      std::function<void(absl::StatusOr<v1::IssueCredentialResponse>)>;
+  using CredentialDone = std::function<void(absl::StatusOr<v1::Credential>)>;
+
+  // Issues a credential on behalf of `by` (an administrator). A PARTY
+  // credential needs its enterprise registered in that role. A retried
+  // request is refused with ALREADY_EXISTS: the token was shown once.
+  // `done` may run on the ledger's writer thread.
+  void Issue(const v1::IssueCredentialRequest& request,
+             const domain::Principal& by, IssueDone done);
+  // Revokes at once; revoking a revoked credential is FAILED_PRECONDITION.
+  void Revoke(const v1::RevokeCredentialRequest& request,
+              const domain::Principal& by, CredentialDone done);
+
+  // Every credential (of `enterprise` when non-empty), by id.
+  std::vector<v1::Credential> List(absl::string_view enterprise) const;
+  // Any credential, revoked or expired included; NOT_FOUND otherwise.
+  absl::StatusOr<v1::Credential> Get(absl::string_view id) const;
+
+  // On a ledger without credentials, issues an administrator credential and
+  // writes its token to `token_path` (mode 0600); returns true then, false
+  // when credentials already exist. Blocks on the ledger: call at start.
+  absl::StatusOr<bool> Bootstrap(const std::string& token_path);
+
+ private:
+  struct Stored {
+    v1::Credential credential;
+    std::string token_sha256;
+  };
+
+  CredentialStore(storage::Ledger& ledger, const Clock& clock)
+      : ledger_(ledger), registry_(ledger), clock_(clock) {}
+
+  // Checks the request against the registry and builds the append.
+  absl::StatusOr<storage::AppendRequest> PrepareIssue(
+      const v1::IssueCredentialRequest& request, const domain::Principal& by,
+      const std::string& id, const std::string& token_sha256,
+      v1::Credential* credential) const;
+  void Put(const v1::CredentialEvent& state);
+
+  storage::Ledger& ledger_;
+  const LedgerRegistryReader registry_;
+  const Clock& clock_;
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Stored> by_id_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace cradle::services

@@ -1,0 +1,61 @@
+#include "services/gate.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+#include "security/attestation.h"
+
+namespace cradle::services {
+
+absl::StatusOr<domain::Principal> Gate::Admit(
+    const grpc::ServerContextBase& ctx, domain::Operation op) const {
+  const auto& metadata = ctx.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return absl::UnauthenticatedError(
+        "no credential: send \"authorization: Bearer <token>\" (cradlectl "
+        "--token or CRADLE_TOKEN)");
+  }
+  const absl::string_view value(it->second.data(), it->second.size());
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (!absl::StartsWith(value, kBearer)) {
+    return absl::UnauthenticatedError(
+        "the authorization header is not \"Bearer <token>\"");
+  }
+  absl::StatusOr<domain::Principal> p =
+      credentials_.Authenticate(value.substr(kBearer.size()));
+  if (!p.ok()) return p.status();
+  if (absl::Status s = domain::Authorize(*p, op); !s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<domain::Principal> Gate::AdmitWrite(
+    const grpc::ServerContextBase& ctx, domain::Operation op,
+    const google::protobuf::Message& request) const {
+  absl::StatusOr<domain::Principal> p = Admit(ctx, op);
+  if (!p.ok()) return p;
+  const bool required = domain::PermissionFor(op).signed_by_party;
+  const std::string signature = security::SignatureOf(request);
+  if (signature.empty()) {
+    if (!required) return p;
+    return absl::InvalidArgumentError(absl::StrCat(
+        "meta.signature is required: ", request.GetTypeName(),
+        " is attested by the party and must be signed with the key of "
+        "credential ",
+        p->credential, " (cradlectl --key or CRADLE_KEY)"));
+  }
+  if (p->public_key.empty()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("meta.signature cannot be checked: credential ",
+                     p->credential, " has no public key"));
+  }
+  if (!security::VerifyRequest(p->public_key, request)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("meta.signature does not verify against the key of "
+                     "credential ",
+                     p->credential));
+  }
+  return p;
+}
+
+}  // namespace cradle::services
