@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@
 
 #include "bench/latency.h"
 #include "cradle/v1/audit.grpc.pb.h"
+#include "cradle/v1/auth.grpc.pb.h"
 #include "domain/uscc.h"
 #include "services/manifest_store.h"
 #include "services/server.h"
@@ -121,7 +123,11 @@ void Load(cradle::services::ManifestStore& store, const Parties& p, int from,
           +[](int* n) { return *n < 64; }, &in_flight));
       ++in_flight;
     }
-    store.Open(req, [&](absl::StatusOr<cradle::v1::ManifestReply> r) {
+    cradle::domain::Principal who;
+    who.credential = "bench";
+    who.kind = cradle::v1::PARTY;
+    who.enterprise = req.generator();
+    store.Open(req, who, [&](absl::StatusOr<cradle::v1::ManifestReply> r) {
       absl::MutexLock lock(&mu);
       --in_flight;
       if (!r.ok()) ++failed;
@@ -168,6 +174,7 @@ int main(int argc, char** argv) {
   options.listen = "127.0.0.1:0";
   options.sync = false;
   options.sweep_interval = absl::ZeroDuration();
+  options.insecure = true;  // loopback
   auto server = cradle::services::CradleServer::Start(options);
   if (!server.ok()) {
     std::fprintf(stderr, "%s\n", server.status().ToString().c_str());
@@ -178,6 +185,27 @@ int main(int argc, char** argv) {
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
                           grpc::InsecureChannelCredentials());
   auto audit = cradle::v1::Audit::NewStub(channel);
+  // The province's regulator, issued with the administrator's token.
+  std::string regulator;
+  {
+    std::ifstream in(dir + "/admin.token");
+    std::string admin;
+    std::getline(in, admin);
+    cradle::v1::IssueCredentialRequest req;
+    req.mutable_meta()->set_idempotency_key("bench-regulator");
+    req.set_kind(cradle::v1::REGULATOR);
+    req.set_jurisdiction("33");
+    cradle::v1::IssueCredentialResponse out;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + admin);
+    grpc::Status s =
+        cradle::v1::Credentials::NewStub(channel)->Issue(&ctx, req, &out);
+    if (!s.ok()) {
+      std::fprintf(stderr, "regulator: %s\n", s.error_message().c_str());
+      return 1;
+    }
+    regulator = "Bearer " + out.token();
+  }
   std::mt19937 rng(1);
 
   std::printf(
@@ -199,6 +227,7 @@ int main(int argc, char** argv) {
       q.set_page_size(100);
       cradle::v1::ListManifestsResponse out;
       grpc::ClientContext ctx;
+      ctx.AddMetadata("authorization", regulator);
       if (!audit->Manifests(&ctx, q, &out).ok() ||
           out.manifests_size() != 100) {
         std::exit(1);
@@ -215,11 +244,13 @@ int main(int argc, char** argv) {
       req.set_number(random_number());
       cradle::v1::ChainResponse out;
       grpc::ClientContext ctx;
+      ctx.AddMetadata("authorization", regulator);
       if (!audit->Chain(&ctx, req, &out).ok() || !out.verified()) std::exit(1);
     });
     cradle::v1::SignedTreeHead head;
     {
       grpc::ClientContext ctx;
+      ctx.AddMetadata("authorization", regulator);
       if (!audit->TreeHead(&ctx, cradle::v1::TreeHeadRequest(), &head).ok()) {
         return 1;
       }
@@ -232,6 +263,7 @@ int main(int argc, char** argv) {
            req.set_number(random_number());
            req.set_tree_size(head.tree_size());
            grpc::ClientContext ctx;
+           ctx.AddMetadata("authorization", regulator);
            if (!audit->Prove(&ctx, req, &proofs[i]).ok()) std::exit(1);
          });
     Time("verify those proofs, offline", queries, loaded, [&](int i) {

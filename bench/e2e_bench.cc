@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +34,7 @@
 #include "rocksdb/db.h"
 
 #include "bench/latency.h"
+#include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/uscc.h"
@@ -127,18 +129,25 @@ int main(int argc, char** argv) {
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     execl(binary.c_str(), binary.c_str(), ("--data=" + dir + "/cradle").c_str(),
-          "--listen=127.0.0.1:0", static_cast<char*>(nullptr));
+          "--listen=127.0.0.1:0", "--insecure", static_cast<char*>(nullptr));
     _exit(127);
   }
   close(fds[1]);
+  // Past the first start's "administrator token written to" line.
   std::string line;
-  for (char c; read(fds[0], &c, 1) == 1 && c != '\n';) line.push_back(c);
+  while (line.find("listening on") == std::string::npos) {
+    line.clear();
+    char c;
+    if (read(fds[0], &c, 1) != 1) break;
+    do line.push_back(c);
+    while (read(fds[0], &c, 1) == 1 && c != '\n');
+  }
   const size_t at = line.find("127.0.0.1:");
   if (at == std::string::npos) {
     std::fprintf(stderr, "e2e_bench: cannot start %s\n", binary.c_str());
     return 1;
   }
-  const std::string address = line.substr(at, line.find(',', at) - at);
+  const std::string address = line.substr(at, line.find(' ', at) - at);
   auto channel =
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 
@@ -146,6 +155,14 @@ int main(int argc, char** argv) {
   auto registry = cradle::v1::Registry::NewStub(channel);
   const std::string gen = Uscc("330402", 1), car = Uscc("330421", 2),
                     rec = Uscc("330481", 3);
+  std::string admin;
+  {
+    std::ifstream in(dir + "/cradle/admin.token");
+    std::getline(in, admin);
+  }
+  auto as = [](grpc::ClientContext* ctx, const std::string& token) {
+    ctx->AddMetadata("authorization", "Bearer " + token);
+  };
   int key = 0;
   for (auto [id, div, role] :
        {std::tuple{gen, "330402", cradle::v1::GENERATOR},
@@ -159,6 +176,7 @@ int main(int argc, char** argv) {
     r.add_roles(role);
     cradle::v1::Enterprise out;
     grpc::ClientContext ctx;
+    as(&ctx, admin);
     grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out);
     if (!s.ok()) return Fail(pid, s.error_message());
   }
@@ -172,8 +190,25 @@ int main(int argc, char** argv) {
   {
     cradle::v1::Enterprise out;
     grpc::ClientContext ctx;
+    as(&ctx, admin);
     grpc::Status s = registry->GrantLicence(&ctx, l, &out);
     if (!s.ok()) return Fail(pid, s.error_message());
+  }
+  // The generator's credential: every open below is authenticated.
+  std::string generator;
+  {
+    cradle::v1::IssueCredentialRequest req;
+    req.mutable_meta()->set_idempotency_key("credential");
+    req.set_kind(cradle::v1::PARTY);
+    req.set_enterprise(gen);
+    req.set_role(cradle::v1::GENERATOR);
+    cradle::v1::IssueCredentialResponse out;
+    grpc::ClientContext ctx;
+    as(&ctx, admin);
+    grpc::Status s =
+        cradle::v1::Credentials::NewStub(channel)->Issue(&ctx, req, &out);
+    if (!s.ok()) return Fail(pid, s.error_message());
+    generator = out.token();
   }
   auto open_request = [&](int client, uint64_t i) {
     cradle::v1::OpenManifestRequest r;
@@ -223,6 +258,7 @@ int main(int argc, char** argv) {
     const Result cradle = Drive(clients, d, [&](int t, uint64_t i) {
       cradle::v1::ManifestReply reply;
       grpc::ClientContext ctx;
+      as(&ctx, generator);
       return manifests->Open(&ctx, open_request(t, i + 1000000 * run), &reply)
           .ok();
     });

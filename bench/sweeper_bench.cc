@@ -25,6 +25,16 @@
 
 namespace {
 
+// The acting party, as an authenticated call would give it (in process,
+// past the network and its gate).
+cradle::domain::Principal Party(const std::string& uscc) {
+  cradle::domain::Principal p;
+  p.credential = "bench";
+  p.kind = cradle::v1::PARTY;
+  p.enterprise = uscc;
+  return p;
+}
+
 std::string Uscc(const std::string& division, const std::string& tail) {
   std::string first17 = "91" + division + "MA" + tail;
   first17.resize(17, '0');
@@ -135,7 +145,8 @@ int main(int argc, char** argv) {
     cradle::v1::WasteLine* line = open_req.add_lines();
     line->set_code("900-249-08");
     line->set_quantity_g(1000000);
-    auto opened = Wait([&](auto done) { store.Open(open_req, done); });
+    auto opened =
+        Wait([&](auto done) { store.Open(open_req, Party(gen), done); });
     if (!opened.ok()) return Fail(opened.status());
     const std::string n = opened->manifest().number();
     cradle::v1::WriteMeta meta;
@@ -158,7 +169,7 @@ int main(int argc, char** argv) {
       meta.set_idempotency_key(absl::StrCat(n, "-", step));
       auto r = Wait([&](auto done) {
         store.Write(
-            n, step == 0 ? car : rec, absl::StrCat("step", step), meta,
+            n, Party(step == 0 ? car : rec), absl::StrCat("step", step), meta,
             [&](const cradle::v1::Manifest& m,
                 absl::Time now) -> absl::StatusOr<cradle::domain::Decision> {
               if (step == 0)
