@@ -99,6 +99,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
   v1::ManifestReply r;
   ASSERT_TRUE(Deliver(moving, kReceiver, &r).ok());
   const std::string delivered = moving;
+  const std::string in_transit = InTransit();
   const std::string flagged = [&] {  // Jiaxing -> Hangzhou: CROSS_CITY
     v1::OpenManifestRequest req = OpenRequest();
     req.set_receiver(kAltReceiver);
@@ -240,6 +241,97 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
         v1::PickupRequest req = pickup(kCarrier, kCarrier);
         req.set_driver("someone else");
         return transfers_->Pickup(c, req, &r);
+      });
+  // Transfers.Relay: the carrier holding the load, signed.
+  auto relay = [&](const std::string& from, const std::string& signer) {
+    v1::RelayRequest req;
+    *req.mutable_meta() = meta();
+    req.set_number(in_transit);
+    req.set_from_carrier(from);
+    req.set_to_carrier(kRelayCarrier);
+    req.set_vehicle(kRelayPlate);
+    Sign(&req, signer);
+    return req;
+  };
+  add("relay as the generator", kGenerator, Code::PERMISSION_DENIED,
+      [&](grpc::ClientContext* c) {
+        return transfers_->Relay(c, relay(kCarrier, kCarrier), &r);
+      });
+  add("relay by a carrier not holding the load", kRelayCarrier,
+      Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
+        return transfers_->Relay(c, relay(kRelayCarrier, kRelayCarrier), &r);
+      });
+  add("relay naming the holder, by another carrier", kRelayCarrier,
+      Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
+        return transfers_->Relay(c, relay(kCarrier, kRelayCarrier), &r);
+      });
+  // Transfers.Deliver: a receiver, for itself.
+  add("deliver as the carrier", kCarrier, Code::PERMISSION_DENIED,
+      [&](grpc::ClientContext* c) {
+        v1::DeliverRequest req;
+        *req.mutable_meta() = meta();
+        req.set_number(in_transit);
+        req.set_receiver(kReceiver);
+        Sign(&req, kReceiver);
+        return transfers_->Deliver(c, req, &r);
+      });
+  add("deliver naming the receiver, by another", kAltReceiver,
+      Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
+        v1::DeliverRequest req;
+        *req.mutable_meta() = meta();
+        req.set_number(in_transit);
+        req.set_receiver(kReceiver);
+        Sign(&req, kAltReceiver);
+        return transfers_->Deliver(c, req, &r);
+      });
+  // Transfers.Reroute and Disposals.RecordPayment: the generator.
+  add("reroute as the receiver", kReceiver, Code::PERMISSION_DENIED,
+      [&](grpc::ClientContext* c) {
+        v1::RerouteRequest req;
+        *req.mutable_meta() = meta();
+        req.set_number(delivered);
+        req.set_generator(kGenerator);
+        req.set_to(kAltReceiver);
+        req.set_carrier(kCarrier);
+        req.set_vehicle(kCarrierPlate);
+        return transfers_->Reroute(c, req, &r);
+      });
+  add("record a payment as the carrier", kCarrier, Code::PERMISSION_DENIED,
+      [&](grpc::ClientContext* c) {
+        v1::RecordPaymentRequest req;
+        *req.mutable_meta() = meta();
+        req.set_number(delivered);
+        req.set_payer(kGenerator);
+        req.set_payee(kCarrier);
+        req.set_amount_fen(100);
+        return disposals_->RecordPayment(c, req, &r);
+      });
+  add("issue a manifest as a regulator", kProvinceRegulator,
+      Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
+        v1::IssueManifestRequest req;
+        *req.mutable_meta() = meta();
+        req.set_number(issued);
+        req.set_generator(kGenerator);
+        return manifests_->Issue(c, req, &r);
+      });
+  // Disposals.Dispose: the named receiver.
+  add("dispose by another receiver", kAltReceiver, Code::PERMISSION_DENIED,
+      [&](grpc::ClientContext* c) {
+        v1::DisposeRequest req;
+        *req.mutable_meta() = meta();
+        req.set_number(delivered);
+        req.set_receiver(kAltReceiver);
+        *req.add_lines() = Dispose(1, 1);
+        Sign(&req, kAltReceiver);
+        return disposals_->Dispose(c, req, &r);
+      });
+  add("consistency proof without a credential", kNobody, Code::UNAUTHENTICATED,
+      [&](grpc::ClientContext* c) {
+        v1::ConsistencyRequest req;
+        req.set_old_size(1);
+        req.set_new_size(2);
+        v1::ConsistencyResponse out;
+        return audit_->Consistency(c, req, &out);
       });
   // Disposals.Receive: the named receiver.
   add("receive as the carrier", kCarrier, Code::PERMISSION_DENIED,
@@ -434,6 +526,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
   const v1::Manifest before_issued = Get(issued);
   const v1::Manifest before_delivered = Get(delivered);
   const v1::Manifest before_flagged = Get(flagged);
+  const v1::Manifest before_in_transit = Get(in_transit);
   for (const Attempt& a : attempts) {
     grpc::Status s = CallAs(a.who, a.call);
     EXPECT_EQ(s.error_code(), a.want)
@@ -446,7 +539,9 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
             before_delivered.SerializeAsString());
   EXPECT_EQ(Get(flagged).SerializeAsString(),
             before_flagged.SerializeAsString());
-  EXPECT_GE(attempts.size(), 45u);
+  EXPECT_EQ(Get(in_transit).SerializeAsString(),
+            before_in_transit.SerializeAsString());
+  EXPECT_GE(attempts.size(), 57u);
 }
 
 TEST_F(AuthIntegrationTest, TheRightPartiesAreAdmitted) {
