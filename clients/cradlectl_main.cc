@@ -14,12 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "grpc/grpc.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
 #include "clients/args.h"
 #include "clients/cli.h"
+#include "grpc/grpc.h"
 
 namespace cradle::clients {
 namespace {
