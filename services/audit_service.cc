@@ -193,10 +193,7 @@ grpc::ServerUnaryReactor* AuditService::Verify(grpc::CallbackServerContext* ctx,
                                                const v1::VerifyRequest* request,
                                                v1::VerifyResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<domain::Principal> who =
-      gate_.Admit(*ctx, domain::Operation::kLedgerVerify);
-  if (!who.ok()) {
-    reactor->Finish(ToGrpcStatus(who.status()));
+  if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kLedgerVerify, reactor)) {
     return reactor;
   }
   const uint64_t to =
@@ -220,10 +217,7 @@ grpc::ServerUnaryReactor* AuditService::Head(grpc::CallbackServerContext* ctx,
                                              const v1::HeadRequest*,
                                              v1::HeadResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<domain::Principal> who =
-      gate_.Admit(*ctx, domain::Operation::kTreeHead);
-  if (!who.ok()) {
-    reactor->Finish(ToGrpcStatus(who.status()));
+  if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kTreeHead, reactor)) {
     return reactor;
   }
   const storage::Head head = ledger_.GetHead();
@@ -237,10 +231,7 @@ grpc::ServerUnaryReactor* AuditService::TreeHead(
     grpc::CallbackServerContext* ctx, const v1::TreeHeadRequest*,
     v1::SignedTreeHead* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<domain::Principal> who =
-      gate_.Admit(*ctx, domain::Operation::kTreeHead);
-  if (!who.ok()) {
-    reactor->Finish(ToGrpcStatus(who.status()));
+  if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kTreeHead, reactor)) {
     return reactor;
   }
   const storage::TreeHead head = ledger_.GetTreeHead();
@@ -296,10 +287,7 @@ grpc::ServerUnaryReactor* AuditService::Consistency(
     grpc::CallbackServerContext* ctx, const v1::ConsistencyRequest* request,
     v1::ConsistencyResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<domain::Principal> who =
-      gate_.Admit(*ctx, domain::Operation::kTreeHead);
-  if (!who.ok()) {
-    reactor->Finish(ToGrpcStatus(who.status()));
+  if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kTreeHead, reactor)) {
     return reactor;
   }
   absl::StatusOr<std::vector<std::string>> proof =

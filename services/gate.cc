@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "security/attestation.h"
+#include "services/grpc_status.h"
 
 namespace cradle::services {
 
@@ -27,6 +28,15 @@ absl::StatusOr<domain::Principal> Gate::Admit(
   if (!p.ok()) return p.status();
   if (absl::Status s = domain::Authorize(*p, op); !s.ok()) return s;
   return p;
+}
+
+bool Gate::AdmitOrFinish(const grpc::ServerContextBase& ctx,
+                         domain::Operation op,
+                         grpc::ServerUnaryReactor* reactor) const {
+  absl::StatusOr<domain::Principal> p = Admit(ctx, op);
+  if (p.ok()) return true;
+  reactor->Finish(ToGrpcStatus(p.status()));
+  return false;
 }
 
 absl::StatusOr<domain::Principal> Gate::AdmitWrite(

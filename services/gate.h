@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
 
 #include "domain/authz.h"
 #include "services/credential_store.h"
@@ -31,6 +32,11 @@ class Gate {
   absl::StatusOr<domain::Principal> AdmitWrite(
       const grpc::ServerContextBase& ctx, domain::Operation op,
       const google::protobuf::Message& request) const;
+
+  // Admit, for a handler that needs only the yes: on a refusal, finishes
+  // `reactor` with it and returns false.
+  bool AdmitOrFinish(const grpc::ServerContextBase& ctx, domain::Operation op,
+                     grpc::ServerUnaryReactor* reactor) const;
 
   const CredentialStore& credentials() const { return credentials_; }
 
