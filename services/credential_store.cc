@@ -14,7 +14,6 @@
 namespace cradle::services {
 namespace {
 
-constexpr size_t kMaxIdempotencyKeyBytes = 128;
 constexpr size_t kMaxCredentials = 1 << 20;
 
 google::protobuf::Timestamp ToProto(absl::Time t) {
@@ -27,16 +26,6 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
 
 absl::Time FromProto(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-absl::Status CheckMeta(const v1::WriteMeta& meta) {
-  if (meta.idempotency_key().empty() ||
-      meta.idempotency_key().size() > kMaxIdempotencyKeyBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "meta.idempotency_key is required, 1..", kMaxIdempotencyKeyBytes,
-        " bytes: a retried request must carry the key of the first"));
-  }
-  return absl::OkStatus();
 }
 
 bool HasRole(const v1::Enterprise& e, v1::Role role) {
@@ -129,7 +118,7 @@ absl::StatusOr<storage::AppendRequest> CredentialStore::PrepareIssue(
     const v1::IssueCredentialRequest& request, const domain::Principal& by,
     const std::string& id, const std::string& token_sha256,
     v1::Credential* credential) const {
-  if (absl::Status s = CheckMeta(request.meta()); !s.ok()) return s;
+  if (absl::Status s = CheckIdempotencyKey(request.meta()); !s.ok()) return s;
   if (absl::Status s = domain::CheckIssueCredential(request); !s.ok()) return s;
   if (request.kind() == v1::PARTY) {
     absl::StatusOr<v1::Enterprise> e =
@@ -214,7 +203,8 @@ void CredentialStore::Issue(const v1::IssueCredentialRequest& request,
 
 void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
                              const domain::Principal& by, CredentialDone done) {
-  if (absl::Status s = CheckMeta(request.meta()); !s.ok()) return done(s);
+  if (absl::Status s = CheckIdempotencyKey(request.meta()); !s.ok())
+    return done(s);
   if (!security::IsCredentialId(request.id())) {
     return done(absl::InvalidArgumentError(absl::StrCat(
         "id \"", request.id(), "\" is not a credential id (16 hex digits)")));
