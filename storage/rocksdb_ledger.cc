@@ -6,8 +6,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
 #include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
+#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
 #include "storage/entry_codec.h"
@@ -80,6 +82,66 @@ class CounterAdd final : public rocksdb::AssociativeMergeOperator {
   }
 };
 
+// A group's writes, collected so that they reach the memtables in key order.
+//
+// RocksDB inserts a batch's keys one by one into each column family's skip
+// list, remembering where the last insert landed; a key just after it is
+// found from there instead of from the top. A group interleaves its appends'
+// keys (entry, stream, state, a dozen index keys, then the next append's), so
+// each insert would start over; sorted, most of a group's keys (sequences,
+// manifest numbers, index keys sharing a prefix) follow the one before. The
+// sort is stable: two writes of one key keep their order, hence their
+// sequence numbers, and the later still wins.
+class SortedBatch {
+ public:
+  void Put(int cf, std::string key, std::string value) {
+    ops_.push_back(Op{cf, Kind::kPut, std::move(key), std::move(value)});
+  }
+  void Merge(int cf, std::string key, std::string value) {
+    ops_.push_back(Op{cf, Kind::kMerge, std::move(key), std::move(value)});
+  }
+  void Delete(int cf, std::string key) {
+    ops_.push_back(Op{cf, Kind::kDelete, std::move(key), std::string()});
+  }
+  size_t size() const { return ops_.size(); }
+
+  // Writes everything, in (column family, key) order, into `batch`.
+  void Into(const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+            rocksdb::WriteBatch* batch) {
+    std::stable_sort(ops_.begin(), ops_.end(), [](const Op& a, const Op& b) {
+      return a.cf != b.cf ? a.cf < b.cf : a.key < b.key;
+    });
+    for (const Op& op : ops_) {
+      rocksdb::ColumnFamilyHandle* cf = handles[op.cf];
+      switch (op.kind) {
+        case Kind::kPut:
+          batch->Put(cf, op.key, op.value);
+          break;
+        case Kind::kMerge:
+          batch->Merge(cf, op.key, op.value);
+          break;
+        case Kind::kDelete:
+          batch->Delete(cf, op.key);
+          break;
+      }
+    }
+  }
+
+ private:
+  enum class Kind { kPut, kMerge, kDelete };
+  struct Op {
+    int cf;
+    Kind kind;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops_;
+};
+
+// Indexes into RocksDbLedger::handles_, as kColumnFamilies lists them.
+constexpr int kEntriesCf = 1, kStreamsCf = 2, kIdempotencyCf = 3, kStateCf = 4,
+              kIndexCf = 5, kMerkleCf = 6;
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RocksDbLedger>> RocksDbLedger::Open(
@@ -94,9 +156,20 @@ absl::StatusOr<std::unique_ptr<RocksDbLedger>> RocksDbLedger::Open(
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   auto counters = std::make_shared<CounterAdd>();
+  // Bloom filters: most point reads ask for a key that is not there (a new
+  // idempotency key, the version after a stream's last, a party's first
+  // counter), and a filter answers those without searching the memtable's
+  // skip list or an SST's blocks.
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  auto table_factory = std::shared_ptr<rocksdb::TableFactory>(
+      rocksdb::NewBlockBasedTableFactory(table));
   for (const char* name : kColumnFamilies) {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.merge_operator = counters;
+    cf_options.table_factory = table_factory;
+    cf_options.memtable_whole_key_filtering = true;
+    cf_options.memtable_prefix_bloom_size_ratio = 0.05;
     descriptors.emplace_back(name, cf_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -307,7 +380,7 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
   const absl::Time now = std::max(
       absl::FromUnixMicros(absl::ToUnixMicros(clock.Now())), last_recorded);
 
-  rocksdb::WriteBatch batch;
+  SortedBatch batch;
   // What this group has written so far, on top of what is durable.
   absl::flat_hash_map<std::string, uint64_t> stream_versions;
   absl::flat_hash_map<std::string, AppendResult> idempotent;
@@ -344,7 +417,8 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
         it != stream_versions.end()) {
       current = it->second;
     } else {
-      absl::StatusOr<uint64_t> v = StreamVersion(req.stream);
+      absl::StatusOr<uint64_t> v =
+          StreamVersionIfAt(req.stream, req.expected_version);
       if (!v.ok()) {
         results.emplace_back(std::move(p.done), v.status());
         continue;
@@ -376,41 +450,43 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
       e.prev_hash = head.hash;
       e.hash = ChainHash(e.prev_hash, CanonicalEntryBytes(e));
       const std::string seq_key = EncodeSequenceKey(e.sequence);
-      batch.Put(entries_cf_, seq_key, EncodeStoredEntry(e));
-      batch.Put(streams_cf_, StreamKey(e.stream, e.stream_version), seq_key);
+      batch.Put(kEntriesCf, seq_key, EncodeStoredEntry(e));
+      batch.Put(kStreamsCf, StreamKey(e.stream, e.stream_version), seq_key);
       std::vector<merkle::Frontier::Node> nodes;
       frontier.Append(merkle::LeafHash(e.hash), &nodes);
-      for (const merkle::Frontier::Node& n : nodes) {
-        batch.Put(merkle_cf_, MerkleKey(n.level, n.index), n.hash);
+      for (merkle::Frontier::Node& n : nodes) {
+        batch.Put(kMerkleCf, MerkleKey(n.level, n.index), std::move(n.hash));
       }
       head = Head{e.sequence, e.hash};
       result.hashes.push_back(e.hash);
     }
     result.stream_version = current;
     stream_versions[req.stream] = current;
-    for (const Mutation& m : req.mutations) {
-      rocksdb::ColumnFamilyHandle* cf =
-          m.table == Table::kState ? state_cf_ : index_cf_;
+    for (Mutation& m : req.mutations) {
+      const int cf = m.table == Table::kState ? kStateCf : kIndexCf;
       if (m.add != 0) {
-        batch.Merge(cf, m.key, EncodeSequenceKey(static_cast<uint64_t>(m.add)));
+        batch.Merge(cf, std::move(m.key),
+                    EncodeSequenceKey(static_cast<uint64_t>(m.add)));
       } else if (m.value.has_value()) {
-        batch.Put(cf, m.key, *m.value);
+        batch.Put(cf, std::move(m.key), *std::move(m.value));
       } else {
-        batch.Delete(cf, m.key);
+        batch.Delete(cf, std::move(m.key));
       }
     }
     if (!req.idempotency_key.empty()) {
-      batch.Put(idempotency_cf_, req.idempotency_key,
+      batch.Put(kIdempotencyCf, req.idempotency_key,
                 EncodeIdempotencyRecord(result));
       idempotent[req.idempotency_key] = result;
     }
     results.emplace_back(std::move(p.done), std::move(result));
   }
 
-  if (batch.Count() > 0) {
+  if (batch.size() > 0) {
+    rocksdb::WriteBatch write;
+    batch.Into(handles_, &write);
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
-    rocksdb::Status s = db_->Write(write_options, &batch);
+    rocksdb::Status s = db_->Write(write_options, &write);
     if (s.ok()) {
       absl::MutexLock lock(&mu_);
       head_ = head;
@@ -491,6 +567,31 @@ absl::StatusOr<uint64_t> RocksDbLedger::StreamVersion(
   if (!it->Valid() || !it->key().starts_with(prefix)) return 0;
   return DecodeSequenceKey(
       absl::string_view(it->key().data() + prefix.size(), 8));
+}
+
+absl::StatusOr<uint64_t> RocksDbLedger::StreamVersionIfAt(
+    absl::string_view stream, uint64_t expected) const {
+  // Versions are dense (1..n): the stream is at `expected` when the version
+  // after it is absent and `expected` itself is there. Two point reads, the
+  // first usually answered by a bloom filter; anything else is the rare
+  // conflict, which the exact (iterator) answer reports.
+  auto has = [&](uint64_t version) -> absl::StatusOr<bool> {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), streams_cf_,
+                                 StreamKey(stream, version), &value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s, "reading stream");
+    return true;
+  };
+  absl::StatusOr<bool> next = has(expected + 1);
+  if (!next.ok()) return next.status();
+  if (!*next) {
+    if (expected == 0) return expected;
+    absl::StatusOr<bool> at = has(expected);
+    if (!at.ok()) return at.status();
+    if (*at) return expected;
+  }
+  return StreamVersion(stream);
 }
 
 absl::StatusOr<std::vector<Entry>> RocksDbLedger::Scan(uint64_t from_sequence,

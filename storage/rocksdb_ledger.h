@@ -78,12 +78,15 @@ class RocksDbLedger final : public Ledger {
     AppendRequest request;
     AppendDone done;
   };
-  class BatchBuilder;
 
   RocksDbLedger(const Options& options, std::unique_ptr<rocksdb::DB> db,
                 std::vector<rocksdb::ColumnFamilyHandle*> handles);
 
   absl::Status Recover();
+  // The stream's version, cheaply when it is `expected` (the writer's common
+  // case); the exact answer, StreamVersion(), otherwise.
+  absl::StatusOr<uint64_t> StreamVersionIfAt(absl::string_view stream,
+                                             uint64_t expected) const;
   // Writes the Merkle nodes of entries the tree does not cover yet (a ledger
   // written before the tree existed).
   absl::Status CatchUpMerkle(uint64_t head);

@@ -296,6 +296,70 @@ TEST_F(RocksDbLedgerTest, MutationsLandWithTheEntries) {
   EXPECT_EQ((*paged)[0].key, "status/ISSUED/n");
 }
 
+// The writer sorts a group's writes by key before they reach RocksDB; writes
+// of one key must keep their order, so the later one still wins.
+TEST_F(RocksDbLedgerTest, WithinOneGroupTheLaterWriteOfAKeyWins) {
+  // Hold the writer in the first append's callback so that the next ones
+  // queue up and are committed together, as one group.
+  absl::Notification in_callback, release;
+  ledger_->Append(OneEntry("hold", 0), [&](absl::StatusOr<AppendResult>) {
+    in_callback.Notify();
+    release.WaitForNotification();
+  });
+  in_callback.WaitForNotification();
+
+  std::atomic<int> pending{0};
+  absl::Notification all_done;
+  auto queue = [&](AppendRequest r) {
+    ++pending;
+    ledger_->Append(std::move(r), [&](absl::StatusOr<AppendResult> result) {
+      EXPECT_TRUE(result.ok()) << result.status();
+      if (--pending == 0) all_done.Notify();
+    });
+  };
+  // z, then a, then z again (keys sort the other way round from the queue).
+  for (const char* value : {"first", "second", "third"}) {
+    AppendRequest r =
+        OneEntry(absl::StrCat("s-", value), 0, absl::StrCat("p-", value));
+    r.mutations.push_back(Mutation{Table::kState, "z", std::string(value)});
+    r.mutations.push_back(
+        Mutation{Table::kState, absl::StrCat("a-", value), std::string(value)});
+    queue(std::move(r));
+  }
+  // A put, a delete and a put again of one index key, by three appends to
+  // one stream in this same group.
+  for (uint64_t v = 0; v < 3; ++v) {
+    AppendRequest r = OneEntry("same", v, absl::StrCat("same-", v));
+    r.mutations.push_back(
+        Mutation{Table::kIndex, "k/1",
+                 v == 1 ? absl::optional<std::string>()
+                        : absl::optional<std::string>(absl::StrCat("v", v))});
+    queue(std::move(r));
+  }
+  release.Notify();
+  all_done.WaitForNotification();
+
+  EXPECT_EQ(ledger_->GetState("z")->value_or(""), "third");
+  EXPECT_EQ(ledger_->GetState("a-first")->value_or(""), "first");
+  absl::StatusOr<std::vector<KeyValue>> k = ledger_->ScanIndex("k/", "", 10);
+  ASSERT_TRUE(k.ok());
+  ASSERT_EQ(k->size(), 1u);
+  EXPECT_EQ((*k)[0].value, "v2");
+  EXPECT_EQ(*ledger_->StreamVersion("same"), 3u);
+  // Sequences follow the queue, not the key order.
+  absl::StatusOr<std::vector<Entry>> all = ledger_->Scan(1, 100);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 7u);
+  EXPECT_EQ((*all)[1].payload, "p-first");
+  EXPECT_EQ((*all)[3].payload, "p-third");
+  EXPECT_EQ((*all)[6].payload, "same-2");
+  EXPECT_TRUE(ledger_->Verify(1, 7)->ok);
+  // And the same after a restart, replayed from the log.
+  Reopen();
+  EXPECT_EQ(ledger_->GetState("z")->value_or(""), "third");
+  EXPECT_EQ((*ledger_->ScanIndex("k/", "", 10))[0].value, "v2");
+}
+
 TEST_F(RocksDbLedgerTest, CountersAddAtomicallyAcrossStreams) {
   constexpr int kThreads = 8, kEach = 25;
   std::vector<std::thread> threads;
