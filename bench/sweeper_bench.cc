@@ -164,13 +164,13 @@ int main(int argc, char** argv) {
     lr->set_line(1);
     lr->set_decision(cradle::v1::LineReceipt::ACCEPT);
     lr->set_quantity_g(1000000);
-    const auto& facts = store.registry();
     for (int step = 0; step < 3; ++step) {
       meta.set_idempotency_key(absl::StrCat(n, "-", step));
       auto r = Wait([&](auto done) {
         store.Write(
             n, Party(step == 0 ? car : rec), absl::StrCat("step", step), meta,
             [&](const cradle::v1::Manifest& m,
+                const cradle::domain::RegistryReader& facts,
                 absl::Time now) -> absl::StatusOr<cradle::domain::Decision> {
               if (step == 0)
                 return cradle::domain::DecidePickup(m, pickup, facts, now);

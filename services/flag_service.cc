@@ -183,8 +183,9 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
   meta.set_idempotency_key(request->idempotency_key());
   store_.Write(
       *number, *who, to == v1::ACKED ? "flag-ack" : "flag-resolve", meta,
-      [request, to, who = *who](const v1::Manifest& m, absl::Time now)
-          -> absl::StatusOr<domain::Decision> {
+      [request, to, who = *who](
+          const v1::Manifest& m, const domain::RegistryReader&,
+          absl::Time now) -> absl::StatusOr<domain::Decision> {
         // Only a regulator of a division the manifest touches.
         if (absl::Status s = domain::CheckManifestReader(who, m); !s.ok()) {
           return s;

@@ -48,9 +48,9 @@ grpc::ServerUnaryReactor* WriteManifest(
   if (!who.has_value()) return reactor;
   store.Write(
       request->number(), *who, op_name, request->meta(),
-      [request, &store, decide](const v1::Manifest& m, absl::Time now) {
-        return decide(m, *request, store.registry(), now);
-      },
+      [request, decide](
+          const v1::Manifest& m, const domain::RegistryReader& registry,
+          absl::Time now) { return decide(m, *request, registry, now); },
       FinishWith(reactor, reply));
   return reactor;
 }

@@ -13,6 +13,7 @@
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/manifest_number.h"
+#include "domain/memoized_registry.h"
 #include "domain/status_macros.h"
 #include "domain/work_calendar.h"
 #include "services/keys.h"
@@ -373,15 +374,16 @@ void ManifestStore::Open(const v1::OpenManifestRequest& request,
     if (!first) return;  // the same request is being opened: share its answer
   }
   const absl::Time now = clock_.Now();
+  const domain::MemoizedRegistry registry(registry_);
   // Validate before a number is taken, so that refusals leave no gap.
   absl::StatusOr<domain::Decision> valid =
-      domain::DecideOpen(request, registry_, "00000000000000", now);
+      domain::DecideOpen(request, registry, "00000000000000", now);
   if (!valid.ok()) {
     FinishOpen(key, valid.status());
     return;
   }
   absl::StatusOr<v1::Enterprise> generator =
-      registry_.GetEnterprise("generator", request.generator());
+      registry.GetEnterprise("generator", request.generator());
   if (!generator.ok()) {
     FinishOpen(key, generator.status());
     return;
@@ -396,9 +398,9 @@ void ManifestStore::Open(const v1::OpenManifestRequest& request,
   }
   const std::string number = domain::FormatManifestNumber(year, city4, *serial);
   absl::StatusOr<domain::Decision> decision =
-      domain::DecideOpen(request, registry_, number, now);
+      domain::DecideOpen(request, registry, number, now);
   if (decision.ok()) {
-    absl::Status flagged = domain::AddEventFlags(v1::Manifest(), registry_,
+    absl::Status flagged = domain::AddEventFlags(v1::Manifest(), registry,
                                                  flag_config_, now, &*decision);
     if (!flagged.ok()) decision = flagged;
   }
@@ -482,9 +484,10 @@ void ManifestStore::Write(absl::string_view number,
     return;
   }
   const absl::Time now = clock_.Now();
-  absl::StatusOr<domain::Decision> decision = decide(*current, now);
+  const domain::MemoizedRegistry registry(registry_);
+  absl::StatusOr<domain::Decision> decision = decide(*current, registry, now);
   if (decision.ok()) {
-    absl::Status flagged = domain::AddEventFlags(*current, registry_,
+    absl::Status flagged = domain::AddEventFlags(*current, registry,
                                                  flag_config_, now, &*decision);
     if (!flagged.ok()) decision = flagged;
   }

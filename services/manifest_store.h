@@ -52,8 +52,11 @@ v1::WriteReceipt ReceiptFor(const storage::AppendResult& result);
 class ManifestStore {
  public:
   using Done = std::function<void(absl::StatusOr<v1::ManifestReply>)>;
+  // `registry` answers the decision's lookups for this one write, and
+  // remembers them for the flag rules that follow (domain::MemoizedRegistry).
   using Decider = std::function<absl::StatusOr<domain::Decision>(
-      const v1::Manifest& current, absl::Time now)>;
+      const v1::Manifest& current, const domain::RegistryReader& registry,
+      absl::Time now)>;
 
   // Neither is owned; both must outlive the store.
   ManifestStore(storage::Ledger& ledger, const Clock& clock,
