@@ -4,24 +4,32 @@
 //
 //   build/bench/audit_bench --manifests=1000000 --checkpoints=100000,1000000
 //
-// Manifests are opened in process through ManifestStore (the same path as
-// Manifests.Open, minus the network) across Zhejiang's 11 cities, with
-// fsync off while loading; the timed queries go through gRPC.
+// Manifests are written in process through ManifestStore (the same path as
+// the Manifests and Transfers services, minus the network and the gate)
+// across Zhejiang's 11 cities, each through its whole chain by default (six
+// entries), with fsync off while loading; the timed queries go through gRPC.
+// It reports the ingest rate per 100k manifests (it must stay flat), disk
+// bytes per manifest, resident memory and the restart time.
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
@@ -40,10 +48,15 @@ ABSL_FLAG(std::string, checkpoints, "100000,1000000",
           "sizes at which the queries are timed");
 ABSL_FLAG(int, queries, 300, "calls timed per query kind and checkpoint");
 ABSL_FLAG(std::string, dir, "", "directory (default: a fresh one in /tmp)");
+ABSL_FLAG(bool, lifecycle, true,
+          "take every manifest through its whole chain (six entries: open, "
+          "issue, pickup, delivery, receipt, disposal); false: open only");
 
 namespace {
 
 using cradle::bench::Latencies;
+
+constexpr char kPlate[] = "浙F12345";
 
 // Zhejiang's 11 cities, one county each.
 const char* kCounties[] = {"330102", "330203", "330302", "330402",
@@ -75,6 +88,7 @@ Parties Register(cradle::storage::Ledger& ledger) {
     e.set_name("bench");
     e.set_division(division);
     e.add_roles(role);
+    if (role == cradle::v1::TRANSPORTER) e.add_vehicles()->set_plate(kPlate);
     if (role == cradle::v1::RECEIVER) {
       cradle::v1::Licence* l = e.add_licences();
       l->set_number("L");
@@ -101,50 +115,215 @@ Parties Register(cradle::storage::Ledger& ledger) {
   return p;
 }
 
-// Opens manifests [from, to), 64 in flight; 1 in 10 crosses a city.
-void Load(cradle::services::ManifestStore& store, const Parties& p, int from,
-          int to) {
-  absl::Mutex mu;
-  int in_flight = 0, failed = 0;
-  const absl::Time start = absl::Now();
-  for (int i = from; i < to; ++i) {
-    cradle::v1::OpenManifestRequest req;
-    req.mutable_meta()->set_idempotency_key(absl::StrCat("load-", i));
-    const int city = i % 11;
-    req.set_generator(p.generators[city]);
-    req.set_carrier(p.carrier);
-    req.set_receiver(p.receivers[i % 10 == 0 ? (city + 1) % 11 : city]);
-    cradle::v1::WasteLine* line = req.add_lines();
-    line->set_code("900-249-08");
-    line->set_quantity_g(1000 + i % 5000);
-    {
-      absl::MutexLock lock(&mu);
-      mu.Await(absl::Condition(
-          +[](int* n) { return *n < 64; }, &in_flight));
-      ++in_flight;
-    }
-    cradle::domain::Principal who;
-    who.credential = "bench";
-    who.kind = cradle::v1::PARTY;
-    who.enterprise = req.generator();
-    store.Open(req, who, [&](absl::StatusOr<cradle::v1::ManifestReply> r) {
-      absl::MutexLock lock(&mu);
-      --in_flight;
-      if (!r.ok()) ++failed;
-    });
-    if ((i + 1) % 100000 == 0) {
-      std::fprintf(stderr, "  loaded %d manifests (%.0f/s)\n", i + 1,
-                   (i + 1 - from) / absl::ToDoubleSeconds(absl::Now() - start));
-    }
-  }
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(
-      +[](int* n) { return *n == 0; }, &in_flight));
-  if (failed > 0) {
-    std::fprintf(stderr, "%d opens failed\n", failed);
-    std::exit(1);
-  }
+cradle::domain::Principal Party(const std::string& uscc) {
+  cradle::domain::Principal who;
+  who.credential = "bench";
+  who.kind = cradle::v1::PARTY;
+  who.enterprise = uscc;
+  return who;
 }
+
+// Resident memory of this process now and at its peak, in MB.
+std::pair<double, double> ResidentMb() {
+  std::ifstream in("/proc/self/status");
+  double now = 0, peak = 0;
+  for (std::string line; std::getline(in, line);) {
+    double kb = 0;
+    if (absl::StartsWith(line, "VmRSS:") &&
+        absl::SimpleAtod(
+            absl::StripAsciiWhitespace(absl::StripSuffix(line.substr(6), "kB")),
+            &kb)) {
+      now = kb / 1024;
+    }
+    if (absl::StartsWith(line, "VmHWM:") &&
+        absl::SimpleAtod(
+            absl::StripAsciiWhitespace(absl::StripSuffix(line.substr(6), "kB")),
+            &kb)) {
+      peak = kb / 1024;
+    }
+  }
+  return {now, peak};
+}
+
+// Loads manifests [from, to) with 64 in flight; 1 in 10 crosses a city. With
+// `lifecycle`, each goes through the whole chain, one write after another as
+// the parties would make them: opened as a draft, issued, picked up,
+// delivered, received in full, disposed of (six entries); without, it is
+// only opened (one entry).
+class Loader {
+ public:
+  Loader(cradle::services::ManifestStore& store, const Parties& p,
+         bool lifecycle)
+      : store_(store), p_(p), steps_(lifecycle ? 6 : 1) {}
+
+  // Returns the entries appended.
+  uint64_t Load(int from, int to) {
+    const uint64_t entries_before = store_.ledger().GetHead().sequence;
+    absl::Time mark = absl::Now();
+    uint64_t mark_entries = entries_before;
+    int next = from, mark_done = from;
+    absl::MutexLock lock(&mu_);
+    done_ = from;
+    while (done_ < to) {
+      mu_.Await(absl::Condition(
+          +[](Loader* l) {
+            return !l->ready_.empty() || l->in_flight_ < 64 || l->failed_ > 0;
+          },
+          this));
+      if (failed_ > 0) break;
+      Job job;
+      if (!ready_.empty()) {
+        job = std::move(ready_.front());
+        ready_.pop_front();
+      } else if (next < to) {
+        job.i = next++;
+        ++in_flight_;
+      } else {
+        mu_.Await(absl::Condition(
+            +[](Loader* l) { return !l->ready_.empty() || l->in_flight_ == 0; },
+            this));
+        continue;
+      }
+      mu_.Unlock();
+      Step(std::move(job));
+      mu_.Lock();
+      if (done_ - mark_done >= 100000 || (done_ == to && done_ > mark_done)) {
+        const absl::Time t = absl::Now();
+        const uint64_t head = store_.ledger().GetHead().sequence;
+        const double secs = absl::ToDoubleSeconds(t - mark);
+        std::fprintf(stderr,
+                     "  %d manifests, %llu entries: last %d at %.0f "
+                     "manifests/s, %.0f entries/s; %.0f MB resident\n",
+                     done_, static_cast<unsigned long long>(head),
+                     done_ - mark_done, (done_ - mark_done) / secs,
+                     (head - mark_entries) / secs, ResidentMb().first);
+        rates_.push_back((head - mark_entries) / secs);
+        mark = t;
+        mark_entries = head;
+        mark_done = done_;
+      }
+    }
+    mu_.Await(absl::Condition(
+        +[](Loader* l) { return l->in_flight_ == 0; }, this));
+    if (failed_ > 0) {
+      std::fprintf(stderr, "a load step failed: %s\n", error_.c_str());
+      std::exit(1);
+    }
+    return store_.ledger().GetHead().sequence - entries_before;
+  }
+
+  // Entries/s of each 100k-manifest stretch so far.
+  const std::vector<double>& rates() const { return rates_; }
+
+ private:
+  struct Job {
+    int i = 0;
+    int step = 0;
+    std::string number;
+  };
+
+  void Step(Job job) {
+    const int i = job.i, city = i % 11;
+    const std::string& generator = p_.generators[city];
+    const std::string& receiver =
+        p_.receivers[i % 10 == 0 ? (city + 1) % 11 : city];
+    const int64_t grams = 1000 + i % 5000;
+    auto next = [this, job](absl::StatusOr<cradle::v1::ManifestReply> r) {
+      absl::MutexLock lock(&mu_);
+      if (!r.ok()) {
+        if (failed_++ == 0) error_ = r.status().ToString();
+        --in_flight_;
+        return;
+      }
+      if (job.step + 1 == steps_) {
+        --in_flight_;
+        ++done_;
+        return;
+      }
+      ready_.push_back(Job{job.i, job.step + 1, r->manifest().number()});
+    };
+    cradle::v1::WriteMeta meta;
+    meta.set_idempotency_key(absl::StrCat("load-", i, "-", job.step));
+    if (job.step == 0) {
+      cradle::v1::OpenManifestRequest req;
+      *req.mutable_meta() = meta;
+      req.set_generator(generator);
+      req.set_carrier(p_.carrier);
+      req.set_receiver(receiver);
+      req.set_draft(steps_ > 1);
+      cradle::v1::WasteLine* line = req.add_lines();
+      line->set_code("900-249-08");
+      line->set_quantity_g(grams);
+      store_.Open(req, Party(generator), std::move(next));
+      return;
+    }
+    const std::string& n = job.number;
+    const std::string& actor = job.step == 1   ? generator
+                               : job.step == 2 ? p_.carrier
+                                               : receiver;
+    store_.Write(
+        n, Party(actor), absl::StrCat("step", job.step), meta,
+        [&, step = job.step](
+            const cradle::v1::Manifest& m,
+            const cradle::domain::RegistryReader& facts,
+            absl::Time now) -> absl::StatusOr<cradle::domain::Decision> {
+          namespace d = cradle::domain;
+          switch (step) {
+            case 1: {
+              cradle::v1::IssueManifestRequest r;
+              r.set_number(n);
+              r.set_generator(generator);
+              return d::DecideIssue(m, r, now);
+            }
+            case 2: {
+              cradle::v1::PickupRequest r;
+              r.set_number(n);
+              r.set_carrier(p_.carrier);
+              r.set_vehicle(kPlate);
+              return d::DecidePickup(m, r, facts, now);
+            }
+            case 3: {
+              cradle::v1::DeliverRequest r;
+              r.set_number(n);
+              r.set_receiver(receiver);
+              return d::DecideDeliver(m, r, facts, now);
+            }
+            case 4: {
+              cradle::v1::ReceiveRequest r;
+              r.set_number(n);
+              r.set_receiver(receiver);
+              cradle::v1::LineReceipt* l = r.add_lines();
+              l->set_line(1);
+              l->set_decision(cradle::v1::LineReceipt::ACCEPT);
+              l->set_quantity_g(grams);
+              return d::DecideReceive(m, r, now);
+            }
+            default: {
+              cradle::v1::DisposeRequest r;
+              r.set_number(n);
+              r.set_receiver(receiver);
+              cradle::v1::LineDisposal* l = r.add_lines();
+              l->set_line(1);
+              l->set_method("D10");
+              l->set_quantity_g(grams);
+              return d::DecideDispose(m, r, now);
+            }
+          }
+        },
+        std::move(next));
+  }
+
+  cradle::services::ManifestStore& store_;
+  const Parties& p_;
+  const int steps_;
+  absl::Mutex mu_;
+  std::deque<Job> ready_ ABSL_GUARDED_BY(mu_);
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  int done_ ABSL_GUARDED_BY(mu_) = 0;
+  int failed_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string error_ ABSL_GUARDED_BY(mu_);
+  std::vector<double> rates_;
+};
 
 template <typename Call>
 void Time(const char* what, int n, int size, Call call) {
@@ -211,13 +390,18 @@ int main(int argc, char** argv) {
   std::printf(
       "| manifests | query | p50 us | p99 us |\n|---:|---|---:|---:|\n");
   int loaded = 0;
+  uint64_t entries = 0;
   const int queries = absl::GetFlag(FLAGS_queries);
+  Loader loader((*server)->store(), parties, absl::GetFlag(FLAGS_lifecycle));
+  absl::Duration loading;
   for (absl::string_view c :
        absl::StrSplit(absl::GetFlag(FLAGS_checkpoints), ',')) {
     int target = 0;
     if (!absl::SimpleAtoi(c, &target)) return 2;
     target = std::min(target, absl::GetFlag(FLAGS_manifests));
-    Load((*server)->store(), parties, loaded, target);
+    const absl::Time t = absl::Now();
+    entries += loader.Load(loaded, target);
+    loading += absl::Now() - t;
     loaded = target;
     const uint64_t per_city = loaded / 11;
 
@@ -290,7 +474,19 @@ int main(int argc, char** argv) {
     }
     return total;
   }();
-  std::printf("\nledger: %d manifests, %.1f MB on disk (%.0f bytes/manifest)\n",
+  const std::vector<double>& rates = loader.rates();
+  std::printf(
+      "\ningest: %d manifests, %llu entries in %.0f s of loading: %.0f "
+      "entries/s (%.0f manifests/s); per 100k manifests from %.0f to %.0f "
+      "entries/s\n",
+      loaded, static_cast<unsigned long long>(entries),
+      absl::ToDoubleSeconds(loading), entries / absl::ToDoubleSeconds(loading),
+      loaded / absl::ToDoubleSeconds(loading),
+      rates.empty() ? 0.0 : *std::min_element(rates.begin(), rates.end()),
+      rates.empty() ? 0.0 : *std::max_element(rates.begin(), rates.end()));
+  const auto [rss, peak] = ResidentMb();
+  std::printf("memory: %.0f MB resident now, %.0f MB at most\n", rss, peak);
+  std::printf("ledger: %d manifests, %.1f MB on disk (%.0f bytes/manifest)\n",
               loaded, bytes / 1e6, static_cast<double>(bytes) / loaded);
   // Restart: open the ledger again (tail check, Merkle frontier) and serve.
   (*server)->Shutdown();

@@ -1,7 +1,8 @@
 // e2e_bench: durable events per second and their latency through cradled, at
 // 1, 16 and 64 concurrent clients, next to the two ceilings measured in the
 // same run on the same machine: a bare gRPC echo of the same payload size,
-// and RocksDB's group-committed sync write of it.
+// and RocksDB's group-committed sync write of it; and next to the simplest
+// service that does both (a durable echo), and the CPU each costs per call.
 //
 //   build/bench/e2e_bench --seconds=5 --clients=1,16,64
 //
@@ -9,6 +10,7 @@
 // ledger entry with its state and index mutations, fsync'd before the reply.
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,13 +28,16 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 
 #include "bench/latency.h"
 #include "cradle/v1/auth.grpc.pb.h"
@@ -51,13 +57,44 @@ using cradle::bench::Latencies;
 
 struct Result {
   double per_second = 0, p50 = 0, p99 = 0;
+  double server_cpu_us = 0, client_cpu_us = 0;  // per call
 };
 
+// CPU time (user + system) of this process, in microseconds.
+double SelfCpuMicros() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 + u.ru_utime.tv_usec +
+         u.ru_stime.tv_usec;
+}
+
+// CPU time of another process, from /proc (clock ticks), in microseconds.
+double ProcessCpuMicros(pid_t pid) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  // Fields after the parenthesised command name; utime and stime are the
+  // 14th and 15th of the line.
+  std::vector<std::string> f =
+      absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+  double ticks = 0;
+  if (f.size() > 12) {
+    double u = 0, s = 0;
+    if (absl::SimpleAtod(f[11], &u) && absl::SimpleAtod(f[12], &s)) {
+      ticks = u + s;
+    }
+  }
+  return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// `server`: the process serving the calls, when it is not this one.
 template <typename Op>
-Result Drive(int clients, absl::Duration d, Op op) {
+Result Drive(int clients, absl::Duration d, Op op, pid_t server = 0) {
   std::vector<Latencies> lat(clients);
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
+  const double self_before = SelfCpuMicros();
+  const double server_before = server ? ProcessCpuMicros(server) : 0;
   const absl::Time start = absl::Now();
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, t] {
@@ -74,10 +111,15 @@ Result Drive(int clients, absl::Duration d, Op op) {
   absl::SleepFor(d);
   stop = true;
   for (auto& th : threads) th.join();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  const double self_cpu = SelfCpuMicros() - self_before;
+  const double server_cpu =
+      server ? ProcessCpuMicros(server) - server_before : 0;
   Latencies all;
   for (auto& l : lat) all.Merge(l);
-  return Result{all.count() / absl::ToDoubleSeconds(absl::Now() - start),
-                all.Percentile(50), all.Percentile(99)};
+  const double n = static_cast<double>(std::max<uint64_t>(all.count(), 1));
+  return Result{all.count() / seconds, all.Percentile(50), all.Percentile(99),
+                server_cpu / n, self_cpu / n};
 }
 
 class EchoService final : public cradle::bench::Echo::CallbackService {
@@ -89,6 +131,73 @@ class EchoService final : public cradle::bench::Echo::CallbackService {
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
+};
+
+// The bare durable service: the echo, which first makes the payload durable
+// the way Cradle's ledger does, with none of its work. Handlers queue the
+// payload and return; one writer thread takes everything queued, puts it
+// into one WriteBatch, writes it with sync = true and then finishes every
+// call of the group. No validation, no rules, no indexes, no chain: the
+// cost of a durable gRPC write on this machine, done well.
+class DurableEchoService final : public cradle::bench::Echo::CallbackService {
+ public:
+  explicit DurableEchoService(rocksdb::DB* db)
+      : db_(db), writer_([this] { WriterLoop(); }) {}
+  ~DurableEchoService() override {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    writer_.join();
+  }
+
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx,
+                                 const cradle::bench::EchoMessage* req,
+                                 cradle::bench::EchoMessage* reply) override {
+    *reply = *req;
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(Pending{req->payload(), reactor});
+    return reactor;
+  }
+
+ private:
+  struct Pending {
+    std::string payload;
+    grpc::ServerUnaryReactor* reactor;
+  };
+
+  void WriterLoop() {
+    uint64_t next = 0;
+    for (;;) {
+      std::vector<Pending> group;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](DurableEchoService* s) {
+              return !s->queue_.empty() || s->stop_;
+            },
+            this));
+        if (queue_.empty()) return;
+        group.swap(queue_);
+      }
+      rocksdb::WriteBatch batch;
+      for (const Pending& p : group) batch.Put(absl::StrCat(next++), p.payload);
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      const grpc::Status status =
+          db_->Write(sync, &batch).ok()
+              ? grpc::Status::OK
+              : grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed");
+      for (const Pending& p : group) p.reactor->Finish(status);
+    }
+  }
+
+  rocksdb::DB* const db_;
+  absl::Mutex mu_;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread writer_;
 };
 
 std::string Uscc(const std::string& division, int n) {
@@ -248,20 +357,25 @@ int main(int argc, char** argv) {
       payload_bytes, absl::ToDoubleSeconds(d));
   std::printf(
       "| clients | Cradle events/s | p50 us | p99 us | gRPC echo/s | RocksDB "
-      "sync puts/s | ceiling | Cradle / ceiling |\n|---:|---:|---:|---:|---:|"
-      "---:|---:|---:|\n");
+      "sync puts/s | ceiling | Cradle / ceiling | durable echo/s | Cradle / "
+      "durable echo |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   int run = 0;
+  std::string cpu_rows;
   for (absl::string_view c :
        absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
     int clients = 0;
     if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 2;
-    const Result cradle = Drive(clients, d, [&](int t, uint64_t i) {
-      cradle::v1::ManifestReply reply;
-      grpc::ClientContext ctx;
-      as(&ctx, generator);
-      return manifests->Open(&ctx, open_request(t, i + 1000000 * run), &reply)
-          .ok();
-    });
+    const Result cradle = Drive(
+        clients, d,
+        [&](int t, uint64_t i) {
+          cradle::v1::ManifestReply reply;
+          grpc::ClientContext ctx;
+          as(&ctx, generator);
+          return manifests
+              ->Open(&ctx, open_request(t, i + 1000000 * run), &reply)
+              .ok();
+        },
+        pid);
     const Result grpc_echo = Drive(clients, d, [&](int, uint64_t) {
       cradle::bench::EchoMessage reply;
       grpc::ClientContext ctx;
@@ -281,14 +395,54 @@ int main(int argc, char** argv) {
       return db->Put(sync, absl::StrCat(t, "/", i), echo_msg.payload()).ok();
     });
     db.reset();
+    // The durable echo, over a fresh RocksDB of its own.
+    Result durable;
+    {
+      rocksdb::DB* raw_durable = nullptr;
+      if (!rocksdb::DB::Open(options, absl::StrCat(dir, "/durable-", run),
+                             &raw_durable)
+               .ok()) {
+        return 1;
+      }
+      std::unique_ptr<rocksdb::DB> durable_db(raw_durable);
+      DurableEchoService service(durable_db.get());
+      int port = 0;
+      grpc::ServerBuilder b;
+      b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                         &port);
+      b.RegisterService(&service);
+      std::unique_ptr<grpc::Server> server = b.BuildAndStart();
+      auto stub = cradle::bench::Echo::NewStub(
+          grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                              grpc::InsecureChannelCredentials()));
+      durable = Drive(clients, d, [&](int, uint64_t) {
+        cradle::bench::EchoMessage reply;
+        grpc::ClientContext ctx;
+        return stub->Echo(&ctx, echo_msg, &reply).ok();
+      });
+      server->Shutdown();
+    }
     const double ceiling = std::min(grpc_echo.per_second, rocks.per_second);
-    std::printf("| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f |\n",
-                clients, cradle.per_second, cradle.p50, cradle.p99,
-                grpc_echo.per_second, rocks.per_second, ceiling,
-                cradle.per_second / ceiling);
+    std::printf(
+        "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.0f | %.2f "
+        "|\n",
+        clients, cradle.per_second, cradle.p50, cradle.p99,
+        grpc_echo.per_second, rocks.per_second, ceiling,
+        cradle.per_second / ceiling, durable.per_second,
+        cradle.per_second / durable.per_second);
     std::fflush(stdout);
+    cpu_rows += absl::StrFormat("| %d | %.0f | %.0f | %.0f | %.0f | %.0f |\n",
+                                clients, cradle.server_cpu_us,
+                                cradle.client_cpu_us, grpc_echo.client_cpu_us,
+                                rocks.client_cpu_us, durable.client_cpu_us);
     ++run;
   }
+  std::printf(
+      "\nCPU per call, us (user + system, all threads):\n\n| clients | "
+      "cradled | its load client | gRPC echo, server + client | RocksDB "
+      "sync put | durable echo, server + client |\n|---:|---:|---:|---:|---:|"
+      "---:|\n%s",
+      cpu_rows.c_str());
   echo_server->Shutdown();
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
