@@ -162,6 +162,22 @@ class Loader {
     absl::Time mark = absl::Now();
     uint64_t mark_entries = entries_before;
     int next = from, mark_done = from;
+    // One progress line per 100k manifests done (and one for the rest).
+    auto report = [&] {
+      const absl::Time t = absl::Now();
+      const uint64_t head = store_.ledger().GetHead().sequence;
+      const double secs = absl::ToDoubleSeconds(t - mark);
+      std::fprintf(stderr,
+                   "  %d manifests, %llu entries: last %d at %.0f "
+                   "manifests/s, %.0f entries/s; %.0f MB resident\n",
+                   done_, static_cast<unsigned long long>(head),
+                   done_ - mark_done, (done_ - mark_done) / secs,
+                   (head - mark_entries) / secs, ResidentMb().first);
+      rates_.push_back((head - mark_entries) / secs);
+      mark = t;
+      mark_entries = head;
+      mark_done = done_;
+    };
     absl::MutexLock lock(&mu_);
     done_ = from;
     while (done_ < to) {
@@ -187,21 +203,7 @@ class Loader {
       mu_.Unlock();
       Step(std::move(job));
       mu_.Lock();
-      if (done_ - mark_done >= 100000 || (done_ == to && done_ > mark_done)) {
-        const absl::Time t = absl::Now();
-        const uint64_t head = store_.ledger().GetHead().sequence;
-        const double secs = absl::ToDoubleSeconds(t - mark);
-        std::fprintf(stderr,
-                     "  %d manifests, %llu entries: last %d at %.0f "
-                     "manifests/s, %.0f entries/s; %.0f MB resident\n",
-                     done_, static_cast<unsigned long long>(head),
-                     done_ - mark_done, (done_ - mark_done) / secs,
-                     (head - mark_entries) / secs, ResidentMb().first);
-        rates_.push_back((head - mark_entries) / secs);
-        mark = t;
-        mark_entries = head;
-        mark_done = done_;
-      }
+      if (done_ - mark_done >= 100000) report();
     }
     mu_.Await(absl::Condition(
         +[](Loader* l) { return l->in_flight_ == 0; }, this));
@@ -209,6 +211,7 @@ class Loader {
       std::fprintf(stderr, "a load step failed: %s\n", error_.c_str());
       std::exit(1);
     }
+    if (done_ > mark_done) report();
     return store_.ledger().GetHead().sequence - entries_before;
   }
 

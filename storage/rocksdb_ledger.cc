@@ -152,6 +152,10 @@ absl::StatusOr<std::unique_ptr<RocksDbLedger>> RocksDbLedger::Open(
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.paranoid_checks = true;
   db_options.max_background_jobs = 2;
+  // A restart replays the write-ahead log since the oldest unflushed
+  // memtable; with seven column families that could be gigabytes. Past
+  // this size the oldest memtables are flushed, which bounds the replay.
+  db_options.max_total_wal_size = 256 << 20;
   if (options.env != nullptr) db_options.env = options.env;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -168,6 +172,11 @@ absl::StatusOr<std::unique_ptr<RocksDbLedger>> RocksDbLedger::Open(
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.merge_operator = counters;
     cf_options.table_factory = table_factory;
+    // A counter read walks every merge operand the memtable holds for its
+    // key; a receiver's accepted grams take one per receipt and are read on
+    // every open and delivery to it. Past this many, the write stores the
+    // sum instead, so a read never walks more.
+    cf_options.max_successive_merges = 32;
     // In the memtables only where absent keys are asked for on every
     // write: a memtable filter costs a cache miss on each insert.
     const absl::string_view cf(name);
