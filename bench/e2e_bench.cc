@@ -1,14 +1,18 @@
 // e2e_bench: durable events per second and their latency through cradled, at
 // 1, 16 and 64 concurrent clients, next to the two ceilings measured in the
 // same run on the same machine: a bare gRPC echo of the same payload size,
-// and RocksDB's group-committed sync write of it; and next to the simplest
-// service that does both (a durable echo), and the CPU each costs per call.
+// and RocksDB's group-committed sync write of it; and next to a bare service
+// that does both (a durable echo), and the CPU each costs per call. Every
+// gRPC server runs in a process of its own (the echoes are this binary,
+// started again with --serve), so each is measured across the same loopback
+// between two processes.
 //
 //   build/bench/e2e_bench --seconds=5 --clients=1,16,64
 //
 // The event is Manifests.Open: validation, registry reads, flag rules, one
 // ledger entry with its state and index mutations, fsync'd before the reply.
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -20,16 +24,19 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
@@ -50,6 +57,9 @@ ABSL_FLAG(double, seconds, 5, "Duration of each measurement");
 ABSL_FLAG(std::string, clients, "1,16,64", "Concurrent clients to measure");
 ABSL_FLAG(std::string, cradled, "",
           "cradled binary (default: ../services/cradled next to this one)");
+ABSL_FLAG(std::string, serve, "",
+          "internal: serve 'echo' or 'durable-echo:DIR' on loopback until "
+          "SIGTERM (the bench runs its ceilings in child processes so)");
 
 namespace {
 
@@ -213,10 +223,100 @@ int Fail(pid_t server, const std::string& why) {
   return 1;
 }
 
+struct Child {
+  pid_t pid = 0;
+  std::string address;  // 127.0.0.1:port
+};
+
+// Starts `args` with its stdout on a pipe and reads it up to the line that
+// says "listening on 127.0.0.1:<port>". pid 0 when it does not.
+Child StartServer(const std::vector<std::string>& args) {
+  int fds[2];
+  if (pipe(fds) != 0) return Child();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    close(fds[0]);
+    std::vector<char*> argv;
+    for (const std::string& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  // cradled's first start prints "administrator token written to" first.
+  std::string line;
+  while (line.find("listening on") == std::string::npos) {
+    line.clear();
+    char c;
+    if (read(fds[0], &c, 1) != 1) break;
+    do line.push_back(c);
+    while (read(fds[0], &c, 1) == 1 && c != '\n');
+  }
+  const size_t at = line.find("127.0.0.1:");
+  if (at == std::string::npos) {
+    std::fprintf(stderr, "e2e_bench: cannot start %s\n", args[0].c_str());
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+    return Child();
+  }
+  return Child{pid, line.substr(at, line.find_first_of(" \n", at) - at)};
+}
+
+void Stop(const Child& child) {
+  kill(child.pid, SIGTERM);
+  waitpid(child.pid, nullptr, 0);
+}
+
+// --serve: one of the ceilings' servers, in a process of its own as
+// cradled is, so that every system is measured across the same loopback
+// between two processes.
+int Serve(const std::string& what) {
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &term, nullptr);  // before any thread starts
+  EchoService echo;
+  std::unique_ptr<rocksdb::DB> db;
+  std::unique_ptr<DurableEchoService> durable;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
+  if (what == "echo") {
+    builder.RegisterService(&echo);
+  } else if (absl::StartsWith(what, "durable-echo:")) {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    const std::string path(absl::StripPrefix(what, "durable-echo:"));
+    if (!rocksdb::DB::Open(options, path, &raw).ok()) return 1;
+    db.reset(raw);
+    durable = std::make_unique<DurableEchoService>(db.get());
+    builder.RegisterService(durable.get());
+  } else {
+    std::fprintf(stderr, "e2e_bench: --serve=%s is not a server\n",
+                 what.c_str());
+    return 2;
+  }
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr) return 1;
+  std::printf("listening on 127.0.0.1:%d\n", port);
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&term, &sig);
+  server->Shutdown();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_serve).empty()) {
+    return Serve(absl::GetFlag(FLAGS_serve));
+  }
   namespace fs = std::filesystem;
   const absl::Duration d = absl::Seconds(absl::GetFlag(FLAGS_seconds));
   const std::string dir =
@@ -231,32 +331,11 @@ int main(int argc, char** argv) {
               "services" / "cradled")
                  .string();
   }
-  int fds[2];
-  if (pipe(fds) != 0) return 1;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    execl(binary.c_str(), binary.c_str(), ("--data=" + dir + "/cradle").c_str(),
-          "--listen=127.0.0.1:0", "--insecure", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(fds[1]);
-  // Past the first start's "administrator token written to" line.
-  std::string line;
-  while (line.find("listening on") == std::string::npos) {
-    line.clear();
-    char c;
-    if (read(fds[0], &c, 1) != 1) break;
-    do line.push_back(c);
-    while (read(fds[0], &c, 1) == 1 && c != '\n');
-  }
-  const size_t at = line.find("127.0.0.1:");
-  if (at == std::string::npos) {
-    std::fprintf(stderr, "e2e_bench: cannot start %s\n", binary.c_str());
-    return 1;
-  }
-  const std::string address = line.substr(at, line.find(' ', at) - at);
+  const Child cradled = StartServer({binary, "--data=" + dir + "/cradle",
+                                     "--listen=127.0.0.1:0", "--insecure"});
+  if (cradled.pid == 0) return 1;
+  const pid_t pid = cradled.pid;
+  const std::string& address = cradled.address;
   auto channel =
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 
@@ -336,25 +415,38 @@ int main(int argc, char** argv) {
   };
   const size_t payload_bytes = open_request(0, 0).ByteSizeLong();
 
-  // The bare gRPC echo, in this process.
-  EchoService echo;
-  int echo_port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                           &echo_port);
-  builder.RegisterService(&echo);
-  std::unique_ptr<grpc::Server> echo_server = builder.BuildAndStart();
+  // The ceilings' servers, each in a process of its own, as cradled is.
+  const std::string self = fs::read_symlink("/proc/self/exe").string();
+  const Child echo = StartServer({self, "--serve=echo"});
+  const Child durable_echo =
+      StartServer({self, "--serve=durable-echo:" + dir + "/durable"});
+  if (echo.pid == 0 || durable_echo.pid == 0) {
+    if (echo.pid != 0) Stop(echo);
+    if (durable_echo.pid != 0) Stop(durable_echo);
+    return Fail(pid, "cannot start the echo servers");
+  }
   auto echo_stub = cradle::bench::Echo::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", echo_port),
-                          grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(echo.address, grpc::InsecureChannelCredentials()));
+  auto durable_stub = cradle::bench::Echo::NewStub(grpc::CreateChannel(
+      durable_echo.address, grpc::InsecureChannelCredentials()));
   cradle::bench::EchoMessage echo_msg;
   echo_msg.set_payload(std::string(payload_bytes, 'p'));
 
   auto manifests = cradle::v1::Manifests::NewStub(channel);
+  // One open before the runs: its reply's size, and a warm server.
+  size_t reply_bytes = 0;
+  {
+    cradle::v1::ManifestReply reply;
+    grpc::ClientContext ctx;
+    as(&ctx, generator);
+    grpc::Status s = manifests->Open(&ctx, open_request(0, 999999999), &reply);
+    if (!s.ok()) return Fail(pid, s.error_message());
+    reply_bytes = reply.ByteSizeLong();
+  }
   std::printf(
-      "event: Manifests.Open, %zu-byte request, fsync'd before the "
-      "reply; %.0f s per row\n\n",
-      payload_bytes, absl::ToDoubleSeconds(d));
+      "event: Manifests.Open, %zu-byte request, %zu-byte reply, fsync'd "
+      "before the reply; %.0f s per row\n\n",
+      payload_bytes, reply_bytes, absl::ToDoubleSeconds(d));
   std::printf(
       "| clients | Cradle events/s | p50 us | p99 us | gRPC echo/s | RocksDB "
       "sync puts/s | ceiling | Cradle / ceiling | durable echo/s | Cradle / "
@@ -376,11 +468,14 @@ int main(int argc, char** argv) {
               .ok();
         },
         pid);
-    const Result grpc_echo = Drive(clients, d, [&](int, uint64_t) {
-      cradle::bench::EchoMessage reply;
-      grpc::ClientContext ctx;
-      return echo_stub->Echo(&ctx, echo_msg, &reply).ok();
-    });
+    const Result grpc_echo = Drive(
+        clients, d,
+        [&](int, uint64_t) {
+          cradle::bench::EchoMessage reply;
+          grpc::ClientContext ctx;
+          return echo_stub->Echo(&ctx, echo_msg, &reply).ok();
+        },
+        echo.pid);
     rocksdb::Options options;
     options.create_if_missing = true;
     rocksdb::DB* raw = nullptr;
@@ -395,33 +490,14 @@ int main(int argc, char** argv) {
       return db->Put(sync, absl::StrCat(t, "/", i), echo_msg.payload()).ok();
     });
     db.reset();
-    // The durable echo, over a fresh RocksDB of its own.
-    Result durable;
-    {
-      rocksdb::DB* raw_durable = nullptr;
-      if (!rocksdb::DB::Open(options, absl::StrCat(dir, "/durable-", run),
-                             &raw_durable)
-               .ok()) {
-        return 1;
-      }
-      std::unique_ptr<rocksdb::DB> durable_db(raw_durable);
-      DurableEchoService service(durable_db.get());
-      int port = 0;
-      grpc::ServerBuilder b;
-      b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
-                         &port);
-      b.RegisterService(&service);
-      std::unique_ptr<grpc::Server> server = b.BuildAndStart();
-      auto stub = cradle::bench::Echo::NewStub(
-          grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                              grpc::InsecureChannelCredentials()));
-      durable = Drive(clients, d, [&](int, uint64_t) {
-        cradle::bench::EchoMessage reply;
-        grpc::ClientContext ctx;
-        return stub->Echo(&ctx, echo_msg, &reply).ok();
-      });
-      server->Shutdown();
-    }
+    const Result durable = Drive(
+        clients, d,
+        [&](int, uint64_t) {
+          cradle::bench::EchoMessage reply;
+          grpc::ClientContext ctx;
+          return durable_stub->Echo(&ctx, echo_msg, &reply).ok();
+        },
+        durable_echo.pid);
     const double ceiling = std::min(grpc_echo.per_second, rocks.per_second);
     std::printf(
         "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.0f | %.2f "
@@ -431,21 +507,22 @@ int main(int argc, char** argv) {
         cradle.per_second / ceiling, durable.per_second,
         cradle.per_second / durable.per_second);
     std::fflush(stdout);
-    cpu_rows += absl::StrFormat("| %d | %.0f | %.0f | %.0f | %.0f | %.0f |\n",
-                                clients, cradle.server_cpu_us,
-                                cradle.client_cpu_us, grpc_echo.client_cpu_us,
-                                rocks.client_cpu_us, durable.client_cpu_us);
+    cpu_rows += absl::StrFormat(
+        "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n", clients,
+        cradle.server_cpu_us, cradle.client_cpu_us, grpc_echo.server_cpu_us,
+        grpc_echo.client_cpu_us, rocks.client_cpu_us, durable.server_cpu_us,
+        durable.client_cpu_us);
     ++run;
   }
   std::printf(
       "\nCPU per call, us (user + system, all threads):\n\n| clients | "
-      "cradled | its load client | gRPC echo, server + client | RocksDB "
-      "sync put | durable echo, server + client |\n|---:|---:|---:|---:|---:|"
-      "---:|\n%s",
+      "cradled | its client | echo server | its client | RocksDB sync put | "
+      "durable echo server | its client |\n|---:|---:|---:|---:|---:|---:|"
+      "---:|---:|\n%s",
       cpu_rows.c_str());
-  echo_server->Shutdown();
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
+  Stop(echo);
+  Stop(durable_echo);
+  Stop(cradled);
   fs::remove_all(dir);
   return 0;
 }
