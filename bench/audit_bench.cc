@@ -36,6 +36,7 @@
 #include "grpcpp/security/credentials.h"
 
 #include "bench/latency.h"
+#include "bench/party.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "domain/uscc.h"
@@ -55,6 +56,7 @@ ABSL_FLAG(bool, lifecycle, true,
 namespace {
 
 using cradle::bench::Latencies;
+using cradle::bench::Party;
 
 constexpr char kPlate[] = "浙F12345";
 
@@ -113,14 +115,6 @@ Parties Register(cradle::storage::Ledger& ledger) {
   add(p.carrier, "330402", cradle::v1::TRANSPORTER);
   if (!ledger.AppendAndWait(std::move(r)).ok()) std::exit(1);
   return p;
-}
-
-cradle::domain::Principal Party(const std::string& uscc) {
-  cradle::domain::Principal who;
-  who.credential = "bench";
-  who.kind = cradle::v1::PARTY;
-  who.enterprise = uscc;
-  return who;
 }
 
 // Resident memory of this process now and at its peak, in MB.

@@ -17,6 +17,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 
+#include "bench/party.h"
 #include "domain/clock.h"
 #include "domain/lifecycle.h"
 #include "domain/uscc.h"
@@ -25,16 +26,10 @@
 
 namespace {
 
+using cradle::bench::Party;
+
 // The acting party, as an authenticated call would give it (in process,
 // past the network and its gate).
-cradle::domain::Principal Party(const std::string& uscc) {
-  cradle::domain::Principal p;
-  p.credential = "bench";
-  p.kind = cradle::v1::PARTY;
-  p.enterprise = uscc;
-  return p;
-}
-
 std::string Uscc(const std::string& division, const std::string& tail) {
   std::string first17 = "91" + division + "MA" + tail;
   first17.resize(17, '0');
