@@ -12,6 +12,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
@@ -61,6 +62,9 @@ ABSL_FLAG(int, due, 100, "deadlines due now");
 ABSL_FLAG(std::string, dir, "", "directory (default: a fresh one in /tmp)");
 
 int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "The deadline sweeper over many running deadlines and a few due "
+      "ones.\n  sweeper_bench --open=1000000 --due=100");
   absl::ParseCommandLine(argc, argv);
   namespace fs = std::filesystem;
   std::string dir = absl::GetFlag(FLAGS_dir);
