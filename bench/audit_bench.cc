@@ -171,7 +171,11 @@ class Loader {
                    done_ - mark_done, per_second, (head - mark_entries) / secs,
                    ResidentMb().first,
                    (to - done_) / std::max(per_second, 1.0));
-      rates_.push_back((head - mark_entries) / secs);
+      // The last, partial stretch (the pipeline draining) is printed but
+      // not counted among the stretches' rates.
+      if (done_ - mark_done >= 100000) {
+        rates_.push_back((head - mark_entries) / secs);
+      }
       mark = t;
       mark_entries = head;
       mark_done = done_;
@@ -184,7 +188,12 @@ class Loader {
             return !l->ready_.empty() || l->in_flight_ < 64 || l->failed_ > 0;
           },
           this));
-      if (failed_ > 0) break;
+      if (failed_ > 0) {
+        // Steps queued but not started will never complete.
+        in_flight_ -= static_cast<int>(ready_.size());
+        ready_.clear();
+        break;
+      }
       Job job;
       if (!ready_.empty()) {
         job = std::move(ready_.front());
@@ -233,6 +242,10 @@ class Loader {
       absl::MutexLock lock(&mu_);
       if (!r.ok()) {
         if (failed_++ == 0) error_ = r.status().ToString();
+        --in_flight_;
+        return;
+      }
+      if (failed_ > 0) {  // the load is stopping: take no further step
         --in_flight_;
         return;
       }
@@ -484,13 +497,17 @@ int main(int argc, char** argv) {
   const std::vector<double>& rates = loader.rates();
   std::printf(
       "\ningest: %d manifests, %llu entries in %.0f s of loading: %.0f "
-      "entries/s (%.0f manifests/s); per 100k manifests from %.0f to %.0f "
-      "entries/s\n",
+      "entries/s (%.0f manifests/s)",
       loaded, static_cast<unsigned long long>(entries),
       absl::ToDoubleSeconds(loading), entries / absl::ToDoubleSeconds(loading),
-      loaded / absl::ToDoubleSeconds(loading),
-      rates.empty() ? 0.0 : *std::min_element(rates.begin(), rates.end()),
-      rates.empty() ? 0.0 : *std::max_element(rates.begin(), rates.end()));
+      loaded / absl::ToDoubleSeconds(loading));
+  if (rates.empty()) {
+    std::printf("\n");
+  } else {
+    std::printf("; per 100k manifests from %.0f to %.0f entries/s\n",
+                *std::min_element(rates.begin(), rates.end()),
+                *std::max_element(rates.begin(), rates.end()));
+  }
   const auto [rss, peak] = ResidentMb();
   std::printf("memory: %.0f MB resident now, %.0f MB at most\n", rss, peak);
   std::printf("ledger: %d manifests, %.1f MB on disk (%.0f bytes/manifest)\n",

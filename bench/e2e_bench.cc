@@ -12,6 +12,7 @@
 // The event is Manifests.Open: validation, registry reads, flag rules, one
 // ledger entry with its state and index mutations, fsync'd before the reply.
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -86,8 +87,9 @@ double ProcessCpuMicros(pid_t pid) {
                    std::istreambuf_iterator<char>());
   // Fields after the parenthesised command name; utime and stime are the
   // 14th and 15th of the line.
-  std::vector<std::string> f =
-      absl::StrSplit(stat.substr(stat.rfind(')') + 2), ' ');
+  const size_t name_end = stat.rfind(')');
+  if (name_end == std::string::npos || name_end + 2 > stat.size()) return 0;
+  std::vector<std::string> f = absl::StrSplit(stat.substr(name_end + 2), ' ');
   double ticks = 0;
   if (f.size() > 12) {
     double u = 0, s = 0;
@@ -227,21 +229,24 @@ int Fail(pid_t server, const std::string& why) {
 struct Child {
   pid_t pid = 0;
   std::string address;  // 127.0.0.1:port
+  int out = -1;         // the read end of its stdout, kept open until Stop
 };
 
 // Starts `args` with its stdout on a pipe and reads it up to the line that
 // says "listening on 127.0.0.1:<port>". pid 0 when it does not.
 Child StartServer(const std::vector<std::string>& args) {
+  // Everything the child needs is made before fork(): this process has
+  // threads, so the child may only exec.
+  std::vector<char*> argv;
+  for (const std::string& a : args) {
+    argv.push_back(const_cast<char*>(a.c_str()));
+  }
+  argv.push_back(nullptr);
   int fds[2];
-  if (pipe(fds) != 0) return Child();
+  if (pipe2(fds, O_CLOEXEC) != 0) return Child();  // not inherited further
   const pid_t pid = fork();
   if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    std::vector<char*> argv;
-    for (const std::string& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
+    dup2(fds[1], STDOUT_FILENO);  // the copy is not close-on-exec
     execv(argv[0], argv.data());
     _exit(127);
   }
@@ -260,14 +265,17 @@ Child StartServer(const std::vector<std::string>& args) {
     std::fprintf(stderr, "e2e_bench: cannot start %s\n", args[0].c_str());
     kill(pid, SIGTERM);
     waitpid(pid, nullptr, 0);
+    close(fds[0]);
     return Child();
   }
-  return Child{pid, line.substr(at, line.find_first_of(" \n", at) - at)};
+  return Child{pid, line.substr(at, line.find_first_of(" \n", at) - at),
+               fds[0]};
 }
 
 void Stop(const Child& child) {
   kill(child.pid, SIGTERM);
   waitpid(child.pid, nullptr, 0);
+  close(child.out);
 }
 
 // --serve: one of the ceilings' servers, in a process of its own as

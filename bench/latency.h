@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 
 namespace cradle::bench {
@@ -40,8 +41,9 @@ class Latencies {
   double Percentile(double p) const {
     if (count_ == 0) return 0;
     p = std::clamp(p, 0.0, 100.0);
-    // The rank of the sample wanted, 1-based: at least the first.
-    uint64_t rank = static_cast<uint64_t>(p / 100.0 * count_ + 0.5);
+    // The rank of the sample wanted, 1-based: the smallest that has p% of
+    // the samples at or below it, and at least the first.
+    uint64_t rank = static_cast<uint64_t>(std::ceil(p / 100.0 * count_ - 1e-9));
     rank = std::clamp<uint64_t>(rank, 1, count_);
     uint64_t seen = 0;
     for (size_t i = 0; i < kBuckets; ++i) {

@@ -164,14 +164,21 @@ absl::StatusOr<std::unique_ptr<RocksDbLedger>> RocksDbLedger::Open(
   // idempotency key, the version after a stream's last, a party's first
   // counter), and a filter answers those without searching the memtable's
   // skip list or an SST's blocks.
-  rocksdb::BlockBasedTableOptions table;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  auto table_factory = std::shared_ptr<rocksdb::TableFactory>(
-      rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::BlockBasedTableOptions filtered;
+  filtered.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  auto with_filters = std::shared_ptr<rocksdb::TableFactory>(
+      rocksdb::NewBlockBasedTableFactory(filtered));
   for (const char* name : kColumnFamilies) {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.merge_operator = counters;
-    cf_options.table_factory = table_factory;
+    // Filters stay in memory (10 bits a key): only where point reads may
+    // miss. `index` is only scanned; `entries` and `merkle` reads find
+    // their key.
+    const absl::string_view cf_name(name);
+    if (cf_name == "idempotency" || cf_name == "streams" ||
+        cf_name == "state") {
+      cf_options.table_factory = with_filters;
+    }
     // A counter read walks every merge operand the memtable holds for its
     // key; a receiver's accepted grams take one per receipt and are read on
     // every open and delivery to it. Past this many, the write stores the
@@ -179,8 +186,7 @@ absl::StatusOr<std::unique_ptr<RocksDbLedger>> RocksDbLedger::Open(
     cf_options.max_successive_merges = 32;
     // In the memtables only where absent keys are asked for on every
     // write: a memtable filter costs a cache miss on each insert.
-    const absl::string_view cf(name);
-    if (cf == "idempotency" || cf == "streams") {
+    if (cf_name == "idempotency" || cf_name == "streams") {
       cf_options.memtable_whole_key_filtering = true;
       cf_options.memtable_prefix_bloom_size_ratio = 0.05;
     }

@@ -12,10 +12,10 @@ namespace cradle::bench {
 namespace {
 
 // The exact percentile, as the histogram defines it: the sample of rank
-// round(p% of n), at least the first.
+// ceil(p% of n), at least the first.
 double Exact(std::vector<int64_t> v, double p) {
   std::sort(v.begin(), v.end());
-  size_t rank = static_cast<size_t>(p / 100.0 * v.size() + 0.5);
+  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * v.size() - 1e-9));
   rank = std::clamp<size_t>(rank, 1, v.size());
   return static_cast<double>(v[rank - 1]);
 }
@@ -83,6 +83,16 @@ TEST(LatenciesTest, MergeEqualsRecordingEverythingInOne) {
   for (double p : {10.0, 50.0, 99.0, 100.0}) {
     EXPECT_EQ(a.Percentile(p), all.Percentile(p)) << "p" << p;
   }
+}
+
+TEST(LatenciesTest, AtLeastPPercentAreAtOrBelowThePercentile) {
+  Latencies l;
+  for (int64_t v = 1; v <= 160; ++v) l.Add(v);
+  // 99% of 160 is 158.4: the 159th sample is the first with 99% at or
+  // below it.
+  EXPECT_EQ(l.Percentile(99), 159);
+  EXPECT_EQ(l.Percentile(50), 80);
+  EXPECT_EQ(l.Percentile(0.1), 1);
 }
 
 TEST(LatenciesTest, NegativeSamplesCountAsZero) {
