@@ -482,14 +482,16 @@ int main(int argc, char** argv) {
               .ok();
         },
         pid);
-    const Result grpc_echo = Drive(
-        clients, d,
-        [&](int, uint64_t) {
-          cradle::bench::EchoMessage reply;
-          grpc::ClientContext ctx;
-          return echo_stub->Echo(&ctx, echo_msg, &reply).ok();
-        },
-        echo.pid);
+    // One echo call on `stub`, as Drive's operation.
+    auto echo_call = [&](cradle::bench::Echo::Stub* stub) {
+      return [&echo_msg, stub](int, uint64_t) {
+        cradle::bench::EchoMessage reply;
+        grpc::ClientContext ctx;
+        return stub->Echo(&ctx, echo_msg, &reply).ok();
+      };
+    };
+    const Result grpc_echo =
+        Drive(clients, d, echo_call(echo_stub.get()), echo.pid);
     rocksdb::Options options;
     options.create_if_missing = true;
     rocksdb::DB* raw = nullptr;
@@ -504,14 +506,8 @@ int main(int argc, char** argv) {
       return db->Put(sync, absl::StrCat(t, "/", i), echo_msg.payload()).ok();
     });
     db.reset();
-    const Result durable = Drive(
-        clients, d,
-        [&](int, uint64_t) {
-          cradle::bench::EchoMessage reply;
-          grpc::ClientContext ctx;
-          return durable_stub->Echo(&ctx, echo_msg, &reply).ok();
-        },
-        durable_echo.pid);
+    const Result durable =
+        Drive(clients, d, echo_call(durable_stub.get()), durable_echo.pid);
     const double ceiling = std::min(grpc_echo.per_second, rocks.per_second);
     std::printf(
         "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.0f | %.2f "
