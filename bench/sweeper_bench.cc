@@ -19,7 +19,7 @@
 #include "absl/time/clock.h"
 
 #include "bench/party.h"
-#include "domain/clock.h"
+#include "base/clock.h"
 #include "domain/lifecycle.h"
 #include "domain/uscc.h"
 #include "services/manifest_store.h"

@@ -18,7 +18,7 @@
 
 #include "domain/csv.h"
 #include "domain/embedded_data.h"
-#include "domain/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cradle::domain {
 namespace {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_join.h"
 
 #include "domain/plate.h"
-#include "domain/status_macros.h"
+#include "base/status_macros.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
-#include "domain/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cradle::domain {
 namespace {

@@ -36,7 +36,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "domain/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cradle::security {
 namespace {

@@ -17,7 +17,7 @@
 #include "google/protobuf/util/time_util.h"
 
 #include "domain/flags/engine.h"
-#include "domain/status_macros.h"
+#include "base/status_macros.h"
 #include "domain/work_calendar.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"

@@ -18,7 +18,7 @@
 
 #include "cradle/v1/auth.pb.h"
 #include "domain/authz.h"
-#include "domain/clock.h"
+#include "base/clock.h"
 #include "services/manifest_store.h"
 #include "storage/ledger.h"
 

@@ -14,7 +14,7 @@
 #include "domain/flags/engine.h"
 #include "domain/manifest_number.h"
 #include "domain/memoized_registry.h"
-#include "domain/status_macros.h"
+#include "base/status_macros.h"
 #include "domain/work_calendar.h"
 #include "services/keys.h"
 #include "storage/entry_codec.h"

@@ -16,7 +16,7 @@
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/authz.h"
-#include "domain/clock.h"
+#include "base/clock.h"
 #include "domain/flags/flag_config.h"
 #include "domain/lifecycle.h"
 #include "storage/ledger.h"

@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
 
-#include "domain/clock.h"
+#include "base/clock.h"
 #include "domain/flags/flag_config.h"
 #include "storage/ledger.h"
 

@@ -12,7 +12,7 @@
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
-#include "domain/clock.h"
+#include "base/clock.h"
 #include "services/credential_store.h"
 #include "services/gate.h"
 #include "services/manifest_store.h"

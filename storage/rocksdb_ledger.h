@@ -7,7 +7,7 @@
 
 #include "absl/synchronization/mutex.h"
 
-#include "domain/clock.h"
+#include "base/clock.h"
 #include "storage/ledger.h"
 #include "storage/merkle.h"
 

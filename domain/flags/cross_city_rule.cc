@@ -7,7 +7,7 @@
 #include "domain/division.h"
 #include "domain/flags/licence.h"
 #include "domain/flags/rules.h"
-#include "domain/status_macros.h"
+#include "base/status_macros.h"
 #include "domain/work_calendar.h"
 
 namespace cradle::domain {

@@ -7,7 +7,7 @@
 #include "google/protobuf/util/time_util.h"
 
 #include "domain/flags/rules.h"
-#include "domain/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cradle::domain {
 namespace {

@@ -4,7 +4,7 @@
 #include "absl/strings/str_join.h"
 
 #include "domain/quantity.h"
-#include "domain/status_macros.h"
+#include "base/status_macros.h"
 
 namespace cradle::domain {
 
