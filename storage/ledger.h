@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -122,20 +123,17 @@ struct KeyValue {
 // append is durable or has failed. Must not block.
 using AppendDone = std::function<void(absl::StatusOr<AppendResult>)>;
 
-class Ledger {
+// A stream and its number of entries.
+struct StreamInfo {
+  std::string stream;
+  uint64_t version = 0;
+};
+
+// The reads of a ledger: of everything durable now, or of a snapshot of it
+// (Ledger::Snapshot) when several reads must agree with each other.
+class LedgerReader {
  public:
-  virtual ~Ledger() = default;
-
-  // Queues `request`. Errors: INVALID_ARGUMENT for a malformed request,
-  // ABORTED when the stream's version is not `expected_version`,
-  // FAILED_PRECONDITION once closed, RESOURCE_EXHAUSTED on a full disk,
-  // UNAVAILABLE after a failed write (the ledger then refuses all appends
-  // until reopened). On any error nothing of the request is written.
-  // Thread-safe.
-  virtual void Append(AppendRequest request, AppendDone done) = 0;
-
-  // Append() and wait for it. Never call from a gRPC callback thread.
-  absl::StatusOr<AppendResult> AppendAndWait(AppendRequest request);
+  virtual ~LedgerReader() = default;
 
   // NOT_FOUND when no entry has that sequence.
   virtual absl::StatusOr<Entry> Read(uint64_t sequence) const = 0;
@@ -150,9 +148,50 @@ class Ledger {
   virtual absl::StatusOr<uint64_t> StreamVersion(
       absl::string_view stream) const = 0;
 
+  // Streams in name order, strictly after `start_after` (empty: from the
+  // first), at most `limit`, each with its version.
+  virtual absl::StatusOr<std::vector<StreamInfo>> ListStreams(
+      absl::string_view start_after, size_t limit) const = 0;
+
   // Entries with sequence >= from_sequence, in order, at most `limit`.
   virtual absl::StatusOr<std::vector<Entry>> Scan(uint64_t from_sequence,
                                                   size_t limit) const = 0;
+
+  // Derived data. Get*: nullopt when absent. Scan*: keys starting with
+  // `prefix`, strictly after `start_after` (empty: from the first), in key
+  // order, at most `limit`.
+  virtual absl::StatusOr<absl::optional<std::string>> GetState(
+      absl::string_view key) const = 0;
+  virtual absl::StatusOr<absl::optional<std::string>> GetIndex(
+      absl::string_view key) const = 0;
+  virtual absl::StatusOr<std::vector<KeyValue>> ScanState(
+      absl::string_view prefix, absl::string_view start_after,
+      size_t limit) const = 0;
+  virtual absl::StatusOr<std::vector<KeyValue>> ScanIndex(
+      absl::string_view prefix, absl::string_view start_after,
+      size_t limit) const = 0;
+
+  // The greatest index key starting with `prefix`, or nullopt.
+  virtual absl::StatusOr<absl::optional<std::string>> LastIndexKey(
+      absl::string_view prefix) const = 0;
+};
+
+class Ledger : public LedgerReader {
+ public:
+  // Queues `request`. Errors: INVALID_ARGUMENT for a malformed request,
+  // ABORTED when the stream's version is not `expected_version`,
+  // FAILED_PRECONDITION once closed, RESOURCE_EXHAUSTED on a full disk,
+  // UNAVAILABLE after a failed write (the ledger then refuses all appends
+  // until reopened), DATA_LOSS once a check found the ledger damaged
+  // (Halt). On any error nothing of the request is written. Thread-safe.
+  virtual void Append(AppendRequest request, AppendDone done) = 0;
+
+  // Append() and wait for it. Never call from a gRPC callback thread.
+  absl::StatusOr<AppendResult> AppendAndWait(AppendRequest request);
+
+  // Every read of the returned reader sees the ledger as it is now, whatever
+  // is appended later. Release it soon: it pins what it sees.
+  virtual std::unique_ptr<const LedgerReader> Snapshot() const = 0;
 
   // The last durable entry.
   virtual Head GetHead() const = 0;
@@ -173,24 +212,31 @@ class Ledger {
   virtual absl::StatusOr<VerifyReport> Verify(uint64_t from,
                                               uint64_t to) const = 0;
 
+  // Checks what the ledger derives from entries [from, to] (clamped to the
+  // head): each entry's key in its stream's index, and the Merkle nodes the
+  // entry completes, recomputed. Reports the first that does not match.
+  virtual absl::StatusOr<VerifyReport> VerifyDerived(uint64_t from,
+                                                     uint64_t to) const = 0;
+
+  // The whole-ledger checks, one full pass: every table file against its
+  // checksums; no stream index key, Merkle node or idempotency record that
+  // no entry accounts for; the head record. `checked` counts the keys read.
+  virtual absl::StatusOr<VerifyReport> VerifyStorage() const = 0;
+
+  // From now on every append fails with `reason` (DATA_LOSS: a check found
+  // the ledger damaged, and a write must never extend a broken chain).
+  // The first reason given stays. Thread-safe.
+  virtual void Halt(absl::Status reason) = 0;
+
+  // What the checks on open found wrong, when the ledger was opened anyway
+  // (a forensic or read-only open); empty otherwise.
+  virtual std::vector<std::string> OpenProblems() const = 0;
+
   // The result of the append that first used `idempotency_key`, or nullopt.
   // Lets a caller answer a retry before deciding again on a state the first
   // attempt has already changed.
   virtual absl::StatusOr<absl::optional<AppendResult>> FindIdempotent(
       absl::string_view idempotency_key) const = 0;
-
-  // Derived data. GetState: nullopt when absent. ScanIndex: keys starting
-  // with `prefix`, strictly after `start_after` (empty: from the first), in
-  // key order, at most `limit`.
-  virtual absl::StatusOr<absl::optional<std::string>> GetState(
-      absl::string_view key) const = 0;
-  virtual absl::StatusOr<std::vector<KeyValue>> ScanIndex(
-      absl::string_view prefix, absl::string_view start_after,
-      size_t limit) const = 0;
-
-  // The greatest index key starting with `prefix`, or nullopt.
-  virtual absl::StatusOr<absl::optional<std::string>> LastIndexKey(
-      absl::string_view prefix) const = 0;
 
   // Waits for queued appends, then refuses new ones with FAILED_PRECONDITION.
   // Idempotent.

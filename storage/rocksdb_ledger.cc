@@ -4,29 +4,49 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/merge_operator.h"
 #include "rocksdb/options.h"
-#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
+#include "base/status_macros.h"
 #include "storage/entry_codec.h"
+#include "storage/rocksdb_layout.h"
 
 namespace cradle::storage {
 namespace {
 
-// Column families, in the order of RocksDbLedger::handles_.
-constexpr const char* kColumnFamilies[] = {
-    "default",      // unused, RocksDB requires it
-    "entries",      // u64be sequence -> stored entry
-    "streams",      // stream '\0' u64be version -> u64be sequence
-    "idempotency",  // key -> idempotency record
-    "state",        // derived: materialised state
-    "index",        // derived: secondary indexes
-    "merkle",       // u8 level, u64be index -> perfect subtree hash
+// The head record, rewritten by every group commit in the same atomic batch
+// as its entries, outside the column family it vouches for: u64be size,
+// hash of the last entry, Merkle root. On open it must agree with the last
+// entry: a torn write-ahead log loses both together, a deleted entry does
+// not take its head record with it.
+constexpr absl::string_view kHeadRecordKey = "head";
+struct HeadRecord {
+  uint64_t size = 0;
+  std::string hash;
+  std::string root;
 };
+
+std::string EncodeHeadRecord(uint64_t size, absl::string_view hash,
+                             absl::string_view root) {
+  return absl::StrCat(EncodeSequenceKey(size), hash, root);
+}
+
+absl::optional<HeadRecord> DecodeHeadRecord(absl::string_view value) {
+  if (value.size() != 8 + 2 * kHashBytes) return absl::nullopt;
+  HeadRecord r;
+  r.size = DecodeSequenceKey(value.substr(0, 8));
+  r.hash = std::string(value.substr(8, kHashBytes));
+  r.root = std::string(value.substr(8 + kHashBytes));
+  return r;
+}
+
+// Entries read at a time by the catch-up of old ledgers and by checks.
+constexpr size_t kScanPage = 4096;
+// Problems reported per check before the rest are only counted.
+constexpr size_t kMaxProblemsListed = 16;
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -61,26 +81,6 @@ std::string MerkleKey(int level, uint64_t index) {
 std::string OutOfOrderMessage(uint64_t expected, uint64_t got) {
   return absl::StrCat("expected sequence ", expected, ", found ", got);
 }
-
-// Counters of derived data: 8-byte big-endian int64, summed.
-class CounterAdd final : public rocksdb::AssociativeMergeOperator {
- public:
-  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
-             const rocksdb::Slice& operand, std::string* new_value,
-             rocksdb::Logger*) const override {
-    const int64_t sum = Decode(existing) + Decode(&operand);
-    new_value->assign(EncodeSequenceKey(static_cast<uint64_t>(sum)));
-    return true;
-  }
-  const char* Name() const override { return "cradle.CounterAdd"; }
-
- private:
-  static int64_t Decode(const rocksdb::Slice* s) {
-    if (s == nullptr || s->size() != 8) return 0;
-    return static_cast<int64_t>(
-        DecodeSequenceKey(absl::string_view(s->data(), 8)));
-  }
-};
 
 // A group's writes, collected so that they reach the memtables in key order.
 //
@@ -138,69 +138,246 @@ class SortedBatch {
   std::vector<Op> ops_;
 };
 
-// Indexes into RocksDbLedger::handles_, as kColumnFamilies lists them.
-constexpr int kEntriesCf = 1, kStreamsCf = 2, kIdempotencyCf = 3, kStateCf = 4,
-              kIndexCf = 5, kMerkleCf = 6;
+rocksdb::ReadOptions ReadAt(const rocksdb::Snapshot* snapshot) {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  return options;
+}
+
+absl::StatusOr<absl::optional<std::string>> GetValue(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+    const rocksdb::Snapshot* snapshot, absl::string_view key,
+    absl::string_view what) {
+  std::string value;
+  rocksdb::Status s = db->Get(ReadAt(snapshot), cf,
+                              rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return absl::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, absl::StrCat("reading ", what));
+  return absl::optional<std::string>(std::move(value));
+}
+
+// Keys starting with `prefix`, strictly after `start_after`.
+absl::StatusOr<std::vector<KeyValue>> ScanFamily(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+    const rocksdb::Snapshot* snapshot, absl::string_view prefix,
+    absl::string_view start_after, size_t limit, absl::string_view what) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ReadAt(snapshot), cf));
+  const rocksdb::Slice p(prefix.data(), prefix.size());
+  if (start_after.empty()) {
+    it->Seek(p);
+  } else {
+    const rocksdb::Slice after(start_after.data(), start_after.size());
+    it->Seek(after);
+    if (it->Valid() && it->key() == after) it->Next();
+  }
+  std::vector<KeyValue> out;
+  for (; it->Valid() && it->key().starts_with(p) && out.size() < limit;
+       it->Next()) {
+    out.push_back(KeyValue{it->key().ToString(), it->value().ToString()});
+  }
+  if (!it->status().ok()) {
+    return FromRocks(it->status(), absl::StrCat("scanning ", what));
+  }
+  return out;
+}
+
+std::string JoinProblems(const std::vector<std::string>& problems) {
+  std::string out;
+  for (size_t i = 0; i < problems.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : "; ", problems[i]);
+  }
+  return out;
+}
 
 }  // namespace
+
+// The reads, of the live database (no snapshot) or of one snapshot, which
+// it releases when destroyed.
+class RocksDbReader final : public LedgerReader {
+ public:
+  RocksDbReader(rocksdb::DB* db,
+                const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+                const rocksdb::Snapshot* snapshot)
+      : db_(db), handles_(handles), snapshot_(snapshot) {}
+  ~RocksDbReader() override {
+    if (snapshot_ != nullptr) db_->ReleaseSnapshot(snapshot_);
+  }
+
+  absl::StatusOr<Entry> Read(uint64_t sequence) const override {
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
+                            GetValue(db_, handles_[kEntriesCf], snapshot_,
+                                     EncodeSequenceKey(sequence),
+                                     absl::StrCat("entry ", sequence)));
+    if (!value.has_value()) {
+      return absl::NotFoundError(
+          absl::StrCat("no ledger entry has sequence ", sequence));
+    }
+    return DecodeStoredEntry(*value);
+  }
+
+  absl::StatusOr<std::vector<Entry>> ReadStream(absl::string_view stream,
+                                                uint64_t from_version,
+                                                size_t limit) const override {
+    const std::string prefix = absl::StrCat(stream, absl::string_view("\0", 1));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(ReadAt(snapshot_), handles_[kStreamsCf]));
+    std::vector<Entry> out;
+    for (it->Seek(StreamKey(stream, std::max<uint64_t>(from_version, 1)));
+         it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
+         it->Next()) {
+      if (it->value().size() != 8) {
+        return absl::DataLossError(absl::StrCat("the stream index of ", stream,
+                                                " holds a malformed sequence"));
+      }
+      CRADLE_ASSIGN_OR_RETURN(
+          Entry e,
+          Read(DecodeSequenceKey(absl::string_view(it->value().data(), 8))));
+      out.push_back(std::move(e));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading stream");
+    if (out.empty()) {
+      CRADLE_ASSIGN_OR_RETURN(uint64_t version, StreamVersion(stream));
+      if (version == 0) {
+        return absl::NotFoundError(absl::StrCat("no stream ", stream));
+      }
+    }
+    return out;
+  }
+
+  absl::StatusOr<uint64_t> StreamVersion(
+      absl::string_view stream) const override {
+    const std::string prefix = absl::StrCat(stream, absl::string_view("\0", 1));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(ReadAt(snapshot_), handles_[kStreamsCf]));
+    it->SeekForPrev(StreamKey(stream, ~uint64_t{0}));
+    if (!it->status().ok()) return FromRocks(it->status(), "reading stream");
+    if (!it->Valid() || !it->key().starts_with(prefix) ||
+        it->key().size() != prefix.size() + 8) {
+      return 0;
+    }
+    return DecodeSequenceKey(
+        absl::string_view(it->key().data() + prefix.size(), 8));
+  }
+
+  absl::StatusOr<std::vector<StreamInfo>> ListStreams(
+      absl::string_view start_after, size_t limit) const override {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(ReadAt(snapshot_), handles_[kStreamsCf]));
+    // A stream's keys sort together; past its last one starts the next.
+    if (start_after.empty()) {
+      it->SeekToFirst();
+    } else {
+      it->Seek(StreamKey(start_after, ~uint64_t{0}));
+    }
+    std::vector<StreamInfo> out;
+    while (it->Valid() && out.size() < limit) {
+      const absl::string_view key(it->key().data(), it->key().size());
+      const size_t nul = key.find('\0');
+      if (nul == absl::string_view::npos || key.size() != nul + 9) {
+        return absl::DataLossError(absl::StrCat("malformed stream index key (",
+                                                key.size(), " bytes)"));
+      }
+      const std::string stream(key.substr(0, nul));
+      it->SeekForPrev(StreamKey(stream, ~uint64_t{0}));
+      if (!it->Valid()) break;
+      out.push_back(
+          StreamInfo{stream, DecodeSequenceKey(absl::string_view(
+                                 it->key().data() + stream.size() + 1, 8))});
+      it->Next();
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "listing streams");
+    return out;
+  }
+
+  absl::StatusOr<std::vector<Entry>> Scan(uint64_t from_sequence,
+                                          size_t limit) const override {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(ReadAt(snapshot_), handles_[kEntriesCf]));
+    std::vector<Entry> out;
+    for (it->Seek(EncodeSequenceKey(from_sequence));
+         it->Valid() && out.size() < limit; it->Next()) {
+      CRADLE_ASSIGN_OR_RETURN(
+          Entry e, DecodeStoredEntry(absl::string_view(it->value().data(),
+                                                       it->value().size())));
+      out.push_back(std::move(e));
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scanning entries");
+    return out;
+  }
+
+  absl::StatusOr<absl::optional<std::string>> GetState(
+      absl::string_view key) const override {
+    return GetValue(db_, handles_[kStateCf], snapshot_, key, "state");
+  }
+  absl::StatusOr<absl::optional<std::string>> GetIndex(
+      absl::string_view key) const override {
+    return GetValue(db_, handles_[kIndexCf], snapshot_, key, "index");
+  }
+  absl::StatusOr<std::vector<KeyValue>> ScanState(absl::string_view prefix,
+                                                  absl::string_view start_after,
+                                                  size_t limit) const override {
+    return ScanFamily(db_, handles_[kStateCf], snapshot_, prefix, start_after,
+                      limit, "state");
+  }
+  absl::StatusOr<std::vector<KeyValue>> ScanIndex(absl::string_view prefix,
+                                                  absl::string_view start_after,
+                                                  size_t limit) const override {
+    return ScanFamily(db_, handles_[kIndexCf], snapshot_, prefix, start_after,
+                      limit, "index");
+  }
+
+  absl::StatusOr<absl::optional<std::string>> LastIndexKey(
+      absl::string_view prefix) const override {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(ReadAt(snapshot_), handles_[kIndexCf]));
+    // Every key with the prefix sorts before prefix + 0xff...: keys are at
+    // most kMaxDerivedKeyBytes long.
+    it->SeekForPrev(
+        absl::StrCat(prefix, std::string(kMaxDerivedKeyBytes, '\xff')));
+    if (!it->status().ok()) return FromRocks(it->status(), "scanning index");
+    if (!it->Valid() ||
+        !it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {
+      return absl::optional<std::string>();
+    }
+    return absl::optional<std::string>(it->key().ToString());
+  }
+
+ private:
+  rocksdb::DB* const db_;
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles_;
+  const rocksdb::Snapshot* const snapshot_;
+};
 
 absl::StatusOr<std::unique_ptr<RocksDbLedger>> RocksDbLedger::Open(
     const std::string& dir, const Options& options) {
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.paranoid_checks = true;
   db_options.max_background_jobs = 2;
   // A restart replays the write-ahead log since the oldest unflushed
-  // memtable; with seven column families that could be gigabytes. Past
+  // memtable; with eight column families that could be gigabytes. Past
   // this size the oldest memtables are flushed, which bounds the replay.
   db_options.max_total_wal_size = 256 << 20;
   if (options.env != nullptr) db_options.env = options.env;
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  auto counters = std::make_shared<CounterAdd>();
-  // Bloom filters: most point reads ask for a key that is not there (a new
-  // idempotency key, the version after a stream's last, a party's first
-  // counter), and a filter answers those without searching the memtable's
-  // skip list or an SST's blocks.
-  rocksdb::BlockBasedTableOptions filtered;
-  filtered.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  auto with_filters = std::shared_ptr<rocksdb::TableFactory>(
-      rocksdb::NewBlockBasedTableFactory(filtered));
-  for (const char* name : kColumnFamilies) {
-    rocksdb::ColumnFamilyOptions cf_options;
-    cf_options.merge_operator = counters;
-    // Filters stay in memory (10 bits a key): only where point reads may
-    // miss. `index` is only scanned; `entries` and `merkle` reads find
-    // their key.
-    const absl::string_view cf_name(name);
-    if (cf_name == "idempotency" || cf_name == "streams" ||
-        cf_name == "state") {
-      cf_options.table_factory = with_filters;
-    }
-    // A counter read walks every merge operand the memtable holds for its
-    // key; a receiver's accepted grams take one per receipt and are read on
-    // every open and delivery to it. Past this many, the write stores the
-    // sum instead, so a read never walks more.
-    cf_options.max_successive_merges = 32;
-    // In the memtables only where absent keys are asked for on every
-    // write: a memtable filter costs a cache miss on each insert.
-    if (cf_name == "idempotency" || cf_name == "streams") {
-      cf_options.memtable_whole_key_filtering = true;
-      cf_options.memtable_prefix_bloom_size_ratio = 0.05;
-    }
-    descriptors.emplace_back(name, cf_options);
-  }
+  const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
+      LedgerColumnFamilies();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
-      rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, descriptors, &handles,
+                                         &raw)
+          : rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
   if (!s.ok()) return FromRocks(s, absl::StrCat("opening ledger in ", dir));
   std::unique_ptr<RocksDbLedger> ledger(new RocksDbLedger(
       options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
-  if (absl::Status r = ledger->Recover(); !r.ok()) return r;
-  ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
+  CRADLE_RETURN_IF_ERROR(ledger->Recover());
+  if (!options.read_only) {
+    ledger->writer_ = std::thread([l = ledger.get()] { l->WriterLoop(); });
+  }
   return ledger;
 }
 
@@ -210,17 +387,17 @@ RocksDbLedger::RocksDbLedger(const Options& options,
     : options_(options),
       db_(std::move(db)),
       handles_(std::move(handles)),
-      entries_cf_(handles_[1]),
-      streams_cf_(handles_[2]),
-      idempotency_cf_(handles_[3]),
-      state_cf_(handles_[4]),
-      index_cf_(handles_[5]),
-      merkle_cf_(handles_[6]) {
+      live_(std::make_unique<RocksDbReader>(db_.get(), handles_, nullptr)) {
   head_.hash = ZeroHash();
+  if (options_.read_only) {
+    write_error_ = absl::FailedPreconditionError(
+        "the ledger is open read-only: nothing can be appended");
+  }
 }
 
 RocksDbLedger::~RocksDbLedger() {
   Close().IgnoreError();
+  live_.reset();
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
     db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   }
@@ -228,85 +405,238 @@ RocksDbLedger::~RocksDbLedger() {
 }
 
 absl::Status RocksDbLedger::Recover() {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), entries_cf_));
-  it->SeekToLast();
-  if (!it->status().ok()) return FromRocks(it->status(), "reading the head");
-  if (!it->Valid()) return absl::OkStatus();  // empty ledger
-  absl::StatusOr<Entry> last = DecodeStoredEntry(
-      absl::string_view(it->value().data(), it->value().size()));
-  if (!last.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("ledger head is unreadable: ", last.status().message(),
-                     "; refusing to open"));
+  std::vector<std::string> problems;
+  // The last entry.
+  uint64_t head = 0;
+  std::string head_hash = ZeroHash();
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntriesCf]));
+    it->SeekToLast();
+    if (!it->status().ok()) {
+      return FromRocks(it->status(), "reading the last entry");
+    }
+    if (it->Valid()) {
+      head = DecodeSequenceKey(
+          absl::string_view(it->key().data(), it->key().size()));
+      absl::StatusOr<Entry> last = DecodeStoredEntry(
+          absl::string_view(it->value().data(), it->value().size()));
+      if (last.ok()) {
+        head_hash = last->hash;
+        absl::MutexLock lock(&mu_);
+        last_recorded_ = last->recorded;
+      } else {
+        problems.push_back(
+            absl::StrCat("the last entry (", head,
+                         ") is unreadable: ", last.status().message()));
+      }
+    }
   }
-  const uint64_t head = last->sequence;
+  {
+    absl::MutexLock lock(&mu_);
+    head_ = Head{head, head_hash};
+  }
+
+  // The head record of the last group commit.
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> record_value,
+                          GetValue(db_.get(), handles_[kMetaCf], nullptr,
+                                   kHeadRecordKey, "the head record"));
+  absl::optional<HeadRecord> record;
+  if (record_value.has_value()) {
+    record = DecodeHeadRecord(*record_value);
+    if (!record.has_value()) {
+      problems.push_back(absl::StrCat("the head record is malformed (",
+                                      record_value->size(), " bytes)"));
+    } else if (record->size > head) {
+      problems.push_back(
+          absl::StrCat("the head record says the ledger holds ", record->size,
+                       " entries, but the last entry is ", head, ": entries ",
+                       head + 1, "..", record->size, " were removed"));
+    } else if (record->size < head) {
+      problems.push_back(absl::StrCat("entries ", record->size + 1, "..", head,
+                                      " lie past the recorded head ",
+                                      record->size,
+                                      ": they were not written by the ledger"));
+    } else if (record->hash != head_hash) {
+      problems.push_back(
+          absl::StrCat("entry ", head, " hashes to ", HexHash(head_hash),
+                       ", the head record says ", HexHash(record->hash)));
+    }
+  }
+
+  // The chain of the tail.
   const uint64_t from = head > options_.verify_tail_on_open
                             ? head - options_.verify_tail_on_open + 1
                             : 1;
-  {
-    absl::MutexLock lock(&mu_);
-    head_ = Head{head, last->hash};
-    last_recorded_ = last->recorded;
+  CRADLE_ASSIGN_OR_RETURN(VerifyReport chain, Verify(from, head));
+  if (!chain.ok) {
+    problems.push_back(absl::StrCat("the chain is broken at entry ",
+                                    chain.first_bad, ": ", chain.problem));
   }
-  absl::StatusOr<VerifyReport> report = Verify(from, head);
-  if (!report.ok()) return report.status();
-  if (!report->ok) {
+
+  // The Merkle tree: as many leaves as entries, its root as recorded.
+  CRADLE_ASSIGN_OR_RETURN(uint64_t leaves, MerkleLeaves());
+  if (leaves > head) {
+    problems.push_back(absl::StrCat("the Merkle tree has ", leaves,
+                                    " leaves but the ledger ", head,
+                                    " entries: entries were removed"));
+  } else if (leaves < head && record.has_value()) {
+    problems.push_back(absl::StrCat("the Merkle tree has ", leaves,
+                                    " leaves but the ledger ", head,
+                                    " entries: Merkle nodes were removed"));
+  } else {
+    // leaves < head without a head record: a ledger written before the
+    // tree (or the head record) existed.
+    absl::Status caught_up = CatchUpMerkle(leaves, head);
+    if (!caught_up.ok()) {
+      problems.push_back(absl::StrCat("the Merkle tree cannot be read: ",
+                                      caught_up.message()));
+    } else if (record.has_value() && record->size == head) {
+      const std::string root = GetTreeHead().root;
+      if (root != record->root) {
+        problems.push_back(
+            absl::StrCat("the Merkle root of the ", head, " entries is ",
+                         HexHash(root), ", the head record says ",
+                         HexHash(record->root), ": Merkle nodes were changed"));
+      }
+    }
+  }
+
+  // What the ledger derives from the tail: each entry's stream index key
+  // and Merkle leaf, and no stream version past the last entry.
+  if (problems.empty()) {
+    CRADLE_ASSIGN_OR_RETURN(VerifyReport derived, VerifyDerived(from, head));
+    if (!derived.ok) {
+      problems.push_back(
+          absl::StrCat("entry ", derived.first_bad, ": ", derived.problem));
+    }
+  }
+  std::vector<std::string> streams = CheckStreamsPastHead(from, head);
+  problems.insert(problems.end(), streams.begin(), streams.end());
+
+  if (problems.empty()) {
+    if (!record.has_value() && head > 0 && !options_.read_only) {
+      // A ledger written before head records: record the head it has.
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      const TreeHead tree = GetTreeHead();
+      CRADLE_RETURN_IF_ERROR(FromRocks(
+          db_->Put(sync, handles_[kMetaCf],
+                   rocksdb::Slice(kHeadRecordKey.data(), kHeadRecordKey.size()),
+                   EncodeHeadRecord(head, head_hash, tree.root)),
+          "writing the head record"));
+    }
+    return absl::OkStatus();
+  }
+  const std::string summary = JoinProblems(problems);
+  if (!options_.forensic && !options_.read_only) {
     return absl::DataLossError(absl::StrCat(
-        "ledger chain is broken at sequence ", report->first_bad, ": ",
-        report->problem, "; refusing to open rather than extend it"));
+        "the ledger is damaged: ", summary,
+        ". Refusing to open rather than extend it; inspect it with "
+        "`cradlectl audit verify --data DIR`, or start cradled with "
+        "--forensic to serve it read-only"));
   }
-  return CatchUpMerkle(head);
+  open_problems_ = std::move(problems);
+  absl::MutexLock lock(&mu_);
+  if (write_error_.ok()) {
+    write_error_ = absl::DataLossError(absl::StrCat(
+        "the ledger is damaged and open for inspection only: ", summary));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> RocksDbLedger::CheckStreamsPastHead(
+    uint64_t from, uint64_t head) const {
+  std::vector<std::string> problems;
+  if (head == 0) return problems;
+  // The streams of the tail, each with its last version there.
+  absl::flat_hash_map<std::string, uint64_t> last_seen;
+  for (uint64_t next = from; next <= head;) {
+    absl::StatusOr<std::vector<Entry>> page = Scan(next, kScanPage);
+    if (!page.ok() || page->empty()) break;  // the chain check names it
+    for (const Entry& e : *page) {
+      next = e.sequence + 1;
+      last_seen[e.stream] = e.stream_version;
+    }
+  }
+  for (const auto& [stream, version] : last_seen) {
+    absl::StatusOr<uint64_t> now = StreamVersion(stream);
+    if (!now.ok()) {
+      problems.push_back(
+          absl::StrCat("the index of stream ", stream,
+                       " cannot be read: ", now.status().message()));
+      continue;
+    }
+    if (*now <= version) continue;
+    absl::StatusOr<absl::optional<std::string>> past =
+        GetValue(db_.get(), handles_[kStreamsCf], nullptr,
+                 StreamKey(stream, *now), "stream index");
+    const uint64_t points_at =
+        past.ok() && past->has_value() && (*past)->size() == 8
+            ? DecodeSequenceKey(**past)
+            : 0;
+    if (points_at > head || points_at == 0) {
+      problems.push_back(absl::StrCat(
+          "stream ", stream, " is at version ", *now, " in its index, ",
+          "which points at entry ", points_at, " past the last entry ", head,
+          ": entries were removed"));
+    }
+    if (problems.size() >= kMaxProblemsListed) break;
+  }
+  return problems;
 }
 
 merkle::NodeReader RocksDbLedger::Nodes() const {
   return [this](int level, uint64_t index) -> absl::StatusOr<std::string> {
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), merkle_cf_,
-                                 MerkleKey(level, index), &value);
-    if (s.IsNotFound()) {
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
+                            GetValue(db_.get(), handles_[kMerkleCf], nullptr,
+                                     MerkleKey(level, index), "a Merkle node"));
+    if (!value.has_value()) {
       return absl::DataLossError(absl::StrCat(
-          "merkle node (level ", level, ", index ", index, ") is missing"));
+          "Merkle node (level ", level, ", index ", index, ") is missing"));
     }
-    if (!s.ok()) return FromRocks(s, "reading a merkle node");
-    return value;
+    return *std::move(value);
   };
 }
 
-absl::Status RocksDbLedger::CatchUpMerkle(uint64_t head) {
-  // How many leaves the stored tree covers: the last leaf node's index + 1.
-  uint64_t covered = 0;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), merkle_cf_));
-    it->SeekForPrev(MerkleKey(0, ~uint64_t{0}));
-    if (it->Valid() && it->key().size() == 9 && it->key()[0] == 0) {
-      covered =
-          DecodeSequenceKey(absl::string_view(it->key().data() + 1, 8)) + 1;
-    }
+absl::StatusOr<uint64_t> RocksDbLedger::MerkleLeaves() const {
+  // The last leaf node's index + 1.
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kMerkleCf]));
+  it->SeekForPrev(MerkleKey(0, ~uint64_t{0}));
+  if (!it->status().ok()) {
+    return FromRocks(it->status(), "reading the Merkle tree");
   }
-  absl::StatusOr<merkle::Frontier> frontier =
-      merkle::Frontier::Restore(covered, Nodes());
-  if (!frontier.ok()) return frontier.status();
+  if (it->Valid() && it->key().size() == 9 && it->key()[0] == 0) {
+    return DecodeSequenceKey(absl::string_view(it->key().data() + 1, 8)) + 1;
+  }
+  return 0;
+}
+
+absl::Status RocksDbLedger::CatchUpMerkle(uint64_t covered, uint64_t head) {
+  CRADLE_ASSIGN_OR_RETURN(merkle::Frontier frontier,
+                          merkle::Frontier::Restore(covered, Nodes()));
   while (covered < head) {
     rocksdb::WriteBatch batch;
-    absl::StatusOr<std::vector<Entry>> entries = Scan(covered + 1, 4096);
-    if (!entries.ok()) return entries.status();
-    for (const Entry& e : *entries) {
+    CRADLE_ASSIGN_OR_RETURN(std::vector<Entry> entries,
+                            Scan(covered + 1, kScanPage));
+    if (entries.empty()) break;
+    for (const Entry& e : entries) {
       std::vector<merkle::Frontier::Node> nodes;
-      frontier->Append(merkle::LeafHash(e.hash), &nodes);
+      frontier.Append(merkle::LeafHash(e.hash), &nodes);
       for (const auto& n : nodes) {
-        batch.Put(merkle_cf_, MerkleKey(n.level, n.index), n.hash);
+        batch.Put(handles_[kMerkleCf], MerkleKey(n.level, n.index), n.hash);
       }
       ++covered;
     }
+    if (options_.read_only) continue;  // in memory only
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    rocksdb::Status s = db_->Write(sync, &batch);
-    if (!s.ok()) return FromRocks(s, "writing merkle nodes");
+    CRADLE_RETURN_IF_ERROR(
+        FromRocks(db_->Write(sync, &batch), "writing Merkle nodes"));
   }
   absl::MutexLock lock(&mu_);
-  frontier_ = *std::move(frontier);
+  frontier_ = std::move(frontier);
   return absl::OkStatus();
 }
 
@@ -359,6 +689,16 @@ void RocksDbLedger::Append(AppendRequest request, AppendDone done) {
     }
   }
   done(invalid);
+}
+
+void RocksDbLedger::Halt(absl::Status reason) {
+  if (reason.ok()) return;
+  absl::MutexLock lock(&mu_);
+  if (write_error_.ok()) write_error_ = std::move(reason);
+}
+
+std::vector<std::string> RocksDbLedger::OpenProblems() const {
+  return open_problems_;
 }
 
 void RocksDbLedger::WriterLoop() {
@@ -502,6 +842,8 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
   }
 
   if (batch.size() > 0) {
+    batch.Put(kMetaCf, std::string(kHeadRecordKey),
+              EncodeHeadRecord(head.sequence, head.hash, frontier.Root()));
     rocksdb::WriteBatch write;
     batch.Into(handles_, &write);
     rocksdb::WriteOptions write_options;
@@ -517,7 +859,7 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
           s, "ledger write failed; appends are refused until it is reopened");
       {
         absl::MutexLock lock(&mu_);
-        write_error_ = error;
+        if (write_error_.ok()) write_error_ = error;
       }
       for (auto& r : results) {
         if (r.second.ok()) r.second = error;
@@ -540,53 +882,51 @@ absl::Status RocksDbLedger::Close() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Entry> RocksDbLedger::Read(uint64_t sequence) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), entries_cf_,
-                               EncodeSequenceKey(sequence), &value);
-  if (s.IsNotFound()) {
-    return absl::NotFoundError(
-        absl::StrCat("no ledger entry has sequence ", sequence));
-  }
-  if (!s.ok()) return FromRocks(s, absl::StrCat("reading entry ", sequence));
-  return DecodeStoredEntry(value);
+std::unique_ptr<const LedgerReader> RocksDbLedger::Snapshot() const {
+  return std::make_unique<RocksDbReader>(db_.get(), handles_,
+                                         db_->GetSnapshot());
 }
 
+absl::StatusOr<Entry> RocksDbLedger::Read(uint64_t sequence) const {
+  return live_->Read(sequence);
+}
 absl::StatusOr<std::vector<Entry>> RocksDbLedger::ReadStream(
     absl::string_view stream, uint64_t from_version, size_t limit) const {
-  const std::string prefix = absl::StrCat(stream, absl::string_view("\0", 1));
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), streams_cf_));
-  std::vector<Entry> out;
-  for (it->Seek(StreamKey(stream, std::max<uint64_t>(from_version, 1)));
-       it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
-       it->Next()) {
-    absl::StatusOr<Entry> e =
-        Read(DecodeSequenceKey(absl::string_view(it->value().data(), 8)));
-    if (!e.ok()) return e.status();
-    out.push_back(*std::move(e));
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading stream");
-  if (out.empty()) {
-    absl::StatusOr<uint64_t> version = StreamVersion(stream);
-    if (!version.ok()) return version.status();
-    if (*version == 0) {
-      return absl::NotFoundError(absl::StrCat("no stream ", stream));
-    }
-  }
-  return out;
+  return live_->ReadStream(stream, from_version, limit);
 }
-
 absl::StatusOr<uint64_t> RocksDbLedger::StreamVersion(
     absl::string_view stream) const {
-  const std::string prefix = absl::StrCat(stream, absl::string_view("\0", 1));
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), streams_cf_));
-  it->SeekForPrev(StreamKey(stream, ~uint64_t{0}));
-  if (!it->status().ok()) return FromRocks(it->status(), "reading stream");
-  if (!it->Valid() || !it->key().starts_with(prefix)) return 0;
-  return DecodeSequenceKey(
-      absl::string_view(it->key().data() + prefix.size(), 8));
+  return live_->StreamVersion(stream);
+}
+absl::StatusOr<std::vector<StreamInfo>> RocksDbLedger::ListStreams(
+    absl::string_view start_after, size_t limit) const {
+  return live_->ListStreams(start_after, limit);
+}
+absl::StatusOr<std::vector<Entry>> RocksDbLedger::Scan(uint64_t from_sequence,
+                                                       size_t limit) const {
+  return live_->Scan(from_sequence, limit);
+}
+absl::StatusOr<absl::optional<std::string>> RocksDbLedger::GetState(
+    absl::string_view key) const {
+  return live_->GetState(key);
+}
+absl::StatusOr<absl::optional<std::string>> RocksDbLedger::GetIndex(
+    absl::string_view key) const {
+  return live_->GetIndex(key);
+}
+absl::StatusOr<std::vector<KeyValue>> RocksDbLedger::ScanState(
+    absl::string_view prefix, absl::string_view start_after,
+    size_t limit) const {
+  return live_->ScanState(prefix, start_after, limit);
+}
+absl::StatusOr<std::vector<KeyValue>> RocksDbLedger::ScanIndex(
+    absl::string_view prefix, absl::string_view start_after,
+    size_t limit) const {
+  return live_->ScanIndex(prefix, start_after, limit);
+}
+absl::StatusOr<absl::optional<std::string>> RocksDbLedger::LastIndexKey(
+    absl::string_view prefix) const {
+  return live_->LastIndexKey(prefix);
 }
 
 absl::StatusOr<uint64_t> RocksDbLedger::StreamVersionIfAt(
@@ -596,38 +936,18 @@ absl::StatusOr<uint64_t> RocksDbLedger::StreamVersionIfAt(
   // first usually answered by a bloom filter; anything else is the rare
   // conflict, which the exact (iterator) answer reports.
   auto has = [&](uint64_t version) -> absl::StatusOr<bool> {
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), streams_cf_,
-                                 StreamKey(stream, version), &value);
-    if (s.IsNotFound()) return false;
-    if (!s.ok()) return FromRocks(s, "reading stream");
-    return true;
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
+                            GetValue(db_.get(), handles_[kStreamsCf], nullptr,
+                                     StreamKey(stream, version), "stream"));
+    return value.has_value();
   };
-  absl::StatusOr<bool> next = has(expected + 1);
-  if (!next.ok()) return next.status();
-  if (!*next) {
+  CRADLE_ASSIGN_OR_RETURN(bool next, has(expected + 1));
+  if (!next) {
     if (expected == 0) return expected;
-    absl::StatusOr<bool> at = has(expected);
-    if (!at.ok()) return at.status();
-    if (*at) return expected;
+    CRADLE_ASSIGN_OR_RETURN(bool at, has(expected));
+    if (at) return expected;
   }
   return StreamVersion(stream);
-}
-
-absl::StatusOr<std::vector<Entry>> RocksDbLedger::Scan(uint64_t from_sequence,
-                                                       size_t limit) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), entries_cf_));
-  std::vector<Entry> out;
-  for (it->Seek(EncodeSequenceKey(from_sequence));
-       it->Valid() && out.size() < limit; it->Next()) {
-    absl::StatusOr<Entry> e = DecodeStoredEntry(
-        absl::string_view(it->value().data(), it->value().size()));
-    if (!e.ok()) return e.status();
-    out.push_back(*std::move(e));
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "scanning entries");
-  return out;
 }
 
 Head RocksDbLedger::GetHead() const {
@@ -658,7 +978,7 @@ absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
     prev = before->hash;
   }
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), entries_cf_));
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntriesCf]));
   uint64_t expected = from;
   for (it->Seek(EncodeSequenceKey(from)); expected <= to; it->Next()) {
     if (!it->Valid()) {
@@ -671,7 +991,10 @@ absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
     const uint64_t key_sequence = DecodeSequenceKey(
         absl::string_view(it->key().data(), it->key().size()));
     if (it->key().size() != 8 || key_sequence != expected) {
-      return bad(expected, OutOfOrderMessage(expected, key_sequence));
+      return bad(expected,
+                 key_sequence > expected
+                     ? absl::StrCat("missing: the next entry is ", key_sequence)
+                     : OutOfOrderMessage(expected, key_sequence));
     }
     absl::StatusOr<Entry> e = DecodeStoredEntry(
         absl::string_view(it->value().data(), it->value().size()));
@@ -700,77 +1023,243 @@ absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
   return report;
 }
 
+absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
+                                                          uint64_t to) const {
+  VerifyReport report;
+  from = std::max<uint64_t>(from, 1);
+  to = std::min(to, GetHead().sequence);
+  if (from > to) return report;
+  auto bad = [&report](uint64_t sequence, std::string problem) {
+    report.ok = false;
+    report.first_bad = sequence;
+    report.problem = std::move(problem);
+    return report;
+  };
+  absl::StatusOr<merkle::Frontier> frontier =
+      merkle::Frontier::Restore(from - 1, Nodes());
+  if (!frontier.ok()) {
+    return bad(from, absl::StrCat("the Merkle tree before it cannot be read: ",
+                                  frontier.status().message()));
+  }
+  // Completed nodes come in index order within each level: one iterator per
+  // level reads them in sequence instead of a point read each.
+  std::vector<std::unique_ptr<rocksdb::Iterator>> levels;
+  auto stored_node = [&](const merkle::Frontier::Node& n)
+      -> absl::StatusOr<absl::optional<std::string>> {
+    if (levels.size() <= static_cast<size_t>(n.level))
+      levels.resize(n.level + 1);
+    std::unique_ptr<rocksdb::Iterator>& it = levels[n.level];
+    const std::string key = MerkleKey(n.level, n.index);
+    if (it == nullptr) {
+      it.reset(db_->NewIterator(rocksdb::ReadOptions(), handles_[kMerkleCf]));
+      it->Seek(key);
+    }
+    while (it->Valid() && it->key().compare(key) < 0) it->Next();
+    if (!it->status().ok()) return FromRocks(it->status(), "reading Merkle");
+    if (!it->Valid() || it->key() != rocksdb::Slice(key)) {
+      return absl::optional<std::string>();
+    }
+    return absl::optional<std::string>(it->value().ToString());
+  };
+  for (uint64_t next = from; next <= to;) {
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<Entry> page,
+        Scan(next, std::min<uint64_t>(kScanPage, to - next + 1)));
+    if (page.empty() || page.front().sequence != next) {
+      return bad(next, "missing: the chain check names it");
+    }
+    for (const Entry& e : page) {
+      CRADLE_ASSIGN_OR_RETURN(
+          absl::optional<std::string> key,
+          GetValue(db_.get(), handles_[kStreamsCf], nullptr,
+                   StreamKey(e.stream, e.stream_version), "stream index"));
+      if (!key.has_value()) {
+        return bad(e.sequence, absl::StrCat("its key in the index of stream ",
+                                            e.stream, " (version ",
+                                            e.stream_version, ") is missing"));
+      }
+      if (*key != EncodeSequenceKey(e.sequence)) {
+        return bad(e.sequence,
+                   absl::StrCat("stream ", e.stream, " version ",
+                                e.stream_version, " points at entry ",
+                                key->size() == 8 ? DecodeSequenceKey(*key) : 0,
+                                " instead"));
+      }
+      std::vector<merkle::Frontier::Node> nodes;
+      frontier->Append(merkle::LeafHash(e.hash), &nodes);
+      for (const merkle::Frontier::Node& n : nodes) {
+        CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> stored,
+                                stored_node(n));
+        if (!stored.has_value() || *stored != n.hash) {
+          return bad(
+              e.sequence,
+              absl::StrCat("Merkle node (level ", n.level, ", index ", n.index,
+                           ") ",
+                           stored.has_value()
+                               ? absl::StrCat("is ", HexHash(*stored),
+                                              ", recomputed ", HexHash(n.hash))
+                               : std::string("is missing")));
+        }
+      }
+      ++report.checked;
+      next = e.sequence + 1;
+      if (next > to) break;
+    }
+  }
+  return report;
+}
+
+absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
+  VerifyReport report;
+  auto bad = [&report](uint64_t sequence, std::string problem) {
+    report.ok = false;
+    report.first_bad = sequence;
+    report.problem = std::move(problem);
+    return report;
+  };
+  // Every block of every table file against its checksum.
+  if (rocksdb::Status s = db_->VerifyChecksum(); !s.ok()) {
+    return bad(0,
+               absl::StrCat("a table file fails its checksum: ", s.ToString()));
+  }
+  const Head head = GetHead();
+  std::unique_ptr<const LedgerReader> view = Snapshot();
+  // Stream index: VerifyDerived finds each entry's key; as many keys as
+  // entries means there is no other.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kStreamsCf]));
+    uint64_t keys = 0;
+    std::string stray;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++keys;
+      if (stray.empty() && it->value().size() == 8 &&
+          DecodeSequenceKey(absl::string_view(it->value().data(), 8)) >
+              head.sequence) {
+        stray = absl::CHexEscape(it->key().ToString());
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading streams");
+    report.checked += keys;
+    if (!stray.empty()) {
+      return bad(head.sequence, absl::StrCat("stream index key \"", stray,
+                                             "\" points past the last entry"));
+    }
+    if (keys != head.sequence) {
+      return bad(head.sequence,
+                 absl::StrCat("the stream index holds ", keys, " keys for ",
+                              head.sequence, " entries"));
+    }
+  }
+  // Merkle nodes: a tree of n leaves has 2n - popcount(n) perfect subtrees,
+  // each inside the first n leaves.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kMerkleCf]));
+    uint64_t nodes = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++nodes;
+      const rocksdb::Slice k = it->key();
+      const int level = k.size() == 9 ? static_cast<uint8_t>(k[0]) : -1;
+      const uint64_t index =
+          k.size() == 9 ? DecodeSequenceKey(absl::string_view(k.data() + 1, 8))
+                        : 0;
+      if (level < 0 || level >= 64 || (index + 1) > (head.sequence >> level)) {
+        return bad(head.sequence, absl::StrCat("Merkle node \"",
+                                               absl::CHexEscape(k.ToString()),
+                                               "\" is outside the tree of ",
+                                               head.sequence, " entries"));
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading Merkle");
+    report.checked += nodes;
+    const uint64_t expected =
+        2 * head.sequence -
+        static_cast<uint64_t>(__builtin_popcountll(head.sequence));
+    if (nodes != expected) {
+      return bad(head.sequence,
+                 absl::StrCat("the Merkle tree holds ", nodes, " nodes; ",
+                              head.sequence, " entries make ", expected));
+    }
+  }
+  // Idempotency records: each names entries of its own stream.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kIdempotencyCf]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++report.checked;
+      const std::string key = it->key().ToString();
+      const absl::string_view v(it->value().data(), it->value().size());
+      const uint64_t first =
+          v.size() >= 24 ? DecodeSequenceKey(v.substr(0, 8)) : 0;
+      const uint64_t version =
+          v.size() >= 24 ? DecodeSequenceKey(v.substr(8, 8)) : 0;
+      const uint64_t count =
+          v.size() >= 24 ? DecodeSequenceKey(v.substr(16, 8)) : 0;
+      const absl::string_view stream = v.size() >= 24 ? v.substr(24) : "";
+      std::string problem;
+      if (v.size() < 24 || first == 0 || count == 0 ||
+          first + count - 1 > head.sequence) {
+        problem = "is malformed or points past the last entry";
+      } else {
+        absl::StatusOr<Entry> last = view->Read(first + count - 1);
+        absl::StatusOr<Entry> begin = view->Read(first);
+        if (!last.ok() || !begin.ok() || last->stream != stream ||
+            begin->stream != stream || last->stream_version != version) {
+          problem = absl::StrCat("does not match entries ", first, "..",
+                                 first + count - 1, " of stream ", stream);
+        }
+      }
+      if (!problem.empty()) {
+        return bad(first, absl::StrCat("idempotency record \"",
+                                       absl::CHexEscape(key), "\" ", problem));
+      }
+    }
+    if (!it->status().ok()) {
+      return FromRocks(it->status(), "reading idempotency records");
+    }
+  }
+  // The head record.
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> record_value,
+                          GetValue(db_.get(), handles_[kMetaCf], nullptr,
+                                   kHeadRecordKey, "the head record"));
+  const absl::optional<HeadRecord> record =
+      record_value.has_value() ? DecodeHeadRecord(*record_value)
+                               : absl::nullopt;
+  const TreeHead tree = GetTreeHead();
+  if (head.sequence > 0 &&
+      (!record.has_value() || record->size != head.sequence ||
+       record->hash != head.hash || record->root != tree.root)) {
+    return bad(head.sequence,
+               "the head record does not match the last entry "
+               "and the Merkle root");
+  }
+  return report;
+}
+
 absl::StatusOr<absl::optional<AppendResult>> RocksDbLedger::FindIdempotent(
     absl::string_view idempotency_key) const {
-  std::string record;
-  rocksdb::Status s = db_->Get(
-      rocksdb::ReadOptions(), idempotency_cf_,
-      rocksdb::Slice(idempotency_key.data(), idempotency_key.size()), &record);
-  if (s.IsNotFound()) return absl::optional<AppendResult>();
-  if (!s.ok()) return FromRocks(s, "reading idempotency key");
-  if (record.size() < 24) {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> record,
+                          GetValue(db_.get(), handles_[kIdempotencyCf], nullptr,
+                                   idempotency_key, "idempotency key"));
+  if (!record.has_value()) return absl::optional<AppendResult>();
+  if (record->size() < 24) {
     return absl::DataLossError("idempotency record is malformed");
   }
   AppendResult replay;
-  replay.first_sequence = DecodeSequenceKey(record.substr(0, 8));
-  replay.stream_version = DecodeSequenceKey(record.substr(8, 8));
-  const uint64_t count = DecodeSequenceKey(record.substr(16, 8));
-  replay.stream = record.substr(24);
+  replay.first_sequence = DecodeSequenceKey(record->substr(0, 8));
+  replay.stream_version = DecodeSequenceKey(record->substr(8, 8));
+  const uint64_t count = DecodeSequenceKey(record->substr(16, 8));
+  replay.stream = record->substr(24);
   replay.replayed = true;
+  if (count > kMaxEntriesPerAppend) {
+    return absl::DataLossError("idempotency record is malformed");
+  }
   for (uint64_t i = 0; i < count; ++i) {
-    absl::StatusOr<Entry> e = Read(replay.first_sequence + i);
-    if (!e.ok()) return e.status();
-    replay.hashes.push_back(e->hash);
+    CRADLE_ASSIGN_OR_RETURN(Entry e, Read(replay.first_sequence + i));
+    replay.hashes.push_back(e.hash);
   }
   return absl::optional<AppendResult>(std::move(replay));
-}
-
-absl::StatusOr<absl::optional<std::string>> RocksDbLedger::GetState(
-    absl::string_view key) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), state_cf_,
-                               rocksdb::Slice(key.data(), key.size()), &value);
-  if (s.IsNotFound()) return absl::optional<std::string>();
-  if (!s.ok()) return FromRocks(s, "reading state");
-  return absl::optional<std::string>(std::move(value));
-}
-
-absl::StatusOr<absl::optional<std::string>> RocksDbLedger::LastIndexKey(
-    absl::string_view prefix) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), index_cf_));
-  // Every key with the prefix sorts before prefix + 0xff...
-  it->SeekForPrev(absl::StrCat(prefix, std::string(16, '\xff')));
-  if (!it->status().ok()) return FromRocks(it->status(), "scanning index");
-  if (!it->Valid() ||
-      !it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {
-    return absl::optional<std::string>();
-  }
-  return absl::optional<std::string>(it->key().ToString());
-}
-
-absl::StatusOr<std::vector<KeyValue>> RocksDbLedger::ScanIndex(
-    absl::string_view prefix, absl::string_view start_after,
-    size_t limit) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), index_cf_));
-  const rocksdb::Slice p(prefix.data(), prefix.size());
-  if (start_after.empty()) {
-    it->Seek(p);
-  } else {
-    it->Seek(rocksdb::Slice(start_after.data(), start_after.size()));
-    if (it->Valid() &&
-        it->key() == rocksdb::Slice(start_after.data(), start_after.size())) {
-      it->Next();
-    }
-  }
-  std::vector<KeyValue> out;
-  for (; it->Valid() && it->key().starts_with(p) && out.size() < limit;
-       it->Next()) {
-    out.push_back(KeyValue{it->key().ToString(), it->value().ToString()});
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "scanning index");
-  return out;
 }
 
 }  // namespace cradle::storage

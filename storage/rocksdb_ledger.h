@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 
@@ -19,9 +20,12 @@ class Env;
 
 namespace cradle::storage {
 
+class RocksDbReader;
+
 // The Ledger on RocksDB. One writer thread group-commits: it drains every
 // queued append into one WriteBatch, writes it with one fsync, then completes
 // each caller (LevelDB's DBImpl::Write). Key layout: docs/ARCHITECTURE.md.
+// What it checks on open: docs/RELIABILITY.md.
 class RocksDbLedger final : public Ledger {
  public:
   struct Options {
@@ -29,48 +33,72 @@ class RocksDbLedger final : public Ledger {
     bool sync = true;
     // Upper bound on one group commit.
     size_t max_batch_bytes = 8 << 20;
-    // Entries whose chain is recomputed on open.
+    // Entries whose chain, stream index keys and Merkle nodes are checked on
+    // open.
     uint64_t verify_tail_on_open = 1024;
+    // Open even when the checks on open find damage: every append is then
+    // refused (DATA_LOSS) and OpenProblems() says what was found. For an
+    // operator who must inspect a ledger the server refuses.
+    bool forensic = false;
+    // Open without writing a byte (RocksDB's read-only mode): no appends, no
+    // repairs. Damage found on open is reported, as in a forensic open.
+    bool read_only = false;
     // Time recorded on each entry; not owned; default SystemClock.
     const Clock* clock = nullptr;
     // Test seam for I/O faults; not owned; default rocksdb::Env::Default().
     rocksdb::Env* env = nullptr;
   };
 
-  // Opens or creates the ledger in `dir`. Refuses to open (DATA_LOSS) when the
-  // chain's tail does not verify, rather than extend a broken chain.
+  // Opens or creates the ledger in `dir` (read-only: opens, never creates).
+  // Refuses to open (DATA_LOSS naming what disagrees) when the checks on open
+  // find damage, rather than extend a broken chain, unless `forensic` or
+  // `read_only`.
   static absl::StatusOr<std::unique_ptr<RocksDbLedger>> Open(
       const std::string& dir, const Options& options);
 
   ~RocksDbLedger() override;
 
   void Append(AppendRequest request, AppendDone done) override;
+  std::unique_ptr<const LedgerReader> Snapshot() const override;
   absl::StatusOr<Entry> Read(uint64_t sequence) const override;
   absl::StatusOr<std::vector<Entry>> ReadStream(absl::string_view stream,
                                                 uint64_t from_version,
                                                 size_t limit) const override;
   absl::StatusOr<uint64_t> StreamVersion(
       absl::string_view stream) const override;
+  absl::StatusOr<std::vector<StreamInfo>> ListStreams(
+      absl::string_view start_after, size_t limit) const override;
   absl::StatusOr<std::vector<Entry>> Scan(uint64_t from_sequence,
                                           size_t limit) const override;
+  absl::StatusOr<absl::optional<std::string>> GetState(
+      absl::string_view key) const override;
+  absl::StatusOr<absl::optional<std::string>> GetIndex(
+      absl::string_view key) const override;
+  absl::StatusOr<std::vector<KeyValue>> ScanState(absl::string_view prefix,
+                                                  absl::string_view start_after,
+                                                  size_t limit) const override;
+  absl::StatusOr<std::vector<KeyValue>> ScanIndex(absl::string_view prefix,
+                                                  absl::string_view start_after,
+                                                  size_t limit) const override;
+  absl::StatusOr<absl::optional<std::string>> LastIndexKey(
+      absl::string_view prefix) const override;
+
   Head GetHead() const override;
-  absl::StatusOr<VerifyReport> Verify(uint64_t from,
-                                      uint64_t to) const override;
   TreeHead GetTreeHead() const override;
   absl::StatusOr<std::string> TreeRoot(uint64_t size) const override;
   absl::StatusOr<std::vector<std::string>> InclusionProof(
       uint64_t sequence, uint64_t size) const override;
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(
       uint64_t old_size, uint64_t new_size) const override;
+  absl::StatusOr<VerifyReport> Verify(uint64_t from,
+                                      uint64_t to) const override;
+  absl::StatusOr<VerifyReport> VerifyDerived(uint64_t from,
+                                             uint64_t to) const override;
+  absl::StatusOr<VerifyReport> VerifyStorage() const override;
+  void Halt(absl::Status reason) override;
+  std::vector<std::string> OpenProblems() const override;
   absl::StatusOr<absl::optional<AppendResult>> FindIdempotent(
       absl::string_view idempotency_key) const override;
-  absl::StatusOr<absl::optional<std::string>> GetState(
-      absl::string_view key) const override;
-  absl::StatusOr<std::vector<KeyValue>> ScanIndex(absl::string_view prefix,
-                                                  absl::string_view start_after,
-                                                  size_t limit) const override;
-  absl::StatusOr<absl::optional<std::string>> LastIndexKey(
-      absl::string_view prefix) const override;
   absl::Status Close() override;
 
  private:
@@ -82,38 +110,42 @@ class RocksDbLedger final : public Ledger {
   RocksDbLedger(const Options& options, std::unique_ptr<rocksdb::DB> db,
                 std::vector<rocksdb::ColumnFamilyHandle*> handles);
 
+  // The checks on open; fills open_problems_.
   absl::Status Recover();
+  // Streams of entries [from, head] whose index goes on past the head.
+  std::vector<std::string> CheckStreamsPastHead(uint64_t from,
+                                                uint64_t head) const;
   // The stream's version, cheaply when it is `expected` (the writer's common
   // case); the exact answer, StreamVersion(), otherwise.
   absl::StatusOr<uint64_t> StreamVersionIfAt(absl::string_view stream,
                                              uint64_t expected) const;
-  // Writes the Merkle nodes of entries the tree does not cover yet (a ledger
+  // How many leaves the stored Merkle tree covers.
+  absl::StatusOr<uint64_t> MerkleLeaves() const;
+  // Restores the frontier at `covered` leaves and extends it over the
+  // entries up to `head`, writing their nodes unless read-only (a ledger
   // written before the tree existed).
-  absl::Status CatchUpMerkle(uint64_t head);
+  absl::Status CatchUpMerkle(uint64_t covered, uint64_t head);
   merkle::NodeReader Nodes() const;
   void WriterLoop();
   void CommitGroup(std::deque<Pending>* group);
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
-  // Owned; destroyed before db_. Order: see kColumnFamilies in the .cc.
+  // Owned; destroyed before db_. In the order of the .cc's kColumnFamilies.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  rocksdb::ColumnFamilyHandle* entries_cf_;
-  rocksdb::ColumnFamilyHandle* streams_cf_;
-  rocksdb::ColumnFamilyHandle* idempotency_cf_;
-  rocksdb::ColumnFamilyHandle* state_cf_;
-  rocksdb::ColumnFamilyHandle* index_cf_;
-  rocksdb::ColumnFamilyHandle* merkle_cf_;
+  std::unique_ptr<RocksDbReader> live_;  // reads of the live database
 
   mutable absl::Mutex mu_;
   absl::CondVar work_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
-  // Set after a failed write: the on-disk state is uncertain until reopened.
+  // Set after a failed write (the on-disk state is uncertain until reopened),
+  // by Halt(), or on a forensic or read-only open.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
   Head head_ ABSL_GUARDED_BY(mu_);
   merkle::Frontier frontier_ ABSL_GUARDED_BY(mu_);
   absl::Time last_recorded_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  std::vector<std::string> open_problems_;  // set once, in Recover()
   std::thread writer_;
 };
 

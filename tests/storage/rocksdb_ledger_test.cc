@@ -10,11 +10,11 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "rocksdb/db.h"
 
 #include "storage/entry_codec.h"
 #include "storage/merkle.h"
 #include "tests/storage/faulty_file_system.h"
+#include "tests/storage/raw_db.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -50,28 +50,11 @@ class RocksDbLedgerTest : public ::testing::Test {
   // with access to the files would.
   void TamperWithEntry(uint64_t sequence) {
     ledger_.reset();
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name : {"default", "entries", "streams", "idempotency",
-                             "state", "index", "merkle"}) {
-      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(
-        rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path(), cfs, &handles, &db)
-            .ok());
-    std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), handles[1],
-                        EncodeSequenceKey(sequence), &value)
-                    .ok());
+    cradle::testing::RawDb db(dir_.path());
+    std::string value = db.Get("entries", EncodeSequenceKey(sequence));
     // The payload sits just before the two hashes: flip its last byte.
     value[value.size() - 2 * kHashBytes - 1] ^= 0x01;
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1],
-                        EncodeSequenceKey(sequence), value)
-                    .ok());
-    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-    ASSERT_TRUE(db->Close().ok());
-    delete db;
+    db.Put("entries", EncodeSequenceKey(sequence), value);
   }
 
   cradle::testing::TempDir dir_;
@@ -456,7 +439,7 @@ TEST_F(RocksDbLedgerTest, RefusesToOpenOnABrokenTail) {
   absl::StatusOr<std::unique_ptr<RocksDbLedger>> opened =
       RocksDbLedger::Open(dir_.path(), options);
   EXPECT_THAT(opened, StatusIs(absl::StatusCode::kDataLoss,
-                               HasSubstr("broken at sequence 4")));
+                               HasSubstr("broken at entry 4")));
 }
 
 TEST_F(RocksDbLedgerTest, MerkleTreeCoversEveryEntryAndSurvivesReopen) {
