@@ -16,8 +16,8 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/time_util.h"
 
-#include "domain/flags/engine.h"
 #include "base/status_macros.h"
+#include "domain/flags/engine.h"
 #include "domain/work_calendar.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"

@@ -10,6 +10,7 @@
 
 #include "security/token.h"
 #include "services/keys.h"
+#include "services/projection.h"
 
 namespace cradle::services {
 namespace {
@@ -165,8 +166,7 @@ absl::StatusOr<storage::AppendRequest> CredentialStore::PrepareIssue(
   req.mutations.push_back(storage::Mutation{storage::Table::kState,
                                             keys::CredentialState(id),
                                             event.SerializeAsString()});
-  req.mutations.push_back(storage::Mutation{
-      storage::Table::kIndex, keys::CredentialsPrefix() + id, std::string()});
+  IndexDiff({}, CredentialIndex(*credential), &req.mutations);
   return req;
 }
 
@@ -238,14 +238,16 @@ void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
       ledger_.StreamVersion(keys::CredentialStream(request.id()));
   if (!version.ok()) return done(version.status());
 
+  const google::protobuf::Timestamp now = ToProto(clock_.Now());
   v1::CredentialEvent state;
   *state.mutable_issued() = current.credential;
   state.mutable_issued()->set_revoked(true);
-  *state.mutable_issued()->mutable_revoked_at() = ToProto(clock_.Now());
+  *state.mutable_issued()->mutable_revoked_at() = now;
   state.mutable_issued()->set_revoke_reason(request.reason());
   state.set_token_sha256(current.token_sha256);
   v1::CredentialEvent event;
   *event.mutable_revoked() = request;
+  *event.mutable_at() = now;
 
   storage::AppendRequest req;
   req.stream = keys::CredentialStream(request.id());

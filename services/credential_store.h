@@ -16,9 +16,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
+#include "base/clock.h"
 #include "cradle/v1/auth.pb.h"
 #include "domain/authz.h"
-#include "base/clock.h"
 #include "services/manifest_store.h"
 #include "storage/ledger.h"
 

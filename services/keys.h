@@ -5,8 +5,10 @@
 
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace cradle::services::keys {
 
@@ -119,6 +121,16 @@ inline std::string OpenFlagsPrefix(absl::string_view city4) {
 // Deadlines the sweeper watches: "due/<16 hex digits: due time in
 // microseconds>/<number>/<kind>/<subject>", in due order.
 inline std::string DuePrefix() { return "due/"; }
+std::string DueKey(absl::Time due, absl::string_view number,
+                   absl::string_view kind, int subject);
+struct DueKeyParts {
+  absl::Time due;
+  std::string number;
+  // "<number>/<kind>/<subject>": which deadline, whatever its time.
+  std::string deadline;
+};
+// DATA_LOSS for a key DueKey did not make.
+absl::StatusOr<DueKeyParts> ParseDueKey(absl::string_view key);
 
 // Idempotency keys are scoped by acting party and operation, so two parties
 // can never collide and a key reused for another operation is not a replay.

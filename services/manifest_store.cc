@@ -9,14 +9,16 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 
+#include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/manifest_number.h"
 #include "domain/memoized_registry.h"
-#include "base/status_macros.h"
 #include "domain/work_calendar.h"
 #include "services/keys.h"
+#include "services/projection.h"
 #include "storage/entry_codec.h"
 
 namespace cradle::services {
@@ -25,142 +27,6 @@ namespace {
 constexpr size_t kMaxIdempotencyKeyBytes = 128;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-std::string DueKey(absl::Time due, absl::string_view number, v1::FlagKind kind,
-                   int subject) {
-  char micros[17];
-  std::snprintf(
-      micros, sizeof micros, "%016" PRIx64,
-      static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixMicros(due))));
-  return absl::StrCat(keys::DuePrefix(), micros, "/", number, "/",
-                      v1::FlagKind_Name(kind), "/", subject);
-}
-
-// Every index entry (key -> value) a manifest should have in its current
-// state; a write puts the new ones and deletes the stale ones.
-std::map<std::string, std::string> IndexEntries(
-    const v1::Manifest& m, const domain::FlagConfig& config) {
-  std::map<std::string, std::string> keys;
-  if (m.number().empty() || m.status() == v1::STATUS_UNSPECIFIED) return keys;
-  const std::string& n = m.number();
-  keys[keys::AllManifestsPrefix() + n];
-  keys[keys::StatusPrefix(v1::ManifestStatus_Name(m.status())) + n];
-  keys[keys::PartyPrefix(m.generator()) + n];
-  keys[keys::PartyPrefix(m.carrier()) + n];
-  for (const v1::Leg& leg : m.legs()) {
-    keys[keys::PartyPrefix(leg.carrier()) + n];
-  }
-  for (const v1::Destination& d : m.destinations()) {
-    keys[keys::PartyPrefix(d.receiver()) + n];
-  }
-  for (const v1::Flag& f : m.flags()) {
-    const std::string& id = f.id();
-    keys[keys::FlagAllPrefix() + id];
-    keys[keys::FlagStatePrefix(v1::FlagState_Name(f.state())) + id];
-    keys[keys::FlagKindPrefix(v1::FlagKind_Name(f.kind())) + id];
-    for (const std::string& city : {f.origin_city(), f.destination_city()}) {
-      if (!city.empty()) keys[keys::FlagCityPrefix(city) + id];
-    }
-    for (const std::string& county :
-         {f.origin_county(), f.destination_county()}) {
-      if (!county.empty()) keys[keys::FlagCountyPrefix(county) + id];
-    }
-    if (domain::IsOpen(f)) {
-      for (const std::string& e : f.enterprises()) {
-        keys[keys::FlagEnterprisePrefix(e) + id] =
-            v1::Severity_Name(f.severity());
-      }
-    }
-  }
-  // Jurisdictions: origin, every destination, every carrier's division.
-  std::set<std::string> divisions = {m.origin_division()};
-  for (const v1::Destination& d : m.destinations())
-    divisions.insert(d.division());
-  for (const v1::Leg& leg : m.legs()) divisions.insert(leg.division());
-  const std::string day =
-      absl::FormatTime("%Y%m%d", FromProto(m.opened_at()), domain::ChinaTime());
-  for (const std::string& d : divisions) {
-    if (d.size() != 6) continue;
-    for (size_t len : {2, 4, 6}) {
-      keys[absl::StrCat(keys::JurisdictionPrefix(d.substr(0, len)), day, "/",
-                        n)];
-    }
-  }
-  if (m.status() != v1::CANCELLED) {
-    for (const domain::DueDate& due : domain::DueDates(m, config)) {
-      keys[DueKey(due.due, n, due.kind, due.subject)];
-    }
-  }
-  return keys;
-}
-
-storage::Mutation Add(std::string key, int64_t delta) {
-  storage::Mutation m;
-  m.table = storage::Table::kIndex;
-  m.key = std::move(key);
-  m.add = delta;
-  return m;
-}
-
-// The regulators' counters a write changes (keys.h): flows of accepted
-// waste, closures, open flags per city and kind.
-void AddFigureCounters(const v1::Manifest& before, const v1::Manifest& after,
-                       absl::Time now, std::vector<storage::Mutation>* out) {
-  const std::string month = absl::FormatTime("%Y%m", now, domain::ChinaTime());
-  const std::string origin = after.origin_division().substr(0, 4);
-  for (int i = 0; i < after.destinations_size(); ++i) {
-    const v1::Destination& d = after.destinations(i);
-    if (d.returned_to_generator()) continue;
-    for (int line = 0; line < d.accepted_g_size(); ++line) {
-      const int64_t was =
-          i < before.destinations_size() &&
-                  line < before.destinations(i).accepted_g_size()
-              ? before.destinations(i).accepted_g(line)
-              : 0;
-      const int64_t delta = d.accepted_g(line) - was;
-      if (delta == 0) continue;
-      const std::string& code = after.lines(line).code();
-      out->push_back(Add(absl::StrCat(keys::FlowPrefix(month), origin, "/",
-                                      d.division().substr(0, 4), "/HW",
-                                      code.substr(code.size() - 2)),
-                         delta));
-    }
-  }
-  if (after.status() == v1::CLOSED && before.status() != v1::CLOSED) {
-    bool late = false;
-    for (const v1::Flag& f : after.flags()) {
-      late |=
-          f.kind() == v1::TRANSIT_OVERDUE || f.kind() == v1::RECEIPT_OVERDUE ||
-          f.kind() == v1::MISSING_DISPOSAL || f.kind() == v1::BACKFILL_OVERDUE;
-    }
-    out->push_back(Add(keys::ClosedCounter(month, origin, "all"), 1));
-    if (!late)
-      out->push_back(Add(keys::ClosedCounter(month, origin, "ontime"), 1));
-  }
-  std::map<std::string, bool> was_open;
-  for (const v1::Flag& f : before.flags()) was_open[f.id()] = domain::IsOpen(f);
-  for (const v1::Flag& f : after.flags()) {
-    const bool open = domain::IsOpen(f);
-    if (open == was_open[f.id()]) continue;
-    std::set<std::string> cities = {f.origin_city(), f.destination_city()};
-    for (const std::string& city : cities) {
-      if (city.empty()) continue;
-      out->push_back(Add(absl::StrCat(keys::OpenFlagsPrefix(city),
-                                      v1::FlagKind_Name(f.kind())),
-                         open ? 1 : -1));
-    }
-  }
-}
-
-int64_t Accepted(const v1::Destination& d) {
-  int64_t total = 0;
-  for (int64_t g : d.accepted_g()) total += g;
-  return total;
-}
 
 }  // namespace
 
@@ -307,54 +173,23 @@ storage::AppendRequest ManifestStore::MakeAppend(
   req.stream = decision.next.number();
   req.expected_version = before.version();
   req.idempotency_key = std::move(idempotency_key);
+  // Every event carries the time it was decided at, which a replay folds
+  // it in at (projection.h's EventTime).
+  const google::protobuf::Timestamp decided_at =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          absl::ToUnixMicros(now));
   for (const v1::ManifestEvent& e : decision.events) {
+    v1::ManifestEvent stamped = e;
+    *stamped.mutable_decided_at() = decided_at;
     req.entries.push_back(storage::NewEntry{
-        domain::EventType(e), e.SerializeAsString(), std::string(actor)});
+        domain::EventType(e), stamped.SerializeAsString(), std::string(actor)});
   }
   req.mutations.push_back(storage::Mutation{
       storage::Table::kState, keys::ManifestState(decision.next.number()),
       decision.next.SerializeAsString()});
-  const std::map<std::string, std::string> old_keys =
-      IndexEntries(before, flag_config_);
-  const std::map<std::string, std::string> new_keys =
-      IndexEntries(decision.next, flag_config_);
-  for (const auto& [k, v] : old_keys) {
-    if (new_keys.count(k) == 0) {
-      req.mutations.push_back(
-          storage::Mutation{storage::Table::kIndex, k, absl::nullopt});
-    }
-  }
-  for (const auto& [k, v] : new_keys) {
-    auto old = old_keys.find(k);
-    if (old == old_keys.end() || old->second != v) {
-      req.mutations.push_back(storage::Mutation{storage::Table::kIndex, k, v});
-    }
-  }
-  // Counters other manifests' rules read: what each receiver accepted this
-  // year, and what each approval has shipped.
-  const int year =
-      static_cast<int>(absl::ToCivilYear(now, domain::ChinaTime()).year());
-  for (int i = 0; i < decision.next.destinations_size(); ++i) {
-    const v1::Destination& d = decision.next.destinations(i);
-    const int64_t delta =
-        Accepted(d) -
-        (i < before.destinations_size() ? Accepted(before.destinations(i)) : 0);
-    if (delta != 0 && !d.returned_to_generator()) {
-      storage::Mutation add;
-      add.key = keys::AcceptedCounter(d.receiver(), year);
-      add.add = delta;
-      req.mutations.push_back(std::move(add));
-    }
-  }
-  AddFigureCounters(before, decision.next, now, &req.mutations);
-  for (const v1::ManifestEvent& e : decision.events) {
-    if (e.has_approval_applied() && e.approval_applied().grams() != 0) {
-      storage::Mutation add;
-      add.key = keys::ApprovalUsedCounter(e.approval_applied().number());
-      add.add = e.approval_applied().grams();
-      req.mutations.push_back(std::move(add));
-    }
-  }
+  IndexDiff(ManifestIndex(before, flag_config_),
+            ManifestIndex(decision.next, flag_config_), &req.mutations);
+  ManifestCounters(before, decision.next, decision.events, now, &req.mutations);
   return req;
 }
 
@@ -533,20 +368,12 @@ absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys) {
     for (const storage::KeyValue& row : due) {
       ++seen;
       cursor = row.key;
-      // due/<16 hex digits>/<number>/<kind>/<subject>
-      const absl::string_view key(row.key);
-      const size_t at = keys::DuePrefix().size();
-      uint64_t micros = 0;
-      if (key.size() < at + 17 ||
-          !absl::SimpleHexAtoi(key.substr(at, 16), &micros)) {
-        return absl::DataLossError(
-            absl::StrCat("malformed due index key \"", row.key, "\""));
-      }
-      if (absl::FromUnixMicros(static_cast<int64_t>(micros)) > now) {
+      CRADLE_ASSIGN_OR_RETURN(keys::DueKeyParts due_key,
+                              keys::ParseDueKey(row.key));
+      if (due_key.due > now) {
         return flagged;  // keys are in due order: nothing further is due
       }
-      const absl::string_view rest = key.substr(at + 17);
-      const std::string number(rest.substr(0, rest.find('/')));
+      const std::string& number = due_key.number;
       if (number == last_number) continue;  // swept with its first deadline
       last_number = number;
       CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));

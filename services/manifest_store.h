@@ -13,10 +13,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
+#include "base/clock.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/authz.h"
-#include "base/clock.h"
 #include "domain/flags/flag_config.h"
 #include "domain/lifecycle.h"
 #include "storage/ledger.h"

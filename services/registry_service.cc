@@ -6,6 +6,7 @@
 #include "domain/registry.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
+#include "services/projection.h"
 #include "services/services.h"
 
 namespace cradle::services {
@@ -22,15 +23,17 @@ absl::optional<v1::Enterprise> Existing(const LedgerRegistryReader& reader,
   return absl::nullopt;
 }
 
-// Appends `decision` to the enterprise's stream with its new state.
+// Appends `decision` to the enterprise's stream with its new state and the
+// index entries it changes; `before` is the enterprise it was decided on
+// (empty for a new one).
 void Commit(storage::Ledger& ledger, const LedgerRegistryReader& reader,
-            const std::string& id, uint64_t expected_version,
+            const std::string& id, const v1::Enterprise& before,
             const domain::RegistryDecision& decision, absl::string_view op,
             const domain::Principal& who, const v1::WriteMeta& meta,
-            std::vector<storage::Mutation> extra, Done done) {
+            Done done) {
   storage::AppendRequest req;
   req.stream = keys::EnterpriseStream(id);
-  req.expected_version = expected_version;
+  req.expected_version = before.version();
   req.idempotency_key =
       keys::Idempotency(who.Scope(), op, meta.idempotency_key());
   req.entries.push_back(storage::NewEntry{absl::StrCat("registry.", op),
@@ -39,7 +42,8 @@ void Commit(storage::Ledger& ledger, const LedgerRegistryReader& reader,
   req.mutations.push_back(storage::Mutation{storage::Table::kState,
                                             keys::EnterpriseState(id),
                                             decision.next.SerializeAsString()});
-  for (storage::Mutation& m : extra) req.mutations.push_back(std::move(m));
+  IndexDiff(EnterpriseIndex(before), EnterpriseIndex(decision.next),
+            &req.mutations);
   ledger.Append(std::move(req),
                 [&reader, id, next = decision.next, done = std::move(done)](
                     absl::StatusOr<storage::AppendResult> r) {
@@ -111,23 +115,8 @@ grpc::ServerUnaryReactor* RegistryService::RegisterEnterprise(
     done(d.status());
     return reactor;
   }
-  std::vector<storage::Mutation> indexes;
-  indexes.push_back(storage::Mutation{
-      storage::Table::kIndex,
-      keys::EnterprisesInDivisionPrefix(request->division()) + request->id(),
-      std::string()});
-  for (int role : request->roles()) {
-    if (role == v1::RECEIVER) {
-      // For the in-city alternatives of the CROSS_CITY rule.
-      indexes.push_back(storage::Mutation{
-          storage::Table::kIndex,
-          keys::ReceiversInCityPrefix(domain::CityUnit(request->division())) +
-              request->id(),
-          std::string()});
-    }
-  }
-  Commit(ledger_, reader_, request->id(), 0, *d, "register", *who,
-         request->meta(), std::move(indexes), std::move(done));
+  Commit(ledger_, reader_, request->id(), v1::Enterprise(), *d, "register",
+         *who, request->meta(), std::move(done));
   return reactor;
 }
 
@@ -161,8 +150,8 @@ grpc::ServerUnaryReactor* RegistryService::GrantLicence(
     done(d.status());
     return reactor;
   }
-  Commit(ledger_, reader_, receiver->id(), receiver->version(), *d, "licence",
-         *who, request->meta(), {}, std::move(done));
+  Commit(ledger_, reader_, receiver->id(), *receiver, *d, "licence", *who,
+         request->meta(), std::move(done));
   return reactor;
 }
 
@@ -196,23 +185,20 @@ grpc::ServerUnaryReactor* RegistryService::RegisterVehicle(
     done(d.status());
     return reactor;
   }
-  const std::string plate_key = keys::VehicleIndex(request->vehicle().plate());
-  absl::StatusOr<std::vector<storage::KeyValue>> owner =
-      ledger_.ScanIndex(plate_key, "", 1);
+  absl::StatusOr<absl::optional<std::string>> owner =
+      ledger_.GetIndex(keys::VehicleIndex(request->vehicle().plate()));
   if (!owner.ok()) {
     done(owner.status());
     return reactor;
   }
-  if (!owner->empty() && (*owner)[0].key == plate_key) {
+  if (owner->has_value()) {
     done(absl::AlreadyExistsError(
         absl::StrCat("vehicle.plate ", request->vehicle().plate(),
-                     " is already registered to carrier ", (*owner)[0].value)));
+                     " is already registered to carrier ", **owner)));
     return reactor;
   }
-  Commit(ledger_, reader_, carrier->id(), carrier->version(), *d, "vehicle",
-         *who, request->meta(),
-         {storage::Mutation{storage::Table::kIndex, plate_key, carrier->id()}},
-         std::move(done));
+  Commit(ledger_, reader_, carrier->id(), *carrier, *d, "vehicle", *who,
+         request->meta(), std::move(done));
   return reactor;
 }
 
@@ -306,11 +292,7 @@ grpc::ServerUnaryReactor* RegistryService::RegisterApproval(
   req.mutations.push_back(storage::Mutation{
       storage::Table::kState, keys::ApprovalState(approval->number()),
       approval->SerializeAsString()});
-  req.mutations.push_back(storage::Mutation{
-      storage::Table::kIndex,
-      keys::ApprovalPairPrefix(approval->generator(), approval->receiver()) +
-          approval->number(),
-      std::string()});
+  IndexDiff({}, ApprovalIndex(*approval), &req.mutations);
   ledger_.Append(std::move(req), [approval = *approval, done](
                                      absl::StatusOr<storage::AppendResult> r) {
     if (!r.ok() && r.status().code() == absl::StatusCode::kAborted) {

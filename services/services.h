@@ -7,12 +7,12 @@
 // the ledger's completion. Every handler first passes the Gate (gate.h):
 // authentication, the authorization table, signatures.
 
+#include "base/clock.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
-#include "base/clock.h"
 #include "services/credential_store.h"
 #include "services/gate.h"
 #include "services/manifest_store.h"

@@ -1,0 +1,382 @@
+#include "services/deep_verify.h"
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/field_comparator.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "google/protobuf/util/time_util.h"
+
+#include "base/status_macros.h"
+#include "services/keys.h"
+#include "services/projection.h"
+
+namespace cradle::services {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::util::FieldComparator;
+using google::protobuf::util::MessageDifferencer;
+
+// Streams and keys read at a time.
+constexpr size_t kPage = 1000;
+// Entries written before events carried their decision time hold state
+// times taken up to the append's wait in the queue earlier than the
+// entry's recorded time.
+constexpr int64_t kLegacyTimeToleranceSeconds = 60;
+
+// Compares google.protobuf.Timestamp fields within the legacy tolerance;
+// everything else exactly.
+class LegacyTimeComparator final
+    : public google::protobuf::util::SimpleFieldComparator {
+ public:
+  ComparisonResult Compare(
+      const Message& a, const Message& b, const FieldDescriptor* field,
+      int index_a, int index_b,
+      const google::protobuf::util::FieldContext*) override {
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+        field->message_type()->full_name() == "google.protobuf.Timestamp") {
+      const Message& ta =
+          field->is_repeated()
+              ? a.GetReflection()->GetRepeatedMessage(a, field, index_a)
+              : a.GetReflection()->GetMessage(a, field);
+      const Message& tb =
+          field->is_repeated()
+              ? b.GetReflection()->GetRepeatedMessage(b, field, index_b)
+              : b.GetReflection()->GetMessage(b, field);
+      google::protobuf::Timestamp x, y;
+      x.CopyFrom(ta);
+      y.CopyFrom(tb);
+      return std::llabs(x.seconds() - y.seconds()) <=
+                     kLegacyTimeToleranceSeconds
+                 ? SAME
+                 : DIFFERENT;
+    }
+    return SimpleCompare(a, b, field, index_a, index_b, nullptr);
+  }
+};
+
+// Keeps the first difference the differencer reports, as a field path with
+// both values.
+class FirstDifference final : public MessageDifferencer::Reporter {
+ public:
+  void ReportAdded(
+      const Message&, const Message& replayed,
+      const std::vector<MessageDifferencer::SpecificField>& path) override {
+    Keep(path, "unset", Value(replayed, path));
+  }
+  void ReportDeleted(
+      const Message& stored, const Message&,
+      const std::vector<MessageDifferencer::SpecificField>& path) override {
+    Keep(path, Value(stored, path), "unset");
+  }
+  void ReportModified(
+      const Message& stored, const Message& replayed,
+      const std::vector<MessageDifferencer::SpecificField>& path) override {
+    Keep(path, Value(stored, path), Value(replayed, path));
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  // The value the path ends at; the differencer reports the message that
+  // holds the field, not the root.
+  static std::string Value(
+      const Message& holder,
+      const std::vector<MessageDifferencer::SpecificField>& path) {
+    const MessageDifferencer::SpecificField& last = path.back();
+    if (last.field == nullptr) return "(unknown field)";
+    std::string out;
+    google::protobuf::TextFormat::PrintFieldValueToString(
+        holder, last.field, last.field->is_repeated() ? last.index : -1, &out);
+    if (out.size() > 80) out = absl::StrCat(out.substr(0, 77), "...");
+    return out;
+  }
+
+  void Keep(const std::vector<MessageDifferencer::SpecificField>& path,
+            const std::string& stored, const std::string& replayed) {
+    if (!text_.empty()) return;
+    std::string where;
+    for (const MessageDifferencer::SpecificField& f : path) {
+      if (!where.empty()) where += ".";
+      where += f.field != nullptr ? f.field->name()
+                                  : absl::StrCat(f.unknown_field_number);
+      if (f.index >= 0) absl::StrAppend(&where, "[", f.index, "]");
+    }
+    text_ =
+        absl::StrCat(where, " is ", stored, ", the entries make it ", replayed);
+  }
+
+  std::string text_;
+};
+
+// How `stored` differs from `replayed`, or "" when it does not.
+std::string Difference(const Message& stored, const Message& replayed,
+                       bool legacy_times) {
+  MessageDifferencer differencer;
+  FirstDifference first;
+  differencer.ReportDifferencesTo(&first);
+  LegacyTimeComparator times;
+  if (legacy_times) differencer.set_field_comparator(&times);
+  if (differencer.Compare(stored, replayed)) return "";
+  return first.text().empty() ? std::string("they differ") : first.text();
+}
+
+// The first component of a key: what kind of record it is.
+std::string Family(absl::string_view key) {
+  return std::string(key.substr(0, key.find('/')));
+}
+
+// Index families that hold counters (compared by value), and the deadlines.
+bool IsIndexCounter(absl::string_view family) {
+  return family == "flow" || family == "closed" || family == "fopen";
+}
+bool IsStateCounter(absl::string_view family) {
+  return family == "used" || family == "approval-used";
+}
+
+// One stream, replayed and compared; the work both checks share.
+struct StreamResult {
+  std::string problem;  // empty: it matches
+  Projection projection;
+};
+
+absl::StatusOr<StreamResult> CheckOne(const storage::LedgerReader& reader,
+                                      const domain::FlagConfig& config,
+                                      absl::string_view stream,
+                                      DeepReport* report) {
+  StreamResult out;
+  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::Entry> entries,
+                          reader.ReadStream(stream));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].stream != stream || entries[i].stream_version != i + 1) {
+      out.problem =
+          absl::StrCat("its index lists entry ", entries[i].sequence, " (",
+                       entries[i].stream, " v", entries[i].stream_version,
+                       ") as version ", i + 1);
+      return out;
+    }
+  }
+  report->entries += entries.size();
+  ++report->streams;
+  absl::StatusOr<Projection> projection = ReplayStream(stream, entries, config);
+  if (!projection.ok()) {
+    out.problem = std::string(projection.status().message());
+    return out;
+  }
+  out.projection = *std::move(projection);
+  const Projection& p = out.projection;
+
+  ++report->keys;
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> stored,
+                          reader.GetState(p.state_key));
+  if (!stored.has_value()) {
+    out.problem = absl::StrCat("state ", p.state_key, " is missing");
+    return out;
+  }
+  if (*stored != p.state->SerializeAsString()) {
+    std::unique_ptr<Message> parsed(p.state->New());
+    if (!parsed->ParseFromString(*stored)) {
+      out.problem = absl::StrCat("state ", p.state_key, " does not parse");
+      return out;
+    }
+    const std::string diff = Difference(*parsed, *p.state, p.legacy_times);
+    if (!diff.empty()) {
+      out.problem = absl::StrCat("state ", p.state_key, ": ", diff);
+      return out;
+    }
+  }
+  for (const auto& [key, value] : p.index) {
+    if (absl::StartsWith(key, keys::DuePrefix())) continue;
+    ++report->keys;
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> found,
+                            reader.GetIndex(key));
+    if (!found.has_value()) {
+      out.problem = absl::StrCat("index key ", key, " is missing");
+      return out;
+    }
+    if (*found != value) {
+      out.problem = absl::StrCat(
+          "index key ", key, " holds \"", absl::CHexEscape(*found),
+          "\", the entries make \"", absl::CHexEscape(value), "\"");
+      return out;
+    }
+  }
+  return out;
+}
+
+DeepReport Fail(DeepReport report, std::string stream, std::string problem) {
+  report.ok = false;
+  report.stream = std::move(stream);
+  report.problem = std::move(problem);
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<DeepReport> DeepVerifier::CheckStream(
+    absl::string_view stream) const {
+  DeepReport report;
+  CRADLE_ASSIGN_OR_RETURN(StreamResult r,
+                          CheckOne(reader_, config_, stream, &report));
+  if (!r.problem.empty()) {
+    return Fail(std::move(report), std::string(stream), std::move(r.problem));
+  }
+  return report;
+}
+
+absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
+    const std::function<void(const DeepReport&)>& progress,
+    uint64_t progress_every) const {
+  DeepReport report;
+  // What the streams make, summed over all of them.
+  std::map<std::pair<storage::Table, std::string>, int64_t> counters;
+  std::map<std::string, uint64_t> index_families, state_families;
+  // Running deadlines: "<number>/<kind>/<subject>" -> the key under the
+  // current limits.
+  absl::flat_hash_map<std::string, std::string> deadlines;
+  uint64_t next_progress = progress_every;
+
+  std::string after;
+  for (;;) {
+    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::StreamInfo> page,
+                            reader_.ListStreams(after, kPage));
+    for (const storage::StreamInfo& s : page) {
+      CRADLE_ASSIGN_OR_RETURN(StreamResult r,
+                              CheckOne(reader_, config_, s.stream, &report));
+      if (!r.problem.empty()) {
+        return Fail(std::move(report), s.stream, std::move(r.problem));
+      }
+      const Projection& p = r.projection;
+      ++state_families[Family(p.state_key)];
+      for (const auto& [key, value] : p.index) {
+        if (absl::StartsWith(key, keys::DuePrefix())) {
+          CRADLE_ASSIGN_OR_RETURN(keys::DueKeyParts due,
+                                  keys::ParseDueKey(key));
+          deadlines[due.deadline] = key;
+        } else {
+          ++index_families[Family(key)];
+        }
+      }
+      for (const auto& [key, add] : p.counters) counters[key] += add;
+      if (progress != nullptr && report.entries >= next_progress) {
+        progress(report);
+        next_progress = report.entries + progress_every;
+      }
+    }
+    if (page.size() < kPage) break;
+    after = page.back().stream;
+  }
+
+  // The index: as many keys of each family as the streams make (each of
+  // theirs was found above, so no other is there), the deadlines, the
+  // counters.
+  std::map<std::string, uint64_t> found_index;
+  std::map<std::pair<storage::Table, std::string>, int64_t> found_counters;
+  uint64_t deadlines_elsewhere = 0;
+  after.clear();
+  for (;;) {
+    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> page,
+                            reader_.ScanIndex("", after, kPage));
+    for (const storage::KeyValue& kv : page) {
+      ++report.keys;
+      const std::string family = Family(kv.key);
+      if (IsIndexCounter(family)) {
+        found_counters[{storage::Table::kIndex, kv.key}] =
+            storage::DecodeCounter(kv.value);
+      } else if (family + "/" == keys::DuePrefix()) {
+        absl::StatusOr<keys::DueKeyParts> due = keys::ParseDueKey(kv.key);
+        auto it = due.ok() ? deadlines.find(due->deadline) : deadlines.end();
+        if (it == deadlines.end()) {
+          return Fail(std::move(report), "",
+                      absl::StrCat("index key ", kv.key,
+                                   " is a deadline no manifest is awaiting"));
+        }
+        if (it->second != kv.key) ++deadlines_elsewhere;
+        deadlines.erase(it);
+      } else {
+        ++found_index[family];
+      }
+    }
+    if (page.size() < kPage) break;
+    after = page.back().key;
+  }
+  if (!deadlines.empty()) {
+    return Fail(std::move(report), "",
+                absl::StrCat("index key ", deadlines.begin()->second,
+                             " (a running deadline) is missing"));
+  }
+  for (const auto& [family, n] : found_index) {
+    if (n != index_families[family]) {
+      return Fail(
+          std::move(report), "",
+          absl::StrCat("the index holds ", n, " \"", family,
+                       "/\" keys; the streams make ", index_families[family]));
+    }
+  }
+  if (deadlines_elsewhere > 0) {
+    report.notes.push_back(absl::StrCat(
+        deadlines_elsewhere,
+        " running deadlines are indexed at a time the current limits do not "
+        "give: the limits changed since they were written"));
+  }
+
+  // The state: one value per stream, and the counters.
+  std::map<std::string, uint64_t> found_state;
+  after.clear();
+  for (;;) {
+    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> page,
+                            reader_.ScanState("", after, kPage));
+    for (const storage::KeyValue& kv : page) {
+      ++report.keys;
+      const std::string family = Family(kv.key);
+      if (IsStateCounter(family)) {
+        found_counters[{storage::Table::kState, kv.key}] =
+            storage::DecodeCounter(kv.value);
+      } else {
+        ++found_state[family];
+      }
+    }
+    if (page.size() < kPage) break;
+    after = page.back().key;
+  }
+  for (const auto& [family, n] : found_state) {
+    if (n != state_families[family]) {
+      return Fail(std::move(report), "",
+                  absl::StrCat("the state holds ", n, " \"", family,
+                               "/\" values; the streams make ",
+                               state_families[family]));
+    }
+  }
+  // Counters: absent counts as 0 on either side.
+  for (const auto& [key, value] : found_counters) {
+    auto it = counters.find(key);
+    const int64_t expected = it == counters.end() ? 0 : it->second;
+    if (value != expected) {
+      return Fail(std::move(report), "",
+                  absl::StrCat("counter ", key.second, " is ", value,
+                               "; the entries make ", expected));
+    }
+  }
+  for (const auto& [key, value] : counters) {
+    if (value != 0 && found_counters.count(key) == 0) {
+      return Fail(std::move(report), "",
+                  absl::StrCat("counter ", key.second,
+                               " is missing; the entries make ", value));
+    }
+  }
+  if (progress != nullptr) progress(report);
+  return report;
+}
+
+}  // namespace cradle::services

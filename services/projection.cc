@@ -1,0 +1,353 @@
+#include "services/projection.h"
+
+#include <set>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+
+#include "domain/authz.h"
+#include "domain/division.h"
+#include "domain/flags/engine.h"
+#include "domain/lifecycle.h"
+#include "domain/registry.h"
+#include "domain/work_calendar.h"
+#include "services/keys.h"
+
+namespace cradle::services {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
+}
+
+storage::Mutation CounterAdd(storage::Table table, std::string key,
+                             int64_t delta) {
+  storage::Mutation m;
+  m.table = table;
+  m.key = std::move(key);
+  m.add = delta;
+  return m;
+}
+
+int64_t Accepted(const v1::Destination& d) {
+  int64_t total = 0;
+  for (int64_t g : d.accepted_g()) total += g;
+  return total;
+}
+
+// A flag kind that measures lateness: a closure with one is not on time.
+bool IsLate(v1::FlagKind kind) {
+  return kind == v1::TRANSIT_OVERDUE || kind == v1::RECEIPT_OVERDUE ||
+         kind == v1::MISSING_DISPOSAL || kind == v1::BACKFILL_OVERDUE;
+}
+
+absl::Status NotOfKind(const storage::Entry& e, absl::string_view kind) {
+  return absl::DataLossError(absl::StrCat("entry ", e.sequence, " (", e.type,
+                                          ") of stream ", e.stream,
+                                          " is not a ", kind, " event"));
+}
+
+void AddCounters(const std::vector<storage::Mutation>& adds, Projection* out) {
+  for (const storage::Mutation& m : adds) {
+    out->counters[{m.table, m.key}] += m.add;
+  }
+}
+
+absl::StatusOr<Projection> ReplayManifest(
+    absl::string_view number, const std::vector<storage::Entry>& entries,
+    const domain::FlagConfig& config) {
+  Projection out;
+  out.state_key = keys::ManifestState(number);
+  auto manifest = std::make_unique<v1::Manifest>();
+  std::vector<storage::Mutation> adds;
+  for (const storage::Entry& e : entries) {
+    v1::ManifestEvent event;
+    if (!event.ParseFromString(e.payload) ||
+        event.kind_case() == v1::ManifestEvent::KIND_NOT_SET ||
+        domain::EventType(event) != e.type) {
+      return NotOfKind(e, "manifest");
+    }
+    out.legacy_times |= !event.has_decided_at();
+    const absl::Time at = EventTime(event, e.recorded);
+    const v1::Manifest before = *manifest;
+    domain::Apply(event, at, manifest.get());
+    // Counters telescope: the adds of each event sum to the adds of the
+    // write that appended them together.
+    ManifestCounters(before, *manifest, {event}, at, &adds);
+  }
+  AddCounters(adds, &out);
+  out.index = ManifestIndex(*manifest, config);
+  out.state = std::move(manifest);
+  return out;
+}
+
+absl::StatusOr<Projection> ReplayEnterprise(
+    absl::string_view id, const std::vector<storage::Entry>& entries) {
+  Projection out;
+  out.state_key = keys::EnterpriseState(id);
+  auto enterprise = std::make_unique<v1::Enterprise>();
+  for (const storage::Entry& e : entries) {
+    v1::RegistryEvent event;
+    if (!event.ParseFromString(e.payload) ||
+        event.kind_case() == v1::RegistryEvent::KIND_NOT_SET ||
+        event.has_approval_registered()) {
+      return NotOfKind(e, "registry");
+    }
+    domain::ApplyRegistryEvent(event, enterprise.get());
+  }
+  out.index = EnterpriseIndex(*enterprise);
+  out.state = std::move(enterprise);
+  return out;
+}
+
+absl::StatusOr<Projection> ReplayApproval(
+    absl::string_view number, const std::vector<storage::Entry>& entries) {
+  Projection out;
+  out.state_key = keys::ApprovalState(number);
+  auto approval = std::make_unique<v1::Approval>();
+  for (const storage::Entry& e : entries) {
+    v1::RegistryEvent event;
+    if (!event.ParseFromString(e.payload) || !event.has_approval_registered()) {
+      return NotOfKind(e, "approval");
+    }
+    *approval = event.approval_registered().approval();
+  }
+  out.index = ApprovalIndex(*approval);
+  out.state = std::move(approval);
+  return out;
+}
+
+absl::StatusOr<Projection> ReplayCredential(
+    absl::string_view id, const std::vector<storage::Entry>& entries) {
+  Projection out;
+  out.state_key = keys::CredentialState(id);
+  // A credential's state is the event that issued it, as it stands now.
+  auto state = std::make_unique<v1::CredentialEvent>();
+  for (const storage::Entry& e : entries) {
+    v1::CredentialEvent event;
+    if (!event.ParseFromString(e.payload)) return NotOfKind(e, "credential");
+    if (event.has_issued()) {
+      *state = std::move(event);
+    } else if (event.has_revoked()) {
+      out.legacy_times |= !event.has_at();
+      v1::Credential* c = state->mutable_issued();
+      c->set_revoked(true);
+      *c->mutable_revoked_at() = event.has_at()
+                                     ? event.at()
+                                     : TimeUtil::MicrosecondsToTimestamp(
+                                           absl::ToUnixMicros(e.recorded));
+      c->set_revoke_reason(event.revoked().reason());
+    } else {
+      return NotOfKind(e, "credential");
+    }
+  }
+  out.index = CredentialIndex(state->issued());
+  out.state = std::move(state);
+  return out;
+}
+
+}  // namespace
+
+IndexEntries ManifestIndex(const v1::Manifest& m,
+                           const domain::FlagConfig& config) {
+  IndexEntries keys;
+  if (m.number().empty() || m.status() == v1::STATUS_UNSPECIFIED) return keys;
+  const std::string& n = m.number();
+  keys[keys::AllManifestsPrefix() + n];
+  keys[keys::StatusPrefix(v1::ManifestStatus_Name(m.status())) + n];
+  keys[keys::PartyPrefix(m.generator()) + n];
+  keys[keys::PartyPrefix(m.carrier()) + n];
+  for (const v1::Leg& leg : m.legs()) {
+    keys[keys::PartyPrefix(leg.carrier()) + n];
+  }
+  for (const v1::Destination& d : m.destinations()) {
+    keys[keys::PartyPrefix(d.receiver()) + n];
+  }
+  for (const v1::Flag& f : m.flags()) {
+    const std::string& id = f.id();
+    keys[keys::FlagAllPrefix() + id];
+    keys[keys::FlagStatePrefix(v1::FlagState_Name(f.state())) + id];
+    keys[keys::FlagKindPrefix(v1::FlagKind_Name(f.kind())) + id];
+    for (const std::string& city : {f.origin_city(), f.destination_city()}) {
+      if (!city.empty()) keys[keys::FlagCityPrefix(city) + id];
+    }
+    for (const std::string& county :
+         {f.origin_county(), f.destination_county()}) {
+      if (!county.empty()) keys[keys::FlagCountyPrefix(county) + id];
+    }
+    if (domain::IsOpen(f)) {
+      for (const std::string& e : f.enterprises()) {
+        keys[keys::FlagEnterprisePrefix(e) + id] =
+            v1::Severity_Name(f.severity());
+      }
+    }
+  }
+  // Jurisdictions: the divisions a regulator reads the manifest by.
+  const std::string day =
+      absl::FormatTime("%Y%m%d", FromProto(m.opened_at()), domain::ChinaTime());
+  for (const std::string& d : domain::ManifestDivisions(m)) {
+    if (d.size() != 6) continue;
+    for (size_t len : {2, 4, 6}) {
+      keys[absl::StrCat(keys::JurisdictionPrefix(d.substr(0, len)), day, "/",
+                        n)];
+    }
+  }
+  if (m.status() != v1::CANCELLED) {
+    for (const domain::DueDate& due : domain::DueDates(m, config)) {
+      keys[keys::DueKey(due.due, n, v1::FlagKind_Name(due.kind), due.subject)];
+    }
+  }
+  return keys;
+}
+
+void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
+                      const std::vector<v1::ManifestEvent>& events,
+                      absl::Time now, std::vector<storage::Mutation>* out) {
+  const absl::CivilSecond civil = absl::ToCivilSecond(now, domain::ChinaTime());
+  const int year = static_cast<int>(civil.year());
+  // What each receiver accepted this year (capacity rules read it).
+  for (int i = 0; i < after.destinations_size(); ++i) {
+    const v1::Destination& d = after.destinations(i);
+    const int64_t delta =
+        Accepted(d) -
+        (i < before.destinations_size() ? Accepted(before.destinations(i)) : 0);
+    if (delta != 0 && !d.returned_to_generator()) {
+      out->push_back(CounterAdd(storage::Table::kState,
+                                keys::AcceptedCounter(d.receiver(), year),
+                                delta));
+    }
+  }
+  // What each approval has shipped.
+  for (const v1::ManifestEvent& e : events) {
+    if (e.has_approval_applied() && e.approval_applied().grams() != 0) {
+      out->push_back(
+          CounterAdd(storage::Table::kState,
+                     keys::ApprovalUsedCounter(e.approval_applied().number()),
+                     e.approval_applied().grams()));
+    }
+  }
+  // The regulators' figures: flows of accepted waste, closures, open flags.
+  const std::string month = absl::FormatTime("%Y%m", now, domain::ChinaTime());
+  const std::string origin = after.origin_division().substr(0, 4);
+  for (int i = 0; i < after.destinations_size(); ++i) {
+    const v1::Destination& d = after.destinations(i);
+    if (d.returned_to_generator()) continue;
+    for (int line = 0; line < d.accepted_g_size(); ++line) {
+      const int64_t was =
+          i < before.destinations_size() &&
+                  line < before.destinations(i).accepted_g_size()
+              ? before.destinations(i).accepted_g(line)
+              : 0;
+      const int64_t delta = d.accepted_g(line) - was;
+      if (delta == 0) continue;
+      const std::string& code = after.lines(line).code();
+      out->push_back(
+          CounterAdd(storage::Table::kIndex,
+                     absl::StrCat(keys::FlowPrefix(month), origin, "/",
+                                  d.division().substr(0, 4), "/HW",
+                                  code.substr(code.size() - 2)),
+                     delta));
+    }
+  }
+  if (after.status() == v1::CLOSED && before.status() != v1::CLOSED) {
+    bool late = false;
+    for (const v1::Flag& f : after.flags()) late |= IsLate(f.kind());
+    out->push_back(CounterAdd(storage::Table::kIndex,
+                              keys::ClosedCounter(month, origin, "all"), 1));
+    if (!late) {
+      out->push_back(CounterAdd(storage::Table::kIndex,
+                                keys::ClosedCounter(month, origin, "ontime"),
+                                1));
+    }
+  }
+  std::map<std::string, bool> was_open;
+  for (const v1::Flag& f : before.flags()) was_open[f.id()] = domain::IsOpen(f);
+  for (const v1::Flag& f : after.flags()) {
+    const bool open = domain::IsOpen(f);
+    if (open == was_open[f.id()]) continue;
+    std::set<std::string> cities = {f.origin_city(), f.destination_city()};
+    for (const std::string& city : cities) {
+      if (city.empty()) continue;
+      out->push_back(CounterAdd(storage::Table::kIndex,
+                                absl::StrCat(keys::OpenFlagsPrefix(city),
+                                             v1::FlagKind_Name(f.kind())),
+                                open ? 1 : -1));
+    }
+  }
+}
+
+IndexEntries EnterpriseIndex(const v1::Enterprise& e) {
+  IndexEntries keys;
+  if (e.id().empty()) return keys;
+  keys[keys::EnterprisesInDivisionPrefix(e.division()) + e.id()];
+  for (int role : e.roles()) {
+    if (role == v1::RECEIVER) {
+      // For the in-city alternatives of the CROSS_CITY rule.
+      keys[keys::ReceiversInCityPrefix(domain::CityUnit(e.division())) +
+           e.id()];
+    }
+  }
+  for (const v1::Vehicle& v : e.vehicles()) {
+    keys[keys::VehicleIndex(v.plate())] = e.id();
+  }
+  return keys;
+}
+
+IndexEntries ApprovalIndex(const v1::Approval& a) {
+  IndexEntries keys;
+  if (a.number().empty()) return keys;
+  keys[keys::ApprovalPairPrefix(a.generator(), a.receiver()) + a.number()];
+  return keys;
+}
+
+IndexEntries CredentialIndex(const v1::Credential& c) {
+  IndexEntries keys;
+  if (c.id().empty()) return keys;
+  keys[keys::CredentialsPrefix() + c.id()];
+  return keys;
+}
+
+void IndexDiff(const IndexEntries& before, const IndexEntries& after,
+               std::vector<storage::Mutation>* out) {
+  for (const auto& [k, v] : before) {
+    if (after.count(k) == 0) {
+      out->push_back(
+          storage::Mutation{storage::Table::kIndex, k, absl::nullopt});
+    }
+  }
+  for (const auto& [k, v] : after) {
+    auto old = before.find(k);
+    if (old == before.end() || old->second != v) {
+      out->push_back(storage::Mutation{storage::Table::kIndex, k, v});
+    }
+  }
+}
+
+absl::Time EventTime(const v1::ManifestEvent& event, absl::Time recorded) {
+  return event.has_decided_at() ? FromProto(event.decided_at()) : recorded;
+}
+
+absl::StatusOr<Projection> ReplayStream(
+    absl::string_view stream, const std::vector<storage::Entry>& entries,
+    const domain::FlagConfig& config) {
+  if (absl::StartsWith(stream, "enterprise/")) {
+    return ReplayEnterprise(stream.substr(stream.find('/') + 1), entries);
+  }
+  if (absl::StartsWith(stream, "approval/")) {
+    return ReplayApproval(stream.substr(stream.find('/') + 1), entries);
+  }
+  if (absl::StartsWith(stream, "credential/")) {
+    return ReplayCredential(stream.substr(stream.find('/') + 1), entries);
+  }
+  if (absl::StrContains(stream, '/')) {
+    return absl::DataLossError(
+        absl::StrCat("stream ", stream, " is of no kind Cradle writes"));
+  }
+  return ReplayManifest(stream, entries, config);
+}
+
+}  // namespace cradle::services

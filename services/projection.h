@@ -1,0 +1,78 @@
+#pragma once
+
+// What each stream's events make of the ledger's derived data: its state
+// value, its index entries and its counter adds (key layout: keys.h). A write
+// appends the difference between the projection before and after its
+// events; deep verification (deep_verify.h) replays a stream's entries from
+// nothing through the same functions and compares. Pure: no gRPC, no I/O.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+
+#include "cradle/v1/auth.pb.h"
+#include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/registry.pb.h"
+#include "domain/flags/flag_config.h"
+#include "storage/ledger.h"
+
+namespace cradle::services {
+
+// Index entries of one stream: key -> value (usually empty).
+using IndexEntries = std::map<std::string, std::string>;
+
+// Every index entry a manifest has in its current state: lists, flags,
+// jurisdictions, running deadlines.
+IndexEntries ManifestIndex(const v1::Manifest& manifest,
+                           const domain::FlagConfig& config);
+
+// The counter adds (Mutation::add) of a manifest going from `before` to
+// `after` by `events`, decided at `now`: what each receiver accepted this
+// year, what each approval has shipped, and the regulators' figures (flows,
+// closures, open flags).
+void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
+                      const std::vector<v1::ManifestEvent>& events,
+                      absl::Time now, std::vector<storage::Mutation>* out);
+
+// An enterprise's entries: by division, receivers by city unit, its
+// vehicles (value: the carrier).
+IndexEntries EnterpriseIndex(const v1::Enterprise& enterprise);
+// An approval's entry under its generator and receiver.
+IndexEntries ApprovalIndex(const v1::Approval& approval);
+// A credential's entry (every credential is loaded at start).
+IndexEntries CredentialIndex(const v1::Credential& credential);
+
+// The mutations that turn index entries `before` into `after`.
+void IndexDiff(const IndexEntries& before, const IndexEntries& after,
+               std::vector<storage::Mutation>* out);
+
+// The time a manifest event is folded in at: its decided_at, or for entries
+// written before that field existed, the entry's recorded time.
+absl::Time EventTime(const v1::ManifestEvent& event, absl::Time recorded);
+
+// A stream rebuilt from its entries.
+struct Projection {
+  std::string state_key;
+  std::unique_ptr<google::protobuf::Message> state;
+  IndexEntries index;
+  // Counter adds this stream made, by table and key.
+  std::map<std::pair<storage::Table, std::string>, int64_t> counters;
+  // Some entry predates the event times (decided_at, CredentialEvent.at):
+  // the state's times were taken a little earlier than the entries'.
+  bool legacy_times = false;
+};
+
+// Replays `entries`, the whole stream `stream` in order. DATA_LOSS naming
+// the entry when one does not parse or does not belong to the stream's kind.
+absl::StatusOr<Projection> ReplayStream(
+    absl::string_view stream, const std::vector<storage::Entry>& entries,
+    const domain::FlagConfig& config);
+
+}  // namespace cradle::services

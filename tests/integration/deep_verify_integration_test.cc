@@ -1,0 +1,240 @@
+// Deep verification over a ledger a real server wrote: every stream replayed
+// through the domain's Apply matches what is stored, and each kind of
+// rewritten derived data is found and named.
+
+#include <memory>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "services/deep_verify.h"
+#include "services/keys.h"
+#include "storage/entry_codec.h"
+#include "storage/rocksdb_ledger.h"
+#include "tests/integration/server_fixture.h"
+#include "tests/storage/raw_db.h"
+
+namespace cradle::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+class DeepVerifyTest : public ServerFixture {
+ protected:
+  // Manifests in every shape the projection has: closed, relayed,
+  // partly rejected and rerouted, cross-city, overdue and flagged, paid;
+  // one left in transit with its deadline running; a revoked credential.
+  void SetUp() override {
+    ServerFixture::SetUp();
+    v1::ManifestReply r;
+    closed_ = OpenOne();
+    ASSERT_TRUE(Pickup(closed_, kCarrier, kCarrierPlate, &r).ok());
+    ASSERT_TRUE(Relay(closed_, kCarrier, kRelayCarrier, kRelayPlate, &r).ok());
+    ASSERT_TRUE(Deliver(closed_, kReceiver, &r).ok());
+    ASSERT_TRUE(Receive(closed_, kReceiver,
+                        {Accept(1, 1000 * 1000), Accept(2, 250 * 1000)}, &r)
+                    .ok());
+    ASSERT_TRUE(Dispose(closed_, kReceiver,
+                        {Dispose(1, 1000 * 1000), Dispose(2, 250 * 1000)}, &r)
+                    .ok());
+
+    rejected_ = OpenOne();
+    ASSERT_TRUE(Pickup(rejected_, kCarrier, kCarrierPlate, &r).ok());
+    ASSERT_TRUE(Deliver(rejected_, kReceiver, &r).ok());
+    ASSERT_TRUE(Receive(rejected_, kReceiver,
+                        {Accept(1, 800 * 1000), Reject(1, 200 * 1000),
+                         Accept(2, 250 * 1000)},
+                        &r)
+                    .ok());
+    v1::RerouteRequest reroute;
+    *reroute.mutable_meta() = Meta();
+    reroute.set_number(rejected_);
+    reroute.set_generator(kGenerator);
+    reroute.set_to(kAltReceiver);  // in Hangzhou: a cross-city leg
+    reroute.set_carrier(kCarrier);
+    reroute.set_vehicle(kCarrierPlate);
+    {
+      grpc::ClientContext ctx;
+      As(&ctx, kGenerator);
+      ASSERT_TRUE(transfers_->Reroute(&ctx, reroute, &r).ok());
+    }
+
+    in_transit_ = OpenOne();
+    ASSERT_TRUE(Pickup(in_transit_, kCarrier, kCarrierPlate, &r).ok());
+    clock_.Advance(absl::Hours(100));  // past the 72 h transit limit
+    ASSERT_TRUE(server_->Sweep().ok());
+    ASSERT_FALSE(Get(in_transit_).flags().empty());
+
+    v1::RecordPaymentRequest pay;
+    *pay.mutable_meta() = Meta();
+    pay.set_number(closed_);
+    pay.set_payer(kGenerator);
+    pay.set_payee(kCarrier);
+    pay.set_amount_fen(380050);
+    {
+      grpc::ClientContext ctx;
+      As(&ctx, kGenerator);
+      ASSERT_TRUE(disposals_->RecordPayment(&ctx, pay, &r).ok());
+    }
+
+    v1::RevokeCredentialRequest revoke;
+    *revoke.mutable_meta() = Meta();
+    revoke.set_id(creds_[kThirdCarrier].id);
+    revoke.set_reason("driver left the company");
+    {
+      grpc::ClientContext ctx;
+      As(&ctx, kAdmin);
+      v1::Credential out;
+      ASSERT_TRUE(credentials_->Revoke(&ctx, revoke, &out).ok());
+    }
+    server_.reset();
+  }
+
+  absl::StatusOr<services::DeepReport> CheckAll() {
+    storage::RocksDbLedger::Options read_only;
+    read_only.read_only = true;
+    absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
+        storage::RocksDbLedger::Open(dir_.Sub("ledger"), read_only);
+    if (!ledger.ok()) return ledger.status();
+    services::DeepVerifier verifier(**ledger, domain::FlagConfig());
+    return verifier.CheckAll();
+  }
+
+  absl::StatusOr<services::DeepReport> CheckStream(const std::string& stream) {
+    storage::RocksDbLedger::Options read_only;
+    read_only.read_only = true;
+    absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
+        storage::RocksDbLedger::Open(dir_.Sub("ledger"), read_only);
+    if (!ledger.ok()) return ledger.status();
+    services::DeepVerifier verifier(**ledger, domain::FlagConfig());
+    return verifier.CheckStream(stream);
+  }
+
+  void ExpectFound(const std::string& stream, const std::string& problem) {
+    absl::StatusOr<services::DeepReport> r = CheckAll();
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_FALSE(r->ok);
+    EXPECT_EQ(r->stream, stream);
+    EXPECT_THAT(r->problem, HasSubstr(problem));
+  }
+
+  std::string closed_, rejected_, in_transit_;
+};
+
+TEST_F(DeepVerifyTest, WhatTheServerWroteIsWhatItsEntriesMake) {
+  absl::StatusOr<services::DeepReport> r = CheckAll();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->ok) << r->stream << ": " << r->problem;
+  EXPECT_THAT(r->notes, IsEmpty());
+  // 3 manifests, 6 enterprises, the credentials.
+  EXPECT_GE(r->streams, 3u + 6u + 10u);
+  EXPECT_GT(r->entries, 30u);
+  EXPECT_GT(r->keys, r->streams);
+}
+
+TEST_F(DeepVerifyTest, ARewrittenManifestStateIsNamedToTheField) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    v1::Manifest m;
+    ASSERT_TRUE(m.ParseFromString(
+        db.Get("state", services::keys::ManifestState(closed_))));
+    m.set_receiver(kAltReceiver);  // swap the receiver
+    db.Put("state", services::keys::ManifestState(closed_),
+           m.SerializeAsString());
+  }
+  ExpectFound(closed_, "receiver is \"" + kAltReceiver +
+                           "\", the entries make it \"" + kReceiver + "\"");
+  absl::StatusOr<services::DeepReport> one = CheckStream(closed_);
+  ASSERT_TRUE(one.ok());
+  EXPECT_FALSE(one->ok);
+  EXPECT_THAT(one->problem, HasSubstr("receiver"));
+}
+
+TEST_F(DeepVerifyTest, ARewrittenEnterpriseIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    const std::string key = services::keys::EnterpriseState(kReceiver);
+    v1::Enterprise e;
+    ASSERT_TRUE(e.ParseFromString(db.Get("state", key)));
+    e.mutable_licences(0)->set_capacity_kg(999999999);
+    db.Put("state", key, e.SerializeAsString());
+  }
+  ExpectFound("enterprise/" + kReceiver, "licences[0].capacity_kg");
+}
+
+TEST_F(DeepVerifyTest, ARemovedIndexKeyIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    db.Delete("index", services::keys::StatusPrefix("CLOSED") + closed_);
+  }
+  ExpectFound(closed_, "index key m/status/CLOSED/" + closed_ + " is missing");
+}
+
+TEST_F(DeepVerifyTest, AnAddedIndexKeyIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    db.Put("index", services::keys::PartyPrefix(kAltReceiver) + closed_, "");
+  }
+  ExpectFound("", "the index holds");
+}
+
+TEST_F(DeepVerifyTest, AChangedCounterIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    const std::vector<std::string> flows = db.Keys("index", "flow/");
+    ASSERT_FALSE(flows.empty());
+    db.Put("index", flows[0], storage::EncodeSequenceKey(1));
+  }
+  ExpectFound("", "counter flow/");
+}
+
+TEST_F(DeepVerifyTest, AChangedAcceptedCounterIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    const std::vector<std::string> used = db.Keys("state", "used/");
+    ASSERT_FALSE(used.empty());
+    db.Delete("state", used[0]);
+  }
+  ExpectFound("", "is missing; the entries make");
+}
+
+TEST_F(DeepVerifyTest, AnAddedStateValueIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    v1::Manifest ghost;
+    ghost.set_number("20263304999999");
+    db.Put("state", services::keys::ManifestState(ghost.number()),
+           ghost.SerializeAsString());
+  }
+  ExpectFound("", "the state holds");
+}
+
+TEST_F(DeepVerifyTest, ARemovedDeadlineIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    const std::vector<std::string> due = db.Keys("index", "due/");
+    ASSERT_FALSE(due.empty());
+    db.Delete("index", due[0]);
+  }
+  ExpectFound("", "(a running deadline) is missing");
+}
+
+TEST_F(DeepVerifyTest, ARevokedCredentialMadeValidAgainIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    const std::string key =
+        services::keys::CredentialState(creds_[kThirdCarrier].id);
+    v1::CredentialEvent state;
+    ASSERT_TRUE(state.ParseFromString(db.Get("state", key)));
+    ASSERT_TRUE(state.issued().revoked());
+    state.mutable_issued()->set_revoked(false);
+    db.Put("state", key, state.SerializeAsString());
+  }
+  ExpectFound("credential/" + creds_[kThirdCarrier].id,
+              "issued.revoked is unset, the entries make it true");
+}
+
+}  // namespace
+}  // namespace cradle::testing
