@@ -16,9 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
+#include "base/status_macros.h"
 #include "domain/csv.h"
 #include "domain/embedded_data.h"
-#include "base/status_macros.h"
 
 namespace cradle::domain {
 namespace {

@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-#include "domain/plate.h"
 #include "base/status_macros.h"
+#include "domain/plate.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"

@@ -5,9 +5,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
+#include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/plate.h"
-#include "base/status_macros.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
 

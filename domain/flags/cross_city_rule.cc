@@ -4,10 +4,10 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/flags/licence.h"
 #include "domain/flags/rules.h"
-#include "base/status_macros.h"
 #include "domain/work_calendar.h"
 
 namespace cradle::domain {

@@ -5,11 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/flags/licence.h"
 #include "domain/flags/rules.h"
 #include "domain/quantity.h"
-#include "base/status_macros.h"
 #include "domain/work_calendar.h"
 
 namespace cradle::domain {

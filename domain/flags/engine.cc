@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 
-#include "domain/flags/rules.h"
 #include "base/status_macros.h"
+#include "domain/flags/rules.h"
 
 namespace cradle::domain {
 namespace {

@@ -3,8 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-#include "domain/quantity.h"
 #include "base/status_macros.h"
+#include "domain/quantity.h"
 
 namespace cradle::domain {
 

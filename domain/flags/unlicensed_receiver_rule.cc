@@ -2,9 +2,9 @@
 // code of the load, or the load would take it over its licensed capacity for
 // the year.
 
+#include "base/status_macros.h"
 #include "domain/flags/licence.h"
 #include "domain/flags/rules.h"
-#include "base/status_macros.h"
 #include "domain/work_calendar.h"
 
 namespace cradle::domain {
