@@ -36,6 +36,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
+#include "base/flags_usage.h"
 #include "bench/latency.h"
 #include "bench/party.h"
 #include "cradle/v1/audit.grpc.pb.h"
@@ -355,6 +356,7 @@ void Time(const char* what, int n, int size, Call call) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cradle::ShowOwnFlagsInHelp();
   absl::SetProgramUsageMessage(
       "Loads manifests into a fresh in-process server (whole lifecycles by "
       "default), reporting ingest per 100k manifests, then times the "

@@ -48,6 +48,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
+#include "base/flags_usage.h"
 #include "bench/latency.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
@@ -322,6 +323,7 @@ int Serve(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  cradle::ShowOwnFlagsInHelp();
   absl::SetProgramUsageMessage(
       "Durable Manifests.Open calls/s and latency through a cradled child "
       "process at each number of clients, next to a gRPC echo, RocksDB sync "

@@ -22,6 +22,7 @@
 #include "absl/time/clock.h"
 #include "rocksdb/db.h"
 
+#include "base/flags_usage.h"
 #include "bench/latency.h"
 #include "storage/rocksdb_ledger.h"
 
@@ -119,6 +120,7 @@ void Print(const char* what, int writers, const Result& r) {
 }  // namespace cradle::bench
 
 int main(int argc, char** argv) {
+  cradle::ShowOwnFlagsInHelp();
   absl::SetProgramUsageMessage(
       "Measures durable ledger appends against raw RocksDB sync writes.");
   absl::ParseCommandLine(argc, argv);

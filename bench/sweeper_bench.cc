@@ -18,8 +18,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 
-#include "bench/party.h"
 #include "base/clock.h"
+#include "base/flags_usage.h"
+#include "bench/party.h"
 #include "domain/lifecycle.h"
 #include "domain/uscc.h"
 #include "services/manifest_store.h"
@@ -62,6 +63,7 @@ ABSL_FLAG(int, due, 100, "deadlines due now");
 ABSL_FLAG(std::string, dir, "", "directory (default: a fresh one in /tmp)");
 
 int main(int argc, char** argv) {
+  cradle::ShowOwnFlagsInHelp();
   absl::SetProgramUsageMessage(
       "The deadline sweeper over many running deadlines and a few due "
       "ones.\n  sweeper_bench --open=1000000 --due=100");

@@ -38,6 +38,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
+#include "base/flags_usage.h"
 #include "bench/latency.h"
 #include "clients/sim/scenario.h"
 #include "cradle/v1/auth.grpc.pb.h"
@@ -688,6 +689,7 @@ int Main() {
 }  // namespace cradle::sim
 
 int main(int argc, char** argv) {
+  cradle::ShowOwnFlagsInHelp();
   absl::SetProgramUsageMessage(
       "A province in a box: drives cradled with realistic lifecycles and "
       "injected violations, and reports detection quality.\n"
