@@ -25,9 +25,8 @@ namespace {
 
 absl::StatusOr<std::string> Unhex(absl::string_view field,
                                   absl::string_view hex, size_t bytes) {
-  std::string raw = absl::HexStringToBytes(hex);
-  if (hex.size() != 2 * bytes ||
-      absl::BytesToHexString(raw) != absl::AsciiStrToLower(std::string(hex))) {
+  std::string raw;
+  if (!storage::ParseHex(hex, bytes, &raw)) {
     return absl::DataLossError(
         absl::StrCat(field, " is not ", bytes, " bytes of hex"));
   }
@@ -153,43 +152,6 @@ std::vector<Command> AuditCommands() {
          return reply.verified()
                     ? absl::OkStatus()
                     : absl::DataLossError("the chain does not verify");
-       }});
-  c.push_back(
-      {"audit verify",
-       "",
-       "Recompute the whole hash chain of the ledger.",
-       {{"from", "SEQ", "first entry (default 1)"},
-        {"to", "SEQ", "last entry (default: the head)"}},
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::VerifyRequest req;
-         uint64_t from = 0, to = 0;
-         if ((a.Has("from") && !absl::SimpleAtoi(a.Get("from"), &from)) ||
-             (a.Has("to") && !absl::SimpleAtoi(a.Get("to"), &to))) {
-           return absl::InvalidArgumentError("--from/--to must be numbers");
-         }
-         req.set_from_sequence(from);
-         req.set_to_sequence(to);
-         v1::VerifyResponse reply;
-         auto call = ctx.Call();
-         grpc::Status s =
-             v1::Audit::NewStub(ctx.channel)->Verify(call.get(), req, &reply);
-         if (!s.ok()) return FromGrpc(s);
-         if (ctx.json) {
-           PrintJson(reply);
-         } else if (reply.ok()) {
-           std::printf("ok: %llu entries recomputed; head #%llu %s\n",
-                       static_cast<unsigned long long>(reply.checked()),
-                       static_cast<unsigned long long>(reply.head_sequence()),
-                       reply.head_hash().c_str());
-         } else {
-           std::printf("BROKEN at entry %llu: %s\n",
-                       static_cast<unsigned long long>(reply.first_bad()),
-                       reply.problem().c_str());
-         }
-         return reply.ok()
-                    ? absl::OkStatus()
-                    : absl::DataLossError(absl::StrCat(
-                          "ledger chain broken at entry ", reply.first_bad()));
        }});
   c.push_back(
       {"audit head",

@@ -29,6 +29,7 @@ struct Context {
   std::shared_ptr<grpc::Channel> channel;
   bool json = false;
   absl::Duration timeout;
+  bool timeout_given = false;  // --timeout: long checks have none otherwise
   std::string idempotency_key;
   std::string token;  // --token / CRADLE_TOKEN: sent with every call
   // --key / CRADLE_KEY: signs every manifest write (required on what a
@@ -108,5 +109,6 @@ std::vector<Command> ManifestCommands();
 std::vector<Command> FlagCommands();
 std::vector<Command> AuditCommands();
 std::vector<Command> CredentialCommands();
+std::vector<Command> VerifyCommands();
 
 }  // namespace cradle::clients

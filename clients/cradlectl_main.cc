@@ -35,7 +35,7 @@ constexpr int kExitUnavailable = 3;
 std::vector<Command> Commands() {
   std::vector<Command> all;
   for (auto group : {RegistryCommands, ManifestCommands, FlagCommands,
-                     AuditCommands, CredentialCommands}) {
+                     AuditCommands, VerifyCommands, CredentialCommands}) {
     std::vector<Command> c = group();
     all.insert(all.end(), c.begin(), c.end());
   }
@@ -196,6 +196,7 @@ int Main(int argc, char** argv) {
   Context ctx;
   ctx.json = args->Has("json");
   ctx.timeout = absl::Seconds(10);
+  ctx.timeout_given = args->Has("timeout");
   if (args->Has("timeout") &&
       (!absl::ParseDuration(args->Get("timeout"), &ctx.timeout) ||
        ctx.timeout <= absl::ZeroDuration())) {

@@ -74,8 +74,8 @@ const std::vector<Permission>& Table() {
        "the enterprise itself, or one in the regulator's jurisdiction", false},
       {Operation::kJurisdictionRead, "Audit.Manifests, Flows, Export",
        kRegulators, "`jurisdiction` inside the regulator's own", false},
-      {Operation::kLedgerVerify, "Audit.Verify", kRegulators | kAdministrator,
-       "the whole ledger", false},
+      {Operation::kLedgerVerify, "Audit.Verify, VerifyDeep, Integrity",
+       kRegulators | kAdministrator, "the whole ledger", false},
       {Operation::kTreeHead, "Audit.Head, TreeHead, Consistency", kAnyone,
        "hashes only, no content", false},
   };

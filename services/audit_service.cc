@@ -1,3 +1,4 @@
+#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -7,6 +8,7 @@
 
 #include "security/attestation.h"
 #include "services/grpc_status.h"
+#include "services/ledger_check.h"
 #include "services/services.h"
 #include "storage/entry_codec.h"
 #include "storage/merkle.h"
@@ -28,11 +30,6 @@ std::string PayloadJson(const storage::Entry& e) {
     return "";
   }
   return json;
-}
-
-google::protobuf::Timestamp Timestamp(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      absl::ToUnixMicros(t));
 }
 
 std::vector<std::string> Hex(const std::vector<std::string>& raw) {
@@ -234,16 +231,169 @@ grpc::ServerUnaryReactor* AuditService::TreeHead(
   if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kTreeHead, reactor)) {
     return reactor;
   }
-  const storage::TreeHead head = ledger_.GetTreeHead();
-  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_.Now()));
-  reply->set_tree_size(head.size);
-  reply->set_root_hash(storage::HexHash(head.root));
-  *reply->mutable_timestamp() = Timestamp(now);
-  reply->set_signature(storage::HexHash(
-      key_.Sign(storage::TreeHeadMessage(head.size, now, head.root))));
-  reply->set_public_key(storage::HexHash(key_.public_key()));
+  // Signed, and kept outside the ledger for the next start to check.
+  absl::StatusOr<v1::SignedTreeHead> head = guard_.SignHead();
+  if (head.ok()) *reply = *std::move(head);
+  reactor->Finish(ToGrpcStatus(head.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::Integrity(
+    grpc::CallbackServerContext* ctx, const v1::IntegrityRequest*,
+    v1::IntegrityStatus* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kLedgerVerify, reactor)) {
+    return reactor;
+  }
+  *reply = guard_.Status();
+  *reply->mutable_scrub() = scrubber_.Status();
   reactor->Finish(grpc::Status::OK);
   return reactor;
+}
+
+namespace {
+
+// Runs a deep check on a thread of its own (it reads the whole ledger) and
+// streams its progress, about once a second, then its result. Damage found
+// raises the guard's alarm, as the scrubber's would.
+class VerifyDeepReactor final
+    : public grpc::ServerWriteReactor<v1::VerifyDeepProgress> {
+ public:
+  VerifyDeepReactor(const storage::Ledger& ledger, LedgerGuard& guard,
+                    const domain::FlagConfig& config)
+      : ledger_(ledger), guard_(guard), config_(config) {
+    worker_ = std::thread([this] { Run(); });
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      cancelled_ = true;
+      if (!finished_) {
+        finished_ = true;
+        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "client went away"));
+      }
+      return;
+    }
+    WriteNextLocked();
+  }
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+  }
+  void OnDone() override {
+    worker_.join();
+    delete this;
+  }
+
+ private:
+  void Run() {
+    CheckOptions options;
+    options.deep = true;
+    options.step = 10000;
+    absl::Time next = absl::Now();
+    options.pace = [&](const CheckProgress& p) {
+      if (absl::Now() >= next) {
+        next = absl::Now() + absl::Seconds(1);
+        v1::VerifyDeepProgress msg;
+        msg.set_phase(p.phase);
+        msg.set_checked(p.checked);
+        msg.set_of(p.of);
+        msg.set_streams(p.streams);
+        Post(std::move(msg), false);
+      }
+      absl::MutexLock lock(&mu_);
+      return !cancelled_;
+    };
+    absl::StatusOr<CheckResult> r = CheckLedger(ledger_, config_, options);
+    v1::VerifyDeepProgress last;
+    last.set_done(true);
+    if (!r.ok()) {
+      absl::MutexLock lock(&mu_);
+      final_status_ = ToGrpcStatus(r.status());
+      PostLocked(std::move(last), true);
+      return;
+    }
+    last.set_ok(r->ok);
+    last.set_phase(r->phase);
+    last.set_first_bad(r->first_bad);
+    last.set_stream(r->stream);
+    last.set_problem(r->problem);
+    last.set_streams(r->streams);
+    last.set_checked(r->keys);
+    for (const std::string& n : r->notes) last.add_notes(n);
+    last.set_head_sequence(r->head.sequence);
+    last.set_head_hash(storage::HexHash(r->head.hash));
+    if (!r->ok) {
+      guard_.Alarm("verify",
+                   r->phase == "projections"
+                       ? absl::StrCat("stream ", r->stream, ": ", r->problem)
+                       : absl::StrCat(r->phase, ", entry ", r->first_bad, ": ",
+                                      r->problem));
+    }
+    Post(std::move(last), true);
+  }
+
+  void Post(v1::VerifyDeepProgress msg, bool final) {
+    absl::MutexLock lock(&mu_);
+    PostLocked(std::move(msg), final);
+  }
+  void PostLocked(v1::VerifyDeepProgress msg, bool final)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    next_ = std::move(msg);
+    has_next_ = true;
+    final_ |= final;
+    if (!writing_) WriteNextLocked();
+  }
+  // Writes the newest message, or finishes after the final one.
+  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    if (has_next_ && final_status_.ok()) {
+      current_ = std::move(next_);
+      has_next_ = false;
+      writing_ = true;
+      StartWrite(&current_);
+      return;
+    }
+    if (final_) {
+      finished_ = true;
+      Finish(final_status_);
+    }
+  }
+
+  const storage::Ledger& ledger_;
+  LedgerGuard& guard_;
+  const domain::FlagConfig config_;
+  std::thread worker_;
+  absl::Mutex mu_;
+  v1::VerifyDeepProgress current_;  // being written
+  v1::VerifyDeepProgress next_ ABSL_GUARDED_BY(mu_);
+  bool has_next_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool final_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status final_status_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::VerifyDeepProgress>* AuditService::VerifyDeep(
+    grpc::CallbackServerContext* ctx, const v1::VerifyDeepRequest*) {
+  absl::StatusOr<domain::Principal> who =
+      gate_.Admit(*ctx, domain::Operation::kLedgerVerify);
+  if (!who.ok()) {
+    class Refused final
+        : public grpc::ServerWriteReactor<v1::VerifyDeepProgress> {
+     public:
+      explicit Refused(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
+      void OnDone() override { delete this; }
+    };
+    return new Refused(who.status());
+  }
+  return new VerifyDeepReactor(ledger_, guard_, store_.flag_config());
 }
 
 grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,

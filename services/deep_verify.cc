@@ -236,7 +236,7 @@ absl::StatusOr<DeepReport> DeepVerifier::CheckStream(
 }
 
 absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
-    const std::function<void(const DeepReport&)>& progress,
+    const std::function<bool(const DeepReport&)>& progress,
     uint64_t progress_every) const {
   DeepReport report;
   // What the streams make, summed over all of them.
@@ -270,7 +270,9 @@ absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
       }
       for (const auto& [key, add] : p.counters) counters[key] += add;
       if (progress != nullptr && report.entries >= next_progress) {
-        progress(report);
+        if (!progress(report)) {
+          return absl::CancelledError("deep verification stopped");
+        }
         next_progress = report.entries + progress_every;
       }
     }
@@ -375,7 +377,6 @@ absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
                                " is missing; the entries make ", value));
     }
   }
-  if (progress != nullptr) progress(report);
   return report;
 }
 

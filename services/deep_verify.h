@@ -49,9 +49,10 @@ class DeepVerifier {
   absl::StatusOr<DeepReport> CheckStream(absl::string_view stream) const;
 
   // Every stream, then the whole state and index. `progress`, if set, is
-  // called with the report so far every `progress_every` entries replayed.
+  // called with the report so far every `progress_every` entries replayed;
+  // when it returns false the check stops with CANCELLED.
   absl::StatusOr<DeepReport> CheckAll(
-      const std::function<void(const DeepReport&)>& progress = nullptr,
+      const std::function<bool(const DeepReport&)>& progress = nullptr,
       uint64_t progress_every = 10000) const;
 
  private:

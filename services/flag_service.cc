@@ -158,6 +158,18 @@ grpc::ServerUnaryReactor* FlagService::List(grpc::CallbackServerContext* ctx,
         ListFlags(store_, store_.ledger(), query, within);
     if (!r.ok()) return r.status();
     *reply = *std::move(r);
+    // Damage to the ledger concerns every regulator, whatever it asked for
+    // but another kind or state.
+    absl::optional<v1::Flag> alarm = guard_.AlarmFlag();
+    if (alarm.has_value() && p->kind != v1::PARTY &&
+        request->page_token().empty() &&
+        (request->kind() == v1::FLAG_KIND_UNSPECIFIED ||
+         request->kind() == v1::LEDGER_DAMAGED) &&
+        (request->state() == v1::FLAG_STATE_UNSPECIFIED ||
+         request->state() == v1::OPEN)) {
+      *reply->mutable_flags()->Add() = *std::move(alarm);
+      reply->mutable_flags()->SwapElements(0, reply->flags_size() - 1);
+    }
     return absl::OkStatus();
   }();
   reactor->Finish(ToGrpcStatus(s));

@@ -71,11 +71,16 @@ bool IsLoopback(const std::string& listen) {
 // Everything the services point into; destroyed after the gRPC server.
 struct CradleServer::Parts {
   Parts(storage::Ledger& ledger, const Clock& clock,
-        const domain::FlagConfig& flags,
+        const ServerOptions& options,
         std::unique_ptr<storage::Ed25519Key> signing_key,
         std::unique_ptr<CredentialStore> credential_store)
       : key(std::move(signing_key)),
-        store(ledger, clock, flags),
+        store(ledger, clock, options.flags),
+        guard(ledger, *key, clock, options.flags,
+              LedgerGuard::Options{options.data_dir, options.forensic,
+                                   options.verify_tail_on_open,
+                                   options.checkpoint_interval}),
+        scrubber(ledger, guard, options.flags),
         credentials(std::move(credential_store)),
         gate(*credentials),
         registry(ledger, clock, gate),
@@ -83,11 +88,13 @@ struct CradleServer::Parts {
         manifests(store, gate),
         transfers(store, gate),
         disposals(store, gate),
-        flags(store, gate),
-        audit(ledger, store, *key, clock, gate),
+        flags(store, gate, guard),
+        audit(ledger, store, guard, scrubber, gate),
         sweeper(store) {}
   std::unique_ptr<storage::Ed25519Key> key;
   ManifestStore store;
+  LedgerGuard guard;
+  Scrubber scrubber;
   std::unique_ptr<CredentialStore> credentials;
   Gate gate;
   RegistryService registry;
@@ -100,6 +107,19 @@ struct CradleServer::Parts {
   Sweeper sweeper;
 };
 
+namespace {
+
+// Health is reported per service, and for "" (the server). The services
+// that write turn NOT_SERVING once the ledger refuses writes; the others
+// (reads, audit) go on.
+const char* const kWriteServices[] = {
+    "cradle.v1.Registry",  "cradle.v1.Credentials", "cradle.v1.Manifests",
+    "cradle.v1.Transfers", "cradle.v1.Disposals",
+};
+const char* const kReadServices[] = {"cradle.v1.Flags", "cradle.v1.Audit"};
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
     const ServerOptions& options) {
   const Clock& clock =
@@ -107,6 +127,8 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   storage::RocksDbLedger::Options ledger_options;
   ledger_options.sync = options.sync;
   ledger_options.clock = &clock;
+  ledger_options.forensic = options.forensic;
+  ledger_options.verify_tail_on_open = options.verify_tail_on_open;
   absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
       storage::RocksDbLedger::Open(options.data_dir, ledger_options);
   if (!ledger.ok()) return ledger.status();
@@ -123,17 +145,23 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
       CredentialStore::Load(**ledger, clock);
   if (!credentials.ok()) return credentials.status();
   std::unique_ptr<CradleServer> server(new CradleServer);
-  const std::string admin_token_file = options.admin_token_file.empty()
-                                           ? options.data_dir + "/admin.token"
-                                           : options.admin_token_file;
-  absl::StatusOr<bool> bootstrapped =
-      (*credentials)->Bootstrap(admin_token_file);
-  if (!bootstrapped.ok()) return bootstrapped.status();
-  if (*bootstrapped) server->new_admin_token_file_ = admin_token_file;
   server->ledger_ = *std::move(ledger);
   server->parts_ =
-      std::make_unique<Parts>(*server->ledger_, clock, options.flags,
-                              *std::move(key), *std::move(credentials));
+      std::make_unique<Parts>(*server->ledger_, clock, options, *std::move(key),
+                              *std::move(credentials));
+  // The checks beyond the ledger's own, before anything is written.
+  if (absl::Status s = server->parts_->guard.CheckOnStart(); !s.ok()) {
+    return s;
+  }
+  if (!server->parts_->guard.halted()) {
+    const std::string admin_token_file = options.admin_token_file.empty()
+                                             ? options.data_dir + "/admin.token"
+                                             : options.admin_token_file;
+    absl::StatusOr<bool> bootstrapped =
+        server->parts_->credentials->Bootstrap(admin_token_file);
+    if (!bootstrapped.ok()) return bootstrapped.status();
+    if (*bootstrapped) server->new_admin_token_file_ = admin_token_file;
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -152,7 +180,27 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
         absl::StrCat("cannot listen on ", options.listen,
                      ": address in use or not an address of this machine"));
   }
-  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  grpc::HealthCheckServiceInterface* health =
+      server->server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  for (const char* service : kWriteServices) {
+    health->SetServingStatus(service, true);
+  }
+  for (const char* service : kReadServices) {
+    health->SetServingStatus(service, true);
+  }
+  auto writes_stopped = [health](const std::string&) {
+    for (const char* service : kWriteServices) {
+      health->SetServingStatus(service, false);
+    }
+  };
+  if (server->parts_->guard.halted()) writes_stopped("");
+  server->parts_->guard.OnAlarm(writes_stopped);
+  server->parts_->guard.Start();
+  if (!server->parts_->guard.halted()) {
+    server->parts_->scrubber.Start(Scrubber::Options{
+        options.scrub_rate, options.scrub_deep, options.scrub_pause});
+  }
   if (options.sweep_interval > absl::ZeroDuration()) {
     server->parts_->sweeper.Start(options.sweep_interval);
   }
@@ -165,11 +213,25 @@ ManifestStore& CradleServer::store() { return parts_->store; }
 
 absl::StatusOr<int> CradleServer::Sweep() { return parts_->sweeper.RunOnce(); }
 
+absl::Status CradleServer::Scrub(bool deep) {
+  return parts_->scrubber.RunPass(deep);
+}
+
+v1::IntegrityStatus CradleServer::Integrity() const {
+  v1::IntegrityStatus status = parts_->guard.Status();
+  *status.mutable_scrub() = parts_->scrubber.Status();
+  return status;
+}
+
 void CradleServer::Shutdown(absl::Duration grace) {
-  if (parts_ != nullptr) parts_->sweeper.Stop();
+  if (parts_ != nullptr) {
+    parts_->sweeper.Stop();
+    parts_->scrubber.Stop();
+  }
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   }
+  if (parts_ != nullptr) parts_->guard.Stop();  // keeps the last signed head
   if (ledger_ != nullptr) ledger_->Close().IgnoreError();
 }
 

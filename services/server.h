@@ -9,6 +9,7 @@
 #include "grpcpp/server.h"
 
 #include "base/clock.h"
+#include "cradle/v1/audit.pb.h"
 #include "domain/flags/flag_config.h"
 #include "storage/ledger.h"
 
@@ -37,6 +38,22 @@ struct ServerOptions {
   // Where the first start writes the administrator's token (mode 0600);
   // empty: <data_dir>/admin.token.
   std::string admin_token_file;
+  // Serve a ledger the checks on start find damaged, for inspection: reads
+  // work, every write is refused and the write services are NOT_SERVING
+  // (docs/RELIABILITY.md).
+  bool forensic = false;
+  // The newest entries the checks on start cover: their chain, stream index
+  // keys and Merkle nodes, and their streams replayed. Older damage is the
+  // scrubber's to find.
+  uint64_t verify_tail_on_open = 1024;
+  // The background scrubber (scrubber.h): entries a second at most (zero:
+  // none), whether it replays the streams too, and its rest between passes.
+  double scrub_rate = 2000;
+  bool scrub_deep = true;
+  absl::Duration scrub_pause = absl::Minutes(10);
+  // How often the server signs and keeps a tree head of its own, which the
+  // next start checks the ledger against; zero: only when asked.
+  absl::Duration checkpoint_interval = absl::Minutes(1);
 };
 
 // OK when `listen` ("host:port") names a loopback host: 127.0.0.0/8, ::1 or
@@ -60,6 +77,10 @@ class CradleServer {
   }
   // One sweeper pass now; returns the manifests flagged.
   absl::StatusOr<int> Sweep();
+  // One scrubber pass now, unpaced (damage raises the alarm).
+  absl::Status Scrub(bool deep);
+  // What the server knows of its ledger's integrity.
+  v1::IntegrityStatus Integrity() const;
   storage::Ledger& ledger() { return *ledger_; }
   // For benchmarks that load data in process, past the network.
   ManifestStore& store();

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -16,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
+#include "base/flags_usage.h"
 #include "domain/flags/flag_config.h"
 #include "domain/work_calendar.h"
 #include "services/server.h"
@@ -56,6 +58,28 @@ ABSL_FLAG(std::string, calendar, "",
           "data/cn-workdays.txt); default: the built-in one.");
 ABSL_FLAG(std::string, sweep_interval, "60s",
           "How often deadline flags are checked; 0 turns the sweeper off.");
+ABSL_FLAG(bool, forensic, false,
+          "Serve a ledger the checks on start find damaged, for inspection: "
+          "reads work, every write is refused, the write services report "
+          "NOT_SERVING, and what the checks found is printed "
+          "(docs/RELIABILITY.md).");
+ABSL_FLAG(double, scrub_rate, 2000,
+          "The background scrubber re-verifies the whole ledger, again and "
+          "again, at most this many entries a second; 0 turns it off.");
+ABSL_FLAG(bool, scrub_deep, true,
+          "The scrubber also replays every stream and compares it with the "
+          "state, indexes and counters it keeps (--noscrub_deep: the chain "
+          "only).");
+ABSL_FLAG(std::string, scrub_pause, "10m",
+          "The scrubber's rest between two passes.");
+ABSL_FLAG(std::string, checkpoint_interval, "1m",
+          "How often the server signs its tree head and keeps it in "
+          "DIR/signed-head, which the next start checks the ledger against; "
+          "0: only when a regulator asks.");
+ABSL_FLAG(uint64_t, verify_tail, 1024,
+          "The newest entries the checks on start cover (chain, indexes, "
+          "Merkle nodes, their streams replayed); older ones are the "
+          "scrubber's.");
 ABSL_FLAG(bool, sync, true,
           "fsync every group commit before acknowledging. --nosync is for "
           "benchmarks only: a crash can then lose acknowledged entries.");
@@ -64,6 +88,7 @@ int main(int argc, char** argv) {
   // Debian's abseil is built with its debug-mode lock-order graph on, which
   // costs every Mutex acquisition; the tests (sanitizer builds) keep it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  cradle::ShowOwnFlagsInHelp();
   absl::SetProgramUsageMessage(
       "Cradle's server: hosts the Registry, Manifests, Transfers, Disposals "
       "and Audit gRPC services over an append-only, hash-chained ledger.\n"
@@ -148,6 +173,26 @@ int main(int argc, char** argv) {
     return fail(absl::InvalidArgumentError(
         "--sweep-interval must be a duration such as 60s (0 turns it off)"));
   }
+  for (const auto& [name, text, into] :
+       {std::tuple<const char*, std::string, absl::Duration*>{
+            "--scrub-pause", absl::GetFlag(FLAGS_scrub_pause),
+            &options.scrub_pause},
+        std::tuple<const char*, std::string, absl::Duration*>{
+            "--checkpoint-interval", absl::GetFlag(FLAGS_checkpoint_interval),
+            &options.checkpoint_interval}}) {
+    if (!absl::ParseDuration(text, into) || *into < absl::ZeroDuration()) {
+      return fail(absl::InvalidArgumentError(absl::StrCat(
+          name, " \"", text, "\" is not a duration such as 10m or 30s")));
+    }
+  }
+  options.scrub_rate = absl::GetFlag(FLAGS_scrub_rate);
+  if (!(options.scrub_rate >= 0 && options.scrub_rate <= 1e9)) {
+    return fail(absl::InvalidArgumentError(
+        "--scrub-rate must be entries a second, from 0 (off)"));
+  }
+  options.scrub_deep = absl::GetFlag(FLAGS_scrub_deep);
+  options.forensic = absl::GetFlag(FLAGS_forensic);
+  options.verify_tail_on_open = absl::GetFlag(FLAGS_verify_tail);
   options.data_dir = absl::GetFlag(FLAGS_data);
   options.listen = absl::GetFlag(FLAGS_listen);
   options.sync = absl::GetFlag(FLAGS_sync);
@@ -175,6 +220,28 @@ int main(int argc, char** argv) {
       options.insecure ? "plain TCP, loopback" : "TLS",
       options.data_dir.c_str(), static_cast<unsigned long long>(head.sequence),
       cradle::storage::HexHash(head.hash).substr(0, 16).c_str());
+  const cradle::v1::IntegrityStatus integrity = (*server)->Integrity();
+  if (integrity.forensic()) {
+    std::printf(
+        "cradled: FORENSIC: serving for inspection; every write is "
+        "refused\n");
+    if (integrity.damaged()) {
+      std::printf("cradled:   the %s found on %s: %s\n",
+                  integrity.found_by().c_str(),
+                  absl::FormatTime(
+                      absl::RFC3339_sec,
+                      absl::FromUnixSeconds(integrity.found_at().seconds()),
+                      absl::UTCTimeZone())
+                      .c_str(),
+                  integrity.problem().c_str());
+    }
+    for (const std::string& p : integrity.open_problems()) {
+      std::printf("cradled:   %s\n", p.c_str());
+    }
+    if (integrity.open_problems().empty()) {
+      std::printf("cradled:   the checks on start found nothing wrong\n");
+    }
+  }
   std::fflush(stdout);
 
   std::thread waiter([&] {

@@ -15,7 +15,9 @@
 #include "cradle/v1/registry.grpc.pb.h"
 #include "services/credential_store.h"
 #include "services/gate.h"
+#include "services/ledger_guard.h"
 #include "services/manifest_store.h"
+#include "services/scrubber.h"
 #include "storage/ledger.h"
 #include "storage/tree_head.h"
 
@@ -148,8 +150,8 @@ class DisposalService final : public v1::Disposals::CallbackService {
 // the manifest's stream; nothing is ever deleted.
 class FlagService final : public v1::Flags::CallbackService {
  public:
-  FlagService(ManifestStore& store, const Gate& gate)
-      : store_(store), gate_(gate) {}
+  FlagService(ManifestStore& store, const Gate& gate, const LedgerGuard& guard)
+      : store_(store), gate_(gate), guard_(guard) {}
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListFlagsRequest* request,
@@ -171,18 +173,23 @@ class FlagService final : public v1::Flags::CallbackService {
 
   ManifestStore& store_;
   const Gate& gate_;
+  const LedgerGuard& guard_;  // a LEDGER_DAMAGED alarm shows as a flag
 };
 
 // The regulator's view: chains and their proofs against signed tree heads,
+// the ledger's integrity (verification, deep verification, the scrubber),
 // jurisdiction queries, flows and exports (audit_service.cc,
 // audit_jurisdiction.cc).
 class AuditService final : public v1::Audit::CallbackService {
  public:
   // None is owned; all must outlive the service.
   AuditService(const storage::Ledger& ledger, const ManifestStore& store,
-               const storage::Ed25519Key& key, const Clock& clock,
-               const Gate& gate)
-      : ledger_(ledger), store_(store), key_(key), clock_(clock), gate_(gate) {}
+               LedgerGuard& guard, const Scrubber& scrubber, const Gate& gate)
+      : ledger_(ledger),
+        store_(store),
+        guard_(guard),
+        scrubber_(scrubber),
+        gate_(gate) {}
 
   grpc::ServerUnaryReactor* Chain(grpc::CallbackServerContext* ctx,
                                   const v1::ChainRequest* request,
@@ -190,6 +197,12 @@ class AuditService final : public v1::Audit::CallbackService {
   grpc::ServerUnaryReactor* Verify(grpc::CallbackServerContext* ctx,
                                    const v1::VerifyRequest* request,
                                    v1::VerifyResponse* reply) override;
+  grpc::ServerWriteReactor<v1::VerifyDeepProgress>* VerifyDeep(
+      grpc::CallbackServerContext* ctx,
+      const v1::VerifyDeepRequest* request) override;
+  grpc::ServerUnaryReactor* Integrity(grpc::CallbackServerContext* ctx,
+                                      const v1::IntegrityRequest* request,
+                                      v1::IntegrityStatus* reply) override;
   grpc::ServerUnaryReactor* Head(grpc::CallbackServerContext* ctx,
                                  const v1::HeadRequest* request,
                                  v1::HeadResponse* reply) override;
@@ -215,8 +228,8 @@ class AuditService final : public v1::Audit::CallbackService {
  private:
   const storage::Ledger& ledger_;
   const ManifestStore& store_;
-  const storage::Ed25519Key& key_;
-  const Clock& clock_;
+  LedgerGuard& guard_;
+  const Scrubber& scrubber_;
   const Gate& gate_;
 };
 

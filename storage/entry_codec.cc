@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include <openssl/evp.h>
@@ -141,6 +142,15 @@ std::string ZeroHash() { return std::string(kHashBytes, '\0'); }
 
 std::string HexHash(absl::string_view raw) {
   return absl::BytesToHexString(raw);
+}
+
+bool ParseHex(absl::string_view hex, size_t bytes, std::string* raw) {
+  if (hex.size() != 2 * bytes) return false;
+  for (char c : hex) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  *raw = absl::HexStringToBytes(hex);
+  return true;
 }
 
 }  // namespace cradle::storage

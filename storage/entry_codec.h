@@ -34,5 +34,8 @@ uint64_t DecodeSequenceKey(absl::string_view key);  // key.size() == 8
 
 std::string ZeroHash();
 std::string HexHash(absl::string_view raw);
+// The `bytes` raw bytes that `hex` spells (either case); false when it is
+// not exactly that much hex.
+bool ParseHex(absl::string_view hex, size_t bytes, std::string* raw);
 
 }  // namespace cradle::storage

@@ -1122,20 +1122,36 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
     return bad(0,
                absl::StrCat("a table file fails its checksum: ", s.ToString()));
   }
-  const Head head = GetHead();
-  std::unique_ptr<const LedgerReader> view = Snapshot();
+  // Everything else from one snapshot, so that appends meanwhile change
+  // nothing it counts: the head is the snapshot's last entry.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  const RocksDbReader view(db_.get(), handles_, snapshot);  // releases it
+  const rocksdb::ReadOptions at = ReadAt(snapshot);
+  Head head{0, ZeroHash()};
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(at, handles_[kEntriesCf]));
+    it->SeekToLast();
+    if (!it->status().ok()) return FromRocks(it->status(), "reading entries");
+    if (it->Valid()) {
+      CRADLE_ASSIGN_OR_RETURN(
+          Entry last, DecodeStoredEntry(absl::string_view(it->value().data(),
+                                                          it->value().size())));
+      head = Head{last.sequence, last.hash};
+    }
+  }
   // Stream index: VerifyDerived finds each entry's key; as many keys as
   // entries means there is no other.
   {
     std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), handles_[kStreamsCf]));
+        db_->NewIterator(at, handles_[kStreamsCf]));
     uint64_t keys = 0;
     std::string stray;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++keys;
-      if (stray.empty() && it->value().size() == 8 &&
-          DecodeSequenceKey(absl::string_view(it->value().data(), 8)) >
-              head.sequence) {
+      if (stray.empty() && (it->value().size() != 8 ||
+                            DecodeSequenceKey(absl::string_view(
+                                it->value().data(), 8)) > head.sequence)) {
         stray = absl::CHexEscape(it->key().ToString());
       }
     }
@@ -1155,7 +1171,7 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
   // each inside the first n leaves.
   {
     std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), handles_[kMerkleCf]));
+        db_->NewIterator(at, handles_[kMerkleCf]));
     uint64_t nodes = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++nodes;
@@ -1185,25 +1201,23 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
   // Idempotency records: each names entries of its own stream.
   {
     std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), handles_[kIdempotencyCf]));
+        db_->NewIterator(at, handles_[kIdempotencyCf]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       ++report.checked;
       const std::string key = it->key().ToString();
       const absl::string_view v(it->value().data(), it->value().size());
-      const uint64_t first =
-          v.size() >= 24 ? DecodeSequenceKey(v.substr(0, 8)) : 0;
-      const uint64_t version =
-          v.size() >= 24 ? DecodeSequenceKey(v.substr(8, 8)) : 0;
-      const uint64_t count =
-          v.size() >= 24 ? DecodeSequenceKey(v.substr(16, 8)) : 0;
-      const absl::string_view stream = v.size() >= 24 ? v.substr(24) : "";
+      const bool formed = v.size() >= 24;
+      const uint64_t first = formed ? DecodeSequenceKey(v.substr(0, 8)) : 0;
+      const uint64_t version = formed ? DecodeSequenceKey(v.substr(8, 8)) : 0;
+      const uint64_t count = formed ? DecodeSequenceKey(v.substr(16, 8)) : 0;
+      const absl::string_view stream = formed ? v.substr(24) : "";
       std::string problem;
-      if (v.size() < 24 || first == 0 || count == 0 ||
+      if (!formed || first == 0 || count == 0 || count > kMaxEntriesPerAppend ||
           first + count - 1 > head.sequence) {
         problem = "is malformed or points past the last entry";
       } else {
-        absl::StatusOr<Entry> last = view->Read(first + count - 1);
-        absl::StatusOr<Entry> begin = view->Read(first);
+        absl::StatusOr<Entry> begin = view.Read(first);
+        absl::StatusOr<Entry> last = view.Read(first + count - 1);
         if (!last.ok() || !begin.ok() || last->stream != stream ||
             begin->stream != stream || last->stream_version != version) {
           problem = absl::StrCat("does not match entries ", first, "..",
@@ -1220,19 +1234,28 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
     }
   }
   // The head record.
-  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> record_value,
-                          GetValue(db_.get(), handles_[kMetaCf], nullptr,
-                                   kHeadRecordKey, "the head record"));
-  const absl::optional<HeadRecord> record =
-      record_value.has_value() ? DecodeHeadRecord(*record_value)
-                               : absl::nullopt;
-  const TreeHead tree = GetTreeHead();
-  if (head.sequence > 0 &&
-      (!record.has_value() || record->size != head.sequence ||
-       record->hash != head.hash || record->root != tree.root)) {
-    return bad(head.sequence,
-               "the head record does not match the last entry "
-               "and the Merkle root");
+  if (head.sequence > 0) {
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
+                            GetValue(db_.get(), handles_[kMetaCf], snapshot,
+                                     kHeadRecordKey, "the head record"));
+    const absl::optional<HeadRecord> record =
+        value.has_value() ? DecodeHeadRecord(*value) : absl::nullopt;
+    absl::StatusOr<std::string> root = merkle::RootHash(
+        head.sequence,
+        [&](int level, uint64_t index) -> absl::StatusOr<std::string> {
+          CRADLE_ASSIGN_OR_RETURN(
+              absl::optional<std::string> node,
+              GetValue(db_.get(), handles_[kMerkleCf], snapshot,
+                       MerkleKey(level, index), "a Merkle node"));
+          if (!node.has_value()) return absl::DataLossError("missing");
+          return *std::move(node);
+        });
+    if (!record.has_value() || record->size != head.sequence ||
+        record->hash != head.hash || !root.ok() || record->root != *root) {
+      return bad(head.sequence,
+                 "the head record does not match the last entry and the "
+                 "Merkle root");
+    }
   }
   return report;
 }

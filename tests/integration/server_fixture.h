@@ -94,27 +94,34 @@ class ServerFixture : public ::testing::Test {
   virtual void Configure(services::ServerOptions* options) { (void)options; }
 
   void Start() {
+    absl::Status s = TryStart();
+    ASSERT_TRUE(s.ok()) << s;
+  }
+
+  // Starts the server over the ledger in dir_ and connects the stubs.
+  absl::Status TryStart() {
     services::ServerOptions options;
     options.data_dir = dir_.Sub("ledger");
     options.listen = "127.0.0.1:0";
     options.clock = &clock_;
     options.sweep_interval = absl::ZeroDuration();  // tests sweep by hand
+    options.scrub_rate = 0;                         // and scrub by hand
     options.insecure = true;
     Configure(&options);
     absl::StatusOr<std::unique_ptr<services::CradleServer>> server =
         services::CradleServer::Start(options);
-    ASSERT_TRUE(server.ok()) << server.status();
+    if (!server.ok()) return server.status();
     server_ = *std::move(server);
-    auto channel =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                            grpc::InsecureChannelCredentials());
-    registry_ = v1::Registry::NewStub(channel);
-    flags_ = v1::Flags::NewStub(channel);
-    manifests_ = v1::Manifests::NewStub(channel);
-    transfers_ = v1::Transfers::NewStub(channel);
-    disposals_ = v1::Disposals::NewStub(channel);
-    audit_ = v1::Audit::NewStub(channel);
-    credentials_ = v1::Credentials::NewStub(channel);
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                   grpc::InsecureChannelCredentials());
+    registry_ = v1::Registry::NewStub(channel_);
+    flags_ = v1::Flags::NewStub(channel_);
+    manifests_ = v1::Manifests::NewStub(channel_);
+    transfers_ = v1::Transfers::NewStub(channel_);
+    disposals_ = v1::Disposals::NewStub(channel_);
+    audit_ = v1::Audit::NewStub(channel_);
+    credentials_ = v1::Credentials::NewStub(channel_);
+    return absl::OkStatus();
   }
 
   // Makes `ctx` call as `who`: a party's USCC, kAdmin or a regulator. Who
@@ -360,6 +367,7 @@ class ServerFixture : public ::testing::Test {
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 23, 9, 0, 0),
                                    absl::FixedTimeZone(8 * 3600))};
   std::unique_ptr<services::CradleServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Registry::Stub> registry_;
   std::unique_ptr<v1::Manifests::Stub> manifests_;
   std::unique_ptr<v1::Transfers::Stub> transfers_;
