@@ -13,6 +13,7 @@
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "services/checked_service.h"
 #include "services/credential_store.h"
 #include "services/gate.h"
 #include "services/ledger_guard.h"
@@ -23,10 +24,21 @@
 
 namespace cradle::services {
 
-class RegistryService final : public v1::Registry::CallbackService {
+class RegistryService final
+    : public CheckedService<RegistryService, v1::Registry::CallbackService> {
  public:
   RegistryService(storage::Ledger& ledger, const Clock& clock, const Gate& gate)
-      : ledger_(ledger), clock_(clock), gate_(gate), reader_(ledger) {}
+      : ledger_(ledger), clock_(clock), gate_(gate), reader_(ledger) {
+    Check("cradle.v1.Registry", "RegisterEnterprise",
+          &RegistryService::RegisterEnterprise);
+    Check("cradle.v1.Registry", "GrantLicence", &RegistryService::GrantLicence);
+    Check("cradle.v1.Registry", "RegisterVehicle",
+          &RegistryService::RegisterVehicle);
+    Check("cradle.v1.Registry", "GetEnterprise",
+          &RegistryService::GetEnterprise);
+    Check("cradle.v1.Registry", "RegisterApproval",
+          &RegistryService::RegisterApproval);
+  }
 
   grpc::ServerUnaryReactor* RegisterEnterprise(
       grpc::CallbackServerContext* ctx,
@@ -54,10 +66,17 @@ class RegistryService final : public v1::Registry::CallbackService {
 };
 
 // Credentials: issued and revoked by the administrator; WhoAmI for anyone.
-class CredentialService final : public v1::Credentials::CallbackService {
+class CredentialService final
+    : public CheckedService<CredentialService,
+                            v1::Credentials::CallbackService> {
  public:
   CredentialService(CredentialStore& store, const Gate& gate)
-      : store_(store), gate_(gate) {}
+      : store_(store), gate_(gate) {
+    Check("cradle.v1.Credentials", "Issue", &CredentialService::Issue);
+    Check("cradle.v1.Credentials", "Revoke", &CredentialService::Revoke);
+    Check("cradle.v1.Credentials", "List", &CredentialService::List);
+    Check("cradle.v1.Credentials", "WhoAmI", &CredentialService::WhoAmI);
+  }
 
   grpc::ServerUnaryReactor* Issue(grpc::CallbackServerContext* ctx,
                                   const v1::IssueCredentialRequest* request,
@@ -77,10 +96,17 @@ class CredentialService final : public v1::Credentials::CallbackService {
   const Gate& gate_;
 };
 
-class ManifestService final : public v1::Manifests::CallbackService {
+class ManifestService final
+    : public CheckedService<ManifestService, v1::Manifests::CallbackService> {
  public:
   ManifestService(ManifestStore& store, const Gate& gate)
-      : store_(store), gate_(gate) {}
+      : store_(store), gate_(gate) {
+    Check("cradle.v1.Manifests", "Open", &ManifestService::Open);
+    Check("cradle.v1.Manifests", "Issue", &ManifestService::Issue);
+    Check("cradle.v1.Manifests", "Cancel", &ManifestService::Cancel);
+    Check("cradle.v1.Manifests", "Get", &ManifestService::Get);
+    Check("cradle.v1.Manifests", "List", &ManifestService::List);
+  }
 
   grpc::ServerUnaryReactor* Open(grpc::CallbackServerContext* ctx,
                                  const v1::OpenManifestRequest* request,
@@ -103,10 +129,16 @@ class ManifestService final : public v1::Manifests::CallbackService {
   const Gate& gate_;
 };
 
-class TransferService final : public v1::Transfers::CallbackService {
+class TransferService final
+    : public CheckedService<TransferService, v1::Transfers::CallbackService> {
  public:
   TransferService(ManifestStore& store, const Gate& gate)
-      : store_(store), gate_(gate) {}
+      : store_(store), gate_(gate) {
+    Check("cradle.v1.Transfers", "Pickup", &TransferService::Pickup);
+    Check("cradle.v1.Transfers", "Relay", &TransferService::Relay);
+    Check("cradle.v1.Transfers", "Deliver", &TransferService::Deliver);
+    Check("cradle.v1.Transfers", "Reroute", &TransferService::Reroute);
+  }
 
   grpc::ServerUnaryReactor* Pickup(grpc::CallbackServerContext* ctx,
                                    const v1::PickupRequest* request,
@@ -126,10 +158,16 @@ class TransferService final : public v1::Transfers::CallbackService {
   const Gate& gate_;
 };
 
-class DisposalService final : public v1::Disposals::CallbackService {
+class DisposalService final
+    : public CheckedService<DisposalService, v1::Disposals::CallbackService> {
  public:
   DisposalService(ManifestStore& store, const Gate& gate)
-      : store_(store), gate_(gate) {}
+      : store_(store), gate_(gate) {
+    Check("cradle.v1.Disposals", "Receive", &DisposalService::Receive);
+    Check("cradle.v1.Disposals", "Dispose", &DisposalService::Dispose);
+    Check("cradle.v1.Disposals", "RecordPayment",
+          &DisposalService::RecordPayment);
+  }
 
   grpc::ServerUnaryReactor* Receive(grpc::CallbackServerContext* ctx,
                                     const v1::ReceiveRequest* request,
@@ -148,10 +186,16 @@ class DisposalService final : public v1::Disposals::CallbackService {
 
 // Regulators' view of flags. Acknowledging or resolving a flag is an entry in
 // the manifest's stream; nothing is ever deleted.
-class FlagService final : public v1::Flags::CallbackService {
+class FlagService final
+    : public CheckedService<FlagService, v1::Flags::CallbackService> {
  public:
   FlagService(ManifestStore& store, const Gate& gate, const LedgerGuard& guard)
-      : store_(store), gate_(gate), guard_(guard) {}
+      : store_(store), gate_(gate), guard_(guard) {
+    Check("cradle.v1.Flags", "List", &FlagService::List);
+    Check("cradle.v1.Flags", "Acknowledge", &FlagService::Acknowledge);
+    Check("cradle.v1.Flags", "Resolve", &FlagService::Resolve);
+    Check("cradle.v1.Flags", "Risk", &FlagService::Risk);
+  }
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListFlagsRequest* request,
@@ -180,7 +224,8 @@ class FlagService final : public v1::Flags::CallbackService {
 // the ledger's integrity (verification, deep verification, the scrubber),
 // jurisdiction queries, flows and exports (audit_service.cc,
 // audit_jurisdiction.cc).
-class AuditService final : public v1::Audit::CallbackService {
+class AuditService final
+    : public CheckedService<AuditService, v1::Audit::CallbackService> {
  public:
   // None is owned; all must outlive the service.
   AuditService(const storage::Ledger& ledger, const ManifestStore& store,
@@ -189,7 +234,19 @@ class AuditService final : public v1::Audit::CallbackService {
         store_(store),
         guard_(guard),
         scrubber_(scrubber),
-        gate_(gate) {}
+        gate_(gate) {
+    Check("cradle.v1.Audit", "Chain", &AuditService::Chain);
+    Check("cradle.v1.Audit", "Verify", &AuditService::Verify);
+    Check("cradle.v1.Audit", "VerifyDeep", &AuditService::VerifyDeep);
+    Check("cradle.v1.Audit", "Integrity", &AuditService::Integrity);
+    Check("cradle.v1.Audit", "Head", &AuditService::Head);
+    Check("cradle.v1.Audit", "TreeHead", &AuditService::TreeHead);
+    Check("cradle.v1.Audit", "Prove", &AuditService::Prove);
+    Check("cradle.v1.Audit", "Consistency", &AuditService::Consistency);
+    Check("cradle.v1.Audit", "Manifests", &AuditService::Manifests);
+    Check("cradle.v1.Audit", "Flows", &AuditService::Flows);
+    Check("cradle.v1.Audit", "Export", &AuditService::Export);
+  }
 
   grpc::ServerUnaryReactor* Chain(grpc::CallbackServerContext* ctx,
                                   const v1::ChainRequest* request,
