@@ -53,6 +53,33 @@ const char* ViolationName(Violation v) {
   return "?";
 }
 
+int SimulatedCities() {
+  std::vector<std::string> cities;
+  for (const domain::Division& d :
+       domain::DivisionTable::Builtin().WithPrefix("33")) {
+    if (d.code[4] == '7') continue;  // development zones, as MakeWorld
+    if (cities.empty() || cities.back() != d.city_code) {
+      cities.push_back(d.city_code);
+    }
+  }
+  return static_cast<int>(cities.size());
+}
+
+absl::Status CheckWorldSize(int generators, int carriers) {
+  const int cities = SimulatedCities();
+  if (generators < cities) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--generators ", generators, " is fewer than the ", cities,
+                     " cities of the province: each needs at least one"));
+  }
+  if (carriers < cities) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--carriers ", carriers, " is fewer than the ", cities,
+                     " cities of the province: each needs at least one"));
+  }
+  return absl::OkStatus();
+}
+
 World MakeWorld(uint64_t seed, int generators, int carriers) {
   World w;
   std::mt19937_64 rng(seed);

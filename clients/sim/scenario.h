@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+
 #include "cradle/v1/flags.pb.h"
 
 namespace cradle::sim {
@@ -37,6 +39,13 @@ struct World {
 // receivers and one wrongly licensed receiver per city, one receiver in
 // Suzhou (Jiangsu).
 World MakeWorld(uint64_t seed, int generators, int carriers);
+
+// The cities of the simulated province (Zhejiang's, in the division table).
+int SimulatedCities();
+
+// INVALID_ARGUMENT naming the flag unless the world can be made: every city
+// needs a generator and a carrier.
+absl::Status CheckWorldSize(int generators, int carriers);
 
 // What is injected into one manifest; kNone is a clean chain.
 enum class Violation {

@@ -439,8 +439,39 @@ int Main() {
     *r *= scale;
   }
   absl::Duration wait;
-  if (!absl::ParseDuration(absl::GetFlag(FLAGS_deadline_wait), &wait)) {
-    std::fprintf(stderr, "cradle-sim: --deadline_wait is not a duration\n");
+  if (!absl::ParseDuration(absl::GetFlag(FLAGS_deadline_wait), &wait) ||
+      wait < absl::ZeroDuration()) {
+    std::fprintf(stderr,
+                 "cradle-sim: --deadline_wait \"%s\" is not a duration such "
+                 "as 7s\n",
+                 absl::GetFlag(FLAGS_deadline_wait).c_str());
+    return 2;
+  }
+  // What the world and the run need, before anything starts.
+  absl::Status flags = CheckWorldSize(absl::GetFlag(FLAGS_generators),
+                                      absl::GetFlag(FLAGS_carriers));
+  if (flags.ok() && total < 1) {
+    flags = absl::InvalidArgumentError(
+        absl::StrCat("--manifests ", total, " must be at least 1"));
+  }
+  if (flags.ok() && absl::GetFlag(FLAGS_clients) < 1) {
+    flags = absl::InvalidArgumentError(absl::StrCat(
+        "--clients ", absl::GetFlag(FLAGS_clients), " must be at least 1"));
+  }
+  const Rates defaults;
+  const double all = defaults.cross_city + defaults.cross_province +
+                     defaults.unlicensed + defaults.wrong_receiver +
+                     defaults.weight_gap + defaults.never_arrives +
+                     defaults.never_disposed + defaults.direct_payment;
+  if (flags.ok() && !(scale >= 0 && scale * all <= 1)) {
+    flags = absl::InvalidArgumentError(absl::StrCat(
+        "--rate_scale ", scale, " must be from 0 to ", 1 / all,
+        ": the violation rates (", 100 * all,
+        "% of manifests in all by default) times it cannot pass 100%"));
+  }
+  if (!flags.ok()) {
+    std::fprintf(stderr, "cradle-sim: %s\n",
+                 std::string(flags.message()).c_str());
     return 2;
   }
 

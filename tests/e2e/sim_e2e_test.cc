@@ -32,5 +32,28 @@ TEST(SimulatorEndToEndTest, DetectsEveryInjectedViolationAndNothingElse) {
   EXPECT_THAT(lines.out, HasSubstr("401"));  // header + one row per manifest
 }
 
+// Flags the world cannot be made with are refused before anything starts,
+// naming the flag (fewer carriers than cities divided by zero).
+TEST(SimulatorEndToEndTest, FlagsItCannotRunWithAreNamed) {
+  const std::string cradled = std::string("--cradled=") + CRADLE_CRADLED;
+  cradle::testing::RunResult few = cradle::testing::Run(
+      {CRADLE_SIM, "--manifests=10", "--carriers=5", cradled});
+  EXPECT_EQ(few.exit_code, 2) << few.err;
+  EXPECT_THAT(few.err, HasSubstr("--carriers 5 is fewer than the 11 cities"));
+  for (const char* bad :
+       {"--generators=0", "--manifests=0", "--clients=0", "--rate_scale=-1",
+        "--rate_scale=13", "--deadline_wait=soon"}) {
+    cradle::testing::RunResult r =
+        cradle::testing::Run({CRADLE_SIM, bad, cradled});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.err;
+    const std::string name(bad, std::string(bad).find('='));
+    EXPECT_THAT(r.err, HasSubstr(name)) << bad;
+  }
+  cradle::testing::RunResult help =
+      cradle::testing::Run({CRADLE_SIM, "--help"});
+  EXPECT_THAT(help.out + help.err, HasSubstr("--carriers"));
+  EXPECT_THAT(help.out + help.err, HasSubstr("--rate_scale"));
+}
+
 }  // namespace
 }  // namespace cradle
