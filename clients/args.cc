@@ -4,6 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
+#include "base/utf8.h"
+
 namespace cradle::clients {
 
 bool ParsedArgs::Has(absl::string_view name) const {
@@ -30,6 +32,13 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& words,
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     if (flags_done || !absl::StartsWith(w, "--")) {
+      if (const size_t at = InvalidUtf8At(w); at != std::string::npos) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "argument ", out.positional.size() + 1,
+            " is not UTF-8 text (byte 0x",
+            absl::Hex(static_cast<unsigned char>(w[at]), absl::kZeroPad2),
+            " at ", at, ")"));
+      }
       out.positional.push_back(w);
       continue;
     }
@@ -49,8 +58,8 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& words,
       if (s.name == name) spec = &s;
     }
     if (spec == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown flag --", name, " (see --help)"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown flag --", IsValidUtf8(name) ? name : "?", " (see --help)"));
     }
     if (spec->value_name.empty()) {
       if (has_value) {
@@ -64,6 +73,12 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& words,
             "--", name, " needs a value: --", name, " ", spec->value_name));
       }
       value = words[++i];
+    }
+    if (const size_t at = InvalidUtf8At(value); at != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", name, ": the value is not UTF-8 text (byte 0x",
+          absl::Hex(static_cast<unsigned char>(value[at]), absl::kZeroPad2),
+          " at ", at, ")"));
     }
     if (!spec->repeated && out.Has(name)) {
       return absl::InvalidArgumentError(

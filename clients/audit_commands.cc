@@ -332,10 +332,10 @@ std::vector<Command> AuditCommands() {
          q.set_from(a.Get("from"));
          q.set_to(a.Get("to"));
          int limit = 100;
-         if (a.Has("limit") &&
-             (!absl::SimpleAtoi(a.Get("limit"), &limit) || limit < 1)) {
-           return absl::InvalidArgumentError(absl::StrCat(
-               "--limit \"", a.Get("limit"), "\" is not a positive number"));
+         if (a.Has("limit")) {
+           CRADLE_CLI_ASSIGN(n, ParseWholeNumber("--limit", "limit",
+                                                 a.Get("limit"), 1, 1000000));
+           limit = static_cast<int>(n);
          }
          auto stub = v1::Audit::NewStub(ctx.channel);
          int shown = 0;

@@ -22,6 +22,20 @@ absl::Status FromGrpc(const grpc::Status& s) {
                       s.error_message());
 }
 
+namespace {
+constexpr absl::string_view kNotDonePayload = "cradle.dev/not-done";
+}  // namespace
+
+absl::Status NotDone(absl::string_view message) {
+  absl::Status s = absl::FailedPreconditionError(message);
+  s.SetPayload(kNotDonePayload, absl::Cord("1"));
+  return s;
+}
+
+bool IsNotDone(const absl::Status& status) {
+  return status.GetPayload(kNotDonePayload).has_value();
+}
+
 std::string RandomKey() {
   unsigned char bytes[16] = {};
   int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
@@ -123,8 +137,10 @@ void PrintEnterprise(const Context& ctx, const v1::Enterprise& e) {
               absl::StrJoin(roles, ",").c_str());
   for (const v1::Licence& l : e.licences()) {
     std::printf(
-        "  licence %s  codes %s  capacity %lld t/year  valid until %s\n",
+        "  licence %s  codes %s  methods %s  capacity %lld t/year  valid until "
+        "%s\n",
         l.number().c_str(), absl::StrJoin(l.codes(), ",").c_str(),
+        l.methods().empty() ? "any" : absl::StrJoin(l.methods(), ",").c_str(),
         static_cast<long long>(l.capacity_kg() / 1000),
         l.valid_until().c_str());
   }

@@ -65,25 +65,37 @@ absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
 // The WriteMeta of a write from --at, --time, --person, --device.
 absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a);
 
-// Runs one manifest write RPC and prints its reply.
+// Signs `request` with --key, when one was given.
+template <typename Request>
+absl::Status SignIfKeyed(const Context& ctx, Request* request) {
+  if (ctx.key == nullptr) return absl::OkStatus();
+  return security::SignRequest(*ctx.key, request);
+}
+
+// Runs one manifest write RPC, signed with --key when given, and prints its
+// reply; `out`, if set, gets the reply too.
 template <typename Request>
 absl::Status ManifestWrite(
     const Context& ctx, Request& request,
     std::function<grpc::Status(grpc::ClientContext*, const Request&,
                                v1::ManifestReply*)>
-        rpc) {
-  if (ctx.key != nullptr) {
-    if (absl::Status s = security::SignRequest(*ctx.key, &request); !s.ok()) {
-      return s;
-    }
-  }
+        rpc,
+    v1::ManifestReply* out = nullptr) {
+  if (absl::Status s = SignIfKeyed(ctx, &request); !s.ok()) return s;
   v1::ManifestReply reply;
   std::unique_ptr<grpc::ClientContext> call = ctx.Call();
   grpc::Status s = rpc(call.get(), request, &reply);
   if (!s.ok()) return FromGrpc(s);
   PrintReply(ctx, reply);
+  if (out != nullptr) *out = std::move(reply);
   return absl::OkStatus();
 }
+
+// A write the server recorded that did not do what was asked (a delivery
+// scanned by another receiver than the named one): cradlectl prints the
+// message and exits 4, which a script can tell from a refusal (1).
+absl::Status NotDone(absl::string_view message);
+bool IsNotDone(const absl::Status& status);
 
 #define CRADLE_CLI_ASSIGN(lhs, expr)            \
   auto lhs##_or = (expr);                       \

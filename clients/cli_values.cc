@@ -1,10 +1,17 @@
 #include "clients/cli_values.h"
 
+#include <cmath>
+#include <limits>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
+#include "base/quote.h"
+#include "base/status_macros.h"
+#include "domain/lifecycle.h"
 #include "domain/quantity.h"
 
 namespace cradle::clients {
@@ -12,22 +19,45 @@ namespace {
 
 absl::StatusOr<int32_t> ParseLineNumber(absl::string_view flag,
                                         absl::string_view text) {
-  int32_t n = 0;
-  if (!absl::SimpleAtoi(text, &n) || n < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, ": line number \"", text, "\" is not a number from 1"));
-  }
-  return n;
+  CRADLE_ASSIGN_OR_RETURN(
+      int64_t n,
+      ParseWholeNumber(flag, "line number", text, 1, domain::kMaxWasteLines));
+  return static_cast<int32_t>(n);
 }
 
 }  // namespace
+
+absl::StatusOr<int64_t> ParseWholeNumber(absl::string_view flag,
+                                         absl::string_view what,
+                                         absl::string_view text, int64_t min,
+                                         int64_t max) {
+  const std::string at = absl::StrCat(flag, ": ", what, " ");
+  if (text.empty()) return absl::InvalidArgumentError(at + "is empty");
+  for (char c : text) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, Quote(text), " is not a whole number (digits only)"));
+    }
+  }
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(text, &n) || n > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, text.size() > 20 ? Quote(text) : std::string(text),
+                     " is more than ", max));
+  }
+  if (n < min) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, n, " is less than ", min));
+  }
+  return n;
+}
 
 absl::StatusOr<v1::WasteLine> ParseWasteSpec(absl::string_view text) {
   std::vector<std::string> parts = absl::StrSplit(text, ':');
   if (parts.size() != 2 && parts.size() != 4) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--waste \"", text,
-                     "\" is not CODE:QTY or CODE:QTY:PACKAGING:COUNT (e.g. "
+        absl::StrCat("--waste ", Quote(text),
+                     " is not CODE:QTY or CODE:QTY:PACKAGING:COUNT (e.g. "
                      "900-249-08:1.25t:drum:10)"));
   }
   v1::WasteLine line;
@@ -38,13 +68,10 @@ absl::StatusOr<v1::WasteLine> ParseWasteSpec(absl::string_view text) {
   line.set_quantity_g(*grams);
   if (parts.size() == 4) {
     line.set_packaging(parts[2]);
-    int32_t count = 0;
-    if (!absl::SimpleAtoi(parts[3], &count) || count < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--waste \"", text, "\": package count \"", parts[3],
-                       "\" is not a whole number"));
-    }
-    line.set_package_count(count);
+    CRADLE_ASSIGN_OR_RETURN(
+        int64_t count, ParseWholeNumber("--waste", "package count", parts[3], 0,
+                                        std::numeric_limits<int32_t>::max()));
+    line.set_package_count(static_cast<int32_t>(count));
   }
   return line;
 }
@@ -54,8 +81,8 @@ absl::StatusOr<v1::LineReceipt> ParseReceiptLine(absl::string_view text) {
       absl::StrSplit(text, absl::MaxSplits(':', 3));
   if (parts.size() < 3) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--line \"", text,
-        "\" is not N:accept|reject:QTY[:REASON] (e.g. 1:accept:800kg)"));
+        "--line ", Quote(text),
+        " is not N:accept|reject:QTY[:REASON] (e.g. 1:accept:800kg)"));
   }
   v1::LineReceipt r;
   absl::StatusOr<int32_t> n = ParseLineNumber("--line", parts[0]);
@@ -67,8 +94,9 @@ absl::StatusOr<v1::LineReceipt> ParseReceiptLine(absl::string_view text) {
   } else if (decision == "reject") {
     r.set_decision(v1::LineReceipt::REJECT);
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--line \"", text, "\": \"", parts[1], "\" is not accept or reject"));
+    return absl::InvalidArgumentError(absl::StrCat("--line ", Quote(text), ": ",
+                                                   Quote(parts[1]),
+                                                   " is not accept or reject"));
   }
   absl::StatusOr<int64_t> grams =
       domain::ParseQuantityGrams("--line", parts[2]);
@@ -82,7 +110,7 @@ absl::StatusOr<v1::LineDisposal> ParseDisposalLine(absl::string_view text) {
   std::vector<std::string> parts = absl::StrSplit(text, ':');
   if (parts.size() != 3) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--line \"", text, "\" is not N:METHOD:QTY (e.g. 1:D10:800kg)"));
+        "--line ", Quote(text), " is not N:METHOD:QTY (e.g. 1:D10:800kg)"));
   }
   v1::LineDisposal d;
   absl::StatusOr<int32_t> n = ParseLineNumber("--line", parts[0]);
@@ -100,9 +128,20 @@ absl::StatusOr<v1::Position> ParsePosition(absl::string_view text) {
   std::vector<std::string> parts = absl::StrSplit(text, ',');
   double lat = 0, lon = 0;
   if (parts.size() != 2 || !absl::SimpleAtod(parts[0], &lat) ||
-      !absl::SimpleAtod(parts[1], &lon)) {
+      !absl::SimpleAtod(parts[1], &lon) || !std::isfinite(lat) ||
+      !std::isfinite(lon)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--at ", Quote(text),
+                     " is not LAT,LON in degrees (e.g. 30.75,120.76)"));
+  }
+  if (lat < -90 || lat > 90) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--at \"", text, "\" is not LAT,LON in degrees (e.g. 30.75,120.76)"));
+        "--at ", Quote(text), ": latitude ", parts[0], " is outside -90..90"));
+  }
+  if (lon < -180 || lon > 180) {
+    return absl::InvalidArgumentError(absl::StrCat("--at ", Quote(text),
+                                                   ": longitude ", parts[1],
+                                                   " is outside -180..180"));
   }
   v1::Position p;
   p.set_lat(lat);
@@ -125,13 +164,36 @@ absl::StatusOr<std::vector<v1::Role>> ParseRoles(absl::string_view text) {
   return roles;
 }
 
-absl::StatusOr<int64_t> ParseCapacityKg(absl::string_view text) {
-  absl::StatusOr<int64_t> grams =
-      domain::ParseQuantityGrams("--capacity-t", absl::StrCat(text, "t"));
-  if (!grams.ok()) return grams.status();
-  if (*grams % 1000 != 0) {
+absl::StatusOr<int64_t> ParseTonnesAsKg(absl::string_view flag,
+                                        absl::string_view text) {
+  // Digits, and at most three decimals: whole kilograms.
+  const size_t dot = text.find('.');
+  const absl::string_view whole = text.substr(0, dot);
+  const absl::string_view fraction =
+      dot == absl::string_view::npos ? "" : text.substr(dot + 1);
+  bool digits =
+      !whole.empty() && (dot == absl::string_view::npos || !fraction.empty());
+  for (char c : whole)
+    digits &= absl::ascii_isdigit(static_cast<unsigned char>(c));
+  for (char c : fraction) {
+    digits &= absl::ascii_isdigit(static_cast<unsigned char>(c));
+  }
+  if (!digits) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " ", Quote(text),
+                     " is not a number of tonnes (e.g. 5000 or 12.5)"));
+  }
+  if (fraction.size() > 3) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--capacity-t ", text, " is not a whole number of kilograms"));
+        flag, " ", Quote(text),
+        " is not a whole number of kilograms: at most 3 decimals"));
+  }
+  absl::StatusOr<int64_t> grams =
+      domain::ParseQuantityGrams(flag, absl::StrCat(text, "t"));
+  if (!grams.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, " ", Quote(text), " tonnes is more than the limit of ",
+        domain::FormatGrams(domain::kMaxQuantityGrams)));
   }
   return *grams / 1000;
 }
@@ -160,28 +222,43 @@ absl::StatusOr<v1::ManifestStatus> ParseStatus(absl::string_view text) {
 
 absl::StatusOr<int64_t> ParseAmountFen(absl::string_view text) {
   const absl::Status bad = absl::InvalidArgumentError(absl::StrCat(
-      "--amount \"", text,
-      "\" is not an amount in CNY with at most 2 decimals (e.g. 3800.50)"));
+      "--amount ", Quote(text),
+      " is not an amount in CNY with at most 2 decimals (e.g. 3800.50)"));
   std::vector<std::string> parts = absl::StrSplit(text, '.');
-  if (parts.empty() || parts.size() > 2 || parts[0].empty() ||
-      parts[0].size() > 12) {
-    return bad;
-  }
-  int64_t yuan = 0, fen = 0;
-  for (char c : parts[0]) {
-    if (c < '0' || c > '9') return bad;
-  }
-  if (!absl::SimpleAtoi(parts[0], &yuan)) return bad;
-  if (parts.size() == 2) {
-    const std::string& f = parts[1];
-    if (f.empty() || f.size() > 2) return bad;
-    for (char c : f) {
+  if (parts.empty() || parts.size() > 2 || parts[0].empty()) return bad;
+  for (const std::string& part : parts) {
+    for (char c : part) {
       if (c < '0' || c > '9') return bad;
     }
+  }
+  if (parts.size() == 2 && (parts[1].empty() || parts[1].size() > 2)) {
+    return bad;
+  }
+  const size_t first = parts[0].find_first_not_of('0');
+  const std::string digits =
+      first == std::string::npos ? "0" : parts[0].substr(first);
+  int64_t yuan = 0;
+  if (digits.size() > 12 || !absl::SimpleAtoi(digits, &yuan) ||
+      yuan > domain::kMaxPaymentFen / 100) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--amount ", Quote(text), " is more than the limit of ",
+                     domain::kMaxPaymentFen / 100, " CNY"));
+  }
+  int64_t fen = 0;
+  if (parts.size() == 2) {
+    const std::string& f = parts[1];
     fen = (f[0] - '0') * 10 + (f.size() == 2 ? f[1] - '0' : 0);
   }
   const int64_t total = yuan * 100 + fen;
-  if (total <= 0) return bad;
+  if (total <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--amount ", Quote(text), " is not more than 0"));
+  }
+  if (total > domain::kMaxPaymentFen) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--amount ", Quote(text), " is more than the limit of ",
+                     domain::kMaxPaymentFen / 100, " CNY"));
+  }
   return total;
 }
 
@@ -189,12 +266,15 @@ absl::StatusOr<v1::FlagKind> ParseFlagKind(absl::string_view text) {
   v1::FlagKind kind;
   if (!v1::FlagKind_Parse(absl::AsciiStrToUpper(text), &kind) ||
       kind == v1::FLAG_KIND_UNSPECIFIED) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--kind \"", text,
-        "\" is not a flag kind (cross_city, cross_province_unapproved, "
-        "unlicensed_receiver, wrong_receiver, quantity_discrepancy, "
-        "transit_overdue, receipt_overdue, missing_disposal, "
-        "backfill_overdue, direct_payment)"));
+    std::vector<std::string> kinds;
+    const google::protobuf::EnumDescriptor* d = v1::FlagKind_descriptor();
+    for (int i = 0; i < d->value_count(); ++i) {
+      if (d->value(i)->number() == v1::FLAG_KIND_UNSPECIFIED) continue;
+      kinds.push_back(absl::AsciiStrToLower(d->value(i)->name()));
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("--kind ", Quote(text), " is not a flag kind (",
+                     absl::StrJoin(kinds, ", "), ")"));
   }
   return kind;
 }

@@ -16,6 +16,12 @@
 
 namespace cradle::clients {
 
+// A whole number in min..max, e.g. --limit 50; the error names `flag` and
+// `what` ("--limit: 99999999999 is more than 1000000").
+absl::StatusOr<int64_t> ParseWholeNumber(absl::string_view flag,
+                                         absl::string_view what,
+                                         absl::string_view text, int64_t min,
+                                         int64_t max);
 // --waste CODE:QTY[:PACKAGING:COUNT], e.g. 900-249-08:1.25t:drum:10
 absl::StatusOr<v1::WasteLine> ParseWasteSpec(absl::string_view text);
 // --line N:accept|reject:QTY[:REASON] (receive)
@@ -26,8 +32,9 @@ absl::StatusOr<v1::LineDisposal> ParseDisposalLine(absl::string_view text);
 absl::StatusOr<v1::Position> ParsePosition(absl::string_view text);
 // --roles generator,collector,transporter,receiver
 absl::StatusOr<std::vector<v1::Role>> ParseRoles(absl::string_view text);
-// --capacity-t TONNES, whole kilograms: "5000", "12.5"
-absl::StatusOr<int64_t> ParseCapacityKg(absl::string_view text);
+// --capacity-t TONNES (or --quantity-t), whole kilograms: "5000", "12.5"
+absl::StatusOr<int64_t> ParseTonnesAsKg(absl::string_view flag,
+                                        absl::string_view text);
 // --codes 900-249-08,HW49
 std::vector<std::string> ParseList(absl::string_view text);
 // --status in_transit | IN_TRANSIT

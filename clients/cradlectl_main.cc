@@ -17,9 +17,12 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
+#include "base/quote.h"
 #include "clients/args.h"
 #include "clients/cli.h"
 #include "grpc/grpc.h"
+#include "security/dev_ca.h"
+#include "security/token.h"
 
 namespace cradle::clients {
 namespace {
@@ -27,10 +30,13 @@ namespace {
 constexpr absl::string_view kDefaultServer = "127.0.0.1:7443";
 
 // Exit codes: 0 done, 1 the server refused or failed, 2 bad command line,
-// 3 server unreachable or too slow.
+// 3 server unreachable or too slow, 4 recorded but not done (a delivery
+// scanned by another receiver than the named one).
 constexpr int kExitRefused = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitUnavailable = 3;
+// 4: recorded by the server, but not what was asked (NotDone in cli.h).
+constexpr int kExitNotDone = 4;
 
 std::vector<Command> Commands() {
   std::vector<Command> all;
@@ -82,7 +88,9 @@ void PrintUsage(const std::vector<Command>& commands) {
   std::printf("\nglobal flags:\n%s", FlagsHelp(GlobalFlags()).c_str());
   std::printf(
       "\nQuantities take units: 1.25t, 800kg, 500g. Exit codes: 0 done, 1 "
-      "refused by the server, 2 bad command line, 3 server unreachable.\n");
+      "refused by the server, 2 bad command line, 3 server unreachable, 4 "
+      "recorded but not done (a delivery scanned by a receiver other than the "
+      "named one).\n");
 }
 
 std::string Env(const char* name) {
@@ -102,15 +110,47 @@ absl::StatusOr<std::string> ReadFile(absl::string_view flag,
   return text.str();
 }
 
+// What is wrong with `token`, read from `source`, or "" when it has the
+// shape of a Cradle token. It goes into a gRPC header: a line break or a
+// byte past ASCII there aborts the client.
+std::string TokenProblem(const std::string& source, absl::string_view token) {
+  for (size_t i = 0; i < token.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(token[i]);
+    if (c < 0x21 || c > 0x7e) {
+      return absl::StrCat(source, ": the token has ",
+                          c == '\n' || c == '\r' ? "a line break"
+                          : c < 0x80             ? "a control byte or space"
+                                                 : "a byte past ASCII",
+                          " at ", i,
+                          "; a token is crd1.<16 hex digits>.<64 hex digits>");
+    }
+  }
+  if (!security::TokenId(token).ok()) {
+    return absl::StrCat(source, ": not a Cradle token (", token.size(),
+                        " bytes); a token is crd1.<16 hex digits>.<64 hex "
+                        "digits>, as `credential issue` wrote it");
+  }
+  return "";
+}
+
 // The channel (TLS unless --insecure), the token and the signing key.
 absl::Status Connect(const ParsedArgs& a, const std::string& server,
                      Context* ctx) {
+  std::string source = a.Has("token") ? "--token" : "$CRADLE_TOKEN";
   ctx->token = a.Get("token", Env("CRADLE_TOKEN"));
   const std::string token_file = a.Get("token-file", Env("CRADLE_TOKEN_FILE"));
   if (ctx->token.empty() && !token_file.empty()) {
     absl::StatusOr<std::string> t = ReadFile("--token-file", token_file);
     if (!t.ok()) return t.status();
     ctx->token = std::string(absl::StripAsciiWhitespace(*t));
+    source = absl::StrCat(
+        a.Has("token-file") ? "--token-file " : "$CRADLE_TOKEN_FILE ",
+        token_file);
+  }
+  if (!ctx->token.empty()) {
+    if (std::string wrong = TokenProblem(source, ctx->token); !wrong.empty()) {
+      return absl::InvalidArgumentError(wrong);
+    }
   }
   const std::string key = a.Get("key", Env("CRADLE_KEY"));
   if (!key.empty()) {
@@ -130,8 +170,15 @@ absl::Status Connect(const ParsedArgs& a, const std::string& server,
   grpc::SslCredentialsOptions ssl;
   const std::string ca = a.Get("ca", Env("CRADLE_CA"));
   if (!ca.empty()) {
-    absl::StatusOr<std::string> pem = ReadFile("--ca", ca);
+    const std::string flag = a.Has("ca") ? "--ca" : "$CRADLE_CA";
+    absl::StatusOr<std::string> pem = ReadFile(flag, ca);
     if (!pem.ok()) return pem.status();
+    absl::StatusOr<int> certificates = security::CountPemCertificates(*pem);
+    if (!certificates.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, " ", ca, " cannot be read as the CA to trust: ",
+                       certificates.status().message()));
+    }
     ssl.pem_root_certs = *std::move(pem);
   }
   ctx->channel = grpc::CreateChannel(server, grpc::SslCredentials(ssl));
@@ -159,12 +206,56 @@ int Main(int argc, char** argv) {
     }
   }
   if (command == nullptr) {
+    // The words that are not global flags or their values.
+    std::vector<std::string> plain;
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (!absl::StartsWith(words[i], "--")) {
+        plain.push_back(words[i]);
+        continue;
+      }
+      const std::string name = words[i].substr(2, words[i].find('=') - 2);
+      for (const FlagSpec& f : GlobalFlags()) {
+        if (f.name == name && !f.value_name.empty() &&
+            words[i].find('=') == std::string::npos) {
+          ++i;  // its value
+        }
+      }
+    }
+    // The first word of some commands, with no verb after it: that group.
+    std::vector<const Command*> group;
+    if (!plain.empty()) {
+      for (const Command& c : commands) {
+        if (absl::StartsWith(c.path, plain[0] + " ")) group.push_back(&c);
+      }
+    }
+    if (!group.empty()) {
+      const bool asked =
+          std::find(words.begin(), words.end(), "--help") != words.end();
+      std::FILE* out = asked ? stdout : stderr;
+      if (!asked) {
+        std::fprintf(out, "cradlectl %s: which one? It needs one of:\n",
+                     plain[0].c_str());
+      }
+      for (const Command* c : group) {
+        // Its first sentence.
+        const size_t dot = c->summary.find(". ");
+        std::fprintf(out, "  cradlectl %-40s %s\n",
+                     absl::StrCat(c->path, c->positional.empty() ? "" : " ",
+                                  c->positional)
+                         .c_str(),
+                     (dot == std::string::npos ? c->summary
+                                               : c->summary.substr(0, dot + 1))
+                         .c_str());
+      }
+      std::fprintf(out, "(cradlectl COMMAND --help explains one)\n");
+      return asked ? 0 : kExitUsage;
+    }
     const bool asked = words.empty() || words[0] == "--help" ||
                        words[0] == "-h" || words[0] == "help";
     PrintUsage(commands);
     if (!asked) {
-      std::fprintf(stderr, "\ncradlectl: unknown command \"%s\"\n",
-                   absl::StrJoin(words, " ").c_str());
+      std::fprintf(stderr, "\ncradlectl: unknown command %s\n",
+                   Quote(absl::StrJoin(plain, " ")).c_str());
     }
     return asked ? 0 : kExitUsage;
   }
@@ -216,6 +307,11 @@ int Main(int argc, char** argv) {
 
   absl::Status s = command->run(ctx, *args);
   if (s.ok()) return 0;
+  if (IsNotDone(s)) {
+    std::fprintf(stderr, "cradlectl %s: %s\n", command->path.c_str(),
+                 std::string(s.message()).c_str());
+    return kExitNotDone;
+  }
   std::fprintf(stderr, "cradlectl %s: %s: %s\n", command->path.c_str(),
                absl::StatusCodeToString(s.code()).c_str(),
                std::string(s.message()).c_str());

@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
+#include "base/quote.h"
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/auth.grpc.pb.h"
@@ -46,17 +47,22 @@ absl::StatusOr<v1::Role> ParseRole(absl::string_view text) {
   return (*roles)[0];
 }
 
-// "90d", "12h", "0" (never) -> seconds.
+// "90d", "12h", "0" (never) -> seconds; at most ten years.
 absl::StatusOr<int64_t> ParseValidFor(absl::string_view text) {
-  int64_t n = 0;
   if (text == "0") return 0;
-  if (text.size() >= 2 &&
-      absl::SimpleAtoi(text.substr(0, text.size() - 1), &n) && n > 0) {
-    if (text.back() == 'd') return n * 86400;
-    if (text.back() == 'h') return n * 3600;
+  const absl::Status bad = absl::InvalidArgumentError(
+      absl::StrCat("--valid-for ", Quote(text),
+                   " must be like 90d or 12h (0: never expires)"));
+  if (text.size() < 2 || (text.back() != 'd' && text.back() != 'h')) {
+    return bad;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--valid-for \"", text, "\" must be like 90d or 12h (0: never expires)"));
+  const int64_t unit = text.back() == 'd' ? 86400 : 3600;
+  constexpr int64_t kMaxSeconds = int64_t{3653} * 86400;  // ten years
+  absl::StatusOr<int64_t> n =
+      ParseWholeNumber("--valid-for", text.back() == 'd' ? "days" : "hours",
+                       text.substr(0, text.size() - 1), 1, kMaxSeconds / unit);
+  if (!n.ok()) return n.status();
+  return *n * unit;
 }
 
 // 64 hex digits, given inline or as a file holding them (keygen's .pub).

@@ -36,11 +36,11 @@ std::vector<Command> FlagCommands() {
                    req.set_state(state);
                  }
                  int limit = 100;
-                 if (a.Has("limit") &&
-                     (!absl::SimpleAtoi(a.Get("limit"), &limit) || limit < 1)) {
-                   return absl::InvalidArgumentError(
-                       absl::StrCat("--limit \"", a.Get("limit"),
-                                    "\" is not a positive number"));
+                 if (a.Has("limit")) {
+                   CRADLE_CLI_ASSIGN(
+                       n, ParseWholeNumber("--limit", "limit", a.Get("limit"),
+                                           1, 1000000));
+                   limit = static_cast<int>(n);
                  }
                  auto stub = v1::Flags::NewStub(ctx.channel);
                  int shown = 0;

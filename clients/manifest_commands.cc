@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
+#include "base/status_macros.h"
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/manifest.grpc.pb.h"
@@ -42,6 +43,7 @@ std::vector<Command> ManifestCommands() {
          req.set_method(a.Get("method"));
          req.set_paper_date(a.Get("paper-date"));
          req.set_draft(a.Has("draft"));
+         if (absl::Status s = SignIfKeyed(ctx, &req); !s.ok()) return s;
          v1::ManifestReply reply;
          auto call = ctx.Call();
          grpc::Status s =
@@ -109,10 +111,10 @@ std::vector<Command> ManifestCommands() {
          }
          req.set_party(a.Get("party"));
          int limit = 50;
-         if (a.Has("limit") &&
-             (!absl::SimpleAtoi(a.Get("limit"), &limit) || limit < 1)) {
-           return absl::InvalidArgumentError(absl::StrCat(
-               "--limit \"", a.Get("limit"), "\" is not a positive number"));
+         if (a.Has("limit")) {
+           CRADLE_CLI_ASSIGN(n, ParseWholeNumber("--limit", "limit",
+                                                 a.Get("limit"), 1, 1000000));
+           limit = static_cast<int>(n);
          }
          auto stub = v1::Manifests::NewStub(ctx.channel);
          int shown = 0;
@@ -210,10 +212,24 @@ std::vector<Command> ManifestCommands() {
          req.set_number(a.positional[0]);
          req.set_receiver(a.Get("receiver"));
          auto stub = v1::Transfers::NewStub(ctx.channel);
-         return ManifestWrite<v1::DeliverRequest>(
-             ctx, req, [&](auto* c, const auto& r, auto* out) {
+         v1::ManifestReply reply;
+         CRADLE_RETURN_IF_ERROR(ManifestWrite<v1::DeliverRequest>(
+             ctx, req,
+             [&](auto* c, const auto& r, auto* out) {
                return stub->Deliver(c, r, out);
-             });
+             },
+             &reply));
+         if (reply.manifest().receiver() != req.receiver()) {
+           // Recorded as evidence of a wrong delivery; the load is still on
+           // its way to the named receiver.
+           return NotDone(absl::StrCat(
+               "not delivered: ", req.receiver(),
+               " is not the receiver of manifest ", req.number(), " (",
+               reply.manifest().receiver(),
+               "); the scan is recorded as evidence at ledger entry ",
+               reply.receipt().sequence(), " and WRONG_RECEIVER is raised"));
+         }
+         return absl::OkStatus();
        }});
   c.push_back(
       {"receive", "NUMBER",

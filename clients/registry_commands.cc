@@ -11,6 +11,7 @@
 #include "clients/cli_values.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "domain/treatment_method.h"
 
 namespace cradle::clients {
 
@@ -69,6 +70,9 @@ std::vector<Command> RegistryCommands() {
         {"codes", "LIST", "waste codes and/or categories: 900-249-08,HW49",
          false, true},
         {"capacity-t", "TONNES", "annual licensed capacity", false, true},
+        {"methods", "LIST",
+         "utilisation/disposal methods it allows: D10,R9 (`cradlectl "
+         "methods` lists them)"},
         {"valid-until", "YYYY-MM-DD", "last day of validity", false, true}},
        [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
          v1::GrantLicenceRequest req;
@@ -79,8 +83,12 @@ std::vector<Command> RegistryCommands() {
          for (const std::string& code : ParseList(a.Get("codes"))) {
            l->add_codes(code);
          }
-         CRADLE_CLI_ASSIGN(kg, ParseCapacityKg(a.Get("capacity-t")));
+         CRADLE_CLI_ASSIGN(
+             kg, ParseTonnesAsKg("--capacity-t", a.Get("capacity-t")));
          l->set_capacity_kg(kg);
+         for (const std::string& m : ParseList(a.Get("methods"))) {
+           l->add_methods(m);
+         }
          l->set_valid_until(a.Get("valid-until"));
          v1::Enterprise reply;
          auto call = ctx.Call();
@@ -88,6 +96,27 @@ std::vector<Command> RegistryCommands() {
                               ->GrantLicence(call.get(), req, &reply);
          if (!s.ok()) return FromGrpc(s);
          PrintEnterprise(ctx, reply);
+         return absl::OkStatus();
+       }});
+  c.push_back(
+      {"methods",
+       "",
+       "List the utilisation and disposal method codes (利用/处置方式) that "
+       "licences allow and disposals report.",
+       {},
+       [](const Context& ctx, const ParsedArgs&) -> absl::Status {
+         for (const domain::TreatmentMethod& m : domain::TreatmentMethods()) {
+           if (ctx.json) {
+             std::printf(
+                 "{\"code\":\"%s\",\"kind\":\"%s\",\"name_zh\":\"%s\","
+                 "\"name_en\":\"%s\"}\n",
+                 m.code.c_str(), m.kind.c_str(), m.name_zh.c_str(),
+                 m.name_en.c_str());
+           } else {
+             std::printf("%-4s %-13s %s (%s)\n", m.code.c_str(), m.kind.c_str(),
+                         m.name_zh.c_str(), m.name_en.c_str());
+           }
+         }
          return absl::OkStatus();
        }});
   c.push_back(
@@ -134,7 +163,8 @@ std::vector<Command> RegistryCommands() {
            ap->add_codes(code);
          }
          ap->set_method(a.Get("method"));
-         CRADLE_CLI_ASSIGN(kg, ParseCapacityKg(a.Get("quantity-t")));
+         CRADLE_CLI_ASSIGN(
+             kg, ParseTonnesAsKg("--quantity-t", a.Get("quantity-t")));
          ap->set_quantity_kg(kg);
          ap->set_valid_from(a.Get("valid-from"));
          ap->set_valid_until(a.Get("valid-until"));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,7 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "base/status_macros.h"
 #include "clients/cli.h"
+#include "clients/cli_values.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "domain/flags/flag_config.h"
 #include "security/attestation.h"
@@ -163,13 +166,18 @@ absl::Status VerifyOffline(const Context& ctx, const std::string& dir,
 // The chain only, on the server.
 absl::Status VerifyChain(const Context& ctx, const ParsedArgs& a) {
   v1::VerifyRequest req;
-  uint64_t from = 0, to = 0;
-  if ((a.Has("from") && !absl::SimpleAtoi(a.Get("from"), &from)) ||
-      (a.Has("to") && !absl::SimpleAtoi(a.Get("to"), &to))) {
-    return absl::InvalidArgumentError("--from/--to must be entry numbers");
+  for (const char* flag : {"from", "to"}) {
+    if (!a.Has(flag)) continue;
+    CRADLE_ASSIGN_OR_RETURN(
+        int64_t n,
+        ParseWholeNumber(absl::StrCat("--", flag), "entry", a.Get(flag), 1,
+                         std::numeric_limits<int64_t>::max()));
+    if (flag == std::string("from")) {
+      req.set_from_sequence(static_cast<uint64_t>(n));
+    } else {
+      req.set_to_sequence(static_cast<uint64_t>(n));
+    }
   }
-  req.set_from_sequence(from);
-  req.set_to_sequence(to);
   v1::VerifyResponse reply;
   auto call = ctx.Call();
   grpc::Status s =
@@ -324,12 +332,13 @@ std::vector<Command> VerifyCommands() {
   return {
       {"audit verify",
        "",
-       "Check the ledger: by default recompute its hash chain on the server; "
-       "--deep also checks its indexes and Merkle tree and replays every "
-       "stream against the state and counters it keeps; --data DIR checks a "
-       "ledger directory offline, read-only, even one the server refuses to "
-       "open (stop the server first or not: nothing is written). Exits 1 "
-       "and names the first damage found.",
+       "Check the ledger: its hash chain, or with --deep everything, on the "
+       "server or with --data DIR offline. --deep also checks the stream "
+       "index, the Merkle tree and the head record, and replays every stream "
+       "against the state, indexes and counters kept of it. --data reads a "
+       "ledger directory without the server and writes nothing, so a ledger "
+       "the server refuses can be inspected. Exits 1 naming the first "
+       "damage.",
        {{"from", "SEQ", "first entry of the chain (default 1)"},
         {"to", "SEQ", "last entry of the chain (default: the head)"},
         {"deep", "", "everything, not only the chain (takes longer)"},

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
+#include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/uscc.h"
 
@@ -298,14 +299,8 @@ absl::Status CheckIssueCredential(const v1::IssueCredentialRequest& r) {
       return absl::OkStatus();
     }
     case v1::REGULATOR: {
-      const std::string& j = r.jurisdiction();
-      bool digits = !j.empty();
-      for (char c : j) digits &= c >= '0' && c <= '9';
-      if (!digits || (j.size() != 2 && j.size() != 4 && j.size() != 6)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("jurisdiction \"", j,
-                         "\" must be a division prefix of 2, 4 or 6 digits"));
-      }
+      CRADLE_RETURN_IF_ERROR(
+          ValidateJurisdiction("jurisdiction", r.jurisdiction()));
       if (!r.enterprise().empty() || r.role() != v1::ROLE_UNSPECIFIED) {
         return absl::InvalidArgumentError(
             "enterprise and role are for PARTY credentials only");

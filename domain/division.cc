@@ -14,8 +14,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/csv.h"
 #include "domain/embedded_data.h"
@@ -127,14 +129,15 @@ const DivisionTable& DivisionTable::Builtin() {
 absl::StatusOr<Division> DivisionTable::Lookup(absl::string_view field,
                                                absl::string_view code) const {
   if (code.size() != 6 || !AllDigits(code)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " \"", code, "\" must be a 6-digit division code (GB/T 2260)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " ", Quote(code),
+                     " must be a 6-digit division code (GB/T 2260)"));
   }
   auto it = areas_.find(code);
   if (it == areas_.end()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, " \"", code,
-        "\" is not a county-level division code of the GB/T 2260 table"));
+        field, " ", Quote(code),
+        " is not a county-level division code of the GB/T 2260 table"));
   }
   return it->second;
 }
@@ -173,6 +176,31 @@ bool InJurisdiction(absl::string_view division6, absl::string_view prefix) {
   }
   if (!AllDigits(prefix)) return false;
   return absl::StartsWith(division6, prefix);
+}
+
+absl::Status ValidateJurisdiction(absl::string_view field,
+                                  absl::string_view prefix,
+                                  std::initializer_list<size_t> lengths) {
+  bool digits = !prefix.empty();
+  for (char c : prefix) digits &= c >= '0' && c <= '9';
+  bool length = false;
+  for (size_t n : lengths) length |= prefix.size() == n;
+  if (!digits || !length) {
+    std::vector<std::string> allowed;
+    for (size_t n : lengths) allowed.push_back(absl::StrCat(n));
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " ", Quote(prefix), " must be a division prefix of ",
+        absl::StrJoin(allowed, ", "), " digits"));
+  }
+  if (DivisionTable::Builtin().WithPrefix(prefix).empty()) {
+    const char* what = prefix.size() == 2   ? "province"
+                       : prefix.size() == 4 ? "city"
+                                            : "county";
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " ", Quote(prefix), " is no ", what,
+        " of the GB/T 2260 table: it holds no county-level division"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace cradle::domain

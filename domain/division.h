@@ -4,6 +4,7 @@
 // that the cross-city and cross-province flags and regulators' jurisdictions
 // are built on.
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -75,5 +76,14 @@ bool IsCrossProvince(absl::string_view a, absl::string_view b);
 // digits), a city (4 digits) or a county (6 digits). False for a prefix of
 // any other length or with a non-digit.
 bool InJurisdiction(absl::string_view division6, absl::string_view prefix);
+
+// A jurisdiction as a regulator names it: a province (2 digits), a city (4)
+// or a county (6) of the built-in table, the lengths in `lengths`.
+// INVALID_ARGUMENT naming `field` otherwise (e.g. "9999", which is the
+// shape of a city but none).
+absl::Status ValidateJurisdiction(absl::string_view field,
+                                  absl::string_view prefix,
+                                  std::initializer_list<size_t> lengths = {2, 4,
+                                                                           6});
 
 }  // namespace cradle::domain

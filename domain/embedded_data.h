@@ -18,6 +18,8 @@ absl::string_view EmbeddedDivisionAreasCsv();
 // data/cn-hazardous-waste-catalogue-2021.csv:
 // category,code,industry,name,hazard
 absl::string_view EmbeddedWasteCatalogueCsv();
+// data/cn-treatment-methods.csv: code,kind,name_zh,name_en
+absl::string_view EmbeddedTreatmentMethodsCsv();
 // data/cn-workdays.txt: holiday/workday lines
 absl::string_view EmbeddedWorkCalendar();
 

@@ -8,6 +8,7 @@
 
 #include "base/status_macros.h"
 #include "domain/plate.h"
+#include "domain/treatment_method.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
@@ -316,8 +317,9 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
           at, ".package_count ", line.package_count(), " is negative"));
     }
   }
-  CRADLE_RETURN_IF_ERROR(
-      CheckText("method", request.method(), kMaxShortTextBytes, false));
+  if (!request.method().empty()) {
+    CRADLE_RETURN_IF_ERROR(LookupMethod("method", request.method()).status());
+  }
   if (!request.paper_date().empty()) {
     absl::CivilDay paper;
     const absl::CivilDay today = absl::ToCivilDay(now, ChinaTime());
@@ -439,6 +441,10 @@ absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
                                       m.receiver()));
   const v1::Destination& dest = m.destinations(m.destinations_size() - 1);
   std::vector<bool> seen(m.lines_size(), false);
+  // A line takes at most one accept and one reject: each gives the whole
+  // quantity of its decision, so a repeat would count it twice.
+  std::vector<bool> accepted(m.lines_size(), false),
+      rejected(m.lines_size(), false);
   for (int i = 0; i < request.lines_size(); ++i) {
     const v1::LineReceipt& r = request.lines(i);
     const std::string at = absl::StrCat("lines[", i, "]");
@@ -460,6 +466,16 @@ absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
       return absl::InvalidArgumentError(absl::StrCat(
           at, ".quantity_g ", r.quantity_g(), " must be 0..", kMaxLineGrams));
     }
+    std::vector<bool>& given =
+        r.decision() == v1::LineReceipt::REJECT ? rejected : accepted;
+    if (given[idx]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ": line ", r.line(), " is ",
+          r.decision() == v1::LineReceipt::REJECT ? "rejected" : "accepted",
+          " twice in one receipt; give the whole quantity once (a line takes "
+          "at most one accept and one reject)"));
+    }
+    given[idx] = true;
     if (r.decision() == v1::LineReceipt::REJECT) {
       if (dest.returned_to_generator()) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -566,8 +582,13 @@ absl::StatusOr<Decision> DecideDispose(const v1::Manifest& m,
           absl::StrCat(at, ".line ", l.line(), " is not a line of manifest ",
                        m.number(), " (1..", m.lines_size(), ")"));
     }
-    CRADLE_RETURN_IF_ERROR(
-        CheckText(at + ".method", l.method(), kMaxShortTextBytes, true));
+    if (l.method().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at,
+          ".method is required: how the waste was utilised or disposed "
+          "of (D10, R9, ...)"));
+    }
+    CRADLE_RETURN_IF_ERROR(LookupMethod(at + ".method", l.method()).status());
     if (l.quantity_g() <= 0) {
       return absl::InvalidArgumentError(absl::StrCat(
           at, ".quantity_g ", l.quantity_g(), " must be positive"));
@@ -598,10 +619,9 @@ absl::StatusOr<Decision> DecidePayment(const v1::Manifest& m,
                                       "payer", request.payer(), m.generator()));
   CRADLE_RETURN_IF_ERROR(
       CheckText("payee", request.payee(), kMaxShortTextBytes, true));
-  constexpr int64_t kMaxFen = int64_t{1000} * 1000 * 1000 * 100;  // 1e9 CNY
-  if (request.amount_fen() <= 0 || request.amount_fen() > kMaxFen) {
+  if (request.amount_fen() <= 0 || request.amount_fen() > kMaxPaymentFen) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "amount_fen ", request.amount_fen(), " must be 1..", kMaxFen));
+        "amount_fen ", request.amount_fen(), " must be 1..", kMaxPaymentFen));
   }
   v1::ManifestEvent e;
   *e.mutable_payment_recorded() = request;

@@ -97,6 +97,8 @@ struct Decision {
 
 inline constexpr int kMaxWasteLines = 100;
 inline constexpr int64_t kMaxLineGrams = int64_t{1000} * 1000 * 1000;  // 1000 t
+// The largest payment recorded: 1e9 CNY, in fen.
+inline constexpr int64_t kMaxPaymentFen = int64_t{1000} * 1000 * 1000 * 100;
 
 // `number` is assigned by the caller (see ManifestNumber); `now` is the
 // server's time recorded on the entries.

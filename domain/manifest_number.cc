@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
+#include "base/quote.h"
+
 namespace cradle::domain {
 namespace {
 
@@ -31,7 +33,7 @@ absl::StatusOr<ManifestNumberParts> ParseManifestNumber(
     absl::string_view field, absl::string_view value) {
   auto error = [&](absl::string_view rule) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, " \"", value, "\" ", rule));
+        absl::StrCat(field, " ", Quote(value), " ", rule));
   };
   if (value.size() != kManifestNumberLength) {
     return error(absl::StrCat("has ", value.size(),

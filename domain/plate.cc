@@ -6,6 +6,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
+#include "base/quote.h"
+
 namespace cradle::domain {
 namespace {
 
@@ -35,7 +37,7 @@ bool IsProvince(absl::string_view abbreviation) {
 absl::Status ValidatePlate(absl::string_view field, absl::string_view value) {
   auto error = [&](absl::string_view rule) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, " \"", value, "\" ", rule));
+        absl::StrCat(field, " ", Quote(value), " ", rule));
   };
   if (value.empty()) {
     return absl::InvalidArgumentError(

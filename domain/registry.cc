@@ -8,6 +8,7 @@
 #include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/plate.h"
+#include "domain/treatment_method.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
 
@@ -128,6 +129,17 @@ absl::StatusOr<RegistryDecision> DecideGrantLicence(
         absl::StrCat("licence.capacity_kg ", l.capacity_kg(), " must be 1..",
                      kMaxCapacityKg));
   }
+  std::vector<std::string> methods;
+  for (int i = 0; i < l.methods_size(); ++i) {
+    const std::string field = absl::StrCat("licence.methods[", i, "]");
+    CRADLE_RETURN_IF_ERROR(LookupMethod(field, l.methods(i)).status());
+    if (std::find(methods.begin(), methods.end(), l.methods(i)) !=
+        methods.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " ", l.methods(i), " is listed twice"));
+    }
+    methods.push_back(l.methods(i));
+  }
   CRADLE_ASSIGN_OR_RETURN(absl::CivilDay until,
                           ParseDate("licence.valid_until", l.valid_until()));
   if (until < absl::ToCivilDay(now, absl::FixedTimeZone(8 * 3600))) {
@@ -202,6 +214,10 @@ absl::StatusOr<v1::Approval> DecideRegisterApproval(
   }
   if (a.codes().empty()) {
     return absl::InvalidArgumentError("approval.codes: at least one code");
+  }
+  if (!a.method().empty()) {
+    CRADLE_RETURN_IF_ERROR(
+        LookupMethod("approval.method", a.method()).status());
   }
   for (int i = 0; i < a.codes_size(); ++i) {
     const std::string& c = a.codes(i);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 
 namespace cradle::domain {
@@ -39,8 +40,8 @@ absl::Status CheckCharacters(absl::string_view field, absl::string_view value) {
   for (size_t i = 0; i < value.size(); ++i) {
     if (CharValue(value[i]) < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          field, " \"", value, "\" has ", Describe(value[i]), " at position ",
-          i + 1,
+          field, " ", Quote(value), " has ", Describe(value[i]),
+          " at position ", i + 1,
           ": a unified social credit code uses only 0-9 and upper-case A-Z "
           "without I, O, Z, S, V"));
     }
@@ -72,14 +73,14 @@ absl::StatusOr<char> UsccCheckCharacter(absl::string_view first17) {
 absl::Status ValidateUscc(absl::string_view field, absl::string_view value) {
   if (value.size() != kUsccLength) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, " \"", value, "\" has ", value.size(),
+        field, " ", Quote(value), " has ", value.size(),
         " characters: a unified social credit code has ", kUsccLength));
   }
   CRADLE_RETURN_IF_ERROR(CheckCharacters(field, value));
   const char expected = CheckCharacterOf(value.substr(0, kUsccLength - 1));
   if (value.back() != expected) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, " \"", value, "\" ends in check character '",
+        field, " ", Quote(value), " ends in check character '",
         value.substr(kUsccLength - 1), "' but its first 17 characters give '",
         absl::string_view(&expected, 1), "' (GB 32100-2015)"));
   }

@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/csv.h"
 #include "domain/embedded_data.h"
@@ -100,13 +101,14 @@ const WasteCatalogue& WasteCatalogue::Builtin() {
 absl::StatusOr<const WasteCode*> WasteCatalogue::Lookup(
     absl::string_view field, absl::string_view code) const {
   if (!IsWellFormedCode(code)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " \"", code, "\" is not a waste code of the form NNN-NNN-NN"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " ", Quote(code),
+                     " is not a waste code of the form NNN-NNN-NN"));
   }
   auto it = index_.find(code);
   if (it == index_.end()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, " \"", code, "\" is not in the 2021 catalogue"));
+        absl::StrCat(field, " ", Quote(code), " is not in the 2021 catalogue"));
   }
   return &codes_[it->second];
 }

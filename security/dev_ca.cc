@@ -471,4 +471,30 @@ absl::Status WriteDevCertificates(const DevCertificates& certs,
   return absl::OkStatus();
 }
 
+absl::StatusOr<int> CountPemCertificates(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) return absl::InternalError("OpenSSL: BIO_new_mem_buf");
+  int count = 0;
+  for (;;) {
+    X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    if (cert == nullptr) break;
+    X509_free(cert);
+    ++count;
+  }
+  // What stopped the loop: the end of the text, or something else in it.
+  const unsigned long error = ERR_peek_last_error();
+  const bool at_end = ERR_GET_REASON(error) == PEM_R_NO_START_LINE;
+  ERR_clear_error();
+  BIO_free(bio);
+  if (count == 0) {
+    return absl::InvalidArgumentError(
+        "it holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  }
+  if (!at_end) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "certificate ", count + 1, " in it is not a valid PEM certificate"));
+  }
+  return count;
+}
+
 }  // namespace cradle::security

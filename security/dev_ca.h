@@ -58,4 +58,8 @@ absl::StatusOr<DevCertificates> MakeDevCertificates(
 absl::Status WriteDevCertificates(const DevCertificates& certs,
                                   const std::string& dir);
 
+// How many X.509 certificates `pem` holds: INVALID_ARGUMENT when it holds
+// none or something that is not one (a CA bundle a client is to trust).
+absl::StatusOr<int> CountPemCertificates(const std::string& pem);
+
 }  // namespace cradle::security

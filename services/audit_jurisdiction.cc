@@ -17,6 +17,7 @@
 #include "google/protobuf/util/time_util.h"
 
 #include "base/status_macros.h"
+#include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/work_calendar.h"
 #include "services/grpc_status.h"
@@ -33,22 +34,9 @@ constexpr int kMaxMonths = 60;
 constexpr int kExportPage = 100;
 constexpr size_t kMaxEnterprises = 100000;
 
-bool AllDigits(absl::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return absl::ascii_isdigit(c);
-  });
-}
-
 absl::Status CheckJurisdiction(absl::string_view j,
                                std::initializer_list<size_t> lengths) {
-  for (size_t len : lengths) {
-    if (j.size() == len && AllDigits(j)) return absl::OkStatus();
-  }
-  std::vector<std::string> allowed;
-  for (size_t len : lengths) allowed.push_back(absl::StrCat(len));
-  return absl::InvalidArgumentError(
-      absl::StrCat("jurisdiction \"", j, "\" must be a division prefix of ",
-                   absl::StrJoin(allowed, ", "), " digits"));
+  return domain::ValidateJurisdiction("jurisdiction", j, lengths);
 }
 
 // "YYYY-MM-DD" -> "YYYYMMDD"; empty stays empty.

@@ -4,9 +4,9 @@ namespace cradle::domain {
 
 const std::vector<const EventRule*>& EventRules() {
   static const auto* rules = new std::vector<const EventRule*>{
-      &CrossCityRule(),           &CrossProvinceRule(),
-      &UnlicensedReceiverRule(),  &WrongReceiverRule(),
-      &QuantityDiscrepancyRule(), &DirectPaymentRule(),
+      &CrossCityRule(),        &CrossProvinceRule(), &UnlicensedReceiverRule(),
+      &UnlicensedMethodRule(), &WrongReceiverRule(), &QuantityDiscrepancyRule(),
+      &DirectPaymentRule(),
   };
   return *rules;
 }

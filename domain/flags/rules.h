@@ -13,6 +13,7 @@ namespace cradle::domain {
 const EventRule& CrossCityRule();
 const EventRule& CrossProvinceRule();
 const EventRule& UnlicensedReceiverRule();
+const EventRule& UnlicensedMethodRule();
 const EventRule& WrongReceiverRule();
 const EventRule& QuantityDiscrepancyRule();
 const EventRule& DirectPaymentRule();

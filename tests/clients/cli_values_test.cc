@@ -65,10 +65,60 @@ TEST(CliValuesTest, ParsesPositionsRolesAndCapacity) {
   EXPECT_THAT(
       ParseRoles("generator,driver"),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("driver")));
-  EXPECT_EQ(*ParseCapacityKg("5000"), 5000000);
-  EXPECT_EQ(*ParseCapacityKg("12.5"), 12500);
-  EXPECT_THAT(ParseCapacityKg("0.0001"),
+  EXPECT_EQ(*ParseTonnesAsKg("--capacity-t", "5000"), 5000000);
+  EXPECT_EQ(*ParseTonnesAsKg("--capacity-t", "12.5"), 12500);
+  EXPECT_THAT(ParseTonnesAsKg("--capacity-t", "0.0001"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("at most 3 decimals")));
+}
+
+// Out of range is said as such, quoting what was given, not "1e309t".
+TEST(CliValuesTest, NumbersOutOfRangeAreSaidToBeOutOfRange) {
+  EXPECT_THAT(ParseWasteSpec("900-249-08:1t:drum:99999999999"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("package count 99999999999 is more than "
+                                 "2147483647")));
+  EXPECT_THAT(ParseWasteSpec("900-249-08:1t:drum:ten"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("\"ten\" is not a whole number")));
+  EXPECT_THAT(ParseAmountFen("9999999999999"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("more than the limit of 1000000000 CNY")));
+  EXPECT_THAT(ParseAmountFen("1000000000.01"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("more than the limit")));
+  EXPECT_EQ(*ParseAmountFen("1000000000"), 100000000000);
+  EXPECT_THAT(ParseTonnesAsKg("--capacity-t", "1e309"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--capacity-t \"1e309\" is not a number of "
+                                 "tonnes")));
+  EXPECT_THAT(ParseTonnesAsKg("--quantity-t", "99999999999999999"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--quantity-t \"99999999999999999\" tonnes "
+                                 "is more than the limit")));
+  EXPECT_THAT(ParseReceiptLine("99999999999:accept:1t"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("line number 99999999999 is more than 100")));
+  EXPECT_THAT(ParsePosition("1e309,120"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("is not LAT,LON")));
+  EXPECT_THAT(ParsePosition("nan,120"),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParsePosition("91,120"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("latitude 91 is outside -90..90")));
+  EXPECT_THAT(ParseWholeNumber("--limit", "limit", "0", 1, 10),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--limit: limit 0 is less than 1")));
+}
+
+// A long value is quoted short: the message does not grow with it.
+TEST(CliValuesTest, LongValuesAreQuotedShort) {
+  const std::string plate(10 * 1024, 'x');
+  absl::StatusOr<v1::WasteLine> l = ParseWasteSpec(plate);
+  ASSERT_FALSE(l.ok());
+  EXPECT_LT(l.status().message().size(), 200u);
+  EXPECT_THAT(l.status().message(), HasSubstr("(10240 bytes)"));
 }
 
 TEST(CliValuesTest, ParsesAmountsExactlyInFen) {
@@ -121,6 +171,24 @@ TEST(ArgsTest, ParsesRepeatedAndRequiredFlags) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
   EXPECT_THAT(ParseArgs({"--waste", "a", "--json=1"}, specs),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ArgsTest, ValuesThatAreNotUtf8AreNamed) {
+  const std::vector<FlagSpec> specs = {{"vehicle", "PLATE", ""}};
+  EXPECT_THAT(ParseArgs({"--vehicle",
+                         "\xe6\xb5"
+                         "F1\xff"},
+                        specs),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--vehicle: the value is not UTF-8 text "
+                                 "(byte 0xe6 at 0)")));
+  EXPECT_THAT(
+      ParseArgs({"--vehicle=\xc0\x80"}, specs),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--vehicle")));
+  EXPECT_THAT(ParseArgs({"2026\xff"}, specs),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("argument 1 is not UTF-8 text")));
+  EXPECT_TRUE(ParseArgs({"--vehicle", "浙F12345"}, specs).ok());
 }
 
 }  // namespace

@@ -227,6 +227,17 @@ TEST(AuthzTest, IssueRequestsAreValidatedNamingTheField) {
          r->set_jurisdiction("33x");
        },
        "jurisdiction"},
+      // The shape of a city, but no city: 99 is no province.
+      {[](auto* r) {
+         r->set_kind(v1::REGULATOR);
+         r->set_jurisdiction("9999");
+       },
+       "jurisdiction \"9999\" is no city of the GB/T 2260 table"},
+      {[](auto* r) {
+         r->set_kind(v1::REGULATOR);
+         r->set_jurisdiction("3399");
+       },
+       "jurisdiction \"3399\" is no city"},
       {[](auto* r) { r->set_kind(v1::ADMINISTRATOR); }, "ADMINISTRATOR"},
   };
   for (const Case& c : cases) {

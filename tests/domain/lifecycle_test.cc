@@ -1105,6 +1105,72 @@ TEST_F(LifecycleTest, DisposeChecksEachLine) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("lines")));
 }
 
+// The method of a disposal and the intended one of an opening are codes of
+// the table (data/cn-treatment-methods.csv), not any text.
+TEST_F(LifecycleTest, MethodsMustBeCodesOfTheTable) {
+  v1::Manifest m = Delivered();
+  m = Step(m, DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(130)),
+           At(130));
+  for (const char* bad : {"D99", "d10", "R 1", "'; DROP TABLE manifests;--"}) {
+    v1::DisposeRequest r = DisposeRequest(receiver_a_, {{1, 1000 * kKg}});
+    r.mutable_lines(0)->set_method(bad);
+    EXPECT_THAT(DecideDispose(m, r, At(200)).status(),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         AllOf(HasSubstr("lines[0].method"),
+                               HasSubstr("is not a utilisation or disposal "
+                                         "method code"))))
+        << bad;
+    v1::OpenManifestRequest open = OpenRequest();
+    open.set_method(bad);
+    EXPECT_THAT(
+        DecideOpen(open, registry_, kNumber, At(0)).status(),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("method")))
+        << bad;
+  }
+  v1::OpenManifestRequest open = OpenRequest();
+  open.set_method("R9");
+  EXPECT_TRUE(DecideOpen(open, registry_, kNumber, At(0)).ok());
+}
+
+// Each line takes at most one accept and one reject: the same line accepted
+// twice was summed, 1 t shipped taken as 2 t accepted.
+TEST_F(LifecycleTest, ALineAcceptedTwiceInOneReceiptIsRefused) {
+  const v1::Manifest m = Delivered();
+  EXPECT_THAT(
+      DecideReceive(
+          m,
+          ReceiveRequest(receiver_a_,
+                         {Receipt(1, v1::LineReceipt::ACCEPT, 1000 * kKg),
+                          Receipt(1, v1::LineReceipt::ACCEPT, 1000 * kKg),
+                          Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)}),
+          At(130))
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("lines[1]: line 1 is accepted twice in one "
+                         "receipt")));
+  EXPECT_THAT(
+      DecideReceive(m,
+                    ReceiveRequest(
+                        receiver_a_,
+                        {Receipt(1, v1::LineReceipt::REJECT, 500 * kKg, "渗漏"),
+                         Receipt(1, v1::LineReceipt::REJECT, 500 * kKg, "渗漏"),
+                         Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)}),
+                    At(130))
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("line 1 is rejected twice")));
+  // One accept and one reject of a line is how a part is refused.
+  EXPECT_TRUE(
+      DecideReceive(m,
+                    ReceiveRequest(
+                        receiver_a_,
+                        {Receipt(1, v1::LineReceipt::ACCEPT, 800 * kKg),
+                         Receipt(1, v1::LineReceipt::REJECT, 200 * kKg, "渗漏"),
+                         Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)}),
+                    At(130))
+          .ok());
+}
+
 TEST_F(LifecycleTest, DisposeByAReceiverThatReceivedNothingIsDenied) {
   v1::Manifest m = Delivered();
   // The named receiver has not received yet.

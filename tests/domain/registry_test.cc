@@ -202,6 +202,24 @@ TEST_F(RegistryTest, GrantsALicenceByCodeAndByCategory) {
   EXPECT_EQ(d->next.id(), receiver_id_);
 }
 
+TEST_F(RegistryTest, LicenceMethodsAreCodesOfTheTable) {
+  v1::GrantLicenceRequest r =
+      LicenceRequest(receiver_, "L1", {"HW08"}, "2026-12-31");
+  r.mutable_licence()->add_methods("D10");
+  r.mutable_licence()->add_methods("R9");
+  absl::StatusOr<RegistryDecision> d = DecideGrantLicence(receiver_, r, Now());
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_THAT(d->next.licences(0).methods(), ElementsAre("D10", "R9"));
+  r.mutable_licence()->add_methods("D99");
+  EXPECT_THAT(DecideGrantLicence(receiver_, r, Now()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("licence.methods[2] \"D99\" is not a")));
+  r.mutable_licence()->set_methods(2, "D10");
+  EXPECT_THAT(DecideGrantLicence(receiver_, r, Now()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("licence.methods[2] D10 is listed twice")));
+}
+
 TEST_F(RegistryTest, LicenceCategoriesFollowThe2021List) {
   for (const char* category :
        {"HW01", "HW08", "HW40", "HW45", "HW49", "HW50"}) {

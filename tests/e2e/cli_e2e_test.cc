@@ -26,6 +26,7 @@ namespace cradle {
 namespace {
 
 using ::cradle::testing::Daemon;
+using ::cradle::testing::kAltReceiver;
 using ::cradle::testing::kCarrier;
 using ::cradle::testing::kCarrierPlate;
 using ::cradle::testing::kGenerator;
@@ -153,6 +154,129 @@ TEST_F(CliEndToEndTest, BadInputGetsAClearErrorAndAnExitCode) {
 
   RunResult verify = Ctl("regulator", {"audit", "verify"});
   EXPECT_EQ(verify.out, before.out);  // nothing was written
+}
+
+// A careless user gets a clear answer naming what is wrong, and a refusal
+// writes nothing.
+TEST_F(CliEndToEndTest, CarelessInputGetsAClearAnswer) {
+  StartServer();
+  Regulator("regulator", "33");
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  Enroll(kAltReceiver, "杭州西湖资源利用", "330106", "receiver");
+  CtlOk("admin", {"licence", "grant", "--receiver", kReceiver, "--number",
+                  "ZJ-0481", "--codes", "HW08", "--capacity-t", "5000",
+                  "--methods", "D10,R9", "--valid-until", "2099-12-31"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kCarrier, "--plate",
+                  kCarrierPlate, "--permit", "P1"});
+  const RunResult before = Ctl("regulator", {"audit", "verify"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+
+  // Tokens that could not go into a header: exit 2, the token named.
+  std::ofstream(dir_.Sub("two-lines.token")) << "crd1.0123456789abcdef.\n"
+                                             << std::string(64, 'a') << "\n";
+  RunResult newline = cradle::testing::Run(
+      {CRADLE_CRADLECTL, "--server", address_, "--ca", dir_.Sub("tls/ca.crt"),
+       "--token-file", dir_.Sub("two-lines.token"), "credential", "whoami"});
+  EXPECT_EQ(newline.exit_code, 2) << newline.err;
+  EXPECT_THAT(newline.err, HasSubstr("--token-file"));
+  EXPECT_THAT(newline.err, HasSubstr("a line break"));
+  RunResult huge = Ctl("nobody", {"--token", std::string(10 * 1024, 'a'),
+                                  "credential", "whoami"});
+  EXPECT_EQ(huge.exit_code, 2) << huge.err;
+  EXPECT_THAT(huge.err, HasSubstr("--token: not a Cradle token (10240 bytes)"));
+  RunResult latin =
+      Ctl("nobody", {"--token", "crd1.\xe9", "credential", "whoami"});
+  EXPECT_EQ(latin.exit_code, 2) << latin.err;
+
+  // A CA file that holds no certificate says so.
+  std::ofstream(dir_.Sub("not-a-ca.pem")) << "hello\n";
+  RunResult ca = cradle::testing::Run(
+      {CRADLE_CRADLECTL, "--server", address_, "--ca", dir_.Sub("not-a-ca.pem"),
+       "--token-file", tokens_["admin"], "credential", "whoami"});
+  EXPECT_EQ(ca.exit_code, 2) << ca.err;
+  EXPECT_THAT(ca.err, HasSubstr("cannot be read as the CA to trust"));
+  EXPECT_THAT(ca.err, ::testing::Not(HasSubstr("empty address list")));
+
+  // A group with no verb lists its verbs.
+  RunResult group = Ctl("admin", {"credential"});
+  EXPECT_EQ(group.exit_code, 2);
+  EXPECT_THAT(group.err, HasSubstr("cradlectl credential issue"));
+  EXPECT_THAT(group.err, HasSubstr("cradlectl credential revoke"));
+  EXPECT_THAT(group.err, ::testing::Not(HasSubstr("unknown command")));
+
+  // A value that is not UTF-8 is named before anything is sent.
+  RunResult latin_plate =
+      Ctl(kCarrier, {"vehicle", "register", "--carrier", kCarrier, "--plate",
+                     "\xd5\xe3"
+                     "F12345",
+                     "--permit", "P9"});
+  EXPECT_EQ(latin_plate.exit_code, 2) << latin_plate.err;
+  EXPECT_THAT(latin_plate.err, HasSubstr("--plate: the value is not UTF-8"));
+
+  const RunResult after = Ctl("regulator", {"audit", "verify"});
+  EXPECT_EQ(after.out, before.out);  // none of the above wrote anything
+
+  // A regulator for a prefix that is no division is not issued.
+  RunResult nowhere = Ctl(
+      "admin", {"credential", "issue", "--kind", "regulator", "--jurisdiction",
+                "9999", "--out", dir_.Sub("nowhere.token")});
+  EXPECT_EQ(nowhere.exit_code, 1) << nowhere.err;
+  EXPECT_THAT(nowhere.err, HasSubstr("jurisdiction \"9999\" is no city"));
+
+  // The generator's key signs its open too (the README says --key signs
+  // manifest writes); the chain shows it.
+  RunResult key = Ctl(kGenerator, {"keygen", "--out", dir_.Sub("gen.key")});
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  RunResult reissue =
+      Ctl("admin", {"credential", "issue", "--kind", "party", "--enterprise",
+                    kGenerator, "--role", "generator", "--public-key",
+                    dir_.Sub("gen.key.pub"), "--out", dir_.Sub("gen2.token")});
+  ASSERT_EQ(reissue.exit_code, 0) << reissue.err;
+  tokens_[kGenerator] = dir_.Sub("gen2.token");
+  keys_[kGenerator] = dir_.Sub("gen.key");
+  RunResult open =
+      Ctl(kGenerator, {"manifest", "open", "--generator", kGenerator,
+                       "--carrier", kCarrier, "--receiver", kReceiver,
+                       "--waste", "900-249-08:1t", "--method", "D10"});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  const std::string n(absl::StripAsciiWhitespace(open.out));
+  RunResult chain = Ctl("regulator", {"audit", "chain", n});
+  EXPECT_THAT(chain.out, HasSubstr("signature valid"));
+
+  // A method that is no code is refused at opening.
+  RunResult d99 =
+      Ctl(kGenerator, {"manifest", "open", "--generator", kGenerator,
+                       "--carrier", kCarrier, "--receiver", kReceiver,
+                       "--waste", "900-249-08:1t", "--method", "D99"});
+  EXPECT_EQ(d99.exit_code, 1);
+  EXPECT_THAT(d99.err, HasSubstr("method \"D99\" is not a utilisation or "
+                                 "disposal method code"));
+
+  // A delivery scanned by another receiver is recorded, but not done: exit
+  // 4, and it says so.
+  CtlOk(kCarrier,
+        {"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate});
+  RunResult wrong =
+      Ctl(kAltReceiver, {"deliver", n, "--receiver", kAltReceiver});
+  EXPECT_EQ(wrong.exit_code, 4) << wrong.out << wrong.err;
+  EXPECT_THAT(wrong.err, HasSubstr("not delivered: " + kAltReceiver +
+                                   " is not the receiver of manifest " + n));
+
+  // A disposal by a method the table lacks is refused; one the licence
+  // lacks is recorded and flagged.
+  CtlOk(kReceiver, {"deliver", n, "--receiver", kReceiver});
+  CtlOk(kReceiver,
+        {"receive", n, "--receiver", kReceiver, "--line", "1:accept:1t"});
+  RunResult bad_method = Ctl(
+      kReceiver, {"dispose", n, "--receiver", kReceiver, "--line", "1:D99:1t"});
+  EXPECT_EQ(bad_method.exit_code, 1);
+  EXPECT_THAT(bad_method.err, HasSubstr("lines[0].method \"D99\""));
+  RunResult unlicensed = Ctl(
+      kReceiver, {"dispose", n, "--receiver", kReceiver, "--line", "1:D1:1t"});
+  EXPECT_EQ(unlicensed.exit_code, 0) << unlicensed.err;
+  EXPECT_THAT(unlicensed.out, HasSubstr("UNLICENSED_METHOD"));
 }
 
 TEST_F(CliEndToEndTest, RegulatorSeesAndAcknowledgesACrossCityFlag) {

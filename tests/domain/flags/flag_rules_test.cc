@@ -393,7 +393,7 @@ class FlagRulesTest : public ::testing::Test {
   // `lines` holds (1-based line, grams) pairs.
   Decision Dispose(const v1::Manifest& m, const std::string& receiver,
                    const std::vector<std::pair<int, int64_t>>& lines,
-                   absl::Time now) {
+                   absl::Time now, const std::string& method = "D10") {
     v1::DisposeRequest r;
     *r.mutable_meta() = Meta(absl::StrCat("dispose-", receiver));
     r.set_number(kNumber);
@@ -401,7 +401,7 @@ class FlagRulesTest : public ::testing::Test {
     for (const auto& [line, grams] : lines) {
       v1::LineDisposal* l = r.add_lines();
       l->set_line(line);
-      l->set_method("D10");
+      l->set_method(method);
       l->set_quantity_g(grams);
     }
     return Flagged(m, DecideDispose(m, r, now), now);
@@ -792,6 +792,59 @@ TEST_F(UnlicensedReceiverRuleTest, RaisedForAnUnlicensedAlternateReceiver) {
   ASSERT_THAT(flags, SizeIs(1));
   EXPECT_EQ(flags[0].destination(), 1);
   EXPECT_EQ(flags[0].destination_county(), "330421");
+}
+
+// ---------------------------------------------------------------------------
+// UNLICENSED_METHOD
+
+class UnlicensedMethodRuleTest : public FlagRulesTest {
+ protected:
+  // Haining, licensed for both lines, to incinerate (D10) or re-refine oil
+  // (R9) only.
+  void SetUp() override {
+    v1::Licence l = GoodLicence();
+    l.add_methods("D10");
+    l.add_methods("R9");
+    AddHaining({l});
+  }
+  v1::Manifest Accepted() {
+    return ReceiveAll(Delivered(OpenRequest(generator_, haining_)), At(70))
+        .next;
+  }
+};
+
+TEST_F(UnlicensedMethodRuleTest, NotRaisedForAnAllowedMethod) {
+  const Decision d = Dispose(Accepted(), haining_,
+                             {{1, 1000 * kKg}, {2, 250 * kKg}}, At(80), "R9");
+  EXPECT_THAT(FlagsOf(d.next, v1::UNLICENSED_METHOD), IsEmpty());
+}
+
+TEST_F(UnlicensedMethodRuleTest, RaisedForADisposalByAMethodTheLicenceLacks) {
+  const Decision d =
+      Dispose(Accepted(), haining_, {{1, 1000 * kKg}}, At(80), "D1");
+  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::UNLICENSED_METHOD));
+  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::UNLICENSED_METHOD);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0].severity(), v1::HIGH);
+  EXPECT_EQ(flags[0].destination(), 0);
+  EXPECT_THAT(flags[0].detail(),
+              HasSubstr("the reported method D1 for line 1 (900-249-08) is "
+                        "not allowed by receiver"));
+}
+
+TEST_F(UnlicensedMethodRuleTest, RaisedForAnIntendedMethodTheLicenceLacks) {
+  v1::OpenManifestRequest r = OpenRequest(generator_, haining_);
+  r.set_method("D1");
+  EXPECT_THAT(FlagsOf(Open(r, At(0)).next, v1::UNLICENSED_METHOD), SizeIs(1));
+  r.set_method("D10");
+  EXPECT_THAT(FlagsOf(Open(r, At(0)).next, v1::UNLICENSED_METHOD), IsEmpty());
+}
+
+TEST_F(UnlicensedMethodRuleTest, ALicenceWithoutMethodsAllowsAny) {
+  AddHaining({GoodLicence()});  // granted before methods were recorded
+  const Decision d = Dispose(Accepted(), haining_,
+                             {{1, 1000 * kKg}, {2, 250 * kKg}}, At(80), "D1");
+  EXPECT_THAT(FlagsOf(d.next, v1::UNLICENSED_METHOD), IsEmpty());
 }
 
 // ---------------------------------------------------------------------------
