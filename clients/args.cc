@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
+#include "base/quote.h"
 #include "base/utf8.h"
 
 namespace cradle::clients {
@@ -59,7 +60,7 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& words,
     }
     if (spec == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "unknown flag --", IsValidUtf8(name) ? name : "?", " (see --help)"));
+          "unknown flag ", Quote(absl::StrCat("--", name)), " (see --help)"));
     }
     if (spec->value_name.empty()) {
       if (has_value) {

@@ -11,6 +11,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "base/quote.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 
@@ -160,8 +161,8 @@ absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a) {
     if (!absl::ParseTime(absl::RFC3339_full, a.Get("time"), &device_time,
                          &err)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "--time \"", a.Get("time"),
-          "\" is not an RFC 3339 time (e.g. 2026-11-23T09:30:00+08:00)"));
+          "--time ", Quote(a.Get("time")),
+          " is not an RFC 3339 time (e.g. 2026-11-23T09:30:00+08:00)"));
     }
   }
   *meta.mutable_device_time() =

@@ -135,13 +135,14 @@ absl::StatusOr<v1::Position> ParsePosition(absl::string_view text) {
                      " is not LAT,LON in degrees (e.g. 30.75,120.76)"));
   }
   if (lat < -90 || lat > 90) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--at ", Quote(text), ": latitude ", parts[0], " is outside -90..90"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--at ", Quote(text), ": latitude ", Quote(parts[0]),
+                     " is outside -90..90"));
   }
   if (lon < -180 || lon > 180) {
-    return absl::InvalidArgumentError(absl::StrCat("--at ", Quote(text),
-                                                   ": longitude ", parts[1],
-                                                   " is outside -180..180"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--at ", Quote(text), ": longitude ", Quote(parts[1]),
+                     " is outside -180..180"));
   }
   v1::Position p;
   p.set_lat(lat);
@@ -156,8 +157,8 @@ absl::StatusOr<std::vector<v1::Role>> ParseRoles(absl::string_view text) {
     if (!v1::Role_Parse(absl::AsciiStrToUpper(word), &role) ||
         role == v1::ROLE_UNSPECIFIED) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "--roles: \"", word,
-          "\" is not a role (generator, collector, transporter, receiver)"));
+          "--roles: ", Quote(word),
+          " is not a role (generator, collector, transporter, receiver)"));
     }
     roles.push_back(role);
   }
@@ -212,8 +213,8 @@ absl::StatusOr<v1::ManifestStatus> ParseStatus(absl::string_view text) {
   if (!v1::ManifestStatus_Parse(absl::AsciiStrToUpper(text), &status) ||
       status == v1::STATUS_UNSPECIFIED) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--status \"", text,
-        "\" is not a status (draft, issued, in_transit, "
+        "--status ", Quote(text),
+        " is not a status (draft, issued, in_transit, "
         "delivered, accepted, partially_accepted, rejected, disposed, closed, "
         "cancelled)"));
   }
@@ -284,7 +285,7 @@ absl::StatusOr<v1::FlagState> ParseFlagState(absl::string_view text) {
   if (!v1::FlagState_Parse(absl::AsciiStrToUpper(text), &state) ||
       state == v1::FLAG_STATE_UNSPECIFIED) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--state \"", text, "\" is not open, acked, resolved or cleared"));
+        "--state ", Quote(text), " is not open, acked, resolved or cleared"));
   }
   return state;
 }

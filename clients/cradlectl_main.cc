@@ -276,7 +276,8 @@ int Main(int argc, char** argv) {
   if (args.ok() && args->positional.size() != want) {
     args = absl::InvalidArgumentError(
         want == 0
-            ? absl::StrCat("unexpected argument \"", args->positional[0], "\"")
+            ? absl::StrCat("unexpected argument ", Quote(args->positional[0]),
+                           "")
             : absl::StrCat(command->path, " needs ", command->positional));
   }
   if (!args.ok()) {

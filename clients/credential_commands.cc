@@ -30,8 +30,8 @@ absl::StatusOr<v1::CredentialKind> ParseKind(absl::string_view text) {
   if (k == "party") return v1::PARTY;
   if (k == "regulator") return v1::REGULATOR;
   if (k == "admin" || k == "administrator") return v1::ADMINISTRATOR;
-  return absl::InvalidArgumentError(
-      absl::StrCat("--kind \"", text, "\" must be party, regulator or admin"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--kind ", Quote(text), " must be party, regulator or admin"));
 }
 
 absl::StatusOr<v1::Role> ParseRole(absl::string_view text) {
@@ -40,8 +40,8 @@ absl::StatusOr<v1::Role> ParseRole(absl::string_view text) {
   absl::StatusOr<std::vector<v1::Role>> roles = ParseRoles(r);
   if (!roles.ok() || roles->size() != 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--role \"", text,
-                     "\" must be one of generator, collector, carrier, "
+        absl::StrCat("--role ", Quote(text),
+                     " must be one of generator, collector, carrier, "
                      "receiver"));
   }
   return (*roles)[0];
@@ -78,8 +78,8 @@ absl::StatusOr<std::string> ParsePublicKey(const std::string& text) {
   for (char c : hex) ok &= absl::ascii_isxdigit(static_cast<unsigned char>(c));
   if (!ok) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--public-key \"", text,
-        "\" is neither 64 hex digits nor a file holding them (cradlectl "
+        "--public-key ", Quote(text),
+        " is neither 64 hex digits nor a file holding them (cradlectl "
         "keygen writes one: FILE.pub)"));
   }
   return absl::HexStringToBytes(hex);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/uscc.h"
@@ -203,7 +204,7 @@ absl::Status CheckActsFor(const Principal& p, absl::string_view field,
                           absl::string_view party) {
   if (IsParty(p) && party == p.enterprise) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
-      field, " is \"", party, "\" but the call is made with ", Describe(p),
+      field, " is ", Quote(party), " but the call is made with ", Describe(p),
       ": a credential acts only for its own enterprise"));
 }
 
@@ -259,8 +260,9 @@ absl::Status CheckJurisdiction(const Principal& p, absl::string_view field,
       absl::StartsWith(prefix, p.jurisdiction)) {
     return absl::OkStatus();
   }
-  return absl::PermissionDeniedError(absl::StrCat(
-      field, " \"", prefix, "\" is outside the jurisdiction of ", Describe(p)));
+  return absl::PermissionDeniedError(
+      absl::StrCat(field, " ", Quote(prefix),
+                   " is outside the jurisdiction of ", Describe(p)));
 }
 
 absl::Status CheckIssueCredential(const v1::IssueCredentialRequest& r) {

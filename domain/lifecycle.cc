@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/plate.h"
 #include "domain/treatment_method.h"
@@ -326,7 +327,7 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
     if (request.paper_date().size() != 10 ||
         !absl::ParseCivilTime(request.paper_date(), &paper)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "paper_date \"", request.paper_date(), "\" is not YYYY-MM-DD"));
+          "paper_date ", Quote(request.paper_date()), " is not YYYY-MM-DD"));
     }
     if (paper > today || paper < today - 366) {
       return absl::InvalidArgumentError(

@@ -56,8 +56,8 @@ absl::StatusOr<ManifestNumberParts> ParseManifestNumber(
                               kMinManifestYear, "..", kMaxManifestYear));
   }
   if (value.substr(4, 2) == "00" || value.substr(6, 2) == "00") {
-    return error(absl::StrCat("has origin \"", parts.city4,
-                              "\": province and city digits cannot be 00"));
+    return error(absl::StrCat("has origin ", Quote(parts.city4),
+                              ": province and city digits cannot be 00"));
   }
   if (parts.serial == 0) {
     return error("has serial 000000: serials start at 000001");

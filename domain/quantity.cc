@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
+#include "base/quote.h"
+
 namespace cradle::domain {
 namespace {
 
@@ -34,7 +36,7 @@ absl::StatusOr<int64_t> ParseQuantityGrams(absl::string_view field,
                                            absl::string_view text) {
   auto error = [&](absl::string_view rule) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, " \"", text, "\" ", rule));
+        absl::StrCat(field, " ", Quote(text), " ", rule));
   };
   const absl::string_view s = absl::StripAsciiWhitespace(text);
   if (s.empty()) {
@@ -64,8 +66,8 @@ absl::StatusOr<int64_t> ParseQuantityGrams(absl::string_view field,
     if (symbol == u.symbol) unit = &u;
   }
   if (unit == nullptr) {
-    return error(
-        absl::StrCat("has unit \"", symbol, "\": the units are t, kg and g"));
+    return error(absl::StrCat("has unit ", Quote(symbol),
+                              ": the units are t, kg and g"));
   }
 
   // Whole units, stopping before anything can overflow.

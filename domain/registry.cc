@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/plate.h"
@@ -51,7 +52,7 @@ absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view field,
   absl::CivilDay day;
   if (!shaped || !absl::ParseCivilTime(text, &day)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        field, " \"", text, "\" is not a date of the form YYYY-MM-DD"));
+        field, " ", Quote(text), " is not a date of the form YYYY-MM-DD"));
   }
   return day;
 }
@@ -76,8 +77,8 @@ absl::StatusOr<RegistryDecision> DecideRegisterEnterprise(
   }
   if (existing != nullptr) {
     return absl::AlreadyExistsError(absl::StrCat("enterprise ", request.id(),
-                                                 " is already registered as \"",
-                                                 existing->name(), "\""));
+                                                 " is already registered as ",
+                                                 Quote(existing->name()), ""));
   }
   RegistryDecision d;
   *d.event.mutable_registered() = request;
@@ -187,8 +188,8 @@ absl::StatusOr<v1::Approval> DecideRegisterApproval(
   for (char c : a.number()) {
     if (c <= 0x20 || c > 0x7e || c == '/') {
       return absl::InvalidArgumentError(
-          absl::StrCat("approval.number \"", a.number(),
-                       "\" must be printable ASCII without spaces or '/'"));
+          absl::StrCat("approval.number ", Quote(a.number()),
+                       " must be printable ASCII without spaces or '/'"));
     }
   }
   if (existing != nullptr) {

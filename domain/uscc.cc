@@ -62,7 +62,7 @@ char CheckCharacterOf(absl::string_view first17) {
 absl::StatusOr<char> UsccCheckCharacter(absl::string_view first17) {
   if (first17.size() != kUsccLength - 1) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "unified social credit code prefix \"", first17, "\" has ",
+        "unified social credit code prefix ", Quote(first17), " has ",
         first17.size(), " characters, expected ", kUsccLength - 1));
   }
   CRADLE_RETURN_IF_ERROR(

@@ -136,13 +136,13 @@ absl::StatusOr<uint8_t> ParseHazards(absl::string_view field,
       if (token == h.letters) found = &h;
     }
     if (found == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, " \"", text, "\" has \"", token,
-          "\": hazards are T, C, I, R, In separated by ',' or '|'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " ", Quote(text), " has ", Quote(token),
+                       ": hazards are T, C, I, R, In separated by ',' or '|'"));
     }
     if (hazards & found->bit) {
       return absl::InvalidArgumentError(absl::StrCat(
-          field, " \"", text, "\" names hazard ", token, " twice"));
+          field, " ", Quote(text), " names hazard ", token, " twice"));
     }
     hazards |= found->bit;
   }

@@ -36,6 +36,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 
 namespace cradle::security {
@@ -100,11 +101,11 @@ std::string DnsNameProblem(absl::string_view name) {
   for (absl::string_view label : absl::StrSplit(name, '.')) {
     if (label.empty()) return "it has an empty label";
     if (label.size() > kMaxDnsLabel) {
-      return absl::StrCat("label \"", label, "\" has ", label.size(),
+      return absl::StrCat("label ", Quote(label), " has ", label.size(),
                           " characters, more than ", kMaxDnsLabel);
     }
     if (label.front() == '-' || label.back() == '-') {
-      return absl::StrCat("label \"", label, "\" begins or ends with '-'");
+      return absl::StrCat("label ", Quote(label), " begins or ends with '-'");
     }
     last_all_digits = true;
     for (char c : label) {
@@ -134,8 +135,8 @@ absl::StatusOr<SanHost> ParseHost(size_t i, absl::string_view host) {
   }
   if (std::string problem = DnsNameProblem(host); !problem.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, " \"", host,
-                     "\" is neither an IP address nor a DNS name: ", problem));
+        absl::StrCat(field, " ", Quote(host),
+                     " is neither an IP address nor a DNS name: ", problem));
   }
   return SanHost{GEN_DNS, text};
 }
@@ -148,7 +149,7 @@ absl::StatusOr<std::vector<SanHost>> ParseHosts(
   }
   if (hosts[0].size() > kMaxCommonName) {
     return absl::InvalidArgumentError(
-        absl::StrCat("hosts[0] \"", hosts[0], "\" has ", hosts[0].size(),
+        absl::StrCat("hosts[0] ", Quote(hosts[0]), " has ", hosts[0].size(),
                      " characters, more than the ", kMaxCommonName,
                      " of a common name; put a shorter name first"));
   }
@@ -165,7 +166,7 @@ absl::StatusOr<std::vector<SanHost>> ParseHosts(
               : parsed[j].value == host->value;
       if (parsed[j].type == host->type && same) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "hosts[", i, "] \"", hosts[i], "\" repeats hosts[", j, "]"));
+            "hosts[", i, "] ", Quote(hosts[i]), " repeats hosts[", j, "]"));
       }
     }
     parsed.push_back(*std::move(host));

@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
@@ -46,7 +47,7 @@ absl::StatusOr<std::string> DayKey(absl::string_view field,
   absl::CivilDay d;
   if (day.size() != 10 || !absl::ParseCivilTime(day, &d)) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, " \"", day, "\" is not YYYY-MM-DD"));
+        absl::StrCat(field, " ", Quote(day), " is not YYYY-MM-DD"));
   }
   return absl::FormatCivilTime(d).substr(0, 4) +
          absl::FormatCivilTime(d).substr(5, 2) +
@@ -321,11 +322,11 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
     absl::CivilMonth from, to;
     if (!absl::ParseCivilTime(request->from(), &from)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("from \"", request->from(), "\" is not YYYY-MM"));
+          absl::StrCat("from ", Quote(request->from()), " is not YYYY-MM"));
     }
     if (!absl::ParseCivilTime(request->to(), &to)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("to \"", request->to(), "\" is not YYYY-MM"));
+          absl::StrCat("to ", Quote(request->to()), " is not YYYY-MM"));
     }
     if (to < from || to - from >= kMaxMonths) {
       return absl::InvalidArgumentError(

@@ -6,6 +6,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "base/quote.h"
 #include "security/attestation.h"
 #include "services/grpc_status.h"
 #include "services/ledger_check.h"
@@ -114,7 +115,7 @@ absl::Status CheckStreamReader(const ManifestStore& store,
   }
   if (p.kind == v1::REGULATOR) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
-      "stream \"", stream, "\" is not a manifest; only regulators read it"));
+      "stream ", Quote(stream), " is not a manifest; only regulators read it"));
 }
 
 v1::LedgerEntry ToProto(const storage::Entry& e) {
@@ -259,9 +260,11 @@ namespace {
 class VerifyDeepReactor final
     : public grpc::ServerWriteReactor<v1::VerifyDeepProgress> {
  public:
+  // `running` is set while it runs; it clears it when done.
   VerifyDeepReactor(const storage::Ledger& ledger, LedgerGuard& guard,
-                    const domain::FlagConfig& config)
-      : ledger_(ledger), guard_(guard), config_(config) {
+                    const domain::FlagConfig& config,
+                    std::atomic<bool>* running)
+      : ledger_(ledger), guard_(guard), config_(config), running_(running) {
     worker_ = std::thread([this] { Run(); });
   }
 
@@ -284,6 +287,7 @@ class VerifyDeepReactor final
   }
   void OnDone() override {
     worker_.join();
+    running_->store(false);
     delete this;
   }
 
@@ -366,6 +370,7 @@ class VerifyDeepReactor final
   const storage::Ledger& ledger_;
   LedgerGuard& guard_;
   const domain::FlagConfig config_;
+  std::atomic<bool>* const running_;
   std::thread worker_;
   absl::Mutex mu_;
   v1::VerifyDeepProgress current_;  // being written
@@ -382,18 +387,22 @@ class VerifyDeepReactor final
 
 grpc::ServerWriteReactor<v1::VerifyDeepProgress>* AuditService::VerifyDeep(
     grpc::CallbackServerContext* ctx, const v1::VerifyDeepRequest*) {
+  class Refused final
+      : public grpc::ServerWriteReactor<v1::VerifyDeepProgress> {
+   public:
+    explicit Refused(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
+    void OnDone() override { delete this; }
+  };
   absl::StatusOr<domain::Principal> who =
       gate_.Admit(*ctx, domain::Operation::kLedgerVerify);
-  if (!who.ok()) {
-    class Refused final
-        : public grpc::ServerWriteReactor<v1::VerifyDeepProgress> {
-     public:
-      explicit Refused(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
-      void OnDone() override { delete this; }
-    };
-    return new Refused(who.status());
+  if (!who.ok()) return new Refused(who.status());
+  if (verifying_.exchange(true)) {
+    return new Refused(absl::ResourceExhaustedError(
+        "a deep verification is running already (it reads the whole "
+        "ledger); ask again when it is done"));
   }
-  return new VerifyDeepReactor(ledger_, guard_, store_.flag_config());
+  return new VerifyDeepReactor(ledger_, guard_, store_.flag_config(),
+                               &verifying_);
 }
 
 grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/quote.h"
 #include "security/token.h"
 #include "services/keys.h"
 #include "services/projection.h"
@@ -179,26 +180,26 @@ void CredentialStore::Issue(const v1::IssueCredentialRequest& request,
       PrepareIssue(request, by, token->id, token->sha256, &credential);
   if (!req.ok()) return done(req.status());
   const std::string key = request.meta().idempotency_key();
-  ledger_.Append(
-      *std::move(req),
-      [this, credential, token = token->token, sha = token->sha256, key,
-       done = std::move(done)](absl::StatusOr<storage::AppendResult> r) {
-        if (!r.ok()) return done(r.status());
-        if (r->replayed) {
-          return done(absl::AlreadyExistsError(absl::StrCat(
-              "meta.idempotency_key \"", key, "\" already issued ", r->stream,
-              "; its token was shown once: revoke it and issue another if "
-              "it was lost")));
-        }
-        v1::CredentialEvent state;
-        *state.mutable_issued() = credential;
-        state.set_token_sha256(sha);
-        Put(state);
-        v1::IssueCredentialResponse reply;
-        *reply.mutable_credential() = credential;
-        reply.set_token(token);
-        done(std::move(reply));
-      });
+  ledger_.Append(*std::move(req), [this, credential, token = token->token,
+                                   sha = token->sha256, key,
+                                   done = std::move(done)](
+                                      absl::StatusOr<storage::AppendResult> r) {
+    if (!r.ok()) return done(r.status());
+    if (r->replayed) {
+      return done(absl::AlreadyExistsError(absl::StrCat(
+          "meta.idempotency_key ", Quote(key), " already issued ", r->stream,
+          "; its token was shown once: revoke it and issue another if "
+          "it was lost")));
+    }
+    v1::CredentialEvent state;
+    *state.mutable_issued() = credential;
+    state.set_token_sha256(sha);
+    Put(state);
+    v1::IssueCredentialResponse reply;
+    *reply.mutable_credential() = credential;
+    reply.set_token(token);
+    done(std::move(reply));
+  });
 }
 
 void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
@@ -206,8 +207,9 @@ void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
   if (absl::Status s = CheckIdempotencyKey(request.meta()); !s.ok())
     return done(s);
   if (!security::IsCredentialId(request.id())) {
-    return done(absl::InvalidArgumentError(absl::StrCat(
-        "id \"", request.id(), "\" is not a credential id (16 hex digits)")));
+    return done(absl::InvalidArgumentError(
+        absl::StrCat("id ", Quote(request.id()),
+                     " is not a credential id (16 hex digits)")));
   }
   if (request.reason().empty() || request.reason().size() > 500) {
     return done(absl::InvalidArgumentError(

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "base/quote.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "services/grpc_status.h"
@@ -19,7 +20,7 @@ absl::StatusOr<std::string> ManifestOfFlag(absl::string_view id) {
   const size_t dash = id.rfind("-F");
   if (dash == absl::string_view::npos || dash == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "id \"", id, "\" is not a flag id (<manifest number>-F<n>)"));
+        "id ", Quote(id), " is not a flag id (<manifest number>-F<n>)"));
   }
   return std::string(id.substr(0, dash));
 }
@@ -74,11 +75,11 @@ absl::StatusOr<v1::ListFlagsResponse> ListFlags(
   }
   if (!r.city().empty() && r.city().size() != 4) {
     return absl::InvalidArgumentError(
-        absl::StrCat("city \"", r.city(), "\" must be a 4-digit code"));
+        absl::StrCat("city ", Quote(r.city()), " must be a 4-digit code"));
   }
   if (!r.county().empty() && r.county().size() != 6) {
     return absl::InvalidArgumentError(
-        absl::StrCat("county \"", r.county(), "\" must be a 6-digit code"));
+        absl::StrCat("county ", Quote(r.county()), " must be a 6-digit code"));
   }
   // The narrowest index; the other filters are checked on the flag.
   std::string prefix = keys::FlagAllPrefix();

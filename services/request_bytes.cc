@@ -56,8 +56,13 @@ absl::Status Walk(const Descriptor& type, const std::string& prefix, int depth,
                   int end, CodedInputStream* in) {
   std::map<int, int> seen;  // repeated fields: the index of the next one
   while (in->CurrentPosition() < end) {
-    const uint32_t tag = in->ReadTag();
-    if (tag == 0) return Malformed(type, prefix);
+    // As protobuf reads a tag: a varint of at most 32 bits (CodedInputStream
+    // would take the low bits of a longer one), field number 1..2^29-1.
+    uint64_t tag64 = 0;
+    if (!in->ReadVarint64(&tag64) || tag64 > 0xffffffffu || (tag64 >> 3) == 0) {
+      return Malformed(type, prefix);
+    }
+    const uint32_t tag = static_cast<uint32_t>(tag64);
     const FieldDescriptor* f =
         type.FindFieldByNumber(WireFormatLite::GetTagFieldNumber(tag));
     if (f == nullptr || WireFormatLite::GetTagWireType(tag) !=

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 
 #include "base/flags_usage.h"
+#include "base/quote.h"
 #include "domain/flags/flag_config.h"
 #include "domain/work_calendar.h"
 #include "services/server.h"
@@ -181,8 +182,9 @@ int main(int argc, char** argv) {
             "--checkpoint-interval", absl::GetFlag(FLAGS_checkpoint_interval),
             &options.checkpoint_interval}}) {
     if (!absl::ParseDuration(text, into) || *into < absl::ZeroDuration()) {
-      return fail(absl::InvalidArgumentError(absl::StrCat(
-          name, " \"", text, "\" is not a duration such as 10m or 30s")));
+      return fail(absl::InvalidArgumentError(
+          absl::StrCat(name, " ", cradle::Quote(text),
+                       " is not a duration such as 10m or 30s")));
     }
   }
   options.scrub_rate = absl::GetFlag(FLAGS_scrub_rate);

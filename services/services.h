@@ -7,6 +7,8 @@
 // the ledger's completion. Every handler first passes the Gate (gate.h):
 // authentication, the authorization table, signatures.
 
+#include <atomic>
+
 #include "base/clock.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
@@ -288,6 +290,8 @@ class AuditService final
   LedgerGuard& guard_;
   const Scrubber& scrubber_;
   const Gate& gate_;
+  // One deep verification at a time: each reads the whole ledger.
+  std::atomic<bool> verifying_{false};
 };
 
 }  // namespace cradle::services

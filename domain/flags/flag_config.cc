@@ -4,6 +4,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
+#include "base/quote.h"
+
 namespace cradle::domain {
 
 absl::StatusOr<Limit> ParseLimit(absl::string_view flag,
@@ -28,8 +30,8 @@ absl::StatusOr<Limit> ParseLimit(absl::string_view flag,
     return limit;  // not "inf": a limit that never runs out is no limit
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      flag, " \"", text,
-      "\" is not a limit: a duration (72h, 90m, 30s), days (30d) or working "
+      flag, " ", Quote(text),
+      " is not a limit: a duration (72h, 90m, 30s), days (30d) or working "
       "days (5wd)"));
 }
 

@@ -106,7 +106,7 @@ TEST(CliValuesTest, NumbersOutOfRangeAreSaidToBeOutOfRange) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParsePosition("91,120"),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("latitude 91 is outside -90..90")));
+                       HasSubstr("latitude \"91\" is outside -90..90")));
   EXPECT_THAT(ParseWholeNumber("--limit", "limit", "0", 1, 10),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("--limit: limit 0 is less than 1")));

@@ -13,6 +13,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
+#include "base/quote.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/uscc.h"
 #include "tests/testing/status_matchers.h"
@@ -450,7 +451,7 @@ TEST(RegistryParseDateTest, RefusesAnythingButYyyyMmDd) {
         ParseDate("licence.valid_until", text),
         StatusIs(
             absl::StatusCode::kInvalidArgument,
-            AllOf(HasSubstr(absl::StrCat("licence.valid_until \"", text, "\"")),
+            AllOf(HasSubstr(absl::StrCat("licence.valid_until ", Quote(text))),
                   HasSubstr("YYYY-MM-DD"))))
         << "\"" << text << "\"";
   }
