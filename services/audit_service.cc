@@ -265,7 +265,13 @@ class VerifyDeepReactor final
                     const domain::FlagConfig& config,
                     std::atomic<bool>* running)
       : ledger_(ledger), guard_(guard), config_(config), running_(running) {
-    worker_ = std::thread([this] { Run(); });
+    // The worker and gRPC each hold the reactor; the last to let go
+    // deletes it, so OnDone never waits for a check that cannot stop at
+    // once (the storage phase is one scan).
+    std::thread([this] {
+      Run();
+      Release();
+    }).detach();
   }
 
   void OnWriteDone(bool ok) override {
@@ -285,13 +291,16 @@ class VerifyDeepReactor final
     absl::MutexLock lock(&mu_);
     cancelled_ = true;
   }
-  void OnDone() override {
-    worker_.join();
-    running_->store(false);
-    delete this;
-  }
+  void OnDone() override { Release(); }
 
  private:
+  void Release() {
+    if (refs_.fetch_sub(1) == 1) {
+      running_->store(false);
+      delete this;
+    }
+  }
+
   void Run() {
     CheckOptions options;
     options.deep = true;
@@ -371,7 +380,7 @@ class VerifyDeepReactor final
   LedgerGuard& guard_;
   const domain::FlagConfig config_;
   std::atomic<bool>* const running_;
-  std::thread worker_;
+  std::atomic<int> refs_{2};  // the worker and gRPC
   absl::Mutex mu_;
   v1::VerifyDeepProgress current_;  // being written
   v1::VerifyDeepProgress next_ ABSL_GUARDED_BY(mu_);

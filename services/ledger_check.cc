@@ -33,35 +33,44 @@ absl::StatusOr<CheckResult> CheckLedger(const storage::Ledger& ledger,
   result.head = ledger.GetHead();
   const uint64_t head = result.head.sequence;
   const uint64_t step = std::max<uint64_t>(options.step, 1);
-  auto pace = [&](const CheckProgress& p) {
+  auto pace = [&](CheckProgress p) {
+    p.of = std::max(p.of, p.checked);  // a later snapshot may hold more
     return options.pace == nullptr || options.pace(p);
+  };
+  // A DATA_LOSS status is a finding too (an unreadable block, a malformed
+  // key); other errors stop the check.
+  auto finding = [&](const absl::Status& s, const char* phase,
+                     uint64_t at) -> absl::StatusOr<CheckResult> {
+    if (s.code() != absl::StatusCode::kDataLoss) return s;
+    return Failed(std::move(result), phase, at, "", std::string(s.message()));
   };
 
   // The chain, and what the ledger derives from each entry.
   for (uint64_t from = 1; from <= head; from += step) {
     const uint64_t to = std::min(head, from + step - 1);
-    CRADLE_ASSIGN_OR_RETURN(storage::VerifyReport chain,
-                            ledger.Verify(from, to));
-    if (!chain.ok) {
-      return Failed(std::move(result), "chain", chain.first_bad, "",
-                    chain.problem);
+    absl::StatusOr<storage::VerifyReport> chain = ledger.Verify(from, to);
+    if (!chain.ok()) return finding(chain.status(), "chain", from);
+    if (!chain->ok) {
+      return Failed(std::move(result), "chain", chain->first_bad, "",
+                    chain->problem);
     }
-    CRADLE_ASSIGN_OR_RETURN(storage::VerifyReport derived,
-                            ledger.VerifyDerived(from, to));
-    if (!derived.ok) {
-      return Failed(std::move(result), "chain", derived.first_bad, "",
-                    derived.problem);
+    absl::StatusOr<storage::VerifyReport> derived =
+        ledger.VerifyDerived(from, to);
+    if (!derived.ok()) return finding(derived.status(), "chain", from);
+    if (!derived->ok) {
+      return Failed(std::move(result), "chain", derived->first_bad, "",
+                    derived->problem);
     }
     if (!pace(CheckProgress{"chain", to, head, 0})) return Stopped();
   }
   // The whole-ledger storage checks.
-  CRADLE_ASSIGN_OR_RETURN(storage::VerifyReport storage,
-                          ledger.VerifyStorage());
-  if (!storage.ok) {
-    return Failed(std::move(result), "storage", storage.first_bad, "",
-                  storage.problem);
+  absl::StatusOr<storage::VerifyReport> storage = ledger.VerifyStorage();
+  if (!storage.ok()) return finding(storage.status(), "storage", 0);
+  if (!storage->ok) {
+    return Failed(std::move(result), "storage", storage->first_bad, "",
+                  storage->problem);
   }
-  if (!pace(CheckProgress{"storage", storage.checked, storage.checked, 0})) {
+  if (!pace(CheckProgress{"storage", storage->checked, storage->checked, 0})) {
     return Stopped();
   }
   if (!options.deep) return result;
@@ -69,21 +78,20 @@ absl::StatusOr<CheckResult> CheckLedger(const storage::Ledger& ledger,
   // Every stream replayed, on one snapshot.
   std::unique_ptr<const storage::LedgerReader> snapshot = ledger.Snapshot();
   const DeepVerifier verifier(*snapshot, config);
-  CRADLE_ASSIGN_OR_RETURN(DeepReport deep,
-                          verifier.CheckAll(
-                              [&](const DeepReport& r) {
-                                return pace(CheckProgress{
-                                    "projections", r.entries, head, r.streams});
-                              },
-                              step));
-  result.streams = deep.streams;
-  result.keys = deep.keys;
-  result.notes = deep.notes;
-  if (!deep.ok) {
-    return Failed(std::move(result), "projections", 0, deep.stream,
-                  deep.problem);
+  absl::StatusOr<DeepReport> deep = verifier.CheckAll(
+      [&](const DeepReport& r) {
+        return pace(CheckProgress{"projections", r.entries, head, r.streams});
+      },
+      step);
+  if (!deep.ok()) return finding(deep.status(), "projections", 0);
+  result.streams = deep->streams;
+  result.keys = deep->keys;
+  result.notes = deep->notes;
+  if (!deep->ok) {
+    return Failed(std::move(result), "projections", 0, deep->stream,
+                  deep->problem);
   }
-  if (!pace(CheckProgress{"projections", deep.entries, head, deep.streams})) {
+  if (!pace(CheckProgress{"projections", deep->entries, head, deep->streams})) {
     return Stopped();
   }
   return result;

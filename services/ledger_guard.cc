@@ -134,7 +134,14 @@ absl::Status LedgerGuard::CheckOnStart() {
   std::vector<std::string> problems = ledger_.OpenProblems();
   const std::string alarm_path =
       absl::StrCat(options_.data_dir, "/", kAlarmFile);
-  if (absl::optional<std::string> alarm = ReadFile(alarm_path)) {
+  absl::optional<std::string> alarm = ReadFile(alarm_path);
+  if (!alarm.has_value() && ::access(alarm_path.c_str(), F_OK) == 0) {
+    alarm = absl::StrCat(
+        "unknown ",
+        absl::FormatTime(absl::RFC3339_full, clock_.Now(), absl::UTCTimeZone()),
+        "\n", alarm_path, " exists but cannot be read");
+  }
+  if (alarm.has_value()) {
     // "<found by> <RFC 3339 time>\n<problem>"
     std::vector<std::string> lines =
         absl::StrSplit(*alarm, absl::MaxSplits('\n', 1));
@@ -218,8 +225,14 @@ absl::Status LedgerGuard::CheckOnStart() {
 
 void LedgerGuard::OnAlarm(
     std::function<void(const std::string& problem)> callback) {
-  absl::MutexLock lock(&mu_);
-  on_alarm_ = std::move(callback);
+  std::string problem;
+  {
+    absl::MutexLock lock(&mu_);
+    on_alarm_ = callback;
+    if (!damaged_) return;
+    problem = problem_;
+  }
+  callback(problem);  // raised before anyone listened
 }
 
 void LedgerGuard::Alarm(const std::string& found_by,
@@ -263,15 +276,14 @@ bool LedgerGuard::halted() const {
 }
 
 absl::StatusOr<v1::SignedTreeHead> LedgerGuard::SignHead() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (damaged_ || forensic_) {
-      return absl::FailedPreconditionError(
-          damaged_ ? "the ledger was found damaged: the server signs no tree "
-                     "head of it"
-                   : "the server was started with --forensic: it signs no "
-                     "tree head");
-    }
+  // Under the lock, so that no head is signed once an alarm is raised.
+  absl::MutexLock lock(&mu_);
+  if (damaged_ || forensic_) {
+    return absl::FailedPreconditionError(
+        damaged_ ? "the ledger was found damaged: the server signs no tree "
+                   "head of it"
+                 : "the server was started with --forensic: it signs no "
+                   "tree head");
   }
   const storage::TreeHead head = ledger_.GetTreeHead();
   const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_.Now()));
@@ -282,7 +294,6 @@ absl::StatusOr<v1::SignedTreeHead> LedgerGuard::SignHead() {
   sth.set_signature(storage::HexHash(
       key_.Sign(storage::TreeHeadMessage(head.size, now, head.root))));
   sth.set_public_key(storage::HexHash(key_.public_key()));
-  absl::MutexLock lock(&mu_);
   if (sth.tree_size() >= newest_.tree_size()) newest_ = sth;
   return sth;
 }
@@ -305,6 +316,7 @@ void LedgerGuard::Run() {
       options_.checkpoint_interval > absl::ZeroDuration()
           ? clock_.Now()
           : absl::InfiniteFuture();
+  bool failed = false;
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
@@ -312,24 +324,29 @@ void LedgerGuard::Run() {
         return stop_ || newest_.tree_size() > kept_.tree_size();
       };
       // Real time: the checkpoint is for the operator's disk, not for
-      // what a fake clock says.
-      mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(1));
+      // what a fake clock says. After a failed write, wait before trying
+      // again rather than spin on it.
+      if (failed) {
+        mu_.AwaitWithTimeout(absl::Condition(&stop_), absl::Seconds(10));
+      } else {
+        mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(1));
+      }
       if (stop_) return;
     }
     if (clock_.Now() >= next_checkpoint) {
       SignHead().IgnoreError();  // refused once halted: nothing to vouch for
       next_checkpoint = clock_.Now() + options_.checkpoint_interval;
     }
-    Persist();
+    failed = !Persist();
   }
 }
 
-void LedgerGuard::Persist() {
+bool LedgerGuard::Persist() {
   v1::SignedTreeHead newest;
   {
     absl::MutexLock lock(&mu_);
     // A head of the same size says nothing new about the ledger.
-    if (newest_.tree_size() <= kept_.tree_size()) return;
+    if (newest_.tree_size() <= kept_.tree_size()) return true;
     newest = newest_;
   }
   absl::Status s = WriteFileAtomically(
@@ -338,10 +355,11 @@ void LedgerGuard::Persist() {
   if (!s.ok()) {
     std::fprintf(stderr, "cradled: keeping the signed tree head: %s\n",
                  std::string(s.message()).c_str());
-    return;
+    return false;
   }
   absl::MutexLock lock(&mu_);
   if (newest.tree_size() >= kept_.tree_size()) kept_ = newest;
+  return true;
 }
 
 v1::IntegrityStatus LedgerGuard::Status() const {

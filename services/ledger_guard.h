@@ -62,7 +62,7 @@ class LedgerGuard {
   void Stop();
 
   // Called once, with the alarm, when one is raised (the server turns its
-  // write services NOT_SERVING). Set before Start.
+  // write services NOT_SERVING); at once if one was raised already.
   void OnAlarm(std::function<void(const std::string& problem)> callback);
 
   // Damage found by `found_by` ("scrubber", "verify"): refuses every write
@@ -88,8 +88,9 @@ class LedgerGuard {
 
  private:
   void Run();
-  // Writes the newest signed head, if newer than the kept one.
-  void Persist();
+  // Writes the newest signed head, if newer than the kept one; false when
+  // the write failed.
+  bool Persist();
 
   storage::Ledger& ledger_;
   const storage::Ed25519Key& key_;

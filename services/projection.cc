@@ -322,7 +322,10 @@ void IndexDiff(const IndexEntries& before, const IndexEntries& after,
   for (const auto& [k, v] : after) {
     auto old = before.find(k);
     if (old == before.end() || old->second != v) {
-      out->push_back(storage::Mutation{storage::Table::kIndex, k, v});
+      storage::Mutation m{storage::Table::kIndex, k, v};
+      m.create_only =
+          old == before.end() && absl::StartsWith(k, keys::VehicleIndex(""));
+      out->push_back(std::move(m));
     }
   }
 }

@@ -49,7 +49,9 @@ IndexEntries ApprovalIndex(const v1::Approval& approval);
 // A credential's entry (every credential is loaded at start).
 IndexEntries CredentialIndex(const v1::Credential& credential);
 
-// The mutations that turn index entries `before` into `after`.
+// The mutations that turn index entries `before` into `after`. A new key
+// of a name all streams share (a vehicle's plate) is put create-only, so
+// that two streams claiming it at once cannot both have it.
 void IndexDiff(const IndexEntries& before, const IndexEntries& after,
                std::vector<storage::Mutation>* out);
 

@@ -74,6 +74,10 @@ absl::Status ValidateAppendRequest(const AppendRequest& request) {
       return absl::InvalidArgumentError(
           absl::StrCat(at, " sets both a value and an add"));
     }
+    if (m.create_only && (!m.value.has_value() || m.add != 0)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, " is create-only but puts no value"));
+    }
     if (m.value.has_value()) {
       if (absl::Status s =
               CheckSize(at + ".value", *m.value, 0, kMaxDerivedValueBytes);

@@ -59,6 +59,10 @@ struct Mutation {
   // big-endian, two's complement; absent = 0) and `add` is added to it
   // atomically, whatever other appends do to it. Read it with DecodeCounter.
   int64_t add = 0;
+  // A put of a key that must not exist yet (a claim on a name all streams
+  // share, such as a plate): the whole append fails with ALREADY_EXISTS
+  // naming the key if it does, durably or earlier in the same group.
+  bool create_only = false;
 };
 
 // The value of a counter key; 0 for an absent key.

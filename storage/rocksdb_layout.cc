@@ -18,8 +18,11 @@ class CounterAdd final : public rocksdb::AssociativeMergeOperator {
   bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing,
              const rocksdb::Slice& operand, std::string* new_value,
              rocksdb::Logger*) const override {
-    const int64_t sum = Decode(existing) + Decode(&operand);
-    new_value->assign(EncodeSequenceKey(static_cast<uint64_t>(sum)));
+    // Two's complement, wrapping: the sum of int64 adds without undefined
+    // behaviour.
+    const uint64_t sum = static_cast<uint64_t>(Decode(existing)) +
+                         static_cast<uint64_t>(Decode(&operand));
+    new_value->assign(EncodeSequenceKey(sum));
     return true;
   }
   const char* Name() const override { return "cradle.CounterAdd"; }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
@@ -163,7 +164,7 @@ absl::StatusOr<std::vector<KeyValue>> ScanFamily(
     absl::string_view start_after, size_t limit, absl::string_view what) {
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ReadAt(snapshot), cf));
   const rocksdb::Slice p(prefix.data(), prefix.size());
-  if (start_after.empty()) {
+  if (start_after.empty() || start_after < prefix) {
     it->Seek(p);
   } else {
     const rocksdb::Slice after(start_after.data(), start_after.size());
@@ -486,8 +487,11 @@ absl::Status RocksDbLedger::Recover() {
                                     " entries: Merkle nodes were removed"));
   } else {
     // leaves < head without a head record: a ledger written before the
-    // tree (or the head record) existed.
-    absl::Status caught_up = CatchUpMerkle(leaves, head);
+    // tree (or the head record) existed. Its nodes are written only when
+    // nothing is wrong so far and the open may write.
+    absl::Status caught_up = CatchUpMerkle(
+        leaves, head,
+        problems.empty() && !options_.read_only && !options_.forensic);
     if (!caught_up.ok()) {
       problems.push_back(absl::StrCat("the Merkle tree cannot be read: ",
                                       caught_up.message()));
@@ -549,14 +553,17 @@ std::vector<std::string> RocksDbLedger::CheckStreamsPastHead(
     uint64_t from, uint64_t head) const {
   std::vector<std::string> problems;
   if (head == 0) return problems;
-  // The streams of the tail, each with its last version there.
+  // The streams of the tail, each with its last version there, read in key
+  // order (a damaged entry's own sequence must not steer the walk).
   absl::flat_hash_map<std::string, uint64_t> last_seen;
-  for (uint64_t next = from; next <= head;) {
-    absl::StatusOr<std::vector<Entry>> page = Scan(next, kScanPage);
-    if (!page.ok() || page->empty()) break;  // the chain check names it
-    for (const Entry& e : *page) {
-      next = e.sequence + 1;
-      last_seen[e.stream] = e.stream_version;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntriesCf]));
+    for (it->Seek(EncodeSequenceKey(from)); it->Valid(); it->Next()) {
+      absl::StatusOr<Entry> e = DecodeStoredEntry(
+          absl::string_view(it->value().data(), it->value().size()));
+      if (!e.ok()) continue;  // the chain check names it
+      last_seen[e->stream] = e->stream_version;
     }
   }
   for (const auto& [stream, version] : last_seen) {
@@ -608,12 +615,18 @@ absl::StatusOr<uint64_t> RocksDbLedger::MerkleLeaves() const {
     return FromRocks(it->status(), "reading the Merkle tree");
   }
   if (it->Valid() && it->key().size() == 9 && it->key()[0] == 0) {
-    return DecodeSequenceKey(absl::string_view(it->key().data() + 1, 8)) + 1;
+    const uint64_t last =
+        DecodeSequenceKey(absl::string_view(it->key().data() + 1, 8));
+    if (last == ~uint64_t{0}) {
+      return absl::DataLossError("a Merkle leaf has the largest index");
+    }
+    return last + 1;
   }
   return 0;
 }
 
-absl::Status RocksDbLedger::CatchUpMerkle(uint64_t covered, uint64_t head) {
+absl::Status RocksDbLedger::CatchUpMerkle(uint64_t covered, uint64_t head,
+                                          bool write) {
   CRADLE_ASSIGN_OR_RETURN(merkle::Frontier frontier,
                           merkle::Frontier::Restore(covered, Nodes()));
   while (covered < head) {
@@ -629,7 +642,7 @@ absl::Status RocksDbLedger::CatchUpMerkle(uint64_t covered, uint64_t head) {
       }
       ++covered;
     }
-    if (options_.read_only) continue;  // in memory only
+    if (!write) continue;  // in memory only
     rocksdb::WriteOptions sync;
     sync.sync = true;
     CRADLE_RETURN_IF_ERROR(
@@ -744,6 +757,8 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
   // What this group has written so far, on top of what is durable.
   absl::flat_hash_map<std::string, uint64_t> stream_versions;
   absl::flat_hash_map<std::string, AppendResult> idempotent;
+  // Keys claimed create-only by this group's appends (table ++ key).
+  absl::flat_hash_set<std::string> claimed;
   std::vector<std::pair<AppendDone, absl::StatusOr<AppendResult>>> results;
   results.reserve(group->size());
 
@@ -794,6 +809,30 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
                            ": re-read it and decide again")));
       continue;
     }
+    absl::Status taken;
+    for (const Mutation& m : req.mutations) {
+      if (!m.create_only || !taken.ok()) continue;
+      const int cf = m.table == Table::kState ? kStateCf : kIndexCf;
+      absl::StatusOr<absl::optional<std::string>> there =
+          GetValue(db_.get(), handles_[cf], nullptr, m.key, "a claimed key");
+      if (!there.ok()) {
+        taken = there.status();
+      } else if (there->has_value() ||
+                 claimed.contains(absl::StrCat(cf, "/", m.key))) {
+        taken = absl::AlreadyExistsError(
+            absl::StrCat("key ", m.key, " is taken already"));
+      }
+    }
+    if (!taken.ok()) {
+      results.emplace_back(std::move(p.done), std::move(taken));
+      continue;
+    }
+    for (const Mutation& m : req.mutations) {
+      if (m.create_only) {
+        claimed.insert(absl::StrCat(
+            m.table == Table::kState ? kStateCf : kIndexCf, "/", m.key));
+      }
+    }
 
     AppendResult result;
     result.stream = req.stream;
@@ -841,6 +880,16 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
     results.emplace_back(std::move(p.done), std::move(result));
   }
 
+  {
+    // A halt while this group was being built: it must not be written.
+    absl::MutexLock lock(&mu_);
+    if (!write_error_.ok() && prior_error.ok()) {
+      for (auto& r : results) {
+        if (r.second.ok()) r.second = write_error_;
+      }
+      batch = SortedBatch();
+    }
+  }
   if (batch.size() > 0) {
     batch.Put(kMetaCf, std::string(kHeadRecordKey),
               EncodeHeadRecord(head.sequence, head.hash, frontier.Root()));
@@ -876,9 +925,11 @@ absl::Status RocksDbLedger::Close() {
     closing_ = true;
     work_.SignalAll();
   }
-  if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id()) {
-    writer_.join();
-  }
+  std::call_once(joined_, [this] {
+    if (writer_.joinable() && writer_.get_id() != std::this_thread::get_id()) {
+      writer_.join();
+    }
+  });
   return absl::OkStatus();
 }
 
@@ -1065,10 +1116,15 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
     CRADLE_ASSIGN_OR_RETURN(
         std::vector<Entry> page,
         Scan(next, std::min<uint64_t>(kScanPage, to - next + 1)));
-    if (page.empty() || page.front().sequence != next) {
-      return bad(next, "missing: the chain check names it");
-    }
+    if (page.empty()) return bad(next, "missing: the chain check names it");
     for (const Entry& e : page) {
+      if (e.sequence != next) {
+        return bad(next,
+                   absl::StrCat("entry ", next,
+                                " is missing or says it "
+                                "is ",
+                                e.sequence, ": the chain check names it"));
+      }
       CRADLE_ASSIGN_OR_RETURN(
           absl::optional<std::string> key,
           GetValue(db_.get(), handles_[kStreamsCf], nullptr,
@@ -1180,7 +1236,7 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
       const uint64_t index =
           k.size() == 9 ? DecodeSequenceKey(absl::string_view(k.data() + 1, 8))
                         : 0;
-      if (level < 0 || level >= 64 || (index + 1) > (head.sequence >> level)) {
+      if (level < 0 || level >= 64 || index >= (head.sequence >> level)) {
         return bad(head.sequence, absl::StrCat("Merkle node \"",
                                                absl::CHexEscape(k.ToString()),
                                                "\" is outside the tree of ",
@@ -1250,8 +1306,11 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
           if (!node.has_value()) return absl::DataLossError("missing");
           return *std::move(node);
         });
-    if (!record.has_value() || record->size != head.sequence ||
-        record->hash != head.hash || !root.ok() || record->root != *root) {
+    // No record at all: a ledger written before head records, opened
+    // read-only (any other open writes one).
+    if (value.has_value() &&
+        (!record.has_value() || record->size != head.sequence ||
+         record->hash != head.hash || !root.ok() || record->root != *root)) {
       return bad(head.sequence,
                  "the head record does not match the last entry and the "
                  "Merkle root");

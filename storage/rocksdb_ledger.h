@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -122,9 +123,9 @@ class RocksDbLedger final : public Ledger {
   // How many leaves the stored Merkle tree covers.
   absl::StatusOr<uint64_t> MerkleLeaves() const;
   // Restores the frontier at `covered` leaves and extends it over the
-  // entries up to `head`, writing their nodes unless read-only (a ledger
-  // written before the tree existed).
-  absl::Status CatchUpMerkle(uint64_t covered, uint64_t head);
+  // entries up to `head`, writing their nodes when `write` (a ledger written
+  // before the tree existed).
+  absl::Status CatchUpMerkle(uint64_t covered, uint64_t head, bool write);
   merkle::NodeReader Nodes() const;
   void WriterLoop();
   void CommitGroup(std::deque<Pending>* group);
@@ -147,6 +148,7 @@ class RocksDbLedger final : public Ledger {
   absl::Time last_recorded_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::vector<std::string> open_problems_;  // set once, in Recover()
   std::thread writer_;
+  std::once_flag joined_;  // Close() joins writer_ once
 };
 
 }  // namespace cradle::storage

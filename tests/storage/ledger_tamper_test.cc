@@ -183,6 +183,25 @@ TEST_F(LedgerTamperTest, RewrittenChainAndHeadRecordBreakTheMerkleRoot) {
                        HasSubstr("entry 8: Merkle node (level 0, index 7)")));
 }
 
+// The walk over the newest entries goes by key: an entry claiming an
+// earlier sequence once sent it round in circles.
+TEST_F(LedgerTamperTest, AnEntryClaimingAnotherSequenceDoesNotHangTheOpen) {
+  {
+    RawDb db(dir_.path());
+    Entry e = *DecodeStoredEntry(db.Get("entries", EncodeSequenceKey(10)));
+    e.sequence = 3;
+    db.Put("entries", EncodeSequenceKey(10), EncodeStoredEntry(e));
+  }
+  EXPECT_THAT(TryOpen(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("says it is 3")));
+  RocksDbLedger::Options forensic;
+  forensic.forensic = true;
+  Open(forensic);
+  absl::StatusOr<VerifyReport> derived = ledger_->VerifyDerived(1, 10);
+  ASSERT_TRUE(derived.ok());
+  EXPECT_FALSE(derived->ok);
+}
+
 TEST_F(LedgerTamperTest, AMerkleNodeOnTheRightEdgeRefusesTheOpen) {
   // Ten leaves: the root is made of the subtrees of leaves 0-7 and 8-9.
   {

@@ -343,6 +343,49 @@ TEST_F(RocksDbLedgerTest, WithinOneGroupTheLaterWriteOfAKeyWins) {
   EXPECT_EQ((*ledger_->ScanIndex("k/", "", 10))[0].value, "v2");
 }
 
+// A name all streams share (a plate) is claimed once, even by appends to
+// two streams in the same group or in flight together.
+TEST_F(RocksDbLedgerTest, CreateOnlyKeysAreClaimedOnce) {
+  auto claim = [](std::string stream, std::string owner) {
+    AppendRequest r = OneEntry(std::move(stream), 0);
+    Mutation m{Table::kIndex, "vehicle/浙F12345", owner};
+    m.create_only = true;
+    r.mutations.push_back(std::move(m));
+    return r;
+  };
+  // In one group: both queued before the writer runs.
+  std::vector<absl::StatusOr<AppendResult>> results(2);
+  absl::Notification both;
+  std::atomic<int> done{0};
+  for (int i = 0; i < 2; ++i) {
+    ledger_->Append(claim(absl::StrCat("enterprise/", i), absl::StrCat(i)),
+                    [&, i](absl::StatusOr<AppendResult> r) {
+                      results[i] = std::move(r);
+                      if (++done == 2) both.Notify();
+                    });
+  }
+  both.WaitForNotification();
+  EXPECT_NE(results[0].ok(), results[1].ok());
+  const absl::Status& refused =
+      results[0].ok() ? results[1].status() : results[0].status();
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kAlreadyExists,
+                                HasSubstr("vehicle/浙F12345 is taken")));
+  const uint64_t head = ledger_->GetHead().sequence;
+  EXPECT_EQ(head, 1u);  // the refused append wrote nothing
+  // Later, durably.
+  EXPECT_THAT(ledger_->AppendAndWait(claim("enterprise/2", "2")),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(ledger_->GetHead().sequence, head);
+  // A create-only mutation must put a value.
+  AppendRequest bad = OneEntry("enterprise/3", 0);
+  Mutation m{Table::kIndex, "vehicle/x", absl::nullopt};
+  m.create_only = true;
+  bad.mutations.push_back(m);
+  EXPECT_THAT(
+      ledger_->AppendAndWait(std::move(bad)),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("create-only")));
+}
+
 TEST_F(RocksDbLedgerTest, CountersAddAtomicallyAcrossStreams) {
   constexpr int kThreads = 8, kEach = 25;
   std::vector<std::thread> threads;
