@@ -42,8 +42,10 @@
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "domain/uscc.h"
+#include "services/deep_verify.h"
 #include "services/manifest_store.h"
 #include "services/server.h"
+#include "storage/entry_codec.h"
 #include "storage/merkle.h"
 
 ABSL_FLAG(int, manifests, 1000000, "manifests to load in all");
@@ -51,6 +53,9 @@ ABSL_FLAG(std::string, checkpoints, "100000,1000000",
           "sizes at which the queries are timed");
 ABSL_FLAG(int, queries, 300, "calls timed per query kind and checkpoint");
 ABSL_FLAG(std::string, dir, "", "directory (default: a fresh one in /tmp)");
+ABSL_FLAG(bool, verify, true,
+          "after the queries, time the checks of the whole ledger: the "
+          "chain, what is derived from it, and deep verification");
 ABSL_FLAG(bool, lifecycle, true,
           "take every manifest through its whole chain (six entries: open, "
           "issue, pickup, delivery, receipt, disposal); false: open only");
@@ -375,6 +380,8 @@ int main(int argc, char** argv) {
   options.listen = "127.0.0.1:0";
   options.sync = false;
   options.sweep_interval = absl::ZeroDuration();
+  options.scrub_rate = 0;  // timed below, on its own
+  options.checkpoint_interval = absl::ZeroDuration();
   options.insecure = true;  // loopback
   auto server = cradle::services::CradleServer::Start(options);
   if (!server.ok()) {
@@ -509,6 +516,74 @@ int main(int argc, char** argv) {
     std::printf("; per 100k manifests from %.0f to %.0f entries/s\n",
                 *std::min_element(rates.begin(), rates.end()),
                 *std::max_element(rates.begin(), rates.end()));
+  }
+  if (absl::GetFlag(FLAGS_verify)) {
+    // The checks of the whole ledger, each timed once, after SHA-256 of the
+    // same bytes (the floor any chain verification pays).
+    const cradle::storage::Ledger& ledger = (*server)->ledger();
+    const uint64_t head = ledger.GetHead().sequence;
+    auto timed = [](auto&& f) {
+      const absl::Time start = absl::Now();
+      f();
+      return absl::ToDoubleSeconds(absl::Now() - start);
+    };
+    uint64_t bytes_hashed = 0;
+    const double sha = timed([&] {
+      std::string digest;
+      for (uint64_t next = 1; next <= head;) {
+        absl::StatusOr<std::vector<cradle::storage::Entry>> page =
+            ledger.Scan(next, 4096);
+        if (!page.ok() || page->empty()) std::exit(1);
+        for (const cradle::storage::Entry& e : *page) {
+          const std::string bytes = cradle::storage::EncodeStoredEntry(e);
+          bytes_hashed += bytes.size();
+          digest = cradle::storage::ChainHash(digest, bytes);
+          next = e.sequence + 1;
+        }
+      }
+    });
+    const double chain = timed([&] {
+      absl::StatusOr<cradle::storage::VerifyReport> r = ledger.Verify(1, head);
+      if (!r.ok() || !r->ok) std::exit(1);
+    });
+    const double derived = timed([&] {
+      absl::StatusOr<cradle::storage::VerifyReport> r =
+          ledger.VerifyDerived(1, head);
+      if (!r.ok() || !r->ok) std::exit(1);
+    });
+    const double storage = timed([&] {
+      absl::StatusOr<cradle::storage::VerifyReport> r = ledger.VerifyStorage();
+      if (!r.ok() || !r->ok) std::exit(1);
+    });
+    uint64_t streams = 0;
+    const double projections = timed([&] {
+      std::unique_ptr<const cradle::storage::LedgerReader> snapshot =
+          ledger.Snapshot();
+      absl::StatusOr<cradle::services::DeepReport> r =
+          cradle::services::DeepVerifier(*snapshot,
+                                         cradle::domain::FlagConfig())
+              .CheckAll();
+      if (!r.ok() || !r->ok) std::exit(1);
+      streams = r->streams;
+    });
+    const double deep = chain + derived + storage + projections;
+    std::printf(
+        "\nverification of %llu entries (%.0f MB), %llu streams, each timed "
+        "once:\n\n| check | s | entries/s | / SHA-256 of the bytes | / chain "
+        "|\n|---|---:|---:|---:|---:|\n",
+        static_cast<unsigned long long>(head), bytes_hashed / 1e6,
+        static_cast<unsigned long long>(streams));
+    auto row = [&](const char* what, double secs) {
+      std::printf("| %s | %.1f | %.0f | %.2f | %.2f |\n", what, secs,
+                  head / secs, secs / sha, secs / chain);
+    };
+    row("SHA-256 of every stored entry (reference)", sha);
+    row("chain (audit verify)", chain);
+    row("stream index and Merkle nodes (VerifyDerived)", derived);
+    row("storage: checksums, strays, head record", storage);
+    row("projections: every stream replayed", projections);
+    row("deep: all of the above but SHA-256 (audit verify --deep)", deep);
+    std::fflush(stdout);
   }
   const auto [rss, peak] = ResidentMb();
   std::printf("memory: %.0f MB resident now, %.0f MB at most\n", rss, peak);

@@ -60,6 +60,10 @@ ABSL_FLAG(double, seconds, 5, "Duration of each measurement");
 ABSL_FLAG(std::string, clients, "1,16,64", "Concurrent clients to measure");
 ABSL_FLAG(std::string, cradled, "",
           "cradled binary (default: ../services/cradled next to this one)");
+ABSL_FLAG(bool, scrub_compare, false,
+          "Also measure the background scrubber's cost: a second cradled, "
+          "scrubbing without rest at its default rate, against the first "
+          "(scrubber off), the two measured alternately in the same run");
 ABSL_FLAG(std::string, serve, "",
           "internal: serve 'echo' or 'durable-echo:DIR' on loopback until "
           "SIGTERM (the bench runs its ceilings in child processes so)");
@@ -347,60 +351,71 @@ int main(int argc, char** argv) {
               "services" / "cradled")
                  .string();
   }
-  const Child cradled = StartServer({binary, "--data=" + dir + "/cradle",
-                                     "--listen=127.0.0.1:0", "--insecure"});
+  // The scrubber off: this measures the write path alone, as before it
+  // existed (--scrub_compare measures what it costs).
+  const Child cradled =
+      StartServer({binary, "--data=" + dir + "/cradle", "--listen=127.0.0.1:0",
+                   "--insecure", "--scrub_rate=0"});
   if (cradled.pid == 0) return 1;
   const pid_t pid = cradled.pid;
   const std::string& address = cradled.address;
   auto channel =
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 
-  // The parties: one generator, carrier and licensed receiver in Jiaxing.
-  auto registry = cradle::v1::Registry::NewStub(channel);
-  const std::string gen = Uscc("330402", 1), car = Uscc("330421", 2),
-                    rec = Uscc("330481", 3);
-  std::string admin;
-  {
-    std::ifstream in(dir + "/cradle/admin.token");
-    std::getline(in, admin);
-  }
   auto as = [](grpc::ClientContext* ctx, const std::string& token) {
     ctx->AddMetadata("authorization", "Bearer " + token);
   };
-  int key = 0;
-  for (auto [id, div, role] :
-       {std::tuple{gen, "330402", cradle::v1::GENERATOR},
-        std::tuple{car, "330421", cradle::v1::TRANSPORTER},
-        std::tuple{rec, "330481", cradle::v1::RECEIVER}}) {
-    cradle::v1::RegisterEnterpriseRequest r;
-    r.mutable_meta()->set_idempotency_key(absl::StrCat("reg-", ++key));
-    r.set_id(id);
-    r.set_name("bench");
-    r.set_division(div);
-    r.add_roles(role);
-    cradle::v1::Enterprise out;
-    grpc::ClientContext ctx;
-    as(&ctx, admin);
-    grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out);
-    if (!s.ok()) return Fail(pid, s.error_message());
-  }
-  cradle::v1::GrantLicenceRequest l;
-  l.mutable_meta()->set_idempotency_key("licence");
-  l.set_receiver(rec);
-  l.mutable_licence()->set_number("L1");
-  l.mutable_licence()->add_codes("HW08");
-  l.mutable_licence()->set_capacity_kg(int64_t{1000} * 1000 * 1000);
-  l.mutable_licence()->set_valid_until("2099-12-31");
-  {
-    cradle::v1::Enterprise out;
-    grpc::ClientContext ctx;
-    as(&ctx, admin);
-    grpc::Status s = registry->GrantLicence(&ctx, l, &out);
-    if (!s.ok()) return Fail(pid, s.error_message());
-  }
-  // The generator's credential: every open below is authenticated.
-  std::string generator;
-  {
+  // The parties: one generator, carrier and licensed receiver in Jiaxing.
+  const std::string gen = Uscc("330402", 1), car = Uscc("330421", 2),
+                    rec = Uscc("330481", 3);
+  // Registers them on the cradled at `channel` whose data is `data`; returns
+  // the generator's token, or "" (after printing why).
+  auto enroll = [&](const std::shared_ptr<grpc::Channel>& channel,
+                    const std::string& data) -> std::string {
+    auto registry = cradle::v1::Registry::NewStub(channel);
+    std::string admin;
+    {
+      std::ifstream in(data + "/admin.token");
+      std::getline(in, admin);
+    }
+    int key = 0;
+    for (auto [id, div, role] :
+         {std::tuple{gen, "330402", cradle::v1::GENERATOR},
+          std::tuple{car, "330421", cradle::v1::TRANSPORTER},
+          std::tuple{rec, "330481", cradle::v1::RECEIVER}}) {
+      cradle::v1::RegisterEnterpriseRequest r;
+      r.mutable_meta()->set_idempotency_key(absl::StrCat("reg-", ++key));
+      r.set_id(id);
+      r.set_name("bench");
+      r.set_division(div);
+      r.add_roles(role);
+      cradle::v1::Enterprise out;
+      grpc::ClientContext ctx;
+      as(&ctx, admin);
+      grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out);
+      if (!s.ok()) {
+        std::fprintf(stderr, "e2e_bench: %s\n", s.error_message().c_str());
+        return "";
+      }
+    }
+    cradle::v1::GrantLicenceRequest l;
+    l.mutable_meta()->set_idempotency_key("licence");
+    l.set_receiver(rec);
+    l.mutable_licence()->set_number("L1");
+    l.mutable_licence()->add_codes("HW08");
+    l.mutable_licence()->set_capacity_kg(int64_t{1000} * 1000 * 1000);
+    l.mutable_licence()->set_valid_until("2099-12-31");
+    {
+      cradle::v1::Enterprise out;
+      grpc::ClientContext ctx;
+      as(&ctx, admin);
+      grpc::Status s = registry->GrantLicence(&ctx, l, &out);
+      if (!s.ok()) {
+        std::fprintf(stderr, "e2e_bench: %s\n", s.error_message().c_str());
+        return "";
+      }
+    }
+    // The generator's credential: every open below is authenticated.
     cradle::v1::IssueCredentialRequest req;
     req.mutable_meta()->set_idempotency_key("credential");
     req.set_kind(cradle::v1::PARTY);
@@ -411,9 +426,14 @@ int main(int argc, char** argv) {
     as(&ctx, admin);
     grpc::Status s =
         cradle::v1::Credentials::NewStub(channel)->Issue(&ctx, req, &out);
-    if (!s.ok()) return Fail(pid, s.error_message());
-    generator = out.token();
-  }
+    if (!s.ok()) {
+      std::fprintf(stderr, "e2e_bench: %s\n", s.error_message().c_str());
+      return "";
+    }
+    return out.token();
+  };
+  const std::string generator = enroll(channel, dir + "/cradle");
+  if (generator.empty()) return Fail(pid, "cannot enroll the parties");
   auto open_request = [&](int client, uint64_t i) {
     cradle::v1::OpenManifestRequest r;
     r.mutable_meta()->set_idempotency_key(absl::StrCat("o-", client, "-", i));
@@ -534,6 +554,55 @@ int main(int argc, char** argv) {
       cpu_rows.c_str());
   Stop(echo);
   Stop(durable_echo);
+  if (absl::GetFlag(FLAGS_scrub_compare)) {
+    // A second cradled like the first, scrubbing (deep, at its default
+    // rate) without rest; the two measured in turn at each client count.
+    const Child scrubbing =
+        StartServer({binary, "--data=" + dir + "/scrubbing",
+                     "--listen=127.0.0.1:0", "--insecure", "--scrub_pause=0s"});
+    if (scrubbing.pid == 0) return Fail(pid, "cannot start a second cradled");
+    auto scrub_channel = grpc::CreateChannel(
+        scrubbing.address, grpc::InsecureChannelCredentials());
+    const std::string scrub_generator =
+        enroll(scrub_channel, dir + "/scrubbing");
+    if (scrub_generator.empty()) {
+      Stop(scrubbing);
+      return Fail(pid, "cannot enroll the parties");
+    }
+    auto scrub_manifests = cradle::v1::Manifests::NewStub(scrub_channel);
+    std::printf(
+        "\nThe scrubber's cost: opens/s of a cradled scrubbing without rest "
+        "(deep, default rate) and of one not scrubbing, measured in turn:\n\n"
+        "| clients | scrubber off | CPU us/call | scrubber on | CPU us/call | "
+        "on / off |\n|---:|---:|---:|---:|---:|---:|\n");
+    for (absl::string_view c :
+         absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
+      int clients = 0;
+      if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 2;
+      auto open_on = [&](cradle::v1::Manifests::Stub* stub,
+                         const std::string& token) {
+        return [&, stub, token](int t, uint64_t i) {
+          cradle::v1::ManifestReply reply;
+          grpc::ClientContext ctx;
+          as(&ctx, token);
+          return stub->Open(&ctx, open_request(t, i + 1000000 * run), &reply)
+              .ok();
+        };
+      };
+      const Result off =
+          Drive(clients, d, open_on(manifests.get(), generator), pid);
+      ++run;
+      const Result on =
+          Drive(clients, d, open_on(scrub_manifests.get(), scrub_generator),
+                scrubbing.pid);
+      ++run;
+      std::printf("| %d | %.0f | %.0f | %.0f | %.0f | %.2f |\n", clients,
+                  off.per_second, off.server_cpu_us, on.per_second,
+                  on.server_cpu_us, on.per_second / off.per_second);
+      std::fflush(stdout);
+    }
+    Stop(scrubbing);
+  }
   Stop(cradled);
   fs::remove_all(dir);
   return 0;

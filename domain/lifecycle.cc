@@ -189,8 +189,8 @@ const std::vector<Transition>& LifecycleTable() {
        "DRAFT, or ISSUED unless kept as a draft",
        Party::kGenerator,
        "registered generator/collector, carrier and receiver; 1..100 waste "
-       "lines with catalogue codes and positive quantities; a number is "
-       "assigned"},
+       "lines with catalogue codes and positive quantities; an intended "
+       "method, if given, of the method table; a number is assigned"},
       {Action::kIssue,
        "issue",
        {S::DRAFT},
@@ -228,8 +228,8 @@ const std::vector<Transition>& LifecycleTable() {
        "ACCEPTED, PARTIALLY_ACCEPTED or REJECTED (CLOSED for a return to the "
        "generator)",
        Party::kReceiver,
-       "every line on this leg weighed and accepted and/or rejected; a reason "
-       "for each rejection"},
+       "every line on this leg weighed and accepted and/or rejected, at most "
+       "once each; a reason for each rejection"},
       {Action::kReroute,
        "reroute",
        {S::PARTIALLY_ACCEPTED, S::REJECTED},
@@ -244,7 +244,8 @@ const std::vector<Transition>& LifecycleTable() {
        "DISPOSED then CLOSED once every accepted quantity is disposed and "
        "nothing is pending; otherwise unchanged",
        Party::kReceiver,
-       "a method per line and no more than the receiver accepted"},
+       "a method of the method table per line and no more than the receiver "
+       "accepted"},
       {Action::kPayment,
        "payment",
        {S::ISSUED, S::IN_TRANSIT, S::DELIVERED, S::ACCEPTED,

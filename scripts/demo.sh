@@ -75,9 +75,9 @@ if [ ! -f "$ids/regulator.token" ]; then
 fi
 if ! cli admin enterprise show $REC | grep -q ZJ-HW-0481; then
   as admin licence grant --receiver $REC --number ZJ-HW-0481 --codes 900-249-08,HW49 \
-    --capacity-t 5000 --valid-until 2027-12-31
+    --methods D10,R9 --capacity-t 5000 --valid-until 2027-12-31
   as admin licence grant --receiver $HZREC --number ZJ-HW-0106 --codes HW08 \
-    --capacity-t 3000 --valid-until 2027-12-31
+    --methods D10 --capacity-t 3000 --valid-until 2027-12-31
   as admin vehicle register --carrier $CAR1 --plate 浙F12345 --permit 330400-0001
   as admin vehicle register --carrier $CAR2 --plate 浙A54321 --permit 330100-0002
 fi
@@ -100,6 +100,9 @@ as $REC dispose "$N" --receiver $REC --line 1:D10:1.25t
 echo "== 5. The regulator reads the chain and checks the ledger is untouched" >&2
 as regulator audit chain "$N"
 as regulator audit verify
+# Deeper: every manifest replayed from its entries against what is shown.
+as regulator audit verify --deep
+as regulator audit integrity
 
 echo "== 6. Wrong moves are refused and change nothing" >&2
 as $CAR2 pickup "$N" --carrier $CAR2 --vehicle 浙A54321 || true

@@ -8,12 +8,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/util/message_differencer.h"
 
 #include "domain/flags/engine.h"
 #include "domain/lifecycle.h"
 #include "tests/fuzz/fuzz_target.h"
+#include "tests/fuzz/quiet_protobuf.h"
 #include "tests/testing/parties.h"
 
 namespace {
@@ -252,12 +252,7 @@ std::vector<std::string> Seeds() {
 }  // namespace cradle::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // Protobuf logs every string it refuses to parse; that is the point here.
-  static const bool quiet = [] {
-    google::protobuf::SetLogHandler(nullptr);
-    return true;
-  }();
-  (void)quiet;
+  cradle::fuzz::QuietProtobufLogs();
   if (size < 2) return 0;
   const std::vector<v1::Manifest>& states = States();
   const v1::Manifest& m = states[data[1] % states.size()];

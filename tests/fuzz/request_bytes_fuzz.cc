@@ -8,7 +8,6 @@
 
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
-#include "google/protobuf/stubs/logging.h"
 
 #include "cradle/v1/audit.pb.h"
 #include "cradle/v1/auth.pb.h"
@@ -17,22 +16,16 @@
 #include "cradle/v1/registry.pb.h"
 #include "services/request_bytes.h"
 #include "tests/fuzz/fuzz_target.h"
+#include "tests/fuzz/quiet_protobuf.h"
+#include "tests/testing/methods.h"
 
 namespace {
 
 // The request type of every method of every service.
 std::vector<const google::protobuf::Descriptor*> RequestTypes() {
   std::vector<const google::protobuf::Descriptor*> out;
-  for (const char* service :
-       {"cradle.v1.Registry", "cradle.v1.Credentials", "cradle.v1.Manifests",
-        "cradle.v1.Transfers", "cradle.v1.Disposals", "cradle.v1.Flags",
-        "cradle.v1.Audit"}) {
-    const google::protobuf::ServiceDescriptor* s =
-        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-            service);
-    for (int i = 0; s != nullptr && i < s->method_count(); ++i) {
-      out.push_back(s->method(i)->input_type());
-    }
+  for (const auto* m : cradle::testing::AllMethods()) {
+    out.push_back(m->input_type());
   }
   return out;
 }
@@ -70,12 +63,7 @@ std::vector<std::string> Seeds() {
 }  // namespace cradle::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // Protobuf logs every string it refuses to parse; that is the point here.
-  static const bool quiet = [] {
-    google::protobuf::SetLogHandler(nullptr);
-    return true;
-  }();
-  (void)quiet;
+  cradle::fuzz::QuietProtobufLogs();
   static const std::vector<const google::protobuf::Descriptor*> types =
       RequestTypes();
   if (size == 0) return 0;

@@ -13,7 +13,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/stubs/logging.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -26,6 +25,8 @@
 #include "services/deep_verify.h"
 #include "services/server.h"
 #include "tests/fuzz/fuzz_target.h"
+#include "tests/fuzz/quiet_protobuf.h"
+#include "tests/testing/methods.h"
 #include "tests/testing/parties.h"
 
 namespace {
@@ -146,17 +147,7 @@ World& TheWorld() {
     regulator.set_kind(v1::REGULATOR);
     regulator.set_jurisdiction("33");
     w->tokens = {"", admin, generator, carrier, Issue(*w, admin, regulator)};
-    for (const char* service :
-         {"cradle.v1.Registry", "cradle.v1.Credentials", "cradle.v1.Manifests",
-          "cradle.v1.Transfers", "cradle.v1.Disposals", "cradle.v1.Flags",
-          "cradle.v1.Audit"}) {
-      const google::protobuf::ServiceDescriptor* s =
-          google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-              service);
-      for (int i = 0; i < s->method_count(); ++i) {
-        w->methods.push_back(s->method(i));
-      }
-    }
+    w->methods = cradle::testing::AllMethods();
     return w;
   }();
   return *w;
@@ -239,12 +230,7 @@ std::vector<std::string> Seeds() {
 }  // namespace cradle::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // Protobuf logs every string it refuses to parse; that is the point here.
-  static const bool quiet = [] {
-    google::protobuf::SetLogHandler(nullptr);
-    return true;
-  }();
-  (void)quiet;
+  cradle::fuzz::QuietProtobufLogs();
   static int inputs = 0;
   if (size < 2) return 0;
   World& w = TheWorld();
