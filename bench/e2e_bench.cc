@@ -555,20 +555,31 @@ int main(int argc, char** argv) {
   Stop(echo);
   Stop(durable_echo);
   if (absl::GetFlag(FLAGS_scrub_compare)) {
-    // A second cradled like the first, scrubbing (deep, at its default
-    // rate) without rest; the two measured in turn at each client count.
+    // Two fresh cradleds, one scrubbing (deep, at its default rate) without
+    // rest and one not, measured in turn at each client count, so that
+    // their ledgers grow alike.
+    const Child quiet =
+        StartServer({binary, "--data=" + dir + "/quiet", "--listen=127.0.0.1:0",
+                     "--insecure", "--scrub_rate=0"});
     const Child scrubbing =
         StartServer({binary, "--data=" + dir + "/scrubbing",
                      "--listen=127.0.0.1:0", "--insecure", "--scrub_pause=0s"});
-    if (scrubbing.pid == 0) return Fail(pid, "cannot start a second cradled");
+    if (quiet.pid == 0 || scrubbing.pid == 0) {
+      return Fail(pid, "cannot start two more cradleds");
+    }
+    auto quiet_channel =
+        grpc::CreateChannel(quiet.address, grpc::InsecureChannelCredentials());
     auto scrub_channel = grpc::CreateChannel(
         scrubbing.address, grpc::InsecureChannelCredentials());
+    const std::string quiet_generator = enroll(quiet_channel, dir + "/quiet");
     const std::string scrub_generator =
         enroll(scrub_channel, dir + "/scrubbing");
-    if (scrub_generator.empty()) {
+    if (quiet_generator.empty() || scrub_generator.empty()) {
+      Stop(quiet);
       Stop(scrubbing);
       return Fail(pid, "cannot enroll the parties");
     }
+    auto quiet_manifests = cradle::v1::Manifests::NewStub(quiet_channel);
     auto scrub_manifests = cradle::v1::Manifests::NewStub(scrub_channel);
     std::printf(
         "\nThe scrubber's cost: opens/s of a cradled scrubbing without rest "
@@ -589,8 +600,9 @@ int main(int argc, char** argv) {
               .ok();
         };
       };
-      const Result off =
-          Drive(clients, d, open_on(manifests.get(), generator), pid);
+      const Result off = Drive(
+          clients, d, open_on(quiet_manifests.get(), quiet_generator),
+          quiet.pid);
       ++run;
       const Result on =
           Drive(clients, d, open_on(scrub_manifests.get(), scrub_generator),
@@ -601,6 +613,7 @@ int main(int argc, char** argv) {
                   on.server_cpu_us, on.per_second / off.per_second);
       std::fflush(stdout);
     }
+    Stop(quiet);
     Stop(scrubbing);
   }
   Stop(cradled);

@@ -7,6 +7,12 @@
 #include "google/protobuf/util/time_util.h"
 
 namespace cradle::services {
+namespace {
+
+// Phases of at least this many entries log each tenth of their progress.
+constexpr uint64_t kLogPhasesFrom = 100000;
+
+}  // namespace
 
 void Scrubber::Start(const Options& options) {
   if (options.rate <= 0) return;
@@ -79,7 +85,9 @@ absl::Status Scrubber::Pass(bool deep, double rate) {
     status_.set_checked(p.checked);
     status_.set_of(p.of);
     const int tenth = p.of > 0 ? static_cast<int>(p.checked * 10 / p.of) : 0;
-    if (p.of > 0 && tenth != last_tenth && p.phase != "storage") {
+    // Each tenth of a long phase; a short one is not worth a line.
+    if (p.of >= kLogPhasesFrom && tenth != last_tenth &&
+        p.phase != "storage") {
       last_tenth = tenth;
       std::fprintf(stderr, "cradled: scrub pass %llu: %s %d%% (%llu of %llu)\n",
                    static_cast<unsigned long long>(pass), p.phase.c_str(),

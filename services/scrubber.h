@@ -58,6 +58,7 @@ class Scrubber {
   mutable absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   v1::Scrub status_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_logged_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::thread thread_;
 };
 

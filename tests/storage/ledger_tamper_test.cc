@@ -202,6 +202,23 @@ TEST_F(LedgerTamperTest, AnEntryClaimingAnotherSequenceDoesNotHangTheOpen) {
   EXPECT_FALSE(derived->ok);
 }
 
+TEST_F(LedgerTamperTest, AnEntryDeletedInTheMiddleIsFound) {
+  { RawDb(dir_.path()).Delete("entries", EncodeSequenceKey(5)); }
+  // In the checked tail: the open refuses.
+  EXPECT_THAT(TryOpen(), StatusIs(absl::StatusCode::kDataLoss,
+                                  HasSubstr("broken at entry 5: missing")));
+  // Before it: the open goes on, and the chain check (the scrubber's, or
+  // audit verify) names it.
+  RocksDbLedger::Options short_tail;
+  short_tail.verify_tail_on_open = 4;
+  Open(short_tail);
+  absl::StatusOr<VerifyReport> chain = ledger_->Verify(1, 10);
+  ASSERT_TRUE(chain.ok());
+  EXPECT_FALSE(chain->ok);
+  EXPECT_EQ(chain->first_bad, 5u);
+  EXPECT_THAT(chain->problem, HasSubstr("missing"));
+}
+
 TEST_F(LedgerTamperTest, AMerkleNodeOnTheRightEdgeRefusesTheOpen) {
   // Ten leaves: the root is made of the subtrees of leaves 0-7 and 8-9.
   {
