@@ -9,6 +9,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/division.h"
+#include "domain/manifest_facts.h"
 #include "domain/uscc.h"
 
 namespace cradle::domain {
@@ -208,34 +209,10 @@ absl::Status CheckActsFor(const Principal& p, absl::string_view field,
       ": a credential acts only for its own enterprise"));
 }
 
-std::vector<std::string> ManifestDivisions(const v1::Manifest& m) {
-  std::set<std::string> divisions;
-  if (!m.origin_division().empty()) divisions.insert(m.origin_division());
-  for (const v1::Destination& d : m.destinations()) {
-    if (!d.division().empty()) divisions.insert(d.division());
-  }
-  for (const v1::Leg& leg : m.legs()) {
-    if (!leg.division().empty()) divisions.insert(leg.division());
-  }
-  return {divisions.begin(), divisions.end()};
-}
-
 absl::Status CheckManifestReader(const Principal& p, const v1::Manifest& m) {
-  if (IsParty(p)) {
-    if (m.generator() == p.enterprise || m.carrier() == p.enterprise ||
-        m.receiver() == p.enterprise) {
-      return absl::OkStatus();
-    }
-    for (const v1::Leg& leg : m.legs()) {
-      if (leg.carrier() == p.enterprise) return absl::OkStatus();
-    }
-    for (const v1::Destination& d : m.destinations()) {
-      if (d.receiver() == p.enterprise) return absl::OkStatus();
-    }
-  } else if (p.kind == v1::REGULATOR) {
-    for (const std::string& d : ManifestDivisions(m)) {
-      if (InJurisdiction(d, p.jurisdiction)) return absl::OkStatus();
-    }
+  if (IsParty(p) && IsManifestParty(m, p.enterprise)) return absl::OkStatus();
+  if (p.kind == v1::REGULATOR && InManifestJurisdiction(m, p.jurisdiction)) {
+    return absl::OkStatus();
   }
   return absl::PermissionDeniedError(
       absl::StrCat(Describe(p), " may not read manifest ", m.number(),

@@ -109,13 +109,8 @@ absl::Status Authorize(const Principal& p, Operation op);
 absl::Status CheckActsFor(const Principal& p, absl::string_view field,
                           absl::string_view party);
 
-// The divisions a manifest touches: origin, every destination, every
-// carrier's leg. A regulator whose jurisdiction covers one of them sees it.
-std::vector<std::string> ManifestDivisions(const v1::Manifest& m);
-
-// May the principal read manifest `m`? Its parties (the generator, every
-// leg's carrier, every destination's receiver), regulators covering one of
-// its divisions; PERMISSION_DENIED otherwise.
+// May the principal read manifest `m`? Its parties and the regulators of
+// its jurisdictions (domain/manifest_facts.h); PERMISSION_DENIED otherwise.
 absl::Status CheckManifestReader(const Principal& p, const v1::Manifest& m);
 
 // May the principal read enterprise `e`'s manifests, flags or risk? The

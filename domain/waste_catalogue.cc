@@ -63,7 +63,7 @@ absl::StatusOr<WasteCatalogue> WasteCatalogue::FromCsv(absl::string_view csv) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, "code \"", r[1], "\" is not NNN-NNN-NN"));
     }
-    if (!IsCategory(r[0]) || r[0].substr(2) != r[1].substr(8)) {
+    if (!IsCategory(r[0]) || r[0] != WasteCategoryOf(r[1])) {
       return absl::InvalidArgumentError(absl::StrCat(
           where, "category \"", r[0],
           "\" is not a category or not the one of code \"", r[1], "\""));
@@ -120,6 +120,11 @@ bool WasteCatalogue::IsCategory(absl::string_view category) {
   }
   const int n = (category[2] - '0') * 10 + (category[3] - '0');
   return (n >= 1 && n <= 40) || (n >= 45 && n <= 50);
+}
+
+std::string WasteCategoryOf(absl::string_view code) {
+  if (!IsWellFormedCode(code)) return "";
+  return absl::StrCat("HW", code.substr(8));
 }
 
 absl::StatusOr<uint8_t> ParseHazards(absl::string_view field,

@@ -65,6 +65,10 @@ class WasteCatalogue {
   absl::flat_hash_map<std::string, size_t> index_;  // code -> codes_ index
 };
 
+// The category of a waste code of the form NNN-NNN-NN: "HW" and its last two
+// digits ("900-249-08" -> "HW08"); "" for anything else.
+std::string WasteCategoryOf(absl::string_view code);
+
 // Parses hazard letters from {T, C, I, R, In} separated by ',' or '|' (e.g.
 // "T,C" or "T|I"), each at most once, into Hazard bits. INVALID_ARGUMENT
 // naming `field` for an empty list, an unknown letter or a repeat.

@@ -20,6 +20,8 @@
 #include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
+#include "domain/manifest_facts.h"
+#include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
@@ -54,28 +56,18 @@ absl::StatusOr<std::string> DayKey(absl::string_view field,
          absl::FormatCivilTime(d).substr(8, 2);
 }
 
-bool Touches(const v1::Manifest& m, absl::string_view enterprise) {
-  if (m.generator() == enterprise || m.carrier() == enterprise) return true;
-  for (const v1::Leg& l : m.legs()) {
-    if (l.carrier() == enterprise) return true;
-  }
-  for (const v1::Destination& d : m.destinations()) {
-    if (d.receiver() == enterprise) return true;
-  }
-  return false;
-}
-
 bool Matches(const v1::Manifest& m, const v1::JurisdictionQuery& q) {
   if (q.status() != v1::STATUS_UNSPECIFIED && m.status() != q.status()) {
     return false;
   }
-  if (!q.enterprise().empty() && !Touches(m, q.enterprise())) return false;
+  if (!q.enterprise().empty() && !domain::IsManifestParty(m, q.enterprise()))
+    return false;
   if (!q.waste().empty()) {
     bool found = false;
     for (const v1::WasteLine& l : m.lines()) {
       found |= l.code() == q.waste() ||
                (l.code().size() == 10 &&
-                absl::StrCat("HW", l.code().substr(8)) == q.waste());
+                domain::WasteCategoryOf(l.code()) == q.waste());
     }
     if (!found) return false;
   }

@@ -15,19 +15,9 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 
-// "<number>-F<n>" -> number.
-absl::StatusOr<std::string> ManifestOfFlag(absl::string_view id) {
-  const size_t dash = id.rfind("-F");
-  if (dash == absl::string_view::npos || dash == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "id ", Quote(id), " is not a flag id (<manifest number>-F<n>)"));
-  }
-  return std::string(id.substr(0, dash));
-}
-
 absl::StatusOr<v1::Flag> LoadFlag(const ManifestStore& store,
                                   absl::string_view id) {
-  absl::StatusOr<std::string> number = ManifestOfFlag(id);
+  absl::StatusOr<std::string> number = domain::ManifestOfFlag(id);
   if (!number.ok()) return number.status();
   absl::StatusOr<v1::Manifest> m = store.Load(*number);
   if (!m.ok()) return m.status();
@@ -187,7 +177,7 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
     reactor->Finish(ToGrpcStatus(who.status()));
     return reactor;
   }
-  absl::StatusOr<std::string> number = ManifestOfFlag(request->id());
+  absl::StatusOr<std::string> number = domain::ManifestOfFlag(request->id());
   if (!number.ok()) {
     reactor->Finish(ToGrpcStatus(number.status()));
     return reactor;

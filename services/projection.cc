@@ -7,11 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 
-#include "domain/authz.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/lifecycle.h"
+#include "domain/manifest_facts.h"
 #include "domain/registry.h"
+#include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
 #include "services/keys.h"
 
@@ -37,12 +38,6 @@ int64_t Accepted(const v1::Destination& d) {
   int64_t total = 0;
   for (int64_t g : d.accepted_g()) total += g;
   return total;
-}
-
-// A flag kind that measures lateness: a closure with one is not on time.
-bool IsLate(v1::FlagKind kind) {
-  return kind == v1::TRANSIT_OVERDUE || kind == v1::RECEIPT_OVERDUE ||
-         kind == v1::MISSING_DISPOSAL || kind == v1::BACKFILL_OVERDUE;
 }
 
 absl::Status NotOfKind(const storage::Entry& e, absl::string_view kind) {
@@ -159,13 +154,8 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   const std::string& n = m.number();
   keys[keys::AllManifestsPrefix() + n];
   keys[keys::StatusPrefix(v1::ManifestStatus_Name(m.status())) + n];
-  keys[keys::PartyPrefix(m.generator()) + n];
-  keys[keys::PartyPrefix(m.carrier()) + n];
-  for (const v1::Leg& leg : m.legs()) {
-    keys[keys::PartyPrefix(leg.carrier()) + n];
-  }
-  for (const v1::Destination& d : m.destinations()) {
-    keys[keys::PartyPrefix(d.receiver()) + n];
+  for (const std::string& party : domain::ManifestParties(m)) {
+    keys[keys::PartyPrefix(party) + n];
   }
   for (const v1::Flag& f : m.flags()) {
     const std::string& id = f.id();
@@ -189,12 +179,8 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   // Jurisdictions: the divisions a regulator reads the manifest by.
   const std::string day =
       absl::FormatTime("%Y%m%d", FromProto(m.opened_at()), domain::ChinaTime());
-  for (const std::string& d : domain::ManifestDivisions(m)) {
-    if (d.size() != 6) continue;
-    for (size_t len : {2, 4, 6}) {
-      keys[absl::StrCat(keys::JurisdictionPrefix(d.substr(0, len)), day, "/",
-                        n)];
-    }
+  for (const std::string& j : domain::ManifestJurisdictions(m)) {
+    keys[absl::StrCat(keys::JurisdictionPrefix(j), day, "/", n)];
   }
   if (m.status() != v1::CANCELLED) {
     for (const domain::DueDate& due : domain::DueDates(m, config)) {
@@ -248,14 +234,15 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
       out->push_back(
           CounterAdd(storage::Table::kIndex,
                      absl::StrCat(keys::FlowPrefix(month), origin, "/",
-                                  d.division().substr(0, 4), "/HW",
-                                  code.substr(code.size() - 2)),
+                                  d.division().substr(0, 4), "/",
+                                  domain::WasteCategoryOf(code)),
                      delta));
     }
   }
   if (after.status() == v1::CLOSED && before.status() != v1::CLOSED) {
     bool late = false;
-    for (const v1::Flag& f : after.flags()) late |= IsLate(f.kind());
+    for (const v1::Flag& f : after.flags())
+      late |= domain::IsDeadlineKind(f.kind());
     out->push_back(CounterAdd(storage::Table::kIndex,
                               keys::ClosedCounter(month, origin, "all"), 1));
     if (!late) {

@@ -45,6 +45,7 @@
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "domain/flags/engine.h"
 #include "security/attestation.h"
 #include "storage/tree_head.h"
 
@@ -694,8 +695,7 @@ int Main() {
       "delay p50 | delay max |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
   for (auto& [kind, t] : tally) {
     const bool deadline =
-        kind == v1::TRANSIT_OVERDUE || kind == v1::RECEIPT_OVERDUE ||
-        kind == v1::MISSING_DISPOSAL || kind == v1::BACKFILL_OVERDUE;
+        domain::IsDeadlineKind(static_cast<v1::FlagKind>(kind));
     std::printf(
         "| %s | %d | %d | %d | %.1f%% | %.1f%% | %s | %s |\n",
         v1::FlagKind_Name(static_cast<v1::FlagKind>(kind)).c_str(), t.injected,

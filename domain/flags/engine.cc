@@ -3,9 +3,11 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/flags/rules.h"
 
@@ -24,20 +26,13 @@ bool HasFlag(const v1::Manifest& m, v1::FlagKind kind, int subject) {
   return false;
 }
 
-bool IsDeadlineKind(v1::FlagKind kind) {
-  for (const DeadlineRule* r : DeadlineRules()) {
-    if (r->kind() == kind) return true;
-  }
-  return false;
-}
-
 // Fills what every flag carries and applies it; drops a repeat.
 void AddFlag(v1::ManifestEvent event, absl::Time now,
              std::vector<uint64_t> evidence, Decision* d) {
   v1::Manifest& m = d->next;
   v1::Flag* f = event.mutable_flag_raised();
   if (HasFlag(m, f->kind(), f->destination())) return;
-  f->set_id(absl::StrCat(m.number(), "-F", m.flags_size() + 1));
+  f->set_id(FlagId(m.number(), m.flags_size() + 1));
   f->set_state(v1::OPEN);
   f->set_manifest(m.number());
   *f->mutable_raised_at() = ToProto(now);
@@ -177,6 +172,29 @@ std::vector<DueDate> DueDates(const v1::Manifest& manifest,
 
 bool IsOpen(const v1::Flag& flag) {
   return flag.state() == v1::OPEN || flag.state() == v1::ACKED;
+}
+
+bool IsDeadlineKind(v1::FlagKind kind) {
+  for (const DeadlineRule* r : DeadlineRules()) {
+    if (r->kind() == kind) return true;
+  }
+  return false;
+}
+
+std::string FlagId(absl::string_view number, int n) {
+  return absl::StrCat(number, "-F", n);
+}
+
+absl::StatusOr<std::string> ManifestOfFlag(absl::string_view id) {
+  const size_t dash = id.rfind("-F");
+  int n = 0;
+  if (dash == absl::string_view::npos || dash == 0 ||
+      !absl::SimpleAtoi(id.substr(dash + 2), &n) || n < 1 ||
+      FlagId(id.substr(0, dash), n) != id) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "id ", Quote(id), " is not a flag id (<manifest number>-F<n>)"));
+  }
+  return std::string(id.substr(0, dash));
 }
 
 std::string RiskColour(int open_flags, int open_high) {

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 #include "cradle/v1/flags.pb.h"
@@ -41,6 +43,17 @@ std::vector<DueDate> DueDates(const v1::Manifest& manifest,
 
 // OPEN or ACKED: still counts against the enterprise.
 bool IsOpen(const v1::Flag& flag);
+
+// Whether flags of `kind` measure lateness (a deadline rule raises them): a
+// closure with one is not on time.
+bool IsDeadlineKind(v1::FlagKind kind);
+
+// The id of the `n`th flag (from 1) of manifest `number`: "<number>-F<n>".
+std::string FlagId(absl::string_view number, int n);
+
+// The manifest number of a flag id; INVALID_ARGUMENT naming `id` when it is
+// not one.
+absl::StatusOr<std::string> ManifestOfFlag(absl::string_view id);
 
 // green: no open flag; yellow: 1 or 2 open flags, none HIGH; red: an open
 // HIGH flag or 3 and more open flags (docs/FLAGS.md).

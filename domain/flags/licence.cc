@@ -5,6 +5,7 @@
 
 #include "base/status_macros.h"
 #include "domain/quantity.h"
+#include "domain/waste_catalogue.h"
 
 namespace cradle::domain {
 
@@ -14,8 +15,7 @@ bool LicenceCovers(const v1::Licence& licence, absl::string_view code,
   if (!absl::ParseCivilTime(licence.valid_until(), &until) || until < day) {
     return false;
   }
-  const std::string category =
-      code.size() == 10 ? absl::StrCat("HW", code.substr(8)) : "";
+  const std::string category = WasteCategoryOf(code);
   for (const std::string& c : licence.codes()) {
     if (c == code || c == category) return true;
   }

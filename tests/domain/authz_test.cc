@@ -1,11 +1,13 @@
 #include "domain/authz.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "domain/manifest_facts.h"
 #include "tests/testing/parties.h"
 #include "tests/testing/status_matchers.h"
 
@@ -162,6 +164,35 @@ TEST(AuthzTest, ManifestReadersAreItsPartiesAndItsRegulators) {
   EXPECT_EQ(ManifestDivisions(m),
             (std::vector<std::string>{"330106", "330108", "330402", "330421",
                                       "330481"}));
+}
+
+// What a manifest is indexed under (domain/manifest_facts.h) is exactly who
+// may read it: every party and every jurisdiction of the facts, and no
+// jurisdiction beside them.
+TEST(AuthzTest, ReadersAreExactlyThePartiesAndJurisdictionsOfTheFacts) {
+  v1::Manifest m = Manifest();
+  m.add_legs()->set_division("3301");  // not a county: it names no one
+  std::vector<std::string> parties = {kGenerator, kRelayCarrier, kCarrier,
+                                      kReceiver, kAltReceiver};
+  std::sort(parties.begin(), parties.end());
+  parties.erase(std::unique(parties.begin(), parties.end()), parties.end());
+  EXPECT_EQ(ManifestParties(m), parties);
+  for (const std::string& p : parties) {
+    EXPECT_TRUE(IsManifestParty(m, p)) << p;
+    EXPECT_TRUE(CheckManifestReader(Party(p, v1::GENERATOR), m).ok()) << p;
+  }
+  EXPECT_FALSE(IsManifestParty(m, ""));
+  EXPECT_EQ(ManifestJurisdictions(m),
+            (std::vector<std::string>{"33", "3301", "330106", "330108", "3304",
+                                      "330402", "330421", "330481"}));
+  for (const std::string& j : ManifestJurisdictions(m)) {
+    EXPECT_TRUE(CheckManifestReader(Regulator(j), m).ok()) << j;
+  }
+  for (const char* j :
+       {"3", "32", "3302", "330", "33010", "330107", "3304020"}) {
+    EXPECT_FALSE(InManifestJurisdiction(m, j)) << j;
+    EXPECT_THAT(CheckManifestReader(Regulator(j), m), StatusIs(kDenied)) << j;
+  }
 }
 
 TEST(AuthzTest, EnterpriseReadersAreItselfAndItsRegulators) {
