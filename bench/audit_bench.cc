@@ -570,15 +570,11 @@ int main(int argc, char** argv) {
         }
       }
     });
-    const double chain = timed([&] {
-      Check("chain", ledger.Verify(1, head));
-    });
-    const double derived = timed([&] {
-      Check("derived", ledger.VerifyDerived(1, head));
-    });
-    const double storage = timed([&] {
-      Check("storage", ledger.VerifyStorage());
-    });
+    const double chain = timed([&] { Check("chain", ledger.Verify(1, head)); });
+    const double derived =
+        timed([&] { Check("derived", ledger.VerifyDerived(1, head)); });
+    const double storage =
+        timed([&] { Check("storage", ledger.VerifyStorage()); });
     uint64_t streams = 0;
     const double projections = timed([&] {
       std::unique_ptr<const cradle::storage::LedgerReader> snapshot =
@@ -588,10 +584,10 @@ int main(int argc, char** argv) {
                                          cradle::domain::FlagConfig())
               .CheckAll();
       if (!r.ok() || !r->ok) {
-        std::fprintf(stderr, "audit_bench: deep check failed: %s %s\n",
-                     r.ok() ? r->stream.c_str() : "",
-                     r.ok() ? r->problem.c_str()
-                            : r.status().ToString().c_str());
+        std::fprintf(
+            stderr, "audit_bench: deep check failed: %s %s\n",
+            r.ok() ? r->stream.c_str() : "",
+            r.ok() ? r->problem.c_str() : r.status().ToString().c_str());
         std::exit(1);
       }
       streams = r->streams;

@@ -600,9 +600,9 @@ int main(int argc, char** argv) {
               .ok();
         };
       };
-      const Result off = Drive(
-          clients, d, open_on(quiet_manifests.get(), quiet_generator),
-          quiet.pid);
+      const Result off =
+          Drive(clients, d, open_on(quiet_manifests.get(), quiet_generator),
+                quiet.pid);
       ++run;
       const Result on =
           Drive(clients, d, open_on(scrub_manifests.get(), scrub_generator),

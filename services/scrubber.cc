@@ -86,8 +86,7 @@ absl::Status Scrubber::Pass(bool deep, double rate) {
     status_.set_of(p.of);
     const int tenth = p.of > 0 ? static_cast<int>(p.checked * 10 / p.of) : 0;
     // Each tenth of a long phase; a short one is not worth a line.
-    if (p.of >= kLogPhasesFrom && tenth != last_tenth &&
-        p.phase != "storage") {
+    if (p.of >= kLogPhasesFrom && tenth != last_tenth && p.phase != "storage") {
       last_tenth = tenth;
       std::fprintf(stderr, "cradled: scrub pass %llu: %s %d%% (%llu of %llu)\n",
                    static_cast<unsigned long long>(pass), p.phase.c_str(),
