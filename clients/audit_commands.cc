@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
 
+#include "base/time.h"
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/audit.grpc.pb.h"
@@ -46,9 +46,7 @@ absl::StatusOr<CheckedHead> CheckHead(const v1::SignedTreeHead& head) {
   CRADLE_CLI_ASSIGN(root, Unhex("root_hash", head.root_hash(), 32));
   CRADLE_CLI_ASSIGN(key, Unhex("public_key", head.public_key(), 32));
   CRADLE_CLI_ASSIGN(sig, Unhex("signature", head.signature(), 64));
-  const absl::Time at = absl::FromUnixMicros(
-      google::protobuf::util::TimeUtil::TimestampToMicroseconds(
-          head.timestamp()));
+  const absl::Time at = FromTimestamp(head.timestamp());
   if (!storage::VerifyEd25519(
           key, storage::TreeHeadMessage(head.tree_size(), at, root), sig)) {
     return absl::DataLossError(
@@ -89,8 +87,7 @@ absl::StatusOr<std::string> RecomputeHash(const v1::LedgerEntry& e) {
   entry.stream_version = e.stream_version();
   entry.type = e.type();
   entry.actor = e.actor();
-  entry.recorded = absl::FromUnixMicros(
-      google::protobuf::util::TimeUtil::TimestampToMicroseconds(e.recorded()));
+  entry.recorded = FromTimestamp(e.recorded());
   entry.payload = e.payload();
   CRADLE_CLI_ASSIGN(prev, Unhex("prev_hash", e.prev_hash(), 32));
   return storage::ChainHash(prev, storage::CanonicalEntryBytes(entry));

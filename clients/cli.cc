@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
 
 #include "base/quote.h"
+#include "base/time.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 
@@ -60,11 +60,8 @@ void PrintJson(const google::protobuf::Message& m) {
 }
 
 std::string Time(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime(
-      absl::RFC3339_sec,
-      absl::FromUnixMicros(
-          google::protobuf::util::TimeUtil::TimestampToMicroseconds(t)),
-      absl::FixedTimeZone(8 * 3600));
+  return absl::FormatTime(absl::RFC3339_sec, FromTimestamp(t),
+                          absl::FixedTimeZone(8 * 3600));
 }
 
 void PrintManifest(const v1::Manifest& m) {
@@ -165,9 +162,7 @@ absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a) {
           " is not an RFC 3339 time (e.g. 2026-11-23T09:30:00+08:00)"));
     }
   }
-  *meta.mutable_device_time() =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-          absl::ToUnixMicros(device_time));
+  *meta.mutable_device_time() = ToTimestamp(device_time);
   if (a.Has("at")) {
     absl::StatusOr<v1::Position> p = ParsePosition(a.Get("at"));
     if (!p.ok()) return p.status();

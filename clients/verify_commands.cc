@@ -12,7 +12,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 
 #include "base/status_macros.h"
 #include "clients/cli.h"
@@ -28,7 +27,6 @@
 namespace cradle::clients {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 
 std::string When(const google::protobuf::Timestamp& t) {
   return t.seconds() == 0 ? std::string("?") : Time(t);

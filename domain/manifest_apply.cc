@@ -5,17 +5,12 @@
 #include <string>
 #include <utility>
 
-#include "google/protobuf/util/time_util.h"
 
+#include "base/time.h"
 #include "domain/lifecycle.h"
 
 namespace cradle::domain {
 namespace {
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      absl::ToUnixMicros(t));
-}
 
 v1::Destination NewDestination(absl::string_view receiver, int lines) {
   v1::Destination d;
@@ -70,7 +65,7 @@ bool ChainComplete(const v1::Manifest& m) {
 void Apply(const v1::ManifestEvent& event, absl::Time recorded,
            v1::Manifest* m) {
   m->set_version(m->version() + 1);
-  *m->mutable_updated_at() = ToProto(recorded);
+  *m->mutable_updated_at() = ToTimestamp(recorded);
   v1::Destination* dest =
       m->destinations().empty()
           ? nullptr
@@ -88,7 +83,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       m->set_origin_division(event.origin_division());
       m->set_destination_division(event.destination_division());
       m->set_paper_date(o.paper_date());
-      *m->mutable_opened_at() = ToProto(recorded);
+      *m->mutable_opened_at() = ToTimestamp(recorded);
       v1::Destination* d = m->add_destinations();
       *d = NewDestination(o.receiver(), o.lines_size());
       d->set_division(event.destination_division());
@@ -110,7 +105,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       *m->add_legs() =
           NewLeg(*m, p.carrier(), p.vehicle(), p.driver(), m->generator(),
                  p.meta(), event.carrier_division());
-      if (dest != nullptr) *dest->mutable_sent_at() = ToProto(recorded);
+      if (dest != nullptr) *dest->mutable_sent_at() = ToTimestamp(recorded);
       break;
     }
     case v1::ManifestEvent::kRelayed: {
@@ -125,7 +120,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       m->set_status(v1::DELIVERED);
       if (dest != nullptr) {
         dest->set_delivered(true);
-        *dest->mutable_delivered_at() = ToProto(recorded);
+        *dest->mutable_delivered_at() = ToTimestamp(recorded);
       }
       break;
     case v1::ManifestEvent::kReceived: {
@@ -145,7 +140,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
         }
       }
       dest->set_received(true);
-      *dest->mutable_received_at() = ToProto(recorded);
+      *dest->mutable_received_at() = ToTimestamp(recorded);
       m->set_status(!any_rejected  ? v1::ACCEPTED
                     : any_accepted ? v1::PARTIALLY_ACCEPTED
                                    : v1::REJECTED);
@@ -160,7 +155,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       }
       next.set_returned_to_generator(r.to() == m->generator());
       next.set_division(event.destination_division());
-      *next.mutable_sent_at() = ToProto(recorded);
+      *next.mutable_sent_at() = ToTimestamp(recorded);
       *m->add_legs() =
           NewLeg(*m, r.carrier(), r.vehicle(), r.driver(), m->receiver(),
                  r.meta(), event.carrier_division());
@@ -203,7 +198,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       note->set_state(f->state());
       note->set_by("cradle");
       note->set_note(f->detail());
-      *note->mutable_at() = ToProto(recorded);
+      *note->mutable_at() = ToTimestamp(recorded);
       break;
     }
     case v1::ManifestEvent::kFlagAcked:
@@ -231,7 +226,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
         h->set_state(state);
         h->set_by(by);
         h->set_note(note);
-        *h->mutable_at() = ToProto(recorded);
+        *h->mutable_at() = ToTimestamp(recorded);
       }
       break;
     }
@@ -240,7 +235,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       p->set_payer(event.payment_recorded().payer());
       p->set_payee(event.payment_recorded().payee());
       p->set_amount_fen(event.payment_recorded().amount_fen());
-      *p->mutable_recorded() = ToProto(recorded);
+      *p->mutable_recorded() = ToTimestamp(recorded);
       break;
     }
     case v1::ManifestEvent::kMisdelivered:

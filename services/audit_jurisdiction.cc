@@ -14,10 +14,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "google/protobuf/util/time_util.h"
 
 #include "base/quote.h"
 #include "base/status_macros.h"
+#include "base/time.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/manifest_facts.h"
@@ -136,11 +136,8 @@ std::string Csv(absl::string_view field) {
 }
 
 std::string Time(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime(
-      absl::RFC3339_sec,
-      absl::FromUnixMicros(
-          google::protobuf::util::TimeUtil::TimestampToMicroseconds(t)),
-      domain::ChinaTime());
+  return absl::FormatTime(absl::RFC3339_sec, FromTimestamp(t),
+                          domain::ChinaTime());
 }
 
 std::string ManifestRow(const v1::Manifest& m) {

@@ -4,9 +4,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
 
 #include "base/quote.h"
+#include "base/time.h"
 #include "security/attestation.h"
 #include "services/grpc_status.h"
 #include "services/ledger_check.h"
@@ -125,9 +125,7 @@ v1::LedgerEntry ToProto(const storage::Entry& e) {
   out.set_stream_version(e.stream_version);
   out.set_type(e.type);
   out.set_actor(e.actor);
-  *out.mutable_recorded() =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-          absl::ToUnixMicros(e.recorded));
+  *out.mutable_recorded() = ToTimestamp(e.recorded);
   out.set_prev_hash(storage::HexHash(e.prev_hash));
   out.set_hash(storage::HexHash(e.hash));
   out.set_payload(e.payload);

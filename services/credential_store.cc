@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/quote.h"
+#include "base/time.h"
 #include "security/token.h"
 #include "services/keys.h"
 #include "services/projection.h"
@@ -17,18 +18,6 @@ namespace cradle::services {
 namespace {
 
 constexpr size_t kMaxCredentials = 1 << 20;
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp out;
-  const int64_t micros = absl::ToUnixMicros(t);
-  out.set_seconds(micros / 1000000);
-  out.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-  return out;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 bool HasRole(const v1::Enterprise& e, v1::Role role) {
   return std::find(e.roles().begin(), e.roles().end(), role) != e.roles().end();
@@ -108,10 +97,10 @@ absl::StatusOr<domain::Principal> CredentialStore::Authenticate(
     credential = it->second.credential;
   }
   if (credential.has_expires_at() &&
-      FromProto(credential.expires_at()) <= clock_.Now()) {
+      FromTimestamp(credential.expires_at()) <= clock_.Now()) {
     return absl::UnauthenticatedError(
         absl::StrCat("credential ", *id, " expired at ",
-                     absl::FormatTime(FromProto(credential.expires_at()))));
+                     absl::FormatTime(FromTimestamp(credential.expires_at()))));
   }
   return domain::PrincipalOf(credential);
 }
@@ -147,10 +136,10 @@ absl::StatusOr<storage::AppendRequest> CredentialStore::PrepareIssue(
   credential->set_jurisdiction(request.jurisdiction());
   credential->set_holder(request.holder());
   credential->set_public_key(request.public_key());
-  *credential->mutable_issued_at() = ToProto(now);
+  *credential->mutable_issued_at() = ToTimestamp(now);
   if (request.valid_seconds() > 0) {
     *credential->mutable_expires_at() =
-        ToProto(now + absl::Seconds(request.valid_seconds()));
+        ToTimestamp(now + absl::Seconds(request.valid_seconds()));
   }
   credential->set_issued_by(by.Actor());
 
@@ -240,7 +229,7 @@ void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
       ledger_.StreamVersion(keys::CredentialStream(request.id()));
   if (!version.ok()) return done(version.status());
 
-  const google::protobuf::Timestamp now = ToProto(clock_.Now());
+  const google::protobuf::Timestamp now = ToTimestamp(clock_.Now());
   v1::CredentialEvent state;
   *state.mutable_issued() = current.credential;
   state.mutable_issued()->set_revoked(true);

@@ -17,7 +17,6 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/field_comparator.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "google/protobuf/util/time_util.h"
 
 #include "base/status_macros.h"
 #include "services/keys.h"

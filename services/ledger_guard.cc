@@ -14,25 +14,17 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "google/protobuf/util/time_util.h"
 
+#include "base/time.h"
 #include "services/deep_verify.h"
 #include "storage/entry_codec.h"
 
 namespace cradle::services {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 
 // Problems named in one refusal before the rest are only counted.
 constexpr size_t kMaxProblems = 16;
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
-}
 
 absl::optional<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -89,14 +81,14 @@ std::string CheckSignedHead(const storage::Ledger& ledger,
       !storage::ParseHex(sth.signature(), 64, &signature) ||
       !storage::VerifyEd25519(
           key.public_key(),
-          storage::TreeHeadMessage(sth.tree_size(), FromProto(sth.timestamp()),
-                                   root),
+          storage::TreeHeadMessage(sth.tree_size(),
+                                   FromTimestamp(sth.timestamp()), root),
           signature)) {
     return absl::StrCat(LedgerGuard::kSignedHeadFile,
                         " is not a tree head signed by this server's key");
   }
   const std::string when = absl::FormatTime(
-      absl::RFC3339_sec, FromProto(sth.timestamp()), absl::UTCTimeZone());
+      absl::RFC3339_sec, FromTimestamp(sth.timestamp()), absl::UTCTimeZone());
   const uint64_t head = ledger.GetHead().sequence;
   if (sth.tree_size() > head) {
     return absl::StrCat("the server signed a tree of ", sth.tree_size(),
@@ -290,7 +282,7 @@ absl::StatusOr<v1::SignedTreeHead> LedgerGuard::SignHead() {
   v1::SignedTreeHead sth;
   sth.set_tree_size(head.size);
   sth.set_root_hash(storage::HexHash(head.root));
-  *sth.mutable_timestamp() = ToProto(now);
+  *sth.mutable_timestamp() = ToTimestamp(now);
   sth.set_signature(storage::HexHash(
       key_.Sign(storage::TreeHeadMessage(head.size, now, head.root))));
   sth.set_public_key(storage::HexHash(key_.public_key()));
@@ -370,7 +362,7 @@ v1::IntegrityStatus LedgerGuard::Status() const {
     out.set_problem(problem_);
     out.set_found_by(found_by_);
     if (found_at_ != absl::InfinitePast()) {
-      *out.mutable_found_at() = ToProto(found_at_);
+      *out.mutable_found_at() = ToTimestamp(found_at_);
     }
   }
   out.set_forensic(forensic_);
@@ -391,7 +383,7 @@ absl::optional<v1::Flag> LedgerGuard::AlarmFlag() const {
   f.set_detail(absl::StrCat("found by the ", found_by_, ": ", problem_,
                             "; every write is refused"));
   if (found_at_ != absl::InfinitePast()) {
-    *f.mutable_raised_at() = ToProto(found_at_);
+    *f.mutable_raised_at() = ToTimestamp(found_at_);
   }
   return f;
 }

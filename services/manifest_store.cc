@@ -9,9 +9,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 
 #include "base/status_macros.h"
+#include "base/time.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/manifest_number.h"
@@ -175,9 +175,7 @@ storage::AppendRequest ManifestStore::MakeAppend(
   req.idempotency_key = std::move(idempotency_key);
   // Every event carries the time it was decided at, which a replay folds
   // it in at (projection.h's EventTime).
-  const google::protobuf::Timestamp decided_at =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-          absl::ToUnixMicros(now));
+  const google::protobuf::Timestamp decided_at = ToTimestamp(now);
   for (const v1::ManifestEvent& e : decision.events) {
     v1::ManifestEvent stamped = e;
     *stamped.mutable_decided_at() = decided_at;

@@ -5,8 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 
+#include "base/time.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/lifecycle.h"
@@ -19,11 +19,6 @@
 namespace cradle::services {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t));
-}
 
 storage::Mutation CounterAdd(storage::Table table, std::string key,
                              int64_t delta) {
@@ -131,10 +126,8 @@ absl::StatusOr<Projection> ReplayCredential(
       out.legacy_times |= !event.has_at();
       v1::Credential* c = state->mutable_issued();
       c->set_revoked(true);
-      *c->mutable_revoked_at() = event.has_at()
-                                     ? event.at()
-                                     : TimeUtil::MicrosecondsToTimestamp(
-                                           absl::ToUnixMicros(e.recorded));
+      *c->mutable_revoked_at() =
+          event.has_at() ? event.at() : ToTimestamp(e.recorded);
       c->set_revoke_reason(event.revoked().reason());
     } else {
       return NotOfKind(e, "credential");
@@ -177,8 +170,8 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
     }
   }
   // Jurisdictions: the divisions a regulator reads the manifest by.
-  const std::string day =
-      absl::FormatTime("%Y%m%d", FromProto(m.opened_at()), domain::ChinaTime());
+  const std::string day = absl::FormatTime(
+      "%Y%m%d", FromTimestamp(m.opened_at()), domain::ChinaTime());
   for (const std::string& j : domain::ManifestJurisdictions(m)) {
     keys[absl::StrCat(keys::JurisdictionPrefix(j), day, "/", n)];
   }
@@ -318,7 +311,7 @@ void IndexDiff(const IndexEntries& before, const IndexEntries& after,
 }
 
 absl::Time EventTime(const v1::ManifestEvent& event, absl::Time recorded) {
-  return event.has_decided_at() ? FromProto(event.decided_at()) : recorded;
+  return event.has_decided_at() ? FromTimestamp(event.decided_at()) : recorded;
 }
 
 absl::StatusOr<Projection> ReplayStream(

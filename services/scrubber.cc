@@ -4,7 +4,8 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
+
+#include "base/time.h"
 
 namespace cradle::services {
 namespace {
@@ -114,9 +115,7 @@ absl::Status Scrubber::Pass(bool deep, double rate) {
   }
   absl::MutexLock lock(&mu_);
   status_.set_passes_completed(status_.passes_completed() + 1);
-  *status_.mutable_last_pass_completed() =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-          absl::ToUnixMicros(absl::Now()));
+  *status_.mutable_last_pass_completed() = ToTimestamp(absl::Now());
   std::fprintf(
       stderr, "cradled: scrub pass %llu done: %llu entries%s, no damage\n",
       static_cast<unsigned long long>(pass),

@@ -19,6 +19,7 @@
 
 #include "base/flags_usage.h"
 #include "base/quote.h"
+#include "base/time.h"
 #include "domain/flags/flag_config.h"
 #include "domain/work_calendar.h"
 #include "services/server.h"
@@ -230,10 +231,9 @@ int main(int argc, char** argv) {
     if (integrity.damaged()) {
       std::printf("cradled:   the %s found on %s: %s\n",
                   integrity.found_by().c_str(),
-                  absl::FormatTime(
-                      absl::RFC3339_sec,
-                      absl::FromUnixSeconds(integrity.found_at().seconds()),
-                      absl::UTCTimeZone())
+                  absl::FormatTime(absl::RFC3339_sec,
+                                   cradle::FromTimestamp(integrity.found_at()),
+                                   absl::UTCTimeZone())
                       .c_str(),
                   integrity.problem().c_str());
     }

@@ -34,11 +34,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "google/protobuf/util/time_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
 #include "base/flags_usage.h"
+#include "base/time.h"
 #include "bench/latency.h"
 #include "clients/sim/scenario.h"
 #include "cradle/v1/auth.grpc.pb.h"
@@ -423,11 +423,6 @@ std::string ReadText(const std::string& path) {
   return text.str();
 }
 
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(
-      google::protobuf::util::TimeUtil::TimestampToMicroseconds(t));
-}
-
 int Main() {
   const uint64_t seed = absl::GetFlag(FLAGS_seed);
   const int total = absl::GetFlag(FLAGS_manifests);
@@ -662,9 +657,10 @@ int Main() {
       ++t.detected;
       if (expected.count(f.kind()) > 0) {
         ++t.correct;
-        const absl::Time from =
-            f.has_due_at() ? FromProto(f.due_at()) : FromProto(f.raised_at());
-        t.delay.Add(absl::ToInt64Microseconds(FromProto(f.raised_at()) - from));
+        const absl::Time from = f.has_due_at() ? FromTimestamp(f.due_at())
+                                               : FromTimestamp(f.raised_at());
+        t.delay.Add(
+            absl::ToInt64Microseconds(FromTimestamp(f.raised_at()) - from));
       } else {
         false_alarms.push_back(absl::StrCat(numbers[i], " ",
                                             v1::FlagKind_Name(f.kind()), " (",

@@ -5,19 +5,14 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 
 #include "base/quote.h"
 #include "base/status_macros.h"
+#include "base/time.h"
 #include "domain/flags/rules.h"
 
 namespace cradle::domain {
 namespace {
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-      absl::ToUnixMicros(t));
-}
 
 bool HasFlag(const v1::Manifest& m, v1::FlagKind kind, int subject) {
   for (const v1::Flag& f : m.flags()) {
@@ -35,7 +30,7 @@ void AddFlag(v1::ManifestEvent event, absl::Time now,
   f->set_id(FlagId(m.number(), m.flags_size() + 1));
   f->set_state(v1::OPEN);
   f->set_manifest(m.number());
-  *f->mutable_raised_at() = ToProto(now);
+  *f->mutable_raised_at() = ToTimestamp(now);
   if (f->evidence().empty()) {
     for (uint64_t v : evidence) f->add_evidence(v);
   }
@@ -149,7 +144,7 @@ Decision SweepDeadlines(const v1::Manifest& manifest, const FlagConfig& config,
       v1::ManifestEvent e =
           RaiseFlag(rule->kind(), rule->severity(), p.subject,
                     rule->Describe(manifest, p.subject, config));
-      *e.mutable_flag_raised()->mutable_due_at() = ToProto(p.due);
+      *e.mutable_flag_raised()->mutable_due_at() = ToTimestamp(p.due);
       AddFlag(std::move(e), now, {manifest.version()}, &d);
     }
   }

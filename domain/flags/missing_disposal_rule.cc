@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-#include "domain/flags/deadline_util.h"
+#include "base/time.h"
 #include "domain/flags/rules.h"
 #include "domain/quantity.h"
 
@@ -33,8 +33,8 @@ class MissingDisposal final : public DeadlineRule {
           !d.has_received_at()) {
         continue;
       }
-      out.push_back({i, DueAfter(FromProto(d.received_at()), config.disposal,
-                                 *config.calendar)});
+      out.push_back({i, DueAfter(FromTimestamp(d.received_at()),
+                                 config.disposal, *config.calendar)});
     }
     return out;
   }

@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 
-#include "domain/flags/deadline_util.h"
+#include "base/time.h"
 #include "domain/flags/rules.h"
 
 namespace cradle::domain {
@@ -20,7 +20,7 @@ class ReceiptOverdue final : public DeadlineRule {
     const int last = m.destinations_size() - 1;
     const v1::Destination& d = m.destinations(last);
     if (!d.delivered() || d.received() || !d.has_delivered_at()) return {};
-    return {{last, DueAfter(FromProto(d.delivered_at()), config.receipt,
+    return {{last, DueAfter(FromTimestamp(d.delivered_at()), config.receipt,
                             *config.calendar)}};
   }
 

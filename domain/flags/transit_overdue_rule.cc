@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 
-#include "domain/flags/deadline_util.h"
+#include "base/time.h"
 #include "domain/flags/rules.h"
 
 namespace cradle::domain {
@@ -20,7 +20,7 @@ class TransitOverdue final : public DeadlineRule {
     const int last = m.destinations_size() - 1;
     const v1::Destination& d = m.destinations(last);
     if (!d.has_sent_at() || d.delivered()) return {};
-    return {{last, DueAfter(FromProto(d.sent_at()), config.transit,
+    return {{last, DueAfter(FromTimestamp(d.sent_at()), config.transit,
                             *config.calendar)}};
   }
 

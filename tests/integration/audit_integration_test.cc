@@ -8,10 +8,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 
+#include "base/time.h"
 #include "storage/entry_codec.h"
 #include "storage/merkle.h"
 #include "storage/tree_head.h"
@@ -220,9 +220,7 @@ TEST_F(AuditIntegrationTest, ProofsAgainstSignedHeadsAndConsistency) {
   const v1::SignedTreeHead old_head = Head();
   const std::string old_root = absl::HexStringToBytes(old_head.root_hash());
   const std::string key = absl::HexStringToBytes(old_head.public_key());
-  const absl::Time at = absl::FromUnixMicros(
-      google::protobuf::util::TimeUtil::TimestampToMicroseconds(
-          old_head.timestamp()));
+  const absl::Time at = FromTimestamp(old_head.timestamp());
   EXPECT_TRUE(storage::VerifyEd25519(
       key, storage::TreeHeadMessage(old_head.tree_size(), at, old_root),
       absl::HexStringToBytes(old_head.signature())));

@@ -16,9 +16,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 
+#include "base/time.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
@@ -67,8 +67,7 @@ absl::Time At(int minutes) {
 }
 
 absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixMicros(
-      google::protobuf::util::TimeUtil::TimestampToMicroseconds(t));
+  return FromTimestamp(t);
 }
 
 v1::Licence MakeLicence(std::vector<std::string> codes, int64_t capacity_kg,
