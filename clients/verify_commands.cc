@@ -27,7 +27,6 @@
 namespace cradle::clients {
 namespace {
 
-
 std::string When(const google::protobuf::Timestamp& t) {
   return t.seconds() == 0 ? std::string("?") : Time(t);
 }

@@ -5,7 +5,6 @@
 #include <string>
 #include <utility>
 
-
 #include "base/time.h"
 #include "domain/lifecycle.h"
 

@@ -22,7 +22,6 @@
 namespace cradle::services {
 namespace {
 
-
 // Problems named in one refusal before the rest are only counted.
 constexpr size_t kMaxProblems = 16;
 

@@ -19,7 +19,6 @@
 namespace cradle::services {
 namespace {
 
-
 storage::Mutation CounterAdd(storage::Table table, std::string key,
                              int64_t delta) {
   storage::Mutation m;
