@@ -70,11 +70,11 @@ absl::Status ValidateAppendRequest(const AppendRequest& request) {
     if (absl::Status s = CheckSize(at + ".key", m.key, 1, kMaxDerivedKeyBytes);
         !s.ok())
       return s;
-    if (m.add != 0 && m.value.has_value()) {
+    if ((m.counter || m.add != 0) && m.value.has_value()) {
       return absl::InvalidArgumentError(
           absl::StrCat(at, " sets both a value and an add"));
     }
-    if (m.create_only && (!m.value.has_value() || m.add != 0)) {
+    if (m.create_only && (!m.value.has_value() || m.counter || m.add != 0)) {
       return absl::InvalidArgumentError(
           absl::StrCat(at, " is create-only but puts no value"));
     }

@@ -51,14 +51,29 @@ struct NewEntry {
 
 // Derived data, written atomically with the entries of the same append.
 enum class Table { kState, kIndex };
+// Build one with Put, Delete or Add, which say which it is.
 struct Mutation {
+  static Mutation Put(Table table, std::string key, std::string value) {
+    return Mutation{table, std::move(key), std::move(value)};
+  }
+  static Mutation Delete(Table table, std::string key) {
+    return Mutation{table, std::move(key), absl::nullopt};
+  }
+  // Adds `delta` to the counter at `key`; an add of 0 changes nothing.
+  static Mutation Add(Table table, std::string key, int64_t delta) {
+    Mutation m{table, std::move(key), absl::nullopt, delta};
+    m.counter = true;
+    return m;
+  }
+
   Table table = Table::kState;
   std::string key;
   absl::optional<std::string> value;  // nullopt deletes the key...
-  // ...unless `add` is non-zero: then the key is a counter (8 bytes,
-  // big-endian, two's complement; absent = 0) and `add` is added to it
+  // ...unless this is a counter (`counter`, or `add` non-zero): 8 bytes,
+  // big-endian, two's complement, absent = 0, to which `add` is added
   // atomically, whatever other appends do to it. Read it with DecodeCounter.
   int64_t add = 0;
+  bool counter = false;
   // A put of a key that must not exist yet (a claim on a name all streams
   // share, such as a plate): the whole append fails with ALREADY_EXISTS
   // naming the key if it does, durably or earlier in the same group.

@@ -863,7 +863,8 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
     stream_versions[req.stream] = current;
     for (Mutation& m : req.mutations) {
       const int cf = m.table == Table::kState ? kStateCf : kIndexCf;
-      if (m.add != 0) {
+      if (m.counter || m.add != 0) {
+        if (m.add == 0) continue;  // nothing to add; never a delete
         batch.Merge(cf, std::move(m.key),
                     EncodeSequenceKey(static_cast<uint64_t>(m.add)));
       } else if (m.value.has_value()) {

@@ -425,6 +425,27 @@ TEST_F(RocksDbLedgerTest, CountersAddAtomicallyAcrossStreams) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mutations[0]")));
 }
 
+TEST_F(RocksDbLedgerTest, AnAddOfZeroLeavesTheCounter) {
+  AppendRequest r = OneEntry("s", 0);
+  r.mutations.push_back(Mutation::Add(Table::kIndex, "closed/c/all", 3));
+  ASSERT_TRUE(ledger_->AppendAndWait(std::move(r)).ok());
+  r = OneEntry("s", 1);
+  r.mutations.push_back(Mutation::Add(Table::kIndex, "closed/c/all", 0));
+  ASSERT_TRUE(ledger_->AppendAndWait(std::move(r)).ok());
+  absl::StatusOr<absl::optional<std::string>> v =
+      ledger_->GetIndex("closed/c/all");
+  ASSERT_TRUE(v.ok() && v->has_value()) << "an add of 0 deleted the counter";
+  EXPECT_EQ(DecodeCounter(*v), 3);
+
+  r = OneEntry("s", 2);
+  Mutation bad = Mutation::Add(Table::kIndex, "k", 0);
+  bad.value = "v";
+  r.mutations.push_back(bad);
+  EXPECT_THAT(ledger_->AppendAndWait(std::move(r)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("both a value and an add")));
+}
+
 TEST_F(RocksDbLedgerTest, ReopenRestoresHeadAndStreams) {
   for (uint64_t v = 0; v < 10; ++v) {
     ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m", v)).ok());
