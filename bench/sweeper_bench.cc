@@ -23,6 +23,7 @@
 #include "bench/party.h"
 #include "domain/lifecycle.h"
 #include "domain/uscc.h"
+#include "services/keys.h"
 #include "services/manifest_store.h"
 #include "storage/rocksdb_ledger.h"
 
@@ -86,8 +87,7 @@ int main(int argc, char** argv) {
   // index keys, 256 per append, in the format ManifestStore uses.
   const absl::Time load_start = absl::Now();
   const int open = absl::GetFlag(FLAGS_open);
-  const uint64_t future = static_cast<uint64_t>(
-      absl::ToUnixMicros(clock.Now() + absl::Hours(8760)));
+  const absl::Time future = clock.Now() + absl::Hours(8760);
   for (int i = 0; i < open;) {
     cradle::storage::AppendRequest r;
     r.stream = "bench/load";
@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
     for (int k = 0; k < 256 && i < open; ++k, ++i) {
       r.mutations.push_back(cradle::storage::Mutation{
           cradle::storage::Table::kIndex,
-          absl::StrFormat("due/%016x/2027%08d/MISSING_DISPOSAL/0", future, i),
+          cradle::services::keys::DueKey(future, absl::StrFormat("2027%08d", i),
+                                         "MISSING_DISPOSAL", 0),
           std::string()});
     }
     if (!(*ledger)->AppendAndWait(std::move(r)).ok()) return 1;
@@ -132,9 +133,9 @@ int main(int argc, char** argv) {
       l->set_capacity_kg(int64_t{1} << 40);
       l->set_valid_until("2099-12-31");
     }
-    reg.mutations.push_back(
-        cradle::storage::Mutation{cradle::storage::Table::kState,
-                                  "enterprise/" + id, e.SerializeAsString()});
+    reg.mutations.push_back(cradle::storage::Mutation{
+        cradle::storage::Table::kState,
+        cradle::services::keys::EnterpriseState(id), e.SerializeAsString()});
   }
   if (!(*ledger)->AppendAndWait(std::move(reg)).ok()) return 1;
   for (int i = 0; i < due; ++i) {

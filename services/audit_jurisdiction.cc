@@ -25,6 +25,7 @@
 #include "domain/work_calendar.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
+#include "services/reads.h"
 #include "services/services.h"
 #include "storage/entry_codec.h"
 
@@ -35,6 +36,12 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 constexpr int kMaxMonths = 60;
 constexpr int kExportPage = 100;
+// What Flows reads whole, per call: the flow counters of one month (city
+// pairs by category), the closure and open-flag counters of the cities
+// under the jurisdiction, its enterprises. Past one, the call is refused
+// rather than answered with part of the figures.
+constexpr size_t kMaxFlowRows = 1 << 20;
+constexpr size_t kMaxCityCounters = 1 << 16;
 constexpr size_t kMaxEnterprises = 100000;
 
 absl::Status CheckJurisdiction(absl::string_view j,
@@ -79,7 +86,7 @@ bool Matches(const v1::Manifest& m, const v1::JurisdictionQuery& q) {
   return true;
 }
 
-// Walks the jurisdiction index: keys "j/<prefix>/<YYYYMMDD>/<number>".
+// Walks the jurisdiction index (keys::JurisdictionKey) of one prefix.
 class JurisdictionCursor {
  public:
   JurisdictionCursor(const storage::Ledger& ledger, std::string prefix,
@@ -104,14 +111,18 @@ class JurisdictionCursor {
     std::string key = std::move(rows_.front());
     rows_.pop_front();
     cursor_ = key;
-    const absl::string_view rest =
-        absl::string_view(key).substr(prefix_.size());
-    if (!to_.empty() && rest.substr(0, 8) > to_) {
+    const keys::JurisdictionRest rest = keys::SplitJurisdictionRest(
+        absl::string_view(key).substr(prefix_.size()));
+    if (rest.number.empty()) {
+      return absl::DataLossError(
+          absl::StrCat("malformed jurisdiction index key \"", key, "\""));
+    }
+    if (!to_.empty() && rest.day > to_) {
       rows_.clear();
       done_ = true;
       return std::string();
     }
-    return std::string(rest.substr(9));
+    return std::string(rest.number);
   }
   const std::string& cursor() const { return cursor_; }
 
@@ -216,8 +227,9 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
         csv += ManifestRow(m);
         continue;
       }
-      CRADLE_ASSIGN_OR_RETURN(std::vector<storage::Entry> entries,
-                              ledger_.ReadStream(number, 1, 100000));
+      CRADLE_ASSIGN_OR_RETURN(
+          std::vector<storage::Entry> entries,
+          ReadWholeStream(ledger_, number, kMaxStreamEntries));
       for (const storage::Entry& e : entries) {
         if (e.sequence > tree_size_) break;  // after the head announced
         absl::StrAppend(&csv, e.sequence, ",", e.stream, ",", e.stream_version,
@@ -326,20 +338,20 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
           "%Y%m", absl::FromCivil(m, domain::ChinaTime()), domain::ChinaTime());
       CRADLE_ASSIGN_OR_RETURN(
           std::vector<storage::KeyValue> rows,
-          ledger_.ScanIndex(keys::FlowPrefix(month), "", 1 << 20));
+          ScanWholeIndex(ledger_, keys::FlowPrefix(month), kMaxFlowRows,
+                         absl::StrCat("flow counters in ", month)));
       for (const storage::KeyValue& row : rows) {
-        // flow/<month>/<origin>/<destination>/<category>
-        std::vector<std::string> p = absl::StrSplit(row.key, '/');
-        if (p.size() != 5) continue;
-        const bool from_here = absl::StartsWith(p[2], j);
-        const bool to_here = absl::StartsWith(p[3], j);
+        CRADLE_ASSIGN_OR_RETURN(keys::FlowKeyParts p,
+                                keys::ParseFlowCounter(row.key));
+        const bool from_here = absl::StartsWith(p.origin_city4, j);
+        const bool to_here = absl::StartsWith(p.destination_city4, j);
         if (!from_here && !to_here) continue;
         const int64_t grams = storage::DecodeCounter(row.value);
         v1::Flow* f = reply->add_flows();
         f->set_month(absl::StrCat(month.substr(0, 4), "-", month.substr(4)));
-        f->set_origin_city(p[2]);
-        f->set_destination_city(p[3]);
-        f->set_category(p[4]);
+        f->set_origin_city(std::move(p.origin_city4));
+        f->set_destination_city(std::move(p.destination_city4));
+        f->set_category(std::move(p.category));
         f->set_grams(grams);
         if (from_here) {
           if (to_here) {
@@ -351,24 +363,28 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
       }
       CRADLE_ASSIGN_OR_RETURN(
           std::vector<storage::KeyValue> closed,
-          ledger_.ScanIndex(absl::StrCat("closed/", month, "/", j), "",
-                            1 << 16));
+          ScanWholeIndex(ledger_, keys::ClosedInJurisdictionPrefix(month, j),
+                         kMaxCityCounters,
+                         absl::StrCat("closure counters in ", month)));
       for (const storage::KeyValue& row : closed) {
         const int64_t n = storage::DecodeCounter(row.value);
-        if (absl::EndsWith(row.key, "/all")) {
+        const absl::string_view which = keys::ClosedCounterWhich(row.key);
+        if (which == keys::kClosedAll) {
           reply->set_closed(reply->closed() + n);
-        } else if (absl::EndsWith(row.key, "/ontime")) {
+        } else if (which == keys::kClosedOnTime) {
           reply->set_closed_within_limits(reply->closed_within_limits() + n);
         }
       }
     }
     CRADLE_ASSIGN_OR_RETURN(
         std::vector<storage::KeyValue> open,
-        ledger_.ScanIndex(absl::StrCat("fopen/", j), "", 1 << 16));
+        ScanWholeIndex(ledger_, keys::OpenFlagsInJurisdictionPrefix(j),
+                       kMaxCityCounters, "open-flag counters"));
     std::map<int, int64_t> by_kind;
     for (const storage::KeyValue& row : open) {
       v1::FlagKind kind;
-      if (v1::FlagKind_Parse(row.key.substr(row.key.rfind('/') + 1), &kind)) {
+      if (v1::FlagKind_Parse(std::string(keys::OpenFlagsKind(row.key)),
+                             &kind)) {
         by_kind[kind] += storage::DecodeCounter(row.value);
       }
     }
@@ -381,29 +397,16 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
     // Risk colours of the enterprises registered here.
     CRADLE_ASSIGN_OR_RETURN(
         std::vector<storage::KeyValue> enterprises,
-        ledger_.ScanIndex(absl::StrCat("e/div/", j), "", kMaxEnterprises));
+        ScanWholeIndex(ledger_, keys::EnterprisesInJurisdictionPrefix(j),
+                       kMaxEnterprises, absl::StrCat("enterprises in ", j)));
     for (const storage::KeyValue& row : enterprises) {
-      const std::string id = row.key.substr(row.key.rfind('/') + 1);
-      const std::string prefix = keys::FlagEnterprisePrefix(id);
-      CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> open_flags,
-                              ledger_.ScanIndex(prefix, "", 100000));
-      int high = 0;
-      for (const storage::KeyValue& f : open_flags) {
-        high += f.value == v1::Severity_Name(v1::HIGH);
-      }
-      const std::string colour =
-          domain::RiskColour(static_cast<int>(open_flags.size()), high);
-      if (colour == "green") {
+      CRADLE_ASSIGN_OR_RETURN(
+          v1::EnterpriseRisk risk,
+          ReadEnterpriseRisk(ledger_, keys::EnterpriseOfDivisionKey(row.key)));
+      if (risk.open_flags() == 0) {
         reply->set_green(reply->green() + 1);
-        continue;
-      }
-      v1::EnterpriseRisk* r = reply->add_at_risk();
-      r->set_id(id);
-      r->set_colour(colour);
-      r->set_open_flags(static_cast<int>(open_flags.size()));
-      r->set_open_high(high);
-      for (const storage::KeyValue& f : open_flags) {
-        r->add_flag_ids(f.key.substr(prefix.size()));
+      } else {
+        *reply->add_at_risk() = std::move(risk);
       }
     }
     return absl::OkStatus();

@@ -9,7 +9,9 @@
 #include "base/time.h"
 #include "security/attestation.h"
 #include "services/grpc_status.h"
+#include "services/keys.h"
 #include "services/ledger_check.h"
+#include "services/reads.h"
 #include "services/services.h"
 #include "storage/entry_codec.h"
 #include "storage/merkle.h"
@@ -17,8 +19,6 @@
 
 namespace cradle::services {
 namespace {
-
-constexpr size_t kMaxChainEntries = 10000;
 
 // The payload as JSON, for people reading a chain; empty if unknown.
 std::unique_ptr<google::protobuf::Message> ParseEvent(const storage::Entry& e);
@@ -107,8 +107,11 @@ v1::Signer SignerOf(const CredentialStore& credentials,
 absl::Status CheckStreamReader(const ManifestStore& store,
                                const domain::Principal& p,
                                absl::string_view stream) {
-  if (absl::StartsWith(stream, "enterprise/")) return absl::OkStatus();
-  if (!absl::StrContains(stream, '/')) {  // a manifest number
+  const absl::StatusOr<keys::StreamName> name = keys::ParseStream(stream);
+  if (name.ok() && name->kind == keys::StreamKind::kEnterprise) {
+    return absl::OkStatus();
+  }
+  if (name.ok() && name->kind == keys::StreamKind::kManifest) {
     absl::StatusOr<v1::Manifest> m = store.Load(stream);
     if (!m.ok()) return m.status();
     return domain::CheckManifestReader(p, *m);
@@ -154,7 +157,7 @@ grpc::ServerUnaryReactor* AuditService::Chain(grpc::CallbackServerContext* ctx,
     return reactor;
   }
   absl::StatusOr<std::vector<storage::Entry>> entries =
-      ledger_.ReadStream(request->number(), 1, kMaxChainEntries);
+      ReadWholeStream(ledger_, request->number(), kMaxStreamEntries);
   if (!entries.ok()) {
     reactor->Finish(ToGrpcStatus(entries.status()));
     return reactor;
@@ -232,8 +235,7 @@ grpc::ServerUnaryReactor* AuditService::TreeHead(
   }
   // Signed, and kept outside the ledger for the next start to check.
   absl::StatusOr<v1::SignedTreeHead> head = guard_.SignHead();
-  if (head.ok()) *reply = *std::move(head);
-  reactor->Finish(ToGrpcStatus(head.status()));
+  FinishWith(reactor, reply, std::move(head));
   return reactor;
 }
 
@@ -432,7 +434,7 @@ grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,
   absl::StatusOr<std::string> root = ledger_.TreeRoot(size);
   if (!root.ok()) return finish(root.status());
   absl::StatusOr<std::vector<storage::Entry>> entries =
-      ledger_.ReadStream(request->number(), 1, kMaxChainEntries);
+      ReadWholeStream(ledger_, request->number(), kMaxStreamEntries);
   if (!entries.ok()) return finish(entries.status());
   for (const storage::Entry& e : *entries) {
     if (e.sequence > size) break;  // written after that head

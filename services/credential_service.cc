@@ -15,11 +15,7 @@ grpc::ServerUnaryReactor* CredentialService::Issue(
     reactor->Finish(ToGrpcStatus(who.status()));
     return reactor;
   }
-  store_.Issue(*request, *who,
-               [reactor, reply](absl::StatusOr<v1::IssueCredentialResponse> r) {
-                 if (r.ok()) *reply = *std::move(r);
-                 reactor->Finish(ToGrpcStatus(r.status()));
-               });
+  store_.Issue(*request, *who, Finisher(reactor, reply));
   return reactor;
 }
 
@@ -40,11 +36,7 @@ grpc::ServerUnaryReactor* CredentialService::Revoke(
         "revoke this one with it)")));
     return reactor;
   }
-  store_.Revoke(*request, *who,
-                [reactor, reply](absl::StatusOr<v1::Credential> r) {
-                  if (r.ok()) *reply = *std::move(r);
-                  reactor->Finish(ToGrpcStatus(r.status()));
-                });
+  store_.Revoke(*request, *who, Finisher(reactor, reply));
   return reactor;
 }
 
@@ -72,8 +64,7 @@ grpc::ServerUnaryReactor* CredentialService::WhoAmI(
   absl::StatusOr<v1::Credential> c =
       who.ok() ? store_.Get(who->credential)
                : absl::StatusOr<v1::Credential>(who.status());
-  if (c.ok()) *reply = *std::move(c);
-  reactor->Finish(ToGrpcStatus(c.status()));
+  FinishWith(reactor, reply, std::move(c));
   return reactor;
 }
 

@@ -133,32 +133,6 @@ std::string Difference(const Message& stored, const Message& replayed,
   return first.text().empty() ? std::string("they differ") : first.text();
 }
 
-// The first component of a key: what kind of record it is.
-std::string Family(absl::string_view key) {
-  return std::string(key.substr(0, key.find('/')));
-}
-
-// Index families that hold counters (compared by value), and the deadlines.
-bool IsIndexCounter(absl::string_view family) {
-  return family == "flow" || family == "closed" || family == "fopen";
-}
-bool IsStateCounter(absl::string_view family) {
-  return family == "used" || family == "approval-used";
-}
-
-// A counter's key without its time bucket (flow/<YYYYMM>/..., closed/
-// <YYYYMM>/..., used/<receiver>/<year>): entries written before decided_at
-// may have counted in the bucket next to the one their replay gives.
-std::string TimelessCounterKey(const std::string& key) {
-  std::vector<std::string> parts = absl::StrSplit(key, '/');
-  if ((parts[0] == "flow" || parts[0] == "closed") && parts.size() > 1) {
-    parts[1] = "*";
-  } else if (parts[0] == "used" && parts.size() > 2) {
-    parts[2] = "*";
-  }
-  return absl::StrJoin(parts, "/");
-}
-
 // One stream, replayed and compared; the work both checks share.
 struct StreamResult {
   std::string problem;  // empty: it matches
@@ -282,20 +256,20 @@ absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
         return Fail(std::move(report), s.stream, std::move(r.problem));
       }
       const Projection& p = r.projection;
-      ++state_families[Family(p.state_key)];
+      ++state_families[std::string(keys::KeyFamily(p.state_key))];
       for (const auto& [key, value] : p.index) {
         if (absl::StartsWith(key, keys::DuePrefix())) {
           CRADLE_ASSIGN_OR_RETURN(keys::DueKeyParts due,
                                   keys::ParseDueKey(key));
           deadlines[due.deadline] = key;
         } else {
-          ++index_families[Family(key)];
+          ++index_families[std::string(keys::KeyFamily(key))];
         }
       }
       for (const auto& [key, add] : p.counters) {
         counters[key] += add;
         if (p.legacy_times)
-          legacy_counters.insert(TimelessCounterKey(key.second));
+          legacy_counters.insert(keys::TimelessCounterKey(key.second));
       }
       if (progress != nullptr && report.entries >= next_progress) {
         if (!progress(report)) {
@@ -320,11 +294,11 @@ absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
                             reader_.ScanIndex("", after, kPage));
     for (const storage::KeyValue& kv : page) {
       ++report.keys;
-      const std::string family = Family(kv.key);
-      if (IsIndexCounter(family)) {
+      const std::string family(keys::KeyFamily(kv.key));
+      if (keys::IsIndexCounterKey(kv.key)) {
         found_counters[{storage::Table::kIndex, kv.key}] =
             storage::DecodeCounter(kv.value);
-      } else if (family + "/" == keys::DuePrefix()) {
+      } else if (absl::StartsWith(kv.key, keys::DuePrefix())) {
         absl::StatusOr<keys::DueKeyParts> due = keys::ParseDueKey(kv.key);
         auto it = due.ok() ? deadlines.find(due->deadline) : deadlines.end();
         if (it == deadlines.end()) {
@@ -369,8 +343,8 @@ absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
                             reader_.ScanState("", after, kPage));
     for (const storage::KeyValue& kv : page) {
       ++report.keys;
-      const std::string family = Family(kv.key);
-      if (IsStateCounter(family)) {
+      const std::string family(keys::KeyFamily(kv.key));
+      if (keys::IsStateCounterKey(kv.key)) {
         found_counters[{storage::Table::kState, kv.key}] =
             storage::DecodeCounter(kv.value);
       } else {
@@ -393,15 +367,15 @@ absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
   // up is a note, not damage.
   std::map<std::string, int64_t> expected_timeless, found_timeless;
   for (const auto& [key, value] : counters) {
-    expected_timeless[TimelessCounterKey(key.second)] += value;
+    expected_timeless[keys::TimelessCounterKey(key.second)] += value;
   }
   for (const auto& [key, value] : found_counters) {
-    found_timeless[TimelessCounterKey(key.second)] += value;
+    found_timeless[keys::TimelessCounterKey(key.second)] += value;
   }
   std::set<std::string> regrouped;
   auto differs = [&](const std::string& key, int64_t found,
                      int64_t expected) -> absl::optional<std::string> {
-    const std::string timeless = TimelessCounterKey(key);
+    const std::string timeless = keys::TimelessCounterKey(key);
     if (legacy_counters.count(timeless) > 0 &&
         expected_timeless[timeless] == found_timeless[timeless]) {
       regrouped.insert(timeless);

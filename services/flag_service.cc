@@ -7,6 +7,7 @@
 #include "domain/flags/engine.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
+#include "services/reads.h"
 #include "services/services.h"
 
 namespace cradle::services {
@@ -237,23 +238,9 @@ grpc::ServerUnaryReactor* FlagService::Risk(
     reactor->Finish(ToGrpcStatus(e.status()));
     return reactor;
   }
-  const std::string prefix = keys::FlagEnterprisePrefix(request->id());
-  absl::StatusOr<std::vector<storage::KeyValue>> rows =
-      store_.ledger().ScanIndex(prefix, "", 100000);
-  if (!rows.ok()) {
-    reactor->Finish(ToGrpcStatus(rows.status()));
-    return reactor;
-  }
-  int high = 0;
-  for (const storage::KeyValue& row : *rows) {
-    reply->add_flag_ids(row.key.substr(prefix.size()));
-    high += row.value == v1::Severity_Name(v1::HIGH);
-  }
-  reply->set_id(request->id());
-  reply->set_open_flags(static_cast<int>(rows->size()));
-  reply->set_open_high(high);
-  reply->set_colour(domain::RiskColour(reply->open_flags(), high));
-  reactor->Finish(grpc::Status::OK);
+  absl::StatusOr<v1::EnterpriseRisk> risk =
+      ReadEnterpriseRisk(store_.ledger(), request->id());
+  FinishWith(reactor, reply, std::move(risk));
   return reactor;
 }
 

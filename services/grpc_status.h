@@ -1,9 +1,13 @@
 #pragma once
 
+#include <functional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/support/server_callback.h"
 #include "grpcpp/support/status.h"
 
 namespace cradle::services {
@@ -28,6 +32,25 @@ inline grpc::Status ToGrpcStatus(const absl::Status& s) {
                            " bytes)");
   }
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), message);
+}
+
+// Finishes `reactor` with `result`, copying its value into `reply` when it
+// has one.
+template <typename T>
+void FinishWith(grpc::ServerUnaryReactor* reactor, T* reply,
+                absl::StatusOr<T> result) {
+  if (result.ok()) *reply = *std::move(result);
+  reactor->Finish(ToGrpcStatus(result.status()));
+}
+
+// A callback that finishes `reactor` with the answer it is given, on any
+// thread: what a store's asynchronous write calls when it is done.
+template <typename T>
+std::function<void(absl::StatusOr<T>)> Finisher(
+    grpc::ServerUnaryReactor* reactor, T* reply) {
+  return [reactor, reply](absl::StatusOr<T> result) {
+    FinishWith(reactor, reply, std::move(result));
+  };
 }
 
 }  // namespace cradle::services

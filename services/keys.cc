@@ -2,8 +2,12 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace cradle::services::keys {
 
@@ -31,6 +35,57 @@ absl::StatusOr<DueKeyParts> ParseDueKey(absl::string_view key) {
   parts.deadline = std::string(key.substr(at + 17));
   parts.number = parts.deadline.substr(0, parts.deadline.find('/'));
   return parts;
+}
+
+absl::StatusOr<StreamName> ParseStream(absl::string_view stream) {
+  struct Prefix {
+    absl::string_view prefix;
+    StreamKind kind;
+  };
+  static const std::string* enterprise = new std::string(EnterpriseStream(""));
+  static const std::string* approval = new std::string(ApprovalStream(""));
+  static const std::string* credential = new std::string(CredentialStream(""));
+  for (const Prefix& p : {Prefix{*enterprise, StreamKind::kEnterprise},
+                          Prefix{*approval, StreamKind::kApproval},
+                          Prefix{*credential, StreamKind::kCredential}}) {
+    if (absl::StartsWith(stream, p.prefix) && stream.size() > p.prefix.size()) {
+      return StreamName{p.kind, std::string(stream.substr(p.prefix.size()))};
+    }
+  }
+  if (stream.empty() || absl::StrContains(stream, '/')) {
+    return absl::DataLossError(
+        absl::StrCat("stream \"", stream, "\" is of no kind Cradle writes"));
+  }
+  return StreamName{StreamKind::kManifest, std::string(stream)};
+}
+
+bool IsIndexCounterKey(absl::string_view key) {
+  return absl::StartsWith(key, "flow/") || absl::StartsWith(key, "closed/") ||
+         absl::StartsWith(key, "fopen/");
+}
+
+bool IsStateCounterKey(absl::string_view key) {
+  return absl::StartsWith(key, "used/") ||
+         absl::StartsWith(key, "approval-used/");
+}
+
+std::string TimelessCounterKey(absl::string_view key) {
+  std::vector<std::string> parts = absl::StrSplit(key, '/');
+  if ((parts[0] == "flow" || parts[0] == "closed") && parts.size() > 1) {
+    parts[1] = "*";
+  } else if (parts[0] == "used" && parts.size() > 2) {
+    parts[2] = "*";
+  }
+  return absl::StrJoin(parts, "/");
+}
+
+absl::StatusOr<FlowKeyParts> ParseFlowCounter(absl::string_view key) {
+  std::vector<std::string> p = absl::StrSplit(key, '/');
+  if (p.size() != 5 || p[0] != "flow") {
+    return absl::DataLossError(
+        absl::StrCat("malformed flow counter key \"", key, "\""));
+  }
+  return FlowKeyParts{std::move(p[2]), std::move(p[3]), std::move(p[4])};
 }
 
 }  // namespace cradle::services::keys

@@ -21,6 +21,15 @@ inline std::string CredentialStream(absl::string_view id) {
 }
 // A manifest's stream is its number.
 
+// What a stream name says: whose stream it is.
+enum class StreamKind { kManifest, kEnterprise, kApproval, kCredential };
+struct StreamName {
+  StreamKind kind;
+  std::string id;  // the manifest number, enterprise id, ...
+};
+// DATA_LOSS for a name no stream builder above makes.
+absl::StatusOr<StreamName> ParseStream(absl::string_view stream);
+
 // State (materialised, one value per key).
 inline std::string ManifestState(absl::string_view number) {
   return absl::StrCat("manifest/", number);
@@ -97,9 +106,34 @@ inline std::string FlagEnterprisePrefix(absl::string_view id) {
 inline std::string JurisdictionPrefix(absl::string_view prefix) {
   return absl::StrCat("j/", prefix, "/");
 }
+inline std::string JurisdictionKey(absl::string_view prefix,
+                                   absl::string_view day,
+                                   absl::string_view number) {
+  return absl::StrCat(JurisdictionPrefix(prefix), day, "/", number);
+}
+// The day (YYYYMMDD) and the number of a jurisdiction key, given what
+// follows its prefix; empty strings for what JurisdictionKey did not make.
+struct JurisdictionRest {
+  absl::string_view day, number;
+};
+inline JurisdictionRest SplitJurisdictionRest(absl::string_view rest) {
+  if (rest.size() < 10 || rest[8] != '/') return {};
+  return {rest.substr(0, 8), rest.substr(9)};
+}
+
 // Enterprises by division code.
 inline std::string EnterprisesInDivisionPrefix(absl::string_view division) {
   return absl::StrCat("e/div/", division, "/");
+}
+// Enterprises of every division under a jurisdiction (2, 4 or 6 digits):
+// a prefix of the keys above that stops inside the division code.
+inline std::string EnterprisesInJurisdictionPrefix(
+    absl::string_view jurisdiction) {
+  return absl::StrCat("e/div/", jurisdiction);
+}
+// The enterprise id of a key of either prefix above.
+inline std::string EnterpriseOfDivisionKey(absl::string_view key) {
+  return std::string(key.substr(key.rfind('/') + 1));
 }
 
 // Regulators' figures, kept as counters in the index:
@@ -109,13 +143,52 @@ inline std::string EnterprisesInDivisionPrefix(absl::string_view division) {
 inline std::string FlowPrefix(absl::string_view month) {
   return absl::StrCat("flow/", month, "/");
 }
+inline std::string FlowCounter(absl::string_view month,
+                               absl::string_view origin_city4,
+                               absl::string_view destination_city4,
+                               absl::string_view category) {
+  return absl::StrCat(FlowPrefix(month), origin_city4, "/", destination_city4,
+                      "/", category);
+}
+struct FlowKeyParts {
+  std::string origin_city4, destination_city4, category;
+};
+// DATA_LOSS for a key FlowCounter did not make.
+absl::StatusOr<FlowKeyParts> ParseFlowCounter(absl::string_view key);
+
+inline constexpr absl::string_view kClosedAll = "all";
+inline constexpr absl::string_view kClosedOnTime = "ontime";
 inline std::string ClosedCounter(absl::string_view month,
                                  absl::string_view city4,
                                  absl::string_view which) {
   return absl::StrCat("closed/", month, "/", city4, "/", which);
 }
+// The closed counters of a month in every city under a jurisdiction (2 or 4
+// digits): a prefix that stops inside the city code.
+inline std::string ClosedInJurisdictionPrefix(absl::string_view month,
+                                              absl::string_view jurisdiction) {
+  return absl::StrCat("closed/", month, "/", jurisdiction);
+}
+// kClosedAll or kClosedOnTime: which counter a closed key is.
+inline absl::string_view ClosedCounterWhich(absl::string_view key) {
+  return key.substr(key.rfind('/') + 1);
+}
+
 inline std::string OpenFlagsPrefix(absl::string_view city4) {
   return absl::StrCat("fopen/", city4, "/");
+}
+inline std::string OpenFlagsCounter(absl::string_view city4,
+                                    absl::string_view flag_kind) {
+  return absl::StrCat(OpenFlagsPrefix(city4), flag_kind);
+}
+// Open-flag counters of every city under a jurisdiction (2 or 4 digits).
+inline std::string OpenFlagsInJurisdictionPrefix(
+    absl::string_view jurisdiction) {
+  return absl::StrCat("fopen/", jurisdiction);
+}
+// The flag kind's name of an open-flags key.
+inline absl::string_view OpenFlagsKind(absl::string_view key) {
+  return key.substr(key.rfind('/') + 1);
 }
 
 // Deadlines the sweeper watches: "due/<16 hex digits: due time in
@@ -131,6 +204,19 @@ struct DueKeyParts {
 };
 // DATA_LOSS for a key DueKey did not make.
 absl::StatusOr<DueKeyParts> ParseDueKey(absl::string_view key);
+
+// The family of a key: its first component ("m", "flow", "due", ...).
+inline absl::string_view KeyFamily(absl::string_view key) {
+  return key.substr(0, key.find('/'));
+}
+// Keys that hold counters (Mutation::add) rather than values: in the index
+// the regulators' figures (flow/, closed/, fopen/), in the state the
+// accepted grams and approval use.
+bool IsIndexCounterKey(absl::string_view key);
+bool IsStateCounterKey(absl::string_view key);
+// A counter's key with its time bucket (the month of flow/ and closed/, the
+// year of used/) replaced by "*".
+std::string TimelessCounterKey(absl::string_view key);
 
 // Idempotency keys are scoped by acting party and operation, so two parties
 // can never collide and a key reused for another operation is not a replay.

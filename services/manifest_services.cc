@@ -8,15 +8,6 @@ namespace {
 
 using domain::Operation;
 
-// Completes `reactor` with the store's answer; runs on any thread.
-ManifestStore::Done FinishWith(grpc::ServerUnaryReactor* reactor,
-                               v1::ManifestReply* reply) {
-  return [reactor, reply](absl::StatusOr<v1::ManifestReply> r) {
-    if (r.ok()) *reply = *std::move(r);
-    reactor->Finish(ToGrpcStatus(r.status()));
-  };
-}
-
 // The caller of a write, admitted for `op` and acting for `party` (the
 // request's `field`); finishes `reactor` and returns nullopt otherwise.
 template <typename Request>
@@ -51,7 +42,7 @@ grpc::ServerUnaryReactor* WriteManifest(
       [request, decide](
           const v1::Manifest& m, const domain::RegistryReader& registry,
           absl::Time now) { return decide(m, *request, registry, now); },
-      FinishWith(reactor, reply));
+      Finisher(reactor, reply));
   return reactor;
 }
 
@@ -65,7 +56,7 @@ grpc::ServerUnaryReactor* ManifestService::Open(
       Writer(ctx, gate_, *request, Operation::kOpen, "generator",
              request->generator(), reactor);
   if (!who.has_value()) return reactor;
-  store_.Open(*request, *who, FinishWith(reactor, reply));
+  store_.Open(*request, *who, Finisher(reactor, reply));
   return reactor;
 }
 

@@ -19,12 +19,19 @@
 #include "domain/work_calendar.h"
 #include "services/keys.h"
 #include "services/projection.h"
+#include "services/reads.h"
 #include "storage/entry_codec.h"
 
 namespace cradle::services {
 namespace {
 
 constexpr size_t kMaxIdempotencyKeyBytes = 128;
+// What the flag rules read whole: the licensed receivers of one city (for
+// CROSS_CITY's "one nearer was licensed") and the approvals of one
+// generator-receiver pair. A city has tens; past these, writes that need
+// them are refused rather than decided on part of the list.
+constexpr size_t kMaxReceiversInCity = 10000;
+constexpr size_t kMaxApprovalsPerPair = 1000;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 
@@ -49,8 +56,10 @@ absl::StatusOr<v1::Enterprise> LedgerRegistryReader::GetEnterprise(
 absl::StatusOr<std::vector<v1::Enterprise>>
 LedgerRegistryReader::ReceiversInCity(absl::string_view city_unit) const {
   const std::string prefix = keys::ReceiversInCityPrefix(city_unit);
-  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
-                          ledger_.ScanIndex(prefix, "", 10000));
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> rows,
+      ScanWholeIndex(ledger_, prefix, kMaxReceiversInCity,
+                     absl::StrCat("receivers in city ", city_unit)));
   std::vector<v1::Enterprise> out;
   for (const storage::KeyValue& row : rows) {
     CRADLE_ASSIGN_OR_RETURN(
@@ -72,8 +81,11 @@ absl::StatusOr<int64_t> LedgerRegistryReader::AcceptedGrams(
 absl::StatusOr<std::vector<v1::Approval>> LedgerRegistryReader::Approvals(
     absl::string_view generator, absl::string_view receiver) const {
   const std::string prefix = keys::ApprovalPairPrefix(generator, receiver);
-  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
-                          ledger_.ScanIndex(prefix, "", 1000));
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> rows,
+      ScanWholeIndex(
+          ledger_, prefix, kMaxApprovalsPerPair,
+          absl::StrCat("approvals for ", generator, " to ", receiver)));
   std::vector<v1::Approval> out;
   for (const storage::KeyValue& row : rows) {
     const std::string number = row.key.substr(prefix.size());

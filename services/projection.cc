@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
+#include "base/status_macros.h"
 #include "base/time.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
@@ -18,15 +19,6 @@
 
 namespace cradle::services {
 namespace {
-
-storage::Mutation CounterAdd(storage::Table table, std::string key,
-                             int64_t delta) {
-  storage::Mutation m;
-  m.table = table;
-  m.key = std::move(key);
-  m.add = delta;
-  return m;
-}
 
 int64_t Accepted(const v1::Destination& d) {
   int64_t total = 0;
@@ -172,7 +164,7 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   const std::string day = absl::FormatTime(
       "%Y%m%d", FromTimestamp(m.opened_at()), domain::ChinaTime());
   for (const std::string& j : domain::ManifestJurisdictions(m)) {
-    keys[absl::StrCat(keys::JurisdictionPrefix(j), day, "/", n)];
+    keys[keys::JurisdictionKey(j, day, n)];
   }
   if (m.status() != v1::CANCELLED) {
     for (const domain::DueDate& due : domain::DueDates(m, config)) {
@@ -194,18 +186,18 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
         Accepted(d) -
         (i < before.destinations_size() ? Accepted(before.destinations(i)) : 0);
     if (delta != 0 && !d.returned_to_generator()) {
-      out->push_back(CounterAdd(storage::Table::kState,
-                                keys::AcceptedCounter(d.receiver(), year),
-                                delta));
+      out->push_back(storage::Mutation::Add(
+          storage::Table::kState, keys::AcceptedCounter(d.receiver(), year),
+          delta));
     }
   }
   // What each approval has shipped.
   for (const v1::ManifestEvent& e : events) {
     if (e.has_approval_applied() && e.approval_applied().grams() != 0) {
-      out->push_back(
-          CounterAdd(storage::Table::kState,
-                     keys::ApprovalUsedCounter(e.approval_applied().number()),
-                     e.approval_applied().grams()));
+      out->push_back(storage::Mutation::Add(
+          storage::Table::kState,
+          keys::ApprovalUsedCounter(e.approval_applied().number()),
+          e.approval_applied().grams()));
     }
   }
   // The regulators' figures: flows of accepted waste, closures, open flags.
@@ -223,24 +215,24 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
       const int64_t delta = d.accepted_g(line) - was;
       if (delta == 0) continue;
       const std::string& code = after.lines(line).code();
-      out->push_back(
-          CounterAdd(storage::Table::kIndex,
-                     absl::StrCat(keys::FlowPrefix(month), origin, "/",
-                                  d.division().substr(0, 4), "/",
-                                  domain::WasteCategoryOf(code)),
-                     delta));
+      out->push_back(storage::Mutation::Add(
+          storage::Table::kIndex,
+          keys::FlowCounter(month, origin, d.division().substr(0, 4),
+                            domain::WasteCategoryOf(code)),
+          delta));
     }
   }
   if (after.status() == v1::CLOSED && before.status() != v1::CLOSED) {
     bool late = false;
     for (const v1::Flag& f : after.flags())
       late |= domain::IsDeadlineKind(f.kind());
-    out->push_back(CounterAdd(storage::Table::kIndex,
-                              keys::ClosedCounter(month, origin, "all"), 1));
+    out->push_back(storage::Mutation::Add(
+        storage::Table::kIndex,
+        keys::ClosedCounter(month, origin, keys::kClosedAll), 1));
     if (!late) {
-      out->push_back(CounterAdd(storage::Table::kIndex,
-                                keys::ClosedCounter(month, origin, "ontime"),
-                                1));
+      out->push_back(storage::Mutation::Add(
+          storage::Table::kIndex,
+          keys::ClosedCounter(month, origin, keys::kClosedOnTime), 1));
     }
   }
   std::map<std::string, bool> was_open;
@@ -251,10 +243,10 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
     std::set<std::string> cities = {f.origin_city(), f.destination_city()};
     for (const std::string& city : cities) {
       if (city.empty()) continue;
-      out->push_back(CounterAdd(storage::Table::kIndex,
-                                absl::StrCat(keys::OpenFlagsPrefix(city),
-                                             v1::FlagKind_Name(f.kind())),
-                                open ? 1 : -1));
+      out->push_back(storage::Mutation::Add(
+          storage::Table::kIndex,
+          keys::OpenFlagsCounter(city, v1::FlagKind_Name(f.kind())),
+          open ? 1 : -1));
     }
   }
 }
@@ -316,20 +308,18 @@ absl::Time EventTime(const v1::ManifestEvent& event, absl::Time recorded) {
 absl::StatusOr<Projection> ReplayStream(
     absl::string_view stream, const std::vector<storage::Entry>& entries,
     const domain::FlagConfig& config) {
-  if (absl::StartsWith(stream, "enterprise/")) {
-    return ReplayEnterprise(stream.substr(stream.find('/') + 1), entries);
+  CRADLE_ASSIGN_OR_RETURN(keys::StreamName name, keys::ParseStream(stream));
+  switch (name.kind) {
+    case keys::StreamKind::kEnterprise:
+      return ReplayEnterprise(name.id, entries);
+    case keys::StreamKind::kApproval:
+      return ReplayApproval(name.id, entries);
+    case keys::StreamKind::kCredential:
+      return ReplayCredential(name.id, entries);
+    case keys::StreamKind::kManifest:
+      break;
   }
-  if (absl::StartsWith(stream, "approval/")) {
-    return ReplayApproval(stream.substr(stream.find('/') + 1), entries);
-  }
-  if (absl::StartsWith(stream, "credential/")) {
-    return ReplayCredential(stream.substr(stream.find('/') + 1), entries);
-  }
-  if (absl::StrContains(stream, '/')) {
-    return absl::DataLossError(
-        absl::StrCat("stream ", stream, " is of no kind Cradle writes"));
-  }
-  return ReplayManifest(stream, entries, config);
+  return ReplayManifest(name.id, entries, config);
 }
 
 }  // namespace cradle::services

@@ -70,16 +70,13 @@ bool AnswerReplay(const storage::Ledger& ledger,
     return true;
   }
   if (!seen->has_value()) return false;
-  const std::string stream = (*seen)->stream;
-  done(reader.GetEnterprise("id", stream.substr(stream.find('/') + 1)));
+  absl::StatusOr<keys::StreamName> name = keys::ParseStream((*seen)->stream);
+  if (!name.ok()) {
+    done(name.status());
+    return true;
+  }
+  done(reader.GetEnterprise("id", name->id));
   return true;
-}
-
-Done FinishWith(grpc::ServerUnaryReactor* reactor, v1::Enterprise* reply) {
-  return [reactor, reply](absl::StatusOr<v1::Enterprise> r) {
-    if (r.ok()) *reply = *std::move(r);
-    reactor->Finish(ToGrpcStatus(r.status()));
-  };
 }
 
 }  // namespace
@@ -88,7 +85,7 @@ grpc::ServerUnaryReactor* RegistryService::RegisterEnterprise(
     grpc::CallbackServerContext* ctx,
     const v1::RegisterEnterpriseRequest* request, v1::Enterprise* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  Done done = FinishWith(reactor, reply);
+  Done done = Finisher(reactor, reply);
   absl::StatusOr<domain::Principal> who =
       gate_.AdmitWrite(*ctx, domain::Operation::kRegistryWrite, *request);
   if (!who.ok()) {
@@ -124,7 +121,7 @@ grpc::ServerUnaryReactor* RegistryService::GrantLicence(
     grpc::CallbackServerContext* ctx, const v1::GrantLicenceRequest* request,
     v1::Enterprise* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  Done done = FinishWith(reactor, reply);
+  Done done = Finisher(reactor, reply);
   absl::StatusOr<domain::Principal> who =
       gate_.AdmitWrite(*ctx, domain::Operation::kRegistryWrite, *request);
   if (!who.ok()) {
@@ -159,7 +156,7 @@ grpc::ServerUnaryReactor* RegistryService::RegisterVehicle(
     grpc::CallbackServerContext* ctx, const v1::RegisterVehicleRequest* request,
     v1::Enterprise* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  Done done = FinishWith(reactor, reply);
+  Done done = Finisher(reactor, reply);
   absl::StatusOr<domain::Principal> who =
       gate_.AdmitWrite(*ctx, domain::Operation::kRegistryWrite, *request);
   if (!who.ok()) {
@@ -208,9 +205,9 @@ grpc::ServerUnaryReactor* RegistryService::GetEnterprise(
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::StatusOr<domain::Principal> who =
       gate_.Admit(*ctx, domain::Operation::kRegistryRead);
-  FinishWith(reactor,
-             reply)(who.ok() ? reader_.GetEnterprise("id", request->id())
-                             : absl::StatusOr<v1::Enterprise>(who.status()));
+  FinishWith(reactor, reply,
+             who.ok() ? reader_.GetEnterprise("id", request->id())
+                      : absl::StatusOr<v1::Enterprise>(who.status()));
   return reactor;
 }
 
@@ -218,10 +215,7 @@ grpc::ServerUnaryReactor* RegistryService::RegisterApproval(
     grpc::CallbackServerContext* ctx,
     const v1::RegisterApprovalRequest* request, v1::Approval* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  auto done = [reactor, reply](absl::StatusOr<v1::Approval> r) {
-    if (r.ok()) *reply = *std::move(r);
-    reactor->Finish(ToGrpcStatus(r.status()));
-  };
+  auto done = Finisher(reactor, reply);
   absl::StatusOr<domain::Principal> who =
       gate_.AdmitWrite(*ctx, domain::Operation::kRegistryWrite, *request);
   if (!who.ok()) {
@@ -253,8 +247,12 @@ grpc::ServerUnaryReactor* RegistryService::RegisterApproval(
     if (!seen.ok()) {
       done(seen.status());
     } else {
+      absl::StatusOr<keys::StreamName> name =
+          keys::ParseStream((*seen)->stream);
       absl::StatusOr<absl::optional<v1::Approval>> first =
-          load((*seen)->stream.substr((*seen)->stream.find('/') + 1));
+          name.ok()
+              ? load(name->id)
+              : absl::StatusOr<absl::optional<v1::Approval>>(name.status());
       done(!first.ok() ? first.status()
            : first->has_value()
                ? absl::StatusOr<v1::Approval>(**first)

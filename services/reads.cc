@@ -1,0 +1,72 @@
+#include "services/reads.h"
+
+#include <algorithm>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+#include "base/status_macros.h"
+#include "domain/flags/engine.h"
+#include "services/keys.h"
+
+namespace cradle::services {
+namespace {
+
+constexpr size_t kPage = 1024;
+
+}  // namespace
+
+absl::StatusOr<std::vector<storage::KeyValue>> ScanWholeIndex(
+    const storage::LedgerReader& ledger, absl::string_view prefix, size_t max,
+    absl::string_view what) {
+  std::vector<storage::KeyValue> out;
+  std::string after;
+  while (true) {
+    // One past the limit, to tell "exactly max" from "more".
+    const size_t want = std::min(kPage, max + 1 - out.size());
+    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> page,
+                            ledger.ScanIndex(prefix, after, want));
+    const bool last = page.size() < want;
+    if (!page.empty()) after = page.back().key;
+    for (storage::KeyValue& row : page) out.push_back(std::move(row));
+    if (out.size() > max) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "more than ", max, " ", what, ": the answer would be cut short"));
+    }
+    if (last) return out;
+  }
+}
+
+absl::StatusOr<std::vector<storage::Entry>> ReadWholeStream(
+    const storage::LedgerReader& ledger, absl::string_view stream, size_t max) {
+  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::Entry> entries,
+                          ledger.ReadStream(stream, 1, max + 1));
+  if (entries.size() > max) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("stream ", stream, " holds more than ", max,
+                     " entries: the answer would be cut short"));
+  }
+  return entries;
+}
+
+absl::StatusOr<v1::EnterpriseRisk> ReadEnterpriseRisk(
+    const storage::LedgerReader& ledger, absl::string_view enterprise) {
+  const std::string prefix = keys::FlagEnterprisePrefix(enterprise);
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> rows,
+      ScanWholeIndex(ledger, prefix, kMaxOpenFlagsPerEnterprise,
+                     absl::StrCat("open flags of enterprise ", enterprise)));
+  v1::EnterpriseRisk risk;
+  risk.set_id(std::string(enterprise));
+  int high = 0;
+  for (const storage::KeyValue& row : rows) {
+    risk.add_flag_ids(row.key.substr(prefix.size()));
+    high += row.value == v1::Severity_Name(v1::HIGH);
+  }
+  risk.set_open_flags(static_cast<int>(rows.size()));
+  risk.set_open_high(high);
+  risk.set_colour(domain::RiskColour(risk.open_flags(), high));
+  return risk;
+}
+
+}  // namespace cradle::services

@@ -1,0 +1,42 @@
+#pragma once
+
+// Reads of the index and of streams that must be whole: each pages through
+// the ledger and, past its limit, answers RESOURCE_EXHAUSTED naming what
+// overflowed, so that no caller ever takes a cut-short list for the whole
+// one. The limits are named where they are used.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+#include "cradle/v1/flags.pb.h"
+#include "storage/ledger.h"
+
+namespace cradle::services {
+
+// Every index row under `prefix`, in key order. `what` names the rows in
+// the error ("receivers in city 3304").
+absl::StatusOr<std::vector<storage::KeyValue>> ScanWholeIndex(
+    const storage::LedgerReader& ledger, absl::string_view prefix, size_t max,
+    absl::string_view what);
+
+// Every entry of `stream`, in order; NOT_FOUND for a stream with none.
+absl::StatusOr<std::vector<storage::Entry>> ReadWholeStream(
+    const storage::LedgerReader& ledger, absl::string_view stream, size_t max);
+
+// An enterprise's open flags (the f/ent index) and the colour they give it
+// (domain::RiskColour).
+absl::StatusOr<v1::EnterpriseRisk> ReadEnterpriseRisk(
+    const storage::LedgerReader& ledger, absl::string_view enterprise);
+
+// The most open flags ReadEnterpriseRisk lists for one enterprise.
+inline constexpr size_t kMaxOpenFlagsPerEnterprise = 100000;
+
+// The most entries a stream read whole (a chain, its proofs, an export)
+// may hold. A manifest's chain is tens of entries.
+inline constexpr size_t kMaxStreamEntries = 100000;
+
+}  // namespace cradle::services
