@@ -19,6 +19,8 @@ using google::protobuf::internal::WireFormatLite;
 using google::protobuf::io::CodedInputStream;
 
 constexpr int kMaxDepth = 32;
+// The longest varint protobuf takes as a tag.
+constexpr int kMaxTagBytes = 5;
 
 absl::Status Malformed(const Descriptor& type, const std::string& where) {
   return absl::InvalidArgumentError(
@@ -56,10 +58,14 @@ absl::Status Walk(const Descriptor& type, const std::string& prefix, int depth,
                   int end, CodedInputStream* in) {
   std::map<int, int> seen;  // repeated fields: the index of the next one
   while (in->CurrentPosition() < end) {
-    // As protobuf reads a tag: a varint of at most 32 bits (CodedInputStream
-    // would take the low bits of a longer one), field number 1..2^29-1.
+    // As protobuf reads a tag: a varint of at most five bytes (a longer
+    // one, even of a small value, is refused) and 32 bits, field number
+    // 1..2^29-1.
+    const int tag_at = in->CurrentPosition();
     uint64_t tag64 = 0;
-    if (!in->ReadVarint64(&tag64) || tag64 > 0xffffffffu || (tag64 >> 3) == 0) {
+    if (!in->ReadVarint64(&tag64) ||
+        in->CurrentPosition() - tag_at > kMaxTagBytes || tag64 > 0xffffffffu ||
+        (tag64 >> 3) == 0) {
       return Malformed(type, prefix);
     }
     const uint32_t tag = static_cast<uint32_t>(tag64);
