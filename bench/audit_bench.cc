@@ -37,7 +37,7 @@
 #include "grpcpp/security/credentials.h"
 
 #include "base/flags_usage.h"
-#include "bench/latency.h"
+#include "base/latency.h"
 #include "bench/party.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
@@ -63,7 +63,7 @@ ABSL_FLAG(bool, lifecycle, true,
 
 namespace {
 
-using cradle::bench::Latencies;
+using cradle::Latencies;
 using cradle::bench::Party;
 
 constexpr char kPlate[] = "浙F12345";

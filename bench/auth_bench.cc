@@ -20,6 +20,7 @@
 #include "cradle/v1/manifest.pb.h"
 #include "domain/authz.h"
 #include "security/attestation.h"
+#include "security/ed25519.h"
 #include "services/credential_store.h"
 #include "storage/rocksdb_ledger.h"
 
@@ -32,7 +33,7 @@ struct World {
   std::unique_ptr<cradle::storage::Ledger> ledger;
   std::unique_ptr<cradle::services::CredentialStore> credentials;
   std::string admin_token;
-  std::unique_ptr<cradle::storage::Ed25519Key> key;
+  std::unique_ptr<cradle::security::Ed25519Key> key;
   cradle::v1::PickupRequest pickup;
 };
 
@@ -71,7 +72,7 @@ World& TheWorld() {
       });
     }
     issued.Wait();
-    auto key = cradle::storage::Ed25519Key::LoadOrCreate(w->dir + "/k.pem");
+    auto key = cradle::security::Ed25519Key::LoadOrCreate(w->dir + "/k.pem");
     if (!key.ok()) std::abort();
     w->key = *std::move(key);
     w->pickup.mutable_meta()->set_idempotency_key("k-1");

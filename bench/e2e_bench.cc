@@ -49,7 +49,7 @@
 #include "rocksdb/write_batch.h"
 
 #include "base/flags_usage.h"
-#include "bench/latency.h"
+#include "base/latency.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
@@ -70,7 +70,7 @@ ABSL_FLAG(std::string, serve, "",
 
 namespace {
 
-using cradle::bench::Latencies;
+using cradle::Latencies;
 
 struct Result {
   double per_second = 0, p50 = 0, p99 = 0;

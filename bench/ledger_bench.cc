@@ -23,7 +23,7 @@
 #include "rocksdb/db.h"
 
 #include "base/flags_usage.h"
-#include "bench/latency.h"
+#include "base/latency.h"
 #include "storage/rocksdb_ledger.h"
 
 ABSL_FLAG(double, seconds, 5, "Duration of each measurement");

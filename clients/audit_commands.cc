@@ -16,6 +16,7 @@
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/audit.grpc.pb.h"
+#include "security/ed25519.h"
 #include "storage/entry_codec.h"
 #include "storage/merkle.h"
 #include "storage/tree_head.h"
@@ -47,7 +48,7 @@ absl::StatusOr<CheckedHead> CheckHead(const v1::SignedTreeHead& head) {
   CRADLE_CLI_ASSIGN(key, Unhex("public_key", head.public_key(), 32));
   CRADLE_CLI_ASSIGN(sig, Unhex("signature", head.signature(), 64));
   const absl::Time at = FromTimestamp(head.timestamp());
-  if (!storage::VerifyEd25519(
+  if (!security::VerifyEd25519(
           key, storage::TreeHeadMessage(head.tree_size(), at, root), sig)) {
     return absl::DataLossError(
         "the tree head's signature does not verify with its public key");

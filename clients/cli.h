@@ -21,7 +21,7 @@
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "security/attestation.h"
-#include "storage/tree_head.h"
+#include "security/ed25519.h"
 
 namespace cradle::clients {
 
@@ -34,7 +34,7 @@ struct Context {
   std::string token;  // --token / CRADLE_TOKEN: sent with every call
   // --key / CRADLE_KEY: signs every manifest write (required on what a
   // carrier or receiver attests).
-  std::shared_ptr<const storage::Ed25519Key> key;
+  std::shared_ptr<const security::Ed25519Key> key;
 
   std::unique_ptr<grpc::ClientContext> Call() const {
     auto ctx = std::make_unique<grpc::ClientContext>();

@@ -22,6 +22,7 @@
 #include "clients/cli.h"
 #include "grpc/grpc.h"
 #include "security/dev_ca.h"
+#include "security/ed25519.h"
 #include "security/token.h"
 
 namespace cradle::clients {
@@ -154,7 +155,7 @@ absl::Status Connect(const ParsedArgs& a, const std::string& server,
   }
   const std::string key = a.Get("key", Env("CRADLE_KEY"));
   if (!key.empty()) {
-    absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> k =
+    absl::StatusOr<std::unique_ptr<security::Ed25519Key>> k =
         security::LoadKey(key);
     if (!k.ok()) {
       return absl::InvalidArgumentError(

@@ -21,6 +21,7 @@
 #include "clients/cli_values.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "security/dev_ca.h"
+#include "security/ed25519.h"
 
 namespace cradle::clients {
 namespace {
@@ -263,8 +264,8 @@ std::vector<Command> CredentialCommands() {
            return absl::InvalidArgumentError(absl::StrCat(
                "--out ", path, " exists: a key is never overwritten"));
          }
-         absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> key =
-             storage::Ed25519Key::LoadOrCreate(path);
+         absl::StatusOr<std::unique_ptr<security::Ed25519Key>> key =
+             security::Ed25519Key::LoadOrCreate(path);
          if (!key.ok()) return key.status();
          const std::string hex = absl::BytesToHexString((*key)->public_key());
          if (absl::Status s = WriteNewFile(path + ".pub", hex + "\n", 0644);

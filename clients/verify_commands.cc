@@ -19,6 +19,7 @@
 #include "cradle/v1/audit.grpc.pb.h"
 #include "domain/flags/flag_config.h"
 #include "security/attestation.h"
+#include "security/ed25519.h"
 #include "services/ledger_check.h"
 #include "services/ledger_guard.h"
 #include "storage/entry_codec.h"
@@ -92,7 +93,7 @@ absl::Status VerifyOffline(const Context& ctx, const std::string& dir,
   // The server's own checks on start: its alarm, its kept signed head, the
   // streams of the newest entries. Its key is only read.
   std::vector<std::string> problems;
-  absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> key =
+  absl::StatusOr<std::unique_ptr<security::Ed25519Key>> key =
       security::LoadKey(dir + "/cradle-signing-key.pem");
   if (key.ok()) {
     services::LedgerGuard guard(

@@ -8,6 +8,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 #include "cradle/v1/common.pb.h"
+#include "security/ed25519.h"
 
 namespace cradle::security {
 namespace {
@@ -51,7 +52,7 @@ std::string AttestationMessage(const Message& request) {
   return out;
 }
 
-absl::Status SignRequest(const storage::Ed25519Key& key, Message* request) {
+absl::Status SignRequest(const security::Ed25519Key& key, Message* request) {
   const FieldDescriptor* f = MetaField(*request);
   if (f == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -76,11 +77,11 @@ std::string SignatureOf(const Message& request) {
 bool VerifyRequest(absl::string_view public_key, const Message& request) {
   std::string signature = SignatureOf(request);
   if (signature.empty()) return false;
-  return storage::VerifyEd25519(public_key, AttestationMessage(request),
-                                signature);
+  return security::VerifyEd25519(public_key, AttestationMessage(request),
+                                 signature);
 }
 
-absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> LoadKey(
+absl::StatusOr<std::unique_ptr<security::Ed25519Key>> LoadKey(
     const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
@@ -88,7 +89,7 @@ absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> LoadKey(
         absl::StrCat("no signing key at ", path,
                      ": make one with `cradlectl keygen --out ", path, "`"));
   }
-  return storage::Ed25519Key::LoadOrCreate(path);
+  return security::Ed25519Key::LoadOrCreate(path);
 }
 
 }  // namespace cradle::security

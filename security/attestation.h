@@ -19,7 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
-#include "storage/tree_head.h"
+#include "security/ed25519.h"
 
 namespace cradle::security {
 
@@ -28,7 +28,7 @@ std::string AttestationMessage(const google::protobuf::Message& request);
 
 // Signs `request` with `key`, writing request.meta.signature.
 // INVALID_ARGUMENT if the request has no `meta` field.
-absl::Status SignRequest(const storage::Ed25519Key& key,
+absl::Status SignRequest(const security::Ed25519Key& key,
                          google::protobuf::Message* request);
 
 // The request's meta.signature; empty when unsigned or when it has no meta.
@@ -41,7 +41,7 @@ bool VerifyRequest(absl::string_view public_key,
 
 // Loads an Ed25519 private key (PEM) that must exist: NOT_FOUND naming
 // `path` otherwise. Storage's LoadOrCreate would make a new one silently.
-absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> LoadKey(
+absl::StatusOr<std::unique_ptr<security::Ed25519Key>> LoadKey(
     const std::string& path);
 
 }  // namespace cradle::security

@@ -16,8 +16,10 @@
 #include "absl/strings/str_split.h"
 
 #include "base/time.h"
+#include "security/ed25519.h"
 #include "services/deep_verify.h"
 #include "storage/entry_codec.h"
+#include "storage/tree_head.h"
 
 namespace cradle::services {
 namespace {
@@ -73,12 +75,12 @@ std::string Join(const std::vector<std::string>& problems) {
 
 // What is wrong between the ledger and a tree head the server signed, or "".
 std::string CheckSignedHead(const storage::Ledger& ledger,
-                            const storage::Ed25519Key& key,
+                            const security::Ed25519Key& key,
                             const v1::SignedTreeHead& sth) {
   std::string root, signature;
   if (!storage::ParseHex(sth.root_hash(), storage::kHashBytes, &root) ||
       !storage::ParseHex(sth.signature(), 64, &signature) ||
-      !storage::VerifyEd25519(
+      !security::VerifyEd25519(
           key.public_key(),
           storage::TreeHeadMessage(sth.tree_size(),
                                    FromTimestamp(sth.timestamp()), root),
@@ -111,7 +113,7 @@ std::string CheckSignedHead(const storage::Ledger& ledger,
 }  // namespace
 
 LedgerGuard::LedgerGuard(storage::Ledger& ledger,
-                         const storage::Ed25519Key& key, const Clock& clock,
+                         const security::Ed25519Key& key, const Clock& clock,
                          const domain::FlagConfig& config, Options options)
     : ledger_(ledger),
       key_(key),

@@ -26,8 +26,8 @@
 #include "cradle/v1/audit.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "domain/flags/flag_config.h"
+#include "security/ed25519.h"
 #include "storage/ledger.h"
-#include "storage/tree_head.h"
 
 namespace cradle::services {
 
@@ -46,7 +46,7 @@ class LedgerGuard {
   };
 
   // None is owned; all must outlive the guard.
-  LedgerGuard(storage::Ledger& ledger, const storage::Ed25519Key& key,
+  LedgerGuard(storage::Ledger& ledger, const security::Ed25519Key& key,
               const Clock& clock, const domain::FlagConfig& config,
               Options options);
   ~LedgerGuard();
@@ -93,7 +93,7 @@ class LedgerGuard {
   bool Persist();
 
   storage::Ledger& ledger_;
-  const storage::Ed25519Key& key_;
+  const security::Ed25519Key& key_;
   const Clock& clock_;
   const domain::FlagConfig config_;
   const Options options_;

@@ -11,11 +11,11 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
+#include "security/ed25519.h"
 #include "services/manifest_store.h"
 #include "services/services.h"
 #include "services/sweeper.h"
 #include "storage/rocksdb_ledger.h"
-#include "storage/tree_head.h"
 
 namespace cradle::services {
 namespace {
@@ -72,7 +72,7 @@ bool IsLoopback(const std::string& listen) {
 struct CradleServer::Parts {
   Parts(storage::Ledger& ledger, const Clock& clock,
         const ServerOptions& options,
-        std::unique_ptr<storage::Ed25519Key> signing_key,
+        std::unique_ptr<security::Ed25519Key> signing_key,
         std::unique_ptr<CredentialStore> credential_store)
       : key(std::move(signing_key)),
         store(ledger, clock, options.flags),
@@ -91,7 +91,7 @@ struct CradleServer::Parts {
         flags(store, gate, guard),
         audit(ledger, store, guard, scrubber, gate),
         sweeper(store) {}
-  std::unique_ptr<storage::Ed25519Key> key;
+  std::unique_ptr<security::Ed25519Key> key;
   ManifestStore store;
   LedgerGuard guard;
   Scrubber scrubber;
@@ -134,9 +134,9 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   if (!ledger.ok()) return ledger.status();
 
   // Signs tree heads; kept beside the ledger, created on first start.
-  absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> key =
-      storage::Ed25519Key::LoadOrCreate(options.data_dir +
-                                        "/cradle-signing-key.pem");
+  absl::StatusOr<std::unique_ptr<security::Ed25519Key>> key =
+      security::Ed25519Key::LoadOrCreate(options.data_dir +
+                                         "/cradle-signing-key.pem");
   if (!key.ok()) return key.status();
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> transport =
       TransportCredentials(options);

@@ -38,8 +38,8 @@
 #include "grpcpp/security/credentials.h"
 
 #include "base/flags_usage.h"
+#include "base/latency.h"
 #include "base/time.h"
-#include "bench/latency.h"
 #include "clients/sim/scenario.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
@@ -47,7 +47,7 @@
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/flags/engine.h"
 #include "security/attestation.h"
-#include "storage/tree_head.h"
+#include "security/ed25519.h"
 
 ABSL_FLAG(uint64_t, seed, 1,
           "Seed: the same seed gives the same province and run");
@@ -78,7 +78,7 @@ ABSL_FLAG(std::string, ground_truth, "",
 namespace cradle::sim {
 namespace {
 
-using bench::Latencies;
+using ::cradle::Latencies;
 
 // A cradled child on a temporary ledger.
 class Server {
@@ -136,7 +136,7 @@ class Server {
 // A credential the simulator acts with, and the key that signs its writes.
 struct Identity {
   std::string token;
-  std::shared_ptr<const storage::Ed25519Key> key;  // carriers and receivers
+  std::shared_ptr<const security::Ed25519Key> key;  // carriers and receivers
 };
 using Identities = std::map<std::string, Identity>;  // by USCC
 
@@ -210,8 +210,8 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
       cred.set_role(r.roles(0));
       Identity& id = (*ids)[e.id];
       if (r.roles(0) != v1::GENERATOR) {
-        absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> key =
-            storage::Ed25519Key::LoadOrCreate(
+        absl::StatusOr<std::unique_ptr<security::Ed25519Key>> key =
+            security::Ed25519Key::LoadOrCreate(
                 absl::StrCat(key_dir, "/", e.id, ".pem"));
         if (!key.ok()) {
           *error = std::string(key.status().message());

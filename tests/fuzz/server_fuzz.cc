@@ -22,6 +22,7 @@
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "security/attestation.h"
+#include "security/ed25519.h"
 #include "services/deep_verify.h"
 #include "services/server.h"
 #include "tests/fuzz/fuzz_target.h"
@@ -46,7 +47,7 @@ struct World {
   std::vector<const google::protobuf::MethodDescriptor*> methods;
   // Callers: tokens ("" calls without one).
   std::vector<std::string> tokens;
-  std::unique_ptr<storage::Ed25519Key> carrier_key;
+  std::unique_ptr<security::Ed25519Key> carrier_key;
 };
 
 // A unary call, even of a streamed method: the first message or the
@@ -133,7 +134,7 @@ World& TheWorld() {
     Register(*w, admin, kGenerator, "330402", v1::GENERATOR);
     Register(*w, admin, kCarrier, "330421", v1::TRANSPORTER);
     Register(*w, admin, kReceiver, "330481", v1::RECEIVER);
-    w->carrier_key = *storage::Ed25519Key::LoadOrCreate(w->dir + "/c.pem");
+    w->carrier_key = *security::Ed25519Key::LoadOrCreate(w->dir + "/c.pem");
     v1::IssueCredentialRequest party;
     party.set_kind(v1::PARTY);
     party.set_enterprise(kGenerator);

@@ -12,6 +12,7 @@
 #include "rocksdb/db.h"
 
 #include "base/time.h"
+#include "security/ed25519.h"
 #include "storage/entry_codec.h"
 #include "storage/merkle.h"
 #include "storage/tree_head.h"
@@ -221,10 +222,10 @@ TEST_F(AuditIntegrationTest, ProofsAgainstSignedHeadsAndConsistency) {
   const std::string old_root = absl::HexStringToBytes(old_head.root_hash());
   const std::string key = absl::HexStringToBytes(old_head.public_key());
   const absl::Time at = FromTimestamp(old_head.timestamp());
-  EXPECT_TRUE(storage::VerifyEd25519(
+  EXPECT_TRUE(security::VerifyEd25519(
       key, storage::TreeHeadMessage(old_head.tree_size(), at, old_root),
       absl::HexStringToBytes(old_head.signature())));
-  EXPECT_FALSE(storage::VerifyEd25519(
+  EXPECT_FALSE(security::VerifyEd25519(
       key, storage::TreeHeadMessage(old_head.tree_size() + 1, at, old_root),
       absl::HexStringToBytes(old_head.signature())));
 

@@ -19,6 +19,7 @@
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "security/attestation.h"
+#include "security/ed25519.h"
 #include "services/server.h"
 #include "tests/testing/parties.h"
 #include "tests/testing/temp_dir.h"
@@ -147,8 +148,8 @@ class ServerFixture : public ::testing::Test {
              bool with_key = false) {
     Credential& c = creds_[name];
     if (with_key) {
-      absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> key =
-          storage::Ed25519Key::LoadOrCreate(
+      absl::StatusOr<std::unique_ptr<security::Ed25519Key>> key =
+          security::Ed25519Key::LoadOrCreate(
               dir_.Sub(absl::StrCat("key-", creds_.size(), ".pem")));
       ASSERT_TRUE(key.ok()) << key.status();
       c.key = *std::move(key);
@@ -378,7 +379,7 @@ class ServerFixture : public ::testing::Test {
   struct Credential {
     std::string id;
     std::string token;
-    std::unique_ptr<storage::Ed25519Key> key;  // carriers and receivers
+    std::unique_ptr<security::Ed25519Key> key;  // carriers and receivers
   };
   std::map<std::string, Credential> creds_;
   int keys_ = 0;

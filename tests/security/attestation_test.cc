@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 
 #include "cradle/v1/manifest.pb.h"
+#include "security/ed25519.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -25,18 +26,18 @@ v1::PickupRequest Pickup() {
 class AttestationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> k =
-        storage::Ed25519Key::LoadOrCreate(dir_.Sub("party.pem"));
+    absl::StatusOr<std::unique_ptr<security::Ed25519Key>> k =
+        security::Ed25519Key::LoadOrCreate(dir_.Sub("party.pem"));
     ASSERT_TRUE(k.ok()) << k.status();
     key_ = *std::move(k);
-    absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> o =
-        storage::Ed25519Key::LoadOrCreate(dir_.Sub("other.pem"));
+    absl::StatusOr<std::unique_ptr<security::Ed25519Key>> o =
+        security::Ed25519Key::LoadOrCreate(dir_.Sub("other.pem"));
     ASSERT_TRUE(o.ok()) << o.status();
     other_ = *std::move(o);
   }
   cradle::testing::TempDir dir_;
-  std::unique_ptr<storage::Ed25519Key> key_;
-  std::unique_ptr<storage::Ed25519Key> other_;
+  std::unique_ptr<security::Ed25519Key> key_;
+  std::unique_ptr<security::Ed25519Key> other_;
 };
 
 TEST_F(AttestationTest, SignedRequestVerifiesWithItsKeyOnly) {
@@ -101,7 +102,7 @@ TEST_F(AttestationTest, MessagesWithoutMetaCannotBeSigned) {
 TEST_F(AttestationTest, LoadKeyNeedsAnExistingFile) {
   EXPECT_THAT(LoadKey(dir_.Sub("missing.pem")),
               StatusIs(absl::StatusCode::kNotFound));
-  absl::StatusOr<std::unique_ptr<storage::Ed25519Key>> k =
+  absl::StatusOr<std::unique_ptr<security::Ed25519Key>> k =
       LoadKey(dir_.Sub("party.pem"));
   ASSERT_TRUE(k.ok()) << k.status();
   EXPECT_EQ((*k)->public_key(), key_->public_key());

@@ -1,4 +1,4 @@
-#include "bench/latency.h"
+#include "base/latency.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 
 #include "gtest/gtest.h"
 
-namespace cradle::bench {
+namespace cradle {
 namespace {
 
 // The exact percentile, as the histogram defines it: the sample of rank
@@ -104,4 +104,4 @@ TEST(LatenciesTest, NegativeSamplesCountAsZero) {
 }
 
 }  // namespace
-}  // namespace cradle::bench
+}  // namespace cradle

@@ -15,7 +15,7 @@
 #include <cmath>
 #include <cstdint>
 
-namespace cradle::bench {
+namespace cradle {
 
 class Latencies {
  public:
@@ -81,4 +81,4 @@ class Latencies {
   uint64_t max_ = 0;
 };
 
-}  // namespace cradle::bench
+}  // namespace cradle
