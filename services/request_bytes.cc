@@ -1,5 +1,6 @@
 #include "services/request_bytes.h"
 
+#include <limits>
 #include <map>
 #include <string>
 
@@ -19,7 +20,7 @@ using google::protobuf::internal::WireFormatLite;
 using google::protobuf::io::CodedInputStream;
 
 constexpr int kMaxDepth = 32;
-// The longest varint protobuf takes as a tag.
+// The longest varint protobuf takes as a tag or a length.
 constexpr int kMaxTagBytes = 5;
 
 absl::Status Malformed(const Descriptor& type, const std::string& where) {
@@ -52,6 +53,18 @@ bool SkipPacked(const FieldDescriptor& f, uint32_t length,
   }
 }
 
+// As protobuf reads a length: a varint of at most five bytes, below 2^31.
+bool ReadLength(CodedInputStream* in, uint32_t* length) {
+  const int at = in->CurrentPosition();
+  uint64_t value = 0;
+  if (!in->ReadVarint64(&value) || in->CurrentPosition() - at > kMaxTagBytes ||
+      value > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+    return false;
+  }
+  *length = static_cast<uint32_t>(value);
+  return true;
+}
+
 // Walks one message's fields from `in` up to `end` (its limit, or the end
 // of the bytes).
 absl::Status Walk(const Descriptor& type, const std::string& prefix, int depth,
@@ -71,20 +84,31 @@ absl::Status Walk(const Descriptor& type, const std::string& prefix, int depth,
     const uint32_t tag = static_cast<uint32_t>(tag64);
     const FieldDescriptor* f =
         type.FindFieldByNumber(WireFormatLite::GetTagFieldNumber(tag));
-    if (f == nullptr || WireFormatLite::GetTagWireType(tag) !=
-                            WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
-      if (!WireFormatLite::SkipField(in, tag)) return Malformed(type, prefix);
-      continue;
+    switch (WireFormatLite::GetTagWireType(tag)) {
+      case WireFormatLite::WIRETYPE_LENGTH_DELIMITED:
+        break;
+      case WireFormatLite::WIRETYPE_START_GROUP:
+      case WireFormatLite::WIRETYPE_END_GROUP:
+        return Malformed(type, prefix);  // no Cradle message has groups
+      default:                           // a number, whatever field it is
+        if (!WireFormatLite::SkipField(in, tag)) return Malformed(type, prefix);
+        continue;
     }
     std::string name =
-        absl::StrCat(prefix, prefix.empty() ? "" : ".", f->name());
-    if (f->is_repeated()) {
+        f == nullptr
+            ? prefix
+            : absl::StrCat(prefix, prefix.empty() ? "" : ".", f->name());
+    if (f != nullptr && f->is_repeated()) {
       absl::StrAppend(&name, "[", seen[f->number()]++, "]");
     }
     uint32_t length = 0;
-    if (!in->ReadVarint32(&length) ||
+    if (!ReadLength(in, &length) ||
         length > static_cast<uint32_t>(end - in->CurrentPosition())) {
       return Malformed(type, name);
+    }
+    if (f == nullptr) {  // a field this version does not know: skipped
+      if (!in->Skip(static_cast<int>(length))) return Malformed(type, prefix);
+      continue;
     }
     if (f->type() == FieldDescriptor::TYPE_STRING) {
       if (length > kMaxRequestStringBytes) {
