@@ -182,20 +182,21 @@ std::pair<double, double> ResidentMb() {
 // only opened (one entry).
 class Loader {
  public:
-  Loader(cradle::services::ManifestStore& store, const Parties& p,
+  Loader(cradle::services::ManifestStore& store,
+         const cradle::storage::Ledger& ledger, const Parties& p,
          bool lifecycle)
-      : store_(store), p_(p), steps_(lifecycle ? 6 : 1) {}
+      : store_(store), ledger_(ledger), p_(p), steps_(lifecycle ? 6 : 1) {}
 
   // Returns the entries appended.
   uint64_t Load(int from, int to) {
-    const uint64_t entries_before = store_.ledger().GetHead().sequence;
+    const uint64_t entries_before = ledger_.GetHead().sequence;
     absl::Time mark = absl::Now();
     uint64_t mark_entries = entries_before;
     int next = from, mark_done = from;
     // One progress line per 100k manifests done (and one for the rest).
     auto report = [&] {
       const absl::Time t = absl::Now();
-      const uint64_t head = store_.ledger().GetHead().sequence;
+      const uint64_t head = ledger_.GetHead().sequence;
       const double secs = absl::ToDoubleSeconds(t - mark);
       const double per_second = (done_ - mark_done) / secs;
       std::fprintf(stderr,
@@ -254,7 +255,7 @@ class Loader {
       std::exit(1);
     }
     if (done_ > mark_done) report();
-    return store_.ledger().GetHead().sequence - entries_before;
+    return ledger_.GetHead().sequence - entries_before;
   }
 
   // Entries/s of each 100k-manifest stretch so far.
@@ -363,6 +364,7 @@ class Loader {
   }
 
   cradle::services::ManifestStore& store_;
+  const cradle::storage::Ledger& ledger_;
   const Parties& p_;
   const int steps_;
   absl::Mutex mu_;
@@ -449,7 +451,8 @@ int main(int argc, char** argv) {
   int loaded = 0;
   uint64_t entries = 0;
   const int queries = absl::GetFlag(FLAGS_queries);
-  Loader loader((*server)->store(), parties, absl::GetFlag(FLAGS_lifecycle));
+  Loader loader((*server)->store(), (*server)->ledger(), parties,
+                absl::GetFlag(FLAGS_lifecycle));
   absl::Duration loading;
   for (absl::string_view c :
        absl::StrSplit(absl::GetFlag(FLAGS_checkpoints), ',')) {

@@ -166,7 +166,7 @@ grpc::ServerUnaryReactor* AuditService::Chain(grpc::CallbackServerContext* ctx,
   for (const storage::Entry& e : *entries) {
     v1::LedgerEntry* out = reply->add_entries();
     *out = ToProto(e);
-    *out->mutable_signer() = SignerOf(gate_.credentials(), e);
+    *out->mutable_signer() = SignerOf(credentials_, e);
     // Each entry recomputed from its stored bytes and linked to the entry
     // before it in the global chain.
     absl::StatusOr<storage::VerifyReport> report =
@@ -410,8 +410,7 @@ grpc::ServerWriteReactor<v1::VerifyDeepProgress>* AuditService::VerifyDeep(
         "a deep verification is running already (it reads the whole "
         "ledger); ask again when it is done"));
   }
-  return new VerifyDeepReactor(ledger_, guard_, store_.flag_config(),
-                               &verifying_);
+  return new VerifyDeepReactor(ledger_, guard_, flags_, &verifying_);
 }
 
 grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,
@@ -443,7 +442,7 @@ grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,
     if (!path.ok()) return finish(path.status());
     v1::EntryProof* p = reply->add_proofs();
     *p->mutable_entry() = ToProto(e);
-    *p->mutable_entry()->mutable_signer() = SignerOf(gate_.credentials(), e);
+    *p->mutable_entry()->mutable_signer() = SignerOf(credentials_, e);
     for (const std::string& h : Hex(*path)) p->add_path(h);
   }
   reply->set_tree_size(size);

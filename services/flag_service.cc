@@ -54,7 +54,7 @@ bool Matches(const v1::Flag& f, const v1::ListFlagsRequest& r) {
 // `jurisdiction`, when set, keeps the flags whose origin or destination
 // county lies in it.
 absl::StatusOr<v1::ListFlagsResponse> ListFlags(
-    const ManifestStore& store, const storage::Ledger& ledger,
+    const ManifestStore& store, const storage::LedgerReader& ledger,
     const v1::ListFlagsRequest& r, absl::string_view jurisdiction) {
   const int page_size = r.page_size() == 0 ? kDefaultPageSize : r.page_size();
   if (page_size < 0 || page_size > kMaxPageSize) {
@@ -147,7 +147,7 @@ grpc::ServerUnaryReactor* FlagService::List(grpc::CallbackServerContext* ctx,
       within = p->jurisdiction;
     }
     absl::StatusOr<v1::ListFlagsResponse> r =
-        ListFlags(store_, store_.ledger(), query, within);
+        ListFlags(store_, ledger_, query, within);
     if (!r.ok()) return r.status();
     *reply = *std::move(r);
     // Damage to the ledger concerns every regulator, whatever it asked for
@@ -239,7 +239,7 @@ grpc::ServerUnaryReactor* FlagService::Risk(
     return reactor;
   }
   absl::StatusOr<v1::EnterpriseRisk> risk =
-      ReadEnterpriseRisk(store_.ledger(), request->id());
+      ReadEnterpriseRisk(ledger_, request->id());
   FinishWith(reactor, reply, std::move(risk));
   return reactor;
 }

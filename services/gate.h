@@ -38,8 +38,6 @@ class Gate {
   bool AdmitOrFinish(const grpc::ServerContextBase& ctx, domain::Operation op,
                      grpc::ServerUnaryReactor* reactor) const;
 
-  const CredentialStore& credentials() const { return credentials_; }
-
  private:
   const CredentialStore& credentials_;
 };

@@ -92,8 +92,6 @@ class ManifestStore {
   absl::StatusOr<int> SweepDue(size_t max_keys);
 
   const domain::RegistryReader& registry() const { return registry_; }
-  const domain::FlagConfig& flag_config() const { return flag_config_; }
-  storage::Ledger& ledger() { return ledger_; }
 
  private:
   // The next serial of `city4` in `year`; RESOURCE_EXHAUSTED past 999999.

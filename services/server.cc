@@ -88,8 +88,9 @@ struct CradleServer::Parts {
         manifests(store, gate),
         transfers(store, gate),
         disposals(store, gate),
-        flags(store, gate, guard),
-        audit(ledger, store, guard, scrubber, gate),
+        flags(ledger, store, gate, guard),
+        audit(ledger, store, guard, scrubber, gate, *credentials,
+              options.flags),
         sweeper(store) {}
   std::unique_ptr<security::Ed25519Key> key;
   ManifestStore store;

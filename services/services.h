@@ -191,8 +191,10 @@ class DisposalService final
 class FlagService final
     : public CheckedService<FlagService, v1::Flags::CallbackService> {
  public:
-  FlagService(ManifestStore& store, const Gate& gate, const LedgerGuard& guard)
-      : store_(store), gate_(gate), guard_(guard) {
+  // None is owned; all must outlive the service.
+  FlagService(const storage::LedgerReader& ledger, ManifestStore& store,
+              const Gate& gate, const LedgerGuard& guard)
+      : ledger_(ledger), store_(store), gate_(gate), guard_(guard) {
     Check("cradle.v1.Flags", "List", &FlagService::List);
     Check("cradle.v1.Flags", "Acknowledge", &FlagService::Acknowledge);
     Check("cradle.v1.Flags", "Resolve", &FlagService::Resolve);
@@ -217,6 +219,7 @@ class FlagService final
                                  const v1::FlagNoteRequest* request,
                                  v1::FlagState to, v1::Flag* reply);
 
+  const storage::LedgerReader& ledger_;  // the flag indexes
   ManifestStore& store_;
   const Gate& gate_;
   const LedgerGuard& guard_;  // a LEDGER_DAMAGED alarm shows as a flag
@@ -230,13 +233,19 @@ class AuditService final
     : public CheckedService<AuditService, v1::Audit::CallbackService> {
  public:
   // None is owned; all must outlive the service.
+  // `credentials` name the signers of a chain's entries; `flags` are the
+  // limits deep verification replays deadlines with (copied).
   AuditService(const storage::Ledger& ledger, const ManifestStore& store,
-               LedgerGuard& guard, const Scrubber& scrubber, const Gate& gate)
+               LedgerGuard& guard, const Scrubber& scrubber, const Gate& gate,
+               const CredentialStore& credentials,
+               const domain::FlagConfig& flags)
       : ledger_(ledger),
         store_(store),
         guard_(guard),
         scrubber_(scrubber),
-        gate_(gate) {
+        gate_(gate),
+        credentials_(credentials),
+        flags_(flags) {
     Check("cradle.v1.Audit", "Chain", &AuditService::Chain);
     Check("cradle.v1.Audit", "Verify", &AuditService::Verify);
     Check("cradle.v1.Audit", "VerifyDeep", &AuditService::VerifyDeep);
@@ -290,6 +299,8 @@ class AuditService final
   LedgerGuard& guard_;
   const Scrubber& scrubber_;
   const Gate& gate_;
+  const CredentialStore& credentials_;
+  const domain::FlagConfig flags_;  // a copy: the options do not outlive Start
   // One deep verification at a time: each reads the whole ledger.
   std::atomic<bool> verifying_{false};
 };
