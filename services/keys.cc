@@ -42,12 +42,10 @@ absl::StatusOr<StreamName> ParseStream(absl::string_view stream) {
     absl::string_view prefix;
     StreamKind kind;
   };
-  static const std::string* enterprise = new std::string(EnterpriseStream(""));
-  static const std::string* approval = new std::string(ApprovalStream(""));
-  static const std::string* credential = new std::string(CredentialStream(""));
-  for (const Prefix& p : {Prefix{*enterprise, StreamKind::kEnterprise},
-                          Prefix{*approval, StreamKind::kApproval},
-                          Prefix{*credential, StreamKind::kCredential}}) {
+  for (const Prefix& p :
+       {Prefix{kEnterpriseStreamPrefix, StreamKind::kEnterprise},
+        Prefix{kApprovalStreamPrefix, StreamKind::kApproval},
+        Prefix{kCredentialStreamPrefix, StreamKind::kCredential}}) {
     if (absl::StartsWith(stream, p.prefix) && stream.size() > p.prefix.size()) {
       return StreamName{p.kind, std::string(stream.substr(p.prefix.size()))};
     }

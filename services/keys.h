@@ -12,12 +12,15 @@
 
 namespace cradle::services::keys {
 
-// Streams.
+// Streams: a prefix and an id; ParseStream reads them back.
+inline constexpr absl::string_view kEnterpriseStreamPrefix = "enterprise/";
+inline constexpr absl::string_view kCredentialStreamPrefix = "credential/";
+inline constexpr absl::string_view kApprovalStreamPrefix = "approval/";
 inline std::string EnterpriseStream(absl::string_view id) {
-  return absl::StrCat("enterprise/", id);
+  return absl::StrCat(kEnterpriseStreamPrefix, id);
 }
 inline std::string CredentialStream(absl::string_view id) {
-  return absl::StrCat("credential/", id);
+  return absl::StrCat(kCredentialStreamPrefix, id);
 }
 // A manifest's stream is its number.
 
@@ -63,7 +66,7 @@ inline std::string ReceiversInCityPrefix(absl::string_view city_unit) {
 
 // Cross-province approvals.
 inline std::string ApprovalStream(absl::string_view number) {
-  return absl::StrCat("approval/", number);
+  return absl::StrCat(kApprovalStreamPrefix, number);
 }
 inline std::string ApprovalState(absl::string_view number) {
   return absl::StrCat("approval/", number);

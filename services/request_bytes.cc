@@ -21,7 +21,7 @@ using google::protobuf::io::CodedInputStream;
 
 constexpr int kMaxDepth = 32;
 // The longest varint protobuf takes as a tag or a length.
-constexpr int kMaxTagBytes = 5;
+constexpr int kMaxVarint32Bytes = 5;
 
 absl::Status Malformed(const Descriptor& type, const std::string& where) {
   return absl::InvalidArgumentError(
@@ -53,15 +53,16 @@ bool SkipPacked(const FieldDescriptor& f, uint32_t length,
   }
 }
 
-// As protobuf reads a length: a varint of at most five bytes, below 2^31.
-bool ReadLength(CodedInputStream* in, uint32_t* length) {
+// As protobuf reads a tag or a length: a varint of at most five bytes (a
+// longer one is refused, even of a small value) and at most `max`.
+bool ReadVarint32(CodedInputStream* in, uint64_t max, uint32_t* out) {
   const int at = in->CurrentPosition();
   uint64_t value = 0;
-  if (!in->ReadVarint64(&value) || in->CurrentPosition() - at > kMaxTagBytes ||
-      value > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+  if (!in->ReadVarint64(&value) ||
+      in->CurrentPosition() - at > kMaxVarint32Bytes || value > max) {
     return false;
   }
-  *length = static_cast<uint32_t>(value);
+  *out = static_cast<uint32_t>(value);
   return true;
 }
 
@@ -71,17 +72,12 @@ absl::Status Walk(const Descriptor& type, const std::string& prefix, int depth,
                   int end, CodedInputStream* in) {
   std::map<int, int> seen;  // repeated fields: the index of the next one
   while (in->CurrentPosition() < end) {
-    // As protobuf reads a tag: a varint of at most five bytes (a longer
-    // one, even of a small value, is refused) and 32 bits, field number
-    // 1..2^29-1.
-    const int tag_at = in->CurrentPosition();
-    uint64_t tag64 = 0;
-    if (!in->ReadVarint64(&tag64) ||
-        in->CurrentPosition() - tag_at > kMaxTagBytes || tag64 > 0xffffffffu ||
-        (tag64 >> 3) == 0) {
+    // A tag: field number 1..2^29-1 and its wire type, in 32 bits.
+    uint32_t tag = 0;
+    if (!ReadVarint32(in, std::numeric_limits<uint32_t>::max(), &tag) ||
+        WireFormatLite::GetTagFieldNumber(tag) == 0) {
       return Malformed(type, prefix);
     }
-    const uint32_t tag = static_cast<uint32_t>(tag64);
     const FieldDescriptor* f =
         type.FindFieldByNumber(WireFormatLite::GetTagFieldNumber(tag));
     switch (WireFormatLite::GetTagWireType(tag)) {
@@ -102,7 +98,7 @@ absl::Status Walk(const Descriptor& type, const std::string& prefix, int depth,
       absl::StrAppend(&name, "[", seen[f->number()]++, "]");
     }
     uint32_t length = 0;
-    if (!ReadLength(in, &length) ||
+    if (!ReadVarint32(in, std::numeric_limits<int32_t>::max(), &length) ||
         length > static_cast<uint32_t>(end - in->CurrentPosition())) {
       return Malformed(type, name);
     }
