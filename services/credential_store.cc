@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/quote.h"
+#include "base/status_macros.h"
 #include "base/time.h"
 #include "security/token.h"
 #include "services/keys.h"
@@ -41,6 +42,27 @@ absl::Status WriteSecretFile(const std::string& path,
 }
 
 }  // namespace
+
+CredentialStore::CredentialStore(storage::Ledger& ledger, const Clock& clock)
+    : ledger_(ledger),
+      registry_(ledger),
+      clock_(clock),
+      issues_(
+          ledger,
+          [](const storage::AppendResult& first)
+              -> absl::StatusOr<v1::IssueCredentialResponse> {
+            return absl::AlreadyExistsError(absl::StrCat(
+                "meta.idempotency_key was used already to issue ", first.stream,
+                "; its token was shown once: revoke it and issue "
+                "another if it was lost"));
+          }),
+      revocations_(ledger,
+                   [this](const storage::AppendResult& first)
+                       -> absl::StatusOr<v1::Credential> {
+                     CRADLE_ASSIGN_OR_RETURN(keys::StreamName name,
+                                             keys::ParseStream(first.stream));
+                     return Get(name.id);
+                   }) {}
 
 absl::StatusOr<std::unique_ptr<CredentialStore>> CredentialStore::Load(
     storage::Ledger& ledger, const Clock& clock) {
@@ -105,17 +127,16 @@ absl::StatusOr<domain::Principal> CredentialStore::Authenticate(
   return domain::PrincipalOf(credential);
 }
 
-absl::StatusOr<storage::AppendRequest> CredentialStore::PrepareIssue(
-    const v1::IssueCredentialRequest& request, const domain::Principal& by,
-    const std::string& id, const std::string& token_sha256,
-    v1::Credential* credential) const {
-  if (absl::Status s = CheckIdempotencyKey(request.meta()); !s.ok()) return s;
-  if (absl::Status s = domain::CheckIssueCredential(request); !s.ok()) return s;
+absl::StatusOr<PreparedWrite<v1::IssueCredentialResponse>>
+CredentialStore::PrepareIssue(const v1::IssueCredentialRequest& request,
+                              const domain::Principal& by,
+                              const security::NewToken& token) {
+  CRADLE_RETURN_IF_ERROR(domain::CheckIssueCredential(request));
   if (request.kind() == v1::PARTY) {
-    absl::StatusOr<v1::Enterprise> e =
-        registry_.GetEnterprise("enterprise", request.enterprise());
-    if (!e.ok()) return e.status();
-    if (!HasRole(*e, request.role())) {
+    CRADLE_ASSIGN_OR_RETURN(
+        v1::Enterprise e,
+        registry_.GetEnterprise("enterprise", request.enterprise()));
+    if (!HasRole(e, request.role())) {
       return absl::FailedPreconditionError(absl::StrCat(
           "enterprise ", request.enterprise(), " is not registered as ",
           v1::Role_Name(request.role())));
@@ -129,105 +150,84 @@ absl::StatusOr<storage::AppendRequest> CredentialStore::PrepareIssue(
     }
   }
   const absl::Time now = clock_.Now();
-  credential->set_id(id);
-  credential->set_kind(request.kind());
-  credential->set_enterprise(request.enterprise());
-  credential->set_role(request.role());
-  credential->set_jurisdiction(request.jurisdiction());
-  credential->set_holder(request.holder());
-  credential->set_public_key(request.public_key());
-  *credential->mutable_issued_at() = ToTimestamp(now);
+  v1::Credential credential;
+  credential.set_id(token.id);
+  credential.set_kind(request.kind());
+  credential.set_enterprise(request.enterprise());
+  credential.set_role(request.role());
+  credential.set_jurisdiction(request.jurisdiction());
+  credential.set_holder(request.holder());
+  credential.set_public_key(request.public_key());
+  *credential.mutable_issued_at() = ToTimestamp(now);
   if (request.valid_seconds() > 0) {
-    *credential->mutable_expires_at() =
+    *credential.mutable_expires_at() =
         ToTimestamp(now + absl::Seconds(request.valid_seconds()));
   }
-  credential->set_issued_by(by.Actor());
+  credential.set_issued_by(by.Actor());
 
   v1::CredentialEvent event;
-  *event.mutable_issued() = *credential;
-  event.set_token_sha256(token_sha256);
-  storage::AppendRequest req;
-  req.stream = keys::CredentialStream(id);
+  *event.mutable_issued() = credential;
+  event.set_token_sha256(token.sha256);
+  PreparedWrite<v1::IssueCredentialResponse> out;
+  storage::AppendRequest& req = out.append;
+  req.stream = keys::CredentialStream(token.id);
   req.expected_version = 0;
-  req.idempotency_key = keys::Idempotency(by.Scope(), "credential.issue",
-                                          request.meta().idempotency_key());
   req.entries.push_back(storage::NewEntry{
       "credential.issued", event.SerializeAsString(), by.Actor()});
-  req.mutations.push_back(storage::Mutation{storage::Table::kState,
-                                            keys::CredentialState(id),
-                                            event.SerializeAsString()});
-  IndexDiff({}, CredentialIndex(*credential), &req.mutations);
-  return req;
+  req.mutations.push_back(storage::Mutation::Put(
+      storage::Table::kState, keys::CredentialState(token.id),
+      event.SerializeAsString()));
+  IndexDiff({}, CredentialIndex(credential), &req.mutations);
+  out.answer = [this, event, token = token.token](const storage::AppendResult&)
+      -> absl::StatusOr<v1::IssueCredentialResponse> {
+    Put(event);
+    v1::IssueCredentialResponse reply;
+    *reply.mutable_credential() = event.issued();
+    reply.set_token(token);
+    return reply;
+  };
+  return out;
 }
 
 void CredentialStore::Issue(const v1::IssueCredentialRequest& request,
                             const domain::Principal& by, IssueDone done) {
-  absl::StatusOr<security::NewToken> token = security::MakeToken();
-  if (!token.ok()) return done(token.status());
-  v1::Credential credential;
-  absl::StatusOr<storage::AppendRequest> req =
-      PrepareIssue(request, by, token->id, token->sha256, &credential);
-  if (!req.ok()) return done(req.status());
-  const std::string key = request.meta().idempotency_key();
-  ledger_.Append(*std::move(req), [this, credential, token = token->token,
-                                   sha = token->sha256, key,
-                                   done = std::move(done)](
-                                      absl::StatusOr<storage::AppendResult> r) {
-    if (!r.ok()) return done(r.status());
-    if (r->replayed) {
-      return done(absl::AlreadyExistsError(absl::StrCat(
-          "meta.idempotency_key ", Quote(key), " already issued ", r->stream,
-          "; its token was shown once: revoke it and issue another if "
-          "it was lost")));
-    }
-    v1::CredentialEvent state;
-    *state.mutable_issued() = credential;
-    state.set_token_sha256(sha);
-    Put(state);
-    v1::IssueCredentialResponse reply;
-    *reply.mutable_credential() = credential;
-    reply.set_token(token);
-    done(std::move(reply));
-  });
+  issues_.Write(
+      by, "credential.issue", request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::IssueCredentialResponse>> {
+        CRADLE_ASSIGN_OR_RETURN(security::NewToken token,
+                                security::MakeToken());
+        return PrepareIssue(request, by, token);
+      },
+      std::move(done));
 }
 
-void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
-                             const domain::Principal& by, CredentialDone done) {
-  if (absl::Status s = CheckIdempotencyKey(request.meta()); !s.ok())
-    return done(s);
+absl::StatusOr<PreparedWrite<v1::Credential>> CredentialStore::PrepareRevoke(
+    const v1::RevokeCredentialRequest& request, const domain::Principal& by) {
   if (!security::IsCredentialId(request.id())) {
-    return done(absl::InvalidArgumentError(
-        absl::StrCat("id ", Quote(request.id()),
-                     " is not a credential id (16 hex digits)")));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "id ", Quote(request.id()), " is not a credential id (16 hex digits)"));
   }
   if (request.reason().empty() || request.reason().size() > 500) {
-    return done(absl::InvalidArgumentError(
-        "reason is required (at most 500 bytes): it is kept in the ledger"));
+    return absl::InvalidArgumentError(
+        "reason is required (at most 500 bytes): it is kept in the ledger");
   }
-  const std::string idem = keys::Idempotency(by.Scope(), "credential.revoke",
-                                             request.meta().idempotency_key());
-  absl::StatusOr<absl::optional<storage::AppendResult>> seen =
-      ledger_.FindIdempotent(idem);
-  if (!seen.ok()) return done(seen.status());
-  if (seen->has_value()) return done(Get(request.id()));
-
   Stored current;
   {
     absl::ReaderMutexLock lock(&mu_);
     auto it = by_id_.find(request.id());
     if (it == by_id_.end()) {
-      return done(absl::NotFoundError(
-          absl::StrCat("credential ", request.id(), " does not exist")));
+      return absl::NotFoundError(
+          absl::StrCat("credential ", request.id(), " does not exist"));
     }
     current = it->second;
   }
   if (current.credential.revoked()) {
-    return done(absl::FailedPreconditionError(
-        absl::StrCat("credential ", request.id(), " is already revoked")));
+    return absl::FailedPreconditionError(
+        absl::StrCat("credential ", request.id(), " is already revoked"));
   }
-  absl::StatusOr<uint64_t> version =
-      ledger_.StreamVersion(keys::CredentialStream(request.id()));
-  if (!version.ok()) return done(version.status());
+  CRADLE_ASSIGN_OR_RETURN(
+      uint64_t version,
+      ledger_.StreamVersion(keys::CredentialStream(request.id())));
 
   const google::protobuf::Timestamp now = ToTimestamp(clock_.Now());
   v1::CredentialEvent state;
@@ -240,22 +240,29 @@ void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
   *event.mutable_revoked() = request;
   *event.mutable_at() = now;
 
-  storage::AppendRequest req;
+  PreparedWrite<v1::Credential> out;
+  storage::AppendRequest& req = out.append;
   req.stream = keys::CredentialStream(request.id());
-  req.expected_version = *version;
-  req.idempotency_key = idem;
+  req.expected_version = version;
   req.entries.push_back(storage::NewEntry{
       "credential.revoked", event.SerializeAsString(), by.Actor()});
-  req.mutations.push_back(storage::Mutation{storage::Table::kState,
-                                            keys::CredentialState(request.id()),
-                                            state.SerializeAsString()});
-  ledger_.Append(std::move(req),
-                 [this, state, id = request.id(), done = std::move(done)](
-                     absl::StatusOr<storage::AppendResult> r) {
-                   if (!r.ok()) return done(r.status());
-                   if (!r->replayed) Put(state);
-                   done(Get(id));
-                 });
+  req.mutations.push_back(storage::Mutation::Put(
+      storage::Table::kState, keys::CredentialState(request.id()),
+      state.SerializeAsString()));
+  out.answer =
+      [this,
+       state](const storage::AppendResult&) -> absl::StatusOr<v1::Credential> {
+    Put(state);
+    return state.issued();
+  };
+  return out;
+}
+
+void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
+                             const domain::Principal& by, CredentialDone done) {
+  revocations_.Write(
+      by, "credential.revoke", request.meta(),
+      [&] { return PrepareRevoke(request, by); }, std::move(done));
 }
 
 std::vector<v1::Credential> CredentialStore::List(
@@ -301,25 +308,18 @@ absl::StatusOr<bool> CredentialStore::Bootstrap(const std::string& token_path) {
   request.mutable_meta()->set_idempotency_key("bootstrap-administrator");
   request.set_kind(v1::ADMINISTRATOR);
   request.set_holder("initial administrator");
-  v1::Credential credential;
-  absl::StatusOr<storage::AppendRequest> req =
-      PrepareIssue(request, system, token->id, token->sha256, &credential);
-  if (!req.ok()) return req.status();
+  CRADLE_ASSIGN_OR_RETURN(PreparedWrite<v1::IssueCredentialResponse> issue,
+                          PrepareIssue(request, system, *token));
+  issue.append.idempotency_key = keys::Idempotency(
+      system.Scope(), "credential.issue", request.meta().idempotency_key());
   // The token file first: an administrator credential nobody can use would
   // lock the registry. A crash between the two leaves a file whose token
   // is unknown, and the next start tries again.
   ::unlink(token_path.c_str());
-  if (absl::Status s = WriteSecretFile(token_path, token->token + "\n");
-      !s.ok()) {
-    return s;
-  }
-  absl::StatusOr<storage::AppendResult> r =
-      ledger_.AppendAndWait(*std::move(req));
-  if (!r.ok()) return r.status();
-  v1::CredentialEvent state;
-  *state.mutable_issued() = credential;
-  state.set_token_sha256(token->sha256);
-  Put(state);
+  CRADLE_RETURN_IF_ERROR(WriteSecretFile(token_path, token->token + "\n"));
+  CRADLE_ASSIGN_OR_RETURN(storage::AppendResult r,
+                          ledger_.AppendAndWait(std::move(issue.append)));
+  CRADLE_RETURN_IF_ERROR(issue.answer(r).status());
   return true;
 }
 

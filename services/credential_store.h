@@ -19,7 +19,9 @@
 #include "base/clock.h"
 #include "cradle/v1/auth.pb.h"
 #include "domain/authz.h"
-#include "services/manifest_store.h"
+#include "security/token.h"
+#include "services/ledger_registry.h"
+#include "services/write_pipeline.h"
 #include "storage/ledger.h"
 
 namespace cradle::services {
@@ -65,19 +67,23 @@ class CredentialStore {
     std::string token_sha256;
   };
 
-  CredentialStore(storage::Ledger& ledger, const Clock& clock)
-      : ledger_(ledger), registry_(ledger), clock_(clock) {}
+  CredentialStore(storage::Ledger& ledger, const Clock& clock);
 
-  // Checks the request against the registry and builds the append.
-  absl::StatusOr<storage::AppendRequest> PrepareIssue(
+  // Checks the request against the registry and builds the append of a
+  // new credential with `token`; once durable, the answer is the
+  // credential and the token, shown this once.
+  absl::StatusOr<PreparedWrite<v1::IssueCredentialResponse>> PrepareIssue(
       const v1::IssueCredentialRequest& request, const domain::Principal& by,
-      const std::string& id, const std::string& token_sha256,
-      v1::Credential* credential) const;
+      const security::NewToken& token);
+  absl::StatusOr<PreparedWrite<v1::Credential>> PrepareRevoke(
+      const v1::RevokeCredentialRequest& request, const domain::Principal& by);
   void Put(const v1::CredentialEvent& state);
 
   storage::Ledger& ledger_;
   const LedgerRegistryReader registry_;
   const Clock& clock_;
+  WritePipeline<v1::IssueCredentialResponse> issues_;
+  WritePipeline<v1::Credential> revocations_;
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Stored> by_id_ ABSL_GUARDED_BY(mu_);

@@ -25,119 +25,23 @@
 namespace cradle::services {
 namespace {
 
-constexpr size_t kMaxIdempotencyKeyBytes = 128;
-// What the flag rules read whole: the licensed receivers of one city (for
-// CROSS_CITY's "one nearer was licensed") and the approvals of one
-// generator-receiver pair. A city has tens; past these, writes that need
-// them are refused rather than decided on part of the list.
-constexpr size_t kMaxReceiversInCity = 10000;
-constexpr size_t kMaxApprovalsPerPair = 1000;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
 
 }  // namespace
-
-absl::StatusOr<v1::Enterprise> LedgerRegistryReader::GetEnterprise(
-    absl::string_view field, absl::string_view id) const {
-  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
-                          ledger_.GetState(keys::EnterpriseState(id)));
-  if (!value.has_value()) {
-    return absl::NotFoundError(
-        absl::StrCat(field, " ", id, " is not a registered enterprise"));
-  }
-  v1::Enterprise e;
-  if (!e.ParseFromString(*value)) {
-    return absl::DataLossError(
-        absl::StrCat("stored state of enterprise ", id, " does not parse"));
-  }
-  return e;
-}
-
-absl::StatusOr<std::vector<v1::Enterprise>>
-LedgerRegistryReader::ReceiversInCity(absl::string_view city_unit) const {
-  const std::string prefix = keys::ReceiversInCityPrefix(city_unit);
-  CRADLE_ASSIGN_OR_RETURN(
-      std::vector<storage::KeyValue> rows,
-      ScanWholeIndex(ledger_, prefix, kMaxReceiversInCity,
-                     absl::StrCat("receivers in city ", city_unit)));
-  std::vector<v1::Enterprise> out;
-  for (const storage::KeyValue& row : rows) {
-    CRADLE_ASSIGN_OR_RETURN(
-        v1::Enterprise e,
-        GetEnterprise("receiver", row.key.substr(prefix.size())));
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
-absl::StatusOr<int64_t> LedgerRegistryReader::AcceptedGrams(
-    absl::string_view receiver, int year) const {
-  CRADLE_ASSIGN_OR_RETURN(
-      absl::optional<std::string> v,
-      ledger_.GetState(keys::AcceptedCounter(receiver, year)));
-  return storage::DecodeCounter(v);
-}
-
-absl::StatusOr<std::vector<v1::Approval>> LedgerRegistryReader::Approvals(
-    absl::string_view generator, absl::string_view receiver) const {
-  const std::string prefix = keys::ApprovalPairPrefix(generator, receiver);
-  CRADLE_ASSIGN_OR_RETURN(
-      std::vector<storage::KeyValue> rows,
-      ScanWholeIndex(
-          ledger_, prefix, kMaxApprovalsPerPair,
-          absl::StrCat("approvals for ", generator, " to ", receiver)));
-  std::vector<v1::Approval> out;
-  for (const storage::KeyValue& row : rows) {
-    const std::string number = row.key.substr(prefix.size());
-    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
-                            ledger_.GetState(keys::ApprovalState(number)));
-    v1::Approval a;
-    if (!v.has_value() || !a.ParseFromString(*v)) {
-      return absl::DataLossError(
-          absl::StrCat("approval ", number, " is indexed but not stored"));
-    }
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-absl::StatusOr<int64_t> LedgerRegistryReader::ApprovalUsedGrams(
-    absl::string_view number) const {
-  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
-                          ledger_.GetState(keys::ApprovalUsedCounter(number)));
-  return storage::DecodeCounter(v);
-}
-
-absl::Status CheckIdempotencyKey(const v1::WriteMeta& meta) {
-  if (meta.idempotency_key().empty()) {
-    return absl::InvalidArgumentError(
-        "meta.idempotency_key is required: a retried request must carry the "
-        "same key so that it is applied once");
-  }
-  if (meta.idempotency_key().size() > kMaxIdempotencyKeyBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("meta.idempotency_key is ", meta.idempotency_key().size(),
-                     " bytes; the limit is ", kMaxIdempotencyKeyBytes));
-  }
-  return absl::OkStatus();
-}
-
-v1::WriteReceipt ReceiptFor(const storage::AppendResult& result) {
-  v1::WriteReceipt r;
-  r.set_sequence(result.first_sequence + result.hashes.size() - 1);
-  if (!result.hashes.empty()) {
-    r.set_hash(storage::HexHash(result.hashes.back()));
-  }
-  r.set_replayed(result.replayed);
-  return r;
-}
 
 ManifestStore::ManifestStore(storage::Ledger& ledger, const Clock& clock,
                              domain::FlagConfig flag_config)
     : ledger_(ledger),
       clock_(clock),
       registry_(ledger),
-      flag_config_(std::move(flag_config)) {}
+      flag_config_(std::move(flag_config)),
+      pipeline_(
+          ledger,
+          [this](const storage::AppendResult& first) { return Replay(first); },
+          [](v1::ManifestReply* r) {
+            r->mutable_receipt()->set_replayed(true);
+          }) {}
 
 absl::StatusOr<v1::Manifest> ManifestStore::Load(
     absl::string_view number) const {
@@ -156,35 +60,21 @@ absl::StatusOr<v1::Manifest> ManifestStore::Load(
   return m;
 }
 
-bool ManifestStore::AnswerReplay(const std::string& idempotency_key,
-                                 const Done& done) const {
-  absl::StatusOr<absl::optional<storage::AppendResult>> seen =
-      ledger_.FindIdempotent(idempotency_key);
-  if (!seen.ok()) {
-    done(seen.status());
-    return true;
-  }
-  if (!seen->has_value()) return false;
-  absl::StatusOr<v1::Manifest> m = Load((*seen)->stream);
-  if (!m.ok()) {
-    done(m.status());
-    return true;
-  }
+absl::StatusOr<v1::ManifestReply> ManifestStore::Replay(
+    const storage::AppendResult& first) const {
+  CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(first.stream));
   v1::ManifestReply reply;
-  *reply.mutable_manifest() = *std::move(m);
-  *reply.mutable_receipt() = ReceiptFor(**seen);
-  done(std::move(reply));
-  return true;
+  *reply.mutable_manifest() = std::move(m);
+  *reply.mutable_receipt() = ReceiptFor(first);
+  return reply;
 }
 
 storage::AppendRequest ManifestStore::MakeAppend(
     const v1::Manifest& before, const domain::Decision& decision,
-    absl::string_view actor, std::string idempotency_key,
-    absl::Time now) const {
+    absl::string_view actor, absl::Time now) const {
   storage::AppendRequest req;
   req.stream = decision.next.number();
   req.expected_version = before.version();
-  req.idempotency_key = std::move(idempotency_key);
   // Every event carries the time it was decided at, which a replay folds
   // it in at (projection.h's EventTime).
   const google::protobuf::Timestamp decided_at = ToTimestamp(now);
@@ -203,76 +93,60 @@ storage::AppendRequest ManifestStore::MakeAppend(
   return req;
 }
 
+namespace {
+
+// The answer to a write once durable: the state it made and its receipt.
+std::function<absl::StatusOr<v1::ManifestReply>(const storage::AppendResult&)>
+AnswerWith(v1::Manifest next) {
+  return [next = std::move(next)](const storage::AppendResult& r) {
+    v1::ManifestReply reply;
+    *reply.mutable_manifest() = next;
+    *reply.mutable_receipt() = ReceiptFor(r);
+    return absl::StatusOr<v1::ManifestReply>(std::move(reply));
+  };
+}
+
+}  // namespace
+
 void ManifestStore::Open(const v1::OpenManifestRequest& request,
                          const domain::Principal& who, Done done) {
-  if (absl::Status s = CheckIdempotencyKey(request.meta()); !s.ok()) {
-    done(s);
-    return;
-  }
-  const std::string key =
-      keys::Idempotency(who.Scope(), "open", request.meta().idempotency_key());
-  if (AnswerReplay(key, done)) return;
-  {
-    absl::MutexLock lock(&open_mu_);
-    auto [it, first] = opening_.try_emplace(key);
-    it->second.push_back(std::move(done));
-    if (!first) return;  // the same request is being opened: share its answer
-  }
+  // Copies share the first's answer, so that a retry racing its original
+  // never takes a second number.
+  pipeline_.Write(
+      who, "open", request.meta(),
+      [&] { return PrepareOpen(request, who.Actor()); }, std::move(done),
+      WritePipeline<v1::ManifestReply>::Copies::kShareFirst);
+}
+
+absl::StatusOr<PreparedWrite<v1::ManifestReply>> ManifestStore::PrepareOpen(
+    const v1::OpenManifestRequest& request, absl::string_view actor) {
   const absl::Time now = clock_.Now();
   const domain::MemoizedRegistry registry(registry_);
   // Validate before a number is taken, so that refusals leave no gap.
-  absl::StatusOr<domain::Decision> valid =
-      domain::DecideOpen(request, registry, "00000000000000", now);
-  if (!valid.ok()) {
-    FinishOpen(key, valid.status());
-    return;
-  }
-  absl::StatusOr<v1::Enterprise> generator =
-      registry.GetEnterprise("generator", request.generator());
-  if (!generator.ok()) {
-    FinishOpen(key, generator.status());
-    return;
-  }
+  CRADLE_RETURN_IF_ERROR(
+      domain::DecideOpen(request, registry, "00000000000000", now).status());
+  CRADLE_ASSIGN_OR_RETURN(
+      v1::Enterprise generator,
+      registry.GetEnterprise("generator", request.generator()));
   const int year =
       static_cast<int>(absl::ToCivilYear(now, domain::ChinaTime()).year());
-  const std::string city4 = generator->division().substr(0, 4);
-  absl::StatusOr<int64_t> serial = NextSerial(year, city4);
-  if (!serial.ok()) {
-    FinishOpen(key, serial.status());
-    return;
-  }
-  const std::string number = domain::FormatManifestNumber(year, city4, *serial);
-  absl::StatusOr<domain::Decision> decision =
-      domain::DecideOpen(request, registry, number, now);
-  if (decision.ok()) {
-    absl::Status flagged = domain::AddEventFlags(v1::Manifest(), registry,
-                                                 flag_config_, now, &*decision);
-    if (!flagged.ok()) decision = flagged;
-  }
-  if (!decision.ok()) {
-    FinishOpen(key, decision.status());
-    return;
-  }
-  storage::AppendRequest append =
-      MakeAppend(v1::Manifest(), *decision, who.Actor(), key, now);
-  ledger_.Append(std::move(append),
-                 [this, key, next = std::move(decision->next)](
-                     absl::StatusOr<storage::AppendResult> r) mutable {
-                   if (!r.ok()) {
-                     FinishOpen(key, r.status());
-                     return;
-                   }
-                   v1::ManifestReply reply;
-                   *reply.mutable_manifest() = std::move(next);
-                   *reply.mutable_receipt() = ReceiptFor(*r);
-                   FinishOpen(key, std::move(reply));
-                 });
+  const std::string city4 = generator.division().substr(0, 4);
+  CRADLE_ASSIGN_OR_RETURN(int64_t serial, NextSerial(year, city4));
+  const std::string number = domain::FormatManifestNumber(year, city4, serial);
+  CRADLE_ASSIGN_OR_RETURN(domain::Decision decision,
+                          domain::DecideOpen(request, registry, number, now));
+  CRADLE_RETURN_IF_ERROR(domain::AddEventFlags(v1::Manifest(), registry,
+                                               flag_config_, now, &decision));
+  PreparedWrite<v1::ManifestReply> out;
+  out.append = MakeAppend(v1::Manifest(), decision, actor, now);
+  out.answer = AnswerWith(std::move(decision.next));
+  return out;
 }
 
 absl::StatusOr<int64_t> ManifestStore::NextSerial(int year,
                                                   const std::string& city4) {
   const std::string scope = absl::StrCat(year, city4);
-  absl::MutexLock lock(&open_mu_);
+  absl::MutexLock lock(&serial_mu_);
   auto it = serials_.find(scope);
   if (it == serials_.end()) {
     // Numbers sort as they count: the last index key is the highest.
@@ -296,73 +170,26 @@ absl::StatusOr<int64_t> ManifestStore::NextSerial(int year,
   return ++it->second;
 }
 
-void ManifestStore::FinishOpen(const std::string& key,
-                               absl::StatusOr<v1::ManifestReply> r) {
-  std::vector<Done> waiting;
-  {
-    absl::MutexLock lock(&open_mu_);
-    auto it = opening_.find(key);
-    if (it == opening_.end()) return;
-    waiting = std::move(it->second);
-    opening_.erase(it);
-  }
-  for (size_t i = 0; i < waiting.size(); ++i) {
-    absl::StatusOr<v1::ManifestReply> answer = r;
-    if (i > 0 && answer.ok()) answer->mutable_receipt()->set_replayed(true);
-    waiting[i](std::move(answer));
-  }
-}
-
 void ManifestStore::Write(absl::string_view number,
                           const domain::Principal& who, absl::string_view op,
                           const v1::WriteMeta& meta, Decider decide,
                           Done done) {
-  if (absl::Status s = CheckIdempotencyKey(meta); !s.ok()) {
-    done(s);
-    return;
-  }
-  std::string key = keys::Idempotency(who.Scope(), op, meta.idempotency_key());
-  if (AnswerReplay(key, done)) return;
-  absl::StatusOr<v1::Manifest> current = Load(number);
-  if (!current.ok()) {
-    done(current.status());
-    return;
-  }
-  const absl::Time now = clock_.Now();
-  const domain::MemoizedRegistry registry(registry_);
-  absl::StatusOr<domain::Decision> decision = decide(*current, registry, now);
-  if (decision.ok()) {
-    absl::Status flagged = domain::AddEventFlags(*current, registry,
-                                                 flag_config_, now, &*decision);
-    if (!flagged.ok()) decision = flagged;
-  }
-  if (!decision.ok()) {
-    done(decision.status());
-    return;
-  }
-  storage::AppendRequest append =
-      MakeAppend(*current, *decision, who.Actor(), std::move(key), now);
-  ledger_.Append(
-      std::move(append),
-      [this, next = std::move(decision->next), done = std::move(done)](
-          absl::StatusOr<storage::AppendResult> r) mutable {
-        if (!r.ok()) {
-          done(r.status());
-          return;
-        }
-        v1::ManifestReply reply;
-        if (r->replayed) {
-          absl::StatusOr<v1::Manifest> now = Load(r->stream);
-          if (!now.ok()) {
-            done(now.status());
-            return;
-          }
-          next = *std::move(now);
-        }
-        *reply.mutable_manifest() = std::move(next);
-        *reply.mutable_receipt() = ReceiptFor(*r);
-        done(std::move(reply));
-      });
+  pipeline_.Write(
+      who, op, meta,
+      [&]() -> absl::StatusOr<PreparedWrite<v1::ManifestReply>> {
+        CRADLE_ASSIGN_OR_RETURN(v1::Manifest current, Load(number));
+        const absl::Time now = clock_.Now();
+        const domain::MemoizedRegistry registry(registry_);
+        CRADLE_ASSIGN_OR_RETURN(domain::Decision decision,
+                                decide(current, registry, now));
+        CRADLE_RETURN_IF_ERROR(domain::AddEventFlags(
+            current, registry, flag_config_, now, &decision));
+        PreparedWrite<v1::ManifestReply> out;
+        out.append = MakeAppend(current, decision, who.Actor(), now);
+        out.answer = AnswerWith(std::move(decision.next));
+        return out;
+      },
+      std::move(done));
 }
 
 absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys) {
@@ -390,7 +217,7 @@ absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys) {
       domain::Decision d = domain::SweepDeadlines(m, flag_config_, now);
       if (d.events.empty()) continue;
       absl::StatusOr<storage::AppendResult> r =
-          ledger_.AppendAndWait(MakeAppend(m, d, "cradle-sweeper", "", now));
+          ledger_.AppendAndWait(MakeAppend(m, d, "cradle-sweeper", now));
       if (r.ok()) {
         ++flagged;
       } else if (r.status().code() != absl::StatusCode::kAborted) {

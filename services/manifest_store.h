@@ -19,35 +19,11 @@
 #include "domain/authz.h"
 #include "domain/flags/flag_config.h"
 #include "domain/lifecycle.h"
+#include "services/ledger_registry.h"
+#include "services/write_pipeline.h"
 #include "storage/ledger.h"
 
 namespace cradle::services {
-
-// Reads enterprises from the ledger's materialised state.
-class LedgerRegistryReader final : public domain::RegistryReader {
- public:
-  explicit LedgerRegistryReader(const storage::Ledger& ledger)
-      : ledger_(ledger) {}
-  absl::StatusOr<v1::Enterprise> GetEnterprise(
-      absl::string_view field, absl::string_view id) const override;
-  absl::StatusOr<std::vector<v1::Enterprise>> ReceiversInCity(
-      absl::string_view city_unit) const override;
-  absl::StatusOr<int64_t> AcceptedGrams(absl::string_view receiver,
-                                        int year) const override;
-  absl::StatusOr<std::vector<v1::Approval>> Approvals(
-      absl::string_view generator, absl::string_view receiver) const override;
-  absl::StatusOr<int64_t> ApprovalUsedGrams(
-      absl::string_view number) const override;
-
- private:
-  const storage::Ledger& ledger_;
-};
-
-// The idempotency key of a write: required, 1..128 bytes.
-absl::Status CheckIdempotencyKey(const v1::WriteMeta& meta);
-
-// A WriteReceipt for the last entry of an append.
-v1::WriteReceipt ReceiptFor(const storage::AppendResult& result);
 
 class ManifestStore {
  public:
@@ -96,14 +72,18 @@ class ManifestStore {
  private:
   // The next serial of `city4` in `year`; RESOURCE_EXHAUSTED past 999999.
   absl::StatusOr<int64_t> NextSerial(int year, const std::string& city4);
-  // Completes every caller waiting on the open with `key`.
-  void FinishOpen(const std::string& key, absl::StatusOr<v1::ManifestReply> r);
-  // Answers a retried request from the first result; false when unseen.
-  bool AnswerReplay(const std::string& idempotency_key, const Done& done) const;
+  // The open decided and numbered, ready to append.
+  absl::StatusOr<PreparedWrite<v1::ManifestReply>> PrepareOpen(
+      const v1::OpenManifestRequest& request, absl::string_view actor);
+  // The answer to a retry: the manifest as it is now, with the receipt of
+  // the first append.
+  absl::StatusOr<v1::ManifestReply> Replay(
+      const storage::AppendResult& first) const;
+  // `decision` on `before` as one append: its events, the new state, and
+  // the index and counter changes between the two.
   storage::AppendRequest MakeAppend(const v1::Manifest& before,
                                     const domain::Decision& decision,
                                     absl::string_view actor,
-                                    std::string idempotency_key,
                                     absl::Time now) const;
 
   storage::Ledger& ledger_;
@@ -111,12 +91,12 @@ class ManifestStore {
   LedgerRegistryReader registry_;
   const domain::FlagConfig flag_config_;
 
-  absl::Mutex open_mu_;
+  WritePipeline<v1::ManifestReply> pipeline_;
+
+  absl::Mutex serial_mu_;
   // Last serial handed out, per "<year><city4>".
-  absl::flat_hash_map<std::string, int64_t> serials_ ABSL_GUARDED_BY(open_mu_);
-  // Callers of opens in flight, by idempotency key; the first is the writer.
-  absl::flat_hash_map<std::string, std::vector<Done>> opening_
-      ABSL_GUARDED_BY(open_mu_);
+  absl::flat_hash_map<std::string, int64_t> serials_
+      ABSL_GUARDED_BY(serial_mu_);
 };
 
 }  // namespace cradle::services

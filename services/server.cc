@@ -83,7 +83,8 @@ struct CradleServer::Parts {
         scrubber(ledger, guard, options.flags),
         credentials(std::move(credential_store)),
         gate(*credentials),
-        registry(ledger, clock, gate),
+        registry_store(ledger, clock),
+        registry(registry_store, gate),
         credential_service(*credentials, gate),
         manifests(store, gate),
         transfers(store, gate),
@@ -98,6 +99,7 @@ struct CradleServer::Parts {
   Scrubber scrubber;
   std::unique_ptr<CredentialStore> credentials;
   Gate gate;
+  RegistryStore registry_store;
   RegistryService registry;
   CredentialService credential_service;
   ManifestService manifests;

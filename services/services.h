@@ -20,6 +20,7 @@
 #include "services/gate.h"
 #include "services/ledger_guard.h"
 #include "services/manifest_store.h"
+#include "services/registry_store.h"
 #include "services/scrubber.h"
 #include "storage/ledger.h"
 #include "storage/tree_head.h"
@@ -29,8 +30,8 @@ namespace cradle::services {
 class RegistryService final
     : public CheckedService<RegistryService, v1::Registry::CallbackService> {
  public:
-  RegistryService(storage::Ledger& ledger, const Clock& clock, const Gate& gate)
-      : ledger_(ledger), clock_(clock), gate_(gate), reader_(ledger) {
+  RegistryService(RegistryStore& store, const Gate& gate)
+      : store_(store), gate_(gate) {
     Check("cradle.v1.Registry", "RegisterEnterprise",
           &RegistryService::RegisterEnterprise);
     Check("cradle.v1.Registry", "GrantLicence", &RegistryService::GrantLicence);
@@ -61,10 +62,8 @@ class RegistryService final
       const v1::RegisterApprovalRequest* request, v1::Approval* reply) override;
 
  private:
-  storage::Ledger& ledger_;
-  const Clock& clock_;
+  RegistryStore& store_;
   const Gate& gate_;
-  LedgerRegistryReader reader_;
 };
 
 // Credentials: issued and revoked by the administrator; WhoAmI for anyone.

@@ -1,0 +1,113 @@
+#include "services/ledger_registry.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+#include "base/status_macros.h"
+#include "services/keys.h"
+#include "services/reads.h"
+#include "storage/entry_codec.h"
+
+namespace cradle::services {
+namespace {
+
+// What the flag rules read whole: the licensed receivers of one city (for
+// CROSS_CITY's "one nearer was licensed") and the approvals of one
+// generator-receiver pair. A city has tens; past these, writes that need
+// them are refused rather than decided on part of the list.
+constexpr size_t kMaxReceiversInCity = 10000;
+constexpr size_t kMaxApprovalsPerPair = 1000;
+
+}  // namespace
+
+absl::StatusOr<v1::Enterprise> LedgerRegistryReader::GetEnterprise(
+    absl::string_view field, absl::string_view id) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
+                          ledger_.GetState(keys::EnterpriseState(id)));
+  if (!value.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat(field, " ", id, " is not a registered enterprise"));
+  }
+  v1::Enterprise e;
+  if (!e.ParseFromString(*value)) {
+    return absl::DataLossError(
+        absl::StrCat("stored state of enterprise ", id, " does not parse"));
+  }
+  return e;
+}
+
+absl::StatusOr<std::vector<v1::Enterprise>>
+LedgerRegistryReader::ReceiversInCity(absl::string_view city_unit) const {
+  const std::string prefix = keys::ReceiversInCityPrefix(city_unit);
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> rows,
+      ScanWholeIndex(ledger_, prefix, kMaxReceiversInCity,
+                     absl::StrCat("receivers in city ", city_unit)));
+  std::vector<v1::Enterprise> out;
+  for (const storage::KeyValue& row : rows) {
+    CRADLE_ASSIGN_OR_RETURN(
+        v1::Enterprise e,
+        GetEnterprise("receiver", row.key.substr(prefix.size())));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> LedgerRegistryReader::AcceptedGrams(
+    absl::string_view receiver, int year) const {
+  CRADLE_ASSIGN_OR_RETURN(
+      absl::optional<std::string> v,
+      ledger_.GetState(keys::AcceptedCounter(receiver, year)));
+  return storage::DecodeCounter(v);
+}
+
+absl::StatusOr<std::vector<v1::Approval>> LedgerRegistryReader::Approvals(
+    absl::string_view generator, absl::string_view receiver) const {
+  const std::string prefix = keys::ApprovalPairPrefix(generator, receiver);
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> rows,
+      ScanWholeIndex(
+          ledger_, prefix, kMaxApprovalsPerPair,
+          absl::StrCat("approvals for ", generator, " to ", receiver)));
+  std::vector<v1::Approval> out;
+  for (const storage::KeyValue& row : rows) {
+    const std::string number = row.key.substr(prefix.size());
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<v1::Approval> a,
+                            FindApproval(number));
+    if (!a.has_value()) {
+      return absl::DataLossError(
+          absl::StrCat("approval ", number, " is indexed but not stored"));
+    }
+    out.push_back(*std::move(a));
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> LedgerRegistryReader::ApprovalUsedGrams(
+    absl::string_view number) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                          ledger_.GetState(keys::ApprovalUsedCounter(number)));
+  return storage::DecodeCounter(v);
+}
+
+absl::StatusOr<absl::optional<v1::Approval>> LedgerRegistryReader::FindApproval(
+    absl::string_view number) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                          ledger_.GetState(keys::ApprovalState(number)));
+  if (!v.has_value()) return absl::optional<v1::Approval>();
+  v1::Approval a;
+  if (!a.ParseFromString(*v)) {
+    return absl::DataLossError(
+        absl::StrCat("stored state of approval ", number, " does not parse"));
+  }
+  return absl::optional<v1::Approval>(std::move(a));
+}
+
+absl::StatusOr<absl::optional<std::string>> LedgerRegistryReader::VehicleOwner(
+    absl::string_view plate) const {
+  return ledger_.GetIndex(keys::VehicleIndex(plate));
+}
+
+}  // namespace cradle::services

@@ -1,0 +1,46 @@
+#pragma once
+
+// The registry as the domain's decisions read it (domain::RegistryReader),
+// answered from the ledger's materialised state and indexes.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+#include "cradle/v1/registry.pb.h"
+#include "domain/lifecycle.h"
+#include "storage/ledger.h"
+
+namespace cradle::services {
+
+class LedgerRegistryReader final : public domain::RegistryReader {
+ public:
+  // `ledger` is not owned and must outlive the reader.
+  explicit LedgerRegistryReader(const storage::LedgerReader& ledger)
+      : ledger_(ledger) {}
+  absl::StatusOr<v1::Enterprise> GetEnterprise(
+      absl::string_view field, absl::string_view id) const override;
+  absl::StatusOr<std::vector<v1::Enterprise>> ReceiversInCity(
+      absl::string_view city_unit) const override;
+  absl::StatusOr<int64_t> AcceptedGrams(absl::string_view receiver,
+                                        int year) const override;
+  absl::StatusOr<std::vector<v1::Approval>> Approvals(
+      absl::string_view generator, absl::string_view receiver) const override;
+  absl::StatusOr<int64_t> ApprovalUsedGrams(
+      absl::string_view number) const override;
+
+  // The approval numbered `number`, or nullopt when there is none.
+  absl::StatusOr<absl::optional<v1::Approval>> FindApproval(
+      absl::string_view number) const;
+  // The carrier a plate is registered to, or nullopt.
+  absl::StatusOr<absl::optional<std::string>> VehicleOwner(
+      absl::string_view plate) const;
+
+ private:
+  const storage::LedgerReader& ledger_;
+};
+
+}  // namespace cradle::services

@@ -1,0 +1,179 @@
+#include "services/registry_store.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+#include "base/status_macros.h"
+#include "domain/registry.h"
+#include "services/keys.h"
+#include "services/projection.h"
+
+namespace cradle::services {
+namespace {
+
+// `decision` on `before` (empty for a new enterprise) as one append: the
+// event as entry "registry.<op>", the new state, the index changes.
+PreparedWrite<v1::Enterprise> EnterpriseAppend(
+    const v1::Enterprise& before, domain::RegistryDecision decision,
+    absl::string_view op, const domain::Principal& who) {
+  const std::string& id = decision.next.id();
+  PreparedWrite<v1::Enterprise> out;
+  storage::AppendRequest& req = out.append;
+  req.stream = keys::EnterpriseStream(id);
+  req.expected_version = before.version();
+  req.entries.push_back(storage::NewEntry{absl::StrCat("registry.", op),
+                                          decision.event.SerializeAsString(),
+                                          who.Actor()});
+  req.mutations.push_back(
+      storage::Mutation::Put(storage::Table::kState, keys::EnterpriseState(id),
+                             decision.next.SerializeAsString()));
+  IndexDiff(EnterpriseIndex(before), EnterpriseIndex(decision.next),
+            &req.mutations);
+  out.answer = [next = std::move(decision.next)](const storage::AppendResult&)
+      -> absl::StatusOr<v1::Enterprise> { return next; };
+  out.created = absl::StrCat("id ", id);
+  return out;
+}
+
+}  // namespace
+
+RegistryStore::RegistryStore(storage::Ledger& ledger, const Clock& clock)
+    : clock_(clock),
+      reader_(ledger),
+      enterprises_(ledger,
+                   [this](const storage::AppendResult& first) {
+                     return ReplayEnterprise(first);
+                   }),
+      approvals_(ledger, [this](const storage::AppendResult& first) {
+        return ReplayApproval(first);
+      }) {}
+
+absl::StatusOr<v1::Enterprise> RegistryStore::ReplayEnterprise(
+    const storage::AppendResult& first) const {
+  CRADLE_ASSIGN_OR_RETURN(keys::StreamName name,
+                          keys::ParseStream(first.stream));
+  return reader_.GetEnterprise("id", name.id);
+}
+
+absl::StatusOr<v1::Approval> RegistryStore::ReplayApproval(
+    const storage::AppendResult& first) const {
+  CRADLE_ASSIGN_OR_RETURN(keys::StreamName name,
+                          keys::ParseStream(first.stream));
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<v1::Approval> approval,
+                          reader_.FindApproval(name.id));
+  if (!approval.has_value()) {
+    return absl::DataLossError(absl::StrCat(
+        "approval ", name.id, " was written but its state is missing"));
+  }
+  return *std::move(approval);
+}
+
+void RegistryStore::RegisterEnterprise(
+    const v1::RegisterEnterpriseRequest& request, const domain::Principal& who,
+    EnterpriseDone done) {
+  enterprises_.Write(
+      who, "register", request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::Enterprise>> {
+        absl::StatusOr<v1::Enterprise> existing =
+            reader_.GetEnterprise("id", request.id());
+        if (!existing.ok() &&
+            existing.status().code() != absl::StatusCode::kNotFound) {
+          return existing.status();
+        }
+        CRADLE_ASSIGN_OR_RETURN(
+            domain::RegistryDecision d,
+            domain::DecideRegisterEnterprise(
+                request, existing.ok() ? &*existing : nullptr));
+        return EnterpriseAppend(v1::Enterprise(), std::move(d), "register",
+                                who);
+      },
+      std::move(done));
+}
+
+void RegistryStore::GrantLicence(const v1::GrantLicenceRequest& request,
+                                 const domain::Principal& who,
+                                 EnterpriseDone done) {
+  enterprises_.Write(
+      who, "licence", request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::Enterprise>> {
+        CRADLE_ASSIGN_OR_RETURN(
+            v1::Enterprise receiver,
+            reader_.GetEnterprise("receiver", request.receiver()));
+        CRADLE_ASSIGN_OR_RETURN(
+            domain::RegistryDecision d,
+            domain::DecideGrantLicence(receiver, request, clock_.Now()));
+        return EnterpriseAppend(receiver, std::move(d), "licence", who);
+      },
+      std::move(done));
+}
+
+void RegistryStore::RegisterVehicle(const v1::RegisterVehicleRequest& request,
+                                    const domain::Principal& who,
+                                    EnterpriseDone done) {
+  enterprises_.Write(
+      who, "vehicle", request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::Enterprise>> {
+        CRADLE_ASSIGN_OR_RETURN(
+            v1::Enterprise carrier,
+            reader_.GetEnterprise("carrier", request.carrier()));
+        CRADLE_ASSIGN_OR_RETURN(
+            domain::RegistryDecision d,
+            domain::DecideRegisterVehicle(carrier, request));
+        // Named here for a clear refusal; the index key is also claimed
+        // create-only, so two carriers racing for one plate cannot both win.
+        CRADLE_ASSIGN_OR_RETURN(
+            absl::optional<std::string> owner,
+            reader_.VehicleOwner(request.vehicle().plate()));
+        if (owner.has_value()) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("vehicle.plate ", request.vehicle().plate(),
+                           " is already registered to carrier ", *owner));
+        }
+        return EnterpriseAppend(carrier, std::move(d), "vehicle", who);
+      },
+      std::move(done));
+}
+
+void RegistryStore::RegisterApproval(const v1::RegisterApprovalRequest& request,
+                                     const domain::Principal& who,
+                                     ApprovalDone done) {
+  approvals_.Write(
+      who, "approval", request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::Approval>> {
+        const v1::Approval& a = request.approval();
+        CRADLE_ASSIGN_OR_RETURN(
+            v1::Enterprise generator,
+            reader_.GetEnterprise("approval.generator", a.generator()));
+        CRADLE_ASSIGN_OR_RETURN(
+            v1::Enterprise receiver,
+            reader_.GetEnterprise("approval.receiver", a.receiver()));
+        CRADLE_ASSIGN_OR_RETURN(absl::optional<v1::Approval> existing,
+                                reader_.FindApproval(a.number()));
+        CRADLE_ASSIGN_OR_RETURN(
+            v1::Approval approval,
+            domain::DecideRegisterApproval(
+                request, generator, receiver,
+                existing.has_value() ? &*existing : nullptr));
+        v1::RegistryEvent event;
+        *event.mutable_approval_registered() = request;
+        PreparedWrite<v1::Approval> out;
+        storage::AppendRequest& req = out.append;
+        req.stream = keys::ApprovalStream(approval.number());
+        req.expected_version = 0;
+        req.entries.push_back(storage::NewEntry{
+            "registry.approval", event.SerializeAsString(), who.Actor()});
+        req.mutations.push_back(storage::Mutation::Put(
+            storage::Table::kState, keys::ApprovalState(approval.number()),
+            approval.SerializeAsString()));
+        IndexDiff({}, ApprovalIndex(approval), &req.mutations);
+        out.created = absl::StrCat("approval.number ", approval.number());
+        out.answer = [approval](const storage::AppendResult&)
+            -> absl::StatusOr<v1::Approval> { return approval; };
+        return out;
+      },
+      std::move(done));
+}
+
+}  // namespace cradle::services

@@ -1,0 +1,54 @@
+#pragma once
+
+// The registry's writes: enterprises (with their licences and vehicles) and
+// transfer approvals, each decided by the domain and appended through the
+// one write pipeline. Knows nothing of gRPC.
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+
+#include "base/clock.h"
+#include "cradle/v1/registry.pb.h"
+#include "domain/authz.h"
+#include "services/ledger_registry.h"
+#include "services/write_pipeline.h"
+#include "storage/ledger.h"
+
+namespace cradle::services {
+
+class RegistryStore {
+ public:
+  using EnterpriseDone = std::function<void(absl::StatusOr<v1::Enterprise>)>;
+  using ApprovalDone = std::function<void(absl::StatusOr<v1::Approval>)>;
+
+  // Neither is owned; both must outlive the store.
+  RegistryStore(storage::Ledger& ledger, const Clock& clock);
+
+  // Each on behalf of `who`, the authenticated caller. `done` runs once,
+  // possibly on the ledger's writer thread; it must not block.
+  void RegisterEnterprise(const v1::RegisterEnterpriseRequest& request,
+                          const domain::Principal& who, EnterpriseDone done);
+  void GrantLicence(const v1::GrantLicenceRequest& request,
+                    const domain::Principal& who, EnterpriseDone done);
+  void RegisterVehicle(const v1::RegisterVehicleRequest& request,
+                       const domain::Principal& who, EnterpriseDone done);
+  void RegisterApproval(const v1::RegisterApprovalRequest& request,
+                        const domain::Principal& who, ApprovalDone done);
+
+  const LedgerRegistryReader& reader() const { return reader_; }
+
+ private:
+  // The answer to a retry: the stream's state as it is now.
+  absl::StatusOr<v1::Enterprise> ReplayEnterprise(
+      const storage::AppendResult& first) const;
+  absl::StatusOr<v1::Approval> ReplayApproval(
+      const storage::AppendResult& first) const;
+
+  const Clock& clock_;
+  LedgerRegistryReader reader_;
+  WritePipeline<v1::Enterprise> enterprises_;
+  WritePipeline<v1::Approval> approvals_;
+};
+
+}  // namespace cradle::services
