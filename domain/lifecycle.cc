@@ -9,6 +9,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/plate.h"
+#include "domain/record.h"
 #include "domain/treatment_method.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
@@ -164,16 +165,16 @@ absl::StatusOr<v1::Enterprise> LegCarrier(const RegistryReader& registry,
 }
 
 Decision Decide(const v1::Manifest& current,
-                std::vector<v1::ManifestEvent> events, absl::Time now) {
+                std::vector<ledger::v1::ManifestEvent> events, absl::Time now) {
   Decision d;
   d.next = current;
-  for (const v1::ManifestEvent& e : events) Apply(e, now, &d.next);
+  for (const ledger::v1::ManifestEvent& e : events) Apply(e, now, &d.next);
   d.events = std::move(events);
   return d;
 }
 
-v1::ManifestEvent Closed() {
-  v1::ManifestEvent e;
+ledger::v1::ManifestEvent Closed() {
+  ledger::v1::ManifestEvent e;
   e.mutable_closed();
   return e;
 }
@@ -339,8 +340,8 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
 
   v1::Manifest empty;
   empty.set_number(std::string(number));
-  v1::ManifestEvent opened;
-  *opened.mutable_opened() = request;
+  ledger::v1::ManifestEvent opened;
+  *opened.mutable_opened() = Transcribe<ledger::v1::Opened>(request);
   opened.set_origin_division(generator.division());
   opened.set_destination_division(receiver.division());
   opened.set_number(std::string(number));
@@ -353,8 +354,8 @@ absl::StatusOr<Decision> DecideIssue(const v1::Manifest& m,
   CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kIssue,
                                       "generator", request.generator(),
                                       m.generator()));
-  v1::ManifestEvent e;
-  *e.mutable_issued() = request;
+  ledger::v1::ManifestEvent e;
+  *e.mutable_issued() = Transcribe<ledger::v1::Issued>(request);
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -366,8 +367,8 @@ absl::StatusOr<Decision> DecideCancel(const v1::Manifest& m,
                                       m.generator()));
   CRADLE_RETURN_IF_ERROR(
       CheckText("reason", request.reason(), kMaxTextBytes, true));
-  v1::ManifestEvent e;
-  *e.mutable_cancelled() = request;
+  ledger::v1::ManifestEvent e;
+  *e.mutable_cancelled() = Transcribe<ledger::v1::Cancelled>(request);
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -381,8 +382,8 @@ absl::StatusOr<Decision> DecidePickup(const v1::Manifest& m,
   CRADLE_ASSIGN_OR_RETURN(v1::Enterprise carrier,
                           LegCarrier(registry, "carrier", request.carrier(),
                                      request.vehicle(), request.driver()));
-  v1::ManifestEvent e;
-  *e.mutable_picked_up() = request;
+  ledger::v1::ManifestEvent e;
+  *e.mutable_picked_up() = Transcribe<ledger::v1::PickedUp>(request);
   e.set_carrier_division(carrier.division());
   return Decide(m, {std::move(e)}, now);
 }
@@ -404,8 +405,8 @@ absl::StatusOr<Decision> DecideRelay(const v1::Manifest& m,
       v1::Enterprise to,
       LegCarrier(registry, "to_carrier", request.to_carrier(),
                  request.vehicle(), request.driver()));
-  v1::ManifestEvent e;
-  *e.mutable_relayed() = request;
+  ledger::v1::ManifestEvent e;
+  *e.mutable_relayed() = Transcribe<ledger::v1::Relayed>(request);
   e.set_carrier_division(to.division());
   return Decide(m, {std::move(e)}, now);
 }
@@ -421,8 +422,8 @@ absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& m,
     absl::StatusOr<v1::Enterprise> scanner =
         RegisteredAs(registry, "receiver", request.receiver(), {v1::RECEIVER});
     if (scanner.ok() && m.status() == v1::IN_TRANSIT) {
-      v1::ManifestEvent e;
-      *e.mutable_misdelivered() = request;
+      ledger::v1::ManifestEvent e;
+      *e.mutable_misdelivered() = Transcribe<ledger::v1::Delivered>(request);
       return Decide(m, {std::move(e)}, now);
     }
   }
@@ -430,8 +431,8 @@ absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& m,
                                     m.receiver(), Party::kReceiver,
                                     m.number()));
   CRADLE_RETURN_IF_ERROR(CheckState(Action::kDeliver, m));
-  v1::ManifestEvent e;
-  *e.mutable_delivered() = request;
+  ledger::v1::ManifestEvent e;
+  *e.mutable_delivered() = Transcribe<ledger::v1::Delivered>(request);
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -509,8 +510,8 @@ absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
           "reject it"));
     }
   }
-  std::vector<v1::ManifestEvent> events(1);
-  *events[0].mutable_received() = request;
+  std::vector<ledger::v1::ManifestEvent> events(1);
+  *events[0].mutable_received() = Transcribe<ledger::v1::Received>(request);
   Decision d = Decide(m, std::move(events), now);
   if (ChainComplete(d.next)) {  // a return to the generator ends the chain
     d.events.push_back(Closed());
@@ -530,7 +531,7 @@ absl::StatusOr<Decision> DecideReroute(const v1::Manifest& m,
     return absl::InvalidArgumentError(absl::StrCat(
         "to ", request.to(), " is the receiver that rejected the load"));
   }
-  v1::ManifestEvent e;
+  ledger::v1::ManifestEvent e;
   if (request.to() == m.generator()) {
     e.set_destination_division(m.origin_division());
   } else {
@@ -542,7 +543,7 @@ absl::StatusOr<Decision> DecideReroute(const v1::Manifest& m,
   CRADLE_ASSIGN_OR_RETURN(v1::Enterprise carrier,
                           LegCarrier(registry, "carrier", request.carrier(),
                                      request.vehicle(), request.driver()));
-  *e.mutable_rerouted() = request;
+  *e.mutable_rerouted() = Transcribe<ledger::v1::Rerouted>(request);
   e.set_carrier_division(carrier.division());
   return Decide(m, {std::move(e)}, now);
 }
@@ -604,8 +605,8 @@ absl::StatusOr<Decision> DecideDispose(const v1::Manifest& m,
     }
     left -= l.quantity_g();
   }
-  std::vector<v1::ManifestEvent> events(1);
-  *events[0].mutable_disposed() = request;
+  std::vector<ledger::v1::ManifestEvent> events(1);
+  *events[0].mutable_disposed() = Transcribe<ledger::v1::Disposed>(request);
   Decision d = Decide(m, std::move(events), now);
   if (d.next.status() == v1::DISPOSED) {
     d.events.push_back(Closed());
@@ -625,8 +626,9 @@ absl::StatusOr<Decision> DecidePayment(const v1::Manifest& m,
     return absl::InvalidArgumentError(absl::StrCat(
         "amount_fen ", request.amount_fen(), " must be 1..", kMaxPaymentFen));
   }
-  v1::ManifestEvent e;
-  *e.mutable_payment_recorded() = request;
+  ledger::v1::ManifestEvent e;
+  *e.mutable_payment_recorded() =
+      Transcribe<ledger::v1::PaymentRecorded>(request);
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -654,11 +656,11 @@ absl::StatusOr<Decision> DecideFlagNote(const v1::Manifest& m,
         "flag ", request.id(), " is ", v1::FlagState_Name(flag->state()),
         "; it cannot become ", v1::FlagState_Name(to)));
   }
-  v1::ManifestEvent e;
+  ledger::v1::ManifestEvent e;
   if (to == v1::ACKED) {
-    *e.mutable_flag_acked() = request;
+    *e.mutable_flag_acked() = Transcribe<ledger::v1::FlagNoted>(request);
   } else {
-    *e.mutable_flag_resolved() = request;
+    *e.mutable_flag_resolved() = Transcribe<ledger::v1::FlagNoted>(request);
   }
   return Decide(m, {std::move(e)}, now);
 }

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+#include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
@@ -91,8 +92,8 @@ class RegistryReader {
 };
 
 struct Decision {
-  std::vector<v1::ManifestEvent> events;  // in append order
-  v1::Manifest next;                      // the state after them
+  std::vector<ledger::v1::ManifestEvent> events;  // in append order
+  v1::Manifest next;                              // the state after them
 };
 
 inline constexpr int kMaxWasteLines = 100;
@@ -146,11 +147,11 @@ absl::StatusOr<Decision> DecideFlagNote(const v1::Manifest& manifest,
                                         v1::FlagState to, absl::Time now);
 
 // Folds `event`, recorded at `recorded`, into `manifest`.
-void Apply(const v1::ManifestEvent& event, absl::Time recorded,
+void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
            v1::Manifest* manifest);
 
 // The ledger entry type of an event, e.g. "manifest.picked_up".
-std::string EventType(const v1::ManifestEvent& event);
+std::string EventType(const ledger::v1::ManifestEvent& event);
 
 // True when every accepted quantity is disposed and nothing is still on the
 // road or awaiting a decision: the chain can close.

@@ -7,6 +7,7 @@
 
 #include "base/time.h"
 #include "domain/lifecycle.h"
+#include "domain/record.h"
 
 namespace cradle::domain {
 namespace {
@@ -28,8 +29,8 @@ v1::Destination NewDestination(absl::string_view receiver, int lines) {
 
 v1::Leg NewLeg(const v1::Manifest& m, absl::string_view carrier,
                absl::string_view vehicle, absl::string_view driver,
-               absl::string_view handed_over_by, const v1::WriteMeta& meta,
-               absl::string_view division) {
+               absl::string_view handed_over_by,
+               const ledger::v1::WriteMeta& meta, absl::string_view division) {
   v1::Leg leg;
   leg.set_division(std::string(division));
   leg.set_number(m.legs_size() + 1);
@@ -38,7 +39,10 @@ v1::Leg NewLeg(const v1::Manifest& m, absl::string_view carrier,
   leg.set_driver(std::string(driver));
   leg.set_handed_over_by(std::string(handed_over_by));
   if (meta.has_device_time()) *leg.mutable_device_time() = meta.device_time();
-  if (meta.has_position()) *leg.mutable_position() = meta.position();
+  if (meta.has_position()) {
+    leg.mutable_position()->set_lat(meta.position().lat());
+    leg.mutable_position()->set_lon(meta.position().lon());
+  }
   return leg;
 }
 
@@ -61,7 +65,7 @@ bool ChainComplete(const v1::Manifest& m) {
   return true;
 }
 
-void Apply(const v1::ManifestEvent& event, absl::Time recorded,
+void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
            v1::Manifest* m) {
   m->set_version(m->version() + 1);
   *m->mutable_updated_at() = ToTimestamp(recorded);
@@ -70,14 +74,16 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
           ? nullptr
           : m->mutable_destinations(m->destinations_size() - 1);
   switch (event.kind_case()) {
-    case v1::ManifestEvent::kOpened: {
-      const v1::OpenManifestRequest& o = event.opened();
+    case ledger::v1::ManifestEvent::kOpened: {
+      const ledger::v1::Opened& o = event.opened();
       if (!event.number().empty()) m->set_number(event.number());
       m->set_status(o.draft() ? v1::DRAFT : v1::ISSUED);
       m->set_generator(o.generator());
       m->set_carrier(o.carrier());
       m->set_receiver(o.receiver());
-      *m->mutable_lines() = o.lines();
+      for (const ledger::v1::WasteLine& line : o.lines()) {
+        *m->add_lines() = Transcribe<v1::WasteLine>(line);
+      }
       m->set_method(o.method());
       m->set_origin_division(event.origin_division());
       m->set_destination_division(event.destination_division());
@@ -91,15 +97,15 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       }
       break;
     }
-    case v1::ManifestEvent::kIssued:
+    case ledger::v1::ManifestEvent::kIssued:
       m->set_status(v1::ISSUED);
       break;
-    case v1::ManifestEvent::kCancelled:
+    case ledger::v1::ManifestEvent::kCancelled:
       m->set_status(v1::CANCELLED);
       m->set_cancel_reason(event.cancelled().reason());
       break;
-    case v1::ManifestEvent::kPickedUp: {
-      const v1::PickupRequest& p = event.picked_up();
+    case ledger::v1::ManifestEvent::kPickedUp: {
+      const ledger::v1::PickedUp& p = event.picked_up();
       m->set_status(v1::IN_TRANSIT);
       *m->add_legs() =
           NewLeg(*m, p.carrier(), p.vehicle(), p.driver(), m->generator(),
@@ -107,29 +113,29 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       if (dest != nullptr) *dest->mutable_sent_at() = ToTimestamp(recorded);
       break;
     }
-    case v1::ManifestEvent::kRelayed: {
-      const v1::RelayRequest& r = event.relayed();
+    case ledger::v1::ManifestEvent::kRelayed: {
+      const ledger::v1::Relayed& r = event.relayed();
       *m->add_legs() =
           NewLeg(*m, r.to_carrier(), r.vehicle(), r.driver(), r.from_carrier(),
                  r.meta(), event.carrier_division());
       m->set_carrier(r.to_carrier());
       break;
     }
-    case v1::ManifestEvent::kDelivered:
+    case ledger::v1::ManifestEvent::kDelivered:
       m->set_status(v1::DELIVERED);
       if (dest != nullptr) {
         dest->set_delivered(true);
         *dest->mutable_delivered_at() = ToTimestamp(recorded);
       }
       break;
-    case v1::ManifestEvent::kReceived: {
+    case ledger::v1::ManifestEvent::kReceived: {
       if (dest == nullptr) break;
       bool any_accepted = false, any_rejected = false;
-      for (const v1::LineReceipt& r : event.received().lines()) {
+      for (const ledger::v1::LineReceipt& r : event.received().lines()) {
         const int i = r.line() - 1;
         if (i < 0 || i >= dest->sent_g_size()) continue;
         dest->set_received_g(i, dest->received_g(i) + r.quantity_g());
-        if (r.decision() == v1::LineReceipt::REJECT) {
+        if (r.decision() == ledger::v1::LineReceipt::REJECT) {
           dest->set_rejected_g(i, dest->rejected_g(i) + r.quantity_g());
           dest->set_reject_reasons(i, r.reason());
           any_rejected |= r.quantity_g() > 0;
@@ -145,8 +151,8 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
                                    : v1::REJECTED);
       break;
     }
-    case v1::ManifestEvent::kRerouted: {
-      const v1::RerouteRequest& r = event.rerouted();
+    case ledger::v1::ManifestEvent::kRerouted: {
+      const ledger::v1::Rerouted& r = event.rerouted();
       if (dest == nullptr) break;
       v1::Destination next = NewDestination(r.to(), m->lines_size());
       for (int i = 0; i < m->lines_size(); ++i) {
@@ -165,9 +171,9 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       m->set_status(v1::IN_TRANSIT);
       break;
     }
-    case v1::ManifestEvent::kDisposed: {
-      const v1::DisposeRequest& d = event.disposed();
-      for (const v1::LineDisposal& l : d.lines()) {
+    case ledger::v1::ManifestEvent::kDisposed: {
+      const ledger::v1::Disposed& d = event.disposed();
+      for (const ledger::v1::LineDisposal& l : d.lines()) {
         int64_t left = l.quantity_g();
         const int i = l.line() - 1;
         for (v1::Destination& to : *m->mutable_destinations()) {
@@ -187,12 +193,12 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       if (ChainComplete(*m)) m->set_status(v1::DISPOSED);
       break;
     }
-    case v1::ManifestEvent::kClosed:
+    case ledger::v1::ManifestEvent::kClosed:
       m->set_status(v1::CLOSED);
       break;
-    case v1::ManifestEvent::kFlagRaised: {
+    case ledger::v1::ManifestEvent::kFlagRaised: {
       v1::Flag* f = m->add_flags();
-      *f = event.flag_raised();
+      *f = Transcribe<v1::Flag>(event.flag_raised());
       v1::FlagNote* note = f->add_history();
       note->set_state(f->state());
       note->set_by("cradle");
@@ -200,9 +206,9 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       *note->mutable_at() = ToTimestamp(recorded);
       break;
     }
-    case v1::ManifestEvent::kFlagAcked:
-    case v1::ManifestEvent::kFlagResolved:
-    case v1::ManifestEvent::kFlagCleared: {
+    case ledger::v1::ManifestEvent::kFlagAcked:
+    case ledger::v1::ManifestEvent::kFlagResolved:
+    case ledger::v1::ManifestEvent::kFlagCleared: {
       std::string id, by, note;
       v1::FlagState state;
       if (event.has_flag_cleared()) {
@@ -211,7 +217,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
         note = event.flag_cleared().reason();
         state = v1::CLEARED;
       } else {
-        const v1::FlagNoteRequest& r =
+        const ledger::v1::FlagNoted& r =
             event.has_flag_acked() ? event.flag_acked() : event.flag_resolved();
         id = r.id();
         by = r.by();
@@ -229,7 +235,7 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       }
       break;
     }
-    case v1::ManifestEvent::kPaymentRecorded: {
+    case ledger::v1::ManifestEvent::kPaymentRecorded: {
       v1::Payment* p = m->add_payments();
       p->set_payer(event.payment_recorded().payer());
       p->set_payee(event.payment_recorded().payee());
@@ -237,53 +243,53 @@ void Apply(const v1::ManifestEvent& event, absl::Time recorded,
       *p->mutable_recorded() = ToTimestamp(recorded);
       break;
     }
-    case v1::ManifestEvent::kMisdelivered:
+    case ledger::v1::ManifestEvent::kMisdelivered:
       break;  // evidence only: the load is still on its way
-    case v1::ManifestEvent::kApprovalApplied:
+    case ledger::v1::ManifestEvent::kApprovalApplied:
       m->set_approval(event.approval_applied().number());
       break;
-    case v1::ManifestEvent::KIND_NOT_SET:
+    case ledger::v1::ManifestEvent::KIND_NOT_SET:
       break;
   }
 }
 
-std::string EventType(const v1::ManifestEvent& event) {
+std::string EventType(const ledger::v1::ManifestEvent& event) {
   switch (event.kind_case()) {
-    case v1::ManifestEvent::kOpened:
+    case ledger::v1::ManifestEvent::kOpened:
       return "manifest.opened";
-    case v1::ManifestEvent::kIssued:
+    case ledger::v1::ManifestEvent::kIssued:
       return "manifest.issued";
-    case v1::ManifestEvent::kCancelled:
+    case ledger::v1::ManifestEvent::kCancelled:
       return "manifest.cancelled";
-    case v1::ManifestEvent::kPickedUp:
+    case ledger::v1::ManifestEvent::kPickedUp:
       return "manifest.picked_up";
-    case v1::ManifestEvent::kRelayed:
+    case ledger::v1::ManifestEvent::kRelayed:
       return "manifest.relayed";
-    case v1::ManifestEvent::kDelivered:
+    case ledger::v1::ManifestEvent::kDelivered:
       return "manifest.delivered";
-    case v1::ManifestEvent::kReceived:
+    case ledger::v1::ManifestEvent::kReceived:
       return "manifest.received";
-    case v1::ManifestEvent::kRerouted:
+    case ledger::v1::ManifestEvent::kRerouted:
       return "manifest.rerouted";
-    case v1::ManifestEvent::kDisposed:
+    case ledger::v1::ManifestEvent::kDisposed:
       return "manifest.disposed";
-    case v1::ManifestEvent::kClosed:
+    case ledger::v1::ManifestEvent::kClosed:
       return "manifest.closed";
-    case v1::ManifestEvent::kFlagRaised:
+    case ledger::v1::ManifestEvent::kFlagRaised:
       return "flag.raised";
-    case v1::ManifestEvent::kFlagAcked:
+    case ledger::v1::ManifestEvent::kFlagAcked:
       return "flag.acked";
-    case v1::ManifestEvent::kFlagResolved:
+    case ledger::v1::ManifestEvent::kFlagResolved:
       return "flag.resolved";
-    case v1::ManifestEvent::kFlagCleared:
+    case ledger::v1::ManifestEvent::kFlagCleared:
       return "flag.cleared";
-    case v1::ManifestEvent::kPaymentRecorded:
+    case ledger::v1::ManifestEvent::kPaymentRecorded:
       return "manifest.payment_recorded";
-    case v1::ManifestEvent::kMisdelivered:
+    case ledger::v1::ManifestEvent::kMisdelivered:
       return "manifest.misdelivered";
-    case v1::ManifestEvent::kApprovalApplied:
+    case ledger::v1::ManifestEvent::kApprovalApplied:
       return "manifest.approval_applied";
-    case v1::ManifestEvent::KIND_NOT_SET:
+    case ledger::v1::ManifestEvent::KIND_NOT_SET:
       break;
   }
   return "manifest.unknown";

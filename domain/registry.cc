@@ -9,6 +9,7 @@
 #include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/plate.h"
+#include "domain/record.h"
 #include "domain/treatment_method.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
@@ -81,7 +82,8 @@ absl::StatusOr<RegistryDecision> DecideRegisterEnterprise(
                                                  Quote(existing->name()), ""));
   }
   RegistryDecision d;
-  *d.event.mutable_registered() = request;
+  *d.event.mutable_registered() =
+      Transcribe<ledger::v1::EnterpriseRegistered>(request);
   ApplyRegistryEvent(d.event, &d.next);
   return d;
 }
@@ -148,7 +150,8 @@ absl::StatusOr<RegistryDecision> DecideGrantLicence(
         "licence.valid_until ", l.valid_until(), " is already past"));
   }
   RegistryDecision d;
-  *d.event.mutable_licence_granted() = request;
+  *d.event.mutable_licence_granted() =
+      Transcribe<ledger::v1::LicenceGranted>(request);
   d.next = receiver;
   ApplyRegistryEvent(d.event, &d.next);
   return d;
@@ -173,13 +176,14 @@ absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
     }
   }
   RegistryDecision d;
-  *d.event.mutable_vehicle_registered() = request;
+  *d.event.mutable_vehicle_registered() =
+      Transcribe<ledger::v1::VehicleRegistered>(request);
   d.next = carrier;
   ApplyRegistryEvent(d.event, &d.next);
   return d;
 }
 
-absl::StatusOr<v1::Approval> DecideRegisterApproval(
+absl::StatusOr<ApprovalDecision> DecideRegisterApproval(
     const v1::RegisterApprovalRequest& request, const v1::Enterprise& generator,
     const v1::Enterprise& receiver, const v1::Approval* existing) {
   const v1::Approval& a = request.approval();
@@ -250,29 +254,36 @@ absl::StatusOr<v1::Approval> DecideRegisterApproval(
         "approval.valid_until ", a.valid_until(),
         " must be on or after valid_from and less than 12 months after it"));
   }
-  return a;
+  ApprovalDecision d;
+  *d.event.mutable_approval_registered() =
+      Transcribe<ledger::v1::ApprovalRegistered>(request);
+  d.next = a;
+  return d;
 }
 
-void ApplyRegistryEvent(const v1::RegistryEvent& event, v1::Enterprise* e) {
+void ApplyRegistryEvent(const ledger::v1::RegistryEvent& event,
+                        v1::Enterprise* e) {
   e->set_version(e->version() + 1);
   switch (event.kind_case()) {
-    case v1::RegistryEvent::kRegistered: {
-      const v1::RegisterEnterpriseRequest& r = event.registered();
+    case ledger::v1::RegistryEvent::kRegistered: {
+      const ledger::v1::EnterpriseRegistered& r = event.registered();
       e->set_id(r.id());
       e->set_name(r.name());
       e->set_division(r.division());
-      *e->mutable_roles() = r.roles();
+      for (int role : r.roles()) e->add_roles(static_cast<v1::Role>(role));
       break;
     }
-    case v1::RegistryEvent::kLicenceGranted:
-      *e->add_licences() = event.licence_granted().licence();
+    case ledger::v1::RegistryEvent::kLicenceGranted:
+      *e->add_licences() =
+          Transcribe<v1::Licence>(event.licence_granted().licence());
       break;
-    case v1::RegistryEvent::kVehicleRegistered:
-      *e->add_vehicles() = event.vehicle_registered().vehicle();
+    case ledger::v1::RegistryEvent::kVehicleRegistered:
+      *e->add_vehicles() =
+          Transcribe<v1::Vehicle>(event.vehicle_registered().vehicle());
       break;
-    case v1::RegistryEvent::kApprovalRegistered:
+    case ledger::v1::RegistryEvent::kApprovalRegistered:
       break;  // an approval's own stream, not an enterprise's
-    case v1::RegistryEvent::KIND_NOT_SET:
+    case ledger::v1::RegistryEvent::KIND_NOT_SET:
       break;
   }
 }

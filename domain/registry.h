@@ -7,12 +7,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+#include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/registry.pb.h"
 
 namespace cradle::domain {
 
 struct RegistryDecision {
-  v1::RegistryEvent event;
+  ledger::v1::RegistryEvent event;
   v1::Enterprise next;
 };
 
@@ -29,11 +30,16 @@ absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
 // A cross-province approval: the generator and receiver registered in
 // different provinces, codes of the catalogue, a positive quantity, valid for
 // at most 12 months. `existing` is non-null when the number is taken.
-absl::StatusOr<v1::Approval> DecideRegisterApproval(
+struct ApprovalDecision {
+  ledger::v1::RegistryEvent event;
+  v1::Approval next;
+};
+absl::StatusOr<ApprovalDecision> DecideRegisterApproval(
     const v1::RegisterApprovalRequest& request, const v1::Enterprise& generator,
     const v1::Enterprise& receiver, const v1::Approval* existing);
 
-void ApplyRegistryEvent(const v1::RegistryEvent& event, v1::Enterprise* e);
+void ApplyRegistryEvent(const ledger::v1::RegistryEvent& event,
+                        v1::Enterprise* e);
 
 // Parses YYYY-MM-DD; the error names `field`.
 absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view field,

@@ -7,6 +7,7 @@
 
 #include "base/quote.h"
 #include "base/time.h"
+#include "domain/record.h"
 #include "security/attestation.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
@@ -44,11 +45,11 @@ std::unique_ptr<google::protobuf::Message> ParseEvent(const storage::Entry& e) {
   std::unique_ptr<google::protobuf::Message> msg;
   if (absl::StartsWith(e.type, "manifest.") ||
       absl::StartsWith(e.type, "flag.")) {
-    msg = std::make_unique<v1::ManifestEvent>();
+    msg = std::make_unique<ledger::v1::ManifestEvent>();
   } else if (absl::StartsWith(e.type, "registry.")) {
-    msg = std::make_unique<v1::RegistryEvent>();
+    msg = std::make_unique<ledger::v1::RegistryEvent>();
   } else if (absl::StartsWith(e.type, "credential.")) {
-    msg = std::make_unique<v1::CredentialEvent>();
+    msg = std::make_unique<ledger::v1::CredentialEvent>();
   } else {
     return nullptr;
   }
@@ -94,9 +95,11 @@ v1::Signer SignerOf(const CredentialStore& credentials,
   } else if (!c.ok() || c->public_key().empty()) {
     signer.set_signature(v1::Signer::UNKNOWN_KEY);
   } else {
-    signer.set_signature(security::VerifyRequest(c->public_key(), *request)
-                             ? v1::Signer::VALID
-                             : v1::Signer::INVALID);
+    signer.set_signature(
+        security::VerifyRecorded(c->public_key(),
+                                 domain::SignedRequestType(*request), *request)
+            ? v1::Signer::VALID
+            : v1::Signer::INVALID);
   }
   return signer;
 }

@@ -11,6 +11,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "base/time.h"
+#include "domain/record.h"
 #include "security/token.h"
 #include "services/keys.h"
 #include "services/projection.h"
@@ -77,7 +78,7 @@ absl::StatusOr<std::unique_ptr<CredentialStore>> CredentialStore::Load(
       absl::StatusOr<absl::optional<std::string>> value =
           ledger.GetState(keys::CredentialState(id));
       if (!value.ok()) return value.status();
-      v1::CredentialEvent state;
+      ledger::v1::CredentialEvent state;
       if (!value->has_value() || !state.ParseFromString(**value)) {
         return absl::DataLossError(
             absl::StrCat("credential ", id, " is indexed but its state is ",
@@ -91,10 +92,10 @@ absl::StatusOr<std::unique_ptr<CredentialStore>> CredentialStore::Load(
   return store;
 }
 
-void CredentialStore::Put(const v1::CredentialEvent& state) {
+void CredentialStore::Put(const ledger::v1::CredentialEvent& state) {
   absl::MutexLock lock(&mu_);
   Stored& s = by_id_[state.issued().id()];
-  s.credential = state.issued();
+  s.credential = domain::Transcribe<v1::Credential>(state.issued());
   s.token_sha256 = state.token_sha256();
 }
 
@@ -165,8 +166,9 @@ CredentialStore::PrepareIssue(const v1::IssueCredentialRequest& request,
   }
   credential.set_issued_by(by.Actor());
 
-  v1::CredentialEvent event;
-  *event.mutable_issued() = credential;
+  ledger::v1::CredentialEvent event;
+  *event.mutable_issued() =
+      domain::Transcribe<ledger::v1::Credential>(credential);
   event.set_token_sha256(token.sha256);
   PreparedWrite<v1::IssueCredentialResponse> out;
   storage::AppendRequest& req = out.append;
@@ -177,12 +179,13 @@ CredentialStore::PrepareIssue(const v1::IssueCredentialRequest& request,
   req.mutations.push_back(storage::Mutation::Put(
       storage::Table::kState, keys::CredentialState(token.id),
       event.SerializeAsString()));
-  IndexDiff({}, CredentialIndex(credential), &req.mutations);
+  IndexDiff({}, CredentialIndex(event.issued()), &req.mutations);
   out.answer = [this, event, token = token.token](const storage::AppendResult&)
       -> absl::StatusOr<v1::IssueCredentialResponse> {
     Put(event);
     v1::IssueCredentialResponse reply;
-    *reply.mutable_credential() = event.issued();
+    *reply.mutable_credential() =
+        domain::Transcribe<v1::Credential>(event.issued());
     reply.set_token(token);
     return reply;
   };
@@ -230,14 +233,16 @@ absl::StatusOr<PreparedWrite<v1::Credential>> CredentialStore::PrepareRevoke(
       ledger_.StreamVersion(keys::CredentialStream(request.id())));
 
   const google::protobuf::Timestamp now = ToTimestamp(clock_.Now());
-  v1::CredentialEvent state;
-  *state.mutable_issued() = current.credential;
+  ledger::v1::CredentialEvent state;
+  *state.mutable_issued() =
+      domain::Transcribe<ledger::v1::Credential>(current.credential);
   state.mutable_issued()->set_revoked(true);
   *state.mutable_issued()->mutable_revoked_at() = now;
   state.mutable_issued()->set_revoke_reason(request.reason());
   state.set_token_sha256(current.token_sha256);
-  v1::CredentialEvent event;
-  *event.mutable_revoked() = request;
+  ledger::v1::CredentialEvent event;
+  *event.mutable_revoked() =
+      domain::Transcribe<ledger::v1::CredentialRevoked>(request);
   *event.mutable_at() = now;
 
   PreparedWrite<v1::Credential> out;
@@ -253,7 +258,7 @@ absl::StatusOr<PreparedWrite<v1::Credential>> CredentialStore::PrepareRevoke(
       [this,
        state](const storage::AppendResult&) -> absl::StatusOr<v1::Credential> {
     Put(state);
-    return state.issued();
+    return domain::Transcribe<v1::Credential>(state.issued());
   };
   return out;
 }

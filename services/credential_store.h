@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 
 #include "base/clock.h"
+#include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/auth.pb.h"
 #include "domain/authz.h"
 #include "security/token.h"
@@ -77,7 +78,7 @@ class CredentialStore {
       const security::NewToken& token);
   absl::StatusOr<PreparedWrite<v1::Credential>> PrepareRevoke(
       const v1::RevokeCredentialRequest& request, const domain::Principal& by);
-  void Put(const v1::CredentialEvent& state);
+  void Put(const ledger::v1::CredentialEvent& state);
 
   storage::Ledger& ledger_;
   const LedgerRegistryReader registry_;

@@ -40,7 +40,8 @@ inline std::string ManifestState(absl::string_view number) {
 inline std::string EnterpriseState(absl::string_view id) {
   return absl::StrCat("enterprise/", id);
 }
-// A v1::CredentialEvent: the credential as it stands and its token's hash.
+// A ledger::v1::CredentialEvent: the credential as it stands and its token's
+// hash.
 inline std::string CredentialState(absl::string_view id) {
   return absl::StrCat("credential/", id);
 }

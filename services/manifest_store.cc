@@ -78,8 +78,8 @@ storage::AppendRequest ManifestStore::MakeAppend(
   // Every event carries the time it was decided at, which a replay folds
   // it in at (projection.h's EventTime).
   const google::protobuf::Timestamp decided_at = ToTimestamp(now);
-  for (const v1::ManifestEvent& e : decision.events) {
-    v1::ManifestEvent stamped = e;
+  for (const ledger::v1::ManifestEvent& e : decision.events) {
+    ledger::v1::ManifestEvent stamped = e;
     *stamped.mutable_decided_at() = decided_at;
     req.entries.push_back(storage::NewEntry{
         domain::EventType(e), stamped.SerializeAsString(), std::string(actor)});

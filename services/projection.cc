@@ -12,6 +12,7 @@
 #include "domain/flags/engine.h"
 #include "domain/lifecycle.h"
 #include "domain/manifest_facts.h"
+#include "domain/record.h"
 #include "domain/registry.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
@@ -46,9 +47,9 @@ absl::StatusOr<Projection> ReplayManifest(
   auto manifest = std::make_unique<v1::Manifest>();
   std::vector<storage::Mutation> adds;
   for (const storage::Entry& e : entries) {
-    v1::ManifestEvent event;
+    ledger::v1::ManifestEvent event;
     if (!event.ParseFromString(e.payload) ||
-        event.kind_case() == v1::ManifestEvent::KIND_NOT_SET ||
+        event.kind_case() == ledger::v1::ManifestEvent::KIND_NOT_SET ||
         domain::EventType(event) != e.type) {
       return NotOfKind(e, "manifest");
     }
@@ -72,9 +73,9 @@ absl::StatusOr<Projection> ReplayEnterprise(
   out.state_key = keys::EnterpriseState(id);
   auto enterprise = std::make_unique<v1::Enterprise>();
   for (const storage::Entry& e : entries) {
-    v1::RegistryEvent event;
+    ledger::v1::RegistryEvent event;
     if (!event.ParseFromString(e.payload) ||
-        event.kind_case() == v1::RegistryEvent::KIND_NOT_SET ||
+        event.kind_case() == ledger::v1::RegistryEvent::KIND_NOT_SET ||
         event.has_approval_registered()) {
       return NotOfKind(e, "registry");
     }
@@ -91,11 +92,12 @@ absl::StatusOr<Projection> ReplayApproval(
   out.state_key = keys::ApprovalState(number);
   auto approval = std::make_unique<v1::Approval>();
   for (const storage::Entry& e : entries) {
-    v1::RegistryEvent event;
+    ledger::v1::RegistryEvent event;
     if (!event.ParseFromString(e.payload) || !event.has_approval_registered()) {
       return NotOfKind(e, "approval");
     }
-    *approval = event.approval_registered().approval();
+    *approval = domain::Transcribe<v1::Approval>(
+        event.approval_registered().approval());
   }
   out.index = ApprovalIndex(*approval);
   out.state = std::move(approval);
@@ -107,15 +109,15 @@ absl::StatusOr<Projection> ReplayCredential(
   Projection out;
   out.state_key = keys::CredentialState(id);
   // A credential's state is the event that issued it, as it stands now.
-  auto state = std::make_unique<v1::CredentialEvent>();
+  auto state = std::make_unique<ledger::v1::CredentialEvent>();
   for (const storage::Entry& e : entries) {
-    v1::CredentialEvent event;
+    ledger::v1::CredentialEvent event;
     if (!event.ParseFromString(e.payload)) return NotOfKind(e, "credential");
     if (event.has_issued()) {
       *state = std::move(event);
     } else if (event.has_revoked()) {
       out.legacy_times |= !event.has_at();
-      v1::Credential* c = state->mutable_issued();
+      ledger::v1::Credential* c = state->mutable_issued();
       c->set_revoked(true);
       *c->mutable_revoked_at() =
           event.has_at() ? event.at() : ToTimestamp(e.recorded);
@@ -175,7 +177,7 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
 }
 
 void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
-                      const std::vector<v1::ManifestEvent>& events,
+                      const std::vector<ledger::v1::ManifestEvent>& events,
                       absl::Time now, std::vector<storage::Mutation>* out) {
   const absl::CivilSecond civil = absl::ToCivilSecond(now, domain::ChinaTime());
   const int year = static_cast<int>(civil.year());
@@ -192,7 +194,7 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
     }
   }
   // What each approval has shipped.
-  for (const v1::ManifestEvent& e : events) {
+  for (const ledger::v1::ManifestEvent& e : events) {
     if (e.has_approval_applied() && e.approval_applied().grams() != 0) {
       out->push_back(storage::Mutation::Add(
           storage::Table::kState,
@@ -275,7 +277,7 @@ IndexEntries ApprovalIndex(const v1::Approval& a) {
   return keys;
 }
 
-IndexEntries CredentialIndex(const v1::Credential& c) {
+IndexEntries CredentialIndex(const ledger::v1::Credential& c) {
   IndexEntries keys;
   if (c.id().empty()) return keys;
   keys[keys::CredentialsPrefix() + c.id()];
@@ -301,7 +303,8 @@ void IndexDiff(const IndexEntries& before, const IndexEntries& after,
   }
 }
 
-absl::Time EventTime(const v1::ManifestEvent& event, absl::Time recorded) {
+absl::Time EventTime(const ledger::v1::ManifestEvent& event,
+                     absl::Time recorded) {
   return event.has_decided_at() ? FromTimestamp(event.decided_at()) : recorded;
 }
 

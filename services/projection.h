@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 
+#include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/auth.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
@@ -38,7 +39,7 @@ IndexEntries ManifestIndex(const v1::Manifest& manifest,
 // year, what each approval has shipped, and the regulators' figures (flows,
 // closures, open flags).
 void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
-                      const std::vector<v1::ManifestEvent>& events,
+                      const std::vector<ledger::v1::ManifestEvent>& events,
                       absl::Time now, std::vector<storage::Mutation>* out);
 
 // An enterprise's entries: by division, receivers by city unit, its
@@ -47,7 +48,7 @@ IndexEntries EnterpriseIndex(const v1::Enterprise& enterprise);
 // An approval's entry under its generator and receiver.
 IndexEntries ApprovalIndex(const v1::Approval& approval);
 // A credential's entry (every credential is loaded at start).
-IndexEntries CredentialIndex(const v1::Credential& credential);
+IndexEntries CredentialIndex(const ledger::v1::Credential& credential);
 
 // The mutations that turn index entries `before` into `after`. A new key
 // of a name all streams share (a vehicle's plate) is put create-only, so
@@ -57,7 +58,8 @@ void IndexDiff(const IndexEntries& before, const IndexEntries& after,
 
 // The time a manifest event is folded in at: its decided_at, or for entries
 // written before that field existed, the entry's recorded time.
-absl::Time EventTime(const v1::ManifestEvent& event, absl::Time recorded);
+absl::Time EventTime(const ledger::v1::ManifestEvent& event,
+                     absl::Time recorded);
 
 // A stream rebuilt from its entries.
 struct Projection {

@@ -152,12 +152,12 @@ void RegistryStore::RegisterApproval(const v1::RegisterApprovalRequest& request,
         CRADLE_ASSIGN_OR_RETURN(absl::optional<v1::Approval> existing,
                                 reader_.FindApproval(a.number()));
         CRADLE_ASSIGN_OR_RETURN(
-            v1::Approval approval,
+            domain::ApprovalDecision d,
             domain::DecideRegisterApproval(
                 request, generator, receiver,
                 existing.has_value() ? &*existing : nullptr));
-        v1::RegistryEvent event;
-        *event.mutable_approval_registered() = request;
+        const v1::Approval& approval = d.next;
+        const ledger::v1::RegistryEvent& event = d.event;
         PreparedWrite<v1::Approval> out;
         storage::AppendRequest& req = out.append;
         req.stream = keys::ApprovalStream(approval.number());
@@ -169,7 +169,7 @@ void RegistryStore::RegisterApproval(const v1::RegisterApprovalRequest& request,
             approval.SerializeAsString()));
         IndexDiff({}, ApprovalIndex(approval), &req.mutations);
         out.created = absl::StrCat("approval.number ", approval.number());
-        out.answer = [approval](const storage::AppendResult&)
+        out.answer = [approval = d.next](const storage::AppendResult&)
             -> absl::StatusOr<v1::Approval> { return approval; };
         return out;
       },

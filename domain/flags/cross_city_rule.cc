@@ -29,8 +29,9 @@ class CrossCity final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::CROSS_CITY; }
 
-  absl::Status Evaluate(const EventContext& ctx,
-                        std::vector<v1::ManifestEvent>* out) const override {
+  absl::Status Evaluate(
+      const EventContext& ctx,
+      std::vector<ledger::v1::ManifestEvent>* out) const override {
     const std::string& origin = ctx.after.origin_division();
     for (int i : NewDestinations(ctx)) {
       const v1::Destination& d = ctx.after.destinations(i);

@@ -26,8 +26,9 @@ class CrossProvince final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::CROSS_PROVINCE_UNAPPROVED; }
 
-  absl::Status Evaluate(const EventContext& ctx,
-                        std::vector<v1::ManifestEvent>* out) const override {
+  absl::Status Evaluate(
+      const EventContext& ctx,
+      std::vector<ledger::v1::ManifestEvent>* out) const override {
     const absl::CivilDay today = absl::ToCivilDay(ctx.now, ChinaTime());
     for (int i : NewDestinations(ctx)) {
       const v1::Destination& d = ctx.after.destinations(i);
@@ -70,7 +71,7 @@ class CrossProvince final : public EventRule {
                              FormatGrams(a.quantity_kg() * 1000), " approved");
           continue;
         }
-        v1::ManifestEvent applied;
+        ledger::v1::ManifestEvent applied;
         applied.mutable_approval_applied()->set_number(a.number());
         applied.mutable_approval_applied()->set_grams(grams);
         out->push_back(std::move(applied));

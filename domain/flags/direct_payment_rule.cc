@@ -13,9 +13,10 @@ class DirectPayment final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::DIRECT_PAYMENT; }
 
-  absl::Status Evaluate(const EventContext& ctx,
-                        std::vector<v1::ManifestEvent>* out) const override {
-    for (const v1::ManifestEvent& e : ctx.events) {
+  absl::Status Evaluate(
+      const EventContext& ctx,
+      std::vector<ledger::v1::ManifestEvent>* out) const override {
+    for (const ledger::v1::ManifestEvent& e : ctx.events) {
       if (!e.has_payment_recorded()) continue;
       const std::string& payee = e.payment_recorded().payee();
       bool to_receiver = false;
@@ -24,7 +25,7 @@ class DirectPayment final : public EventRule {
       }
       if (to_receiver) continue;
       // The subject is the payment's index, so each payment is judged once.
-      v1::ManifestEvent flag = RaiseFlag(
+      ledger::v1::ManifestEvent flag = RaiseFlag(
           kind(), v1::HIGH, ctx.after.payments_size() - 1,
           absl::StrCat("fee of ", e.payment_recorded().amount_fen() / 100, ".",
                        e.payment_recorded().amount_fen() % 100 / 10,

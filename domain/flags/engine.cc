@@ -10,6 +10,7 @@
 #include "base/status_macros.h"
 #include "base/time.h"
 #include "domain/flags/rules.h"
+#include "domain/record.h"
 
 namespace cradle::domain {
 namespace {
@@ -22,10 +23,11 @@ bool HasFlag(const v1::Manifest& m, v1::FlagKind kind, int subject) {
 }
 
 // Fills what every flag carries and applies it; drops a repeat.
-void AddFlag(v1::ManifestEvent event, absl::Time now,
+void AddFlag(ledger::v1::ManifestEvent event, absl::Time now,
              std::vector<uint64_t> evidence, Decision* d) {
   v1::Manifest& m = d->next;
-  v1::Flag* f = event.mutable_flag_raised();
+  v1::Flag flag = Transcribe<v1::Flag>(event.flag_raised());
+  v1::Flag* f = &flag;
   if (HasFlag(m, f->kind(), f->destination())) return;
   f->set_id(FlagId(m.number(), m.flags_size() + 1));
   f->set_state(v1::OPEN);
@@ -56,20 +58,22 @@ void AddFlag(v1::ManifestEvent event, absl::Time now,
       if (!p.empty()) f->add_enterprises(p);
     }
   }
+  *event.mutable_flag_raised() = Transcribe<ledger::v1::Flag>(flag);
   Apply(event, now, &m);
   d->events.push_back(std::move(event));
 }
 
 }  // namespace
 
-v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,
-                            int subject, std::string detail) {
-  v1::ManifestEvent e;
-  v1::Flag* f = e.mutable_flag_raised();
-  f->set_kind(kind);
-  f->set_severity(severity);
-  f->set_destination(subject);
-  f->set_detail(std::move(detail));
+ledger::v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,
+                                    int subject, std::string detail) {
+  v1::Flag f;
+  f.set_kind(kind);
+  f.set_severity(severity);
+  f.set_destination(subject);
+  f.set_detail(std::move(detail));
+  ledger::v1::ManifestEvent e;
+  *e.mutable_flag_raised() = Transcribe<ledger::v1::Flag>(f);
   return e;
 }
 
@@ -92,7 +96,7 @@ absl::Status AddEventFlags(const v1::Manifest& before,
     evidence.push_back(first_version + i);
   }
   // The rules append to `raised`, never to the decision they read.
-  std::vector<v1::ManifestEvent> raised;
+  std::vector<ledger::v1::ManifestEvent> raised;
   const EventContext ctx{
       before, decision->next, decision->events, first_version, facts, config,
       now};
@@ -107,22 +111,22 @@ absl::Status AddEventFlags(const v1::Manifest& before,
       pending.insert({rule->kind(), p.subject});
     }
   }
-  std::vector<v1::ManifestEvent> cleared;
+  std::vector<ledger::v1::ManifestEvent> cleared;
   for (const v1::Flag& f : decision->next.flags()) {
     if (IsOpen(f) && IsDeadlineKind(f.kind()) &&
         pending.count({f.kind(), f.destination()}) == 0) {
-      v1::ManifestEvent e;
+      ledger::v1::ManifestEvent e;
       e.mutable_flag_cleared()->set_id(f.id());
       e.mutable_flag_cleared()->set_reason(absl::StrCat(
           "the awaited record arrived (entry v", evidence.front(), ")"));
       cleared.push_back(std::move(e));
     }
   }
-  for (v1::ManifestEvent& e : cleared) {
+  for (ledger::v1::ManifestEvent& e : cleared) {
     Apply(e, now, &decision->next);
     decision->events.push_back(std::move(e));
   }
-  for (v1::ManifestEvent& e : raised) {
+  for (ledger::v1::ManifestEvent& e : raised) {
     if (e.has_flag_raised()) {
       AddFlag(std::move(e), now, evidence, decision);
     } else {
@@ -141,7 +145,7 @@ Decision SweepDeadlines(const v1::Manifest& manifest, const FlagConfig& config,
     for (const DeadlineRule::Pending& p :
          rule->PendingDeadlines(manifest, config)) {
       if (p.due > now || HasFlag(d.next, rule->kind(), p.subject)) continue;
-      v1::ManifestEvent e =
+      ledger::v1::ManifestEvent e =
           RaiseFlag(rule->kind(), rule->severity(), p.subject,
                     rule->Describe(manifest, p.subject, config));
       *e.mutable_flag_raised()->mutable_due_at() = ToTimestamp(p.due);

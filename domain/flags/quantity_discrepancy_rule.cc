@@ -16,10 +16,12 @@ class QuantityDiscrepancy final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::QUANTITY_DISCREPANCY; }
 
-  absl::Status Evaluate(const EventContext& ctx,
-                        std::vector<v1::ManifestEvent>* out) const override {
+  absl::Status Evaluate(
+      const EventContext& ctx,
+      std::vector<ledger::v1::ManifestEvent>* out) const override {
     bool received = false;
-    for (const v1::ManifestEvent& e : ctx.events) received |= e.has_received();
+    for (const ledger::v1::ManifestEvent& e : ctx.events)
+      received |= e.has_received();
     if (!received) return absl::OkStatus();
     const int subject = ctx.after.destinations_size() - 1;
     const v1::Destination& d = ctx.after.destinations(subject);

@@ -23,7 +23,7 @@ namespace cradle::domain {
 struct EventContext {
   const v1::Manifest& before;
   const v1::Manifest& after;
-  const std::vector<v1::ManifestEvent>& events;
+  const std::vector<ledger::v1::ManifestEvent>& events;
   uint64_t first_version;  // stream version of events[0]
   const RegistryReader& facts;
   const FlagConfig& config;
@@ -40,8 +40,9 @@ class EventRule {
   // it relied on, other events (approval_applied). A rule raises at most one
   // flag per subject (destination or payment index); the engine drops a
   // repeat. Errors are the facts' (storage) errors.
-  virtual absl::Status Evaluate(const EventContext& ctx,
-                                std::vector<v1::ManifestEvent>* out) const = 0;
+  virtual absl::Status Evaluate(
+      const EventContext& ctx,
+      std::vector<ledger::v1::ManifestEvent>* out) const = 0;
 };
 
 // Raised by the sweeper when time passes without the next event.
@@ -64,8 +65,8 @@ class DeadlineRule {
 };
 
 // A flag_raised event for `kind` on `subject` with `detail`.
-v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,
-                            int subject, std::string detail);
+ledger::v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,
+                                    int subject, std::string detail);
 
 // Destinations added by the decision (opened or rerouted).
 std::vector<int> NewDestinations(const EventContext& ctx);

@@ -19,10 +19,11 @@ class UnlicensedMethod final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::UNLICENSED_METHOD; }
 
-  absl::Status Evaluate(const EventContext& ctx,
-                        std::vector<v1::ManifestEvent>* out) const override {
+  absl::Status Evaluate(
+      const EventContext& ctx,
+      std::vector<ledger::v1::ManifestEvent>* out) const override {
     const absl::CivilDay today = absl::ToCivilDay(ctx.now, ChinaTime());
-    for (const v1::ManifestEvent& e : ctx.events) {
+    for (const ledger::v1::ManifestEvent& e : ctx.events) {
       if (e.has_opened() && !e.opened().method().empty()) {
         const v1::Destination& d = ctx.after.destinations(0);
         std::vector<int> lines;
@@ -32,13 +33,13 @@ class UnlicensedMethod final : public EventRule {
                                      out));
       }
       if (e.has_disposed()) {
-        const v1::DisposeRequest& r = e.disposed();
+        const ledger::v1::Disposed& r = e.disposed();
         int subject = -1;  // the receiver's last destination
         for (int i = 0; i < ctx.after.destinations_size(); ++i) {
           if (ctx.after.destinations(i).receiver() == r.receiver()) subject = i;
         }
         if (subject < 0) continue;
-        for (const v1::LineDisposal& l : r.lines()) {
+        for (const ledger::v1::LineDisposal& l : r.lines()) {
           if (l.line() < 1 || l.line() > ctx.after.lines_size()) continue;
           CRADLE_RETURN_IF_ERROR(Check(ctx, r.receiver(), subject,
                                        {l.line() - 1}, l.method(), "reported",
@@ -56,7 +57,7 @@ class UnlicensedMethod final : public EventRule {
                      int subject, const std::vector<int>& lines,
                      const std::string& method, absl::string_view which,
                      absl::CivilDay today,
-                     std::vector<v1::ManifestEvent>* out) const {
+                     std::vector<ledger::v1::ManifestEvent>* out) const {
     CRADLE_ASSIGN_OR_RETURN(v1::Enterprise receiver,
                             ctx.facts.GetEnterprise("receiver", receiver_id));
     for (int i : lines) {

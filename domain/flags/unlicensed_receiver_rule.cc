@@ -14,8 +14,9 @@ class UnlicensedReceiver final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::UNLICENSED_RECEIVER; }
 
-  absl::Status Evaluate(const EventContext& ctx,
-                        std::vector<v1::ManifestEvent>* out) const override {
+  absl::Status Evaluate(
+      const EventContext& ctx,
+      std::vector<ledger::v1::ManifestEvent>* out) const override {
     const absl::CivilDay today = absl::ToCivilDay(ctx.now, ChinaTime());
     for (int i : NewDestinations(ctx)) {
       const v1::Destination& d = ctx.after.destinations(i);

@@ -12,16 +12,17 @@ class WrongReceiver final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::WRONG_RECEIVER; }
 
-  absl::Status Evaluate(const EventContext& ctx,
-                        std::vector<v1::ManifestEvent>* out) const override {
-    for (const v1::ManifestEvent& e : ctx.events) {
+  absl::Status Evaluate(
+      const EventContext& ctx,
+      std::vector<ledger::v1::ManifestEvent>* out) const override {
+    for (const ledger::v1::ManifestEvent& e : ctx.events) {
       if (!e.has_misdelivered()) continue;
       const int subject = ctx.after.destinations_size() - 1;
-      v1::ManifestEvent flag = RaiseFlag(
+      ledger::v1::ManifestEvent flag = RaiseFlag(
           kind(), v1::HIGH, subject,
           absl::StrCat("delivery scanned by ", e.misdelivered().receiver(),
                        "; the manifest names ", ctx.after.receiver()));
-      v1::Flag* f = flag.mutable_flag_raised();
+      ledger::v1::Flag* f = flag.mutable_flag_raised();
       for (const std::string& p :
            {ctx.after.generator(), ctx.after.carrier(), ctx.after.receiver(),
             e.misdelivered().receiver()}) {

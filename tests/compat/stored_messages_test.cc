@@ -21,71 +21,20 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "gtest/gtest.h"
 
+#include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/audit.pb.h"
 #include "cradle/v1/auth.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
+#include "tests/testing/descriptor_compat.h"
 
 namespace cradle {
 namespace {
 
+using ::cradle::testing::Compatibility;
 using google::protobuf::Descriptor;
 using google::protobuf::DescriptorPool;
-using google::protobuf::EnumDescriptor;
-using google::protobuf::FieldDescriptor;
-
-// Compares a frozen message with today's, recursively, collecting what no
-// longer reads the frozen bytes.
-class Compatibility {
- public:
-  void Message(const Descriptor& frozen, const Descriptor& now,
-               const std::string& path) {
-    if (!seen_.insert({frozen.full_name(), now.full_name()}).second) return;
-    for (int i = 0; i < frozen.field_count(); ++i) {
-      const FieldDescriptor& f = *frozen.field(i);
-      const std::string at =
-          absl::StrCat(path, ".", f.name(), " (", f.number(), ")");
-      const FieldDescriptor* g = now.FindFieldByNumber(f.number());
-      if (g == nullptr) {
-        problems_.push_back(absl::StrCat(at, " is gone"));
-        continue;
-      }
-      if (g->type() != f.type()) {
-        problems_.push_back(
-            absl::StrCat(at, " was ", f.type_name(), ", is ", g->type_name()));
-        continue;
-      }
-      if (g->is_repeated() != f.is_repeated()) {
-        problems_.push_back(absl::StrCat(
-            at, f.is_repeated() ? " was repeated" : " was singular"));
-        continue;
-      }
-      if (f.message_type() != nullptr) {
-        Message(*f.message_type(), *g->message_type(), at);
-      } else if (f.enum_type() != nullptr) {
-        Enum(*f.enum_type(), *g->enum_type(), at);
-      }
-    }
-  }
-
-  void Enum(const EnumDescriptor& frozen, const EnumDescriptor& now,
-            const std::string& path) {
-    for (int i = 0; i < frozen.value_count(); ++i) {
-      if (now.FindValueByNumber(frozen.value(i)->number()) == nullptr) {
-        problems_.push_back(
-            absl::StrCat(path, ": enum value ", frozen.value(i)->name(), " (",
-                         frozen.value(i)->number(), ") is gone"));
-      }
-    }
-  }
-
-  const std::vector<std::string>& problems() const { return problems_; }
-
- private:
-  std::set<std::pair<std::string, std::string>> seen_;
-  std::vector<std::string> problems_;
-};
 
 class StoredMessagesTest : public ::testing::Test {
  protected:
@@ -105,9 +54,12 @@ class StoredMessagesTest : public ::testing::Test {
   // Every stored message, as frozen and as today's code has it.
   std::vector<std::pair<std::string, const Descriptor*>> Stored() const {
     return {
-        {"cradle.v1.ManifestEvent", v1::ManifestEvent::descriptor()},
-        {"cradle.v1.RegistryEvent", v1::RegistryEvent::descriptor()},
-        {"cradle.v1.CredentialEvent", v1::CredentialEvent::descriptor()},
+        // Since the ledger has its own messages: what v1 stored under the
+        // request types reads as them.
+        {"cradle.v1.ManifestEvent", ledger::v1::ManifestEvent::descriptor()},
+        {"cradle.v1.RegistryEvent", ledger::v1::RegistryEvent::descriptor()},
+        {"cradle.v1.CredentialEvent",
+         ledger::v1::CredentialEvent::descriptor()},
         {"cradle.v1.Manifest", v1::Manifest::descriptor()},
         {"cradle.v1.Enterprise", v1::Enterprise::descriptor()},
         {"cradle.v1.Approval", v1::Approval::descriptor()},
@@ -117,6 +69,41 @@ class StoredMessagesTest : public ::testing::Test {
 
   DescriptorPool frozen_;
 };
+
+// The ledger's own events, frozen when they got their own home
+// (tests/compat/ledger-events-v1.desc): every message of that file, by
+// name, still reads what it wrote.
+TEST(LedgerEventsTest, TodaysLedgerEventsReadWhatTheirV1Wrote) {
+  std::ifstream in(
+      std::string(CRADLE_SOURCE_DIR) + "/tests/compat/ledger-events-v1.desc",
+      std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  google::protobuf::FileDescriptorSet set;
+  ASSERT_TRUE(set.ParseFromString(bytes.str()));
+  DescriptorPool frozen;
+  const google::protobuf::FileDescriptor* events = nullptr;
+  for (const google::protobuf::FileDescriptorProto& file : set.file()) {
+    const google::protobuf::FileDescriptor* f = frozen.BuildFile(file);
+    ASSERT_NE(f, nullptr) << file.name();
+    if (file.name() == "cradle/ledger/v1/events.proto") events = f;
+  }
+  ASSERT_NE(events, nullptr);
+  ASSERT_GT(events->message_type_count(), 30);
+  Compatibility check;
+  for (int i = 0; i < events->message_type_count(); ++i) {
+    const Descriptor* was = events->message_type(i);
+    const Descriptor* now =
+        DescriptorPool::generated_pool()->FindMessageTypeByName(
+            was->full_name());
+    if (now == nullptr) {
+      ADD_FAILURE() << was->full_name() << " is gone";
+      continue;
+    }
+    check.Message(*was, *now, was->full_name());
+  }
+  EXPECT_THAT(check.problems(), ::testing::IsEmpty());
+}
 
 TEST_F(StoredMessagesTest, TodaysMessagesReadWhatV1Stored) {
   Compatibility check;

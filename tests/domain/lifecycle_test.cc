@@ -85,7 +85,8 @@ class FakeRegistry final : public RegistryReader {
 
 std::vector<std::string> EventTypes(const Decision& d) {
   std::vector<std::string> types;
-  for (const v1::ManifestEvent& e : d.events) types.push_back(EventType(e));
+  for (const ledger::v1::ManifestEvent& e : d.events)
+    types.push_back(EventType(e));
   return types;
 }
 
@@ -278,7 +279,7 @@ class LifecycleTest : public ::testing::Test {
       return before;
     }
     v1::Manifest folded = before;
-    for (const v1::ManifestEvent& e : d->events) {
+    for (const ledger::v1::ManifestEvent& e : d->events) {
       Apply(e, now, &folded);
       history_.push_back({e, now});
     }
@@ -382,7 +383,7 @@ class LifecycleTest : public ::testing::Test {
   const std::string generator_only_ = Uscc("91330402MA2E00006");
   const std::string dual_ = Uscc("91330402MA2F00007");
   const std::string unregistered_ = Uscc("91330402MA2G00008");
-  std::vector<std::pair<v1::ManifestEvent, absl::Time>> history_;
+  std::vector<std::pair<ledger::v1::ManifestEvent, absl::Time>> history_;
 };
 
 // ---------------------------------------------------------------------------
@@ -1468,7 +1469,7 @@ TEST_F(LifecycleTest, ReturnOfARejectedPartClosesOnceTheRestIsDisposed) {
 // Events and the chain.
 
 TEST(LifecycleEventTypeTest, NamesEveryKind) {
-  v1::ManifestEvent e;
+  ledger::v1::ManifestEvent e;
   EXPECT_EQ(EventType(e), "manifest.unknown");
   e.mutable_opened();
   EXPECT_EQ(EventType(e), "manifest.opened");

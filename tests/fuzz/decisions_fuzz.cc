@@ -183,7 +183,7 @@ void CheckAndApply(const v1::Manifest& before,
                  .ok(),
              "the flag rules failed on a decided event");
   v1::Manifest replayed = before;
-  for (const v1::ManifestEvent& e : d->events) {
+  for (const ledger::v1::ManifestEvent& e : d->events) {
     domain::Apply(e, now, &replayed);
   }
   FUZZ_CHECK(

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "cradle/ledger/v1/events.pb.h"
 #include "services/deep_verify.h"
 #include "services/keys.h"
 #include "storage/entry_codec.h"
@@ -226,7 +227,7 @@ TEST_F(DeepVerifyTest, ARevokedCredentialMadeValidAgainIsFound) {
     RawDb db(dir_.Sub("ledger"));
     const std::string key =
         services::keys::CredentialState(creds_[kThirdCarrier].id);
-    v1::CredentialEvent state;
+    ledger::v1::CredentialEvent state;
     ASSERT_TRUE(state.ParseFromString(db.Get("state", key)));
     ASSERT_TRUE(state.issued().revoked());
     state.mutable_issued()->set_revoked(false);

@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "security/ed25519.h"
 #include "tests/testing/status_matchers.h"
@@ -53,11 +54,19 @@ TEST_F(AttestationTest, SignedRequestVerifiesWithItsKeyOnly) {
 TEST_F(AttestationTest, SignatureSurvivesTheLedgerRoundTrip) {
   v1::PickupRequest r = Pickup();
   ASSERT_TRUE(SignRequest(*key_, &r).ok());
-  v1::ManifestEvent event;
-  *event.mutable_picked_up() = r;
-  v1::ManifestEvent stored;
+  // Recorded as the ledger's own event, which serialises as the request.
+  ledger::v1::ManifestEvent event;
+  ASSERT_TRUE(
+      event.mutable_picked_up()->ParseFromString(r.SerializeAsString()));
+  ledger::v1::ManifestEvent stored;
   ASSERT_TRUE(stored.ParseFromString(event.SerializeAsString()));
-  EXPECT_TRUE(VerifyRequest(key_->public_key(), stored.picked_up()));
+  EXPECT_TRUE(
+      VerifyRecorded(key_->public_key(), r.GetTypeName(), stored.picked_up()));
+  // The signature binds the request type: not another type's, not none.
+  EXPECT_FALSE(VerifyRecorded(key_->public_key(), "cradle.v1.RelayRequest",
+                              stored.picked_up()));
+  EXPECT_FALSE(VerifyRecorded(key_->public_key(), "", stored.picked_up()));
+  EXPECT_FALSE(VerifyRequest(key_->public_key(), stored.picked_up()));
 }
 
 TEST_F(AttestationTest, AnyChangedFieldBreaksTheSignature) {

@@ -226,22 +226,23 @@ std::vector<v1::Flag> FlagsOf(const v1::Manifest& m, v1::FlagKind kind) {
 // The kinds of the flags `d` raises, in order.
 std::vector<v1::FlagKind> RaisedKinds(const Decision& d) {
   std::vector<v1::FlagKind> out;
-  for (const v1::ManifestEvent& e : d.events) {
-    if (e.has_flag_raised()) out.push_back(e.flag_raised().kind());
+  for (const ledger::v1::ManifestEvent& e : d.events) {
+    if (e.has_flag_raised())
+      out.push_back(static_cast<v1::FlagKind>(e.flag_raised().kind()));
   }
   return out;
 }
 
 std::vector<std::string> ClearedIds(const Decision& d) {
   std::vector<std::string> out;
-  for (const v1::ManifestEvent& e : d.events) {
+  for (const ledger::v1::ManifestEvent& e : d.events) {
     if (e.has_flag_cleared()) out.push_back(e.flag_cleared().id());
   }
   return out;
 }
 
-const v1::ManifestEvent* FindApprovalApplied(const Decision& d) {
-  for (const v1::ManifestEvent& e : d.events) {
+const ledger::v1::ManifestEvent* FindApprovalApplied(const Decision& d) {
+  for (const ledger::v1::ManifestEvent& e : d.events) {
     if (e.has_approval_applied()) return &e;
   }
   return nullptr;
@@ -308,7 +309,8 @@ class FlagRulesTest : public ::testing::Test {
     const absl::Status s = AddEventFlags(before, registry_, config_, now, &out);
     EXPECT_TRUE(s.ok()) << s;
     v1::Manifest folded = before;
-    for (const v1::ManifestEvent& e : out.events) Apply(e, now, &folded);
+    for (const ledger::v1::ManifestEvent& e : out.events)
+      Apply(e, now, &folded);
     EXPECT_TRUE(
         google::protobuf::util::MessageDifferencer::Equals(folded, out.next))
         << "folded:\n"
@@ -636,7 +638,7 @@ TEST_F(CrossProvinceRuleTest, ValidApprovalIsAppliedInsteadOfAFlag) {
   const Decision d = Open(generator_, suzhou_);
   EXPECT_THAT(FlagsOf(d.next, v1::CROSS_PROVINCE_UNAPPROVED), IsEmpty());
   EXPECT_THAT(FlagsOf(d.next, v1::CROSS_CITY), SizeIs(1));  // still cross-city
-  const v1::ManifestEvent* applied = FindApprovalApplied(d);
+  const ledger::v1::ManifestEvent* applied = FindApprovalApplied(d);
   ASSERT_NE(applied, nullptr);
   EXPECT_EQ(applied->approval_applied().number(), a.number());
   EXPECT_EQ(applied->approval_applied().grams(), 1250 * kKg);
