@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
       r.mutations.push_back(cradle::storage::Mutation{
           cradle::storage::Table::kIndex,
           cradle::services::keys::DueKey(future, absl::StrFormat("2027%08d", i),
-                                         "MISSING_DISPOSAL", 0),
+                                         cradle::v1::MISSING_DISPOSAL, 0),
           std::string()});
     }
     if (!(*ledger)->AppendAndWait(std::move(r)).ok()) return 1;

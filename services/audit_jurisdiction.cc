@@ -383,8 +383,7 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
     std::map<int, int64_t> by_kind;
     for (const storage::KeyValue& row : open) {
       v1::FlagKind kind;
-      if (v1::FlagKind_Parse(std::string(keys::OpenFlagsKind(row.key)),
-                             &kind)) {
+      if (keys::ParseFlagKindName(keys::OpenFlagsKind(row.key), &kind)) {
         by_kind[kind] += storage::DecodeCounter(row.value);
       }
     }

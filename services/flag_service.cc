@@ -84,9 +84,9 @@ absl::StatusOr<v1::ListFlagsResponse> ListFlags(
                  ? keys::FlagEnterprisePrefix(r.enterprise())
                  : keys::FlagAllPrefix();
   } else if (r.kind() != v1::FLAG_KIND_UNSPECIFIED) {
-    prefix = keys::FlagKindPrefix(v1::FlagKind_Name(r.kind()));
+    prefix = keys::FlagKindPrefix(r.kind());
   } else if (r.state() != v1::FLAG_STATE_UNSPECIFIED) {
-    prefix = keys::FlagStatePrefix(v1::FlagState_Name(r.state()));
+    prefix = keys::FlagStatePrefix(r.state());
   }
   std::string cursor = r.page_token();
   if (!cursor.empty() && cursor.compare(0, prefix.size(), prefix) != 0) {

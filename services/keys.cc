@@ -2,6 +2,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <iterator>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -10,15 +11,77 @@
 #include "absl/strings/str_split.h"
 
 namespace cradle::services::keys {
+namespace {
 
-std::string DueKey(absl::Time due, absl::string_view number,
-                   absl::string_view kind, int subject) {
+// Indexed by the value's number; frozen (see keys.h).
+constexpr absl::string_view kStatusNames[] = {"STATUS_UNSPECIFIED",
+                                              "DRAFT",
+                                              "ISSUED",
+                                              "IN_TRANSIT",
+                                              "DELIVERED",
+                                              "ACCEPTED",
+                                              "PARTIALLY_ACCEPTED",
+                                              "REJECTED",
+                                              "DISPOSED",
+                                              "CLOSED",
+                                              "CANCELLED"};
+constexpr absl::string_view kFlagKindNames[] = {
+    "FLAG_KIND_UNSPECIFIED", "CROSS_CITY",      "CROSS_PROVINCE_UNAPPROVED",
+    "UNLICENSED_RECEIVER",   "WRONG_RECEIVER",  "QUANTITY_DISCREPANCY",
+    "TRANSIT_OVERDUE",       "RECEIPT_OVERDUE", "MISSING_DISPOSAL",
+    "BACKFILL_OVERDUE",      "DIRECT_PAYMENT",  "LEDGER_DAMAGED",
+    "UNLICENSED_METHOD"};
+constexpr absl::string_view kFlagStateNames[] = {
+    "FLAG_STATE_UNSPECIFIED", "OPEN", "ACKED", "RESOLVED", "CLEARED"};
+constexpr absl::string_view kSeverityNames[] = {"SEVERITY_UNSPECIFIED", "LOW",
+                                                "MEDIUM", "HIGH"};
+
+template <size_t N>
+std::string NameOf(const absl::string_view (&names)[N], int value) {
+  if (value >= 0 && static_cast<size_t>(value) < N) {
+    return std::string(names[value]);
+  }
+  return absl::StrCat(value);
+}
+
+}  // namespace
+
+std::string StatusName(v1::ManifestStatus status) {
+  return NameOf(kStatusNames, status);
+}
+std::string FlagKindName(v1::FlagKind kind) {
+  return NameOf(kFlagKindNames, kind);
+}
+std::string FlagStateName(v1::FlagState state) {
+  return NameOf(kFlagStateNames, state);
+}
+std::string SeverityName(v1::Severity severity) {
+  return NameOf(kSeverityNames, severity);
+}
+
+bool ParseFlagKindName(absl::string_view name, v1::FlagKind* kind) {
+  for (size_t i = 1; i < std::size(kFlagKindNames); ++i) {
+    if (kFlagKindNames[i] == name) {
+      *kind = static_cast<v1::FlagKind>(i);
+      return true;
+    }
+  }
+  int number = 0;
+  if (absl::SimpleAtoi(name, &number) && number > 0) {
+    *kind = static_cast<v1::FlagKind>(number);
+    return true;
+  }
+  return false;
+}
+
+std::string DueKey(absl::Time due, absl::string_view number, v1::FlagKind kind,
+                   int subject) {
   char micros[17];
   std::snprintf(
       micros, sizeof micros, "%016" PRIx64,
       static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixMicros(due))));
-  return absl::StrCat(DuePrefix(), micros, "/", number, "/", kind, "/",
-                      subject);
+  return absl::StrCat(DuePrefix(), micros, "/", number, "/", FlagKindName(kind),
+                      "/", subject);
 }
 
 absl::StatusOr<DueKeyParts> ParseDueKey(absl::string_view key) {

@@ -10,7 +10,20 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+#include "cradle/v1/flags.pb.h"
+#include "cradle/v1/manifest.pb.h"
+
 namespace cradle::services::keys {
+
+// How keys spell enum values: the names version 1 wrote, frozen here, so
+// that renaming a value in the API never moves a key. A number without a
+// name is spelled as its decimal digits.
+std::string StatusName(v1::ManifestStatus status);
+std::string FlagKindName(v1::FlagKind kind);
+std::string FlagStateName(v1::FlagState state);
+std::string SeverityName(v1::Severity severity);
+// The kind a key spells; false for a name it does not know.
+bool ParseFlagKindName(absl::string_view name, v1::FlagKind* kind);
 
 // Streams: a prefix and an id; ParseStream reads them back.
 inline constexpr absl::string_view kEnterpriseStreamPrefix = "enterprise/";
@@ -49,8 +62,8 @@ inline std::string CredentialState(absl::string_view id) {
 // Indexes (the key is the data; values are empty unless noted).
 inline std::string AllManifestsPrefix() { return "m/all/"; }
 inline std::string CredentialsPrefix() { return "cred/"; }
-inline std::string StatusPrefix(absl::string_view status) {
-  return absl::StrCat("m/status/", status, "/");
+inline std::string StatusPrefix(v1::ManifestStatus status) {
+  return absl::StrCat("m/status/", StatusName(status), "/");
 }
 inline std::string PartyPrefix(absl::string_view id) {
   return absl::StrCat("m/party/", id, "/");
@@ -87,11 +100,11 @@ inline std::string ApprovalUsedCounter(absl::string_view number) {
 
 // Flags: the key ends with the flag id, "<manifest number>-F<n>".
 inline std::string FlagAllPrefix() { return "f/all/"; }
-inline std::string FlagStatePrefix(absl::string_view state) {
-  return absl::StrCat("f/state/", state, "/");
+inline std::string FlagStatePrefix(v1::FlagState state) {
+  return absl::StrCat("f/state/", FlagStateName(state), "/");
 }
-inline std::string FlagKindPrefix(absl::string_view kind) {
-  return absl::StrCat("f/kind/", kind, "/");
+inline std::string FlagKindPrefix(v1::FlagKind kind) {
+  return absl::StrCat("f/kind/", FlagKindName(kind), "/");
 }
 inline std::string FlagCityPrefix(absl::string_view city4) {
   return absl::StrCat("f/city/", city4, "/");
@@ -182,8 +195,8 @@ inline std::string OpenFlagsPrefix(absl::string_view city4) {
   return absl::StrCat("fopen/", city4, "/");
 }
 inline std::string OpenFlagsCounter(absl::string_view city4,
-                                    absl::string_view flag_kind) {
-  return absl::StrCat(OpenFlagsPrefix(city4), flag_kind);
+                                    v1::FlagKind kind) {
+  return absl::StrCat(OpenFlagsPrefix(city4), FlagKindName(kind));
 }
 // Open-flag counters of every city under a jurisdiction (2 or 4 digits).
 inline std::string OpenFlagsInJurisdictionPrefix(
@@ -198,8 +211,8 @@ inline absl::string_view OpenFlagsKind(absl::string_view key) {
 // Deadlines the sweeper watches: "due/<16 hex digits: due time in
 // microseconds>/<number>/<kind>/<subject>", in due order.
 inline std::string DuePrefix() { return "due/"; }
-std::string DueKey(absl::Time due, absl::string_view number,
-                   absl::string_view kind, int subject);
+std::string DueKey(absl::Time due, absl::string_view number, v1::FlagKind kind,
+                   int subject);
 struct DueKeyParts {
   absl::Time due;
   std::string number;

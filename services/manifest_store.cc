@@ -248,7 +248,7 @@ absl::StatusOr<v1::ListManifestsResponse> ManifestStore::List(
     prefix = keys::PartyPrefix(request.party());
     filter_status = request.status() != v1::STATUS_UNSPECIFIED;
   } else if (request.status() != v1::STATUS_UNSPECIFIED) {
-    prefix = keys::StatusPrefix(v1::ManifestStatus_Name(request.status()));
+    prefix = keys::StatusPrefix(request.status());
   } else {
     prefix = keys::AllManifestsPrefix();
   }

@@ -139,15 +139,15 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   if (m.number().empty() || m.status() == v1::STATUS_UNSPECIFIED) return keys;
   const std::string& n = m.number();
   keys[keys::AllManifestsPrefix() + n];
-  keys[keys::StatusPrefix(v1::ManifestStatus_Name(m.status())) + n];
+  keys[keys::StatusPrefix(m.status()) + n];
   for (const std::string& party : domain::ManifestParties(m)) {
     keys[keys::PartyPrefix(party) + n];
   }
   for (const v1::Flag& f : m.flags()) {
     const std::string& id = f.id();
     keys[keys::FlagAllPrefix() + id];
-    keys[keys::FlagStatePrefix(v1::FlagState_Name(f.state())) + id];
-    keys[keys::FlagKindPrefix(v1::FlagKind_Name(f.kind())) + id];
+    keys[keys::FlagStatePrefix(f.state()) + id];
+    keys[keys::FlagKindPrefix(f.kind()) + id];
     for (const std::string& city : {f.origin_city(), f.destination_city()}) {
       if (!city.empty()) keys[keys::FlagCityPrefix(city) + id];
     }
@@ -158,7 +158,7 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
     if (domain::IsOpen(f)) {
       for (const std::string& e : f.enterprises()) {
         keys[keys::FlagEnterprisePrefix(e) + id] =
-            v1::Severity_Name(f.severity());
+            keys::SeverityName(f.severity());
       }
     }
   }
@@ -170,7 +170,7 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   }
   if (m.status() != v1::CANCELLED) {
     for (const domain::DueDate& due : domain::DueDates(m, config)) {
-      keys[keys::DueKey(due.due, n, v1::FlagKind_Name(due.kind), due.subject)];
+      keys[keys::DueKey(due.due, n, due.kind, due.subject)];
     }
   }
   return keys;
@@ -246,8 +246,7 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
     for (const std::string& city : cities) {
       if (city.empty()) continue;
       out->push_back(storage::Mutation::Add(
-          storage::Table::kIndex,
-          keys::OpenFlagsCounter(city, v1::FlagKind_Name(f.kind())),
+          storage::Table::kIndex, keys::OpenFlagsCounter(city, f.kind()),
           open ? 1 : -1));
     }
   }

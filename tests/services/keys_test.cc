@@ -1,6 +1,7 @@
 #include "services/keys.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -47,7 +48,7 @@ TEST(KeysTest, CountersParseBackAndAreTold) {
   EXPECT_EQ(ClosedCounterWhich(closed), kClosedOnTime);
   EXPECT_TRUE(
       absl::StartsWith(closed, ClosedInJurisdictionPrefix("202612", "33")));
-  const std::string open = OpenFlagsCounter("3304", "TRANSIT_OVERDUE");
+  const std::string open = OpenFlagsCounter("3304", v1::TRANSIT_OVERDUE);
   EXPECT_EQ(OpenFlagsKind(open), "TRANSIT_OVERDUE");
   EXPECT_TRUE(absl::StartsWith(open, OpenFlagsInJurisdictionPrefix("33")));
 
@@ -62,7 +63,8 @@ TEST(KeysTest, CountersParseBackAndAreTold) {
   }
   for (const std::string& k :
        {AllManifestsPrefix() + "20263304000001", EnterpriseState("x"),
-        DueKey(absl::FromUnixSeconds(1), "20263304000001", "K", 0)}) {
+        DueKey(absl::FromUnixSeconds(1), "20263304000001", v1::CROSS_CITY,
+               0)}) {
     EXPECT_FALSE(IsIndexCounterKey(k)) << k;
     EXPECT_FALSE(IsStateCounterKey(k)) << k;
   }
@@ -93,12 +95,51 @@ TEST(KeysTest, JurisdictionPrefixesStopInsideTheCode) {
 TEST(KeysTest, DueKeysParseBack) {
   const absl::Time due = absl::FromUnixMicros(1764547200123456);
   absl::StatusOr<DueKeyParts> p =
-      ParseDueKey(DueKey(due, "20263304000001", "TRANSIT_OVERDUE", 2));
+      ParseDueKey(DueKey(due, "20263304000001", v1::TRANSIT_OVERDUE, 2));
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->due, due);
   EXPECT_EQ(p->number, "20263304000001");
   EXPECT_EQ(p->deadline, "20263304000001/TRANSIT_OVERDUE/2");
   EXPECT_THAT(ParseDueKey("due/xyz"), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// Keys spell enum values as version 1 wrote them, whatever the API calls
+// them now; every value the API has must have a frozen spelling.
+TEST(KeysTest, EnumValuesAreSpelledAsVersionOneWroteThem) {
+  EXPECT_EQ(StatusPrefix(v1::ISSUED), "m/status/ISSUED/");
+  EXPECT_EQ(StatusName(v1::PARTIALLY_ACCEPTED), "PARTIALLY_ACCEPTED");
+  EXPECT_EQ(FlagKindPrefix(v1::CROSS_CITY), "f/kind/CROSS_CITY/");
+  EXPECT_EQ(FlagStatePrefix(v1::ACKED), "f/state/ACKED/");
+  EXPECT_EQ(SeverityName(v1::HIGH), "HIGH");
+  EXPECT_EQ(FlagKindName(static_cast<v1::FlagKind>(99)), "99");
+
+  auto all_named = [](const google::protobuf::EnumDescriptor* e, auto name_of) {
+    for (int i = 0; i < e->value_count(); ++i) {
+      const std::string name = name_of(e->value(i)->number());
+      int digits;
+      EXPECT_FALSE(absl::SimpleAtoi(name, &digits))
+          << e->full_name() << " value " << e->value(i)->name()
+          << " has no frozen spelling in services/keys.cc";
+    }
+  };
+  all_named(v1::ManifestStatus_descriptor(), [](int n) {
+    return StatusName(static_cast<v1::ManifestStatus>(n));
+  });
+  all_named(v1::FlagKind_descriptor(),
+            [](int n) { return FlagKindName(static_cast<v1::FlagKind>(n)); });
+  all_named(v1::FlagState_descriptor(),
+            [](int n) { return FlagStateName(static_cast<v1::FlagState>(n)); });
+  all_named(v1::Severity_descriptor(),
+            [](int n) { return SeverityName(static_cast<v1::Severity>(n)); });
+  for (int i = 1; i < v1::FlagKind_descriptor()->value_count(); ++i) {
+    const auto kind = static_cast<v1::FlagKind>(
+        v1::FlagKind_descriptor()->value(i)->number());
+    v1::FlagKind parsed;
+    ASSERT_TRUE(ParseFlagKindName(FlagKindName(kind), &parsed)) << kind;
+    EXPECT_EQ(parsed, kind);
+  }
+  v1::FlagKind unknown;
+  EXPECT_FALSE(ParseFlagKindName("NOT_A_KIND", &unknown));
 }
 
 }  // namespace
