@@ -111,14 +111,14 @@ Parties Register(const std::shared_ptr<grpc::Channel>& channel,
     r.set_division(division);
     r.add_roles(role);
     call("register", &cradle::v1::Registry::Stub::RegisterEnterprise, r);
-    if (role == cradle::v1::TRANSPORTER) {
+    if (role == cradle::v1::ROLE_TRANSPORTER) {
       cradle::v1::RegisterVehicleRequest v;
       v.set_carrier(id);
       v.mutable_vehicle()->set_plate(kPlate);
       v.mutable_vehicle()->set_permit("330400000001");
       call("vehicle", &cradle::v1::Registry::Stub::RegisterVehicle, v);
     }
-    if (role == cradle::v1::RECEIVER) {
+    if (role == cradle::v1::ROLE_RECEIVER) {
       cradle::v1::GrantLicenceRequest l;
       l.set_receiver(id);
       cradle::v1::Licence* licence = l.mutable_licence();
@@ -132,12 +132,12 @@ Parties Register(const std::shared_ptr<grpc::Channel>& channel,
   Parties p;
   for (int i = 0; i < 11; ++i) {
     p.generators.push_back(Uscc(kCounties[i], i));
-    add(p.generators.back(), kCounties[i], cradle::v1::GENERATOR);
+    add(p.generators.back(), kCounties[i], cradle::v1::ROLE_GENERATOR);
     p.receivers.push_back(Uscc(kCounties[i], 100 + i));
-    add(p.receivers.back(), kCounties[i], cradle::v1::RECEIVER);
+    add(p.receivers.back(), kCounties[i], cradle::v1::ROLE_RECEIVER);
   }
   p.carrier = Uscc("330402", 999);
-  add(p.carrier, "330402", cradle::v1::TRANSPORTER);
+  add(p.carrier, "330402", cradle::v1::ROLE_TRANSPORTER);
   return p;
 }
 
@@ -344,7 +344,7 @@ class Loader {
               r.set_receiver(receiver);
               cradle::v1::LineReceipt* l = r.add_lines();
               l->set_line(1);
-              l->set_decision(cradle::v1::LineReceipt::ACCEPT);
+              l->set_decision(cradle::v1::LineReceipt::DECISION_ACCEPT);
               l->set_quantity_g(grams);
               return d::DecideReceive(m, r, now);
             }
@@ -430,7 +430,7 @@ int main(int argc, char** argv) {
     std::getline(in, admin);
     cradle::v1::IssueCredentialRequest req;
     req.mutable_meta()->set_idempotency_key("bench-regulator");
-    req.set_kind(cradle::v1::REGULATOR);
+    req.set_kind(cradle::v1::CREDENTIAL_KIND_REGULATOR);
     req.set_jurisdiction("33");
     cradle::v1::IssueCredentialResponse out;
     grpc::ClientContext ctx;

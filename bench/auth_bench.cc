@@ -64,7 +64,7 @@ World& TheWorld() {
     for (int i = 0; i < 10000; ++i) {
       cradle::v1::IssueCredentialRequest req;
       req.mutable_meta()->set_idempotency_key(absl::StrCat("r", i));
-      req.set_kind(cradle::v1::REGULATOR);
+      req.set_kind(cradle::v1::CREDENTIAL_KIND_REGULATOR);
       req.set_jurisdiction("3304");
       w->credentials->Issue(req, admin, [&issued](auto r) {
         if (!r.ok()) std::abort();
@@ -109,8 +109,8 @@ BENCHMARK(BM_RejectWrongSecret);
 void BM_AuthorizeRowAndOwnership(benchmark::State& state) {
   cradle::domain::Principal p;
   p.credential = "0123456789abcdef";
-  p.kind = cradle::v1::PARTY;
-  p.role = cradle::v1::TRANSPORTER;
+  p.kind = cradle::v1::CREDENTIAL_KIND_PARTY;
+  p.role = cradle::v1::ROLE_TRANSPORTER;
   p.enterprise = "91330421MA2G5K6L7B";
   for (auto _ : state) {
     absl::Status s = cradle::domain::Authorize(p, Operation::kPickup);

@@ -380,9 +380,9 @@ int main(int argc, char** argv) {
     }
     int key = 0;
     for (auto [id, div, role] :
-         {std::tuple{gen, "330402", cradle::v1::GENERATOR},
-          std::tuple{car, "330421", cradle::v1::TRANSPORTER},
-          std::tuple{rec, "330481", cradle::v1::RECEIVER}}) {
+         {std::tuple{gen, "330402", cradle::v1::ROLE_GENERATOR},
+          std::tuple{car, "330421", cradle::v1::ROLE_TRANSPORTER},
+          std::tuple{rec, "330481", cradle::v1::ROLE_RECEIVER}}) {
       cradle::v1::RegisterEnterpriseRequest r;
       r.mutable_meta()->set_idempotency_key(absl::StrCat("reg-", ++key));
       r.set_id(id);
@@ -418,9 +418,9 @@ int main(int argc, char** argv) {
     // The generator's credential: every open below is authenticated.
     cradle::v1::IssueCredentialRequest req;
     req.mutable_meta()->set_idempotency_key("credential");
-    req.set_kind(cradle::v1::PARTY);
+    req.set_kind(cradle::v1::CREDENTIAL_KIND_PARTY);
     req.set_enterprise(gen);
-    req.set_role(cradle::v1::GENERATOR);
+    req.set_role(cradle::v1::ROLE_GENERATOR);
     cradle::v1::IssueCredentialResponse out;
     grpc::ClientContext ctx;
     as(&ctx, admin);

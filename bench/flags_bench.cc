@@ -25,14 +25,14 @@ std::string Uscc(const std::string& division, const std::string& tail) {
 class Facts final : public RegistryReader {
  public:
   Facts() {
-    Add(generator, "330402", v1::GENERATOR, {});
-    Add(carrier, "330421", v1::TRANSPORTER, {"浙F12345"});
-    Add(receiver, "330481", v1::RECEIVER, {});
-    Add(hangzhou, "330106", v1::RECEIVER, {});
+    Add(generator, "330402", v1::ROLE_GENERATOR, {});
+    Add(carrier, "330421", v1::ROLE_TRANSPORTER, {"浙F12345"});
+    Add(receiver, "330481", v1::ROLE_RECEIVER, {});
+    Add(hangzhou, "330106", v1::ROLE_RECEIVER, {});
     // Ten more licensed receivers in Jiaxing for the in-city search.
     for (int i = 0; i < 10; ++i) {
       local.push_back(Uscc("330481", "3A" + std::to_string(i)));
-      Add(local.back(), "330481", v1::RECEIVER, {});
+      Add(local.back(), "330481", v1::ROLE_RECEIVER, {});
     }
   }
   absl::StatusOr<v1::Enterprise> GetEnterprise(
@@ -64,7 +64,7 @@ class Facts final : public RegistryReader {
     e.set_division(division);
     e.add_roles(role);
     for (const std::string& p : plates) e.add_vehicles()->set_plate(p);
-    if (role == v1::RECEIVER) {
+    if (role == v1::ROLE_RECEIVER) {
       v1::Licence* l = e.add_licences();
       l->set_number("L");
       l->add_codes("HW49");

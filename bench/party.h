@@ -12,7 +12,7 @@ namespace cradle::bench {
 inline domain::Principal Party(const std::string& uscc) {
   domain::Principal who;
   who.credential = "bench";
-  who.kind = v1::PARTY;
+  who.kind = v1::CREDENTIAL_KIND_PARTY;
   who.enterprise = uscc;
   return who;
 }

@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
       r.mutations.push_back(cradle::storage::Mutation{
           cradle::storage::Table::kIndex,
           cradle::services::keys::DueKey(future, absl::StrFormat("2027%08d", i),
-                                         cradle::v1::MISSING_DISPOSAL, 0),
+                                         cradle::v1::FLAG_KIND_MISSING_DISPOSAL,
+                                         0),
           std::string()});
     }
     if (!(*ledger)->AppendAndWait(std::move(r)).ok()) return 1;
@@ -116,17 +117,17 @@ int main(int argc, char** argv) {
   reg.stream = "bench/registry";
   reg.entries.push_back({"bench.load", "x", "bench"});
   for (auto [id, division, role] :
-       {std::tuple{gen, "330402", cradle::v1::GENERATOR},
-        std::tuple{car, "330421", cradle::v1::TRANSPORTER},
-        std::tuple{rec, "330481", cradle::v1::RECEIVER}}) {
+       {std::tuple{gen, "330402", cradle::v1::ROLE_GENERATOR},
+        std::tuple{car, "330421", cradle::v1::ROLE_TRANSPORTER},
+        std::tuple{rec, "330481", cradle::v1::ROLE_RECEIVER}}) {
     cradle::v1::Enterprise e;
     e.set_id(id);
     e.set_name("bench");
     e.set_division(division);
     e.add_roles(role);
-    if (role == cradle::v1::TRANSPORTER)
+    if (role == cradle::v1::ROLE_TRANSPORTER)
       e.add_vehicles()->set_plate("浙F12345");
-    if (role == cradle::v1::RECEIVER) {
+    if (role == cradle::v1::ROLE_RECEIVER) {
       cradle::v1::Licence* l = e.add_licences();
       l->set_number("L1");
       l->add_codes("HW08");
@@ -164,7 +165,7 @@ int main(int argc, char** argv) {
     receive.set_receiver(rec);
     cradle::v1::LineReceipt* lr = receive.add_lines();
     lr->set_line(1);
-    lr->set_decision(cradle::v1::LineReceipt::ACCEPT);
+    lr->set_decision(cradle::v1::LineReceipt::DECISION_ACCEPT);
     lr->set_quantity_g(1000000);
     for (int step = 0; step < 3; ++step) {
       meta.set_idempotency_key(absl::StrCat(n, "-", step));

@@ -16,6 +16,7 @@
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/audit.grpc.pb.h"
+#include "domain/names.h"
 #include "security/ed25519.h"
 #include "storage/entry_codec.h"
 #include "storage/merkle.h"
@@ -96,11 +97,11 @@ absl::StatusOr<std::string> RecomputeHash(const v1::LedgerEntry& e) {
 
 const char* SignatureText(v1::Signer::Signature s) {
   switch (s) {
-    case v1::Signer::VALID:
+    case v1::Signer::SIGNATURE_VALID:
       return "valid (Ed25519, the credential's key)";
-    case v1::Signer::INVALID:
+    case v1::Signer::SIGNATURE_INVALID:
       return "INVALID: does not verify against the credential's key";
-    case v1::Signer::UNKNOWN_KEY:
+    case v1::Signer::SIGNATURE_UNKNOWN_KEY:
       return "present, but the credential has no key on record";
     default:
       return "none";
@@ -327,8 +328,8 @@ std::vector<Command> AuditCommands() {
          }
          q.set_waste(a.Get("waste"));
          q.set_enterprise(a.Get("enterprise"));
-         q.set_from(a.Get("from"));
-         q.set_to(a.Get("to"));
+         q.set_opened_from(a.Get("from"));
+         q.set_opened_to(a.Get("to"));
          int limit = 100;
          if (a.Has("limit")) {
            CRADLE_CLI_ASSIGN(n, ParseWholeNumber("--limit", "limit",
@@ -347,13 +348,12 @@ std::vector<Command> AuditCommands() {
              if (ctx.json) {
                PrintJson(m);
              } else {
-               std::printf("%s  %-18s  %s -> %s  %s -> %s  %d flags\n",
-                           m.number().c_str(),
-                           v1::ManifestStatus_Name(m.status()).c_str(),
-                           m.origin_division().c_str(),
-                           m.destination_division().c_str(),
-                           m.generator().c_str(), m.receiver().c_str(),
-                           m.flags_size());
+               std::printf(
+                   "%s  %-18s  %s -> %s  %s -> %s  %d flags\n",
+                   m.number().c_str(), domain::ShortName(m.status()).c_str(),
+                   m.origin_division().c_str(),
+                   m.destination_division().c_str(), m.generator().c_str(),
+                   m.receiver().c_str(), m.flags_size());
              }
              ++shown;
            }
@@ -373,8 +373,8 @@ std::vector<Command> AuditCommands() {
          v1::FlowsRequest req;
          // Accept YYYY-MM-DD too: the month is what counts.
          req.set_jurisdiction(a.Get("jurisdiction"));
-         req.set_from(a.Get("from").substr(0, 7));
-         req.set_to(a.Get("to").substr(0, 7));
+         req.set_from_month(a.Get("from").substr(0, 7));
+         req.set_to_month(a.Get("to").substr(0, 7));
          v1::FlowsResponse reply;
          auto call = ctx.Call();
          grpc::Status s =
@@ -399,7 +399,7 @@ std::vector<Command> AuditCommands() {
                      static_cast<long long>(reply.closed()),
                      static_cast<long long>(reply.closed_within_limits()));
          for (const v1::FlagCount& c : reply.open_flags()) {
-           std::printf("open %s: %lld\n", v1::FlagKind_Name(c.kind()).c_str(),
+           std::printf("open %s: %lld\n", domain::ShortName(c.kind()).c_str(),
                        static_cast<long long>(c.open()));
          }
          for (const v1::EnterpriseRisk& r : reply.at_risk()) {
@@ -422,10 +422,10 @@ std::vector<Command> AuditCommands() {
        [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
          v1::ExportRequest req;
          req.set_jurisdiction(a.Get("jurisdiction"));
-         req.set_from(a.Get("from"));
-         req.set_to(a.Get("to"));
-         req.set_what(a.Has("entries") ? v1::ExportRequest::ENTRIES
-                                       : v1::ExportRequest::MANIFESTS);
+         req.set_from_date(a.Get("from"));
+         req.set_to_date(a.Get("to"));
+         req.set_what(a.Has("entries") ? v1::ExportRequest::WHAT_ENTRIES
+                                       : v1::ExportRequest::WHAT_MANIFESTS);
          auto call = ctx.Call();  // an export may take longer than a call
          call->set_deadline(absl::ToChronoTime(absl::Now() + absl::Hours(1)));
          auto reader = v1::Audit::NewStub(ctx.channel)->Export(call.get(), req);

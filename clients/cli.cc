@@ -14,6 +14,7 @@
 #include "base/time.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/manifest.grpc.pb.h"
+#include "domain/names.h"
 
 namespace cradle::clients {
 
@@ -66,7 +67,7 @@ std::string Time(const google::protobuf::Timestamp& t) {
 
 void PrintManifest(const v1::Manifest& m) {
   std::printf("%s  %s\n", m.number().c_str(),
-              v1::ManifestStatus_Name(m.status()).c_str());
+              domain::ShortName(m.status()).c_str());
   std::printf("  generator %s  carrier %s  receiver %s\n",
               m.generator().c_str(), m.carrier().c_str(), m.receiver().c_str());
   for (int i = 0; i < m.lines_size(); ++i) {
@@ -104,9 +105,9 @@ void PrintManifest(const v1::Manifest& m) {
   }
   for (const v1::Flag& f : m.flags()) {
     std::printf("  FLAG %s  %s %s %s: %s\n", f.id().c_str(),
-                v1::FlagKind_Name(f.kind()).c_str(),
-                v1::Severity_Name(f.severity()).c_str(),
-                v1::FlagState_Name(f.state()).c_str(), f.detail().c_str());
+                domain::ShortName(f.kind()).c_str(),
+                domain::ShortName(f.severity()).c_str(),
+                domain::ShortName(f.state()).c_str(), f.detail().c_str());
   }
 }
 
@@ -129,7 +130,7 @@ void PrintEnterprise(const Context& ctx, const v1::Enterprise& e) {
   }
   std::vector<std::string> roles;
   for (int r : e.roles())
-    roles.push_back(v1::Role_Name(static_cast<v1::Role>(r)));
+    roles.push_back(domain::ShortName(static_cast<v1::Role>(r)));
   std::printf("%s  %s  division %s  roles %s\n", e.id().c_str(),
               e.name().c_str(), e.division().c_str(),
               absl::StrJoin(roles, ",").c_str());
@@ -193,14 +194,14 @@ void PrintFlag(const Context& ctx, const v1::Flag& f) {
     return;
   }
   std::printf("%s  %-26s %-6s %-8s %s -> %s  %s\n", f.id().c_str(),
-              v1::FlagKind_Name(f.kind()).c_str(),
-              v1::Severity_Name(f.severity()).c_str(),
-              v1::FlagState_Name(f.state()).c_str(), f.origin_county().c_str(),
+              domain::ShortName(f.kind()).c_str(),
+              domain::ShortName(f.severity()).c_str(),
+              domain::ShortName(f.state()).c_str(), f.origin_county().c_str(),
               f.destination_county().c_str(), f.detail().c_str());
   for (const v1::FlagNote& n : f.history()) {
-    if (n.by() == "cradle" && n.state() == v1::OPEN) continue;
+    if (n.by() == "cradle" && n.state() == v1::FLAG_STATE_OPEN) continue;
     std::printf("    %s %s by %s: %s\n", Time(n.at()).c_str(),
-                v1::FlagState_Name(n.state()).c_str(), n.by().c_str(),
+                domain::ShortName(n.state()).c_str(), n.by().c_str(),
                 n.note().c_str());
   }
 }

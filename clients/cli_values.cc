@@ -12,6 +12,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/lifecycle.h"
+#include "domain/names.h"
 #include "domain/quantity.h"
 
 namespace cradle::clients {
@@ -90,9 +91,9 @@ absl::StatusOr<v1::LineReceipt> ParseReceiptLine(absl::string_view text) {
   r.set_line(*n);
   const std::string decision = absl::AsciiStrToLower(parts[1]);
   if (decision == "accept") {
-    r.set_decision(v1::LineReceipt::ACCEPT);
+    r.set_decision(v1::LineReceipt::DECISION_ACCEPT);
   } else if (decision == "reject") {
-    r.set_decision(v1::LineReceipt::REJECT);
+    r.set_decision(v1::LineReceipt::DECISION_REJECT);
   } else {
     return absl::InvalidArgumentError(absl::StrCat("--line ", Quote(text), ": ",
                                                    Quote(parts[1]),
@@ -154,8 +155,7 @@ absl::StatusOr<std::vector<v1::Role>> ParseRoles(absl::string_view text) {
   std::vector<v1::Role> roles;
   for (const std::string& word : ParseList(text)) {
     v1::Role role;
-    if (!v1::Role_Parse(absl::AsciiStrToUpper(word), &role) ||
-        role == v1::ROLE_UNSPECIFIED) {
+    if (!domain::ParseShortName(word, &role) || role == v1::ROLE_UNSPECIFIED) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--roles: ", Quote(word),
           " is not a role (generator, collector, transporter, receiver)"));
@@ -210,8 +210,8 @@ std::vector<std::string> ParseList(absl::string_view text) {
 
 absl::StatusOr<v1::ManifestStatus> ParseStatus(absl::string_view text) {
   v1::ManifestStatus status;
-  if (!v1::ManifestStatus_Parse(absl::AsciiStrToUpper(text), &status) ||
-      status == v1::STATUS_UNSPECIFIED) {
+  if (!domain::ParseShortName(text, &status) ||
+      status == v1::MANIFEST_STATUS_UNSPECIFIED) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--status ", Quote(text),
         " is not a status (draft, issued, in_transit, "
@@ -265,7 +265,7 @@ absl::StatusOr<int64_t> ParseAmountFen(absl::string_view text) {
 
 absl::StatusOr<v1::FlagKind> ParseFlagKind(absl::string_view text) {
   v1::FlagKind kind;
-  if (!v1::FlagKind_Parse(absl::AsciiStrToUpper(text), &kind) ||
+  if (!domain::ParseShortName(text, &kind) ||
       kind == v1::FLAG_KIND_UNSPECIFIED) {
     std::vector<std::string> kinds;
     const google::protobuf::EnumDescriptor* d = v1::FlagKind_descriptor();
@@ -282,7 +282,7 @@ absl::StatusOr<v1::FlagKind> ParseFlagKind(absl::string_view text) {
 
 absl::StatusOr<v1::FlagState> ParseFlagState(absl::string_view text) {
   v1::FlagState state;
-  if (!v1::FlagState_Parse(absl::AsciiStrToUpper(text), &state) ||
+  if (!domain::ParseShortName(text, &state) ||
       state == v1::FLAG_STATE_UNSPECIFIED) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--state ", Quote(text), " is not open, acked, resolved or cleared"));

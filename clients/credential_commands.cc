@@ -20,6 +20,7 @@
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/auth.grpc.pb.h"
+#include "domain/names.h"
 #include "security/dev_ca.h"
 #include "security/ed25519.h"
 
@@ -28,9 +29,10 @@ namespace {
 
 absl::StatusOr<v1::CredentialKind> ParseKind(absl::string_view text) {
   const std::string k = absl::AsciiStrToLower(text);
-  if (k == "party") return v1::PARTY;
-  if (k == "regulator") return v1::REGULATOR;
-  if (k == "admin" || k == "administrator") return v1::ADMINISTRATOR;
+  if (k == "party") return v1::CREDENTIAL_KIND_PARTY;
+  if (k == "regulator") return v1::CREDENTIAL_KIND_REGULATOR;
+  if (k == "admin" || k == "administrator")
+    return v1::CREDENTIAL_KIND_ADMINISTRATOR;
   return absl::InvalidArgumentError(absl::StrCat(
       "--kind ", Quote(text), " must be party, regulator or admin"));
 }
@@ -110,11 +112,11 @@ void PrintCredential(const Context& ctx, const v1::Credential& c) {
   }
   std::string who;
   switch (c.kind()) {
-    case v1::PARTY:
+    case v1::CREDENTIAL_KIND_PARTY:
       who = absl::StrCat(c.enterprise(), " as ",
-                         absl::AsciiStrToLower(v1::Role_Name(c.role())));
+                         absl::AsciiStrToLower(domain::ShortName(c.role())));
       break;
-    case v1::REGULATOR:
+    case v1::CREDENTIAL_KIND_REGULATOR:
       who = absl::StrCat("regulator of ", c.jurisdiction());
       break;
     default:

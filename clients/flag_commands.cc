@@ -68,7 +68,7 @@ std::vector<Command> FlagCommands() {
           {"by", "NAME", "the regulator's office (default: regulator)"}},
          [resolve](const Context& ctx, const ParsedArgs& a) -> absl::Status {
            v1::FlagNoteRequest req;
-           req.set_idempotency_key(ctx.idempotency_key);
+           req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
            req.set_id(a.positional[0]);
            req.set_note(a.Get("note"));
            req.set_by(a.Get("by", "regulator"));

@@ -11,6 +11,7 @@
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/manifest.grpc.pb.h"
+#include "domain/names.h"
 
 namespace cradle::clients {
 
@@ -129,7 +130,7 @@ std::vector<Command> ManifestCommands() {
                PrintJson(m);
              } else {
                std::printf("%s  %-18s  %s -> %s\n", m.number().c_str(),
-                           v1::ManifestStatus_Name(m.status()).c_str(),
+                           domain::ShortName(m.status()).c_str(),
                            m.generator().c_str(), m.receiver().c_str());
              }
              ++shown;

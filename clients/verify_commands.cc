@@ -299,7 +299,7 @@ absl::Status Integrity(const Context& ctx, const ParsedArgs&) {
     std::printf("scrubber: %s, %s, up to %.0f entries/s; pass %llu, %s",
                 scrub.running() ? "running" : "stopped",
                 scrub.deep() ? "deep" : "chain only", scrub.rate(),
-                static_cast<unsigned long long>(scrub.pass()),
+                static_cast<unsigned long long>(scrub.pass_number()),
                 scrub.phase().c_str());
     if (scrub.of() > 0) {
       std::printf(" %llu of %llu",

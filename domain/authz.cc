@@ -10,6 +10,7 @@
 #include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/manifest_facts.h"
+#include "domain/names.h"
 #include "domain/uscc.h"
 
 namespace cradle::domain {
@@ -87,18 +88,18 @@ const std::vector<Permission>& Table() {
 
 unsigned AudienceOf(const Principal& p) {
   switch (p.kind) {
-    case v1::ADMINISTRATOR:
+    case v1::CREDENTIAL_KIND_ADMINISTRATOR:
       return kAdministrator;
-    case v1::REGULATOR:
+    case v1::CREDENTIAL_KIND_REGULATOR:
       return kRegulators;
-    case v1::PARTY:
+    case v1::CREDENTIAL_KIND_PARTY:
       switch (p.role) {
-        case v1::GENERATOR:
-        case v1::COLLECTOR:
+        case v1::ROLE_GENERATOR:
+        case v1::ROLE_COLLECTOR:
           return kGenerators;
-        case v1::TRANSPORTER:
+        case v1::ROLE_TRANSPORTER:
           return kCarriers;
-        case v1::RECEIVER:
+        case v1::ROLE_RECEIVER:
           return kReceivers;
         default:
           return 0;
@@ -121,9 +122,9 @@ std::string AudienceText(unsigned who) {
 
 std::string Describe(const Principal& p) {
   switch (p.kind) {
-    case v1::ADMINISTRATOR:
+    case v1::CREDENTIAL_KIND_ADMINISTRATOR:
       return absl::StrCat("administrator credential ", p.credential);
-    case v1::REGULATOR:
+    case v1::CREDENTIAL_KIND_REGULATOR:
       return absl::StrCat("regulator credential ", p.credential, " (",
                           p.jurisdiction, ")");
     default:
@@ -132,17 +133,17 @@ std::string Describe(const Principal& p) {
   }
 }
 
-bool IsParty(const Principal& p) { return p.kind == v1::PARTY; }
+bool IsParty(const Principal& p) { return p.kind == v1::CREDENTIAL_KIND_PARTY; }
 
 }  // namespace
 
 std::string Principal::Scope() const {
   switch (kind) {
-    case v1::PARTY:
+    case v1::CREDENTIAL_KIND_PARTY:
       return enterprise;
-    case v1::REGULATOR:
+    case v1::CREDENTIAL_KIND_REGULATOR:
       return absl::StrCat("regulator:", jurisdiction);
-    case v1::ADMINISTRATOR:
+    case v1::CREDENTIAL_KIND_ADMINISTRATOR:
       return "administrator";
     default:
       return "unknown";
@@ -211,7 +212,8 @@ absl::Status CheckActsFor(const Principal& p, absl::string_view field,
 
 absl::Status CheckManifestReader(const Principal& p, const v1::Manifest& m) {
   if (IsParty(p) && IsManifestParty(m, p.enterprise)) return absl::OkStatus();
-  if (p.kind == v1::REGULATOR && InManifestJurisdiction(m, p.jurisdiction)) {
+  if (p.kind == v1::CREDENTIAL_KIND_REGULATOR &&
+      InManifestJurisdiction(m, p.jurisdiction)) {
     return absl::OkStatus();
   }
   return absl::PermissionDeniedError(
@@ -223,7 +225,8 @@ absl::Status CheckManifestReader(const Principal& p, const v1::Manifest& m) {
 absl::Status CheckEnterpriseReader(const Principal& p,
                                    const v1::Enterprise& e) {
   if (IsParty(p) && p.enterprise == e.id()) return absl::OkStatus();
-  if (p.kind == v1::REGULATOR && InJurisdiction(e.division(), p.jurisdiction)) {
+  if (p.kind == v1::CREDENTIAL_KIND_REGULATOR &&
+      InJurisdiction(e.division(), p.jurisdiction)) {
     return absl::OkStatus();
   }
   return absl::PermissionDeniedError(
@@ -233,7 +236,7 @@ absl::Status CheckEnterpriseReader(const Principal& p,
 
 absl::Status CheckJurisdiction(const Principal& p, absl::string_view field,
                                absl::string_view prefix) {
-  if (p.kind == v1::REGULATOR && !p.jurisdiction.empty() &&
+  if (p.kind == v1::CREDENTIAL_KIND_REGULATOR && !p.jurisdiction.empty() &&
       absl::StartsWith(prefix, p.jurisdiction)) {
     return absl::OkStatus();
   }
@@ -256,7 +259,7 @@ absl::Status CheckIssueCredential(const v1::IssueCredentialRequest& r) {
     return absl::InvalidArgumentError("holder is longer than 128 bytes");
   }
   switch (r.kind()) {
-    case v1::PARTY: {
+    case v1::CREDENTIAL_KIND_PARTY: {
       if (absl::Status s = ValidateUscc("enterprise", r.enterprise()); !s.ok())
         return s;
       if (r.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(r.role())) {
@@ -268,16 +271,16 @@ absl::Status CheckIssueCredential(const v1::IssueCredentialRequest& r) {
         return absl::InvalidArgumentError(
             "jurisdiction is for REGULATOR credentials only");
       }
-      if ((r.role() == v1::TRANSPORTER || r.role() == v1::RECEIVER) &&
+      if ((r.role() == v1::ROLE_TRANSPORTER || r.role() == v1::ROLE_RECEIVER) &&
           r.public_key().empty()) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "public_key is required for a ", v1::Role_Name(r.role()),
+            "public_key is required for a ", ShortName(r.role()),
             " credential: it signs every pickup, handover, delivery, receipt "
             "and disposal (make one with `cradlectl keygen`)"));
       }
       return absl::OkStatus();
     }
-    case v1::REGULATOR: {
+    case v1::CREDENTIAL_KIND_REGULATOR: {
       CRADLE_RETURN_IF_ERROR(
           ValidateJurisdiction("jurisdiction", r.jurisdiction()));
       if (!r.enterprise().empty() || r.role() != v1::ROLE_UNSPECIFIED) {
@@ -286,7 +289,7 @@ absl::Status CheckIssueCredential(const v1::IssueCredentialRequest& r) {
       }
       return absl::OkStatus();
     }
-    case v1::ADMINISTRATOR:
+    case v1::CREDENTIAL_KIND_ADMINISTRATOR:
       if (!r.enterprise().empty() || r.role() != v1::ROLE_UNSPECIFIED ||
           !r.jurisdiction().empty()) {
         return absl::InvalidArgumentError(

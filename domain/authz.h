@@ -28,7 +28,7 @@ namespace cradle::domain {
 // Who made a call, as its credential proves.
 struct Principal {
   std::string credential;  // id
-  v1::CredentialKind kind = v1::KIND_UNSPECIFIED;
+  v1::CredentialKind kind = v1::CREDENTIAL_KIND_UNSPECIFIED;
   std::string enterprise;                // PARTY
   v1::Role role = v1::ROLE_UNSPECIFIED;  // PARTY
   std::string jurisdiction;              // REGULATOR

@@ -8,6 +8,7 @@
 
 #include "base/quote.h"
 #include "base/status_macros.h"
+#include "domain/names.h"
 #include "domain/plate.h"
 #include "domain/record.h"
 #include "domain/treatment_method.h"
@@ -23,7 +24,7 @@ using v1::ManifestStatus;
 constexpr size_t kMaxTextBytes = 500;
 constexpr size_t kMaxShortTextBytes = 64;
 
-std::string StatusName(ManifestStatus s) { return v1::ManifestStatus_Name(s); }
+std::string StatusName(ManifestStatus s) { return ShortName(s); }
 
 const char* PartyName(Party p) {
   switch (p) {
@@ -126,7 +127,7 @@ absl::StatusOr<v1::Enterprise> RegisteredAs(
   CRADLE_ASSIGN_OR_RETURN(v1::Enterprise e, registry.GetEnterprise(field, id));
   if (!HasRole(e, roles)) {
     std::vector<std::string> names;
-    for (v1::Role r : roles) names.push_back(v1::Role_Name(r));
+    for (v1::Role r : roles) names.push_back(ShortName(r));
     return absl::FailedPreconditionError(
         absl::StrCat(field, " ", id, " (", e.name(), ") is not registered as ",
                      absl::StrJoin(names, " or ")));
@@ -157,7 +158,7 @@ absl::StatusOr<v1::Enterprise> LegCarrier(const RegistryReader& registry,
                                           absl::string_view driver) {
   CRADLE_ASSIGN_OR_RETURN(
       v1::Enterprise e,
-      RegisteredAs(registry, field, carrier, {v1::TRANSPORTER}));
+      RegisteredAs(registry, field, carrier, {v1::ROLE_TRANSPORTER}));
   CRADLE_RETURN_IF_ERROR(CheckVehicle("vehicle", vehicle, e));
   CRADLE_RETURN_IF_ERROR(
       CheckText("driver", driver, kMaxShortTextBytes, false));
@@ -194,38 +195,38 @@ const std::vector<Transition>& LifecycleTable() {
        "method, if given, of the method table; a number is assigned"},
       {Action::kIssue,
        "issue",
-       {S::DRAFT},
+       {S::MANIFEST_STATUS_DRAFT},
        "ISSUED",
        Party::kGenerator,
        "the generator signs"},
       {Action::kCancel,
        "cancel",
-       {S::DRAFT, S::ISSUED},
+       {S::MANIFEST_STATUS_DRAFT, S::MANIFEST_STATUS_ISSUED},
        "CANCELLED",
        Party::kGenerator,
        "a reason; only before pickup"},
       {Action::kPickup,
        "pickup",
-       {S::ISSUED},
+       {S::MANIFEST_STATUS_ISSUED},
        "IN_TRANSIT",
        Party::kCarrier,
        "a vehicle registered to the named carrier; opens leg 1"},
       {Action::kRelay,
        "relay",
-       {S::IN_TRANSIT},
+       {S::MANIFEST_STATUS_IN_TRANSIT},
        "IN_TRANSIT",
        Party::kCarrier,
        "the current carrier hands over to another registered carrier and "
        "vehicle; opens a new leg"},
       {Action::kDeliver,
        "deliver",
-       {S::IN_TRANSIT},
+       {S::MANIFEST_STATUS_IN_TRANSIT},
        "DELIVERED",
        Party::kReceiver,
        "only the named receiver"},
       {Action::kReceive,
        "receive",
-       {S::DELIVERED},
+       {S::MANIFEST_STATUS_DELIVERED},
        "ACCEPTED, PARTIALLY_ACCEPTED or REJECTED (CLOSED for a return to the "
        "generator)",
        Party::kReceiver,
@@ -233,15 +234,16 @@ const std::vector<Transition>& LifecycleTable() {
        "once each; a reason for each rejection"},
       {Action::kReroute,
        "reroute",
-       {S::PARTIALLY_ACCEPTED, S::REJECTED},
+       {S::MANIFEST_STATUS_PARTIALLY_ACCEPTED, S::MANIFEST_STATUS_REJECTED},
        "IN_TRANSIT",
        Party::kGenerator,
        "the rejected quantities go on a new leg to an alternate receiver or "
        "back to the generator"},
       {Action::kDispose,
        "dispose",
-       {S::ACCEPTED, S::PARTIALLY_ACCEPTED, S::REJECTED, S::IN_TRANSIT,
-        S::DELIVERED},
+       {S::MANIFEST_STATUS_ACCEPTED, S::MANIFEST_STATUS_PARTIALLY_ACCEPTED,
+        S::MANIFEST_STATUS_REJECTED, S::MANIFEST_STATUS_IN_TRANSIT,
+        S::MANIFEST_STATUS_DELIVERED},
        "DISPOSED then CLOSED once every accepted quantity is disposed and "
        "nothing is pending; otherwise unchanged",
        Party::kReceiver,
@@ -249,8 +251,10 @@ const std::vector<Transition>& LifecycleTable() {
        "accepted"},
       {Action::kPayment,
        "payment",
-       {S::ISSUED, S::IN_TRANSIT, S::DELIVERED, S::ACCEPTED,
-        S::PARTIALLY_ACCEPTED, S::REJECTED, S::DISPOSED, S::CLOSED},
+       {S::MANIFEST_STATUS_ISSUED, S::MANIFEST_STATUS_IN_TRANSIT,
+        S::MANIFEST_STATUS_DELIVERED, S::MANIFEST_STATUS_ACCEPTED,
+        S::MANIFEST_STATUS_PARTIALLY_ACCEPTED, S::MANIFEST_STATUS_REJECTED,
+        S::MANIFEST_STATUS_DISPOSED, S::MANIFEST_STATUS_CLOSED},
        "unchanged",
        Party::kGenerator,
        "a payee and a positive amount; a payee other than a receiver of the "
@@ -286,13 +290,13 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
   CRADLE_ASSIGN_OR_RETURN(
       v1::Enterprise generator,
       RegisteredAs(registry, "generator", request.generator(),
-                   {v1::GENERATOR, v1::COLLECTOR}));
-  CRADLE_RETURN_IF_ERROR(
-      RegisteredAs(registry, "carrier", request.carrier(), {v1::TRANSPORTER})
-          .status());
-  CRADLE_ASSIGN_OR_RETURN(
-      v1::Enterprise receiver,
-      RegisteredAs(registry, "receiver", request.receiver(), {v1::RECEIVER}));
+                   {v1::ROLE_GENERATOR, v1::ROLE_COLLECTOR}));
+  CRADLE_RETURN_IF_ERROR(RegisteredAs(registry, "carrier", request.carrier(),
+                                      {v1::ROLE_TRANSPORTER})
+                             .status());
+  CRADLE_ASSIGN_OR_RETURN(v1::Enterprise receiver,
+                          RegisteredAs(registry, "receiver", request.receiver(),
+                                       {v1::ROLE_RECEIVER}));
   if (request.receiver() == request.generator()) {
     return absl::InvalidArgumentError(
         "receiver must differ from generator: a manifest moves waste between "
@@ -419,9 +423,9 @@ absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& m,
   if (!request.receiver().empty() && request.receiver() != m.receiver()) {
     // Only another registered receiver can have the load at its gate; the
     // scan is evidence of a wrong delivery and is kept as such.
-    absl::StatusOr<v1::Enterprise> scanner =
-        RegisteredAs(registry, "receiver", request.receiver(), {v1::RECEIVER});
-    if (scanner.ok() && m.status() == v1::IN_TRANSIT) {
+    absl::StatusOr<v1::Enterprise> scanner = RegisteredAs(
+        registry, "receiver", request.receiver(), {v1::ROLE_RECEIVER});
+    if (scanner.ok() && m.status() == v1::MANIFEST_STATUS_IN_TRANSIT) {
       ledger::v1::ManifestEvent e;
       *e.mutable_misdelivered() = Transcribe<ledger::v1::Delivered>(request);
       return Decide(m, {std::move(e)}, now);
@@ -470,16 +474,17 @@ absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
           at, ".quantity_g ", r.quantity_g(), " must be 0..", kMaxLineGrams));
     }
     std::vector<bool>& given =
-        r.decision() == v1::LineReceipt::REJECT ? rejected : accepted;
+        r.decision() == v1::LineReceipt::DECISION_REJECT ? rejected : accepted;
     if (given[idx]) {
       return absl::InvalidArgumentError(absl::StrCat(
           at, ": line ", r.line(), " is ",
-          r.decision() == v1::LineReceipt::REJECT ? "rejected" : "accepted",
+          r.decision() == v1::LineReceipt::DECISION_REJECT ? "rejected"
+                                                           : "accepted",
           " twice in one receipt; give the whole quantity once (a line takes "
           "at most one accept and one reject)"));
     }
     given[idx] = true;
-    if (r.decision() == v1::LineReceipt::REJECT) {
+    if (r.decision() == v1::LineReceipt::DECISION_REJECT) {
       if (dest.returned_to_generator()) {
         return absl::InvalidArgumentError(absl::StrCat(
             at,
@@ -537,7 +542,7 @@ absl::StatusOr<Decision> DecideReroute(const v1::Manifest& m,
   } else {
     CRADLE_ASSIGN_OR_RETURN(
         v1::Enterprise to,
-        RegisteredAs(registry, "to", request.to(), {v1::RECEIVER}));
+        RegisteredAs(registry, "to", request.to(), {v1::ROLE_RECEIVER}));
     e.set_destination_division(to.division());
   }
   CRADLE_ASSIGN_OR_RETURN(v1::Enterprise carrier,
@@ -608,7 +613,7 @@ absl::StatusOr<Decision> DecideDispose(const v1::Manifest& m,
   std::vector<ledger::v1::ManifestEvent> events(1);
   *events[0].mutable_disposed() = Transcribe<ledger::v1::Disposed>(request);
   Decision d = Decide(m, std::move(events), now);
-  if (d.next.status() == v1::DISPOSED) {
+  if (d.next.status() == v1::MANIFEST_STATUS_DISPOSED) {
     d.events.push_back(Closed());
     Apply(d.events.back(), now, &d.next);
   }
@@ -647,17 +652,18 @@ absl::StatusOr<Decision> DecideFlagNote(const v1::Manifest& m,
       CheckText("note", request.note(), kMaxTextBytes, true));
   CRADLE_RETURN_IF_ERROR(
       CheckText("by", request.by(), kMaxShortTextBytes, true));
-  const bool allowed = to == v1::ACKED
-                           ? flag->state() == v1::OPEN
-                           : to == v1::RESOLVED && (flag->state() == v1::OPEN ||
-                                                    flag->state() == v1::ACKED);
+  const bool allowed = to == v1::FLAG_STATE_ACKED
+                           ? flag->state() == v1::FLAG_STATE_OPEN
+                           : to == v1::FLAG_STATE_RESOLVED &&
+                                 (flag->state() == v1::FLAG_STATE_OPEN ||
+                                  flag->state() == v1::FLAG_STATE_ACKED);
   if (!allowed) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "flag ", request.id(), " is ", v1::FlagState_Name(flag->state()),
-        "; it cannot become ", v1::FlagState_Name(to)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("flag ", request.id(), " is ", ShortName(flag->state()),
+                     "; it cannot become ", ShortName(to)));
   }
   ledger::v1::ManifestEvent e;
-  if (to == v1::ACKED) {
+  if (to == v1::FLAG_STATE_ACKED) {
     *e.mutable_flag_acked() = Transcribe<ledger::v1::FlagNoted>(request);
   } else {
     *e.mutable_flag_resolved() = Transcribe<ledger::v1::FlagNoted>(request);

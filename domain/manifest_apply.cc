@@ -77,7 +77,8 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
     case ledger::v1::ManifestEvent::kOpened: {
       const ledger::v1::Opened& o = event.opened();
       if (!event.number().empty()) m->set_number(event.number());
-      m->set_status(o.draft() ? v1::DRAFT : v1::ISSUED);
+      m->set_status(o.draft() ? v1::MANIFEST_STATUS_DRAFT
+                              : v1::MANIFEST_STATUS_ISSUED);
       m->set_generator(o.generator());
       m->set_carrier(o.carrier());
       m->set_receiver(o.receiver());
@@ -98,15 +99,15 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       break;
     }
     case ledger::v1::ManifestEvent::kIssued:
-      m->set_status(v1::ISSUED);
+      m->set_status(v1::MANIFEST_STATUS_ISSUED);
       break;
     case ledger::v1::ManifestEvent::kCancelled:
-      m->set_status(v1::CANCELLED);
+      m->set_status(v1::MANIFEST_STATUS_CANCELLED);
       m->set_cancel_reason(event.cancelled().reason());
       break;
     case ledger::v1::ManifestEvent::kPickedUp: {
       const ledger::v1::PickedUp& p = event.picked_up();
-      m->set_status(v1::IN_TRANSIT);
+      m->set_status(v1::MANIFEST_STATUS_IN_TRANSIT);
       *m->add_legs() =
           NewLeg(*m, p.carrier(), p.vehicle(), p.driver(), m->generator(),
                  p.meta(), event.carrier_division());
@@ -122,7 +123,7 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       break;
     }
     case ledger::v1::ManifestEvent::kDelivered:
-      m->set_status(v1::DELIVERED);
+      m->set_status(v1::MANIFEST_STATUS_DELIVERED);
       if (dest != nullptr) {
         dest->set_delivered(true);
         *dest->mutable_delivered_at() = ToTimestamp(recorded);
@@ -146,9 +147,9 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       }
       dest->set_received(true);
       *dest->mutable_received_at() = ToTimestamp(recorded);
-      m->set_status(!any_rejected  ? v1::ACCEPTED
-                    : any_accepted ? v1::PARTIALLY_ACCEPTED
-                                   : v1::REJECTED);
+      m->set_status(!any_rejected  ? v1::MANIFEST_STATUS_ACCEPTED
+                    : any_accepted ? v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED
+                                   : v1::MANIFEST_STATUS_REJECTED);
       break;
     }
     case ledger::v1::ManifestEvent::kRerouted: {
@@ -168,7 +169,7 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       m->set_carrier(r.carrier());
       m->set_receiver(r.to());
       m->set_destination_division(event.destination_division());
-      m->set_status(v1::IN_TRANSIT);
+      m->set_status(v1::MANIFEST_STATUS_IN_TRANSIT);
       break;
     }
     case ledger::v1::ManifestEvent::kDisposed: {
@@ -190,11 +191,11 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
           left -= take;
         }
       }
-      if (ChainComplete(*m)) m->set_status(v1::DISPOSED);
+      if (ChainComplete(*m)) m->set_status(v1::MANIFEST_STATUS_DISPOSED);
       break;
     }
     case ledger::v1::ManifestEvent::kClosed:
-      m->set_status(v1::CLOSED);
+      m->set_status(v1::MANIFEST_STATUS_CLOSED);
       break;
     case ledger::v1::ManifestEvent::kFlagRaised: {
       v1::Flag* f = m->add_flags();
@@ -215,14 +216,15 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
         id = event.flag_cleared().id();
         by = "cradle";
         note = event.flag_cleared().reason();
-        state = v1::CLEARED;
+        state = v1::FLAG_STATE_CLEARED;
       } else {
         const ledger::v1::FlagNoted& r =
             event.has_flag_acked() ? event.flag_acked() : event.flag_resolved();
         id = r.id();
         by = r.by();
         note = r.note();
-        state = event.has_flag_acked() ? v1::ACKED : v1::RESOLVED;
+        state = event.has_flag_acked() ? v1::FLAG_STATE_ACKED
+                                       : v1::FLAG_STATE_RESOLVED;
       }
       for (v1::Flag& f : *m->mutable_flags()) {
         if (f.id() != id) continue;

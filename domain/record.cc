@@ -32,6 +32,7 @@ const RequestTypes& Signed() {
     add(l::Rerouted::descriptor(), v1::RerouteRequest::descriptor());
     add(l::Received::descriptor(), v1::ReceiveRequest::descriptor());
     add(l::Disposed::descriptor(), v1::DisposeRequest::descriptor());
+    add(l::FlagNoted::descriptor(), v1::FlagNoteRequest::descriptor());
     add(l::PaymentRecorded::descriptor(),
         v1::RecordPaymentRequest::descriptor());
     add(l::EnterpriseRegistered::descriptor(),

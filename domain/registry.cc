@@ -91,7 +91,7 @@ absl::StatusOr<RegistryDecision> DecideRegisterEnterprise(
 absl::StatusOr<RegistryDecision> DecideGrantLicence(
     const v1::Enterprise& receiver, const v1::GrantLicenceRequest& request,
     absl::Time now) {
-  if (!HasRole(receiver, v1::RECEIVER)) {
+  if (!HasRole(receiver, v1::ROLE_RECEIVER)) {
     return absl::FailedPreconditionError(
         absl::StrCat("receiver ", receiver.id(),
                      " is not registered as RECEIVER; only receivers hold "
@@ -159,7 +159,7 @@ absl::StatusOr<RegistryDecision> DecideGrantLicence(
 
 absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
     const v1::Enterprise& carrier, const v1::RegisterVehicleRequest& request) {
-  if (!HasRole(carrier, v1::TRANSPORTER)) {
+  if (!HasRole(carrier, v1::ROLE_TRANSPORTER)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "carrier ", carrier.id(),
         " is not registered as TRANSPORTER; only carriers register vehicles"));
@@ -200,13 +200,13 @@ absl::StatusOr<ApprovalDecision> DecideRegisterApproval(
     return absl::AlreadyExistsError(
         absl::StrCat("approval.number ", a.number(), " is already registered"));
   }
-  if (!HasRole(generator, v1::GENERATOR) &&
-      !HasRole(generator, v1::COLLECTOR)) {
+  if (!HasRole(generator, v1::ROLE_GENERATOR) &&
+      !HasRole(generator, v1::ROLE_COLLECTOR)) {
     return absl::FailedPreconditionError(
         absl::StrCat("approval.generator ", generator.id(),
                      " is not registered as GENERATOR or COLLECTOR"));
   }
-  if (!HasRole(receiver, v1::RECEIVER)) {
+  if (!HasRole(receiver, v1::ROLE_RECEIVER)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "approval.receiver ", receiver.id(), " is not registered as RECEIVER"));
   }

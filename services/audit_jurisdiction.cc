@@ -21,6 +21,7 @@
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/manifest_facts.h"
+#include "domain/names.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
 #include "services/grpc_status.h"
@@ -64,7 +65,8 @@ absl::StatusOr<std::string> DayKey(absl::string_view field,
 }
 
 bool Matches(const v1::Manifest& m, const v1::JurisdictionQuery& q) {
-  if (q.status() != v1::STATUS_UNSPECIFIED && m.status() != q.status()) {
+  if (q.status() != v1::MANIFEST_STATUS_UNSPECIFIED &&
+      m.status() != q.status()) {
     return false;
   }
   if (!q.enterprise().empty() && !domain::IsManifestParty(m, q.enterprise()))
@@ -163,10 +165,10 @@ std::string ManifestRow(const v1::Manifest& m) {
     for (int64_t g : d.disposed_g()) disposed += g;
   }
   for (const v1::Flag& f : m.flags()) {
-    flags.push_back(absl::StrCat(v1::FlagKind_Name(f.kind()), ":",
-                                 v1::FlagState_Name(f.state())));
+    flags.push_back(absl::StrCat(domain::ShortName(f.kind()), ":",
+                                 domain::ShortName(f.state())));
   }
-  return absl::StrCat(m.number(), ",", v1::ManifestStatus_Name(m.status()), ",",
+  return absl::StrCat(m.number(), ",", domain::ShortName(m.status()), ",",
                       m.generator(), ",", absl::StrJoin(receivers, ";"), ",",
                       m.origin_division(), ",", m.destination_division(), ",",
                       Time(m.opened_at()), ",", absl::StrJoin(lines, ";"), ",",
@@ -183,15 +185,17 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
                 std::string from, std::string to)
       : ledger_(ledger),
         store_(store),
-        what_(request.what()),
+        what_(request.what() == v1::ExportRequest::WHAT_ENTRIES
+                  ? v1::ExportRequest::WHAT_ENTRIES
+                  : v1::ExportRequest::WHAT_MANIFESTS),
         cursor_(ledger, std::move(prefix), std::move(from), std::move(to), "") {
     const storage::TreeHead head = ledger.GetTreeHead();
     tree_size_ = head.size;
     chunk_.set_csv(absl::StrCat(
         "# cradle export jurisdiction=", request.jurisdiction(),
-        " from=", request.from(), " to=", request.to(),
+        " from=", request.from_date(), " to=", request.to_date(),
         " tree_size=", head.size, " root=", storage::HexHash(head.root), "\n",
-        what_ == v1::ExportRequest::MANIFESTS
+        what_ == v1::ExportRequest::WHAT_MANIFESTS
             ? "number,status,generator,receivers,origin_division,"
               "destination_division,opened_at,lines_g,accepted_g,"
               "disposed_g,flags,version\n"
@@ -223,7 +227,7 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
       CRADLE_ASSIGN_OR_RETURN(std::string number, cursor_.Next());
       if (number.empty()) break;
       CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, store_.Load(number));
-      if (what_ == v1::ExportRequest::MANIFESTS) {
+      if (what_ == v1::ExportRequest::WHAT_MANIFESTS) {
         csv += ManifestRow(m);
         continue;
       }
@@ -276,8 +280,10 @@ grpc::ServerUnaryReactor* AuditService::Manifests(
   auto run = [&]() -> absl::Status {
     CRADLE_RETURN_IF_ERROR(CheckJurisdiction(q->jurisdiction(), {2, 4, 6}));
     CRADLE_RETURN_IF_ERROR(AdmitJurisdiction(gate_, *ctx, q->jurisdiction()));
-    CRADLE_ASSIGN_OR_RETURN(std::string from, DayKey("from", q->from()));
-    CRADLE_ASSIGN_OR_RETURN(std::string to, DayKey("to", q->to()));
+    CRADLE_ASSIGN_OR_RETURN(std::string from,
+                            DayKey("opened_from", q->opened_from()));
+    CRADLE_ASSIGN_OR_RETURN(std::string to,
+                            DayKey("opened_to", q->opened_to()));
     const int page_size =
         q->page_size() == 0 ? kDefaultPageSize : q->page_size();
     if (page_size < 0 || page_size > kMaxPageSize) {
@@ -321,17 +327,17 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
     CRADLE_RETURN_IF_ERROR(CheckJurisdiction(j, {2, 4}));
     CRADLE_RETURN_IF_ERROR(AdmitJurisdiction(gate_, *ctx, j));
     absl::CivilMonth from, to;
-    if (!absl::ParseCivilTime(request->from(), &from)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("from ", Quote(request->from()), " is not YYYY-MM"));
+    if (!absl::ParseCivilTime(request->from_month(), &from)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "from_month ", Quote(request->from_month()), " is not YYYY-MM"));
     }
-    if (!absl::ParseCivilTime(request->to(), &to)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("to ", Quote(request->to()), " is not YYYY-MM"));
+    if (!absl::ParseCivilTime(request->to_month(), &to)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "to_month ", Quote(request->to_month()), " is not YYYY-MM"));
     }
     if (to < from || to - from >= kMaxMonths) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("from..to must be 1..", kMaxMonths, " months in order"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "from_month..to_month must be 1..", kMaxMonths, " months in order"));
     }
     for (absl::CivilMonth m = from; m <= to; ++m) {
       const std::string month = absl::FormatTime(
@@ -418,8 +424,8 @@ grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::Export(
     grpc::CallbackServerContext* ctx, const v1::ExportRequest* request) {
   absl::Status s = CheckJurisdiction(request->jurisdiction(), {2, 4, 6});
   if (s.ok()) s = AdmitJurisdiction(gate_, *ctx, request->jurisdiction());
-  absl::StatusOr<std::string> from = DayKey("from", request->from());
-  absl::StatusOr<std::string> to = DayKey("to", request->to());
+  absl::StatusOr<std::string> from = DayKey("from_date", request->from_date());
+  absl::StatusOr<std::string> to = DayKey("to_date", request->to_date());
   if (s.ok()) s = !from.ok() ? from.status() : to.status();
   if (!s.ok()) {
     class Refused final : public grpc::ServerWriteReactor<v1::ExportChunk> {

@@ -80,7 +80,7 @@ v1::Signer SignerOf(const CredentialStore& credentials,
   std::string scope, id;
   if (!domain::ParseActor(e.actor, &scope, &id)) {
     signer.set_enterprise(e.actor);  // the server itself: "cradle-sweeper"
-    signer.set_signature(v1::Signer::UNSIGNED);
+    signer.set_signature(v1::Signer::SIGNATURE_UNSIGNED);
     return signer;
   }
   signer.set_credential(id);
@@ -91,15 +91,15 @@ v1::Signer SignerOf(const CredentialStore& credentials,
   const google::protobuf::Message* request =
       event == nullptr ? nullptr : RequestOf(*event);
   if (request == nullptr || security::SignatureOf(*request).empty()) {
-    signer.set_signature(v1::Signer::UNSIGNED);
+    signer.set_signature(v1::Signer::SIGNATURE_UNSIGNED);
   } else if (!c.ok() || c->public_key().empty()) {
-    signer.set_signature(v1::Signer::UNKNOWN_KEY);
+    signer.set_signature(v1::Signer::SIGNATURE_UNKNOWN_KEY);
   } else {
     signer.set_signature(
         security::VerifyRecorded(c->public_key(),
                                  domain::SignedRequestType(*request), *request)
-            ? v1::Signer::VALID
-            : v1::Signer::INVALID);
+            ? v1::Signer::SIGNATURE_VALID
+            : v1::Signer::SIGNATURE_INVALID);
   }
   return signer;
 }
@@ -119,7 +119,7 @@ absl::Status CheckStreamReader(const ManifestStore& store,
     if (!m.ok()) return m.status();
     return domain::CheckManifestReader(p, *m);
   }
-  if (p.kind == v1::REGULATOR) return absl::OkStatus();
+  if (p.kind == v1::CREDENTIAL_KIND_REGULATOR) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat(
       "stream ", Quote(stream), " is not a manifest; only regulators read it"));
 }

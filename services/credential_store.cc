@@ -11,6 +11,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "base/time.h"
+#include "domain/names.h"
 #include "domain/record.h"
 #include "security/token.h"
 #include "services/keys.h"
@@ -133,14 +134,14 @@ CredentialStore::PrepareIssue(const v1::IssueCredentialRequest& request,
                               const domain::Principal& by,
                               const security::NewToken& token) {
   CRADLE_RETURN_IF_ERROR(domain::CheckIssueCredential(request));
-  if (request.kind() == v1::PARTY) {
+  if (request.kind() == v1::CREDENTIAL_KIND_PARTY) {
     CRADLE_ASSIGN_OR_RETURN(
         v1::Enterprise e,
         registry_.GetEnterprise("enterprise", request.enterprise()));
     if (!HasRole(e, request.role())) {
       return absl::FailedPreconditionError(absl::StrCat(
           "enterprise ", request.enterprise(), " is not registered as ",
-          v1::Role_Name(request.role())));
+          domain::ShortName(request.role())));
     }
   }
   {
@@ -307,11 +308,11 @@ absl::StatusOr<bool> CredentialStore::Bootstrap(const std::string& token_path) {
   absl::StatusOr<security::NewToken> token = security::MakeToken();
   if (!token.ok()) return token.status();
   domain::Principal system;
-  system.kind = v1::ADMINISTRATOR;
+  system.kind = v1::CREDENTIAL_KIND_ADMINISTRATOR;
   system.credential = "bootstrap";
   v1::IssueCredentialRequest request;
   request.mutable_meta()->set_idempotency_key("bootstrap-administrator");
-  request.set_kind(v1::ADMINISTRATOR);
+  request.set_kind(v1::CREDENTIAL_KIND_ADMINISTRATOR);
   request.set_holder("initial administrator");
   CRADLE_ASSIGN_OR_RETURN(PreparedWrite<v1::IssueCredentialResponse> issue,
                           PrepareIssue(request, system, *token));

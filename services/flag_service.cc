@@ -80,9 +80,10 @@ absl::StatusOr<v1::ListFlagsResponse> ListFlags(
     prefix = keys::FlagCityPrefix(r.city());
   } else if (!r.enterprise().empty()) {
     // Open flags only in this index; other states need the kind/state ones.
-    prefix = (r.state() == v1::OPEN || r.state() == v1::ACKED)
-                 ? keys::FlagEnterprisePrefix(r.enterprise())
-                 : keys::FlagAllPrefix();
+    prefix =
+        (r.state() == v1::FLAG_STATE_OPEN || r.state() == v1::FLAG_STATE_ACKED)
+            ? keys::FlagEnterprisePrefix(r.enterprise())
+            : keys::FlagAllPrefix();
   } else if (r.kind() != v1::FLAG_KIND_UNSPECIFIED) {
     prefix = keys::FlagKindPrefix(r.kind());
   } else if (r.state() != v1::FLAG_STATE_UNSPECIFIED) {
@@ -131,7 +132,7 @@ grpc::ServerUnaryReactor* FlagService::List(grpc::CallbackServerContext* ctx,
     if (!p.ok()) return p.status();
     v1::ListFlagsRequest query = *request;
     std::string within;  // a regulator's jurisdiction, when no place given
-    if (p->kind == v1::PARTY) {
+    if (p->kind == v1::CREDENTIAL_KIND_PARTY) {
       // A party sees the flags that name it; naming nobody means itself.
       if (query.enterprise().empty()) query.set_enterprise(p->enterprise);
       absl::Status own =
@@ -153,12 +154,12 @@ grpc::ServerUnaryReactor* FlagService::List(grpc::CallbackServerContext* ctx,
     // Damage to the ledger concerns every regulator, whatever it asked for
     // but another kind or state.
     absl::optional<v1::Flag> alarm = guard_.AlarmFlag();
-    if (alarm.has_value() && p->kind != v1::PARTY &&
+    if (alarm.has_value() && p->kind != v1::CREDENTIAL_KIND_PARTY &&
         request->page_token().empty() &&
         (request->kind() == v1::FLAG_KIND_UNSPECIFIED ||
-         request->kind() == v1::LEDGER_DAMAGED) &&
+         request->kind() == v1::FLAG_KIND_LEDGER_DAMAGED) &&
         (request->state() == v1::FLAG_STATE_UNSPECIFIED ||
-         request->state() == v1::OPEN)) {
+         request->state() == v1::FLAG_STATE_OPEN)) {
       *reply->mutable_flags()->Add() = *std::move(alarm);
       reply->mutable_flags()->SwapElements(0, reply->flags_size() - 1);
     }
@@ -183,10 +184,9 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
     reactor->Finish(ToGrpcStatus(number.status()));
     return reactor;
   }
-  v1::WriteMeta meta;
-  meta.set_idempotency_key(request->idempotency_key());
   store_.Write(
-      *number, *who, to == v1::ACKED ? "flag-ack" : "flag-resolve", meta,
+      *number, *who, to == v1::FLAG_STATE_ACKED ? "flag-ack" : "flag-resolve",
+      request->meta(),
       [request, to, who = *who](
           const v1::Manifest& m, const domain::RegistryReader&,
           absl::Time now) -> absl::StatusOr<domain::Decision> {
@@ -211,13 +211,13 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* FlagService::Acknowledge(
     grpc::CallbackServerContext* ctx, const v1::FlagNoteRequest* request,
     v1::Flag* reply) {
-  return Note(ctx, request, v1::ACKED, reply);
+  return Note(ctx, request, v1::FLAG_STATE_ACKED, reply);
 }
 
 grpc::ServerUnaryReactor* FlagService::Resolve(
     grpc::CallbackServerContext* ctx, const v1::FlagNoteRequest* request,
     v1::Flag* reply) {
-  return Note(ctx, request, v1::RESOLVED, reply);
+  return Note(ctx, request, v1::FLAG_STATE_RESOLVED, reply);
 }
 
 grpc::ServerUnaryReactor* FlagService::Risk(

@@ -378,9 +378,9 @@ absl::optional<v1::Flag> LedgerGuard::AlarmFlag() const {
   if (!damaged_) return absl::nullopt;
   v1::Flag f;
   f.set_id("LEDGER");
-  f.set_kind(v1::LEDGER_DAMAGED);
-  f.set_severity(v1::HIGH);
-  f.set_state(v1::OPEN);
+  f.set_kind(v1::FLAG_KIND_LEDGER_DAMAGED);
+  f.set_severity(v1::SEVERITY_HIGH);
+  f.set_state(v1::FLAG_STATE_OPEN);
   f.set_detail(absl::StrCat("found by the ", found_by_, ": ", problem_,
                             "; every write is refused"));
   if (found_at_ != absl::InfinitePast()) {

@@ -107,7 +107,7 @@ grpc::ServerUnaryReactor* ManifestService::List(
         gate_.Admit(*ctx, Operation::kManifestList);
     if (!p.ok()) return p.status();
     v1::ListManifestsRequest query = *request;
-    if (p->kind == v1::PARTY) {
+    if (p->kind == v1::CREDENTIAL_KIND_PARTY) {
       // A party lists its own manifests; naming no party means itself.
       if (query.party().empty()) query.set_party(p->enterprise);
       if (absl::Status s = domain::CheckActsFor(*p, "party", query.party());

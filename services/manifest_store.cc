@@ -246,8 +246,8 @@ absl::StatusOr<v1::ListManifestsResponse> ManifestStore::List(
   bool filter_status = false;
   if (!request.party().empty()) {
     prefix = keys::PartyPrefix(request.party());
-    filter_status = request.status() != v1::STATUS_UNSPECIFIED;
-  } else if (request.status() != v1::STATUS_UNSPECIFIED) {
+    filter_status = request.status() != v1::MANIFEST_STATUS_UNSPECIFIED;
+  } else if (request.status() != v1::MANIFEST_STATUS_UNSPECIFIED) {
     prefix = keys::StatusPrefix(request.status());
   } else {
     prefix = keys::AllManifestsPrefix();

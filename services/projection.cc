@@ -136,7 +136,8 @@ absl::StatusOr<Projection> ReplayCredential(
 IndexEntries ManifestIndex(const v1::Manifest& m,
                            const domain::FlagConfig& config) {
   IndexEntries keys;
-  if (m.number().empty() || m.status() == v1::STATUS_UNSPECIFIED) return keys;
+  if (m.number().empty() || m.status() == v1::MANIFEST_STATUS_UNSPECIFIED)
+    return keys;
   const std::string& n = m.number();
   keys[keys::AllManifestsPrefix() + n];
   keys[keys::StatusPrefix(m.status()) + n];
@@ -168,7 +169,7 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   for (const std::string& j : domain::ManifestJurisdictions(m)) {
     keys[keys::JurisdictionKey(j, day, n)];
   }
-  if (m.status() != v1::CANCELLED) {
+  if (m.status() != v1::MANIFEST_STATUS_CANCELLED) {
     for (const domain::DueDate& due : domain::DueDates(m, config)) {
       keys[keys::DueKey(due.due, n, due.kind, due.subject)];
     }
@@ -224,7 +225,8 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
           delta));
     }
   }
-  if (after.status() == v1::CLOSED && before.status() != v1::CLOSED) {
+  if (after.status() == v1::MANIFEST_STATUS_CLOSED &&
+      before.status() != v1::MANIFEST_STATUS_CLOSED) {
     bool late = false;
     for (const v1::Flag& f : after.flags())
       late |= domain::IsDeadlineKind(f.kind());
@@ -257,7 +259,7 @@ IndexEntries EnterpriseIndex(const v1::Enterprise& e) {
   if (e.id().empty()) return keys;
   keys[keys::EnterprisesInDivisionPrefix(e.division()) + e.id()];
   for (int role : e.roles()) {
-    if (role == v1::RECEIVER) {
+    if (role == v1::ROLE_RECEIVER) {
       // For the in-city alternatives of the CROSS_CITY rule.
       keys[keys::ReceiversInCityPrefix(domain::CityUnit(e.division())) +
            e.id()];

@@ -61,7 +61,7 @@ absl::StatusOr<v1::EnterpriseRisk> ReadEnterpriseRisk(
   int high = 0;
   for (const storage::KeyValue& row : rows) {
     risk.add_flag_ids(row.key.substr(prefix.size()));
-    high += row.value == keys::SeverityName(v1::HIGH);
+    high += row.value == keys::SeverityName(v1::SEVERITY_HIGH);
   }
   risk.set_open_flags(static_cast<int>(rows.size()));
   risk.set_open_high(high);

@@ -61,8 +61,8 @@ absl::Status Scrubber::Pass(bool deep, double rate) {
   uint64_t pass;
   {
     absl::MutexLock lock(&mu_);
-    pass = status_.pass() + 1;
-    status_.set_pass(pass);
+    pass = status_.pass_number() + 1;
+    status_.set_pass_number(pass);
   }
   CheckOptions options;
   options.deep = deep;

@@ -209,34 +209,35 @@ Plan PlanManifest(const World& w, const Rates& rates, uint64_t seed,
           (city + 1 + rng() % (w.cities.size() - 1)) % w.cities.size();
       const std::vector<int>& far = w.receivers_by_city[other];
       p.receiver = far[rng() % far.size()];
-      p.expected = {v1::CROSS_CITY};
+      p.expected = {v1::FLAG_KIND_CROSS_CITY};
       break;
     }
     case Violation::kCrossProvince:
       p.receiver = w.out_of_province;
-      p.expected = {v1::CROSS_CITY, v1::CROSS_PROVINCE_UNAPPROVED};
+      p.expected = {v1::FLAG_KIND_CROSS_CITY,
+                    v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED};
       break;
     case Violation::kUnlicensed:
       p.receiver = w.unlicensed_by_city[city];
-      p.expected = {v1::UNLICENSED_RECEIVER};
+      p.expected = {v1::FLAG_KIND_UNLICENSED_RECEIVER};
       break;
     case Violation::kWrongReceiver:
       p.wrong_receiver = local[0] == p.receiver ? local[1] : local[0];
-      p.expected = {v1::WRONG_RECEIVER};
+      p.expected = {v1::FLAG_KIND_WRONG_RECEIVER};
       break;
     case Violation::kWeightGap:
-      p.expected = {v1::QUANTITY_DISCREPANCY};
+      p.expected = {v1::FLAG_KIND_QUANTITY_DISCREPANCY};
       break;
     case Violation::kNeverArrives:
-      p.expected = {v1::TRANSIT_OVERDUE};
+      p.expected = {v1::FLAG_KIND_TRANSIT_OVERDUE};
       p.pay = false;
       break;
     case Violation::kNeverDisposed:
-      p.expected = {v1::MISSING_DISPOSAL};
+      p.expected = {v1::FLAG_KIND_MISSING_DISPOSAL};
       break;
     case Violation::kDirectPayment:
       p.pay = true;
-      p.expected = {v1::DIRECT_PAYMENT};
+      p.expected = {v1::FLAG_KIND_DIRECT_PAYMENT};
       break;
   }
   return p;

@@ -46,6 +46,7 @@
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/flags/engine.h"
+#include "domain/names.h"
 #include "security/attestation.h"
 #include "security/ed25519.h"
 
@@ -191,9 +192,9 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
       r.set_id(e.id);
       r.set_name(e.name);
       r.set_division(e.division);
-      r.add_roles(e.role == "generator"     ? v1::GENERATOR
-                  : e.role == "transporter" ? v1::TRANSPORTER
-                                            : v1::RECEIVER);
+      r.add_roles(e.role == "generator"     ? v1::ROLE_GENERATOR
+                  : e.role == "transporter" ? v1::ROLE_TRANSPORTER
+                                            : v1::ROLE_RECEIVER);
       v1::Enterprise out;
       if (!Rpc(
               admin,
@@ -205,11 +206,11 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
       }
       v1::IssueCredentialRequest cred;
       meta(cred.mutable_meta());
-      cred.set_kind(v1::PARTY);
+      cred.set_kind(v1::CREDENTIAL_KIND_PARTY);
       cred.set_enterprise(e.id);
       cred.set_role(r.roles(0));
       Identity& id = (*ids)[e.id];
-      if (r.roles(0) != v1::GENERATOR) {
+      if (r.roles(0) != v1::ROLE_GENERATOR) {
         absl::StatusOr<std::unique_ptr<security::Ed25519Key>> key =
             security::Ed25519Key::LoadOrCreate(
                 absl::StrCat(key_dir, "/", e.id, ".pem"));
@@ -367,7 +368,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
   receive.set_receiver(w.receivers[p.receiver].id);
   v1::LineReceipt* lr = receive.add_lines();
   lr->set_line(1);
-  lr->set_decision(v1::LineReceipt::ACCEPT);
+  lr->set_decision(v1::LineReceipt::DECISION_ACCEPT);
   lr->set_quantity_g(arrived);
   if (!Rpc(
           ids.at(receive.receiver()),
@@ -535,7 +536,7 @@ int Main() {
     v1::IssueCredentialRequest req;
     req.mutable_meta()->set_idempotency_key(
         absl::StrCat("sim-", seed, "-regulator"));
-    req.set_kind(v1::REGULATOR);
+    req.set_kind(v1::CREDENTIAL_KIND_REGULATOR);
     req.set_jurisdiction(world.generators.at(0).division.substr(0, 2));
     v1::IssueCredentialResponse issued;
     if (!Rpc(
@@ -644,7 +645,7 @@ int Main() {
     if (truth != nullptr) {
       std::vector<std::string> kinds;
       for (int k : expected)
-        kinds.push_back(v1::FlagKind_Name(static_cast<v1::FlagKind>(k)));
+        kinds.push_back(domain::ShortName(static_cast<v1::FlagKind>(k)));
       std::fprintf(truth, "%s,%s,%s\n", numbers[i].c_str(),
                    ViolationName(p.violation),
                    absl::StrJoin(kinds, ";").c_str());
@@ -663,14 +664,14 @@ int Main() {
             absl::ToInt64Microseconds(FromTimestamp(f.raised_at()) - from));
       } else {
         false_alarms.push_back(absl::StrCat(numbers[i], " ",
-                                            v1::FlagKind_Name(f.kind()), " (",
+                                            domain::ShortName(f.kind()), " (",
                                             ViolationName(p.violation), ")"));
       }
     }
     for (int k : expected) {
       if (seen.count(k) == 0) {
         misses.push_back(absl::StrCat(
-            numbers[i], " ", v1::FlagKind_Name(static_cast<v1::FlagKind>(k))));
+            numbers[i], " ", domain::ShortName(static_cast<v1::FlagKind>(k))));
       }
     }
   }
@@ -694,7 +695,7 @@ int Main() {
         domain::IsDeadlineKind(static_cast<v1::FlagKind>(kind));
     std::printf(
         "| %s | %d | %d | %d | %.1f%% | %.1f%% | %s | %s |\n",
-        v1::FlagKind_Name(static_cast<v1::FlagKind>(kind)).c_str(), t.injected,
+        domain::ShortName(static_cast<v1::FlagKind>(kind)).c_str(), t.injected,
         t.detected, t.correct,
         t.detected == 0 ? 100.0 : 100.0 * t.correct / t.detected,
         t.injected == 0 ? 100.0 : 100.0 * t.correct / t.injected,

@@ -12,13 +12,13 @@ namespace {
 
 class BackfillOverdue final : public DeadlineRule {
  public:
-  v1::FlagKind kind() const override { return v1::BACKFILL_OVERDUE; }
-  v1::Severity severity() const override { return v1::MEDIUM; }
+  v1::FlagKind kind() const override { return v1::FLAG_KIND_BACKFILL_OVERDUE; }
+  v1::Severity severity() const override { return v1::SEVERITY_MEDIUM; }
 
   std::vector<Pending> PendingDeadlines(
       const v1::Manifest& m, const FlagConfig& config) const override {
     absl::CivilDay paper;
-    if (m.paper_date().empty() || m.status() == v1::CANCELLED ||
+    if (m.paper_date().empty() || m.status() == v1::MANIFEST_STATUS_CANCELLED ||
         !absl::ParseCivilTime(m.paper_date(), &paper)) {
       return {};
     }

@@ -27,7 +27,7 @@ bool TookPart(const v1::Manifest& m, absl::string_view receiver) {
 
 class CrossCity final : public EventRule {
  public:
-  v1::FlagKind kind() const override { return v1::CROSS_CITY; }
+  v1::FlagKind kind() const override { return v1::FLAG_KIND_CROSS_CITY; }
 
   absl::Status Evaluate(
       const EventContext& ctx,
@@ -41,7 +41,7 @@ class CrossCity final : public EventRule {
       std::string detail =
           absl::StrCat("from ", CityName(origin), " (", origin, ") to ",
                        CityName(d.division()), " (", d.division(), ")");
-      v1::Severity severity = v1::MEDIUM;
+      v1::Severity severity = v1::SEVERITY_MEDIUM;
       CRADLE_ASSIGN_OR_RETURN(std::vector<v1::Enterprise> local,
                               ctx.facts.ReceiversInCity(CityUnit(origin)));
       const absl::CivilDay today = absl::ToCivilDay(ctx.now, ChinaTime());
@@ -53,7 +53,7 @@ class CrossCity final : public EventRule {
                                 LicenceProblem(r, CodesSent(ctx.after, d),
                                                GramsSent(d), today, ctx.facts));
         if (problem.empty()) {
-          severity = v1::HIGH;
+          severity = v1::SEVERITY_HIGH;
           absl::StrAppend(&detail, "; in-city receiver ", r.id(), " (",
                           r.name(), ") is licensed for it and has capacity");
           break;

@@ -24,7 +24,9 @@ bool Covers(const v1::Approval& a, absl::string_view code) {
 
 class CrossProvince final : public EventRule {
  public:
-  v1::FlagKind kind() const override { return v1::CROSS_PROVINCE_UNAPPROVED; }
+  v1::FlagKind kind() const override {
+    return v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED;
+  }
 
   absl::Status Evaluate(
       const EventContext& ctx,
@@ -80,7 +82,7 @@ class CrossProvince final : public EventRule {
       }
       if (!approved) {
         out->push_back(RaiseFlag(
-            kind(), v1::HIGH, i,
+            kind(), v1::SEVERITY_HIGH, i,
             absl::StrCat("from province ",
                          ctx.after.origin_division().substr(0, 2), " to ",
                          d.division().substr(0, 2), ": ", why)));

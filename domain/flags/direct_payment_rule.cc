@@ -11,7 +11,7 @@ namespace {
 
 class DirectPayment final : public EventRule {
  public:
-  v1::FlagKind kind() const override { return v1::DIRECT_PAYMENT; }
+  v1::FlagKind kind() const override { return v1::FLAG_KIND_DIRECT_PAYMENT; }
 
   absl::Status Evaluate(
       const EventContext& ctx,
@@ -26,7 +26,7 @@ class DirectPayment final : public EventRule {
       if (to_receiver) continue;
       // The subject is the payment's index, so each payment is judged once.
       ledger::v1::ManifestEvent flag = RaiseFlag(
-          kind(), v1::HIGH, ctx.after.payments_size() - 1,
+          kind(), v1::SEVERITY_HIGH, ctx.after.payments_size() - 1,
           absl::StrCat("fee of ", e.payment_recorded().amount_fen() / 100, ".",
                        e.payment_recorded().amount_fen() % 100 / 10,
                        e.payment_recorded().amount_fen() % 10, " CNY paid to ",

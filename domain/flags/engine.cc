@@ -30,7 +30,7 @@ void AddFlag(ledger::v1::ManifestEvent event, absl::Time now,
   v1::Flag* f = &flag;
   if (HasFlag(m, f->kind(), f->destination())) return;
   f->set_id(FlagId(m.number(), m.flags_size() + 1));
-  f->set_state(v1::OPEN);
+  f->set_state(v1::FLAG_STATE_OPEN);
   f->set_manifest(m.number());
   *f->mutable_raised_at() = ToTimestamp(now);
   if (f->evidence().empty()) {
@@ -38,7 +38,7 @@ void AddFlag(ledger::v1::ManifestEvent event, absl::Time now,
   }
   std::string destination = m.destination_division();
   // DIRECT_PAYMENT's subject is a payment, not a destination.
-  if (f->kind() != v1::DIRECT_PAYMENT && f->destination() >= 0 &&
+  if (f->kind() != v1::FLAG_KIND_DIRECT_PAYMENT && f->destination() >= 0 &&
       f->destination() < m.destinations_size() &&
       !m.destinations(f->destination()).division().empty()) {
     destination = m.destinations(f->destination()).division();
@@ -170,7 +170,8 @@ std::vector<DueDate> DueDates(const v1::Manifest& manifest,
 }
 
 bool IsOpen(const v1::Flag& flag) {
-  return flag.state() == v1::OPEN || flag.state() == v1::ACKED;
+  return flag.state() == v1::FLAG_STATE_OPEN ||
+         flag.state() == v1::FLAG_STATE_ACKED;
 }
 
 bool IsDeadlineKind(v1::FlagKind kind) {

@@ -21,8 +21,8 @@ int64_t Undisposed(const v1::Destination& d) {
 
 class MissingDisposal final : public DeadlineRule {
  public:
-  v1::FlagKind kind() const override { return v1::MISSING_DISPOSAL; }
-  v1::Severity severity() const override { return v1::HIGH; }
+  v1::FlagKind kind() const override { return v1::FLAG_KIND_MISSING_DISPOSAL; }
+  v1::Severity severity() const override { return v1::SEVERITY_HIGH; }
 
   std::vector<Pending> PendingDeadlines(
       const v1::Manifest& m, const FlagConfig& config) const override {

@@ -14,7 +14,9 @@ namespace {
 
 class QuantityDiscrepancy final : public EventRule {
  public:
-  v1::FlagKind kind() const override { return v1::QUANTITY_DISCREPANCY; }
+  v1::FlagKind kind() const override {
+    return v1::FLAG_KIND_QUANTITY_DISCREPANCY;
+  }
 
   absl::Status Evaluate(
       const EventContext& ctx,
@@ -41,7 +43,8 @@ class QuantityDiscrepancy final : public EventRule {
     }
     if (!detail.empty()) {
       out->push_back(
-          RaiseFlag(kind(), missing ? v1::HIGH : v1::MEDIUM, subject, detail));
+          RaiseFlag(kind(), missing ? v1::SEVERITY_HIGH : v1::SEVERITY_MEDIUM,
+                    subject, detail));
     }
     return absl::OkStatus();
   }

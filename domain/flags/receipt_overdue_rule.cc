@@ -11,8 +11,8 @@ namespace {
 
 class ReceiptOverdue final : public DeadlineRule {
  public:
-  v1::FlagKind kind() const override { return v1::RECEIPT_OVERDUE; }
-  v1::Severity severity() const override { return v1::MEDIUM; }
+  v1::FlagKind kind() const override { return v1::FLAG_KIND_RECEIPT_OVERDUE; }
+  v1::Severity severity() const override { return v1::SEVERITY_MEDIUM; }
 
   std::vector<Pending> PendingDeadlines(
       const v1::Manifest& m, const FlagConfig& config) const override {

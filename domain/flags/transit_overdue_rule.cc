@@ -11,12 +11,13 @@ namespace {
 
 class TransitOverdue final : public DeadlineRule {
  public:
-  v1::FlagKind kind() const override { return v1::TRANSIT_OVERDUE; }
-  v1::Severity severity() const override { return v1::MEDIUM; }
+  v1::FlagKind kind() const override { return v1::FLAG_KIND_TRANSIT_OVERDUE; }
+  v1::Severity severity() const override { return v1::SEVERITY_MEDIUM; }
 
   std::vector<Pending> PendingDeadlines(
       const v1::Manifest& m, const FlagConfig& config) const override {
-    if (m.destinations().empty() || m.status() == v1::CANCELLED) return {};
+    if (m.destinations().empty() || m.status() == v1::MANIFEST_STATUS_CANCELLED)
+      return {};
     const int last = m.destinations_size() - 1;
     const v1::Destination& d = m.destinations(last);
     if (!d.has_sent_at() || d.delivered()) return {};

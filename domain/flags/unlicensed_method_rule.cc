@@ -17,7 +17,7 @@ namespace {
 
 class UnlicensedMethod final : public EventRule {
  public:
-  v1::FlagKind kind() const override { return v1::UNLICENSED_METHOD; }
+  v1::FlagKind kind() const override { return v1::FLAG_KIND_UNLICENSED_METHOD; }
 
   absl::Status Evaluate(
       const EventContext& ctx,
@@ -71,7 +71,7 @@ class UnlicensedMethod final : public EventRule {
       // No covering licence at all is UNLICENSED_RECEIVER's to raise.
       if (covering.empty() || !allowing.empty()) continue;
       out->push_back(RaiseFlag(
-          kind(), v1::HIGH, subject,
+          kind(), v1::SEVERITY_HIGH, subject,
           absl::StrCat("the ", which, " method ", method, " for line ", i + 1,
                        " (", code, ") is not allowed by receiver ", receiver_id,
                        "'s licence ", absl::StrJoin(covering, ", "))));

@@ -12,7 +12,9 @@ namespace {
 
 class UnlicensedReceiver final : public EventRule {
  public:
-  v1::FlagKind kind() const override { return v1::UNLICENSED_RECEIVER; }
+  v1::FlagKind kind() const override {
+    return v1::FLAG_KIND_UNLICENSED_RECEIVER;
+  }
 
   absl::Status Evaluate(
       const EventContext& ctx,
@@ -28,7 +30,8 @@ class UnlicensedReceiver final : public EventRule {
                               LicenceProblem(receiver, CodesSent(ctx.after, d),
                                              GramsSent(d), today, ctx.facts));
       if (!problem.empty()) {
-        out->push_back(RaiseFlag(kind(), v1::HIGH, i, std::move(problem)));
+        out->push_back(
+            RaiseFlag(kind(), v1::SEVERITY_HIGH, i, std::move(problem)));
       }
     }
     return absl::OkStatus();

@@ -10,7 +10,7 @@ namespace {
 
 class WrongReceiver final : public EventRule {
  public:
-  v1::FlagKind kind() const override { return v1::WRONG_RECEIVER; }
+  v1::FlagKind kind() const override { return v1::FLAG_KIND_WRONG_RECEIVER; }
 
   absl::Status Evaluate(
       const EventContext& ctx,
@@ -19,7 +19,7 @@ class WrongReceiver final : public EventRule {
       if (!e.has_misdelivered()) continue;
       const int subject = ctx.after.destinations_size() - 1;
       ledger::v1::ManifestEvent flag = RaiseFlag(
-          kind(), v1::HIGH, subject,
+          kind(), v1::SEVERITY_HIGH, subject,
           absl::StrCat("delivery scanned by ", e.misdelivered().receiver(),
                        "; the manifest names ", ctx.after.receiver()));
       ledger::v1::Flag* f = flag.mutable_flag_raised();

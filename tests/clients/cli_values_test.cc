@@ -37,11 +37,11 @@ TEST(CliValuesTest, ParsesReceiptAndDisposalLines) {
       ParseReceiptLine("2:reject:200kg:drums leaking: see photo");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->line(), 2);
-  EXPECT_EQ(r->decision(), v1::LineReceipt::REJECT);
+  EXPECT_EQ(r->decision(), v1::LineReceipt::DECISION_REJECT);
   EXPECT_EQ(r->quantity_g(), 200000);
   EXPECT_EQ(r->reason(), "drums leaking: see photo");  // colons kept
   EXPECT_EQ(ParseReceiptLine("1:ACCEPT:1t")->decision(),
-            v1::LineReceipt::ACCEPT);
+            v1::LineReceipt::DECISION_ACCEPT);
   EXPECT_THAT(ParseReceiptLine("0:accept:1t"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line")));
   EXPECT_THAT(ParseReceiptLine("1:keep:1t"),
@@ -61,7 +61,7 @@ TEST(CliValuesTest, ParsesPositionsRolesAndCapacity) {
   EXPECT_THAT(ParsePosition("30.75"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--at")));
   EXPECT_THAT(*ParseRoles("generator, receiver"),
-              ElementsAre(v1::GENERATOR, v1::RECEIVER));
+              ElementsAre(v1::ROLE_GENERATOR, v1::ROLE_RECEIVER));
   EXPECT_THAT(
       ParseRoles("generator,driver"),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("driver")));
@@ -136,14 +136,14 @@ TEST(CliValuesTest, ParsesAmountsExactlyInFen) {
 }
 
 TEST(CliValuesTest, ParsesStatusesAndFlagNames) {
-  EXPECT_EQ(*ParseStatus("in_transit"), v1::IN_TRANSIT);
+  EXPECT_EQ(*ParseStatus("in_transit"), v1::MANIFEST_STATUS_IN_TRANSIT);
   EXPECT_THAT(ParseStatus("lost"),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_EQ(*ParseFlagKind("cross_city"), v1::CROSS_CITY);
+  EXPECT_EQ(*ParseFlagKind("cross_city"), v1::FLAG_KIND_CROSS_CITY);
   EXPECT_THAT(
       ParseFlagKind("late"),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--kind")));
-  EXPECT_EQ(*ParseFlagState("Resolved"), v1::RESOLVED);
+  EXPECT_EQ(*ParseFlagState("Resolved"), v1::FLAG_STATE_RESOLVED);
 }
 
 TEST(ArgsTest, ParsesRepeatedAndRequiredFlags) {

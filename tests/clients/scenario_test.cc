@@ -64,7 +64,8 @@ TEST(ScenarioTest, ViolationsComeAtTheirRatesWithTheirExpectedFlags) {
         break;
       case Violation::kCrossCity:
         EXPECT_NE(rec_city, gen_city);
-        EXPECT_THAT(p.expected, ::testing::ElementsAre(v1::CROSS_CITY));
+        EXPECT_THAT(p.expected,
+                    ::testing::ElementsAre(v1::FLAG_KIND_CROSS_CITY));
         break;
       case Violation::kCrossProvince:
         EXPECT_EQ(rec_city.substr(0, 2), "32");

@@ -27,7 +27,7 @@ constexpr auto kDenied = absl::StatusCode::kPermissionDenied;
 Principal Party(const std::string& enterprise, v1::Role role) {
   Principal p;
   p.credential = "00000000000000a1";
-  p.kind = v1::PARTY;
+  p.kind = v1::CREDENTIAL_KIND_PARTY;
   p.enterprise = enterprise;
   p.role = role;
   return p;
@@ -36,7 +36,7 @@ Principal Party(const std::string& enterprise, v1::Role role) {
 Principal Regulator(const std::string& jurisdiction) {
   Principal p;
   p.credential = "00000000000000b2";
-  p.kind = v1::REGULATOR;
+  p.kind = v1::CREDENTIAL_KIND_REGULATOR;
   p.jurisdiction = jurisdiction;
   return p;
 }
@@ -44,7 +44,7 @@ Principal Regulator(const std::string& jurisdiction) {
 Principal Admin() {
   Principal p;
   p.credential = "00000000000000c3";
-  p.kind = v1::ADMINISTRATOR;
+  p.kind = v1::CREDENTIAL_KIND_ADMINISTRATOR;
   return p;
 }
 
@@ -74,10 +74,10 @@ v1::Manifest Manifest() {
 
 TEST(AuthzTest, EachRowAdmitsExactlyItsAudience) {
   const std::vector<std::pair<Principal, unsigned>> principals = {
-      {Party(kGenerator, v1::GENERATOR), kGenerators},
-      {Party(kGenerator, v1::COLLECTOR), kGenerators},
-      {Party(kCarrier, v1::TRANSPORTER), kCarriers},
-      {Party(kReceiver, v1::RECEIVER), kReceivers},
+      {Party(kGenerator, v1::ROLE_GENERATOR), kGenerators},
+      {Party(kGenerator, v1::ROLE_COLLECTOR), kGenerators},
+      {Party(kCarrier, v1::ROLE_TRANSPORTER), kCarriers},
+      {Party(kReceiver, v1::ROLE_RECEIVER), kReceivers},
       {Regulator("3304"), kRegulators},
       {Admin(), kAdministrator},
       {Party(kGenerator, v1::ROLE_UNSPECIFIED), 0},
@@ -106,12 +106,15 @@ TEST(AuthzTest, SpotChecksOfTheTable) {
   EXPECT_THAT(Authorize(Regulator("33"), Operation::kRegistryWrite),
               StatusIs(kDenied));
   EXPECT_THAT(Authorize(Admin(), Operation::kManifestRead), StatusIs(kDenied));
-  EXPECT_THAT(Authorize(Party(kCarrier, v1::TRANSPORTER), Operation::kOpen),
-              StatusIs(kDenied));
-  EXPECT_THAT(Authorize(Party(kReceiver, v1::RECEIVER), Operation::kPickup),
-              StatusIs(kDenied));
-  EXPECT_THAT(Authorize(Party(kGenerator, v1::GENERATOR), Operation::kFlagNote),
-              StatusIs(kDenied));
+  EXPECT_THAT(
+      Authorize(Party(kCarrier, v1::ROLE_TRANSPORTER), Operation::kOpen),
+      StatusIs(kDenied));
+  EXPECT_THAT(
+      Authorize(Party(kReceiver, v1::ROLE_RECEIVER), Operation::kPickup),
+      StatusIs(kDenied));
+  EXPECT_THAT(
+      Authorize(Party(kGenerator, v1::ROLE_GENERATOR), Operation::kFlagNote),
+      StatusIs(kDenied));
   EXPECT_TRUE(Authorize(Regulator("3304"), Operation::kFlagNote).ok());
   for (Operation op :
        {Operation::kPickup, Operation::kRelay, Operation::kDeliver,
@@ -131,32 +134,36 @@ TEST(AuthzTest, RowsAreInOperationOrder) {
 
 TEST(AuthzTest, ACredentialActsOnlyForItsEnterprise) {
   EXPECT_TRUE(
-      CheckActsFor(Party(kCarrier, v1::TRANSPORTER), "carrier", kCarrier).ok());
-  absl::Status s =
-      CheckActsFor(Party(kCarrier, v1::TRANSPORTER), "carrier", kRelayCarrier);
+      CheckActsFor(Party(kCarrier, v1::ROLE_TRANSPORTER), "carrier", kCarrier)
+          .ok());
+  absl::Status s = CheckActsFor(Party(kCarrier, v1::ROLE_TRANSPORTER),
+                                "carrier", kRelayCarrier);
   EXPECT_THAT(s, StatusIs(kDenied));
   EXPECT_THAT(std::string(s.message()), HasSubstr("carrier is \""));
   EXPECT_THAT(CheckActsFor(Regulator("33"), "generator", kGenerator),
               StatusIs(kDenied));
   EXPECT_THAT(CheckActsFor(Admin(), "generator", kGenerator),
               StatusIs(kDenied));
-  EXPECT_THAT(CheckActsFor(Party(kGenerator, v1::GENERATOR), "generator", ""),
-              StatusIs(kDenied));
+  EXPECT_THAT(
+      CheckActsFor(Party(kGenerator, v1::ROLE_GENERATOR), "generator", ""),
+      StatusIs(kDenied));
 }
 
 TEST(AuthzTest, ManifestReadersAreItsPartiesAndItsRegulators) {
   const v1::Manifest m = Manifest();
   for (const Principal& p :
-       {Party(kGenerator, v1::GENERATOR), Party(kCarrier, v1::TRANSPORTER),
-        Party(kRelayCarrier, v1::TRANSPORTER), Party(kReceiver, v1::RECEIVER),
-        Party(kAltReceiver, v1::RECEIVER), Regulator("33"), Regulator("3304"),
-        Regulator("330402"), Regulator("330421"), Regulator("3301"),
-        Regulator("330481")}) {
+       {Party(kGenerator, v1::ROLE_GENERATOR),
+        Party(kCarrier, v1::ROLE_TRANSPORTER),
+        Party(kRelayCarrier, v1::ROLE_TRANSPORTER),
+        Party(kReceiver, v1::ROLE_RECEIVER),
+        Party(kAltReceiver, v1::ROLE_RECEIVER), Regulator("33"),
+        Regulator("3304"), Regulator("330402"), Regulator("330421"),
+        Regulator("3301"), Regulator("330481")}) {
     EXPECT_TRUE(CheckManifestReader(p, m).ok())
         << p.enterprise << p.jurisdiction;
   }
   for (const Principal& p :
-       {Party(testing::MakeUscc("330402", "2X9Y8W7"), v1::GENERATOR),
+       {Party(testing::MakeUscc("330402", "2X9Y8W7"), v1::ROLE_GENERATOR),
         Regulator("32"), Regulator("3302"), Regulator("330411"), Admin()}) {
     EXPECT_THAT(CheckManifestReader(p, m), StatusIs(kDenied))
         << p.enterprise << p.jurisdiction;
@@ -179,7 +186,7 @@ TEST(AuthzTest, ReadersAreExactlyThePartiesAndJurisdictionsOfTheFacts) {
   EXPECT_EQ(ManifestParties(m), parties);
   for (const std::string& p : parties) {
     EXPECT_TRUE(IsManifestParty(m, p)) << p;
-    EXPECT_TRUE(CheckManifestReader(Party(p, v1::GENERATOR), m).ok()) << p;
+    EXPECT_TRUE(CheckManifestReader(Party(p, v1::ROLE_GENERATOR), m).ok()) << p;
   }
   EXPECT_FALSE(IsManifestParty(m, ""));
   EXPECT_EQ(ManifestJurisdictions(m),
@@ -199,9 +206,10 @@ TEST(AuthzTest, EnterpriseReadersAreItselfAndItsRegulators) {
   v1::Enterprise e;
   e.set_id(kGenerator);
   e.set_division("330402");
-  EXPECT_TRUE(CheckEnterpriseReader(Party(kGenerator, v1::GENERATOR), e).ok());
+  EXPECT_TRUE(
+      CheckEnterpriseReader(Party(kGenerator, v1::ROLE_GENERATOR), e).ok());
   EXPECT_TRUE(CheckEnterpriseReader(Regulator("3304"), e).ok());
-  EXPECT_THAT(CheckEnterpriseReader(Party(kCarrier, v1::TRANSPORTER), e),
+  EXPECT_THAT(CheckEnterpriseReader(Party(kCarrier, v1::ROLE_TRANSPORTER), e),
               StatusIs(kDenied));
   EXPECT_THAT(CheckEnterpriseReader(Regulator("3301"), e), StatusIs(kDenied));
   EXPECT_THAT(CheckEnterpriseReader(Admin(), e), StatusIs(kDenied));
@@ -216,12 +224,13 @@ TEST(AuthzTest, JurisdictionQueriesStayInside) {
   EXPECT_THAT(CheckJurisdiction(Regulator("3304"), "j", "3301"),
               StatusIs(kDenied));
   EXPECT_THAT(CheckJurisdiction(Regulator("3304"), "j", ""), StatusIs(kDenied));
-  EXPECT_THAT(CheckJurisdiction(Party(kGenerator, v1::GENERATOR), "j", "3304"),
-              StatusIs(kDenied));
+  EXPECT_THAT(
+      CheckJurisdiction(Party(kGenerator, v1::ROLE_GENERATOR), "j", "3304"),
+      StatusIs(kDenied));
 }
 
 TEST(AuthzTest, TheRecordedActorNamesScopeAndCredential) {
-  Principal p = Party(kCarrier, v1::TRANSPORTER);
+  Principal p = Party(kCarrier, v1::ROLE_TRANSPORTER);
   EXPECT_EQ(p.Actor(), kCarrier + "#00000000000000a1");
   std::string scope, id;
   ASSERT_TRUE(ParseActor(p.Actor(), &scope, &id));
@@ -235,9 +244,9 @@ TEST(AuthzTest, TheRecordedActorNamesScopeAndCredential) {
 
 TEST(AuthzTest, IssueRequestsAreValidatedNamingTheField) {
   v1::IssueCredentialRequest ok;
-  ok.set_kind(v1::PARTY);
+  ok.set_kind(v1::CREDENTIAL_KIND_PARTY);
   ok.set_enterprise(kCarrier);
-  ok.set_role(v1::TRANSPORTER);
+  ok.set_role(v1::ROLE_TRANSPORTER);
   ok.set_public_key(std::string(32, 'k'));
   EXPECT_TRUE(CheckIssueCredential(ok).ok());
   struct Case {
@@ -252,24 +261,25 @@ TEST(AuthzTest, IssueRequestsAreValidatedNamingTheField) {
       {[](auto* r) { r->set_jurisdiction("33"); }, "jurisdiction"},
       {[](auto* r) { r->set_valid_seconds(-5); }, "valid_seconds"},
       {[](auto* r) { r->set_holder(std::string(129, 'h')); }, "holder"},
-      {[](auto* r) { r->set_kind(v1::KIND_UNSPECIFIED); }, "kind"},
+      {[](auto* r) { r->set_kind(v1::CREDENTIAL_KIND_UNSPECIFIED); }, "kind"},
       {[](auto* r) {
-         r->set_kind(v1::REGULATOR);
+         r->set_kind(v1::CREDENTIAL_KIND_REGULATOR);
          r->set_jurisdiction("33x");
        },
        "jurisdiction"},
       // The shape of a city, but no city: 99 is no province.
       {[](auto* r) {
-         r->set_kind(v1::REGULATOR);
+         r->set_kind(v1::CREDENTIAL_KIND_REGULATOR);
          r->set_jurisdiction("9999");
        },
        "jurisdiction \"9999\" is no city of the GB/T 2260 table"},
       {[](auto* r) {
-         r->set_kind(v1::REGULATOR);
+         r->set_kind(v1::CREDENTIAL_KIND_REGULATOR);
          r->set_jurisdiction("3399");
        },
        "jurisdiction \"3399\" is no city"},
-      {[](auto* r) { r->set_kind(v1::ADMINISTRATOR); }, "ADMINISTRATOR"},
+      {[](auto* r) { r->set_kind(v1::CREDENTIAL_KIND_ADMINISTRATOR); },
+       "ADMINISTRATOR"},
   };
   for (const Case& c : cases) {
     v1::IssueCredentialRequest r = ok;
@@ -279,7 +289,7 @@ TEST(AuthzTest, IssueRequestsAreValidatedNamingTheField) {
     EXPECT_THAT(std::string(s.message()), HasSubstr(c.field));
   }
   v1::IssueCredentialRequest generator = ok;
-  generator.set_role(v1::GENERATOR);
+  generator.set_role(v1::ROLE_GENERATOR);
   generator.clear_public_key();
   EXPECT_TRUE(CheckIssueCredential(generator).ok());  // a key is optional
 }

@@ -20,6 +20,7 @@
 
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
+#include "domain/names.h"
 #include "domain/uscc.h"
 #include "tests/testing/status_matchers.h"
 
@@ -94,25 +95,26 @@ std::vector<int64_t> Grams(const google::protobuf::RepeatedField<int64_t>& r) {
   return std::vector<int64_t>(r.begin(), r.end());
 }
 
-std::string Name(v1::ManifestStatus s) { return v1::ManifestStatus_Name(s); }
+std::string Name(v1::ManifestStatus s) { return ShortName(s); }
 
 class LifecycleTest : public ::testing::Test {
  protected:
   LifecycleTest() {
     registry_.Add(MakeEnterprise(generator_, "嘉兴某化工有限公司", "330402",
-                                 {v1::GENERATOR}, {}));
+                                 {v1::ROLE_GENERATOR}, {}));
     registry_.Add(MakeEnterprise(carrier_a_, "嘉兴某危货运输有限公司", "330402",
-                                 {v1::TRANSPORTER}, {"浙F12345"}));
+                                 {v1::ROLE_TRANSPORTER}, {"浙F12345"}));
     registry_.Add(MakeEnterprise(carrier_b_, "海宁某物流有限公司", "330481",
-                                 {v1::TRANSPORTER}, {"浙F54321", "浙FD12345"}));
+                                 {v1::ROLE_TRANSPORTER},
+                                 {"浙F54321", "浙FD12345"}));
     registry_.Add(MakeEnterprise(receiver_a_, "海宁某环保科技有限公司",
-                                 "330481", {v1::RECEIVER}, {}));
+                                 "330481", {v1::ROLE_RECEIVER}, {}));
     registry_.Add(MakeEnterprise(receiver_b_, "杭州某固废处置有限公司",
-                                 "330106", {v1::RECEIVER}, {}));
+                                 "330106", {v1::ROLE_RECEIVER}, {}));
     registry_.Add(MakeEnterprise(generator_only_, "嘉兴某电镀有限公司",
-                                 "330402", {v1::GENERATOR}, {}));
+                                 "330402", {v1::ROLE_GENERATOR}, {}));
     registry_.Add(MakeEnterprise(dual_, "嘉兴某综合利用有限公司", "330402",
-                                 {v1::GENERATOR, v1::RECEIVER}, {}));
+                                 {v1::ROLE_GENERATOR, v1::ROLE_RECEIVER}, {}));
   }
 
   static absl::Time At(int minute) {
@@ -233,7 +235,7 @@ class LifecycleTest : public ::testing::Test {
     for (int i = 0; i < dest.sent_g_size(); ++i) {
       if (dest.sent_g(i) > 0) {
         lines.push_back(
-            Receipt(i + 1, v1::LineReceipt::ACCEPT, dest.sent_g(i)));
+            Receipt(i + 1, v1::LineReceipt::DECISION_ACCEPT, dest.sent_g(i)));
       }
     }
     return ReceiveRequest(receiver, lines);
@@ -316,10 +318,10 @@ class LifecycleTest : public ::testing::Test {
   v1::Manifest PartiallyAccepted() {
     v1::Manifest m = Delivered();
     v1::ReceiveRequest r = ReceiveRequest(
-        receiver_a_,
-        {Receipt(1, v1::LineReceipt::ACCEPT, 800 * kKg),
-         Receipt(1, v1::LineReceipt::REJECT, 200 * kKg, "两桶渗漏，包装不符"),
-         Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)});
+        receiver_a_, {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 800 * kKg),
+                      Receipt(1, v1::LineReceipt::DECISION_REJECT, 200 * kKg,
+                              "两桶渗漏，包装不符"),
+                      Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)});
     return Step(m, DecideReceive(m, r, At(130)), At(130));
   }
 
@@ -327,9 +329,10 @@ class LifecycleTest : public ::testing::Test {
   v1::Manifest Rejected() {
     v1::Manifest m = Delivered();
     v1::ReceiveRequest r = ReceiveRequest(
-        receiver_a_,
-        {Receipt(1, v1::LineReceipt::REJECT, 1000 * kKg, "含水率超出许可"),
-         Receipt(2, v1::LineReceipt::REJECT, 250 * kKg, "非许可类别")});
+        receiver_a_, {Receipt(1, v1::LineReceipt::DECISION_REJECT, 1000 * kKg,
+                              "含水率超出许可"),
+                      Receipt(2, v1::LineReceipt::DECISION_REJECT, 250 * kKg,
+                              "非许可类别")});
     return Step(m, DecideReceive(m, r, At(130)), At(130));
   }
 
@@ -428,7 +431,7 @@ TEST(LifecycleTableTest, MarkdownHasAHeaderAndARowPerTransition) {
 
 TEST_F(LifecycleTest, EveryActionIsRefusedOutsideTheStatesOfItsRow) {
   const v1::Manifest base = PartiallyAccepted();
-  ASSERT_EQ(base.status(), v1::PARTIALLY_ACCEPTED);
+  ASSERT_EQ(base.status(), v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED);
   const google::protobuf::EnumDescriptor* statuses =
       v1::ManifestStatus_descriptor();
   int allowed = 0, refused = 0;
@@ -478,7 +481,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
   EXPECT_EQ(d->events[0].origin_division(), "330402");
   EXPECT_EQ(d->events[0].destination_division(), "330481");
   v1::Manifest m = Step(empty, d, At(0));
-  EXPECT_EQ(m.status(), v1::ISSUED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_ISSUED);
   EXPECT_EQ(m.number(), kNumber);
   EXPECT_EQ(m.generator(), generator_);
   EXPECT_EQ(m.carrier(), carrier_a_);
@@ -501,7 +504,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.picked_up"));
   m = Step(m, d, At(10));
-  EXPECT_EQ(m.status(), v1::IN_TRANSIT);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   ASSERT_EQ(m.legs_size(), 1);
   EXPECT_EQ(m.legs(0).number(), 1);
   EXPECT_EQ(m.legs(0).carrier(), carrier_a_);
@@ -518,7 +521,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.relayed"));
   m = Step(m, d, At(40));
-  EXPECT_EQ(m.status(), v1::IN_TRANSIT);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   EXPECT_EQ(m.carrier(), carrier_b_);
   ASSERT_EQ(m.legs_size(), 2);
   EXPECT_EQ(m.legs(1).number(), 2);
@@ -532,7 +535,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.relayed"));
   m = Step(m, d, At(70));
-  EXPECT_EQ(m.status(), v1::IN_TRANSIT);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   EXPECT_EQ(m.carrier(), carrier_a_);
   ASSERT_EQ(m.legs_size(), 3);
   EXPECT_EQ(m.legs(2).number(), 3);
@@ -543,7 +546,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.delivered"));
   m = Step(m, d, At(120));
-  EXPECT_EQ(m.status(), v1::DELIVERED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_DELIVERED);
   EXPECT_TRUE(m.destinations(0).delivered());
   EXPECT_FALSE(m.destinations(0).received());
   EXPECT_FALSE(ChainComplete(m));
@@ -552,7 +555,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.received"));
   m = Step(m, d, At(130));
-  EXPECT_EQ(m.status(), v1::ACCEPTED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_ACCEPTED);
   EXPECT_TRUE(m.destinations(0).received());
   EXPECT_THAT(Grams(m.destinations(0).received_g()),
               ElementsAre(1000 * kKg, 250 * kKg));
@@ -568,7 +571,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
   EXPECT_THAT(EventTypes(*d),
               ElementsAre("manifest.disposed", "manifest.closed"));
   m = Step(m, d, At(2000));
-  EXPECT_EQ(m.status(), v1::CLOSED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_THAT(Grams(m.destinations(0).disposed_g()),
               ElementsAre(1000 * kKg, 250 * kKg));
   EXPECT_THAT(m.destinations(0).disposal_methods(), ElementsAre("D10", "D10"));
@@ -588,7 +591,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
 
 TEST_F(LifecycleTest, DraftIsIssuedByItsGenerator) {
   v1::Manifest m = Opened(/*draft=*/true);
-  EXPECT_EQ(m.status(), v1::DRAFT);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_DRAFT);
   EXPECT_THAT(
       DecideIssue(m, IssueRequest(carrier_a_), At(1)).status(),
       StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("generator")));
@@ -599,7 +602,7 @@ TEST_F(LifecycleTest, DraftIsIssuedByItsGenerator) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.issued"));
   m = Step(m, d, At(1));
-  EXPECT_EQ(m.status(), v1::ISSUED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_ISSUED);
   EXPECT_THAT(DecideIssue(m, IssueRequest(generator_), At(2)).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("it is ISSUED")));
@@ -645,7 +648,7 @@ TEST_F(LifecycleTest, DisposeAfterCloseIsRefused) {
           m, DisposeRequest(receiver_a_, {{1, 1000 * kKg}, {2, 250 * kKg}}),
           At(200)),
       At(200));
-  ASSERT_EQ(m.status(), v1::CLOSED);
+  ASSERT_EQ(m.status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_THAT(
       DecideDispose(m, DisposeRequest(receiver_a_, {{1, 1}}), At(201)).status(),
       StatusIs(absl::StatusCode::kFailedPrecondition,
@@ -676,7 +679,7 @@ TEST_F(LifecycleTest, CancelBeforePickupNeedsAReason) {
     ASSERT_TRUE(d.ok()) << d.status();
     EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.cancelled"));
     m = Step(m, d, At(5));
-    EXPECT_EQ(m.status(), v1::CANCELLED);
+    EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_CANCELLED);
     EXPECT_EQ(m.cancel_reason(), "生产计划变更");
     EXPECT_FALSE(ChainComplete(m));
     EXPECT_THAT(DecidePickup(m, PickupRequest(), registry_, At(6)).status(),
@@ -731,7 +734,7 @@ TEST_F(LifecycleTest, ActionsByAnotherPartyAreDenied) {
   ASSERT_EQ(wrong->events.size(), 1u);
   EXPECT_TRUE(wrong->events[0].has_misdelivered());
   EXPECT_EQ(EventType(wrong->events[0]), "manifest.misdelivered");
-  EXPECT_EQ(wrong->next.status(), v1::IN_TRANSIT);
+  EXPECT_EQ(wrong->next.status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   EXPECT_FALSE(wrong->next.destinations(0).delivered());
   EXPECT_THAT(
       DecideDeliver(m, DeliverRequest(carrier_b_), registry_, At(30)).status(),
@@ -945,30 +948,31 @@ TEST_F(LifecycleTest, RelayChecksTheNextCarrier) {
 TEST_F(LifecycleTest, ReceiveMustAccountForEveryLine) {
   const v1::Manifest m = Delivered();
   EXPECT_THAT(
-      DecideReceive(
-          m,
-          ReceiveRequest(receiver_a_,
-                         {Receipt(1, v1::LineReceipt::ACCEPT, 1000 * kKg)}),
-          At(130))
+      DecideReceive(m,
+                    ReceiveRequest(receiver_a_,
+                                   {Receipt(1, v1::LineReceipt::DECISION_ACCEPT,
+                                            1000 * kKg)}),
+                    At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                AllOf(HasSubstr("line 2"), HasSubstr("not accounted for"))));
+  EXPECT_THAT(DecideReceive(
+                  m,
+                  ReceiveRequest(
+                      receiver_a_,
+                      {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 1000 * kKg),
+                       Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg),
+                       Receipt(3, v1::LineReceipt::DECISION_ACCEPT, 1)}),
+                  At(130))
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("lines[2].line 3"),
+                             HasSubstr("not a line of manifest"))));
   EXPECT_THAT(
       DecideReceive(
           m,
           ReceiveRequest(receiver_a_,
-                         {Receipt(1, v1::LineReceipt::ACCEPT, 1000 * kKg),
-                          Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg),
-                          Receipt(3, v1::LineReceipt::ACCEPT, 1)}),
-          At(130))
-          .status(),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               AllOf(HasSubstr("lines[2].line 3"),
-                     HasSubstr("not a line of manifest"))));
-  EXPECT_THAT(
-      DecideReceive(
-          m,
-          ReceiveRequest(receiver_a_, {Receipt(0, v1::LineReceipt::ACCEPT, 1)}),
+                         {Receipt(0, v1::LineReceipt::DECISION_ACCEPT, 1)}),
           At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
@@ -982,8 +986,9 @@ TEST_F(LifecycleTest, ReceiveOfNothingIsRefused) {
   EXPECT_THAT(
       DecideReceive(
           m,
-          ReceiveRequest(receiver_a_, {Receipt(1, v1::LineReceipt::ACCEPT, 0),
-                                       Receipt(2, v1::LineReceipt::ACCEPT, 0)}),
+          ReceiveRequest(receiver_a_,
+                         {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 0),
+                          Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 0)}),
           At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
@@ -992,10 +997,11 @@ TEST_F(LifecycleTest, ReceiveOfNothingIsRefused) {
   EXPECT_TRUE(
       DecideReceive(
           m,
-          ReceiveRequest(receiver_a_, {Receipt(1, v1::LineReceipt::ACCEPT, 0),
-                                       Receipt(1, v1::LineReceipt::REJECT,
-                                               1000 * kKg, "wrong form"),
-                                       Receipt(2, v1::LineReceipt::ACCEPT, 1)}),
+          ReceiveRequest(receiver_a_,
+                         {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 0),
+                          Receipt(1, v1::LineReceipt::DECISION_REJECT,
+                                  1000 * kKg, "wrong form"),
+                          Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 1)}),
           At(130))
           .ok());
 }
@@ -1005,9 +1011,10 @@ TEST_F(LifecycleTest, ReceiveChecksEachReceipt) {
   EXPECT_THAT(
       DecideReceive(
           m,
-          ReceiveRequest(receiver_a_,
-                         {Receipt(1, v1::LineReceipt::ACCEPT, 1000 * kKg),
-                          Receipt(2, v1::LineReceipt::REJECT, 250 * kKg)}),
+          ReceiveRequest(
+              receiver_a_,
+              {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 1000 * kKg),
+               Receipt(2, v1::LineReceipt::DECISION_REJECT, 250 * kKg)}),
           At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
@@ -1018,7 +1025,7 @@ TEST_F(LifecycleTest, ReceiveChecksEachReceipt) {
           ReceiveRequest(
               receiver_a_,
               {Receipt(1, v1::LineReceipt::DECISION_UNSPECIFIED, 1000 * kKg),
-               Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)}),
+               Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
           At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
@@ -1026,9 +1033,10 @@ TEST_F(LifecycleTest, ReceiveChecksEachReceipt) {
   EXPECT_THAT(
       DecideReceive(
           m,
-          ReceiveRequest(receiver_a_,
-                         {Receipt(1, v1::LineReceipt::ACCEPT, -1),
-                          Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)}),
+          ReceiveRequest(
+              receiver_a_,
+              {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, -1),
+               Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
           At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
@@ -1064,7 +1072,7 @@ TEST_F(LifecycleTest, DisposeIsLimitedToWhatWasAccepted) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.disposed"));
   m = Step(m, d, At(200));
-  EXPECT_EQ(m.status(), v1::ACCEPTED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_ACCEPTED);
   EXPECT_FALSE(ChainComplete(m));
   EXPECT_THAT(
       DecideDispose(m, DisposeRequest(receiver_a_, {{1, 600 * kKg}}), At(201))
@@ -1080,7 +1088,7 @@ TEST_F(LifecycleTest, DisposeIsLimitedToWhatWasAccepted) {
   EXPECT_THAT(EventTypes(*d),
               ElementsAre("manifest.disposed", "manifest.closed"));
   m = Step(m, d, At(300));
-  EXPECT_EQ(m.status(), v1::CLOSED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_TRUE(ChainComplete(m));
 }
 
@@ -1140,35 +1148,38 @@ TEST_F(LifecycleTest, ALineAcceptedTwiceInOneReceiptIsRefused) {
   EXPECT_THAT(
       DecideReceive(
           m,
-          ReceiveRequest(receiver_a_,
-                         {Receipt(1, v1::LineReceipt::ACCEPT, 1000 * kKg),
-                          Receipt(1, v1::LineReceipt::ACCEPT, 1000 * kKg),
-                          Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)}),
+          ReceiveRequest(
+              receiver_a_,
+              {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 1000 * kKg),
+               Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 1000 * kKg),
+               Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
           At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("lines[1]: line 1 is accepted twice in one "
                          "receipt")));
   EXPECT_THAT(
-      DecideReceive(m,
-                    ReceiveRequest(
-                        receiver_a_,
-                        {Receipt(1, v1::LineReceipt::REJECT, 500 * kKg, "渗漏"),
-                         Receipt(1, v1::LineReceipt::REJECT, 500 * kKg, "渗漏"),
-                         Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)}),
-                    At(130))
+      DecideReceive(
+          m,
+          ReceiveRequest(
+              receiver_a_,
+              {Receipt(1, v1::LineReceipt::DECISION_REJECT, 500 * kKg, "渗漏"),
+               Receipt(1, v1::LineReceipt::DECISION_REJECT, 500 * kKg, "渗漏"),
+               Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
+          At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("line 1 is rejected twice")));
   // One accept and one reject of a line is how a part is refused.
   EXPECT_TRUE(
-      DecideReceive(m,
-                    ReceiveRequest(
-                        receiver_a_,
-                        {Receipt(1, v1::LineReceipt::ACCEPT, 800 * kKg),
-                         Receipt(1, v1::LineReceipt::REJECT, 200 * kKg, "渗漏"),
-                         Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)}),
-                    At(130))
+      DecideReceive(
+          m,
+          ReceiveRequest(
+              receiver_a_,
+              {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 800 * kKg),
+               Receipt(1, v1::LineReceipt::DECISION_REJECT, 200 * kKg, "渗漏"),
+               Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
+          At(130))
           .ok());
 }
 
@@ -1195,7 +1206,7 @@ TEST_F(LifecycleTest, DisposeByAReceiverThatReceivedNothingIsDenied) {
 
 void LifecycleTest::RunPartialRejection(bool alternate_disposes_first) {
   v1::Manifest m = PartiallyAccepted();
-  EXPECT_EQ(m.status(), v1::PARTIALLY_ACCEPTED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED);
   ASSERT_EQ(m.destinations_size(), 1);
   const v1::Destination& first = m.destinations(0);
   EXPECT_THAT(Grams(first.received_g()), ElementsAre(1000 * kKg, 250 * kKg));
@@ -1212,7 +1223,7 @@ void LifecycleTest::RunPartialRejection(bool alternate_disposes_first) {
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.rerouted"));
   EXPECT_EQ(d->events[0].destination_division(), "330106");
   m = Step(m, d, At(300));
-  EXPECT_EQ(m.status(), v1::IN_TRANSIT);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   EXPECT_EQ(m.receiver(), receiver_b_);
   EXPECT_EQ(m.carrier(), carrier_b_);
   EXPECT_EQ(m.destination_division(), "330106");
@@ -1232,19 +1243,20 @@ void LifecycleTest::RunPartialRejection(bool alternate_disposes_first) {
       DecideDeliver(m, DeliverRequest(receiver_a_), registry_, At(400));
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_TRUE(back->events[0].has_misdelivered());
-  EXPECT_EQ(back->next.status(), v1::IN_TRANSIT);
+  EXPECT_EQ(back->next.status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   m = Step(m, DecideDeliver(m, DeliverRequest(receiver_b_), registry_, At(400)),
            At(400));
-  EXPECT_EQ(m.status(), v1::DELIVERED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_DELIVERED);
   EXPECT_TRUE(m.destinations(1).delivered());
 
   // Line 2 never went to B.
-  EXPECT_THAT(DecideReceive(m,
-                            ReceiveRequest(
-                                receiver_b_,
-                                {Receipt(1, v1::LineReceipt::ACCEPT, 200 * kKg),
-                                 Receipt(2, v1::LineReceipt::ACCEPT, 1)}),
-                            At(410))
+  EXPECT_THAT(DecideReceive(
+                  m,
+                  ReceiveRequest(
+                      receiver_b_,
+                      {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 200 * kKg),
+                       Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 1)}),
+                  At(410))
                   .status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("lines[1].line 2"),
@@ -1253,7 +1265,7 @@ void LifecycleTest::RunPartialRejection(bool alternate_disposes_first) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.received"));
   m = Step(m, d, At(410));
-  EXPECT_EQ(m.status(), v1::ACCEPTED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_ACCEPTED);
   EXPECT_THAT(Grams(m.destinations(1).accepted_g()), ElementsAre(200 * kKg, 0));
   EXPECT_FALSE(ChainComplete(m));
 
@@ -1274,7 +1286,7 @@ void LifecycleTest::RunPartialRejection(bool alternate_disposes_first) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.disposed"));
   m = Step(m, d, At(500));
-  EXPECT_EQ(m.status(), v1::ACCEPTED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_ACCEPTED);
   EXPECT_FALSE(ChainComplete(m));
 
   d = DecideDispose(m, other, At(600));
@@ -1282,7 +1294,7 @@ void LifecycleTest::RunPartialRejection(bool alternate_disposes_first) {
   EXPECT_THAT(EventTypes(*d),
               ElementsAre("manifest.disposed", "manifest.closed"));
   m = Step(m, d, At(600));
-  EXPECT_EQ(m.status(), v1::CLOSED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_TRUE(ChainComplete(m));
   EXPECT_THAT(Grams(m.destinations(0).disposed_g()),
               ElementsAre(800 * kKg, 250 * kKg));
@@ -1306,7 +1318,7 @@ TEST_F(LifecycleTest, FirstReceiverMayDisposeBeforeTheReroute) {
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.disposed"));
   m = Step(m, d, At(200));
   // The rejected 200 kg still wait for a reroute.
-  EXPECT_EQ(m.status(), v1::PARTIALLY_ACCEPTED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED);
   EXPECT_FALSE(ChainComplete(m));
   m = Step(m,
            DecideReroute(m, RerouteRequest(receiver_b_, carrier_b_, "浙F54321"),
@@ -1318,7 +1330,7 @@ TEST_F(LifecycleTest, FirstReceiverMayDisposeBeforeTheReroute) {
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.received"));
   m = Step(m, d, At(410));
-  EXPECT_EQ(m.status(), v1::ACCEPTED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_ACCEPTED);
   d = DecideDispose(m, DisposeRequest(receiver_b_, {{1, 200 * kKg}}), At(500));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d),
@@ -1376,7 +1388,7 @@ TEST_F(LifecycleTest, RerouteOfAFullyAcceptedLoadIsRefused) {
 
 TEST_F(LifecycleTest, FullRejectionReturnsToTheGeneratorAndCloses) {
   v1::Manifest m = Rejected();
-  EXPECT_EQ(m.status(), v1::REJECTED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_REJECTED);
   EXPECT_THAT(Grams(m.destinations(0).accepted_g()), ElementsAre(0, 0));
   EXPECT_THAT(Grams(m.destinations(0).rejected_g()),
               ElementsAre(1000 * kKg, 250 * kKg));
@@ -1394,7 +1406,7 @@ TEST_F(LifecycleTest, FullRejectionReturnsToTheGeneratorAndCloses) {
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.rerouted"));
   EXPECT_EQ(d->events[0].destination_division(), "330402");
   m = Step(m, d, At(300));
-  EXPECT_EQ(m.status(), v1::IN_TRANSIT);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   EXPECT_EQ(m.receiver(), generator_);
   EXPECT_EQ(m.destination_division(), m.origin_division());
   ASSERT_EQ(m.destinations_size(), 2);
@@ -1407,27 +1419,28 @@ TEST_F(LifecycleTest, FullRejectionReturnsToTheGeneratorAndCloses) {
 
   m = Step(m, DecideDeliver(m, DeliverRequest(generator_), registry_, At(400)),
            At(400));
-  EXPECT_EQ(m.status(), v1::DELIVERED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_DELIVERED);
 
   // A return can only be taken back.
-  EXPECT_THAT(DecideReceive(
-                  m,
-                  ReceiveRequest(
-                      generator_,
-                      {Receipt(1, v1::LineReceipt::REJECT, 1000 * kKg, "不收"),
-                       Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)}),
-                  At(410))
-                  .status(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("lines[0].decision REJECT"),
-                             HasSubstr("returned to its generator"))));
+  EXPECT_THAT(
+      DecideReceive(
+          m,
+          ReceiveRequest(
+              generator_,
+              {Receipt(1, v1::LineReceipt::DECISION_REJECT, 1000 * kKg, "不收"),
+               Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
+          At(410))
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("lines[0].decision REJECT"),
+                     HasSubstr("returned to its generator"))));
 
   d = DecideReceive(m, ReceiveAllRequest(generator_, m), At(410));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d),
               ElementsAre("manifest.received", "manifest.closed"));
   m = Step(m, d, At(410));
-  EXPECT_EQ(m.status(), v1::CLOSED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_TRUE(ChainComplete(m));
 
   // The generator is no receiver and disposes of nothing on this manifest.
@@ -1452,7 +1465,7 @@ TEST_F(LifecycleTest, ReturnOfARejectedPartClosesOnceTheRestIsDisposed) {
   // Receiver A has not disposed of its 1050 kg yet.
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.received"));
   m = Step(m, d, At(410));
-  EXPECT_EQ(m.status(), v1::ACCEPTED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_ACCEPTED);
   EXPECT_FALSE(ChainComplete(m));
   d = DecideDispose(
       m, DisposeRequest(receiver_a_, {{1, 800 * kKg}, {2, 250 * kKg}}),
@@ -1461,7 +1474,7 @@ TEST_F(LifecycleTest, ReturnOfARejectedPartClosesOnceTheRestIsDisposed) {
   EXPECT_THAT(EventTypes(*d),
               ElementsAre("manifest.disposed", "manifest.closed"));
   m = Step(m, d, At(500));
-  EXPECT_EQ(m.status(), v1::CLOSED);
+  EXPECT_EQ(m.status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_TRUE(ChainComplete(m));
 }
 

@@ -115,7 +115,7 @@ TEST(RecordTest, ARecordedRequestIsItsOwnBytes) {
   r.set_receiver("91330421MA2G5K6L7B");
   v1::LineReceipt* line = r.add_lines();
   line->set_line(1);
-  line->set_decision(v1::LineReceipt::REJECT);
+  line->set_decision(v1::LineReceipt::DECISION_REJECT);
   line->set_quantity_g(5);
   line->set_reason("leaking");
   const ledger::v1::Received recorded = Transcribe<ledger::v1::Received>(r);

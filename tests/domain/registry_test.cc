@@ -82,8 +82,8 @@ v1::RegisterVehicleRequest VehicleRequest(const v1::Enterprise& carrier,
 class RegistryTest : public ::testing::Test {
  protected:
   RegistryTest() {
-    receiver_ = Registered(receiver_id_, "330481", {v1::RECEIVER});
-    carrier_ = Registered(carrier_id_, "330402", {v1::TRANSPORTER});
+    receiver_ = Registered(receiver_id_, "330481", {v1::ROLE_RECEIVER});
+    carrier_ = Registered(carrier_id_, "330402", {v1::ROLE_TRANSPORTER});
   }
 
   v1::Enterprise Registered(const std::string& id, absl::string_view division,
@@ -107,8 +107,8 @@ class RegistryTest : public ::testing::Test {
 // Enterprises.
 
 TEST_F(RegistryTest, RegistersAValidEnterprise) {
-  const v1::RegisterEnterpriseRequest r =
-      RegisterRequest(receiver_id_, "330481", {v1::RECEIVER, v1::COLLECTOR});
+  const v1::RegisterEnterpriseRequest r = RegisterRequest(
+      receiver_id_, "330481", {v1::ROLE_RECEIVER, v1::ROLE_COLLECTOR});
   absl::StatusOr<RegistryDecision> d =
       DecideRegisterEnterprise(r, /*existing=*/nullptr);
   ASSERT_TRUE(d.ok()) << d.status();
@@ -118,7 +118,8 @@ TEST_F(RegistryTest, RegistersAValidEnterprise) {
   EXPECT_EQ(d->next.id(), receiver_id_);
   EXPECT_EQ(d->next.name(), "海宁某环保科技有限公司");
   EXPECT_EQ(d->next.division(), "330481");
-  EXPECT_THAT(d->next.roles(), ElementsAre(v1::RECEIVER, v1::COLLECTOR));
+  EXPECT_THAT(d->next.roles(),
+              ElementsAre(v1::ROLE_RECEIVER, v1::ROLE_COLLECTOR));
   EXPECT_EQ(d->next.licences_size(), 0);
   EXPECT_EQ(d->next.vehicles_size(), 0);
   EXPECT_EQ(d->next.version(), 1u);
@@ -128,12 +129,12 @@ TEST_F(RegistryTest, RegisterRefusesABadUscc) {
   std::string bad = receiver_id_;
   bad.back() = bad.back() == '0' ? '1' : '0';
   EXPECT_THAT(DecideRegisterEnterprise(
-                  RegisterRequest(bad, "330481", {v1::RECEIVER}), nullptr)
+                  RegisterRequest(bad, "330481", {v1::ROLE_RECEIVER}), nullptr)
                   .status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("id"), HasSubstr(bad))));
   EXPECT_THAT(DecideRegisterEnterprise(
-                  RegisterRequest("", "330481", {v1::RECEIVER}), nullptr)
+                  RegisterRequest("", "330481", {v1::ROLE_RECEIVER}), nullptr)
                   .status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("id")));
 }
@@ -142,7 +143,8 @@ TEST_F(RegistryTest, RegisterRefusesAnUnknownDivision) {
   for (const char* division : {"339999", "33040", "3304O2", ""}) {
     EXPECT_THAT(
         DecideRegisterEnterprise(
-            RegisterRequest(receiver_id_, division, {v1::RECEIVER}), nullptr)
+            RegisterRequest(receiver_id_, division, {v1::ROLE_RECEIVER}),
+            nullptr)
             .status(),
         StatusIs(absl::StatusCode::kInvalidArgument,
                  HasSubstr(absl::StrCat("division \"", division, "\""))))
@@ -157,13 +159,13 @@ TEST_F(RegistryTest, RegisterNeedsARoleAndAName) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("roles")));
   EXPECT_THAT(DecideRegisterEnterprise(
                   RegisterRequest(receiver_id_, "330481",
-                                  {v1::RECEIVER, v1::ROLE_UNSPECIFIED}),
+                                  {v1::ROLE_RECEIVER, v1::ROLE_UNSPECIFIED}),
                   nullptr)
                   .status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("roles[1] 0 is not a role")));
   v1::RegisterEnterpriseRequest r =
-      RegisterRequest(receiver_id_, "330481", {v1::RECEIVER});
+      RegisterRequest(receiver_id_, "330481", {v1::ROLE_RECEIVER});
   r.clear_name();
   EXPECT_THAT(DecideRegisterEnterprise(r, nullptr).status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
@@ -175,13 +177,13 @@ TEST_F(RegistryTest, RegisterNeedsARoleAndAName) {
 }
 
 TEST_F(RegistryTest, RegisterTwiceIsAlreadyExists) {
-  EXPECT_THAT(
-      DecideRegisterEnterprise(
-          RegisterRequest(receiver_id_, "330481", {v1::RECEIVER}), &receiver_)
-          .status(),
-      StatusIs(
-          absl::StatusCode::kAlreadyExists,
-          AllOf(HasSubstr(receiver_id_), HasSubstr("already registered"))));
+  EXPECT_THAT(DecideRegisterEnterprise(
+                  RegisterRequest(receiver_id_, "330481", {v1::ROLE_RECEIVER}),
+                  &receiver_)
+                  .status(),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       AllOf(HasSubstr(receiver_id_),
+                             HasSubstr("already registered"))));
 }
 
 // ---------------------------------------------------------------------------
@@ -407,7 +409,8 @@ TEST_F(RegistryTest, DuplicatePlateIsAlreadyExists) {
 TEST_F(RegistryTest, ApplyRegistryEventIncrementsTheVersion) {
   const std::string id = Uscc("91330481MA2H00009");
   absl::StatusOr<RegistryDecision> registered = DecideRegisterEnterprise(
-      RegisterRequest(id, "330481", {v1::RECEIVER, v1::TRANSPORTER}), nullptr);
+      RegisterRequest(id, "330481", {v1::ROLE_RECEIVER, v1::ROLE_TRANSPORTER}),
+      nullptr);
   ASSERT_TRUE(registered.ok()) << registered.status();
   absl::StatusOr<RegistryDecision> licensed = DecideGrantLicence(
       registered->next,

@@ -86,7 +86,7 @@ TEST_F(CliEndToEndTest, FullChainSurvivesSigkill) {
   CtlOk(kReceiver, {"dispose", n, "--receiver", kReceiver, "--line",
                     "1:D10:1.25t", "--line", "2:D10:800kg"});
   RunResult json = Ctl("regulator", {"--json", "manifest", "show", n});
-  EXPECT_THAT(json.out, HasSubstr("\"status\":\"CLOSED\""));
+  EXPECT_THAT(json.out, HasSubstr("\"status\":\"MANIFEST_STATUS_CLOSED\""));
 
   RunResult chain = Ctl("regulator", {"audit", "chain", n});
   EXPECT_EQ(chain.exit_code, 0) << chain.err;

@@ -32,11 +32,11 @@ const char kNumber[] = "20263304000001";
 class Registry final : public domain::RegistryReader {
  public:
   Registry() {
-    Add(kGenerator, "330402", {v1::GENERATOR}, {});
-    Add(kCarrier, "330421", {v1::TRANSPORTER}, {kCarrierPlate});
-    Add(kRelayCarrier, "330108", {v1::TRANSPORTER}, {kRelayPlate});
-    Add(kReceiver, "330481", {v1::RECEIVER}, {});
-    Add(kAltReceiver, "330106", {v1::RECEIVER}, {});
+    Add(kGenerator, "330402", {v1::ROLE_GENERATOR}, {});
+    Add(kCarrier, "330421", {v1::ROLE_TRANSPORTER}, {kCarrierPlate});
+    Add(kRelayCarrier, "330108", {v1::ROLE_TRANSPORTER}, {kRelayPlate});
+    Add(kReceiver, "330481", {v1::ROLE_RECEIVER}, {});
+    Add(kAltReceiver, "330106", {v1::ROLE_RECEIVER}, {});
   }
   absl::StatusOr<v1::Enterprise> GetEnterprise(
       absl::string_view field, absl::string_view id) const override {
@@ -56,7 +56,7 @@ class Registry final : public domain::RegistryReader {
     e.set_division(division);
     for (v1::Role r : roles) e.add_roles(r);
     for (const std::string& p : plates) e.add_vehicles()->set_plate(p);
-    if (roles[0] == v1::RECEIVER) {
+    if (roles[0] == v1::ROLE_RECEIVER) {
       v1::Licence* l = e.add_licences();
       l->set_number("L");
       l->add_codes("HW08");
@@ -136,11 +136,11 @@ const Requests& ValidRequests() {
     q->receive.set_receiver(kReceiver);
     v1::LineReceipt* a = q->receive.add_lines();
     a->set_line(1);
-    a->set_decision(v1::LineReceipt::ACCEPT);
+    a->set_decision(v1::LineReceipt::DECISION_ACCEPT);
     a->set_quantity_g(800000);
     v1::LineReceipt* j = q->receive.add_lines();
     j->set_line(1);
-    j->set_decision(v1::LineReceipt::REJECT);
+    j->set_decision(v1::LineReceipt::DECISION_REJECT);
     j->set_quantity_g(200000);
     j->set_reason("leaking");
     *q->reroute.mutable_meta() = Meta();
@@ -333,8 +333,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 10: {
       v1::FlagNoteRequest q;
       if (parse(&q)) {
-        CheckAndApply(m, domain::DecideFlagNote(m, q, v1::ACKED, now), now,
-                      nullptr);
+        CheckAndApply(m,
+                      domain::DecideFlagNote(m, q, v1::FLAG_STATE_ACKED, now),
+                      now, nullptr);
       }
       break;
     }

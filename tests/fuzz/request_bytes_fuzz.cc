@@ -45,8 +45,8 @@ std::vector<std::string> Seeds() {
   line->set_packaging("桶");
   v1::RegisterEnterpriseRequest reg;
   reg.set_id("91330402MA2B3C4D5E");
-  reg.add_roles(v1::GENERATOR);
-  reg.add_roles(v1::RECEIVER);
+  reg.add_roles(v1::ROLE_GENERATOR);
+  reg.add_roles(v1::ROLE_RECEIVER);
   v1::IssueCredentialRequest cred;
   cred.set_public_key(std::string(32, '\x01'));
   cred.set_valid_seconds(86400);

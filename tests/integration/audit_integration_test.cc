@@ -96,7 +96,7 @@ class AuditIntegrationTest : public cradle::testing::ServerFixture {
 
 TEST_F(AuditIntegrationTest, JurisdictionQueriesReturnExactlyWhatTouchesIt) {
   const std::string suzhou_gen = MakeUscc("320506", "2L1M2N3");
-  Register(suzhou_gen, "苏州吴中化工", "320506", {v1::GENERATOR});
+  Register(suzhou_gen, "苏州吴中化工", "320506", {v1::ROLE_GENERATOR});
   // Jiaxing -> Haining (both Jiaxing), relayed through a Hangzhou carrier.
   const std::string a = Shipment(kGenerator, kReceiver, 1000000, true, true);
   // Jiaxing -> Hangzhou.
@@ -118,10 +118,10 @@ TEST_F(AuditIntegrationTest, JurisdictionQueriesReturnExactlyWhatTouchesIt) {
 
   v1::JurisdictionQuery q;
   q.set_jurisdiction("3304");
-  q.set_status(v1::CLOSED);
+  q.set_status(v1::MANIFEST_STATUS_CLOSED);
   EXPECT_THAT(Query(q), UnorderedElementsAreArray({a, c}));
   q.clear_status();
-  q.set_flag(v1::CROSS_CITY);
+  q.set_flag(v1::FLAG_KIND_CROSS_CITY);
   EXPECT_THAT(Query(q), UnorderedElementsAreArray({b, c}));
   q.clear_flag();
   q.set_enterprise(kAltReceiver);
@@ -132,10 +132,10 @@ TEST_F(AuditIntegrationTest, JurisdictionQueriesReturnExactlyWhatTouchesIt) {
   q.set_waste("HW49");
   EXPECT_TRUE(Query(q).empty());
   q.clear_waste();
-  q.set_from("2026-11-24");  // all were opened on 2026-11-23
+  q.set_opened_from("2026-11-24");  // all were opened on 2026-11-23
   EXPECT_TRUE(Query(q).empty());
-  q.set_from("2026-11-23");
-  q.set_to("2026-11-23");
+  q.set_opened_from("2026-11-23");
+  q.set_opened_to("2026-11-23");
   EXPECT_EQ(Query(q).size(), 3u);
 
   for (const char* bad : {"330", "3304021", "33a4", ""}) {
@@ -154,7 +154,7 @@ TEST_F(AuditIntegrationTest, FlowsAndRatesMatchAHandComputedScenario) {
   // From Jiaxing: 1 t + 0.3 t treated in Jiaxing (closed), 0.5 t sent to
   // Hangzhou (accepted, not disposed). Into Jiaxing from Suzhou: 0.2 t.
   const std::string suzhou_gen = MakeUscc("320506", "2L1M2N3");
-  Register(suzhou_gen, "苏州吴中化工", "320506", {v1::GENERATOR});
+  Register(suzhou_gen, "苏州吴中化工", "320506", {v1::ROLE_GENERATOR});
   Shipment(kGenerator, kReceiver, 1000000, false, true);
   Shipment(kGenerator, kReceiver, 300000, false, true);
   Shipment(kGenerator, kAltReceiver, 500000, false, false);
@@ -162,8 +162,8 @@ TEST_F(AuditIntegrationTest, FlowsAndRatesMatchAHandComputedScenario) {
 
   v1::FlowsRequest req;
   req.set_jurisdiction("3304");
-  req.set_from("2026-11");
-  req.set_to("2026-11");
+  req.set_from_month("2026-11");
+  req.set_to_month("2026-11");
   grpc::ClientContext ctx;
   As(&ctx, kProvinceRegulator);
   v1::FlowsResponse flows;
@@ -184,9 +184,10 @@ TEST_F(AuditIntegrationTest, FlowsAndRatesMatchAHandComputedScenario) {
   // The Hangzhou and Suzhou loads crossed a city; the Suzhou one also a
   // province, without an approval.
   ASSERT_EQ(flows.open_flags_size(), 2);
-  EXPECT_EQ(flows.open_flags(0).kind(), v1::CROSS_CITY);
+  EXPECT_EQ(flows.open_flags(0).kind(), v1::FLAG_KIND_CROSS_CITY);
   EXPECT_EQ(flows.open_flags(0).open(), 2);
-  EXPECT_EQ(flows.open_flags(1).kind(), v1::CROSS_PROVINCE_UNAPPROVED);
+  EXPECT_EQ(flows.open_flags(1).kind(),
+            v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED);
   EXPECT_EQ(flows.open_flags(1).open(), 1);
 
   // Registered in Jiaxing: the generator (red: HIGH cross-city flags), the
@@ -208,8 +209,8 @@ TEST_F(AuditIntegrationTest, FlowsAndRatesMatchAHandComputedScenario) {
   EXPECT_EQ(flows.inside_grams(), 1800000);
   EXPECT_EQ(flows.outside_grams(), 0);
 
-  req.set_from("2026-10");
-  req.set_to("2026-10");
+  req.set_from_month("2026-10");
+  req.set_to_month("2026-10");
   grpc::ClientContext ctx3;
   As(&ctx3, kProvinceRegulator);
   ASSERT_TRUE(audit_->Flows(&ctx3, req, &flows).ok());
@@ -315,7 +316,7 @@ TEST_F(AuditIntegrationTest, ExportStreamsEveryManifestWithTheHead) {
     EXPECT_THAT(lines[i + 2], ::testing::StartsWith(numbers[i] + ",ISSUED,"));
   }
 
-  req.set_what(v1::ExportRequest::ENTRIES);
+  req.set_what(v1::ExportRequest::WHAT_ENTRIES);
   req.set_jurisdiction("330402");
   grpc::ClientContext ctx2;
   As(&ctx2, kProvinceRegulator);

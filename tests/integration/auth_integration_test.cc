@@ -49,9 +49,9 @@ class AuthIntegrationTest : public testing::ServerFixture {
     creds_[kWrongSecret].token =
         "crd1." + creds_[kCarrier].id + "." + std::string(64, '0');
     v1::IssueCredentialRequest carrier;
-    carrier.set_kind(v1::PARTY);
+    carrier.set_kind(v1::CREDENTIAL_KIND_PARTY);
     carrier.set_enterprise(kCarrier);
-    carrier.set_role(v1::TRANSPORTER);
+    carrier.set_role(v1::ROLE_TRANSPORTER);
     Issue(kRevoked, carrier, /*with_key=*/true);
     carrier.set_valid_seconds(3600);
     Issue(kExpired, carrier, /*with_key=*/true);
@@ -141,7 +141,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
   };
   auto note = [&](const std::string& id) {
     v1::FlagNoteRequest req;
-    req.set_idempotency_key(absl::StrCat("note-", ++keys_));
+    req.mutable_meta()->set_idempotency_key(absl::StrCat("note-", ++keys_));
     req.set_id(id);
     req.set_note("seen");
     return req;
@@ -152,13 +152,13 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
     req.set_id(testing::MakeUscc("330402", "2X9Y8W7"));
     req.set_name("x");
     req.set_division("330402");
-    req.add_roles(v1::GENERATOR);
+    req.add_roles(v1::ROLE_GENERATOR);
     return req;
   };
   auto credential = [&] {
     v1::IssueCredentialRequest req;
     *req.mutable_meta() = meta();
-    req.set_kind(v1::ADMINISTRATOR);
+    req.set_kind(v1::CREDENTIAL_KIND_ADMINISTRATOR);
     return req;
   };
 
@@ -462,8 +462,8 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
       [&](grpc::ClientContext* c) {
         v1::FlowsRequest q;
         q.set_jurisdiction("3301");
-        q.set_from("2026-11");
-        q.set_to("2026-11");
+        q.set_from_month("2026-11");
+        q.set_to_month("2026-11");
         v1::FlowsResponse out;
         return audit_->Flows(c, q, &out);
       });
@@ -604,7 +604,7 @@ TEST_F(AuthIntegrationTest, TheRecordedActorIsTheCredentialNeverARequestField) {
   EXPECT_EQ(e.actor(), kCarrier + "#" + creds_[kCarrier].id);
   EXPECT_EQ(e.signer().credential(), creds_[kCarrier].id);
   EXPECT_EQ(e.signer().enterprise(), kCarrier);
-  EXPECT_EQ(e.signer().signature(), v1::Signer::VALID);
+  EXPECT_EQ(e.signer().signature(), v1::Signer::SIGNATURE_VALID);
   // What the caller claimed stays in the payload, as a claim.
   EXPECT_THAT(e.payload_json(), HasSubstr("administrator"));
   EXPECT_EQ(chain.entries(0).actor(), kGenerator + "#" + creds_[kGenerator].id);
@@ -612,9 +612,9 @@ TEST_F(AuthIntegrationTest, TheRecordedActorIsTheCredentialNeverARequestField) {
 
 TEST_F(AuthIntegrationTest, RevocationTakesEffectAtOnceAndSurvivesARestart) {
   v1::IssueCredentialRequest req;
-  req.set_kind(v1::PARTY);
+  req.set_kind(v1::CREDENTIAL_KIND_PARTY);
   req.set_enterprise(kGenerator);
-  req.set_role(v1::GENERATOR);
+  req.set_role(v1::ROLE_GENERATOR);
   req.set_holder("clerk 李娜");
   Issue("clerk", req);
   EXPECT_TRUE(CallAs("clerk", [&](grpc::ClientContext* c) {
@@ -662,7 +662,7 @@ TEST_F(AuthIntegrationTest, IssuingValidatesAndNeverRepeatsAToken) {
     std::string says;
   };
   const std::vector<Bad> bad = {
-      {"no kind", [](auto* r) { r->set_kind(v1::KIND_UNSPECIFIED); },
+      {"no kind", [](auto* r) { r->set_kind(v1::CREDENTIAL_KIND_UNSPECIFIED); },
        grpc::StatusCode::INVALID_ARGUMENT, "kind"},
       {"carrier without key", [](auto* r) { r->clear_public_key(); },
        grpc::StatusCode::INVALID_ARGUMENT, "public_key"},
@@ -675,18 +675,18 @@ TEST_F(AuthIntegrationTest, IssuingValidatesAndNeverRepeatsAToken) {
          r->set_enterprise(testing::MakeUscc("330402", "2X9Y8W7"));
        },
        grpc::StatusCode::NOT_FOUND, "enterprise"},
-      {"role it does not have", [](auto* r) { r->set_role(v1::RECEIVER); },
+      {"role it does not have", [](auto* r) { r->set_role(v1::ROLE_RECEIVER); },
        grpc::StatusCode::FAILED_PRECONDITION, "RECEIVER"},
       {"regulator without jurisdiction",
        [](auto* r) {
-         r->set_kind(v1::REGULATOR);
+         r->set_kind(v1::CREDENTIAL_KIND_REGULATOR);
          r->clear_enterprise();
          r->clear_role();
        },
        grpc::StatusCode::INVALID_ARGUMENT, "jurisdiction"},
       {"jurisdiction of 3 digits",
        [](auto* r) {
-         r->set_kind(v1::REGULATOR);
+         r->set_kind(v1::CREDENTIAL_KIND_REGULATOR);
          r->clear_enterprise();
          r->clear_role();
          r->set_jurisdiction("330");
@@ -702,9 +702,9 @@ TEST_F(AuthIntegrationTest, IssuingValidatesAndNeverRepeatsAToken) {
   for (const Bad& b : bad) {
     v1::IssueCredentialRequest req;
     *req.mutable_meta() = Meta();
-    req.set_kind(v1::PARTY);
+    req.set_kind(v1::CREDENTIAL_KIND_PARTY);
     req.set_enterprise(kCarrier);
-    req.set_role(v1::TRANSPORTER);
+    req.set_role(v1::ROLE_TRANSPORTER);
     req.set_public_key(std::string(32, 'k'));
     b.edit(&req);
     v1::IssueCredentialResponse out;
@@ -719,7 +719,7 @@ TEST_F(AuthIntegrationTest, IssuingValidatesAndNeverRepeatsAToken) {
   // A retried issue is refused: the token was shown once.
   v1::IssueCredentialRequest req;
   *req.mutable_meta() = Meta();
-  req.set_kind(v1::REGULATOR);
+  req.set_kind(v1::CREDENTIAL_KIND_REGULATOR);
   req.set_jurisdiction("3304");
   v1::IssueCredentialResponse first, again;
   ASSERT_TRUE(CallAs(kAdmin, [&](grpc::ClientContext* c) {
@@ -761,7 +761,7 @@ TEST_F(AuthIntegrationTest, TheFirstStartWritesAnAdministratorTokenOnce) {
   ASSERT_TRUE(CallAs(kAdmin, [&](grpc::ClientContext* c) {
                 return credentials_->WhoAmI(c, v1::WhoAmIRequest(), &me);
               }).ok());
-  EXPECT_EQ(me.kind(), v1::ADMINISTRATOR);
+  EXPECT_EQ(me.kind(), v1::CREDENTIAL_KIND_ADMINISTRATOR);
 }
 
 // TLS with the development CA, and the refusals around it.

@@ -168,7 +168,9 @@ TEST_F(DeepVerifyTest, ARewrittenEnterpriseIsFound) {
 TEST_F(DeepVerifyTest, ARemovedIndexKeyIsFound) {
   {
     RawDb db(dir_.Sub("ledger"));
-    db.Delete("index", services::keys::StatusPrefix(v1::CLOSED) + closed_);
+    db.Delete(
+        "index",
+        services::keys::StatusPrefix(v1::MANIFEST_STATUS_CLOSED) + closed_);
   }
   ExpectFound(closed_, "index key m/status/CLOSED/" + closed_ + " is missing");
 }

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "domain/names.h"
 #include "tests/integration/server_fixture.h"
 
 namespace cradle {
@@ -29,9 +30,9 @@ using ::testing::IsEmpty;
 std::vector<std::string> Kinds(const v1::Manifest& m) {
   std::vector<std::string> out;
   for (const v1::Flag& f : m.flags()) {
-    out.push_back(absl::StrCat(v1::FlagKind_Name(f.kind()), "/",
-                               v1::Severity_Name(f.severity()), "/",
-                               v1::FlagState_Name(f.state())));
+    out.push_back(absl::StrCat(domain::ShortName(f.kind()), "/",
+                               domain::ShortName(f.severity()), "/",
+                               domain::ShortName(f.state())));
   }
   return out;
 }
@@ -168,13 +169,13 @@ TEST_F(FlagsIntegrationTest, MissingDisposalIsRaisedAfterTheLimitAndCleared) {
   ASSERT_TRUE(Dispose(n, kReceiver, {Dispose(1, 1000000)}, &r).ok());
   EXPECT_THAT(Kinds(r.manifest()), ElementsAre("MISSING_DISPOSAL/HIGH/OPEN"));
   ASSERT_TRUE(Dispose(n, kReceiver, {Dispose(2, 250000)}, &r).ok());
-  EXPECT_EQ(r.manifest().status(), v1::CLOSED);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_THAT(Kinds(r.manifest()),
               ElementsAre("MISSING_DISPOSAL/HIGH/CLEARED"));
   EXPECT_EQ(r.manifest().flags(0).history_size(), 2);  // raised, cleared
   EXPECT_EQ(Risk(kReceiver).colour(), "green");
   v1::ListFlagsRequest cleared;
-  cleared.set_state(v1::CLEARED);
+  cleared.set_state(v1::FLAG_STATE_CLEARED);
   EXPECT_EQ(ListFlags(cleared).flags_size(), 1);
 }
 
@@ -214,7 +215,7 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
   const uint64_t head = r.receipt().sequence();
 
   v1::FlagNoteRequest note;
-  note.set_idempotency_key("ack-1");
+  note.mutable_meta()->set_idempotency_key("ack-1");
   note.set_id(id);
   note.set_by("嘉兴市生态环境局");
   note.set_note("已电话核实，处置单位产能不足");
@@ -224,28 +225,28 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
     As(&ctx, kProvinceRegulator);
     ASSERT_TRUE(flags_->Acknowledge(&ctx, note, &f).ok());
   }
-  EXPECT_EQ(f.state(), v1::ACKED);
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_ACKED);
   {
     grpc::ClientContext ctx;  // acknowledging twice is refused
     As(&ctx, kProvinceRegulator);
-    note.set_idempotency_key("ack-2");
+    note.mutable_meta()->set_idempotency_key("ack-2");
     grpc::Status s = flags_->Acknowledge(&ctx, note, &f);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   }
   {
     grpc::ClientContext ctx;
     As(&ctx, kProvinceRegulator);
-    note.set_idempotency_key("resolve-1");
+    note.mutable_meta()->set_idempotency_key("resolve-1");
     note.set_note("准予，记录在案");
     ASSERT_TRUE(flags_->Resolve(&ctx, note, &f).ok());
   }
-  EXPECT_EQ(f.state(), v1::RESOLVED);
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_RESOLVED);
   ASSERT_EQ(f.history_size(), 3);
   EXPECT_EQ(f.history(1).by(), "嘉兴市生态环境局");
   {
     grpc::ClientContext ctx;  // no note: refused, nothing written
     As(&ctx, kProvinceRegulator);
-    note.set_idempotency_key("resolve-2");
+    note.mutable_meta()->set_idempotency_key("resolve-2");
     note.clear_note();
     grpc::Status s = flags_->Resolve(&ctx, note, &f);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -260,7 +261,7 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
   }
   EXPECT_EQ(Head(), head + 2);  // one entry each for ack and resolve
   v1::ListFlagsRequest resolved;
-  resolved.set_state(v1::RESOLVED);
+  resolved.set_state(v1::FLAG_STATE_RESOLVED);
   EXPECT_EQ(ListFlags(resolved).flags_size(), 1);
   EXPECT_EQ(Risk(kGenerator).colour(), "green");
 }
@@ -308,7 +309,7 @@ TEST_F(FlagsIntegrationTest, WeightGapBeyondToleranceIsFlagged) {
 
 TEST_F(FlagsIntegrationTest, CrossProvinceNeedsAnApprovalWithinItsQuantity) {
   const std::string suzhou = MakeUscc("320506", "2K7R8T9");
-  Register(suzhou, "苏州吴中固废处置", "320506", {v1::RECEIVER});
+  Register(suzhou, "苏州吴中固废处置", "320506", {v1::ROLE_RECEIVER});
   Licence(suzhou, "JS-0506", 5000);
   v1::ManifestReply r;
   OpenTo(suzhou, "900-249-08", 800 * 1000, &r);

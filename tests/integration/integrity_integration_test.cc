@@ -131,10 +131,10 @@ TEST_F(IntegrityTest, OldDamageIsFoundByTheScrubberAndStopsEveryWrite) {
   EXPECT_FALSE(Serving("cradle.v1.Transfers"));
   EXPECT_TRUE(Serving("cradle.v1.Audit"));
   // Reads still work, and regulators see the alarm as a flag.
-  EXPECT_EQ(Get(closed).status(), v1::CLOSED);
+  EXPECT_EQ(Get(closed).status(), v1::MANIFEST_STATUS_CLOSED);
   const v1::ListFlagsResponse flags = RegulatorFlags();
   ASSERT_FALSE(flags.flags().empty());
-  EXPECT_EQ(flags.flags(0).kind(), v1::LEDGER_DAMAGED);
+  EXPECT_EQ(flags.flags(0).kind(), v1::FLAG_KIND_LEDGER_DAMAGED);
   EXPECT_THAT(flags.flags(0).detail(), HasSubstr("entry 3"));
   {
     grpc::ClientContext ctx;
@@ -155,7 +155,7 @@ TEST_F(IntegrityTest, OldDamageIsFoundByTheScrubberAndStopsEveryWrite) {
   forensic_ = true;
   ASSERT_TRUE(TryStart().ok());
   EXPECT_TRUE(server_->Integrity().forensic());
-  EXPECT_EQ(Get(closed).status(), v1::CLOSED);
+  EXPECT_EQ(Get(closed).status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_EQ(Open(OpenRequest(), &r).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_FALSE(Serving("cradle.v1.Manifests"));

@@ -45,21 +45,22 @@ TEST_F(LifecycleIntegrationTest, HappyPathWithTwoRelayLegsClosesAndVerifies) {
   EXPECT_EQ(n, "20263304000001");
   v1::ManifestReply r;
   ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
-  EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   ASSERT_TRUE(Relay(n, kCarrier, kRelayCarrier, kRelayPlate, &r).ok());
   ASSERT_TRUE(Relay(n, kRelayCarrier, kThirdCarrier, kThirdPlate, &r).ok());
   EXPECT_EQ(r.manifest().legs_size(), 3);
   EXPECT_EQ(r.manifest().carrier(), kThirdCarrier);
   ASSERT_TRUE(Deliver(n, kReceiver, &r).ok());
-  EXPECT_EQ(r.manifest().status(), v1::DELIVERED);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_DELIVERED);
   ASSERT_TRUE(
       Receive(n, kReceiver, {Accept(1, 1000000), Accept(2, 250000)}, &r).ok());
-  EXPECT_EQ(r.manifest().status(), v1::ACCEPTED);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_ACCEPTED);
   ASSERT_TRUE(Dispose(n, kReceiver, {Dispose(1, 1000000)}, &r).ok());
-  EXPECT_EQ(r.manifest().status(), v1::ACCEPTED);  // line 2 still open
+  EXPECT_EQ(r.manifest().status(),
+            v1::MANIFEST_STATUS_ACCEPTED);  // line 2 still open
   grpc::Status s = Dispose(n, kReceiver, {Dispose(2, 250000)}, &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(r.manifest().status(), v1::CLOSED);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_EQ(r.receipt().sequence(), Head());
 
   grpc::ClientContext ctx;
@@ -79,8 +80,9 @@ TEST_F(LifecycleIntegrationTest, HappyPathWithTwoRelayLegsClosesAndVerifies) {
   // The actor is the authenticated credential, never a request field.
   EXPECT_EQ(chain.entries(1).actor(),
             absl::StrCat(kCarrier, "#", creds_[kCarrier].id));
-  EXPECT_EQ(chain.entries(1).signer().signature(), v1::Signer::VALID);
-  EXPECT_EQ(chain.entries(0).signer().signature(), v1::Signer::UNSIGNED);
+  EXPECT_EQ(chain.entries(1).signer().signature(), v1::Signer::SIGNATURE_VALID);
+  EXPECT_EQ(chain.entries(0).signer().signature(),
+            v1::Signer::SIGNATURE_UNSIGNED);
   EXPECT_THAT(chain.entries(1).payload_json(), HasSubstr(kCarrierPlate));
 
   grpc::ClientContext vctx;
@@ -100,7 +102,7 @@ TEST_F(LifecycleIntegrationTest, PartialRejectionGoesToAnAlternateReceiver) {
                       {Accept(1, 800000), Reject(1, 200000), Accept(2, 250000)},
                       &r)
                   .ok());
-  EXPECT_EQ(r.manifest().status(), v1::PARTIALLY_ACCEPTED);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED);
 
   v1::RerouteRequest reroute;
   *reroute.mutable_meta() = Meta();
@@ -113,28 +115,28 @@ TEST_F(LifecycleIntegrationTest, PartialRejectionGoesToAnAlternateReceiver) {
   As(&ctx, kGenerator);
   grpc::Status s = transfers_->Reroute(&ctx, reroute, &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   EXPECT_EQ(r.manifest().receiver(), kAltReceiver);
   EXPECT_EQ(r.manifest().destinations(1).sent_g(0), 200000);
 
   // The first receiver disposes its part while the rest is on the road.
   ASSERT_TRUE(
       Dispose(n, kReceiver, {Dispose(1, 800000), Dispose(2, 250000)}, &r).ok());
-  EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   // Only the new named receiver takes delivery; the old one scanning it is
   // recorded as a wrong delivery, raising WRONG_RECEIVER, and nothing else.
   ASSERT_TRUE(Deliver(n, kReceiver, &r).ok());
-  EXPECT_EQ(r.manifest().status(), v1::IN_TRANSIT);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   bool wrong_receiver = false;
   for (const v1::Flag& f : r.manifest().flags()) {
-    wrong_receiver |= f.kind() == v1::WRONG_RECEIVER;
+    wrong_receiver |= f.kind() == v1::FLAG_KIND_WRONG_RECEIVER;
   }
   EXPECT_TRUE(wrong_receiver);
   ASSERT_TRUE(Deliver(n, kAltReceiver, &r).ok());
   ASSERT_TRUE(Receive(n, kAltReceiver, {Accept(1, 200000)}, &r).ok());
-  EXPECT_EQ(r.manifest().status(), v1::ACCEPTED);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_ACCEPTED);
   ASSERT_TRUE(Dispose(n, kAltReceiver, {Dispose(1, 200000)}, &r).ok());
-  EXPECT_EQ(r.manifest().status(), v1::CLOSED);
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_CLOSED);
 
   // Both receivers now list the manifest.
   for (const std::string& party : {kReceiver, kAltReceiver}) {
@@ -161,7 +163,7 @@ TEST_F(LifecycleIntegrationTest, CancelOnlyBeforePickup) {
     grpc::ClientContext ctx;
     As(&ctx, kGenerator);
     ASSERT_TRUE(manifests_->Cancel(&ctx, cancel, &r).ok());
-    EXPECT_EQ(r.manifest().status(), v1::CANCELLED);
+    EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_CANCELLED);
   }
   ASSERT_TRUE(Pickup(b, kCarrier, kCarrierPlate, &r).ok());
   const uint64_t head = Head();
@@ -243,7 +245,7 @@ TEST_F(LifecycleIntegrationTest, RefusedRequestsChangeNothing) {
     EXPECT_THAT(c.status.error_message(), HasSubstr(c.says)) << c.name;
   }
   EXPECT_EQ(Head(), head);
-  EXPECT_EQ(Get(n).status(), v1::ISSUED);
+  EXPECT_EQ(Get(n).status(), v1::MANIFEST_STATUS_ISSUED);
   EXPECT_EQ(Get(n).version(), 1u);
 }
 
@@ -270,7 +272,7 @@ TEST_F(LifecycleIntegrationTest, RetriesWithTheSameKeyApplyOnce) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(retry.receipt().replayed());
   EXPECT_EQ(retry.receipt().sequence(), pickup_seq);
-  EXPECT_EQ(retry.manifest().status(), v1::DELIVERED);
+  EXPECT_EQ(retry.manifest().status(), v1::MANIFEST_STATUS_DELIVERED);
   EXPECT_EQ(Get(n).legs_size(), 1);
 }
 
@@ -349,7 +351,7 @@ TEST_F(LifecycleIntegrationTest, StateSurvivesARestart) {
   const uint64_t head = Head();
   Restart();
   EXPECT_EQ(Head(), head);
-  EXPECT_EQ(Get(n).status(), v1::IN_TRANSIT);
+  EXPECT_EQ(Get(n).status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   // The serial counter survived: the next number follows.
   EXPECT_EQ(OpenOne(), "20263304000002");
 }

@@ -57,16 +57,16 @@ class ServerFixture : public ::testing::Test {
     creds_[kAdmin].token = std::string(absl::StripAsciiWhitespace(*admin));
     for (const char* j : {"33", "3304", "3301"}) {
       v1::IssueCredentialRequest req;
-      req.set_kind(v1::REGULATOR);
+      req.set_kind(v1::CREDENTIAL_KIND_REGULATOR);
       req.set_jurisdiction(j);
       Issue(absl::StrCat("regulator:", j), req);
     }
-    Register(kGenerator, "嘉兴南湖精细化工", "330402", {v1::GENERATOR});
-    Register(kCarrier, "嘉善安运物流", "330421", {v1::TRANSPORTER});
-    Register(kRelayCarrier, "杭州滨江危运", "330108", {v1::TRANSPORTER});
-    Register(kThirdCarrier, "杭州余杭危运", "330110", {v1::TRANSPORTER});
-    Register(kReceiver, "海宁绿能固废处置", "330481", {v1::RECEIVER});
-    Register(kAltReceiver, "杭州西湖资源利用", "330106", {v1::RECEIVER});
+    Register(kGenerator, "嘉兴南湖精细化工", "330402", {v1::ROLE_GENERATOR});
+    Register(kCarrier, "嘉善安运物流", "330421", {v1::ROLE_TRANSPORTER});
+    Register(kRelayCarrier, "杭州滨江危运", "330108", {v1::ROLE_TRANSPORTER});
+    Register(kThirdCarrier, "杭州余杭危运", "330110", {v1::ROLE_TRANSPORTER});
+    Register(kReceiver, "海宁绿能固废处置", "330481", {v1::ROLE_RECEIVER});
+    Register(kAltReceiver, "杭州西湖资源利用", "330106", {v1::ROLE_RECEIVER});
     Vehicle(kCarrier, kCarrierPlate);
     Vehicle(kRelayCarrier, kRelayPlate);
     Vehicle(kThirdCarrier, kThirdPlate);
@@ -190,10 +190,11 @@ class ServerFixture : public ::testing::Test {
     grpc::Status s = registry_->RegisterEnterprise(&ctx, req, &reply);
     ASSERT_TRUE(s.ok()) << s.error_message();
     v1::IssueCredentialRequest cred;
-    cred.set_kind(v1::PARTY);
+    cred.set_kind(v1::CREDENTIAL_KIND_PARTY);
     cred.set_enterprise(id);
     cred.set_role(roles.at(0));
-    Issue(id, cred, roles[0] == v1::TRANSPORTER || roles[0] == v1::RECEIVER);
+    Issue(id, cred,
+          roles[0] == v1::ROLE_TRANSPORTER || roles[0] == v1::ROLE_RECEIVER);
   }
 
   void Vehicle(const std::string& carrier, const std::string& plate) {
@@ -242,7 +243,7 @@ class ServerFixture : public ::testing::Test {
     const std::string name = "regulator:" + prefix;
     if (creds_.count(name) == 0) {
       v1::IssueCredentialRequest req;
-      req.set_kind(v1::REGULATOR);
+      req.set_kind(v1::CREDENTIAL_KIND_REGULATOR);
       req.set_jurisdiction(prefix);
       Issue(name, req);
     }
@@ -328,13 +329,13 @@ class ServerFixture : public ::testing::Test {
   static v1::LineReceipt Accept(int line, int64_t g) {
     v1::LineReceipt r;
     r.set_line(line);
-    r.set_decision(v1::LineReceipt::ACCEPT);
+    r.set_decision(v1::LineReceipt::DECISION_ACCEPT);
     r.set_quantity_g(g);
     return r;
   }
   static v1::LineReceipt Reject(int line, int64_t g) {
     v1::LineReceipt r = Accept(line, g);
-    r.set_decision(v1::LineReceipt::REJECT);
+    r.set_decision(v1::LineReceipt::DECISION_REJECT);
     r.set_reason("drums leaking");
     return r;
   }

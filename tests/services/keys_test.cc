@@ -48,7 +48,8 @@ TEST(KeysTest, CountersParseBackAndAreTold) {
   EXPECT_EQ(ClosedCounterWhich(closed), kClosedOnTime);
   EXPECT_TRUE(
       absl::StartsWith(closed, ClosedInJurisdictionPrefix("202612", "33")));
-  const std::string open = OpenFlagsCounter("3304", v1::TRANSIT_OVERDUE);
+  const std::string open =
+      OpenFlagsCounter("3304", v1::FLAG_KIND_TRANSIT_OVERDUE);
   EXPECT_EQ(OpenFlagsKind(open), "TRANSIT_OVERDUE");
   EXPECT_TRUE(absl::StartsWith(open, OpenFlagsInJurisdictionPrefix("33")));
 
@@ -63,8 +64,8 @@ TEST(KeysTest, CountersParseBackAndAreTold) {
   }
   for (const std::string& k :
        {AllManifestsPrefix() + "20263304000001", EnterpriseState("x"),
-        DueKey(absl::FromUnixSeconds(1), "20263304000001", v1::CROSS_CITY,
-               0)}) {
+        DueKey(absl::FromUnixSeconds(1), "20263304000001",
+               v1::FLAG_KIND_CROSS_CITY, 0)}) {
     EXPECT_FALSE(IsIndexCounterKey(k)) << k;
     EXPECT_FALSE(IsStateCounterKey(k)) << k;
   }
@@ -94,8 +95,8 @@ TEST(KeysTest, JurisdictionPrefixesStopInsideTheCode) {
 
 TEST(KeysTest, DueKeysParseBack) {
   const absl::Time due = absl::FromUnixMicros(1764547200123456);
-  absl::StatusOr<DueKeyParts> p =
-      ParseDueKey(DueKey(due, "20263304000001", v1::TRANSIT_OVERDUE, 2));
+  absl::StatusOr<DueKeyParts> p = ParseDueKey(
+      DueKey(due, "20263304000001", v1::FLAG_KIND_TRANSIT_OVERDUE, 2));
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->due, due);
   EXPECT_EQ(p->number, "20263304000001");
@@ -106,11 +107,12 @@ TEST(KeysTest, DueKeysParseBack) {
 // Keys spell enum values as version 1 wrote them, whatever the API calls
 // them now; every value the API has must have a frozen spelling.
 TEST(KeysTest, EnumValuesAreSpelledAsVersionOneWroteThem) {
-  EXPECT_EQ(StatusPrefix(v1::ISSUED), "m/status/ISSUED/");
-  EXPECT_EQ(StatusName(v1::PARTIALLY_ACCEPTED), "PARTIALLY_ACCEPTED");
-  EXPECT_EQ(FlagKindPrefix(v1::CROSS_CITY), "f/kind/CROSS_CITY/");
-  EXPECT_EQ(FlagStatePrefix(v1::ACKED), "f/state/ACKED/");
-  EXPECT_EQ(SeverityName(v1::HIGH), "HIGH");
+  EXPECT_EQ(StatusPrefix(v1::MANIFEST_STATUS_ISSUED), "m/status/ISSUED/");
+  EXPECT_EQ(StatusName(v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED),
+            "PARTIALLY_ACCEPTED");
+  EXPECT_EQ(FlagKindPrefix(v1::FLAG_KIND_CROSS_CITY), "f/kind/CROSS_CITY/");
+  EXPECT_EQ(FlagStatePrefix(v1::FLAG_STATE_ACKED), "f/state/ACKED/");
+  EXPECT_EQ(SeverityName(v1::SEVERITY_HIGH), "HIGH");
   EXPECT_EQ(FlagKindName(static_cast<v1::FlagKind>(99)), "99");
 
   auto all_named = [](const google::protobuf::EnumDescriptor* e, auto name_of) {

@@ -35,7 +35,7 @@ class WritePipelineTest : public ::testing::Test {
         },
         [](std::string* reply) { *reply += "+copy"; });
     who_.credential = "0123456789abcdef";
-    who_.kind = v1::ADMINISTRATOR;
+    who_.kind = v1::CREDENTIAL_KIND_ADMINISTRATOR;
   }
 
   // An append of one entry to `stream`, counting the calls.
@@ -111,7 +111,7 @@ TEST_F(WritePipelineTest, KeysAreScopedToTheCallerAndTheOperation) {
   auto prepare_b = [this] { return Prepare("b"); };
   ASSERT_TRUE(WriteAndWait("k1", prepare_a).ok());
   who_.credential = "fedcba9876543210";
-  who_.kind = v1::PARTY;
+  who_.kind = v1::CREDENTIAL_KIND_PARTY;
   who_.enterprise = "91320000000000000X";
   absl::StatusOr<std::string> other = WriteAndWait("k1", prepare_b);
   ASSERT_TRUE(other.ok()) << other.status();

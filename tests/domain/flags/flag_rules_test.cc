@@ -154,7 +154,7 @@ class FakeRegistry final : public RegistryReader {
     std::vector<v1::Enterprise> out;
     for (const auto& [id, e] : enterprises_) {
       bool receiver = false;
-      for (int r : e.roles()) receiver |= r == v1::RECEIVER;
+      for (int r : e.roles()) receiver |= r == v1::ROLE_RECEIVER;
       if (receiver && CityUnit(e.division()) == city_unit) out.push_back(e);
     }
     return out;
@@ -252,15 +252,15 @@ class FlagRulesTest : public ::testing::Test {
  protected:
   FlagRulesTest() {
     registry_.Add(MakeEnterprise(generator_, "嘉兴某化工有限公司", "330402",
-                                 {v1::GENERATOR}));
+                                 {v1::ROLE_GENERATOR}));
     registry_.Add(MakeEnterprise(carrier_, "嘉兴某危货运输有限公司", "330402",
-                                 {v1::TRANSPORTER}, {"浙F12345"}));
+                                 {v1::ROLE_TRANSPORTER}, {"浙F12345"}));
     registry_.Add(MakeEnterprise(hangzhou_, "杭州某固废处置有限公司", "330106",
-                                 {v1::RECEIVER}, {}, {GoodLicence()}));
+                                 {v1::ROLE_RECEIVER}, {}, {GoodLicence()}));
     registry_.Add(MakeEnterprise(huzhou_, "湖州某环境科技有限公司", "330502",
-                                 {v1::RECEIVER}, {}, {GoodLicence()}));
+                                 {v1::ROLE_RECEIVER}, {}, {GoodLicence()}));
     registry_.Add(MakeEnterprise(suzhou_, "苏州某环保有限公司", "320506",
-                                 {v1::RECEIVER}, {}, {GoodLicence()}));
+                                 {v1::ROLE_RECEIVER}, {}, {GoodLicence()}));
     config_.transit = Limit{absl::Hours(2), 0};
     config_.receipt = Limit{absl::ZeroDuration(), 2};
     config_.disposal = Limit{absl::Hours(24), 0};
@@ -269,11 +269,11 @@ class FlagRulesTest : public ::testing::Test {
   // Receivers in Jiaxing, the generator's city: none unless a test adds them.
   void AddHaining(std::vector<v1::Licence> licences = {GoodLicence()}) {
     registry_.Add(MakeEnterprise(haining_, "海宁某环保科技有限公司", "330481",
-                                 {v1::RECEIVER}, {}, std::move(licences)));
+                                 {v1::ROLE_RECEIVER}, {}, std::move(licences)));
   }
   void AddJiashan(std::vector<v1::Licence> licences = {GoodLicence()}) {
     registry_.Add(MakeEnterprise(jiashan_, "嘉善某固废处置有限公司", "330421",
-                                 {v1::RECEIVER}, {}, std::move(licences)));
+                                 {v1::ROLE_RECEIVER}, {}, std::move(licences)));
   }
 
   static v1::WriteMeta Meta(absl::string_view key) {
@@ -367,7 +367,7 @@ class FlagRulesTest : public ::testing::Test {
   // destination.
   Decision ReceiveAll(
       const v1::Manifest& m, absl::Time now,
-      v1::LineReceipt::Decision decision = v1::LineReceipt::ACCEPT) {
+      v1::LineReceipt::Decision decision = v1::LineReceipt::DECISION_ACCEPT) {
     std::vector<v1::LineReceipt> lines;
     const v1::Destination& d = m.destinations(m.destinations_size() - 1);
     for (int i = 0; i < d.sent_g_size(); ++i) {
@@ -447,14 +447,14 @@ class CrossCityRuleTest : public FlagRulesTest {
     const std::string generator = Uscc(absl::StrCat("91", from, "MA2X00001"));
     const std::string receiver = Uscc(absl::StrCat("91", to, "MA2Y00002"));
     registry_.Add(
-        MakeEnterprise(generator, "某产废单位", from, {v1::GENERATOR}));
-    registry_.Add(MakeEnterprise(receiver, "某利用处置单位", to, {v1::RECEIVER},
-                                 {}, {GoodLicence()}));
+        MakeEnterprise(generator, "某产废单位", from, {v1::ROLE_GENERATOR}));
+    registry_.Add(MakeEnterprise(receiver, "某利用处置单位", to,
+                                 {v1::ROLE_RECEIVER}, {}, {GoodLicence()}));
     return Open(generator, receiver).next;
   }
 
   v1::Flag OnlyCrossCityFlag(const v1::Manifest& m) {
-    std::vector<v1::Flag> flags = FlagsOf(m, v1::CROSS_CITY);
+    std::vector<v1::Flag> flags = FlagsOf(m, v1::FLAG_KIND_CROSS_CITY);
     EXPECT_THAT(flags, SizeIs(1));
     return flags.empty() ? v1::Flag() : flags[0];
   }
@@ -470,13 +470,13 @@ TEST_F(CrossCityRuleTest, NotRaisedInsideJiaxing) {
 
 TEST_F(CrossCityRuleTest, RaisedFromJiaxingToHangzhouAsMedium) {
   const Decision d = Open(generator_, hangzhou_);
-  ASSERT_THAT(RaisedKinds(d), ElementsAre(v1::CROSS_CITY));
+  ASSERT_THAT(RaisedKinds(d), ElementsAre(v1::FLAG_KIND_CROSS_CITY));
   ASSERT_EQ(d.next.flags_size(), 1);
   const v1::Flag& f = d.next.flags(0);
   EXPECT_EQ(f.id(), FlagId(1));
-  EXPECT_EQ(f.kind(), v1::CROSS_CITY);
-  EXPECT_EQ(f.severity(), v1::MEDIUM);
-  EXPECT_EQ(f.state(), v1::OPEN);
+  EXPECT_EQ(f.kind(), v1::FLAG_KIND_CROSS_CITY);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_MEDIUM);
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_OPEN);
   EXPECT_EQ(f.manifest(), kNumber);
   EXPECT_EQ(f.destination(), 0);
   EXPECT_EQ(f.origin_city(), "3304");
@@ -491,7 +491,7 @@ TEST_F(CrossCityRuleTest, RaisedFromJiaxingToHangzhouAsMedium) {
   EXPECT_THAT(f.detail(), HasSubstr("嘉兴市"));
   EXPECT_THAT(f.detail(), HasSubstr("(330106)"));
   ASSERT_EQ(f.history_size(), 1);
-  EXPECT_EQ(f.history(0).state(), v1::OPEN);
+  EXPECT_EQ(f.history(0).state(), v1::FLAG_STATE_OPEN);
   // The in-city alternatives were looked for in the origin's city unit.
   EXPECT_THAT(registry_.city_queries(), ElementsAre("3304"));
 }
@@ -499,28 +499,28 @@ TEST_F(CrossCityRuleTest, RaisedFromJiaxingToHangzhouAsMedium) {
 TEST_F(CrossCityRuleTest, HighWhenALicensedInCityReceiverHasCapacity) {
   AddHaining();
   const v1::Flag f = OnlyCrossCityFlag(Open(generator_, hangzhou_).next);
-  EXPECT_EQ(f.severity(), v1::HIGH);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_HIGH);
   EXPECT_THAT(f.detail(), HasSubstr(haining_));
 }
 
 TEST_F(CrossCityRuleTest, MediumWhenTheInCityLicenceHasExpired) {
   AddHaining({MakeLicence({"HW08", "900-041-49"}, 10000, "2026-06-02")});
   const v1::Flag f = OnlyCrossCityFlag(Open(generator_, hangzhou_).next);
-  EXPECT_EQ(f.severity(), v1::MEDIUM);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_MEDIUM);
   EXPECT_THAT(f.detail(), Not(HasSubstr(haining_)));
 }
 
 TEST_F(CrossCityRuleTest, MediumWhenTheInCityLicenceMissesACode) {
   AddHaining({MakeLicence({"HW08"}, 10000, "2027-12-31")});
   EXPECT_EQ(OnlyCrossCityFlag(Open(generator_, hangzhou_).next).severity(),
-            v1::MEDIUM);
+            v1::SEVERITY_MEDIUM);
 }
 
 TEST_F(CrossCityRuleTest, MediumWhenTheInCityReceiverIsFullThisYear) {
   AddHaining({MakeLicence({"HW08", "HW49"}, 2000, "2027-12-31")});
   registry_.SetAcceptedGrams(haining_, 2026, 800 * kKg);  // + 1250 > 2000
   EXPECT_EQ(OnlyCrossCityFlag(Open(generator_, hangzhou_).next).severity(),
-            v1::MEDIUM);
+            v1::SEVERITY_MEDIUM);
 }
 
 TEST_F(CrossCityRuleTest, HighWhenTheLoadJustFillsTheInCityCapacity) {
@@ -528,26 +528,28 @@ TEST_F(CrossCityRuleTest, HighWhenTheLoadJustFillsTheInCityCapacity) {
   registry_.SetAcceptedGrams(haining_, 2026, 750 * kKg);   // + 1250 = 2000
   registry_.SetAcceptedGrams(haining_, 2025, 2000 * kKg);  // last year
   EXPECT_EQ(OnlyCrossCityFlag(Open(generator_, hangzhou_).next).severity(),
-            v1::HIGH);
+            v1::SEVERITY_HIGH);
 }
 
 TEST_F(CrossCityRuleTest, TheGeneratorIsNotItsOwnInCityAlternative) {
   const std::string dual = Uscc("91330402MA2F00008");
   registry_.Add(MakeEnterprise(dual, "嘉兴某综合利用有限公司", "330402",
-                               {v1::GENERATOR, v1::RECEIVER}, {},
+                               {v1::ROLE_GENERATOR, v1::ROLE_RECEIVER}, {},
                                {GoodLicence()}));
   EXPECT_EQ(OnlyCrossCityFlag(Open(dual, hangzhou_).next).severity(),
-            v1::MEDIUM);
+            v1::SEVERITY_MEDIUM);
 }
 
 TEST_F(CrossCityRuleTest, BeijingDistrictsAreOneCity) {
-  EXPECT_THAT(FlagsOf(OpenBetween("110101", "110105"), v1::CROSS_CITY),
-              IsEmpty());
+  EXPECT_THAT(
+      FlagsOf(OpenBetween("110101", "110105"), v1::FLAG_KIND_CROSS_CITY),
+      IsEmpty());
 }
 
 TEST_F(CrossCityRuleTest, ChongqingDistrictsAndCountiesAreOneCity) {
-  EXPECT_THAT(FlagsOf(OpenBetween("500101", "500229"), v1::CROSS_CITY),
-              IsEmpty());
+  EXPECT_THAT(
+      FlagsOf(OpenBetween("500101", "500229"), v1::FLAG_KIND_CROSS_CITY),
+      IsEmpty());
 }
 
 TEST_F(CrossCityRuleTest, ProvinceAdministeredCountiesAreEachTheirOwnCity) {
@@ -558,18 +560,19 @@ TEST_F(CrossCityRuleTest, ProvinceAdministeredCountiesAreEachTheirOwnCity) {
 }
 
 TEST_F(CrossCityRuleTest, DevelopmentZoneBelongsToItsCity) {
-  EXPECT_THAT(FlagsOf(OpenBetween("330371", "330302"), v1::CROSS_CITY),
-              IsEmpty());
+  EXPECT_THAT(
+      FlagsOf(OpenBetween("330371", "330302"), v1::FLAG_KIND_CROSS_CITY),
+      IsEmpty());
 }
 
 TEST_F(CrossCityRuleTest, RerouteToAnotherCityRaisesForTheNewDestination) {
   v1::Manifest m = Delivered(OpenRequest(generator_, hangzhou_));
-  ASSERT_THAT(FlagsOf(m, v1::CROSS_CITY), SizeIs(1));
-  m = ReceiveAll(m, At(70), v1::LineReceipt::REJECT).next;
-  ASSERT_EQ(m.status(), v1::REJECTED);
+  ASSERT_THAT(FlagsOf(m, v1::FLAG_KIND_CROSS_CITY), SizeIs(1));
+  m = ReceiveAll(m, At(70), v1::LineReceipt::DECISION_REJECT).next;
+  ASSERT_EQ(m.status(), v1::MANIFEST_STATUS_REJECTED);
   const Decision d = Reroute(m, huzhou_, At(80));
-  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::CROSS_CITY));
-  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::CROSS_CITY);
+  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::FLAG_KIND_CROSS_CITY));
+  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::FLAG_KIND_CROSS_CITY);
   ASSERT_THAT(flags, SizeIs(2));
   const v1::Flag& f = flags[1];
   EXPECT_EQ(f.id(), FlagId(2));
@@ -584,7 +587,7 @@ TEST_F(CrossCityRuleTest, RerouteToAnotherCityRaisesForTheNewDestination) {
 
 TEST_F(CrossCityRuleTest, RerouteBackToTheGeneratorRaisesNothing) {
   v1::Manifest m = Delivered(OpenRequest(generator_, hangzhou_));
-  m = ReceiveAll(m, At(70), v1::LineReceipt::REJECT).next;
+  m = ReceiveAll(m, At(70), v1::LineReceipt::DECISION_REJECT).next;
   const Decision d = Reroute(m, generator_, At(80));
   ASSERT_TRUE(d.next.destinations(1).returned_to_generator());
   EXPECT_THAT(RaisedKinds(d), IsEmpty());
@@ -607,14 +610,15 @@ class CrossProvinceRuleTest : public FlagRulesTest {
 TEST_F(CrossProvinceRuleTest, RaisedFromJiaxingToSuzhouWithoutApproval) {
   const Decision d = Open(generator_, suzhou_);
   EXPECT_THAT(RaisedKinds(d),
-              ElementsAre(v1::CROSS_CITY, v1::CROSS_PROVINCE_UNAPPROVED));
+              ElementsAre(v1::FLAG_KIND_CROSS_CITY,
+                          v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED));
   const std::vector<v1::Flag> flags =
-      FlagsOf(d.next, v1::CROSS_PROVINCE_UNAPPROVED);
+      FlagsOf(d.next, v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED);
   ASSERT_THAT(flags, SizeIs(1));
   const v1::Flag& f = flags[0];
   EXPECT_EQ(f.id(), FlagId(2));
-  EXPECT_EQ(f.severity(), v1::HIGH);
-  EXPECT_EQ(f.state(), v1::OPEN);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_HIGH);
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_OPEN);
   EXPECT_EQ(f.destination(), 0);
   EXPECT_EQ(f.origin_city(), "3304");
   EXPECT_EQ(f.origin_county(), "330402");
@@ -627,17 +631,19 @@ TEST_F(CrossProvinceRuleTest, RaisedFromJiaxingToSuzhouWithoutApproval) {
 }
 
 TEST_F(CrossProvinceRuleTest, NotRaisedInsideZhejiang) {
-  EXPECT_THAT(
-      FlagsOf(Open(generator_, hangzhou_).next, v1::CROSS_PROVINCE_UNAPPROVED),
-      IsEmpty());
+  EXPECT_THAT(FlagsOf(Open(generator_, hangzhou_).next,
+                      v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED),
+              IsEmpty());
 }
 
 TEST_F(CrossProvinceRuleTest, ValidApprovalIsAppliedInsteadOfAFlag) {
   const v1::Approval a = Approval();
   registry_.AddApproval(a);
   const Decision d = Open(generator_, suzhou_);
-  EXPECT_THAT(FlagsOf(d.next, v1::CROSS_PROVINCE_UNAPPROVED), IsEmpty());
-  EXPECT_THAT(FlagsOf(d.next, v1::CROSS_CITY), SizeIs(1));  // still cross-city
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED),
+              IsEmpty());
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_CROSS_CITY),
+              SizeIs(1));  // still cross-city
   const ledger::v1::ManifestEvent* applied = FindApprovalApplied(d);
   ASSERT_NE(applied, nullptr);
   EXPECT_EQ(applied->approval_applied().number(), a.number());
@@ -650,7 +656,8 @@ TEST_F(CrossProvinceRuleTest, ApprovalFilledExactlyIsStillValid) {
   registry_.AddApproval(a);
   registry_.SetApprovalUsedGrams(a.number(), 3750 * kKg);  // + 1250 = 5000
   const Decision d = Open(generator_, suzhou_);
-  EXPECT_THAT(FlagsOf(d.next, v1::CROSS_PROVINCE_UNAPPROVED), IsEmpty());
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED),
+              IsEmpty());
   EXPECT_EQ(d.next.approval(), a.number());
 }
 
@@ -658,7 +665,7 @@ TEST_F(CrossProvinceRuleTest, RaisedWhenTheApprovalHasExpired) {
   registry_.AddApproval(Approval({"HW08", "HW49"}, "2025-07-01", "2026-06-02"));
   const Decision d = Open(generator_, suzhou_);
   const std::vector<v1::Flag> flags =
-      FlagsOf(d.next, v1::CROSS_PROVINCE_UNAPPROVED);
+      FlagsOf(d.next, v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED);
   ASSERT_THAT(flags, SizeIs(1));
   EXPECT_THAT(flags[0].detail(), HasSubstr("is not valid on 2026-06-03"));
   EXPECT_EQ(FindApprovalApplied(d), nullptr);
@@ -668,14 +675,15 @@ TEST_F(CrossProvinceRuleTest, RaisedWhenTheApprovalHasExpired) {
 TEST_F(CrossProvinceRuleTest, RaisedWhenTheApprovalIsNotYetValid) {
   registry_.AddApproval(Approval({"HW08", "HW49"}, "2026-06-04", "2027-06-03"));
   const Decision d = Open(generator_, suzhou_);
-  EXPECT_THAT(FlagsOf(d.next, v1::CROSS_PROVINCE_UNAPPROVED), SizeIs(1));
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED),
+              SizeIs(1));
   EXPECT_EQ(FindApprovalApplied(d), nullptr);
 }
 
 TEST_F(CrossProvinceRuleTest, RaisedWhenTheApprovalMissesACode) {
   registry_.AddApproval(Approval({"HW08"}));
-  const std::vector<v1::Flag> flags =
-      FlagsOf(Open(generator_, suzhou_).next, v1::CROSS_PROVINCE_UNAPPROVED);
+  const std::vector<v1::Flag> flags = FlagsOf(
+      Open(generator_, suzhou_).next, v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED);
   ASSERT_THAT(flags, SizeIs(1));
   EXPECT_THAT(flags[0].detail(), HasSubstr("does not cover"));
 }
@@ -686,7 +694,7 @@ TEST_F(CrossProvinceRuleTest, RaisedWhenTheLoadWouldExceedTheApproval) {
   registry_.SetApprovalUsedGrams(a.number(), 3751 * kKg);  // + 1250 > 5000
   const Decision d = Open(generator_, suzhou_);
   const std::vector<v1::Flag> flags =
-      FlagsOf(d.next, v1::CROSS_PROVINCE_UNAPPROVED);
+      FlagsOf(d.next, v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED);
   ASSERT_THAT(flags, SizeIs(1));
   EXPECT_THAT(flags[0].detail(), HasSubstr("exceeded"));
   EXPECT_EQ(d.next.approval(), "");
@@ -695,9 +703,9 @@ TEST_F(CrossProvinceRuleTest, RaisedWhenTheLoadWouldExceedTheApproval) {
 TEST_F(CrossProvinceRuleTest, ApprovalForAnotherReceiverDoesNotCount) {
   registry_.AddApproval(MakeApproval(generator_, hangzhou_, {"HW08", "HW49"},
                                      5000, "2026-01-01", "2026-12-31"));
-  EXPECT_THAT(
-      FlagsOf(Open(generator_, suzhou_).next, v1::CROSS_PROVINCE_UNAPPROVED),
-      SizeIs(1));
+  EXPECT_THAT(FlagsOf(Open(generator_, suzhou_).next,
+                      v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED),
+              SizeIs(1));
 }
 
 // ---------------------------------------------------------------------------
@@ -707,7 +715,7 @@ class UnlicensedReceiverRuleTest : public FlagRulesTest {
  protected:
   std::vector<v1::Flag> UnlicensedFlags(absl::Time now = At(0)) {
     return FlagsOf(Open(generator_, haining_, now).next,
-                   v1::UNLICENSED_RECEIVER);
+                   v1::FLAG_KIND_UNLICENSED_RECEIVER);
   }
 };
 
@@ -721,8 +729,8 @@ TEST_F(UnlicensedReceiverRuleTest, RaisedWithoutALicence) {
   const std::vector<v1::Flag> flags = UnlicensedFlags();
   ASSERT_THAT(flags, SizeIs(1));
   EXPECT_EQ(flags[0].id(), FlagId(1));
-  EXPECT_EQ(flags[0].severity(), v1::HIGH);
-  EXPECT_EQ(flags[0].state(), v1::OPEN);
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_HIGH);
+  EXPECT_EQ(flags[0].state(), v1::FLAG_STATE_OPEN);
   EXPECT_EQ(flags[0].destination(), 0);
   EXPECT_EQ(flags[0].destination_county(), "330481");
   EXPECT_EQ(flags[0].destination_city(), "3304");
@@ -786,10 +794,11 @@ TEST_F(UnlicensedReceiverRuleTest, RaisedForAnUnlicensedAlternateReceiver) {
   AddJiashan({});
   v1::Manifest m = Delivered(OpenRequest(generator_, haining_));
   ASSERT_EQ(m.flags_size(), 0);
-  m = ReceiveAll(m, At(70), v1::LineReceipt::REJECT).next;
+  m = ReceiveAll(m, At(70), v1::LineReceipt::DECISION_REJECT).next;
   const Decision d = Reroute(m, jiashan_, At(80));
-  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::UNLICENSED_RECEIVER));
-  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::UNLICENSED_RECEIVER);
+  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::FLAG_KIND_UNLICENSED_RECEIVER));
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_UNLICENSED_RECEIVER);
   ASSERT_THAT(flags, SizeIs(1));
   EXPECT_EQ(flags[0].destination(), 1);
   EXPECT_EQ(flags[0].destination_county(), "330421");
@@ -817,16 +826,17 @@ class UnlicensedMethodRuleTest : public FlagRulesTest {
 TEST_F(UnlicensedMethodRuleTest, NotRaisedForAnAllowedMethod) {
   const Decision d = Dispose(Accepted(), haining_,
                              {{1, 1000 * kKg}, {2, 250 * kKg}}, At(80), "R9");
-  EXPECT_THAT(FlagsOf(d.next, v1::UNLICENSED_METHOD), IsEmpty());
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_UNLICENSED_METHOD), IsEmpty());
 }
 
 TEST_F(UnlicensedMethodRuleTest, RaisedForADisposalByAMethodTheLicenceLacks) {
   const Decision d =
       Dispose(Accepted(), haining_, {{1, 1000 * kKg}}, At(80), "D1");
-  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::UNLICENSED_METHOD));
-  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::UNLICENSED_METHOD);
+  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::FLAG_KIND_UNLICENSED_METHOD));
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_UNLICENSED_METHOD);
   ASSERT_THAT(flags, SizeIs(1));
-  EXPECT_EQ(flags[0].severity(), v1::HIGH);
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_HIGH);
   EXPECT_EQ(flags[0].destination(), 0);
   EXPECT_THAT(flags[0].detail(),
               HasSubstr("the reported method D1 for line 1 (900-249-08) is "
@@ -836,16 +846,18 @@ TEST_F(UnlicensedMethodRuleTest, RaisedForADisposalByAMethodTheLicenceLacks) {
 TEST_F(UnlicensedMethodRuleTest, RaisedForAnIntendedMethodTheLicenceLacks) {
   v1::OpenManifestRequest r = OpenRequest(generator_, haining_);
   r.set_method("D1");
-  EXPECT_THAT(FlagsOf(Open(r, At(0)).next, v1::UNLICENSED_METHOD), SizeIs(1));
+  EXPECT_THAT(FlagsOf(Open(r, At(0)).next, v1::FLAG_KIND_UNLICENSED_METHOD),
+              SizeIs(1));
   r.set_method("D10");
-  EXPECT_THAT(FlagsOf(Open(r, At(0)).next, v1::UNLICENSED_METHOD), IsEmpty());
+  EXPECT_THAT(FlagsOf(Open(r, At(0)).next, v1::FLAG_KIND_UNLICENSED_METHOD),
+              IsEmpty());
 }
 
 TEST_F(UnlicensedMethodRuleTest, ALicenceWithoutMethodsAllowsAny) {
   AddHaining({GoodLicence()});  // granted before methods were recorded
   const Decision d = Dispose(Accepted(), haining_,
                              {{1, 1000 * kKg}, {2, 250 * kKg}}, At(80), "D1");
-  EXPECT_THAT(FlagsOf(d.next, v1::UNLICENSED_METHOD), IsEmpty());
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_UNLICENSED_METHOD), IsEmpty());
 }
 
 // ---------------------------------------------------------------------------
@@ -865,13 +877,14 @@ TEST_F(WrongReceiverRuleTest, RaisedWhenAnotherRegisteredReceiverScans) {
   const Decision d = Deliver(m, hangzhou_, At(60));
   ASSERT_FALSE(d.events.empty());
   EXPECT_TRUE(d.events[0].has_misdelivered());
-  EXPECT_EQ(d.next.status(), v1::IN_TRANSIT);
-  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::WRONG_RECEIVER);
+  EXPECT_EQ(d.next.status(), v1::MANIFEST_STATUS_IN_TRANSIT);
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_WRONG_RECEIVER);
   ASSERT_THAT(flags, SizeIs(1));
   const v1::Flag& f = flags[0];
   EXPECT_EQ(f.id(), FlagId(1));
-  EXPECT_EQ(f.severity(), v1::HIGH);
-  EXPECT_EQ(f.state(), v1::OPEN);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_HIGH);
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_OPEN);
   EXPECT_EQ(f.destination(), 0);
   EXPECT_EQ(f.destination_county(), "330481");  // the named receiver's
   EXPECT_THAT(f.evidence(), ElementsAre(m.version() + 1));
@@ -882,8 +895,8 @@ TEST_F(WrongReceiverRuleTest, RaisedWhenAnotherRegisteredReceiverScans) {
 
 TEST_F(WrongReceiverRuleTest, NotRaisedForTheNamedReceiver) {
   const Decision d = Deliver(PickedUp(), haining_, At(60));
-  EXPECT_EQ(d.next.status(), v1::DELIVERED);
-  EXPECT_THAT(FlagsOf(d.next, v1::WRONG_RECEIVER), IsEmpty());
+  EXPECT_EQ(d.next.status(), v1::MANIFEST_STATUS_DELIVERED);
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_WRONG_RECEIVER), IsEmpty());
 }
 
 TEST_F(WrongReceiverRuleTest, ScanByAnUnregisteredEnterpriseIsRefused) {
@@ -899,7 +912,7 @@ TEST_F(WrongReceiverRuleTest, SecondWrongScanIsNotRaisedAgain) {
   ASSERT_FALSE(again.events.empty());
   EXPECT_TRUE(again.events[0].has_misdelivered());
   EXPECT_THAT(RaisedKinds(again), IsEmpty());
-  EXPECT_THAT(FlagsOf(again.next, v1::WRONG_RECEIVER), SizeIs(1));
+  EXPECT_THAT(FlagsOf(again.next, v1::FLAG_KIND_WRONG_RECEIVER), SizeIs(1));
 }
 
 // ---------------------------------------------------------------------------
@@ -912,7 +925,7 @@ class QuantityDiscrepancyRuleTest : public FlagRulesTest {
   // 1000 kg of waste oil shipped, `grams` weighed and accepted on arrival.
   Decision Weighed(int64_t grams) {
     return Weighed({Line("900-249-08", 1000 * kKg)},
-                   {Receipt(1, v1::LineReceipt::ACCEPT, grams)});
+                   {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, grams)});
   }
   Decision Weighed(std::vector<v1::WasteLine> lines,
                    const std::vector<v1::LineReceipt>& receipts) {
@@ -928,10 +941,11 @@ TEST_F(QuantityDiscrepancyRuleTest, ExactlyFivePercentShortIsNotRaised) {
 
 TEST_F(QuantityDiscrepancyRuleTest, MoreThanFivePercentShortIsHigh) {
   const Decision d = Weighed(949 * kKg);  // 5.1% missing
-  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::QUANTITY_DISCREPANCY));
-  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::QUANTITY_DISCREPANCY);
+  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::FLAG_KIND_QUANTITY_DISCREPANCY));
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_QUANTITY_DISCREPANCY);
   ASSERT_THAT(flags, SizeIs(1));
-  EXPECT_EQ(flags[0].severity(), v1::HIGH);
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_HIGH);
   EXPECT_EQ(flags[0].destination(), 0);
   EXPECT_EQ(flags[0].id(), FlagId(1));
   EXPECT_THAT(flags[0].evidence(), ElementsAre(4u));  // open, pickup,
@@ -945,37 +959,39 @@ TEST_F(QuantityDiscrepancyRuleTest, ExactlyFivePercentOverIsNotRaised) {
 
 TEST_F(QuantityDiscrepancyRuleTest, MoreThanFivePercentOverIsMedium) {
   const std::vector<v1::Flag> flags =
-      FlagsOf(Weighed(1051 * kKg).next, v1::QUANTITY_DISCREPANCY);
+      FlagsOf(Weighed(1051 * kKg).next, v1::FLAG_KIND_QUANTITY_DISCREPANCY);
   ASSERT_THAT(flags, SizeIs(1));
-  EXPECT_EQ(flags[0].severity(), v1::MEDIUM);
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_MEDIUM);
 }
 
 TEST_F(QuantityDiscrepancyRuleTest, ToleranceIsConfigurable) {
   config_.quantity_tolerance_bp = 100;  // 1%
   EXPECT_THAT(RaisedKinds(Weighed(990 * kKg)), IsEmpty());
   EXPECT_THAT(RaisedKinds(Weighed(989 * kKg)),
-              ElementsAre(v1::QUANTITY_DISCREPANCY));
+              ElementsAre(v1::FLAG_KIND_QUANTITY_DISCREPANCY));
   EXPECT_THAT(RaisedKinds(Weighed(960 * kKg)),
-              ElementsAre(v1::QUANTITY_DISCREPANCY));
+              ElementsAre(v1::FLAG_KIND_QUANTITY_DISCREPANCY));
 }
 
 TEST_F(QuantityDiscrepancyRuleTest, RejectedWasteCountsAsReceived) {
-  const Decision d =
-      Weighed(DefaultLines(),
-              {Receipt(1, v1::LineReceipt::ACCEPT, 800 * kKg),
-               Receipt(1, v1::LineReceipt::REJECT, 200 * kKg, "两桶渗漏"),
-               Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)});
-  EXPECT_EQ(d.next.status(), v1::PARTIALLY_ACCEPTED);
+  const Decision d = Weighed(
+      DefaultLines(),
+      {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 800 * kKg),
+       Receipt(1, v1::LineReceipt::DECISION_REJECT, 200 * kKg, "两桶渗漏"),
+       Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)});
+  EXPECT_EQ(d.next.status(), v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED);
   EXPECT_THAT(RaisedKinds(d), IsEmpty());
 }
 
 TEST_F(QuantityDiscrepancyRuleTest, ShortOnOneLineMakesTheFlagHigh) {
   const Decision d =
-      Weighed(DefaultLines(), {Receipt(1, v1::LineReceipt::ACCEPT, 900 * kKg),
-                               Receipt(2, v1::LineReceipt::ACCEPT, 300 * kKg)});
-  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::QUANTITY_DISCREPANCY);
+      Weighed(DefaultLines(),
+              {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 900 * kKg),
+               Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 300 * kKg)});
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_QUANTITY_DISCREPANCY);
   ASSERT_THAT(flags, SizeIs(1));
-  EXPECT_EQ(flags[0].severity(), v1::HIGH);
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_HIGH);
   EXPECT_THAT(flags[0].detail(), HasSubstr("line 1"));
   EXPECT_THAT(flags[0].detail(), HasSubstr("line 2"));
 }
@@ -999,12 +1015,13 @@ TEST_F(DirectPaymentRuleTest, PaymentToTheCarrierIsFlaggedByPaymentIndex) {
   v1::Manifest m = Open(generator_, haining_).next;
   m = Pay(m, haining_, 350000, At(5)).next;
   const Decision d = Pay(m, carrier_, 120050, At(6));
-  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::DIRECT_PAYMENT);
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_DIRECT_PAYMENT);
   ASSERT_THAT(flags, SizeIs(1));
   const v1::Flag& f = flags[0];
   EXPECT_EQ(f.id(), FlagId(1));
-  EXPECT_EQ(f.severity(), v1::HIGH);
-  EXPECT_EQ(f.state(), v1::OPEN);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_HIGH);
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_OPEN);
   EXPECT_EQ(f.destination(), 1);  // the second payment
   EXPECT_THAT(f.evidence(), ElementsAre(m.version() + 1));
   EXPECT_THAT(f.enterprises(), Contains(carrier_));
@@ -1016,8 +1033,9 @@ TEST_F(DirectPaymentRuleTest, TwoBadPaymentsGiveTwoFlags) {
   v1::Manifest m = Open(generator_, haining_).next;
   m = Pay(m, carrier_, 100000, At(5)).next;
   const Decision d = Pay(m, "330402199001011234", 50000, At(6));
-  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::DIRECT_PAYMENT));
-  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::DIRECT_PAYMENT);
+  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::FLAG_KIND_DIRECT_PAYMENT));
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_DIRECT_PAYMENT);
   ASSERT_THAT(flags, SizeIs(2));
   EXPECT_EQ(flags[0].id(), FlagId(1));
   EXPECT_EQ(flags[0].destination(), 0);
@@ -1046,7 +1064,7 @@ TEST_F(FlagEngineTest, LaterDecisionDoesNotRepeatCrossCity) {
   const v1::Manifest m = Open(generator_, hangzhou_).next;
   const Decision d = Pickup(m, At(10));
   EXPECT_THAT(RaisedKinds(d), IsEmpty());
-  EXPECT_THAT(FlagsOf(d.next, v1::CROSS_CITY), SizeIs(1));
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_CROSS_CITY), SizeIs(1));
 }
 
 // ---------------------------------------------------------------------------
@@ -1069,7 +1087,7 @@ TEST_F(TransitOverdueRuleTest, NoDeadlineBeforePickup) {
 TEST_F(TransitOverdueRuleTest, DueExactlyAtPickupPlusTheLimit) {
   const std::vector<DueDate> due = DueDates(PickedUp(), config_);
   ASSERT_THAT(due, SizeIs(1));
-  EXPECT_EQ(due[0].kind, v1::TRANSIT_OVERDUE);
+  EXPECT_EQ(due[0].kind, v1::FLAG_KIND_TRANSIT_OVERDUE);
   EXPECT_EQ(due[0].subject, 0);
   EXPECT_EQ(due[0].due, At(130));
 }
@@ -1087,9 +1105,9 @@ TEST_F(TransitOverdueRuleTest, SweepRaisesOnceAtTheDeadline) {
   ASSERT_EQ(swept.next.flags_size(), 1);
   const v1::Flag& f = swept.next.flags(0);
   EXPECT_EQ(f.id(), FlagId(1));
-  EXPECT_EQ(f.kind(), v1::TRANSIT_OVERDUE);
-  EXPECT_EQ(f.severity(), v1::MEDIUM);
-  EXPECT_EQ(f.state(), v1::OPEN);
+  EXPECT_EQ(f.kind(), v1::FLAG_KIND_TRANSIT_OVERDUE);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_MEDIUM);
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_OPEN);
   EXPECT_EQ(f.destination(), 0);
   EXPECT_EQ(f.origin_county(), "330402");
   EXPECT_EQ(f.destination_county(), "330481");
@@ -1114,23 +1132,24 @@ TEST_F(TransitOverdueRuleTest, ClearedByTheDelivery) {
   EXPECT_THAT(ClearedIds(d), ElementsAre(FlagId(1)));
   ASSERT_EQ(d.next.flags_size(), 1);
   const v1::Flag& f = d.next.flags(0);
-  EXPECT_EQ(f.state(), v1::CLEARED);
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_CLEARED);
   ASSERT_EQ(f.history_size(), 2);
-  EXPECT_EQ(f.history(1).state(), v1::CLEARED);
+  EXPECT_EQ(f.history(1).state(), v1::FLAG_STATE_CLEARED);
   EXPECT_FALSE(IsOpen(f));
   // The next deadline starts running.
   const std::vector<DueDate> due = DueDates(d.next, config_);
   ASSERT_THAT(due, SizeIs(1));
-  EXPECT_EQ(due[0].kind, v1::RECEIPT_OVERDUE);
+  EXPECT_EQ(due[0].kind, v1::FLAG_KIND_RECEIPT_OVERDUE);
 }
 
 TEST_F(TransitOverdueRuleTest, AWrongDeliveryDoesNotClearIt) {
   const v1::Manifest swept = SweepDeadlines(PickedUp(), config_, At(130)).next;
   const Decision d = Deliver(swept, hangzhou_, At(200));
   EXPECT_THAT(ClearedIds(d), IsEmpty());
-  const std::vector<v1::Flag> flags = FlagsOf(d.next, v1::TRANSIT_OVERDUE);
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_TRANSIT_OVERDUE);
   ASSERT_THAT(flags, SizeIs(1));
-  EXPECT_EQ(flags[0].state(), v1::OPEN);
+  EXPECT_EQ(flags[0].state(), v1::FLAG_STATE_OPEN);
 }
 
 class ReceiptOverdueRuleTest : public FlagRulesTest {
@@ -1152,7 +1171,7 @@ TEST_F(ReceiptOverdueRuleTest, CountedInWorkingDays) {
   const absl::Time due = China(2026, 6, 24);
   const std::vector<DueDate> dates = DueDates(m, config_);
   ASSERT_THAT(dates, SizeIs(1));
-  EXPECT_EQ(dates[0].kind, v1::RECEIPT_OVERDUE);
+  EXPECT_EQ(dates[0].kind, v1::FLAG_KIND_RECEIPT_OVERDUE);
   EXPECT_EQ(dates[0].subject, 0);
   EXPECT_EQ(dates[0].due, due);
 
@@ -1161,8 +1180,8 @@ TEST_F(ReceiptOverdueRuleTest, CountedInWorkingDays) {
   const Decision swept = SweepDeadlines(m, config_, due);
   ASSERT_EQ(swept.next.flags_size(), 1);
   const v1::Flag& f = swept.next.flags(0);
-  EXPECT_EQ(f.kind(), v1::RECEIPT_OVERDUE);
-  EXPECT_EQ(f.severity(), v1::MEDIUM);
+  EXPECT_EQ(f.kind(), v1::FLAG_KIND_RECEIPT_OVERDUE);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_MEDIUM);
   EXPECT_EQ(f.destination(), 0);
   EXPECT_EQ(FromProto(f.due_at()), due);
   EXPECT_THAT(f.evidence(), ElementsAre(m.version()));
@@ -1175,7 +1194,7 @@ TEST_F(ReceiptOverdueRuleTest, DefaultLimitIsFiveWorkingDays) {
       DeliveredAt(China(2026, 9, 30, 8), China(2026, 9, 30, 15));
   const std::vector<DueDate> dates = DueDates(m, FlagConfig());
   ASSERT_THAT(dates, SizeIs(1));
-  EXPECT_EQ(dates[0].kind, v1::RECEIPT_OVERDUE);
+  EXPECT_EQ(dates[0].kind, v1::FLAG_KIND_RECEIPT_OVERDUE);
   EXPECT_EQ(dates[0].due, China(2026, 10, 14));
 }
 
@@ -1187,7 +1206,7 @@ TEST_F(ReceiptOverdueRuleTest, ClearedByTheReceipt) {
   ASSERT_EQ(swept.flags_size(), 1);
   const Decision d = ReceiveAll(swept, China(2026, 6, 24, 10));
   EXPECT_THAT(ClearedIds(d), ElementsAre(FlagId(1)));
-  EXPECT_EQ(d.next.flags(0).state(), v1::CLEARED);
+  EXPECT_EQ(d.next.flags(0).state(), v1::FLAG_STATE_CLEARED);
   EXPECT_EQ(d.next.flags(0).history_size(), 2);
 }
 
@@ -1204,11 +1223,12 @@ TEST_F(MissingDisposalRuleTest,
   // Haining accepts 800 + 250 kg at At(70) and rejects 200 kg, which goes to
   // Jiashan and is accepted there at At(130).
   v1::Manifest m = Delivered(OpenRequest(generator_, haining_));
-  m = Receive(m,
-              {Receipt(1, v1::LineReceipt::ACCEPT, 800 * kKg),
-               Receipt(1, v1::LineReceipt::REJECT, 200 * kKg, "两桶渗漏"),
-               Receipt(2, v1::LineReceipt::ACCEPT, 250 * kKg)},
-              At(70))
+  m = Receive(
+          m,
+          {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 800 * kKg),
+           Receipt(1, v1::LineReceipt::DECISION_REJECT, 200 * kKg, "两桶渗漏"),
+           Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)},
+          At(70))
           .next;
   m = Reroute(m, jiashan_, At(80)).next;
   m = Deliver(m, jiashan_, At(120)).next;
@@ -1216,10 +1236,10 @@ TEST_F(MissingDisposalRuleTest,
   ASSERT_EQ(m.flags_size(), 0);
   std::vector<DueDate> dates = DueDates(m, config_);
   ASSERT_THAT(dates, SizeIs(2));
-  EXPECT_EQ(dates[0].kind, v1::MISSING_DISPOSAL);
+  EXPECT_EQ(dates[0].kind, v1::FLAG_KIND_MISSING_DISPOSAL);
   EXPECT_EQ(dates[0].subject, 0);
   EXPECT_EQ(dates[0].due, At(70 + 24 * 60));
-  EXPECT_EQ(dates[1].kind, v1::MISSING_DISPOSAL);
+  EXPECT_EQ(dates[1].kind, v1::FLAG_KIND_MISSING_DISPOSAL);
   EXPECT_EQ(dates[1].subject, 1);
   EXPECT_EQ(dates[1].due, At(130 + 24 * 60));
 
@@ -1228,8 +1248,8 @@ TEST_F(MissingDisposalRuleTest,
   ASSERT_THAT(d.events, SizeIs(1));
   ASSERT_EQ(d.next.flags_size(), 1);
   EXPECT_EQ(d.next.flags(0).id(), FlagId(1));
-  EXPECT_EQ(d.next.flags(0).kind(), v1::MISSING_DISPOSAL);
-  EXPECT_EQ(d.next.flags(0).severity(), v1::HIGH);
+  EXPECT_EQ(d.next.flags(0).kind(), v1::FLAG_KIND_MISSING_DISPOSAL);
+  EXPECT_EQ(d.next.flags(0).severity(), v1::SEVERITY_HIGH);
   EXPECT_EQ(d.next.flags(0).destination(), 0);
   EXPECT_EQ(d.next.flags(0).destination_county(), "330481");
   EXPECT_THAT(d.next.flags(0).enterprises(), Contains(haining_));
@@ -1238,12 +1258,12 @@ TEST_F(MissingDisposalRuleTest,
   // Part of it disposed: still missing.
   d = Dispose(m, haining_, {{1, 800 * kKg}}, At(1520));
   EXPECT_THAT(ClearedIds(d), IsEmpty());
-  EXPECT_EQ(d.next.flags(0).state(), v1::OPEN);
+  EXPECT_EQ(d.next.flags(0).state(), v1::FLAG_STATE_OPEN);
   m = d.next;
   // All of it: cleared, while Jiashan's deadline still runs.
   d = Dispose(m, haining_, {{2, 250 * kKg}}, At(1530));
   EXPECT_THAT(ClearedIds(d), ElementsAre(FlagId(1)));
-  EXPECT_EQ(d.next.flags(0).state(), v1::CLEARED);
+  EXPECT_EQ(d.next.flags(0).state(), v1::FLAG_STATE_CLEARED);
   m = d.next;
   dates = DueDates(m, config_);
   ASSERT_THAT(dates, SizeIs(1));
@@ -1253,20 +1273,20 @@ TEST_F(MissingDisposalRuleTest,
   ASSERT_EQ(d.next.flags_size(), 2);
   const v1::Flag& jiashan = d.next.flags(1);
   EXPECT_EQ(jiashan.id(), FlagId(2));
-  EXPECT_EQ(jiashan.kind(), v1::MISSING_DISPOSAL);
+  EXPECT_EQ(jiashan.kind(), v1::FLAG_KIND_MISSING_DISPOSAL);
   EXPECT_EQ(jiashan.destination(), 1);
   EXPECT_EQ(jiashan.destination_county(), "330421");
   m = d.next;
 
   d = Dispose(m, jiashan_, {{1, 200 * kKg}}, At(1580));
   EXPECT_THAT(ClearedIds(d), ElementsAre(FlagId(2)));
-  EXPECT_EQ(d.next.status(), v1::CLOSED);
+  EXPECT_EQ(d.next.status(), v1::MANIFEST_STATUS_CLOSED);
   EXPECT_THAT(DueDates(d.next, config_), IsEmpty());
 }
 
 TEST_F(MissingDisposalRuleTest, NothingAcceptedNothingToDispose) {
   v1::Manifest m = Delivered(OpenRequest(generator_, haining_));
-  m = ReceiveAll(m, At(70), v1::LineReceipt::REJECT).next;
+  m = ReceiveAll(m, At(70), v1::LineReceipt::DECISION_REJECT).next;
   EXPECT_THAT(DueDates(m, config_), IsEmpty());
   EXPECT_THAT(SweepDeadlines(m, config_, At(100000)).events, IsEmpty());
 }
@@ -1295,7 +1315,7 @@ TEST_F(BackfillOverdueRuleTest, DueTenWorkingDaysAfterThePaperDate) {
   ASSERT_EQ(m.paper_date(), "2026-09-28");
   const std::vector<DueDate> dates = DueDates(m, config_);
   ASSERT_THAT(dates, SizeIs(1));
-  EXPECT_EQ(dates[0].kind, v1::BACKFILL_OVERDUE);
+  EXPECT_EQ(dates[0].kind, v1::FLAG_KIND_BACKFILL_OVERDUE);
   EXPECT_EQ(dates[0].subject, 0);
   EXPECT_EQ(dates[0].due, Due());
 
@@ -1305,9 +1325,9 @@ TEST_F(BackfillOverdueRuleTest, DueTenWorkingDaysAfterThePaperDate) {
   ASSERT_EQ(swept.next.flags_size(), 1);
   const v1::Flag& f = swept.next.flags(0);
   EXPECT_EQ(f.id(), FlagId(1));
-  EXPECT_EQ(f.kind(), v1::BACKFILL_OVERDUE);
-  EXPECT_EQ(f.severity(), v1::MEDIUM);
-  EXPECT_EQ(f.state(), v1::OPEN);
+  EXPECT_EQ(f.kind(), v1::FLAG_KIND_BACKFILL_OVERDUE);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_MEDIUM);
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_OPEN);
   EXPECT_EQ(FromProto(f.due_at()), Due());
   EXPECT_THAT(f.detail(), HasSubstr("2026-09-28"));
   EXPECT_THAT(
@@ -1323,7 +1343,7 @@ TEST_F(BackfillOverdueRuleTest, ClearedByTheDeliveryNotThePickup) {
   const Decision delivered =
       Deliver(picked.next, haining_, Due() + absl::Hours(9));
   EXPECT_THAT(ClearedIds(delivered), ElementsAre(FlagId(1)));
-  EXPECT_EQ(delivered.next.flags(0).state(), v1::CLEARED);
+  EXPECT_EQ(delivered.next.flags(0).state(), v1::FLAG_STATE_CLEARED);
 }
 
 // ---------------------------------------------------------------------------
@@ -1340,13 +1360,13 @@ TEST(RiskColourTest, GreenYellowRed) {
 
 TEST(RiskColourTest, OnlyOpenAndAcknowledgedFlagsCount) {
   v1::Flag f;
-  f.set_state(v1::OPEN);
+  f.set_state(v1::FLAG_STATE_OPEN);
   EXPECT_TRUE(IsOpen(f));
-  f.set_state(v1::ACKED);
+  f.set_state(v1::FLAG_STATE_ACKED);
   EXPECT_TRUE(IsOpen(f));
-  f.set_state(v1::RESOLVED);
+  f.set_state(v1::FLAG_STATE_RESOLVED);
   EXPECT_FALSE(IsOpen(f));
-  f.set_state(v1::CLEARED);
+  f.set_state(v1::FLAG_STATE_CLEARED);
   EXPECT_FALSE(IsOpen(f));
 }
 
