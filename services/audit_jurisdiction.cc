@@ -26,6 +26,7 @@
 #include "domain/work_calendar.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
+#include "services/page_token.h"
 #include "services/reads.h"
 #include "services/services.h"
 #include "storage/entry_codec.h"
@@ -291,12 +292,9 @@ grpc::ServerUnaryReactor* AuditService::Manifests(
           "page_size ", q->page_size(), " must be 1..", kMaxPageSize));
     }
     const std::string prefix = keys::JurisdictionPrefix(q->jurisdiction());
-    if (!q->page_token().empty() &&
-        q->page_token().compare(0, prefix.size(), prefix) != 0) {
-      return absl::InvalidArgumentError(
-          "page_token does not belong to this query; start again without it");
-    }
-    JurisdictionCursor cursor(ledger_, prefix, from, to, q->page_token());
+    CRADLE_ASSIGN_OR_RETURN(std::string after,
+                            DecodePageToken(q->page_token(), prefix));
+    JurisdictionCursor cursor(ledger_, prefix, from, to, std::move(after));
     for (;;) {
       CRADLE_ASSIGN_OR_RETURN(std::string number, cursor.Next());
       if (number.empty()) return absl::OkStatus();
@@ -304,7 +302,7 @@ grpc::ServerUnaryReactor* AuditService::Manifests(
       if (!Matches(m, *q)) continue;
       *reply->add_manifests() = std::move(m);
       if (reply->manifests_size() == page_size) {
-        reply->set_next_page_token(cursor.cursor());
+        reply->set_next_page_token(EncodePageToken(cursor.cursor()));
         return absl::OkStatus();
       }
     }

@@ -3,10 +3,12 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/quote.h"
+#include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
+#include "services/page_token.h"
 #include "services/reads.h"
 #include "services/services.h"
 
@@ -89,11 +91,8 @@ absl::StatusOr<v1::ListFlagsResponse> ListFlags(
   } else if (r.state() != v1::FLAG_STATE_UNSPECIFIED) {
     prefix = keys::FlagStatePrefix(r.state());
   }
-  std::string cursor = r.page_token();
-  if (!cursor.empty() && cursor.compare(0, prefix.size(), prefix) != 0) {
-    return absl::InvalidArgumentError(
-        "page_token does not belong to this query; start again without it");
-  }
+  CRADLE_ASSIGN_OR_RETURN(std::string cursor,
+                          DecodePageToken(r.page_token(), prefix));
   v1::ListFlagsResponse out;
   for (;;) {
     absl::StatusOr<std::vector<storage::KeyValue>> rows =
@@ -112,7 +111,7 @@ absl::StatusOr<v1::ListFlagsResponse> ListFlags(
       }
       *out.add_flags() = *std::move(f);
       if (out.flags_size() == page_size) {
-        out.set_next_page_token(cursor);
+        out.set_next_page_token(EncodePageToken(cursor));
         return out;
       }
     }

@@ -18,6 +18,7 @@
 #include "domain/memoized_registry.h"
 #include "domain/work_calendar.h"
 #include "services/keys.h"
+#include "services/page_token.h"
 #include "services/projection.h"
 #include "services/reads.h"
 #include "storage/entry_codec.h"
@@ -252,11 +253,8 @@ absl::StatusOr<v1::ListManifestsResponse> ManifestStore::List(
   } else {
     prefix = keys::AllManifestsPrefix();
   }
-  std::string cursor = request.page_token();
-  if (!cursor.empty() && cursor.compare(0, prefix.size(), prefix) != 0) {
-    return absl::InvalidArgumentError(
-        "page_token does not belong to this query; start again without it");
-  }
+  CRADLE_ASSIGN_OR_RETURN(std::string cursor,
+                          DecodePageToken(request.page_token(), prefix));
   v1::ListManifestsResponse out;
   for (;;) {
     CRADLE_ASSIGN_OR_RETURN(
@@ -269,7 +267,7 @@ absl::StatusOr<v1::ListManifestsResponse> ManifestStore::List(
       if (filter_status && m.status() != request.status()) continue;
       *out.add_manifests() = std::move(m);
       if (out.manifests_size() == page_size) {
-        out.set_next_page_token(cursor);
+        out.set_next_page_token(EncodePageToken(cursor));
         return out;
       }
     }
