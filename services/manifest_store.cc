@@ -99,9 +99,10 @@ namespace {
 // The answer to a write once durable: the state it made and its receipt.
 std::function<absl::StatusOr<v1::ManifestReply>(const storage::AppendResult&)>
 AnswerWith(v1::Manifest next) {
-  return [next = std::move(next)](const storage::AppendResult& r) {
+  // Called once: the manifest moves into the reply.
+  return [next = std::move(next)](const storage::AppendResult& r) mutable {
     v1::ManifestReply reply;
-    *reply.mutable_manifest() = next;
+    *reply.mutable_manifest() = std::move(next);
     *reply.mutable_receipt() = ReceiptFor(r);
     return absl::StatusOr<v1::ManifestReply>(std::move(reply));
   };

@@ -45,7 +45,8 @@ v1::WriteReceipt ReceiptFor(const storage::AppendResult& result);
 template <typename Reply>
 struct PreparedWrite {
   storage::AppendRequest append;  // its idempotency_key is set by the pipeline
-  // The answer once `append` is durable and new (not a replay).
+  // The answer once `append` is durable and new (not a replay); called at
+  // most once, so it may move what it holds into the answer.
   std::function<absl::StatusOr<Reply>(const storage::AppendResult&)> answer;
   // For a write that creates its stream (expected_version 0): what is
   // ALREADY_EXISTS when another write created it first, e.g.
