@@ -21,8 +21,6 @@ class Env;
 
 namespace cradle::storage {
 
-class RocksDbReader;
-
 // The Ledger on RocksDB. One writer thread group-commits: it drains every
 // queued append into one WriteBatch, writes it with one fsync, then completes
 // each caller (LevelDB's DBImpl::Write). Key layout: docs/ARCHITECTURE.md.
@@ -134,7 +132,7 @@ class RocksDbLedger final : public Ledger {
   std::unique_ptr<rocksdb::DB> db_;
   // Owned; destroyed before db_. In the order of the .cc's kColumnFamilies.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::unique_ptr<RocksDbReader> live_;  // reads of the live database
+  std::unique_ptr<LedgerReader> live_;  // reads of the live database
 
   mutable absl::Mutex mu_;
   absl::CondVar work_;

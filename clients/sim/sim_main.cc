@@ -39,6 +39,7 @@
 
 #include "base/flags_usage.h"
 #include "base/latency.h"
+#include "base/status_macros.h"
 #include "base/time.h"
 #include "clients/sim/scenario.h"
 #include "cradle/v1/auth.grpc.pb.h"
@@ -424,72 +425,79 @@ std::string ReadText(const std::string& path) {
   return text.str();
 }
 
-int Main() {
-  const uint64_t seed = absl::GetFlag(FLAGS_seed);
-  const int total = absl::GetFlag(FLAGS_manifests);
+// The run's settings from the flags, checked before anything starts.
+struct Settings {
+  uint64_t seed = 0;
+  int total = 0;
+  int clients = 0;
   Rates rates;
-  const double scale = absl::GetFlag(FLAGS_rate_scale);
-  for (double* r :
-       {&rates.cross_city, &rates.cross_province, &rates.unlicensed,
-        &rates.wrong_receiver, &rates.weight_gap, &rates.never_arrives,
-        &rates.never_disposed, &rates.direct_payment}) {
-    *r *= scale;
-  }
   absl::Duration wait;
-  if (!absl::ParseDuration(absl::GetFlag(FLAGS_deadline_wait), &wait) ||
-      wait < absl::ZeroDuration()) {
-    std::fprintf(stderr,
-                 "cradle-sim: --deadline_wait \"%s\" is not a duration such "
-                 "as 7s\n",
-                 absl::GetFlag(FLAGS_deadline_wait).c_str());
-    return 2;
+};
+
+absl::StatusOr<Settings> ReadSettings() {
+  Settings s;
+  s.seed = absl::GetFlag(FLAGS_seed);
+  s.total = absl::GetFlag(FLAGS_manifests);
+  s.clients = absl::GetFlag(FLAGS_clients);
+  const double scale = absl::GetFlag(FLAGS_rate_scale);
+  Rates& r = s.rates;
+  for (double* rate : {&r.cross_city, &r.cross_province, &r.unlicensed,
+                       &r.wrong_receiver, &r.weight_gap, &r.never_arrives,
+                       &r.never_disposed, &r.direct_payment}) {
+    *rate *= scale;
   }
-  // What the world and the run need, before anything starts.
-  absl::Status flags = CheckWorldSize(absl::GetFlag(FLAGS_generators),
-                                      absl::GetFlag(FLAGS_carriers));
-  if (flags.ok() && total < 1) {
-    flags = absl::InvalidArgumentError(
-        absl::StrCat("--manifests ", total, " must be at least 1"));
+  if (!absl::ParseDuration(absl::GetFlag(FLAGS_deadline_wait), &s.wait) ||
+      s.wait < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--deadline_wait \"", absl::GetFlag(FLAGS_deadline_wait),
+                     "\" is not a duration such as 7s"));
   }
-  if (flags.ok() && absl::GetFlag(FLAGS_clients) < 1) {
-    flags = absl::InvalidArgumentError(absl::StrCat(
-        "--clients ", absl::GetFlag(FLAGS_clients), " must be at least 1"));
+  CRADLE_RETURN_IF_ERROR(CheckWorldSize(absl::GetFlag(FLAGS_generators),
+                                        absl::GetFlag(FLAGS_carriers)));
+  if (s.total < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--manifests ", s.total, " must be at least 1"));
+  }
+  if (s.clients < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--clients ", s.clients, " must be at least 1"));
   }
   const Rates defaults;
   const double all = defaults.cross_city + defaults.cross_province +
                      defaults.unlicensed + defaults.wrong_receiver +
                      defaults.weight_gap + defaults.never_arrives +
                      defaults.never_disposed + defaults.direct_payment;
-  if (flags.ok() && !(scale >= 0 && scale * all <= 1)) {
-    flags = absl::InvalidArgumentError(absl::StrCat(
+  if (!(scale >= 0 && scale * all <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
         "--rate_scale ", scale, " must be from 0 to ", 1 / all,
         ": the violation rates (", 100 * all,
         "% of manifests in all by default) times it cannot pass 100%"));
   }
-  if (!flags.ok()) {
-    std::fprintf(stderr, "cradle-sim: %s\n",
-                 std::string(flags.message()).c_str());
-    return 2;
-  }
+  return s;
+}
 
-  Server own;
+// The server's address: --server, or a cradled started in `own`; empty
+// after printing why when it cannot start.
+std::string Connect(Server* own) {
   std::string address = absl::GetFlag(FLAGS_server);
-  if (address.empty()) {
-    std::string binary = absl::GetFlag(FLAGS_cradled);
-    if (binary.empty()) {
-      binary = (std::filesystem::path(
-                    std::filesystem::read_symlink("/proc/self/exe"))
-                    .parent_path()
-                    .parent_path() /
-                "services" / "cradled")
-                   .string();
-    }
-    if (!own.Start(binary)) {
-      std::fprintf(stderr, "cradle-sim: cannot start %s\n", binary.c_str());
-      return 3;
-    }
-    address = own.address();
+  if (!address.empty()) return address;
+  std::string binary = absl::GetFlag(FLAGS_cradled);
+  if (binary.empty()) {
+    binary =
+        (std::filesystem::path(std::filesystem::read_symlink("/proc/self/exe"))
+             .parent_path()
+             .parent_path() /
+         "services" / "cradled")
+            .string();
   }
+  if (!own->Start(binary)) {
+    std::fprintf(stderr, "cradle-sim: cannot start %s\n", binary.c_str());
+    return "";
+  }
+  return own->address();
+}
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
   std::shared_ptr<grpc::ChannelCredentials> transport =
       grpc::InsecureChannelCredentials();
   if (!absl::GetFlag(FLAGS_ca).empty()) {
@@ -497,7 +505,222 @@ int Main() {
     ssl.pem_root_certs = ReadText(absl::GetFlag(FLAGS_ca));
     transport = grpc::SslCredentials(ssl);
   }
-  auto channel = grpc::CreateChannel(address, transport);
+  return grpc::CreateChannel(address, transport);
+}
+
+// A regulator of the province, to read the flags at the end.
+bool IssueRegulator(const World& world, Stubs& stubs, uint64_t seed,
+                    const Identity& admin, Identity* regulator,
+                    std::string* error) {
+  v1::IssueCredentialRequest req;
+  req.mutable_meta()->set_idempotency_key(
+      absl::StrCat("sim-", seed, "-regulator"));
+  req.set_kind(v1::CREDENTIAL_KIND_REGULATOR);
+  req.set_jurisdiction(world.generators.at(0).division.substr(0, 2));
+  v1::IssueCredentialResponse issued;
+  if (!Rpc(
+          admin,
+          [&](auto* c, const auto& q, auto* o) {
+            return stubs.credentials->Issue(c, q, o);
+          },
+          req, &issued, error)) {
+    return false;
+  }
+  regulator->token = issued.token();
+  return true;
+}
+
+// What the clients did: each manifest's plan and number.
+struct Run {
+  std::vector<Plan> plans;
+  std::vector<std::string> numbers;
+  int64_t events = 0;
+  double seconds = 0;
+  int failed = 0;
+  std::string first_error;
+};
+
+// Runs `s.total` manifests on `s.clients` threads, printing progress.
+Run RunAll(const Settings& s, const World& world, const Identities& ids,
+           const std::shared_ptr<grpc::Channel>& channel) {
+  Run run;
+  run.plans.resize(s.total);
+  run.numbers.resize(s.total);
+  std::atomic<int> next{0}, done{0}, failed{0};
+  std::atomic<int64_t> events{0};
+  absl::Mutex error_mu;
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> clients;
+  for (int c = 0; c < s.clients; ++c) {
+    clients.emplace_back([&] {
+      Stubs stubs(channel);
+      for (int i; (i = next.fetch_add(1)) < s.total;) {
+        run.plans[i] = PlanManifest(world, s.rates, s.seed, i);
+        std::string err;
+        run.numbers[i] =
+            RunPlan(world, run.plans[i], ids, stubs, s.seed, i, &events, &err);
+        if (run.numbers[i].empty()) {
+          ++failed;
+          absl::MutexLock lock(&error_mu);
+          if (run.first_error.empty()) run.first_error = err;
+        }
+        ++done;
+      }
+    });
+  }
+  while (done.load() < s.total) {
+    absl::SleepFor(absl::Seconds(1));
+    const double secs = absl::ToDoubleSeconds(absl::Now() - start);
+    const int d = done.load();
+    const double rate = d / secs;
+    std::fprintf(stderr,
+                 "cradle-sim: %d/%d manifests, %.0f manifests/s, %.0f "
+                 "events/s, ETA %.0f s\n",
+                 d, s.total, rate, events.load() / secs,
+                 rate > 0 ? (s.total - d) / rate : 0.0);
+  }
+  for (auto& t : clients) t.join();
+  run.seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  run.events = events.load();
+  run.failed = failed.load();
+  return run;
+}
+
+// Every flag the server raised, by manifest.
+bool FetchFlags(Stubs& stubs, const Identity& regulator,
+                std::map<std::string, std::vector<v1::Flag>>* flags_of,
+                std::string* error) {
+  v1::ListFlagsRequest list;
+  list.set_page_size(1000);
+  do {
+    v1::ListFlagsResponse page;
+    if (!Rpc(
+            regulator,
+            [&](auto* c, const auto& q, auto* o) {
+              return stubs.flags->List(c, q, o);
+            },
+            list, &page, error)) {
+      return false;
+    }
+    for (const v1::Flag& f : page.flags()) {
+      (*flags_of)[f.manifest()].push_back(f);
+    }
+    list.set_page_token(page.next_page_token());
+  } while (!list.page_token().empty());
+  return true;
+}
+
+// What was injected against what was raised, per flag kind.
+struct Score {
+  struct Tally {
+    int injected = 0, detected = 0, correct = 0;
+    Latencies delay;  // us from the violating event or deadline to the flag
+  };
+  std::map<int, Tally> tally;
+  std::map<Violation, int> injected_by_violation;
+  std::vector<std::string> misses, false_alarms;
+};
+
+// Scores `run` against `flags_of`, writing the ground truth to `truth`
+// when it is not null.
+Score ScoreRun(const Run& run,
+               const std::map<std::string, std::vector<v1::Flag>>& flags_of,
+               FILE* truth) {
+  Score score;
+  if (truth != nullptr) std::fprintf(truth, "number,violation,expected\n");
+  for (size_t i = 0; i < run.plans.size(); ++i) {
+    const Plan& p = run.plans[i];
+    const std::string& number = run.numbers[i];
+    ++score.injected_by_violation[p.violation];
+    std::set<int> expected(p.expected.begin(), p.expected.end());
+    if (truth != nullptr) {
+      std::vector<std::string> kinds;
+      for (int k : expected) {
+        kinds.push_back(domain::ShortName(static_cast<v1::FlagKind>(k)));
+      }
+      std::fprintf(truth, "%s,%s,%s\n", number.c_str(),
+                   ViolationName(p.violation),
+                   absl::StrJoin(kinds, ";").c_str());
+    }
+    for (int k : expected) ++score.tally[k].injected;
+    std::set<int> seen;
+    auto it = flags_of.find(number);
+    for (const v1::Flag& f :
+         it == flags_of.end() ? std::vector<v1::Flag>() : it->second) {
+      seen.insert(f.kind());
+      Score::Tally& t = score.tally[f.kind()];
+      ++t.detected;
+      if (expected.count(f.kind()) > 0) {
+        ++t.correct;
+        const absl::Time from = f.has_due_at() ? FromTimestamp(f.due_at())
+                                               : FromTimestamp(f.raised_at());
+        t.delay.Add(
+            absl::ToInt64Microseconds(FromTimestamp(f.raised_at()) - from));
+      } else {
+        score.false_alarms.push_back(
+            absl::StrCat(number, " ", domain::ShortName(f.kind()), " (",
+                         ViolationName(p.violation), ")"));
+      }
+    }
+    for (int k : expected) {
+      if (seen.count(k) == 0) {
+        score.misses.push_back(absl::StrCat(
+            number, " ", domain::ShortName(static_cast<v1::FlagKind>(k))));
+      }
+    }
+  }
+  return score;
+}
+
+void PrintReport(const Settings& s, const Run& run, const Score& score) {
+  std::printf(
+      "cradle-sim --seed %llu --manifests %d: %d clients, %.1f s, "
+      "%.0f manifests/s, %.0f events/s\n\n",
+      static_cast<unsigned long long>(s.seed), s.total, s.clients, run.seconds,
+      s.total / run.seconds, run.events / run.seconds);
+  std::printf("| injected | manifests |\n|---|---:|\n");
+  for (const auto& [v, n] : score.injected_by_violation) {
+    std::printf("| %s | %d |\n", ViolationName(v), n);
+  }
+  std::printf(
+      "\n| flag | injected | raised | correct | precision | recall | "
+      "delay p50 | delay max |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const auto& [kind, t] : score.tally) {
+    const bool deadline =
+        domain::IsDeadlineKind(static_cast<v1::FlagKind>(kind));
+    std::printf(
+        "| %s | %d | %d | %d | %.1f%% | %.1f%% | %s | %s |\n",
+        domain::ShortName(static_cast<v1::FlagKind>(kind)).c_str(), t.injected,
+        t.detected, t.correct,
+        t.detected == 0 ? 100.0 : 100.0 * t.correct / t.detected,
+        t.injected == 0 ? 100.0 : 100.0 * t.correct / t.injected,
+        deadline ? absl::StrCat(t.delay.Percentile(50) / 1000, " ms after due")
+                       .c_str()
+                 : "same write",
+        deadline ? absl::StrCat(t.delay.Percentile(100) / 1000, " ms").c_str()
+                 : "-");
+  }
+  for (const std::string& m : score.misses) {
+    std::printf("MISSED %s\n", m.c_str());
+  }
+  for (const std::string& f : score.false_alarms) {
+    std::printf("FALSE ALARM %s\n", f.c_str());
+  }
+  std::printf("\n%zu missed, %zu false alarms\n", score.misses.size(),
+              score.false_alarms.size());
+}
+
+int Main() {
+  absl::StatusOr<Settings> settings = ReadSettings();
+  if (!settings.ok()) {
+    std::fprintf(stderr, "cradle-sim: %s\n",
+                 std::string(settings.status().message()).c_str());
+    return 2;
+  }
+  Server own;
+  const std::string address = Connect(&own);
+  if (address.empty()) return 3;
+  const std::shared_ptr<grpc::Channel> channel = Channel(address);
   Stubs stubs(channel);
 
   Identity admin;
@@ -510,7 +733,7 @@ int Main() {
                  "with --server\n");
     return 2;
   }
-  const World world = MakeWorld(seed, absl::GetFlag(FLAGS_generators),
+  const World world = MakeWorld(settings->seed, absl::GetFlag(FLAGS_generators),
                                 absl::GetFlag(FLAGS_carriers));
   std::string error;
   const absl::Time start = absl::Now();
@@ -526,29 +749,16 @@ int Main() {
     }
   } remove_keys{key_dir};
   Identities ids;
-  if (!RegisterWorld(world, stubs, seed, admin, key_dir, &ids, &error)) {
+  if (!RegisterWorld(world, stubs, settings->seed, admin, key_dir, &ids,
+                     &error)) {
     std::fprintf(stderr, "cradle-sim: registry: %s\n", error.c_str());
     return 1;
   }
-  // The province's regulator reads the flags at the end.
   Identity regulator;
-  {
-    v1::IssueCredentialRequest req;
-    req.mutable_meta()->set_idempotency_key(
-        absl::StrCat("sim-", seed, "-regulator"));
-    req.set_kind(v1::CREDENTIAL_KIND_REGULATOR);
-    req.set_jurisdiction(world.generators.at(0).division.substr(0, 2));
-    v1::IssueCredentialResponse issued;
-    if (!Rpc(
-            admin,
-            [&](auto* c, const auto& q, auto* o) {
-              return stubs.credentials->Issue(c, q, o);
-            },
-            req, &issued, &error)) {
-      std::fprintf(stderr, "cradle-sim: regulator: %s\n", error.c_str());
-      return 1;
-    }
-    regulator.token = issued.token();
+  if (!IssueRegulator(world, stubs, settings->seed, admin, &regulator,
+                      &error)) {
+    std::fprintf(stderr, "cradle-sim: regulator: %s\n", error.c_str());
+    return 1;
   }
   std::fprintf(stderr,
                "cradle-sim: %zu cities, %zu generators, %zu carriers, %zu "
@@ -557,160 +767,31 @@ int Main() {
                world.carriers.size(), world.receivers.size(),
                absl::ToDoubleSeconds(absl::Now() - start));
 
-  std::vector<Plan> plans(total);
-  std::vector<std::string> numbers(total);
-  std::atomic<int> next{0}, done{0}, failed{0};
-  std::atomic<int64_t> events{0};
-  absl::Mutex error_mu;
-  std::string first_error;
-  const absl::Time run_start = absl::Now();
-  std::vector<std::thread> clients;
-  for (int c = 0; c < absl::GetFlag(FLAGS_clients); ++c) {
-    clients.emplace_back([&] {
-      Stubs s(channel);
-      for (int i; (i = next.fetch_add(1)) < total;) {
-        plans[i] = PlanManifest(world, rates, seed, i);
-        std::string err;
-        numbers[i] = RunPlan(world, plans[i], ids, s, seed, i, &events, &err);
-        if (numbers[i].empty()) {
-          ++failed;
-          absl::MutexLock lock(&error_mu);
-          if (first_error.empty()) first_error = err;
-        }
-        ++done;
-      }
-    });
-  }
-  while (done.load() < total) {
-    absl::SleepFor(absl::Seconds(1));
-    const double secs = absl::ToDoubleSeconds(absl::Now() - run_start);
-    const int d = done.load();
-    const double rate = d / secs;
-    std::fprintf(
-        stderr,
-        "cradle-sim: %d/%d manifests, %.0f manifests/s, %.0f events/s, "
-        "ETA %.0f s\n",
-        d, total, rate, events.load() / secs,
-        rate > 0 ? (total - d) / rate : 0.0);
-  }
-  for (auto& t : clients) t.join();
-  const double run_secs = absl::ToDoubleSeconds(absl::Now() - run_start);
-  if (failed > 0) {
+  const Run run = RunAll(*settings, world, ids, channel);
+  if (run.failed > 0) {
     std::fprintf(stderr, "cradle-sim: %d manifests failed; first: %s\n",
-                 failed.load(), first_error.c_str());
+                 run.failed, run.first_error.c_str());
     return 1;
   }
   std::fprintf(stderr,
                "cradle-sim: waiting %s for deadline flags (the server's limits "
                "and a sweep)\n",
-               absl::FormatDuration(wait).c_str());
-  absl::SleepFor(wait);
+               absl::FormatDuration(settings->wait).c_str());
+  absl::SleepFor(settings->wait);
 
-  // Every flag the server raised.
   std::map<std::string, std::vector<v1::Flag>> flags_of;
-  v1::ListFlagsRequest list;
-  list.set_page_size(1000);
-  do {
-    v1::ListFlagsResponse page;
-    if (!Rpc(
-            regulator,
-            [&](auto* c, const auto& q, auto* o) {
-              return stubs.flags->List(c, q, o);
-            },
-            list, &page, &error)) {
-      std::fprintf(stderr, "cradle-sim: flags: %s\n", error.c_str());
-      return 1;
-    }
-    for (const v1::Flag& f : page.flags()) flags_of[f.manifest()].push_back(f);
-    list.set_page_token(page.next_page_token());
-  } while (!list.page_token().empty());
-
-  // Compare with what was injected, per kind.
-  struct Tally {
-    int injected = 0, detected = 0, correct = 0;
-    Latencies delay;  // us from the violating event or deadline to the flag
-  };
-  std::map<int, Tally> tally;
-  std::map<Violation, int> injected_by_violation;
+  if (!FetchFlags(stubs, regulator, &flags_of, &error)) {
+    std::fprintf(stderr, "cradle-sim: flags: %s\n", error.c_str());
+    return 1;
+  }
   FILE* truth = nullptr;
   if (!absl::GetFlag(FLAGS_ground_truth).empty()) {
     truth = std::fopen(absl::GetFlag(FLAGS_ground_truth).c_str(), "w");
-    if (truth != nullptr) std::fprintf(truth, "number,violation,expected\n");
   }
-  std::vector<std::string> misses, false_alarms;
-  for (int i = 0; i < total; ++i) {
-    const Plan& p = plans[i];
-    ++injected_by_violation[p.violation];
-    std::set<int> expected(p.expected.begin(), p.expected.end());
-    if (truth != nullptr) {
-      std::vector<std::string> kinds;
-      for (int k : expected)
-        kinds.push_back(domain::ShortName(static_cast<v1::FlagKind>(k)));
-      std::fprintf(truth, "%s,%s,%s\n", numbers[i].c_str(),
-                   ViolationName(p.violation),
-                   absl::StrJoin(kinds, ";").c_str());
-    }
-    for (int k : expected) ++tally[k].injected;
-    std::set<int> seen;
-    for (const v1::Flag& f : flags_of[numbers[i]]) {
-      seen.insert(f.kind());
-      Tally& t = tally[f.kind()];
-      ++t.detected;
-      if (expected.count(f.kind()) > 0) {
-        ++t.correct;
-        const absl::Time from = f.has_due_at() ? FromTimestamp(f.due_at())
-                                               : FromTimestamp(f.raised_at());
-        t.delay.Add(
-            absl::ToInt64Microseconds(FromTimestamp(f.raised_at()) - from));
-      } else {
-        false_alarms.push_back(absl::StrCat(numbers[i], " ",
-                                            domain::ShortName(f.kind()), " (",
-                                            ViolationName(p.violation), ")"));
-      }
-    }
-    for (int k : expected) {
-      if (seen.count(k) == 0) {
-        misses.push_back(absl::StrCat(
-            numbers[i], " ", domain::ShortName(static_cast<v1::FlagKind>(k))));
-      }
-    }
-  }
+  const Score score = ScoreRun(run, flags_of, truth);
   if (truth != nullptr) std::fclose(truth);
-
-  std::printf(
-      "cradle-sim --seed %llu --manifests %d: %d clients, %.1f s, "
-      "%.0f manifests/s, %.0f events/s\n\n",
-      static_cast<unsigned long long>(seed), total,
-      absl::GetFlag(FLAGS_clients), run_secs, total / run_secs,
-      events.load() / run_secs);
-  std::printf("| injected | manifests |\n|---|---:|\n");
-  for (const auto& [v, n] : injected_by_violation) {
-    std::printf("| %s | %d |\n", ViolationName(v), n);
-  }
-  std::printf(
-      "\n| flag | injected | raised | correct | precision | recall | "
-      "delay p50 | delay max |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-  for (auto& [kind, t] : tally) {
-    const bool deadline =
-        domain::IsDeadlineKind(static_cast<v1::FlagKind>(kind));
-    std::printf(
-        "| %s | %d | %d | %d | %.1f%% | %.1f%% | %s | %s |\n",
-        domain::ShortName(static_cast<v1::FlagKind>(kind)).c_str(), t.injected,
-        t.detected, t.correct,
-        t.detected == 0 ? 100.0 : 100.0 * t.correct / t.detected,
-        t.injected == 0 ? 100.0 : 100.0 * t.correct / t.injected,
-        deadline ? absl::StrCat(t.delay.Percentile(50) / 1000, " ms after due")
-                       .c_str()
-                 : "same write",
-        deadline ? absl::StrCat(t.delay.Percentile(100) / 1000, " ms").c_str()
-                 : "-");
-  }
-  for (const std::string& m : misses) std::printf("MISSED %s\n", m.c_str());
-  for (const std::string& f : false_alarms)
-    std::printf("FALSE ALARM %s\n", f.c_str());
-  std::printf("\n%zu missed, %zu false alarms\n", misses.size(),
-              false_alarms.size());
-  return misses.empty() && false_alarms.empty() ? 0 : 4;
+  PrintReport(*settings, run, score);
+  return score.misses.empty() && score.false_alarms.empty() ? 0 : 4;
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "cradle/v1/registry.pb.h"
 #include "domain/names.h"
 #include "domain/uscc.h"
+#include "tests/testing/fake_registry.h"
 #include "tests/testing/status_matchers.h"
 
 namespace cradle::domain {
@@ -63,26 +64,7 @@ v1::Enterprise MakeEnterprise(const std::string& id, absl::string_view name,
   return e;
 }
 
-class FakeRegistry final : public RegistryReader {
- public:
-  void Add(v1::Enterprise e) {
-    std::string id = e.id();
-    enterprises_[id] = std::move(e);
-  }
-
-  absl::StatusOr<v1::Enterprise> GetEnterprise(
-      absl::string_view field, absl::string_view id) const override {
-    auto it = enterprises_.find(std::string(id));
-    if (it == enterprises_.end()) {
-      return absl::NotFoundError(
-          absl::StrCat(field, " ", id, " is not a registered enterprise"));
-    }
-    return it->second;
-  }
-
- private:
-  std::map<std::string, v1::Enterprise> enterprises_;
-};
+using FakeRegistry = ::cradle::testing::FakeRegistry;
 
 std::vector<std::string> EventTypes(const Decision& d) {
   std::vector<std::string> types;

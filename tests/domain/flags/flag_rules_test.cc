@@ -28,6 +28,7 @@
 #include "domain/lifecycle.h"
 #include "domain/uscc.h"
 #include "domain/work_calendar.h"
+#include "tests/testing/fake_registry.h"
 #include "tests/testing/status_matchers.h"
 
 namespace cradle::domain {
@@ -122,74 +123,7 @@ v1::Approval MakeApproval(const std::string& generator,
   return a;
 }
 
-class FakeRegistry final : public RegistryReader {
- public:
-  void Add(v1::Enterprise e) {
-    std::string id = e.id();
-    enterprises_[id] = std::move(e);
-  }
-  void SetAcceptedGrams(const std::string& receiver, int year, int64_t grams) {
-    accepted_[{receiver, year}] = grams;
-  }
-  void AddApproval(v1::Approval a) { approvals_.push_back(std::move(a)); }
-  void SetApprovalUsedGrams(const std::string& number, int64_t grams) {
-    approval_used_[number] = grams;
-  }
-  // The city units ReceiversInCity was asked about, in order.
-  const std::vector<std::string>& city_queries() const { return city_queries_; }
-
-  absl::StatusOr<v1::Enterprise> GetEnterprise(
-      absl::string_view field, absl::string_view id) const override {
-    auto it = enterprises_.find(std::string(id));
-    if (it == enterprises_.end()) {
-      return absl::NotFoundError(
-          absl::StrCat(field, " ", id, " is not a registered enterprise"));
-    }
-    return it->second;
-  }
-
-  absl::StatusOr<std::vector<v1::Enterprise>> ReceiversInCity(
-      absl::string_view city_unit) const override {
-    city_queries_.push_back(std::string(city_unit));
-    std::vector<v1::Enterprise> out;
-    for (const auto& [id, e] : enterprises_) {
-      bool receiver = false;
-      for (int r : e.roles()) receiver |= r == v1::ROLE_RECEIVER;
-      if (receiver && CityUnit(e.division()) == city_unit) out.push_back(e);
-    }
-    return out;
-  }
-
-  absl::StatusOr<int64_t> AcceptedGrams(absl::string_view receiver,
-                                        int year) const override {
-    auto it = accepted_.find({std::string(receiver), year});
-    return it == accepted_.end() ? 0 : it->second;
-  }
-
-  absl::StatusOr<std::vector<v1::Approval>> Approvals(
-      absl::string_view generator, absl::string_view receiver) const override {
-    std::vector<v1::Approval> out;
-    for (const v1::Approval& a : approvals_) {
-      if (a.generator() == generator && a.receiver() == receiver) {
-        out.push_back(a);
-      }
-    }
-    return out;
-  }
-
-  absl::StatusOr<int64_t> ApprovalUsedGrams(
-      absl::string_view number) const override {
-    auto it = approval_used_.find(std::string(number));
-    return it == approval_used_.end() ? 0 : it->second;
-  }
-
- private:
-  std::map<std::string, v1::Enterprise> enterprises_;
-  std::map<std::pair<std::string, int>, int64_t> accepted_;
-  std::vector<v1::Approval> approvals_;
-  std::map<std::string, int64_t> approval_used_;
-  mutable std::vector<std::string> city_queries_;
-};
+using FakeRegistry = ::cradle::testing::FakeRegistry;
 
 v1::WasteLine Line(absl::string_view code, int64_t grams) {
   v1::WasteLine l;

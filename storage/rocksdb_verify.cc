@@ -1,0 +1,334 @@
+// RocksDbLedger's checks: the chain (Verify), the derived data's
+// bookkeeping (VerifyDerived) and the storage itself (VerifyStorage).
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+
+#include "base/status_macros.h"
+#include "storage/entry_codec.h"
+#include "storage/rocksdb_internal.h"
+#include "storage/rocksdb_layout.h"
+#include "storage/rocksdb_ledger.h"
+
+namespace cradle::storage {
+
+absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
+                                                   uint64_t to) const {
+  VerifyReport report;
+  const Head head = GetHead();
+  from = std::max<uint64_t>(from, 1);
+  to = std::min(to, head.sequence);
+  if (from > to) return report;
+  auto bad = [&report](uint64_t sequence, std::string problem) {
+    report.ok = false;
+    report.first_bad = sequence;
+    report.problem = std::move(problem);
+    return report;
+  };
+
+  std::string prev = ZeroHash();
+  if (from > 1) {
+    absl::StatusOr<Entry> before = Read(from - 1);
+    if (!before.ok()) {
+      return bad(from - 1, std::string(before.status().message()));
+    }
+    prev = before->hash;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntriesCf]));
+  uint64_t expected = from;
+  for (it->Seek(EncodeSequenceKey(from)); expected <= to; it->Next()) {
+    if (!it->Valid()) {
+      if (!it->status().ok()) {
+        return bad(expected,
+                   absl::StrCat("unreadable: ", it->status().ToString()));
+      }
+      return bad(expected, "missing: the ledger ends before the head");
+    }
+    const uint64_t key_sequence = DecodeSequenceKey(
+        absl::string_view(it->key().data(), it->key().size()));
+    if (it->key().size() != 8 || key_sequence != expected) {
+      return bad(expected,
+                 key_sequence > expected
+                     ? absl::StrCat("missing: the next entry is ", key_sequence)
+                     : OutOfOrderMessage(expected, key_sequence));
+    }
+    absl::StatusOr<Entry> e = DecodeStoredEntry(
+        absl::string_view(it->value().data(), it->value().size()));
+    if (!e.ok()) return bad(expected, std::string(e.status().message()));
+    if (e->sequence != expected) {
+      return bad(expected, absl::StrCat("entry stored under sequence ",
+                                        expected, " says it is ", e->sequence));
+    }
+    if (e->prev_hash != prev) {
+      return bad(expected, absl::StrCat("previous hash ", HexHash(e->prev_hash),
+                                        " does not match entry ", expected - 1,
+                                        "'s ", HexHash(prev)));
+    }
+    const std::string computed = ChainHash(prev, CanonicalEntryBytes(*e));
+    if (computed != e->hash) {
+      return bad(expected, absl::StrCat("content hashes to ", HexHash(computed),
+                                        ", stored hash is ", HexHash(e->hash)));
+    }
+    prev = computed;
+    ++report.checked;
+    ++expected;
+  }
+  if (to == head.sequence && prev != head.hash) {
+    return bad(to, "last entry does not hash to the ledger head");
+  }
+  return report;
+}
+
+absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
+                                                          uint64_t to) const {
+  VerifyReport report;
+  from = std::max<uint64_t>(from, 1);
+  to = std::min(to, GetHead().sequence);
+  if (from > to) return report;
+  auto bad = [&report](uint64_t sequence, std::string problem) {
+    report.ok = false;
+    report.first_bad = sequence;
+    report.problem = std::move(problem);
+    return report;
+  };
+  absl::StatusOr<merkle::Frontier> frontier =
+      merkle::Frontier::Restore(from - 1, Nodes());
+  if (!frontier.ok()) {
+    return bad(from, absl::StrCat("the Merkle tree before it cannot be read: ",
+                                  frontier.status().message()));
+  }
+  // Completed nodes come in index order within each level: one iterator per
+  // level reads them in sequence instead of a point read each.
+  std::vector<std::unique_ptr<rocksdb::Iterator>> levels;
+  auto stored_node = [&](const merkle::Frontier::Node& n)
+      -> absl::StatusOr<absl::optional<std::string>> {
+    if (levels.size() <= static_cast<size_t>(n.level))
+      levels.resize(n.level + 1);
+    std::unique_ptr<rocksdb::Iterator>& it = levels[n.level];
+    const std::string key = MerkleKey(n.level, n.index);
+    if (it == nullptr) {
+      it.reset(db_->NewIterator(rocksdb::ReadOptions(), handles_[kMerkleCf]));
+      it->Seek(key);
+    }
+    while (it->Valid() && it->key().compare(key) < 0) it->Next();
+    if (!it->status().ok()) return FromRocks(it->status(), "reading Merkle");
+    if (!it->Valid() || it->key() != rocksdb::Slice(key)) {
+      return absl::optional<std::string>();
+    }
+    return absl::optional<std::string>(it->value().ToString());
+  };
+  for (uint64_t next = from; next <= to;) {
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<Entry> page,
+        Scan(next, std::min<uint64_t>(kScanPage, to - next + 1)));
+    if (page.empty()) return bad(next, "missing: the chain check names it");
+    for (const Entry& e : page) {
+      if (e.sequence != next) {
+        return bad(next,
+                   absl::StrCat("entry ", next,
+                                " is missing or says it "
+                                "is ",
+                                e.sequence, ": the chain check names it"));
+      }
+      CRADLE_ASSIGN_OR_RETURN(
+          absl::optional<std::string> key,
+          GetValue(db_.get(), handles_[kStreamsCf], nullptr,
+                   StreamKey(e.stream, e.stream_version), "stream index"));
+      if (!key.has_value()) {
+        return bad(e.sequence, absl::StrCat("its key in the index of stream ",
+                                            e.stream, " (version ",
+                                            e.stream_version, ") is missing"));
+      }
+      if (*key != EncodeSequenceKey(e.sequence)) {
+        return bad(e.sequence,
+                   absl::StrCat("stream ", e.stream, " version ",
+                                e.stream_version, " points at entry ",
+                                key->size() == 8 ? DecodeSequenceKey(*key) : 0,
+                                " instead"));
+      }
+      std::vector<merkle::Frontier::Node> nodes;
+      frontier->Append(merkle::LeafHash(e.hash), &nodes);
+      for (const merkle::Frontier::Node& n : nodes) {
+        CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> stored,
+                                stored_node(n));
+        if (!stored.has_value() || *stored != n.hash) {
+          return bad(
+              e.sequence,
+              absl::StrCat("Merkle node (level ", n.level, ", index ", n.index,
+                           ") ",
+                           stored.has_value()
+                               ? absl::StrCat("is ", HexHash(*stored),
+                                              ", recomputed ", HexHash(n.hash))
+                               : std::string("is missing")));
+        }
+      }
+      ++report.checked;
+      next = e.sequence + 1;
+      if (next > to) break;
+    }
+  }
+  return report;
+}
+
+absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
+  VerifyReport report;
+  auto bad = [&report](uint64_t sequence, std::string problem) {
+    report.ok = false;
+    report.first_bad = sequence;
+    report.problem = std::move(problem);
+    return report;
+  };
+  // Every block of every table file against its checksum.
+  if (rocksdb::Status s = db_->VerifyChecksum(); !s.ok()) {
+    return bad(0,
+               absl::StrCat("a table file fails its checksum: ", s.ToString()));
+  }
+  // Everything else from one snapshot, so that appends meanwhile change
+  // nothing it counts: the head is the snapshot's last entry.
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  const std::unique_ptr<LedgerReader> view =
+      NewRocksDbReader(db_.get(), handles_, snapshot);  // releases it
+  const rocksdb::ReadOptions at = ReadAt(snapshot);
+  Head head{0, ZeroHash()};
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(at, handles_[kEntriesCf]));
+    it->SeekToLast();
+    if (!it->status().ok()) return FromRocks(it->status(), "reading entries");
+    if (it->Valid()) {
+      CRADLE_ASSIGN_OR_RETURN(
+          Entry last, DecodeStoredEntry(absl::string_view(it->value().data(),
+                                                          it->value().size())));
+      head = Head{last.sequence, last.hash};
+    }
+  }
+  // Stream index: VerifyDerived finds each entry's key; as many keys as
+  // entries means there is no other.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(at, handles_[kStreamsCf]));
+    uint64_t keys = 0;
+    std::string stray;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++keys;
+      if (stray.empty() && (it->value().size() != 8 ||
+                            DecodeSequenceKey(absl::string_view(
+                                it->value().data(), 8)) > head.sequence)) {
+        stray = absl::CHexEscape(it->key().ToString());
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading streams");
+    report.checked += keys;
+    if (!stray.empty()) {
+      return bad(head.sequence, absl::StrCat("stream index key \"", stray,
+                                             "\" points past the last entry"));
+    }
+    if (keys != head.sequence) {
+      return bad(head.sequence,
+                 absl::StrCat("the stream index holds ", keys, " keys for ",
+                              head.sequence, " entries"));
+    }
+  }
+  // Merkle nodes: a tree of n leaves has 2n - popcount(n) perfect subtrees,
+  // each inside the first n leaves.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(at, handles_[kMerkleCf]));
+    uint64_t nodes = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++nodes;
+      const rocksdb::Slice k = it->key();
+      const int level = k.size() == 9 ? static_cast<uint8_t>(k[0]) : -1;
+      const uint64_t index =
+          k.size() == 9 ? DecodeSequenceKey(absl::string_view(k.data() + 1, 8))
+                        : 0;
+      if (level < 0 || level >= 64 || index >= (head.sequence >> level)) {
+        return bad(head.sequence, absl::StrCat("Merkle node \"",
+                                               absl::CHexEscape(k.ToString()),
+                                               "\" is outside the tree of ",
+                                               head.sequence, " entries"));
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading Merkle");
+    report.checked += nodes;
+    const uint64_t expected =
+        2 * head.sequence -
+        static_cast<uint64_t>(__builtin_popcountll(head.sequence));
+    if (nodes != expected) {
+      return bad(head.sequence,
+                 absl::StrCat("the Merkle tree holds ", nodes, " nodes; ",
+                              head.sequence, " entries make ", expected));
+    }
+  }
+  // Idempotency records: each names entries of its own stream.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(at, handles_[kIdempotencyCf]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++report.checked;
+      const std::string key = it->key().ToString();
+      const absl::string_view v(it->value().data(), it->value().size());
+      const bool formed = v.size() >= 24;
+      const uint64_t first = formed ? DecodeSequenceKey(v.substr(0, 8)) : 0;
+      const uint64_t version = formed ? DecodeSequenceKey(v.substr(8, 8)) : 0;
+      const uint64_t count = formed ? DecodeSequenceKey(v.substr(16, 8)) : 0;
+      const absl::string_view stream = formed ? v.substr(24) : "";
+      std::string problem;
+      if (!formed || first == 0 || count == 0 || count > kMaxEntriesPerAppend ||
+          first + count - 1 > head.sequence) {
+        problem = "is malformed or points past the last entry";
+      } else {
+        absl::StatusOr<Entry> begin = view->Read(first);
+        absl::StatusOr<Entry> last = view->Read(first + count - 1);
+        if (!last.ok() || !begin.ok() || last->stream != stream ||
+            begin->stream != stream || last->stream_version != version) {
+          problem = absl::StrCat("does not match entries ", first, "..",
+                                 first + count - 1, " of stream ", stream);
+        }
+      }
+      if (!problem.empty()) {
+        return bad(first, absl::StrCat("idempotency record \"",
+                                       absl::CHexEscape(key), "\" ", problem));
+      }
+    }
+    if (!it->status().ok()) {
+      return FromRocks(it->status(), "reading idempotency records");
+    }
+  }
+  // The head record.
+  if (head.sequence > 0) {
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
+                            GetValue(db_.get(), handles_[kMetaCf], snapshot,
+                                     kHeadRecordKey, "the head record"));
+    const absl::optional<HeadRecord> record =
+        value.has_value() ? DecodeHeadRecord(*value) : absl::nullopt;
+    absl::StatusOr<std::string> root = merkle::RootHash(
+        head.sequence,
+        [&](int level, uint64_t index) -> absl::StatusOr<std::string> {
+          CRADLE_ASSIGN_OR_RETURN(
+              absl::optional<std::string> node,
+              GetValue(db_.get(), handles_[kMerkleCf], snapshot,
+                       MerkleKey(level, index), "a Merkle node"));
+          if (!node.has_value()) return absl::DataLossError("missing");
+          return *std::move(node);
+        });
+    // No record at all: a ledger written before head records, opened
+    // read-only (any other open writes one).
+    if (value.has_value() &&
+        (!record.has_value() || record->size != head.sequence ||
+         record->hash != head.hash || !root.ok() || record->root != *root)) {
+      return bad(head.sequence,
+                 "the head record does not match the last entry and the "
+                 "Merkle root");
+    }
+  }
+  return report;
+}
+
+}  // namespace cradle::storage

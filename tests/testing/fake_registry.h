@@ -1,0 +1,92 @@
+#pragma once
+
+// A registry in memory for tests of decisions and projections: enterprises,
+// the grams each receiver accepted in a year, approvals and what each has
+// shipped. It records the city units ReceiversInCity was asked about.
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+#include "cradle/v1/registry.pb.h"
+#include "domain/division.h"
+#include "domain/lifecycle.h"
+
+namespace cradle::testing {
+
+class FakeRegistry final : public domain::RegistryReader {
+ public:
+  void Add(v1::Enterprise e) {
+    std::string id = e.id();
+    enterprises_[id] = std::move(e);
+  }
+  void SetAcceptedGrams(const std::string& receiver, int year, int64_t grams) {
+    accepted_[{receiver, year}] = grams;
+  }
+  void AddApproval(v1::Approval a) { approvals_.push_back(std::move(a)); }
+  void SetApprovalUsedGrams(const std::string& number, int64_t grams) {
+    approval_used_[number] = grams;
+  }
+  // The city units ReceiversInCity was asked about, in order.
+  const std::vector<std::string>& city_queries() const { return city_queries_; }
+
+  absl::StatusOr<v1::Enterprise> GetEnterprise(
+      absl::string_view field, absl::string_view id) const override {
+    auto it = enterprises_.find(std::string(id));
+    if (it == enterprises_.end()) {
+      return absl::NotFoundError(
+          absl::StrCat(field, " ", id, " is not a registered enterprise"));
+    }
+    return it->second;
+  }
+
+  absl::StatusOr<std::vector<v1::Enterprise>> ReceiversInCity(
+      absl::string_view city_unit) const override {
+    city_queries_.push_back(std::string(city_unit));
+    std::vector<v1::Enterprise> out;
+    for (const auto& [id, e] : enterprises_) {
+      bool receiver = false;
+      for (int r : e.roles()) receiver |= r == v1::ROLE_RECEIVER;
+      if (receiver && domain::CityUnit(e.division()) == city_unit)
+        out.push_back(e);
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> AcceptedGrams(absl::string_view receiver,
+                                        int year) const override {
+    auto it = accepted_.find({std::string(receiver), year});
+    return it == accepted_.end() ? 0 : it->second;
+  }
+
+  absl::StatusOr<std::vector<v1::Approval>> Approvals(
+      absl::string_view generator, absl::string_view receiver) const override {
+    std::vector<v1::Approval> out;
+    for (const v1::Approval& a : approvals_) {
+      if (a.generator() == generator && a.receiver() == receiver) {
+        out.push_back(a);
+      }
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> ApprovalUsedGrams(
+      absl::string_view number) const override {
+    auto it = approval_used_.find(std::string(number));
+    return it == approval_used_.end() ? 0 : it->second;
+  }
+
+ private:
+  std::map<std::string, v1::Enterprise> enterprises_;
+  std::map<std::pair<std::string, int>, int64_t> accepted_;
+  std::vector<v1::Approval> approvals_;
+  std::map<std::string, int64_t> approval_used_;
+  mutable std::vector<std::string> city_queries_;
+};
+
+}  // namespace cradle::testing
