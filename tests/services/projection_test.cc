@@ -104,9 +104,9 @@ class ProjectionTest : public ::testing::Test {
   // turns it back.
   void Write(absl::StatusOr<domain::Decision> decided, absl::Time now) {
     ASSERT_TRUE(decided.ok()) << decided.status();
-    ASSERT_TRUE(domain::AddEventFlags(manifest_, registry_, config_, now,
-                                      &*decided)
-                    .ok());
+    ASSERT_TRUE(
+        domain::AddEventFlags(manifest_, registry_, config_, now, &*decided)
+            .ok());
     const IndexEntries before = ManifestIndex(manifest_, config_);
     const IndexEntries after = ManifestIndex(decided->next, config_);
     ASSERT_EQ(IndexMap(before), derived_.index);
@@ -186,16 +186,17 @@ TEST_F(ProjectionTest, EveryStepOfAChainWritesExactlyWhatItsStateIndexes) {
   Write(domain::DecideOpen(open, registry_, kNumber, At(0)), At(0));
   const std::string n = kNumber;
   EXPECT_THAT(derived_.index, Contains(Key(keys::AllManifestsPrefix() + n)));
-  EXPECT_THAT(derived_.index,
-              Contains(Key(keys::StatusPrefix(v1::MANIFEST_STATUS_ISSUED) + n)));
+  EXPECT_THAT(
+      derived_.index,
+      Contains(Key(keys::StatusPrefix(v1::MANIFEST_STATUS_ISSUED) + n)));
   for (const std::string& party : {kGenerator, kCarrier, kAltReceiver}) {
     EXPECT_THAT(derived_.index, Contains(Key(keys::PartyPrefix(party) + n)));
   }
   ASSERT_FALSE(manifest_.flags().empty());
   const std::string flag = manifest_.flags(0).id();
-  EXPECT_THAT(derived_.index,
-              Contains(Key(keys::FlagKindPrefix(manifest_.flags(0).kind()) +
-                           flag)));
+  EXPECT_THAT(
+      derived_.index,
+      Contains(Key(keys::FlagKindPrefix(manifest_.flags(0).kind()) + flag)));
   EXPECT_EQ(Counter(storage::Table::kIndex,
                     keys::OpenFlagsCounter("3304", manifest_.flags(0).kind())),
             1);
@@ -208,12 +209,12 @@ TEST_F(ProjectionTest, EveryStepOfAChainWritesExactlyWhatItsStateIndexes) {
   pickup.set_vehicle(kCarrierPlate);
   pickup.set_driver("张师傅");
   Write(domain::DecidePickup(manifest_, pickup, registry_, At(1)), At(1));
-  EXPECT_THAT(derived_.index,
-              Contains(Key(keys::StatusPrefix(v1::MANIFEST_STATUS_IN_TRANSIT) +
-                           n)));
-  EXPECT_THAT(derived_.index,
-              Not(Contains(Key(
-                  keys::StatusPrefix(v1::MANIFEST_STATUS_ISSUED) + n))));
+  EXPECT_THAT(
+      derived_.index,
+      Contains(Key(keys::StatusPrefix(v1::MANIFEST_STATUS_IN_TRANSIT) + n)));
+  EXPECT_THAT(
+      derived_.index,
+      Not(Contains(Key(keys::StatusPrefix(v1::MANIFEST_STATUS_ISSUED) + n))));
   EXPECT_THAT(Due(), Contains("TRANSIT_OVERDUE/0"));
 
   v1::RelayRequest relay;
@@ -261,16 +262,16 @@ TEST_F(ProjectionTest, EveryStepOfAChainWritesExactlyWhatItsStateIndexes) {
   d->set_quantity_g(kGrams);
   Write(domain::DecideDispose(manifest_, dispose, At(5)), At(5));
   EXPECT_EQ(manifest_.status(), v1::MANIFEST_STATUS_CLOSED);
-  EXPECT_THAT(derived_.index,
-              Contains(Key(keys::StatusPrefix(v1::MANIFEST_STATUS_CLOSED) + n)));
+  EXPECT_THAT(
+      derived_.index,
+      Contains(Key(keys::StatusPrefix(v1::MANIFEST_STATUS_CLOSED) + n)));
   EXPECT_THAT(Due(), ::testing::IsEmpty());
   EXPECT_EQ(Counter(storage::Table::kIndex,
                     keys::ClosedCounter("202606", "3304", keys::kClosedAll)),
             1);
-  EXPECT_EQ(
-      Counter(storage::Table::kIndex,
-              keys::ClosedCounter("202606", "3304", keys::kClosedOnTime)),
-      1);
+  EXPECT_EQ(Counter(storage::Table::kIndex,
+                    keys::ClosedCounter("202606", "3304", keys::kClosedOnTime)),
+            1);
 
   // A regulator resolves the flag: its keys move, the open count drops.
   v1::FlagNoteRequest note;
@@ -280,9 +281,9 @@ TEST_F(ProjectionTest, EveryStepOfAChainWritesExactlyWhatItsStateIndexes) {
   note.set_by("嘉兴市生态环境局");
   Write(domain::DecideFlagNote(manifest_, note, v1::FLAG_STATE_RESOLVED, At(6)),
         At(6));
-  EXPECT_THAT(derived_.index,
-              Contains(Key(keys::FlagStatePrefix(v1::FLAG_STATE_RESOLVED) +
-                           flag)));
+  EXPECT_THAT(
+      derived_.index,
+      Contains(Key(keys::FlagStatePrefix(v1::FLAG_STATE_RESOLVED) + flag)));
   EXPECT_EQ(Counter(storage::Table::kIndex,
                     keys::OpenFlagsCounter("3304", manifest_.flags(0).kind())),
             0);
