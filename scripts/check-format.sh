@@ -12,7 +12,8 @@ build="${1:-build-test}"
 
 status=0
 if command -v clang-format >/dev/null; then
-  files=$(git ls-files '*.cc' '*.h')
+  # Tracked files and new ones not yet added (what a commit would take).
+  files=$(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
   if ! clang-format --dry-run --Werror $files 2>/tmp/cradle-format.log; then
     echo "check-format: clang-format would change:"
     grep -oE '^[^: ]+\.(cc|h):[0-9]+:' /tmp/cradle-format.log | cut -d: -f1 | sort -u | sed 's/^/  /'
