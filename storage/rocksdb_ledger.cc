@@ -131,65 +131,49 @@ RocksDbLedger::~RocksDbLedger() {
   db_->Close().PermitUncheckedError();
 }
 
+namespace {
+
+// What is wrong with the head record (`value`, when there is one) against
+// the last entry, `head` with hash `head_hash`; nothing when it matches.
+void CheckHeadRecord(const absl::optional<std::string>& value,
+                     const absl::optional<HeadRecord>& record, uint64_t head,
+                     const std::string& head_hash,
+                     std::vector<std::string>* problems) {
+  if (!value.has_value()) return;
+  if (!record.has_value()) {
+    problems->push_back(absl::StrCat("the head record is malformed (",
+                                     value->size(), " bytes)"));
+  } else if (record->size > head) {
+    problems->push_back(
+        absl::StrCat("the head record says the ledger holds ", record->size,
+                     " entries, but the last entry is ", head, ": entries ",
+                     head + 1, "..", record->size, " were removed"));
+  } else if (record->size < head) {
+    problems->push_back(absl::StrCat("entries ", record->size + 1, "..", head,
+                                     " lie past the recorded head ",
+                                     record->size,
+                                     ": they were not written by the ledger"));
+  } else if (record->hash != head_hash) {
+    problems->push_back(
+        absl::StrCat("entry ", head, " hashes to ", HexHash(head_hash),
+                     ", the head record says ", HexHash(record->hash)));
+  }
+}
+
+}  // namespace
+
 absl::Status RocksDbLedger::Recover() {
   std::vector<std::string> problems;
-  // The last entry.
-  uint64_t head = 0;
-  std::string head_hash = ZeroHash();
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntriesCf]));
-    it->SeekToLast();
-    if (!it->status().ok()) {
-      return FromRocks(it->status(), "reading the last entry");
-    }
-    if (it->Valid()) {
-      head = DecodeSequenceKey(
-          absl::string_view(it->key().data(), it->key().size()));
-      absl::StatusOr<Entry> last = DecodeStoredEntry(
-          absl::string_view(it->value().data(), it->value().size()));
-      if (last.ok()) {
-        head_hash = last->hash;
-        absl::MutexLock lock(&mu_);
-        last_recorded_ = last->recorded;
-      } else {
-        problems.push_back(
-            absl::StrCat("the last entry (", head,
-                         ") is unreadable: ", last.status().message()));
-      }
-    }
-  }
-  {
-    absl::MutexLock lock(&mu_);
-    head_ = Head{head, head_hash};
-  }
+  CRADLE_ASSIGN_OR_RETURN(const Head last, RecoverHead(&problems));
+  const uint64_t head = last.sequence;
 
   // The head record of the last group commit.
   CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> record_value,
                           GetValue(db_.get(), handles_[kMetaCf], nullptr,
                                    kHeadRecordKey, "the head record"));
   absl::optional<HeadRecord> record;
-  if (record_value.has_value()) {
-    record = DecodeHeadRecord(*record_value);
-    if (!record.has_value()) {
-      problems.push_back(absl::StrCat("the head record is malformed (",
-                                      record_value->size(), " bytes)"));
-    } else if (record->size > head) {
-      problems.push_back(
-          absl::StrCat("the head record says the ledger holds ", record->size,
-                       " entries, but the last entry is ", head, ": entries ",
-                       head + 1, "..", record->size, " were removed"));
-    } else if (record->size < head) {
-      problems.push_back(absl::StrCat("entries ", record->size + 1, "..", head,
-                                      " lie past the recorded head ",
-                                      record->size,
-                                      ": they were not written by the ledger"));
-    } else if (record->hash != head_hash) {
-      problems.push_back(
-          absl::StrCat("entry ", head, " hashes to ", HexHash(head_hash),
-                       ", the head record says ", HexHash(record->hash)));
-    }
-  }
+  if (record_value.has_value()) record = DecodeHeadRecord(*record_value);
+  CheckHeadRecord(record_value, record, head, last.hash, &problems);
 
   // The chain of the tail.
   const uint64_t from = head > options_.verify_tail_on_open
@@ -200,37 +184,8 @@ absl::Status RocksDbLedger::Recover() {
     problems.push_back(absl::StrCat("the chain is broken at entry ",
                                     chain.first_bad, ": ", chain.problem));
   }
-
-  // The Merkle tree: as many leaves as entries, its root as recorded.
-  CRADLE_ASSIGN_OR_RETURN(uint64_t leaves, MerkleLeaves());
-  if (leaves > head) {
-    problems.push_back(absl::StrCat("the Merkle tree has ", leaves,
-                                    " leaves but the ledger ", head,
-                                    " entries: entries were removed"));
-  } else if (leaves < head && record.has_value()) {
-    problems.push_back(absl::StrCat("the Merkle tree has ", leaves,
-                                    " leaves but the ledger ", head,
-                                    " entries: Merkle nodes were removed"));
-  } else {
-    // leaves < head without a head record: a ledger written before the
-    // tree (or the head record) existed. Its nodes are written only when
-    // nothing is wrong so far and the open may write.
-    absl::Status caught_up = CatchUpMerkle(
-        leaves, head,
-        problems.empty() && !options_.read_only && !options_.forensic);
-    if (!caught_up.ok()) {
-      problems.push_back(absl::StrCat("the Merkle tree cannot be read: ",
-                                      caught_up.message()));
-    } else if (record.has_value() && record->size == head) {
-      const std::string root = GetTreeHead().root;
-      if (root != record->root) {
-        problems.push_back(
-            absl::StrCat("the Merkle root of the ", head, " entries is ",
-                         HexHash(root), ", the head record says ",
-                         HexHash(record->root), ": Merkle nodes were changed"));
-      }
-    }
-  }
+  CRADLE_RETURN_IF_ERROR(
+      RecoverMerkle(head, record.has_value() ? &*record : nullptr, &problems));
 
   // What the ledger derives from the tail: each entry's stream index key
   // and Merkle leaf, and no stream version past the last entry.
@@ -253,11 +208,81 @@ absl::Status RocksDbLedger::Recover() {
       CRADLE_RETURN_IF_ERROR(FromRocks(
           db_->Put(sync, handles_[kMetaCf],
                    rocksdb::Slice(kHeadRecordKey.data(), kHeadRecordKey.size()),
-                   EncodeHeadRecord(head, head_hash, tree.root)),
+                   EncodeHeadRecord(head, last.hash, tree.root)),
           "writing the head record"));
     }
     return absl::OkStatus();
   }
+  return RefuseOrInspect(std::move(problems));
+}
+
+absl::StatusOr<Head> RocksDbLedger::RecoverHead(
+    std::vector<std::string>* problems) {
+  Head head{0, ZeroHash()};
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntriesCf]));
+  it->SeekToLast();
+  if (!it->status().ok()) {
+    return FromRocks(it->status(), "reading the last entry");
+  }
+  if (it->Valid()) {
+    head.sequence = DecodeSequenceKey(
+        absl::string_view(it->key().data(), it->key().size()));
+    absl::StatusOr<Entry> last = DecodeStoredEntry(
+        absl::string_view(it->value().data(), it->value().size()));
+    if (last.ok()) {
+      head.hash = last->hash;
+      absl::MutexLock lock(&mu_);
+      last_recorded_ = last->recorded;
+    } else {
+      problems->push_back(
+          absl::StrCat("the last entry (", head.sequence,
+                       ") is unreadable: ", last.status().message()));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  head_ = head;
+  return head;
+}
+
+absl::Status RocksDbLedger::RecoverMerkle(uint64_t head,
+                                          const HeadRecord* record,
+                                          std::vector<std::string>* problems) {
+  CRADLE_ASSIGN_OR_RETURN(uint64_t leaves, MerkleLeaves());
+  if (leaves > head) {
+    problems->push_back(absl::StrCat("the Merkle tree has ", leaves,
+                                     " leaves but the ledger ", head,
+                                     " entries: entries were removed"));
+    return absl::OkStatus();
+  }
+  if (leaves < head && record != nullptr) {
+    problems->push_back(absl::StrCat("the Merkle tree has ", leaves,
+                                     " leaves but the ledger ", head,
+                                     " entries: Merkle nodes were removed"));
+    return absl::OkStatus();
+  }
+  // leaves < head without a head record: a ledger written before the tree
+  // (or the head record) existed. Its nodes are written only when nothing
+  // is wrong so far and the open may write.
+  absl::Status caught_up = CatchUpMerkle(
+      leaves, head,
+      problems->empty() && !options_.read_only && !options_.forensic);
+  if (!caught_up.ok()) {
+    problems->push_back(
+        absl::StrCat("the Merkle tree cannot be read: ", caught_up.message()));
+  } else if (record != nullptr && record->size == head) {
+    const std::string root = GetTreeHead().root;
+    if (root != record->root) {
+      problems->push_back(
+          absl::StrCat("the Merkle root of the ", head, " entries is ",
+                       HexHash(root), ", the head record says ",
+                       HexHash(record->root), ": Merkle nodes were changed"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbLedger::RefuseOrInspect(std::vector<std::string> problems) {
   const std::string summary = JoinProblems(problems);
   if (!options_.forensic && !options_.read_only) {
     return absl::DataLossError(absl::StrCat(
@@ -461,152 +486,44 @@ void RocksDbLedger::WriterLoop() {
   }
 }
 
-void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
+// What one group commit has built so far, on top of what is durable.
+struct RocksDbLedger::Group {
   Head head;
+  merkle::Frontier frontier;
+  absl::Time now;  // the time every entry of the group is recorded at
+  SortedBatch batch;
+  // The version each stream written by the group is at after it.
+  absl::flat_hash_map<std::string, uint64_t> stream_versions;
+  // The results of the group's appends with an idempotency key.
+  absl::flat_hash_map<std::string, AppendResult> idempotent;
+  // Keys claimed create-only by the group's appends (column family/key).
+  absl::flat_hash_set<std::string> claimed;
+};
+
+void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
+  Group g;
   absl::Time last_recorded;
   absl::Status prior_error;
-  merkle::Frontier frontier;
   {
     absl::MutexLock lock(&mu_);
-    head = head_;
-    frontier = frontier_;
+    g.head = head_;
+    g.frontier = frontier_;
     last_recorded = last_recorded_;
     prior_error = write_error_;
   }
   const Clock& clock =
       options_.clock != nullptr ? *options_.clock : SystemClock::Get();
   // One time for the whole group, never earlier than the last recorded.
-  const absl::Time now = std::max(
-      absl::FromUnixMicros(absl::ToUnixMicros(clock.Now())), last_recorded);
+  g.now = std::max(absl::FromUnixMicros(absl::ToUnixMicros(clock.Now())),
+                   last_recorded);
 
-  SortedBatch batch;
-  // What this group has written so far, on top of what is durable.
-  absl::flat_hash_map<std::string, uint64_t> stream_versions;
-  absl::flat_hash_map<std::string, AppendResult> idempotent;
-  // Keys claimed create-only by this group's appends (table ++ key).
-  absl::flat_hash_set<std::string> claimed;
   std::vector<std::pair<AppendDone, absl::StatusOr<AppendResult>>> results;
   results.reserve(group->size());
-
   for (Pending& p : *group) {
-    AppendRequest& req = p.request;
-    if (!prior_error.ok()) {
-      results.emplace_back(std::move(p.done), prior_error);
-      continue;
-    }
-    if (!req.idempotency_key.empty()) {
-      if (auto it = idempotent.find(req.idempotency_key);
-          it != idempotent.end()) {
-        AppendResult replay = it->second;
-        replay.replayed = true;
-        results.emplace_back(std::move(p.done), std::move(replay));
-        continue;
-      }
-      absl::StatusOr<absl::optional<AppendResult>> seen =
-          FindIdempotent(req.idempotency_key);
-      if (!seen.ok()) {
-        results.emplace_back(std::move(p.done), seen.status());
-        continue;
-      }
-      if (seen->has_value()) {
-        results.emplace_back(std::move(p.done), **std::move(seen));
-        continue;
-      }
-    }
-    uint64_t current;
-    if (auto it = stream_versions.find(req.stream);
-        it != stream_versions.end()) {
-      current = it->second;
-    } else {
-      absl::StatusOr<uint64_t> v =
-          StreamVersionIfAt(req.stream, req.expected_version);
-      if (!v.ok()) {
-        results.emplace_back(std::move(p.done), v.status());
-        continue;
-      }
-      current = *v;
-    }
-    if (current != req.expected_version) {
-      results.emplace_back(
-          std::move(p.done),
-          absl::AbortedError(
-              absl::StrCat("stream ", req.stream, " is at version ", current,
-                           ", not the expected ", req.expected_version,
-                           ": re-read it and decide again")));
-      continue;
-    }
-    absl::Status taken;
-    for (const Mutation& m : req.mutations) {
-      if (!m.create_only || !taken.ok()) continue;
-      const int cf = m.table == Table::kState ? kStateCf : kIndexCf;
-      absl::StatusOr<absl::optional<std::string>> there =
-          GetValue(db_.get(), handles_[cf], nullptr, m.key, "a claimed key");
-      if (!there.ok()) {
-        taken = there.status();
-      } else if (there->has_value() ||
-                 claimed.contains(absl::StrCat(cf, "/", m.key))) {
-        taken = absl::AlreadyExistsError(
-            absl::StrCat("key ", m.key, " is taken already"));
-      }
-    }
-    if (!taken.ok()) {
-      results.emplace_back(std::move(p.done), std::move(taken));
-      continue;
-    }
-    for (const Mutation& m : req.mutations) {
-      if (m.create_only) {
-        claimed.insert(absl::StrCat(
-            m.table == Table::kState ? kStateCf : kIndexCf, "/", m.key));
-      }
-    }
-
-    AppendResult result;
-    result.stream = req.stream;
-    result.first_sequence = head.sequence + 1;
-    for (NewEntry& ne : req.entries) {
-      Entry e;
-      e.sequence = head.sequence + 1;
-      e.stream = req.stream;
-      e.stream_version = ++current;
-      e.type = std::move(ne.type);
-      e.actor = std::move(ne.actor);
-      e.recorded = now;
-      e.payload = std::move(ne.payload);
-      e.prev_hash = head.hash;
-      e.hash = ChainHash(e.prev_hash, CanonicalEntryBytes(e));
-      const std::string seq_key = EncodeSequenceKey(e.sequence);
-      batch.Put(kEntriesCf, seq_key, EncodeStoredEntry(e));
-      batch.Put(kStreamsCf, StreamKey(e.stream, e.stream_version), seq_key);
-      std::vector<merkle::Frontier::Node> nodes;
-      frontier.Append(merkle::LeafHash(e.hash), &nodes);
-      for (merkle::Frontier::Node& n : nodes) {
-        batch.Put(kMerkleCf, MerkleKey(n.level, n.index), std::move(n.hash));
-      }
-      head = Head{e.sequence, e.hash};
-      result.hashes.push_back(e.hash);
-    }
-    result.stream_version = current;
-    stream_versions[req.stream] = current;
-    for (Mutation& m : req.mutations) {
-      const int cf = m.table == Table::kState ? kStateCf : kIndexCf;
-      if (m.counter || m.add != 0) {
-        if (m.add == 0) continue;  // nothing to add; never a delete
-        batch.Merge(cf, std::move(m.key),
-                    EncodeSequenceKey(static_cast<uint64_t>(m.add)));
-      } else if (m.value.has_value()) {
-        batch.Put(cf, std::move(m.key), *std::move(m.value));
-      } else {
-        batch.Delete(cf, std::move(m.key));
-      }
-    }
-    if (!req.idempotency_key.empty()) {
-      batch.Put(kIdempotencyCf, req.idempotency_key,
-                EncodeIdempotencyRecord(result));
-      idempotent[req.idempotency_key] = result;
-    }
-    results.emplace_back(std::move(p.done), std::move(result));
+    results.emplace_back(std::move(p.done), prior_error.ok()
+                                                ? Stage(&g, &p.request)
+                                                : prior_error);
   }
-
   {
     // A halt while this group was being built: it must not be written.
     absl::MutexLock lock(&mu_);
@@ -614,35 +531,137 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
       for (auto& r : results) {
         if (r.second.ok()) r.second = write_error_;
       }
-      batch = SortedBatch();
+      g.batch = SortedBatch();
     }
   }
-  if (batch.size() > 0) {
-    batch.Put(kMetaCf, std::string(kHeadRecordKey),
-              EncodeHeadRecord(head.sequence, head.hash, frontier.Root()));
-    rocksdb::WriteBatch write;
-    batch.Into(handles_, &write);
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    rocksdb::Status s = db_->Write(write_options, &write);
-    if (s.ok()) {
-      absl::MutexLock lock(&mu_);
-      head_ = head;
-      frontier_ = std::move(frontier);
-      last_recorded_ = now;
-    } else {
-      absl::Status error = FromRocks(
-          s, "ledger write failed; appends are refused until it is reopened");
-      {
-        absl::MutexLock lock(&mu_);
-        if (write_error_.ok()) write_error_ = error;
-      }
+  if (g.batch.size() > 0) {
+    if (absl::Status s = WriteGroup(&g); !s.ok()) {
       for (auto& r : results) {
-        if (r.second.ok()) r.second = error;
+        if (r.second.ok()) r.second = s;
       }
     }
   }
   for (auto& [done, result] : results) done(std::move(result));
+}
+
+absl::StatusOr<AppendResult> RocksDbLedger::Stage(Group* g,
+                                                  AppendRequest* req) {
+  if (!req->idempotency_key.empty()) {
+    if (auto it = g->idempotent.find(req->idempotency_key);
+        it != g->idempotent.end()) {
+      AppendResult replay = it->second;
+      replay.replayed = true;
+      return replay;
+    }
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<AppendResult> seen,
+                            FindIdempotent(req->idempotency_key));
+    if (seen.has_value()) return *std::move(seen);
+  }
+  uint64_t current;
+  if (auto it = g->stream_versions.find(req->stream);
+      it != g->stream_versions.end()) {
+    current = it->second;
+  } else {
+    CRADLE_ASSIGN_OR_RETURN(
+        current, StreamVersionIfAt(req->stream, req->expected_version));
+  }
+  if (current != req->expected_version) {
+    return absl::AbortedError(
+        absl::StrCat("stream ", req->stream, " is at version ", current,
+                     ", not the expected ", req->expected_version,
+                     ": re-read it and decide again"));
+  }
+  CRADLE_RETURN_IF_ERROR(Claim(g, *req));
+
+  AppendResult result;
+  result.stream = req->stream;
+  result.first_sequence = g->head.sequence + 1;
+  for (NewEntry& ne : req->entries) {
+    Entry e;
+    e.sequence = g->head.sequence + 1;
+    e.stream = req->stream;
+    e.stream_version = ++current;
+    e.type = std::move(ne.type);
+    e.actor = std::move(ne.actor);
+    e.recorded = g->now;
+    e.payload = std::move(ne.payload);
+    e.prev_hash = g->head.hash;
+    e.hash = ChainHash(e.prev_hash, CanonicalEntryBytes(e));
+    const std::string seq_key = EncodeSequenceKey(e.sequence);
+    g->batch.Put(kEntriesCf, seq_key, EncodeStoredEntry(e));
+    g->batch.Put(kStreamsCf, StreamKey(e.stream, e.stream_version), seq_key);
+    std::vector<merkle::Frontier::Node> nodes;
+    g->frontier.Append(merkle::LeafHash(e.hash), &nodes);
+    for (merkle::Frontier::Node& n : nodes) {
+      g->batch.Put(kMerkleCf, MerkleKey(n.level, n.index), std::move(n.hash));
+    }
+    g->head = Head{e.sequence, e.hash};
+    result.hashes.push_back(e.hash);
+  }
+  result.stream_version = current;
+  g->stream_versions[req->stream] = current;
+  for (Mutation& m : req->mutations) {
+    const int cf = m.table == Table::kState ? kStateCf : kIndexCf;
+    if (m.counter || m.add != 0) {
+      if (m.add == 0) continue;  // nothing to add; never a delete
+      g->batch.Merge(cf, std::move(m.key),
+                     EncodeSequenceKey(static_cast<uint64_t>(m.add)));
+    } else if (m.value.has_value()) {
+      g->batch.Put(cf, std::move(m.key), *std::move(m.value));
+    } else {
+      g->batch.Delete(cf, std::move(m.key));
+    }
+  }
+  if (!req->idempotency_key.empty()) {
+    g->batch.Put(kIdempotencyCf, req->idempotency_key,
+                 EncodeIdempotencyRecord(result));
+    g->idempotent[req->idempotency_key] = result;
+  }
+  return result;
+}
+
+absl::Status RocksDbLedger::Claim(Group* g, const AppendRequest& req) const {
+  for (const Mutation& m : req.mutations) {
+    if (!m.create_only) continue;
+    const int cf = m.table == Table::kState ? kStateCf : kIndexCf;
+    CRADLE_ASSIGN_OR_RETURN(
+        absl::optional<std::string> there,
+        GetValue(db_.get(), handles_[cf], nullptr, m.key, "a claimed key"));
+    if (there.has_value() ||
+        g->claimed.contains(absl::StrCat(cf, "/", m.key))) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("key ", m.key, " is taken already"));
+    }
+  }
+  for (const Mutation& m : req.mutations) {
+    if (m.create_only) {
+      g->claimed.insert(absl::StrCat(
+          m.table == Table::kState ? kStateCf : kIndexCf, "/", m.key));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbLedger::WriteGroup(Group* g) {
+  g->batch.Put(
+      kMetaCf, std::string(kHeadRecordKey),
+      EncodeHeadRecord(g->head.sequence, g->head.hash, g->frontier.Root()));
+  rocksdb::WriteBatch write;
+  g->batch.Into(handles_, &write);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  rocksdb::Status s = db_->Write(write_options, &write);
+  absl::MutexLock lock(&mu_);
+  if (!s.ok()) {
+    absl::Status error = FromRocks(
+        s, "ledger write failed; appends are refused until it is reopened");
+    if (write_error_.ok()) write_error_ = error;
+    return error;
+  }
+  head_ = g->head;
+  frontier_ = std::move(g->frontier);
+  last_recorded_ = g->now;
+  return absl::OkStatus();
 }
 
 absl::Status RocksDbLedger::Close() {

@@ -21,6 +21,8 @@ class Env;
 
 namespace cradle::storage {
 
+struct HeadRecord;  // rocksdb_internal.h
+
 // The Ledger on RocksDB. One writer thread group-commits: it drains every
 // queued append into one WriteBatch, writes it with one fsync, then completes
 // each caller (LevelDB's DBImpl::Write). Key layout: docs/ARCHITECTURE.md.
@@ -111,6 +113,17 @@ class RocksDbLedger final : public Ledger {
 
   // The checks on open; fills open_problems_.
   absl::Status Recover();
+  // The last entry, which becomes head_; a problem when it is unreadable.
+  absl::StatusOr<Head> RecoverHead(std::vector<std::string>* problems);
+  // The Merkle tree against the `head` entries and the head record: as many
+  // leaves, the recorded root; a tree older than the head record is caught
+  // up.
+  // `record` is null when there is none.
+  absl::Status RecoverMerkle(uint64_t head, const HeadRecord* record,
+                             std::vector<std::string>* problems);
+  // A damaged ledger: DATA_LOSS naming `problems`, or on a forensic or
+  // read-only open, OK with writes refused and the problems kept.
+  absl::Status RefuseOrInspect(std::vector<std::string> problems);
   // Streams of entries [from, head] whose index goes on past the head.
   std::vector<std::string> CheckStreamsPastHead(uint64_t from,
                                                 uint64_t head) const;
@@ -126,7 +139,18 @@ class RocksDbLedger final : public Ledger {
   absl::Status CatchUpMerkle(uint64_t covered, uint64_t head, bool write);
   merkle::NodeReader Nodes() const;
   void WriterLoop();
+  // Writes `group` as one atomic, durable batch and answers each append.
   void CommitGroup(std::deque<Pending>* group);
+  struct Group;
+  // Adds one append to the group's batch, or says why it is refused
+  // (answered from an earlier result when its idempotency key was seen).
+  absl::StatusOr<AppendResult> Stage(Group* g, AppendRequest* req);
+  // Claims the append's create-only keys; ALREADY_EXISTS when one is taken,
+  // in the ledger or by an earlier append of the group.
+  absl::Status Claim(Group* g, const AppendRequest& req) const;
+  // Writes the group's batch with the new head record; on success the
+  // group's head, frontier and time become the ledger's.
+  absl::Status WriteGroup(Group* g);
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;

@@ -2,7 +2,10 @@
 // bookkeeping (VerifyDerived) and the storage itself (VerifyStorage).
 
 #include <algorithm>
+#include <memory>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
@@ -176,18 +179,164 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
   return report;
 }
 
+namespace {
+
+// VerifyStorage's checks of one table each, read at `at` against the
+// snapshot's last entry `head`. Each counts what it read in
+// report->checked and marks the report bad at the first thing wrong; a
+// read that fails is its status.
+
+void Bad(VerifyReport* report, uint64_t sequence, std::string problem) {
+  report->ok = false;
+  report->first_bad = sequence;
+  report->problem = std::move(problem);
+}
+
+// The stream index: VerifyDerived finds each entry's key; as many keys as
+// entries means there is no other.
+absl::Status CheckStreamIndex(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                              const rocksdb::ReadOptions& at, const Head& head,
+                              VerifyReport* report) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(at, cf));
+  uint64_t keys = 0;
+  std::string stray;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ++keys;
+    if (stray.empty() && (it->value().size() != 8 ||
+                          DecodeSequenceKey(absl::string_view(
+                              it->value().data(), 8)) > head.sequence)) {
+      stray = absl::CHexEscape(it->key().ToString());
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading streams");
+  report->checked += keys;
+  if (!stray.empty()) {
+    Bad(report, head.sequence,
+        absl::StrCat("stream index key \"", stray,
+                     "\" points past the last entry"));
+  } else if (keys != head.sequence) {
+    Bad(report, head.sequence,
+        absl::StrCat("the stream index holds ", keys, " keys for ",
+                     head.sequence, " entries"));
+  }
+  return absl::OkStatus();
+}
+
+// Merkle nodes: a tree of n leaves has 2n - popcount(n) perfect subtrees,
+// each inside the first n leaves.
+absl::Status CheckMerkleNodes(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                              const rocksdb::ReadOptions& at, const Head& head,
+                              VerifyReport* report) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(at, cf));
+  uint64_t nodes = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ++nodes;
+    const rocksdb::Slice k = it->key();
+    const int level = k.size() == 9 ? static_cast<uint8_t>(k[0]) : -1;
+    const uint64_t index =
+        k.size() == 9 ? DecodeSequenceKey(absl::string_view(k.data() + 1, 8))
+                      : 0;
+    if (level < 0 || level >= 64 || index >= (head.sequence >> level)) {
+      Bad(report, head.sequence,
+          absl::StrCat("Merkle node \"", absl::CHexEscape(k.ToString()),
+                       "\" is outside the tree of ", head.sequence,
+                       " entries"));
+      return absl::OkStatus();
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading Merkle");
+  report->checked += nodes;
+  const uint64_t expected =
+      2 * head.sequence -
+      static_cast<uint64_t>(__builtin_popcountll(head.sequence));
+  if (nodes != expected) {
+    Bad(report, head.sequence,
+        absl::StrCat("the Merkle tree holds ", nodes, " nodes; ", head.sequence,
+                     " entries make ", expected));
+  }
+  return absl::OkStatus();
+}
+
+// Idempotency records: each names entries of its own stream.
+absl::Status CheckIdempotency(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                              const rocksdb::ReadOptions& at,
+                              const LedgerReader& view, const Head& head,
+                              VerifyReport* report) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(at, cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ++report->checked;
+    const std::string key = it->key().ToString();
+    const absl::string_view v(it->value().data(), it->value().size());
+    const bool formed = v.size() >= 24;
+    const uint64_t first = formed ? DecodeSequenceKey(v.substr(0, 8)) : 0;
+    const uint64_t version = formed ? DecodeSequenceKey(v.substr(8, 8)) : 0;
+    const uint64_t count = formed ? DecodeSequenceKey(v.substr(16, 8)) : 0;
+    const absl::string_view stream = formed ? v.substr(24) : "";
+    std::string problem;
+    if (!formed || first == 0 || count == 0 || count > kMaxEntriesPerAppend ||
+        first + count - 1 > head.sequence) {
+      problem = "is malformed or points past the last entry";
+    } else {
+      absl::StatusOr<Entry> begin = view.Read(first);
+      absl::StatusOr<Entry> last = view.Read(first + count - 1);
+      if (!last.ok() || !begin.ok() || last->stream != stream ||
+          begin->stream != stream || last->stream_version != version) {
+        problem = absl::StrCat("does not match entries ", first, "..",
+                               first + count - 1, " of stream ", stream);
+      }
+    }
+    if (!problem.empty()) {
+      Bad(report, first,
+          absl::StrCat("idempotency record \"", absl::CHexEscape(key), "\" ",
+                       problem));
+      return absl::OkStatus();
+    }
+  }
+  if (!it->status().ok()) {
+    return FromRocks(it->status(), "reading idempotency records");
+  }
+  return absl::OkStatus();
+}
+
+// The head record, against the last entry and the Merkle root. No record
+// at all is a ledger written before head records, opened read-only (any
+// other open writes one).
+absl::Status CheckHeadRecord(
+    rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+    const rocksdb::Snapshot* snapshot, const Head& head, VerifyReport* report) {
+  if (head.sequence == 0) return absl::OkStatus();
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
+                          GetValue(db, handles[kMetaCf], snapshot,
+                                   kHeadRecordKey, "the head record"));
+  if (!value.has_value()) return absl::OkStatus();
+  const absl::optional<HeadRecord> record = DecodeHeadRecord(*value);
+  absl::StatusOr<std::string> root = merkle::RootHash(
+      head.sequence,
+      [&](int level, uint64_t index) -> absl::StatusOr<std::string> {
+        CRADLE_ASSIGN_OR_RETURN(
+            absl::optional<std::string> node,
+            GetValue(db, handles[kMerkleCf], snapshot, MerkleKey(level, index),
+                     "a Merkle node"));
+        if (!node.has_value()) return absl::DataLossError("missing");
+        return *std::move(node);
+      });
+  if (!record.has_value() || record->size != head.sequence ||
+      record->hash != head.hash || !root.ok() || record->root != *root) {
+    Bad(report, head.sequence,
+        "the head record does not match the last entry and the Merkle root");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
   VerifyReport report;
-  auto bad = [&report](uint64_t sequence, std::string problem) {
-    report.ok = false;
-    report.first_bad = sequence;
-    report.problem = std::move(problem);
-    return report;
-  };
   // Every block of every table file against its checksum.
   if (rocksdb::Status s = db_->VerifyChecksum(); !s.ok()) {
-    return bad(0,
-               absl::StrCat("a table file fails its checksum: ", s.ToString()));
+    Bad(&report, 0,
+        absl::StrCat("a table file fails its checksum: ", s.ToString()));
+    return report;
   }
   // Everything else from one snapshot, so that appends meanwhile change
   // nothing it counts: the head is the snapshot's last entry.
@@ -208,126 +357,17 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
       head = Head{last.sequence, last.hash};
     }
   }
-  // Stream index: VerifyDerived finds each entry's key; as many keys as
-  // entries means there is no other.
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(at, handles_[kStreamsCf]));
-    uint64_t keys = 0;
-    std::string stray;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      ++keys;
-      if (stray.empty() && (it->value().size() != 8 ||
-                            DecodeSequenceKey(absl::string_view(
-                                it->value().data(), 8)) > head.sequence)) {
-        stray = absl::CHexEscape(it->key().ToString());
-      }
-    }
-    if (!it->status().ok()) return FromRocks(it->status(), "reading streams");
-    report.checked += keys;
-    if (!stray.empty()) {
-      return bad(head.sequence, absl::StrCat("stream index key \"", stray,
-                                             "\" points past the last entry"));
-    }
-    if (keys != head.sequence) {
-      return bad(head.sequence,
-                 absl::StrCat("the stream index holds ", keys, " keys for ",
-                              head.sequence, " entries"));
-    }
-  }
-  // Merkle nodes: a tree of n leaves has 2n - popcount(n) perfect subtrees,
-  // each inside the first n leaves.
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(at, handles_[kMerkleCf]));
-    uint64_t nodes = 0;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      ++nodes;
-      const rocksdb::Slice k = it->key();
-      const int level = k.size() == 9 ? static_cast<uint8_t>(k[0]) : -1;
-      const uint64_t index =
-          k.size() == 9 ? DecodeSequenceKey(absl::string_view(k.data() + 1, 8))
-                        : 0;
-      if (level < 0 || level >= 64 || index >= (head.sequence >> level)) {
-        return bad(head.sequence, absl::StrCat("Merkle node \"",
-                                               absl::CHexEscape(k.ToString()),
-                                               "\" is outside the tree of ",
-                                               head.sequence, " entries"));
-      }
-    }
-    if (!it->status().ok()) return FromRocks(it->status(), "reading Merkle");
-    report.checked += nodes;
-    const uint64_t expected =
-        2 * head.sequence -
-        static_cast<uint64_t>(__builtin_popcountll(head.sequence));
-    if (nodes != expected) {
-      return bad(head.sequence,
-                 absl::StrCat("the Merkle tree holds ", nodes, " nodes; ",
-                              head.sequence, " entries make ", expected));
-    }
-  }
-  // Idempotency records: each names entries of its own stream.
-  {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(at, handles_[kIdempotencyCf]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      ++report.checked;
-      const std::string key = it->key().ToString();
-      const absl::string_view v(it->value().data(), it->value().size());
-      const bool formed = v.size() >= 24;
-      const uint64_t first = formed ? DecodeSequenceKey(v.substr(0, 8)) : 0;
-      const uint64_t version = formed ? DecodeSequenceKey(v.substr(8, 8)) : 0;
-      const uint64_t count = formed ? DecodeSequenceKey(v.substr(16, 8)) : 0;
-      const absl::string_view stream = formed ? v.substr(24) : "";
-      std::string problem;
-      if (!formed || first == 0 || count == 0 || count > kMaxEntriesPerAppend ||
-          first + count - 1 > head.sequence) {
-        problem = "is malformed or points past the last entry";
-      } else {
-        absl::StatusOr<Entry> begin = view->Read(first);
-        absl::StatusOr<Entry> last = view->Read(first + count - 1);
-        if (!last.ok() || !begin.ok() || last->stream != stream ||
-            begin->stream != stream || last->stream_version != version) {
-          problem = absl::StrCat("does not match entries ", first, "..",
-                                 first + count - 1, " of stream ", stream);
-        }
-      }
-      if (!problem.empty()) {
-        return bad(first, absl::StrCat("idempotency record \"",
-                                       absl::CHexEscape(key), "\" ", problem));
-      }
-    }
-    if (!it->status().ok()) {
-      return FromRocks(it->status(), "reading idempotency records");
-    }
-  }
-  // The head record.
-  if (head.sequence > 0) {
-    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
-                            GetValue(db_.get(), handles_[kMetaCf], snapshot,
-                                     kHeadRecordKey, "the head record"));
-    const absl::optional<HeadRecord> record =
-        value.has_value() ? DecodeHeadRecord(*value) : absl::nullopt;
-    absl::StatusOr<std::string> root = merkle::RootHash(
-        head.sequence,
-        [&](int level, uint64_t index) -> absl::StatusOr<std::string> {
-          CRADLE_ASSIGN_OR_RETURN(
-              absl::optional<std::string> node,
-              GetValue(db_.get(), handles_[kMerkleCf], snapshot,
-                       MerkleKey(level, index), "a Merkle node"));
-          if (!node.has_value()) return absl::DataLossError("missing");
-          return *std::move(node);
-        });
-    // No record at all: a ledger written before head records, opened
-    // read-only (any other open writes one).
-    if (value.has_value() &&
-        (!record.has_value() || record->size != head.sequence ||
-         record->hash != head.hash || !root.ok() || record->root != *root)) {
-      return bad(head.sequence,
-                 "the head record does not match the last entry and the "
-                 "Merkle root");
-    }
-  }
+  CRADLE_RETURN_IF_ERROR(
+      CheckStreamIndex(db_.get(), handles_[kStreamsCf], at, head, &report));
+  if (!report.ok) return report;
+  CRADLE_RETURN_IF_ERROR(
+      CheckMerkleNodes(db_.get(), handles_[kMerkleCf], at, head, &report));
+  if (!report.ok) return report;
+  CRADLE_RETURN_IF_ERROR(CheckIdempotency(db_.get(), handles_[kIdempotencyCf],
+                                          at, *view, head, &report));
+  if (!report.ok) return report;
+  CRADLE_RETURN_IF_ERROR(
+      CheckHeadRecord(db_.get(), handles_, snapshot, head, &report));
   return report;
 }
 
