@@ -87,13 +87,22 @@ struct Parties {
 // Registers a generator and a licensed receiver per city and one carrier
 // through the Registry service, as the administrator: the ledger then holds
 // their streams, and the deep check can replay everything it serves.
+// The reply type of a stub's blocking method.
+template <typename Method>
+struct ReplyOf;
+template <typename Stub, typename Request, typename Reply>
+struct ReplyOf<grpc::Status (Stub::*)(grpc::ClientContext*, const Request&,
+                                      Reply*)> {
+  using type = Reply;
+};
+
 Parties Register(const std::shared_ptr<grpc::Channel>& channel,
                  const std::string& admin) {
   auto registry = cradle::v1::Registry::NewStub(channel);
   int key = 0;
   auto call = [&](const char* what, auto method, auto& request) {
     request.mutable_meta()->set_idempotency_key(absl::StrCat("reg-", ++key));
-    cradle::v1::Enterprise out;
+    typename ReplyOf<decltype(method)>::type out;
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer " + admin);
     grpc::Status s = ((*registry).*method)(&ctx, request, &out);
@@ -274,7 +283,8 @@ class Loader {
     const std::string& receiver =
         p_.receivers[i % 10 == 0 ? (city + 1) % 11 : city];
     const int64_t grams = 1000 + i % 5000;
-    auto next = [this, job](absl::StatusOr<cradle::v1::ManifestReply> r) {
+    auto next = [this,
+                 job](absl::StatusOr<cradle::services::ManifestWritten> r) {
       absl::MutexLock lock(&mu_);
       if (!r.ok()) {
         if (failed_++ == 0) error_ = r.status().ToString();
@@ -290,7 +300,7 @@ class Loader {
         ++done_;
         return;
       }
-      ready_.push_back(Job{job.i, job.step + 1, r->manifest().number()});
+      ready_.push_back(Job{job.i, job.step + 1, r->manifest.number()});
     };
     cradle::v1::WriteMeta meta;
     meta.set_idempotency_key(absl::StrCat("load-", i, "-", job.step));
@@ -466,13 +476,13 @@ int main(int argc, char** argv) {
     const uint64_t per_city = loaded / 11;
 
     Time("city query, first page of 100 rows", queries, loaded, [&](int i) {
-      cradle::v1::JurisdictionQuery q;
+      cradle::v1::ListJurisdictionManifestsRequest q;
       q.set_jurisdiction(std::string(kCounties[i % 11]).substr(0, 4));
       q.set_page_size(100);
-      cradle::v1::ListManifestsResponse out;
+      cradle::v1::ListJurisdictionManifestsResponse out;
       grpc::ClientContext ctx;
       ctx.AddMetadata("authorization", regulator);
-      if (!audit->Manifests(&ctx, q, &out).ok() ||
+      if (!audit->ListJurisdictionManifests(&ctx, q, &out).ok() ||
           out.manifests_size() != 100) {
         std::exit(1);
       }
@@ -495,9 +505,12 @@ int main(int argc, char** argv) {
     {
       grpc::ClientContext ctx;
       ctx.AddMetadata("authorization", regulator);
-      if (!audit->TreeHead(&ctx, cradle::v1::TreeHeadRequest(), &head).ok()) {
+      cradle::v1::GetTreeHeadResponse got;
+      if (!audit->GetTreeHead(&ctx, cradle::v1::GetTreeHeadRequest(), &got)
+               .ok()) {
         return 1;
       }
+      head = got.tree_head();
     }
     const std::string root = absl::HexStringToBytes(head.root_hash());
     std::vector<cradle::v1::ProveResponse> proofs(queries);

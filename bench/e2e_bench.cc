@@ -389,7 +389,7 @@ int main(int argc, char** argv) {
       r.set_name("bench");
       r.set_division(div);
       r.add_roles(role);
-      cradle::v1::Enterprise out;
+      cradle::v1::RegisterEnterpriseResponse out;
       grpc::ClientContext ctx;
       as(&ctx, admin);
       grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out);
@@ -406,7 +406,7 @@ int main(int argc, char** argv) {
     l.mutable_licence()->set_capacity_kg(int64_t{1000} * 1000 * 1000);
     l.mutable_licence()->set_valid_until("2099-12-31");
     {
-      cradle::v1::Enterprise out;
+      cradle::v1::GrantLicenceResponse out;
       grpc::ClientContext ctx;
       as(&ctx, admin);
       grpc::Status s = registry->GrantLicence(&ctx, l, &out);
@@ -472,7 +472,7 @@ int main(int argc, char** argv) {
   // One open before the runs: its reply's size, and a warm server.
   size_t reply_bytes = 0;
   {
-    cradle::v1::ManifestReply reply;
+    cradle::v1::OpenManifestResponse reply;
     grpc::ClientContext ctx;
     as(&ctx, generator);
     grpc::Status s = manifests->Open(&ctx, open_request(0, 999999999), &reply);
@@ -496,7 +496,7 @@ int main(int argc, char** argv) {
     const Result cradle = Drive(
         clients, d,
         [&](int t, uint64_t i) {
-          cradle::v1::ManifestReply reply;
+          cradle::v1::OpenManifestResponse reply;
           grpc::ClientContext ctx;
           as(&ctx, generator);
           return manifests
@@ -593,7 +593,7 @@ int main(int argc, char** argv) {
       auto open_on = [&](cradle::v1::Manifests::Stub* stub,
                          const std::string& token) {
         return [&, stub, token](int t, uint64_t i) {
-          cradle::v1::ManifestReply reply;
+          cradle::v1::OpenManifestResponse reply;
           grpc::ClientContext ctx;
           as(&ctx, token);
           return stub->Open(&ctx, open_request(t, i + 1000000 * run), &reply)

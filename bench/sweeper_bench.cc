@@ -41,10 +41,10 @@ std::string Uscc(const std::string& division, const std::string& tail) {
 
 // Runs an asynchronous store call and waits for its answer.
 template <typename Call>
-absl::StatusOr<cradle::v1::ManifestReply> Wait(Call call) {
+absl::StatusOr<cradle::services::ManifestWritten> Wait(Call call) {
   absl::Notification done;
-  absl::StatusOr<cradle::v1::ManifestReply> out;
-  call([&](absl::StatusOr<cradle::v1::ManifestReply> r) {
+  absl::StatusOr<cradle::services::ManifestWritten> out;
+  call([&](absl::StatusOr<cradle::services::ManifestWritten> r) {
     out = std::move(r);
     done.Notify();
   });
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
     auto opened =
         Wait([&](auto done) { store.Open(open_req, Party(gen), done); });
     if (!opened.ok()) return Fail(opened.status());
-    const std::string n = opened->manifest().number();
+    const std::string n = opened->manifest.number();
     cradle::v1::WriteMeta meta;
     cradle::v1::PickupRequest pickup;
     pickup.set_number(n);

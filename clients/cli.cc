@@ -111,16 +111,17 @@ void PrintManifest(const v1::Manifest& m) {
   }
 }
 
-void PrintReply(const Context& ctx, const v1::ManifestReply& r) {
+void PrintWritten(const Context& ctx, const google::protobuf::Message& reply,
+                  const v1::Manifest& m, const v1::WriteReceipt& receipt) {
   if (ctx.json) {
-    PrintJson(r);
+    PrintJson(reply);
     return;
   }
-  PrintManifest(r.manifest());
+  PrintManifest(m);
   std::printf("  ledger entry %llu  %s%s\n",
-              static_cast<unsigned long long>(r.receipt().sequence()),
-              r.receipt().hash().c_str(),
-              r.receipt().replayed() ? "  (retry: already recorded)" : "");
+              static_cast<unsigned long long>(receipt.sequence()),
+              receipt.hash().c_str(),
+              receipt.replayed() ? "  (retry: already recorded)" : "");
 }
 
 void PrintEnterprise(const Context& ctx, const v1::Enterprise& e) {
@@ -180,12 +181,12 @@ absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
   if (!given.empty()) return given;
   v1::GetManifestRequest get;
   get.set_number(number);
-  v1::Manifest m;
+  v1::GetManifestResponse got;
   auto call = ctx.Call();
   grpc::Status s =
-      v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &m);
+      v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &got);
   if (!s.ok()) return FromGrpc(s);
-  return m.generator();
+  return got.manifest().generator();
 }
 
 void PrintFlag(const Context& ctx, const v1::Flag& f) {

@@ -54,7 +54,9 @@ void PrintJson(const google::protobuf::Message& m);
 // RFC 3339 in China time.
 std::string Time(const google::protobuf::Timestamp& t);
 void PrintManifest(const v1::Manifest& m);
-void PrintReply(const Context& ctx, const v1::ManifestReply& r);
+// What a manifest write answered (`reply`, holding `m` and `receipt`).
+void PrintWritten(const Context& ctx, const google::protobuf::Message& reply,
+                  const v1::Manifest& m, const v1::WriteReceipt& receipt);
 void PrintEnterprise(const Context& ctx, const v1::Enterprise& e);
 void PrintFlag(const Context& ctx, const v1::Flag& f);
 // `given` when set, else the generator of manifest `number` (asked of the
@@ -74,19 +76,18 @@ absl::Status SignIfKeyed(const Context& ctx, Request* request) {
 
 // Runs one manifest write RPC, signed with --key when given, and prints its
 // reply; `out`, if set, gets the reply too.
-template <typename Request>
+template <typename Request, typename Response>
 absl::Status ManifestWrite(
     const Context& ctx, Request& request,
-    std::function<grpc::Status(grpc::ClientContext*, const Request&,
-                               v1::ManifestReply*)>
+    std::function<grpc::Status(grpc::ClientContext*, const Request&, Response*)>
         rpc,
-    v1::ManifestReply* out = nullptr) {
+    Response* out = nullptr) {
   if (absl::Status s = SignIfKeyed(ctx, &request); !s.ok()) return s;
-  v1::ManifestReply reply;
+  Response reply;
   std::unique_ptr<grpc::ClientContext> call = ctx.Call();
   grpc::Status s = rpc(call.get(), request, &reply);
   if (!s.ok()) return FromGrpc(s);
-  PrintReply(ctx, reply);
+  PrintWritten(ctx, reply, reply.manifest(), reply.receipt());
   if (out != nullptr) *out = std::move(reply);
   return absl::OkStatus();
 }

@@ -186,81 +186,116 @@ absl::Status Connect(const ParsedArgs& a, const std::string& server,
   return absl::OkStatus();
 }
 
-int Main(int argc, char** argv) {
-  std::vector<std::string> words(argv + 1, argv + argc);
-  const std::vector<Command> commands = Commands();
-  // Global flags may come first; the command is the first words matching.
-  const Command* command = nullptr;
-  size_t consumed = 0;
-  std::vector<std::string> rest;
-  for (size_t i = 0; i < words.size() && command == nullptr; ++i) {
+// The command `words` name, or null; `rest` gets the words around its
+// path. Global flags may come first; the command is the first words
+// matching.
+const Command* FindCommand(const std::vector<Command>& commands,
+                           const std::vector<std::string>& words,
+                           std::vector<std::string>* rest) {
+  for (size_t i = 0; i < words.size(); ++i) {
     for (const Command& c : commands) {
       const std::vector<std::string> path = absl::StrSplit(c.path, ' ');
       if (i + path.size() <= words.size() &&
           std::equal(path.begin(), path.end(), words.begin() + i)) {
-        command = &c;
-        consumed = i;
-        rest.assign(words.begin(), words.begin() + i);
-        rest.insert(rest.end(), words.begin() + i + path.size(), words.end());
-        break;
+        rest->assign(words.begin(), words.begin() + i);
+        rest->insert(rest->end(), words.begin() + i + path.size(), words.end());
+        return &c;
       }
     }
   }
-  if (command == nullptr) {
-    // The words that are not global flags or their values.
-    std::vector<std::string> plain;
-    for (size_t i = 0; i < words.size(); ++i) {
-      if (!absl::StartsWith(words[i], "--")) {
-        plain.push_back(words[i]);
-        continue;
-      }
-      const std::string name = words[i].substr(2, words[i].find('=') - 2);
-      for (const FlagSpec& f : GlobalFlags()) {
-        if (f.name == name && !f.value_name.empty() &&
-            words[i].find('=') == std::string::npos) {
-          ++i;  // its value
-        }
+  return nullptr;
+}
+
+// `words` name no command: the usage, or the commands of the group named
+// (`cradlectl manifest`); the exit code.
+int NoCommand(const std::vector<Command>& commands,
+              const std::vector<std::string>& words) {
+  // The words that are not global flags or their values.
+  std::vector<std::string> plain;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (!absl::StartsWith(words[i], "--")) {
+      plain.push_back(words[i]);
+      continue;
+    }
+    const std::string name = words[i].substr(2, words[i].find('=') - 2);
+    for (const FlagSpec& f : GlobalFlags()) {
+      if (f.name == name && !f.value_name.empty() &&
+          words[i].find('=') == std::string::npos) {
+        ++i;  // its value
       }
     }
-    // The first word of some commands, with no verb after it: that group.
-    std::vector<const Command*> group;
-    if (!plain.empty()) {
-      for (const Command& c : commands) {
-        if (absl::StartsWith(c.path, plain[0] + " ")) group.push_back(&c);
-      }
+  }
+  // The first word of some commands, with no verb after it: that group.
+  std::vector<const Command*> group;
+  if (!plain.empty()) {
+    for (const Command& c : commands) {
+      if (absl::StartsWith(c.path, plain[0] + " ")) group.push_back(&c);
     }
-    if (!group.empty()) {
-      const bool asked =
-          std::find(words.begin(), words.end(), "--help") != words.end();
-      std::FILE* out = asked ? stdout : stderr;
-      if (!asked) {
-        std::fprintf(out, "cradlectl %s: which one? It needs one of:\n",
-                     plain[0].c_str());
-      }
-      for (const Command* c : group) {
-        // Its first sentence.
-        const size_t dot = c->summary.find(". ");
-        std::fprintf(out, "  cradlectl %-40s %s\n",
-                     absl::StrCat(c->path, c->positional.empty() ? "" : " ",
-                                  c->positional)
-                         .c_str(),
-                     (dot == std::string::npos ? c->summary
-                                               : c->summary.substr(0, dot + 1))
-                         .c_str());
-      }
-      std::fprintf(out, "(cradlectl COMMAND --help explains one)\n");
-      return asked ? 0 : kExitUsage;
-    }
-    const bool asked = words.empty() || words[0] == "--help" ||
-                       words[0] == "-h" || words[0] == "help";
-    PrintUsage(commands);
+  }
+  if (!group.empty()) {
+    const bool asked =
+        std::find(words.begin(), words.end(), "--help") != words.end();
+    std::FILE* out = asked ? stdout : stderr;
     if (!asked) {
-      std::fprintf(stderr, "\ncradlectl: unknown command %s\n",
-                   Quote(absl::StrJoin(plain, " ")).c_str());
+      std::fprintf(out, "cradlectl %s: which one? It needs one of:\n",
+                   plain[0].c_str());
     }
+    for (const Command* c : group) {
+      // Its first sentence.
+      const size_t dot = c->summary.find(". ");
+      std::fprintf(
+          out, "  cradlectl %-40s %s\n",
+          absl::StrCat(c->path, c->positional.empty() ? "" : " ", c->positional)
+              .c_str(),
+          (dot == std::string::npos ? c->summary
+                                    : c->summary.substr(0, dot + 1))
+              .c_str());
+    }
+    std::fprintf(out, "(cradlectl COMMAND --help explains one)\n");
     return asked ? 0 : kExitUsage;
   }
-  (void)consumed;
+  const bool asked = words.empty() || words[0] == "--help" ||
+                     words[0] == "-h" || words[0] == "help";
+  PrintUsage(commands);
+  if (!asked) {
+    std::fprintf(stderr, "\ncradlectl: unknown command %s\n",
+                 Quote(absl::StrJoin(plain, " ")).c_str());
+  }
+  return asked ? 0 : kExitUsage;
+}
+
+// The exit code for what the command answered, told on stderr.
+int Exit(const Command& command, const absl::Status& s,
+         const std::string& server) {
+  if (s.ok()) return 0;
+  if (IsNotDone(s)) {
+    std::fprintf(stderr, "cradlectl %s: %s\n", command.path.c_str(),
+                 std::string(s.message()).c_str());
+    return kExitNotDone;
+  }
+  std::fprintf(stderr, "cradlectl %s: %s: %s\n", command.path.c_str(),
+               absl::StatusCodeToString(s.code()).c_str(),
+               std::string(s.message()).c_str());
+  if (s.code() == absl::StatusCode::kUnavailable ||
+      s.code() == absl::StatusCode::kDeadlineExceeded) {
+    std::fprintf(stderr,
+                 "(is cradled running at %s? start it with: cradled; a TLS "
+                 "server needs --ca, a plain one --insecure)\n",
+                 server.c_str());
+    return kExitUnavailable;
+  }
+  return s.code() == absl::StatusCode::kInvalidArgument &&
+                 !s.message().empty() && absl::StartsWith(s.message(), "--")
+             ? kExitUsage
+             : kExitRefused;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  const std::vector<Command> commands = Commands();
+  std::vector<std::string> rest;
+  const Command* command = FindCommand(commands, words, &rest);
+  if (command == nullptr) return NoCommand(commands, words);
   std::vector<FlagSpec> specs = command->flags;
   specs.insert(specs.end(), GlobalFlags().begin(), GlobalFlags().end());
   absl::StatusOr<ParsedArgs> args = ParseArgs(rest, specs);
@@ -307,28 +342,7 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  absl::Status s = command->run(ctx, *args);
-  if (s.ok()) return 0;
-  if (IsNotDone(s)) {
-    std::fprintf(stderr, "cradlectl %s: %s\n", command->path.c_str(),
-                 std::string(s.message()).c_str());
-    return kExitNotDone;
-  }
-  std::fprintf(stderr, "cradlectl %s: %s: %s\n", command->path.c_str(),
-               absl::StatusCodeToString(s.code()).c_str(),
-               std::string(s.message()).c_str());
-  if (s.code() == absl::StatusCode::kUnavailable ||
-      s.code() == absl::StatusCode::kDeadlineExceeded) {
-    std::fprintf(stderr,
-                 "(is cradled running at %s? start it with: cradled; a TLS "
-                 "server needs --ca, a plain one --insecure)\n",
-                 server.c_str());
-    return kExitUnavailable;
-  }
-  return s.code() == absl::StatusCode::kInvalidArgument &&
-                 !s.message().empty() && absl::StartsWith(s.message(), "--")
-             ? kExitUsage
-             : kExitRefused;
+  return Exit(*command, command->run(ctx, *args), server);
 }
 
 }  // namespace

@@ -135,11 +135,143 @@ void PrintCredential(const Context& ctx, const v1::Credential& c) {
                   : "");
 }
 
+// cradlectl credential issue
+absl::Status IssueCredential(const Context& ctx, const ParsedArgs& a) {
+  v1::IssueCredentialRequest req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  CRADLE_CLI_ASSIGN(kind, ParseKind(a.Get("kind")));
+  req.set_kind(kind);
+  req.set_enterprise(a.Get("enterprise"));
+  if (a.Has("role")) {
+    CRADLE_CLI_ASSIGN(role, ParseRole(a.Get("role")));
+    req.set_role(role);
+  }
+  req.set_jurisdiction(a.Get("jurisdiction"));
+  req.set_holder(a.Get("holder"));
+  if (a.Has("public-key")) {
+    CRADLE_CLI_ASSIGN(key, ParsePublicKey(a.Get("public-key")));
+    req.set_public_key(key);
+  }
+  if (a.Has("valid-for")) {
+    CRADLE_CLI_ASSIGN(seconds, ParseValidFor(a.Get("valid-for")));
+    req.set_valid_seconds(seconds);
+  }
+  v1::IssueCredentialResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s =
+      v1::Credentials::NewStub(ctx.channel)->Issue(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  if (a.Has("out")) {
+    if (absl::Status w = WriteNewFile(a.Get("out"), reply.token() + "\n", 0600);
+        !w.ok()) {
+      return absl::DataLossError(absl::StrCat(w.message(), "; credential ",
+                                              reply.credential().id(),
+                                              " was issued: revoke it"));
+    }
+    reply.clear_token();
+  }
+  if (ctx.json) {
+    PrintJson(reply);
+  } else {
+    PrintCredential(ctx, reply.credential());
+    if (a.Has("out")) {
+      std::printf("token written to %s\n", a.Get("out").c_str());
+    } else {
+      std::printf("token %s\n", reply.token().c_str());
+    }
+  }
+  return absl::OkStatus();
+}
+
+// cradlectl credential revoke
+absl::Status RevokeCredential(const Context& ctx, const ParsedArgs& a) {
+  v1::RevokeCredentialRequest req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  req.set_id(a.positional[0]);
+  req.set_reason(a.Get("reason"));
+  v1::RevokeCredentialResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s =
+      v1::Credentials::NewStub(ctx.channel)->Revoke(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintCredential(ctx, reply.credential());
+  return absl::OkStatus();
+}
+
+// cradlectl credential list
+absl::Status ListCredentials(const Context& ctx, const ParsedArgs& a) {
+  v1::ListCredentialsRequest req;
+  req.set_enterprise(a.Get("enterprise"));
+  auto stub = v1::Credentials::NewStub(ctx.channel);
+  do {  // every page
+    v1::ListCredentialsResponse reply;
+    auto call = ctx.Call();
+    grpc::Status s = stub->List(call.get(), req, &reply);
+    if (!s.ok()) return FromGrpc(s);
+    for (const v1::Credential& cr : reply.credentials()) {
+      PrintCredential(ctx, cr);
+    }
+    req.set_page_token(reply.next_page_token());
+  } while (!req.page_token().empty());
+  return absl::OkStatus();
+}
+
+// cradlectl credential whoami
+absl::Status WhoAmI(const Context& ctx, const ParsedArgs&) {
+  v1::WhoAmIResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Credentials::NewStub(ctx.channel)
+                       ->WhoAmI(call.get(), v1::WhoAmIRequest(), &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintCredential(ctx, reply.credential());
+  return absl::OkStatus();
+}
+
+// cradlectl keygen
+absl::Status KeyGen(const Context& ctx, const ParsedArgs& a) {
+  const std::string path = a.Get("out");
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--out ", path, " exists: a key is never overwritten"));
+  }
+  absl::StatusOr<std::unique_ptr<security::Ed25519Key>> key =
+      security::Ed25519Key::LoadOrCreate(path);
+  if (!key.ok()) return key.status();
+  const std::string hex = absl::BytesToHexString((*key)->public_key());
+  if (absl::Status s = WriteNewFile(path + ".pub", hex + "\n", 0644); !s.ok()) {
+    return s;
+  }
+  if (ctx.json) {
+    std::printf("{\"key\":\"%s\",\"public_key\":\"%s\"}\n", path.c_str(),
+                hex.c_str());
+  } else {
+    std::printf("private key %s\npublic key  %s (also in %s.pub)\n",
+                path.c_str(), hex.c_str(), path.c_str());
+  }
+  return absl::OkStatus();
+}
+
+// cradlectl dev-ca
+absl::Status MakeDevCa(const Context&, const ParsedArgs& a) {
+  security::DevCaOptions options;
+  if (a.Has("host")) options.hosts = a.GetAll("host");
+  absl::StatusOr<security::DevCertificates> certs =
+      security::MakeDevCertificates(options);
+  if (!certs.ok()) return certs.status();
+  if (absl::Status s = security::WriteDevCertificates(*certs, a.Get("out"));
+      !s.ok()) {
+    return s;
+  }
+  std::printf("wrote %s/ca.crt, ca.key, server.crt, server.key\n",
+              a.Get("out").c_str());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<Command> CredentialCommands() {
-  std::vector<Command> c;
-  c.push_back(
+  return {
       {"credential issue",
        "",
        "Issue a credential (administrator only). Prints its id and the "
@@ -157,133 +289,29 @@ std::vector<Command> CredentialCommands() {
         {"out", "FILE",
          "write the token to FILE (mode 0600) instead of "
          "printing it"}},
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::IssueCredentialRequest req;
-         req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
-         CRADLE_CLI_ASSIGN(kind, ParseKind(a.Get("kind")));
-         req.set_kind(kind);
-         req.set_enterprise(a.Get("enterprise"));
-         if (a.Has("role")) {
-           CRADLE_CLI_ASSIGN(role, ParseRole(a.Get("role")));
-           req.set_role(role);
-         }
-         req.set_jurisdiction(a.Get("jurisdiction"));
-         req.set_holder(a.Get("holder"));
-         if (a.Has("public-key")) {
-           CRADLE_CLI_ASSIGN(key, ParsePublicKey(a.Get("public-key")));
-           req.set_public_key(key);
-         }
-         if (a.Has("valid-for")) {
-           CRADLE_CLI_ASSIGN(seconds, ParseValidFor(a.Get("valid-for")));
-           req.set_valid_seconds(seconds);
-         }
-         v1::IssueCredentialResponse reply;
-         auto call = ctx.Call();
-         grpc::Status s = v1::Credentials::NewStub(ctx.channel)
-                              ->Issue(call.get(), req, &reply);
-         if (!s.ok()) return FromGrpc(s);
-         if (a.Has("out")) {
-           if (absl::Status w =
-                   WriteNewFile(a.Get("out"), reply.token() + "\n", 0600);
-               !w.ok()) {
-             return absl::DataLossError(absl::StrCat(
-                 w.message(), "; credential ", reply.credential().id(),
-                 " was issued: revoke it"));
-           }
-           reply.clear_token();
-         }
-         if (ctx.json) {
-           PrintJson(reply);
-         } else {
-           PrintCredential(ctx, reply.credential());
-           if (a.Has("out")) {
-             std::printf("token written to %s\n", a.Get("out").c_str());
-           } else {
-             std::printf("token %s\n", reply.token().c_str());
-           }
-         }
-         return absl::OkStatus();
-       }});
-  c.push_back({"credential revoke",
-               "ID",
-               "Revoke a credential at once (administrator only).",
-               {{"reason", "TEXT", "kept in the ledger", false, true}},
-               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-                 v1::RevokeCredentialRequest req;
-                 req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
-                 req.set_id(a.positional[0]);
-                 req.set_reason(a.Get("reason"));
-                 v1::Credential reply;
-                 auto call = ctx.Call();
-                 grpc::Status s = v1::Credentials::NewStub(ctx.channel)
-                                      ->Revoke(call.get(), req, &reply);
-                 if (!s.ok()) return FromGrpc(s);
-                 PrintCredential(ctx, reply);
-                 return absl::OkStatus();
-               }});
-  c.push_back({"credential list",
-               "",
-               "List credentials (administrator only); never their tokens.",
-               {{"enterprise", "USCC", "only this enterprise's"}},
-               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-                 v1::ListCredentialsRequest req;
-                 req.set_enterprise(a.Get("enterprise"));
-                 v1::ListCredentialsResponse reply;
-                 auto call = ctx.Call();
-                 grpc::Status s = v1::Credentials::NewStub(ctx.channel)
-                                      ->List(call.get(), req, &reply);
-                 if (!s.ok()) return FromGrpc(s);
-                 for (const v1::Credential& cr : reply.credentials()) {
-                   PrintCredential(ctx, cr);
-                 }
-                 return absl::OkStatus();
-               }});
-  c.push_back({"credential whoami",
-               "",
-               "Show the credential this call is made with.",
-               {},
-               [](const Context& ctx, const ParsedArgs&) -> absl::Status {
-                 v1::Credential reply;
-                 auto call = ctx.Call();
-                 grpc::Status s =
-                     v1::Credentials::NewStub(ctx.channel)
-                         ->WhoAmI(call.get(), v1::WhoAmIRequest(), &reply);
-                 if (!s.ok()) return FromGrpc(s);
-                 PrintCredential(ctx, reply);
-                 return absl::OkStatus();
-               }});
-  c.push_back(
+       IssueCredential},
+      {"credential revoke",
+       "ID",
+       "Revoke a credential at once (administrator only).",
+       {{"reason", "TEXT", "kept in the ledger", false, true}},
+       RevokeCredential},
+      {"credential list",
+       "",
+       "List credentials (administrator only); never their tokens.",
+       {{"enterprise", "USCC", "only this enterprise's"}},
+       ListCredentials},
+      {"credential whoami",
+       "",
+       "Show the credential this call is made with.",
+       {},
+       WhoAmI},
       {"keygen",
        "",
        "Make an Ed25519 signing key (local, no server): FILE holds the "
        "private key (mode 0600), FILE.pub its public key in hex for "
        "`credential issue --public-key`.",
        {{"out", "FILE", "where to write the private key", false, true}},
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         const std::string path = a.Get("out");
-         struct stat st;
-         if (::stat(path.c_str(), &st) == 0) {
-           return absl::InvalidArgumentError(absl::StrCat(
-               "--out ", path, " exists: a key is never overwritten"));
-         }
-         absl::StatusOr<std::unique_ptr<security::Ed25519Key>> key =
-             security::Ed25519Key::LoadOrCreate(path);
-         if (!key.ok()) return key.status();
-         const std::string hex = absl::BytesToHexString((*key)->public_key());
-         if (absl::Status s = WriteNewFile(path + ".pub", hex + "\n", 0644);
-             !s.ok()) {
-           return s;
-         }
-         if (ctx.json) {
-           std::printf("{\"key\":\"%s\",\"public_key\":\"%s\"}\n", path.c_str(),
-                       hex.c_str());
-         } else {
-           std::printf("private key %s\npublic key  %s (also in %s.pub)\n",
-                       path.c_str(), hex.c_str(), path.c_str());
-         }
-         return absl::OkStatus();
-       }});
-  c.push_back(
+       KeyGen},
       {"dev-ca",
        "",
        "Make a development CA and a server certificate it signs (local, no "
@@ -295,22 +323,8 @@ std::vector<Command> CredentialCommands() {
          "DNS name or IP the server is reached by (repeat; "
          "default localhost and 127.0.0.1)",
          true}},
-       [](const Context&, const ParsedArgs& a) -> absl::Status {
-         security::DevCaOptions options;
-         if (a.Has("host")) options.hosts = a.GetAll("host");
-         absl::StatusOr<security::DevCertificates> certs =
-             security::MakeDevCertificates(options);
-         if (!certs.ok()) return certs.status();
-         if (absl::Status s =
-                 security::WriteDevCertificates(*certs, a.Get("out"));
-             !s.ok()) {
-           return s;
-         }
-         std::printf("wrote %s/ca.crt, ca.key, server.crt, server.key\n",
-                     a.Get("out").c_str());
-         return absl::OkStatus();
-       }});
-  return c;
+       MakeDevCa},
+  };
 }
 
 }  // namespace cradle::clients

@@ -10,6 +10,32 @@
 #include "cradle/v1/flags.grpc.pb.h"
 
 namespace cradle::clients {
+namespace {
+
+std::vector<FlagSpec> NoteFlags() {
+  return {{"note", "TEXT", "what was found or decided", false, true},
+          {"by", "NAME", "the regulator's office (default: regulator)"}};
+}
+
+// flags ack and flags resolve: the note, sent by `rpc`, and the flag as it
+// left.
+template <typename Request, typename Response, typename Rpc>
+absl::Status Note(const Context& ctx, const ParsedArgs& a, Rpc rpc) {
+  Request req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  req.set_id(a.positional[0]);
+  req.set_note(a.Get("note"));
+  req.set_by(a.Get("by", "regulator"));
+  Response reply;
+  auto call = ctx.Call();
+  auto stub = v1::Flags::NewStub(ctx.channel);
+  grpc::Status s = rpc(*stub, call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintFlag(ctx, reply.flag());
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 std::vector<Command> FlagCommands() {
   std::vector<Command> c;
@@ -58,31 +84,23 @@ std::vector<Command> FlagCommands() {
                  } while (!req.page_token().empty() && shown < limit);
                  return absl::OkStatus();
                }});
-  for (const bool resolve : {false, true}) {
-    c.push_back(
-        {resolve ? "flags resolve" : "flags ack",
-         "ID",
-         resolve ? "Resolve a flag with a note; it stays in the record."
-                 : "Acknowledge a flag with a note.",
-         {{"note", "TEXT", "what was found or decided", false, true},
-          {"by", "NAME", "the regulator's office (default: regulator)"}},
-         [resolve](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-           v1::FlagNoteRequest req;
-           req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
-           req.set_id(a.positional[0]);
-           req.set_note(a.Get("note"));
-           req.set_by(a.Get("by", "regulator"));
-           v1::Flag reply;
-           auto call = ctx.Call();
-           auto stub = v1::Flags::NewStub(ctx.channel);
-           grpc::Status s = resolve
-                                ? stub->Resolve(call.get(), req, &reply)
-                                : stub->Acknowledge(call.get(), req, &reply);
-           if (!s.ok()) return FromGrpc(s);
-           PrintFlag(ctx, reply);
-           return absl::OkStatus();
-         }});
-  }
+  c.push_back(
+      {"flags ack", "ID", "Acknowledge a flag with a note.", NoteFlags(),
+       [](const Context& ctx, const ParsedArgs& a) {
+         return Note<v1::AcknowledgeFlagRequest, v1::AcknowledgeFlagResponse>(
+             ctx, a,
+             [](v1::Flags::Stub& stub, auto* call, const auto& req,
+                auto* reply) { return stub.Acknowledge(call, req, reply); });
+       }});
+  c.push_back(
+      {"flags resolve", "ID",
+       "Resolve a flag with a note; it stays in the record.", NoteFlags(),
+       [](const Context& ctx, const ParsedArgs& a) {
+         return Note<v1::ResolveFlagRequest, v1::ResolveFlagResponse>(
+             ctx, a,
+             [](v1::Flags::Stub& stub, auto* call, const auto& req,
+                auto* reply) { return stub.Resolve(call, req, reply); });
+       }});
   return c;
 }
 

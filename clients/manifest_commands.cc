@@ -14,10 +14,264 @@
 #include "domain/names.h"
 
 namespace cradle::clients {
+namespace {
+
+// cradlectl manifest open
+absl::Status OpenManifest(const Context& ctx, const ParsedArgs& a) {
+  v1::OpenManifestRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_generator(a.Get("generator"));
+  req.set_carrier(a.Get("carrier"));
+  req.set_receiver(a.Get("receiver"));
+  for (const std::string& w : a.GetAll("waste")) {
+    CRADLE_CLI_ASSIGN(line, ParseWasteSpec(w));
+    *req.add_lines() = line;
+  }
+  req.set_method(a.Get("method"));
+  req.set_paper_date(a.Get("paper-date"));
+  req.set_draft(a.Has("draft"));
+  if (absl::Status s = SignIfKeyed(ctx, &req); !s.ok()) return s;
+  v1::OpenManifestResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s =
+      v1::Manifests::NewStub(ctx.channel)->Open(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  if (ctx.json) {
+    PrintJson(reply);
+  } else {
+    std::printf("%s\n", reply.manifest().number().c_str());
+  }
+  return absl::OkStatus();
+}
+
+// cradlectl manifest issue
+absl::Status IssueManifest(const Context& ctx, const ParsedArgs& a) {
+  v1::IssueManifestRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_number(a.positional[0]);
+  req.set_generator(a.Get("generator"));
+  CRADLE_CLI_ASSIGN(generator, GeneratorOf(ctx, req.number(), req.generator()));
+  req.set_generator(generator);
+  auto stub = v1::Manifests::NewStub(ctx.channel);
+  return ManifestWrite<v1::IssueManifestRequest, v1::IssueManifestResponse>(
+      ctx, req, [&](auto* c, const auto& r, auto* out) {
+        return stub->Issue(c, r, out);
+      });
+}
+
+// cradlectl manifest show
+absl::Status ShowManifest(const Context& ctx, const ParsedArgs& a) {
+  v1::GetManifestRequest req;
+  req.set_number(a.positional[0]);
+  v1::GetManifestResponse got;
+  auto call = ctx.Call();
+  grpc::Status s =
+      v1::Manifests::NewStub(ctx.channel)->Get(call.get(), req, &got);
+  if (!s.ok()) return FromGrpc(s);
+  if (ctx.json) {
+    PrintJson(got.manifest());
+  } else {
+    PrintManifest(got.manifest());
+  }
+  return absl::OkStatus();
+}
+
+// cradlectl manifest list
+absl::Status ListManifests(const Context& ctx, const ParsedArgs& a) {
+  v1::ListManifestsRequest req;
+  if (a.Has("status")) {
+    CRADLE_CLI_ASSIGN(status, ParseStatus(a.Get("status")));
+    req.set_status(status);
+  }
+  req.set_party(a.Get("party"));
+  int limit = 50;
+  if (a.Has("limit")) {
+    CRADLE_CLI_ASSIGN(
+        n, ParseWholeNumber("--limit", "limit", a.Get("limit"), 1, 1000000));
+    limit = static_cast<int>(n);
+  }
+  auto stub = v1::Manifests::NewStub(ctx.channel);
+  int shown = 0;
+  do {
+    req.set_page_size(std::min(limit - shown, 1000));
+    v1::ListManifestsResponse page;
+    auto call = ctx.Call();
+    grpc::Status s = stub->List(call.get(), req, &page);
+    if (!s.ok()) return FromGrpc(s);
+    for (const v1::Manifest& m : page.manifests()) {
+      if (ctx.json) {
+        PrintJson(m);
+      } else {
+        std::printf("%s  %-18s  %s -> %s\n", m.number().c_str(),
+                    domain::ShortName(m.status()).c_str(),
+                    m.generator().c_str(), m.receiver().c_str());
+      }
+      ++shown;
+    }
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty() && shown < limit);
+  return absl::OkStatus();
+}
+
+// cradlectl manifest cancel
+absl::Status CancelManifest(const Context& ctx, const ParsedArgs& a) {
+  v1::CancelManifestRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_number(a.positional[0]);
+  req.set_reason(a.Get("reason"));
+  req.set_generator(a.Get("generator"));
+  auto stub = v1::Manifests::NewStub(ctx.channel);
+  CRADLE_CLI_ASSIGN(generator, GeneratorOf(ctx, req.number(), req.generator()));
+  req.set_generator(generator);
+  return ManifestWrite<v1::CancelManifestRequest, v1::CancelManifestResponse>(
+      ctx, req, [&](auto* c, const auto& r, auto* out) {
+        return stub->Cancel(c, r, out);
+      });
+}
+
+// cradlectl pickup
+absl::Status Pickup(const Context& ctx, const ParsedArgs& a) {
+  v1::PickupRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_number(a.positional[0]);
+  req.set_carrier(a.Get("carrier"));
+  req.set_vehicle(a.Get("vehicle"));
+  req.set_driver(a.Get("driver"));
+  auto stub = v1::Transfers::NewStub(ctx.channel);
+  return ManifestWrite<v1::PickupRequest, v1::PickupResponse>(
+      ctx, req, [&](auto* c, const auto& r, auto* out) {
+        return stub->Pickup(c, r, out);
+      });
+}
+
+// cradlectl relay
+absl::Status Relay(const Context& ctx, const ParsedArgs& a) {
+  v1::RelayRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_number(a.positional[0]);
+  req.set_from_carrier(a.Get("from"));
+  req.set_to_carrier(a.Get("to"));
+  req.set_vehicle(a.Get("vehicle"));
+  req.set_driver(a.Get("driver"));
+  auto stub = v1::Transfers::NewStub(ctx.channel);
+  return ManifestWrite<v1::RelayRequest, v1::RelayResponse>(
+      ctx, req, [&](auto* c, const auto& r, auto* out) {
+        return stub->Relay(c, r, out);
+      });
+}
+
+// cradlectl deliver
+absl::Status Deliver(const Context& ctx, const ParsedArgs& a) {
+  v1::DeliverRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_number(a.positional[0]);
+  req.set_receiver(a.Get("receiver"));
+  auto stub = v1::Transfers::NewStub(ctx.channel);
+  v1::DeliverResponse reply;
+  absl::Status written = ManifestWrite<v1::DeliverRequest, v1::DeliverResponse>(
+      ctx, req,
+      [&](auto* c, const auto& r, auto* out) {
+        return stub->Deliver(c, r, out);
+      },
+      &reply);
+  if (!written.ok()) return written;
+  if (reply.manifest().receiver() != req.receiver()) {
+    // Recorded as evidence of a wrong delivery; the load is still on
+    // its way to the named receiver.
+    return NotDone(absl::StrCat(
+        "not delivered: ", req.receiver(), " is not the receiver of manifest ",
+        req.number(), " (", reply.manifest().receiver(),
+        "); the scan is recorded as evidence at ledger entry ",
+        reply.receipt().sequence(), " and WRONG_RECEIVER is raised"));
+  }
+  return absl::OkStatus();
+}
+
+// cradlectl receive
+absl::Status Receive(const Context& ctx, const ParsedArgs& a) {
+  v1::ReceiveRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_number(a.positional[0]);
+  req.set_receiver(a.Get("receiver"));
+  for (const std::string& l : a.GetAll("line")) {
+    CRADLE_CLI_ASSIGN(line, ParseReceiptLine(l));
+    *req.add_lines() = line;
+  }
+  auto stub = v1::Disposals::NewStub(ctx.channel);
+  return ManifestWrite<v1::ReceiveRequest, v1::ReceiveResponse>(
+      ctx, req, [&](auto* c, const auto& r, auto* out) {
+        return stub->Receive(c, r, out);
+      });
+}
+
+// cradlectl reroute
+absl::Status Reroute(const Context& ctx, const ParsedArgs& a) {
+  v1::RerouteRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_number(a.positional[0]);
+  req.set_to(a.Get("to"));
+  req.set_carrier(a.Get("carrier"));
+  req.set_vehicle(a.Get("vehicle"));
+  req.set_driver(a.Get("driver"));
+  req.set_generator(a.Get("generator"));
+  CRADLE_CLI_ASSIGN(generator, GeneratorOf(ctx, req.number(), req.generator()));
+  req.set_generator(generator);
+  auto stub = v1::Transfers::NewStub(ctx.channel);
+  return ManifestWrite<v1::RerouteRequest, v1::RerouteResponse>(
+      ctx, req, [&](auto* c, const auto& r, auto* out) {
+        return stub->Reroute(c, r, out);
+      });
+}
+
+// cradlectl dispose
+absl::Status Dispose(const Context& ctx, const ParsedArgs& a) {
+  v1::DisposeRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_number(a.positional[0]);
+  req.set_receiver(a.Get("receiver"));
+  for (const std::string& l : a.GetAll("line")) {
+    CRADLE_CLI_ASSIGN(line, ParseDisposalLine(l));
+    *req.add_lines() = line;
+  }
+  auto stub = v1::Disposals::NewStub(ctx.channel);
+  return ManifestWrite<v1::DisposeRequest, v1::DisposeResponse>(
+      ctx, req, [&](auto* c, const auto& r, auto* out) {
+        return stub->Dispose(c, r, out);
+      });
+}
+
+// cradlectl payment record
+absl::Status RecordPayment(const Context& ctx, const ParsedArgs& a) {
+  v1::RecordPaymentRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  req.set_number(a.positional[0]);
+  req.set_payee(a.Get("payee"));
+  CRADLE_CLI_ASSIGN(fen, ParseAmountFen(a.Get("amount")));
+  req.set_amount_fen(fen);
+  req.set_payer(a.Get("payer"));
+  CRADLE_CLI_ASSIGN(payer, GeneratorOf(ctx, req.number(), req.payer()));
+  req.set_payer(payer);
+  auto stub = v1::Disposals::NewStub(ctx.channel);
+  return ManifestWrite<v1::RecordPaymentRequest, v1::RecordPaymentResponse>(
+      ctx, req, [&](auto* c, const auto& r, auto* out) {
+        return stub->RecordPayment(c, r, out);
+      });
+}
+
+}  // namespace
 
 std::vector<Command> ManifestCommands() {
-  std::vector<Command> c;
-  c.push_back(
+  return {
       {"manifest open", "",
        "Open a manifest for one vehicle-trip and issue it; prints its number.",
        With({{"generator", "USCC", "the generating enterprise", false, true},
@@ -30,209 +284,49 @@ std::vector<Command> ManifestCommands() {
               "back-fill of a trip that left on a paper manifest that day"},
              {"draft", "", "keep it as a draft; issue later"}},
             true),
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::OpenManifestRequest req;
-         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-         *req.mutable_meta() = meta;
-         req.set_generator(a.Get("generator"));
-         req.set_carrier(a.Get("carrier"));
-         req.set_receiver(a.Get("receiver"));
-         for (const std::string& w : a.GetAll("waste")) {
-           CRADLE_CLI_ASSIGN(line, ParseWasteSpec(w));
-           *req.add_lines() = line;
-         }
-         req.set_method(a.Get("method"));
-         req.set_paper_date(a.Get("paper-date"));
-         req.set_draft(a.Has("draft"));
-         if (absl::Status s = SignIfKeyed(ctx, &req); !s.ok()) return s;
-         v1::ManifestReply reply;
-         auto call = ctx.Call();
-         grpc::Status s =
-             v1::Manifests::NewStub(ctx.channel)->Open(call.get(), req, &reply);
-         if (!s.ok()) return FromGrpc(s);
-         if (ctx.json) {
-           PrintJson(reply);
-         } else {
-           std::printf("%s\n", reply.manifest().number().c_str());
-         }
-         return absl::OkStatus();
-       }});
-  c.push_back({"manifest issue", "NUMBER", "Issue a draft manifest.",
-               With({{"generator", "USCC",
-                      "the generator; default: the "
-                      "manifest's own"}},
-                    true),
-               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-                 v1::IssueManifestRequest req;
-                 CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-                 *req.mutable_meta() = meta;
-                 req.set_number(a.positional[0]);
-                 req.set_generator(a.Get("generator"));
-                 CRADLE_CLI_ASSIGN(generator, GeneratorOf(ctx, req.number(),
-                                                          req.generator()));
-                 req.set_generator(generator);
-                 auto stub = v1::Manifests::NewStub(ctx.channel);
-                 return ManifestWrite<v1::IssueManifestRequest>(
-                     ctx, req, [&](auto* c, const auto& r, auto* out) {
-                       return stub->Issue(c, r, out);
-                     });
-               }});
-  c.push_back(
+       OpenManifest},
+      {"manifest issue", "NUMBER", "Issue a draft manifest.",
+       With({{"generator", "USCC",
+              "the generator; default: the "
+              "manifest's own"}},
+            true),
+       IssueManifest},
       {"manifest show",
        "NUMBER",
        "Show a manifest's current state.",
        {},
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::GetManifestRequest req;
-         req.set_number(a.positional[0]);
-         v1::Manifest m;
-         auto call = ctx.Call();
-         grpc::Status s =
-             v1::Manifests::NewStub(ctx.channel)->Get(call.get(), req, &m);
-         if (!s.ok()) return FromGrpc(s);
-         if (ctx.json) {
-           PrintJson(m);
-         } else {
-           PrintManifest(m);
-         }
-         return absl::OkStatus();
-       }});
-  c.push_back(
+       ShowManifest},
       {"manifest list",
        "",
        "List manifests, newest numbers last.",
        {{"status", "S", "only this status, e.g. in_transit"},
         {"party", "USCC", "only manifests this enterprise takes part in"},
         {"limit", "N", "at most N manifests (default 50)"}},
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::ListManifestsRequest req;
-         if (a.Has("status")) {
-           CRADLE_CLI_ASSIGN(status, ParseStatus(a.Get("status")));
-           req.set_status(status);
-         }
-         req.set_party(a.Get("party"));
-         int limit = 50;
-         if (a.Has("limit")) {
-           CRADLE_CLI_ASSIGN(n, ParseWholeNumber("--limit", "limit",
-                                                 a.Get("limit"), 1, 1000000));
-           limit = static_cast<int>(n);
-         }
-         auto stub = v1::Manifests::NewStub(ctx.channel);
-         int shown = 0;
-         do {
-           req.set_page_size(std::min(limit - shown, 1000));
-           v1::ListManifestsResponse page;
-           auto call = ctx.Call();
-           grpc::Status s = stub->List(call.get(), req, &page);
-           if (!s.ok()) return FromGrpc(s);
-           for (const v1::Manifest& m : page.manifests()) {
-             if (ctx.json) {
-               PrintJson(m);
-             } else {
-               std::printf("%s  %-18s  %s -> %s\n", m.number().c_str(),
-                           domain::ShortName(m.status()).c_str(),
-                           m.generator().c_str(), m.receiver().c_str());
-             }
-             ++shown;
-           }
-           req.set_page_token(page.next_page_token());
-         } while (!req.page_token().empty() && shown < limit);
-         return absl::OkStatus();
-       }});
-  c.push_back({"manifest cancel", "NUMBER", "Cancel a manifest before pickup.",
-               With({{"reason", "TEXT", "why", false, true},
-                     {"generator", "USCC",
-                      "the generator; default: the manifest's own"}},
-                    true),
-               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-                 v1::CancelManifestRequest req;
-                 CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-                 *req.mutable_meta() = meta;
-                 req.set_number(a.positional[0]);
-                 req.set_reason(a.Get("reason"));
-                 req.set_generator(a.Get("generator"));
-                 auto stub = v1::Manifests::NewStub(ctx.channel);
-                 CRADLE_CLI_ASSIGN(generator, GeneratorOf(ctx, req.number(),
-                                                          req.generator()));
-                 req.set_generator(generator);
-                 return ManifestWrite<v1::CancelManifestRequest>(
-                     ctx, req, [&](auto* c, const auto& r, auto* out) {
-                       return stub->Cancel(c, r, out);
-                     });
-               }});
-  c.push_back({"pickup", "NUMBER", "The carrier takes the load (leg 1).",
-               With({{"carrier", "USCC", "the manifest's carrier", false, true},
-                     {"vehicle", "PLATE", "a vehicle registered to the carrier",
-                      false, true},
-                     {"driver", "NAME", "the driver"}},
-                    true),
-               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-                 v1::PickupRequest req;
-                 CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-                 *req.mutable_meta() = meta;
-                 req.set_number(a.positional[0]);
-                 req.set_carrier(a.Get("carrier"));
-                 req.set_vehicle(a.Get("vehicle"));
-                 req.set_driver(a.Get("driver"));
-                 auto stub = v1::Transfers::NewStub(ctx.channel);
-                 return ManifestWrite<v1::PickupRequest>(
-                     ctx, req, [&](auto* c, const auto& r, auto* out) {
-                       return stub->Pickup(c, r, out);
-                     });
-               }});
-  c.push_back(
+       ListManifests},
+      {"manifest cancel", "NUMBER", "Cancel a manifest before pickup.",
+       With({{"reason", "TEXT", "why", false, true},
+             {"generator", "USCC",
+              "the generator; default: the manifest's own"}},
+            true),
+       CancelManifest},
+      {"pickup", "NUMBER", "The carrier takes the load (leg 1).",
+       With({{"carrier", "USCC", "the manifest's carrier", false, true},
+             {"vehicle", "PLATE", "a vehicle registered to the carrier", false,
+              true},
+             {"driver", "NAME", "the driver"}},
+            true),
+       Pickup},
       {"relay", "NUMBER", "Hand the load over to another carrier (a new leg).",
        With({{"from", "USCC", "the carrier holding the load", false, true},
              {"to", "USCC", "the carrier taking it", false, true},
              {"vehicle", "PLATE", "a vehicle of the new carrier", false, true},
              {"driver", "NAME", "the new driver"}},
             true),
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::RelayRequest req;
-         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-         *req.mutable_meta() = meta;
-         req.set_number(a.positional[0]);
-         req.set_from_carrier(a.Get("from"));
-         req.set_to_carrier(a.Get("to"));
-         req.set_vehicle(a.Get("vehicle"));
-         req.set_driver(a.Get("driver"));
-         auto stub = v1::Transfers::NewStub(ctx.channel);
-         return ManifestWrite<v1::RelayRequest>(
-             ctx, req, [&](auto* c, const auto& r, auto* out) {
-               return stub->Relay(c, r, out);
-             });
-       }});
-  c.push_back(
+       Relay},
       {"deliver", "NUMBER", "The named receiver signs the load's arrival.",
        With({{"receiver", "USCC", "the manifest's receiver", false, true}},
             true),
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::DeliverRequest req;
-         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-         *req.mutable_meta() = meta;
-         req.set_number(a.positional[0]);
-         req.set_receiver(a.Get("receiver"));
-         auto stub = v1::Transfers::NewStub(ctx.channel);
-         v1::ManifestReply reply;
-         CRADLE_RETURN_IF_ERROR(ManifestWrite<v1::DeliverRequest>(
-             ctx, req,
-             [&](auto* c, const auto& r, auto* out) {
-               return stub->Deliver(c, r, out);
-             },
-             &reply));
-         if (reply.manifest().receiver() != req.receiver()) {
-           // Recorded as evidence of a wrong delivery; the load is still on
-           // its way to the named receiver.
-           return NotDone(absl::StrCat(
-               "not delivered: ", req.receiver(),
-               " is not the receiver of manifest ", req.number(), " (",
-               reply.manifest().receiver(),
-               "); the scan is recorded as evidence at ledger entry ",
-               reply.receipt().sequence(), " and WRONG_RECEIVER is raised"));
-         }
-         return absl::OkStatus();
-       }});
-  c.push_back(
+       Deliver},
       {"receive", "NUMBER",
        "Weigh and accept or reject each line (a line may be split).",
        With({{"receiver", "USCC", "the manifest's receiver", false, true},
@@ -240,23 +334,7 @@ std::vector<Command> ManifestCommands() {
               "e.g. 1:accept:800kg or 1:reject:200kg:leaking drums", true,
               true}},
             true),
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::ReceiveRequest req;
-         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-         *req.mutable_meta() = meta;
-         req.set_number(a.positional[0]);
-         req.set_receiver(a.Get("receiver"));
-         for (const std::string& l : a.GetAll("line")) {
-           CRADLE_CLI_ASSIGN(line, ParseReceiptLine(l));
-           *req.add_lines() = line;
-         }
-         auto stub = v1::Disposals::NewStub(ctx.channel);
-         return ManifestWrite<v1::ReceiveRequest>(
-             ctx, req, [&](auto* c, const auto& r, auto* out) {
-               return stub->Receive(c, r, out);
-             });
-       }});
-  c.push_back(
+       Receive},
       {"reroute", "NUMBER",
        "Send a rejected load to an alternate receiver or back to the "
        "generator.",
@@ -268,26 +346,7 @@ std::vector<Command> ManifestCommands() {
              {"generator", "USCC",
               "the generator; default: the manifest's own"}},
             true),
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::RerouteRequest req;
-         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-         *req.mutable_meta() = meta;
-         req.set_number(a.positional[0]);
-         req.set_to(a.Get("to"));
-         req.set_carrier(a.Get("carrier"));
-         req.set_vehicle(a.Get("vehicle"));
-         req.set_driver(a.Get("driver"));
-         req.set_generator(a.Get("generator"));
-         CRADLE_CLI_ASSIGN(generator,
-                           GeneratorOf(ctx, req.number(), req.generator()));
-         req.set_generator(generator);
-         auto stub = v1::Transfers::NewStub(ctx.channel);
-         return ManifestWrite<v1::RerouteRequest>(
-             ctx, req, [&](auto* c, const auto& r, auto* out) {
-               return stub->Reroute(c, r, out);
-             });
-       }});
-  c.push_back(
+       Reroute},
       {"dispose", "NUMBER",
        "Record treatment per line; closes the chain when everything accepted "
        "is disposed.",
@@ -295,23 +354,7 @@ std::vector<Command> ManifestCommands() {
               true},
              {"line", "N:METHOD:QTY", "e.g. 1:D10:800kg", true, true}},
             true),
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::DisposeRequest req;
-         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-         *req.mutable_meta() = meta;
-         req.set_number(a.positional[0]);
-         req.set_receiver(a.Get("receiver"));
-         for (const std::string& l : a.GetAll("line")) {
-           CRADLE_CLI_ASSIGN(line, ParseDisposalLine(l));
-           *req.add_lines() = line;
-         }
-         auto stub = v1::Disposals::NewStub(ctx.channel);
-         return ManifestWrite<v1::DisposeRequest>(
-             ctx, req, [&](auto* c, const auto& r, auto* out) {
-               return stub->Dispose(c, r, out);
-             });
-       }});
-  c.push_back(
+       Dispose},
       {"payment record", "NUMBER",
        "Record the disposal fee the generator paid, and to whom.",
        With({{"payee", "USCC", "who was paid (the receiver, normally)", false,
@@ -319,24 +362,8 @@ std::vector<Command> ManifestCommands() {
              {"amount", "CNY", "amount in yuan, e.g. 3800.50", false, true},
              {"payer", "USCC", "the generator; default: the manifest's own"}},
             true),
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::RecordPaymentRequest req;
-         CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-         *req.mutable_meta() = meta;
-         req.set_number(a.positional[0]);
-         req.set_payee(a.Get("payee"));
-         CRADLE_CLI_ASSIGN(fen, ParseAmountFen(a.Get("amount")));
-         req.set_amount_fen(fen);
-         req.set_payer(a.Get("payer"));
-         CRADLE_CLI_ASSIGN(payer, GeneratorOf(ctx, req.number(), req.payer()));
-         req.set_payer(payer);
-         auto stub = v1::Disposals::NewStub(ctx.channel);
-         return ManifestWrite<v1::RecordPaymentRequest>(
-             ctx, req, [&](auto* c, const auto& r, auto* out) {
-               return stub->RecordPayment(c, r, out);
-             });
-       }});
-  return c;
+       RecordPayment},
+  };
 }
 
 }  // namespace cradle::clients

@@ -14,10 +14,156 @@
 #include "domain/treatment_method.h"
 
 namespace cradle::clients {
+namespace {
+
+// cradlectl enterprise register
+absl::Status RegisterEnterprise(const Context& ctx, const ParsedArgs& a) {
+  v1::RegisterEnterpriseRequest req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  req.set_id(a.Get("id"));
+  req.set_name(a.Get("name"));
+  req.set_division(a.Get("division"));
+  CRADLE_CLI_ASSIGN(roles, ParseRoles(a.Get("roles")));
+  for (v1::Role r : roles) req.add_roles(r);
+  v1::RegisterEnterpriseResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                       ->RegisterEnterprise(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintEnterprise(ctx, reply.enterprise());
+  return absl::OkStatus();
+}
+
+// cradlectl enterprise show
+absl::Status ShowEnterprise(const Context& ctx, const ParsedArgs& a) {
+  v1::GetEnterpriseRequest req;
+  req.set_id(a.positional[0]);
+  v1::GetEnterpriseResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                       ->GetEnterprise(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintEnterprise(ctx, reply.enterprise());
+  return absl::OkStatus();
+}
+
+// cradlectl licence grant
+absl::Status GrantLicence(const Context& ctx, const ParsedArgs& a) {
+  v1::GrantLicenceRequest req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  req.set_receiver(a.Get("receiver"));
+  v1::Licence* l = req.mutable_licence();
+  l->set_number(a.Get("number"));
+  for (const std::string& code : ParseList(a.Get("codes"))) {
+    l->add_codes(code);
+  }
+  CRADLE_CLI_ASSIGN(kg, ParseTonnesAsKg("--capacity-t", a.Get("capacity-t")));
+  l->set_capacity_kg(kg);
+  for (const std::string& m : ParseList(a.Get("methods"))) {
+    l->add_methods(m);
+  }
+  l->set_valid_until(a.Get("valid-until"));
+  v1::GrantLicenceResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s =
+      v1::Registry::NewStub(ctx.channel)->GrantLicence(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintEnterprise(ctx, reply.enterprise());
+  return absl::OkStatus();
+}
+
+// cradlectl methods
+absl::Status ListMethods(const Context& ctx, const ParsedArgs&) {
+  for (const domain::TreatmentMethod& m : domain::TreatmentMethods()) {
+    if (ctx.json) {
+      std::printf(
+          "{\"code\":\"%s\",\"kind\":\"%s\",\"name_zh\":\"%s\","
+          "\"name_en\":\"%s\"}\n",
+          m.code.c_str(), m.kind.c_str(), m.name_zh.c_str(), m.name_en.c_str());
+    } else {
+      std::printf("%-4s %-13s %s (%s)\n", m.code.c_str(), m.kind.c_str(),
+                  m.name_zh.c_str(), m.name_en.c_str());
+    }
+  }
+  return absl::OkStatus();
+}
+
+// cradlectl vehicle register
+absl::Status RegisterVehicle(const Context& ctx, const ParsedArgs& a) {
+  v1::RegisterVehicleRequest req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  req.set_carrier(a.Get("carrier"));
+  req.mutable_vehicle()->set_plate(a.Get("plate"));
+  req.mutable_vehicle()->set_permit(a.Get("permit"));
+  v1::RegisterVehicleResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                       ->RegisterVehicle(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintEnterprise(ctx, reply.enterprise());
+  return absl::OkStatus();
+}
+
+// cradlectl approval register
+absl::Status RegisterApproval(const Context& ctx, const ParsedArgs& a) {
+  v1::RegisterApprovalRequest req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  v1::Approval* ap = req.mutable_approval();
+  ap->set_number(a.Get("number"));
+  ap->set_generator(a.Get("generator"));
+  ap->set_receiver(a.Get("receiver"));
+  for (const std::string& code : ParseList(a.Get("codes"))) {
+    ap->add_codes(code);
+  }
+  ap->set_method(a.Get("method"));
+  CRADLE_CLI_ASSIGN(kg, ParseTonnesAsKg("--quantity-t", a.Get("quantity-t")));
+  ap->set_quantity_kg(kg);
+  ap->set_valid_from(a.Get("valid-from"));
+  ap->set_valid_until(a.Get("valid-until"));
+  v1::RegisterApprovalResponse registered;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                       ->RegisterApproval(call.get(), req, &registered);
+  if (!s.ok()) return FromGrpc(s);
+  const v1::Approval& reply = registered.approval();
+  if (ctx.json) {
+    PrintJson(reply);
+  } else {
+    std::printf("approval %s  %s -> %s  %s  %lld t  %s..%s\n",
+                reply.number().c_str(), reply.generator().c_str(),
+                reply.receiver().c_str(),
+                absl::StrJoin(reply.codes(), ",").c_str(),
+                static_cast<long long>(reply.quantity_kg() / 1000),
+                reply.valid_from().c_str(), reply.valid_until().c_str());
+  }
+  return absl::OkStatus();
+}
+
+// cradlectl enterprise risk
+absl::Status ShowRisk(const Context& ctx, const ParsedArgs& a) {
+  v1::GetEnterpriseRiskRequest req;
+  req.set_id(a.positional[0]);
+  v1::GetEnterpriseRiskResponse got;
+  auto call = ctx.Call();
+  grpc::Status s =
+      v1::Flags::NewStub(ctx.channel)->GetEnterpriseRisk(call.get(), req, &got);
+  if (!s.ok()) return FromGrpc(s);
+  const v1::EnterpriseRisk& reply = got.risk();
+  if (ctx.json) {
+    PrintJson(reply);
+  } else {
+    std::printf("%s  %s  (%d open flags, %d high)%s%s\n", reply.id().c_str(),
+                reply.colour().c_str(), reply.open_flags(), reply.open_high(),
+                reply.flag_ids().empty() ? "" : "  ",
+                absl::StrJoin(reply.flag_ids(), " ").c_str());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 std::vector<Command> RegistryCommands() {
-  std::vector<Command> c;
-  c.push_back(
+  return {
       {"enterprise register", "",
        "Register an enterprise (generator, collector, transporter, "
        "receiver).",
@@ -30,38 +176,12 @@ std::vector<Command> RegistryCommands() {
               "comma-separated: generator,collector,transporter,receiver",
               false, true}},
             false),
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::RegisterEnterpriseRequest req;
-         req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
-         req.set_id(a.Get("id"));
-         req.set_name(a.Get("name"));
-         req.set_division(a.Get("division"));
-         CRADLE_CLI_ASSIGN(roles, ParseRoles(a.Get("roles")));
-         for (v1::Role r : roles) req.add_roles(r);
-         v1::Enterprise reply;
-         auto call = ctx.Call();
-         grpc::Status s = v1::Registry::NewStub(ctx.channel)
-                              ->RegisterEnterprise(call.get(), req, &reply);
-         if (!s.ok()) return FromGrpc(s);
-         PrintEnterprise(ctx, reply);
-         return absl::OkStatus();
-       }});
-  c.push_back({"enterprise show",
-               "USCC",
-               "Show an enterprise's record.",
-               {},
-               [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-                 v1::GetEnterpriseRequest req;
-                 req.set_id(a.positional[0]);
-                 v1::Enterprise reply;
-                 auto call = ctx.Call();
-                 grpc::Status s = v1::Registry::NewStub(ctx.channel)
-                                      ->GetEnterprise(call.get(), req, &reply);
-                 if (!s.ok()) return FromGrpc(s);
-                 PrintEnterprise(ctx, reply);
-                 return absl::OkStatus();
-               }});
-  c.push_back(
+       RegisterEnterprise},
+      {"enterprise show",
+       "USCC",
+       "Show an enterprise's record.",
+       {},
+       ShowEnterprise},
       {"licence grant",
        "",
        "Grant a receiver a licence for waste codes or categories.",
@@ -74,73 +194,20 @@ std::vector<Command> RegistryCommands() {
          "utilisation/disposal methods it allows: D10,R9 (`cradlectl "
          "methods` lists them)"},
         {"valid-until", "YYYY-MM-DD", "last day of validity", false, true}},
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::GrantLicenceRequest req;
-         req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
-         req.set_receiver(a.Get("receiver"));
-         v1::Licence* l = req.mutable_licence();
-         l->set_number(a.Get("number"));
-         for (const std::string& code : ParseList(a.Get("codes"))) {
-           l->add_codes(code);
-         }
-         CRADLE_CLI_ASSIGN(
-             kg, ParseTonnesAsKg("--capacity-t", a.Get("capacity-t")));
-         l->set_capacity_kg(kg);
-         for (const std::string& m : ParseList(a.Get("methods"))) {
-           l->add_methods(m);
-         }
-         l->set_valid_until(a.Get("valid-until"));
-         v1::Enterprise reply;
-         auto call = ctx.Call();
-         grpc::Status s = v1::Registry::NewStub(ctx.channel)
-                              ->GrantLicence(call.get(), req, &reply);
-         if (!s.ok()) return FromGrpc(s);
-         PrintEnterprise(ctx, reply);
-         return absl::OkStatus();
-       }});
-  c.push_back(
+       GrantLicence},
       {"methods",
        "",
        "List the utilisation and disposal method codes (利用/处置方式) that "
        "licences allow and disposals report.",
        {},
-       [](const Context& ctx, const ParsedArgs&) -> absl::Status {
-         for (const domain::TreatmentMethod& m : domain::TreatmentMethods()) {
-           if (ctx.json) {
-             std::printf(
-                 "{\"code\":\"%s\",\"kind\":\"%s\",\"name_zh\":\"%s\","
-                 "\"name_en\":\"%s\"}\n",
-                 m.code.c_str(), m.kind.c_str(), m.name_zh.c_str(),
-                 m.name_en.c_str());
-           } else {
-             std::printf("%-4s %-13s %s (%s)\n", m.code.c_str(), m.kind.c_str(),
-                         m.name_zh.c_str(), m.name_en.c_str());
-           }
-         }
-         return absl::OkStatus();
-       }});
-  c.push_back(
+       ListMethods},
       {"vehicle register",
        "",
        "Register a carrier's vehicle.",
        {{"carrier", "USCC", "the transport firm", false, true},
         {"plate", "PLATE", "licence plate, e.g. 浙F12345", false, true},
         {"permit", "NO", "road-transport permit of the vehicle", false, true}},
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::RegisterVehicleRequest req;
-         req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
-         req.set_carrier(a.Get("carrier"));
-         req.mutable_vehicle()->set_plate(a.Get("plate"));
-         req.mutable_vehicle()->set_permit(a.Get("permit"));
-         v1::Enterprise reply;
-         auto call = ctx.Call();
-         grpc::Status s = v1::Registry::NewStub(ctx.channel)
-                              ->RegisterVehicle(call.get(), req, &reply);
-         if (!s.ok()) return FromGrpc(s);
-         PrintEnterprise(ctx, reply);
-         return absl::OkStatus();
-       }});
-  c.push_back(
+       RegisterVehicle},
       {"approval register",
        "",
        "Register a cross-province transfer approval (at most 12 months).",
@@ -152,64 +219,13 @@ std::vector<Command> RegistryCommands() {
         {"quantity-t", "TONNES", "approved quantity", false, true},
         {"valid-from", "YYYY-MM-DD", "first day", false, true},
         {"valid-until", "YYYY-MM-DD", "last day", false, true}},
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::RegisterApprovalRequest req;
-         req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
-         v1::Approval* ap = req.mutable_approval();
-         ap->set_number(a.Get("number"));
-         ap->set_generator(a.Get("generator"));
-         ap->set_receiver(a.Get("receiver"));
-         for (const std::string& code : ParseList(a.Get("codes"))) {
-           ap->add_codes(code);
-         }
-         ap->set_method(a.Get("method"));
-         CRADLE_CLI_ASSIGN(
-             kg, ParseTonnesAsKg("--quantity-t", a.Get("quantity-t")));
-         ap->set_quantity_kg(kg);
-         ap->set_valid_from(a.Get("valid-from"));
-         ap->set_valid_until(a.Get("valid-until"));
-         v1::Approval reply;
-         auto call = ctx.Call();
-         grpc::Status s = v1::Registry::NewStub(ctx.channel)
-                              ->RegisterApproval(call.get(), req, &reply);
-         if (!s.ok()) return FromGrpc(s);
-         if (ctx.json) {
-           PrintJson(reply);
-         } else {
-           std::printf("approval %s  %s -> %s  %s  %lld t  %s..%s\n",
-                       reply.number().c_str(), reply.generator().c_str(),
-                       reply.receiver().c_str(),
-                       absl::StrJoin(reply.codes(), ",").c_str(),
-                       static_cast<long long>(reply.quantity_kg() / 1000),
-                       reply.valid_from().c_str(), reply.valid_until().c_str());
-         }
-         return absl::OkStatus();
-       }});
-  c.push_back(
+       RegisterApproval},
       {"enterprise risk",
        "USCC",
        "Risk colour from open flags: green, yellow or red.",
        {},
-       [](const Context& ctx, const ParsedArgs& a) -> absl::Status {
-         v1::EnterpriseRiskRequest req;
-         req.set_id(a.positional[0]);
-         v1::EnterpriseRisk reply;
-         auto call = ctx.Call();
-         grpc::Status s =
-             v1::Flags::NewStub(ctx.channel)->Risk(call.get(), req, &reply);
-         if (!s.ok()) return FromGrpc(s);
-         if (ctx.json) {
-           PrintJson(reply);
-         } else {
-           std::printf("%s  %s  (%d open flags, %d high)%s%s\n",
-                       reply.id().c_str(), reply.colour().c_str(),
-                       reply.open_flags(), reply.open_high(),
-                       reply.flag_ids().empty() ? "" : "  ",
-                       absl::StrJoin(reply.flag_ids(), " ").c_str());
-         }
-         return absl::OkStatus();
-       }});
-  return c;
+       ShowRisk},
+  };
 }
 
 }  // namespace cradle::clients

@@ -267,11 +267,13 @@ absl::Status Verify(const Context& ctx, const ParsedArgs& a) {
 }
 
 absl::Status Integrity(const Context& ctx, const ParsedArgs&) {
-  v1::IntegrityStatus status;
+  v1::GetIntegrityResponse got;
   auto call = ctx.Call();
-  grpc::Status s = v1::Audit::NewStub(ctx.channel)
-                       ->Integrity(call.get(), v1::IntegrityRequest(), &status);
+  grpc::Status s =
+      v1::Audit::NewStub(ctx.channel)
+          ->GetIntegrity(call.get(), v1::GetIntegrityRequest(), &got);
   if (!s.ok()) return FromGrpc(s);
+  const v1::IntegrityStatus& status = got.status();
   if (ctx.json) {
     PrintJson(status);
     return absl::OkStatus();

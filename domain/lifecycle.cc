@@ -637,8 +637,11 @@ absl::StatusOr<Decision> DecidePayment(const v1::Manifest& m,
   return Decide(m, {std::move(e)}, now);
 }
 
+namespace {
+
+// `note` moves a flag to `to` (ACKED or RESOLVED).
 absl::StatusOr<Decision> DecideFlagNote(const v1::Manifest& m,
-                                        const v1::FlagNoteRequest& request,
+                                        ledger::v1::FlagNoted request,
                                         v1::FlagState to, absl::Time now) {
   const v1::Flag* flag = nullptr;
   for (const v1::Flag& f : m.flags()) {
@@ -664,11 +667,27 @@ absl::StatusOr<Decision> DecideFlagNote(const v1::Manifest& m,
   }
   ledger::v1::ManifestEvent e;
   if (to == v1::FLAG_STATE_ACKED) {
-    *e.mutable_flag_acked() = Transcribe<ledger::v1::FlagNoted>(request);
+    *e.mutable_flag_acked() = std::move(request);
   } else {
-    *e.mutable_flag_resolved() = Transcribe<ledger::v1::FlagNoted>(request);
+    *e.mutable_flag_resolved() = std::move(request);
   }
   return Decide(m, {std::move(e)}, now);
+}
+
+}  // namespace
+
+absl::StatusOr<Decision> DecideAcknowledge(
+    const v1::Manifest& m, const v1::AcknowledgeFlagRequest& request,
+    absl::Time now) {
+  return DecideFlagNote(m, Transcribe<ledger::v1::FlagNoted>(request),
+                        v1::FLAG_STATE_ACKED, now);
+}
+
+absl::StatusOr<Decision> DecideResolve(const v1::Manifest& m,
+                                       const v1::ResolveFlagRequest& request,
+                                       absl::Time now) {
+  return DecideFlagNote(m, Transcribe<ledger::v1::FlagNoted>(request),
+                        v1::FLAG_STATE_RESOLVED, now);
 }
 
 }  // namespace cradle::domain

@@ -141,10 +141,14 @@ absl::StatusOr<Decision> DecideDispose(const v1::Manifest& manifest,
 absl::StatusOr<Decision> DecidePayment(const v1::Manifest& manifest,
                                        const v1::RecordPaymentRequest& request,
                                        absl::Time now);
-// A regulator acknowledges (to = ACKED) or resolves (to = RESOLVED) a flag.
-absl::StatusOr<Decision> DecideFlagNote(const v1::Manifest& manifest,
-                                        const v1::FlagNoteRequest& request,
-                                        v1::FlagState to, absl::Time now);
+// A regulator acknowledges an open flag, or resolves an open or
+// acknowledged one.
+absl::StatusOr<Decision> DecideAcknowledge(
+    const v1::Manifest& manifest, const v1::AcknowledgeFlagRequest& request,
+    absl::Time now);
+absl::StatusOr<Decision> DecideResolve(const v1::Manifest& manifest,
+                                       const v1::ResolveFlagRequest& request,
+                                       absl::Time now);
 
 // Folds `event`, recorded at `recorded`, into `manifest`.
 void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,

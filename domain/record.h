@@ -32,10 +32,4 @@ To Transcribe(const google::protobuf::Message& from) {
   return to;
 }
 
-// The full name of the request type a recorded event's signature was made
-// over (security/attestation.h signs the request type's name), e.g.
-// "cradle.v1.PickupRequest" for cradle.ledger.v1.PickedUp; empty for an
-// event that records no signable request.
-absl::string_view SignedRequestType(const google::protobuf::Message& event);
-
 }  // namespace cradle::domain

@@ -2,18 +2,26 @@
 
 #include <sys/stat.h>
 
+#include <initializer_list>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 #include "cradle/ledger/v1/events.pb.h"
+#include "cradle/v1/auth.pb.h"
 #include "cradle/v1/common.pb.h"
+#include "cradle/v1/flags.pb.h"
+#include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/registry.pb.h"
 #include "security/ed25519.h"
 
 namespace cradle::security {
 namespace {
 
+using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
@@ -38,14 +46,71 @@ const FieldDescriptor* SignatureField(const Message& meta) {
   return meta.GetDescriptor()->FindFieldByName("signature");
 }
 
-}  // namespace
-
-std::string AttestationMessage(const Message& request) {
-  return AttestationMessage(request.GetTypeName(), request);
+// Every signed message, by full type name, to its signing name. Each row
+// is a frozen name, the ledger event that records the request (if any) and
+// the API requests signed under it.
+const absl::flat_hash_map<std::string, std::string>& SigningNames() {
+  static const auto* const kNames = [] {
+    auto* names = new absl::flat_hash_map<std::string, std::string>;
+    auto add = [names](const char* name, const Descriptor* event,
+                       std::initializer_list<const Descriptor*> requests) {
+      if (event != nullptr) (*names)[event->full_name()] = name;
+      for (const Descriptor* r : requests) (*names)[r->full_name()] = name;
+    };
+    namespace l = ledger::v1;
+    add("cradle.v1.OpenManifestRequest", l::Opened::descriptor(),
+        {v1::OpenManifestRequest::descriptor()});
+    add("cradle.v1.IssueManifestRequest", l::Issued::descriptor(),
+        {v1::IssueManifestRequest::descriptor()});
+    add("cradle.v1.CancelManifestRequest", l::Cancelled::descriptor(),
+        {v1::CancelManifestRequest::descriptor()});
+    add("cradle.v1.PickupRequest", l::PickedUp::descriptor(),
+        {v1::PickupRequest::descriptor()});
+    add("cradle.v1.RelayRequest", l::Relayed::descriptor(),
+        {v1::RelayRequest::descriptor()});
+    add("cradle.v1.DeliverRequest", l::Delivered::descriptor(),
+        {v1::DeliverRequest::descriptor()});
+    add("cradle.v1.RerouteRequest", l::Rerouted::descriptor(),
+        {v1::RerouteRequest::descriptor()});
+    add("cradle.v1.ReceiveRequest", l::Received::descriptor(),
+        {v1::ReceiveRequest::descriptor()});
+    add("cradle.v1.DisposeRequest", l::Disposed::descriptor(),
+        {v1::DisposeRequest::descriptor()});
+    add("cradle.v1.RecordPaymentRequest", l::PaymentRecorded::descriptor(),
+        {v1::RecordPaymentRequest::descriptor()});
+    // Acknowledge and resolve were one request type when first signed.
+    add("cradle.v1.FlagNoteRequest", l::FlagNoted::descriptor(),
+        {v1::AcknowledgeFlagRequest::descriptor(),
+         v1::ResolveFlagRequest::descriptor()});
+    add("cradle.v1.RegisterEnterpriseRequest",
+        l::EnterpriseRegistered::descriptor(),
+        {v1::RegisterEnterpriseRequest::descriptor()});
+    add("cradle.v1.GrantLicenceRequest", l::LicenceGranted::descriptor(),
+        {v1::GrantLicenceRequest::descriptor()});
+    add("cradle.v1.RegisterVehicleRequest", l::VehicleRegistered::descriptor(),
+        {v1::RegisterVehicleRequest::descriptor()});
+    add("cradle.v1.RegisterApprovalRequest",
+        l::ApprovalRegistered::descriptor(),
+        {v1::RegisterApprovalRequest::descriptor()});
+    add("cradle.v1.RevokeCredentialRequest", l::CredentialRevoked::descriptor(),
+        {v1::RevokeCredentialRequest::descriptor()});
+    // Recorded as the credential it makes, not as the request.
+    add("cradle.v1.IssueCredentialRequest", nullptr,
+        {v1::IssueCredentialRequest::descriptor()});
+    return names;
+  }();
+  return *kNames;
 }
 
-std::string AttestationMessage(absl::string_view signed_type,
-                               const Message& request) {
+}  // namespace
+
+absl::string_view SigningName(const Message& message) {
+  auto it = SigningNames().find(message.GetDescriptor()->full_name());
+  return it == SigningNames().end() ? absl::string_view() : it->second;
+}
+
+std::string AttestationMessage(const Message& request) {
+  const absl::string_view signed_type = SigningName(request);
   std::unique_ptr<Message> copy(request.New());
   copy->CopyFrom(request);
   if (const FieldDescriptor* f = MetaField(*copy); f != nullptr) {
@@ -64,9 +129,9 @@ std::string AttestationMessage(absl::string_view signed_type,
 
 absl::Status SignRequest(const security::Ed25519Key& key, Message* request) {
   const FieldDescriptor* f = MetaField(*request);
-  if (f == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        request->GetTypeName(), " has no meta field: nothing to sign"));
+  if (f == nullptr || SigningName(*request).empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(request->GetTypeName(), " is not a write a party signs"));
   }
   std::string signature = key.Sign(AttestationMessage(*request));
   Message* meta = request->GetReflection()->MutableMessage(request, f);
@@ -86,17 +151,9 @@ std::string SignatureOf(const Message& request) {
 
 bool VerifyRequest(absl::string_view public_key, const Message& request) {
   std::string signature = SignatureOf(request);
-  if (signature.empty()) return false;
+  if (signature.empty() || SigningName(request).empty()) return false;
   return security::VerifyEd25519(public_key, AttestationMessage(request),
                                  signature);
-}
-
-bool VerifyRecorded(absl::string_view public_key, absl::string_view signed_type,
-                    const Message& recorded) {
-  std::string signature = SignatureOf(recorded);
-  if (signature.empty() || signed_type.empty()) return false;
-  return security::VerifyEd25519(
-      public_key, AttestationMessage(signed_type, recorded), signature);
 }
 
 absl::StatusOr<std::unique_ptr<security::Ed25519Key>> LoadKey(

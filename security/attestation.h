@@ -2,11 +2,11 @@
 
 // What a party signs for what it attests. The signed bytes are
 //
-//   "CRADLE-ATTEST-V1\n" || full type name of the request || "\n" ||
+//   "CRADLE-ATTEST-V1\n" || the request's signing name || "\n" ||
 //   deterministic protobuf serialization of the request with
 //   meta.signature cleared
 //
-// so a signature binds the operation (the request type), the manifest
+// so a signature binds the operation (the signing name), the manifest
 // number, the party, every field the party filled in, and the idempotency
 // key; it cannot be replayed onto another operation or manifest. Its ledger
 // entry records every field of the request, signature included, in an
@@ -24,18 +24,20 @@
 
 namespace cradle::security {
 
-// The bytes to sign for `request`, a message with a `meta` WriteMeta field.
+// The name `message` is signed under: an API request (one with a `meta`
+// WriteMeta) and the ledger event that records it share one. It is the full
+// type name the request had when first signed, and it is frozen: stored
+// signatures cover it, so renaming an API message never changes it (the
+// flag notes' requests, for one, are all signed as
+// "cradle.v1.FlagNoteRequest"). Empty for a message that is not signed.
+absl::string_view SigningName(const google::protobuf::Message& message);
+
+// The bytes to sign for `request`, a message with a signing name; a ledger
+// event gives the same bytes as the request it records.
 std::string AttestationMessage(const google::protobuf::Message& request);
 
-// The same for a message recorded under another type than the request
-// that was signed (a ledger event, domain::SignedRequestType): `signed_type`
-// is the request's full type name, and `message` must serialise as the
-// request did.
-std::string AttestationMessage(absl::string_view signed_type,
-                               const google::protobuf::Message& message);
-
 // Signs `request` with `key`, writing request.meta.signature.
-// INVALID_ARGUMENT if the request has no `meta` field.
+// INVALID_ARGUMENT if the request has no signing name.
 absl::Status SignRequest(const security::Ed25519Key& key,
                          google::protobuf::Message* request);
 
@@ -43,13 +45,10 @@ absl::Status SignRequest(const security::Ed25519Key& key,
 std::string SignatureOf(const google::protobuf::Message& request);
 
 // True when meta.signature is `public_key`'s signature of
-// AttestationMessage(request).
+// AttestationMessage(request): for a request as it arrives, and for the
+// ledger event that records it.
 bool VerifyRequest(absl::string_view public_key,
                    const google::protobuf::Message& request);
-// True when `recorded`'s meta.signature is `public_key`'s signature of
-// AttestationMessage(signed_type, recorded).
-bool VerifyRecorded(absl::string_view public_key, absl::string_view signed_type,
-                    const google::protobuf::Message& recorded);
 
 // Loads an Ed25519 private key (PEM) that must exist: NOT_FOUND naming
 // `path` otherwise. Storage's LoadOrCreate would make a new one silently.

@@ -34,8 +34,6 @@
 namespace cradle::services {
 namespace {
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 constexpr int kMaxMonths = 60;
 constexpr int kExportPage = 100;
 // What Flows reads whole, per call: the flow counters of one month (city
@@ -65,7 +63,8 @@ absl::StatusOr<std::string> DayKey(absl::string_view field,
          absl::FormatCivilTime(d).substr(8, 2);
 }
 
-bool Matches(const v1::Manifest& m, const v1::JurisdictionQuery& q) {
+bool Matches(const v1::Manifest& m,
+             const v1::ListJurisdictionManifestsRequest& q) {
   if (q.status() != v1::MANIFEST_STATUS_UNSPECIFIED &&
       m.status() != q.status()) {
     return false;
@@ -274,9 +273,10 @@ absl::Status AdmitJurisdiction(const Gate& gate,
 
 }  // namespace
 
-grpc::ServerUnaryReactor* AuditService::Manifests(
-    grpc::CallbackServerContext* ctx, const v1::JurisdictionQuery* q,
-    v1::ListManifestsResponse* reply) {
+grpc::ServerUnaryReactor* AuditService::ListJurisdictionManifests(
+    grpc::CallbackServerContext* ctx,
+    const v1::ListJurisdictionManifestsRequest* q,
+    v1::ListJurisdictionManifestsResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   auto run = [&]() -> absl::Status {
     CRADLE_RETURN_IF_ERROR(CheckJurisdiction(q->jurisdiction(), {2, 4, 6}));
@@ -285,12 +285,8 @@ grpc::ServerUnaryReactor* AuditService::Manifests(
                             DayKey("opened_from", q->opened_from()));
     CRADLE_ASSIGN_OR_RETURN(std::string to,
                             DayKey("opened_to", q->opened_to()));
-    const int page_size =
-        q->page_size() == 0 ? kDefaultPageSize : q->page_size();
-    if (page_size < 0 || page_size > kMaxPageSize) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "page_size ", q->page_size(), " must be 1..", kMaxPageSize));
-    }
+    CRADLE_ASSIGN_OR_RETURN(const int page_size,
+                            PageSize(q->page_size(), kRecordPages));
     const std::string prefix = keys::JurisdictionPrefix(q->jurisdiction());
     CRADLE_ASSIGN_OR_RETURN(std::string after,
                             DecodePageToken(q->page_token(), prefix));

@@ -1,17 +1,21 @@
+#include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 
 #include "base/quote.h"
+#include "base/status_macros.h"
 #include "base/time.h"
-#include "domain/record.h"
 #include "security/attestation.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
 #include "services/ledger_check.h"
+#include "services/page_token.h"
 #include "services/reads.h"
 #include "services/services.h"
 #include "storage/entry_codec.h"
@@ -95,11 +99,9 @@ v1::Signer SignerOf(const CredentialStore& credentials,
   } else if (!c.ok() || c->public_key().empty()) {
     signer.set_signature(v1::Signer::SIGNATURE_UNKNOWN_KEY);
   } else {
-    signer.set_signature(
-        security::VerifyRecorded(c->public_key(),
-                                 domain::SignedRequestType(*request), *request)
-            ? v1::Signer::SIGNATURE_VALID
-            : v1::Signer::SIGNATURE_INVALID);
+    signer.set_signature(security::VerifyRequest(c->public_key(), *request)
+                             ? v1::Signer::SIGNATURE_VALID
+                             : v1::Signer::SIGNATURE_INVALID);
   }
   return signer;
 }
@@ -145,28 +147,14 @@ grpc::ServerUnaryReactor* AuditService::Chain(grpc::CallbackServerContext* ctx,
                                               const v1::ChainRequest* request,
                                               v1::ChainResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  if (request->number().empty()) {
-    reactor->Finish(
-        ToGrpcStatus(absl::InvalidArgumentError("number is required")));
-    return reactor;
-  }
-  absl::StatusOr<domain::Principal> who =
-      gate_.Admit(*ctx, domain::Operation::kManifestRead);
-  absl::Status allowed =
-      who.ok() ? CheckStreamReader(store_, *who, request->number())
-               : who.status();
-  if (!allowed.ok()) {
-    reactor->Finish(ToGrpcStatus(allowed));
-    return reactor;
-  }
-  absl::StatusOr<std::vector<storage::Entry>> entries =
-      ReadWholeStream(ledger_, request->number(), kMaxStreamEntries);
-  if (!entries.ok()) {
-    reactor->Finish(ToGrpcStatus(entries.status()));
+  absl::StatusOr<StreamPage> page = ReadStreamPage(
+      *ctx, request->number(), request->page_size(), request->page_token());
+  if (!page.ok()) {
+    reactor->Finish(ToGrpcStatus(page.status()));
     return reactor;
   }
   reply->set_verified(true);
-  for (const storage::Entry& e : *entries) {
+  for (const storage::Entry& e : page->entries) {
     v1::LedgerEntry* out = reply->add_entries();
     *out = ToProto(e);
     *out->mutable_signer() = SignerOf(credentials_, e);
@@ -184,11 +172,47 @@ grpc::ServerUnaryReactor* AuditService::Chain(grpc::CallbackServerContext* ctx,
       }
     }
   }
+  reply->set_next_page_token(page->next_page_token);
   const storage::Head head = ledger_.GetHead();
   reply->set_head_sequence(head.sequence);
   reply->set_head_hash(storage::HexHash(head.hash));
   reactor->Finish(grpc::Status::OK);
   return reactor;
+}
+
+absl::StatusOr<AuditService::StreamPage> AuditService::ReadStreamPage(
+    grpc::CallbackServerContext& ctx, const std::string& stream,
+    int requested_size, const std::string& page_token) const {
+  if (stream.empty()) {
+    return absl::InvalidArgumentError("number is required");
+  }
+  CRADLE_ASSIGN_OR_RETURN(domain::Principal who,
+                          gate_.Admit(ctx, domain::Operation::kManifestRead));
+  CRADLE_RETURN_IF_ERROR(CheckStreamReader(store_, who, stream));
+  CRADLE_ASSIGN_OR_RETURN(const int page_size,
+                          PageSize(requested_size, kEntryPages));
+  // The cursor is "<stream>@<last version>".
+  const std::string prefix = absl::StrCat(stream, "@");
+  CRADLE_ASSIGN_OR_RETURN(std::string cursor,
+                          DecodePageToken(page_token, prefix));
+  uint64_t after = 0;
+  if (!cursor.empty() &&
+      !absl::SimpleAtoi(absl::string_view(cursor).substr(prefix.size()),
+                        &after)) {
+    return absl::InvalidArgumentError(
+        "page_token is not a page token of this server; pass back the "
+        "next_page_token of the page before, unchanged");
+  }
+  StreamPage page;
+  CRADLE_ASSIGN_OR_RETURN(
+      page.entries, ledger_.ReadStream(stream, after + 1,
+                                       static_cast<size_t>(page_size) + 1));
+  if (page.entries.size() > static_cast<size_t>(page_size)) {
+    page.entries.pop_back();
+    page.next_page_token = EncodePageToken(
+        absl::StrCat(prefix, page.entries.back().stream_version));
+  }
+  return page;
 }
 
 grpc::ServerUnaryReactor* AuditService::Verify(grpc::CallbackServerContext* ctx,
@@ -229,28 +253,31 @@ grpc::ServerUnaryReactor* AuditService::Head(grpc::CallbackServerContext* ctx,
   return reactor;
 }
 
-grpc::ServerUnaryReactor* AuditService::TreeHead(
-    grpc::CallbackServerContext* ctx, const v1::TreeHeadRequest*,
-    v1::SignedTreeHead* reply) {
+grpc::ServerUnaryReactor* AuditService::GetTreeHead(
+    grpc::CallbackServerContext* ctx, const v1::GetTreeHeadRequest*,
+    v1::GetTreeHeadResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kTreeHead, reactor)) {
     return reactor;
   }
   // Signed, and kept outside the ledger for the next start to check.
   absl::StatusOr<v1::SignedTreeHead> head = guard_.SignHead();
-  FinishWith(reactor, reply, std::move(head));
+  FinishWith(reactor, reply, std::move(head),
+             [](v1::SignedTreeHead h, v1::GetTreeHeadResponse* out) {
+               *out->mutable_tree_head() = std::move(h);
+             });
   return reactor;
 }
 
-grpc::ServerUnaryReactor* AuditService::Integrity(
-    grpc::CallbackServerContext* ctx, const v1::IntegrityRequest*,
-    v1::IntegrityStatus* reply) {
+grpc::ServerUnaryReactor* AuditService::GetIntegrity(
+    grpc::CallbackServerContext* ctx, const v1::GetIntegrityRequest*,
+    v1::GetIntegrityResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kLedgerVerify, reactor)) {
     return reactor;
   }
-  *reply = guard_.Status();
-  *reply->mutable_scrub() = scrubber_.Status();
+  *reply->mutable_status() = guard_.Status();
+  *reply->mutable_status()->mutable_scrub() = scrubber_.Status();
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -420,37 +447,33 @@ grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,
                                               const v1::ProveRequest* request,
                                               v1::ProveResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  auto finish = [reactor](const absl::Status& s) {
-    reactor->Finish(ToGrpcStatus(s));
-    return reactor;
-  };
-  absl::StatusOr<domain::Principal> who =
-      gate_.Admit(*ctx, domain::Operation::kManifestRead);
-  if (!who.ok()) return finish(who.status());
-  if (absl::Status s = CheckStreamReader(store_, *who, request->number());
-      !s.ok()) {
-    return finish(s);
-  }
-  const uint64_t size = request->tree_size() == 0 ? ledger_.GetTreeHead().size
-                                                  : request->tree_size();
-  absl::StatusOr<std::string> root = ledger_.TreeRoot(size);
-  if (!root.ok()) return finish(root.status());
-  absl::StatusOr<std::vector<storage::Entry>> entries =
-      ReadWholeStream(ledger_, request->number(), kMaxStreamEntries);
-  if (!entries.ok()) return finish(entries.status());
-  for (const storage::Entry& e : *entries) {
-    if (e.sequence > size) break;  // written after that head
-    absl::StatusOr<std::vector<std::string>> path =
-        ledger_.InclusionProof(e.sequence, size);
-    if (!path.ok()) return finish(path.status());
-    v1::EntryProof* p = reply->add_proofs();
-    *p->mutable_entry() = ToProto(e);
-    *p->mutable_entry()->mutable_signer() = SignerOf(credentials_, e);
-    for (const std::string& h : Hex(*path)) p->add_path(h);
-  }
-  reply->set_tree_size(size);
-  reply->set_root_hash(storage::HexHash(*root));
-  return finish(absl::OkStatus());
+  absl::Status s = [&]() -> absl::Status {
+    CRADLE_ASSIGN_OR_RETURN(
+        StreamPage page,
+        ReadStreamPage(*ctx, request->number(), request->page_size(),
+                       request->page_token()));
+    const uint64_t size = request->tree_size() == 0 ? ledger_.GetTreeHead().size
+                                                    : request->tree_size();
+    CRADLE_ASSIGN_OR_RETURN(std::string root, ledger_.TreeRoot(size));
+    for (const storage::Entry& e : page.entries) {
+      if (e.sequence > size) {  // written after that head: the last page
+        page.next_page_token.clear();
+        break;
+      }
+      CRADLE_ASSIGN_OR_RETURN(std::vector<std::string> path,
+                              ledger_.InclusionProof(e.sequence, size));
+      v1::EntryProof* p = reply->add_proofs();
+      *p->mutable_entry() = ToProto(e);
+      *p->mutable_entry()->mutable_signer() = SignerOf(credentials_, e);
+      for (const std::string& h : Hex(path)) p->add_path(h);
+    }
+    reply->set_tree_size(size);
+    reply->set_root_hash(storage::HexHash(root));
+    reply->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  }();
+  reactor->Finish(ToGrpcStatus(s));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* AuditService::Consistency(

@@ -271,21 +271,25 @@ void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
       [&] { return PrepareRevoke(request, by); }, std::move(done));
 }
 
-std::vector<v1::Credential> CredentialStore::List(
-    absl::string_view enterprise) const {
-  std::vector<v1::Credential> out;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    for (const auto& [id, s] : by_id_) {
-      if (enterprise.empty() || s.credential.enterprise() == enterprise) {
-        out.push_back(s.credential);
-      }
+std::vector<v1::Credential> CredentialStore::List(absl::string_view enterprise,
+                                                  absl::string_view after,
+                                                  size_t limit) const {
+  std::vector<const v1::Credential*> found;
+  absl::ReaderMutexLock lock(&mu_);
+  for (const auto& [id, s] : by_id_) {
+    if ((enterprise.empty() || s.credential.enterprise() == enterprise) &&
+        id > after) {
+      found.push_back(&s.credential);
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const v1::Credential& a, const v1::Credential& b) {
-              return a.id() < b.id();
-            });
+  const size_t n = std::min(limit, found.size());
+  std::partial_sort(found.begin(), found.begin() + n, found.end(),
+                    [](const v1::Credential* a, const v1::Credential* b) {
+                      return a->id() < b->id();
+                    });
+  std::vector<v1::Credential> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(*found[i]);
   return out;
 }
 

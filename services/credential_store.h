@@ -52,8 +52,10 @@ class CredentialStore {
   void Revoke(const v1::RevokeCredentialRequest& request,
               const domain::Principal& by, CredentialDone done);
 
-  // Every credential (of `enterprise` when non-empty), by id.
-  std::vector<v1::Credential> List(absl::string_view enterprise) const;
+  // Credentials (of `enterprise` when non-empty) with ids after `after`,
+  // by id, at most `limit`.
+  std::vector<v1::Credential> List(absl::string_view enterprise,
+                                   absl::string_view after, size_t limit) const;
   // Any credential, revoked or expired included; NOT_FOUND otherwise.
   absl::StatusOr<v1::Credential> Get(absl::string_view id) const;
 

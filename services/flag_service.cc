@@ -15,9 +15,6 @@
 namespace cradle::services {
 namespace {
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
-
 absl::StatusOr<v1::Flag> LoadFlag(const ManifestStore& store,
                                   absl::string_view id) {
   absl::StatusOr<std::string> number = domain::ManifestOfFlag(id);
@@ -58,11 +55,8 @@ bool Matches(const v1::Flag& f, const v1::ListFlagsRequest& r) {
 absl::StatusOr<v1::ListFlagsResponse> ListFlags(
     const ManifestStore& store, const storage::LedgerReader& ledger,
     const v1::ListFlagsRequest& r, absl::string_view jurisdiction) {
-  const int page_size = r.page_size() == 0 ? kDefaultPageSize : r.page_size();
-  if (page_size < 0 || page_size > kMaxPageSize) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "page_size ", r.page_size(), " must be 1..", kMaxPageSize));
-  }
+  CRADLE_ASSIGN_OR_RETURN(const int page_size,
+                          PageSize(r.page_size(), kRecordPages));
   if (!v1::FlagKind_IsValid(r.kind()) || !v1::FlagState_IsValid(r.state())) {
     return absl::InvalidArgumentError("kind or state is out of range");
   }
@@ -168,9 +162,11 @@ grpc::ServerUnaryReactor* FlagService::List(grpc::CallbackServerContext* ctx,
   return reactor;
 }
 
+template <typename Request, typename Reply, typename DecideFn>
 grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
-                                            const v1::FlagNoteRequest* request,
-                                            v1::FlagState to, v1::Flag* reply) {
+                                            const Request* request,
+                                            absl::string_view op, Reply* reply,
+                                            DecideFn decide) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::StatusOr<domain::Principal> who =
       gate_.AdmitWrite(*ctx, domain::Operation::kFlagNote, *request);
@@ -184,22 +180,20 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
     return reactor;
   }
   store_.Write(
-      *number, *who, to == v1::FLAG_STATE_ACKED ? "flag-ack" : "flag-resolve",
-      request->meta(),
-      [request, to, who = *who](
+      *number, *who, op, request->meta(),
+      [request, decide, who = *who](
           const v1::Manifest& m, const domain::RegistryReader&,
           absl::Time now) -> absl::StatusOr<domain::Decision> {
         // Only a regulator of a division the manifest touches.
         if (absl::Status s = domain::CheckManifestReader(who, m); !s.ok()) {
           return s;
         }
-        return domain::DecideFlagNote(m, *request, to, now);
+        return decide(m, *request, now);
       },
-      [reactor, reply,
-       id = request->id()](absl::StatusOr<v1::ManifestReply> r) {
+      [reactor, reply, id = request->id()](absl::StatusOr<ManifestWritten> r) {
         if (r.ok()) {
-          for (const v1::Flag& f : r->manifest().flags()) {
-            if (f.id() == id) *reply = f;
+          for (const v1::Flag& f : r->manifest.flags()) {
+            if (f.id() == id) *reply->mutable_flag() = f;
           }
         }
         reactor->Finish(ToGrpcStatus(r.status()));
@@ -208,20 +202,21 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
 }
 
 grpc::ServerUnaryReactor* FlagService::Acknowledge(
-    grpc::CallbackServerContext* ctx, const v1::FlagNoteRequest* request,
-    v1::Flag* reply) {
-  return Note(ctx, request, v1::FLAG_STATE_ACKED, reply);
+    grpc::CallbackServerContext* ctx, const v1::AcknowledgeFlagRequest* request,
+    v1::AcknowledgeFlagResponse* reply) {
+  return Note(ctx, request, "flag-ack", reply, &domain::DecideAcknowledge);
 }
 
 grpc::ServerUnaryReactor* FlagService::Resolve(
-    grpc::CallbackServerContext* ctx, const v1::FlagNoteRequest* request,
-    v1::Flag* reply) {
-  return Note(ctx, request, v1::FLAG_STATE_RESOLVED, reply);
+    grpc::CallbackServerContext* ctx, const v1::ResolveFlagRequest* request,
+    v1::ResolveFlagResponse* reply) {
+  return Note(ctx, request, "flag-resolve", reply, &domain::DecideResolve);
 }
 
-grpc::ServerUnaryReactor* FlagService::Risk(
-    grpc::CallbackServerContext* ctx, const v1::EnterpriseRiskRequest* request,
-    v1::EnterpriseRisk* reply) {
+grpc::ServerUnaryReactor* FlagService::GetEnterpriseRisk(
+    grpc::CallbackServerContext* ctx,
+    const v1::GetEnterpriseRiskRequest* request,
+    v1::GetEnterpriseRiskResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::StatusOr<domain::Principal> who =
       gate_.Admit(*ctx, domain::Operation::kRisk);
@@ -239,7 +234,10 @@ grpc::ServerUnaryReactor* FlagService::Risk(
   }
   absl::StatusOr<v1::EnterpriseRisk> risk =
       ReadEnterpriseRisk(ledger_, request->id());
-  FinishWith(reactor, reply, std::move(risk));
+  FinishWith(reactor, reply, std::move(risk),
+             [](v1::EnterpriseRisk r, v1::GetEnterpriseRiskResponse* out) {
+               *out->mutable_risk() = std::move(r);
+             });
   return reactor;
 }
 

@@ -53,4 +53,21 @@ std::function<void(absl::StatusOr<T>)> Finisher(
   };
 }
 
+// The same for an answer that is a part of `reply`: `put(value, reply)`
+// moves the value in (e.g. into GetEnterpriseResponse.enterprise).
+template <typename T, typename Reply, typename Put>
+void FinishWith(grpc::ServerUnaryReactor* reactor, Reply* reply,
+                absl::StatusOr<T> result, const Put& put) {
+  if (result.ok()) put(*std::move(result), reply);
+  reactor->Finish(ToGrpcStatus(result.status()));
+}
+
+template <typename T, typename Reply, typename Put>
+std::function<void(absl::StatusOr<T>)> Finisher(
+    grpc::ServerUnaryReactor* reactor, Reply* reply, Put put) {
+  return [reactor, reply, put = std::move(put)](absl::StatusOr<T> result) {
+    FinishWith(reactor, reply, std::move(result), put);
+  };
+}
+
 }  // namespace cradle::services

@@ -26,13 +26,26 @@ absl::optional<domain::Principal> Writer(grpc::CallbackServerContext* ctx,
   return *std::move(p);
 }
 
+// Finishes `reactor` with what a write left, moved into `reply` (any of
+// the manifest writes' responses: manifest = 1, receipt = 2).
+template <typename Response>
+ManifestStore::Done Answer(grpc::ServerUnaryReactor* reactor, Response* reply) {
+  return Finisher<ManifestWritten>(
+      reactor, reply, [](ManifestWritten w, Response* r) {
+        *r->mutable_manifest() = std::move(w.manifest);
+        *r->mutable_receipt() = std::move(w.receipt);
+      });
+}
+
 // A write to an existing manifest: the gate, then the store with `decide`.
-template <typename Request, typename DecideFn>
-grpc::ServerUnaryReactor* WriteManifest(
-    grpc::CallbackServerContext* ctx, const Gate& gate, ManifestStore& store,
-    const Request* request, Operation op, absl::string_view field,
-    absl::string_view party, absl::string_view op_name,
-    v1::ManifestReply* reply, DecideFn decide) {
+template <typename Request, typename Response, typename DecideFn>
+grpc::ServerUnaryReactor* WriteManifest(grpc::CallbackServerContext* ctx,
+                                        const Gate& gate, ManifestStore& store,
+                                        const Request* request, Operation op,
+                                        absl::string_view field,
+                                        absl::string_view party,
+                                        absl::string_view op_name,
+                                        Response* reply, DecideFn decide) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::optional<domain::Principal> who =
       Writer(ctx, gate, *request, op, field, party, reactor);
@@ -42,7 +55,7 @@ grpc::ServerUnaryReactor* WriteManifest(
       [request, decide](
           const v1::Manifest& m, const domain::RegistryReader& registry,
           absl::Time now) { return decide(m, *request, registry, now); },
-      Finisher(reactor, reply));
+      Answer(reactor, reply));
   return reactor;
 }
 
@@ -50,19 +63,19 @@ grpc::ServerUnaryReactor* WriteManifest(
 
 grpc::ServerUnaryReactor* ManifestService::Open(
     grpc::CallbackServerContext* ctx, const v1::OpenManifestRequest* request,
-    v1::ManifestReply* reply) {
+    v1::OpenManifestResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::optional<domain::Principal> who =
       Writer(ctx, gate_, *request, Operation::kOpen, "generator",
              request->generator(), reactor);
   if (!who.has_value()) return reactor;
-  store_.Open(*request, *who, Finisher(reactor, reply));
+  store_.Open(*request, *who, Answer(reactor, reply));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ManifestService::Issue(
     grpc::CallbackServerContext* ctx, const v1::IssueManifestRequest* request,
-    v1::ManifestReply* reply) {
+    v1::IssueManifestResponse* reply) {
   return WriteManifest(
       ctx, gate_, store_, request, Operation::kIssueOrCancel, "generator",
       request->generator(), "issue", reply,
@@ -72,7 +85,7 @@ grpc::ServerUnaryReactor* ManifestService::Issue(
 
 grpc::ServerUnaryReactor* ManifestService::Cancel(
     grpc::CallbackServerContext* ctx, const v1::CancelManifestRequest* request,
-    v1::ManifestReply* reply) {
+    v1::CancelManifestResponse* reply) {
   return WriteManifest(
       ctx, gate_, store_, request, Operation::kIssueOrCancel, "generator",
       request->generator(), "cancel", reply,
@@ -82,7 +95,7 @@ grpc::ServerUnaryReactor* ManifestService::Cancel(
 
 grpc::ServerUnaryReactor* ManifestService::Get(
     grpc::CallbackServerContext* ctx, const v1::GetManifestRequest* request,
-    v1::Manifest* reply) {
+    v1::GetManifestResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::Status s = [&]() -> absl::Status {
     absl::StatusOr<domain::Principal> p =
@@ -91,7 +104,7 @@ grpc::ServerUnaryReactor* ManifestService::Get(
     absl::StatusOr<v1::Manifest> m = store_.Load(request->number());
     if (!m.ok()) return m.status();
     if (absl::Status s = domain::CheckManifestReader(*p, *m); !s.ok()) return s;
-    *reply = *std::move(m);
+    *reply->mutable_manifest() = *std::move(m);
     return absl::OkStatus();
   }();
   reactor->Finish(ToGrpcStatus(s));
@@ -118,7 +131,8 @@ grpc::ServerUnaryReactor* ManifestService::List(
       if (query.party().empty()) {
         return absl::InvalidArgumentError(
             "party is required for a regulator: list an enterprise of the "
-            "jurisdiction, or query the jurisdiction with Audit.Manifests");
+            "jurisdiction, or query the jurisdiction with "
+            "Audit.ListJurisdictionManifests");
       }
       absl::StatusOr<v1::Enterprise> e =
           store_.registry().GetEnterprise("party", query.party());
@@ -138,7 +152,7 @@ grpc::ServerUnaryReactor* ManifestService::List(
 
 grpc::ServerUnaryReactor* TransferService::Pickup(
     grpc::CallbackServerContext* ctx, const v1::PickupRequest* request,
-    v1::ManifestReply* reply) {
+    v1::PickupResponse* reply) {
   return WriteManifest(ctx, gate_, store_, request, Operation::kPickup,
                        "carrier", request->carrier(), "pickup", reply,
                        [](const v1::Manifest& m, const auto& r,
@@ -149,7 +163,7 @@ grpc::ServerUnaryReactor* TransferService::Pickup(
 
 grpc::ServerUnaryReactor* TransferService::Relay(
     grpc::CallbackServerContext* ctx, const v1::RelayRequest* request,
-    v1::ManifestReply* reply) {
+    v1::RelayResponse* reply) {
   return WriteManifest(ctx, gate_, store_, request, Operation::kRelay,
                        "from_carrier", request->from_carrier(), "relay", reply,
                        [](const v1::Manifest& m, const auto& r,
@@ -160,7 +174,7 @@ grpc::ServerUnaryReactor* TransferService::Relay(
 
 grpc::ServerUnaryReactor* TransferService::Deliver(
     grpc::CallbackServerContext* ctx, const v1::DeliverRequest* request,
-    v1::ManifestReply* reply) {
+    v1::DeliverResponse* reply) {
   return WriteManifest(ctx, gate_, store_, request, Operation::kDeliver,
                        "receiver", request->receiver(), "deliver", reply,
                        [](const v1::Manifest& m, const auto& r,
@@ -171,7 +185,7 @@ grpc::ServerUnaryReactor* TransferService::Deliver(
 
 grpc::ServerUnaryReactor* TransferService::Reroute(
     grpc::CallbackServerContext* ctx, const v1::RerouteRequest* request,
-    v1::ManifestReply* reply) {
+    v1::RerouteResponse* reply) {
   return WriteManifest(ctx, gate_, store_, request, Operation::kReroute,
                        "generator", request->generator(), "reroute", reply,
                        [](const v1::Manifest& m, const auto& r,
@@ -182,7 +196,7 @@ grpc::ServerUnaryReactor* TransferService::Reroute(
 
 grpc::ServerUnaryReactor* DisposalService::Receive(
     grpc::CallbackServerContext* ctx, const v1::ReceiveRequest* request,
-    v1::ManifestReply* reply) {
+    v1::ReceiveResponse* reply) {
   return WriteManifest(
       ctx, gate_, store_, request, Operation::kReceive, "receiver",
       request->receiver(), "receive", reply,
@@ -192,7 +206,7 @@ grpc::ServerUnaryReactor* DisposalService::Receive(
 
 grpc::ServerUnaryReactor* DisposalService::Dispose(
     grpc::CallbackServerContext* ctx, const v1::DisposeRequest* request,
-    v1::ManifestReply* reply) {
+    v1::DisposeResponse* reply) {
   return WriteManifest(
       ctx, gate_, store_, request, Operation::kDispose, "receiver",
       request->receiver(), "dispose", reply,
@@ -202,7 +216,7 @@ grpc::ServerUnaryReactor* DisposalService::Dispose(
 
 grpc::ServerUnaryReactor* DisposalService::RecordPayment(
     grpc::CallbackServerContext* ctx, const v1::RecordPaymentRequest* request,
-    v1::ManifestReply* reply) {
+    v1::RecordPaymentResponse* reply) {
   return WriteManifest(
       ctx, gate_, store_, request, Operation::kRecordPayment, "payer",
       request->payer(), "payment", reply,

@@ -24,12 +24,7 @@
 #include "storage/entry_codec.h"
 
 namespace cradle::services {
-namespace {
-
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
-
-}  // namespace
+namespace {}  // namespace
 
 ManifestStore::ManifestStore(storage::Ledger& ledger, const Clock& clock,
                              domain::FlagConfig flag_config)
@@ -40,9 +35,7 @@ ManifestStore::ManifestStore(storage::Ledger& ledger, const Clock& clock,
       pipeline_(
           ledger,
           [this](const storage::AppendResult& first) { return Replay(first); },
-          [](v1::ManifestReply* r) {
-            r->mutable_receipt()->set_replayed(true);
-          }) {}
+          [](ManifestWritten* w) { w->receipt.set_replayed(true); }) {}
 
 absl::StatusOr<v1::Manifest> ManifestStore::Load(
     absl::string_view number) const {
@@ -61,13 +54,10 @@ absl::StatusOr<v1::Manifest> ManifestStore::Load(
   return m;
 }
 
-absl::StatusOr<v1::ManifestReply> ManifestStore::Replay(
+absl::StatusOr<ManifestWritten> ManifestStore::Replay(
     const storage::AppendResult& first) const {
   CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(first.stream));
-  v1::ManifestReply reply;
-  *reply.mutable_manifest() = std::move(m);
-  *reply.mutable_receipt() = ReceiptFor(first);
-  return reply;
+  return ManifestWritten{std::move(m), ReceiptFor(first)};
 }
 
 storage::AppendRequest ManifestStore::MakeAppend(
@@ -97,14 +87,12 @@ storage::AppendRequest ManifestStore::MakeAppend(
 namespace {
 
 // The answer to a write once durable: the state it made and its receipt.
-std::function<absl::StatusOr<v1::ManifestReply>(const storage::AppendResult&)>
+std::function<absl::StatusOr<ManifestWritten>(const storage::AppendResult&)>
 AnswerWith(v1::Manifest next) {
-  // Called once: the manifest moves into the reply.
+  // Called once: the manifest moves into the answer.
   return [next = std::move(next)](const storage::AppendResult& r) mutable {
-    v1::ManifestReply reply;
-    *reply.mutable_manifest() = std::move(next);
-    *reply.mutable_receipt() = ReceiptFor(r);
-    return absl::StatusOr<v1::ManifestReply>(std::move(reply));
+    return absl::StatusOr<ManifestWritten>(
+        ManifestWritten{std::move(next), ReceiptFor(r)});
   };
 }
 
@@ -117,10 +105,10 @@ void ManifestStore::Open(const v1::OpenManifestRequest& request,
   pipeline_.Write(
       who, "open", request.meta(),
       [&] { return PrepareOpen(request, who.Actor()); }, std::move(done),
-      WritePipeline<v1::ManifestReply>::Copies::kShareFirst);
+      WritePipeline<ManifestWritten>::Copies::kShareFirst);
 }
 
-absl::StatusOr<PreparedWrite<v1::ManifestReply>> ManifestStore::PrepareOpen(
+absl::StatusOr<PreparedWrite<ManifestWritten>> ManifestStore::PrepareOpen(
     const v1::OpenManifestRequest& request, absl::string_view actor) {
   const absl::Time now = clock_.Now();
   const domain::MemoizedRegistry registry(registry_);
@@ -139,7 +127,7 @@ absl::StatusOr<PreparedWrite<v1::ManifestReply>> ManifestStore::PrepareOpen(
                           domain::DecideOpen(request, registry, number, now));
   CRADLE_RETURN_IF_ERROR(domain::AddEventFlags(v1::Manifest(), registry,
                                                flag_config_, now, &decision));
-  PreparedWrite<v1::ManifestReply> out;
+  PreparedWrite<ManifestWritten> out;
   out.append = MakeAppend(v1::Manifest(), decision, actor, now);
   out.answer = AnswerWith(std::move(decision.next));
   return out;
@@ -178,7 +166,7 @@ void ManifestStore::Write(absl::string_view number,
                           Done done) {
   pipeline_.Write(
       who, op, meta,
-      [&]() -> absl::StatusOr<PreparedWrite<v1::ManifestReply>> {
+      [&]() -> absl::StatusOr<PreparedWrite<ManifestWritten>> {
         CRADLE_ASSIGN_OR_RETURN(v1::Manifest current, Load(number));
         const absl::Time now = clock_.Now();
         const domain::MemoizedRegistry registry(registry_);
@@ -186,7 +174,7 @@ void ManifestStore::Write(absl::string_view number,
                                 decide(current, registry, now));
         CRADLE_RETURN_IF_ERROR(domain::AddEventFlags(
             current, registry, flag_config_, now, &decision));
-        PreparedWrite<v1::ManifestReply> out;
+        PreparedWrite<ManifestWritten> out;
         out.append = MakeAppend(current, decision, who.Actor(), now);
         out.answer = AnswerWith(std::move(decision.next));
         return out;
@@ -233,12 +221,8 @@ absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys) {
 
 absl::StatusOr<v1::ListManifestsResponse> ManifestStore::List(
     const v1::ListManifestsRequest& request) const {
-  int page_size =
-      request.page_size() == 0 ? kDefaultPageSize : request.page_size();
-  if (page_size < 0 || page_size > kMaxPageSize) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "page_size ", request.page_size(), " must be 1..", kMaxPageSize));
-  }
+  CRADLE_ASSIGN_OR_RETURN(const int page_size,
+                          PageSize(request.page_size(), kRecordPages));
   if (!v1::ManifestStatus_IsValid(request.status())) {
     return absl::InvalidArgumentError(
         absl::StrCat("status ", request.status(), " is not a status"));

@@ -25,9 +25,16 @@
 
 namespace cradle::services {
 
+// What a manifest write leaves: the manifest as it made it, and the
+// receipt of its append (for a retry, the first append's).
+struct ManifestWritten {
+  v1::Manifest manifest;
+  v1::WriteReceipt receipt;
+};
+
 class ManifestStore {
  public:
-  using Done = std::function<void(absl::StatusOr<v1::ManifestReply>)>;
+  using Done = std::function<void(absl::StatusOr<ManifestWritten>)>;
   // `registry` answers the decision's lookups for this one write, and
   // remembers them for the flag rules that follow (domain::MemoizedRegistry).
   using Decider = std::function<absl::StatusOr<domain::Decision>(
@@ -73,11 +80,11 @@ class ManifestStore {
   // The next serial of `city4` in `year`; RESOURCE_EXHAUSTED past 999999.
   absl::StatusOr<int64_t> NextSerial(int year, const std::string& city4);
   // The open decided and numbered, ready to append.
-  absl::StatusOr<PreparedWrite<v1::ManifestReply>> PrepareOpen(
+  absl::StatusOr<PreparedWrite<ManifestWritten>> PrepareOpen(
       const v1::OpenManifestRequest& request, absl::string_view actor);
   // The answer to a retry: the manifest as it is now, with the receipt of
   // the first append.
-  absl::StatusOr<v1::ManifestReply> Replay(
+  absl::StatusOr<ManifestWritten> Replay(
       const storage::AppendResult& first) const;
   // `decision` on `before` as one append: its events, the new state, and
   // the index and counter changes between the two.
@@ -91,7 +98,7 @@ class ManifestStore {
   LedgerRegistryReader registry_;
   const domain::FlagConfig flag_config_;
 
-  WritePipeline<v1::ManifestReply> pipeline_;
+  WritePipeline<ManifestWritten> pipeline_;
 
   absl::Mutex serial_mu_;
   // Last serial handed out, per "<year><city4>".

@@ -35,4 +35,13 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
   return std::string(cursor);
 }
 
+absl::StatusOr<int> PageSize(int requested, PageLimits limits) {
+  if (requested < 0 || requested > limits.max_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size ", requested, " must be 1..", limits.max_size,
+                     " (0: ", limits.default_size, ")"));
+  }
+  return requested == 0 ? limits.default_size : requested;
+}
+
 }  // namespace cradle::services

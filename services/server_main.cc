@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@
 
 #include "base/flags_usage.h"
 #include "base/quote.h"
+#include "base/status_macros.h"
 #include "base/time.h"
 #include "domain/flags/flag_config.h"
 #include "domain/work_calendar.h"
@@ -86,6 +88,131 @@ ABSL_FLAG(bool, sync, true,
           "fsync every group commit before acknowledging. --nosync is for "
           "benchmarks only: a crash can then lose acknowledged entries.");
 
+namespace {
+
+// The server's options from the flags; INVALID_ARGUMENT naming the flag
+// that is wrong.
+absl::StatusOr<cradle::services::ServerOptions> OptionsFromFlags() {
+  cradle::services::ServerOptions options;
+  struct LimitFlag {
+    const char* name;
+    std::string value;
+    cradle::domain::Limit* into;
+  };
+  for (const LimitFlag& f :
+       {LimitFlag{"--transit-limit", absl::GetFlag(FLAGS_transit_limit),
+                  &options.flags.transit},
+        LimitFlag{"--receipt-limit", absl::GetFlag(FLAGS_receipt_limit),
+                  &options.flags.receipt},
+        LimitFlag{"--disposal-limit", absl::GetFlag(FLAGS_disposal_limit),
+                  &options.flags.disposal},
+        LimitFlag{"--backfill-limit", absl::GetFlag(FLAGS_backfill_limit),
+                  &options.flags.backfill}}) {
+    CRADLE_ASSIGN_OR_RETURN(*f.into,
+                            cradle::domain::ParseLimit(f.name, f.value));
+  }
+  const double tolerance = absl::GetFlag(FLAGS_quantity_tolerance);
+  if (!(tolerance >= 0 && tolerance <= 100)) {
+    return absl::InvalidArgumentError(
+        "--quantity-tolerance must be a percentage from 0 to 100");
+  }
+  options.flags.quantity_tolerance_bp =
+      static_cast<int64_t>(tolerance * 100 + 0.5);
+  if (!absl::GetFlag(FLAGS_calendar).empty()) {
+    std::ifstream in(absl::GetFlag(FLAGS_calendar));
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in.good() && !in.eof()) {
+      return absl::NotFoundError(absl::StrCat(
+          "--calendar ", absl::GetFlag(FLAGS_calendar), " cannot be read"));
+    }
+    CRADLE_ASSIGN_OR_RETURN(cradle::domain::WorkCalendar parsed,
+                            cradle::domain::WorkCalendar::Parse(text.str()));
+    // Lives as long as the process: the server keeps a pointer.
+    options.flags.calendar =
+        new cradle::domain::WorkCalendar(std::move(parsed));
+  }
+  if (!absl::ParseDuration(absl::GetFlag(FLAGS_sweep_interval),
+                           &options.sweep_interval) ||
+      options.sweep_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--sweep-interval must be a duration such as 60s (0 turns it off)");
+  }
+  for (const auto& [name, text, into] :
+       {std::tuple<const char*, std::string, absl::Duration*>{
+            "--scrub-pause", absl::GetFlag(FLAGS_scrub_pause),
+            &options.scrub_pause},
+        std::tuple<const char*, std::string, absl::Duration*>{
+            "--checkpoint-interval", absl::GetFlag(FLAGS_checkpoint_interval),
+            &options.checkpoint_interval}}) {
+    if (!absl::ParseDuration(text, into) || *into < absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, " ", cradle::Quote(text),
+                       " is not a duration such as 10m or 30s"));
+    }
+  }
+  options.scrub_rate = absl::GetFlag(FLAGS_scrub_rate);
+  if (!(options.scrub_rate >= 0 && options.scrub_rate <= 1e9)) {
+    return absl::InvalidArgumentError(
+        "--scrub-rate must be entries a second, from 0 (off)");
+  }
+  options.scrub_deep = absl::GetFlag(FLAGS_scrub_deep);
+  options.forensic = absl::GetFlag(FLAGS_forensic);
+  options.verify_tail_on_open = absl::GetFlag(FLAGS_verify_tail);
+  options.data_dir = absl::GetFlag(FLAGS_data);
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.sync = absl::GetFlag(FLAGS_sync);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.insecure = absl::GetFlag(FLAGS_insecure);
+  options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
+  return options;
+}
+
+// Where it listens and what ledger it serves; on a forensic start, what
+// the checks found.
+void PrintStarted(cradle::services::CradleServer& server,
+                  const cradle::services::ServerOptions& options) {
+  const cradle::storage::Head head = server.ledger().GetHead();
+  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  if (!server.new_admin_token_file().empty()) {
+    std::printf(
+        "cradled: first start: administrator token written to %s (mode "
+        "0600). Keep it secret; issue other credentials with it.\n",
+        server.new_admin_token_file().c_str());
+  }
+  std::printf(
+      "cradled: listening on %s:%d (%s), ledger %s at entry %llu (%s)\n",
+      host.c_str(), server.port(),
+      options.insecure ? "plain TCP, loopback" : "TLS",
+      options.data_dir.c_str(), static_cast<unsigned long long>(head.sequence),
+      cradle::storage::HexHash(head.hash).substr(0, 16).c_str());
+  const cradle::v1::IntegrityStatus integrity = server.Integrity();
+  if (integrity.forensic()) {
+    std::printf(
+        "cradled: FORENSIC: serving for inspection; every write is "
+        "refused\n");
+    if (integrity.damaged()) {
+      std::printf("cradled:   the %s found on %s: %s\n",
+                  integrity.found_by().c_str(),
+                  absl::FormatTime(absl::RFC3339_sec,
+                                   cradle::FromTimestamp(integrity.found_at()),
+                                   absl::UTCTimeZone())
+                      .c_str(),
+                  integrity.problem().c_str());
+    }
+    for (const std::string& p : integrity.open_problems()) {
+      std::printf("cradled:   %s\n", p.c_str());
+    }
+    if (integrity.open_problems().empty()) {
+      std::printf("cradled:   the checks on start found nothing wrong\n");
+    }
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // Debian's abseil is built with its debug-mode lock-order graph on, which
   // costs every Mutex acquisition; the tests (sanitizer builds) keep it.
@@ -123,128 +250,19 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  cradle::services::ServerOptions options;
-  auto fail = [](const absl::Status& s) {
-    std::fprintf(stderr, "cradled: %s\n", std::string(s.message()).c_str());
+  absl::StatusOr<cradle::services::ServerOptions> options = OptionsFromFlags();
+  if (!options.ok()) {
+    std::fprintf(stderr, "cradled: %s\n",
+                 std::string(options.status().message()).c_str());
     return 2;
-  };
-  struct LimitFlag {
-    const char* name;
-    std::string value;
-    cradle::domain::Limit* into;
-  };
-  for (const LimitFlag& f :
-       {LimitFlag{"--transit-limit", absl::GetFlag(FLAGS_transit_limit),
-                  &options.flags.transit},
-        LimitFlag{"--receipt-limit", absl::GetFlag(FLAGS_receipt_limit),
-                  &options.flags.receipt},
-        LimitFlag{"--disposal-limit", absl::GetFlag(FLAGS_disposal_limit),
-                  &options.flags.disposal},
-        LimitFlag{"--backfill-limit", absl::GetFlag(FLAGS_backfill_limit),
-                  &options.flags.backfill}}) {
-    absl::StatusOr<cradle::domain::Limit> limit =
-        cradle::domain::ParseLimit(f.name, f.value);
-    if (!limit.ok()) return fail(limit.status());
-    *f.into = *limit;
   }
-  const double tolerance = absl::GetFlag(FLAGS_quantity_tolerance);
-  if (!(tolerance >= 0 && tolerance <= 100)) {
-    return fail(absl::InvalidArgumentError(
-        "--quantity-tolerance must be a percentage from 0 to 100"));
-  }
-  options.flags.quantity_tolerance_bp =
-      static_cast<int64_t>(tolerance * 100 + 0.5);
-  static cradle::domain::WorkCalendar* calendar = nullptr;
-  if (!absl::GetFlag(FLAGS_calendar).empty()) {
-    std::ifstream in(absl::GetFlag(FLAGS_calendar));
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in.good() && !in.eof()) {
-      return fail(absl::NotFoundError(absl::StrCat(
-          "--calendar ", absl::GetFlag(FLAGS_calendar), " cannot be read")));
-    }
-    absl::StatusOr<cradle::domain::WorkCalendar> parsed =
-        cradle::domain::WorkCalendar::Parse(text.str());
-    if (!parsed.ok()) return fail(parsed.status());
-    calendar = new cradle::domain::WorkCalendar(*std::move(parsed));
-    options.flags.calendar = calendar;
-  }
-  if (!absl::ParseDuration(absl::GetFlag(FLAGS_sweep_interval),
-                           &options.sweep_interval) ||
-      options.sweep_interval < absl::ZeroDuration()) {
-    return fail(absl::InvalidArgumentError(
-        "--sweep-interval must be a duration such as 60s (0 turns it off)"));
-  }
-  for (const auto& [name, text, into] :
-       {std::tuple<const char*, std::string, absl::Duration*>{
-            "--scrub-pause", absl::GetFlag(FLAGS_scrub_pause),
-            &options.scrub_pause},
-        std::tuple<const char*, std::string, absl::Duration*>{
-            "--checkpoint-interval", absl::GetFlag(FLAGS_checkpoint_interval),
-            &options.checkpoint_interval}}) {
-    if (!absl::ParseDuration(text, into) || *into < absl::ZeroDuration()) {
-      return fail(absl::InvalidArgumentError(
-          absl::StrCat(name, " ", cradle::Quote(text),
-                       " is not a duration such as 10m or 30s")));
-    }
-  }
-  options.scrub_rate = absl::GetFlag(FLAGS_scrub_rate);
-  if (!(options.scrub_rate >= 0 && options.scrub_rate <= 1e9)) {
-    return fail(absl::InvalidArgumentError(
-        "--scrub-rate must be entries a second, from 0 (off)"));
-  }
-  options.scrub_deep = absl::GetFlag(FLAGS_scrub_deep);
-  options.forensic = absl::GetFlag(FLAGS_forensic);
-  options.verify_tail_on_open = absl::GetFlag(FLAGS_verify_tail);
-  options.data_dir = absl::GetFlag(FLAGS_data);
-  options.listen = absl::GetFlag(FLAGS_listen);
-  options.sync = absl::GetFlag(FLAGS_sync);
-  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
-  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
-  options.insecure = absl::GetFlag(FLAGS_insecure);
-  options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
   absl::StatusOr<std::unique_ptr<cradle::services::CradleServer>> server =
-      cradle::services::CradleServer::Start(options);
+      cradle::services::CradleServer::Start(*options);
   if (!server.ok()) {
     std::fprintf(stderr, "cradled: %s\n", server.status().ToString().c_str());
     return 1;
   }
-  const cradle::storage::Head head = (*server)->ledger().GetHead();
-  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
-  if (!(*server)->new_admin_token_file().empty()) {
-    std::printf(
-        "cradled: first start: administrator token written to %s (mode "
-        "0600). Keep it secret; issue other credentials with it.\n",
-        (*server)->new_admin_token_file().c_str());
-  }
-  std::printf(
-      "cradled: listening on %s:%d (%s), ledger %s at entry %llu (%s)\n",
-      host.c_str(), (*server)->port(),
-      options.insecure ? "plain TCP, loopback" : "TLS",
-      options.data_dir.c_str(), static_cast<unsigned long long>(head.sequence),
-      cradle::storage::HexHash(head.hash).substr(0, 16).c_str());
-  const cradle::v1::IntegrityStatus integrity = (*server)->Integrity();
-  if (integrity.forensic()) {
-    std::printf(
-        "cradled: FORENSIC: serving for inspection; every write is "
-        "refused\n");
-    if (integrity.damaged()) {
-      std::printf("cradled:   the %s found on %s: %s\n",
-                  integrity.found_by().c_str(),
-                  absl::FormatTime(absl::RFC3339_sec,
-                                   cradle::FromTimestamp(integrity.found_at()),
-                                   absl::UTCTimeZone())
-                      .c_str(),
-                  integrity.problem().c_str());
-    }
-    for (const std::string& p : integrity.open_problems()) {
-      std::printf("cradled:   %s\n", p.c_str());
-    }
-    if (integrity.open_problems().empty()) {
-      std::printf("cradled:   the checks on start found nothing wrong\n");
-    }
-  }
-  std::fflush(stdout);
+  PrintStarted(**server, *options);
 
   std::thread waiter([&] {
     int sig = 0;

@@ -8,6 +8,8 @@
 // authentication, the authorization table, signatures.
 
 #include <atomic>
+#include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "cradle/v1/audit.grpc.pb.h"
@@ -46,20 +48,21 @@ class RegistryService final
   grpc::ServerUnaryReactor* RegisterEnterprise(
       grpc::CallbackServerContext* ctx,
       const v1::RegisterEnterpriseRequest* request,
-      v1::Enterprise* reply) override;
-  grpc::ServerUnaryReactor* GrantLicence(grpc::CallbackServerContext* ctx,
-                                         const v1::GrantLicenceRequest* request,
-                                         v1::Enterprise* reply) override;
+      v1::RegisterEnterpriseResponse* reply) override;
+  grpc::ServerUnaryReactor* GrantLicence(
+      grpc::CallbackServerContext* ctx, const v1::GrantLicenceRequest* request,
+      v1::GrantLicenceResponse* reply) override;
   grpc::ServerUnaryReactor* RegisterVehicle(
       grpc::CallbackServerContext* ctx,
       const v1::RegisterVehicleRequest* request,
-      v1::Enterprise* reply) override;
+      v1::RegisterVehicleResponse* reply) override;
   grpc::ServerUnaryReactor* GetEnterprise(
       grpc::CallbackServerContext* ctx, const v1::GetEnterpriseRequest* request,
-      v1::Enterprise* reply) override;
+      v1::GetEnterpriseResponse* reply) override;
   grpc::ServerUnaryReactor* RegisterApproval(
       grpc::CallbackServerContext* ctx,
-      const v1::RegisterApprovalRequest* request, v1::Approval* reply) override;
+      const v1::RegisterApprovalRequest* request,
+      v1::RegisterApprovalResponse* reply) override;
 
  private:
   RegistryStore& store_;
@@ -82,15 +85,16 @@ class CredentialService final
   grpc::ServerUnaryReactor* Issue(grpc::CallbackServerContext* ctx,
                                   const v1::IssueCredentialRequest* request,
                                   v1::IssueCredentialResponse* reply) override;
-  grpc::ServerUnaryReactor* Revoke(grpc::CallbackServerContext* ctx,
-                                   const v1::RevokeCredentialRequest* request,
-                                   v1::Credential* reply) override;
+  grpc::ServerUnaryReactor* Revoke(
+      grpc::CallbackServerContext* ctx,
+      const v1::RevokeCredentialRequest* request,
+      v1::RevokeCredentialResponse* reply) override;
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListCredentialsRequest* request,
                                  v1::ListCredentialsResponse* reply) override;
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* ctx,
                                    const v1::WhoAmIRequest* request,
-                                   v1::Credential* reply) override;
+                                   v1::WhoAmIResponse* reply) override;
 
  private:
   CredentialStore& store_;
@@ -111,16 +115,16 @@ class ManifestService final
 
   grpc::ServerUnaryReactor* Open(grpc::CallbackServerContext* ctx,
                                  const v1::OpenManifestRequest* request,
-                                 v1::ManifestReply* reply) override;
+                                 v1::OpenManifestResponse* reply) override;
   grpc::ServerUnaryReactor* Issue(grpc::CallbackServerContext* ctx,
                                   const v1::IssueManifestRequest* request,
-                                  v1::ManifestReply* reply) override;
+                                  v1::IssueManifestResponse* reply) override;
   grpc::ServerUnaryReactor* Cancel(grpc::CallbackServerContext* ctx,
                                    const v1::CancelManifestRequest* request,
-                                   v1::ManifestReply* reply) override;
+                                   v1::CancelManifestResponse* reply) override;
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* ctx,
                                 const v1::GetManifestRequest* request,
-                                v1::Manifest* reply) override;
+                                v1::GetManifestResponse* reply) override;
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListManifestsRequest* request,
                                  v1::ListManifestsResponse* reply) override;
@@ -143,16 +147,16 @@ class TransferService final
 
   grpc::ServerUnaryReactor* Pickup(grpc::CallbackServerContext* ctx,
                                    const v1::PickupRequest* request,
-                                   v1::ManifestReply* reply) override;
+                                   v1::PickupResponse* reply) override;
   grpc::ServerUnaryReactor* Relay(grpc::CallbackServerContext* ctx,
                                   const v1::RelayRequest* request,
-                                  v1::ManifestReply* reply) override;
+                                  v1::RelayResponse* reply) override;
   grpc::ServerUnaryReactor* Deliver(grpc::CallbackServerContext* ctx,
                                     const v1::DeliverRequest* request,
-                                    v1::ManifestReply* reply) override;
+                                    v1::DeliverResponse* reply) override;
   grpc::ServerUnaryReactor* Reroute(grpc::CallbackServerContext* ctx,
                                     const v1::RerouteRequest* request,
-                                    v1::ManifestReply* reply) override;
+                                    v1::RerouteResponse* reply) override;
 
  private:
   ManifestStore& store_;
@@ -172,13 +176,13 @@ class DisposalService final
 
   grpc::ServerUnaryReactor* Receive(grpc::CallbackServerContext* ctx,
                                     const v1::ReceiveRequest* request,
-                                    v1::ManifestReply* reply) override;
+                                    v1::ReceiveResponse* reply) override;
   grpc::ServerUnaryReactor* Dispose(grpc::CallbackServerContext* ctx,
                                     const v1::DisposeRequest* request,
-                                    v1::ManifestReply* reply) override;
+                                    v1::DisposeResponse* reply) override;
   grpc::ServerUnaryReactor* RecordPayment(
       grpc::CallbackServerContext* ctx, const v1::RecordPaymentRequest* request,
-      v1::ManifestReply* reply) override;
+      v1::RecordPaymentResponse* reply) override;
 
  private:
   ManifestStore& store_;
@@ -197,26 +201,33 @@ class FlagService final
     Check("cradle.v1.Flags", "List", &FlagService::List);
     Check("cradle.v1.Flags", "Acknowledge", &FlagService::Acknowledge);
     Check("cradle.v1.Flags", "Resolve", &FlagService::Resolve);
-    Check("cradle.v1.Flags", "Risk", &FlagService::Risk);
+    Check("cradle.v1.Flags", "GetEnterpriseRisk",
+          &FlagService::GetEnterpriseRisk);
   }
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListFlagsRequest* request,
                                  v1::ListFlagsResponse* reply) override;
-  grpc::ServerUnaryReactor* Acknowledge(grpc::CallbackServerContext* ctx,
-                                        const v1::FlagNoteRequest* request,
-                                        v1::Flag* reply) override;
+  grpc::ServerUnaryReactor* Acknowledge(
+      grpc::CallbackServerContext* ctx,
+      const v1::AcknowledgeFlagRequest* request,
+      v1::AcknowledgeFlagResponse* reply) override;
   grpc::ServerUnaryReactor* Resolve(grpc::CallbackServerContext* ctx,
-                                    const v1::FlagNoteRequest* request,
-                                    v1::Flag* reply) override;
-  grpc::ServerUnaryReactor* Risk(grpc::CallbackServerContext* ctx,
-                                 const v1::EnterpriseRiskRequest* request,
-                                 v1::EnterpriseRisk* reply) override;
+                                    const v1::ResolveFlagRequest* request,
+                                    v1::ResolveFlagResponse* reply) override;
+  grpc::ServerUnaryReactor* GetEnterpriseRisk(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetEnterpriseRiskRequest* request,
+      v1::GetEnterpriseRiskResponse* reply) override;
 
  private:
+  // A regulator's note on a flag, decided by `decide` (domain's
+  // DecideAcknowledge or DecideResolve); the flag as it left goes into
+  // reply.flag.
+  template <typename Request, typename Reply, typename DecideFn>
   grpc::ServerUnaryReactor* Note(grpc::CallbackServerContext* ctx,
-                                 const v1::FlagNoteRequest* request,
-                                 v1::FlagState to, v1::Flag* reply);
+                                 const Request* request, absl::string_view op,
+                                 Reply* reply, DecideFn decide);
 
   const storage::LedgerReader& ledger_;  // the flag indexes
   ManifestStore& store_;
@@ -248,12 +259,13 @@ class AuditService final
     Check("cradle.v1.Audit", "Chain", &AuditService::Chain);
     Check("cradle.v1.Audit", "Verify", &AuditService::Verify);
     Check("cradle.v1.Audit", "VerifyDeep", &AuditService::VerifyDeep);
-    Check("cradle.v1.Audit", "Integrity", &AuditService::Integrity);
+    Check("cradle.v1.Audit", "GetIntegrity", &AuditService::GetIntegrity);
     Check("cradle.v1.Audit", "Head", &AuditService::Head);
-    Check("cradle.v1.Audit", "TreeHead", &AuditService::TreeHead);
+    Check("cradle.v1.Audit", "GetTreeHead", &AuditService::GetTreeHead);
     Check("cradle.v1.Audit", "Prove", &AuditService::Prove);
     Check("cradle.v1.Audit", "Consistency", &AuditService::Consistency);
-    Check("cradle.v1.Audit", "Manifests", &AuditService::Manifests);
+    Check("cradle.v1.Audit", "ListJurisdictionManifests",
+          &AuditService::ListJurisdictionManifests);
     Check("cradle.v1.Audit", "Flows", &AuditService::Flows);
     Check("cradle.v1.Audit", "Export", &AuditService::Export);
   }
@@ -267,24 +279,25 @@ class AuditService final
   grpc::ServerWriteReactor<v1::VerifyDeepProgress>* VerifyDeep(
       grpc::CallbackServerContext* ctx,
       const v1::VerifyDeepRequest* request) override;
-  grpc::ServerUnaryReactor* Integrity(grpc::CallbackServerContext* ctx,
-                                      const v1::IntegrityRequest* request,
-                                      v1::IntegrityStatus* reply) override;
+  grpc::ServerUnaryReactor* GetIntegrity(
+      grpc::CallbackServerContext* ctx, const v1::GetIntegrityRequest* request,
+      v1::GetIntegrityResponse* reply) override;
   grpc::ServerUnaryReactor* Head(grpc::CallbackServerContext* ctx,
                                  const v1::HeadRequest* request,
                                  v1::HeadResponse* reply) override;
-  grpc::ServerUnaryReactor* TreeHead(grpc::CallbackServerContext* ctx,
-                                     const v1::TreeHeadRequest* request,
-                                     v1::SignedTreeHead* reply) override;
+  grpc::ServerUnaryReactor* GetTreeHead(
+      grpc::CallbackServerContext* ctx, const v1::GetTreeHeadRequest* request,
+      v1::GetTreeHeadResponse* reply) override;
   grpc::ServerUnaryReactor* Prove(grpc::CallbackServerContext* ctx,
                                   const v1::ProveRequest* request,
                                   v1::ProveResponse* reply) override;
   grpc::ServerUnaryReactor* Consistency(
       grpc::CallbackServerContext* ctx, const v1::ConsistencyRequest* request,
       v1::ConsistencyResponse* reply) override;
-  grpc::ServerUnaryReactor* Manifests(
-      grpc::CallbackServerContext* ctx, const v1::JurisdictionQuery* request,
-      v1::ListManifestsResponse* reply) override;
+  grpc::ServerUnaryReactor* ListJurisdictionManifests(
+      grpc::CallbackServerContext* ctx,
+      const v1::ListJurisdictionManifestsRequest* request,
+      v1::ListJurisdictionManifestsResponse* reply) override;
   grpc::ServerUnaryReactor* Flows(grpc::CallbackServerContext* ctx,
                                   const v1::FlowsRequest* request,
                                   v1::FlowsResponse* reply) override;
@@ -293,6 +306,17 @@ class AuditService final
       const v1::ExportRequest* request) override;
 
  private:
+  // One page of a stream's entries, for Chain and Prove: the caller may
+  // read the stream (CheckStreamReader), and the page size and token are
+  // checked.
+  struct StreamPage {
+    std::vector<storage::Entry> entries;
+    std::string next_page_token;  // empty on the last page
+  };
+  absl::StatusOr<StreamPage> ReadStreamPage(
+      grpc::CallbackServerContext& ctx, const std::string& stream,
+      int requested_size, const std::string& page_token) const;
+
   const storage::Ledger& ledger_;
   const ManifestStore& store_;
   LedgerGuard& guard_;

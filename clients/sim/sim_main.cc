@@ -196,13 +196,13 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
       r.add_roles(e.role == "generator"     ? v1::ROLE_GENERATOR
                   : e.role == "transporter" ? v1::ROLE_TRANSPORTER
                                             : v1::ROLE_RECEIVER);
-      v1::Enterprise out;
+      v1::RegisterEnterpriseResponse registered;
       if (!Rpc(
               admin,
               [&](auto* c, const auto& q, auto* o) {
                 return s.registry->RegisterEnterprise(c, q, o);
               },
-              r, &out, error)) {
+              r, &registered, error)) {
         return false;
       }
       v1::IssueCredentialRequest cred;
@@ -234,6 +234,7 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
       id.token = issued.token();
       for (const std::string& plate : e.plates) {
         v1::RegisterVehicleRequest v;
+        v1::RegisterVehicleResponse vehicle;
         meta(v.mutable_meta());
         v.set_carrier(e.id);
         v.mutable_vehicle()->set_plate(plate);
@@ -243,12 +244,13 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
                 [&](auto* c, const auto& q, auto* o) {
                   return s.registry->RegisterVehicle(c, q, o);
                 },
-                v, &out, error)) {
+                v, &vehicle, error)) {
           return false;
         }
       }
       if (!e.licence.empty()) {
         v1::GrantLicenceRequest l;
+        v1::GrantLicenceResponse licence;
         meta(l.mutable_meta());
         l.set_receiver(e.id);
         l.mutable_licence()->set_number(absl::StrCat("LIC-", e.id));
@@ -261,7 +263,7 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
                 [&](auto* c, const auto& q, auto* o) {
                   return s.registry->GrantLicence(c, q, o);
                 },
-                l, &out, error)) {
+                l, &licence, error)) {
           return false;
         }
       }
@@ -280,7 +282,16 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
     m->set_device(absl::StrCat("pda-", index % 97));
     events->fetch_add(1);
   };
-  v1::ManifestReply r;
+  // What each step answered; only the open's is read.
+  struct Replies {
+    v1::OpenManifestResponse open;
+    v1::PickupResponse pickup;
+    v1::RelayResponse relay;
+    v1::DeliverResponse deliver;
+    v1::ReceiveResponse receive;
+    v1::DisposeResponse dispose;
+    v1::RecordPaymentResponse pay;
+  } r;
   v1::OpenManifestRequest open;
   meta(open.mutable_meta());
   open.set_generator(w.generators[p.generator].id);
@@ -297,10 +308,10 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
           [&](auto* c, const auto& q, auto* o) {
             return s.manifests->Open(c, q, o);
           },
-          open, &r, error)) {
+          open, &r.open, error)) {
     return "";
   }
-  const std::string n = r.manifest().number();
+  const std::string n = r.open.manifest().number();
   auto fail = [&](const char* what) {
     *error = absl::StrCat(n, " ", what, ": ", *error);
     return std::string();
@@ -316,7 +327,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
           [&](auto* c, const auto& q, auto* o) {
             return s.transfers->Pickup(c, q, o);
           },
-          pickup, &r, error)) {
+          pickup, &r.pickup, error)) {
     return fail("pickup");
   }
   if (p.relay_carrier >= 0) {
@@ -331,7 +342,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
             [&](auto* c, const auto& q, auto* o) {
               return s.transfers->Relay(c, q, o);
             },
-            relay, &r, error)) {
+            relay, &r.relay, error)) {
       return fail("relay");
     }
   }
@@ -346,7 +357,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
             [&](auto* c, const auto& q, auto* o) {
               return s.transfers->Deliver(c, q, o);
             },
-            deliver, &r, error)) {
+            deliver, &r.deliver, error)) {
       return fail("wrong delivery");
     }
   }
@@ -358,7 +369,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
           [&](auto* c, const auto& q, auto* o) {
             return s.transfers->Deliver(c, q, o);
           },
-          deliver, &r, error)) {
+          deliver, &r.deliver, error)) {
     return fail("deliver");
   }
   const int64_t arrived =
@@ -376,7 +387,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
           [&](auto* c, const auto& q, auto* o) {
             return s.disposals->Receive(c, q, o);
           },
-          receive, &r, error)) {
+          receive, &r.receive, error)) {
     return fail("receive");
   }
   if (p.violation != Violation::kNeverDisposed) {
@@ -393,7 +404,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
             [&](auto* c, const auto& q, auto* o) {
               return s.disposals->Dispose(c, q, o);
             },
-            dispose, &r, error)) {
+            dispose, &r.dispose, error)) {
       return fail("dispose");
     }
   }
@@ -411,7 +422,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
             [&](auto* c, const auto& q, auto* o) {
               return s.disposals->RecordPayment(c, q, o);
             },
-            pay, &r, error)) {
+            pay, &r.pay, error)) {
       return fail("payment");
     }
   }

@@ -96,7 +96,7 @@ struct Requests {
   v1::RerouteRequest reroute;
   v1::DisposeRequest dispose;
   v1::RecordPaymentRequest payment;
-  v1::FlagNoteRequest note;
+  v1::AcknowledgeFlagRequest note;
 };
 
 const Requests& ValidRequests() {
@@ -331,11 +331,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 10: {
-      v1::FlagNoteRequest q;
+      v1::AcknowledgeFlagRequest q;
       if (parse(&q)) {
-        CheckAndApply(m,
-                      domain::DecideFlagNote(m, q, v1::FLAG_STATE_ACKED, now),
-                      now, nullptr);
+        CheckAndApply(m, domain::DecideAcknowledge(m, q, now), now, nullptr);
       }
       break;
     }

@@ -95,7 +95,7 @@ void Register(World& w, const std::string& admin, const std::string& id,
   req.add_roles(role);
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + admin);
-  v1::Enterprise out;
+  v1::RegisterEnterpriseResponse out;
   grpc::Status s =
       v1::Registry::NewStub(w.channel)->RegisterEnterprise(&ctx, req, &out);
   FUZZ_CHECK(s.ok(), s.error_message());

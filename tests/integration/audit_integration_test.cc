@@ -30,6 +30,7 @@ using ::cradle::testing::kReceiver;
 using ::cradle::testing::kRelayCarrier;
 using ::cradle::testing::kRelayPlate;
 using ::cradle::testing::MakeUscc;
+using ::cradle::testing::WriteReply;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAreArray;
 
@@ -48,7 +49,7 @@ class AuditIntegrationTest : public cradle::testing::ServerFixture {
     v1::WasteLine* line = req.add_lines();
     line->set_code("900-249-08");
     line->set_quantity_g(grams);
-    v1::ManifestReply r;
+    WriteReply r;
     EXPECT_TRUE(Open(req, &r).ok());
     const std::string n = r.manifest().number();
     EXPECT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
@@ -63,14 +64,14 @@ class AuditIntegrationTest : public cradle::testing::ServerFixture {
     return n;
   }
 
-  std::vector<std::string> Query(v1::JurisdictionQuery q) {
+  std::vector<std::string> Query(v1::ListJurisdictionManifestsRequest q) {
     std::vector<std::string> out;
     q.set_page_size(2);  // exercise paging
     do {
       grpc::ClientContext ctx;
       As(&ctx, Regulator(q.jurisdiction()));
-      v1::ListManifestsResponse page;
-      grpc::Status s = audit_->Manifests(&ctx, q, &page);
+      v1::ListJurisdictionManifestsResponse page;
+      grpc::Status s = audit_->ListJurisdictionManifests(&ctx, q, &page);
       EXPECT_TRUE(s.ok()) << s.error_message();
       if (!s.ok()) break;
       for (const v1::Manifest& m : page.manifests()) out.push_back(m.number());
@@ -80,7 +81,7 @@ class AuditIntegrationTest : public cradle::testing::ServerFixture {
   }
 
   std::vector<std::string> Query(const std::string& jurisdiction) {
-    v1::JurisdictionQuery q;
+    v1::ListJurisdictionManifestsRequest q;
     q.set_jurisdiction(jurisdiction);
     return Query(q);
   }
@@ -88,9 +89,9 @@ class AuditIntegrationTest : public cradle::testing::ServerFixture {
   v1::SignedTreeHead Head() {
     grpc::ClientContext ctx;
     As(&ctx, kProvinceRegulator);
-    v1::SignedTreeHead head;
-    EXPECT_TRUE(audit_->TreeHead(&ctx, v1::TreeHeadRequest(), &head).ok());
-    return head;
+    v1::GetTreeHeadResponse got;
+    EXPECT_TRUE(audit_->GetTreeHead(&ctx, v1::GetTreeHeadRequest(), &got).ok());
+    return got.tree_head();
   }
 };
 
@@ -116,7 +117,7 @@ TEST_F(AuditIntegrationTest, JurisdictionQueriesReturnExactlyWhatTouchesIt) {
   EXPECT_TRUE(Query("3302").empty());
   EXPECT_TRUE(Query("11").empty());
 
-  v1::JurisdictionQuery q;
+  v1::ListJurisdictionManifestsRequest q;
   q.set_jurisdiction("3304");
   q.set_status(v1::MANIFEST_STATUS_CLOSED);
   EXPECT_THAT(Query(q), UnorderedElementsAreArray({a, c}));
@@ -141,10 +142,10 @@ TEST_F(AuditIntegrationTest, JurisdictionQueriesReturnExactlyWhatTouchesIt) {
   for (const char* bad : {"330", "3304021", "33a4", ""}) {
     grpc::ClientContext ctx;
     As(&ctx, kProvinceRegulator);
-    v1::JurisdictionQuery wrong;
+    v1::ListJurisdictionManifestsRequest wrong;
     wrong.set_jurisdiction(bad);
-    v1::ListManifestsResponse page;
-    grpc::Status s = audit_->Manifests(&ctx, wrong, &page);
+    v1::ListJurisdictionManifestsResponse page;
+    grpc::Status s = audit_->ListJurisdictionManifests(&ctx, wrong, &page);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
     EXPECT_THAT(s.error_message(), HasSubstr("jurisdiction"));
   }
@@ -286,10 +287,99 @@ TEST_F(AuditIntegrationTest, ProofsAgainstSignedHeadsAndConsistency) {
   }
 }
 
+// A chain and its proofs come in pages that join to the whole, in order;
+// a token serves only the stream it came from.
+TEST_F(AuditIntegrationTest, ChainsAndProofsComeInPagesThatJoinWhole) {
+  const std::string n = Shipment(kGenerator, kReceiver, 1000000, true, true);
+  const std::string other = Shipment(kGenerator, kReceiver, 5000, false, true);
+  auto chain = [&](v1::ChainRequest req, v1::ChainResponse* page) {
+    grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
+    return audit_->Chain(&ctx, req, page);
+  };
+  v1::ChainRequest req;
+  req.set_number(n);
+  v1::ChainResponse whole;
+  ASSERT_TRUE(chain(req, &whole).ok());
+  ASSERT_EQ(whole.entries_size(), 7);  // opened .. closed
+  EXPECT_TRUE(whole.next_page_token().empty());
+
+  req.set_page_size(3);
+  std::vector<uint64_t> joined;
+  std::vector<int> sizes;
+  std::string second_token;
+  do {
+    v1::ChainResponse page;
+    grpc::Status s = chain(req, &page);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_TRUE(page.verified());
+    sizes.push_back(page.entries_size());
+    for (const v1::LedgerEntry& e : page.entries()) {
+      joined.push_back(e.sequence());
+    }
+    if (sizes.size() == 1) second_token = page.next_page_token();
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  EXPECT_THAT(sizes, ::testing::ElementsAre(3, 3, 1));
+  std::vector<uint64_t> expected;
+  for (const v1::LedgerEntry& e : whole.entries()) {
+    expected.push_back(e.sequence());
+  }
+  EXPECT_EQ(joined, expected);
+
+  // Another manifest's query, a made-up token and sizes out of range.
+  v1::ChainRequest bad;
+  bad.set_number(other);
+  bad.set_page_token(second_token);
+  v1::ChainResponse out;
+  grpc::Status s = chain(bad, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token"));
+  bad.set_number(n);
+  bad.set_page_token("not-a-token");
+  EXPECT_THAT(chain(bad, &out).error_message(), HasSubstr("page_token"));
+  bad.clear_page_token();
+  for (int size : {-1, 10001}) {
+    bad.set_page_size(size);
+    s = chain(bad, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << size;
+    EXPECT_THAT(s.error_message(), HasSubstr("page_size"));
+  }
+
+  // Proofs against a head taken now, two entries a page.
+  const v1::SignedTreeHead head = Head();
+  v1::ProveRequest prove;
+  prove.set_number(n);
+  prove.set_tree_size(head.tree_size());
+  prove.set_page_size(2);
+  std::vector<uint64_t> proved;
+  do {
+    grpc::ClientContext ctx;
+    As(&ctx, kProvinceRegulator);
+    v1::ProveResponse page;
+    ASSERT_TRUE(audit_->Prove(&ctx, prove, &page).ok());
+    EXPECT_LE(page.proofs_size(), 2);
+    EXPECT_EQ(page.root_hash(), head.root_hash());
+    for (const v1::EntryProof& p : page.proofs()) {
+      std::vector<std::string> path;
+      for (const std::string& h : p.path()) {
+        path.push_back(absl::HexStringToBytes(h));
+      }
+      EXPECT_TRUE(storage::merkle::VerifyInclusion(
+          p.entry().sequence() - 1, head.tree_size(),
+          storage::merkle::LeafHash(absl::HexStringToBytes(p.entry().hash())),
+          path, absl::HexStringToBytes(head.root_hash())));
+      proved.push_back(p.entry().sequence());
+    }
+    prove.set_page_token(page.next_page_token());
+  } while (!prove.page_token().empty());
+  EXPECT_EQ(proved, expected);
+}
+
 TEST_F(AuditIntegrationTest, ExportStreamsEveryManifestWithTheHead) {
   std::vector<std::string> numbers;
   for (int i = 0; i < 130; ++i) {  // more than one page of the stream
-    v1::ManifestReply r;
+    WriteReply r;
     ASSERT_TRUE(Open(OpenRequest(), &r).ok());
     numbers.push_back(r.manifest().number());
   }

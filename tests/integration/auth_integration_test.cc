@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <vector>
@@ -31,6 +32,7 @@ using ::cradle::testing::kProvinceRegulator;
 using ::cradle::testing::kReceiver;
 using ::cradle::testing::kRelayCarrier;
 using ::cradle::testing::kRelayPlate;
+using ::cradle::testing::WriteReply;
 using ::testing::HasSubstr;
 
 // Who calls: a name the fixture holds a credential for, or one of these.
@@ -63,10 +65,10 @@ class AuthIntegrationTest : public testing::ServerFixture {
     revoke.set_reason("scanner lost");
     grpc::ClientContext ctx;
     As(&ctx, kAdmin);
-    v1::Credential out;
+    v1::RevokeCredentialResponse out;
     grpc::Status s = credentials_->Revoke(&ctx, revoke, &out);
     ASSERT_TRUE(s.ok()) << s.error_message();
-    ASSERT_TRUE(out.revoked());
+    ASSERT_TRUE(out.credential().revoked());
   }
 
   // Runs `call` as `who` with a fresh context.
@@ -80,7 +82,7 @@ class AuthIntegrationTest : public testing::ServerFixture {
   // A manifest of kGenerator in transit with kCarrier (Jiaxing only).
   std::string InTransit() {
     const std::string n = OpenOne();
-    v1::ManifestReply r;
+    WriteReply r;
     EXPECT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
     return n;
   }
@@ -96,14 +98,14 @@ struct Attempt {
 TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
   const std::string issued = OpenOne();
   const std::string moving = InTransit();
-  v1::ManifestReply r;
+  WriteReply r;
   ASSERT_TRUE(Deliver(moving, kReceiver, &r).ok());
   const std::string delivered = moving;
   const std::string in_transit = InTransit();
   const std::string flagged = [&] {  // Jiaxing -> Hangzhou: CROSS_CITY
     v1::OpenManifestRequest req = OpenRequest();
     req.set_receiver(kAltReceiver);
-    v1::ManifestReply reply;
+    WriteReply reply;
     EXPECT_TRUE(Open(req, &reply).ok());
     return reply.manifest().number();
   }();
@@ -140,7 +142,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
     return req;
   };
   auto note = [&](const std::string& id) {
-    v1::FlagNoteRequest req;
+    v1::AcknowledgeFlagRequest req;
     req.mutable_meta()->set_idempotency_key(absl::StrCat("note-", ++keys_));
     req.set_id(id);
     req.set_note("seen");
@@ -169,78 +171,68 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
   };
   // Manifests.Open: generators, for themselves.
   for (const std::string& who : {kNobody, kGarbage, kWrongSecret}) {
-    add("open", who, Code::UNAUTHENTICATED, [&](grpc::ClientContext* c) {
-      return manifests_->Open(c, OpenRequest(), &r);
-    });
+    add("open", who, Code::UNAUTHENTICATED,
+        [&](grpc::ClientContext* c) { return Write(c, OpenRequest(), &r); });
   }
   add("open as a carrier", kCarrier, Code::PERMISSION_DENIED,
-      [&](grpc::ClientContext* c) {
-        return manifests_->Open(c, OpenRequest(), &r);
-      });
+      [&](grpc::ClientContext* c) { return Write(c, OpenRequest(), &r); });
   add("open as a regulator", kProvinceRegulator, Code::PERMISSION_DENIED,
-      [&](grpc::ClientContext* c) {
-        return manifests_->Open(c, OpenRequest(), &r);
-      });
+      [&](grpc::ClientContext* c) { return Write(c, OpenRequest(), &r); });
   add("open as the administrator", kAdmin, Code::PERMISSION_DENIED,
-      [&](grpc::ClientContext* c) {
-        return manifests_->Open(c, OpenRequest(), &r);
-      });
+      [&](grpc::ClientContext* c) { return Write(c, OpenRequest(), &r); });
   add("open for another generator", kGenerator, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
         v1::OpenManifestRequest req = OpenRequest();
         req.set_generator(testing::MakeUscc("330402", "2X9Y8W7"));
-        return manifests_->Open(c, req, &r);
+        return Write(c, req, &r);
       });
   // Manifests.Cancel: the manifest's own generator.
   add("cancel as the carrier", kCarrier, Code::PERMISSION_DENIED,
-      [&](grpc::ClientContext* c) {
-        return manifests_->Cancel(c, cancel(kCarrier), &r);
-      });
+      [&](grpc::ClientContext* c) { return Write(c, cancel(kCarrier), &r); });
   add("cancel naming the generator, as the carrier", kCarrier,
-      Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
-        return manifests_->Cancel(c, cancel(kGenerator), &r);
-      });
+      Code::PERMISSION_DENIED,
+      [&](grpc::ClientContext* c) { return Write(c, cancel(kGenerator), &r); });
   // Transfers.Pickup: the manifest's carrier, signed.
   add("pickup by a revoked credential", kRevoked, Code::UNAUTHENTICATED,
       [&](grpc::ClientContext* c) {
-        return transfers_->Pickup(c, pickup(kCarrier, kCarrier), &r);
+        return Write(c, pickup(kCarrier, kCarrier), &r);
       });
   add("pickup by an expired credential", kExpired, Code::UNAUTHENTICATED,
       [&](grpc::ClientContext* c) {
-        return transfers_->Pickup(c, pickup(kCarrier, kCarrier), &r);
+        return Write(c, pickup(kCarrier, kCarrier), &r);
       });
   add("pickup as the generator", kGenerator, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
-        return transfers_->Pickup(c, pickup(kCarrier, kCarrier), &r);
+        return Write(c, pickup(kCarrier, kCarrier), &r);
       });
   add("pickup as the receiver", kReceiver, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
-        return transfers_->Pickup(c, pickup(kCarrier, kCarrier), &r);
+        return Write(c, pickup(kCarrier, kCarrier), &r);
       });
   add("pickup naming the carrier, by another carrier", kRelayCarrier,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
-        return transfers_->Pickup(c, pickup(kCarrier, kRelayCarrier), &r);
+        return Write(c, pickup(kCarrier, kRelayCarrier), &r);
       });
   add("pickup by another carrier for itself", kRelayCarrier,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
         v1::PickupRequest req = pickup(kRelayCarrier, kRelayCarrier);
         req.set_vehicle(kRelayPlate);
         Sign(&req, kRelayCarrier);
-        return transfers_->Pickup(c, req, &r);
+        return Write(c, req, &r);
       });
   add("pickup signed with another carrier's key", kCarrier,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
-        return transfers_->Pickup(c, pickup(kCarrier, kRelayCarrier), &r);
+        return Write(c, pickup(kCarrier, kRelayCarrier), &r);
       });
   add("pickup unsigned", kCarrier, Code::INVALID_ARGUMENT,
       [&](grpc::ClientContext* c) {
-        return transfers_->Pickup(c, pickup(kCarrier, kNobody), &r);
+        return Write(c, pickup(kCarrier, kNobody), &r);
       });
   add("pickup whose signed fields were changed", kCarrier,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
         v1::PickupRequest req = pickup(kCarrier, kCarrier);
         req.set_driver("someone else");
-        return transfers_->Pickup(c, req, &r);
+        return Write(c, req, &r);
       });
   // Transfers.Relay: the carrier holding the load, signed.
   auto relay = [&](const std::string& from, const std::string& signer) {
@@ -255,15 +247,15 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
   };
   add("relay as the generator", kGenerator, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
-        return transfers_->Relay(c, relay(kCarrier, kCarrier), &r);
+        return Write(c, relay(kCarrier, kCarrier), &r);
       });
   add("relay by a carrier not holding the load", kRelayCarrier,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
-        return transfers_->Relay(c, relay(kRelayCarrier, kRelayCarrier), &r);
+        return Write(c, relay(kRelayCarrier, kRelayCarrier), &r);
       });
   add("relay naming the holder, by another carrier", kRelayCarrier,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
-        return transfers_->Relay(c, relay(kCarrier, kRelayCarrier), &r);
+        return Write(c, relay(kCarrier, kRelayCarrier), &r);
       });
   // Transfers.Deliver: a receiver, for itself.
   add("deliver as the carrier", kCarrier, Code::PERMISSION_DENIED,
@@ -273,7 +265,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
         req.set_number(in_transit);
         req.set_receiver(kReceiver);
         Sign(&req, kReceiver);
-        return transfers_->Deliver(c, req, &r);
+        return Write(c, req, &r);
       });
   add("deliver naming the receiver, by another", kAltReceiver,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
@@ -282,7 +274,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
         req.set_number(in_transit);
         req.set_receiver(kReceiver);
         Sign(&req, kAltReceiver);
-        return transfers_->Deliver(c, req, &r);
+        return Write(c, req, &r);
       });
   // Transfers.Reroute and Disposals.RecordPayment: the generator.
   add("reroute as the receiver", kReceiver, Code::PERMISSION_DENIED,
@@ -294,7 +286,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
         req.set_to(kAltReceiver);
         req.set_carrier(kCarrier);
         req.set_vehicle(kCarrierPlate);
-        return transfers_->Reroute(c, req, &r);
+        return Write(c, req, &r);
       });
   add("record a payment as the carrier", kCarrier, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
@@ -304,7 +296,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
         req.set_payer(kGenerator);
         req.set_payee(kCarrier);
         req.set_amount_fen(100);
-        return disposals_->RecordPayment(c, req, &r);
+        return Write(c, req, &r);
       });
   add("issue a manifest as a regulator", kProvinceRegulator,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
@@ -312,7 +304,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
         *req.mutable_meta() = meta();
         req.set_number(issued);
         req.set_generator(kGenerator);
-        return manifests_->Issue(c, req, &r);
+        return Write(c, req, &r);
       });
   // Disposals.Dispose: the named receiver.
   add("dispose by another receiver", kAltReceiver, Code::PERMISSION_DENIED,
@@ -323,7 +315,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
         req.set_receiver(kAltReceiver);
         *req.add_lines() = Dispose(1, 1);
         Sign(&req, kAltReceiver);
-        return disposals_->Dispose(c, req, &r);
+        return Write(c, req, &r);
       });
   add("consistency proof without a credential", kNobody, Code::UNAUTHENTICATED,
       [&](grpc::ClientContext* c) {
@@ -335,33 +327,30 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
       });
   // Disposals.Receive: the named receiver.
   add("receive as the carrier", kCarrier, Code::PERMISSION_DENIED,
-      [&](grpc::ClientContext* c) {
-        return disposals_->Receive(c, receive(kReceiver), &r);
-      });
+      [&](grpc::ClientContext* c) { return Write(c, receive(kReceiver), &r); });
   add("receive by another receiver", kAltReceiver, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
-        return disposals_->Receive(c, receive(kAltReceiver), &r);
+        return Write(c, receive(kAltReceiver), &r);
       });
   add("receive naming the receiver, by another", kAltReceiver,
-      Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
-        return disposals_->Receive(c, receive(kReceiver), &r);
-      });
+      Code::PERMISSION_DENIED,
+      [&](grpc::ClientContext* c) { return Write(c, receive(kReceiver), &r); });
   // Reads of a manifest: its parties and regulators that cover it.
   v1::GetManifestRequest get;
   get.set_number(issued);
   add("get by an unrelated carrier", kRelayCarrier, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
-        v1::Manifest m;
+        v1::GetManifestResponse m;
         return manifests_->Get(c, get, &m);
       });
   add("get by Hangzhou's regulator", kHangzhouRegulator,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
-        v1::Manifest m;
+        v1::GetManifestResponse m;
         return manifests_->Get(c, get, &m);
       });
   add("get by the administrator", kAdmin, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
-        v1::Manifest m;
+        v1::GetManifestResponse m;
         return manifests_->Get(c, get, &m);
       });
   add("chain by an unrelated receiver", kAltReceiver, Code::PERMISSION_DENIED,
@@ -396,17 +385,17 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
   add("acknowledge a flag as the generator", kGenerator,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
         v1::Flag f;
-        return flags_->Acknowledge(c, note(flag_id), &f);
+        return Acknowledge(c, note(flag_id), &f);
       });
   add("acknowledge a flag from another province", Regulator("32"),
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
         v1::Flag f;
-        return flags_->Acknowledge(c, note(flag_id), &f);
+        return Acknowledge(c, note(flag_id), &f);
       });
   add("resolve a flag as the administrator", kAdmin, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
         v1::Flag f;
-        return flags_->Resolve(c, note(flag_id), &f);
+        return Resolve(c, note(flag_id), &f);
       });
   add("list another enterprise's flags", kCarrier, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
@@ -424,39 +413,39 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
       });
   add("risk of another enterprise", kCarrier, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
-        v1::EnterpriseRiskRequest req;
+        v1::GetEnterpriseRiskRequest req;
         req.set_id(kGenerator);
-        v1::EnterpriseRisk out;
-        return flags_->Risk(c, req, &out);
+        v1::GetEnterpriseRiskResponse out;
+        return flags_->GetEnterpriseRisk(c, req, &out);
       });
   add("risk of a Jiaxing enterprise from Hangzhou", kHangzhouRegulator,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
-        v1::EnterpriseRiskRequest req;
+        v1::GetEnterpriseRiskRequest req;
         req.set_id(kGenerator);
-        v1::EnterpriseRisk out;
-        return flags_->Risk(c, req, &out);
+        v1::GetEnterpriseRiskResponse out;
+        return flags_->GetEnterpriseRisk(c, req, &out);
       });
   // Audit's jurisdiction queries: a regulator inside its own.
   add("jurisdiction query outside", kJiaxingRegulator, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
-        v1::JurisdictionQuery q;
+        v1::ListJurisdictionManifestsRequest q;
         q.set_jurisdiction("3301");
-        v1::ListManifestsResponse out;
-        return audit_->Manifests(c, q, &out);
+        v1::ListJurisdictionManifestsResponse out;
+        return audit_->ListJurisdictionManifests(c, q, &out);
       });
   add("jurisdiction query wider than its own", kJiaxingRegulator,
       Code::PERMISSION_DENIED, [&](grpc::ClientContext* c) {
-        v1::JurisdictionQuery q;
+        v1::ListJurisdictionManifestsRequest q;
         q.set_jurisdiction("33");
-        v1::ListManifestsResponse out;
-        return audit_->Manifests(c, q, &out);
+        v1::ListJurisdictionManifestsResponse out;
+        return audit_->ListJurisdictionManifests(c, q, &out);
       });
   add("jurisdiction query by a party", kGenerator, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
-        v1::JurisdictionQuery q;
+        v1::ListJurisdictionManifestsRequest q;
         q.set_jurisdiction("3304");
-        v1::ListManifestsResponse out;
-        return audit_->Manifests(c, q, &out);
+        v1::ListJurisdictionManifestsResponse out;
+        return audit_->ListJurisdictionManifests(c, q, &out);
       });
   add("flows outside", kJiaxingRegulator, Code::PERMISSION_DENIED,
       [&](grpc::ClientContext* c) {
@@ -484,14 +473,14 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
       });
   add("tree head without a credential", kNobody, Code::UNAUTHENTICATED,
       [&](grpc::ClientContext* c) {
-        v1::SignedTreeHead out;
-        return audit_->TreeHead(c, v1::TreeHeadRequest(), &out);
+        v1::GetTreeHeadResponse out;
+        return audit_->GetTreeHead(c, v1::GetTreeHeadRequest(), &out);
       });
   // Registry and credentials: the administrator only.
   for (const std::string& who : {kGenerator, kProvinceRegulator}) {
     add("register an enterprise", who, Code::PERMISSION_DENIED,
         [&](grpc::ClientContext* c) {
-          v1::Enterprise out;
+          v1::RegisterEnterpriseResponse out;
           return registry_->RegisterEnterprise(c, enterprise(), &out);
         });
     add("issue a credential", who, Code::PERMISSION_DENIED,
@@ -506,7 +495,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
         *req.mutable_meta() = meta();
         req.set_id(creds_[kRelayCarrier].id);
         req.set_reason("x");
-        v1::Credential out;
+        v1::RevokeCredentialResponse out;
         return credentials_->Revoke(c, req, &out);
       });
   add("list credentials as a regulator", kProvinceRegulator,
@@ -518,7 +507,7 @@ TEST_F(AuthIntegrationTest, EveryForbiddenActionIsRefusedAndChangesNothing) {
       [&](grpc::ClientContext* c) {
         v1::GetEnterpriseRequest req;
         req.set_id(kGenerator);
-        v1::Enterprise out;
+        v1::GetEnterpriseResponse out;
         return registry_->GetEnterprise(c, req, &out);
       });
 
@@ -550,7 +539,7 @@ TEST_F(AuthIntegrationTest, TheRightPartiesAreAdmitted) {
        {kGenerator, kCarrier, kJiaxingRegulator, kProvinceRegulator}) {
     v1::GetManifestRequest req;
     req.set_number(n);
-    v1::Manifest m;
+    v1::GetManifestResponse m;
     grpc::Status s = CallAs(who, [&](grpc::ClientContext* c) {
       return manifests_->Get(c, req, &m);
     });
@@ -559,7 +548,7 @@ TEST_F(AuthIntegrationTest, TheRightPartiesAreAdmitted) {
   // The named receiver may read the manifest it is to receive.
   v1::GetManifestRequest req;
   req.set_number(n);
-  v1::Manifest m;
+  v1::GetManifestResponse m;
   EXPECT_TRUE(CallAs(kReceiver, [&](grpc::ClientContext* c) {
                 return manifests_->Get(c, req, &m);
               }).ok());
@@ -571,12 +560,12 @@ TEST_F(AuthIntegrationTest, TheRightPartiesAreAdmitted) {
   ASSERT_EQ(mine.manifests_size(), 1);
   EXPECT_EQ(mine.manifests(0).number(), n);
   // WhoAmI answers every credential with itself.
-  v1::Credential me;
+  v1::WhoAmIResponse me;
   ASSERT_TRUE(CallAs(kCarrier, [&](grpc::ClientContext* c) {
                 return credentials_->WhoAmI(c, v1::WhoAmIRequest(), &me);
               }).ok());
-  EXPECT_EQ(me.id(), creds_[kCarrier].id);
-  EXPECT_EQ(me.enterprise(), kCarrier);
+  EXPECT_EQ(me.credential().id(), creds_[kCarrier].id);
+  EXPECT_EQ(me.credential().enterprise(), kCarrier);
 }
 
 TEST_F(AuthIntegrationTest, TheRecordedActorIsTheCredentialNeverARequestField) {
@@ -589,9 +578,9 @@ TEST_F(AuthIntegrationTest, TheRecordedActorIsTheCredentialNeverARequestField) {
   req.set_carrier(kCarrier);
   req.set_vehicle(kCarrierPlate);
   Sign(&req, kCarrier);
-  v1::ManifestReply r;
+  WriteReply r;
   ASSERT_TRUE(CallAs(kCarrier, [&](grpc::ClientContext* c) {
-                return transfers_->Pickup(c, req, &r);
+                return Write(c, req, &r);
               }).ok());
   v1::ChainRequest chain_req;
   chain_req.set_number(n);
@@ -618,21 +607,21 @@ TEST_F(AuthIntegrationTest, RevocationTakesEffectAtOnceAndSurvivesARestart) {
   req.set_holder("clerk 李娜");
   Issue("clerk", req);
   EXPECT_TRUE(CallAs("clerk", [&](grpc::ClientContext* c) {
-                v1::ManifestReply r;
-                return manifests_->Open(c, OpenRequest(), &r);
+                WriteReply r;
+                return Write(c, OpenRequest(), &r);
               }).ok());
   v1::RevokeCredentialRequest revoke;
   *revoke.mutable_meta() = Meta();
   revoke.set_id(creds_["clerk"].id);
   revoke.set_reason("left the company");
-  v1::Credential out;
+  v1::RevokeCredentialResponse out;
   ASSERT_TRUE(CallAs(kAdmin, [&](grpc::ClientContext* c) {
                 return credentials_->Revoke(c, revoke, &out);
               }).ok());
   auto open_as_clerk = [&] {
     return CallAs("clerk", [&](grpc::ClientContext* c) {
-      v1::ManifestReply r;
-      return manifests_->Open(c, OpenRequest(), &r);
+      WriteReply r;
+      return Write(c, OpenRequest(), &r);
     });
   };
   grpc::Status s = open_as_clerk();
@@ -649,9 +638,78 @@ TEST_F(AuthIntegrationTest, RevocationTakesEffectAtOnceAndSurvivesARestart) {
   Restart();
   EXPECT_EQ(open_as_clerk().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(CallAs(kGenerator, [&](grpc::ClientContext* c) {
-                v1::ManifestReply r;
-                return manifests_->Open(c, OpenRequest(), &r);
+                WriteReply r;
+                return Write(c, OpenRequest(), &r);
               }).ok());
+}
+
+// Credentials come in pages, in id order, that join to the whole list; a
+// token serves only the query it came from.
+TEST_F(AuthIntegrationTest, CredentialsComeInPagesThatJoinWhole) {
+  for (int i = 0; i < 4; ++i) {
+    v1::IssueCredentialRequest req;
+    req.set_kind(v1::CREDENTIAL_KIND_PARTY);
+    req.set_enterprise(kGenerator);
+    req.set_role(v1::ROLE_GENERATOR);
+    req.set_holder(absl::StrCat("clerk ", i));
+    Issue(absl::StrCat("clerk-", i), req);
+  }
+  auto list = [&](const v1::ListCredentialsRequest& req,
+                  v1::ListCredentialsResponse* page) {
+    return CallAs(kAdmin, [&](grpc::ClientContext* c) {
+      return credentials_->List(c, req, page);
+    });
+  };
+  std::vector<std::string> whole;
+  v1::ListCredentialsResponse all;
+  ASSERT_TRUE(list(v1::ListCredentialsRequest(), &all).ok());
+  for (const v1::Credential& c : all.credentials()) whole.push_back(c.id());
+  EXPECT_TRUE(all.next_page_token().empty());
+  EXPECT_TRUE(std::is_sorted(whole.begin(), whole.end()));
+  ASSERT_GT(whole.size(), 10u);  // the parties, regulators, the clerks
+
+  v1::ListCredentialsRequest req;
+  req.set_page_size(3);
+  std::vector<std::string> joined;
+  std::string a_token;
+  do {
+    v1::ListCredentialsResponse page;
+    grpc::Status s = list(req, &page);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_LE(page.credentials_size(), 3);
+    for (const v1::Credential& c : page.credentials()) joined.push_back(c.id());
+    if (a_token.empty()) a_token = page.next_page_token();
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  EXPECT_EQ(joined, whole);
+
+  // One enterprise's: the generator's own and the four clerks.
+  v1::ListCredentialsRequest mine;
+  mine.set_enterprise(kGenerator);
+  mine.set_page_size(2);
+  int of_generator = 0;
+  do {
+    v1::ListCredentialsResponse page;
+    ASSERT_TRUE(list(mine, &page).ok());
+    for (const v1::Credential& c : page.credentials()) {
+      EXPECT_EQ(c.enterprise(), kGenerator);
+      ++of_generator;
+    }
+    mine.set_page_token(page.next_page_token());
+  } while (!mine.page_token().empty());
+  EXPECT_EQ(of_generator, 5);
+
+  // The whole list's token for one enterprise's list; sizes out of range.
+  mine.set_page_token(a_token);
+  v1::ListCredentialsResponse out;
+  grpc::Status s = list(mine, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_token"));
+  mine.clear_page_token();
+  mine.set_page_size(1001);
+  s = list(mine, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("page_size"));
 }
 
 TEST_F(AuthIntegrationTest, IssuingValidatesAndNeverRepeatsAToken) {
@@ -757,11 +815,11 @@ TEST_F(AuthIntegrationTest, TheFirstStartWritesAnAdministratorTokenOnce) {
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(*before, *after);
   EXPECT_TRUE(server_->new_admin_token_file().empty());
-  v1::Credential me;
+  v1::WhoAmIResponse me;
   ASSERT_TRUE(CallAs(kAdmin, [&](grpc::ClientContext* c) {
                 return credentials_->WhoAmI(c, v1::WhoAmIRequest(), &me);
               }).ok());
-  EXPECT_EQ(me.kind(), v1::CREDENTIAL_KIND_ADMINISTRATOR);
+  EXPECT_EQ(me.credential().kind(), v1::CREDENTIAL_KIND_ADMINISTRATOR);
 }
 
 // TLS with the development CA, and the refusals around it.
@@ -789,7 +847,7 @@ class TlsTest : public ::testing::Test {
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::seconds(5));
     ctx.AddMetadata("authorization", "Bearer " + token);
-    v1::Credential me;
+    v1::WhoAmIResponse me;
     return v1::Credentials::NewStub(channel)->WhoAmI(&ctx, v1::WhoAmIRequest(),
                                                      &me);
   }
@@ -823,7 +881,7 @@ TEST_F(TlsTest, ClientsTrustingTheCaGetInOthersDoNot) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   ctx.AddMetadata("authorization", "Bearer " + t);
-  v1::Credential me;
+  v1::WhoAmIResponse me;
   EXPECT_FALSE(v1::Credentials::NewStub(plain)
                    ->WhoAmI(&ctx, v1::WhoAmIRequest(), &me)
                    .ok());

@@ -19,6 +19,8 @@
 namespace cradle::testing {
 namespace {
 
+using ::cradle::testing::WriteReply;
+
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -29,7 +31,7 @@ class DeepVerifyTest : public ServerFixture {
   // one left in transit with its deadline running; a revoked credential.
   void SetUp() override {
     ServerFixture::SetUp();
-    v1::ManifestReply r;
+    WriteReply r;
     closed_ = OpenOne();
     ASSERT_TRUE(Pickup(closed_, kCarrier, kCarrierPlate, &r).ok());
     ASSERT_TRUE(Relay(closed_, kCarrier, kRelayCarrier, kRelayPlate, &r).ok());
@@ -59,7 +61,7 @@ class DeepVerifyTest : public ServerFixture {
     {
       grpc::ClientContext ctx;
       As(&ctx, kGenerator);
-      ASSERT_TRUE(transfers_->Reroute(&ctx, reroute, &r).ok());
+      ASSERT_TRUE(Write(&ctx, reroute, &r).ok());
     }
 
     in_transit_ = OpenOne();
@@ -77,7 +79,7 @@ class DeepVerifyTest : public ServerFixture {
     {
       grpc::ClientContext ctx;
       As(&ctx, kGenerator);
-      ASSERT_TRUE(disposals_->RecordPayment(&ctx, pay, &r).ok());
+      ASSERT_TRUE(Write(&ctx, pay, &r).ok());
     }
 
     v1::RevokeCredentialRequest revoke;
@@ -87,7 +89,7 @@ class DeepVerifyTest : public ServerFixture {
     {
       grpc::ClientContext ctx;
       As(&ctx, kAdmin);
-      v1::Credential out;
+      v1::RevokeCredentialResponse out;
       ASSERT_TRUE(credentials_->Revoke(&ctx, revoke, &out).ok());
     }
     server_.reset();

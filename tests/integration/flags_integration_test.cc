@@ -23,6 +23,7 @@ using ::cradle::testing::kGenerator;
 using ::cradle::testing::kProvinceRegulator;
 using ::cradle::testing::kReceiver;
 using ::cradle::testing::MakeUscc;
+using ::cradle::testing::WriteReply;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -45,7 +46,7 @@ class FlagsIntegrationTest : public cradle::testing::ServerFixture {
   }
 
   std::string OpenTo(const std::string& receiver, const std::string& code,
-                     int64_t grams, v1::ManifestReply* r) {
+                     int64_t grams, WriteReply* r) {
     v1::OpenManifestRequest req = OpenRequest();
     req.set_receiver(receiver);
     req.clear_lines();
@@ -60,7 +61,7 @@ class FlagsIntegrationTest : public cradle::testing::ServerFixture {
   // Opened, picked up, delivered and fully accepted at kReceiver.
   std::string Accepted() {
     const std::string n = OpenOne();
-    v1::ManifestReply r;
+    WriteReply r;
     EXPECT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
     EXPECT_TRUE(Deliver(n, kReceiver, &r).ok());
     EXPECT_TRUE(
@@ -81,11 +82,11 @@ class FlagsIntegrationTest : public cradle::testing::ServerFixture {
   v1::EnterpriseRisk Risk(const std::string& id) {
     grpc::ClientContext ctx;
     As(&ctx, kProvinceRegulator);
-    v1::EnterpriseRiskRequest req;
+    v1::GetEnterpriseRiskRequest req;
     req.set_id(id);
-    v1::EnterpriseRisk out;
-    EXPECT_TRUE(flags_->Risk(&ctx, req, &out).ok());
-    return out;
+    v1::GetEnterpriseRiskResponse out;
+    EXPECT_TRUE(flags_->GetEnterpriseRisk(&ctx, req, &out).ok());
+    return out.risk();
   }
 
   int Sweep() {
@@ -96,7 +97,7 @@ class FlagsIntegrationTest : public cradle::testing::ServerFixture {
 };
 
 TEST_F(FlagsIntegrationTest, JiaxingToHangzhouIsFlaggedAtIssueAndInCityIsNot) {
-  v1::ManifestReply out, in;
+  WriteReply out, in;
   // 900-249-08 is covered by the Jiaxing (Haining) receiver, which has
   // capacity to spare: the load should have stayed in the city.
   OpenTo(kAltReceiver, "900-249-08", 2000 * 1000, &out);
@@ -126,13 +127,13 @@ TEST_F(FlagsIntegrationTest, JiaxingToHangzhouIsFlaggedAtIssueAndInCityIsNot) {
 TEST_F(FlagsIntegrationTest, SeverityIsMediumWhenNoInCityReceiverCouldTakeIt) {
   // Only the Hangzhou receiver is licensed for 900-214-08 (HW08).
   Licence(kAltReceiver, "ZJ-0106-HW08", 100, {"HW08"});
-  v1::ManifestReply r;
+  WriteReply r;
   OpenTo(kAltReceiver, "900-214-08", 500 * 1000, &r);
   EXPECT_THAT(Kinds(r.manifest()), ElementsAre("CROSS_CITY/MEDIUM/OPEN"));
 }
 
 TEST_F(FlagsIntegrationTest, UnlicensedReceiverIsFlagged) {
-  v1::ManifestReply r;
+  WriteReply r;
   OpenTo(kReceiver, "900-214-08", 500 * 1000, &r);  // not in its licence
   EXPECT_THAT(Kinds(r.manifest()),
               ElementsAre("UNLICENSED_RECEIVER/HIGH/OPEN"));
@@ -142,7 +143,7 @@ TEST_F(FlagsIntegrationTest, UnlicensedReceiverIsFlagged) {
 TEST_F(FlagsIntegrationTest, AcceptedQuantitiesUseUpLicensedCapacity) {
   // The only licence covering HW08: 2 t a year.
   Licence(kAltReceiver, "ZJ-0106-SMALL", 2, {"HW08"});
-  v1::ManifestReply r;
+  WriteReply r;
   const std::string first = OpenTo(kAltReceiver, "900-214-08", 1500 * 1000, &r);
   EXPECT_THAT(Kinds(r.manifest()), ElementsAre("CROSS_CITY/MEDIUM/OPEN"));
   ASSERT_TRUE(Pickup(first, kCarrier, kCarrierPlate, &r).ok());
@@ -165,7 +166,7 @@ TEST_F(FlagsIntegrationTest, MissingDisposalIsRaisedAfterTheLimitAndCleared) {
   EXPECT_THAT(Kinds(m), ElementsAre("MISSING_DISPOSAL/HIGH/OPEN"));
   EXPECT_EQ(Risk(kReceiver).colour(), "red");
 
-  v1::ManifestReply r;
+  WriteReply r;
   ASSERT_TRUE(Dispose(n, kReceiver, {Dispose(1, 1000000)}, &r).ok());
   EXPECT_THAT(Kinds(r.manifest()), ElementsAre("MISSING_DISPOSAL/HIGH/OPEN"));
   ASSERT_TRUE(Dispose(n, kReceiver, {Dispose(2, 250000)}, &r).ok());
@@ -198,7 +199,7 @@ TEST_F(FlagsIntegrationTest, SweeperRestartRaisesNothingTwiceAndMissesNothing) {
 
 TEST_F(FlagsIntegrationTest, TransitOverdueIsClearedByTheDelivery) {
   const std::string n = OpenOne();
-  v1::ManifestReply r;
+  WriteReply r;
   ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
   clock_.Advance(absl::Hours(3) + absl::Seconds(1));
   EXPECT_EQ(Sweep(), 1);
@@ -209,12 +210,12 @@ TEST_F(FlagsIntegrationTest, TransitOverdueIsClearedByTheDelivery) {
 }
 
 TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
-  v1::ManifestReply r;
+  WriteReply r;
   OpenTo(kAltReceiver, "900-249-08", 1000 * 1000, &r);
   const std::string id = r.manifest().flags(0).id();
   const uint64_t head = r.receipt().sequence();
 
-  v1::FlagNoteRequest note;
+  v1::AcknowledgeFlagRequest note;
   note.mutable_meta()->set_idempotency_key("ack-1");
   note.set_id(id);
   note.set_by("嘉兴市生态环境局");
@@ -223,14 +224,14 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
   {
     grpc::ClientContext ctx;
     As(&ctx, kProvinceRegulator);
-    ASSERT_TRUE(flags_->Acknowledge(&ctx, note, &f).ok());
+    ASSERT_TRUE(Acknowledge(&ctx, note, &f).ok());
   }
   EXPECT_EQ(f.state(), v1::FLAG_STATE_ACKED);
   {
     grpc::ClientContext ctx;  // acknowledging twice is refused
     As(&ctx, kProvinceRegulator);
     note.mutable_meta()->set_idempotency_key("ack-2");
-    grpc::Status s = flags_->Acknowledge(&ctx, note, &f);
+    grpc::Status s = Acknowledge(&ctx, note, &f);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   }
   {
@@ -238,7 +239,7 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
     As(&ctx, kProvinceRegulator);
     note.mutable_meta()->set_idempotency_key("resolve-1");
     note.set_note("准予，记录在案");
-    ASSERT_TRUE(flags_->Resolve(&ctx, note, &f).ok());
+    ASSERT_TRUE(Resolve(&ctx, note, &f).ok());
   }
   EXPECT_EQ(f.state(), v1::FLAG_STATE_RESOLVED);
   ASSERT_EQ(f.history_size(), 3);
@@ -248,7 +249,7 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
     As(&ctx, kProvinceRegulator);
     note.mutable_meta()->set_idempotency_key("resolve-2");
     note.clear_note();
-    grpc::Status s = flags_->Resolve(&ctx, note, &f);
+    grpc::Status s = Resolve(&ctx, note, &f);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   }
   {
@@ -256,7 +257,7 @@ TEST_F(FlagsIntegrationTest, RegulatorAcknowledgesAndResolvesWithNotes) {
     As(&ctx, kProvinceRegulator);
     note.set_id("20263304999999-F1");
     note.set_note("x");
-    EXPECT_EQ(flags_->Acknowledge(&ctx, note, &f).error_code(),
+    EXPECT_EQ(Acknowledge(&ctx, note, &f).error_code(),
               grpc::StatusCode::NOT_FOUND);
   }
   EXPECT_EQ(Head(), head + 2);  // one entry each for ack and resolve
@@ -274,11 +275,11 @@ TEST_F(FlagsIntegrationTest, PaymentToTheCarrierIsDirectPayment) {
   pay.set_payer(kGenerator);
   pay.set_payee(kReceiver);
   pay.set_amount_fen(380000);
-  v1::ManifestReply r;
+  WriteReply r;
   {
     grpc::ClientContext ctx;
     As(&ctx, kGenerator);
-    ASSERT_TRUE(disposals_->RecordPayment(&ctx, pay, &r).ok());
+    ASSERT_TRUE(Write(&ctx, pay, &r).ok());
   }
   EXPECT_THAT(Kinds(r.manifest()), IsEmpty());
   pay.mutable_meta()->set_idempotency_key("pay-2");
@@ -286,7 +287,7 @@ TEST_F(FlagsIntegrationTest, PaymentToTheCarrierIsDirectPayment) {
   {
     grpc::ClientContext ctx;
     As(&ctx, kGenerator);
-    ASSERT_TRUE(disposals_->RecordPayment(&ctx, pay, &r).ok());
+    ASSERT_TRUE(Write(&ctx, pay, &r).ok());
   }
   EXPECT_THAT(Kinds(r.manifest()), ElementsAre("DIRECT_PAYMENT/HIGH/OPEN"));
   EXPECT_EQ(Risk(kCarrier).colour(), "red");
@@ -294,7 +295,7 @@ TEST_F(FlagsIntegrationTest, PaymentToTheCarrierIsDirectPayment) {
 
 TEST_F(FlagsIntegrationTest, WeightGapBeyondToleranceIsFlagged) {
   const std::string n = OpenOne();
-  v1::ManifestReply r;
+  WriteReply r;
   ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
   ASSERT_TRUE(Deliver(n, kReceiver, &r).ok());
   // Line 1: 1 t shipped, 900 kg arrived (10% short); line 2 within 5%.
@@ -311,7 +312,7 @@ TEST_F(FlagsIntegrationTest, CrossProvinceNeedsAnApprovalWithinItsQuantity) {
   const std::string suzhou = MakeUscc("320506", "2K7R8T9");
   Register(suzhou, "苏州吴中固废处置", "320506", {v1::ROLE_RECEIVER});
   Licence(suzhou, "JS-0506", 5000);
-  v1::ManifestReply r;
+  WriteReply r;
   OpenTo(suzhou, "900-249-08", 800 * 1000, &r);
   EXPECT_THAT(Kinds(r.manifest()),
               ElementsAre("CROSS_CITY/HIGH/OPEN",
@@ -330,7 +331,7 @@ TEST_F(FlagsIntegrationTest, CrossProvinceNeedsAnApprovalWithinItsQuantity) {
   {
     grpc::ClientContext ctx;
     As(&ctx, kAdmin);
-    v1::Approval out;
+    v1::RegisterApprovalResponse out;
     grpc::Status s = registry_->RegisterApproval(&ctx, approval, &out);
     // Approval numbers are printable ASCII.
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -339,6 +340,7 @@ TEST_F(FlagsIntegrationTest, CrossProvinceNeedsAnApprovalWithinItsQuantity) {
     As(&again, kAdmin);
     s = registry_->RegisterApproval(&again, approval, &out);
     ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(out.approval().number(), "ZJ-JS-2026-001");
   }
   OpenTo(suzhou, "900-249-08", 800 * 1000, &r);  // within the approval
   EXPECT_THAT(Kinds(r.manifest()), ElementsAre("CROSS_CITY/HIGH/OPEN"));

@@ -23,6 +23,8 @@
 namespace cradle::testing {
 namespace {
 
+using ::cradle::testing::WriteReply;
+
 using ::testing::HasSubstr;
 
 class IntegrityTest : public ServerFixture {
@@ -36,7 +38,7 @@ class IntegrityTest : public ServerFixture {
   // A closed manifest first, then enough others that it is far from the
   // head; returns the closed one's number.
   std::string Populate() {
-    v1::ManifestReply r;
+    WriteReply r;
     const std::string first = OpenOne();
     EXPECT_TRUE(Pickup(first, kCarrier, kCarrierPlate, &r).ok());
     EXPECT_TRUE(Deliver(first, kReceiver, &r).ok());
@@ -122,7 +124,7 @@ TEST_F(IntegrityTest, OldDamageIsFoundByTheScrubberAndStopsEveryWrite) {
   EXPECT_THAT(status.problem(), HasSubstr("entry 3"));
 
   // No write extends a chain known to be broken.
-  v1::ManifestReply r;
+  WriteReply r;
   grpc::Status refused = Open(OpenRequest(), &r);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::DATA_LOSS);
   EXPECT_THAT(refused.error_message(), HasSubstr("found the ledger damaged"));
@@ -139,9 +141,10 @@ TEST_F(IntegrityTest, OldDamageIsFoundByTheScrubberAndStopsEveryWrite) {
   {
     grpc::ClientContext ctx;
     As(&ctx, kAdmin);
-    v1::SignedTreeHead sth;
-    EXPECT_EQ(audit_->TreeHead(&ctx, v1::TreeHeadRequest(), &sth).error_code(),
-              grpc::StatusCode::FAILED_PRECONDITION);
+    v1::GetTreeHeadResponse sth;
+    EXPECT_EQ(
+        audit_->GetTreeHead(&ctx, v1::GetTreeHeadRequest(), &sth).error_code(),
+        grpc::StatusCode::FAILED_PRECONDITION);
   }
 
   // The alarm outlives a restart: the server refuses to start...
@@ -207,8 +210,8 @@ TEST_F(IntegrityTest, AStartRefusesALedgerRolledBackBelowASignedHead) {
   {
     grpc::ClientContext ctx;
     As(&ctx, kProvinceRegulator);
-    v1::SignedTreeHead sth;
-    ASSERT_TRUE(audit_->TreeHead(&ctx, v1::TreeHeadRequest(), &sth).ok());
+    v1::GetTreeHeadResponse sth;
+    ASSERT_TRUE(audit_->GetTreeHead(&ctx, v1::GetTreeHeadRequest(), &sth).ok());
   }
   server_.reset();  // keeps the signed head
   const std::string kept = dir_.Sub("ledger") + "/signed-head";
@@ -225,8 +228,8 @@ TEST_F(IntegrityTest, AForgedSignedHeadRefusesTheStart) {
   {
     grpc::ClientContext ctx;
     As(&ctx, kProvinceRegulator);
-    v1::SignedTreeHead sth;
-    ASSERT_TRUE(audit_->TreeHead(&ctx, v1::TreeHeadRequest(), &sth).ok());
+    v1::GetTreeHeadResponse sth;
+    ASSERT_TRUE(audit_->GetTreeHead(&ctx, v1::GetTreeHeadRequest(), &sth).ok());
   }
   server_.reset();
   v1::SignedTreeHead forged;

@@ -36,6 +36,7 @@ using ::cradle::testing::kRelayCarrier;
 using ::cradle::testing::kRelayPlate;
 using ::cradle::testing::kThirdCarrier;
 using ::cradle::testing::kThirdPlate;
+using ::cradle::testing::WriteReply;
 using ::testing::HasSubstr;
 
 class LifecycleIntegrationTest : public cradle::testing::ServerFixture {};
@@ -43,7 +44,7 @@ class LifecycleIntegrationTest : public cradle::testing::ServerFixture {};
 TEST_F(LifecycleIntegrationTest, HappyPathWithTwoRelayLegsClosesAndVerifies) {
   const std::string n = OpenOne();
   EXPECT_EQ(n, "20263304000001");
-  v1::ManifestReply r;
+  WriteReply r;
   ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
   EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   ASSERT_TRUE(Relay(n, kCarrier, kRelayCarrier, kRelayPlate, &r).ok());
@@ -95,7 +96,7 @@ TEST_F(LifecycleIntegrationTest, HappyPathWithTwoRelayLegsClosesAndVerifies) {
 
 TEST_F(LifecycleIntegrationTest, PartialRejectionGoesToAnAlternateReceiver) {
   const std::string n = OpenOne();
-  v1::ManifestReply r;
+  WriteReply r;
   ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
   ASSERT_TRUE(Deliver(n, kReceiver, &r).ok());
   ASSERT_TRUE(Receive(n, kReceiver,
@@ -113,7 +114,7 @@ TEST_F(LifecycleIntegrationTest, PartialRejectionGoesToAnAlternateReceiver) {
   reroute.set_vehicle(kRelayPlate);
   grpc::ClientContext ctx;
   As(&ctx, kGenerator);
-  grpc::Status s = transfers_->Reroute(&ctx, reroute, &r);
+  grpc::Status s = Write(&ctx, reroute, &r);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_IN_TRANSIT);
   EXPECT_EQ(r.manifest().receiver(), kAltReceiver);
@@ -158,11 +159,11 @@ TEST_F(LifecycleIntegrationTest, CancelOnlyBeforePickup) {
   cancel.set_number(a);
   cancel.set_generator(kGenerator);
   cancel.set_reason("vehicle broke down");
-  v1::ManifestReply r;
+  WriteReply r;
   {
     grpc::ClientContext ctx;
     As(&ctx, kGenerator);
-    ASSERT_TRUE(manifests_->Cancel(&ctx, cancel, &r).ok());
+    ASSERT_TRUE(Write(&ctx, cancel, &r).ok());
     EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_CANCELLED);
   }
   ASSERT_TRUE(Pickup(b, kCarrier, kCarrierPlate, &r).ok());
@@ -171,7 +172,7 @@ TEST_F(LifecycleIntegrationTest, CancelOnlyBeforePickup) {
   cancel.set_number(b);
   grpc::ClientContext ctx;
   As(&ctx, kGenerator);
-  grpc::Status s = manifests_->Cancel(&ctx, cancel, &r);
+  grpc::Status s = Write(&ctx, cancel, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(s.error_message(), HasSubstr("IN_TRANSIT"));
   EXPECT_EQ(Head(), head);
@@ -183,7 +184,7 @@ TEST_F(LifecycleIntegrationTest, CancelOnlyBeforePickup) {
 TEST_F(LifecycleIntegrationTest, RefusedRequestsChangeNothing) {
   const std::string n = OpenOne();
   const uint64_t head = Head();
-  v1::ManifestReply r;
+  WriteReply r;
   struct Case {
     std::string name;
     grpc::Status status;
@@ -251,7 +252,7 @@ TEST_F(LifecycleIntegrationTest, RefusedRequestsChangeNothing) {
 
 TEST_F(LifecycleIntegrationTest, RetriesWithTheSameKeyApplyOnce) {
   v1::OpenManifestRequest open = OpenRequest();
-  v1::ManifestReply first, again;
+  WriteReply first, again;
   ASSERT_TRUE(Open(open, &first).ok());
   const uint64_t head = Head();
   ASSERT_TRUE(Open(open, &again).ok());
@@ -262,12 +263,12 @@ TEST_F(LifecycleIntegrationTest, RetriesWithTheSameKeyApplyOnce) {
 
   const std::string n = first.manifest().number();
   v1::WriteMeta pickup_meta = Meta();
-  v1::ManifestReply r;
+  WriteReply r;
   ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r, pickup_meta).ok());
   const uint64_t pickup_seq = r.receipt().sequence();
   ASSERT_TRUE(Deliver(n, kReceiver, &r).ok());
   // The scanner uploads its pickup again after the load was delivered.
-  v1::ManifestReply retry;
+  WriteReply retry;
   grpc::Status s = Pickup(n, kCarrier, kCarrierPlate, &retry, pickup_meta);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(retry.receipt().replayed());
@@ -293,8 +294,8 @@ TEST_F(LifecycleIntegrationTest, ConcurrentPickupsOfOneManifestOneWins) {
         Sign(&req, kCarrier);
         grpc::ClientContext ctx;
         As(&ctx, req.carrier());
-        v1::ManifestReply r;
-        grpc::Status s = transfers_->Pickup(&ctx, req, &r);
+        WriteReply r;
+        grpc::Status s = Write(&ctx, req, &r);
         if (s.ok()) {
           ++won;
         } else if (s.error_code() == grpc::StatusCode::ABORTED ||
@@ -326,10 +327,10 @@ TEST_F(LifecycleIntegrationTest, ConcurrentOpensGetGaplessNumbers) {
         v1::OpenManifestRequest req = OpenRequest();
         req.mutable_meta()->set_idempotency_key(
             absl::StrCat("open-", t, "-", i));
-        v1::ManifestReply r;
+        WriteReply r;
         grpc::ClientContext ctx;
         As(&ctx, req.generator());
-        grpc::Status s = manifests_->Open(&ctx, req, &r);
+        grpc::Status s = Write(&ctx, req, &r);
         ASSERT_TRUE(s.ok()) << s.error_message();
         got[t].push_back(r.manifest().number());
       }
@@ -346,7 +347,7 @@ TEST_F(LifecycleIntegrationTest, ConcurrentOpensGetGaplessNumbers) {
 
 TEST_F(LifecycleIntegrationTest, StateSurvivesARestart) {
   const std::string n = OpenOne();
-  v1::ManifestReply r;
+  WriteReply r;
   ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
   const uint64_t head = Head();
   Restart();

@@ -41,6 +41,34 @@ inline const std::string kProvinceRegulator = "regulator:33";  // 浙江
 inline const std::string kJiaxingRegulator = "regulator:3304";
 inline const std::string kHangzhouRegulator = "regulator:3301";
 
+// What a manifest write answered, whichever write it was (each has its own
+// response message, all holding the manifest and the receipt).
+class WriteReply {
+ public:
+  const v1::Manifest& manifest() const { return manifest_; }
+  const v1::WriteReceipt& receipt() const { return receipt_; }
+
+  template <typename Response>
+  void From(const Response& r) {
+    manifest_ = r.manifest();
+    receipt_ = r.receipt();
+  }
+
+ private:
+  v1::Manifest manifest_;
+  v1::WriteReceipt receipt_;
+};
+
+// Calls `rpc(&response)` and, when it succeeds, keeps what it answered in
+// `out` (if set).
+template <typename Response, typename Rpc>
+grpc::Status Answered(WriteReply* out, Rpc rpc) {
+  Response response;
+  grpc::Status s = rpc(&response);
+  if (s.ok() && out != nullptr) out->From(response);
+  return s;
+}
+
 // A real CradleServer on 127.0.0.1:0 (plain TCP on loopback; TLS has its own
 // test) over a RocksDB ledger in a fresh temp dir, a FakeClock, the parties
 // of tests/testing/parties.h registered with credentials (both receivers
@@ -86,7 +114,7 @@ class ServerFixture : public ::testing::Test {
     req.mutable_licence()->set_valid_until("2027-12-31");
     grpc::ClientContext ctx;
     As(&ctx, kAdmin);
-    v1::Enterprise reply;
+    v1::GrantLicenceResponse reply;
     grpc::Status s = registry_->GrantLicence(&ctx, req, &reply);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
@@ -186,7 +214,7 @@ class ServerFixture : public ::testing::Test {
     for (v1::Role r : roles) req.add_roles(r);
     grpc::ClientContext ctx;
     As(&ctx, kAdmin);
-    v1::Enterprise reply;
+    v1::RegisterEnterpriseResponse reply;
     grpc::Status s = registry_->RegisterEnterprise(&ctx, req, &reply);
     ASSERT_TRUE(s.ok()) << s.error_message();
     v1::IssueCredentialRequest cred;
@@ -205,7 +233,7 @@ class ServerFixture : public ::testing::Test {
     req.mutable_vehicle()->set_permit("permit-1");
     grpc::ClientContext ctx;
     As(&ctx, kAdmin);
-    v1::Enterprise reply;
+    v1::RegisterVehicleResponse reply;
     grpc::Status s = registry_->RegisterVehicle(&ctx, req, &reply);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
@@ -227,15 +255,15 @@ class ServerFixture : public ::testing::Test {
     return req;
   }
 
-  grpc::Status Open(const v1::OpenManifestRequest& req, v1::ManifestReply* r) {
+  grpc::Status Open(const v1::OpenManifestRequest& req, WriteReply* r) {
     return OpenAs(req.generator(), req, r);
   }
   grpc::Status OpenAs(const std::string& who,
-                      const v1::OpenManifestRequest& req,
-                      v1::ManifestReply* r) {
+                      const v1::OpenManifestRequest& req, WriteReply* r) {
     grpc::ClientContext ctx;
     As(&ctx, who);
-    return manifests_->Open(&ctx, req, r);
+    return Answered<v1::OpenManifestResponse>(
+        r, [&](auto* out) { return manifests_->Open(&ctx, req, out); });
   }
 
   // A regulator of `prefix`, issued on first use.
@@ -251,14 +279,14 @@ class ServerFixture : public ::testing::Test {
   }
 
   std::string OpenOne() {
-    v1::ManifestReply r;
+    WriteReply r;
     grpc::Status s = Open(OpenRequest(), &r);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return r.manifest().number();
   }
 
   grpc::Status Pickup(const std::string& n, const std::string& carrier,
-                      const std::string& plate, v1::ManifestReply* r,
+                      const std::string& plate, WriteReply* r,
                       v1::WriteMeta meta = {}) {
     v1::PickupRequest req;
     *req.mutable_meta() = meta.idempotency_key().empty() ? Meta() : meta;
@@ -268,12 +296,13 @@ class ServerFixture : public ::testing::Test {
     Sign(&req, carrier);
     grpc::ClientContext ctx;
     As(&ctx, carrier);
-    return transfers_->Pickup(&ctx, req, r);
+    return Answered<v1::PickupResponse>(
+        r, [&](auto* out) { return transfers_->Pickup(&ctx, req, out); });
   }
 
   grpc::Status Relay(const std::string& n, const std::string& from,
                      const std::string& to, const std::string& plate,
-                     v1::ManifestReply* r) {
+                     WriteReply* r) {
     v1::RelayRequest req;
     *req.mutable_meta() = Meta();
     req.set_number(n);
@@ -283,11 +312,12 @@ class ServerFixture : public ::testing::Test {
     Sign(&req, from);
     grpc::ClientContext ctx;
     As(&ctx, from);
-    return transfers_->Relay(&ctx, req, r);
+    return Answered<v1::RelayResponse>(
+        r, [&](auto* out) { return transfers_->Relay(&ctx, req, out); });
   }
 
   grpc::Status Deliver(const std::string& n, const std::string& receiver,
-                       v1::ManifestReply* r) {
+                       WriteReply* r) {
     v1::DeliverRequest req;
     *req.mutable_meta() = Meta();
     req.set_number(n);
@@ -295,12 +325,12 @@ class ServerFixture : public ::testing::Test {
     Sign(&req, receiver);
     grpc::ClientContext ctx;
     As(&ctx, receiver);
-    return transfers_->Deliver(&ctx, req, r);
+    return Answered<v1::DeliverResponse>(
+        r, [&](auto* out) { return transfers_->Deliver(&ctx, req, out); });
   }
 
   grpc::Status Receive(const std::string& n, const std::string& receiver,
-                       std::vector<v1::LineReceipt> lines,
-                       v1::ManifestReply* r) {
+                       std::vector<v1::LineReceipt> lines, WriteReply* r) {
     v1::ReceiveRequest req;
     *req.mutable_meta() = Meta();
     req.set_number(n);
@@ -309,12 +339,12 @@ class ServerFixture : public ::testing::Test {
     Sign(&req, receiver);
     grpc::ClientContext ctx;
     As(&ctx, receiver);
-    return disposals_->Receive(&ctx, req, r);
+    return Answered<v1::ReceiveResponse>(
+        r, [&](auto* out) { return disposals_->Receive(&ctx, req, out); });
   }
 
   grpc::Status Dispose(const std::string& n, const std::string& receiver,
-                       std::vector<v1::LineDisposal> lines,
-                       v1::ManifestReply* r) {
+                       std::vector<v1::LineDisposal> lines, WriteReply* r) {
     v1::DisposeRequest req;
     *req.mutable_meta() = Meta();
     req.set_number(n);
@@ -323,7 +353,8 @@ class ServerFixture : public ::testing::Test {
     Sign(&req, receiver);
     grpc::ClientContext ctx;
     As(&ctx, receiver);
-    return disposals_->Dispose(&ctx, req, r);
+    return Answered<v1::DisposeResponse>(
+        r, [&](auto* out) { return disposals_->Dispose(&ctx, req, out); });
   }
 
   static v1::LineReceipt Accept(int line, int64_t g) {
@@ -347,6 +378,82 @@ class ServerFixture : public ::testing::Test {
     return d;
   }
 
+  // Any manifest write by its request, answered into a WriteReply, on `ctx`
+  // as set up by the caller.
+  grpc::Status Write(grpc::ClientContext* ctx,
+                     const v1::OpenManifestRequest& req, WriteReply* r) {
+    return Answered<v1::OpenManifestResponse>(
+        r, [&](auto* out) { return manifests_->Open(ctx, req, out); });
+  }
+  grpc::Status Write(grpc::ClientContext* ctx,
+                     const v1::IssueManifestRequest& req, WriteReply* r) {
+    return Answered<v1::IssueManifestResponse>(
+        r, [&](auto* out) { return manifests_->Issue(ctx, req, out); });
+  }
+  grpc::Status Write(grpc::ClientContext* ctx,
+                     const v1::CancelManifestRequest& req, WriteReply* r) {
+    return Answered<v1::CancelManifestResponse>(
+        r, [&](auto* out) { return manifests_->Cancel(ctx, req, out); });
+  }
+  grpc::Status Write(grpc::ClientContext* ctx, const v1::PickupRequest& req,
+                     WriteReply* r) {
+    return Answered<v1::PickupResponse>(
+        r, [&](auto* out) { return transfers_->Pickup(ctx, req, out); });
+  }
+  grpc::Status Write(grpc::ClientContext* ctx, const v1::RelayRequest& req,
+                     WriteReply* r) {
+    return Answered<v1::RelayResponse>(
+        r, [&](auto* out) { return transfers_->Relay(ctx, req, out); });
+  }
+  grpc::Status Write(grpc::ClientContext* ctx, const v1::DeliverRequest& req,
+                     WriteReply* r) {
+    return Answered<v1::DeliverResponse>(
+        r, [&](auto* out) { return transfers_->Deliver(ctx, req, out); });
+  }
+  grpc::Status Write(grpc::ClientContext* ctx, const v1::RerouteRequest& req,
+                     WriteReply* r) {
+    return Answered<v1::RerouteResponse>(
+        r, [&](auto* out) { return transfers_->Reroute(ctx, req, out); });
+  }
+  grpc::Status Write(grpc::ClientContext* ctx, const v1::ReceiveRequest& req,
+                     WriteReply* r) {
+    return Answered<v1::ReceiveResponse>(
+        r, [&](auto* out) { return disposals_->Receive(ctx, req, out); });
+  }
+  grpc::Status Write(grpc::ClientContext* ctx, const v1::DisposeRequest& req,
+                     WriteReply* r) {
+    return Answered<v1::DisposeResponse>(
+        r, [&](auto* out) { return disposals_->Dispose(ctx, req, out); });
+  }
+  grpc::Status Write(grpc::ClientContext* ctx,
+                     const v1::RecordPaymentRequest& req, WriteReply* r) {
+    return Answered<v1::RecordPaymentResponse>(
+        r, [&](auto* out) { return disposals_->RecordPayment(ctx, req, out); });
+  }
+
+  // A regulator's note on a flag, acknowledging or resolving it; `f` gets
+  // the flag as it left.
+  grpc::Status Acknowledge(grpc::ClientContext* ctx,
+                           const v1::AcknowledgeFlagRequest& note,
+                           v1::Flag* f) {
+    v1::AcknowledgeFlagResponse r;
+    grpc::Status s = flags_->Acknowledge(ctx, note, &r);
+    if (s.ok()) *f = r.flag();
+    return s;
+  }
+  grpc::Status Resolve(grpc::ClientContext* ctx,
+                       const v1::AcknowledgeFlagRequest& note, v1::Flag* f) {
+    v1::ResolveFlagRequest q;
+    *q.mutable_meta() = note.meta();
+    q.set_id(note.id());
+    q.set_note(note.note());
+    q.set_by(note.by());
+    v1::ResolveFlagResponse r;
+    grpc::Status s = flags_->Resolve(ctx, q, &r);
+    if (s.ok()) *f = r.flag();
+    return s;
+  }
+
   uint64_t Head() {
     grpc::ClientContext ctx;
     As(&ctx, kAdmin);
@@ -360,9 +467,9 @@ class ServerFixture : public ::testing::Test {
     As(&ctx, kProvinceRegulator);
     v1::GetManifestRequest req;
     req.set_number(n);
-    v1::Manifest m;
-    EXPECT_TRUE(manifests_->Get(&ctx, req, &m).ok());
-    return m;
+    v1::GetManifestResponse got;
+    EXPECT_TRUE(manifests_->Get(&ctx, req, &got).ok());
+    return got.manifest();
   }
 
   cradle::testing::TempDir dir_;

@@ -1,10 +1,19 @@
 #include "security/attestation.h"
 
+#include <memory>
+#include <string>
+
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 
 #include "cradle/ledger/v1/events.pb.h"
+#include "cradle/v1/audit.pb.h"
+#include "cradle/v1/auth.pb.h"
+#include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/registry.pb.h"
 #include "security/ed25519.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -60,13 +69,75 @@ TEST_F(AttestationTest, SignatureSurvivesTheLedgerRoundTrip) {
       event.mutable_picked_up()->ParseFromString(r.SerializeAsString()));
   ledger::v1::ManifestEvent stored;
   ASSERT_TRUE(stored.ParseFromString(event.SerializeAsString()));
+  EXPECT_EQ(AttestationMessage(stored.picked_up()), AttestationMessage(r));
+  EXPECT_TRUE(VerifyRequest(key_->public_key(), stored.picked_up()));
+  // The same bytes recorded as another event do not verify.
+  ledger::v1::Relayed relayed;
+  ASSERT_TRUE(relayed.ParseFromString(r.SerializeAsString()));
+  EXPECT_FALSE(VerifyRequest(key_->public_key(), relayed));
+}
+
+// Stored signatures cover the name a request was signed under, so the
+// names are frozen: renaming an API message must not move them. Flag
+// notes were one request type, cradle.v1.FlagNoteRequest, when the first
+// of them were signed and stored.
+TEST_F(AttestationTest, SigningNamesAreFrozen) {
+  EXPECT_EQ(SigningName(v1::PickupRequest()), "cradle.v1.PickupRequest");
+  EXPECT_EQ(SigningName(ledger::v1::PickedUp()), "cradle.v1.PickupRequest");
+  EXPECT_EQ(SigningName(v1::AcknowledgeFlagRequest()),
+            "cradle.v1.FlagNoteRequest");
+  EXPECT_EQ(SigningName(v1::ResolveFlagRequest()), "cradle.v1.FlagNoteRequest");
+  EXPECT_EQ(SigningName(ledger::v1::FlagNoted()), "cradle.v1.FlagNoteRequest");
+  EXPECT_EQ(SigningName(v1::Manifest()), "");
+
+  // A note signs as before the split: under that name, and to the same
+  // bytes whether it acknowledges or resolves.
+  v1::AcknowledgeFlagRequest note;
+  note.mutable_meta()->set_idempotency_key("ack-1");
+  note.set_id("3304022026000001-F1");
+  note.set_note("seen");
+  note.set_by("嘉兴市生态环境局");
   EXPECT_TRUE(
-      VerifyRecorded(key_->public_key(), r.GetTypeName(), stored.picked_up()));
-  // The signature binds the request type: not another type's, not none.
-  EXPECT_FALSE(VerifyRecorded(key_->public_key(), "cradle.v1.RelayRequest",
-                              stored.picked_up()));
-  EXPECT_FALSE(VerifyRecorded(key_->public_key(), "", stored.picked_up()));
-  EXPECT_FALSE(VerifyRequest(key_->public_key(), stored.picked_up()));
+      absl::StartsWith(AttestationMessage(note),
+                       "CRADLE-ATTEST-V1\ncradle.v1.FlagNoteRequest\n"));
+  v1::ResolveFlagRequest resolve;
+  ASSERT_TRUE(resolve.ParseFromString(note.SerializeAsString()));
+  EXPECT_EQ(AttestationMessage(resolve), AttestationMessage(note));
+  ASSERT_TRUE(SignRequest(*key_, &note).ok());
+  ledger::v1::FlagNoted stored;
+  ASSERT_TRUE(stored.ParseFromString(note.SerializeAsString()));
+  EXPECT_TRUE(VerifyRequest(key_->public_key(), stored));
+}
+
+// Every write of the API and every event that records one is signed under
+// a name of the table: a new one is added to it on purpose.
+TEST_F(AttestationTest, EveryMessageWithMetaHasASigningName) {
+  int checked = 0;
+  for (const google::protobuf::FileDescriptor* f :
+       {v1::OpenManifestRequest::descriptor()->file(),
+        v1::RegisterEnterpriseRequest::descriptor()->file(),
+        v1::IssueCredentialRequest::descriptor()->file(),
+        v1::AcknowledgeFlagRequest::descriptor()->file(),
+        v1::ChainRequest::descriptor()->file(),
+        ledger::v1::ManifestEvent::descriptor()->file()}) {
+    for (int i = 0; i < f->message_type_count(); ++i) {
+      const google::protobuf::Descriptor* m = f->message_type(i);
+      const google::protobuf::FieldDescriptor* meta =
+          m->FindFieldByName("meta");
+      if (meta == nullptr ||
+          meta->type() != google::protobuf::FieldDescriptor::TYPE_MESSAGE ||
+          meta->message_type()->name() != "WriteMeta") {
+        continue;
+      }
+      std::unique_ptr<google::protobuf::Message> msg(
+          google::protobuf::MessageFactory::generated_factory()
+              ->GetPrototype(m)
+              ->New());
+      EXPECT_FALSE(SigningName(*msg).empty()) << m->full_name();
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 25);
 }
 
 TEST_F(AttestationTest, AnyChangedFieldBreaksTheSignature) {

@@ -274,13 +274,12 @@ TEST_F(ProjectionTest, EveryStepOfAChainWritesExactlyWhatItsStateIndexes) {
             1);
 
   // A regulator resolves the flag: its keys move, the open count drops.
-  v1::FlagNoteRequest note;
+  v1::ResolveFlagRequest note;
   *note.mutable_meta() = Meta("resolve");
   note.set_id(flag);
   note.set_note("seen");
   note.set_by("嘉兴市生态环境局");
-  Write(domain::DecideFlagNote(manifest_, note, v1::FLAG_STATE_RESOLVED, At(6)),
-        At(6));
+  Write(domain::DecideResolve(manifest_, note, At(6)), At(6));
   EXPECT_THAT(
       derived_.index,
       Contains(Key(keys::FlagStatePrefix(v1::FLAG_STATE_RESOLVED) + flag)));
