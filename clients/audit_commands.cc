@@ -99,6 +99,9 @@ const char* SignatureText(v1::Signer::Signature s) {
   switch (s) {
     case v1::Signer::SIGNATURE_VALID:
       return "valid (Ed25519, the credential's key)";
+    case v1::Signer::SIGNATURE_VALID_FIRST_FORMAT:
+      return "valid (Ed25519, the credential's key), in the first format "
+             "(before 2026-12), which does not bind nested messages' ends";
     case v1::Signer::SIGNATURE_INVALID:
       return "INVALID: does not verify against the credential's key";
     case v1::Signer::SIGNATURE_UNKNOWN_KEY:

@@ -109,15 +109,41 @@ absl::string_view SigningName(const Message& message) {
   return it == SigningNames().end() ? absl::string_view() : it->second;
 }
 
-std::string AttestationMessage(const Message& request) {
-  const absl::string_view signed_type = SigningName(request);
+namespace {
+
+// `request` with meta.signature cleared.
+std::unique_ptr<Message> Unsigned(const Message& request) {
   std::unique_ptr<Message> copy(request.New());
   copy->CopyFrom(request);
   if (const FieldDescriptor* f = MetaField(*copy); f != nullptr) {
     Message* meta = copy->GetReflection()->MutableMessage(copy.get(), f);
     meta->GetReflection()->ClearField(meta, SignatureField(*meta));
   }
-  std::string out = absl::StrCat("CRADLE-ATTEST-V1\n", signed_type, "\n");
+  return copy;
+}
+
+}  // namespace
+
+std::string AttestationMessage(const Message& request) {
+  std::unique_ptr<Message> copy = Unsigned(request);
+  std::string out =
+      absl::StrCat("CRADLE-ATTEST-V2\n", SigningName(request), "\n");
+  copy->ByteSizeLong();  // the sizes the serialization writes
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    copy->SerializeWithCachedSizes(&coded);
+  }
+  return out;
+}
+
+std::string LegacyAttestationMessage(const Message& request) {
+  // Exactly as the first format was written: a fresh copy's nested
+  // messages have a cached size of 0, and nothing computes them.
+  std::unique_ptr<Message> copy = Unsigned(request);
+  std::string out =
+      absl::StrCat("CRADLE-ATTEST-V1\n", SigningName(request), "\n");
   {
     google::protobuf::io::StringOutputStream stream(&out);
     google::protobuf::io::CodedOutputStream coded(&stream);
@@ -154,6 +180,16 @@ bool VerifyRequest(absl::string_view public_key, const Message& request) {
   if (signature.empty() || SigningName(request).empty()) return false;
   return security::VerifyEd25519(public_key, AttestationMessage(request),
                                  signature);
+}
+
+Signed VerifyRecorded(absl::string_view public_key, const Message& recorded) {
+  if (VerifyRequest(public_key, recorded)) return Signed::kCurrent;
+  std::string signature = SignatureOf(recorded);
+  if (signature.empty() || SigningName(recorded).empty()) return Signed::kNot;
+  return security::VerifyEd25519(public_key, LegacyAttestationMessage(recorded),
+                                 signature)
+             ? Signed::kFirstFormat
+             : Signed::kNot;
 }
 
 absl::StatusOr<std::unique_ptr<security::Ed25519Key>> LoadKey(

@@ -2,7 +2,7 @@
 
 // What a party signs for what it attests. The signed bytes are
 //
-//   "CRADLE-ATTEST-V1\n" || the request's signing name || "\n" ||
+//   "CRADLE-ATTEST-V2\n" || the request's signing name || "\n" ||
 //   deterministic protobuf serialization of the request with
 //   meta.signature cleared
 //
@@ -36,6 +36,13 @@ absl::string_view SigningName(const google::protobuf::Message& message);
 // event gives the same bytes as the request it records.
 std::string AttestationMessage(const google::protobuf::Message& request);
 
+// The first format, which signatures stored before 2026-12 were made over:
+// "CRADLE-ATTEST-V1\n" || signing name || "\n" || the request written with
+// every nested message's length as 0 (it was serialised with sizes never
+// computed). It does not bind where a nested message ends, and no other
+// protobuf library writes it; it is kept only to check stored entries.
+std::string LegacyAttestationMessage(const google::protobuf::Message& request);
+
 // Signs `request` with `key`, writing request.meta.signature.
 // INVALID_ARGUMENT if the request has no signing name.
 absl::Status SignRequest(const security::Ed25519Key& key,
@@ -45,10 +52,20 @@ absl::Status SignRequest(const security::Ed25519Key& key,
 std::string SignatureOf(const google::protobuf::Message& request);
 
 // True when meta.signature is `public_key`'s signature of
-// AttestationMessage(request): for a request as it arrives, and for the
-// ledger event that records it.
+// AttestationMessage(request): what a request must carry as it arrives.
 bool VerifyRequest(absl::string_view public_key,
                    const google::protobuf::Message& request);
+
+// How a stored request (the ledger event that records it) was signed.
+enum class Signed {
+  kNot,          // no signature, or one that does not verify
+  kCurrent,      // over AttestationMessage
+  kFirstFormat,  // over LegacyAttestationMessage: stored before 2026-12
+};
+// Checks meta.signature of a recorded event against `public_key` in
+// either format. kNot when it has no signature too: ask SignatureOf first.
+Signed VerifyRecorded(absl::string_view public_key,
+                      const google::protobuf::Message& recorded);
 
 // Loads an Ed25519 private key (PEM) that must exist: NOT_FOUND naming
 // `path` otherwise. Storage's LoadOrCreate would make a new one silently.

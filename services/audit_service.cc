@@ -99,9 +99,17 @@ v1::Signer SignerOf(const CredentialStore& credentials,
   } else if (!c.ok() || c->public_key().empty()) {
     signer.set_signature(v1::Signer::SIGNATURE_UNKNOWN_KEY);
   } else {
-    signer.set_signature(security::VerifyRequest(c->public_key(), *request)
-                             ? v1::Signer::SIGNATURE_VALID
-                             : v1::Signer::SIGNATURE_INVALID);
+    switch (security::VerifyRecorded(c->public_key(), *request)) {
+      case security::Signed::kCurrent:
+        signer.set_signature(v1::Signer::SIGNATURE_VALID);
+        break;
+      case security::Signed::kFirstFormat:
+        signer.set_signature(v1::Signer::SIGNATURE_VALID_FIRST_FORMAT);
+        break;
+      case security::Signed::kNot:
+        signer.set_signature(v1::Signer::SIGNATURE_INVALID);
+        break;
+    }
   }
   return signer;
 }

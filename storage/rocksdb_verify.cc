@@ -19,6 +19,17 @@
 #include "storage/rocksdb_ledger.h"
 
 namespace cradle::storage {
+namespace {
+
+// Marks `report` bad at `sequence` for `problem`; returns it.
+VerifyReport Bad(VerifyReport* report, uint64_t sequence, std::string problem) {
+  report->ok = false;
+  report->first_bad = sequence;
+  report->problem = std::move(problem);
+  return *report;
+}
+
+}  // namespace
 
 absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
                                                    uint64_t to) const {
@@ -28,10 +39,7 @@ absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
   to = std::min(to, head.sequence);
   if (from > to) return report;
   auto bad = [&report](uint64_t sequence, std::string problem) {
-    report.ok = false;
-    report.first_bad = sequence;
-    report.problem = std::move(problem);
-    return report;
+    return Bad(&report, sequence, std::move(problem));
   };
 
   std::string prev = ZeroHash();
@@ -95,10 +103,7 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
   to = std::min(to, GetHead().sequence);
   if (from > to) return report;
   auto bad = [&report](uint64_t sequence, std::string problem) {
-    report.ok = false;
-    report.first_bad = sequence;
-    report.problem = std::move(problem);
-    return report;
+    return Bad(&report, sequence, std::move(problem));
   };
   absl::StatusOr<merkle::Frontier> frontier =
       merkle::Frontier::Restore(from - 1, Nodes());
@@ -185,12 +190,6 @@ namespace {
 // snapshot's last entry `head`. Each counts what it read in
 // report->checked and marks the report bad at the first thing wrong; a
 // read that fails is its status.
-
-void Bad(VerifyReport* report, uint64_t sequence, std::string problem) {
-  report->ok = false;
-  report->first_bad = sequence;
-  report->problem = std::move(problem);
-}
 
 // The stream index: VerifyDerived finds each entry's key; as many keys as
 // entries means there is no other.

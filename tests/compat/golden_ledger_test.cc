@@ -13,13 +13,18 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "cradle/ledger/v1/events.pb.h"
+#include "domain/authz.h"
+#include "security/attestation.h"
 #include "services/ledger_check.h"
 #include "services/server.h"
 #include "storage/entry_codec.h"
+#include "storage/rocksdb_ledger.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cradle::services {
@@ -103,6 +108,58 @@ TEST_P(GoldenLedgerTest, OpensVerifiesReplaysAndProvesTheSameRoot) {
     EXPECT_EQ(value, expected.count(name) ? expected.at(name) : "(missing)")
         << name << " of " << GetParam();
   }
+}
+
+// Signatures stored then verify now, in the format they were made in:
+// each signed manifest event against the key its credential recorded.
+TEST_P(GoldenLedgerTest, StoredSignaturesVerifyInTheirFormat) {
+  const std::string golden =
+      std::string(CRADLE_SOURCE_DIR) + "/tests/compat/" + GetParam();
+  cradle::testing::TempDir dir;
+  std::filesystem::copy(golden, dir.Sub("data"),
+                        std::filesystem::copy_options::recursive);
+  storage::RocksDbLedger::Options options;
+  options.read_only = true;
+  absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
+      storage::RocksDbLedger::Open(dir.Sub("data"), options);
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+
+  std::map<std::string, std::string> keys;  // credential id -> public key
+  int signed_entries = 0;
+  for (uint64_t next = 1;;) {
+    absl::StatusOr<std::vector<storage::Entry>> page =
+        (*ledger)->Scan(next, 500);
+    ASSERT_TRUE(page.ok()) << page.status();
+    if (page->empty()) break;
+    for (const storage::Entry& e : *page) {
+      next = e.sequence + 1;
+      if (absl::StartsWith(e.type, "credential.")) {
+        ledger::v1::CredentialEvent c;
+        ASSERT_TRUE(c.ParseFromString(e.payload));
+        if (c.has_issued()) keys[c.issued().id()] = c.issued().public_key();
+        continue;
+      }
+      ledger::v1::ManifestEvent m;
+      if (!absl::StartsWith(e.type, "manifest.") ||
+          !m.ParseFromString(e.payload)) {
+        continue;
+      }
+      const google::protobuf::Reflection* r = m.GetReflection();
+      const google::protobuf::FieldDescriptor* f = r->GetOneofFieldDescriptor(
+          m, m.GetDescriptor()->FindOneofByName("kind"));
+      ASSERT_NE(f, nullptr) << e.sequence;
+      const google::protobuf::Message& event = r->GetMessage(m, f);
+      if (security::SignatureOf(event).empty()) continue;
+      std::string scope, id;
+      ASSERT_TRUE(domain::ParseActor(e.actor, &scope, &id)) << e.actor;
+      ASSERT_EQ(keys.count(id), 1u) << e.sequence;
+      EXPECT_EQ(security::VerifyRecorded(keys[id], event),
+                security::Signed::kFirstFormat)
+          << "entry " << e.sequence << " " << e.type;
+      ++signed_entries;
+    }
+  }
+  EXPECT_GT(signed_entries, 100);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryFormat, GoldenLedgerTest,

@@ -77,6 +77,54 @@ TEST_F(AttestationTest, SignatureSurvivesTheLedgerRoundTrip) {
   EXPECT_FALSE(VerifyRequest(key_->public_key(), relayed));
 }
 
+// The signed bytes are the request's standard deterministic serialization
+// (what any protobuf library writes), after the format and the name.
+TEST_F(AttestationTest, TheSignedBytesAreTheStandardSerialization) {
+  v1::ReceiveRequest r;
+  r.mutable_meta()->set_idempotency_key("k-1");
+  r.mutable_meta()->mutable_position()->set_lat(30.5);
+  r.set_number("3304022026000001");
+  r.add_lines()->set_line(1);
+  r.add_lines()->set_quantity_g(5000);
+  ASSERT_TRUE(SignRequest(*key_, &r).ok());
+  v1::ReceiveRequest unsigned_copy = r;
+  unsigned_copy.mutable_meta()->clear_signature();
+  std::string bytes;
+  ASSERT_TRUE(unsigned_copy.SerializeToString(&bytes));
+  EXPECT_EQ(AttestationMessage(r),
+            "CRADLE-ATTEST-V2\ncradle.v1.ReceiveRequest\n" + bytes);
+}
+
+// The first format wrote nested messages with a length of 0, so two
+// requests could share its bytes; the current one tells them apart, and a
+// first-format signature is accepted only from the ledger, never on a
+// request as it arrives.
+TEST_F(AttestationTest, NestedMessagesAreBoundNow) {
+  v1::PickupRequest in_meta;
+  in_meta.mutable_meta()->set_device("D");
+  v1::PickupRequest in_request;
+  in_request.mutable_meta();
+  in_request.set_driver("D");
+  EXPECT_EQ(LegacyAttestationMessage(in_meta),
+            LegacyAttestationMessage(in_request));
+  EXPECT_NE(AttestationMessage(in_meta), AttestationMessage(in_request));
+  ASSERT_TRUE(SignRequest(*key_, &in_meta).ok());
+  *in_request.mutable_meta()->mutable_signature() = SignatureOf(in_meta);
+  EXPECT_FALSE(VerifyRequest(key_->public_key(), in_request));
+
+  // A first-format signature: good in the ledger, refused at the gate.
+  v1::PickupRequest old = Pickup();
+  old.mutable_meta()->set_signature(key_->Sign(LegacyAttestationMessage(old)));
+  ledger::v1::PickedUp stored;
+  ASSERT_TRUE(stored.ParseFromString(old.SerializeAsString()));
+  EXPECT_EQ(VerifyRecorded(key_->public_key(), stored), Signed::kFirstFormat);
+  EXPECT_FALSE(VerifyRequest(key_->public_key(), old));
+  ASSERT_TRUE(SignRequest(*key_, &old).ok());
+  ASSERT_TRUE(stored.ParseFromString(old.SerializeAsString()));
+  EXPECT_EQ(VerifyRecorded(key_->public_key(), stored), Signed::kCurrent);
+  EXPECT_EQ(VerifyRecorded(other_->public_key(), stored), Signed::kNot);
+}
+
 // Stored signatures cover the name a request was signed under, so the
 // names are frozen: renaming an API message must not move them. Flag
 // notes were one request type, cradle.v1.FlagNoteRequest, when the first
@@ -99,7 +147,7 @@ TEST_F(AttestationTest, SigningNamesAreFrozen) {
   note.set_by("嘉兴市生态环境局");
   EXPECT_TRUE(
       absl::StartsWith(AttestationMessage(note),
-                       "CRADLE-ATTEST-V1\ncradle.v1.FlagNoteRequest\n"));
+                       "CRADLE-ATTEST-V2\ncradle.v1.FlagNoteRequest\n"));
   v1::ResolveFlagRequest resolve;
   ASSERT_TRUE(resolve.ParseFromString(note.SerializeAsString()));
   EXPECT_EQ(AttestationMessage(resolve), AttestationMessage(note));
