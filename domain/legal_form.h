@@ -1,0 +1,49 @@
+#pragma once
+
+// Checks for fields of the legal manifest form that the 2021
+// 《危险废物转移管理办法》 makes the parties fill in (Art. 10, 11, 13;
+// ../docs/LIFECYCLE.md lists each field with its owner step): a waste line's
+// hazard characteristics against the catalogue, the dangerous-goods class
+// and UN number of a load that is dangerous goods for transport, and the
+// telephone numbers of the contact person and the emergency line. Each
+// answers INVALID_ARGUMENT naming the field, the value and the rule.
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+#include "domain/waste_catalogue.h"
+
+namespace cradle::domain {
+
+// The hazard characteristics (T, C, I, R, In; Hazard bits) a line declares
+// for waste `code`: `declared` when it holds at least every characteristic
+// the catalogue lists for the code (a generator may declare more, never
+// fewer), the catalogue's when `declared` is 0.
+absl::StatusOr<uint8_t> LineHazards(absl::string_view field,
+                                    const WasteCode& code, uint8_t declared);
+
+// A dangerous-goods class or division as GB 6944-2012 (the UN Model
+// Regulations) numbers them: "1.1".."1.6" (optionally with the compatibility
+// group letter, "1.4S"), "2.1".."2.3", "3", "4.1".."4.3", "5.1", "5.2",
+// "6.1", "6.2", "7", "8", "9".
+absl::Status ValidateDangerousGoodsClass(absl::string_view field,
+                                         absl::string_view value);
+
+// A UN number: "UN" and four digits, not "UN0000" (GB 12268, the UN list).
+absl::Status ValidateUnNumber(absl::string_view field, absl::string_view value);
+
+enum class PhoneKind {
+  kMobile,  // a mainland mobile number: 11 digits, 1[3-9]…
+  kAny,     // a mobile, a landline with its area code (0571-87654321,
+            // an extension after '-' or 转), or a 400/800 service number
+};
+
+// A mainland telephone number of `kind`. Spaces and '-' between digits are
+// allowed, and a leading +86 or 0086.
+absl::Status ValidatePhone(absl::string_view field, absl::string_view value,
+                           PhoneKind kind);
+
+}  // namespace cradle::domain
