@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -14,7 +17,9 @@
 #include "base/time.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/manifest.grpc.pb.h"
+#include "domain/legal_form.h"
 #include "domain/names.h"
+#include "domain/waste_catalogue.h"
 
 namespace cradle::clients {
 
@@ -65,6 +70,46 @@ std::string Time(const google::protobuf::Timestamp& t) {
                           absl::FixedTimeZone(8 * 3600));
 }
 
+namespace {
+
+// What the generator declared of a line beyond its code and quantity
+// (lines of manifests opened before 2026-12 have none of it).
+void PrintLineDetails(const v1::WasteLine& l) {
+  if (!l.name().empty()) {
+    std::printf("    %s%s%s%s\n", l.name().c_str(),
+                l.common_name().empty() ? "" : " (", l.common_name().c_str(),
+                l.common_name().empty() ? "" : ")");
+  }
+  std::vector<std::string> facts;
+  if (l.hazards_size() > 0) {
+    uint8_t bits = 0;
+    for (int h : l.hazards()) bits |= domain::HazardBit(h);
+    facts.push_back(absl::StrCat("hazards ", domain::FormatHazards(bits)));
+  }
+  if (l.form() != v1::PHYSICAL_FORM_UNSPECIFIED) {
+    facts.push_back(absl::StrCat(
+        "form ", absl::AsciiStrToLower(domain::ShortName(l.form()))));
+  }
+  if (l.purpose() != v1::TRANSFER_PURPOSE_UNSPECIFIED) {
+    facts.push_back(absl::StrCat(
+        "to ", absl::AsciiStrToLower(domain::ShortName(l.purpose()))));
+  }
+  if (!l.un_number().empty()) {
+    facts.push_back(absl::StrCat("dangerous goods ", l.un_number(), " class ",
+                                 l.dg_class()));
+  }
+  if (!facts.empty())
+    std::printf("    %s\n", absl::StrJoin(facts, "  ").c_str());
+  if (!l.constituents().empty()) {
+    std::printf("    constituents: %s\n", l.constituents().c_str());
+  }
+  if (!l.precautions().empty()) {
+    std::printf("    precautions: %s\n", l.precautions().c_str());
+  }
+}
+
+}  // namespace
+
 void PrintManifest(const v1::Manifest& m) {
   std::printf("%s  %s\n", m.number().c_str(),
               domain::ShortName(m.status()).c_str());
@@ -78,6 +123,7 @@ void PrintManifest(const v1::Manifest& m) {
       std::printf("  %s x %d", l.packaging().c_str(), l.package_count());
     }
     std::printf("\n");
+    PrintLineDetails(l);
   }
   for (const v1::Leg& leg : m.legs()) {
     std::printf("  leg %d  %s  vehicle %s%s%s  from %s\n", leg.number(),

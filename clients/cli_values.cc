@@ -1,5 +1,6 @@
 #include "clients/cli_values.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -11,9 +12,11 @@
 
 #include "base/quote.h"
 #include "base/status_macros.h"
+#include "domain/legal_form.h"
 #include "domain/lifecycle.h"
 #include "domain/names.h"
 #include "domain/quantity.h"
+#include "domain/waste_catalogue.h"
 
 namespace cradle::clients {
 namespace {
@@ -75,6 +78,80 @@ absl::StatusOr<v1::WasteLine> ParseWasteSpec(absl::string_view text) {
     line.set_package_count(static_cast<int32_t>(count));
   }
   return line;
+}
+
+absl::Status ApplyLineField(absl::string_view text,
+                            v1::OpenManifestRequest* request) {
+  const size_t colon = text.find(':');
+  const size_t equals = text.find('=');
+  if (colon == absl::string_view::npos || equals == absl::string_view::npos ||
+      equals < colon) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--line-field ", Quote(text),
+                     " is not N:KEY=VALUE (e.g. 1:form=liquid)"));
+  }
+  CRADLE_ASSIGN_OR_RETURN(
+      const int32_t n, ParseLineNumber("--line-field", text.substr(0, colon)));
+  if (n > request->lines_size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--line-field ", Quote(text), ": there is no line ", n,
+                     " (", request->lines_size(), " given with --waste)"));
+  }
+  v1::WasteLine* line = request->mutable_lines(n - 1);
+  const std::string key(text.substr(colon + 1, equals - colon - 1));
+  const std::string value(text.substr(equals + 1));
+  auto bad_value = [&](absl::string_view expected) {
+    return absl::InvalidArgumentError(absl::StrCat("--line-field ", Quote(text),
+                                                   ": ", Quote(value),
+                                                   " is not ", expected));
+  };
+  // "semi-solid" and "SEMI_SOLID" alike.
+  std::string word = absl::AsciiStrToUpper(value);
+  std::replace(word.begin(), word.end(), '-', '_');
+  if (key == "name") {
+    line->set_name(value);
+  } else if (key == "common-name") {
+    line->set_common_name(value);
+  } else if (key == "constituents") {
+    line->set_constituents(value);
+  } else if (key == "precautions") {
+    line->set_precautions(value);
+  } else if (key == "dg-class") {
+    line->set_dg_class(value);
+  } else if (key == "un") {
+    line->set_un_number(value);
+  } else if (key == "form") {
+    v1::PhysicalForm form;
+    if (!domain::ParseShortName(word, &form) ||
+        form == v1::PHYSICAL_FORM_UNSPECIFIED) {
+      return bad_value("solid, semi-solid, liquid or gas");
+    }
+    line->set_form(form);
+  } else if (key == "purpose") {
+    v1::TransferPurpose purpose;
+    if (!domain::ParseShortName(word, &purpose) ||
+        purpose == v1::TRANSFER_PURPOSE_UNSPECIFIED) {
+      return bad_value("utilise, dispose or store");
+    }
+    line->set_purpose(purpose);
+  } else if (key == "hazards") {
+    absl::StatusOr<uint8_t> bits = domain::ParseHazards("--line-field", value);
+    if (!bits.ok())
+      return bad_value("hazard letters T, C, I, R, In (e.g. T,I)");
+    line->clear_hazards();
+    for (int h = v1::HAZARD_CHARACTERISTIC_TOXICITY;
+         h <= v1::HAZARD_CHARACTERISTIC_INFECTIVITY; ++h) {
+      if ((*bits & domain::HazardBit(h)) != 0) {
+        line->add_hazards(static_cast<v1::HazardCharacteristic>(h));
+      }
+    }
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--line-field ", Quote(text), ": ", Quote(key),
+                     " is not a line field (name, common-name, hazards, form, "
+                     "constituents, precautions, purpose, dg-class, un)"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::LineReceipt> ParseReceiptLine(absl::string_view text) {

@@ -24,6 +24,13 @@ absl::StatusOr<int64_t> ParseWholeNumber(absl::string_view flag,
                                          int64_t max);
 // --waste CODE:QTY[:PACKAGING:COUNT], e.g. 900-249-08:1.25t:drum:10
 absl::StatusOr<v1::WasteLine> ParseWasteSpec(absl::string_view text);
+// --line-field N:KEY=VALUE (open): sets a field of the legal form on line N
+// of `request` (1-based, a line --waste gave). KEY is name, common-name,
+// hazards (T,C,I,R,In), form (solid, semi-solid, liquid, gas),
+// constituents, precautions, purpose (utilise, dispose, store), dg-class
+// or un.
+absl::Status ApplyLineField(absl::string_view text,
+                            v1::OpenManifestRequest* request);
 // --line N:accept|reject:QTY[:REASON] (receive)
 absl::StatusOr<v1::LineReceipt> ParseReceiptLine(absl::string_view text);
 // --line N:METHOD:QTY (dispose)

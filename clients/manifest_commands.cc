@@ -28,6 +28,9 @@ absl::Status OpenManifest(const Context& ctx, const ParsedArgs& a) {
     CRADLE_CLI_ASSIGN(line, ParseWasteSpec(w));
     *req.add_lines() = line;
   }
+  for (const std::string& f : a.GetAll("line-field")) {
+    CRADLE_RETURN_IF_ERROR(ApplyLineField(f, &req));
+  }
   req.set_method(a.Get("method"));
   req.set_paper_date(a.Get("paper-date"));
   req.set_draft(a.Has("draft"));
@@ -279,6 +282,13 @@ std::vector<Command> ManifestCommands() {
              {"receiver", "USCC", "the licensed receiver", false, true},
              {"waste", "CODE:QTY[:PACKAGING:COUNT]",
               "a waste line, e.g. 900-249-08:1.25t:drum:10", true, true},
+             {"line-field", "N:KEY=VALUE",
+              "a field of the legal form of line N: name, common-name, "
+              "hazards (T,C,I,R,In; default: the catalogue's), form "
+              "(solid, semi-solid, liquid, gas), constituents, precautions, "
+              "purpose (utilise, dispose, store), dg-class and un (both for "
+              "dangerous goods), e.g. 1:form=liquid",
+              true},
              {"method", "CODE", "intended treatment method, e.g. D10"},
              {"paper-date", "YYYY-MM-DD",
               "back-fill of a trip that left on a paper manifest that day"},

@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 
 #include "base/quote.h"
+#include "base/status_macros.h"
 
 namespace cradle::domain {
 namespace {
@@ -81,6 +82,86 @@ bool PhoneDigits(absl::string_view value, std::string* digits,
 }
 
 }  // namespace
+
+absl::Status CheckText(absl::string_view field, absl::string_view value,
+                       size_t max, bool required) {
+  if (required && value.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  if (value.size() > max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " is ", value.size(), " bytes; the limit is ", max));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ledger::v1::LineDefaults> CheckLine(
+    absl::string_view at, const ledger::v1::WasteLine& line) {
+  ledger::v1::LineDefaults defaults;
+  namespace l = ledger::v1;
+  CRADLE_ASSIGN_OR_RETURN(
+      const WasteCode* code,
+      WasteCatalogue::Builtin().Lookup(absl::StrCat(at, ".code"), line.code()));
+  if (line.name().empty()) defaults.set_name(code->name);
+  CRADLE_RETURN_IF_ERROR(
+      CheckText(absl::StrCat(at, ".name"), line.name(), kMaxTextBytes, false));
+  CRADLE_RETURN_IF_ERROR(CheckText(absl::StrCat(at, ".common_name"),
+                                   line.common_name(), kMaxTextBytes, false));
+  CRADLE_RETURN_IF_ERROR(CheckText(absl::StrCat(at, ".constituents"),
+                                   line.constituents(), kMaxTextBytes, false));
+  CRADLE_RETURN_IF_ERROR(CheckText(absl::StrCat(at, ".precautions"),
+                                   line.precautions(), kMaxTextBytes, false));
+
+  // Hazards: as bits, each once, then at least the catalogue's.
+  uint8_t declared = 0;
+  for (int h : line.hazards()) {
+    if (!l::HazardCharacteristic_IsValid(h) ||
+        h == l::HAZARD_CHARACTERISTIC_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ".hazards holds ", h, ", which is no hazard characteristic"));
+    }
+    const uint8_t bit = HazardBit(h);
+    if ((declared & bit) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".hazards lists ", FormatHazards(bit), " twice"));
+    }
+    declared |= bit;
+  }
+  CRADLE_ASSIGN_OR_RETURN(
+      const uint8_t hazards,
+      LineHazards(absl::StrCat(at, ".hazards"), *code, declared));
+  if (declared == 0) {
+    for (int h = l::HAZARD_CHARACTERISTIC_TOXICITY;
+         h <= l::HAZARD_CHARACTERISTIC_INFECTIVITY; ++h) {
+      if ((hazards & HazardBit(h)) != 0) {
+        defaults.add_hazards(static_cast<l::HazardCharacteristic>(h));
+      }
+    }
+  }
+
+  if (!l::PhysicalForm_IsValid(line.form())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, ".form ", line.form(), " is no physical form"));
+  }
+  if (!l::TransferPurpose_IsValid(line.purpose())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        at, ".purpose ", line.purpose(), " is no purpose of a transfer"));
+  }
+  if (line.dg_class().empty() != line.un_number().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, line.dg_class().empty() ? ".dg_class" : ".un_number",
+                     " is required with ", at,
+                     line.dg_class().empty() ? ".un_number" : ".dg_class",
+                     ": dangerous goods carry both, other loads neither"));
+  }
+  if (!line.dg_class().empty()) {
+    CRADLE_RETURN_IF_ERROR(ValidateDangerousGoodsClass(
+        absl::StrCat(at, ".dg_class"), line.dg_class()));
+    CRADLE_RETURN_IF_ERROR(
+        ValidateUnNumber(absl::StrCat(at, ".un_number"), line.un_number()));
+  }
+  return defaults;
+}
 
 absl::StatusOr<uint8_t> LineHazards(absl::string_view field,
                                     const WasteCode& code, uint8_t declared) {

@@ -14,9 +14,37 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
+#include "cradle/ledger/v1/events.pb.h"
 #include "domain/waste_catalogue.h"
 
 namespace cradle::domain {
+
+// Free text of a form field: a note, a reason, a name.
+inline constexpr size_t kMaxTextBytes = 500;
+// A word or a short name: a packaging word, a person, a device.
+inline constexpr size_t kMaxShortTextBytes = 64;
+
+// At most `max` bytes, and not empty when `required`.
+absl::Status CheckText(absl::string_view field, absl::string_view value,
+                       size_t max, bool required);
+
+// Checks the generator's fields of waste line `at` ("lines[0]") beyond its
+// code and quantity (the code must be in the catalogue; checked before),
+// and answers what the catalogue gives for what the line leaves unset: the
+// name, and the hazard characteristics (a line that declares some declares
+// at least the catalogue's). The decision records the answer beside the
+// line, which stays as the generator signed it; a replay never consults the
+// catalogue.
+absl::StatusOr<ledger::v1::LineDefaults> CheckLine(
+    absl::string_view at, const ledger::v1::WasteLine& line);
+
+// The Hazard bit of a HazardCharacteristic value (TOXICITY = 1 is T, ..,
+// INFECTIVITY = 5 is In); 0 for any other number.
+inline uint8_t HazardBit(int characteristic) {
+  return characteristic >= 1 && characteristic <= 5
+             ? static_cast<uint8_t>(1u << (characteristic - 1))
+             : 0;
+}
 
 // The hazard characteristics (T, C, I, R, In; Hazard bits) a line declares
 // for waste `code`: `declared` when it holds at least every characteristic

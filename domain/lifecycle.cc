@@ -8,6 +8,7 @@
 
 #include "base/quote.h"
 #include "base/status_macros.h"
+#include "domain/legal_form.h"
 #include "domain/names.h"
 #include "domain/plate.h"
 #include "domain/record.h"
@@ -20,9 +21,6 @@ namespace cradle::domain {
 namespace {
 
 using v1::ManifestStatus;
-
-constexpr size_t kMaxTextBytes = 500;
-constexpr size_t kMaxShortTextBytes = 64;
 
 std::string StatusName(ManifestStatus s) { return ShortName(s); }
 
@@ -62,18 +60,6 @@ absl::Status CheckParty(absl::string_view field, absl::string_view actor,
     return absl::PermissionDeniedError(
         absl::StrCat(field, " ", actor, " is not the ", PartyName(party),
                      " of manifest ", number, " (", expected, ")"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckText(absl::string_view field, absl::string_view value,
-                       size_t max, bool required) {
-  if (required && value.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
-  }
-  if (value.size() > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " is ", value.size(), " bytes; the limit is ", max));
   }
   return absl::OkStatus();
 }
@@ -324,6 +310,13 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
           at, ".package_count ", line.package_count(), " is negative"));
     }
   }
+  ledger::v1::ManifestEvent opened;
+  *opened.mutable_opened() = Transcribe<ledger::v1::Opened>(request);
+  for (int i = 0; i < opened.opened().lines_size(); ++i) {
+    CRADLE_ASSIGN_OR_RETURN(
+        *opened.add_line_defaults(),
+        CheckLine(absl::StrCat("lines[", i, "]"), opened.opened().lines(i)));
+  }
   if (!request.method().empty()) {
     CRADLE_RETURN_IF_ERROR(LookupMethod("method", request.method()).status());
   }
@@ -344,8 +337,6 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
 
   v1::Manifest empty;
   empty.set_number(std::string(number));
-  ledger::v1::ManifestEvent opened;
-  *opened.mutable_opened() = Transcribe<ledger::v1::Opened>(request);
   opened.set_origin_division(generator.division());
   opened.set_destination_division(receiver.division());
   opened.set_number(std::string(number));

@@ -82,8 +82,18 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       m->set_generator(o.generator());
       m->set_carrier(o.carrier());
       m->set_receiver(o.receiver());
-      for (const ledger::v1::WasteLine& line : o.lines()) {
-        *m->add_lines() = Transcribe<v1::WasteLine>(line);
+      for (int i = 0; i < o.lines_size(); ++i) {
+        v1::WasteLine* line = m->add_lines();
+        *line = Transcribe<v1::WasteLine>(o.lines(i));
+        if (i < event.line_defaults_size()) {  // none before 2026-12
+          const ledger::v1::LineDefaults& d = event.line_defaults(i);
+          if (line->name().empty()) line->set_name(d.name());
+          if (line->hazards().empty()) {
+            for (int h : d.hazards()) {
+              line->add_hazards(static_cast<v1::HazardCharacteristic>(h));
+            }
+          }
+        }
       }
       m->set_method(o.method());
       m->set_origin_division(event.origin_division());

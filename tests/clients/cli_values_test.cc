@@ -32,6 +32,35 @@ TEST(CliValuesTest, ParsesWasteSpecs) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(CliValuesTest, AppliesLineFieldsOfTheLegalForm) {
+  v1::OpenManifestRequest r;
+  r.add_lines()->set_code("900-249-08");
+  r.add_lines()->set_code("900-041-49");
+  for (const char* f :
+       {"1:form=semi-solid", "1:purpose=UTILISE", "1:hazards=I,T",
+        "1:dg-class=3", "1:un=UN1993", "2:name=含油抹布",
+        "2:precautions=远离火源, 防止泄漏", "2:common-name=a=b"}) {
+    EXPECT_TRUE(ApplyLineField(f, &r).ok()) << f;
+  }
+  EXPECT_EQ(r.lines(0).form(), v1::PHYSICAL_FORM_SEMI_SOLID);
+  EXPECT_EQ(r.lines(0).purpose(), v1::TRANSFER_PURPOSE_UTILISE);
+  EXPECT_THAT(r.lines(0).hazards(),
+              ElementsAre(v1::HAZARD_CHARACTERISTIC_TOXICITY,
+                          v1::HAZARD_CHARACTERISTIC_IGNITABILITY));
+  EXPECT_EQ(r.lines(0).un_number(), "UN1993");
+  EXPECT_EQ(r.lines(1).name(), "含油抹布");
+  EXPECT_EQ(r.lines(1).precautions(), "远离火源, 防止泄漏");
+  EXPECT_EQ(r.lines(1).common_name(), "a=b");
+  for (const char* bad :
+       {"form=liquid", "3:form=liquid", "0:form=liquid", "1:form=plasma",
+        "1:purpose=sell", "1:hazards=X", "1:colour=red", "1=form:liquid"}) {
+    EXPECT_THAT(
+        ApplyLineField(bad, &r),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--line-field")))
+        << bad;
+  }
+}
+
 TEST(CliValuesTest, ParsesReceiptAndDisposalLines) {
   absl::StatusOr<v1::LineReceipt> r =
       ParseReceiptLine("2:reject:200kg:drums leaking: see photo");

@@ -70,12 +70,14 @@ class StoredMessagesTest : public ::testing::Test {
   DescriptorPool frozen_;
 };
 
-// The ledger's own events, frozen when they got their own home
-// (tests/compat/ledger-events-v1.desc): every message of that file, by
-// name, still reads what it wrote.
-TEST(LedgerEventsTest, TodaysLedgerEventsReadWhatTheirV1Wrote) {
+// The ledger's own events as each version froze them: v1 when they got
+// their own home, v2 with the legal form's line fields (2026-12). Every
+// message of each file, by name, still reads what it wrote.
+class LedgerEventsTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LedgerEventsTest, TodaysLedgerEventsReadWhatTheyWrote) {
   std::ifstream in(
-      std::string(CRADLE_SOURCE_DIR) + "/tests/compat/ledger-events-v1.desc",
+      std::string(CRADLE_SOURCE_DIR) + "/tests/compat/" + GetParam(),
       std::ios::binary);
   std::stringstream bytes;
   bytes << in.rdbuf();
@@ -104,6 +106,10 @@ TEST(LedgerEventsTest, TodaysLedgerEventsReadWhatTheirV1Wrote) {
   }
   EXPECT_THAT(check.problems(), ::testing::IsEmpty());
 }
+
+INSTANTIATE_TEST_SUITE_P(EveryVersion, LedgerEventsTest,
+                         ::testing::Values("ledger-events-v1.desc",
+                                           "ledger-events-v2.desc"));
 
 TEST_F(StoredMessagesTest, TodaysMessagesReadWhatV1Stored) {
   Compatibility check;

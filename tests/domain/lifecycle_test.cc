@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -22,6 +23,7 @@
 #include "cradle/v1/registry.pb.h"
 #include "domain/names.h"
 #include "domain/uscc.h"
+#include "domain/waste_catalogue.h"
 #include "tests/testing/fake_registry.h"
 #include "tests/testing/status_matchers.h"
 
@@ -826,6 +828,111 @@ TEST_F(LifecycleTest, OpenRefusesBadWasteLines) {
   EXPECT_THAT(DecideOpen(r, registry_, kNumber, At(0)).status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("lines must hold 1..100")));
+}
+
+// The legal form's line fields (2021 办法 Art. 10, 13): recorded as given,
+// the name and the hazards defaulted from the catalogue and recorded so.
+TEST_F(LifecycleTest, OpenRecordsTheLegalFormOfEachLine) {
+  v1::OpenManifestRequest r = OpenRequest();
+  v1::WasteLine* oil = r.mutable_lines(0);
+  oil->set_common_name("废机油");
+  oil->set_form(v1::PHYSICAL_FORM_LIQUID);
+  oil->set_purpose(v1::TRANSFER_PURPOSE_UTILISE);
+  oil->set_constituents("矿物油, 重金属");
+  oil->set_precautions("远离火源; 泄漏时用砂土吸附");
+  oil->set_dg_class("3");
+  oil->set_un_number("UN1993");
+  oil->add_hazards(v1::HAZARD_CHARACTERISTIC_IGNITABILITY);
+  oil->add_hazards(v1::HAZARD_CHARACTERISTIC_TOXICITY);
+  oil->add_hazards(v1::HAZARD_CHARACTERISTIC_CORROSIVITY);  // beyond T, I
+  r.mutable_lines(1)->set_name("含油抹布");
+  absl::StatusOr<Decision> d = DecideOpen(r, registry_, kNumber, At(0));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const v1::WasteLine& got = d->next.lines(0);
+  EXPECT_EQ(got.name(), WasteCatalogue::Builtin()
+                            .Lookup("code", "900-249-08")
+                            .value()
+                            ->name);  // the catalogue's
+  EXPECT_EQ(got.common_name(), "废机油");
+  EXPECT_EQ(got.form(), v1::PHYSICAL_FORM_LIQUID);
+  EXPECT_EQ(got.purpose(), v1::TRANSFER_PURPOSE_UTILISE);
+  EXPECT_EQ(got.un_number(), "UN1993");
+  EXPECT_EQ(got.dg_class(), "3");
+  EXPECT_EQ(got.precautions(), "远离火源; 泄漏时用砂土吸附");
+  // As declared, in the order declared.
+  EXPECT_THAT(got.hazards(),
+              ElementsAre(v1::HAZARD_CHARACTERISTIC_IGNITABILITY,
+                          v1::HAZARD_CHARACTERISTIC_TOXICITY,
+                          v1::HAZARD_CHARACTERISTIC_CORROSIVITY));
+  const v1::WasteLine& rags = d->next.lines(1);
+  EXPECT_EQ(rags.name(), "含油抹布");
+  EXPECT_EQ(rags.hazards_size(), 2);  // 900-041-49: T, In
+  // The lines are recorded as the generator sent (and signed) them; what
+  // the catalogue gave is recorded beside them, only where a line left it
+  // unset.
+  const ledger::v1::ManifestEvent& e = d->events[0];
+  EXPECT_EQ(e.opened().lines(0).SerializeAsString(),
+            r.lines(0).SerializeAsString());
+  ASSERT_EQ(e.line_defaults_size(), 2);
+  EXPECT_FALSE(e.line_defaults(0).name().empty());
+  EXPECT_EQ(e.line_defaults(0).hazards_size(), 0);  // declared
+  EXPECT_EQ(e.line_defaults(1).name(), "");         // given
+  EXPECT_EQ(e.line_defaults(1).hazards_size(), 2);
+}
+
+TEST_F(LifecycleTest, OpenRefusesABadLegalForm) {
+  struct Bad {
+    std::function<void(v1::WasteLine*)> edit;
+    std::string field;
+  };
+  const std::vector<Bad> bad = {
+      {[](v1::WasteLine* l) {
+         l->add_hazards(v1::HAZARD_CHARACTERISTIC_TOXICITY);  // not I
+       },
+       "lines[0].hazards"},
+      {[](v1::WasteLine* l) {
+         l->add_hazards(v1::HAZARD_CHARACTERISTIC_TOXICITY);
+         l->add_hazards(v1::HAZARD_CHARACTERISTIC_TOXICITY);
+       },
+       "lines[0].hazards lists T twice"},
+      {[](v1::WasteLine* l) {
+         l->add_hazards(static_cast<v1::HazardCharacteristic>(9));
+       },
+       "lines[0].hazards"},
+      {[](v1::WasteLine* l) { l->set_form(static_cast<v1::PhysicalForm>(7)); },
+       "lines[0].form"},
+      {[](v1::WasteLine* l) {
+         l->set_purpose(static_cast<v1::TransferPurpose>(4));
+       },
+       "lines[0].purpose"},
+      {[](v1::WasteLine* l) { l->set_dg_class("3"); }, "lines[0].un_number"},
+      {[](v1::WasteLine* l) { l->set_un_number("UN1993"); },
+       "lines[0].dg_class"},
+      {[](v1::WasteLine* l) {
+         l->set_dg_class("3.3");
+         l->set_un_number("UN1993");
+       },
+       "lines[0].dg_class"},
+      {[](v1::WasteLine* l) {
+         l->set_dg_class("3");
+         l->set_un_number("1993");
+       },
+       "lines[0].un_number"},
+      {[](v1::WasteLine* l) { l->set_name(std::string(501, 'x')); },
+       "lines[0].name"},
+      {[](v1::WasteLine* l) { l->set_constituents(std::string(501, 'x')); },
+       "lines[0].constituents"},
+      {[](v1::WasteLine* l) { l->set_precautions(std::string(501, 'x')); },
+       "lines[0].precautions"},
+  };
+  for (const Bad& b : bad) {
+    v1::OpenManifestRequest r = OpenRequest();
+    b.edit(r.mutable_lines(0));
+    EXPECT_THAT(
+        DecideOpen(r, registry_, kNumber, At(0)).status(),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(b.field)))
+        << b.field;
+  }
 }
 
 TEST_F(LifecycleTest, OpenTakesAtMostOneHundredLines) {

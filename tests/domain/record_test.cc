@@ -99,7 +99,11 @@ TEST(RecordTest, TheEnumsShareTheirNumbers) {
           {v1::Severity_descriptor(), l::Severity_descriptor()},
           {v1::FlagState_descriptor(), l::FlagState_descriptor()},
           {v1::Role_descriptor(), l::Role_descriptor()},
-          {v1::CredentialKind_descriptor(), l::CredentialKind_descriptor()}};
+          {v1::CredentialKind_descriptor(), l::CredentialKind_descriptor()},
+          {v1::HazardCharacteristic_descriptor(),
+           l::HazardCharacteristic_descriptor()},
+          {v1::PhysicalForm_descriptor(), l::PhysicalForm_descriptor()},
+          {v1::TransferPurpose_descriptor(), l::TransferPurpose_descriptor()}};
   for (const auto& [api, recorded] : enums) {
     EXPECT_EQ(api->value_count(), recorded->value_count()) << api->full_name();
     Compatibility both_ways;

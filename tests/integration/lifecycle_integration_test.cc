@@ -94,6 +94,36 @@ TEST_F(LifecycleIntegrationTest, HappyPathWithTwoRelayLegsClosesAndVerifies) {
   EXPECT_EQ(verify.checked(), Head());
 }
 
+// The legal form of a line goes through gRPC into the record: as sent,
+// with the name and hazards the catalogue gives, and a bad field is refused
+// by name with nothing written.
+TEST_F(LifecycleIntegrationTest, TheLegalFormOfALineIsRecorded) {
+  v1::OpenManifestRequest req = OpenRequest();
+  v1::WasteLine* oil = req.mutable_lines(0);
+  oil->set_form(v1::PHYSICAL_FORM_LIQUID);
+  oil->set_purpose(v1::TRANSFER_PURPOSE_DISPOSE);
+  oil->set_dg_class("3");
+  oil->set_un_number("UN1993");
+  oil->set_precautions("远离火源");
+  WriteReply r;
+  ASSERT_TRUE(Open(req, &r).ok());
+  const v1::Manifest m = Get(r.manifest().number());
+  EXPECT_EQ(m.lines(0).form(), v1::PHYSICAL_FORM_LIQUID);
+  EXPECT_EQ(m.lines(0).un_number(), "UN1993");
+  EXPECT_EQ(m.lines(0).precautions(), "远离火源");
+  EXPECT_FALSE(m.lines(0).name().empty());
+  EXPECT_EQ(m.lines(0).hazards_size(), 2);  // 900-249-08: T, I
+  EXPECT_EQ(m.lines(1).hazards_size(), 2);  // 900-041-49: T, In
+
+  const uint64_t head = Head();
+  req = OpenRequest();
+  req.mutable_lines(1)->set_un_number("UN1993");
+  grpc::Status s = Open(req, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("lines[1].dg_class"));
+  EXPECT_EQ(Head(), head);
+}
+
 TEST_F(LifecycleIntegrationTest, PartialRejectionGoesToAnAlternateReceiver) {
   const std::string n = OpenOne();
   WriteReply r;
