@@ -139,11 +139,8 @@ absl::Status ApplyLineField(absl::string_view text,
     if (!bits.ok())
       return bad_value("hazard letters T, C, I, R, In (e.g. T,I)");
     line->clear_hazards();
-    for (int h = v1::HAZARD_CHARACTERISTIC_TOXICITY;
-         h <= v1::HAZARD_CHARACTERISTIC_INFECTIVITY; ++h) {
-      if ((*bits & domain::HazardBit(h)) != 0) {
-        line->add_hazards(static_cast<v1::HazardCharacteristic>(h));
-      }
+    for (int h : domain::HazardCharacteristics(*bits)) {
+      line->add_hazards(static_cast<v1::HazardCharacteristic>(h));
     }
   } else {
     return absl::InvalidArgumentError(

@@ -131,11 +131,8 @@ absl::StatusOr<ledger::v1::LineDefaults> CheckLine(
       const uint8_t hazards,
       LineHazards(absl::StrCat(at, ".hazards"), *code, declared));
   if (declared == 0) {
-    for (int h = l::HAZARD_CHARACTERISTIC_TOXICITY;
-         h <= l::HAZARD_CHARACTERISTIC_INFECTIVITY; ++h) {
-      if ((hazards & HazardBit(h)) != 0) {
-        defaults.add_hazards(static_cast<l::HazardCharacteristic>(h));
-      }
+    for (int h : HazardCharacteristics(hazards)) {
+      defaults.add_hazards(static_cast<l::HazardCharacteristic>(h));
     }
   }
 
@@ -161,6 +158,14 @@ absl::StatusOr<ledger::v1::LineDefaults> CheckLine(
         ValidateUnNumber(absl::StrCat(at, ".un_number"), line.un_number()));
   }
   return defaults;
+}
+
+std::vector<int> HazardCharacteristics(uint8_t bits) {
+  std::vector<int> out;
+  for (int h = 1; h <= 5; ++h) {
+    if ((bits & HazardBit(h)) != 0) out.push_back(h);
+  }
+  return out;
 }
 
 absl::StatusOr<uint8_t> LineHazards(absl::string_view field,

@@ -9,6 +9,7 @@
 // answers INVALID_ARGUMENT naming the field, the value and the rule.
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -45,6 +46,10 @@ inline uint8_t HazardBit(int characteristic) {
              ? static_cast<uint8_t>(1u << (characteristic - 1))
              : 0;
 }
+
+// The HazardCharacteristic values of Hazard `bits`, in the order T, C, I,
+// R, In.
+std::vector<int> HazardCharacteristics(uint8_t bits);
 
 // The hazard characteristics (T, C, I, R, In; Hazard bits) a line declares
 // for waste `code`: `declared` when it holds at least every characteristic

@@ -14,7 +14,6 @@
 #include "domain/record.h"
 #include "domain/treatment_method.h"
 #include "domain/uscc.h"
-#include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
 
 namespace cradle::domain {
@@ -293,11 +292,14 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
         absl::StrCat("lines must hold 1..", kMaxWasteLines,
                      " waste lines, got ", request.lines_size()));
   }
-  for (int i = 0; i < request.lines_size(); ++i) {
-    const v1::WasteLine& line = request.lines(i);
+  // Each line as it will be recorded: its code (in CheckLine, with the
+  // legal form's fields), quantity and packaging.
+  ledger::v1::ManifestEvent opened;
+  *opened.mutable_opened() = Transcribe<ledger::v1::Opened>(request);
+  for (int i = 0; i < opened.opened().lines_size(); ++i) {
+    const ledger::v1::WasteLine& line = opened.opened().lines(i);
     const std::string at = absl::StrCat("lines[", i, "]");
-    CRADLE_RETURN_IF_ERROR(
-        WasteCatalogue::Builtin().Lookup(at + ".code", line.code()).status());
+    CRADLE_ASSIGN_OR_RETURN(*opened.add_line_defaults(), CheckLine(at, line));
     if (line.quantity_g() <= 0 || line.quantity_g() > kMaxLineGrams) {
       return absl::InvalidArgumentError(
           absl::StrCat(at, ".quantity_g ", line.quantity_g(), " must be 1..",
@@ -309,13 +311,6 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
       return absl::InvalidArgumentError(absl::StrCat(
           at, ".package_count ", line.package_count(), " is negative"));
     }
-  }
-  ledger::v1::ManifestEvent opened;
-  *opened.mutable_opened() = Transcribe<ledger::v1::Opened>(request);
-  for (int i = 0; i < opened.opened().lines_size(); ++i) {
-    CRADLE_ASSIGN_OR_RETURN(
-        *opened.add_line_defaults(),
-        CheckLine(absl::StrCat("lines[", i, "]"), opened.opened().lines(i)));
   }
   if (!request.method().empty()) {
     CRADLE_RETURN_IF_ERROR(LookupMethod("method", request.method()).status());
