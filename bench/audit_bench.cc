@@ -356,7 +356,7 @@ class Loader {
               l->set_line(1);
               l->set_decision(cradle::v1::LineReceipt::DECISION_ACCEPT);
               l->set_quantity_g(grams);
-              return d::DecideReceive(m, r, now);
+              return d::DecideReceive(m, r, facts, now);
             }
             default: {
               cradle::v1::DisposeRequest r;

@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
                 return cradle::domain::DecidePickup(m, pickup, facts, now);
               if (step == 1)
                 return cradle::domain::DecideDeliver(m, deliver, facts, now);
-              return cradle::domain::DecideReceive(m, receive, now);
+              return cradle::domain::DecideReceive(m, receive, facts, now);
             },
             done);
       });

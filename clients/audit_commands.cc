@@ -416,7 +416,12 @@ absl::Status ExportCsv(const Context& ctx, const ParsedArgs& a) {
   req.set_jurisdiction(a.Get("jurisdiction"));
   req.set_from_date(a.Get("from"));
   req.set_to_date(a.Get("to"));
+  if (a.Has("entries") && a.Has("forms")) {
+    return absl::InvalidArgumentError(
+        "--entries and --forms: choose one kind of export");
+  }
   req.set_what(a.Has("entries") ? v1::ExportRequest::WHAT_ENTRIES
+               : a.Has("forms") ? v1::ExportRequest::WHAT_FORMS
                                 : v1::ExportRequest::WHAT_MANIFESTS);
   auto call = ctx.Call();  // an export may take longer than a call
   call->set_deadline(absl::ToChronoTime(absl::Now() + absl::Hours(1)));
@@ -483,7 +488,9 @@ std::vector<Command> AuditCommands() {
          true},
         {"from", "YYYY-MM-DD", "opened on or after"},
         {"to", "YYYY-MM-DD", "opened on or before"},
-        {"entries", "", "export ledger entries instead of manifests"}},
+        {"entries", "", "export ledger entries instead of manifests"},
+        {"forms", "",
+         "export every field of the legal form, one row per waste line"}},
        ExportCsv},
   };
 }

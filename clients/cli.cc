@@ -108,6 +108,90 @@ void PrintLineDetails(const v1::WasteLine& l) {
   }
 }
 
+// "label value" for each non-empty value, two spaces apart.
+std::string Labelled(
+    std::initializer_list<std::pair<absl::string_view, std::string>> pairs) {
+  std::vector<std::string> parts;
+  for (const auto& [label, value] : pairs) {
+    if (!value.empty()) parts.push_back(absl::StrCat(label, " ", value));
+  }
+  return absl::StrJoin(parts, "  ");
+}
+
+void PrintDispatch(const v1::Manifest& m) {
+  if (!m.has_dispatch()) return;
+  const v1::Dispatch& d = m.dispatch();
+  const std::string contact = Labelled({{"contact", d.contact()},
+                                        {"mobile", d.contact_mobile()},
+                                        {"emergency", d.emergency_phone()}});
+  if (!contact.empty()) std::printf("  %s\n", contact.c_str());
+  const std::string plan = Labelled(
+      {{"from", d.address()},
+       {"planned", d.planned_date()},
+       {"plan", d.plan_number()},
+       {"back-fill",
+        d.backfill() == v1::BACKFILL_TYPE_UNSPECIFIED
+            ? ""
+            : absl::AsciiStrToLower(domain::ShortName(d.backfill()))}});
+  if (!plan.empty()) std::printf("  %s\n", plan.c_str());
+}
+
+void PrintLeg(const v1::Leg& leg) {
+  std::printf("  leg %d  %s  vehicle %s%s%s  from %s\n", leg.number(),
+              leg.carrier().c_str(), leg.vehicle().c_str(),
+              leg.driver().empty() ? "" : "  driver ", leg.driver().c_str(),
+              leg.handed_over_by().c_str());
+  const v1::LegPapers& p = leg.papers();
+  const v1::Transport& t = leg.transport();
+  const auto crew = [](const std::string& name, const std::string& cert) {
+    return cert.empty() ? std::string() : absl::StrCat(name, " (", cert, ")");
+  };
+  const std::string papers =
+      Labelled({{"operating permit", p.operating_permit()},
+                {"vehicle certificate", p.vehicle_certificate()},
+                {"driver", crew(p.driver(), t.driver_certificate())},
+                {"escort", crew(p.escort(), t.escort_certificate())},
+                {"waybill", t.waybill()}});
+  if (!papers.empty()) std::printf("    %s\n", papers.c_str());
+  const std::string route = Labelled({{"from", t.origin()},
+                                      {"via", absl::StrJoin(t.via(), ", ")},
+                                      {"to", t.destination()}});
+  if (!route.empty()) std::printf("    %s\n", route.c_str());
+}
+
+void PrintDestination(const v1::Destination& d) {
+  if (!d.received()) return;
+  for (int i = 0; i < d.accepted_g_size(); ++i) {
+    if (d.sent_g(i) == 0) continue;
+    std::printf(
+        "  %s line %d: received %s, accepted %s, rejected %s, "
+        "disposed %s%s%s\n",
+        d.receiver().c_str(), i + 1, FormatQuantity(d.received_g(i)).c_str(),
+        FormatQuantity(d.accepted_g(i)).c_str(),
+        FormatQuantity(d.rejected_g(i)).c_str(),
+        FormatQuantity(d.disposed_g(i)).c_str(),
+        d.disposal_methods(i).empty() ? "" : " by ",
+        d.disposal_methods(i).c_str());
+  }
+  for (const v1::LineReceipt& c : d.checks()) {
+    uint8_t bits = 0;
+    for (int h : c.hazards()) bits |= domain::HazardBit(h);
+    const std::string found = Labelled(
+        {{"form", c.form() == v1::PHYSICAL_FORM_UNSPECIFIED
+                      ? ""
+                      : absl::AsciiStrToLower(domain::ShortName(c.form()))},
+         {"packaging", c.packaging()},
+         {"hazards", bits == 0 ? "" : domain::FormatHazards(bits)}});
+    std::printf("    line %d arrived: %s\n", c.line(), found.c_str());
+  }
+  const std::string receipt =
+      Labelled({{"licence", d.licence()}, {"received by", d.received_by()}});
+  if (!receipt.empty()) std::printf("    %s\n", receipt.c_str());
+  if (!d.outcome().empty()) {
+    std::printf("    outcome: %s\n", d.outcome().c_str());
+  }
+}
+
 }  // namespace
 
 void PrintManifest(const v1::Manifest& m) {
@@ -115,6 +199,7 @@ void PrintManifest(const v1::Manifest& m) {
               domain::ShortName(m.status()).c_str());
   std::printf("  generator %s  carrier %s  receiver %s\n",
               m.generator().c_str(), m.carrier().c_str(), m.receiver().c_str());
+  PrintDispatch(m);
   for (int i = 0; i < m.lines_size(); ++i) {
     const v1::WasteLine& l = m.lines(i);
     std::printf("  line %d  %s  %s", i + 1, l.code().c_str(),
@@ -125,27 +210,8 @@ void PrintManifest(const v1::Manifest& m) {
     std::printf("\n");
     PrintLineDetails(l);
   }
-  for (const v1::Leg& leg : m.legs()) {
-    std::printf("  leg %d  %s  vehicle %s%s%s  from %s\n", leg.number(),
-                leg.carrier().c_str(), leg.vehicle().c_str(),
-                leg.driver().empty() ? "" : "  driver ", leg.driver().c_str(),
-                leg.handed_over_by().c_str());
-  }
-  for (const v1::Destination& d : m.destinations()) {
-    if (!d.received()) continue;
-    for (int i = 0; i < d.accepted_g_size(); ++i) {
-      if (d.sent_g(i) == 0) continue;
-      std::printf(
-          "  %s line %d: received %s, accepted %s, rejected %s, "
-          "disposed %s%s%s\n",
-          d.receiver().c_str(), i + 1, FormatQuantity(d.received_g(i)).c_str(),
-          FormatQuantity(d.accepted_g(i)).c_str(),
-          FormatQuantity(d.rejected_g(i)).c_str(),
-          FormatQuantity(d.disposed_g(i)).c_str(),
-          d.disposal_methods(i).empty() ? "" : " by ",
-          d.disposal_methods(i).c_str());
-    }
-  }
+  for (const v1::Leg& leg : m.legs()) PrintLeg(leg);
+  for (const v1::Destination& d : m.destinations()) PrintDestination(d);
   if (!m.cancel_reason().empty()) {
     std::printf("  cancelled: %s\n", m.cancel_reason().c_str());
   }
@@ -193,6 +259,20 @@ void PrintEnterprise(const Context& ctx, const v1::Enterprise& e) {
   for (const v1::Vehicle& v : e.vehicles()) {
     std::printf("  vehicle %s  permit %s\n", v.plate().c_str(),
                 v.permit().c_str());
+  }
+  if (e.has_transport_permit()) {
+    std::printf("  operating permit %s  valid until %s\n",
+                e.transport_permit().number().c_str(),
+                e.transport_permit().valid_until().c_str());
+  }
+  for (const v1::CrewMember& m : e.crew()) {
+    std::vector<std::string> roles;
+    for (int r : m.roles()) {
+      roles.push_back(domain::ShortName(static_cast<v1::CrewRole>(r)));
+    }
+    std::printf("  crew %s  %s  %s  valid until %s\n", m.certificate().c_str(),
+                m.name().c_str(), absl::StrJoin(roles, ",").c_str(),
+                m.valid_until().c_str());
   }
 }
 

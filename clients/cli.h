@@ -118,7 +118,10 @@ std::vector<FlagSpec> With(std::vector<FlagSpec> own, bool write);
 
 // The commands, by subject.
 std::vector<Command> RegistryCommands();
-std::vector<Command> ManifestCommands();
+std::vector<Command> CarrierCommands();   // vehicle, carrier permit, crew
+std::vector<Command> ManifestCommands();  // open, issue, show, list, cancel
+// pickup, relay, deliver, receive, reroute, dispose, payment
+std::vector<Command> TransferCommands();
 std::vector<Command> FlagCommands();
 std::vector<Command> AuditCommands();
 std::vector<Command> CredentialCommands();

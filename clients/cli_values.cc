@@ -80,75 +80,170 @@ absl::StatusOr<v1::WasteLine> ParseWasteSpec(absl::string_view text) {
   return line;
 }
 
-absl::Status ApplyLineField(absl::string_view text,
-                            v1::OpenManifestRequest* request) {
+namespace {
+
+// --FLAG N:KEY=VALUE, as ApplyLineField and ApplyReceiptCheck take it.
+struct LineField {
+  int32_t line;
+  std::string key;
+  std::string value;
+  std::string word;  // the value as an enum's short name: "SEMI_SOLID"
+};
+
+absl::StatusOr<LineField> ParseLineField(absl::string_view flag,
+                                         absl::string_view text,
+                                         absl::string_view example) {
   const size_t colon = text.find(':');
   const size_t equals = text.find('=');
   if (colon == absl::string_view::npos || equals == absl::string_view::npos ||
       equals < colon) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--line-field ", Quote(text),
-                     " is not N:KEY=VALUE (e.g. 1:form=liquid)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, " ", Quote(text), " is not N:KEY=VALUE (e.g. ", example, ")"));
   }
-  CRADLE_ASSIGN_OR_RETURN(
-      const int32_t n, ParseLineNumber("--line-field", text.substr(0, colon)));
-  if (n > request->lines_size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--line-field ", Quote(text), ": there is no line ", n,
-                     " (", request->lines_size(), " given with --waste)"));
-  }
-  v1::WasteLine* line = request->mutable_lines(n - 1);
-  const std::string key(text.substr(colon + 1, equals - colon - 1));
-  const std::string value(text.substr(equals + 1));
-  auto bad_value = [&](absl::string_view expected) {
-    return absl::InvalidArgumentError(absl::StrCat("--line-field ", Quote(text),
-                                                   ": ", Quote(value),
-                                                   " is not ", expected));
-  };
+  LineField f;
+  CRADLE_ASSIGN_OR_RETURN(f.line, ParseLineNumber(flag, text.substr(0, colon)));
+  f.key = std::string(text.substr(colon + 1, equals - colon - 1));
+  f.value = std::string(text.substr(equals + 1));
   // "semi-solid" and "SEMI_SOLID" alike.
-  std::string word = absl::AsciiStrToUpper(value);
-  std::replace(word.begin(), word.end(), '-', '_');
-  if (key == "name") {
-    line->set_name(value);
-  } else if (key == "common-name") {
-    line->set_common_name(value);
-  } else if (key == "constituents") {
-    line->set_constituents(value);
-  } else if (key == "precautions") {
-    line->set_precautions(value);
-  } else if (key == "dg-class") {
-    line->set_dg_class(value);
-  } else if (key == "un") {
-    line->set_un_number(value);
-  } else if (key == "form") {
+  f.word = absl::AsciiStrToUpper(f.value);
+  std::replace(f.word.begin(), f.word.end(), '-', '_');
+  return f;
+}
+
+absl::Status BadValue(absl::string_view flag, absl::string_view text,
+                      const LineField& f, absl::string_view expected) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      flag, " ", Quote(text), ": ", Quote(f.value), " is not ", expected));
+}
+
+// Sets `form` or `hazards` from a line field of key "form" or "hazards";
+// false for another key.
+template <typename Line>
+absl::StatusOr<bool> ApplyFormOrHazards(absl::string_view flag,
+                                        absl::string_view text,
+                                        const LineField& f, Line* line) {
+  if (f.key == "form") {
     v1::PhysicalForm form;
-    if (!domain::ParseShortName(word, &form) ||
+    if (!domain::ParseShortName(f.word, &form) ||
         form == v1::PHYSICAL_FORM_UNSPECIFIED) {
-      return bad_value("solid, semi-solid, liquid or gas");
+      return BadValue(flag, text, f, "solid, semi-solid, liquid or gas");
     }
     line->set_form(form);
-  } else if (key == "purpose") {
-    v1::TransferPurpose purpose;
-    if (!domain::ParseShortName(word, &purpose) ||
-        purpose == v1::TRANSFER_PURPOSE_UNSPECIFIED) {
-      return bad_value("utilise, dispose or store");
+    return true;
+  }
+  if (f.key == "hazards") {
+    absl::StatusOr<uint8_t> bits = domain::ParseHazards(flag, f.value);
+    if (!bits.ok()) {
+      return BadValue(flag, text, f,
+                      "hazard letters T, C, I, R, In (e.g. T,I)");
     }
-    line->set_purpose(purpose);
-  } else if (key == "hazards") {
-    absl::StatusOr<uint8_t> bits = domain::ParseHazards("--line-field", value);
-    if (!bits.ok())
-      return bad_value("hazard letters T, C, I, R, In (e.g. T,I)");
     line->clear_hazards();
     for (int h : domain::HazardCharacteristics(*bits)) {
       line->add_hazards(static_cast<v1::HazardCharacteristic>(h));
     }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::Status ApplyLineField(absl::string_view text,
+                            v1::OpenManifestRequest* request) {
+  constexpr absl::string_view kFlag = "--line-field";
+  CRADLE_ASSIGN_OR_RETURN(const LineField f,
+                          ParseLineField(kFlag, text, "1:form=liquid"));
+  if (f.line > request->lines_size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kFlag, " ", Quote(text), ": there is no line ", f.line,
+                     " (", request->lines_size(), " given with --waste)"));
+  }
+  v1::WasteLine* line = request->mutable_lines(f.line - 1);
+  CRADLE_ASSIGN_OR_RETURN(const bool done,
+                          ApplyFormOrHazards(kFlag, text, f, line));
+  if (done) return absl::OkStatus();
+  if (f.key == "name") {
+    line->set_name(f.value);
+  } else if (f.key == "common-name") {
+    line->set_common_name(f.value);
+  } else if (f.key == "constituents") {
+    line->set_constituents(f.value);
+  } else if (f.key == "precautions") {
+    line->set_precautions(f.value);
+  } else if (f.key == "dg-class") {
+    line->set_dg_class(f.value);
+  } else if (f.key == "un") {
+    line->set_un_number(f.value);
+  } else if (f.key == "purpose") {
+    v1::TransferPurpose purpose;
+    if (!domain::ParseShortName(f.word, &purpose) ||
+        purpose == v1::TRANSFER_PURPOSE_UNSPECIFIED) {
+      return BadValue(kFlag, text, f, "utilise, dispose or store");
+    }
+    line->set_purpose(purpose);
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("--line-field ", Quote(text), ": ", Quote(key),
+        absl::StrCat(kFlag, " ", Quote(text), ": ", Quote(f.key),
                      " is not a line field (name, common-name, hazards, form, "
                      "constituents, precautions, purpose, dg-class, un)"));
   }
   return absl::OkStatus();
+}
+
+absl::Status ApplyReceiptCheck(absl::string_view text,
+                               v1::ReceiveRequest* request) {
+  constexpr absl::string_view kFlag = "--check";
+  CRADLE_ASSIGN_OR_RETURN(const LineField f,
+                          ParseLineField(kFlag, text, "1:form=liquid"));
+  v1::LineReceipt* receipt = nullptr;
+  for (v1::LineReceipt& r : *request->mutable_lines()) {
+    if (r.line() == f.line && receipt == nullptr) receipt = &r;
+  }
+  if (receipt == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kFlag, " ", Quote(text), ": line ", f.line,
+                     " is not received here; give --line ", f.line,
+                     ":accept|reject:QTY first"));
+  }
+  CRADLE_ASSIGN_OR_RETURN(const bool done,
+                          ApplyFormOrHazards(kFlag, text, f, receipt));
+  if (done) return absl::OkStatus();
+  if (f.key == "packaging") {
+    receipt->set_packaging(f.value);
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(kFlag, " ", Quote(text), ": ", Quote(f.key),
+                   " is not checked on arrival (form, packaging, hazards)"));
+}
+
+absl::StatusOr<v1::BackfillType> ParseBackfillType(absl::string_view text) {
+  std::string word = absl::AsciiStrToUpper(text);
+  std::replace(word.begin(), word.end(), '-', '_');
+  v1::BackfillType type;
+  if (!domain::ParseShortName(word, &type) ||
+      type == v1::BACKFILL_TYPE_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--backfill ", Quote(text),
+                     " is not ordinary, emergency, special or cross-border"));
+  }
+  return type;
+}
+
+absl::StatusOr<std::vector<v1::CrewRole>> ParseCrewRoles(
+    absl::string_view text) {
+  std::vector<v1::CrewRole> roles;
+  for (const std::string& r : ParseList(text)) {
+    v1::CrewRole role;
+    if (!domain::ParseShortName(absl::AsciiStrToUpper(r), &role) ||
+        role == v1::CREW_ROLE_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--roles ", Quote(r),
+                       " is not driver or escort (e.g. driver,escort)"));
+    }
+    roles.push_back(role);
+  }
+  return roles;
 }
 
 absl::StatusOr<v1::LineReceipt> ParseReceiptLine(absl::string_view text) {

@@ -31,6 +31,15 @@ absl::StatusOr<v1::WasteLine> ParseWasteSpec(absl::string_view text);
 // or un.
 absl::Status ApplyLineField(absl::string_view text,
                             v1::OpenManifestRequest* request);
+// --check N:KEY=VALUE (receive): what arrived of line N, on the first
+// receipt line --line gave for it. KEY is form, packaging or hazards.
+absl::Status ApplyReceiptCheck(absl::string_view text,
+                               v1::ReceiveRequest* request);
+// --backfill ordinary | emergency | special | cross-border
+absl::StatusOr<v1::BackfillType> ParseBackfillType(absl::string_view text);
+// --roles driver,escort
+absl::StatusOr<std::vector<v1::CrewRole>> ParseCrewRoles(
+    absl::string_view text);
 // --line N:accept|reject:QTY[:REASON] (receive)
 absl::StatusOr<v1::LineReceipt> ParseReceiptLine(absl::string_view text);
 // --line N:METHOD:QTY (dispose)

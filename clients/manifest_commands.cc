@@ -16,6 +16,72 @@
 namespace cradle::clients {
 namespace {
 
+// The generator's part of the form beyond its lines (manifest open).
+std::vector<FlagSpec> DispatchFlags() {
+  return {
+      {"contact", "NAME", "who dispatches the load (发运人)"},
+      {"contact-mobile", "MOBILE", "their mobile, e.g. 13812345678"},
+      {"emergency-phone", "PHONE", "the emergency line, e.g. 0573-82345678"},
+      {"address", "TEXT", "where the load leaves from"},
+      {"planned-date", "YYYY-MM-DD", "the planned transfer date"},
+      {"plan-number", "NUMBER",
+       "filing number of the management plan it falls under"},
+      {"backfill", "TYPE",
+       "with --paper-date: ordinary, emergency, special or cross-border"},
+  };
+}
+
+absl::StatusOr<v1::Dispatch> DispatchFromArgs(const ParsedArgs& a) {
+  v1::Dispatch d;
+  d.set_contact(a.Get("contact"));
+  d.set_contact_mobile(a.Get("contact-mobile"));
+  d.set_emergency_phone(a.Get("emergency-phone"));
+  d.set_address(a.Get("address"));
+  d.set_planned_date(a.Get("planned-date"));
+  d.set_plan_number(a.Get("plan-number"));
+  if (a.Has("backfill")) {
+    CRADLE_ASSIGN_OR_RETURN(v1::BackfillType type,
+                            ParseBackfillType(a.Get("backfill")));
+    d.set_backfill(type);
+  }
+  return d;
+}
+
+// The carrier's part of the form for a new leg (pickup, relay, reroute),
+// after its own flags.
+std::vector<FlagSpec> WithTransport(std::vector<FlagSpec> own) {
+  std::vector<FlagSpec> transport = {
+      {"driver-cert", "NUMBER",
+       "the driver's qualification certificate (registered crew)"},
+      {"escort-cert", "NUMBER",
+       "the escort's qualification certificate (registered crew)"},
+      {"waybill", "NUMBER", "the dangerous-goods waybill number"},
+      {"origin", "PLACE", "where this leg starts"},
+      {"via", "PLACE", "a place passed through", true},
+      {"destination", "PLACE", "where this leg ends"},
+  };
+  own.insert(own.end(), transport.begin(), transport.end());
+  return With(std::move(own), true);
+}
+
+v1::Transport TransportFromArgs(const ParsedArgs& a) {
+  v1::Transport t;
+  t.set_driver_certificate(a.Get("driver-cert"));
+  t.set_escort_certificate(a.Get("escort-cert"));
+  t.set_waybill(a.Get("waybill"));
+  t.set_origin(a.Get("origin"));
+  for (const std::string& v : a.GetAll("via")) t.add_via(v);
+  t.set_destination(a.Get("destination"));
+  return t;
+}
+
+// Sets `transport` on a leg request when any of its flags was given.
+template <typename LegRequest>
+void SetTransport(const ParsedArgs& a, LegRequest* req) {
+  v1::Transport t = TransportFromArgs(a);
+  if (t.ByteSizeLong() > 0) *req->mutable_transport() = std::move(t);
+}
+
 // cradlectl manifest open
 absl::Status OpenManifest(const Context& ctx, const ParsedArgs& a) {
   v1::OpenManifestRequest req;
@@ -34,6 +100,8 @@ absl::Status OpenManifest(const Context& ctx, const ParsedArgs& a) {
   req.set_method(a.Get("method"));
   req.set_paper_date(a.Get("paper-date"));
   req.set_draft(a.Has("draft"));
+  CRADLE_CLI_ASSIGN(dispatch, DispatchFromArgs(a));
+  if (dispatch.ByteSizeLong() > 0) *req.mutable_dispatch() = dispatch;
   if (absl::Status s = SignIfKeyed(ctx, &req); !s.ok()) return s;
   v1::OpenManifestResponse reply;
   auto call = ctx.Call();
@@ -144,6 +212,7 @@ absl::Status Pickup(const Context& ctx, const ParsedArgs& a) {
   req.set_carrier(a.Get("carrier"));
   req.set_vehicle(a.Get("vehicle"));
   req.set_driver(a.Get("driver"));
+  SetTransport(a, &req);
   auto stub = v1::Transfers::NewStub(ctx.channel);
   return ManifestWrite<v1::PickupRequest, v1::PickupResponse>(
       ctx, req, [&](auto* c, const auto& r, auto* out) {
@@ -161,6 +230,7 @@ absl::Status Relay(const Context& ctx, const ParsedArgs& a) {
   req.set_to_carrier(a.Get("to"));
   req.set_vehicle(a.Get("vehicle"));
   req.set_driver(a.Get("driver"));
+  SetTransport(a, &req);
   auto stub = v1::Transfers::NewStub(ctx.channel);
   return ManifestWrite<v1::RelayRequest, v1::RelayResponse>(
       ctx, req, [&](auto* c, const auto& r, auto* out) {
@@ -207,6 +277,11 @@ absl::Status Receive(const Context& ctx, const ParsedArgs& a) {
     CRADLE_CLI_ASSIGN(line, ParseReceiptLine(l));
     *req.add_lines() = line;
   }
+  for (const std::string& c : a.GetAll("check")) {
+    CRADLE_RETURN_IF_ERROR(ApplyReceiptCheck(c, &req));
+  }
+  req.set_licence(a.Get("licence"));
+  req.set_received_by(a.Get("received-by"));
   auto stub = v1::Disposals::NewStub(ctx.channel);
   return ManifestWrite<v1::ReceiveRequest, v1::ReceiveResponse>(
       ctx, req, [&](auto* c, const auto& r, auto* out) {
@@ -224,6 +299,7 @@ absl::Status Reroute(const Context& ctx, const ParsedArgs& a) {
   req.set_carrier(a.Get("carrier"));
   req.set_vehicle(a.Get("vehicle"));
   req.set_driver(a.Get("driver"));
+  SetTransport(a, &req);
   req.set_generator(a.Get("generator"));
   CRADLE_CLI_ASSIGN(generator, GeneratorOf(ctx, req.number(), req.generator()));
   req.set_generator(generator);
@@ -245,6 +321,7 @@ absl::Status Dispose(const Context& ctx, const ParsedArgs& a) {
     CRADLE_CLI_ASSIGN(line, ParseDisposalLine(l));
     *req.add_lines() = line;
   }
+  req.set_outcome(a.Get("outcome"));
   auto stub = v1::Disposals::NewStub(ctx.channel);
   return ManifestWrite<v1::DisposeRequest, v1::DisposeResponse>(
       ctx, req, [&](auto* c, const auto& r, auto* out) {
@@ -271,30 +348,40 @@ absl::Status RecordPayment(const Context& ctx, const ParsedArgs& a) {
       });
 }
 
+// manifest open: the parties, the lines and the rest of the generator's
+// part of the form.
+std::vector<FlagSpec> OpenFlags() {
+  std::vector<FlagSpec> flags = {
+      {"generator", "USCC", "the generating enterprise", false, true},
+      {"carrier", "USCC", "the transport firm", false, true},
+      {"receiver", "USCC", "the licensed receiver", false, true},
+      {"waste", "CODE:QTY[:PACKAGING:COUNT]",
+       "a waste line, e.g. 900-249-08:1.25t:drum:10; PACKAGING is a word "
+       "of the vocabulary (桶/drum, 袋/bag, 吨袋/bulk bag, 吨桶/IBC, 箱/box, "
+       "罐/tank, 瓶/cylinder, 散装/bulk)",
+       true, true},
+      {"line-field", "N:KEY=VALUE",
+       "a field of the legal form of line N: name, common-name, "
+       "hazards (T,C,I,R,In; default: the catalogue's), form "
+       "(solid, semi-solid, liquid, gas), constituents, precautions, "
+       "purpose (utilise, dispose, store), dg-class and un (both for "
+       "dangerous goods), e.g. 1:form=liquid",
+       true},
+      {"method", "CODE", "intended treatment method, e.g. D10"},
+      {"paper-date", "YYYY-MM-DD",
+       "back-fill of a trip that left on a paper manifest that day"},
+      {"draft", "", "keep it as a draft; issue later"}};
+  for (FlagSpec& f : DispatchFlags()) flags.push_back(std::move(f));
+  return flags;
+}
+
 }  // namespace
 
 std::vector<Command> ManifestCommands() {
   return {
       {"manifest open", "",
        "Open a manifest for one vehicle-trip and issue it; prints its number.",
-       With({{"generator", "USCC", "the generating enterprise", false, true},
-             {"carrier", "USCC", "the transport firm", false, true},
-             {"receiver", "USCC", "the licensed receiver", false, true},
-             {"waste", "CODE:QTY[:PACKAGING:COUNT]",
-              "a waste line, e.g. 900-249-08:1.25t:drum:10", true, true},
-             {"line-field", "N:KEY=VALUE",
-              "a field of the legal form of line N: name, common-name, "
-              "hazards (T,C,I,R,In; default: the catalogue's), form "
-              "(solid, semi-solid, liquid, gas), constituents, precautions, "
-              "purpose (utilise, dispose, store), dg-class and un (both for "
-              "dangerous goods), e.g. 1:form=liquid",
-              true},
-             {"method", "CODE", "intended treatment method, e.g. D10"},
-             {"paper-date", "YYYY-MM-DD",
-              "back-fill of a trip that left on a paper manifest that day"},
-             {"draft", "", "keep it as a draft; issue later"}},
-            true),
-       OpenManifest},
+       With(OpenFlags(), true), OpenManifest},
       {"manifest issue", "NUMBER", "Issue a draft manifest.",
        With({{"generator", "USCC",
               "the generator; default: the "
@@ -319,19 +406,24 @@ std::vector<Command> ManifestCommands() {
               "the generator; default: the manifest's own"}},
             true),
        CancelManifest},
+  };
+}
+
+std::vector<Command> TransferCommands() {
+  return {
       {"pickup", "NUMBER", "The carrier takes the load (leg 1).",
-       With({{"carrier", "USCC", "the manifest's carrier", false, true},
-             {"vehicle", "PLATE", "a vehicle registered to the carrier", false,
-              true},
-             {"driver", "NAME", "the driver"}},
-            true),
+       WithTransport(
+           {{"carrier", "USCC", "the manifest's carrier", false, true},
+            {"vehicle", "PLATE", "a vehicle registered to the carrier", false,
+             true},
+            {"driver", "NAME", "the driver"}}),
        Pickup},
       {"relay", "NUMBER", "Hand the load over to another carrier (a new leg).",
-       With({{"from", "USCC", "the carrier holding the load", false, true},
-             {"to", "USCC", "the carrier taking it", false, true},
-             {"vehicle", "PLATE", "a vehicle of the new carrier", false, true},
-             {"driver", "NAME", "the new driver"}},
-            true),
+       WithTransport(
+           {{"from", "USCC", "the carrier holding the load", false, true},
+            {"to", "USCC", "the carrier taking it", false, true},
+            {"vehicle", "PLATE", "a vehicle of the new carrier", false, true},
+            {"driver", "NAME", "the new driver"}}),
        Relay},
       {"deliver", "NUMBER", "The named receiver signs the load's arrival.",
        With({{"receiver", "USCC", "the manifest's receiver", false, true}},
@@ -339,30 +431,40 @@ std::vector<Command> ManifestCommands() {
        Deliver},
       {"receive", "NUMBER",
        "Weigh and accept or reject each line (a line may be split).",
-       With({{"receiver", "USCC", "the manifest's receiver", false, true},
-             {"line", "N:accept|reject:QTY[:REASON]",
-              "e.g. 1:accept:800kg or 1:reject:200kg:leaking drums", true,
-              true}},
-            true),
+       With(
+           {{"receiver", "USCC", "the manifest's receiver", false, true},
+            {"line", "N:accept|reject:QTY[:REASON]",
+             "e.g. 1:accept:800kg or 1:reject:200kg:leaking drums", true, true},
+            {"check", "N:KEY=VALUE",
+             "what arrived of line N: form, packaging or hazards, e.g. "
+             "1:form=liquid; a difference raises LOAD_MISMATCH",
+             true},
+            {"licence", "NUMBER",
+             "the licence the receipt is made under (must cover the codes)"},
+            {"received-by", "NAME", "who signed for the load"}},
+           true),
        Receive},
       {"reroute", "NUMBER",
        "Send a rejected load to an alternate receiver or back to the "
        "generator.",
-       With({{"to", "USCC", "alternate receiver, or the generator itself",
-              false, true},
-             {"carrier", "USCC", "the carrier of the new leg", false, true},
-             {"vehicle", "PLATE", "a vehicle of that carrier", false, true},
-             {"driver", "NAME", "the driver"},
-             {"generator", "USCC",
-              "the generator; default: the manifest's own"}},
-            true),
+       WithTransport(
+           {{"to", "USCC", "alternate receiver, or the generator itself", false,
+             true},
+            {"carrier", "USCC", "the carrier of the new leg", false, true},
+            {"vehicle", "PLATE", "a vehicle of that carrier", false, true},
+            {"driver", "NAME", "the driver"},
+            {"generator", "USCC",
+             "the generator; default: the manifest's own"}}),
        Reroute},
       {"dispose", "NUMBER",
        "Record treatment per line; closes the chain when everything accepted "
        "is disposed.",
        With({{"receiver", "USCC", "a receiver that accepted the load", false,
               true},
-             {"line", "N:METHOD:QTY", "e.g. 1:D10:800kg", true, true}},
+             {"line", "N:METHOD:QTY", "e.g. 1:D10:800kg", true, true},
+             {"outcome", "TEXT",
+              "the outcome of utilisation or disposal, sent back to the "
+              "generator"}},
             true),
        Dispose},
       {"payment record", "NUMBER",

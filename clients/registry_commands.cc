@@ -104,6 +104,42 @@ absl::Status RegisterVehicle(const Context& ctx, const ParsedArgs& a) {
   return absl::OkStatus();
 }
 
+// cradlectl carrier permit
+absl::Status GrantTransportPermit(const Context& ctx, const ParsedArgs& a) {
+  v1::GrantTransportPermitRequest req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  req.set_carrier(a.Get("carrier"));
+  req.mutable_permit()->set_number(a.Get("number"));
+  req.mutable_permit()->set_valid_until(a.Get("valid-until"));
+  v1::GrantTransportPermitResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                       ->GrantTransportPermit(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintEnterprise(ctx, reply.enterprise());
+  return absl::OkStatus();
+}
+
+// cradlectl crew register
+absl::Status RegisterCrewMember(const Context& ctx, const ParsedArgs& a) {
+  v1::RegisterCrewMemberRequest req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  req.set_carrier(a.Get("carrier"));
+  v1::CrewMember* m = req.mutable_member();
+  m->set_certificate(a.Get("certificate"));
+  m->set_name(a.Get("name"));
+  CRADLE_CLI_ASSIGN(roles, ParseCrewRoles(a.Get("roles")));
+  for (v1::CrewRole r : roles) m->add_roles(r);
+  m->set_valid_until(a.Get("valid-until"));
+  v1::RegisterCrewMemberResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                       ->RegisterCrewMember(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintEnterprise(ctx, reply.enterprise());
+  return absl::OkStatus();
+}
+
 // cradlectl approval register
 absl::Status RegisterApproval(const Context& ctx, const ParsedArgs& a) {
   v1::RegisterApprovalRequest req;
@@ -201,13 +237,6 @@ std::vector<Command> RegistryCommands() {
        "licences allow and disposals report.",
        {},
        ListMethods},
-      {"vehicle register",
-       "",
-       "Register a carrier's vehicle.",
-       {{"carrier", "USCC", "the transport firm", false, true},
-        {"plate", "PLATE", "licence plate, e.g. 浙F12345", false, true},
-        {"permit", "NO", "road-transport permit of the vehicle", false, true}},
-       RegisterVehicle},
       {"approval register",
        "",
        "Register a cross-province transfer approval (at most 12 months).",
@@ -225,6 +254,38 @@ std::vector<Command> RegistryCommands() {
        "Risk colour from open flags: green, yellow or red.",
        {},
        ShowRisk},
+  };
+}
+
+// A carrier's vehicles, operating permit and crew.
+std::vector<Command> CarrierCommands() {
+  return {
+      {"vehicle register",
+       "",
+       "Register a carrier's vehicle.",
+       {{"carrier", "USCC", "the transport firm", false, true},
+        {"plate", "PLATE", "licence plate, e.g. 浙F12345", false, true},
+        {"permit", "NO", "road-transport permit of the vehicle", false, true}},
+       RegisterVehicle},
+      {"carrier permit",
+       "",
+       "Record a carrier's road transport operating permit for dangerous "
+       "goods (道路运输经营许可证); a later one replaces it.",
+       {{"carrier", "USCC", "the transport firm", false, true},
+        {"number", "NO", "the permit number", false, true},
+        {"valid-until", "YYYY-MM-DD", "last day of validity", false, true}},
+       GrantTransportPermit},
+      {"crew register",
+       "",
+       "Register a driver or escort of a carrier, with their qualification "
+       "certificate; registering a certificate again renews it.",
+       {{"carrier", "USCC", "the transport firm", false, true},
+        {"certificate", "NO", "qualification certificate number", false, true},
+        {"name", "NAME", "the person's name", false, true},
+        {"roles", "LIST", "driver, escort or driver,escort", false, true},
+        {"valid-until", "YYYY-MM-DD", "last day the certificate is valid",
+         false, true}},
+       RegisterCrewMember},
   };
 }
 

@@ -21,7 +21,7 @@ const std::vector<Permission>& Table() {
   static const auto* table = new std::vector<Permission>{
       {Operation::kRegistryWrite,
        "Registry.RegisterEnterprise, GrantLicence, RegisterVehicle, "
-       "RegisterApproval",
+       "GrantTransportPermit, RegisterCrewMember, RegisterApproval",
        kAdministrator, "any enterprise", false},
       {Operation::kRegistryRead, "Registry.GetEnterprise", kAnyone,
        "any enterprise: the registry is public record", false},

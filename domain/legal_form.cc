@@ -10,6 +10,8 @@
 
 #include "base/quote.h"
 #include "base/status_macros.h"
+#include "domain/packaging.h"
+#include "domain/registry.h"
 
 namespace cradle::domain {
 namespace {
@@ -103,6 +105,16 @@ absl::StatusOr<ledger::v1::LineDefaults> CheckLine(
       const WasteCode* code,
       WasteCatalogue::Builtin().Lookup(absl::StrCat(at, ".code"), line.code()));
   if (line.name().empty()) defaults.set_name(code->name);
+  if (!line.packaging().empty()) {
+    CRADLE_RETURN_IF_ERROR(
+        LookupPackaging(absl::StrCat(at, ".packaging"), line.packaging())
+            .status());
+  }
+  if (line.package_count() < 0 || line.package_count() > kMaxPackages) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, ".package_count ", line.package_count(),
+                     " must be 0..", kMaxPackages));
+  }
   CRADLE_RETURN_IF_ERROR(
       CheckText(absl::StrCat(at, ".name"), line.name(), kMaxTextBytes, false));
   CRADLE_RETURN_IF_ERROR(CheckText(absl::StrCat(at, ".common_name"),
@@ -158,6 +170,64 @@ absl::StatusOr<ledger::v1::LineDefaults> CheckLine(
         ValidateUnNumber(absl::StrCat(at, ".un_number"), line.un_number()));
   }
   return defaults;
+}
+
+absl::Status CheckDispatch(const ledger::v1::Dispatch& dispatch, bool backfill,
+                           absl::CivilDay today) {
+  CRADLE_RETURN_IF_ERROR(CheckText("dispatch.contact", dispatch.contact(),
+                                   kMaxShortTextBytes, false));
+  if (!dispatch.contact_mobile().empty()) {
+    CRADLE_RETURN_IF_ERROR(ValidatePhone("dispatch.contact_mobile",
+                                         dispatch.contact_mobile(),
+                                         PhoneKind::kMobile));
+  }
+  if (!dispatch.emergency_phone().empty()) {
+    CRADLE_RETURN_IF_ERROR(ValidatePhone("dispatch.emergency_phone",
+                                         dispatch.emergency_phone(),
+                                         PhoneKind::kAny));
+  }
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("dispatch.address", dispatch.address(), kMaxTextBytes, false));
+  if (!dispatch.planned_date().empty()) {
+    CRADLE_ASSIGN_OR_RETURN(
+        absl::CivilDay planned,
+        ParseDate("dispatch.planned_date", dispatch.planned_date()));
+    if (planned < today - 366 || planned > today + 366) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("dispatch.planned_date ", dispatch.planned_date(),
+                       " must be within a year of today (",
+                       absl::FormatCivilTime(today), ")"));
+    }
+  }
+  CRADLE_RETURN_IF_ERROR(
+      CheckRecordNumber("dispatch.plan_number", dispatch.plan_number(), false));
+  if (!ledger::v1::BackfillType_IsValid(dispatch.backfill())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dispatch.backfill ", dispatch.backfill(), " is no back-fill type"));
+  }
+  if (dispatch.backfill() != ledger::v1::BACKFILL_TYPE_UNSPECIFIED &&
+      !backfill) {
+    return absl::InvalidArgumentError(
+        "dispatch.backfill is only for a back-fill of a paper manifest: give "
+        "paper_date, the day the trip left on paper");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRecordNumber(absl::string_view field, absl::string_view value,
+                               bool required) {
+  CRADLE_RETURN_IF_ERROR(CheckText(field, value, kMaxShortTextBytes, required));
+  if (value.empty()) return absl::OkStatus();
+  bool blank = true;
+  for (char c : value) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      return Invalid(field, value, "holds a control character");
+    }
+    blank &= u == ' ';
+  }
+  if (blank) return Invalid(field, value, "is blank");
+  return absl::OkStatus();
 }
 
 std::vector<int> HazardCharacteristics(uint8_t bits) {

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 
 #include "cradle/ledger/v1/events.pb.h"
 #include "domain/waste_catalogue.h"
@@ -24,20 +25,35 @@ namespace cradle::domain {
 inline constexpr size_t kMaxTextBytes = 500;
 // A word or a short name: a packaging word, a person, a device.
 inline constexpr size_t kMaxShortTextBytes = 64;
+// Packages of one waste line.
+inline constexpr int kMaxPackages = 100000;
 
 // At most `max` bytes, and not empty when `required`.
 absl::Status CheckText(absl::string_view field, absl::string_view value,
                        size_t max, bool required);
 
 // Checks the generator's fields of waste line `at` ("lines[0]") beyond its
-// code and quantity (the code must be in the catalogue; checked before),
-// and answers what the catalogue gives for what the line leaves unset: the
-// name, and the hazard characteristics (a line that declares some declares
-// at least the catalogue's). The decision records the answer beside the
-// line, which stays as the generator signed it; a replay never consults the
-// catalogue.
+// quantity: the code (in the catalogue), the packaging (a word of the
+// packaging vocabulary, domain/packaging.h) and count, (the code must be in the
+// catalogue; checked before), and answers what the catalogue gives for what the
+// line leaves unset: the name, and the hazard characteristics (a line that
+// declares some declares at least the catalogue's). The decision records the
+// answer beside the line, which stays as the generator signed it; a replay
+// never consults the catalogue.
 absl::StatusOr<ledger::v1::LineDefaults> CheckLine(
     absl::string_view at, const ledger::v1::WasteLine& line);
+
+// Checks the generator's part of the form beyond its lines (field
+// "dispatch"): the contact's mobile and the emergency line are telephone
+// numbers, the planned date is within a year of `today`, the back-fill type
+// is given only on a back-fill (`backfill`: the manifest has a paper date).
+absl::Status CheckDispatch(const ledger::v1::Dispatch& dispatch, bool backfill,
+                           absl::CivilDay today);
+
+// A number or code of record (a filing number, a waybill, a permit): at
+// most kMaxShortTextBytes, not blank, no control characters.
+absl::Status CheckRecordNumber(absl::string_view field, absl::string_view value,
+                               bool required);
 
 // The Hazard bit of a HazardCharacteristic value (TOXICITY = 1 is T, ..,
 // INFECTIVITY = 5 is In); 0 for any other number.

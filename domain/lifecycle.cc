@@ -8,8 +8,11 @@
 
 #include "base/quote.h"
 #include "base/status_macros.h"
+#include "domain/carrier_form.h"
+#include "domain/flags/licence.h"
 #include "domain/legal_form.h"
 #include "domain/names.h"
+#include "domain/packaging.h"
 #include "domain/plate.h"
 #include "domain/record.h"
 #include "domain/treatment_method.h"
@@ -134,20 +137,100 @@ absl::Status CheckVehicle(absl::string_view field, absl::string_view plate,
                    " is not a registered vehicle of carrier ", carrier.id()));
 }
 
+// The carrier of a new leg and what the leg records of the registry.
+struct LegCarrierFacts {
+  v1::Enterprise carrier;
+  ledger::v1::LegPapers papers;
+};
+
 // The carrier of a new leg: registered as TRANSPORTER, driving one of its
-// registered vehicles, with a driver name of sane length.
-absl::StatusOr<v1::Enterprise> LegCarrier(const RegistryReader& registry,
-                                          absl::string_view field,
-                                          absl::string_view carrier,
-                                          absl::string_view vehicle,
-                                          absl::string_view driver) {
-  CRADLE_ASSIGN_OR_RETURN(
-      v1::Enterprise e,
-      RegisteredAs(registry, field, carrier, {v1::ROLE_TRANSPORTER}));
-  CRADLE_RETURN_IF_ERROR(CheckVehicle("vehicle", vehicle, e));
+// registered vehicles, with a driver name of sane length and the carrier's
+// part of the form (`transport`) checked against its registered crew and
+// permit.
+template <typename LegRequest>
+absl::StatusOr<LegCarrierFacts> LegCarrier(const RegistryReader& registry,
+                                           absl::string_view field,
+                                           absl::string_view carrier,
+                                           const LegRequest& request,
+                                           absl::Time now) {
+  LegCarrierFacts facts;
+  CRADLE_ASSIGN_OR_RETURN(facts.carrier, RegisteredAs(registry, field, carrier,
+                                                      {v1::ROLE_TRANSPORTER}));
   CRADLE_RETURN_IF_ERROR(
-      CheckText("driver", driver, kMaxShortTextBytes, false));
-  return e;
+      CheckVehicle("vehicle", request.vehicle(), facts.carrier));
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("driver", request.driver(), kMaxShortTextBytes, false));
+  CRADLE_ASSIGN_OR_RETURN(
+      facts.papers,
+      CheckTransport(Transcribe<ledger::v1::Transport>(request.transport()),
+                     facts.carrier, request.vehicle(),
+                     absl::ToCivilDay(now, ChinaTime())));
+  return facts;
+}
+
+// Records on a leg event what the registry held for its carrier, when the
+// leg has anything of it.
+void SetPapers(const LegCarrierFacts& facts, ledger::v1::ManifestEvent* e) {
+  e->set_carrier_division(facts.carrier.division());
+  if (facts.papers.ByteSizeLong() > 0) *e->mutable_leg_papers() = facts.papers;
+}
+
+// What a receipt line records of the load as it arrived (Art. 18): a
+// physical form, a packaging word of the vocabulary, hazard
+// characteristics each once.
+absl::Status CheckArrival(absl::string_view at, const v1::LineReceipt& r) {
+  if (!v1::PhysicalForm_IsValid(r.form())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(at, ".form ", r.form(), " is no physical form"));
+  }
+  if (!r.packaging().empty()) {
+    CRADLE_RETURN_IF_ERROR(
+        LookupPackaging(absl::StrCat(at, ".packaging"), r.packaging())
+            .status());
+  }
+  uint8_t seen = 0;
+  for (int h : r.hazards()) {
+    const uint8_t bit = HazardBit(h);
+    if (bit == 0 || (seen & bit) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ".hazards holds ", h,
+          bit == 0 ? ", which is no hazard characteristic" : " twice"));
+    }
+    seen |= bit;
+  }
+  return absl::OkStatus();
+}
+
+// The licence a receipt is made under: one of the receiver's, valid today
+// and covering the code of every line it accepts.
+absl::Status CheckReceiptLicence(const v1::Manifest& m,
+                                 const v1::ReceiveRequest& request,
+                                 const RegistryReader& registry,
+                                 absl::Time now) {
+  CRADLE_ASSIGN_OR_RETURN(
+      v1::Enterprise receiver,
+      registry.GetEnterprise("receiver", request.receiver()));
+  const v1::Licence* licence = nullptr;
+  for (const v1::Licence& l : receiver.licences()) {
+    if (l.number() == request.licence()) licence = &l;
+  }
+  if (licence == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("licence ", Quote(request.licence()),
+                     " is not a licence of receiver ", receiver.id()));
+  }
+  const absl::CivilDay today = absl::ToCivilDay(now, ChinaTime());
+  for (const v1::LineReceipt& r : request.lines()) {
+    if (r.decision() != v1::LineReceipt::DECISION_ACCEPT) continue;
+    const std::string& code = m.lines(r.line() - 1).code();
+    if (!LicenceCovers(*licence, code, today)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "licence ", licence->number(), " (valid until ",
+          licence->valid_until(), ") does not cover ", code, " of line ",
+          r.line(), " on ", absl::FormatCivilTime(today)));
+    }
+  }
+  return absl::OkStatus();
 }
 
 Decision Decide(const v1::Manifest& current,
@@ -292,8 +375,8 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
         absl::StrCat("lines must hold 1..", kMaxWasteLines,
                      " waste lines, got ", request.lines_size()));
   }
-  // Each line as it will be recorded: its code (in CheckLine, with the
-  // legal form's fields), quantity and packaging.
+  // Each line as it will be recorded: its quantity, and in CheckLine its
+  // code and the rest of the legal form's fields.
   ledger::v1::ManifestEvent opened;
   *opened.mutable_opened() = Transcribe<ledger::v1::Opened>(request);
   for (int i = 0; i < opened.opened().lines_size(); ++i) {
@@ -304,12 +387,6 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
       return absl::InvalidArgumentError(
           absl::StrCat(at, ".quantity_g ", line.quantity_g(), " must be 1..",
                        kMaxLineGrams, " grams"));
-    }
-    CRADLE_RETURN_IF_ERROR(CheckText(at + ".packaging", line.packaging(),
-                                     kMaxShortTextBytes, false));
-    if (line.package_count() < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          at, ".package_count ", line.package_count(), " is negative"));
     }
   }
   if (!request.method().empty()) {
@@ -329,6 +406,10 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
                        " must be within the past year, not in the future"));
     }
   }
+
+  CRADLE_RETURN_IF_ERROR(CheckDispatch(opened.opened().dispatch(),
+                                       !request.paper_date().empty(),
+                                       absl::ToCivilDay(now, ChinaTime())));
 
   v1::Manifest empty;
   empty.set_number(std::string(number));
@@ -369,12 +450,12 @@ absl::StatusOr<Decision> DecidePickup(const v1::Manifest& m,
   CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kPickup,
                                       "carrier", request.carrier(),
                                       m.carrier()));
-  CRADLE_ASSIGN_OR_RETURN(v1::Enterprise carrier,
-                          LegCarrier(registry, "carrier", request.carrier(),
-                                     request.vehicle(), request.driver()));
+  CRADLE_ASSIGN_OR_RETURN(
+      LegCarrierFacts carrier,
+      LegCarrier(registry, "carrier", request.carrier(), request, now));
   ledger::v1::ManifestEvent e;
   *e.mutable_picked_up() = Transcribe<ledger::v1::PickedUp>(request);
-  e.set_carrier_division(carrier.division());
+  SetPapers(carrier, &e);
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -392,12 +473,11 @@ absl::StatusOr<Decision> DecideRelay(const v1::Manifest& m,
         "another carrier"));
   }
   CRADLE_ASSIGN_OR_RETURN(
-      v1::Enterprise to,
-      LegCarrier(registry, "to_carrier", request.to_carrier(),
-                 request.vehicle(), request.driver()));
+      LegCarrierFacts to,
+      LegCarrier(registry, "to_carrier", request.to_carrier(), request, now));
   ledger::v1::ManifestEvent e;
   *e.mutable_relayed() = Transcribe<ledger::v1::Relayed>(request);
-  e.set_carrier_division(to.division());
+  SetPapers(to, &e);
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -428,6 +508,7 @@ absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& m,
 
 absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
                                        const v1::ReceiveRequest& request,
+                                       const RegistryReader& registry,
                                        absl::Time now) {
   CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kReceive,
                                       "receiver", request.receiver(),
@@ -480,6 +561,7 @@ absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
       CRADLE_RETURN_IF_ERROR(
           CheckText(at + ".reason", r.reason(), kMaxTextBytes, true));
     }
+    CRADLE_RETURN_IF_ERROR(CheckArrival(at, r));
     seen[idx] = true;
   }
   std::vector<int64_t> weighed(m.lines_size(), 0);
@@ -500,6 +582,11 @@ absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
           " g sent) is received as 0 g; weigh what arrived and accept or "
           "reject it"));
     }
+  }
+  CRADLE_RETURN_IF_ERROR(CheckText("received_by", request.received_by(),
+                                   kMaxShortTextBytes, false));
+  if (!request.licence().empty()) {
+    CRADLE_RETURN_IF_ERROR(CheckReceiptLicence(m, request, registry, now));
   }
   std::vector<ledger::v1::ManifestEvent> events(1);
   *events[0].mutable_received() = Transcribe<ledger::v1::Received>(request);
@@ -531,11 +618,11 @@ absl::StatusOr<Decision> DecideReroute(const v1::Manifest& m,
         RegisteredAs(registry, "to", request.to(), {v1::ROLE_RECEIVER}));
     e.set_destination_division(to.division());
   }
-  CRADLE_ASSIGN_OR_RETURN(v1::Enterprise carrier,
-                          LegCarrier(registry, "carrier", request.carrier(),
-                                     request.vehicle(), request.driver()));
+  CRADLE_ASSIGN_OR_RETURN(
+      LegCarrierFacts carrier,
+      LegCarrier(registry, "carrier", request.carrier(), request, now));
   *e.mutable_rerouted() = Transcribe<ledger::v1::Rerouted>(request);
-  e.set_carrier_division(carrier.division());
+  SetPapers(carrier, &e);
   return Decide(m, {std::move(e)}, now);
 }
 
@@ -596,6 +683,8 @@ absl::StatusOr<Decision> DecideDispose(const v1::Manifest& m,
     }
     left -= l.quantity_g();
   }
+  CRADLE_RETURN_IF_ERROR(
+      CheckText("outcome", request.outcome(), kMaxTextBytes, false));
   std::vector<ledger::v1::ManifestEvent> events(1);
   *events[0].mutable_disposed() = Transcribe<ledger::v1::Disposed>(request);
   Decision d = Decide(m, std::move(events), now);

@@ -127,8 +127,10 @@ absl::StatusOr<Decision> DecideDeliver(const v1::Manifest& manifest,
                                        const v1::DeliverRequest& request,
                                        const RegistryReader& registry,
                                        absl::Time now);
+// A named licence must be the receiver's, valid, and cover what it accepts.
 absl::StatusOr<Decision> DecideReceive(const v1::Manifest& manifest,
                                        const v1::ReceiveRequest& request,
+                                       const RegistryReader& registry,
                                        absl::Time now);
 absl::StatusOr<Decision> DecideReroute(const v1::Manifest& manifest,
                                        const v1::RerouteRequest& request,

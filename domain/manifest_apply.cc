@@ -27,21 +27,31 @@ v1::Destination NewDestination(absl::string_view receiver, int lines) {
   return d;
 }
 
+// A leg opened by a pickup, relay or reroute `event`, whose request said
+// `carrier`, `vehicle`, `driver`, `meta` and `transport`.
+template <typename LegRequest>
 v1::Leg NewLeg(const v1::Manifest& m, absl::string_view carrier,
-               absl::string_view vehicle, absl::string_view driver,
-               absl::string_view handed_over_by,
-               const ledger::v1::WriteMeta& meta, absl::string_view division) {
+               absl::string_view handed_over_by, const LegRequest& request,
+               const ledger::v1::ManifestEvent& event) {
   v1::Leg leg;
-  leg.set_division(std::string(division));
+  leg.set_division(event.carrier_division());
   leg.set_number(m.legs_size() + 1);
   leg.set_carrier(std::string(carrier));
-  leg.set_vehicle(std::string(vehicle));
-  leg.set_driver(std::string(driver));
+  leg.set_vehicle(request.vehicle());
+  leg.set_driver(request.driver());
   leg.set_handed_over_by(std::string(handed_over_by));
+  const ledger::v1::WriteMeta& meta = request.meta();
   if (meta.has_device_time()) *leg.mutable_device_time() = meta.device_time();
   if (meta.has_position()) {
     leg.mutable_position()->set_lat(meta.position().lat());
     leg.mutable_position()->set_lon(meta.position().lon());
+  }
+  // Neither before 2026-12.
+  if (request.has_transport()) {
+    *leg.mutable_transport() = Transcribe<v1::Transport>(request.transport());
+  }
+  if (event.has_leg_papers()) {
+    *leg.mutable_papers() = Transcribe<v1::LegPapers>(event.leg_papers());
   }
   return leg;
 }
@@ -99,6 +109,9 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       m->set_origin_division(event.origin_division());
       m->set_destination_division(event.destination_division());
       m->set_paper_date(o.paper_date());
+      if (o.has_dispatch()) {  // none before 2026-12
+        *m->mutable_dispatch() = Transcribe<v1::Dispatch>(o.dispatch());
+      }
       *m->mutable_opened_at() = ToTimestamp(recorded);
       v1::Destination* d = m->add_destinations();
       *d = NewDestination(o.receiver(), o.lines_size());
@@ -118,17 +131,13 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
     case ledger::v1::ManifestEvent::kPickedUp: {
       const ledger::v1::PickedUp& p = event.picked_up();
       m->set_status(v1::MANIFEST_STATUS_IN_TRANSIT);
-      *m->add_legs() =
-          NewLeg(*m, p.carrier(), p.vehicle(), p.driver(), m->generator(),
-                 p.meta(), event.carrier_division());
+      *m->add_legs() = NewLeg(*m, p.carrier(), m->generator(), p, event);
       if (dest != nullptr) *dest->mutable_sent_at() = ToTimestamp(recorded);
       break;
     }
     case ledger::v1::ManifestEvent::kRelayed: {
       const ledger::v1::Relayed& r = event.relayed();
-      *m->add_legs() =
-          NewLeg(*m, r.to_carrier(), r.vehicle(), r.driver(), r.from_carrier(),
-                 r.meta(), event.carrier_division());
+      *m->add_legs() = NewLeg(*m, r.to_carrier(), r.from_carrier(), r, event);
       m->set_carrier(r.to_carrier());
       break;
     }
@@ -154,7 +163,14 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
           dest->set_accepted_g(i, dest->accepted_g(i) + r.quantity_g());
           any_accepted |= r.quantity_g() > 0;
         }
+        if (r.form() != ledger::v1::PHYSICAL_FORM_UNSPECIFIED ||
+            !r.packaging().empty() || !r.hazards().empty()) {
+          *dest->add_checks() = Transcribe<v1::LineReceipt>(r);
+        }
       }
+      const ledger::v1::Received& received = event.received();
+      dest->set_licence(received.licence());
+      dest->set_received_by(received.received_by());
       dest->set_received(true);
       *dest->mutable_received_at() = ToTimestamp(recorded);
       m->set_status(!any_rejected  ? v1::MANIFEST_STATUS_ACCEPTED
@@ -172,9 +188,7 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       next.set_returned_to_generator(r.to() == m->generator());
       next.set_division(event.destination_division());
       *next.mutable_sent_at() = ToTimestamp(recorded);
-      *m->add_legs() =
-          NewLeg(*m, r.carrier(), r.vehicle(), r.driver(), m->receiver(),
-                 r.meta(), event.carrier_division());
+      *m->add_legs() = NewLeg(*m, r.carrier(), m->receiver(), r, event);
       *m->add_destinations() = std::move(next);
       m->set_carrier(r.carrier());
       m->set_receiver(r.to());
@@ -198,6 +212,7 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
           if (take <= 0) continue;
           to.set_disposed_g(i, to.disposed_g(i) + take);
           to.set_disposal_methods(i, l.method());
+          if (!d.outcome().empty()) to.set_outcome(d.outcome());
           left -= take;
         }
       }

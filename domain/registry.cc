@@ -7,12 +7,14 @@
 
 #include "base/quote.h"
 #include "base/status_macros.h"
+#include "domain/carrier_form.h"
 #include "domain/division.h"
 #include "domain/plate.h"
 #include "domain/record.h"
 #include "domain/treatment_method.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
+#include "domain/work_calendar.h"
 
 namespace cradle::domain {
 namespace {
@@ -24,6 +26,14 @@ constexpr int64_t kMaxCapacityKg = int64_t{100} * 1000 * 1000 * 1000;
 
 bool HasRole(const v1::Enterprise& e, v1::Role role) {
   return std::find(e.roles().begin(), e.roles().end(), role) != e.roles().end();
+}
+
+absl::Status RequireCarrier(const v1::Enterprise& carrier,
+                            absl::string_view what) {
+  if (HasRole(carrier, v1::ROLE_TRANSPORTER)) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("carrier ", carrier.id(),
+                   " is not registered as TRANSPORTER; only carriers ", what));
 }
 
 absl::Status RequireText(absl::string_view field, absl::string_view value,
@@ -145,7 +155,7 @@ absl::StatusOr<RegistryDecision> DecideGrantLicence(
   }
   CRADLE_ASSIGN_OR_RETURN(absl::CivilDay until,
                           ParseDate("licence.valid_until", l.valid_until()));
-  if (until < absl::ToCivilDay(now, absl::FixedTimeZone(8 * 3600))) {
+  if (until < absl::ToCivilDay(now, ChinaTime())) {
     return absl::InvalidArgumentError(absl::StrCat(
         "licence.valid_until ", l.valid_until(), " is already past"));
   }
@@ -159,11 +169,7 @@ absl::StatusOr<RegistryDecision> DecideGrantLicence(
 
 absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
     const v1::Enterprise& carrier, const v1::RegisterVehicleRequest& request) {
-  if (!HasRole(carrier, v1::ROLE_TRANSPORTER)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "carrier ", carrier.id(),
-        " is not registered as TRANSPORTER; only carriers register vehicles"));
-  }
+  CRADLE_RETURN_IF_ERROR(RequireCarrier(carrier, "register vehicles"));
   CRADLE_RETURN_IF_ERROR(
       ValidatePlate("vehicle.plate", request.vehicle().plate()));
   CRADLE_RETURN_IF_ERROR(RequireText(
@@ -178,6 +184,34 @@ absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
   RegistryDecision d;
   *d.event.mutable_vehicle_registered() =
       Transcribe<ledger::v1::VehicleRegistered>(request);
+  d.next = carrier;
+  ApplyRegistryEvent(d.event, &d.next);
+  return d;
+}
+
+absl::StatusOr<RegistryDecision> DecideGrantTransportPermit(
+    const v1::Enterprise& carrier,
+    const v1::GrantTransportPermitRequest& request, absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(RequireCarrier(carrier, "hold a transport permit"));
+  CRADLE_RETURN_IF_ERROR(CheckTransportPermit(
+      request.permit(), absl::ToCivilDay(now, ChinaTime())));
+  RegistryDecision d;
+  *d.event.mutable_transport_permit_granted() =
+      Transcribe<ledger::v1::TransportPermitGranted>(request);
+  d.next = carrier;
+  ApplyRegistryEvent(d.event, &d.next);
+  return d;
+}
+
+absl::StatusOr<RegistryDecision> DecideRegisterCrewMember(
+    const v1::Enterprise& carrier, const v1::RegisterCrewMemberRequest& request,
+    absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(RequireCarrier(carrier, "register crew"));
+  CRADLE_RETURN_IF_ERROR(
+      CheckCrewMember(request.member(), absl::ToCivilDay(now, ChinaTime())));
+  RegistryDecision d;
+  *d.event.mutable_crew_member_registered() =
+      Transcribe<ledger::v1::CrewMemberRegistered>(request);
   d.next = carrier;
   ApplyRegistryEvent(d.event, &d.next);
   return d;
@@ -281,6 +315,25 @@ void ApplyRegistryEvent(const ledger::v1::RegistryEvent& event,
       *e->add_vehicles() =
           Transcribe<v1::Vehicle>(event.vehicle_registered().vehicle());
       break;
+    case ledger::v1::RegistryEvent::kTransportPermitGranted:
+      *e->mutable_transport_permit() = Transcribe<v1::TransportPermit>(
+          event.transport_permit_granted().permit());
+      break;
+    case ledger::v1::RegistryEvent::kCrewMemberRegistered: {
+      v1::CrewMember member =
+          Transcribe<v1::CrewMember>(event.crew_member_registered().member());
+      auto* crew = e->mutable_crew();
+      auto same = std::find_if(crew->begin(), crew->end(),
+                               [&](const v1::CrewMember& m) {
+                                 return m.certificate() == member.certificate();
+                               });
+      if (same != crew->end()) {
+        *same = std::move(member);  // renewed
+      } else {
+        *crew->Add() = std::move(member);
+      }
+      break;
+    }
     case ledger::v1::RegistryEvent::kApprovalRegistered:
       break;  // an approval's own stream, not an enterprise's
     case ledger::v1::RegistryEvent::KIND_NOT_SET:

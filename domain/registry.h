@@ -1,6 +1,7 @@
 #pragma once
 
-// The registry's rules: enterprises, receiver licences, carriers' vehicles.
+// The registry's rules: enterprises, receiver licences, carriers' vehicles,
+// operating permits and crew.
 // Each Decide*() checks a request against the enterprise's current record
 // and returns the event to append and the record after it.
 
@@ -26,6 +27,15 @@ absl::StatusOr<RegistryDecision> DecideGrantLicence(
     absl::Time now);
 absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
     const v1::Enterprise& carrier, const v1::RegisterVehicleRequest& request);
+// A carrier's road transport operating permit; a later grant replaces it.
+absl::StatusOr<RegistryDecision> DecideGrantTransportPermit(
+    const v1::Enterprise& carrier,
+    const v1::GrantTransportPermitRequest& request, absl::Time now);
+// A member of a carrier's crew; registering a certificate again renews it
+// (its roles, name and validity are replaced).
+absl::StatusOr<RegistryDecision> DecideRegisterCrewMember(
+    const v1::Enterprise& carrier, const v1::RegisterCrewMemberRequest& request,
+    absl::Time now);
 
 // A cross-province approval: the generator and receiver registered in
 // different provinces, codes of the catalogue, a positive quantity, valid for

@@ -81,21 +81,51 @@ if ! cli admin enterprise show $REC | grep -q ZJ-HW-0481; then
   as admin vehicle register --carrier $CAR1 --plate 浙F12345 --permit 330400-0001
   as admin vehicle register --carrier $CAR2 --plate 浙A54321 --permit 330100-0002
 fi
+# Carriers' operating permits and crew: a leg names registered crew.
+if ! cli admin enterprise show $CAR1 | grep -q "crew 330421198001011234"; then
+  as admin carrier permit --carrier $CAR1 --number 浙交运管许可嘉字330421001号 \
+    --valid-until 2028-12-31
+  as admin carrier permit --carrier $CAR2 --number 浙交运管许可杭字330108002号 \
+    --valid-until 2028-12-31
+  as admin crew register --carrier $CAR1 --certificate 330421198001011234 \
+    --name 张师傅 --roles driver --valid-until 2029-06-30
+  as admin crew register --carrier $CAR1 --certificate 330421199002022345 \
+    --name 李押运 --roles escort --valid-until 2029-06-30
+  as admin crew register --carrier $CAR2 --certificate 330108198503033456 \
+    --name 孙师傅 --roles driver,escort --valid-until 2029-06-30
+  as admin crew register --carrier $CAR2 --certificate 330108199104044567 \
+    --name 周押运 --roles escort --valid-until 2029-06-30
+fi
 as admin credential list
 
-echo "== 2. The generator opens a manifest for one trip: 1.25 t of waste mineral oil" >&2
+echo "== 2. The generator opens a manifest for one trip: 1.25 t of waste mineral oil," >&2
+echo "      with the whole legal form (2021 办法 Art. 10, 13; docs/LIFECYCLE.md)" >&2
 N=$(as $GEN manifest open --generator $GEN --carrier $CAR1 --receiver $REC \
-      --waste 900-249-08:1.25t:drum:10 --method D10)
+      --waste 900-249-08:1.25t:铁桶:10 --method D10 \
+      --line-field 1:common-name=废机油 --line-field 1:form=liquid \
+      --line-field 1:purpose=dispose --line-field "1:constituents=矿物油, 苯系物" \
+      --line-field "1:precautions=远离火源与氧化剂; 泄漏时以沙土围堵" \
+      --line-field 1:dg-class=3 --line-field 1:un=UN1993 \
+      --contact 王经理 --contact-mobile 13812345678 \
+      --emergency-phone 0573-82345678 --address "嘉兴市南湖区某路1号" \
+      --planned-date "$(date +%F)" --plan-number 330402-2026-0017)
 echo "manifest number: $N"
 
-echo "== 3. The carrier scans the pickup, then hands over to a second carrier" >&2
-as $CAR1 pickup "$N" --carrier $CAR1 --vehicle 浙F12345 --driver 张师傅 --at 30.7461,120.7555
-as $CAR1 relay "$N" --from $CAR1 --to $CAR2 --vehicle 浙A54321 --at 30.5100,120.6800
+echo "== 3. The carrier scans the pickup with its registered crew, then hands over" >&2
+as $CAR1 pickup "$N" --carrier $CAR1 --vehicle 浙F12345 --driver-cert 330421198001011234 \
+  --escort-cert 330421199002022345 --waybill YD3304212026000017 \
+  --origin 嘉兴市南湖区 --via "G60 沪昆高速" --destination 海宁市尖山新区 \
+  --at 30.7461,120.7555
+as $CAR1 relay "$N" --from $CAR1 --to $CAR2 --vehicle 浙A54321 \
+  --driver-cert 330108198503033456 --escort-cert 330108199104044567 \
+  --origin 海宁市长安服务区 --destination 海宁市尖山新区 --at 30.5100,120.6800
 
-echo "== 4. The receiver signs arrival, weighs, accepts and disposes" >&2
+echo "== 4. The receiver signs arrival, weighs and checks the load, accepts and disposes" >&2
 as $REC deliver "$N" --receiver $REC --at 30.5300,120.6900
-as $REC receive "$N" --receiver $REC --line 1:accept:1.25t
-as $REC dispose "$N" --receiver $REC --line 1:D10:1.25t
+as $REC receive "$N" --receiver $REC --line 1:accept:1.25t --check 1:form=liquid \
+  --check 1:packaging=drum --licence ZJ-HW-0481 --received-by 赵收货
+as $REC dispose "$N" --receiver $REC --line 1:D10:1.25t --outcome "焚烧处置完毕, 残渣填埋"
+as $GEN manifest show "$N"
 
 echo "== 5. The regulator reads the chain and checks the ledger is untouched" >&2
 as regulator audit chain "$N"

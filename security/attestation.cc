@@ -89,6 +89,12 @@ const absl::flat_hash_map<std::string, std::string>& SigningNames() {
         {v1::GrantLicenceRequest::descriptor()});
     add("cradle.v1.RegisterVehicleRequest", l::VehicleRegistered::descriptor(),
         {v1::RegisterVehicleRequest::descriptor()});
+    add("cradle.v1.GrantTransportPermitRequest",
+        l::TransportPermitGranted::descriptor(),
+        {v1::GrantTransportPermitRequest::descriptor()});
+    add("cradle.v1.RegisterCrewMemberRequest",
+        l::CrewMemberRegistered::descriptor(),
+        {v1::RegisterCrewMemberRequest::descriptor()});
     add("cradle.v1.RegisterApprovalRequest",
         l::ApprovalRegistered::descriptor(),
         {v1::RegisterApprovalRequest::descriptor()});

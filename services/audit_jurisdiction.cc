@@ -24,6 +24,7 @@
 #include "domain/names.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
+#include "services/export_rows.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
 #include "services/page_token.h"
@@ -136,46 +137,6 @@ class JurisdictionCursor {
   bool done_ = false;
 };
 
-std::string Csv(absl::string_view field) {
-  if (field.find_first_of(",\"\n\r") == absl::string_view::npos) {
-    return std::string(field);
-  }
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string Time(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime(absl::RFC3339_sec, FromTimestamp(t),
-                          domain::ChinaTime());
-}
-
-std::string ManifestRow(const v1::Manifest& m) {
-  std::vector<std::string> lines, receivers, flags;
-  int64_t accepted = 0, disposed = 0;
-  for (const v1::WasteLine& l : m.lines()) {
-    lines.push_back(absl::StrCat(l.code(), ":", l.quantity_g()));
-  }
-  for (const v1::Destination& d : m.destinations()) {
-    receivers.push_back(d.receiver());
-    for (int64_t g : d.accepted_g()) accepted += g;
-    for (int64_t g : d.disposed_g()) disposed += g;
-  }
-  for (const v1::Flag& f : m.flags()) {
-    flags.push_back(absl::StrCat(domain::ShortName(f.kind()), ":",
-                                 domain::ShortName(f.state())));
-  }
-  return absl::StrCat(m.number(), ",", domain::ShortName(m.status()), ",",
-                      m.generator(), ",", absl::StrJoin(receivers, ";"), ",",
-                      m.origin_division(), ",", m.destination_division(), ",",
-                      Time(m.opened_at()), ",", absl::StrJoin(lines, ";"), ",",
-                      accepted, ",", disposed, ",", absl::StrJoin(flags, ";"),
-                      ",", m.version(), "\n");
-}
-
 // Streams an export a page at a time: one chunk per page of manifests, the
 // next read only once the previous chunk is written.
 class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
@@ -185,9 +146,9 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
                 std::string from, std::string to)
       : ledger_(ledger),
         store_(store),
-        what_(request.what() == v1::ExportRequest::WHAT_ENTRIES
-                  ? v1::ExportRequest::WHAT_ENTRIES
-                  : v1::ExportRequest::WHAT_MANIFESTS),
+        what_(request.what() == v1::ExportRequest::WHAT_UNSPECIFIED
+                  ? v1::ExportRequest::WHAT_MANIFESTS
+                  : request.what()),
         cursor_(ledger, std::move(prefix), std::move(from), std::move(to), "") {
     const storage::TreeHead head = ledger.GetTreeHead();
     tree_size_ = head.size;
@@ -195,10 +156,9 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
         "# cradle export jurisdiction=", request.jurisdiction(),
         " from=", request.from_date(), " to=", request.to_date(),
         " tree_size=", head.size, " root=", storage::HexHash(head.root), "\n",
-        what_ == v1::ExportRequest::WHAT_MANIFESTS
-            ? "number,status,generator,receivers,origin_division,"
-              "destination_division,opened_at,lines_g,accepted_g,"
-              "disposed_g,flags,version\n"
+        what_ == v1::ExportRequest::WHAT_MANIFESTS ? kManifestHeader
+        : what_ == v1::ExportRequest::WHAT_FORMS
+            ? kFormHeader
             : "sequence,stream,stream_version,type,actor,recorded,prev_hash,"
               "hash,payload_base64\n"));
     StartWrite(&chunk_);
@@ -229,6 +189,10 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
       CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, store_.Load(number));
       if (what_ == v1::ExportRequest::WHAT_MANIFESTS) {
         csv += ManifestRow(m);
+        continue;
+      }
+      if (what_ == v1::ExportRequest::WHAT_FORMS) {
+        csv += FormRows(m);
         continue;
       }
       CRADLE_ASSIGN_OR_RETURN(
@@ -421,6 +385,11 @@ grpc::ServerWriteReactor<v1::ExportChunk>* AuditService::Export(
   absl::StatusOr<std::string> from = DayKey("from_date", request->from_date());
   absl::StatusOr<std::string> to = DayKey("to_date", request->to_date());
   if (s.ok()) s = !from.ok() ? from.status() : to.status();
+  if (s.ok() && !v1::ExportRequest::What_IsValid(request->what())) {
+    s = absl::InvalidArgumentError(
+        absl::StrCat("what ", request->what(),
+                     " is not an export: MANIFESTS, FORMS or ENTRIES"));
+  }
   if (!s.ok()) {
     class Refused final : public grpc::ServerWriteReactor<v1::ExportChunk> {
      public:

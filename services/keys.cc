@@ -30,7 +30,7 @@ constexpr absl::string_view kFlagKindNames[] = {
     "UNLICENSED_RECEIVER",   "WRONG_RECEIVER",  "QUANTITY_DISCREPANCY",
     "TRANSIT_OVERDUE",       "RECEIPT_OVERDUE", "MISSING_DISPOSAL",
     "BACKFILL_OVERDUE",      "DIRECT_PAYMENT",  "LEDGER_DAMAGED",
-    "UNLICENSED_METHOD"};
+    "UNLICENSED_METHOD",     "LOAD_MISMATCH"};
 constexpr absl::string_view kFlagStateNames[] = {
     "FLAG_STATE_UNSPECIFIED", "OPEN", "ACKED", "RESOLVED", "CLEARED"};
 constexpr absl::string_view kSeverityNames[] = {"SEVERITY_UNSPECIFIED", "LOW",

@@ -197,11 +197,12 @@ grpc::ServerUnaryReactor* TransferService::Reroute(
 grpc::ServerUnaryReactor* DisposalService::Receive(
     grpc::CallbackServerContext* ctx, const v1::ReceiveRequest* request,
     v1::ReceiveResponse* reply) {
-  return WriteManifest(
-      ctx, gate_, store_, request, Operation::kReceive, "receiver",
-      request->receiver(), "receive", reply,
-      [](const v1::Manifest& m, const auto& r, const domain::RegistryReader&,
-         absl::Time now) { return domain::DecideReceive(m, r, now); });
+  return WriteManifest(ctx, gate_, store_, request, Operation::kReceive,
+                       "receiver", request->receiver(), "receive", reply,
+                       [](const v1::Manifest& m, const auto& r,
+                          const domain::RegistryReader& reg, absl::Time now) {
+                         return domain::DecideReceive(m, r, reg, now);
+                       });
 }
 
 grpc::ServerUnaryReactor* DisposalService::Dispose(

@@ -65,6 +65,26 @@ grpc::ServerUnaryReactor* RegistryService::RegisterVehicle(
       });
 }
 
+grpc::ServerUnaryReactor* RegistryService::GrantTransportPermit(
+    grpc::CallbackServerContext* ctx,
+    const v1::GrantTransportPermitRequest* request,
+    v1::GrantTransportPermitResponse* reply) {
+  return WriteRegistry<v1::Enterprise>(
+      ctx, gate_, request, reply, [this](auto&&... a) {
+        store_.GrantTransportPermit(std::forward<decltype(a)>(a)...);
+      });
+}
+
+grpc::ServerUnaryReactor* RegistryService::RegisterCrewMember(
+    grpc::CallbackServerContext* ctx,
+    const v1::RegisterCrewMemberRequest* request,
+    v1::RegisterCrewMemberResponse* reply) {
+  return WriteRegistry<v1::Enterprise>(
+      ctx, gate_, request, reply, [this](auto&&... a) {
+        store_.RegisterCrewMember(std::forward<decltype(a)>(a)...);
+      });
+}
+
 grpc::ServerUnaryReactor* RegistryService::RegisterApproval(
     grpc::CallbackServerContext* ctx,
     const v1::RegisterApprovalRequest* request,

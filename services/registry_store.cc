@@ -136,6 +136,38 @@ void RegistryStore::RegisterVehicle(const v1::RegisterVehicleRequest& request,
       std::move(done));
 }
 
+template <typename Request, typename DecideFn>
+void RegistryStore::WriteCarrier(const Request& request,
+                                 const domain::Principal& who,
+                                 absl::string_view op, DecideFn decide,
+                                 EnterpriseDone done) {
+  enterprises_.Write(
+      who, op, request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::Enterprise>> {
+        CRADLE_ASSIGN_OR_RETURN(
+            v1::Enterprise carrier,
+            reader_.GetEnterprise("carrier", request.carrier()));
+        CRADLE_ASSIGN_OR_RETURN(domain::RegistryDecision d,
+                                decide(carrier, request, clock_.Now()));
+        return EnterpriseAppend(carrier, std::move(d), op, who);
+      },
+      std::move(done));
+}
+
+void RegistryStore::GrantTransportPermit(
+    const v1::GrantTransportPermitRequest& request,
+    const domain::Principal& who, EnterpriseDone done) {
+  WriteCarrier(request, who, "permit", domain::DecideGrantTransportPermit,
+               std::move(done));
+}
+
+void RegistryStore::RegisterCrewMember(
+    const v1::RegisterCrewMemberRequest& request, const domain::Principal& who,
+    EnterpriseDone done) {
+  WriteCarrier(request, who, "crew", domain::DecideRegisterCrewMember,
+               std::move(done));
+}
+
 void RegistryStore::RegisterApproval(const v1::RegisterApprovalRequest& request,
                                      const domain::Principal& who,
                                      ApprovalDone done) {

@@ -33,6 +33,10 @@ class RegistryStore {
                     const domain::Principal& who, EnterpriseDone done);
   void RegisterVehicle(const v1::RegisterVehicleRequest& request,
                        const domain::Principal& who, EnterpriseDone done);
+  void GrantTransportPermit(const v1::GrantTransportPermitRequest& request,
+                            const domain::Principal& who, EnterpriseDone done);
+  void RegisterCrewMember(const v1::RegisterCrewMemberRequest& request,
+                          const domain::Principal& who, EnterpriseDone done);
   void RegisterApproval(const v1::RegisterApprovalRequest& request,
                         const domain::Principal& who, ApprovalDone done);
 
@@ -44,6 +48,11 @@ class RegistryStore {
       const storage::AppendResult& first) const;
   absl::StatusOr<v1::Approval> ReplayApproval(
       const storage::AppendResult& first) const;
+  // A write to carrier `request.carrier()` decided by `decide(carrier,
+  // request, now)`, recorded as "registry.<op>".
+  template <typename Request, typename DecideFn>
+  void WriteCarrier(const Request& request, const domain::Principal& who,
+                    absl::string_view op, DecideFn decide, EnterpriseDone done);
 
   const Clock& clock_;
   LedgerRegistryReader reader_;

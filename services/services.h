@@ -39,6 +39,10 @@ class RegistryService final
     Check("cradle.v1.Registry", "GrantLicence", &RegistryService::GrantLicence);
     Check("cradle.v1.Registry", "RegisterVehicle",
           &RegistryService::RegisterVehicle);
+    Check("cradle.v1.Registry", "GrantTransportPermit",
+          &RegistryService::GrantTransportPermit);
+    Check("cradle.v1.Registry", "RegisterCrewMember",
+          &RegistryService::RegisterCrewMember);
     Check("cradle.v1.Registry", "GetEnterprise",
           &RegistryService::GetEnterprise);
     Check("cradle.v1.Registry", "RegisterApproval",
@@ -56,6 +60,14 @@ class RegistryService final
       grpc::CallbackServerContext* ctx,
       const v1::RegisterVehicleRequest* request,
       v1::RegisterVehicleResponse* reply) override;
+  grpc::ServerUnaryReactor* GrantTransportPermit(
+      grpc::CallbackServerContext* ctx,
+      const v1::GrantTransportPermitRequest* request,
+      v1::GrantTransportPermitResponse* reply) override;
+  grpc::ServerUnaryReactor* RegisterCrewMember(
+      grpc::CallbackServerContext* ctx,
+      const v1::RegisterCrewMemberRequest* request,
+      v1::RegisterCrewMemberResponse* reply) override;
   grpc::ServerUnaryReactor* GetEnterprise(
       grpc::CallbackServerContext* ctx, const v1::GetEnterpriseRequest* request,
       v1::GetEnterpriseResponse* reply) override;

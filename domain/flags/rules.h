@@ -17,6 +17,7 @@ const EventRule& UnlicensedMethodRule();
 const EventRule& WrongReceiverRule();
 const EventRule& QuantityDiscrepancyRule();
 const EventRule& DirectPaymentRule();
+const EventRule& LoadMismatchRule();
 
 const DeadlineRule& TransitOverdueRule();
 const DeadlineRule& ReceiptOverdueRule();

@@ -61,6 +61,51 @@ TEST(CliValuesTest, AppliesLineFieldsOfTheLegalForm) {
   }
 }
 
+TEST(CliValuesTest, AppliesArrivalChecksToTheirReceiptLine) {
+  v1::ReceiveRequest r;
+  for (const char* l :
+       {"1:accept:800kg", "1:reject:200kg:leaking", "2:accept:1t"}) {
+    absl::StatusOr<v1::LineReceipt> line = ParseReceiptLine(l);
+    ASSERT_TRUE(line.ok()) << line.status();
+    *r.add_lines() = *line;
+  }
+  for (const char* c :
+       {"1:form=semi-solid", "1:packaging=铁桶", "2:hazards=T,C"}) {
+    EXPECT_TRUE(ApplyReceiptCheck(c, &r).ok()) << c;
+  }
+  // On the first receipt line of each line.
+  EXPECT_EQ(r.lines(0).form(), v1::PHYSICAL_FORM_SEMI_SOLID);
+  EXPECT_EQ(r.lines(0).packaging(), "铁桶");
+  EXPECT_EQ(r.lines(1).form(), v1::PHYSICAL_FORM_UNSPECIFIED);
+  EXPECT_THAT(r.lines(2).hazards(),
+              ElementsAre(v1::HAZARD_CHARACTERISTIC_TOXICITY,
+                          v1::HAZARD_CHARACTERISTIC_CORROSIVITY));
+  for (const char* bad : {"3:form=liquid", "1:form=plasma", "1:name=x",
+                          "1:hazards=Q", "form=liquid"}) {
+    EXPECT_THAT(
+        ApplyReceiptCheck(bad, &r),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--check")))
+        << bad;
+  }
+}
+
+TEST(CliValuesTest, ParsesBackfillTypesAndCrewRoles) {
+  absl::StatusOr<v1::BackfillType> b = ParseBackfillType("cross-border");
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(*b, v1::BACKFILL_TYPE_CROSS_BORDER);
+  EXPECT_THAT(
+      ParseBackfillType("urgent"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--backfill")));
+  EXPECT_THAT(ParseBackfillType("backfill_type_unspecified"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  absl::StatusOr<std::vector<v1::CrewRole>> roles =
+      ParseCrewRoles("driver,Escort");
+  ASSERT_TRUE(roles.ok()) << roles.status();
+  EXPECT_THAT(*roles, ElementsAre(v1::CREW_ROLE_DRIVER, v1::CREW_ROLE_ESCORT));
+  EXPECT_THAT(ParseCrewRoles("driver,pilot"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pilot")));
+}
+
 TEST(CliValuesTest, ParsesReceiptAndDisposalLines) {
   absl::StatusOr<v1::LineReceipt> r =
       ParseReceiptLine("2:reject:200kg:drums leaking: see photo");

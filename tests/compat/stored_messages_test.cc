@@ -71,7 +71,8 @@ class StoredMessagesTest : public ::testing::Test {
 };
 
 // The ledger's own events as each version froze them: v1 when they got
-// their own home, v2 with the legal form's line fields (2026-12). Every
+// their own home, v2 with the legal form's line fields, v3 with the rest of
+// the generator's, the carrier's and the receiver's parts (2026-12). Every
 // message of each file, by name, still reads what it wrote.
 class LedgerEventsTest : public ::testing::TestWithParam<std::string> {};
 
@@ -109,7 +110,8 @@ TEST_P(LedgerEventsTest, TodaysLedgerEventsReadWhatTheyWrote) {
 
 INSTANTIATE_TEST_SUITE_P(EveryVersion, LedgerEventsTest,
                          ::testing::Values("ledger-events-v1.desc",
-                                           "ledger-events-v2.desc"));
+                                           "ledger-events-v2.desc",
+                                           "ledger-events-v3.desc"));
 
 TEST_F(StoredMessagesTest, TodaysMessagesReadWhatV1Stored) {
   Compatibility check;

@@ -306,7 +306,7 @@ class LifecycleTest : public ::testing::Test {
                       Receipt(1, v1::LineReceipt::DECISION_REJECT, 200 * kKg,
                               "两桶渗漏，包装不符"),
                       Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)});
-    return Step(m, DecideReceive(m, r, At(130)), At(130));
+    return Step(m, DecideReceive(m, r, registry_, At(130)), At(130));
   }
 
   // Receiver A rejects everything.
@@ -317,7 +317,7 @@ class LifecycleTest : public ::testing::Test {
                               "含水率超出许可"),
                       Receipt(2, v1::LineReceipt::DECISION_REJECT, 250 * kKg,
                               "非许可类别")});
-    return Step(m, DecideReceive(m, r, At(130)), At(130));
+    return Step(m, DecideReceive(m, r, registry_, At(130)), At(130));
   }
 
   // A request for `action` that the parties of PartiallyAccepted() may make
@@ -339,7 +339,8 @@ class LifecycleTest : public ::testing::Test {
       case Action::kDeliver:
         return DecideDeliver(m, DeliverRequest(receiver_a_), registry_, now);
       case Action::kReceive:
-        return DecideReceive(m, ReceiveAllRequest(receiver_a_, m), now);
+        return DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_,
+                             now);
       case Action::kReroute:
         return DecideReroute(
             m, RerouteRequest(receiver_b_, carrier_b_, "浙F54321"), registry_,
@@ -535,7 +536,7 @@ TEST_F(LifecycleTest, HappyPathRunsFromOpenToClosed) {
   EXPECT_FALSE(m.destinations(0).received());
   EXPECT_FALSE(ChainComplete(m));
 
-  d = DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(130));
+  d = DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.received"));
   m = Step(m, d, At(130));
@@ -614,18 +615,23 @@ TEST_F(LifecycleTest, DeliverBeforePickupIsRefused) {
 
 TEST_F(LifecycleTest, ReceiveTwiceIsRefused) {
   v1::Manifest m = Delivered();
-  m = Step(m, DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(130)),
-           At(130));
+  m = Step(
+      m,
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130)),
+      At(130));
   EXPECT_THAT(
-      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(131)).status(),
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(131))
+          .status(),
       StatusIs(absl::StatusCode::kFailedPrecondition,
                HasSubstr("it is ACCEPTED")));
 }
 
 TEST_F(LifecycleTest, DisposeAfterCloseIsRefused) {
   v1::Manifest m = Delivered();
-  m = Step(m, DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(130)),
-           At(130));
+  m = Step(
+      m,
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130)),
+      At(130));
   m = Step(
       m,
       DecideDispose(
@@ -727,7 +733,8 @@ TEST_F(LifecycleTest, ActionsByAnotherPartyAreDenied) {
   m = Step(m, DecideDeliver(m, DeliverRequest(receiver_a_), registry_, At(30)),
            At(30));
   EXPECT_THAT(
-      DecideReceive(m, ReceiveAllRequest(receiver_b_, m), At(40)).status(),
+      DecideReceive(m, ReceiveAllRequest(receiver_b_, m), registry_, At(40))
+          .status(),
       StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("receiver")));
   m = PartiallyAccepted();
   v1::RerouteRequest reroute =
@@ -1041,7 +1048,7 @@ TEST_F(LifecycleTest, ReceiveMustAccountForEveryLine) {
                     ReceiveRequest(receiver_a_,
                                    {Receipt(1, v1::LineReceipt::DECISION_ACCEPT,
                                             1000 * kKg)}),
-                    At(130))
+                    registry_, At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                AllOf(HasSubstr("line 2"), HasSubstr("not accounted for"))));
@@ -1052,7 +1059,7 @@ TEST_F(LifecycleTest, ReceiveMustAccountForEveryLine) {
                       {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 1000 * kKg),
                        Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg),
                        Receipt(3, v1::LineReceipt::DECISION_ACCEPT, 1)}),
-                  At(130))
+                  registry_, At(130))
                   .status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("lines[2].line 3"),
@@ -1062,7 +1069,7 @@ TEST_F(LifecycleTest, ReceiveMustAccountForEveryLine) {
           m,
           ReceiveRequest(receiver_a_,
                          {Receipt(0, v1::LineReceipt::DECISION_ACCEPT, 1)}),
-          At(130))
+          registry_, At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("lines[0].line 0")));
@@ -1078,7 +1085,7 @@ TEST_F(LifecycleTest, ReceiveOfNothingIsRefused) {
           ReceiveRequest(receiver_a_,
                          {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 0),
                           Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 0)}),
-          At(130))
+          registry_, At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                AllOf(HasSubstr("line 1"), HasSubstr("received as 0 g"))));
@@ -1091,7 +1098,7 @@ TEST_F(LifecycleTest, ReceiveOfNothingIsRefused) {
                           Receipt(1, v1::LineReceipt::DECISION_REJECT,
                                   1000 * kKg, "wrong form"),
                           Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 1)}),
-          At(130))
+          registry_, At(130))
           .ok());
 }
 
@@ -1104,7 +1111,7 @@ TEST_F(LifecycleTest, ReceiveChecksEachReceipt) {
               receiver_a_,
               {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 1000 * kKg),
                Receipt(2, v1::LineReceipt::DECISION_REJECT, 250 * kKg)}),
-          At(130))
+          registry_, At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("lines[1].reason is required")));
@@ -1115,7 +1122,7 @@ TEST_F(LifecycleTest, ReceiveChecksEachReceipt) {
               receiver_a_,
               {Receipt(1, v1::LineReceipt::DECISION_UNSPECIFIED, 1000 * kKg),
                Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
-          At(130))
+          registry_, At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("lines[0].decision is required")));
@@ -1126,7 +1133,7 @@ TEST_F(LifecycleTest, ReceiveChecksEachReceipt) {
               receiver_a_,
               {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, -1),
                Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
-          At(130))
+          registry_, At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("lines[0].quantity_g -1")));
@@ -1137,8 +1144,10 @@ TEST_F(LifecycleTest, ReceiveChecksEachReceipt) {
 
 TEST_F(LifecycleTest, DisposeIsLimitedToWhatWasAccepted) {
   v1::Manifest m = Delivered();
-  m = Step(m, DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(130)),
-           At(130));
+  m = Step(
+      m,
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130)),
+      At(130));
   EXPECT_THAT(
       DecideDispose(m, DisposeRequest(receiver_a_, {{1, 1000 * kKg + 1}}),
                     At(200))
@@ -1183,8 +1192,10 @@ TEST_F(LifecycleTest, DisposeIsLimitedToWhatWasAccepted) {
 
 TEST_F(LifecycleTest, DisposeChecksEachLine) {
   v1::Manifest m = Delivered();
-  m = Step(m, DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(130)),
-           At(130));
+  m = Step(
+      m,
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130)),
+      At(130));
   v1::DisposeRequest r = DisposeRequest(receiver_a_, {{1, 1}});
   r.mutable_lines(0)->clear_method();
   EXPECT_THAT(DecideDispose(m, r, At(200)).status(),
@@ -1207,8 +1218,10 @@ TEST_F(LifecycleTest, DisposeChecksEachLine) {
 // the table (data/cn-treatment-methods.csv), not any text.
 TEST_F(LifecycleTest, MethodsMustBeCodesOfTheTable) {
   v1::Manifest m = Delivered();
-  m = Step(m, DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(130)),
-           At(130));
+  m = Step(
+      m,
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130)),
+      At(130));
   for (const char* bad : {"D99", "d10", "R 1", "'; DROP TABLE manifests;--"}) {
     v1::DisposeRequest r = DisposeRequest(receiver_a_, {{1, 1000 * kKg}});
     r.mutable_lines(0)->set_method(bad);
@@ -1242,7 +1255,7 @@ TEST_F(LifecycleTest, ALineAcceptedTwiceInOneReceiptIsRefused) {
               {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 1000 * kKg),
                Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 1000 * kKg),
                Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
-          At(130))
+          registry_, At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("lines[1]: line 1 is accepted twice in one "
@@ -1255,7 +1268,7 @@ TEST_F(LifecycleTest, ALineAcceptedTwiceInOneReceiptIsRefused) {
               {Receipt(1, v1::LineReceipt::DECISION_REJECT, 500 * kKg, "渗漏"),
                Receipt(1, v1::LineReceipt::DECISION_REJECT, 500 * kKg, "渗漏"),
                Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
-          At(130))
+          registry_, At(130))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("line 1 is rejected twice")));
@@ -1268,7 +1281,7 @@ TEST_F(LifecycleTest, ALineAcceptedTwiceInOneReceiptIsRefused) {
               {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 800 * kKg),
                Receipt(1, v1::LineReceipt::DECISION_REJECT, 200 * kKg, "渗漏"),
                Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
-          At(130))
+          registry_, At(130))
           .ok());
 }
 
@@ -1279,8 +1292,10 @@ TEST_F(LifecycleTest, DisposeByAReceiverThatReceivedNothingIsDenied) {
       DecideDispose(m, DisposeRequest(receiver_a_, {{1, 1}}), At(125)).status(),
       StatusIs(absl::StatusCode::kPermissionDenied,
                AllOf(HasSubstr(receiver_a_), HasSubstr("received nothing"))));
-  m = Step(m, DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(130)),
-           At(130));
+  m = Step(
+      m,
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130)),
+      At(130));
   EXPECT_THAT(
       DecideDispose(m, DisposeRequest(receiver_b_, {{1, 1}}), At(200)).status(),
       StatusIs(absl::StatusCode::kPermissionDenied,
@@ -1345,12 +1360,12 @@ void LifecycleTest::RunPartialRejection(bool alternate_disposes_first) {
                       receiver_b_,
                       {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 200 * kKg),
                        Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 1)}),
-                  At(410))
+                  registry_, At(410))
                   .status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("lines[1].line 2"),
                              HasSubstr("not sent to this receiver"))));
-  d = DecideReceive(m, ReceiveAllRequest(receiver_b_, m), At(410));
+  d = DecideReceive(m, ReceiveAllRequest(receiver_b_, m), registry_, At(410));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.received"));
   m = Step(m, d, At(410));
@@ -1415,7 +1430,7 @@ TEST_F(LifecycleTest, FirstReceiverMayDisposeBeforeTheReroute) {
            At(300));
   m = Step(m, DecideDeliver(m, DeliverRequest(receiver_b_), registry_, At(400)),
            At(400));
-  d = DecideReceive(m, ReceiveAllRequest(receiver_b_, m), At(410));
+  d = DecideReceive(m, ReceiveAllRequest(receiver_b_, m), registry_, At(410));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.received"));
   m = Step(m, d, At(410));
@@ -1461,8 +1476,10 @@ TEST_F(LifecycleTest, RerouteChecksDestinationAndCarrier) {
 
 TEST_F(LifecycleTest, RerouteOfAFullyAcceptedLoadIsRefused) {
   v1::Manifest m = Delivered();
-  m = Step(m, DecideReceive(m, ReceiveAllRequest(receiver_a_, m), At(130)),
-           At(130));
+  m = Step(
+      m,
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130)),
+      At(130));
   EXPECT_THAT(
       DecideReroute(m, RerouteRequest(receiver_b_, carrier_b_, "浙F54321"),
                     registry_, At(300))
@@ -1518,13 +1535,13 @@ TEST_F(LifecycleTest, FullRejectionReturnsToTheGeneratorAndCloses) {
               generator_,
               {Receipt(1, v1::LineReceipt::DECISION_REJECT, 1000 * kKg, "不收"),
                Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)}),
-          At(410))
+          registry_, At(410))
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument,
                AllOf(HasSubstr("lines[0].decision REJECT"),
                      HasSubstr("returned to its generator"))));
 
-  d = DecideReceive(m, ReceiveAllRequest(generator_, m), At(410));
+  d = DecideReceive(m, ReceiveAllRequest(generator_, m), registry_, At(410));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(EventTypes(*d),
               ElementsAre("manifest.received", "manifest.closed"));
@@ -1549,7 +1566,7 @@ TEST_F(LifecycleTest, ReturnOfARejectedPartClosesOnceTheRestIsDisposed) {
   m = Step(m, DecideDeliver(m, DeliverRequest(generator_), registry_, At(400)),
            At(400));
   absl::StatusOr<Decision> d =
-      DecideReceive(m, ReceiveAllRequest(generator_, m), At(410));
+      DecideReceive(m, ReceiveAllRequest(generator_, m), registry_, At(410));
   ASSERT_TRUE(d.ok()) << d.status();
   // Receiver A has not disposed of its 1050 kg yet.
   EXPECT_THAT(EventTypes(*d), ElementsAre("manifest.received"));

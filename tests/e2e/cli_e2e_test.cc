@@ -104,6 +104,95 @@ TEST_F(CliEndToEndTest, FullChainSurvivesSigkill) {
   EXPECT_THAT(list.out, HasSubstr(n));
 }
 
+// The whole legal form as a clerk, a driver and a gate clerk type it: the
+// carrier's permit and crew registered, every party's part filled, shown by
+// `manifest show` and exported by `audit export --forms`; a load that
+// arrives other than declared is flagged.
+TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
+  StartServer();
+  Regulator("regulator", "3304");
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  CtlOk("admin", {"licence", "grant", "--receiver", kReceiver, "--number",
+                  "ZJ-0481", "--codes", "900-249-08", "--capacity-t", "5000",
+                  "--valid-until", "2099-12-31"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kCarrier, "--plate",
+                  kCarrierPlate, "--permit", "浙交运管嘉字330421000123"});
+  CtlOk("admin",
+        {"carrier", "permit", "--carrier", kCarrier, "--number",
+         "浙交运管许可嘉字330421001号", "--valid-until", "2099-12-31"});
+  CtlOk("admin", {"crew", "register", "--carrier", kCarrier, "--certificate",
+                  "330421198001011234", "--name", "张师傅", "--roles", "driver",
+                  "--valid-until", "2099-12-31"});
+  RunResult bad_role =
+      Ctl("admin", {"crew", "register", "--carrier", kCarrier, "--certificate",
+                    "330421199002022345", "--name", "李押运", "--roles",
+                    "navigator", "--valid-until", "2099-12-31"});
+  EXPECT_EQ(bad_role.exit_code, 2);  // refused before any call
+  EXPECT_THAT(bad_role.err, HasSubstr("--roles \"navigator\""));
+
+  RunResult open =
+      Ctl(kGenerator, {"manifest",          "open",
+                       "--generator",       kGenerator,
+                       "--carrier",         kCarrier,
+                       "--receiver",        kReceiver,
+                       "--waste",           "900-249-08:1.25t:铁桶:10",
+                       "--line-field",      "1:form=liquid",
+                       "--line-field",      "1:dg-class=3",
+                       "--line-field",      "1:un=UN1993",
+                       "--contact",         "王经理",
+                       "--contact-mobile",  "13812345678",
+                       "--emergency-phone", "0573-82345678",
+                       "--address",         "嘉兴市南湖区某路1号",
+                       "--plan-number",     "330402-2026-0017"});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  const std::string n(absl::StripAsciiWhitespace(open.out));
+  RunResult bad_mobile = Ctl(
+      kGenerator, {"manifest", "open", "--generator", kGenerator, "--carrier",
+                   kCarrier, "--receiver", kReceiver, "--waste",
+                   "900-249-08:1t", "--contact-mobile", "5551234"});
+  EXPECT_EQ(bad_mobile.exit_code, 1);
+  EXPECT_THAT(bad_mobile.err, HasSubstr("dispatch.contact_mobile"));
+
+  CtlOk(kCarrier, {"pickup", n, "--carrier", kCarrier, "--vehicle",
+                   kCarrierPlate, "--driver-cert", "330421198001011234",
+                   "--waybill", "YD0017", "--origin", "嘉兴", "--via", "G60",
+                   "--via", "海宁", "--destination", "尖山"});
+  CtlOk(kReceiver, {"deliver", n, "--receiver", kReceiver});
+  CtlOk(kReceiver,
+        {"receive", n, "--receiver", kReceiver, "--line", "1:accept:1.25t",
+         "--check", "1:form=semi-solid", "--check", "1:packaging=drum",
+         "--licence", "ZJ-0481", "--received-by", "赵收货"});
+  CtlOk(kReceiver, {"dispose", n, "--receiver", kReceiver, "--line",
+                    "1:D10:1.25t", "--outcome", "焚烧处置完毕"});
+
+  RunResult shown = Ctl("regulator", {"manifest", "show", n});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  for (const char* field :
+       {"contact 王经理", "mobile 13812345678", "plan 330402-2026-0017",
+        "operating permit 浙交运管许可嘉字330421001号",
+        "vehicle certificate 浙交运管嘉字330421000123",
+        "driver 张师傅 (330421198001011234)", "waybill YD0017",
+        "from 嘉兴  via G60, 海宁  to 尖山",
+        "line 1 arrived: form semi_solid  packaging drum",
+        "licence ZJ-0481  received by 赵收货", "outcome: 焚烧处置完毕",
+        "LOAD_MISMATCH MEDIUM"}) {
+    EXPECT_THAT(shown.out, HasSubstr(field));
+  }
+  RunResult json = Ctl("regulator", {"--json", "manifest", "show", n});
+  EXPECT_THAT(json.out, HasSubstr("\"received_by\":\"赵收货\""));
+  EXPECT_THAT(json.out, HasSubstr("\"waybill\":\"YD0017\""));
+
+  RunResult forms = Ctl(
+      "regulator", {"audit", "export", "--jurisdiction", "3304", "--forms"});
+  ASSERT_EQ(forms.exit_code, 0) << forms.err;
+  EXPECT_THAT(forms.out, HasSubstr("contact_mobile"));
+  EXPECT_THAT(forms.out, HasSubstr("330402-2026-0017"));
+  EXPECT_THAT(forms.out, HasSubstr("张师傅 330421198001011234"));
+  EXPECT_THAT(forms.out, HasSubstr("焚烧处置完毕"));
+}
+
 TEST_F(CliEndToEndTest, BadInputGetsAClearErrorAndAnExitCode) {
   StartServer();
   Regulator("regulator", "33");

@@ -217,7 +217,8 @@ const std::vector<v1::Manifest>& States() {
     v1::DeliverRequest deliver = q.deliver;
     CheckAndApply(m, domain::DecideDeliver(m, deliver, r, At(30)), At(30), &m);
     s->push_back(m);  // DELIVERED
-    CheckAndApply(m, domain::DecideReceive(m, q.receive, At(40)), At(40), &m);
+    CheckAndApply(m, domain::DecideReceive(m, q.receive, r, At(40)), At(40),
+                  &m);
     s->push_back(m);  // PARTIALLY_ACCEPTED
     CheckAndApply(m, domain::DecideDispose(m, q.dispose, At(50)), At(50), &m);
     s->push_back(m);  // rejected part still awaiting a reroute
@@ -308,7 +309,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 6: {
       v1::ReceiveRequest q;
       if (parse(&q))
-        CheckAndApply(m, domain::DecideReceive(m, q, now), now, nullptr);
+        CheckAndApply(m, domain::DecideReceive(m, q, r, now), now, nullptr);
       break;
     }
     case 7: {

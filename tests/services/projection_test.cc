@@ -243,7 +243,7 @@ TEST_F(ProjectionTest, EveryStepOfAChainWritesExactlyWhatItsStateIndexes) {
   r->set_line(1);
   r->set_decision(v1::LineReceipt::DECISION_ACCEPT);
   r->set_quantity_g(kGrams);
-  Write(domain::DecideReceive(manifest_, receive, At(4)), At(4));
+  Write(domain::DecideReceive(manifest_, receive, registry_, At(4)), At(4));
   EXPECT_EQ(Counter(storage::Table::kState,
                     keys::AcceptedCounter(kAltReceiver, 2026)),
             kGrams);

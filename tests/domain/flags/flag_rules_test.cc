@@ -295,7 +295,7 @@ class FlagRulesTest : public ::testing::Test {
     r.set_number(kNumber);
     r.set_receiver(m.receiver());
     for (const v1::LineReceipt& l : lines) *r.add_lines() = l;
-    return Flagged(m, DecideReceive(m, r, now), now);
+    return Flagged(m, DecideReceive(m, r, registry_, now), now);
   }
   // Accepts (or, with REJECT, refuses) all that was sent to the current
   // destination.
@@ -1302,6 +1302,109 @@ TEST(RiskColourTest, OnlyOpenAndAcknowledgedFlagsCount) {
   EXPECT_FALSE(IsOpen(f));
   f.set_state(v1::FLAG_STATE_CLEARED);
   EXPECT_FALSE(IsOpen(f));
+}
+
+// ---------------------------------------------------------------------------
+// LOAD_MISMATCH
+
+class LoadMismatchRuleTest : public FlagRulesTest {
+ protected:
+  LoadMismatchRuleTest() { AddHaining(); }
+
+  // 1000 kg of waste oil (T,I) declared liquid in drums, received whole with
+  // what the receiver found: `found` edits the receipt line.
+  template <typename Edit>
+  Decision Found(Edit found) {
+    v1::WasteLine line = Line("900-249-08", 1000 * kKg);
+    line.set_form(v1::PHYSICAL_FORM_LIQUID);
+    line.set_packaging("铁桶");
+    line.set_package_count(5);
+    const v1::Manifest m = Delivered(OpenRequest(generator_, haining_, {line}));
+    v1::LineReceipt r =
+        Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 1000 * kKg);
+    found(&r);
+    return Receive(m, {r}, At(70));
+  }
+};
+
+TEST_F(LoadMismatchRuleTest, NotRaisedWhenWhatArrivedIsWhatWasDeclared) {
+  const Decision d = Found([](v1::LineReceipt* r) {
+    r->set_form(v1::PHYSICAL_FORM_LIQUID);
+    r->set_packaging("drum");  // another word for the same kind: 桶
+    r->add_hazards(v1::HAZARD_CHARACTERISTIC_IGNITABILITY);
+    r->add_hazards(v1::HAZARD_CHARACTERISTIC_TOXICITY);
+  });
+  EXPECT_THAT(RaisedKinds(d), IsEmpty());
+  // What the receiver checked is kept on the destination.
+  ASSERT_THAT(d.next.destinations(0).checks(), SizeIs(1));
+  EXPECT_EQ(d.next.destinations(0).checks(0).packaging(), "drum");
+}
+
+TEST_F(LoadMismatchRuleTest, NotRaisedWhenNothingWasChecked) {
+  const Decision d = Found([](v1::LineReceipt*) {});
+  EXPECT_THAT(RaisedKinds(d), IsEmpty());
+  EXPECT_THAT(d.next.destinations(0).checks(), IsEmpty());
+}
+
+TEST_F(LoadMismatchRuleTest, AnotherFormIsMedium) {
+  const Decision d = Found(
+      [](v1::LineReceipt* r) { r->set_form(v1::PHYSICAL_FORM_SEMI_SOLID); });
+  EXPECT_THAT(RaisedKinds(d), ElementsAre(v1::FLAG_KIND_LOAD_MISMATCH));
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_LOAD_MISMATCH);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_MEDIUM);
+  EXPECT_EQ(flags[0].destination(), 0);
+  EXPECT_THAT(flags[0].detail(),
+              AllOf(HasSubstr("line 1"), HasSubstr("form declared LIQUID"),
+                    HasSubstr("arrived SEMI_SOLID")));
+}
+
+TEST_F(LoadMismatchRuleTest, AnotherPackagingKindIsMedium) {
+  const Decision d =
+      Found([](v1::LineReceipt* r) { r->set_packaging("吨袋"); });
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_LOAD_MISMATCH);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_MEDIUM);
+  EXPECT_THAT(flags[0].detail(),
+              HasSubstr("packaging declared 铁桶, arrived 吨袋"));
+}
+
+TEST_F(LoadMismatchRuleTest, AnUndeclaredHazardIsHigh) {
+  const Decision d = Found([](v1::LineReceipt* r) {
+    r->add_hazards(v1::HAZARD_CHARACTERISTIC_TOXICITY);
+    r->add_hazards(v1::HAZARD_CHARACTERISTIC_IGNITABILITY);
+    r->add_hazards(v1::HAZARD_CHARACTERISTIC_CORROSIVITY);
+  });
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_LOAD_MISMATCH);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_HIGH);
+  EXPECT_THAT(flags[0].detail(),
+              HasSubstr("hazards declared T,I, arrived T,C,I"));
+}
+
+TEST_F(LoadMismatchRuleTest, FewerHazardsThanDeclaredIsMedium) {
+  const Decision d = Found([](v1::LineReceipt* r) {
+    r->add_hazards(v1::HAZARD_CHARACTERISTIC_TOXICITY);
+  });
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_LOAD_MISMATCH);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_MEDIUM);
+}
+
+TEST_F(LoadMismatchRuleTest, EveryDifferenceIsInOneFlag) {
+  const Decision d = Found([](v1::LineReceipt* r) {
+    r->set_form(v1::PHYSICAL_FORM_SOLID);
+    r->set_packaging("bag");
+  });
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_LOAD_MISMATCH);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_THAT(flags[0].detail(), AllOf(HasSubstr("form declared"),
+                                       HasSubstr("packaging declared")));
 }
 
 }  // namespace
