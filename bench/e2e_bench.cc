@@ -64,6 +64,10 @@ ABSL_FLAG(bool, scrub_compare, false,
           "Also measure the background scrubber's cost: a second cradled, "
           "scrubbing without rest at its default rate, against the first "
           "(scrubber off), the two measured alternately in the same run");
+ABSL_FLAG(bool, full_compare, false,
+          "Also measure a manifest with the whole legal form filled (three "
+          "lines, every generator field at a realistic size) against the "
+          "minimal one, the two measured alternately on the same cradled");
 ABSL_FLAG(std::string, serve, "",
           "internal: serve 'echo' or 'durable-echo:DIR' on loopback until "
           "SIGTERM (the bench runs its ceilings in child processes so)");
@@ -450,6 +454,41 @@ int main(int argc, char** argv) {
     return r;
   };
   const size_t payload_bytes = open_request(0, 0).ByteSizeLong();
+  // The same trip with the whole legal form: three lines, every field of
+  // the generator's part, at the sizes real forms carry.
+  auto full_request = [&](int client, uint64_t i) {
+    cradle::v1::OpenManifestRequest r = open_request(client, i);
+    r.mutable_meta()->set_idempotency_key(absl::StrCat("f-", client, "-", i));
+    r.mutable_meta()->set_person("王经理");
+    r.clear_lines();
+    // Three HW08 codes, all under the receiver's licence (T,I each).
+    for (const char* code : {"900-249-08", "900-200-08", "900-210-08"}) {
+      cradle::v1::WasteLine* w = r.add_lines();
+      w->set_code(code);
+      w->set_quantity_g(1250000);
+      w->set_packaging("铁桶");
+      w->set_package_count(10);
+      w->set_common_name("废机油及油泥");
+      w->add_hazards(cradle::v1::HAZARD_CHARACTERISTIC_TOXICITY);
+      w->add_hazards(cradle::v1::HAZARD_CHARACTERISTIC_IGNITABILITY);
+      w->set_form(cradle::v1::PHYSICAL_FORM_LIQUID);
+      w->set_constituents("矿物油 85%, 苯系物 2%, 重金属 (铅、铬) 微量");
+      w->set_precautions(
+          "禁忌: 远离火源、热源与强氧化剂; 应急: 泄漏时以沙土围堵吸附, "
+          "火灾用干粉或泡沫灭火, 人员接触后用大量清水冲洗并就医");
+      w->set_purpose(cradle::v1::TRANSFER_PURPOSE_DISPOSE);
+      w->set_dg_class("3");
+      w->set_un_number("UN1993");
+    }
+    cradle::v1::Dispatch* dispatch = r.mutable_dispatch();
+    dispatch->set_contact("王经理");
+    dispatch->set_contact_mobile("13812345678");
+    dispatch->set_emergency_phone("0573-82345678");
+    dispatch->set_address(
+        "浙江省嘉兴市南湖区大桥镇某某路 1888 号 3 号危废仓库");
+    dispatch->set_plan_number("330402-2026-0017");
+    return r;
+  };
 
   // The ceilings' servers, each in a process of its own, as cradled is.
   const std::string self = fs::read_symlink("/proc/self/exe").string();
@@ -615,6 +654,37 @@ int main(int argc, char** argv) {
     }
     Stop(quiet);
     Stop(scrubbing);
+  }
+  if (absl::GetFlag(FLAGS_full_compare)) {
+    const size_t full_bytes = full_request(0, 0).ByteSizeLong();
+    std::printf(
+        "\nThe whole legal form: opens/s of a %zu-byte full manifest (three "
+        "lines, every field) and of the %zu-byte minimal one, in turn on the "
+        "same cradled:\n\n| clients | minimal/s | CPU us/open | full/s | "
+        "CPU us/open | full / minimal |\n|---:|---:|---:|---:|---:|---:|\n",
+        full_bytes, payload_bytes);
+    for (absl::string_view c :
+         absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
+      int clients = 0;
+      if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 2;
+      auto open_with = [&](auto request) {
+        return [&, request](int t, uint64_t i) {
+          cradle::v1::OpenManifestResponse reply;
+          grpc::ClientContext ctx;
+          as(&ctx, generator);
+          return manifests->Open(&ctx, request(t, i + 1000000 * run), &reply)
+              .ok();
+        };
+      };
+      const Result minimal = Drive(clients, d, open_with(open_request), pid);
+      ++run;
+      const Result full = Drive(clients, d, open_with(full_request), pid);
+      ++run;
+      std::printf("| %d | %.0f | %.0f | %.0f | %.0f | %.2f |\n", clients,
+                  minimal.per_second, minimal.server_cpu_us, full.per_second,
+                  full.server_cpu_us, full.per_second / minimal.per_second);
+      std::fflush(stdout);
+    }
   }
   Stop(cradled);
   fs::remove_all(dir);
