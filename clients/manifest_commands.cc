@@ -5,9 +5,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 
 #include "base/status_macros.h"
+#include "base/time.h"
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/manifest.grpc.pb.h"
@@ -183,6 +186,56 @@ absl::Status ListManifests(const Context& ctx, const ParsedArgs& a) {
     }
     req.set_page_token(page.next_page_token());
   } while (!req.page_token().empty() && shown < limit);
+  return absl::OkStatus();
+}
+
+// "RECEIVE  due 2026-06-08 23:59 (5 working days left)".
+std::string InboxLine(const v1::InboxItem& item) {
+  std::string due;
+  if (item.has_due_at()) {
+    due = absl::StrCat(
+        item.overdue() ? "OVERDUE since " : "due ",
+        absl::FormatTime("%Y-%m-%d %H:%M", FromTimestamp(item.due_at()),
+                         absl::FixedTimeZone(8 * 3600)));
+    if (!item.overdue() && item.working_days_left() > 0) {
+      absl::StrAppend(&due, " (", item.working_days_left(),
+                      " working days left)");
+    }
+  }
+  std::string task = domain::ShortName(item.task());
+  return absl::StrFormat("%s  %-8s  %s%s%s", item.number(), task, due,
+                         due.empty() ? "" : "  ", item.detail());
+}
+
+// cradlectl inbox
+absl::Status ShowInbox(const Context& ctx, const ParsedArgs& a) {
+  v1::ListInboxRequest req;
+  req.set_party(a.Get("party"));
+  int limit = 100;
+  if (a.Has("limit")) {
+    CRADLE_CLI_ASSIGN(
+        n, ParseWholeNumber("--limit", "limit", a.Get("limit"), 1, 1000000));
+    limit = static_cast<int>(n);
+  }
+  auto stub = v1::Manifests::NewStub(ctx.channel);
+  int shown = 0;
+  do {
+    v1::ListInboxResponse page;
+    auto call = ctx.Call();
+    grpc::Status s = stub->ListInbox(call.get(), req, &page);
+    if (!s.ok()) return FromGrpc(s);
+    for (const v1::InboxItem& item : page.items()) {
+      if (shown == limit) break;
+      if (ctx.json) {
+        PrintJson(item);
+      } else {
+        std::printf("%s\n", InboxLine(item).c_str());
+      }
+      ++shown;
+    }
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty() && shown < limit);
+  if (shown == 0 && !ctx.json) std::printf("nothing waits\n");
   return absl::OkStatus();
 }
 
@@ -400,6 +453,14 @@ std::vector<Command> ManifestCommands() {
         {"party", "USCC", "only manifests this enterprise takes part in"},
         {"limit", "N", "at most N manifests (default 50)"}},
        ListManifests},
+      {"inbox",
+       "",
+       "What waits on an enterprise, newest manifests first: drafts to "
+       "issue, loads to pick up or deliver, receipts due (with the working "
+       "days left), rejected parts to reroute, disposals owed.",
+       {{"party", "USCC", "the enterprise; default: the credential's own"},
+        {"limit", "N", "at most N items (default 100)"}},
+       ShowInbox},
       {"manifest cancel", "NUMBER", "Cancel a manifest before pickup.",
        With({{"reason", "TEXT", "why", false, true},
              {"generator", "USCC",

@@ -64,7 +64,8 @@ const std::vector<Permission>& Table() {
        "destination's receiver), or a regulator whose jurisdiction holds "
        "its origin, a destination or a carrier",
        false},
-      {Operation::kManifestList, "Manifests.List", kParties | kRegulators,
+      {Operation::kManifestList, "Manifests.List, ListInbox",
+       kParties | kRegulators,
        "`party` is the credential's enterprise, or an enterprise in the "
        "regulator's jurisdiction",
        false},

@@ -122,6 +122,8 @@ as $CAR1 relay "$N" --from $CAR1 --to $CAR2 --vehicle 浙A54321 \
 
 echo "== 4. The receiver signs arrival, weighs and checks the load, accepts and disposes" >&2
 as $REC deliver "$N" --receiver $REC --at 30.5300,120.6900
+# What waits on the receiver now: this receipt, with the working days left.
+as $REC inbox
 as $REC receive "$N" --receiver $REC --line 1:accept:1.25t --check 1:form=liquid \
   --check 1:packaging=drum --licence ZJ-HW-0481 --received-by 赵收货
 as $REC dispose "$N" --receiver $REC --line 1:D10:1.25t --outcome "焚烧处置完毕, 残渣填埋"

@@ -111,42 +111,51 @@ grpc::ServerUnaryReactor* ManifestService::Get(
   return reactor;
 }
 
+// Admits a query about enterprise `*party` (a list, an inbox): a party asks
+// about itself (naming none means itself), a regulator about an enterprise
+// of its jurisdiction.
+absl::Status ManifestService::AdmitPartyQuery(grpc::CallbackServerContext& ctx,
+                                              std::string* party) const {
+  absl::StatusOr<domain::Principal> p =
+      gate_.Admit(ctx, Operation::kManifestList);
+  if (!p.ok()) return p.status();
+  if (p->kind == v1::CREDENTIAL_KIND_PARTY) {
+    if (party->empty()) *party = p->enterprise;
+    return domain::CheckActsFor(*p, "party", *party);
+  }
+  if (party->empty()) {
+    return absl::InvalidArgumentError(
+        "party is required for a regulator: name an enterprise of the "
+        "jurisdiction, or query the jurisdiction with "
+        "Audit.ListJurisdictionManifests");
+  }
+  absl::StatusOr<v1::Enterprise> e =
+      store_.registry().GetEnterprise("party", *party);
+  if (!e.ok()) return e.status();
+  return domain::CheckEnterpriseReader(*p, *e);
+}
+
 grpc::ServerUnaryReactor* ManifestService::List(
     grpc::CallbackServerContext* ctx, const v1::ListManifestsRequest* request,
     v1::ListManifestsResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::Status s = [&]() -> absl::Status {
-    absl::StatusOr<domain::Principal> p =
-        gate_.Admit(*ctx, Operation::kManifestList);
-    if (!p.ok()) return p.status();
-    v1::ListManifestsRequest query = *request;
-    if (p->kind == v1::CREDENTIAL_KIND_PARTY) {
-      // A party lists its own manifests; naming no party means itself.
-      if (query.party().empty()) query.set_party(p->enterprise);
-      if (absl::Status s = domain::CheckActsFor(*p, "party", query.party());
-          !s.ok()) {
-        return s;
-      }
-    } else {
-      if (query.party().empty()) {
-        return absl::InvalidArgumentError(
-            "party is required for a regulator: list an enterprise of the "
-            "jurisdiction, or query the jurisdiction with "
-            "Audit.ListJurisdictionManifests");
-      }
-      absl::StatusOr<v1::Enterprise> e =
-          store_.registry().GetEnterprise("party", query.party());
-      if (!e.ok()) return e.status();
-      if (absl::Status s = domain::CheckEnterpriseReader(*p, *e); !s.ok()) {
-        return s;
-      }
-    }
-    absl::StatusOr<v1::ListManifestsResponse> r = store_.List(query);
-    if (!r.ok()) return r.status();
-    *reply = *std::move(r);
-    return absl::OkStatus();
-  }();
-  reactor->Finish(ToGrpcStatus(s));
+  v1::ListManifestsRequest query = *request;
+  absl::Status s = AdmitPartyQuery(*ctx, query.mutable_party());
+  FinishWith(reactor, reply,
+             s.ok() ? store_.List(query)
+                    : absl::StatusOr<v1::ListManifestsResponse>(s));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ManifestService::ListInbox(
+    grpc::CallbackServerContext* ctx, const v1::ListInboxRequest* request,
+    v1::ListInboxResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  v1::ListInboxRequest query = *request;
+  absl::Status s = AdmitPartyQuery(*ctx, query.mutable_party());
+  FinishWith(
+      reactor, reply,
+      s.ok() ? store_.Inbox(query) : absl::StatusOr<v1::ListInboxResponse>(s));
   return reactor;
 }
 

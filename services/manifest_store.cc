@@ -14,6 +14,7 @@
 #include "base/time.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
+#include "domain/inbox.h"
 #include "domain/manifest_number.h"
 #include "domain/memoized_registry.h"
 #include "domain/work_calendar.h"
@@ -258,6 +259,35 @@ absl::StatusOr<v1::ListManifestsResponse> ManifestStore::List(
     }
     if (rows.size() < static_cast<size_t>(page_size)) return out;
   }
+}
+
+absl::StatusOr<v1::ListInboxResponse> ManifestStore::Inbox(
+    const v1::ListInboxRequest& request) const {
+  CRADLE_ASSIGN_OR_RETURN(const int page_size,
+                          PageSize(request.page_size(), kRecordPages));
+  if (request.party().empty()) {
+    return absl::InvalidArgumentError("party is required");
+  }
+  const std::string prefix = keys::PartyPrefix(request.party());
+  CRADLE_ASSIGN_OR_RETURN(std::string cursor,
+                          DecodePageToken(request.page_token(), prefix));
+  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
+                          ledger_.ScanIndexBackward(
+                              prefix, cursor, static_cast<size_t>(page_size)));
+  v1::ListInboxResponse out;
+  const absl::Time now = clock_.Now();
+  for (const storage::KeyValue& row : rows) {
+    CRADLE_ASSIGN_OR_RETURN(v1::Manifest m,
+                            Load(row.key.substr(prefix.size())));
+    for (v1::InboxItem& item :
+         domain::Waiting(m, request.party(), flag_config_, now)) {
+      *out.add_items() = std::move(item);
+    }
+  }
+  if (rows.size() == static_cast<size_t>(page_size)) {
+    out.set_next_page_token(EncodePageToken(rows.back().key));
+  }
+  return out;
 }
 
 }  // namespace cradle::services

@@ -68,6 +68,11 @@ class ManifestStore {
 
   absl::StatusOr<v1::ListManifestsResponse> List(
       const v1::ListManifestsRequest& request) const;
+  // What waits on `request.party()` (domain/inbox.h), newest manifests
+  // first; a page reads at most page_size of the party's manifests, so it
+  // may hold fewer items (or none) and still have a next page.
+  absl::StatusOr<v1::ListInboxResponse> Inbox(
+      const v1::ListInboxRequest& request) const;
 
   // Raises the deadline flags due by the clock's now, reading only the due
   // index. Returns how many manifests got flags. Blocks on the ledger: run it

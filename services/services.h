@@ -123,6 +123,7 @@ class ManifestService final
     Check("cradle.v1.Manifests", "Cancel", &ManifestService::Cancel);
     Check("cradle.v1.Manifests", "Get", &ManifestService::Get);
     Check("cradle.v1.Manifests", "List", &ManifestService::List);
+    Check("cradle.v1.Manifests", "ListInbox", &ManifestService::ListInbox);
   }
 
   grpc::ServerUnaryReactor* Open(grpc::CallbackServerContext* ctx,
@@ -140,8 +141,14 @@ class ManifestService final
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListManifestsRequest* request,
                                  v1::ListManifestsResponse* reply) override;
+  grpc::ServerUnaryReactor* ListInbox(grpc::CallbackServerContext* ctx,
+                                      const v1::ListInboxRequest* request,
+                                      v1::ListInboxResponse* reply) override;
 
  private:
+  absl::Status AdmitPartyQuery(grpc::CallbackServerContext& ctx,
+                               std::string* party) const;
+
   ManifestStore& store_;
   const Gate& gate_;
 };

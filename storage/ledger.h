@@ -190,6 +190,12 @@ class LedgerReader {
       absl::string_view prefix, absl::string_view start_after,
       size_t limit) const = 0;
 
+  // Index keys starting with `prefix`, greatest first, strictly before
+  // `start_before` (empty: from the greatest).
+  virtual absl::StatusOr<std::vector<KeyValue>> ScanIndexBackward(
+      absl::string_view prefix, absl::string_view start_before,
+      size_t limit) const = 0;
+
   // The greatest index key starting with `prefix`, or nullopt.
   virtual absl::StatusOr<absl::optional<std::string>> LastIndexKey(
       absl::string_view prefix) const = 0;

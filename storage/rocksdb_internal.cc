@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
@@ -107,6 +108,12 @@ std::string JoinProblems(const std::vector<std::string>& problems) {
 }
 
 namespace {
+
+// A key after every key with `prefix`: keys are at most kMaxDerivedKeyBytes
+// long, so each sorts before prefix + 0xff...
+std::string PastPrefix(absl::string_view prefix) {
+  return absl::StrCat(prefix, std::string(kMaxDerivedKeyBytes, '\xff'));
+}
 
 class RocksDbReader final : public LedgerReader {
  public:
@@ -241,14 +248,33 @@ class RocksDbReader final : public LedgerReader {
                       limit, "index");
   }
 
+  absl::StatusOr<std::vector<KeyValue>> ScanIndexBackward(
+      absl::string_view prefix, absl::string_view start_before,
+      size_t limit) const override {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(ReadAt(snapshot_), handles_[kIndexCf]));
+    const rocksdb::Slice p(prefix.data(), prefix.size());
+    if (start_before.empty() || !absl::StartsWith(start_before, prefix)) {
+      it->SeekForPrev(PastPrefix(prefix));
+    } else {
+      const rocksdb::Slice before(start_before.data(), start_before.size());
+      it->SeekForPrev(before);
+      if (it->Valid() && it->key() == before) it->Prev();
+    }
+    std::vector<KeyValue> out;
+    for (; it->Valid() && it->key().starts_with(p) && out.size() < limit;
+         it->Prev()) {
+      out.push_back(KeyValue{it->key().ToString(), it->value().ToString()});
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "scanning index");
+    return out;
+  }
+
   absl::StatusOr<absl::optional<std::string>> LastIndexKey(
       absl::string_view prefix) const override {
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(ReadAt(snapshot_), handles_[kIndexCf]));
-    // Every key with the prefix sorts before prefix + 0xff...: keys are at
-    // most kMaxDerivedKeyBytes long.
-    it->SeekForPrev(
-        absl::StrCat(prefix, std::string(kMaxDerivedKeyBytes, '\xff')));
+    it->SeekForPrev(PastPrefix(prefix));
     if (!it->status().ok()) return FromRocks(it->status(), "scanning index");
     if (!it->Valid() ||
         !it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {

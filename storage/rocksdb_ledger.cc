@@ -720,6 +720,11 @@ absl::StatusOr<std::vector<KeyValue>> RocksDbLedger::ScanIndex(
     size_t limit) const {
   return live_->ScanIndex(prefix, start_after, limit);
 }
+absl::StatusOr<std::vector<KeyValue>> RocksDbLedger::ScanIndexBackward(
+    absl::string_view prefix, absl::string_view start_before,
+    size_t limit) const {
+  return live_->ScanIndexBackward(prefix, start_before, limit);
+}
 absl::StatusOr<absl::optional<std::string>> RocksDbLedger::LastIndexKey(
     absl::string_view prefix) const {
   return live_->LastIndexKey(prefix);

@@ -81,6 +81,9 @@ class RocksDbLedger final : public Ledger {
   absl::StatusOr<std::vector<KeyValue>> ScanIndex(absl::string_view prefix,
                                                   absl::string_view start_after,
                                                   size_t limit) const override;
+  absl::StatusOr<std::vector<KeyValue>> ScanIndexBackward(
+      absl::string_view prefix, absl::string_view start_before,
+      size_t limit) const override;
   absl::StatusOr<absl::optional<std::string>> LastIndexKey(
       absl::string_view prefix) const override;
 

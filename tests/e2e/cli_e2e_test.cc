@@ -160,6 +160,10 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
                    "--waybill", "YD0017", "--origin", "嘉兴", "--via", "G60",
                    "--via", "海宁", "--destination", "尖山"});
   CtlOk(kReceiver, {"deliver", n, "--receiver", kReceiver});
+  RunResult inbox = Ctl(kReceiver, {"inbox"});
+  ASSERT_EQ(inbox.exit_code, 0) << inbox.err;
+  EXPECT_THAT(inbox.out, HasSubstr(n + "  RECEIVE "));
+  EXPECT_THAT(inbox.out, HasSubstr("working days left"));
   CtlOk(kReceiver,
         {"receive", n, "--receiver", kReceiver, "--line", "1:accept:1.25t",
          "--check", "1:form=semi-solid", "--check", "1:packaging=drum",

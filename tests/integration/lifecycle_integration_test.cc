@@ -389,3 +389,82 @@ TEST_F(LifecycleIntegrationTest, StateSurvivesARestart) {
 
 }  // namespace
 }  // namespace cradle
+
+namespace cradle {
+namespace {
+
+class InboxIntegrationTest : public cradle::testing::ServerFixture {
+ protected:
+  grpc::Status Inbox(const std::string& who, const std::string& party,
+                     v1::ListInboxResponse* out, int page_size = 0,
+                     const std::string& token = "") {
+    v1::ListInboxRequest req;
+    req.set_party(party);
+    req.set_page_size(page_size);
+    req.set_page_token(token);
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    return manifests_->ListInbox(&ctx, req, out);
+  }
+
+  // "number TASK" of each item.
+  static std::vector<std::string> Items(const v1::ListInboxResponse& r) {
+    std::vector<std::string> out;
+    for (const v1::InboxItem& i : r.items()) {
+      out.push_back(i.number() + " " + v1::InboxItem::Task_Name(i.task()));
+    }
+    return out;
+  }
+};
+
+TEST_F(InboxIntegrationTest, EachPartySeesWhatWaitsOnItNewestFirst) {
+  using ::cradle::testing::kCarrier;
+  using ::cradle::testing::kCarrierPlate;
+  using ::cradle::testing::kGenerator;
+  using ::cradle::testing::kJiaxingRegulator;
+  using ::cradle::testing::kReceiver;
+  using ::cradle::testing::WriteReply;
+  using ::testing::ElementsAre;
+  using ::testing::IsEmpty;
+  const std::string first = OpenOne(), second = OpenOne();
+  v1::ListInboxResponse r;
+  ASSERT_TRUE(Inbox(kCarrier, "", &r).ok());  // its own by default
+  EXPECT_THAT(Items(r),
+              ElementsAre(second + " TASK_PICKUP", first + " TASK_PICKUP"));
+  ASSERT_TRUE(Inbox(kGenerator, "", &r).ok());
+  EXPECT_THAT(Items(r), IsEmpty());
+
+  WriteReply w;
+  ASSERT_TRUE(Pickup(first, kCarrier, kCarrierPlate, &w).ok());
+  ASSERT_TRUE(Inbox(kCarrier, kCarrier, &r).ok());
+  EXPECT_THAT(Items(r),
+              ElementsAre(second + " TASK_PICKUP", first + " TASK_DELIVER"));
+  EXPECT_TRUE(r.items(1).has_due_at());  // the transit limit
+
+  ASSERT_TRUE(Deliver(first, kReceiver, &w).ok());
+  ASSERT_TRUE(Inbox(kReceiver, "", &r).ok());
+  ASSERT_THAT(Items(r), ElementsAre(first + " TASK_RECEIVE"));
+  // Delivered on Monday 2026-11-23: five working days, to Monday the 30th.
+  EXPECT_EQ(r.items(0).working_days_left(), 5);
+  EXPECT_FALSE(r.items(0).overdue());
+
+  // A page reads page_size manifests; the token goes on to older ones.
+  ASSERT_TRUE(Inbox(kCarrier, "", &r, 1).ok());
+  EXPECT_THAT(Items(r), ElementsAre(second + " TASK_PICKUP"));
+  ASSERT_FALSE(r.next_page_token().empty());
+  v1::ListInboxResponse older;
+  ASSERT_TRUE(Inbox(kCarrier, "", &older, 1, r.next_page_token()).ok());
+  EXPECT_THAT(Items(older), IsEmpty());  // `first` waits on the receiver now
+
+  // A regulator reads an inbox of its jurisdiction; a party only its own.
+  ASSERT_TRUE(Inbox(kJiaxingRegulator, kCarrier, &r).ok());
+  EXPECT_THAT(Items(r), ElementsAre(second + " TASK_PICKUP"));
+  grpc::Status s = Inbox(kReceiver, kCarrier, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("party"));
+  s = Inbox(kJiaxingRegulator, "", &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace cradle

@@ -22,6 +22,7 @@ namespace cradle::storage {
 namespace {
 
 using ::cradle::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 AppendRequest OneEntry(std::string stream, uint64_t expected,
@@ -277,6 +278,32 @@ TEST_F(RocksDbLedgerTest, MutationsLandWithTheEntries) {
   ASSERT_TRUE(paged.ok());
   ASSERT_EQ(paged->size(), 1u);
   EXPECT_EQ((*paged)[0].key, "status/ISSUED/n");
+}
+
+TEST_F(RocksDbLedgerTest, ScansAnIndexBackwardAPageAtATime) {
+  AppendRequest r = OneEntry("m", 0);
+  // Neighbours on either side of the prefix must not leak in.
+  for (const char* k : {"p/a/1", "p/b/1", "p/b/2", "p/b/3", "p/c/1"}) {
+    r.mutations.push_back(Mutation{Table::kIndex, k, ""});
+  }
+  ASSERT_TRUE(ledger_->AppendAndWait(r).ok());
+  auto keys = [&](absl::string_view before, size_t limit) {
+    std::vector<std::string> out;
+    absl::StatusOr<std::vector<KeyValue>> rows =
+        ledger_->ScanIndexBackward("p/b/", before, limit);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (rows.ok()) {
+      for (const KeyValue& kv : *rows) out.push_back(kv.key);
+    }
+    return out;
+  };
+  EXPECT_THAT(keys("", 10), ElementsAre("p/b/3", "p/b/2", "p/b/1"));
+  EXPECT_THAT(keys("", 2), ElementsAre("p/b/3", "p/b/2"));
+  EXPECT_THAT(keys("p/b/2", 2), ElementsAre("p/b/1"));
+  EXPECT_THAT(keys("p/b/1", 2), ::testing::IsEmpty());
+  // A key between two of the prefix's: the ones before it.
+  EXPECT_THAT(keys("p/b/25", 10), ElementsAre("p/b/2", "p/b/1"));
+  EXPECT_THAT(ledger_->ScanIndexBackward("p/x/", "", 10)->size(), 0u);
 }
 
 // The writer sorts a group's writes by key before they reach RocksDB; writes

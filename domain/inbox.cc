@@ -1,0 +1,152 @@
+#include "domain/inbox.h"
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+#include "base/time.h"
+#include "domain/flags/rules.h"
+#include "domain/quantity.h"
+
+namespace cradle::domain {
+namespace {
+
+using Task = v1::InboxItem::Task;
+
+int64_t Sum(const google::protobuf::RepeatedField<int64_t>& grams) {
+  int64_t total = 0;
+  for (int64_t g : grams) total += g;
+  return total;
+}
+
+// When `rule` says destination `subject` of `m` is due; InfinitePast when
+// it has no deadline running there.
+absl::Time DueOf(const DeadlineRule& rule, const v1::Manifest& m, int subject,
+                 const FlagConfig& config) {
+  for (const DeadlineRule::Pending& p : rule.PendingDeadlines(m, config)) {
+    if (p.subject == subject) return p.due;
+  }
+  return absl::InfinitePast();
+}
+
+v1::InboxItem Item(Task task, const v1::Manifest& m, std::string detail,
+                   const google::protobuf::Timestamp& since) {
+  v1::InboxItem item;
+  item.set_task(task);
+  item.set_number(m.number());
+  item.set_detail(std::move(detail));
+  *item.mutable_since() = since;
+  return item;
+}
+
+// Sets the item's limit from `due` (none when InfinitePast).
+void SetDue(absl::Time due, const Limit& limit, const FlagConfig& config,
+            absl::Time now, v1::InboxItem* item) {
+  if (due == absl::InfinitePast()) return;
+  *item->mutable_due_at() = ToTimestamp(due);
+  item->set_overdue(now > due);
+  if (limit.working_days > 0) {
+    item->set_working_days_left(WorkingDaysLeft(now, due, *config.calendar));
+  }
+}
+
+}  // namespace
+
+int WorkingDaysLeft(absl::Time now, absl::Time due,
+                    const WorkCalendar& calendar) {
+  const absl::CivilDay today = absl::ToCivilDay(now, ChinaTime());
+  // A limit runs out at the end of its last day: midnight, the next day's
+  // first instant.
+  const absl::CivilDay last =
+      absl::ToCivilDay(due - absl::Nanoseconds(1), ChinaTime());
+  int left = 0;
+  // Bounded: a limit of working days is weeks at most.
+  for (absl::CivilDay d = today + 1; d <= last && left < 1000; ++d) {
+    if (calendar.IsWorkingDay(d)) ++left;
+  }
+  return left;
+}
+
+std::vector<v1::InboxItem> Waiting(const v1::Manifest& m,
+                                   absl::string_view party,
+                                   const FlagConfig& config, absl::Time now) {
+  std::vector<v1::InboxItem> out;
+  if (m.destinations().empty()) return out;
+  const int last = m.destinations_size() - 1;
+  const v1::Destination& dest = m.destinations(last);
+  const std::string load = FormatGrams(Sum(dest.sent_g()));
+  switch (m.status()) {
+    case v1::MANIFEST_STATUS_DRAFT:
+      if (m.generator() == party) {
+        out.push_back(Item(
+            v1::InboxItem::TASK_ISSUE, m,
+            absl::StrCat("draft of ", load, " to ", m.receiver(), ", to issue"),
+            m.opened_at()));
+      }
+      break;
+    case v1::MANIFEST_STATUS_ISSUED:
+      if (m.carrier() == party) {
+        out.push_back(Item(v1::InboxItem::TASK_PICKUP, m,
+                           absl::StrCat(load, " to pick up at ", m.generator(),
+                                        " for ", m.receiver()),
+                           m.opened_at()));
+      }
+      break;
+    case v1::MANIFEST_STATUS_IN_TRANSIT:
+      if (m.carrier() == party) {
+        v1::InboxItem item =
+            Item(v1::InboxItem::TASK_DELIVER, m,
+                 absl::StrCat(load, " on the road to ", dest.receiver()),
+                 dest.sent_at());
+        SetDue(DueOf(TransitOverdueRule(), m, last, config), config.transit,
+               config, now, &item);
+        out.push_back(std::move(item));
+      }
+      break;
+    case v1::MANIFEST_STATUS_DELIVERED:
+      if (dest.receiver() == party) {
+        v1::InboxItem item =
+            Item(v1::InboxItem::TASK_RECEIVE, m,
+                 absl::StrCat(load, " delivered from ", m.generator(),
+                              ", to weigh and accept or reject"),
+                 dest.delivered_at());
+        SetDue(DueOf(ReceiptOverdueRule(), m, last, config), config.receipt,
+               config, now, &item);
+        out.push_back(std::move(item));
+      }
+      break;
+    case v1::MANIFEST_STATUS_REJECTED:
+    case v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED:
+      if (m.generator() == party && Sum(dest.rejected_g()) > 0) {
+        out.push_back(
+            Item(v1::InboxItem::TASK_REROUTE, m,
+                 absl::StrCat(FormatGrams(Sum(dest.rejected_g())),
+                              " rejected by ", dest.receiver(), ", to send on"),
+                 dest.received_at()));
+      }
+      break;
+    default:
+      break;
+  }
+  // Disposal is owed by every receiver that accepted part of the load,
+  // whatever the manifest's status.
+  for (int i = 0; i < m.destinations_size(); ++i) {
+    const v1::Destination& d = m.destinations(i);
+    const int64_t left = Sum(d.accepted_g()) - Sum(d.disposed_g());
+    if (d.receiver() != party || !d.received() || d.returned_to_generator() ||
+        left <= 0) {
+      continue;
+    }
+    v1::InboxItem item = Item(
+        v1::InboxItem::TASK_DISPOSE, m,
+        absl::StrCat(FormatGrams(left), " accepted and not yet disposed of"),
+        d.received_at());
+    SetDue(DueOf(MissingDisposalRule(), m, i, config), config.disposal, config,
+           now, &item);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+}  // namespace cradle::domain
