@@ -336,12 +336,7 @@ absl::Status JurisdictionManifests(const Context& ctx, const ParsedArgs& a) {
   q.set_enterprise(a.Get("enterprise"));
   q.set_opened_from(a.Get("from"));
   q.set_opened_to(a.Get("to"));
-  int limit = 100;
-  if (a.Has("limit")) {
-    CRADLE_CLI_ASSIGN(
-        n, ParseWholeNumber("--limit", "limit", a.Get("limit"), 1, 1000000));
-    limit = static_cast<int>(n);
-  }
+  CRADLE_CLI_ASSIGN(limit, LimitFlag(a, 100));
   auto stub = v1::Audit::NewStub(ctx.channel);
   int shown = 0;
   do {

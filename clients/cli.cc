@@ -82,9 +82,8 @@ void PrintLineDetails(const v1::WasteLine& l) {
   }
   std::vector<std::string> facts;
   if (l.hazards_size() > 0) {
-    uint8_t bits = 0;
-    for (int h : l.hazards()) bits |= domain::HazardBit(h);
-    facts.push_back(absl::StrCat("hazards ", domain::FormatHazards(bits)));
+    facts.push_back(absl::StrCat(
+        "hazards ", domain::FormatHazards(domain::HazardBits(l.hazards()))));
   }
   if (l.form() != v1::PHYSICAL_FORM_UNSPECIFIED) {
     facts.push_back(absl::StrCat(
@@ -174,8 +173,7 @@ void PrintDestination(const v1::Destination& d) {
         d.disposal_methods(i).c_str());
   }
   for (const v1::LineReceipt& c : d.checks()) {
-    uint8_t bits = 0;
-    for (int h : c.hazards()) bits |= domain::HazardBit(h);
+    const uint8_t bits = domain::HazardBits(c.hazards());
     const std::string found = Labelled(
         {{"form", c.form() == v1::PHYSICAL_FORM_UNSPECIFIED
                       ? ""
@@ -274,6 +272,14 @@ void PrintEnterprise(const Context& ctx, const v1::Enterprise& e) {
                 m.name().c_str(), absl::StrJoin(roles, ",").c_str(),
                 m.valid_until().c_str());
   }
+}
+
+absl::StatusOr<int> LimitFlag(const ParsedArgs& a, int otherwise) {
+  if (!a.Has("limit")) return otherwise;
+  absl::StatusOr<int64_t> n =
+      ParseWholeNumber("--limit", "limit", a.Get("limit"), 1, 1000000);
+  if (!n.ok()) return n.status();
+  return static_cast<int>(*n);
 }
 
 // Fills the WriteMeta every write carries from the common flags.

@@ -67,6 +67,9 @@ absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
 // The WriteMeta of a write from --at, --time, --person, --device.
 absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a);
 
+// --limit N of a list (1..1000000), or `otherwise` when not given.
+absl::StatusOr<int> LimitFlag(const ParsedArgs& a, int otherwise);
+
 // Signs `request` with --key, when one was given.
 template <typename Request>
 absl::Status SignIfKeyed(const Context& ctx, Request* request) {

@@ -61,13 +61,7 @@ std::vector<Command> FlagCommands() {
                    CRADLE_CLI_ASSIGN(state, ParseFlagState(a.Get("state")));
                    req.set_state(state);
                  }
-                 int limit = 100;
-                 if (a.Has("limit")) {
-                   CRADLE_CLI_ASSIGN(
-                       n, ParseWholeNumber("--limit", "limit", a.Get("limit"),
-                                           1, 1000000));
-                   limit = static_cast<int>(n);
-                 }
+                 CRADLE_CLI_ASSIGN(limit, LimitFlag(a, 100));
                  auto stub = v1::Flags::NewStub(ctx.channel);
                  int shown = 0;
                  do {

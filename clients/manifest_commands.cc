@@ -160,12 +160,7 @@ absl::Status ListManifests(const Context& ctx, const ParsedArgs& a) {
     req.set_status(status);
   }
   req.set_party(a.Get("party"));
-  int limit = 50;
-  if (a.Has("limit")) {
-    CRADLE_CLI_ASSIGN(
-        n, ParseWholeNumber("--limit", "limit", a.Get("limit"), 1, 1000000));
-    limit = static_cast<int>(n);
-  }
+  CRADLE_CLI_ASSIGN(limit, LimitFlag(a, 50));
   auto stub = v1::Manifests::NewStub(ctx.channel);
   int shown = 0;
   do {
@@ -211,12 +206,7 @@ std::string InboxLine(const v1::InboxItem& item) {
 absl::Status ShowInbox(const Context& ctx, const ParsedArgs& a) {
   v1::ListInboxRequest req;
   req.set_party(a.Get("party"));
-  int limit = 100;
-  if (a.Has("limit")) {
-    CRADLE_CLI_ASSIGN(
-        n, ParseWholeNumber("--limit", "limit", a.Get("limit"), 1, 1000000));
-    limit = static_cast<int>(n);
-  }
+  CRADLE_CLI_ASSIGN(limit, LimitFlag(a, 100));
   auto stub = v1::Manifests::NewStub(ctx.channel);
   int shown = 0;
   do {

@@ -124,21 +124,10 @@ absl::StatusOr<ledger::v1::LineDefaults> CheckLine(
   CRADLE_RETURN_IF_ERROR(CheckText(absl::StrCat(at, ".precautions"),
                                    line.precautions(), kMaxTextBytes, false));
 
-  // Hazards: as bits, each once, then at least the catalogue's.
-  uint8_t declared = 0;
-  for (int h : line.hazards()) {
-    if (!l::HazardCharacteristic_IsValid(h) ||
-        h == l::HAZARD_CHARACTERISTIC_UNSPECIFIED) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          at, ".hazards holds ", h, ", which is no hazard characteristic"));
-    }
-    const uint8_t bit = HazardBit(h);
-    if ((declared & bit) != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(at, ".hazards lists ", FormatHazards(bit), " twice"));
-    }
-    declared |= bit;
-  }
+  // Hazards: each once, then at least the catalogue's.
+  CRADLE_ASSIGN_OR_RETURN(
+      const uint8_t declared,
+      DeclaredHazards(absl::StrCat(at, ".hazards"), line.hazards()));
   CRADLE_ASSIGN_OR_RETURN(
       const uint8_t hazards,
       LineHazards(absl::StrCat(at, ".hazards"), *code, declared));
@@ -228,6 +217,25 @@ absl::Status CheckRecordNumber(absl::string_view field, absl::string_view value,
   }
   if (blank) return Invalid(field, value, "is blank");
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint8_t> DeclaredHazards(
+    absl::string_view field,
+    const google::protobuf::RepeatedField<int>& characteristics) {
+  uint8_t declared = 0;
+  for (int h : characteristics) {
+    const uint8_t bit = HazardBit(h);
+    if (bit == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, " holds ", h, ", which is no hazard characteristic"));
+    }
+    if ((declared & bit) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " lists ", FormatHazards(bit), " twice"));
+    }
+    declared |= bit;
+  }
+  return declared;
 }
 
 std::vector<int> HazardCharacteristics(uint8_t bits) {

@@ -63,6 +63,21 @@ inline uint8_t HazardBit(int characteristic) {
              : 0;
 }
 
+// The Hazard bits of a list of HazardCharacteristic values (a line's or a
+// receipt's `hazards`); values that are no characteristic add none.
+template <typename Values>
+uint8_t HazardBits(const Values& characteristics) {
+  uint8_t bits = 0;
+  for (int h : characteristics) bits |= HazardBit(h);
+  return bits;
+}
+
+// The Hazard bits of the characteristics a line or a receipt declares in
+// `field`: each a characteristic, and each once.
+absl::StatusOr<uint8_t> DeclaredHazards(
+    absl::string_view field,
+    const google::protobuf::RepeatedField<int>& characteristics);
+
 // The HazardCharacteristic values of Hazard `bits`, in the order T, C, I,
 // R, In.
 std::vector<int> HazardCharacteristics(uint8_t bits);

@@ -188,17 +188,7 @@ absl::Status CheckArrival(absl::string_view at, const v1::LineReceipt& r) {
         LookupPackaging(absl::StrCat(at, ".packaging"), r.packaging())
             .status());
   }
-  uint8_t seen = 0;
-  for (int h : r.hazards()) {
-    const uint8_t bit = HazardBit(h);
-    if (bit == 0 || (seen & bit) != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          at, ".hazards holds ", h,
-          bit == 0 ? ", which is no hazard characteristic" : " twice"));
-    }
-    seen |= bit;
-  }
-  return absl::OkStatus();
+  return DeclaredHazards(absl::StrCat(at, ".hazards"), r.hazards()).status();
 }
 
 // The licence a receipt is made under: one of the receiver's, valid today

@@ -32,8 +32,7 @@ std::string Word(E value) {
 
 template <typename Hazards>
 std::string HazardLetters(const Hazards& hazards) {
-  uint8_t bits = 0;
-  for (int h : hazards) bits |= domain::HazardBit(h);
+  const uint8_t bits = domain::HazardBits(hazards);
   return bits == 0 ? std::string() : domain::FormatHazards(bits);
 }
 

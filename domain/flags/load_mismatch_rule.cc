@@ -17,13 +17,6 @@
 namespace cradle::domain {
 namespace {
 
-template <typename Hazards>
-uint8_t Bits(const Hazards& hazards) {
-  uint8_t bits = 0;
-  for (int h : hazards) bits |= HazardBit(h);
-  return bits;
-}
-
 class LoadMismatch final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::FLAG_KIND_LOAD_MISMATCH; }
@@ -81,8 +74,8 @@ class LoadMismatch final : public EventRule {
       }
     }
     if (!r.hazards().empty()) {
-      const uint8_t declared = Bits(shipped.hazards());
-      const uint8_t arrived = Bits(r.hazards());
+      const uint8_t declared = HazardBits(shipped.hazards());
+      const uint8_t arrived = HazardBits(r.hazards());
       if (declared != arrived) {
         *undeclared_hazard |= (arrived & ~declared) != 0;
         note("hazards", FormatHazards(declared), FormatHazards(arrived));

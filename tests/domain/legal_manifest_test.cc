@@ -440,12 +440,12 @@ TEST_F(LegalManifestTest, EachBadReceiptFieldIsNamed) {
        [](v1::ReceiveRequest* r) {
          r->mutable_lines(0)->set_packaging("shoebox");
        }},
-      {"lines[0].hazards holds 1 twice",
+      {"lines[0].hazards lists T twice",
        [](v1::ReceiveRequest* r) {
          r->mutable_lines(0)->add_hazards(v1::HAZARD_CHARACTERISTIC_TOXICITY);
          r->mutable_lines(0)->add_hazards(v1::HAZARD_CHARACTERISTIC_TOXICITY);
        }},
-      {"lines[0].hazards holds 6",
+      {"lines[0].hazards holds 6, which is no hazard",
        [](v1::ReceiveRequest* r) {
          r->mutable_lines(0)->add_hazards(
              static_cast<v1::HazardCharacteristic>(6));
