@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 #include "domain/division.h"
 #include "domain/uscc.h"
@@ -49,8 +50,29 @@ const char* ViolationName(Violation v) {
       return "accepted, never disposed";
     case Violation::kDirectPayment:
       return "fee paid to the carrier";
+    case Violation::kLoadMismatch:
+      return "arrives in another form";
   }
   return "?";
+}
+
+std::vector<Rates::Of> Rates::Each() {
+  return {{&cross_city, Violation::kCrossCity},
+          {&cross_province, Violation::kCrossProvince},
+          {&unlicensed, Violation::kUnlicensed},
+          {&wrong_receiver, Violation::kWrongReceiver},
+          {&weight_gap, Violation::kWeightGap},
+          {&never_arrives, Violation::kNeverArrives},
+          {&never_disposed, Violation::kNeverDisposed},
+          {&direct_payment, Violation::kDirectPayment},
+          {&load_mismatch, Violation::kLoadMismatch}};
+}
+
+double Rates::Sum() const {
+  Rates copy = *this;  // Each() points into it: it must outlive the loop
+  double sum = 0;
+  for (const Of& r : copy.Each()) sum += *r.rate;
+  return sum;
 }
 
 int SimulatedCities() {
@@ -111,12 +133,16 @@ World MakeWorld(uint64_t seed, int generators, int carriers) {
   for (int i = 0; i < carriers; ++i) {
     const size_t city = i % w.cities.size();
     const domain::Division& d = county(city);
-    w.carriers.push_back({Uscc(d.code, ++serial),
-                          absl::StrCat(d.name, "危运公司", i),
-                          d.code,
-                          "transporter",
-                          {},
-                          {Plate(city, 2 * i), Plate(city, 2 * i + 1)}});
+    w.carriers.push_back(
+        {Uscc(d.code, ++serial),
+         absl::StrCat(d.name, "危运公司", i),
+         d.code,
+         "transporter",
+         {},
+         {Plate(city, 2 * i), Plate(city, 2 * i + 1)},
+         // 18 characters, as an identity card number.
+         absl::StrFormat("%s19800101%04d", d.code, 2 * i),
+         absl::StrFormat("%s19900101%04d", d.code, 2 * i + 1)});
   }
   w.receivers_by_city.resize(w.cities.size());
   for (size_t city = 0; city < w.cities.size(); ++city) {
@@ -182,22 +208,11 @@ Plan PlanManifest(const World& w, const Rates& rates, uint64_t seed,
   // One violation at most, drawn against the cumulative rates.
   const double x = u(rng);
   double edge = 0;
-  struct Pick {
-    double rate;
-    Violation v;
-  };
-  for (const Pick& pick :
-       {Pick{rates.cross_city, Violation::kCrossCity},
-        Pick{rates.cross_province, Violation::kCrossProvince},
-        Pick{rates.unlicensed, Violation::kUnlicensed},
-        Pick{rates.wrong_receiver, Violation::kWrongReceiver},
-        Pick{rates.weight_gap, Violation::kWeightGap},
-        Pick{rates.never_arrives, Violation::kNeverArrives},
-        Pick{rates.never_disposed, Violation::kNeverDisposed},
-        Pick{rates.direct_payment, Violation::kDirectPayment}}) {
-    edge += pick.rate;
+  Rates drawn = rates;
+  for (const Rates::Of& r : drawn.Each()) {
+    edge += *r.rate;
     if (x < edge) {
-      p.violation = pick.v;
+      p.violation = r.violation;
       break;
     }
   }
@@ -238,6 +253,9 @@ Plan PlanManifest(const World& w, const Rates& rates, uint64_t seed,
     case Violation::kDirectPayment:
       p.pay = true;
       p.expected = {v1::FLAG_KIND_DIRECT_PAYMENT};
+      break;
+    case Violation::kLoadMismatch:
+      p.expected = {v1::FLAG_KIND_LOAD_MISMATCH};
       break;
   }
   return p;

@@ -22,6 +22,9 @@ struct Enterprise {
   // Receivers: codes or categories their licence covers.
   std::vector<std::string> licence;
   std::vector<std::string> plates;  // transporters
+  // Transporters: the qualification certificates of their driver and
+  // escort, registered as their crew.
+  std::string driver = {}, escort = {};
 };
 
 struct World {
@@ -58,6 +61,7 @@ enum class Violation {
   kNeverArrives,   // picked up, never delivered
   kNeverDisposed,  // accepted, never disposed
   kDirectPayment,  // the fee paid to the carrier
+  kLoadMismatch,   // arrives semi-solid, declared liquid
 };
 const char* ViolationName(Violation v);
 
@@ -75,7 +79,16 @@ struct Plan {
 struct Rates {
   double cross_city = 0.02, cross_province = 0.01, unlicensed = 0.01,
          wrong_receiver = 0.01, weight_gap = 0.01, never_arrives = 0.01,
-         never_disposed = 0.01, direct_payment = 0.01;
+         never_disposed = 0.01, direct_payment = 0.01, load_mismatch = 0.01;
+
+  // Each rate with the violation it injects, in the order they are drawn.
+  struct Of {
+    double* rate;
+    Violation violation;
+  };
+  std::vector<Of> Each();
+  // The rates' sum: the share of manifests with a violation.
+  double Sum() const;
 };
 
 // The plan of manifest `index`: the same for the same seed and index,

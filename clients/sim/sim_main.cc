@@ -24,6 +24,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -177,14 +178,70 @@ struct Stubs {
   std::unique_ptr<v1::Credentials::Stub> credentials;
 };
 
+// A carrier's road transport operating permit and its crew: the driver
+// and the escort its legs name. Idempotency keys `key`-1..3.
+bool RegisterCrew(const Enterprise& e, Stubs& s, const Identity& admin,
+                  const std::string& key, std::string* error) {
+  v1::GrantTransportPermitRequest permit;
+  permit.mutable_meta()->set_idempotency_key(key + "-1");
+  permit.set_carrier(e.id);
+  permit.mutable_permit()->set_number(
+      absl::StrCat("浙交运管许可", e.division, "号"));
+  permit.mutable_permit()->set_valid_until("2099-12-31");
+  v1::GrantTransportPermitResponse granted;
+  if (!Rpc(
+          admin,
+          [&](auto* c, const auto& q, auto* o) {
+            return s.registry->GrantTransportPermit(c, q, o);
+          },
+          permit, &granted, error)) {
+    return false;
+  }
+  int k = 1;
+  for (const auto& [certificate, role, name] :
+       {std::tuple{e.driver, v1::CREW_ROLE_DRIVER, "司机"},
+        std::tuple{e.escort, v1::CREW_ROLE_ESCORT, "押运员"}}) {
+    v1::RegisterCrewMemberRequest crew;
+    crew.mutable_meta()->set_idempotency_key(absl::StrCat(key, "-", ++k));
+    crew.set_carrier(e.id);
+    crew.mutable_member()->set_certificate(certificate);
+    crew.mutable_member()->set_name(name);
+    crew.mutable_member()->add_roles(role);
+    crew.mutable_member()->set_valid_until("2099-12-31");
+    v1::RegisterCrewMemberResponse registered;
+    if (!Rpc(
+            admin,
+            [&](auto* c, const auto& q, auto* o) {
+              return s.registry->RegisterCrewMember(c, q, o);
+            },
+            crew, &registered, error)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The carrier's part of a leg by carrier `e` on manifest `n`.
+v1::Transport Transport(const Enterprise& e, const std::string& n) {
+  v1::Transport t;
+  t.set_driver_certificate(e.driver);
+  t.set_escort_certificate(e.escort);
+  t.set_waybill(absl::StrCat("YD", n));
+  t.set_origin(e.division);
+  return t;
+}
+
 // Registers every enterprise and issues each a credential (with a signing
 // key under `key_dir` for carriers and receivers), acting as `admin`.
 bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
                    const Identity& admin, const std::string& key_dir,
                    Identities* ids, std::string* error) {
   int n = 0;
+  // The next write's idempotency key, set on `m` when given.
   auto meta = [&](v1::WriteMeta* m) {
-    m->set_idempotency_key(absl::StrCat("sim-", seed, "-registry-", ++n));
+    const std::string key = absl::StrCat("sim-", seed, "-registry-", ++n);
+    if (m != nullptr) m->set_idempotency_key(key);
+    return key;
   };
   for (const auto* group : {&w.generators, &w.carriers, &w.receivers}) {
     for (const Enterprise& e : *group) {
@@ -248,6 +305,10 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
           return false;
         }
       }
+      if (!e.driver.empty() &&
+          !RegisterCrew(e, s, admin, meta(nullptr), error)) {
+        return false;
+      }
       if (!e.licence.empty()) {
         v1::GrantLicenceRequest l;
         v1::GrantLicenceResponse licence;
@@ -300,9 +361,15 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
   v1::WasteLine* line = open.add_lines();
   line->set_code(p.code);
   line->set_quantity_g(p.grams);
-  line->set_packaging("drum");
+  line->set_packaging("铁桶");
   line->set_package_count(static_cast<int>(p.grams / 200000) + 1);
+  line->set_form(v1::PHYSICAL_FORM_LIQUID);
+  line->set_purpose(v1::TRANSFER_PURPOSE_DISPOSE);
   open.set_method("D10");
+  v1::Dispatch* dispatch = open.mutable_dispatch();
+  dispatch->set_contact("环保专员");
+  dispatch->set_contact_mobile("13800000000");
+  dispatch->set_emergency_phone("0571-12345678");
   if (!Rpc(
           ids.at(open.generator()),
           [&](auto* c, const auto& q, auto* o) {
@@ -321,7 +388,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
   pickup.set_number(n);
   pickup.set_carrier(w.carriers[p.carrier].id);
   pickup.set_vehicle(w.carriers[p.carrier].plates[0]);
-  pickup.set_driver("司机");
+  *pickup.mutable_transport() = Transport(w.carriers[p.carrier], n);
   if (!Rpc(
           ids.at(pickup.carrier()),
           [&](auto* c, const auto& q, auto* o) {
@@ -337,6 +404,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
     relay.set_from_carrier(w.carriers[p.carrier].id);
     relay.set_to_carrier(w.carriers[p.relay_carrier].id);
     relay.set_vehicle(w.carriers[p.relay_carrier].plates[1]);
+    *relay.mutable_transport() = Transport(w.carriers[p.relay_carrier], n);
     if (!Rpc(
             ids.at(relay.from_carrier()),
             [&](auto* c, const auto& q, auto* o) {
@@ -382,6 +450,16 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
   lr->set_line(1);
   lr->set_decision(v1::LineReceipt::DECISION_ACCEPT);
   lr->set_quantity_g(arrived);
+  lr->set_form(p.violation == Violation::kLoadMismatch
+                   ? v1::PHYSICAL_FORM_SEMI_SOLID
+                   : v1::PHYSICAL_FORM_LIQUID);
+  lr->set_packaging("drum");
+  receive.set_received_by("过磅员");
+  // A receiver takes its load under its licence; the unlicensed one has none
+  // that covers it (the flag at opening said so), and names none.
+  if (p.violation != Violation::kUnlicensed) {
+    receive.set_licence(absl::StrCat("LIC-", receive.receiver()));
+  }
   if (!Rpc(
           ids.at(receive.receiver()),
           [&](auto* c, const auto& q, auto* o) {
@@ -399,6 +477,7 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
     ld->set_line(1);
     ld->set_method("D10");
     ld->set_quantity_g(arrived);
+    dispose.set_outcome("焚烧处置");
     if (!Rpc(
             ids.at(dispose.receiver()),
             [&](auto* c, const auto& q, auto* o) {
@@ -452,11 +531,7 @@ absl::StatusOr<Settings> ReadSettings() {
   s.clients = absl::GetFlag(FLAGS_clients);
   const double scale = absl::GetFlag(FLAGS_rate_scale);
   Rates& r = s.rates;
-  for (double* rate : {&r.cross_city, &r.cross_province, &r.unlicensed,
-                       &r.wrong_receiver, &r.weight_gap, &r.never_arrives,
-                       &r.never_disposed, &r.direct_payment}) {
-    *rate *= scale;
-  }
+  for (const Rates::Of& rate : r.Each()) *rate.rate *= scale;
   if (!absl::ParseDuration(absl::GetFlag(FLAGS_deadline_wait), &s.wait) ||
       s.wait < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -473,11 +548,7 @@ absl::StatusOr<Settings> ReadSettings() {
     return absl::InvalidArgumentError(
         absl::StrCat("--clients ", s.clients, " must be at least 1"));
   }
-  const Rates defaults;
-  const double all = defaults.cross_city + defaults.cross_province +
-                     defaults.unlicensed + defaults.wrong_receiver +
-                     defaults.weight_gap + defaults.never_arrives +
-                     defaults.never_disposed + defaults.direct_payment;
+  const double all = Rates().Sum();
   if (!(scale >= 0 && scale * all <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--rate_scale ", scale, " must be from 0 to ", 1 / all,

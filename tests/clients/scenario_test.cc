@@ -71,6 +71,11 @@ TEST(ScenarioTest, ViolationsComeAtTheirRatesWithTheirExpectedFlags) {
         EXPECT_EQ(rec_city.substr(0, 2), "32");
         EXPECT_EQ(p.expected.size(), 2u);
         break;
+      case Violation::kLoadMismatch:
+        EXPECT_EQ(rec_city, gen_city);
+        EXPECT_THAT(p.expected,
+                    ::testing::ElementsAre(v1::FLAG_KIND_LOAD_MISMATCH));
+        break;
       default:
         EXPECT_EQ(p.expected.size(), 1u);
     }
@@ -79,7 +84,9 @@ TEST(ScenarioTest, ViolationsComeAtTheirRatesWithTheirExpectedFlags) {
   EXPECT_NEAR(seen[Violation::kCrossCity], 0.02 * kRuns, 0.3 * 0.02 * kRuns);
   EXPECT_NEAR(seen[Violation::kNeverDisposed], 0.01 * kRuns,
               0.3 * 0.01 * kRuns);
-  EXPECT_NEAR(seen[Violation::kNone], 0.91 * kRuns, 0.05 * kRuns);
+  EXPECT_NEAR(seen[Violation::kLoadMismatch], 0.01 * kRuns, 0.3 * 0.01 * kRuns);
+  EXPECT_DOUBLE_EQ(rates.Sum(), 0.10);
+  EXPECT_NEAR(seen[Violation::kNone], (1 - rates.Sum()) * kRuns, 0.05 * kRuns);
 }
 
 }  // namespace
