@@ -298,11 +298,11 @@ namespace {
 class VerifyDeepReactor final
     : public grpc::ServerWriteReactor<v1::VerifyDeepProgress> {
  public:
-  // `running` is set while it runs; it clears it when done.
+  // `run` is started; the reactor ends it when both the worker and gRPC
+  // are done with it.
   VerifyDeepReactor(const storage::Ledger& ledger, LedgerGuard& guard,
-                    const domain::FlagConfig& config,
-                    std::atomic<bool>* running)
-      : ledger_(ledger), guard_(guard), config_(config), running_(running) {
+                    const domain::FlagConfig& config, SingleRun* run)
+      : ledger_(ledger), guard_(guard), config_(config), run_(run) {
     // The worker and gRPC each hold the reactor; the last to let go
     // deletes it, so OnDone never waits for a check that cannot stop at
     // once (the storage phase is one scan).
@@ -334,8 +334,9 @@ class VerifyDeepReactor final
  private:
   void Release() {
     if (refs_.fetch_sub(1) == 1) {
-      running_->store(false);
+      SingleRun* run = run_;
       delete this;
+      run->Done();  // after which the service may be gone
     }
   }
 
@@ -417,7 +418,7 @@ class VerifyDeepReactor final
   const storage::Ledger& ledger_;
   LedgerGuard& guard_;
   const domain::FlagConfig config_;
-  std::atomic<bool>* const running_;
+  SingleRun* const run_;
   std::atomic<int> refs_{2};  // the worker and gRPC
   absl::Mutex mu_;
   v1::VerifyDeepProgress current_;  // being written
@@ -443,7 +444,7 @@ grpc::ServerWriteReactor<v1::VerifyDeepProgress>* AuditService::VerifyDeep(
   absl::StatusOr<domain::Principal> who =
       gate_.Admit(*ctx, domain::Operation::kLedgerVerify);
   if (!who.ok()) return new Refused(who.status());
-  if (verifying_.exchange(true)) {
+  if (!verifying_.TryStart()) {
     return new Refused(absl::ResourceExhaustedError(
         "a deep verification is running already (it reads the whole "
         "ledger); ask again when it is done"));

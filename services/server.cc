@@ -234,6 +234,9 @@ void CradleServer::Shutdown(absl::Duration grace) {
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   }
+  // Calls are cancelled; a deep verification's worker still reads the
+  // ledger until its next step.
+  if (parts_ != nullptr) parts_->audit.WaitForVerification();
   if (parts_ != nullptr) parts_->guard.Stop();  // keeps the last signed head
   if (ledger_ != nullptr) ledger_->Close().IgnoreError();
 }

@@ -24,6 +24,7 @@
 #include "services/manifest_store.h"
 #include "services/registry_store.h"
 #include "services/scrubber.h"
+#include "services/single_run.h"
 #include "storage/ledger.h"
 #include "storage/tree_head.h"
 
@@ -324,6 +325,10 @@ class AuditService final
       grpc::CallbackServerContext* ctx,
       const v1::ExportRequest* request) override;
 
+  // Returns once a deep verification running is over (a cancelled one
+  // stops at its next step): before the ledger closes.
+  void WaitForVerification() { verifying_.Wait(); }
+
  private:
   // One page of a stream's entries, for Chain and Prove: the caller may
   // read the stream (CheckStreamReader), and the page size and token are
@@ -343,8 +348,9 @@ class AuditService final
   const Gate& gate_;
   const CredentialStore& credentials_;
   const domain::FlagConfig flags_;  // a copy: the options do not outlive Start
-  // One deep verification at a time: each reads the whole ledger.
-  std::atomic<bool> verifying_{false};
+  // One deep verification at a time: each reads the whole ledger. Last
+  // member: destroyed first, it waits for a running one to let go.
+  SingleRun verifying_;
 };
 
 }  // namespace cradle::services
