@@ -447,8 +447,11 @@ std::vector<Command> ManifestCommands() {
        "",
        "What waits on an enterprise, newest manifests first: drafts to "
        "issue, loads to pick up or deliver, receipts due (with the working "
-       "days left), rejected parts to reroute, disposals owed.",
-       {{"party", "USCC", "the enterprise; default: the credential's own"},
+       "days left), rejected parts to reroute, disposals owed; for a "
+       "regulator office, the open flags it answers.",
+       {{"party", "USCC",
+         "the enterprise; default: the credential's own (a regulator: its "
+         "office's flags)"},
         {"limit", "N", "at most N items (default 100)"}},
        ShowInbox},
       {"manifest cancel", "NUMBER", "Cancel a manifest before pickup.",

@@ -67,7 +67,8 @@ const std::vector<Permission>& Table() {
       {Operation::kManifestList, "Manifests.List, ListInbox",
        kParties | kRegulators,
        "`party` is the credential's enterprise, or an enterprise in the "
-       "regulator's jurisdiction",
+       "regulator's jurisdiction; a regulator's inbox naming none: the open "
+       "flags of its jurisdiction",
        false},
       {Operation::kFlagList, "Flags.List", kParties | kRegulators,
        "parties: `enterprise` is their own; regulators: `city` or `county` "

@@ -7,6 +7,7 @@
 
 #include "base/time.h"
 #include "domain/flags/rules.h"
+#include "domain/names.h"
 #include "domain/quantity.h"
 
 namespace cradle::domain {
@@ -52,6 +53,18 @@ void SetDue(absl::Time due, const Limit& limit, const FlagConfig& config,
 }
 
 }  // namespace
+
+v1::InboxItem FlagToAnswer(const v1::Flag& flag) {
+  v1::InboxItem item;
+  item.set_task(v1::InboxItem::TASK_ANSWER_FLAG);
+  item.set_number(flag.manifest());
+  item.set_flag(flag.id());
+  item.set_detail(absl::StrCat(ShortName(flag.kind()), " ",
+                               ShortName(flag.severity()), ": ",
+                               flag.detail()));
+  *item.mutable_since() = flag.raised_at();
+  return item;
+}
 
 int WorkingDaysLeft(absl::Time now, absl::Time due,
                     const WorkCalendar& calendar) {

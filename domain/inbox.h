@@ -22,6 +22,9 @@ std::vector<v1::InboxItem> Waiting(const v1::Manifest& m,
                                    absl::string_view party,
                                    const FlagConfig& config, absl::Time now);
 
+// An open flag as a task of the regulator office that answers it.
+v1::InboxItem FlagToAnswer(const v1::Flag& flag);
+
 // Working days from `now`'s date to `due`'s, in China time: 0 when due
 // today or before.
 int WorkingDaysLeft(absl::Time now, absl::Time due,

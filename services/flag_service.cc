@@ -15,18 +15,6 @@
 namespace cradle::services {
 namespace {
 
-absl::StatusOr<v1::Flag> LoadFlag(const ManifestStore& store,
-                                  absl::string_view id) {
-  absl::StatusOr<std::string> number = domain::ManifestOfFlag(id);
-  if (!number.ok()) return number.status();
-  absl::StatusOr<v1::Manifest> m = store.Load(*number);
-  if (!m.ok()) return m.status();
-  for (const v1::Flag& f : m->flags()) {
-    if (f.id() == id) return f;
-  }
-  return absl::NotFoundError(absl::StrCat("flag ", id, " does not exist"));
-}
-
 bool Matches(const v1::Flag& f, const v1::ListFlagsRequest& r) {
   if (r.kind() != v1::FLAG_KIND_UNSPECIFIED && f.kind() != r.kind()) {
     return false;
@@ -95,7 +83,7 @@ absl::StatusOr<v1::ListFlagsResponse> ListFlags(
     for (const storage::KeyValue& row : *rows) {
       cursor = row.key;
       absl::StatusOr<v1::Flag> f =
-          LoadFlag(store, row.key.substr(prefix.size()));
+          store.LoadFlag(row.key.substr(prefix.size()));
       if (!f.ok()) return f.status();
       if (!Matches(*f, r)) continue;
       if (!jurisdiction.empty() &&

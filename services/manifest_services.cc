@@ -1,5 +1,6 @@
 #include <utility>
 
+#include "base/status_macros.h"
 #include "services/grpc_status.h"
 #include "services/services.h"
 
@@ -111,17 +112,14 @@ grpc::ServerUnaryReactor* ManifestService::Get(
   return reactor;
 }
 
-// Admits a query about enterprise `*party` (a list, an inbox): a party asks
-// about itself (naming none means itself), a regulator about an enterprise
-// of its jurisdiction.
-absl::Status ManifestService::AdmitPartyQuery(grpc::CallbackServerContext& ctx,
+// Checks a query of `p` about enterprise `*party` (a list, an inbox): a
+// party asks about itself (naming none means itself), a regulator about an
+// enterprise of its jurisdiction.
+absl::Status ManifestService::CheckPartyQuery(const domain::Principal& p,
                                               std::string* party) const {
-  absl::StatusOr<domain::Principal> p =
-      gate_.Admit(ctx, Operation::kManifestList);
-  if (!p.ok()) return p.status();
-  if (p->kind == v1::CREDENTIAL_KIND_PARTY) {
-    if (party->empty()) *party = p->enterprise;
-    return domain::CheckActsFor(*p, "party", *party);
+  if (p.kind == v1::CREDENTIAL_KIND_PARTY) {
+    if (party->empty()) *party = p.enterprise;
+    return domain::CheckActsFor(p, "party", *party);
   }
   if (party->empty()) {
     return absl::InvalidArgumentError(
@@ -132,18 +130,21 @@ absl::Status ManifestService::AdmitPartyQuery(grpc::CallbackServerContext& ctx,
   absl::StatusOr<v1::Enterprise> e =
       store_.registry().GetEnterprise("party", *party);
   if (!e.ok()) return e.status();
-  return domain::CheckEnterpriseReader(*p, *e);
+  return domain::CheckEnterpriseReader(p, *e);
 }
 
 grpc::ServerUnaryReactor* ManifestService::List(
     grpc::CallbackServerContext* ctx, const v1::ListManifestsRequest* request,
     v1::ListManifestsResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  v1::ListManifestsRequest query = *request;
-  absl::Status s = AdmitPartyQuery(*ctx, query.mutable_party());
-  FinishWith(reactor, reply,
-             s.ok() ? store_.List(query)
-                    : absl::StatusOr<v1::ListManifestsResponse>(s));
+  FinishWith(
+      reactor, reply, [&]() -> absl::StatusOr<v1::ListManifestsResponse> {
+        CRADLE_ASSIGN_OR_RETURN(const domain::Principal p,
+                                gate_.Admit(*ctx, Operation::kManifestList));
+        v1::ListManifestsRequest query = *request;
+        CRADLE_RETURN_IF_ERROR(CheckPartyQuery(p, query.mutable_party()));
+        return store_.List(query);
+      }());
   return reactor;
 }
 
@@ -151,11 +152,17 @@ grpc::ServerUnaryReactor* ManifestService::ListInbox(
     grpc::CallbackServerContext* ctx, const v1::ListInboxRequest* request,
     v1::ListInboxResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  v1::ListInboxRequest query = *request;
-  absl::Status s = AdmitPartyQuery(*ctx, query.mutable_party());
-  FinishWith(
-      reactor, reply,
-      s.ok() ? store_.Inbox(query) : absl::StatusOr<v1::ListInboxResponse>(s));
+  FinishWith(reactor, reply, [&]() -> absl::StatusOr<v1::ListInboxResponse> {
+    CRADLE_ASSIGN_OR_RETURN(const domain::Principal p,
+                            gate_.Admit(*ctx, Operation::kManifestList));
+    if (p.kind == v1::CREDENTIAL_KIND_REGULATOR && request->party().empty()) {
+      // The office's own: the flags it answers.
+      return store_.OfficeInbox(*request, p.jurisdiction);
+    }
+    v1::ListInboxRequest query = *request;
+    CRADLE_RETURN_IF_ERROR(CheckPartyQuery(p, query.mutable_party()));
+    return store_.Inbox(query);
+  }());
   return reactor;
 }
 

@@ -290,4 +290,38 @@ absl::StatusOr<v1::ListInboxResponse> ManifestStore::Inbox(
   return out;
 }
 
+absl::StatusOr<v1::Flag> ManifestStore::LoadFlag(absl::string_view id) const {
+  CRADLE_ASSIGN_OR_RETURN(std::string number, domain::ManifestOfFlag(id));
+  CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
+  for (const v1::Flag& f : m.flags()) {
+    if (f.id() == id) return f;
+  }
+  return absl::NotFoundError(absl::StrCat("flag ", id, " does not exist"));
+}
+
+absl::StatusOr<v1::ListInboxResponse> ManifestStore::OfficeInbox(
+    const v1::ListInboxRequest& request, absl::string_view jurisdiction) const {
+  CRADLE_ASSIGN_OR_RETURN(const int page_size,
+                          PageSize(request.page_size(), kRecordPages));
+  const std::string prefix = keys::FlagStatePrefix(v1::FLAG_STATE_OPEN);
+  CRADLE_ASSIGN_OR_RETURN(std::string cursor,
+                          DecodePageToken(request.page_token(), prefix));
+  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
+                          ledger_.ScanIndexBackward(
+                              prefix, cursor, static_cast<size_t>(page_size)));
+  v1::ListInboxResponse out;
+  for (const storage::KeyValue& row : rows) {
+    CRADLE_ASSIGN_OR_RETURN(v1::Flag f,
+                            LoadFlag(row.key.substr(prefix.size())));
+    if (domain::InJurisdiction(f.origin_county(), jurisdiction) ||
+        domain::InJurisdiction(f.destination_county(), jurisdiction)) {
+      *out.add_items() = domain::FlagToAnswer(f);
+    }
+  }
+  if (rows.size() == static_cast<size_t>(page_size)) {
+    out.set_next_page_token(EncodePageToken(rows.back().key));
+  }
+  return out;
+}
+
 }  // namespace cradle::services

@@ -47,6 +47,8 @@ class ManifestStore {
 
   // NOT_FOUND naming the number when there is no such manifest.
   absl::StatusOr<v1::Manifest> Load(absl::string_view number) const;
+  // Flag `id` ("<number>-F<n>") as its manifest holds it.
+  absl::StatusOr<v1::Flag> LoadFlag(absl::string_view id) const;
 
   // Opens a manifest, assigning the next serial of the generator's city and
   // year: allocated in memory once the request is valid, so concurrent opens
@@ -73,6 +75,11 @@ class ManifestStore {
   // may hold fewer items (or none) and still have a next page.
   absl::StatusOr<v1::ListInboxResponse> Inbox(
       const v1::ListInboxRequest& request) const;
+  // The open flags a regulator of `jurisdiction` answers, newest manifests
+  // first; a page reads at most page_size open flags of the whole ledger.
+  absl::StatusOr<v1::ListInboxResponse> OfficeInbox(
+      const v1::ListInboxRequest& request,
+      absl::string_view jurisdiction) const;
 
   // Raises the deadline flags due by the clock's now, reading only the due
   // index. Returns how many manifests got flags. Blocks on the ledger: run it

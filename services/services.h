@@ -147,7 +147,7 @@ class ManifestService final
                                       v1::ListInboxResponse* reply) override;
 
  private:
-  absl::Status AdmitPartyQuery(grpc::CallbackServerContext& ctx,
+  absl::Status CheckPartyQuery(const domain::Principal& p,
                                std::string* party) const;
 
   ManifestStore& store_;

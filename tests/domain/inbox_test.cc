@@ -131,5 +131,22 @@ TEST(InboxTest, ARejectedPartWaitsOnTheGeneratorAndTheAcceptedOnTheReceiver) {
   EXPECT_THAT(Tasks(m, kRec), IsEmpty());
 }
 
+TEST(InboxTest, AnOpenFlagIsATaskOfTheOfficeThatAnswersIt) {
+  v1::Flag f;
+  f.set_id("20263304000001-F1");
+  f.set_manifest("20263304000001");
+  f.set_kind(v1::FLAG_KIND_CROSS_CITY);
+  f.set_severity(v1::SEVERITY_HIGH);
+  f.set_detail("from 嘉兴市 to 杭州市");
+  *f.mutable_raised_at() = ToTimestamp(June(1));
+  const v1::InboxItem item = FlagToAnswer(f);
+  EXPECT_EQ(item.task(), v1::InboxItem::TASK_ANSWER_FLAG);
+  EXPECT_EQ(item.number(), "20263304000001");
+  EXPECT_EQ(item.flag(), "20263304000001-F1");
+  EXPECT_EQ(item.detail(), "CROSS_CITY HIGH: from 嘉兴市 to 杭州市");
+  EXPECT_EQ(FromTimestamp(item.since()), June(1));
+  EXPECT_FALSE(item.has_due_at());
+}
+
 }  // namespace
 }  // namespace cradle::domain

@@ -462,8 +462,46 @@ TEST_F(InboxIntegrationTest, EachPartySeesWhatWaitsOnItNewestFirst) {
   grpc::Status s = Inbox(kReceiver, kCarrier, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(s.error_message(), ::testing::HasSubstr("party"));
-  s = Inbox(kJiaxingRegulator, "", &r);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(InboxIntegrationTest, ARegulatorOfficeSeesTheFlagsItAnswers) {
+  using ::cradle::testing::kAltReceiver;
+  using ::cradle::testing::kHangzhouRegulator;
+  using ::cradle::testing::kJiaxingRegulator;
+  using ::cradle::testing::WriteReply;
+  using ::testing::ElementsAre;
+  using ::testing::IsEmpty;
+  // Jiaxing to Hangzhou: CROSS_CITY, which both cities' offices see.
+  v1::OpenManifestRequest req = OpenRequest();
+  req.set_receiver(kAltReceiver);
+  WriteReply w;
+  ASSERT_TRUE(Open(req, &w).ok());
+  const std::string n = w.manifest().number();
+  ASSERT_EQ(w.manifest().flags_size(), 1);
+  const std::string flag = w.manifest().flags(0).id();
+  for (const std::string& office : {kJiaxingRegulator, kHangzhouRegulator}) {
+    v1::ListInboxResponse r;
+    ASSERT_TRUE(Inbox(office, "", &r).ok());
+    EXPECT_THAT(Items(r), ElementsAre(n + " TASK_ANSWER_FLAG")) << office;
+    ASSERT_EQ(r.items_size(), 1);
+    EXPECT_EQ(r.items(0).flag(), flag);
+    EXPECT_THAT(r.items(0).detail(), ::testing::HasSubstr("CROSS_CITY"));
+  }
+  // Once acknowledged, it no longer waits.
+  v1::AcknowledgeFlagRequest note;
+  note.mutable_meta()->set_idempotency_key("ack-1");
+  note.set_id(flag);
+  note.set_by("嘉兴市生态环境局");
+  note.set_note("已电话核实");
+  v1::Flag acked;
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, kJiaxingRegulator);
+    ASSERT_TRUE(Acknowledge(&ctx, note, &acked).ok());
+  }
+  v1::ListInboxResponse r;
+  ASSERT_TRUE(Inbox(kJiaxingRegulator, "", &r).ok());
+  EXPECT_THAT(Items(r), IsEmpty());
 }
 
 }  // namespace
