@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
 #include "base/status_macros.h"
@@ -184,14 +185,24 @@ absl::Status ListManifests(const Context& ctx, const ParsedArgs& a) {
   return absl::OkStatus();
 }
 
-// "RECEIVE  due 2026-06-08 23:59 (5 working days left)".
+// When a limit runs out, China time: "2026-06-04 10:00", or for a limit
+// that ends with a day, "the end of 2026-06-08" (not "2026-06-09 00:00").
+std::string DueText(absl::Time due) {
+  const absl::TimeZone china = absl::FixedTimeZone(8 * 3600);
+  const absl::CivilSecond at = absl::ToCivilSecond(due, china);
+  if (at == absl::CivilSecond(absl::CivilDay(at))) {
+    return absl::StrCat("the end of ",
+                        absl::FormatCivilTime(absl::CivilDay(at) - 1));
+  }
+  return absl::FormatTime("%Y-%m-%d %H:%M", due, china);
+}
+
+// "RECEIVE  due by the end of 2026-06-08 (5 working days left)  ...".
 std::string InboxLine(const v1::InboxItem& item) {
   std::string due;
   if (item.has_due_at()) {
-    due = absl::StrCat(
-        item.overdue() ? "OVERDUE since " : "due ",
-        absl::FormatTime("%Y-%m-%d %H:%M", FromTimestamp(item.due_at()),
-                         absl::FixedTimeZone(8 * 3600)));
+    due = absl::StrCat(item.overdue() ? "OVERDUE since " : "due by ",
+                       DueText(FromTimestamp(item.due_at())));
     if (!item.overdue() && item.working_days_left() > 0) {
       absl::StrAppend(&due, " (", item.working_days_left(),
                       " working days left)");

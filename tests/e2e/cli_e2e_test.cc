@@ -163,6 +163,7 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
   RunResult inbox = Ctl(kReceiver, {"inbox"});
   ASSERT_EQ(inbox.exit_code, 0) << inbox.err;
   EXPECT_THAT(inbox.out, HasSubstr(n + "  RECEIVE "));
+  EXPECT_THAT(inbox.out, HasSubstr("due by the end of 20"));
   EXPECT_THAT(inbox.out, HasSubstr("working days left"));
   CtlOk(kReceiver,
         {"receive", n, "--receiver", kReceiver, "--line", "1:accept:1.25t",
