@@ -250,7 +250,8 @@ const std::vector<Transition>& LifecycleTable() {
        Party::kGenerator,
        "registered generator/collector, carrier and receiver; 1..100 waste "
        "lines with catalogue codes and positive quantities; an intended "
-       "method, if given, of the method table; a number is assigned"},
+       "method, if given, of the method table; the legal form's fields "
+       "checked as the field table says; a number is assigned"},
       {Action::kIssue,
        "issue",
        {S::MANIFEST_STATUS_DRAFT},
@@ -268,7 +269,8 @@ const std::vector<Transition>& LifecycleTable() {
        {S::MANIFEST_STATUS_ISSUED},
        "IN_TRANSIT",
        Party::kCarrier,
-       "a vehicle registered to the named carrier; opens leg 1"},
+       "a vehicle registered to the named carrier, and its registered crew "
+       "where named; opens leg 1"},
       {Action::kRelay,
        "relay",
        {S::MANIFEST_STATUS_IN_TRANSIT},
@@ -289,7 +291,8 @@ const std::vector<Transition>& LifecycleTable() {
        "generator)",
        Party::kReceiver,
        "every line on this leg weighed and accepted and/or rejected, at most "
-       "once each; a reason for each rejection"},
+       "once each; a reason for each rejection; a licence, if named, of the "
+       "receiver covering what it accepts"},
       {Action::kReroute,
        "reroute",
        {S::MANIFEST_STATUS_PARTIALLY_ACCEPTED, S::MANIFEST_STATUS_REJECTED},
