@@ -146,7 +146,8 @@ struct LegCarrierFacts {
 // The carrier of a new leg: registered as TRANSPORTER, driving one of its
 // registered vehicles, with a driver name of sane length and the carrier's
 // part of the form (`transport`) checked against its registered crew and
-// permit.
+// permit. `request` is the leg's event as recorded (PickedUp, Relayed or
+// Rerouted), so the form is checked on what the ledger will hold.
 template <typename LegRequest>
 absl::StatusOr<LegCarrierFacts> LegCarrier(const RegistryReader& registry,
                                            absl::string_view field,
@@ -162,8 +163,7 @@ absl::StatusOr<LegCarrierFacts> LegCarrier(const RegistryReader& registry,
       CheckText("driver", request.driver(), kMaxShortTextBytes, false));
   CRADLE_ASSIGN_OR_RETURN(
       facts.papers,
-      CheckTransport(Transcribe<ledger::v1::Transport>(request.transport()),
-                     facts.carrier, request.vehicle(),
+      CheckTransport(request.transport(), facts.carrier, request.vehicle(),
                      absl::ToCivilDay(now, ChinaTime())));
   return facts;
 }
@@ -443,11 +443,11 @@ absl::StatusOr<Decision> DecidePickup(const v1::Manifest& m,
   CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kPickup,
                                       "carrier", request.carrier(),
                                       m.carrier()));
-  CRADLE_ASSIGN_OR_RETURN(
-      LegCarrierFacts carrier,
-      LegCarrier(registry, "carrier", request.carrier(), request, now));
   ledger::v1::ManifestEvent e;
   *e.mutable_picked_up() = Transcribe<ledger::v1::PickedUp>(request);
+  CRADLE_ASSIGN_OR_RETURN(
+      LegCarrierFacts carrier,
+      LegCarrier(registry, "carrier", request.carrier(), e.picked_up(), now));
   SetPapers(carrier, &e);
   return Decide(m, {std::move(e)}, now);
 }
@@ -465,11 +465,11 @@ absl::StatusOr<Decision> DecideRelay(const v1::Manifest& m,
         " is the carrier already holding the load; a relay hands over to "
         "another carrier"));
   }
-  CRADLE_ASSIGN_OR_RETURN(
-      LegCarrierFacts to,
-      LegCarrier(registry, "to_carrier", request.to_carrier(), request, now));
   ledger::v1::ManifestEvent e;
   *e.mutable_relayed() = Transcribe<ledger::v1::Relayed>(request);
+  CRADLE_ASSIGN_OR_RETURN(LegCarrierFacts to,
+                          LegCarrier(registry, "to_carrier",
+                                     request.to_carrier(), e.relayed(), now));
   SetPapers(to, &e);
   return Decide(m, {std::move(e)}, now);
 }
@@ -611,10 +611,10 @@ absl::StatusOr<Decision> DecideReroute(const v1::Manifest& m,
         RegisteredAs(registry, "to", request.to(), {v1::ROLE_RECEIVER}));
     e.set_destination_division(to.division());
   }
+  *e.mutable_rerouted() = Transcribe<ledger::v1::Rerouted>(request);
   CRADLE_ASSIGN_OR_RETURN(
       LegCarrierFacts carrier,
-      LegCarrier(registry, "carrier", request.carrier(), request, now));
-  *e.mutable_rerouted() = Transcribe<ledger::v1::Rerouted>(request);
+      LegCarrier(registry, "carrier", request.carrier(), e.rerouted(), now));
   SetPapers(carrier, &e);
   return Decide(m, {std::move(e)}, now);
 }

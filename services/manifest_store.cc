@@ -261,32 +261,45 @@ absl::StatusOr<v1::ListManifestsResponse> ManifestStore::List(
   }
 }
 
-absl::StatusOr<v1::ListInboxResponse> ManifestStore::Inbox(
-    const v1::ListInboxRequest& request) const {
+absl::Status ManifestStore::ReadBackward(
+    const std::string& prefix, const v1::ListInboxRequest& request,
+    std::string* next_page_token,
+    const std::function<absl::Status(absl::string_view)>& each) const {
   CRADLE_ASSIGN_OR_RETURN(const int page_size,
                           PageSize(request.page_size(), kRecordPages));
-  if (request.party().empty()) {
-    return absl::InvalidArgumentError("party is required");
-  }
-  const std::string prefix = keys::PartyPrefix(request.party());
   CRADLE_ASSIGN_OR_RETURN(std::string cursor,
                           DecodePageToken(request.page_token(), prefix));
   CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
                           ledger_.ScanIndexBackward(
                               prefix, cursor, static_cast<size_t>(page_size)));
-  v1::ListInboxResponse out;
-  const absl::Time now = clock_.Now();
   for (const storage::KeyValue& row : rows) {
-    CRADLE_ASSIGN_OR_RETURN(v1::Manifest m,
-                            Load(row.key.substr(prefix.size())));
-    for (v1::InboxItem& item :
-         domain::Waiting(m, request.party(), flag_config_, now)) {
-      *out.add_items() = std::move(item);
-    }
+    CRADLE_RETURN_IF_ERROR(
+        each(absl::string_view(row.key).substr(prefix.size())));
   }
   if (rows.size() == static_cast<size_t>(page_size)) {
-    out.set_next_page_token(EncodePageToken(rows.back().key));
+    *next_page_token = EncodePageToken(rows.back().key);
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ListInboxResponse> ManifestStore::Inbox(
+    const v1::ListInboxRequest& request) const {
+  if (request.party().empty()) {
+    return absl::InvalidArgumentError("party is required");
+  }
+  const std::string prefix = keys::PartyPrefix(request.party());
+  v1::ListInboxResponse out;
+  const absl::Time now = clock_.Now();
+  CRADLE_RETURN_IF_ERROR(ReadBackward(
+      prefix, request, out.mutable_next_page_token(),
+      [&](absl::string_view number) -> absl::Status {
+        CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
+        for (v1::InboxItem& item :
+             domain::Waiting(m, request.party(), flag_config_, now)) {
+          *out.add_items() = std::move(item);
+        }
+        return absl::OkStatus();
+      }));
   return out;
 }
 
@@ -301,26 +314,17 @@ absl::StatusOr<v1::Flag> ManifestStore::LoadFlag(absl::string_view id) const {
 
 absl::StatusOr<v1::ListInboxResponse> ManifestStore::OfficeInbox(
     const v1::ListInboxRequest& request, absl::string_view jurisdiction) const {
-  CRADLE_ASSIGN_OR_RETURN(const int page_size,
-                          PageSize(request.page_size(), kRecordPages));
-  const std::string prefix = keys::FlagStatePrefix(v1::FLAG_STATE_OPEN);
-  CRADLE_ASSIGN_OR_RETURN(std::string cursor,
-                          DecodePageToken(request.page_token(), prefix));
-  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
-                          ledger_.ScanIndexBackward(
-                              prefix, cursor, static_cast<size_t>(page_size)));
   v1::ListInboxResponse out;
-  for (const storage::KeyValue& row : rows) {
-    CRADLE_ASSIGN_OR_RETURN(v1::Flag f,
-                            LoadFlag(row.key.substr(prefix.size())));
-    if (domain::InJurisdiction(f.origin_county(), jurisdiction) ||
-        domain::InJurisdiction(f.destination_county(), jurisdiction)) {
-      *out.add_items() = domain::FlagToAnswer(f);
-    }
-  }
-  if (rows.size() == static_cast<size_t>(page_size)) {
-    out.set_next_page_token(EncodePageToken(rows.back().key));
-  }
+  CRADLE_RETURN_IF_ERROR(ReadBackward(
+      keys::FlagStatePrefix(v1::FLAG_STATE_OPEN), request,
+      out.mutable_next_page_token(), [&](absl::string_view id) -> absl::Status {
+        CRADLE_ASSIGN_OR_RETURN(v1::Flag f, LoadFlag(id));
+        if (domain::InJurisdiction(f.origin_county(), jurisdiction) ||
+            domain::InJurisdiction(f.destination_county(), jurisdiction)) {
+          *out.add_items() = domain::FlagToAnswer(f);
+        }
+        return absl::OkStatus();
+      }));
   return out;
 }
 

@@ -94,6 +94,15 @@ class ManifestStore {
   // The open decided and numbered, ready to append.
   absl::StatusOr<PreparedWrite<ManifestWritten>> PrepareOpen(
       const v1::OpenManifestRequest& request, absl::string_view actor);
+  // One inbox page: `each` is called with the rest of each key under
+  // `prefix` (a manifest number, a flag id), greatest first, page_size of
+  // them from the request's token; `next_page_token` is set when the page
+  // is full.
+  absl::Status ReadBackward(
+      const std::string& prefix, const v1::ListInboxRequest& request,
+      std::string* next_page_token,
+      const std::function<absl::Status(absl::string_view)>& each) const;
+
   // The answer to a retry: the manifest as it is now, with the receipt of
   // the first append.
   absl::StatusOr<ManifestWritten> Replay(
