@@ -192,6 +192,35 @@ void PrintDestination(const v1::Destination& d) {
 
 }  // namespace
 
+namespace {
+
+// A revision: what it changes, why, who must approve, who answered.
+void PrintRevision(const v1::Revision& r) {
+  std::printf("  REVISION %s  %s  by %s%s%s: %s\n", r.id().c_str(),
+              domain::ShortName(r.state()).c_str(), r.proposer().c_str(),
+              r.person().empty() ? "" : " ", r.person().c_str(),
+              r.reason().c_str());
+  for (const v1::FieldChange& c : r.changes()) {
+    std::printf("    %s  \"%s\" -> \"%s\"\n", c.field().c_str(),
+                c.old_value().c_str(), c.new_value().c_str());
+  }
+  std::string waits = absl::StrJoin(r.approvers(), ", ");
+  if (r.needs_regulator()) {
+    absl::StrAppend(&waits, waits.empty() ? "" : ", ", "a regulator");
+  }
+  if (!waits.empty()) {
+    std::printf("    approvers: %s; lapses %s\n", waits.c_str(),
+                Time(r.lapses_at()).c_str());
+  }
+  for (const v1::RevisionAnswer& a : r.answers()) {
+    std::printf("    %s %s at %s%s%s\n", domain::ShortName(a.verdict()).c_str(),
+                a.by().c_str(), Time(a.at()).c_str(),
+                a.note().empty() ? "" : ": ", a.note().c_str());
+  }
+}
+
+}  // namespace
+
 void PrintManifest(const v1::Manifest& m) {
   std::printf("%s  %s\n", m.number().c_str(),
               domain::ShortName(m.status()).c_str());
@@ -212,6 +241,23 @@ void PrintManifest(const v1::Manifest& m) {
   for (const v1::Destination& d : m.destinations()) PrintDestination(d);
   if (!m.cancel_reason().empty()) {
     std::printf("  cancelled: %s\n", m.cancel_reason().c_str());
+  }
+  if (!m.void_reason().empty()) {
+    std::printf("  voided by %s: %s\n", m.voided_by().c_str(),
+                m.void_reason().c_str());
+  }
+  for (const v1::Revision& r : m.revisions()) PrintRevision(r);
+  for (const v1::ManifestReturn& r : m.returns()) {
+    std::printf("  returned by %s at %s: %s\n", r.by().c_str(),
+                Time(r.returned_at()).c_str(), r.note().c_str());
+    if (!r.fixed_by().empty()) {
+      std::printf("    fixed by revision %s\n", r.fixed_by().c_str());
+    }
+    if (r.confirmed()) {
+      std::printf("    confirmed at %s%s%s\n", Time(r.confirmed_at()).c_str(),
+                  r.confirm_note().empty() ? "" : ": ",
+                  r.confirm_note().c_str());
+    }
   }
   for (const v1::Flag& f : m.flags()) {
     std::printf("  FLAG %s  %s %s %s: %s\n", f.id().c_str(),

@@ -125,6 +125,9 @@ std::vector<Command> CarrierCommands();   // vehicle, carrier permit, crew
 std::vector<Command> ManifestCommands();  // open, issue, show, list, cancel
 // pickup, relay, deliver, receive, reroute, dispose, payment
 std::vector<Command> TransferCommands();
+// revise, revision approve|refuse|withdraw, manifest void|return|
+// confirm-return
+std::vector<Command> CorrectionCommands();
 std::vector<Command> FlagCommands();
 std::vector<Command> AuditCommands();
 std::vector<Command> CredentialCommands();

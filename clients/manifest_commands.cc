@@ -209,6 +209,9 @@ std::string InboxLine(const v1::InboxItem& item) {
     }
   }
   std::string task = domain::ShortName(item.task());
+  // The id a command takes: `revision approve ID`, `flag ack ID`.
+  if (!item.revision().empty()) absl::StrAppend(&task, " ", item.revision());
+  if (!item.flag().empty()) absl::StrAppend(&task, " ", item.flag());
   return absl::StrFormat("%s  %-8s  %s%s%s", item.number(), task, due,
                          due.empty() ? "" : "  ", item.detail());
 }

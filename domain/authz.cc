@@ -58,6 +58,24 @@ const std::vector<Permission>& Table() {
       {Operation::kDispose, "Disposals.Dispose", kReceivers,
        "`receiver` is the credential's enterprise and the named receiver",
        true},
+      {Operation::kProposeRevision, "Corrections.ProposeRevision", kParties,
+       "`by` is the credential's enterprise, a party of the manifest that "
+       "the revision table lets propose each field",
+       false},
+      {Operation::kAnswerRevision, "Corrections.AnswerRevision",
+       kParties | kRegulators,
+       "`by` is the caller's own (enterprise, or regulator:<jurisdiction>): "
+       "an approver the revision waits on, its proposer withdrawing, or a "
+       "regulator of the manifest's jurisdiction where it needs one",
+       false},
+      {Operation::kVoid, "Corrections.Void", kGenerators | kRegulators,
+       "`by` is the caller's own: the manifest's generator before pickup, or "
+       "a regulator of its jurisdiction",
+       false},
+      {Operation::kReturn, "Corrections.Return, ConfirmReturn", kRegulators,
+       "`by` is regulator:<the credential's jurisdiction>, and the manifest "
+       "is in it",
+       false},
       {Operation::kManifestRead, "Manifests.Get, Audit.Chain, Audit.Prove",
        kParties | kRegulators,
        "a party of the manifest (its generator, a leg's carrier, a "
@@ -67,8 +85,9 @@ const std::vector<Permission>& Table() {
       {Operation::kManifestList, "Manifests.List, ListInbox",
        kParties | kRegulators,
        "`party` is the credential's enterprise, or an enterprise in the "
-       "regulator's jurisdiction; a regulator's inbox naming none: the open "
-       "flags of its jurisdiction",
+       "regulator's jurisdiction; a regulator's inbox naming none: the "
+       "corrections waiting on its office and the open flags of its "
+       "jurisdiction",
        false},
       {Operation::kFlagList, "Flags.List", kParties | kRegulators,
        "parties: `enterprise` is their own; regulators: `city` or `county` "
@@ -211,6 +230,17 @@ absl::Status CheckActsFor(const Principal& p, absl::string_view field,
   return absl::PermissionDeniedError(absl::StrCat(
       field, " is ", Quote(party), " but the call is made with ", Describe(p),
       ": a credential acts only for its own enterprise"));
+}
+
+absl::Status CheckSpeaksFor(const Principal& p, absl::string_view field,
+                            absl::string_view by) {
+  if ((IsParty(p) || p.kind == v1::CREDENTIAL_KIND_REGULATOR) &&
+      by == p.Scope()) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat(field, " is ", Quote(by), " but the call is made with ",
+                   Describe(p), ", which speaks as ", Quote(p.Scope())));
 }
 
 absl::Status CheckManifestReader(const Principal& p, const v1::Manifest& m) {

@@ -65,6 +65,10 @@ enum class Operation {
   kDeliver,
   kReceive,
   kDispose,
+  kProposeRevision,
+  kAnswerRevision,
+  kVoid,
+  kReturn,
   kManifestRead,
   kManifestList,
   kFlagList,
@@ -108,6 +112,12 @@ absl::Status Authorize(const Principal& p, Operation op);
 // principal's own enterprise: a credential acts only for itself.
 absl::Status CheckActsFor(const Principal& p, absl::string_view field,
                           absl::string_view party);
+
+// PERMISSION_DENIED unless `by`, the request's `field`, is the principal's
+// own voice (Principal::Scope()): its enterprise, or a regulator's
+// "regulator:<jurisdiction>".
+absl::Status CheckSpeaksFor(const Principal& p, absl::string_view field,
+                            absl::string_view by);
 
 // May the principal read manifest `m`? Its parties and the regulators of
 // its jurisdictions (domain/manifest_facts.h); PERMISSION_DENIED otherwise.

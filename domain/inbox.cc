@@ -1,14 +1,18 @@
 #include "domain/inbox.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
+#include "base/quote.h"
 #include "base/time.h"
 #include "domain/flags/rules.h"
 #include "domain/names.h"
 #include "domain/quantity.h"
+#include "domain/revision.h"
 
 namespace cradle::domain {
 namespace {
@@ -81,11 +85,95 @@ int WorkingDaysLeft(absl::Time now, absl::Time due,
   return left;
 }
 
+namespace {
+
+// What revision `r` changes, as one line: "receiver A -> B; lines[0]..."
+std::string Changes(const v1::Revision& r) {
+  std::vector<std::string> parts;
+  for (const v1::FieldChange& c : r.changes()) {
+    parts.push_back(absl::StrCat(c.field(), " ", Quote(c.old_value()), " -> ",
+                                 Quote(c.new_value())));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+v1::InboxItem RevisionToAnswer(const v1::Manifest& m, const v1::Revision& r,
+                               absl::Time now) {
+  v1::InboxItem item =
+      Item(v1::InboxItem::TASK_ANSWER_REVISION, m,
+           absl::StrCat(r.proposer(), " proposes ", Changes(r), " (",
+                        r.reason(), "): approve or refuse"),
+           r.proposed_at());
+  item.set_revision(r.id());
+  *item.mutable_due_at() = r.lapses_at();
+  item.set_overdue(now > FromTimestamp(r.lapses_at()));
+  return item;
+}
+
+bool Answered(const v1::Revision& r, absl::string_view by) {
+  for (const v1::RevisionAnswer& a : r.answers()) {
+    if (a.by() == by) return true;
+  }
+  return false;
+}
+
+// The corrections waiting on `party` (an enterprise, or "regulator:...").
+void CorrectionsWaiting(const v1::Manifest& m, absl::string_view party,
+                        absl::Time now, std::vector<v1::InboxItem>* out) {
+  const bool regulator = IsRegulatorVoice(party);
+  for (const v1::Revision& r : m.revisions()) {
+    if (r.state() != v1::REVISION_STATE_PENDING) continue;
+    const bool asked =
+        regulator ? r.needs_regulator() &&
+                        !std::any_of(r.answers().begin(), r.answers().end(),
+                                     [](const v1::RevisionAnswer& a) {
+                                       return IsRegulatorVoice(a.by());
+                                     })
+                  : std::find(r.approvers().begin(), r.approvers().end(),
+                              party) != r.approvers().end() &&
+                        !Answered(r, party);
+    if (asked) out->push_back(RevisionToAnswer(m, r, now));
+  }
+  if (m.returns().empty()) return;
+  const v1::ManifestReturn& ret = m.returns(m.returns_size() - 1);
+  if (ret.confirmed()) return;
+  if (!regulator && party == m.generator() && ret.fixed_by().empty()) {
+    out->push_back(Item(v1::InboxItem::TASK_FIX_RETURN, m,
+                        absl::StrCat("returned by ", ret.by(), ": ", ret.note(),
+                                     "; fix it by revision"),
+                        ret.returned_at()));
+  }
+  if (regulator && !ret.fixed_by().empty()) {
+    out->push_back(
+        Item(v1::InboxItem::TASK_CONFIRM_RETURN, m,
+             absl::StrCat("returned (", ret.note(), "), fixed by revision ",
+                          ret.fixed_by(), ": confirm"),
+             ret.returned_at()));
+  }
+}
+
+}  // namespace
+
+std::vector<v1::InboxItem> OfficeWaiting(const v1::Manifest& m,
+                                         absl::Time now) {
+  std::vector<v1::InboxItem> out;
+  if (m.status() == v1::MANIFEST_STATUS_CANCELLED ||
+      m.status() == v1::MANIFEST_STATUS_VOIDED) {
+    return out;
+  }
+  CorrectionsWaiting(m, "regulator:office", now, &out);
+  return out;
+}
+
 std::vector<v1::InboxItem> Waiting(const v1::Manifest& m,
                                    absl::string_view party,
                                    const FlagConfig& config, absl::Time now) {
   std::vector<v1::InboxItem> out;
-  if (m.destinations().empty()) return out;
+  if (m.destinations().empty() || m.status() == v1::MANIFEST_STATUS_CANCELLED ||
+      m.status() == v1::MANIFEST_STATUS_VOIDED) {
+    return out;
+  }
+  CorrectionsWaiting(m, party, now, &out);
   const int last = m.destinations_size() - 1;
   const v1::Destination& dest = m.destinations(last);
   const std::string load = FormatGrams(Sum(dest.sent_g()));

@@ -16,11 +16,17 @@
 
 namespace cradle::domain {
 
-// The tasks waiting on enterprise `party` in `m` at `now`, in lifecycle
-// order; none when the party has nothing to do on it.
+// The tasks waiting on enterprise `party` in `m` at `now`: revisions to
+// answer and a return to fix first, then the lifecycle's in its order;
+// none when the party has nothing to do on it (nor on a manifest
+// cancelled or voided).
 std::vector<v1::InboxItem> Waiting(const v1::Manifest& m,
                                    absl::string_view party,
                                    const FlagConfig& config, absl::Time now);
+
+// What waits on a regulator office of `m`'s jurisdiction besides its flags:
+// revisions that need a regulator's approval, fixed returns to confirm.
+std::vector<v1::InboxItem> OfficeWaiting(const v1::Manifest& m, absl::Time now);
 
 // An open flag as a task of the regulator office that answers it.
 v1::InboxItem FlagToAnswer(const v1::Flag& flag);

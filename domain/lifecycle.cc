@@ -9,6 +9,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/carrier_form.h"
+#include "domain/decision_checks.h"
 #include "domain/flags/licence.h"
 #include "domain/legal_form.h"
 #include "domain/names.h"
@@ -38,6 +39,8 @@ const char* PartyName(Party p) {
   return "?";
 }
 
+}  // namespace
+
 absl::Status CheckState(Action action, const v1::Manifest& m) {
   const Transition& t = TransitionFor(action);
   if (std::find(t.from.begin(), t.from.end(), m.status()) != t.from.end()) {
@@ -50,6 +53,8 @@ absl::Status CheckState(Action action, const v1::Manifest& m) {
                    StatusName(m.status()), ", and ", t.verb, " needs ",
                    absl::StrJoin(allowed, " or ")));
 }
+
+namespace {
 
 // The acting party must be the manifest's own.
 absl::Status CheckParty(absl::string_view field, absl::string_view actor,
@@ -65,6 +70,8 @@ absl::Status CheckParty(absl::string_view field, absl::string_view actor,
   }
   return absl::OkStatus();
 }
+
+}  // namespace
 
 absl::Status CheckMeta(const v1::WriteMeta& meta) {
   if (meta.has_position()) {
@@ -83,6 +90,8 @@ absl::Status CheckMeta(const v1::WriteMeta& meta) {
   return CheckText("meta.device", meta.device(), kMaxShortTextBytes, false);
 }
 
+namespace {
+
 // The checks every request on an existing manifest starts with: its meta,
 // that `actor` (the request's `field`) is the manifest's `expected` party for
 // `action`, and that the manifest's status allows the action.
@@ -94,6 +103,8 @@ absl::Status CheckRequest(const v1::Manifest& m, const v1::WriteMeta& meta,
       CheckParty(field, actor, expected, TransitionFor(action).by, m.number()));
   return CheckState(action, m);
 }
+
+}  // namespace
 
 bool HasRole(const v1::Enterprise& e, std::initializer_list<v1::Role> roles) {
   for (int r : e.roles()) {
@@ -136,6 +147,8 @@ absl::Status CheckVehicle(absl::string_view field, absl::string_view plate,
       absl::StrCat(field, " ", plate,
                    " is not a registered vehicle of carrier ", carrier.id()));
 }
+
+namespace {
 
 // The carrier of a new leg and what the leg records of the registry.
 struct LegCarrierFacts {
@@ -223,6 +236,8 @@ absl::Status CheckReceiptLicence(const v1::Manifest& m,
   return absl::OkStatus();
 }
 
+}  // namespace
+
 Decision Decide(const v1::Manifest& current,
                 std::vector<ledger::v1::ManifestEvent> events, absl::Time now) {
   Decision d;
@@ -231,6 +246,8 @@ Decision Decide(const v1::Manifest& current,
   d.events = std::move(events);
   return d;
 }
+
+namespace {
 
 ledger::v1::ManifestEvent Closed() {
   ledger::v1::ManifestEvent e;
@@ -320,6 +337,16 @@ const std::vector<Transition>& LifecycleTable() {
        Party::kGenerator,
        "a payee and a positive amount; a payee other than a receiver of the "
        "load raises DIRECT_PAYMENT"},
+      {Action::kVoid,
+       "void",
+       {S::MANIFEST_STATUS_DRAFT, S::MANIFEST_STATUS_ISSUED,
+        S::MANIFEST_STATUS_IN_TRANSIT, S::MANIFEST_STATUS_DELIVERED,
+        S::MANIFEST_STATUS_ACCEPTED, S::MANIFEST_STATUS_PARTIALLY_ACCEPTED,
+        S::MANIFEST_STATUS_REJECTED, S::MANIFEST_STATUS_DISPOSED},
+       "VOIDED",
+       Party::kGenerator,
+       "a reason (作废: the manifest was made in error); the generator only "
+       "before pickup, a regulator of its jurisdiction until it closes"},
   };
   return *table;
 }

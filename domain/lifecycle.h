@@ -35,6 +35,7 @@ enum class Action {
   kReroute,
   kDispose,
   kPayment,
+  kVoid,
 };
 
 // Which party of the manifest may take an action.

@@ -8,6 +8,7 @@
 #include "base/time.h"
 #include "domain/lifecycle.h"
 #include "domain/record.h"
+#include "domain/revision.h"
 
 namespace cradle::domain {
 namespace {
@@ -273,7 +274,20 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
     case ledger::v1::ManifestEvent::kMisdelivered:
       break;  // evidence only: the load is still on its way
     case ledger::v1::ManifestEvent::kApprovalApplied:
-      m->set_approval(event.approval_applied().number());
+      // A revision that re-addresses the load gives back what it counted
+      // (negative grams); none did before 2026-12.
+      m->set_approval(event.approval_applied().grams() < 0
+                          ? std::string()
+                          : event.approval_applied().number());
+      break;
+    case ledger::v1::ManifestEvent::kRevisionProposed:
+    case ledger::v1::ManifestEvent::kRevisionAnswered:
+    case ledger::v1::ManifestEvent::kRevisionApplied:
+    case ledger::v1::ManifestEvent::kRevisionLapsed:
+    case ledger::v1::ManifestEvent::kVoided:
+    case ledger::v1::ManifestEvent::kReturned:
+    case ledger::v1::ManifestEvent::kReturnConfirmed:
+      ApplyCorrection(event, recorded, m);
       break;
     case ledger::v1::ManifestEvent::KIND_NOT_SET:
       break;
@@ -316,6 +330,20 @@ std::string EventType(const ledger::v1::ManifestEvent& event) {
       return "manifest.misdelivered";
     case ledger::v1::ManifestEvent::kApprovalApplied:
       return "manifest.approval_applied";
+    case ledger::v1::ManifestEvent::kRevisionProposed:
+      return "manifest.revision_proposed";
+    case ledger::v1::ManifestEvent::kRevisionAnswered:
+      return "manifest.revision_answered";
+    case ledger::v1::ManifestEvent::kRevisionApplied:
+      return "manifest.revision_applied";
+    case ledger::v1::ManifestEvent::kRevisionLapsed:
+      return "manifest.revision_lapsed";
+    case ledger::v1::ManifestEvent::kVoided:
+      return "manifest.voided";
+    case ledger::v1::ManifestEvent::kReturned:
+      return "manifest.returned";
+    case ledger::v1::ManifestEvent::kReturnConfirmed:
+      return "manifest.return_confirmed";
     case ledger::v1::ManifestEvent::KIND_NOT_SET:
       break;
   }

@@ -27,6 +27,12 @@ std::vector<std::string> ManifestParties(const v1::Manifest& m) {
   for (const v1::Destination& d : m.destinations()) {
     parties.push_back(d.receiver());
   }
+  // A party a pending revision asks to approve (a new receiver or carrier)
+  // reads what it is asked to take on.
+  for (const v1::Revision& r : m.revisions()) {
+    if (r.state() != v1::REVISION_STATE_PENDING) continue;
+    for (const std::string& a : r.approvers()) parties.push_back(a);
+  }
   return SortedUnique(std::move(parties));
 }
 

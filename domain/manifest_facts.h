@@ -16,7 +16,8 @@
 namespace cradle::domain {
 
 // The enterprises party to `m`: its generator, its carrier and every leg's,
-// every destination's receiver. Sorted, unique, no empty id.
+// every destination's receiver, and whoever a pending revision waits on.
+// Sorted, unique, no empty id.
 std::vector<std::string> ManifestParties(const v1::Manifest& m);
 
 // Whether `enterprise` is one of ManifestParties(m).

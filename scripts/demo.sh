@@ -2,7 +2,8 @@
 # A walkthrough of one manifest's life against a running cradled:
 # register the parties and give each a credential, open a manifest in
 # Jiaxing, pick it up, hand it over to a second carrier, deliver, weigh,
-# dispose, and audit the chain with who signed each step.
+# dispose, and audit the chain with who signed each step; correct a
+# manifest by a revision its parties approve.
 # Safe to run again: parties and credentials already made are kept.
 # usage: scripts/demo.sh [HOST:PORT] [DATA_DIR]
 #   DATA_DIR is cradled's --data: the administrator's token is read from
@@ -111,6 +112,13 @@ N=$(as $GEN manifest open --generator $GEN --carrier $CAR1 --receiver $REC \
       --planned-date "$(date +%F)" --plan-number 330402-2026-0017)
 echo "manifest number: $N"
 
+echo "== 2b. A correction: the loading scale reads 1.3 t. The revision waits for the" >&2
+echo "       carrier and the receiver, whose duty it changes; each finds it in its inbox" >&2
+as $GEN revise "$N" --set "lines[0].quantity_g=1300000" --reason "装车过磅复核为1.3吨"
+as $CAR1 inbox
+as $CAR1 revision approve "$N-R1"
+as $REC revision approve "$N-R1" --note "可接收"
+
 echo "== 3. The carrier scans the pickup with its registered crew, then hands over" >&2
 as $CAR1 pickup "$N" --carrier $CAR1 --vehicle 浙F12345 --driver-cert 330421198001011234 \
   --escort-cert 330421199002022345 --waybill YD3304212026000017 \
@@ -124,9 +132,9 @@ echo "== 4. The receiver signs arrival, weighs and checks the load, accepts and 
 as $REC deliver "$N" --receiver $REC --at 30.5300,120.6900
 # What waits on the receiver now: this receipt, with the working days left.
 as $REC inbox
-as $REC receive "$N" --receiver $REC --line 1:accept:1.25t --check 1:form=liquid \
+as $REC receive "$N" --receiver $REC --line 1:accept:1.3t --check 1:form=liquid \
   --check 1:packaging=drum --licence ZJ-HW-0481 --received-by 赵收货
-as $REC dispose "$N" --receiver $REC --line 1:D10:1.25t --outcome "焚烧处置完毕, 残渣填埋"
+as $REC dispose "$N" --receiver $REC --line 1:D10:1.3t --outcome "焚烧处置完毕, 残渣填埋"
 as $GEN manifest show "$N"
 
 echo "== 5. The regulator reads the chain and checks the ledger is untouched" >&2
@@ -148,3 +156,10 @@ N2=$(as $GEN manifest open --generator $GEN --carrier $CAR1 --receiver $HZREC \
 as $GEN manifest show "$N2"
 as regulator flags list --city 3304 --state open
 as regulator enterprise risk $GEN
+
+echo "== 8. Corrected: the generator names the Jiaxing receiver instead; once the carrier" >&2
+echo "      and the new receiver approve, CROSS_CITY is cleared and no flag takes its place" >&2
+as $GEN revise "$N2" --set receiver=$REC --reason "应就近处置, 改为市内接收单位"
+as $CAR1 revision approve "$N2-R1"
+as $REC revision approve "$N2-R1"
+as regulator flags list --city 3304 --state open

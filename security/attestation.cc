@@ -82,6 +82,16 @@ const absl::flat_hash_map<std::string, std::string>& SigningNames() {
     add("cradle.v1.FlagNoteRequest", l::FlagNoted::descriptor(),
         {v1::AcknowledgeFlagRequest::descriptor(),
          v1::ResolveFlagRequest::descriptor()});
+    add("cradle.v1.ProposeRevisionRequest", l::RevisionProposed::descriptor(),
+        {v1::ProposeRevisionRequest::descriptor()});
+    add("cradle.v1.AnswerRevisionRequest", l::RevisionAnswered::descriptor(),
+        {v1::AnswerRevisionRequest::descriptor()});
+    add("cradle.v1.VoidManifestRequest", l::Voided::descriptor(),
+        {v1::VoidManifestRequest::descriptor()});
+    // Both are recorded as one event type, as flag notes are.
+    add("cradle.v1.ReturnNoteRequest", l::ReturnNoted::descriptor(),
+        {v1::ReturnManifestRequest::descriptor(),
+         v1::ConfirmReturnRequest::descriptor()});
     add("cradle.v1.RegisterEnterpriseRequest",
         l::EnterpriseRegistered::descriptor(),
         {v1::RegisterEnterpriseRequest::descriptor()});

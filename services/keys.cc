@@ -24,7 +24,8 @@ constexpr absl::string_view kStatusNames[] = {"STATUS_UNSPECIFIED",
                                               "REJECTED",
                                               "DISPOSED",
                                               "CLOSED",
-                                              "CANCELLED"};
+                                              "CANCELLED",
+                                              "VOIDED"};
 constexpr absl::string_view kFlagKindNames[] = {
     "FLAG_KIND_UNSPECIFIED", "CROSS_CITY",      "CROSS_PROVINCE_UNAPPROVED",
     "UNLICENSED_RECEIVER",   "WRONG_RECEIVER",  "QUANTITY_DISCREPANCY",
@@ -76,12 +77,17 @@ bool ParseFlagKindName(absl::string_view name, v1::FlagKind* kind) {
 
 std::string DueKey(absl::Time due, absl::string_view number, v1::FlagKind kind,
                    int subject) {
+  return DueKey(due, number, FlagKindName(kind), subject);
+}
+
+std::string DueKey(absl::Time due, absl::string_view number,
+                   absl::string_view what, int subject) {
   char micros[17];
   std::snprintf(
       micros, sizeof micros, "%016" PRIx64,
       static_cast<uint64_t>(std::max<int64_t>(0, absl::ToUnixMicros(due))));
-  return absl::StrCat(DuePrefix(), micros, "/", number, "/", FlagKindName(kind),
-                      "/", subject);
+  return absl::StrCat(DuePrefix(), micros, "/", number, "/", what, "/",
+                      subject);
 }
 
 absl::StatusOr<DueKeyParts> ParseDueKey(absl::string_view key) {

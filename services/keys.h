@@ -213,6 +213,10 @@ inline absl::string_view OpenFlagsKind(absl::string_view key) {
 inline std::string DuePrefix() { return "due/"; }
 std::string DueKey(absl::Time due, absl::string_view number, v1::FlagKind kind,
                    int subject);
+// A deadline that is not a flag's: `what` is "REVISION_LAPSE" (subject: the
+// revision's index).
+std::string DueKey(absl::Time due, absl::string_view number,
+                   absl::string_view what, int subject);
 struct DueKeyParts {
   absl::Time due;
   std::string number;
@@ -221,6 +225,13 @@ struct DueKeyParts {
 };
 // DATA_LOSS for a key DueKey did not make.
 absl::StatusOr<DueKeyParts> ParseDueKey(absl::string_view key);
+
+// Manifests that wait on a regulator office of `jurisdiction` (a revision
+// to approve, a fixed return to confirm): "office/<jurisdiction>/<number>",
+// under every jurisdiction the manifest is in.
+inline std::string OfficePrefix(absl::string_view jurisdiction) {
+  return absl::StrCat("office/", jurisdiction, "/");
+}
 
 // The family of a key: its first component ("m", "flow", "due", ...).
 inline absl::string_view KeyFamily(absl::string_view key) {

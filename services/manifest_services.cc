@@ -3,6 +3,7 @@
 #include "base/status_macros.h"
 #include "services/grpc_status.h"
 #include "services/services.h"
+#include "services/write_reply.h"
 
 namespace cradle::services {
 namespace {
@@ -25,17 +26,6 @@ absl::optional<domain::Principal> Writer(grpc::CallbackServerContext* ctx,
     return absl::nullopt;
   }
   return *std::move(p);
-}
-
-// Finishes `reactor` with what a write left, moved into `reply` (any of
-// the manifest writes' responses: manifest = 1, receipt = 2).
-template <typename Response>
-ManifestStore::Done Answer(grpc::ServerUnaryReactor* reactor, Response* reply) {
-  return Finisher<ManifestWritten>(
-      reactor, reply, [](ManifestWritten w, Response* r) {
-        *r->mutable_manifest() = std::move(w.manifest);
-        *r->mutable_receipt() = std::move(w.receipt);
-      });
 }
 
 // A write to an existing manifest: the gate, then the store with `decide`.

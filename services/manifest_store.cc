@@ -17,6 +17,7 @@
 #include "domain/inbox.h"
 #include "domain/manifest_number.h"
 #include "domain/memoized_registry.h"
+#include "domain/revision.h"
 #include "domain/work_calendar.h"
 #include "services/keys.h"
 #include "services/page_token.h"
@@ -206,6 +207,11 @@ absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys) {
       last_number = number;
       CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
       domain::Decision d = domain::SweepDeadlines(m, flag_config_, now);
+      domain::Decision lapsed = domain::LapseRevisions(d.next, now);
+      for (ledger::v1::ManifestEvent& e : lapsed.events) {
+        d.events.push_back(std::move(e));
+      }
+      d.next = std::move(lapsed.next);
       if (d.events.empty()) continue;
       absl::StatusOr<storage::AppendResult> r =
           ledger_.AppendAndWait(MakeAppend(m, d, "cradle-sweeper", now));
@@ -315,9 +321,35 @@ absl::StatusOr<v1::Flag> ManifestStore::LoadFlag(absl::string_view id) const {
 absl::StatusOr<v1::ListInboxResponse> ManifestStore::OfficeInbox(
     const v1::ListInboxRequest& request, absl::string_view jurisdiction) const {
   v1::ListInboxResponse out;
+  const std::string office = keys::OfficePrefix(jurisdiction);
+  const std::string flags = keys::FlagStatePrefix(v1::FLAG_STATE_OPEN);
+  // Two runs, one after the other: the manifests with corrections waiting
+  // on the office, then the open flags; a page that ends the first run
+  // goes on into the second. A token says which run it is in.
+  CRADLE_ASSIGN_OR_RETURN(const int page_size,
+                          PageSize(request.page_size(), kRecordPages));
+  v1::ListInboxRequest page = request;
+  if (request.page_token().empty() ||
+      DecodePageToken(request.page_token(), office).ok()) {
+    const absl::Time now = clock_.Now();
+    int rows = 0;
+    CRADLE_RETURN_IF_ERROR(ReadBackward(
+        office, request, out.mutable_next_page_token(),
+        [&](absl::string_view number) -> absl::Status {
+          ++rows;
+          CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
+          for (v1::InboxItem& item : domain::OfficeWaiting(m, now)) {
+            *out.add_items() = std::move(item);
+          }
+          return absl::OkStatus();
+        }));
+    if (!out.next_page_token().empty()) return out;
+    page.set_page_size(page_size - rows);
+    page.clear_page_token();
+  }
   CRADLE_RETURN_IF_ERROR(ReadBackward(
-      keys::FlagStatePrefix(v1::FLAG_STATE_OPEN), request,
-      out.mutable_next_page_token(), [&](absl::string_view id) -> absl::Status {
+      flags, page, out.mutable_next_page_token(),
+      [&](absl::string_view id) -> absl::Status {
         CRADLE_ASSIGN_OR_RETURN(v1::Flag f, LoadFlag(id));
         if (domain::InJurisdiction(f.origin_county(), jurisdiction) ||
             domain::InJurisdiction(f.destination_county(), jurisdiction)) {

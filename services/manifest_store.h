@@ -75,8 +75,10 @@ class ManifestStore {
   // may hold fewer items (or none) and still have a next page.
   absl::StatusOr<v1::ListInboxResponse> Inbox(
       const v1::ListInboxRequest& request) const;
-  // The open flags a regulator of `jurisdiction` answers, newest manifests
-  // first; a page reads at most page_size open flags of the whole ledger.
+  // What a regulator office of `jurisdiction` answers: first the
+  // corrections waiting on it (revisions to approve, returns to confirm),
+  // then the open flags, newest first; a page reads at most page_size
+  // manifests or open flags.
   absl::StatusOr<v1::ListInboxResponse> OfficeInbox(
       const v1::ListInboxRequest& request,
       absl::string_view jurisdiction) const;
@@ -87,6 +89,7 @@ class ManifestStore {
   absl::StatusOr<int> SweepDue(size_t max_keys);
 
   const domain::RegistryReader& registry() const { return registry_; }
+  const domain::FlagConfig& flag_config() const { return flag_config_; }
 
  private:
   // The next serial of `city4` in `year`; RESOURCE_EXHAUSTED past 999999.

@@ -14,6 +14,7 @@
 #include "domain/manifest_facts.h"
 #include "domain/record.h"
 #include "domain/registry.h"
+#include "domain/revision.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
 #include "services/keys.h"
@@ -169,9 +170,20 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   for (const std::string& j : domain::ManifestJurisdictions(m)) {
     keys[keys::JurisdictionKey(j, day, n)];
   }
-  if (m.status() != v1::MANIFEST_STATUS_CANCELLED) {
+  if (m.status() != v1::MANIFEST_STATUS_CANCELLED &&
+      m.status() != v1::MANIFEST_STATUS_VOIDED) {
     for (const domain::DueDate& due : domain::DueDates(m, config)) {
       keys[keys::DueKey(due.due, n, due.kind, due.subject)];
+    }
+  }
+  // Pending revisions lapse even on a voided manifest.
+  int r = 0;
+  for (absl::Time lapse : domain::RevisionLapses(m)) {
+    keys[keys::DueKey(lapse, n, "REVISION_LAPSE", r++)];
+  }
+  if (domain::WaitsOnRegulator(m)) {
+    for (const std::string& j : domain::ManifestJurisdictions(m)) {
+      keys[keys::OfficePrefix(j) + n];
     }
   }
   return keys;

@@ -89,6 +89,7 @@ struct CradleServer::Parts {
         manifests(store, gate),
         transfers(store, gate),
         disposals(store, gate),
+        corrections(store, gate),
         flags(ledger, store, gate, guard),
         audit(ledger, store, guard, scrubber, gate, *credentials,
               options.flags),
@@ -105,6 +106,7 @@ struct CradleServer::Parts {
   ManifestService manifests;
   TransferService transfers;
   DisposalService disposals;
+  CorrectionService corrections;
   FlagService flags;
   AuditService audit;
   Sweeper sweeper;
@@ -175,6 +177,7 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   builder.RegisterService(&server->parts_->manifests);
   builder.RegisterService(&server->parts_->transfers);
   builder.RegisterService(&server->parts_->disposals);
+  builder.RegisterService(&server->parts_->corrections);
   builder.RegisterService(&server->parts_->flags);
   builder.RegisterService(&server->parts_->audit);
   server->server_ = builder.BuildAndStart();

@@ -54,6 +54,9 @@ ABSL_FLAG(std::string, disposal_limit, "30d",
 ABSL_FLAG(std::string, backfill_limit, "10wd",
           "BACKFILL_OVERDUE: a paper-fallback trip not back-filled to delivery "
           "within this of its paper date.");
+ABSL_FLAG(std::string, revision_lapse, "5wd",
+          "A proposed revision not approved by every party it touches within "
+          "this lapses.");
 ABSL_FLAG(double, quantity_tolerance, 5.0,
           "QUANTITY_DISCREPANCY: received weight may differ from shipped by "
           "this percentage.");
@@ -107,7 +110,9 @@ absl::StatusOr<cradle::services::ServerOptions> OptionsFromFlags() {
         LimitFlag{"--disposal-limit", absl::GetFlag(FLAGS_disposal_limit),
                   &options.flags.disposal},
         LimitFlag{"--backfill-limit", absl::GetFlag(FLAGS_backfill_limit),
-                  &options.flags.backfill}}) {
+                  &options.flags.backfill},
+        LimitFlag{"--revision-lapse", absl::GetFlag(FLAGS_revision_lapse),
+                  &options.flags.revision}}) {
     CRADLE_ASSIGN_OR_RETURN(*f.into,
                             cradle::domain::ParseLimit(f.name, f.value));
   }

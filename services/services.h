@@ -209,6 +209,49 @@ class DisposalService final
   const Gate& gate_;
 };
 
+// Corrections of the append-only record (domain/revision.h): revisions,
+// void, a regulator's return. `by` is the caller's own voice: its
+// enterprise, or "regulator:<its jurisdiction>" for a regulator of the
+// manifest's.
+class CorrectionService final
+    : public CheckedService<CorrectionService,
+                            v1::Corrections::CallbackService> {
+ public:
+  CorrectionService(ManifestStore& store, const Gate& gate)
+      : store_(store), gate_(gate) {
+    Check("cradle.v1.Corrections", "ProposeRevision",
+          &CorrectionService::ProposeRevision);
+    Check("cradle.v1.Corrections", "AnswerRevision",
+          &CorrectionService::AnswerRevision);
+    Check("cradle.v1.Corrections", "Void", &CorrectionService::Void);
+    Check("cradle.v1.Corrections", "Return", &CorrectionService::Return);
+    Check("cradle.v1.Corrections", "ConfirmReturn",
+          &CorrectionService::ConfirmReturn);
+  }
+
+  grpc::ServerUnaryReactor* ProposeRevision(
+      grpc::CallbackServerContext* ctx,
+      const v1::ProposeRevisionRequest* request,
+      v1::ProposeRevisionResponse* reply) override;
+  grpc::ServerUnaryReactor* AnswerRevision(
+      grpc::CallbackServerContext* ctx,
+      const v1::AnswerRevisionRequest* request,
+      v1::AnswerRevisionResponse* reply) override;
+  grpc::ServerUnaryReactor* Void(grpc::CallbackServerContext* ctx,
+                                 const v1::VoidManifestRequest* request,
+                                 v1::VoidManifestResponse* reply) override;
+  grpc::ServerUnaryReactor* Return(grpc::CallbackServerContext* ctx,
+                                   const v1::ReturnManifestRequest* request,
+                                   v1::ReturnManifestResponse* reply) override;
+  grpc::ServerUnaryReactor* ConfirmReturn(
+      grpc::CallbackServerContext* ctx, const v1::ConfirmReturnRequest* request,
+      v1::ConfirmReturnResponse* reply) override;
+
+ private:
+  ManifestStore& store_;
+  const Gate& gate_;
+};
+
 // Regulators' view of flags. Acknowledging or resolving a flag is an entry in
 // the manifest's stream; nothing is ever deleted.
 class FlagService final

@@ -28,6 +28,7 @@ bool TookPart(const v1::Manifest& m, absl::string_view receiver) {
 class CrossCity final : public EventRule {
  public:
   v1::FlagKind kind() const override { return v1::FLAG_KIND_CROSS_CITY; }
+  bool PerDestination() const override { return true; }
 
   absl::Status Evaluate(
       const EventContext& ctx,

@@ -27,13 +27,26 @@ class CrossProvince final : public EventRule {
   v1::FlagKind kind() const override {
     return v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED;
   }
+  bool PerDestination() const override { return true; }
 
   absl::Status Evaluate(
       const EventContext& ctx,
       std::vector<ledger::v1::ManifestEvent>* out) const override {
     const absl::CivilDay today = absl::ToCivilDay(ctx.now, ChinaTime());
+    int64_t given_back = 0;  // grams of ctx.before.approval() given back
     for (int i : NewDestinations(ctx)) {
       const v1::Destination& d = ctx.after.destinations(i);
+      if (i < ctx.before.destinations_size() &&
+          !ctx.before.approval().empty()) {
+        given_back += GramsSent(ctx.before.destinations(i));
+        // Re-addressed by a revision: what it counted against its approval
+        // is given back before it is judged again.
+        ledger::v1::ManifestEvent back;
+        back.mutable_approval_applied()->set_number(ctx.before.approval());
+        back.mutable_approval_applied()->set_grams(
+            -GramsSent(ctx.before.destinations(i)));
+        out->push_back(std::move(back));
+      }
       if (d.returned_to_generator() ||
           !IsCrossProvince(ctx.after.origin_division(), d.division())) {
         continue;
@@ -66,6 +79,7 @@ class CrossProvince final : public EventRule {
         }
         CRADLE_ASSIGN_OR_RETURN(int64_t used,
                                 ctx.facts.ApprovalUsedGrams(a.number()));
+        if (a.number() == ctx.before.approval()) used -= given_back;
         if (used + grams > a.quantity_kg() * 1000) {
           why = absl::StrCat("approval ", a.number(),
                              " is exceeded: ", FormatGrams(used), " shipped + ",

@@ -1,5 +1,6 @@
 #include "domain/flags/engine.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -11,13 +12,20 @@
 #include "base/time.h"
 #include "domain/flags/rules.h"
 #include "domain/record.h"
+#include "domain/revision.h"
 
 namespace cradle::domain {
 namespace {
 
+// A flag of `kind` on `subject` that still stands: a cleared one (its
+// condition went away, or a revision re-addressed its destination) does
+// not stop the rule raising it again.
 bool HasFlag(const v1::Manifest& m, v1::FlagKind kind, int subject) {
   for (const v1::Flag& f : m.flags()) {
-    if (f.kind() == kind && f.destination() == subject) return true;
+    if (f.kind() == kind && f.destination() == subject &&
+        f.state() != v1::FLAG_STATE_CLEARED) {
+      return true;
+    }
   }
   return false;
 }
@@ -63,6 +71,46 @@ void AddFlag(ledger::v1::ManifestEvent event, absl::Time now,
   d->events.push_back(std::move(event));
 }
 
+// Judges again the destinations a revision re-addressed (`revised`): an
+// open flag that a rule about a destination raised there stands if the
+// rule, looking again, raises the same (kind and detail: `raised` holds
+// what it raises now, and AddFlag drops the repeat); otherwise it is
+// cleared, and what the rule raises now is raised anew.
+void Rejudge(const std::vector<int>& revised,
+             const std::vector<ledger::v1::ManifestEvent>& raised,
+             uint64_t first_version, absl::Time now, Decision* d) {
+  std::vector<ledger::v1::ManifestEvent> cleared;
+  for (const v1::Flag& f : d->next.flags()) {
+    if (!IsOpen(f) || std::find(revised.begin(), revised.end(),
+                                f.destination()) == revised.end()) {
+      continue;
+    }
+    bool per_destination = false;
+    for (const EventRule* rule : EventRules()) {
+      per_destination |= rule->kind() == f.kind() && rule->PerDestination();
+    }
+    if (!per_destination) continue;
+    bool stands = false;
+    for (const ledger::v1::ManifestEvent& e : raised) {
+      stands |= e.has_flag_raised() &&
+                static_cast<int>(e.flag_raised().kind()) == f.kind() &&
+                e.flag_raised().destination() == f.destination() &&
+                e.flag_raised().detail() == f.detail();
+    }
+    if (stands) continue;
+    ledger::v1::ManifestEvent e;
+    e.mutable_flag_cleared()->set_id(f.id());
+    e.mutable_flag_cleared()->set_reason(
+        absl::StrCat("a revision changed destination ", f.destination() + 1,
+                     " (entry v", first_version, "): judged again"));
+    cleared.push_back(std::move(e));
+  }
+  for (ledger::v1::ManifestEvent& e : cleared) {
+    Apply(e, now, &d->next);
+    d->events.push_back(std::move(e));
+  }
+}
+
 }  // namespace
 
 ledger::v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,
@@ -78,7 +126,7 @@ ledger::v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,
 }
 
 std::vector<int> NewDestinations(const EventContext& ctx) {
-  std::vector<int> out;
+  std::vector<int> out = RevisedDestinations(ctx.before, ctx.after, ctx.events);
   for (int i = ctx.before.destinations_size();
        i < ctx.after.destinations_size(); ++i) {
     out.push_back(i);
@@ -100,8 +148,13 @@ absl::Status AddEventFlags(const v1::Manifest& before,
   const EventContext ctx{
       before, decision->next, decision->events, first_version, facts, config,
       now};
+  const std::vector<int> revised =
+      RevisedDestinations(before, decision->next, decision->events);
   for (const EventRule* rule : EventRules()) {
     CRADLE_RETURN_IF_ERROR(rule->Evaluate(ctx, &raised));
+  }
+  if (!revised.empty()) {
+    Rejudge(revised, raised, first_version, now, decision);
   }
   // Deadline flags whose awaited event has now come.
   std::set<std::pair<int, int>> pending;

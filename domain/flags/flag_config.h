@@ -32,6 +32,9 @@ struct FlagConfig {
   Limit receipt{absl::ZeroDuration(), 5};
   Limit disposal{absl::Hours(24 * 30), 0};
   Limit backfill{absl::ZeroDuration(), 10};
+  // Not a flag rule's: a proposed revision lapses when not approved within
+  // this (domain/revision.h); the sweeper records it.
+  Limit revision{absl::ZeroDuration(), 5};
   // Received vs shipped weight, in basis points (1/100 of a percent).
   int64_t quantity_tolerance_bp = 500;
   const WorkCalendar* calendar = &WorkCalendar::Builtin();  // not owned

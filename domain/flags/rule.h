@@ -35,6 +35,10 @@ class EventRule {
  public:
   virtual ~EventRule() = default;
   virtual v1::FlagKind kind() const = 0;
+  // Whether it judges a destination as addressed (its receiver, where it
+  // is): a revision that re-addresses one clears its flags and the rule
+  // looks again.
+  virtual bool PerDestination() const { return false; }
   // Appends what the events break: flag_raised events (the engine fills id,
   // state, time, manifest and jurisdictions) and, where a rule records what
   // it relied on, other events (approval_applied). A rule raises at most one
@@ -68,7 +72,8 @@ class DeadlineRule {
 ledger::v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,
                                     int subject, std::string detail);
 
-// Destinations added by the decision (opened or rerouted).
+// Destinations the decision added (opened or rerouted) or re-addressed (a
+// revision applied).
 std::vector<int> NewDestinations(const EventContext& ctx);
 
 }  // namespace cradle::domain

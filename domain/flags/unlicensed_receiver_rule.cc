@@ -15,6 +15,7 @@ class UnlicensedReceiver final : public EventRule {
   v1::FlagKind kind() const override {
     return v1::FLAG_KIND_UNLICENSED_RECEIVER;
   }
+  bool PerDestination() const override { return true; }
 
   absl::Status Evaluate(
       const EventContext& ctx,

@@ -111,7 +111,8 @@ TEST_P(LedgerEventsTest, TodaysLedgerEventsReadWhatTheyWrote) {
 INSTANTIATE_TEST_SUITE_P(EveryVersion, LedgerEventsTest,
                          ::testing::Values("ledger-events-v1.desc",
                                            "ledger-events-v2.desc",
-                                           "ledger-events-v3.desc"));
+                                           "ledger-events-v3.desc",
+                                           "ledger-events-v4.desc"));
 
 TEST_F(StoredMessagesTest, TodaysMessagesReadWhatV1Stored) {
   Compatibility check;

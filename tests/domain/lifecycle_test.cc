@@ -22,6 +22,7 @@
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/names.h"
+#include "domain/revision.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
 #include "tests/testing/fake_registry.h"
@@ -356,6 +357,14 @@ class LifecycleTest : public ::testing::Test {
         r.set_amount_fen(350000);
         return DecidePayment(m, r, now);
       }
+      case Action::kVoid: {
+        v1::VoidManifestRequest r;
+        *r.mutable_meta() = Meta("void");
+        r.set_number(kNumber);
+        r.set_by("regulator:33");
+        r.set_reason("重复开具");
+        return DecideVoid(m, r, now);
+      }
     }
     return absl::InternalError("unknown action");
   }
@@ -381,7 +390,7 @@ TEST(LifecycleTableTest, HasOneRowPerActionAndOnlyOpenStartsFromNothing) {
   const std::vector<Action> actions = {
       Action::kOpen,    Action::kIssue,   Action::kCancel,  Action::kPickup,
       Action::kRelay,   Action::kDeliver, Action::kReceive, Action::kReroute,
-      Action::kDispose, Action::kPayment};
+      Action::kDispose, Action::kPayment, Action::kVoid};
   ASSERT_EQ(LifecycleTable().size(), actions.size());
   for (Action a : actions) {
     const int rows =
@@ -448,9 +457,9 @@ TEST_F(LifecycleTest, EveryActionIsRefusedOutsideTheStatesOfItsRow) {
       }
     }
   }
-  // 9 actions x 11 statuses; the rows allow 1+2+1+1+1+1+2+5+8 of them.
-  EXPECT_EQ(allowed, 22);
-  EXPECT_EQ(refused, 77);
+  // 10 actions x 12 statuses; the rows allow 1+2+1+1+1+1+2+5+8+8 of them.
+  EXPECT_EQ(allowed, 30);
+  EXPECT_EQ(refused, 90);
 }
 
 // ---------------------------------------------------------------------------

@@ -54,6 +54,13 @@ std::vector<Pair> Recorded() {
        l::ApprovalRegistered::descriptor()},
       {v1::RevokeCredentialRequest::descriptor(),
        l::CredentialRevoked::descriptor()},
+      {v1::ProposeRevisionRequest::descriptor(),
+       l::RevisionProposed::descriptor()},
+      {v1::AnswerRevisionRequest::descriptor(),
+       l::RevisionAnswered::descriptor()},
+      {v1::VoidManifestRequest::descriptor(), l::Voided::descriptor()},
+      {v1::ReturnManifestRequest::descriptor(), l::ReturnNoted::descriptor()},
+      {v1::ConfirmReturnRequest::descriptor(), l::ReturnNoted::descriptor()},
       // Made by the server, recorded whole.
       {v1::Flag::descriptor(), l::Flag::descriptor()},
       {v1::Credential::descriptor(), l::Credential::descriptor()},
@@ -66,6 +73,7 @@ std::vector<Pair> Shown() {
   namespace l = ledger::v1;
   return {
       {l::WasteLine::descriptor(), v1::WasteLine::descriptor()},
+      {l::FieldChange::descriptor(), v1::FieldChange::descriptor()},
       {l::Flag::descriptor(), v1::Flag::descriptor()},
       {l::Licence::descriptor(), v1::Licence::descriptor()},
       {l::Vehicle::descriptor(), v1::Vehicle::descriptor()},
@@ -103,7 +111,8 @@ TEST(RecordTest, TheEnumsShareTheirNumbers) {
           {v1::HazardCharacteristic_descriptor(),
            l::HazardCharacteristic_descriptor()},
           {v1::PhysicalForm_descriptor(), l::PhysicalForm_descriptor()},
-          {v1::TransferPurpose_descriptor(), l::TransferPurpose_descriptor()}};
+          {v1::TransferPurpose_descriptor(), l::TransferPurpose_descriptor()},
+          {v1::RevisionVerdict_descriptor(), l::RevisionVerdict_descriptor()}};
   for (const auto& [api, recorded] : enums) {
     EXPECT_EQ(api->value_count(), recorded->value_count()) << api->full_name();
     Compatibility both_ways;

@@ -424,6 +424,57 @@ TEST_F(CliEndToEndTest, RegulatorSeesAndAcknowledgesACrossCityFlag) {
   EXPECT_THAT(pay.out, HasSubstr("DIRECT_PAYMENT"));
 }
 
+// A correction from the command line: the generator proposes, the inbox
+// names the revision, the parties approve, the manifest shows the history;
+// a bad field is refused naming it, and a regulator returns and confirms.
+TEST_F(CliEndToEndTest, ARevisionFromTheCommandLine) {
+  StartServer();
+  Regulator("regulator", "3304");
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  CtlOk("admin", {"licence", "grant", "--receiver", kReceiver, "--number",
+                  "L-1", "--codes", "HW08", "--capacity-t", "5000",
+                  "--valid-until", "2099-12-31"});
+  RunResult open =
+      Ctl(kGenerator,
+          {"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+           "--receiver", kReceiver, "--waste", "900-249-08:1.25t"});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  const std::string n(absl::StripAsciiWhitespace(open.out));
+
+  RunResult bad =
+      Ctl(kGenerator, {"revise", n, "--set", "colour=red", "--reason", "x"});
+  EXPECT_EQ(bad.exit_code, 2) << "refused before it is sent: " << bad.err;
+  EXPECT_THAT(bad.err, HasSubstr("--set colour"));
+
+  RunResult revise =
+      Ctl(kGenerator, {"revise", n, "--set", "lines[0].quantity_g=1300000",
+                       "--reason", "过磅复核"});
+  ASSERT_EQ(revise.exit_code, 0) << revise.err;
+  const std::string id = n + "-R1";
+  EXPECT_THAT(revise.out, HasSubstr("revision " + id + " proposed"));
+  EXPECT_THAT(revise.out, HasSubstr("\"1250000\" -> \"1300000\""));
+  RunResult inbox = Ctl(kCarrier, {"inbox"});
+  EXPECT_THAT(inbox.out, HasSubstr("ANSWER_REVISION " + id));
+  CtlOk(kCarrier, {"revision", "approve", id});
+  RunResult applied =
+      Ctl(kReceiver, {"revision", "approve", id, "--note", "可接收"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_THAT(applied.out, HasSubstr("1.3t"));
+  EXPECT_THAT(applied.out, HasSubstr("APPLIED"));
+  EXPECT_THAT(applied.out, HasSubstr("可接收"));
+
+  CtlOk("regulator", {"manifest", "return", n, "--note", "联系人未填"});
+  EXPECT_THAT(Ctl(kGenerator, {"inbox"}).out, HasSubstr("FIX_RETURN"));
+  CtlOk(kGenerator,
+        {"revise", n, "--set", "dispatch.contact=王经理", "--reason", "补填"});
+  EXPECT_THAT(Ctl("regulator", {"inbox"}).out, HasSubstr("CONFIRM_RETURN"));
+  RunResult confirmed = Ctl("regulator", {"manifest", "confirm-return", n});
+  ASSERT_EQ(confirmed.exit_code, 0) << confirmed.err;
+  EXPECT_THAT(confirmed.out, HasSubstr("confirmed at"));
+}
+
 TEST_F(CliEndToEndTest, RegulatorProvesAChainAgainstASavedHead) {
   StartServer();
   Regulator("regulator", "3304");
