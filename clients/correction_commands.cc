@@ -2,6 +2,7 @@
 // manifest return, manifest confirm-return: the Corrections service.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -100,50 +101,48 @@ absl::Status AnswerRevision(const Context& ctx, const ParsedArgs& a,
       });
 }
 
-// cradlectl manifest void NUMBER --reason TEXT
-absl::Status VoidManifest(const Context& ctx, const ParsedArgs& a) {
-  v1::VoidManifestRequest req;
+// cradlectl manifest void|return|confirm-return NUMBER: a correction of a
+// whole manifest whose words are --`flag` (reason or note).
+template <typename Request, typename Response, typename SetText, typename Rpc>
+absl::Status CorrectManifest(const Context& ctx, const ParsedArgs& a,
+                             const char* flag, SetText set_text, Rpc rpc) {
+  Request req;
   CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
   *req.mutable_meta() = meta;
   req.set_number(a.positional[0]);
-  req.set_reason(a.Get("reason"));
+  set_text(&req, a.Get(flag));
   CRADLE_CLI_ASSIGN(by, VoiceOf(ctx, a.Get("by")));
   req.set_by(by);
   auto stub = v1::Corrections::NewStub(ctx.channel);
-  return ManifestWrite<v1::VoidManifestRequest, v1::VoidManifestResponse>(
+  return ManifestWrite<Request, Response>(
       ctx, req,
-      [&](auto* c, const auto& r, auto* out) { return stub->Void(c, r, out); });
+      [&](auto* c, const auto& r, auto* out) { return rpc(*stub, c, r, out); });
 }
 
-// cradlectl manifest return NUMBER --note TEXT
-absl::Status ReturnManifest(const Context& ctx, const ParsedArgs& a) {
-  v1::ReturnManifestRequest req;
-  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-  *req.mutable_meta() = meta;
-  req.set_number(a.positional[0]);
-  req.set_note(a.Get("note"));
-  CRADLE_CLI_ASSIGN(by, VoiceOf(ctx, a.Get("by")));
-  req.set_by(by);
-  auto stub = v1::Corrections::NewStub(ctx.channel);
-  return ManifestWrite<v1::ReturnManifestRequest, v1::ReturnManifestResponse>(
-      ctx, req, [&](auto* c, const auto& r, auto* out) {
-        return stub->Return(c, r, out);
+absl::Status VoidManifest(const Context& ctx, const ParsedArgs& a) {
+  return CorrectManifest<v1::VoidManifestRequest, v1::VoidManifestResponse>(
+      ctx, a, "reason",
+      [](auto* r, std::string text) { r->set_reason(std::move(text)); },
+      [](auto& stub, auto* c, const auto& r, auto* out) {
+        return stub.Void(c, r, out);
       });
 }
 
-// cradlectl manifest confirm-return NUMBER
+absl::Status ReturnManifest(const Context& ctx, const ParsedArgs& a) {
+  return CorrectManifest<v1::ReturnManifestRequest, v1::ReturnManifestResponse>(
+      ctx, a, "note",
+      [](auto* r, std::string text) { r->set_note(std::move(text)); },
+      [](auto& stub, auto* c, const auto& r, auto* out) {
+        return stub.Return(c, r, out);
+      });
+}
+
 absl::Status ConfirmReturn(const Context& ctx, const ParsedArgs& a) {
-  v1::ConfirmReturnRequest req;
-  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
-  *req.mutable_meta() = meta;
-  req.set_number(a.positional[0]);
-  req.set_note(a.Get("note"));
-  CRADLE_CLI_ASSIGN(by, VoiceOf(ctx, a.Get("by")));
-  req.set_by(by);
-  auto stub = v1::Corrections::NewStub(ctx.channel);
-  return ManifestWrite<v1::ConfirmReturnRequest, v1::ConfirmReturnResponse>(
-      ctx, req, [&](auto* c, const auto& r, auto* out) {
-        return stub->ConfirmReturn(c, r, out);
+  return CorrectManifest<v1::ConfirmReturnRequest, v1::ConfirmReturnResponse>(
+      ctx, a, "note",
+      [](auto* r, std::string text) { r->set_note(std::move(text)); },
+      [](auto& stub, auto* c, const auto& r, auto* out) {
+        return stub.ConfirmReturn(c, r, out);
       });
 }
 
