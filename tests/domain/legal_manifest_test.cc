@@ -27,10 +27,12 @@
 namespace cradle::domain {
 namespace {
 
+using ::cradle::testing::At;
 using ::cradle::testing::kCarrier;
 using ::cradle::testing::kCarrierPlate;
 using ::cradle::testing::kGenerator;
 using ::cradle::testing::kReceiver;
+using ::cradle::testing::MakeEnterprise;
 using ::cradle::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
@@ -40,24 +42,6 @@ constexpr char kNumber[] = "20263304000001";
 constexpr char kDriver[] = "330402198001011234";
 constexpr char kEscort[] = "330402199002022345";
 constexpr char kLicence[] = "3304000001";
-
-// 2026-06-03 09:00 China time, plus `minutes`.
-absl::Time At(int minutes) {
-  return absl::FromCivil(absl::CivilSecond(2026, 6, 3, 9, 0, 0),
-                         absl::FixedTimeZone(8 * 3600)) +
-         absl::Minutes(minutes);
-}
-
-v1::Enterprise Enterprise(const std::string& id, const std::string& division,
-                          v1::Role role) {
-  v1::Enterprise e;
-  e.set_id(id);
-  e.set_name(absl::StrCat("企业", id.substr(10, 4)));
-  e.set_division(division);
-  e.add_roles(role);
-  e.set_version(1);
-  return e;
-}
 
 v1::CrewMember Crew(const std::string& certificate, const std::string& name,
                     std::vector<v1::CrewRole> roles,
@@ -73,9 +57,9 @@ v1::CrewMember Crew(const std::string& certificate, const std::string& name,
 class LegalManifestTest : public ::testing::Test {
  protected:
   LegalManifestTest() {
-    registry_.Add(Enterprise(kGenerator, "330402", v1::ROLE_GENERATOR));
+    registry_.Add(MakeEnterprise(kGenerator, "330402", v1::ROLE_GENERATOR));
     v1::Enterprise carrier =
-        Enterprise(kCarrier, "330421", v1::ROLE_TRANSPORTER);
+        MakeEnterprise(kCarrier, "330421", v1::ROLE_TRANSPORTER);
     v1::Vehicle* v = carrier.add_vehicles();
     v->set_plate(kCarrierPlate);
     v->set_permit("浙交运管嘉字330421000123");
@@ -86,7 +70,7 @@ class LegalManifestTest : public ::testing::Test {
     *carrier.add_crew() = Crew(kEscort, "李押运", {v1::CREW_ROLE_ESCORT});
     registry_.Add(carrier);
     v1::Enterprise receiver =
-        Enterprise(kReceiver, "330481", v1::ROLE_RECEIVER);
+        MakeEnterprise(kReceiver, "330481", v1::ROLE_RECEIVER);
     v1::Licence* l = receiver.add_licences();
     l->set_number(kLicence);
     l->add_codes("HW08");

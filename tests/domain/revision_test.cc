@@ -31,12 +31,14 @@
 namespace cradle::domain {
 namespace {
 
+using ::cradle::testing::At;
 using ::cradle::testing::kAltReceiver;
 using ::cradle::testing::kCarrier;
 using ::cradle::testing::kCarrierPlate;
 using ::cradle::testing::kGenerator;
 using ::cradle::testing::kReceiver;
 using ::cradle::testing::kRelayCarrier;
+using ::cradle::testing::MakeEnterprise;
 using ::cradle::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -44,24 +46,6 @@ using ::testing::IsEmpty;
 
 constexpr char kNumber[] = "20263304000001";
 constexpr char kRegulator[] = "regulator:3304";
-
-// 2026-06-03 09:00 China time (a Wednesday), plus `minutes`.
-absl::Time At(int minutes) {
-  return absl::FromCivil(absl::CivilSecond(2026, 6, 3, 9, 0, 0),
-                         absl::FixedTimeZone(8 * 3600)) +
-         absl::Minutes(minutes);
-}
-
-v1::Enterprise Enterprise(const std::string& id, const std::string& division,
-                          v1::Role role) {
-  v1::Enterprise e;
-  e.set_id(id);
-  e.set_name(absl::StrCat("企业", id.substr(10, 4)));
-  e.set_division(division);
-  e.add_roles(role);
-  e.set_version(1);
-  return e;
-}
 
 v1::FieldChange Change(const std::string& field, const std::string& from,
                        const std::string& to) {
@@ -75,19 +59,20 @@ v1::FieldChange Change(const std::string& field, const std::string& from,
 class RevisionTest : public ::testing::Test {
  protected:
   RevisionTest() {
-    registry_.Add(Enterprise(kGenerator, "330402", v1::ROLE_GENERATOR));
+    registry_.Add(MakeEnterprise(kGenerator, "330402", v1::ROLE_GENERATOR));
     for (const auto& [id, division, plate] :
          {std::tuple<std::string, std::string, std::string>{kCarrier, "330421",
                                                             kCarrierPlate},
           {kRelayCarrier, "330108", "浙A54321"}}) {
-      v1::Enterprise carrier = Enterprise(id, division, v1::ROLE_TRANSPORTER);
+      v1::Enterprise carrier =
+          MakeEnterprise(id, division, v1::ROLE_TRANSPORTER);
       carrier.add_vehicles()->set_plate(plate);
       registry_.Add(carrier);
     }
     for (const auto& [id, division] :
          {std::pair<std::string, std::string>{kReceiver, "330481"},
           {kAltReceiver, "330106"}}) {
-      v1::Enterprise receiver = Enterprise(id, division, v1::ROLE_RECEIVER);
+      v1::Enterprise receiver = MakeEnterprise(id, division, v1::ROLE_RECEIVER);
       v1::Licence* l = receiver.add_licences();
       l->set_number(absl::StrCat(division, "0001"));
       l->add_codes("HW08");

@@ -6,7 +6,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 
+#include "cradle/v1/registry.pb.h"
 #include "domain/uscc.h"
 
 namespace cradle::testing {
@@ -28,5 +30,27 @@ inline const std::string kAltReceiver = MakeUscc("330106", "2D1E2F3");  // 杭�
 inline const std::string kCarrierPlate = "浙F12345";
 inline const std::string kRelayPlate = "浙A54321";
 inline const std::string kThirdPlate = "浙A66789";
+
+// Wednesday 2026-06-03 09:00 China time, plus `minutes`: the day the
+// domain's decision tests happen on.
+inline absl::Time At(int minutes) {
+  return absl::FromCivil(absl::CivilSecond(2026, 6, 3, 9, 0, 0),
+                         absl::FixedTimeZone(8 * 3600)) +
+         absl::Minutes(minutes);
+}
+
+// A registered enterprise `id` in `division` holding `role`, as the
+// registry answers it to a decision.
+inline v1::Enterprise MakeEnterprise(const std::string& id,
+                                     const std::string& division,
+                                     v1::Role role) {
+  v1::Enterprise e;
+  e.set_id(id);
+  e.set_name(absl::StrCat("企业", id.substr(10, 4)));
+  e.set_division(division);
+  e.add_roles(role);
+  e.set_version(1);
+  return e;
+}
 
 }  // namespace cradle::testing
