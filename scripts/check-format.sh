@@ -30,7 +30,8 @@ elif command -v clang++ >/dev/null; then
     f="${h%.h}.cc"
     [ -f "$f" ] || f="$h"
     clang++ -std=c++17 -x c++ -fsyntax-only -Wthread-safety -Werror \
-      -Wno-pragma-once-outside-header -I. -I"$build/proto" "$f" || status=1
+      -Wno-pragma-once-outside-header -I. -I"$build/proto" \
+      $(pkg-config --cflags libpq) "$f" || status=1
   done
 else
   echo "check-format: clang++ not installed; thread-safety analysis skipped"

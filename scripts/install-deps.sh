@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Cradle builds with, if any is missing.
+#   scripts/install-deps.sh           what the build and the embedded server need
+#   scripts/install-deps.sh cluster   also the servers a cluster runs on
+#                                     (PostgreSQL 15; docs/CLUSTER.md)
 set -euo pipefail
 
 packages=(
   build-essential cmake ccache pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libssl-dev libtcmalloc-minimal4
+  librocksdb-dev libabsl-dev libssl-dev libtcmalloc-minimal4 libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+case "${1:-}" in
+  "") ;;
+  cluster) packages+=(postgresql-15) ;;
+  *) echo "install-deps: unknown group ${1} (cluster)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds Cradle with warnings as errors and AddressSanitizer + UBSan, and runs
 # every test (unit, integration over a real gRPC server and RocksDB, crash and
-# end-to-end tests that drive the real binaries).
+# end-to-end tests that drive the real binaries, cluster tests over real
+# PostgreSQL servers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh
+scripts/install-deps.sh cluster
 scripts/build.sh build-test -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCRADLE_WERROR=ON -DCRADLE_SANITIZE=address,undefined
 scripts/check-format.sh build-test

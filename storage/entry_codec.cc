@@ -7,66 +7,15 @@
 #include "absl/strings/str_cat.h"
 #include <openssl/evp.h>
 
+#include "storage/byte_codec.h"
+
 namespace cradle::storage {
 namespace {
 
+using bytes::PutBytes;
+using bytes::PutU64;
+
 constexpr absl::string_view kMagic = "CRDL1";
-
-void PutU32(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
-}
-
-void PutU64(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
-}
-
-void PutBytes(std::string* out, absl::string_view bytes) {
-  PutU32(out, static_cast<uint32_t>(bytes.size()));
-  out->append(bytes.data(), bytes.size());
-}
-
-// A cursor over stored bytes; every read is bounds-checked.
-class Reader {
- public:
-  explicit Reader(absl::string_view in) : in_(in) {}
-  bool U32(uint32_t* v) {
-    if (in_.size() < 4) return false;
-    *v = 0;
-    for (int i = 0; i < 4; ++i) *v = (*v << 8) | static_cast<uint8_t>(in_[i]);
-    in_.remove_prefix(4);
-    return true;
-  }
-  bool U64(uint64_t* v) {
-    if (in_.size() < 8) return false;
-    *v = DecodeSequenceKey(in_.substr(0, 8));
-    in_.remove_prefix(8);
-    return true;
-  }
-  bool Bytes(std::string* out) {
-    uint32_t n;
-    if (!U32(&n) || in_.size() < n) return false;
-    out->assign(in_.data(), n);
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool Raw(size_t n, std::string* out) {
-    if (in_.size() < n) return false;
-    out->assign(in_.data(), n);
-    in_.remove_prefix(n);
-    return true;
-  }
-  size_t consumed(absl::string_view whole) const {
-    return whole.size() - in_.size();
-  }
-  bool empty() const { return in_.empty(); }
-
- private:
-  absl::string_view in_;
-};
 
 }  // namespace
 
@@ -107,7 +56,7 @@ std::string EncodeStoredEntry(const Entry& entry) {
 
 absl::StatusOr<Entry> DecodeStoredEntry(absl::string_view stored) {
   Entry e;
-  Reader r(stored);
+  bytes::Reader r(stored);
   std::string magic;
   uint64_t micros = 0;
   bool ok = r.Raw(kMagic.size(), &magic) && magic == kMagic &&

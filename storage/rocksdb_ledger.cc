@@ -120,6 +120,10 @@ RocksDbLedger::RocksDbLedger(const Options& options,
     write_error_ = absl::FailedPreconditionError(
         "the ledger is open read-only: nothing can be appended");
   }
+  if (options_.log != nullptr) {
+    not_writer_ = absl::UnavailableError(
+        "this node is not the writer: it follows the cluster's log");
+  }
 }
 
 RocksDbLedger::~RocksDbLedger() {
@@ -446,6 +450,8 @@ void RocksDbLedger::Append(AppendRequest request, AppendDone done) {
       invalid = absl::FailedPreconditionError("ledger is closed");
     } else if (!write_error_.ok()) {
       invalid = write_error_;
+    } else if (!not_writer_.ok()) {
+      invalid = not_writer_;
     } else {
       queue_.push_back(Pending{std::move(request), std::move(done)});
       work_.Signal();
@@ -482,6 +488,7 @@ void RocksDbLedger::WriterLoop() {
         queue_.pop_front();
       }
     }
+    absl::MutexLock commit(&commit_mu_);
     CommitGroup(&group);
   }
 }
@@ -498,6 +505,8 @@ struct RocksDbLedger::Group {
   absl::flat_hash_map<std::string, AppendResult> idempotent;
   // Keys claimed create-only by the group's appends (column family/key).
   absl::flat_hash_set<std::string> claimed;
+  // What the writer of a cluster appends to the log; null otherwise.
+  std::unique_ptr<LogBatch> log;
 };
 
 void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
@@ -509,13 +518,19 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
     g.head = head_;
     g.frontier = frontier_;
     last_recorded = last_recorded_;
-    prior_error = write_error_;
+    prior_error = write_error_.ok() ? not_writer_ : write_error_;
   }
   const Clock& clock =
       options_.clock != nullptr ? *options_.clock : SystemClock::Get();
   // One time for the whole group, never earlier than the last recorded.
   g.now = std::max(absl::FromUnixMicros(absl::ToUnixMicros(clock.Now())),
                    last_recorded);
+  if (options_.log != nullptr) {
+    g.log = std::make_unique<LogBatch>();
+    g.log->first_sequence = g.head.sequence + 1;
+    g.log->prev_hash = g.head.hash;
+    g.log->recorded = g.now;
+  }
 
   std::vector<std::pair<AppendDone, absl::StatusOr<AppendResult>>> results;
   results.reserve(group->size());
@@ -572,7 +587,25 @@ absl::StatusOr<AppendResult> RocksDbLedger::Stage(Group* g,
                      ": re-read it and decide again"));
   }
   CRADLE_RETURN_IF_ERROR(Claim(g, *req));
+  LogBatch::Append* logged = nullptr;
+  if (g->log != nullptr) {
+    g->log->appends.push_back(LogBatch::Append{req->stream,
+                                               current + 1,
+                                               req->idempotency_key,
+                                               req->entries,
+                                               {},
+                                               req->mutations});
+    logged = &g->log->appends.back();
+  }
+  CRADLE_ASSIGN_OR_RETURN(AppendResult result,
+                          AddToGroup(g, req, current, nullptr));
+  if (logged != nullptr) logged->hashes = result.hashes;
+  return result;
+}
 
+absl::StatusOr<AppendResult> RocksDbLedger::AddToGroup(
+    Group* g, AppendRequest* req, uint64_t current,
+    const std::vector<std::string>* hashes) {
   AppendResult result;
   result.stream = req->stream;
   result.first_sequence = g->head.sequence + 1;
@@ -587,6 +620,12 @@ absl::StatusOr<AppendResult> RocksDbLedger::Stage(Group* g,
     e.payload = std::move(ne.payload);
     e.prev_hash = g->head.hash;
     e.hash = ChainHash(e.prev_hash, CanonicalEntryBytes(e));
+    if (hashes != nullptr && (*hashes)[result.hashes.size()] != e.hash) {
+      return absl::DataLossError(
+          absl::StrCat("entry ", e.sequence, " of stream ", e.stream,
+                       " hashes to ", HexHash(e.hash), ", the log says ",
+                       HexHash((*hashes)[result.hashes.size()])));
+    }
     const std::string seq_key = EncodeSequenceKey(e.sequence);
     g->batch.Put(kEntriesCf, seq_key, EncodeStoredEntry(e));
     g->batch.Put(kStreamsCf, StreamKey(e.stream, e.stream_version), seq_key);
@@ -643,6 +682,7 @@ absl::Status RocksDbLedger::Claim(Group* g, const AppendRequest& req) const {
 }
 
 absl::Status RocksDbLedger::WriteGroup(Group* g) {
+  if (g->log != nullptr) CRADLE_RETURN_IF_ERROR(Publish(*g));
   g->batch.Put(
       kMetaCf, std::string(kHeadRecordKey),
       EncodeHeadRecord(g->head.sequence, g->head.hash, g->frontier.Root()));
@@ -662,6 +702,134 @@ absl::Status RocksDbLedger::WriteGroup(Group* g) {
   frontier_ = std::move(g->frontier);
   last_recorded_ = g->now;
   return absl::OkStatus();
+}
+
+absl::Status RocksDbLedger::Publish(const Group& g) {
+  LogRecord record;
+  record.first_sequence = g.log->first_sequence;
+  record.last_sequence = g.head.sequence;
+  record.body = EncodeLogBatch(*g.log);
+  absl::Status s = options_.log->Append(record);
+  if (s.ok()) return s;
+  const std::string why = absl::StrCat(
+      absl::IsFailedPrecondition(s) ? "another node wrote to the log first"
+                                    : "the log did not confirm the write",
+      " (", s.message(), "); this node stopped writing: retry the call");
+  StepDown(why);
+  return absl::UnavailableError(why);
+}
+
+absl::StatusOr<uint64_t> RocksDbLedger::CatchUp() {
+  absl::MutexLock commit(&commit_mu_);
+  return CatchUpLocked();
+}
+
+absl::StatusOr<uint64_t> RocksDbLedger::CatchUpLocked() {
+  if (options_.log == nullptr) {
+    return absl::FailedPreconditionError("this ledger follows no log");
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (!write_error_.ok()) return write_error_;
+  }
+  uint64_t applied = 0;
+  for (;;) {
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<LogRecord> records,
+        options_.log->ReadAfter(GetHead().sequence, /*limit=*/64));
+    if (records.empty()) return applied;
+    for (const LogRecord& r : records) {
+      if (absl::Status s = ApplyRecord(r); !s.ok()) {
+        if (absl::IsDataLoss(s)) Halt(s);
+        return s;
+      }
+      applied += r.last_sequence - r.first_sequence + 1;
+    }
+  }
+}
+
+absl::Status RocksDbLedger::ApplyRecord(const LogRecord& record) {
+  const std::string where =
+      absl::StrCat("log record of entries ", record.first_sequence, "..",
+                   record.last_sequence, ": ");
+  absl::StatusOr<LogBatch> batch = DecodeLogBatch(record.body);
+  if (!batch.ok()) {
+    return absl::DataLossError(absl::StrCat(where, batch.status().message()));
+  }
+  Group g;
+  {
+    absl::MutexLock lock(&mu_);
+    g.head = head_;
+    g.frontier = frontier_;
+  }
+  if (batch->first_sequence != record.first_sequence ||
+      batch->last_sequence() != record.last_sequence) {
+    return absl::DataLossError(absl::StrCat(where, "its batch holds entries ",
+                                            batch->first_sequence, "..",
+                                            batch->last_sequence()));
+  }
+  if (batch->first_sequence != g.head.sequence + 1 ||
+      batch->prev_hash != g.head.hash) {
+    return absl::DataLossError(absl::StrCat(
+        where, "it does not follow this ledger, which ends at entry ",
+        g.head.sequence, " (", HexHash(g.head.hash),
+        "): the ledger and the log have diverged"));
+  }
+  g.now = batch->recorded;
+  for (LogBatch::Append& a : batch->appends) {
+    if (absl::Status s = ApplyAppend(&g, &a); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat(where, s.message()));
+    }
+  }
+  return WriteGroup(&g);
+}
+
+absl::Status RocksDbLedger::ApplyAppend(Group* g, LogBatch::Append* a) {
+  AppendRequest req;
+  req.stream = std::move(a->stream);
+  req.expected_version = a->first_version - 1;
+  req.entries = std::move(a->entries);
+  req.mutations = std::move(a->mutations);
+  req.idempotency_key = std::move(a->idempotency_key);
+  if (absl::Status s = ValidateAppendRequest(req); !s.ok()) {
+    return absl::DataLossError(s.message());
+  }
+  if (a->hashes.size() != req.entries.size()) {
+    return absl::DataLossError("an append's hashes do not match its entries");
+  }
+  uint64_t current;
+  if (auto it = g->stream_versions.find(req.stream);
+      it != g->stream_versions.end()) {
+    current = it->second;
+  } else {
+    CRADLE_ASSIGN_OR_RETURN(
+        current, StreamVersionIfAt(req.stream, req.expected_version));
+  }
+  if (current != req.expected_version) {
+    return absl::DataLossError(absl::StrCat(
+        "stream ", req.stream, " is at version ", current,
+        " here, the log extends it from version ", req.expected_version));
+  }
+  return AddToGroup(g, &req, current, &a->hashes).status();
+}
+
+absl::Status RocksDbLedger::BecomeWriter() {
+  absl::MutexLock commit(&commit_mu_);
+  CRADLE_RETURN_IF_ERROR(CatchUpLocked().status());
+  absl::MutexLock lock(&mu_);
+  not_writer_ = absl::OkStatus();
+  return absl::OkStatus();
+}
+
+void RocksDbLedger::StepDown(absl::string_view reason) {
+  absl::MutexLock lock(&mu_);
+  not_writer_ = absl::UnavailableError(
+      absl::StrCat("this node is not the writer: ", reason));
+}
+
+bool RocksDbLedger::IsWriter() const {
+  absl::MutexLock lock(&mu_);
+  return not_writer_.ok() && write_error_.ok();
 }
 
 absl::Status RocksDbLedger::Close() {

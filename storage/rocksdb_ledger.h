@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 
 #include "base/clock.h"
+#include "storage/batch_log.h"
 #include "storage/ledger.h"
 #include "storage/merkle.h"
 
@@ -27,6 +28,10 @@ struct HeadRecord;  // rocksdb_internal.h
 // queued append into one WriteBatch, writes it with one fsync, then completes
 // each caller (LevelDB's DBImpl::Write). Key layout: docs/ARCHITECTURE.md.
 // What it checks on open: docs/RELIABILITY.md.
+//
+// In a cluster (Options::log) the group commits are replicated: the writer
+// appends each to the log before writing it here, and every other node
+// applies the log's records (CatchUp). docs/CLUSTER.md.
 class RocksDbLedger final : public Ledger {
  public:
   struct Options {
@@ -48,6 +53,10 @@ class RocksDbLedger final : public Ledger {
     const Clock* clock = nullptr;
     // Test seam for I/O faults; not owned; default rocksdb::Env::Default().
     rocksdb::Env* env = nullptr;
+    // The cluster's replicated log; not owned; null on a single node. With
+    // a log the ledger opens as a follower: appends are refused
+    // (UNAVAILABLE) until BecomeWriter().
+    BatchLog* log = nullptr;
   };
 
   // Opens or creates the ledger in `dir` (read-only: opens, never creates).
@@ -105,6 +114,20 @@ class RocksDbLedger final : public Ledger {
       absl::string_view idempotency_key) const override;
   absl::Status Close() override;
 
+  // Cluster only (Options::log). Applies the log's records after the head,
+  // in order, until none is left, recomputing every hash; returns how many
+  // entries it applied. A record that does not follow the ledger or whose
+  // hashes differ halts the ledger (DATA_LOSS naming the entry).
+  absl::StatusOr<uint64_t> CatchUp();
+  // Catches up, then accepts appends: each group commit is appended to the
+  // log first and written here only once the log holds it. When the log
+  // refuses it (another node wrote since: the fence) or cannot say, the
+  // group's appends fail with UNAVAILABLE and this node steps down.
+  absl::Status BecomeWriter();
+  // Refuses appends from now on (UNAVAILABLE saying `reason`).
+  void StepDown(absl::string_view reason);
+  bool IsWriter() const;
+
  private:
   struct Pending {
     AppendRequest request;
@@ -151,9 +174,25 @@ class RocksDbLedger final : public Ledger {
   // Claims the append's create-only keys; ALREADY_EXISTS when one is taken,
   // in the ledger or by an earlier append of the group.
   absl::Status Claim(Group* g, const AppendRequest& req) const;
+  // Adds one checked append to the group: its entries (sequence, stream
+  // version `current` + 1..., time, hashes), stream index keys, Merkle nodes,
+  // mutations and idempotency record. `hashes` (applying a log record): what
+  // each entry must hash to, else DATA_LOSS.
+  absl::StatusOr<AppendResult> AddToGroup(
+      Group* g, AppendRequest* req, uint64_t current,
+      const std::vector<std::string>* hashes);
   // Writes the group's batch with the new head record; on success the
-  // group's head, frontier and time become the ledger's.
+  // group's head, frontier and time become the ledger's. A writer's group
+  // goes to the log first (Options::log).
   absl::Status WriteGroup(Group* g);
+  // Appends the group's log batch to the log; steps down on failure.
+  absl::Status Publish(const Group& g);
+  // Applies one log record (CatchUp).
+  absl::Status ApplyRecord(const LogRecord& record)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  absl::Status ApplyAppend(Group* g, LogBatch::Append* a);
+  absl::StatusOr<uint64_t> CatchUpLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -161,6 +200,9 @@ class RocksDbLedger final : public Ledger {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<LedgerReader> live_;  // reads of the live database
 
+  // Held by a group commit and by CatchUp: one writes the database at a time.
+  // Taken before mu_.
+  absl::Mutex commit_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   absl::CondVar work_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
@@ -168,6 +210,8 @@ class RocksDbLedger final : public Ledger {
   // Set after a failed write (the on-disk state is uncertain until reopened),
   // by Halt(), or on a forensic or read-only open.
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);
+  // Not OK on a cluster node that is not the writer (Options::log).
+  absl::Status not_writer_ ABSL_GUARDED_BY(mu_);
   Head head_ ABSL_GUARDED_BY(mu_);
   merkle::Frontier frontier_ ABSL_GUARDED_BY(mu_);
   absl::Time last_recorded_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

@@ -1,0 +1,96 @@
+#pragma once
+
+// The replicated log of a cluster: one record per group commit of the
+// province's one writer, which every node applies, in order, to its own
+// ledger (docs/CLUSTER.md).
+//
+// A record holds what the writer decided, not how RocksDB stores it: each
+// append's stream, entries and hashes, its mutations and idempotency key.
+// A node applying it derives the rest (stream index, Merkle nodes,
+// idempotency record, head record) as the writer did, and recomputes every
+// hash: a record that does not chain onto its ledger is refused (DATA_LOSS)
+// and the node stops applying. The byte format is docs/ledger_format.md's
+// "log batch"; like the entries, it outlives every API.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+#include "storage/ledger.h"
+
+namespace cradle::storage {
+
+// One group commit, as the log carries it.
+struct LogBatch {
+  struct Append {
+    std::string stream;
+    uint64_t first_version = 0;  // the stream version of its first entry
+    std::string idempotency_key;
+    std::vector<NewEntry> entries;
+    std::vector<std::string> hashes;  // one per entry, raw 32 bytes
+    std::vector<Mutation> mutations;
+  };
+
+  uint64_t first_sequence = 0;  // of its first entry
+  std::string prev_hash;        // of the entry before it; raw 32 bytes
+  absl::Time recorded;          // every entry's time recorded
+  std::vector<Append> appends;
+
+  // The sequence of its last entry.
+  uint64_t last_sequence() const;
+};
+
+std::string EncodeLogBatch(const LogBatch& batch);
+// DATA_LOSS naming what is malformed.
+absl::StatusOr<LogBatch> DecodeLogBatch(absl::string_view bytes);
+
+// A record of the log: the batch of entries [first_sequence, last_sequence].
+struct LogRecord {
+  uint64_t first_sequence = 0;
+  uint64_t last_sequence = 0;
+  std::string body;  // EncodeLogBatch
+};
+
+// Where a cluster's batches are stored and replicated: PostgreSQL with
+// synchronous standbys (PgBatchLog), or memory in tests (MemoryBatchLog).
+class BatchLog {
+ public:
+  virtual ~BatchLog() = default;
+
+  // Appends `record`; OK means durable as the engine promises (for
+  // PostgreSQL: on the primary and a synchronous standby). The fence: the
+  // record must follow the log's last one (its first_sequence = the last
+  // record's last_sequence + 1, or 1 on an empty log), else
+  // FAILED_PRECONDITION, and nothing is stored. Any other error leaves the
+  // outcome unknown: the record may be in the log or not.
+  virtual absl::Status Append(const LogRecord& record) = 0;
+
+  // Records whose first_sequence is greater than `after`, in order, at most
+  // `limit`.
+  virtual absl::StatusOr<std::vector<LogRecord>> ReadAfter(
+      uint64_t after, size_t limit) const = 0;
+};
+
+// A log in memory, for tests and for nodes of one process.
+class MemoryBatchLog final : public BatchLog {
+ public:
+  absl::Status Append(const LogRecord& record) override;
+  absl::StatusOr<std::vector<LogRecord>> ReadAfter(uint64_t after,
+                                                   size_t limit) const override;
+
+  // Test seam: replaces the body of the record starting at `first_sequence`.
+  void ReplaceBody(uint64_t first_sequence, std::string body);
+  size_t size() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<LogRecord> records_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace cradle::storage
