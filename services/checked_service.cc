@@ -28,12 +28,29 @@ std::string RequestBytes(grpc_byte_buffer* buffer) {
   return out;
 }
 
+bool IsWrite(const google::protobuf::Descriptor& request) {
+  for (int i = 0; i < request.field_count(); ++i) {
+    const google::protobuf::Descriptor* type = request.field(i)->message_type();
+    if (type != nullptr && type->full_name() == "cradle.v1.WriteMeta") {
+      return true;
+    }
+  }
+  return false;
+}
+
 void* CheckedHandler::Deserialize(grpc_call* call, grpc_byte_buffer* req,
                                   grpc::Status* status, void** handler_data) {
   Route* route =
       new (grpc_call_arena_alloc(call, sizeof(Route))) Route{nullptr, nullptr};
   *handler_data = route;
   const absl::Status check = CheckRequestBytes(request_, RequestBytes(req));
+  if (check.ok() && forward_ != nullptr) {
+    WriteForwarder* forwarder = forwarder_->load();
+    if (forwarder != nullptr && forwarder->Forwarding()) {
+      route->handler = forward_.get();
+      return forward_->Deserialize(call, req, status, &route->data);
+    }
+  }
   if (check.ok()) {
     route->handler = typed_.get();
     return typed_->Deserialize(call, req, status, &route->data);

@@ -13,11 +13,17 @@
 // This replaces the generated handler of each method through gRPC's
 // internal MethodHandler interface (the one the generated code uses), the
 // only place a request's bytes are seen before they are parsed.
+//
+// On a cluster node that is not the writer, a write (a method whose request
+// has a WriteMeta) goes, as its checked bytes, to the WriteForwarder given
+// to ForwardWritesTo (write_forwarder.h).
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/impl/codegen/server_callback_handlers.h"
 #include "grpcpp/impl/rpc_service_method.h"
@@ -29,6 +35,7 @@
 #include "grpc/grpc.h"
 #include "services/grpc_status.h"
 #include "services/request_bytes.h"
+#include "services/write_forwarder.h"
 
 namespace cradle::services {
 namespace checked_internal {
@@ -36,16 +43,25 @@ namespace checked_internal {
 // The bytes of a received request, copied; the buffer is left as it was.
 std::string RequestBytes(grpc_byte_buffer* buffer);
 
+// Whether a request of this type writes: it carries a cradle.v1.WriteMeta.
+bool IsWrite(const google::protobuf::Descriptor& request);
+
 // The method's own handler for a good request; for a bad one `refuse`,
-// given the refusal's message in place of the request.
+// given the refusal's message in place of the request; for a write on a
+// node that forwards writes, `forward` (null: never forwarded).
 class CheckedHandler final : public grpc::internal::MethodHandler {
  public:
-  CheckedHandler(const google::protobuf::Descriptor& request,
-                 std::unique_ptr<grpc::internal::MethodHandler> typed,
-                 std::unique_ptr<grpc::internal::MethodHandler> refuse)
+  CheckedHandler(
+      const google::protobuf::Descriptor& request,
+      std::unique_ptr<grpc::internal::MethodHandler> typed,
+      std::unique_ptr<grpc::internal::MethodHandler> refuse,
+      std::unique_ptr<grpc::internal::MethodHandler> forward = nullptr,
+      const std::atomic<WriteForwarder*>* forwarder = nullptr)
       : request_(request),
         typed_(std::move(typed)),
-        refuse_(std::move(refuse)) {}
+        refuse_(std::move(refuse)),
+        forward_(IsWrite(request) ? std::move(forward) : nullptr),
+        forwarder_(forwarder) {}
 
   void* Deserialize(grpc_call* call, grpc_byte_buffer* req,
                     grpc::Status* status, void** handler_data) override;
@@ -55,6 +71,8 @@ class CheckedHandler final : public grpc::internal::MethodHandler {
   const google::protobuf::Descriptor& request_;
   const std::unique_ptr<grpc::internal::MethodHandler> typed_;
   const std::unique_ptr<grpc::internal::MethodHandler> refuse_;
+  const std::unique_ptr<grpc::internal::MethodHandler> forward_;
+  const std::atomic<WriteForwarder*>* const forwarder_;
 };
 
 // A streamed reply that ends at once with `status`.
@@ -69,6 +87,11 @@ class Refused final : public grpc::ServerWriteReactor<Response> {
 
 template <class Self, class Generated>
 class CheckedService : public Generated {
+ public:
+  // From now on, writes go to `forwarder` while it says so. Not owned; it
+  // must outlive the service.
+  void ForwardWritesTo(WriteForwarder* forwarder) { forwarder_ = forwarder; }
+
  protected:
   // `service` is the full name, e.g. "cradle.v1.Transfers".
   template <class Request, class Response>
@@ -94,7 +117,20 @@ class CheckedService : public Generated {
                   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
                   reactor->Finish(Refusal(*refusal));
                   return reactor;
-                })));
+                }),
+            std::make_unique<grpc::internal::CallbackUnaryHandler<
+                grpc::ByteBuffer, grpc::ByteBuffer>>(
+                [this, path = absl::StrCat("/", service, "/", method)](
+                    grpc::CallbackServerContext* ctx,
+                    const grpc::ByteBuffer* request,
+                    grpc::ByteBuffer* response) {
+                  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+                  forwarder_.load()->Forward(
+                      ctx, path, request, response,
+                      [reactor](grpc::Status s) { reactor->Finish(s); });
+                  return reactor;
+                }),
+            &forwarder_));
   }
 
   template <class Request, class Response>
@@ -140,6 +176,8 @@ class CheckedService : public Generated {
     }
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, text);
   }
+
+  std::atomic<WriteForwarder*> forwarder_{nullptr};
 };
 
 }  // namespace cradle::services

@@ -75,22 +75,26 @@ absl::StatusOr<std::unique_ptr<CredentialStore>> CredentialStore::Load(
         ledger.ScanIndex(keys::CredentialsPrefix(), after, 1000);
     if (!page.ok()) return page.status();
     for (const storage::KeyValue& kv : *page) {
-      const std::string id = kv.key.substr(keys::CredentialsPrefix().size());
-      absl::StatusOr<absl::optional<std::string>> value =
-          ledger.GetState(keys::CredentialState(id));
-      if (!value.ok()) return value.status();
-      ledger::v1::CredentialEvent state;
-      if (!value->has_value() || !state.ParseFromString(**value)) {
-        return absl::DataLossError(
-            absl::StrCat("credential ", id, " is indexed but its state is ",
-                         value->has_value() ? "unreadable" : "missing"));
-      }
-      store->Put(state);
+      CRADLE_RETURN_IF_ERROR(
+          store->Reload(kv.key.substr(keys::CredentialsPrefix().size())));
     }
     if (page->size() < 1000) break;
     after = page->back().key;
   }
   return store;
+}
+
+absl::Status CredentialStore::Reload(absl::string_view id) {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> value,
+                          ledger_.GetState(keys::CredentialState(id)));
+  ledger::v1::CredentialEvent state;
+  if (!value.has_value() || !state.ParseFromString(*value)) {
+    return absl::DataLossError(
+        absl::StrCat("credential ", id, " is indexed but its state is ",
+                     value.has_value() ? "unreadable" : "missing"));
+  }
+  Put(state);
+  return absl::OkStatus();
 }
 
 void CredentialStore::Put(const ledger::v1::CredentialEvent& state) {

@@ -59,6 +59,10 @@ class CredentialStore {
   // Any credential, revoked or expired included; NOT_FOUND otherwise.
   absl::StatusOr<v1::Credential> Get(absl::string_view id) const;
 
+  // Reads credential `id` again from the ledger's state: for a cluster node,
+  // after the log issued or revoked it. DATA_LOSS when it is unreadable.
+  absl::Status Reload(absl::string_view id);
+
   // On a ledger without credentials, issues an administrator credential and
   // writes its token to `token_path` (mode 0600); returns true then, false
   // when credentials already exist. Blocks on the ledger: call at start.

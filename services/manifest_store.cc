@@ -135,6 +135,11 @@ absl::StatusOr<PreparedWrite<ManifestWritten>> ManifestStore::PrepareOpen(
   return out;
 }
 
+void ManifestStore::ForgetSerials() {
+  absl::MutexLock lock(&serial_mu_);
+  serials_.clear();
+}
+
 absl::StatusOr<int64_t> ManifestStore::NextSerial(int year,
                                                   const std::string& city4) {
   const std::string scope = absl::StrCat(year, city4);

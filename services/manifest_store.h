@@ -88,6 +88,10 @@ class ManifestStore {
   // on its own thread (Sweeper), never on a gRPC thread.
   absl::StatusOr<int> SweepDue(size_t max_keys);
 
+  // Forgets the serials handed out, so that each is read again from the
+  // ledger: for a cluster node that has just become the writer.
+  void ForgetSerials();
+
   const domain::RegistryReader& registry() const { return registry_; }
   const domain::FlagConfig& flag_config() const { return flag_config_; }
 

@@ -1,5 +1,7 @@
 #include "services/server.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -11,10 +13,15 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
+#include "base/status_macros.h"
 #include "security/ed25519.h"
+#include "services/cluster_node.h"
+#include "services/keys.h"
 #include "services/manifest_store.h"
+#include "services/sequence_interceptor.h"
 #include "services/services.h"
 #include "services/sweeper.h"
+#include "storage/pg_batch_log.h"
 #include "storage/rocksdb_ledger.h"
 
 namespace cradle::services {
@@ -94,6 +101,19 @@ struct CradleServer::Parts {
         audit(ledger, store, guard, scrubber, gate, *credentials,
               options.flags),
         sweeper(store) {}
+  // Every gRPC service, for `f(service)`.
+  template <typename F>
+  void ForEachService(F f) {
+    f(registry);
+    f(credential_service);
+    f(manifests);
+    f(transfers);
+    f(disposals);
+    f(corrections);
+    f(flags);
+    f(audit);
+  }
+
   std::unique_ptr<security::Ed25519Key> key;
   ManifestStore store;
   LedgerGuard guard;
@@ -123,17 +143,46 @@ const char* const kWriteServices[] = {
 };
 const char* const kReadServices[] = {"cradle.v1.Flags", "cradle.v1.Audit"};
 
+std::string AdminTokenFile(const ServerOptions& options) {
+  return options.admin_token_file.empty() ? options.data_dir + "/admin.token"
+                                          : options.admin_token_file;
+}
+
+// Reloads the credentials that entries [from, to] issued or revoked.
+void ReloadCredentials(const storage::Ledger& ledger, CredentialStore& store,
+                       uint64_t from, uint64_t to) {
+  for (uint64_t at = from; at <= to;) {
+    absl::StatusOr<std::vector<storage::Entry>> entries =
+        ledger.Scan(at, std::min<uint64_t>(to - at + 1, 1000));
+    if (!entries.ok() || entries->empty()) return;
+    for (const storage::Entry& e : *entries) {
+      absl::StatusOr<keys::StreamName> name = keys::ParseStream(e.stream);
+      if (name.ok() && name->kind == keys::StreamKind::kCredential) {
+        if (absl::Status s = store.Reload(name->id); !s.ok()) {
+          std::fprintf(stderr, "cradled: cluster: credential %s: %s\n",
+                       name->id.c_str(), s.ToString().c_str());
+        }
+      }
+    }
+    at = entries->back().sequence + 1;
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
     const ServerOptions& options) {
   const Clock& clock =
       options.clock != nullptr ? *options.clock : SystemClock::Get();
+  std::unique_ptr<CradleServer> server(new CradleServer);
   storage::RocksDbLedger::Options ledger_options;
   ledger_options.sync = options.sync;
   ledger_options.clock = &clock;
   ledger_options.forensic = options.forensic;
   ledger_options.verify_tail_on_open = options.verify_tail_on_open;
+  if (!options.cluster_log.empty()) {
+    CRADLE_RETURN_IF_ERROR(server->OpenCluster(options, &ledger_options));
+  }
   absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
       storage::RocksDbLedger::Open(options.data_dir, ledger_options);
   if (!ledger.ok()) return ledger.status();
@@ -149,7 +198,7 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   absl::StatusOr<std::unique_ptr<CredentialStore>> credentials =
       CredentialStore::Load(**ledger, clock);
   if (!credentials.ok()) return credentials.status();
-  std::unique_ptr<CradleServer> server(new CradleServer);
+  server->rocks_ = ledger->get();
   server->ledger_ = *std::move(ledger);
   server->parts_ =
       std::make_unique<Parts>(*server->ledger_, clock, options, *std::move(key),
@@ -158,36 +207,107 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   if (absl::Status s = server->parts_->guard.CheckOnStart(); !s.ok()) {
     return s;
   }
-  if (!server->parts_->guard.halted()) {
-    const std::string admin_token_file = options.admin_token_file.empty()
-                                             ? options.data_dir + "/admin.token"
-                                             : options.admin_token_file;
+  // A cluster node issues the first credential once it writes.
+  if (!server->parts_->guard.halted() && options.cluster_log.empty()) {
     absl::StatusOr<bool> bootstrapped =
-        server->parts_->credentials->Bootstrap(admin_token_file);
+        server->parts_->credentials->Bootstrap(AdminTokenFile(options));
     if (!bootstrapped.ok()) return bootstrapped.status();
-    if (*bootstrapped) server->new_admin_token_file_ = admin_token_file;
+    if (*bootstrapped) server->new_admin_token_file_ = AdminTokenFile(options);
   }
+  if (!options.cluster_log.empty()) {
+    CRADLE_RETURN_IF_ERROR(server->MakeClusterNode(options));
+  }
+  CRADLE_RETURN_IF_ERROR(server->Listen(options, *std::move(transport)));
+  if (server->node_ != nullptr) server->node_->Start();
+  server->parts_->guard.Start();
+  if (!server->parts_->guard.halted()) {
+    server->parts_->scrubber.Start(Scrubber::Options{
+        options.scrub_rate, options.scrub_deep, options.scrub_pause});
+  }
+  if (options.sweep_interval > absl::ZeroDuration()) {
+    ClusterNode* node = server->node_.get();
+    server->parts_->sweeper.Start(options.sweep_interval, [node] {
+      return node == nullptr || !node->Forwarding();
+    });
+  }
+  return server;
+}
 
+absl::Status CradleServer::OpenCluster(
+    const ServerOptions& options, storage::RocksDbLedger::Options* ledger) {
+  storage::PgLogOptions log_options;
+  log_options.conninfo = options.cluster_log;
+  log_options.table = options.cluster_table;
+  absl::StatusOr<std::unique_ptr<storage::PgBatchLog>> log =
+      storage::PgBatchLog::Open(log_options);
+  if (!log.ok()) return log.status();
+  absl::StatusOr<std::unique_ptr<storage::PgWriterLock>> lock =
+      storage::PgWriterLock::Open(log_options);
+  if (!lock.ok()) return lock.status();
+  log_ = *std::move(log);
+  lock_ = *std::move(lock);
+  ledger->log = log_.get();
+  return absl::OkStatus();
+}
+
+absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {
+  ClusterNodeOptions node_options;
+  node_options.advertise =
+      options.advertise.empty() ? options.listen : options.advertise;
+  if (!options.insecure) {
+    absl::StatusOr<std::string> ca =
+        ReadFile("cluster_peer_ca", options.cluster_peer_ca);
+    if (!ca.ok()) return ca.status();
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = *ca;
+    node_options.peer_credentials = grpc::SslCredentials(ssl);
+  }
+  node_ = std::make_unique<ClusterNode>(*rocks_, *lock_, node_options);
+  Parts& parts = *parts_;
+  storage::Ledger& ledger = *ledger_;
+  node_->OnApplied([&parts, &ledger](uint64_t from, uint64_t to) {
+    ReloadCredentials(ledger, *parts.credentials, from, to);
+  });
+  const std::string token_file = AdminTokenFile(options);
+  node_->OnPromoted([&parts, token_file] {
+    parts.store.ForgetSerials();
+    absl::StatusOr<bool> made = parts.credentials->Bootstrap(token_file);
+    if (made.ok() && *made) {
+      std::fprintf(stderr,
+                   "cradled: cluster: the administrator's token is in %s\n",
+                   token_file.c_str());
+    }
+  });
+  parts.ForEachService(
+      [this](auto& service) { service.ForwardWritesTo(node_.get()); });
+  return absl::OkStatus();
+}
+
+absl::Status CradleServer::Listen(
+    const ServerOptions& options,
+    std::shared_ptr<grpc::ServerCredentials> transport) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, *transport, &server->port_);
-  builder.RegisterService(&server->parts_->registry);
-  builder.RegisterService(&server->parts_->credential_service);
-  builder.RegisterService(&server->parts_->manifests);
-  builder.RegisterService(&server->parts_->transfers);
-  builder.RegisterService(&server->parts_->disposals);
-  builder.RegisterService(&server->parts_->corrections);
-  builder.RegisterService(&server->parts_->flags);
-  builder.RegisterService(&server->parts_->audit);
-  server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
+  builder.AddListeningPort(options.listen, transport, &port_);
+  Parts& parts = *parts_;
+  parts.ForEachService(
+      [&builder](auto& service) { builder.RegisterService(&service); });
+  if (node_ != nullptr) {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(NewSequenceInterceptorFactory(
+        *ledger_, *node_, options.cluster_read_wait));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen,
                      ": address in use or not an address of this machine"));
   }
-  grpc::HealthCheckServiceInterface* health =
-      server->server_->GetHealthCheckService();
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus(true);
   for (const char* service : kWriteServices) {
     health->SetServingStatus(service, true);
@@ -200,17 +320,9 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
       health->SetServingStatus(service, false);
     }
   };
-  if (server->parts_->guard.halted()) writes_stopped("");
-  server->parts_->guard.OnAlarm(writes_stopped);
-  server->parts_->guard.Start();
-  if (!server->parts_->guard.halted()) {
-    server->parts_->scrubber.Start(Scrubber::Options{
-        options.scrub_rate, options.scrub_deep, options.scrub_pause});
-  }
-  if (options.sweep_interval > absl::ZeroDuration()) {
-    server->parts_->sweeper.Start(options.sweep_interval);
-  }
-  return server;
+  if (parts.guard.halted()) writes_stopped("");
+  parts.guard.OnAlarm(writes_stopped);
+  return absl::OkStatus();
 }
 
 CradleServer::~CradleServer() { Shutdown(); }
@@ -237,6 +349,7 @@ void CradleServer::Shutdown(absl::Duration grace) {
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   }
+  if (node_ != nullptr) node_->Stop();  // lets the writer's lock go
   // Calls are cancelled; a deep verification's worker still reads the
   // ledger until its next step.
   if (parts_ != nullptr) parts_->audit.WaitForVerification();

@@ -6,16 +6,19 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
 
 #include "base/clock.h"
 #include "cradle/v1/audit.pb.h"
 #include "domain/flags/flag_config.h"
 #include "storage/ledger.h"
+#include "storage/rocksdb_ledger.h"
 
 namespace cradle::services {
+class ClusterNode;
 class ManifestStore;
-}
+}  // namespace cradle::services
 
 namespace cradle::services {
 
@@ -54,6 +57,20 @@ struct ServerOptions {
   // How often the server signs and keeps a tree head of its own, which the
   // next start checks the ledger against; zero: only when asked.
   absl::Duration checkpoint_interval = absl::Minutes(1);
+
+  // A node of a province's cluster (docs/CLUSTER.md) when `cluster_log` is
+  // set: the libpq connection string of the database that holds the log.
+  std::string cluster_log;
+  // The province's table in it.
+  std::string cluster_table = "cradle_log";
+  // host:port the other nodes reach this one at; default `listen`.
+  std::string advertise;
+  // How long a call with cradle-min-sequence waits for this node to hold
+  // that entry.
+  absl::Duration cluster_read_wait = absl::Seconds(2);
+  // With TLS: the CA (PEM) the other nodes' certificates are checked
+  // against when this node forwards a write.
+  std::string cluster_peer_ca;
 };
 
 // OK when `listen` ("host:port") names a loopback host: 127.0.0.0/8, ::1 or
@@ -82,6 +99,8 @@ class CradleServer {
   // What the server knows of its ledger's integrity.
   v1::IntegrityStatus Integrity() const;
   storage::Ledger& ledger() { return *ledger_; }
+  // The cluster node; null on an embedded server.
+  ClusterNode* cluster() { return node_.get(); }
   // For benchmarks that load data in process, past the network.
   ManifestStore& store();
 
@@ -95,8 +114,25 @@ class CradleServer {
   struct Parts;
   CradleServer() = default;
 
+  // Opens the cluster's log and lock into `ledger` (cluster_log set).
+  absl::Status OpenCluster(const ServerOptions& options,
+                           storage::RocksDbLedger::Options* ledger);
+  // The cluster node: forwards writes, reloads what the log changed, and
+  // on becoming the writer drops the last writer's caches and, on an
+  // empty ledger, issues the administrator's credential. Started once the
+  // server listens.
+  absl::Status MakeClusterNode(const ServerOptions& options);
+  // Registers the services and listens.
+  absl::Status Listen(const ServerOptions& options,
+                      std::shared_ptr<grpc::ServerCredentials> transport);
+
+  // The cluster's log and lock outlive the ledger that uses them.
+  std::unique_ptr<storage::BatchLog> log_;
+  std::unique_ptr<storage::WriterLock> lock_;
+  storage::RocksDbLedger* rocks_ = nullptr;  // ledger_, as what it is
   std::unique_ptr<storage::Ledger> ledger_;
   std::unique_ptr<Parts> parts_;
+  std::unique_ptr<ClusterNode> node_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string new_admin_token_file_;

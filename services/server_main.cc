@@ -91,7 +91,47 @@ ABSL_FLAG(bool, sync, true,
           "fsync every group commit before acknowledging. --nosync is for "
           "benchmarks only: a crash can then lose acknowledged entries.");
 
+ABSL_FLAG(std::string, cluster_log, "",
+          "Run as a node of a province's cluster (docs/CLUSTER.md): the "
+          "libpq connection string of the PostgreSQL database that holds "
+          "the province's log, e.g. \"host=db1,db2,db3 "
+          "target_session_attrs=read-write user=cradle dbname=cradle\". "
+          "Empty: one embedded process.");
+ABSL_FLAG(std::string, cluster_table, "cradle_log",
+          "The province's log table in --cluster-log.");
+ABSL_FLAG(std::string, advertise, "",
+          "host:port the other nodes reach this one at, to forward writes "
+          "while it is the writer; default --listen.");
+ABSL_FLAG(std::string, cluster_read_wait, "2s",
+          "How long a call sending cradle-min-sequence waits for this node "
+          "to hold that entry before it is refused (UNAVAILABLE).");
+ABSL_FLAG(std::string, cluster_peer_ca, "",
+          "With TLS, the CA (PEM) the other nodes' certificates are checked "
+          "against when a write is forwarded.");
+
 namespace {
+
+// The cluster's flags into `options`; INVALID_ARGUMENT naming the flag.
+absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
+  options->cluster_log = absl::GetFlag(FLAGS_cluster_log);
+  options->cluster_table = absl::GetFlag(FLAGS_cluster_table);
+  options->advertise = absl::GetFlag(FLAGS_advertise);
+  options->cluster_peer_ca = absl::GetFlag(FLAGS_cluster_peer_ca);
+  const std::string wait = absl::GetFlag(FLAGS_cluster_read_wait);
+  if (!absl::ParseDuration(wait, &options->cluster_read_wait) ||
+      options->cluster_read_wait < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--cluster-read-wait ", cradle::Quote(wait),
+                     " is not a duration such as 2s"));
+  }
+  if (!options->cluster_log.empty() && !options->insecure &&
+      options->cluster_peer_ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--cluster-peer-ca is required for a cluster node with TLS (the CA "
+        "of the other nodes' certificates)");
+  }
+  return absl::OkStatus();
+}
 
 // The server's options from the flags; INVALID_ARGUMENT naming the flag
 // that is wrong.
@@ -171,6 +211,7 @@ absl::StatusOr<cradle::services::ServerOptions> OptionsFromFlags() {
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.insecure = absl::GetFlag(FLAGS_insecure);
   options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
+  if (absl::Status s = ClusterFromFlags(&options); !s.ok()) return s;
   return options;
 }
 
@@ -228,6 +269,8 @@ int main(int argc, char** argv) {
       "and Audit gRPC services over an append-only, hash-chained ledger.\n"
       "  cradled [--data DIR] [--listen HOST:PORT] --tls_cert F --tls_key F\n"
       "  cradled [--data DIR] --insecure            (loopback only)\n"
+      "  cradled ... --cluster-log CONNINFO --advertise HOST:PORT  (a node "
+      "of a province's cluster; docs/CLUSTER.md)\n"
       "Every call needs a credential (\"authorization: Bearer <token>\"). The "
       "first start creates an administrator credential and writes its "
       "token to DIR/admin.token; issue the parties' credentials with it "

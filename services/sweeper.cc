@@ -15,12 +15,12 @@ absl::StatusOr<int> Sweeper::RunOnce() {
   }
 }
 
-void Sweeper::Start(absl::Duration interval) {
-  thread_ = std::thread([this, interval] {
+void Sweeper::Start(absl::Duration interval, std::function<bool()> active) {
+  thread_ = std::thread([this, interval, active = std::move(active)] {
     absl::MutexLock lock(&mu_);
     while (!stop_) {
       mu_.Unlock();
-      absl::StatusOr<int> r = RunOnce();
+      absl::StatusOr<int> r = !active || active() ? RunOnce() : 0;
       if (!r.ok()) {
         std::fprintf(stderr, "cradled: sweeper: %s\n",
                      r.status().ToString().c_str());

@@ -6,6 +6,7 @@
 // ledger. A flag and the removal of its due entry are one atomic write: a
 // restart raises nothing twice and misses nothing.
 
+#include <functional>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -24,8 +25,9 @@ class Sweeper {
   // One pass over what is due now; returns the manifests flagged.
   absl::StatusOr<int> RunOnce();
 
-  // Runs a pass every `interval` until Stop(). Thread-safe.
-  void Start(absl::Duration interval);
+  // Runs a pass every `interval` until Stop(), skipping it while `active`
+  // (if given) says no: on a cluster node that is not the writer.
+  void Start(absl::Duration interval, std::function<bool()> active = nullptr);
   void Stop();
 
  private:

@@ -77,6 +77,26 @@ class BatchLog {
       uint64_t after, size_t limit) const = 0;
 };
 
+// Who the province's writer is: a lock that the log's engine holds for one
+// node at a time (for PostgreSQL, an advisory lock on one session), with the
+// address the holder serves on. Safety never rests on it: two nodes that
+// both think they write are stopped by the log's fence. It only keeps one
+// node trying.
+class WriterLock {
+ public:
+  virtual ~WriterLock() = default;
+  // Takes the lock if it is free; true when this node holds it (and then
+  // Writer() names `address`). UNAVAILABLE when the engine is out of reach.
+  virtual absl::StatusOr<bool> TryAcquire(absl::string_view address) = 0;
+  // Whether the lock taken is still held (its session is alive); false
+  // once it was lost, after which it must be taken again.
+  virtual bool StillHeld() = 0;
+  // Lets the lock go.
+  virtual void Release() = 0;
+  // The address of the node that last took the lock; empty when none has.
+  virtual absl::StatusOr<std::string> Writer() = 0;
+};
+
 // A log in memory, for tests and for nodes of one process.
 class MemoryBatchLog final : public BatchLog {
  public:

@@ -11,6 +11,9 @@
 // is PostgreSQL's: with Patroni's synchronous mode a commit returns once the
 // primary and a synchronous standby have flushed it (docs/CLUSTER.md).
 //
+// The writer's lock is a session advisory lock, and the holder's address a
+// row of <table>_writer.
+//
 // libpq stays inside storage/, as RocksDB does.
 
 #include <memory>
@@ -23,54 +26,65 @@
 #include "absl/time/time.h"
 
 #include "storage/batch_log.h"
-
-struct pg_conn;
+#include "storage/pg_connection.h"
 
 namespace cradle::storage {
 
+struct PgLogOptions {
+  // libpq connection string; several hosts with
+  // target_session_attrs=read-write reach whichever is the primary.
+  std::string conninfo;
+  // The province's table: lower-case letters, digits and '_'.
+  std::string table = "cradle_log";
+  // How long one statement may take before its outcome counts as unknown
+  // (a commit waiting for a standby that is gone, a primary that died).
+  absl::Duration timeout = absl::Seconds(10);
+};
+
 class PgBatchLog final : public BatchLog {
  public:
-  struct Options {
-    // libpq connection string; several hosts with
-    // target_session_attrs=read-write reach whichever is the primary.
-    std::string conninfo;
-    // The province's table: lower-case letters, digits and '_'.
-    std::string table = "cradle_log";
-    // How long one statement may take before its outcome counts as unknown
-    // (a commit waiting for a standby that is gone, a primary that died).
-    absl::Duration timeout = absl::Seconds(10);
-  };
-
   // Connects and creates the table if it is missing. INVALID_ARGUMENT for a
   // bad table name, UNAVAILABLE when the database cannot be reached.
   static absl::StatusOr<std::unique_ptr<PgBatchLog>> Open(
-      const Options& options);
-  ~PgBatchLog() override;
+      const PgLogOptions& options);
 
   absl::Status Append(const LogRecord& record) override;
   absl::StatusOr<std::vector<LogRecord>> ReadAfter(uint64_t after,
                                                    size_t limit) const override;
 
  private:
-  explicit PgBatchLog(const Options& options);
-  struct Result;
-  // Runs one statement with binary parameters and results on the
-  // connection (connecting first if it is down). The connection is dropped
-  // after any failure, so the next call starts afresh.
-  absl::StatusOr<Result> Exec(const std::string& sql,
-                              const std::vector<std::string>& params,
-                              const std::vector<unsigned>& types) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status Connect() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Drop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  explicit PgBatchLog(const PgLogOptions& options);
 
-  const Options options_;
   std::string insert_sql_;
   std::string select_sql_;
-  mutable absl::Mutex mu_;
-  mutable pg_conn* conn_ ABSL_GUARDED_BY(mu_) = nullptr;
-  // Set by the connection's notice receiver during a statement.
-  mutable bool sync_rep_cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  // Appends and reads on connections of their own, so that a follower's
+  // reads never wait behind the writer's commit.
+  absl::Mutex append_mu_;
+  pg::Connection append_ ABSL_GUARDED_BY(append_mu_);
+  mutable absl::Mutex read_mu_;
+  mutable pg::Connection read_ ABSL_GUARDED_BY(read_mu_);
+};
+
+class PgWriterLock final : public WriterLock {
+ public:
+  // Creates the address table if it is missing.
+  static absl::StatusOr<std::unique_ptr<PgWriterLock>> Open(
+      const PgLogOptions& options);
+
+  absl::StatusOr<bool> TryAcquire(absl::string_view address) override;
+  bool StillHeld() override;
+  void Release() override;
+  absl::StatusOr<std::string> Writer() override;
+
+ private:
+  explicit PgWriterLock(const PgLogOptions& options);
+
+  const std::string table_;
+  absl::Mutex mu_;
+  // The session that holds the lock; its end lets the lock go.
+  pg::Connection session_ ABSL_GUARDED_BY(mu_);
+  pg::Connection reads_ ABSL_GUARDED_BY(mu_);
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace cradle::storage

@@ -33,13 +33,24 @@ LogRecord Record(uint64_t first, uint64_t last, std::string body = "b") {
 class PgBatchLogTest : public ::testing::Test {
  protected:
   std::unique_ptr<PgBatchLog> Log(std::string table = "cradle_log") {
-    PgBatchLog::Options options;
+    absl::StatusOr<std::unique_ptr<PgBatchLog>> log =
+        PgBatchLog::Open(Options(std::move(table)));
+    EXPECT_TRUE(log.ok()) << log.status();
+    return log.ok() ? *std::move(log) : nullptr;
+  }
+
+  PgLogOptions Options(std::string table = "cradle_log") {
+    PgLogOptions options;
     options.conninfo = pg_.conninfo();
     options.table = std::move(table);
     options.timeout = absl::Seconds(5);
-    absl::StatusOr<std::unique_ptr<PgBatchLog>> log = PgBatchLog::Open(options);
-    EXPECT_TRUE(log.ok()) << log.status();
-    return log.ok() ? *std::move(log) : nullptr;
+    return options;
+  }
+  std::unique_ptr<PgWriterLock> Lock() {
+    absl::StatusOr<std::unique_ptr<PgWriterLock>> lock =
+        PgWriterLock::Open(Options());
+    EXPECT_TRUE(lock.ok()) << lock.status();
+    return lock.ok() ? *std::move(lock) : nullptr;
   }
 
   cradle::testing::PgServer pg_;
@@ -149,9 +160,7 @@ TEST_F(PgBatchLogTest, AKilledDatabaseKeepsWhatItAcknowledged) {
 }
 
 TEST_F(PgBatchLogTest, ABadTableOrAnUnreachableDatabaseIsNamed) {
-  PgBatchLog::Options options;
-  options.conninfo = pg_.conninfo();
-  options.table = "log; drop table x";
+  PgLogOptions options = Options("log; drop table x");
   EXPECT_THAT(
       PgBatchLog::Open(options).status(),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("log table")));
@@ -160,6 +169,36 @@ TEST_F(PgBatchLogTest, ABadTableOrAnUnreachableDatabaseIsNamed) {
   EXPECT_THAT(PgBatchLog::Open(options).status(),
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr("cannot reach the log's database")));
+}
+
+TEST_F(PgBatchLogTest, OneNodeAtATimeHoldsTheWritersLock) {
+  std::unique_ptr<PgWriterLock> a = Lock();
+  std::unique_ptr<PgWriterLock> b = Lock();
+  EXPECT_EQ(*a->Writer(), "");
+  EXPECT_TRUE(*a->TryAcquire("node-a:1"));
+  EXPECT_FALSE(*b->TryAcquire("node-b:1"));
+  EXPECT_TRUE(*a->TryAcquire("node-a:1"));  // held already
+  EXPECT_EQ(*b->Writer(), "node-a:1");
+  EXPECT_TRUE(a->StillHeld());
+  EXPECT_FALSE(b->StillHeld());
+
+  a->Release();
+  EXPECT_FALSE(a->StillHeld());
+  EXPECT_TRUE(*b->TryAcquire("node-b:1"));
+  EXPECT_EQ(*a->Writer(), "node-b:1");
+  EXPECT_FALSE(*a->TryAcquire("node-a:1"));
+}
+
+TEST_F(PgBatchLogTest, TheLockIsLostWithTheDatabase) {
+  std::unique_ptr<PgWriterLock> a = Lock();
+  ASSERT_TRUE(*a->TryAcquire("node-a:1"));
+  pg_.Kill();
+  pg_.Start();
+  EXPECT_FALSE(a->StillHeld());
+  // Taken again on the restarted database, by whoever asks first.
+  std::unique_ptr<PgWriterLock> b = Lock();
+  EXPECT_TRUE(*b->TryAcquire("node-b:1"));
+  EXPECT_FALSE(*a->TryAcquire("node-a:1"));
 }
 
 }  // namespace

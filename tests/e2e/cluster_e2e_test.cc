@@ -1,0 +1,312 @@
+// A province on three cradled processes over one PostgreSQL log (label:
+// cluster): writes sent to any node, the writer killed with SIGKILL under
+// load and restarted, and then every acknowledged write present exactly once
+// on every node, with the same tree head everywhere (docs/CLUSTER.md).
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include <netinet/in.h>
+
+#include "cradle/v1/audit.grpc.pb.h"
+#include "cradle/v1/registry.grpc.pb.h"
+#include "storage/pg_batch_log.h"
+#include "tests/testing/parties.h"
+#include "tests/testing/pg_server.h"
+#include "tests/testing/subprocess.h"
+#include "tests/testing/temp_dir.h"
+
+namespace cradle {
+namespace {
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class ClusterE2eTest : public ::testing::Test {
+ protected:
+  static constexpr int kNodes = 3;
+
+  ClusterE2eTest() {
+    for (int i = 0; i < kNodes; ++i) {
+      ports_.push_back(FreePort());
+      nodes_.emplace_back();
+    }
+  }
+  ~ClusterE2eTest() override {
+    for (auto& node : nodes_) node.reset();
+  }
+
+  std::string Address(int i) const {
+    return absl::StrCat("127.0.0.1:", ports_[i]);
+  }
+
+  void StartNode(int i) {
+    nodes_[i] = std::make_unique<testing::Daemon>(std::vector<std::string>{
+        CRADLE_CRADLED, "--data", dir_.Sub(absl::StrCat("node", i)), "--listen",
+        Address(i), "--insecure", "--cluster-log", pg_.conninfo(),
+        "--sweep-interval", "0", "--scrub-rate", "0"});
+    const std::string line = nodes_[i]->FirstLine();
+    ASSERT_NE(line.find("listening on"), std::string::npos)
+        << line << nodes_[i]->Stderr();
+  }
+
+  // The node the writer's lock names, by index; -1 when none yet.
+  int Writer() {
+    storage::PgLogOptions options;
+    options.conninfo = pg_.conninfo();
+    auto lock = storage::PgWriterLock::Open(options);
+    if (!lock.ok()) return -1;
+    absl::StatusOr<std::string> address = (*lock)->Writer();
+    for (int i = 0; address.ok() && i < kNodes; ++i) {
+      if (*address == Address(i)) return i;
+    }
+    return -1;
+  }
+
+  // Waits for the first writer's administrator token.
+  std::string AdminToken() {
+    for (int tries = 0; tries < 300; ++tries) {
+      for (int i = 0; i < kNodes; ++i) {
+        std::ifstream in(dir_.Sub(absl::StrCat("node", i, "/admin.token")));
+        std::stringstream s;
+        s << in.rdbuf();
+        if (!s.str().empty()) {
+          return std::string(absl::StripAsciiWhitespace(s.str()));
+        }
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    ADD_FAILURE() << "no node issued the administrator's token";
+    return "";
+  }
+
+  // One channel per node, kept: it reconnects to a restarted node.
+  std::shared_ptr<grpc::Channel> Channel(int i) {
+    std::lock_guard<std::mutex> lock(channels_mu_);
+    if (channels_.count(i) == 0) {
+      channels_[i] =
+          grpc::CreateChannel(Address(i), grpc::InsecureChannelCredentials());
+    }
+    return channels_[i];
+  }
+
+  void Authorize(grpc::ClientContext* ctx, absl::Duration timeout) {
+    ctx->AddMetadata("authorization", "Bearer " + token_);
+    ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  }
+
+  grpc::Status Register(int node, const std::string& id, const std::string& key,
+                        uint64_t* sequence = nullptr) {
+    auto stub = v1::Registry::NewStub(Channel(node));
+    v1::RegisterEnterpriseRequest req;
+    req.mutable_meta()->set_idempotency_key(key);
+    req.set_id(id);
+    req.set_name(absl::StrCat("企业", id.substr(10, 7)));
+    req.set_division("320505");
+    req.add_roles(v1::ROLE_GENERATOR);
+    grpc::ClientContext ctx;
+    Authorize(&ctx, absl::Seconds(15));
+    v1::RegisterEnterpriseResponse resp;
+    grpc::Status s = stub->RegisterEnterprise(&ctx, req, &resp);
+    if (s.ok() && sequence != nullptr) {
+      auto it = ctx.GetServerTrailingMetadata().find("cradle-sequence");
+      if (it != ctx.GetServerTrailingMetadata().end()) {
+        absl::SimpleAtoi(std::string(it->second.data(), it->second.size()),
+                         sequence);
+      }
+    }
+    return s;
+  }
+
+  grpc::Status GetEnterprise(int node, const std::string& id,
+                             v1::Enterprise* out, uint64_t min_sequence = 0) {
+    auto stub = v1::Registry::NewStub(Channel(node));
+    v1::GetEnterpriseRequest req;
+    req.set_id(id);
+    grpc::ClientContext ctx;
+    Authorize(&ctx, absl::Seconds(10));
+    if (min_sequence > 0) {
+      ctx.AddMetadata("cradle-min-sequence", absl::StrCat(min_sequence));
+    }
+    v1::GetEnterpriseResponse resp;
+    grpc::Status s = stub->GetEnterprise(&ctx, req, &resp);
+    *out = resp.enterprise();
+    return s;
+  }
+
+  v1::SignedTreeHead TreeHead(int node) {
+    auto stub = v1::Audit::NewStub(Channel(node));
+    grpc::ClientContext ctx;
+    Authorize(&ctx, absl::Seconds(10));
+    v1::GetTreeHeadResponse resp;
+    grpc::Status s = stub->GetTreeHead(&ctx, v1::GetTreeHeadRequest(), &resp);
+    EXPECT_TRUE(s.ok()) << "node " << node << ": " << s.error_message();
+    return resp.tree_head();
+  }
+
+  // Until every node's tree holds `size` entries (at most 60 s).
+  void WaitForSize(uint64_t size) {
+    for (int tries = 0; tries < 600; ++tries) {
+      bool all = true;
+      for (int i = 0; i < kNodes; ++i) all &= TreeHead(i).tree_size() >= size;
+      if (all) return;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    ADD_FAILURE() << "the nodes did not all reach " << size << " entries";
+  }
+
+  testing::PgServer pg_;
+  testing::TempDir dir_;
+  std::vector<int> ports_;
+  std::vector<std::unique_ptr<testing::Daemon>> nodes_;
+  std::string token_;
+  std::mutex channels_mu_;
+  std::map<int, std::shared_ptr<grpc::Channel>> channels_;
+};
+
+TEST_F(ClusterE2eTest, ReadsOnAnyNodeSeeAWriteSentToAnother) {
+  for (int i = 0; i < kNodes; ++i) StartNode(i);
+  token_ = AdminToken();
+  int writer = -1;
+  while ((writer = Writer()) < 0) absl::SleepFor(absl::Milliseconds(50));
+  const int follower = (writer + 1) % kNodes;
+  const int other = (writer + 2) % kNodes;
+
+  // Sent to a follower: forwarded to the writer, answered once the
+  // follower holds it.
+  uint64_t sequence = 0;
+  const std::string id = testing::MakeUscc("320505", "1000001");
+  grpc::Status s = Register(follower, id, "k-1", &sequence);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_GT(sequence, 0u);
+  v1::Enterprise e;
+  ASSERT_TRUE(GetEnterprise(follower, id, &e).ok());
+  EXPECT_EQ(e.id(), id);
+  // On the third node, named by the position the answer carried.
+  s = GetEnterprise(other, id, &e, sequence);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(e.id(), id);
+  // A position no node holds yet: refused, saying how far it is.
+  s = GetEnterprise(other, id, &e, sequence + 1000);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(s.error_message().find("not yet"), std::string::npos)
+      << s.error_message();
+}
+
+TEST_F(ClusterE2eTest, NoAcknowledgedWriteIsLostWhenTheWriterIsKilled) {
+  for (int i = 0; i < kNodes; ++i) StartNode(i);
+  token_ = AdminToken();
+
+  // Clients register enterprises on every node in turn, retrying a failed
+  // call with the same idempotency key on the next node.
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::vector<std::string> unexpected;
+  absl::Time last_ack = absl::Now();
+  absl::Duration longest_gap;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&, c] {
+      for (int n = 0; !stop.load(); ++n) {
+        const std::string id =
+            testing::MakeUscc("320505", absl::StrFormat("%d%06d", c + 2, n));
+        const std::string key = absl::StrCat("load-", c, "-", n);
+        const absl::Time give_up = absl::Now() + absl::Seconds(30);
+        for (int attempt = 0; absl::Now() < give_up; ++attempt) {
+          grpc::Status s = Register((c + n + attempt) % kNodes, id, key);
+          std::lock_guard<std::mutex> lock(mu);
+          if (s.ok()) {
+            acknowledged.insert(id);
+            const absl::Time now = absl::Now();
+            longest_gap = std::max(longest_gap, now - last_ack);
+            last_ack = now;
+            break;
+          }
+          if (s.error_code() != grpc::StatusCode::UNAVAILABLE &&
+              s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+            unexpected.push_back(absl::StrCat(id, ": ", s.error_message()));
+            break;
+          }
+        }
+      }
+    });
+  }
+  absl::SleepFor(absl::Seconds(3));
+  const int writer = Writer();
+  ASSERT_GE(writer, 0);
+  nodes_[writer]->Kill(SIGKILL);
+  absl::SleepFor(absl::Seconds(3));
+  StartNode(writer);
+  absl::SleepFor(absl::Seconds(3));
+  stop = true;
+  for (std::thread& t : clients) t.join();
+
+  EXPECT_TRUE(unexpected.empty()) << unexpected.front();
+  ASSERT_GT(acknowledged.size(), 20u);
+  std::printf(
+      "cluster: %zu writes acknowledged; longest gap between two "
+      "acknowledgements %s (the writer killed in between)\n",
+      acknowledged.size(), absl::FormatDuration(longest_gap).c_str());
+
+  // Every node: the same tree, and every acknowledged write, once.
+  const uint64_t size = TreeHead(Writer()).tree_size();
+  WaitForSize(size);
+  const v1::SignedTreeHead first = TreeHead(0);
+  for (int i = 1; i < kNodes; ++i) {
+    const v1::SignedTreeHead head = TreeHead(i);
+    EXPECT_EQ(head.tree_size(), first.tree_size()) << "node " << i;
+    EXPECT_EQ(head.root_hash(), first.root_hash()) << "node " << i;
+  }
+  for (int i = 0; i < kNodes; ++i) {
+    auto audit = v1::Audit::NewStub(Channel(i));
+    grpc::ClientContext ctx;
+    Authorize(&ctx, absl::Seconds(30));
+    v1::VerifyResponse verified;
+    ASSERT_TRUE(audit->Verify(&ctx, v1::VerifyRequest(), &verified).ok());
+    EXPECT_TRUE(verified.ok()) << "node " << i << ": " << verified.problem();
+    EXPECT_EQ(verified.checked(), first.tree_size()) << "node " << i;
+  }
+  for (int i = 0; i < kNodes; ++i) {
+    for (const std::string& id : acknowledged) {
+      v1::Enterprise e;
+      grpc::Status s = GetEnterprise(i, id, &e);
+      ASSERT_TRUE(s.ok()) << "node " << i << ", " << id << ": "
+                          << s.error_message();
+      EXPECT_EQ(e.version(), 1u) << "node " << i << ", " << id;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cradle
