@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Cradle builds with, if any is missing.
 #   scripts/install-deps.sh           what the build and the embedded server need
 #   scripts/install-deps.sh cluster   also the servers a cluster runs on
-#                                     (PostgreSQL 15; docs/CLUSTER.md)
+#                                     (PostgreSQL 15, Patroni, etcd; docs/CLUSTER.md)
 set -euo pipefail
 
 packages=(
@@ -13,7 +13,7 @@ packages=(
 )
 case "${1:-}" in
   "") ;;
-  cluster) packages+=(postgresql-15) ;;
+  cluster) packages+=(postgresql-15 patroni python3-etcd etcd-server etcd-client curl) ;;
   *) echo "install-deps: unknown group ${1} (cluster)" >&2; exit 2 ;;
 esac
 

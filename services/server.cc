@@ -238,16 +238,28 @@ absl::Status CradleServer::OpenCluster(
   storage::PgLogOptions log_options;
   log_options.conninfo = options.cluster_log;
   log_options.table = options.cluster_table;
-  absl::StatusOr<std::unique_ptr<storage::PgBatchLog>> log =
-      storage::PgBatchLog::Open(log_options);
-  if (!log.ok()) return log.status();
-  absl::StatusOr<std::unique_ptr<storage::PgWriterLock>> lock =
-      storage::PgWriterLock::Open(log_options);
-  if (!lock.ok()) return lock.status();
-  log_ = *std::move(log);
-  lock_ = *std::move(lock);
-  ledger->log = log_.get();
-  return absl::OkStatus();
+  // A node may start while the database fails over: it waits for it.
+  const absl::Time give_up = absl::Now() + options.cluster_connect_wait;
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<std::unique_ptr<storage::PgBatchLog>> log =
+        storage::PgBatchLog::Open(log_options);
+    absl::StatusOr<std::unique_ptr<storage::PgWriterLock>> lock =
+        log.ok() ? storage::PgWriterLock::Open(log_options) : log.status();
+    if (lock.ok()) {
+      log_ = *std::move(log);
+      lock_ = *std::move(lock);
+      ledger->log = log_.get();
+      return absl::OkStatus();
+    }
+    if (!absl::IsUnavailable(lock.status()) || absl::Now() >= give_up) {
+      return lock.status();
+    }
+    if (attempt % 10 == 0) {
+      std::fprintf(stderr, "cradled: cluster: waiting for the log: %s\n",
+                   lock.status().ToString().c_str());
+    }
+    absl::SleepFor(absl::Seconds(1));
+  }
 }
 
 absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {

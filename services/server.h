@@ -68,6 +68,9 @@ struct ServerOptions {
   // How long a call with cradle-min-sequence waits for this node to hold
   // that entry.
   absl::Duration cluster_read_wait = absl::Seconds(2);
+  // How long a start waits for the log's database (a failover) before it
+  // gives up.
+  absl::Duration cluster_connect_wait = absl::Minutes(2);
   // With TLS: the CA (PEM) the other nodes' certificates are checked
   // against when this node forwards a write.
   std::string cluster_peer_ca;

@@ -105,6 +105,9 @@ ABSL_FLAG(std::string, advertise, "",
 ABSL_FLAG(std::string, cluster_read_wait, "2s",
           "How long a call sending cradle-min-sequence waits for this node "
           "to hold that entry before it is refused (UNAVAILABLE).");
+ABSL_FLAG(std::string, cluster_connect_wait, "2m",
+          "How long a cluster node's start waits for the log's database "
+          "(during a failover, say) before it gives up.");
 ABSL_FLAG(std::string, cluster_peer_ca, "",
           "With TLS, the CA (PEM) the other nodes' certificates are checked "
           "against when a write is forwarded.");
@@ -117,12 +120,17 @@ absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
   options->cluster_table = absl::GetFlag(FLAGS_cluster_table);
   options->advertise = absl::GetFlag(FLAGS_advertise);
   options->cluster_peer_ca = absl::GetFlag(FLAGS_cluster_peer_ca);
-  const std::string wait = absl::GetFlag(FLAGS_cluster_read_wait);
-  if (!absl::ParseDuration(wait, &options->cluster_read_wait) ||
-      options->cluster_read_wait < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--cluster-read-wait ", cradle::Quote(wait),
-                     " is not a duration such as 2s"));
+  for (const auto& [name, text, into] :
+       {std::tuple<const char*, std::string, absl::Duration*>{
+            "--cluster-read-wait", absl::GetFlag(FLAGS_cluster_read_wait),
+            &options->cluster_read_wait},
+        std::tuple<const char*, std::string, absl::Duration*>{
+            "--cluster-connect-wait", absl::GetFlag(FLAGS_cluster_connect_wait),
+            &options->cluster_connect_wait}}) {
+    if (!absl::ParseDuration(text, into) || *into < absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, " ", cradle::Quote(text), " is not a duration such as 2s"));
+    }
   }
   if (!options->cluster_log.empty() && !options->insecure &&
       options->cluster_peer_ca.empty()) {

@@ -31,8 +31,27 @@ absl::Status CheckTable(const PgLogOptions& options) {
       "with a digit"));
 }
 
-// Advisory locks of Cradle: (this class, the table's hash).
+// Advisory locks of Cradle: (this class, the table's hash) for the writer;
+// (this class, 0) while a node creates tables.
 constexpr absl::string_view kLockClass = "2026";
+
+// Runs a CREATE ... IF NOT EXISTS under an advisory lock: nodes starting
+// together would race to create the same table, and PostgreSQL lets the
+// losers fail on its catalog ("already exists", a unique violation).
+absl::Status Create(pg::Connection& connection, const std::string& sql) {
+  CRADLE_RETURN_IF_ERROR(
+      connection
+          .Exec(absl::StrCat("SELECT pg_advisory_lock(", kLockClass, ", 0)"),
+                {}, {})
+          .status());
+  absl::Status created = connection.Exec(sql, {}, {}).status();
+  absl::Status unlocked =
+      connection
+          .Exec(absl::StrCat("SELECT pg_advisory_unlock(", kLockClass, ", 0)"),
+                {}, {})
+          .status();
+  return created.ok() ? unlocked : created;
+}
 
 }  // namespace
 
@@ -56,24 +75,28 @@ absl::StatusOr<std::unique_ptr<PgBatchLog>> PgBatchLog::Open(
   std::unique_ptr<PgBatchLog> log(new PgBatchLog(options));
   absl::MutexLock lock(&log->append_mu_);
   CRADLE_RETURN_IF_ERROR(
-      log->append_
-          .Exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", options.table,
-                             " (first_seq bigint PRIMARY KEY, last_seq bigint "
-                             "NOT NULL, body bytea NOT NULL, "
-                             "CHECK (last_seq >= first_seq))"),
-                {}, {})
-          .status());
+      Create(log->append_,
+             absl::StrCat("CREATE TABLE IF NOT EXISTS ", options.table,
+                          " (first_seq bigint PRIMARY KEY, last_seq bigint "
+                          "NOT NULL, body bytea NOT NULL, "
+                          "CHECK (last_seq >= first_seq))")));
   return log;
 }
 
 absl::Status PgBatchLog::Append(const LogRecord& record) {
   absl::MutexLock lock(&append_mu_);
-  CRADLE_ASSIGN_OR_RETURN(
-      pg::Result r, append_.Exec(insert_sql_,
-                                 {pg::Int8(record.first_sequence),
-                                  pg::Int8(record.last_sequence), record.body},
-                                 {pg::kInt8Oid, pg::kInt8Oid, pg::kByteaOid}));
-  if (pg::Affected(r.get()) != 1) {
+  absl::StatusOr<pg::Result> r =
+      append_.Exec(insert_sql_,
+                   {pg::Int8(record.first_sequence),
+                    pg::Int8(record.last_sequence), record.body},
+                   {pg::kInt8Oid, pg::kInt8Oid, pg::kByteaOid});
+  if (absl::IsFailedPrecondition(r.status())) {  // the primary key
+    return absl::FailedPreconditionError(
+        absl::StrCat("fenced: another writer took entry ",
+                     record.first_sequence, " (", r.status().message(), ")"));
+  }
+  if (!r.ok()) return r.status();
+  if (pg::Affected(r->get()) != 1) {
     return absl::FailedPreconditionError(absl::StrCat(
         "fenced: a record of entries ", record.first_sequence, "..",
         record.last_sequence, " does not follow the log's last"));
@@ -107,12 +130,10 @@ absl::StatusOr<std::unique_ptr<PgWriterLock>> PgWriterLock::Open(
   std::unique_ptr<PgWriterLock> lock(new PgWriterLock(options));
   absl::MutexLock l(&lock->mu_);
   CRADLE_RETURN_IF_ERROR(
-      lock->reads_
-          .Exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", options.table,
-                             "_writer (id int PRIMARY KEY, address text NOT "
-                             "NULL, since timestamptz NOT NULL)"),
-                {}, {})
-          .status());
+      Create(lock->reads_,
+             absl::StrCat("CREATE TABLE IF NOT EXISTS ", options.table,
+                          "_writer (id int PRIMARY KEY, address text NOT "
+                          "NULL, since timestamptz NOT NULL)")));
   return lock;
 }
 

@@ -155,8 +155,7 @@ absl::StatusOr<Result> Connection::Exec(absl::string_view sql,
   const std::string text =
       Message(result ? PQresultErrorMessage(result.get()) : "no result");
   if (state != nullptr && state == kUniqueViolation) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("fenced: another writer holds that place (", text, ")"));
+    return absl::FailedPreconditionError(text);
   }
   if (PQstatus(conn_) != CONNECTION_OK) Drop();
   return absl::UnavailableError(

@@ -44,7 +44,8 @@ class Connection {
   // results, connecting first if the connection is down. UNAVAILABLE for a
   // database out of reach, a statement that did not answer within the
   // timeout (cancelled; its outcome unknown), or a commit made without the
-  // synchronous standby; FAILED_PRECONDITION for a unique violation; the
+  // synchronous standby; FAILED_PRECONDITION for a unique violation
+  // (PostgreSQL's message); the
   // connection is dropped after any failure but the last.
   absl::StatusOr<Result> Exec(absl::string_view sql,
                               const std::vector<std::string>& params,

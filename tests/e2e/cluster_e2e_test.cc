@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,70 +53,156 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-class ClusterE2eTest : public ::testing::Test {
- protected:
+// How a test runs the cluster's processes.
+class Cluster {
+ public:
   static constexpr int kNodes = 3;
+  virtual ~Cluster() = default;
+  virtual std::string Address(int i) const = 0;
+  // The log's connection string, as the nodes have it.
+  virtual std::string LogConninfo() const = 0;
+  virtual std::string DataDir(int i) const = 0;
+  virtual void StartNode(int i) = 0;
+  virtual void KillNode(int i) = 0;
+};
 
-  ClusterE2eTest() {
+// Three cradled processes over one PostgreSQL server.
+class ProcessCluster final : public Cluster {
+ public:
+  ProcessCluster() {
     for (int i = 0; i < kNodes; ++i) {
       ports_.push_back(FreePort());
       nodes_.emplace_back();
     }
+    for (int i = 0; i < kNodes; ++i) StartNode(i);
   }
-  ~ClusterE2eTest() override {
-    for (auto& node : nodes_) node.reset();
-  }
-
-  std::string Address(int i) const {
+  std::string Address(int i) const override {
     return absl::StrCat("127.0.0.1:", ports_[i]);
   }
-
-  void StartNode(int i) {
+  std::string LogConninfo() const override { return pg_.conninfo(); }
+  std::string DataDir(int i) const override {
+    return dir_.Sub(absl::StrCat("node", i));
+  }
+  void StartNode(int i) override {
     nodes_[i] = std::make_unique<testing::Daemon>(std::vector<std::string>{
-        CRADLE_CRADLED, "--data", dir_.Sub(absl::StrCat("node", i)), "--listen",
-        Address(i), "--insecure", "--cluster-log", pg_.conninfo(),
-        "--sweep-interval", "0", "--scrub-rate", "0"});
+        CRADLE_CRADLED, "--data", DataDir(i), "--listen", Address(i),
+        "--insecure", "--cluster-log", pg_.conninfo(), "--sweep-interval", "0",
+        "--scrub-rate", "0"});
     const std::string line = nodes_[i]->FirstLine();
     ASSERT_NE(line.find("listening on"), std::string::npos)
         << line << nodes_[i]->Stderr();
+  }
+  void KillNode(int i) override { nodes_[i]->Kill(SIGKILL); }
+
+ private:
+  testing::PgServer pg_;
+  testing::TempDir dir_;
+  std::vector<int> ports_;
+  std::vector<std::unique_ptr<testing::Daemon>> nodes_;
+};
+
+// The province scripts/cluster.sh runs: three etcd, three PostgreSQL under
+// Patroni (synchronous mode, strict), three cradled.
+class PatroniCluster final : public Cluster {
+ public:
+  PatroniCluster() : base_(FreePort() / 100 * 100) {
+    if (base_ < 10000) base_ += 10000;
+    testing::RunResult up = Script({"up"});
+    EXPECT_EQ(up.exit_code, 0) << up.out << up.err;
+  }
+  ~PatroniCluster() override { Script({"clean"}); }
+  std::string Address(int i) const override {
+    return absl::StrCat("127.0.0.1:", base_ + 1 + i);
+  }
+  std::string LogConninfo() const override {
+    return absl::StrFormat(
+        "host=127.0.0.1,127.0.0.1,127.0.0.1 port=%d,%d,%d user=cradle "
+        "dbname=postgres target_session_attrs=read-write",
+        base_ + 41, base_ + 42, base_ + 43);
+  }
+  std::string DataDir(int i) const override {
+    return absl::StrCat(dir_, "/node", i + 1);
+  }
+  void StartNode(int i) override { Script({"start-node", Index(i)}); }
+  void KillNode(int i) override { Script({"kill-node", Index(i)}); }
+  void StartDb(int i) { Script({"start-db", Index(i)}); }
+  void KillDb(int i) { Script({"kill-db", Index(i)}); }
+  // The database primary, by index; -1 when there is none.
+  int PrimaryDb() {
+    testing::RunResult r = Script({"status"});
+    for (int i = 0; i < kNodes; ++i) {
+      if (r.out.find(absl::StrCat("postgres ", i + 1, "  primary")) !=
+          std::string::npos) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+ private:
+  static std::string Index(int i) { return absl::StrCat(i + 1); }
+  testing::RunResult Script(std::vector<std::string> args) {
+    std::vector<std::string> argv = {
+        "/usr/bin/env",
+        absl::StrCat("CRADLE_CLUSTER_DIR=", dir_),
+        absl::StrCat("CRADLE_CLUSTER_PORT=", base_),
+        absl::StrCat("CRADLE_BIN=", CRADLE_BIN_ROOT),
+        "/bin/bash",
+        absl::StrCat(CRADLE_SOURCE_DIR, "/scripts/cluster.sh")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::Run(argv);
+  }
+
+  const std::string dir_ = absl::StrCat("/tmp/cradle-cluster-", getpid());
+  int base_;
+};
+
+// A client of the cluster: calls on any node, load with retries, checks.
+class ClusterE2eTest : public ::testing::Test {
+ protected:
+  static constexpr int kNodes = Cluster::kNodes;
+
+  ~ClusterE2eTest() override {
+    channels_.clear();
+    cluster_.reset();
   }
 
   // The node the writer's lock names, by index; -1 when none yet.
   int Writer() {
     storage::PgLogOptions options;
-    options.conninfo = pg_.conninfo();
+    options.conninfo = cluster_->LogConninfo();
     auto lock = storage::PgWriterLock::Open(options);
     if (!lock.ok()) return -1;
     absl::StatusOr<std::string> address = (*lock)->Writer();
     for (int i = 0; address.ok() && i < kNodes; ++i) {
-      if (*address == Address(i)) return i;
+      if (*address == cluster_->Address(i)) return i;
     }
     return -1;
   }
 
   // Waits for the first writer's administrator token.
-  std::string AdminToken() {
-    for (int tries = 0; tries < 300; ++tries) {
+  void ReadAdminToken() {
+    for (int tries = 0; tries < 600; ++tries) {
       for (int i = 0; i < kNodes; ++i) {
-        std::ifstream in(dir_.Sub(absl::StrCat("node", i, "/admin.token")));
+        std::ifstream in(cluster_->DataDir(i) + "/admin.token");
         std::stringstream s;
         s << in.rdbuf();
         if (!s.str().empty()) {
-          return std::string(absl::StripAsciiWhitespace(s.str()));
+          token_ = std::string(absl::StripAsciiWhitespace(s.str()));
+          return;
         }
       }
       absl::SleepFor(absl::Milliseconds(100));
     }
     ADD_FAILURE() << "no node issued the administrator's token";
-    return "";
   }
 
   // One channel per node, kept: it reconnects to a restarted node.
   std::shared_ptr<grpc::Channel> Channel(int i) {
     std::lock_guard<std::mutex> lock(channels_mu_);
     if (channels_.count(i) == 0) {
-      channels_[i] =
-          grpc::CreateChannel(Address(i), grpc::InsecureChannelCredentials());
+      channels_[i] = grpc::CreateChannel(cluster_->Address(i),
+                                         grpc::InsecureChannelCredentials());
     }
     return channels_[i];
   }
@@ -174,29 +261,97 @@ class ClusterE2eTest : public ::testing::Test {
     return resp.tree_head();
   }
 
-  // Until every node's tree holds `size` entries (at most 60 s).
-  void WaitForSize(uint64_t size) {
+  // Clients register enterprises on every node in turn, retrying a failed
+  // call with the same idempotency key on the next node, while `faults`
+  // runs; then the acknowledged ids.
+  std::set<std::string> UnderLoad(const std::function<void()>& faults) {
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    std::set<std::string> acknowledged;
+    std::vector<std::string> unexpected;
+    absl::Time last_ack = absl::Now();
+    absl::Duration longest_gap;
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 4; ++c) {
+      clients.emplace_back([&, c] {
+        for (int n = 0; !stop.load(); ++n) {
+          const std::string id =
+              testing::MakeUscc("320505", absl::StrFormat("%d%06d", c + 2, n));
+          const std::string key = absl::StrCat("load-", c, "-", n);
+          const absl::Time give_up = absl::Now() + absl::Seconds(90);
+          for (int attempt = 0; absl::Now() < give_up; ++attempt) {
+            grpc::Status s = Register((c + n + attempt) % kNodes, id, key);
+            std::lock_guard<std::mutex> lock(mu);
+            if (s.ok()) {
+              acknowledged.insert(id);
+              const absl::Time now = absl::Now();
+              longest_gap = std::max(longest_gap, now - last_ack);
+              last_ack = now;
+              break;
+            }
+            if (s.error_code() != grpc::StatusCode::UNAVAILABLE &&
+                s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+              unexpected.push_back(absl::StrCat(id, ": ", s.error_message()));
+              break;
+            }
+          }
+        }
+      });
+    }
+    faults();
+    stop = true;
+    for (std::thread& t : clients) t.join();
+    EXPECT_TRUE(unexpected.empty()) << unexpected.front();
+    std::printf(
+        "cluster: %zu writes acknowledged; longest gap between two "
+        "acknowledgements %s\n",
+        acknowledged.size(), absl::FormatDuration(longest_gap).c_str());
+    return acknowledged;
+  }
+
+  // Every node: the same tree, every chain verified, and every
+  // acknowledged write once.
+  void ExpectEveryNodeHolds(const std::set<std::string>& acknowledged) {
+    int writer;
+    while ((writer = Writer()) < 0) absl::SleepFor(absl::Milliseconds(100));
+    const uint64_t size = TreeHead(writer).tree_size();
     for (int tries = 0; tries < 600; ++tries) {
       bool all = true;
       for (int i = 0; i < kNodes; ++i) all &= TreeHead(i).tree_size() >= size;
-      if (all) return;
+      if (all) break;
       absl::SleepFor(absl::Milliseconds(100));
     }
-    ADD_FAILURE() << "the nodes did not all reach " << size << " entries";
+    const v1::SignedTreeHead first = TreeHead(0);
+    for (int i = 0; i < kNodes; ++i) {
+      const v1::SignedTreeHead head = TreeHead(i);
+      EXPECT_EQ(head.tree_size(), first.tree_size()) << "node " << i;
+      EXPECT_EQ(head.root_hash(), first.root_hash()) << "node " << i;
+      auto audit = v1::Audit::NewStub(Channel(i));
+      grpc::ClientContext ctx;
+      Authorize(&ctx, absl::Seconds(30));
+      v1::VerifyResponse verified;
+      ASSERT_TRUE(audit->Verify(&ctx, v1::VerifyRequest(), &verified).ok());
+      EXPECT_TRUE(verified.ok()) << "node " << i << ": " << verified.problem();
+      EXPECT_EQ(verified.checked(), first.tree_size()) << "node " << i;
+      for (const std::string& id : acknowledged) {
+        v1::Enterprise e;
+        grpc::Status s = GetEnterprise(i, id, &e);
+        ASSERT_TRUE(s.ok())
+            << "node " << i << ", " << id << ": " << s.error_message();
+        EXPECT_EQ(e.version(), 1u) << "node " << i << ", " << id;
+      }
+    }
   }
 
-  testing::PgServer pg_;
-  testing::TempDir dir_;
-  std::vector<int> ports_;
-  std::vector<std::unique_ptr<testing::Daemon>> nodes_;
+  std::unique_ptr<Cluster> cluster_;
   std::string token_;
   std::mutex channels_mu_;
   std::map<int, std::shared_ptr<grpc::Channel>> channels_;
 };
 
 TEST_F(ClusterE2eTest, ReadsOnAnyNodeSeeAWriteSentToAnother) {
-  for (int i = 0; i < kNodes; ++i) StartNode(i);
-  token_ = AdminToken();
+  cluster_ = std::make_unique<ProcessCluster>();
+  ReadAdminToken();
   int writer = -1;
   while ((writer = Writer()) < 0) absl::SleepFor(absl::Milliseconds(50));
   const int follower = (writer + 1) % kNodes;
@@ -224,88 +379,50 @@ TEST_F(ClusterE2eTest, ReadsOnAnyNodeSeeAWriteSentToAnother) {
 }
 
 TEST_F(ClusterE2eTest, NoAcknowledgedWriteIsLostWhenTheWriterIsKilled) {
-  for (int i = 0; i < kNodes; ++i) StartNode(i);
-  token_ = AdminToken();
-
-  // Clients register enterprises on every node in turn, retrying a failed
-  // call with the same idempotency key on the next node.
-  std::atomic<bool> stop{false};
-  std::mutex mu;
-  std::set<std::string> acknowledged;
-  std::vector<std::string> unexpected;
-  absl::Time last_ack = absl::Now();
-  absl::Duration longest_gap;
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 4; ++c) {
-    clients.emplace_back([&, c] {
-      for (int n = 0; !stop.load(); ++n) {
-        const std::string id =
-            testing::MakeUscc("320505", absl::StrFormat("%d%06d", c + 2, n));
-        const std::string key = absl::StrCat("load-", c, "-", n);
-        const absl::Time give_up = absl::Now() + absl::Seconds(30);
-        for (int attempt = 0; absl::Now() < give_up; ++attempt) {
-          grpc::Status s = Register((c + n + attempt) % kNodes, id, key);
-          std::lock_guard<std::mutex> lock(mu);
-          if (s.ok()) {
-            acknowledged.insert(id);
-            const absl::Time now = absl::Now();
-            longest_gap = std::max(longest_gap, now - last_ack);
-            last_ack = now;
-            break;
-          }
-          if (s.error_code() != grpc::StatusCode::UNAVAILABLE &&
-              s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
-            unexpected.push_back(absl::StrCat(id, ": ", s.error_message()));
-            break;
-          }
-        }
-      }
-    });
-  }
-  absl::SleepFor(absl::Seconds(3));
-  const int writer = Writer();
-  ASSERT_GE(writer, 0);
-  nodes_[writer]->Kill(SIGKILL);
-  absl::SleepFor(absl::Seconds(3));
-  StartNode(writer);
-  absl::SleepFor(absl::Seconds(3));
-  stop = true;
-  for (std::thread& t : clients) t.join();
-
-  EXPECT_TRUE(unexpected.empty()) << unexpected.front();
+  cluster_ = std::make_unique<ProcessCluster>();
+  ReadAdminToken();
+  std::set<std::string> acknowledged = UnderLoad([&] {
+    absl::SleepFor(absl::Seconds(3));
+    const int writer = Writer();
+    ASSERT_GE(writer, 0);
+    cluster_->KillNode(writer);
+    absl::SleepFor(absl::Seconds(3));
+    cluster_->StartNode(writer);
+    absl::SleepFor(absl::Seconds(3));
+  });
   ASSERT_GT(acknowledged.size(), 20u);
-  std::printf(
-      "cluster: %zu writes acknowledged; longest gap between two "
-      "acknowledgements %s (the writer killed in between)\n",
-      acknowledged.size(), absl::FormatDuration(longest_gap).c_str());
+  ExpectEveryNodeHolds(acknowledged);
+}
 
-  // Every node: the same tree, and every acknowledged write, once.
-  const uint64_t size = TreeHead(Writer()).tree_size();
-  WaitForSize(size);
-  const v1::SignedTreeHead first = TreeHead(0);
-  for (int i = 1; i < kNodes; ++i) {
-    const v1::SignedTreeHead head = TreeHead(i);
-    EXPECT_EQ(head.tree_size(), first.tree_size()) << "node " << i;
-    EXPECT_EQ(head.root_hash(), first.root_hash()) << "node " << i;
-  }
-  for (int i = 0; i < kNodes; ++i) {
-    auto audit = v1::Audit::NewStub(Channel(i));
-    grpc::ClientContext ctx;
-    Authorize(&ctx, absl::Seconds(30));
-    v1::VerifyResponse verified;
-    ASSERT_TRUE(audit->Verify(&ctx, v1::VerifyRequest(), &verified).ok());
-    EXPECT_TRUE(verified.ok()) << "node " << i << ": " << verified.problem();
-    EXPECT_EQ(verified.checked(), first.tree_size()) << "node " << i;
-  }
-  for (int i = 0; i < kNodes; ++i) {
-    for (const std::string& id : acknowledged) {
-      v1::Enterprise e;
-      grpc::Status s = GetEnterprise(i, id, &e);
-      ASSERT_TRUE(s.ok()) << "node " << i << ", " << id << ": "
-                          << s.error_message();
-      EXPECT_EQ(e.version(), 1u) << "node " << i << ", " << id;
+// The database's primary killed (its Patroni too, as when its machine
+// dies), then the primary and the writer node together; Patroni promotes
+// the synchronous standby, a node takes the writer's lock again.
+TEST_F(ClusterE2eTest, NoAcknowledgedWriteIsLostWhenTheDatabasePrimaryDies) {
+  auto patroni = std::make_unique<PatroniCluster>();
+  PatroniCluster* cluster = patroni.get();
+  cluster_ = std::move(patroni);
+  ReadAdminToken();
+  std::set<std::string> acknowledged = UnderLoad([&] {
+    absl::SleepFor(absl::Seconds(3));
+    int primary = cluster->PrimaryDb();
+    ASSERT_GE(primary, 0);
+    cluster->KillDb(primary);
+    absl::SleepFor(absl::Seconds(20));
+    cluster->StartDb(primary);
+    while ((primary = cluster->PrimaryDb()) < 0) {
+      absl::SleepFor(absl::Milliseconds(200));
     }
-  }
+    const int writer = Writer();
+    ASSERT_GE(writer, 0);
+    cluster->KillDb(primary);
+    cluster->KillNode(writer);
+    absl::SleepFor(absl::Seconds(20));
+    cluster->StartDb(primary);
+    cluster->StartNode(writer);
+    absl::SleepFor(absl::Seconds(5));
+  });
+  ASSERT_GT(acknowledged.size(), 20u);
+  ExpectEveryNodeHolds(acknowledged);
 }
 
 }  // namespace

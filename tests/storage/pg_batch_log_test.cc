@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -169,6 +170,31 @@ TEST_F(PgBatchLogTest, ABadTableOrAnUnreachableDatabaseIsNamed) {
   EXPECT_THAT(PgBatchLog::Open(options).status(),
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr("cannot reach the log's database")));
+}
+
+// Nodes of a new cluster start together and all create the log's tables,
+// which PostgreSQL lets race on its catalog.
+TEST_F(PgBatchLogTest, NodesStartingTogetherAllOpenTheLog) {
+  for (int round = 0; round < 5; ++round) {
+    const std::string table = absl::StrCat("log_", round);
+    std::vector<std::thread> nodes;
+    std::atomic<int> opened{0};
+    std::vector<std::string> errors(8);
+    for (int i = 0; i < 8; ++i) {
+      nodes.emplace_back([&, i] {
+        auto log = PgBatchLog::Open(Options(table));
+        auto lock = PgWriterLock::Open(Options(table));
+        if (log.ok() && lock.ok()) {
+          ++opened;
+        } else {
+          errors[i] = absl::StrCat(log.status().ToString(), " / ",
+                                   lock.status().ToString());
+        }
+      });
+    }
+    for (std::thread& t : nodes) t.join();
+    EXPECT_EQ(opened.load(), 8) << absl::StrJoin(errors, "");
+  }
 }
 
 TEST_F(PgBatchLogTest, OneNodeAtATimeHoldsTheWritersLock) {

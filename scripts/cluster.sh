@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# A province on loopback, as docs/CLUSTER.md describes it: three etcd
+# members, three PostgreSQL 15 servers run by Patroni (synchronous mode,
+# strict: a commit returns once a standby has it too), and three cradled
+# nodes over the province's log. Everything from Debian's packages.
+#
+#   scripts/cluster.sh up        install what is missing, build, start all
+#   scripts/cluster.sh status    each process, who writes, each node's head
+#   scripts/cluster.sh down      stop everything (data stays in DIR)
+#   scripts/cluster.sh kill-node N   SIGKILL cradled N (1..3), for trials
+#   scripts/cluster.sh kill-db N     SIGKILL Patroni and PostgreSQL N
+#   scripts/cluster.sh start-node N / start-db N   start one again
+#   scripts/cluster.sh clean     down, then remove DIR
+#
+# DIR is $CRADLE_CLUSTER_DIR (default ./cradle-cluster). Ports from
+# $CRADLE_CLUSTER_PORT (default 7700): cradled 7701-7703, PostgreSQL
+# 7741-7743, Patroni's REST API 7751-7753, etcd 7761-7763 (peers 7771-7773).
+# cradled's binaries: $CRADLE_BIN (default build/, built here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dir=$(realpath -m "${CRADLE_CLUSTER_DIR:-cradle-cluster}")
+base=${CRADLE_CLUSTER_PORT:-7700}
+bin=${CRADLE_BIN:-build}
+n=3
+pgbin=/usr/lib/postgresql/15/bin
+
+usage() { sed -n '2,20p' "$0" >&2; exit 2; }
+# Runs a command as the postgres user (PostgreSQL refuses root), in this
+# process: exec, so that $! is the command's own pid.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then
+    exec setpriv --reuid=postgres --regid=postgres --init-groups \
+      env HOME=/var/lib/postgresql "$@"
+  fi
+  exec "$@"
+}
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+node_addr() { echo "127.0.0.1:$((base + $1))"; }
+conninfo() {
+  echo "host=127.0.0.1,127.0.0.1,127.0.0.1 port=$((base + 41)),$((base + 42)),$((base + 43)) user=cradle dbname=postgres target_session_attrs=read-write"
+}
+etcd_hosts() {
+  echo "127.0.0.1:$((base + 61)),127.0.0.1:$((base + 62)),127.0.0.1:$((base + 63))"
+}
+
+start_etcd() {
+  local i=$1 cluster=""
+  for j in $(seq $n); do
+    cluster+="e$j=http://127.0.0.1:$((base + 70 + j)),"
+  done
+  alive "$dir/etcd$i.pid" && return 0
+  etcd --name "e$i" --data-dir "$dir/etcd$i" --enable-v2=true \
+    --listen-client-urls "http://127.0.0.1:$((base + 60 + i))" \
+    --advertise-client-urls "http://127.0.0.1:$((base + 60 + i))" \
+    --listen-peer-urls "http://127.0.0.1:$((base + 70 + i))" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$((base + 70 + i))" \
+    --initial-cluster "${cluster%,}" --initial-cluster-state new \
+    --initial-cluster-token cradle >"$dir/etcd$i.log" 2>&1 &
+  echo $! >"$dir/etcd$i.pid"
+}
+
+patroni_config() {
+  local i=$1
+  cat <<EOF
+scope: cradle
+namespace: /cradle/
+name: pg$i
+log: {level: WARNING, dir: $dir/patroni$i-log}
+restapi:
+  listen: 127.0.0.1:$((base + 50 + i))
+  connect_address: 127.0.0.1:$((base + 50 + i))
+etcd:
+  hosts: $(etcd_hosts)
+bootstrap:
+  dcs:
+    ttl: 10
+    loop_wait: 1
+    retry_timeout: 4
+    maximum_lag_on_failover: 0
+    synchronous_mode: true
+    synchronous_mode_strict: true
+    postgresql:
+      use_pg_rewind: true
+      parameters:
+        synchronous_commit: "on"
+        wal_log_hints: "on"
+        max_wal_senders: 10
+        max_replication_slots: 10
+  initdb: [{encoding: UTF8}, {locale: C}]
+  pg_hba:
+    - local all all trust
+    - host all all 127.0.0.1/32 trust
+    - host replication replicator 127.0.0.1/32 trust
+postgresql:
+  listen: 127.0.0.1:$((base + 40 + i))
+  connect_address: 127.0.0.1:$((base + 40 + i))
+  data_dir: $dir/pg$i
+  bin_dir: $pgbin
+  pgpass: $dir/pgpass$i
+  authentication:
+    superuser: {username: cradle, password: cradle}
+    replication: {username: replicator, password: replicator}
+  parameters:
+    unix_socket_directories: $dir
+EOF
+}
+
+start_db() {
+  local i=$1
+  alive "$dir/patroni$i.pid" && return 0
+  mkdir -p "$dir/patroni$i-log"
+  patroni_config "$i" >"$dir/patroni$i.yml"
+  [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir/patroni$i.yml" "$dir/patroni$i-log"
+  (as_pg patroni "$dir/patroni$i.yml") >"$dir/patroni$i.out" 2>&1 &
+  echo $! >"$dir/patroni$i.pid"
+}
+
+start_node() {
+  local i=$1
+  alive "$dir/node$i.pid" && return 0
+  "$bin/services/cradled" --data "$dir/node$i" --listen "$(node_addr "$i")" \
+    --insecure --cluster-log "$(conninfo)" >>"$dir/node$i.log" 2>&1 &
+  echo $! >"$dir/node$i.pid"
+}
+
+# The primary's index (1..n) as Patroni's REST API says, or nothing.
+primary() {
+  for i in $(seq $n); do
+    if curl -fs -o /dev/null "http://127.0.0.1:$((base + 50 + i))/primary"; then
+      echo "$i"
+      return
+    fi
+  done
+}
+
+has_primary() { [ -n "$(primary)" ]; }
+
+wait_for() {  # SECONDS WHAT COMMAND...
+  local seconds=$1 what=$2; shift 2
+  for _ in $(seq $((seconds * 4))); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.25
+  done
+  echo "cluster: $what did not happen within ${seconds}s (logs in $dir)" >&2
+  return 1
+}
+
+up() {
+  scripts/install-deps.sh cluster
+  if [ -z "${CRADLE_BIN:-}" ]; then
+    scripts/build.sh build cradled cradlectl -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCRADLE_BUILD_TESTS=OFF
+  fi
+  mkdir -p "$dir"
+  chmod 755 "$dir"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  echo "cluster: etcd ×$n"
+  for i in $(seq $n); do start_etcd "$i"; done
+  wait_for 30 "etcd's health" etcdctl --endpoints "$(etcd_hosts)" endpoint health
+  echo "cluster: PostgreSQL ×$n under Patroni (synchronous mode, strict)"
+  for i in $(seq $n); do start_db "$i"; done
+  wait_for 120 "a PostgreSQL primary" has_primary
+  echo "cluster: cradled ×$n"
+  for i in $(seq $n); do start_node "$i"; done
+  wait_for 60 "a writer" compgen -G "$dir/node*/admin.token"
+  status
+  local token
+  token=$(ls "$dir"/node*/admin.token | head -1)
+  echo
+  echo "Any node serves any call, e.g.:"
+  echo "  $bin/clients/cradlectl --server $(node_addr 2) --insecure --token-file $token credential list"
+  echo "Try: scripts/cluster.sh kill-node N, kill-db N, status; down stops it."
+}
+
+status() {
+  for i in $(seq $n); do
+    printf 'etcd %d      %s\n' "$i" "$(alive "$dir/etcd$i.pid" && echo running || echo stopped)"
+  done
+  local p
+  p=$(primary)
+  for i in $(seq $n); do
+    local role=stopped
+    if alive "$dir/patroni$i.pid"; then
+      role=standby
+      [ "$i" = "$p" ] && role=primary
+    fi
+    printf 'postgres %d  %s (127.0.0.1:%d)\n' "$i" "$role" $((base + 40 + i))
+  done
+  local writer=""
+  [ -n "$p" ] && writer=$(psql -qtA -h 127.0.0.1 -p $((base + 40 + p)) -U cradle \
+    -d postgres -c "SELECT address FROM cradle_log_writer" 2>/dev/null || true)
+  local token
+  token=$(ls "$dir"/node*/admin.token 2>/dev/null | head -1 || true)
+  for i in $(seq $n); do
+    local state=stopped head=""
+    if alive "$dir/node$i.pid"; then
+      state=follower
+      [ "$writer" = "$(node_addr "$i")" ] && state=writer
+      [ -n "$token" ] && head=$("$bin/clients/cradlectl" --server "$(node_addr "$i")" \
+        --insecure --token-file "$token" audit head 2>/dev/null | head -1 || true)
+    fi
+    printf 'cradled %d   %s (%s) %s\n' "$i" "$state" "$(node_addr "$i")" "$head"
+  done
+}
+
+stop_pid() {
+  local f=$1
+  if alive "$f"; then
+    kill "$(cat "$f")" 2>/dev/null || true
+    for _ in $(seq 40); do alive "$f" || break; sleep 0.25; done
+  fi
+  rm -f "$f"
+}
+
+down() {
+  for i in $(seq $n); do stop_pid "$dir/node$i.pid"; done
+  for i in $(seq $n); do stop_pid "$dir/patroni$i.pid"; done
+  for i in $(seq $n); do stop_pid "$dir/etcd$i.pid"; done
+  echo "cluster: stopped (data kept in $dir)"
+}
+
+kill_db() {
+  local i=$1 pid
+  alive "$dir/patroni$i.pid" && kill -9 "$(cat "$dir/patroni$i.pid")"
+  if [ -f "$dir/pg$i/postmaster.pid" ]; then
+    pid=$(head -1 "$dir/pg$i/postmaster.pid")
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$dir/patroni$i.pid"
+}
+
+cmd=${1:-}
+case "$cmd" in
+  up) up ;;
+  status) status ;;
+  down) down ;;
+  clean) down; rm -rf "$dir" ;;
+  kill-node) [ -n "${2:-}" ] || usage; kill -9 "$(cat "$dir/node$2.pid")"; rm -f "$dir/node$2.pid" ;;
+  kill-db) [ -n "${2:-}" ] || usage; kill_db "$2" ;;
+  start-node) [ -n "${2:-}" ] || usage; start_node "$2" ;;
+  start-db) [ -n "${2:-}" ] || usage; start_db "$2" ;;
+  *) usage ;;
+esac
