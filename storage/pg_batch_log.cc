@@ -170,6 +170,16 @@ bool PgWriterLock::StillHeld() {
 
 void PgWriterLock::Release() {
   absl::MutexLock lock(&mu_);
+  // Unlocked before the session ends: a closed connection lets the lock go
+  // only once its backend has noticed, and the next writer should not wait
+  // for that.
+  if (held_ && session_.connected()) {
+    session_
+        .Exec(absl::StrCat("SELECT pg_advisory_unlock(", kLockClass,
+                           ", hashtext($1))"),
+              {table_}, {pg::kTextOid})
+        .IgnoreError();
+  }
   session_.Drop();
   held_ = false;
 }

@@ -73,6 +73,8 @@ class PgWriterLock final : public WriterLock {
 
   absl::StatusOr<bool> TryAcquire(absl::string_view address) override;
   bool StillHeld() override;
+  // Unlocks before it ends the session, so that another node may take the
+  // lock as soon as this returns.
   void Release() override;
   absl::StatusOr<std::string> Writer() override;
 
