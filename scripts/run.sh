@@ -25,7 +25,7 @@ trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' INT TERM EXIT
 scripts/demo.sh "$listen" "$data"
 
 echo
-echo "cradled is serving on $listen over TLS with its ledger in ./$data (Ctrl-C stops it)."
+echo "cradled is serving on $listen over TLS with its ledger in $data (Ctrl-C stops it)."
 echo "The administrator's token is in $data/admin.token; the demo's credentials in $data/demo."
 echo "Try: build/clients/cradlectl --server $listen --ca $data/tls/ca.crt \\"
 echo "       --token-file $data/admin.token credential list"
