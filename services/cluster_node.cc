@@ -18,19 +18,20 @@ struct ForwardedCall {
   grpc::ClientContext context;
 };
 
-uint64_t TrailingSequence(const grpc::ClientContext& context) {
-  const auto& trailers = context.GetServerTrailingMetadata();
-  auto it = trailers.find(kSequenceTrailer);
+}  // namespace
+
+uint64_t SequenceIn(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+    const char* key) {
+  auto it = metadata.find(key);
   uint64_t sequence = 0;
-  if (it == trailers.end() ||
+  if (it == metadata.end() ||
       !absl::SimpleAtoi(absl::string_view(it->second.data(), it->second.size()),
                         &sequence)) {
     return 0;
   }
   return sequence;
 }
-
-}  // namespace
 
 ClusterNode::ClusterNode(storage::RocksDbLedger& ledger,
                          storage::WriterLock& lock, ClusterNodeOptions options)
@@ -222,17 +223,19 @@ void ClusterNode::Forward(grpc::CallbackServerContext* ctx,
   }
   call->context.AddMetadata(kForwardedHeader, options_.advertise);
   call->context.set_deadline(ctx->deadline());
-  stub->UnaryCall(&call->context, method, grpc::StubOptions(), request,
-                  response,
-                  [this, call, done = std::move(done)](grpc::Status status) {
-                    const uint64_t sequence =
-                        status.ok() ? TrailingSequence(call->context) : 0;
-                    delete call;
-                    // The write is durable either way; the wait only lets a
-                    // read on this node that follows the answer see it.
-                    WhenApplied(sequence, options_.apply_wait,
-                                [status, done](bool) { done(status); });
-                  });
+  stub->UnaryCall(
+      &call->context, method, grpc::StubOptions(), request, response,
+      [this, call, done = std::move(done)](grpc::Status status) {
+        const uint64_t sequence =
+            status.ok() ? SequenceIn(call->context.GetServerTrailingMetadata(),
+                                     kSequenceTrailer)
+                        : 0;
+        delete call;
+        // The write is durable either way; the wait only lets a
+        // read on this node that follows the answer see it.
+        WhenApplied(sequence, options_.apply_wait,
+                    [status, done](bool) { done(status); });
+      });
 }
 
 }  // namespace cradle::services

@@ -20,6 +20,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/string_ref.h"
 
 #include "services/write_forwarder.h"
 #include "storage/batch_log.h"
@@ -41,6 +42,12 @@ struct ClusterNodeOptions {
   // `peer_credentials`.
   std::shared_ptr<grpc::ChannelCredentials> peer_credentials;
 };
+
+// The ledger sequence metadata `key` carries (kSequenceTrailer,
+// cradle-min-sequence); 0 when absent or not a number.
+uint64_t SequenceIn(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+    const char* key);
 
 class ClusterNode final : public WriteForwarder {
  public:

@@ -19,7 +19,8 @@ class SequenceInterceptor final : public grpc::experimental::Interceptor {
       grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
     if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
-      const uint64_t wanted = MinSequence(*methods->GetRecvInitialMetadata());
+      const uint64_t wanted =
+          SequenceIn(*methods->GetRecvInitialMetadata(), kMinSequenceHeader);
       if (wanted > ledger_.GetHead().sequence) {
         // Held until the ledger has it; the call then runs on the node's
         // thread.
@@ -48,19 +49,6 @@ class SequenceInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
-  static uint64_t MinSequence(
-      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
-    auto it = metadata.find(kMinSequenceHeader);
-    uint64_t sequence = 0;
-    if (it == metadata.end() ||
-        !absl::SimpleAtoi(
-            absl::string_view(it->second.data(), it->second.size()),
-            &sequence)) {
-      return 0;
-    }
-    return sequence;
-  }
-
   const storage::Ledger& ledger_;
   ClusterNode& node_;
   const absl::Duration max_wait_;

@@ -559,6 +559,15 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
   for (auto& [done, result] : results) done(std::move(result));
 }
 
+absl::StatusOr<uint64_t> RocksDbLedger::GroupVersion(
+    const Group& g, const AppendRequest& req) const {
+  if (auto it = g.stream_versions.find(req.stream);
+      it != g.stream_versions.end()) {
+    return it->second;
+  }
+  return StreamVersionIfAt(req.stream, req.expected_version);
+}
+
 absl::StatusOr<AppendResult> RocksDbLedger::Stage(Group* g,
                                                   AppendRequest* req) {
   if (!req->idempotency_key.empty()) {
@@ -572,14 +581,7 @@ absl::StatusOr<AppendResult> RocksDbLedger::Stage(Group* g,
                             FindIdempotent(req->idempotency_key));
     if (seen.has_value()) return *std::move(seen);
   }
-  uint64_t current;
-  if (auto it = g->stream_versions.find(req->stream);
-      it != g->stream_versions.end()) {
-    current = it->second;
-  } else {
-    CRADLE_ASSIGN_OR_RETURN(
-        current, StreamVersionIfAt(req->stream, req->expected_version));
-  }
+  CRADLE_ASSIGN_OR_RETURN(uint64_t current, GroupVersion(*g, *req));
   if (current != req->expected_version) {
     return absl::AbortedError(
         absl::StrCat("stream ", req->stream, " is at version ", current,
@@ -797,14 +799,7 @@ absl::Status RocksDbLedger::ApplyAppend(Group* g, LogBatch::Append* a) {
   if (a->hashes.size() != req.entries.size()) {
     return absl::DataLossError("an append's hashes do not match its entries");
   }
-  uint64_t current;
-  if (auto it = g->stream_versions.find(req.stream);
-      it != g->stream_versions.end()) {
-    current = it->second;
-  } else {
-    CRADLE_ASSIGN_OR_RETURN(
-        current, StreamVersionIfAt(req.stream, req.expected_version));
-  }
+  CRADLE_ASSIGN_OR_RETURN(uint64_t current, GroupVersion(*g, req));
   if (current != req.expected_version) {
     return absl::DataLossError(absl::StrCat(
         "stream ", req.stream, " is at version ", current,

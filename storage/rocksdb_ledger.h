@@ -171,6 +171,9 @@ class RocksDbLedger final : public Ledger {
   // Adds one append to the group's batch, or says why it is refused
   // (answered from an earlier result when its idempotency key was seen).
   absl::StatusOr<AppendResult> Stage(Group* g, AppendRequest* req);
+  // The version `req`'s stream is at after what the group has staged.
+  absl::StatusOr<uint64_t> GroupVersion(const Group& g,
+                                        const AppendRequest& req) const;
   // Claims the append's create-only keys; ALREADY_EXISTS when one is taken,
   // in the ledger or by an earlier append of the group.
   absl::Status Claim(Group* g, const AppendRequest& req) const;
