@@ -130,6 +130,7 @@ std::vector<Command> TransferCommands();
 std::vector<Command> CorrectionCommands();
 std::vector<Command> FlagCommands();
 std::vector<Command> AuditCommands();
+std::vector<Command> FeedCommands();  // audit follow
 std::vector<Command> CredentialCommands();
 std::vector<Command> VerifyCommands();
 

@@ -41,9 +41,10 @@ constexpr int kExitNotDone = 4;
 
 std::vector<Command> Commands() {
   std::vector<Command> all;
-  for (auto group : {RegistryCommands, CarrierCommands, ManifestCommands,
-                     TransferCommands, CorrectionCommands, FlagCommands,
-                     AuditCommands, VerifyCommands, CredentialCommands}) {
+  for (auto group :
+       {RegistryCommands, CarrierCommands, ManifestCommands, TransferCommands,
+        CorrectionCommands, FlagCommands, AuditCommands, FeedCommands,
+        VerifyCommands, CredentialCommands}) {
     std::vector<Command> c = group();
     all.insert(all.end(), c.begin(), c.end());
   }

@@ -104,6 +104,11 @@ const std::vector<Permission>& Table() {
        kRegulators | kAdministrator, "the whole ledger", false},
       {Operation::kTreeHead, "Audit.Head, GetTreeHead, Consistency", kAnyone,
        "hashes only, no content", false},
+      {Operation::kSubscribe, "Feed.Subscribe", kAnyone,
+       "parties: `party` is their own, and so by default; regulators: "
+       "`jurisdiction` inside their own, and so by default; the "
+       "administrator: every entry, credentials included",
+       false},
   };
   return *table;
 }

@@ -77,6 +77,7 @@ enum class Operation {
   kJurisdictionRead,
   kLedgerVerify,
   kTreeHead,
+  kSubscribe,
 };
 
 // Audience bits of a row.

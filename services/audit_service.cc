@@ -134,7 +134,9 @@ absl::Status CheckStreamReader(const ManifestStore& store,
       "stream ", Quote(stream), " is not a manifest; only regulators read it"));
 }
 
-v1::LedgerEntry ToProto(const storage::Entry& e) {
+}  // namespace
+
+v1::LedgerEntry LedgerEntryProto(const storage::Entry& e) {
   v1::LedgerEntry out;
   out.set_sequence(e.sequence);
   out.set_stream(e.stream);
@@ -149,8 +151,6 @@ v1::LedgerEntry ToProto(const storage::Entry& e) {
   return out;
 }
 
-}  // namespace
-
 grpc::ServerUnaryReactor* AuditService::Chain(grpc::CallbackServerContext* ctx,
                                               const v1::ChainRequest* request,
                                               v1::ChainResponse* reply) {
@@ -164,7 +164,7 @@ grpc::ServerUnaryReactor* AuditService::Chain(grpc::CallbackServerContext* ctx,
   reply->set_verified(true);
   for (const storage::Entry& e : page->entries) {
     v1::LedgerEntry* out = reply->add_entries();
-    *out = ToProto(e);
+    *out = LedgerEntryProto(e);
     *out->mutable_signer() = SignerOf(credentials_, e);
     // Each entry recomputed from its stored bytes and linked to the entry
     // before it in the global chain.
@@ -472,7 +472,7 @@ grpc::ServerUnaryReactor* AuditService::Prove(grpc::CallbackServerContext* ctx,
       CRADLE_ASSIGN_OR_RETURN(std::vector<std::string> path,
                               ledger_.InclusionProof(e.sequence, size));
       v1::EntryProof* p = reply->add_proofs();
-      *p->mutable_entry() = ToProto(e);
+      *p->mutable_entry() = LedgerEntryProto(e);
       *p->mutable_entry()->mutable_signer() = SignerOf(credentials_, e);
       for (const std::string& h : Hex(path)) p->add_path(h);
     }

@@ -100,6 +100,7 @@ struct CradleServer::Parts {
         flags(ledger, store, gate, guard),
         audit(ledger, store, guard, scrubber, gate, *credentials,
               options.flags),
+        feed(ledger, gate),
         sweeper(store) {}
   // Every gRPC service, for `f(service)`.
   template <typename F>
@@ -112,6 +113,7 @@ struct CradleServer::Parts {
     f(corrections);
     f(flags);
     f(audit);
+    f(feed);
   }
 
   std::unique_ptr<security::Ed25519Key> key;
@@ -129,6 +131,7 @@ struct CradleServer::Parts {
   CorrectionService corrections;
   FlagService flags;
   AuditService audit;
+  FeedService feed;
   Sweeper sweeper;
 };
 
@@ -141,7 +144,8 @@ const char* const kWriteServices[] = {
     "cradle.v1.Registry",  "cradle.v1.Credentials", "cradle.v1.Manifests",
     "cradle.v1.Transfers", "cradle.v1.Disposals",
 };
-const char* const kReadServices[] = {"cradle.v1.Flags", "cradle.v1.Audit"};
+const char* const kReadServices[] = {"cradle.v1.Flags", "cradle.v1.Audit",
+                                     "cradle.v1.Feed"};
 
 std::string AdminTokenFile(const ServerOptions& options) {
   return options.admin_token_file.empty() ? options.data_dir + "/admin.token"

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
+#include "cradle/v1/feed.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
@@ -394,6 +395,40 @@ class AuditService final
   // One deep verification at a time: each reads the whole ledger. Last
   // member: destroyed first, it waits for a running one to let go.
   SingleRun verifying_;
+};
+
+// An entry as the API shows it: hashes in hex, the payload decoded to JSON.
+v1::LedgerEntry LedgerEntryProto(const storage::Entry& e);
+
+struct FeedOptions {
+  // How often a subscription at the head looks for new entries.
+  absl::Duration poll = absl::Milliseconds(50);
+  // How often a subscription whose filter passes over entries without
+  // selecting any still tells its client how far it has read.
+  absl::Duration heartbeat = absl::Seconds(2);
+};
+
+// The ledger's entries as they are written (feed_service.cc): resumable
+// from any position, filtered by jurisdiction, party and type, on any node
+// of a cluster (each serves what it has applied).
+class FeedService final
+    : public CheckedService<FeedService, v1::Feed::CallbackService> {
+ public:
+  // Neither is owned; both must outlive the service.
+  FeedService(const storage::Ledger& ledger, const Gate& gate,
+              FeedOptions options = {})
+      : ledger_(ledger), gate_(gate), options_(options) {
+    Check("cradle.v1.Feed", "Subscribe", &FeedService::Subscribe);
+  }
+
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* ctx,
+      const v1::SubscribeRequest* request) override;
+
+ private:
+  const storage::Ledger& ledger_;
+  const Gate& gate_;
+  const FeedOptions options_;
 };
 
 }  // namespace cradle::services

@@ -31,6 +31,7 @@
 #include <netinet/in.h>
 
 #include "cradle/v1/audit.grpc.pb.h"
+#include "cradle/v1/feed.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "storage/pg_batch_log.h"
 #include "tests/testing/parties.h"
@@ -351,6 +352,45 @@ class ClusterE2eTest : public ::testing::Test {
     }
   }
 
+  // Follows the feed of enterprise registrations from `node`, as an
+  // integrator would: each subscription runs to the head, the next resumes
+  // from the last position, and a failed one moves to the next node. Stops
+  // once it has read past `*until` (0: not known yet). The ids it received,
+  // as many times as it received each.
+  std::multiset<std::string> FollowFeed(int node,
+                                        const std::atomic<uint64_t>* until) {
+    std::multiset<std::string> ids;
+    uint64_t position = 0;
+    int failures = 0;
+    while (until->load() == 0 || position < until->load()) {
+      auto feed = v1::Feed::NewStub(Channel(node));
+      grpc::ClientContext ctx;
+      Authorize(&ctx, absl::Seconds(10));
+      v1::SubscribeRequest req;
+      req.set_after_sequence(position);
+      req.add_types("registry.register");
+      req.set_stop_at_head(true);
+      auto reader = feed->Subscribe(&ctx, req);
+      v1::SubscribeResponse msg;
+      while (reader->Read(&msg)) {
+        for (const v1::LedgerEntry& e : msg.entries()) {
+          ids.insert(std::string(absl::StripPrefix(e.stream(), "enterprise/")));
+        }
+        position = msg.position();
+      }
+      if (!reader->Finish().ok()) {
+        ++failures;
+        node = (node + 1) % kNodes;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    std::printf(
+        "cluster: the feed read %zu registrations to position %llu; "
+        "%d subscriptions failed and moved on\n",
+        ids.size(), static_cast<unsigned long long>(position), failures);
+    return ids;
+  }
+
   std::unique_ptr<Cluster> cluster_;
   std::string token_;
   std::mutex channels_mu_;
@@ -386,9 +426,17 @@ TEST_F(ClusterE2eTest, ReadsOnAnyNodeSeeAWriteSentToAnother) {
       << s.error_message();
 }
 
+// Also: a feed subscriber reading from the writer when it dies resumes on
+// another node from its last position, and receives every acknowledged
+// write exactly once.
 TEST_F(ClusterE2eTest, NoAcknowledgedWriteIsLostWhenTheWriterIsKilled) {
   cluster_ = std::make_unique<ProcessCluster>();
   ReadAdminToken();
+  int first_writer;
+  while ((first_writer = Writer()) < 0) absl::SleepFor(absl::Milliseconds(50));
+  std::atomic<uint64_t> feed_until{0};
+  std::multiset<std::string> fed;
+  std::thread follower([&] { fed = FollowFeed(first_writer, &feed_until); });
   std::set<std::string> acknowledged = UnderLoad([&] {
     absl::SleepFor(absl::Seconds(3));
     const int writer = Writer();
@@ -400,6 +448,12 @@ TEST_F(ClusterE2eTest, NoAcknowledgedWriteIsLostWhenTheWriterIsKilled) {
   });
   ASSERT_GT(acknowledged.size(), 20u);
   ExpectEveryNodeHolds(acknowledged);
+  feed_until = TreeHead(0).tree_size();
+  follower.join();
+  for (const std::string& id : acknowledged) {
+    EXPECT_EQ(fed.count(id), 1u) << id;
+  }
+  for (const std::string& id : fed) EXPECT_EQ(fed.count(id), 1u) << id;
 }
 
 // The database's primary killed (its Patroni too, as when its machine

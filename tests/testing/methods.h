@@ -12,7 +12,7 @@ namespace cradle::testing {
 inline const char* const kServices[] = {
     "cradle.v1.Registry",  "cradle.v1.Credentials", "cradle.v1.Manifests",
     "cradle.v1.Transfers", "cradle.v1.Disposals",   "cradle.v1.Flags",
-    "cradle.v1.Audit"};
+    "cradle.v1.Audit",     "cradle.v1.Feed"};
 
 // Needs the generated code of the services linked in (cradle_proto).
 inline std::vector<const google::protobuf::MethodDescriptor*> AllMethods() {
