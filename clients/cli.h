@@ -131,6 +131,7 @@ std::vector<Command> CorrectionCommands();
 std::vector<Command> FlagCommands();
 std::vector<Command> AuditCommands();
 std::vector<Command> FeedCommands();  // audit follow
+std::vector<Command> NodeCommands();  // node status, checkpoint, prune
 std::vector<Command> CredentialCommands();
 std::vector<Command> VerifyCommands();
 

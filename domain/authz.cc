@@ -109,6 +109,10 @@ const std::vector<Permission>& Table() {
        "`jurisdiction` inside their own, and so by default; the "
        "administrator: every entry, credentials included",
        false},
+      {Operation::kNodeStatus, "Node.Status", kAnyone,
+       "the node's role, its writer and its head", false},
+      {Operation::kNodeAdmin, "Node.Checkpoint, PruneLog", kAdministrator,
+       "the whole ledger; the cluster's log", false},
   };
   return *table;
 }

@@ -78,6 +78,8 @@ enum class Operation {
   kLedgerVerify,
   kTreeHead,
   kSubscribe,
+  kNodeStatus,
+  kNodeAdmin,
 };
 
 // Audience bits of a row.

@@ -86,12 +86,18 @@ void ClusterNode::CatchUp() {
   absl::StatusOr<uint64_t> applied = ledger_.CatchUp();
   if (!applied.ok()) {
     absl::MutexLock lock(&mu_);
-    if (!halted_reported_ || !absl::IsDataLoss(applied.status())) {
-      std::fprintf(stderr, "cradled: cluster: %s\n",
-                   applied.status().ToString().c_str());
+    // Said once, not at every poll, until it changes.
+    const std::string problem = applied.status().ToString();
+    if (problem != last_problem_) {
+      std::fprintf(stderr, "cradled: cluster: %s\n", problem.c_str());
+      last_problem_ = problem;
     }
     halted_reported_ = absl::IsDataLoss(applied.status());
     return;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    last_problem_.clear();
   }
   if (*applied > 0 && applied_) applied_(before + 1, before + *applied);
 }

@@ -104,6 +104,7 @@ class ClusterNode final : public WriteForwarder {
   mutable absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool halted_reported_ ABSL_GUARDED_BY(mu_) = false;
+  std::string last_problem_ ABSL_GUARDED_BY(mu_);  // the last catch-up error
   std::string writer_ ABSL_GUARDED_BY(mu_);
   std::multimap<uint64_t, Waiter> waiters_ ABSL_GUARDED_BY(mu_);
   // One stub per writer address seen, kept: calls in flight use them.

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -15,6 +18,7 @@
 
 #include "base/status_macros.h"
 #include "security/ed25519.h"
+#include "services/checkpoint_fetch.h"
 #include "services/cluster_node.h"
 #include "services/keys.h"
 #include "services/manifest_store.h"
@@ -77,7 +81,7 @@ bool IsLoopback(const std::string& listen) {
 
 // Everything the services point into; destroyed after the gRPC server.
 struct CradleServer::Parts {
-  Parts(storage::Ledger& ledger, const Clock& clock,
+  Parts(storage::RocksDbLedger& ledger, const Clock& clock,
         const ServerOptions& options,
         std::unique_ptr<security::Ed25519Key> signing_key,
         std::unique_ptr<CredentialStore> credential_store)
@@ -101,6 +105,7 @@ struct CradleServer::Parts {
         audit(ledger, store, guard, scrubber, gate, *credentials,
               options.flags),
         feed(ledger, gate),
+        node(ledger, gate, options.data_dir),
         sweeper(store) {}
   // Every gRPC service, for `f(service)`.
   template <typename F>
@@ -114,6 +119,7 @@ struct CradleServer::Parts {
     f(flags);
     f(audit);
     f(feed);
+    f(node);
   }
 
   std::unique_ptr<security::Ed25519Key> key;
@@ -132,6 +138,7 @@ struct CradleServer::Parts {
   FlagService flags;
   AuditService audit;
   FeedService feed;
+  NodeService node;
   Sweeper sweeper;
 };
 
@@ -145,7 +152,7 @@ const char* const kWriteServices[] = {
     "cradle.v1.Transfers", "cradle.v1.Disposals",
 };
 const char* const kReadServices[] = {"cradle.v1.Flags", "cradle.v1.Audit",
-                                     "cradle.v1.Feed"};
+                                     "cradle.v1.Feed", "cradle.v1.Node"};
 
 std::string AdminTokenFile(const ServerOptions& options) {
   return options.admin_token_file.empty() ? options.data_dir + "/admin.token"
@@ -172,6 +179,61 @@ void ReloadCredentials(const storage::Ledger& ledger, CredentialStore& store,
   }
 }
 
+// How a node calls the others: plain TCP with --insecure (loopback
+// clusters), else TLS trusting --cluster-peer-ca.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(
+    const ServerOptions& options) {
+  if (options.insecure) return grpc::InsecureChannelCredentials();
+  absl::StatusOr<std::string> ca =
+      ReadFile("cluster_peer_ca", options.cluster_peer_ca);
+  if (!ca.ok()) return ca.status();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = *ca;
+  return grpc::SslCredentials(ssl);
+}
+
+// A new node's ledger, copied from a checkpoint of the node at
+// `join_from`; nothing when `data_dir` already holds one.
+absl::Status JoinFrom(const ServerOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::exists(options.data_dir + "/CURRENT", ec)) {
+    std::fprintf(stderr,
+                 "cradled: --join-from ignored: %s already holds a ledger\n",
+                 options.data_dir.c_str());
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> token =
+      ReadFile("join_token_file", options.join_token_file);
+  if (!token.ok()) return token.status();
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      PeerCredentials(options);
+  if (!credentials.ok()) return credentials.status();
+  std::fprintf(stderr, "cradled: joining: copying the ledger of %s into %s\n",
+               options.join_from.c_str(), options.data_dir.c_str());
+  uint64_t reported = 0;
+  absl::StatusOr<FetchedCheckpoint> got = FetchCheckpoint(
+      grpc::CreateChannel(options.join_from, *credentials),
+      std::string(absl::StripAsciiWhitespace(*token)), options.data_dir,
+      [&reported](uint64_t bytes) {
+        if (bytes - reported < (64 << 20)) return;
+        reported = bytes;
+        std::fprintf(stderr, "cradled: joining: %llu MiB\n",
+                     static_cast<unsigned long long>(bytes >> 20));
+      });
+  if (!got.ok()) {
+    return absl::Status(got.status().code(),
+                        absl::StrCat("--join-from ", options.join_from, ": ",
+                                     got.status().message()));
+  }
+  std::fprintf(stderr,
+               "cradled: joining: %llu files, %llu bytes, the ledger through "
+               "entry %llu; the log follows\n",
+               static_cast<unsigned long long>(got->files),
+               static_cast<unsigned long long>(got->bytes),
+               static_cast<unsigned long long>(got->head_sequence));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
@@ -186,6 +248,7 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   ledger_options.verify_tail_on_open = options.verify_tail_on_open;
   if (!options.cluster_log.empty()) {
     CRADLE_RETURN_IF_ERROR(server->OpenCluster(options, &ledger_options));
+    if (!options.join_from.empty()) CRADLE_RETURN_IF_ERROR(JoinFrom(options));
   }
   absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
       storage::RocksDbLedger::Open(options.data_dir, ledger_options);
@@ -205,7 +268,7 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   server->rocks_ = ledger->get();
   server->ledger_ = *std::move(ledger);
   server->parts_ =
-      std::make_unique<Parts>(*server->ledger_, clock, options, *std::move(key),
+      std::make_unique<Parts>(*server->rocks_, clock, options, *std::move(key),
                               *std::move(credentials));
   // The checks beyond the ledger's own, before anything is written.
   if (absl::Status s = server->parts_->guard.CheckOnStart(); !s.ok()) {
@@ -270,14 +333,10 @@ absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {
   ClusterNodeOptions node_options;
   node_options.advertise =
       options.advertise.empty() ? options.listen : options.advertise;
-  if (!options.insecure) {
-    absl::StatusOr<std::string> ca =
-        ReadFile("cluster_peer_ca", options.cluster_peer_ca);
-    if (!ca.ok()) return ca.status();
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = *ca;
-    node_options.peer_credentials = grpc::SslCredentials(ssl);
-  }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> peers =
+      PeerCredentials(options);
+  if (!peers.ok()) return peers.status();
+  node_options.peer_credentials = *std::move(peers);
   node_ = std::make_unique<ClusterNode>(*rocks_, *lock_, node_options);
   Parts& parts = *parts_;
   storage::Ledger& ledger = *ledger_;
@@ -296,6 +355,7 @@ absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {
   });
   parts.ForEachService(
       [this](auto& service) { service.ForwardWritesTo(node_.get()); });
+  parts.node.AttachCluster(node_.get(), log_.get());
   return absl::OkStatus();
 }
 

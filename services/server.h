@@ -74,6 +74,11 @@ struct ServerOptions {
   // With TLS: the CA (PEM) the other nodes' certificates are checked
   // against when this node forwards a write.
   std::string cluster_peer_ca;
+  // host:port of a node to copy the ledger from (Node.Checkpoint) when
+  // `data_dir` holds none yet, calling with the administrator's token in
+  // `join_token_file`.
+  std::string join_from;
+  std::string join_token_file;
 };
 
 // OK when `listen` ("host:port") names a loopback host: 127.0.0.0/8, ::1 or

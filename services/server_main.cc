@@ -111,6 +111,14 @@ ABSL_FLAG(std::string, cluster_connect_wait, "2m",
 ABSL_FLAG(std::string, cluster_peer_ca, "",
           "With TLS, the CA (PEM) the other nodes' certificates are checked "
           "against when a write is forwarded.");
+ABSL_FLAG(std::string, join_from, "",
+          "host:port of a node of the cluster: a node whose --data holds no "
+          "ledger yet starts from a checkpoint of that node's (Node."
+          "Checkpoint), then applies the log after it. Ignored once --data "
+          "holds a ledger.");
+ABSL_FLAG(std::string, join_token_file, "",
+          "With --join-from: a file holding an administrator's token of the "
+          "cluster (checkpoints are the administrator's).");
 
 namespace {
 
@@ -120,6 +128,14 @@ absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
   options->cluster_table = absl::GetFlag(FLAGS_cluster_table);
   options->advertise = absl::GetFlag(FLAGS_advertise);
   options->cluster_peer_ca = absl::GetFlag(FLAGS_cluster_peer_ca);
+  options->join_from = absl::GetFlag(FLAGS_join_from);
+  options->join_token_file = absl::GetFlag(FLAGS_join_token_file);
+  if (!options->join_from.empty() &&
+      (options->cluster_log.empty() || options->join_token_file.empty())) {
+    return absl::InvalidArgumentError(
+        "--join-from needs --cluster-log (the log to follow after the "
+        "checkpoint) and --join-token-file (an administrator's token)");
+  }
   for (const auto& [name, text, into] :
        {std::tuple<const char*, std::string, absl::Duration*>{
             "--cluster-read-wait", absl::GetFlag(FLAGS_cluster_read_wait),

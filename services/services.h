@@ -17,6 +17,7 @@
 #include "cradle/v1/feed.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
+#include "cradle/v1/node.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "services/checked_service.h"
 #include "services/credential_store.h"
@@ -27,6 +28,7 @@
 #include "services/scrubber.h"
 #include "services/single_run.h"
 #include "storage/ledger.h"
+#include "storage/rocksdb_ledger.h"
 #include "storage/tree_head.h"
 
 namespace cradle::services {
@@ -429,6 +431,45 @@ class FeedService final
   const storage::Ledger& ledger_;
   const Gate& gate_;
   const FeedOptions options_;
+};
+
+class ClusterNode;
+
+// The node as its operator sees it (node_service.cc): its role, a copy of
+// its ledger for a node that joins (cradled --join-from) or for safe
+// keeping, and the retention of the cluster's log.
+class NodeService final
+    : public CheckedService<NodeService, v1::Node::CallbackService> {
+ public:
+  // Not owned; both must outlive the service. Checkpoints are made under
+  // `data_dir`/checkpoints, removed once sent (and, left by a crash, when
+  // the service starts).
+  NodeService(const storage::RocksDbLedger& ledger, const Gate& gate,
+              std::string data_dir);
+
+  // On a cluster node: its loop and the cluster's log (not owned).
+  void AttachCluster(const ClusterNode* node, storage::BatchLog* log) {
+    node_ = node;
+    log_ = log;
+  }
+
+  grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* ctx,
+                                   const v1::NodeStatusRequest* request,
+                                   v1::NodeStatusResponse* reply) override;
+  grpc::ServerWriteReactor<v1::CheckpointChunk>* Checkpoint(
+      grpc::CallbackServerContext* ctx,
+      const v1::CheckpointRequest* request) override;
+  grpc::ServerUnaryReactor* PruneLog(grpc::CallbackServerContext* ctx,
+                                     const v1::PruneLogRequest* request,
+                                     v1::PruneLogResponse* reply) override;
+
+ private:
+  const storage::RocksDbLedger& ledger_;
+  const Gate& gate_;
+  const std::string checkpoints_;
+  std::atomic<uint64_t> made_{0};
+  const ClusterNode* node_ = nullptr;
+  storage::BatchLog* log_ = nullptr;
 };
 
 }  // namespace cradle::services

@@ -168,6 +168,14 @@ absl::StatusOr<std::vector<LogRecord>> MemoryBatchLog::ReadAfter(
   return out;
 }
 
+absl::StatusOr<uint64_t> MemoryBatchLog::Prune(uint64_t through) {
+  absl::MutexLock lock(&mu_);
+  size_t n = 0;
+  while (n + 1 < records_.size() && records_[n].last_sequence <= through) ++n;
+  records_.erase(records_.begin(), records_.begin() + n);
+  return n;
+}
+
 void MemoryBatchLog::ReplaceBody(uint64_t first_sequence, std::string body) {
   absl::MutexLock lock(&mu_);
   for (LogRecord& r : records_) {

@@ -75,6 +75,13 @@ class BatchLog {
   // `limit`.
   virtual absl::StatusOr<std::vector<LogRecord>> ReadAfter(
       uint64_t after, size_t limit) const = 0;
+
+  // Removes the records wholly at or before entry `through` (last_sequence
+  // <= through), except the log's last record, which the fence needs;
+  // returns how many it removed. The retention rule is the caller's
+  // (docs/CLUSTER.md): a node behind what was pruned can only join again
+  // from a checkpoint.
+  virtual absl::StatusOr<uint64_t> Prune(uint64_t through) = 0;
 };
 
 // Who the province's writer is: a lock that the log's engine holds for one
@@ -103,6 +110,7 @@ class MemoryBatchLog final : public BatchLog {
   absl::Status Append(const LogRecord& record) override;
   absl::StatusOr<std::vector<LogRecord>> ReadAfter(uint64_t after,
                                                    size_t limit) const override;
+  absl::StatusOr<uint64_t> Prune(uint64_t through) override;
 
   // Test seam: replaces the body of the record starting at `first_sequence`.
   void ReplaceBody(uint64_t first_sequence, std::string body);

@@ -67,6 +67,11 @@ PgBatchLog::PgBatchLog(const PgLogOptions& options)
       absl::StrCat("SELECT first_seq, last_seq, body FROM ", options.table,
                    " WHERE first_seq > $1 ORDER BY first_seq "
                    "LIMIT $2");
+  // The last record stays: the fence reads it.
+  prune_sql_ = absl::StrCat("DELETE FROM ", options.table,
+                            " WHERE last_seq <= $1 AND first_seq < (SELECT "
+                            "max(first_seq) FROM ",
+                            options.table, ")");
 }
 
 absl::StatusOr<std::unique_ptr<PgBatchLog>> PgBatchLog::Open(
@@ -117,6 +122,14 @@ absl::StatusOr<std::vector<LogRecord>> PgBatchLog::ReadAfter(
                             pg::GetBytes(r.get(), row, 2)});
   }
   return out;
+}
+
+absl::StatusOr<uint64_t> PgBatchLog::Prune(uint64_t through) {
+  absl::MutexLock lock(&append_mu_);
+  CRADLE_ASSIGN_OR_RETURN(
+      pg::Result r,
+      append_.Exec(prune_sql_, {pg::Int8(through)}, {pg::kInt8Oid}));
+  return static_cast<uint64_t>(pg::Affected(r.get()));
 }
 
 PgWriterLock::PgWriterLock(const PgLogOptions& options)

@@ -51,12 +51,14 @@ class PgBatchLog final : public BatchLog {
   absl::Status Append(const LogRecord& record) override;
   absl::StatusOr<std::vector<LogRecord>> ReadAfter(uint64_t after,
                                                    size_t limit) const override;
+  absl::StatusOr<uint64_t> Prune(uint64_t through) override;
 
  private:
   explicit PgBatchLog(const PgLogOptions& options);
 
   std::string insert_sql_;
   std::string select_sql_;
+  std::string prune_sql_;
   // Appends and reads on connections of their own, so that a follower's
   // reads never wait behind the writer's commit.
   absl::Mutex append_mu_;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 #include "base/status_macros.h"
@@ -740,6 +741,14 @@ absl::StatusOr<uint64_t> RocksDbLedger::CatchUpLocked() {
         std::vector<LogRecord> records,
         options_.log->ReadAfter(GetHead().sequence, /*limit=*/64));
     if (records.empty()) return applied;
+    const uint64_t head = GetHead().sequence;
+    if (records.front().first_sequence > head + 1) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the log holds entries from ", records.front().first_sequence,
+          " on and this ledger ends at ", head,
+          ": the records between were pruned; join again from a checkpoint "
+          "of another node (cradled --join-from)"));
+    }
     for (const LogRecord& r : records) {
       if (absl::Status s = ApplyRecord(r); !s.ok()) {
         if (absl::IsDataLoss(s)) Halt(s);
@@ -748,6 +757,20 @@ absl::StatusOr<uint64_t> RocksDbLedger::CatchUpLocked() {
       applied += r.last_sequence - r.first_sequence + 1;
     }
   }
+}
+
+absl::StatusOr<Head> RocksDbLedger::Checkpoint(const std::string& dir) const {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  absl::MutexLock commit(&commit_mu_);  // no group lands meanwhile
+  const Head head = GetHead();
+  if (s.ok()) s = checkpoint->CreateCheckpoint(dir);
+  if (!s.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("checkpoint into ", dir, ": ", s.ToString()));
+  }
+  return head;
 }
 
 absl::Status RocksDbLedger::ApplyRecord(const LogRecord& record) {

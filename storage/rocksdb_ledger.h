@@ -117,7 +117,9 @@ class RocksDbLedger final : public Ledger {
   // Cluster only (Options::log). Applies the log's records after the head,
   // in order, until none is left, recomputing every hash; returns how many
   // entries it applied. A record that does not follow the ledger or whose
-  // hashes differ halts the ledger (DATA_LOSS naming the entry).
+  // hashes differ halts the ledger (DATA_LOSS naming the entry). When the
+  // log was pruned past the head (BatchLog::Prune), FAILED_PRECONDITION:
+  // this node can only join again from a checkpoint.
   absl::StatusOr<uint64_t> CatchUp();
   // Catches up, then accepts appends: each group commit is appended to the
   // log first and written here only once the log holds it. When the log
@@ -127,6 +129,13 @@ class RocksDbLedger final : public Ledger {
   // Refuses appends from now on (UNAVAILABLE saying `reason`).
   void StepDown(absl::string_view reason);
   bool IsWriter() const;
+
+  // Writes a consistent copy of the ledger's files into `dir`, which must
+  // not exist (a RocksDB checkpoint: hard links where it can), between two
+  // group commits, and returns the head it holds. A node that opens the
+  // copy catches up from the log after that head. Writes wait meanwhile:
+  // take checkpoints from a follower.
+  absl::StatusOr<Head> Checkpoint(const std::string& dir) const;
 
  private:
   struct Pending {
@@ -203,9 +212,9 @@ class RocksDbLedger final : public Ledger {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<LedgerReader> live_;  // reads of the live database
 
-  // Held by a group commit and by CatchUp: one writes the database at a time.
-  // Taken before mu_.
-  absl::Mutex commit_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  // Held by a group commit and by CatchUp: one writes the database at a time
+  // (and Checkpoint, which copies it between two). Taken before mu_.
+  mutable absl::Mutex commit_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   absl::CondVar work_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);

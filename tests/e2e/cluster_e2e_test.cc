@@ -32,6 +32,7 @@
 
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/feed.grpc.pb.h"
+#include "cradle/v1/node.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "storage/pg_batch_log.h"
 #include "tests/testing/parties.h"
@@ -84,16 +85,28 @@ class ProcessCluster final : public Cluster {
   std::string DataDir(int i) const override {
     return dir_.Sub(absl::StrCat("node", i));
   }
-  void StartNode(int i) override {
-    nodes_[i] = std::make_unique<testing::Daemon>(std::vector<std::string>{
-        CRADLE_CRADLED, "--data", DataDir(i), "--listen", Address(i),
-        "--insecure", "--cluster-log", pg_.conninfo(), "--sweep-interval", "0",
-        "--scrub-rate", "0"});
+  void StartNode(int i) override { StartNode(i, {}); }
+  void StartNode(int i, const std::vector<std::string>& extra) {
+    std::vector<std::string> argv = {
+        CRADLE_CRADLED,     "--data",     DataDir(i),      "--listen",
+        Address(i),         "--insecure", "--cluster-log", pg_.conninfo(),
+        "--sweep-interval", "0",          "--scrub-rate",  "0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    nodes_[i] = std::make_unique<testing::Daemon>(argv);
     const std::string line = nodes_[i]->FirstLine();
     ASSERT_NE(line.find("listening on"), std::string::npos)
         << line << nodes_[i]->Stderr();
   }
   void KillNode(int i) override { nodes_[i]->Kill(SIGKILL); }
+  // One more node, with `extra` flags; its index.
+  int AddNode(const std::vector<std::string>& extra) {
+    ports_.push_back(FreePort());
+    nodes_.emplace_back();
+    const int i = static_cast<int>(nodes_.size()) - 1;
+    StartNode(i, extra);
+    return i;
+  }
+  std::string Stderr(int i) const { return nodes_[i]->Stderr(); }
 
  private:
   testing::PgServer pg_;
@@ -454,6 +467,85 @@ TEST_F(ClusterE2eTest, NoAcknowledgedWriteIsLostWhenTheWriterIsKilled) {
     EXPECT_EQ(fed.count(id), 1u) << id;
   }
   for (const std::string& id : fed) EXPECT_EQ(fed.count(id), 1u) << id;
+}
+
+// A node joins from a checkpoint of a follower after the log was pruned
+// behind it; a node that starts empty without one is told to join so, and
+// never writes.
+TEST_F(ClusterE2eTest, ANewNodeJoinsFromACheckpointAfterTheLogWasPruned) {
+  auto processes = std::make_unique<ProcessCluster>();
+  ProcessCluster* cluster = processes.get();
+  cluster_ = std::move(processes);
+  ReadAdminToken();
+  int writer;
+  while ((writer = Writer()) < 0) absl::SleepFor(absl::Milliseconds(50));
+  const int follower = (writer + 1) % kNodes;
+  for (int n = 0; n < 40; ++n) {
+    const std::string id =
+        testing::MakeUscc("320505", absl::StrCat(3000000 + n));
+    ASSERT_TRUE(Register(n % kNodes, id, absl::StrCat("j-", n)).ok());
+  }
+  const uint64_t size = TreeHead(writer).tree_size();
+  while (TreeHead(follower).tree_size() < size) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  // The log pruned through what the follower holds.
+  v1::PruneLogRequest prune;
+  prune.set_through_sequence(size);
+  v1::PruneLogResponse pruned;
+  {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, absl::Seconds(10));
+    grpc::Status s =
+        v1::Node::NewStub(Channel(follower))->PruneLog(&ctx, prune, &pruned);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_GT(pruned.records_removed(), 0u);
+  // More writes after the pruning, then a node joins from the follower.
+  for (int n = 40; n < 50; ++n) {
+    const std::string id =
+        testing::MakeUscc("320505", absl::StrCat(3000000 + n));
+    ASSERT_TRUE(Register(n % kNodes, id, absl::StrCat("j-", n)).ok());
+  }
+  testing::TempDir scratch;
+  const std::string token_file = scratch.Sub("admin.token");
+  std::ofstream(token_file) << token_ << "\n";
+  const int joined =
+      cluster->AddNode({"--join-from", cluster_->Address(follower),
+                        "--join-token-file", token_file});
+  const int empty = cluster->AddNode({});
+  const v1::SignedTreeHead want = TreeHead(writer);
+  v1::SignedTreeHead got;
+  for (int tries = 0; tries < 300; ++tries) {
+    got = TreeHead(joined, /*may_fail=*/true);
+    if (got.tree_size() >= want.tree_size()) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(got.tree_size(), want.tree_size());
+  EXPECT_EQ(got.root_hash(), want.root_hash());
+  EXPECT_NE(cluster->Stderr(joined).find("joining"), std::string::npos);
+  // The joined node is a follower like the others.
+  v1::NodeStatusResponse status;
+  {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, absl::Seconds(5));
+    grpc::Status s = v1::Node::NewStub(Channel(joined))
+                         ->Status(&ctx, v1::NodeStatusRequest(), &status);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(status.role(), "follower");
+  EXPECT_EQ(status.writer(), cluster_->Address(writer));
+  // The empty node stays empty, saying why.
+  for (int tries = 0; tries < 100; ++tries) {
+    if (cluster->Stderr(empty).find("join again from a checkpoint") !=
+        std::string::npos) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_NE(cluster->Stderr(empty).find("join again from a checkpoint"),
+            std::string::npos)
+      << cluster->Stderr(empty);
 }
 
 // The database's primary killed (its Patroni too, as when its machine

@@ -90,6 +90,21 @@ TEST_F(PgBatchLogTest, TheFenceRefusesARecordThatDoesNotFollow) {
   EXPECT_THAT(*log->ReadAfter(0, 10), SizeIs(1));
 }
 
+TEST_F(PgBatchLogTest, PruningKeepsTheLastRecordAndTheFence) {
+  std::unique_ptr<PgBatchLog> log = Log();
+  ASSERT_TRUE(log->Append(Record(1, 3)).ok());
+  ASSERT_TRUE(log->Append(Record(4, 4)).ok());
+  ASSERT_TRUE(log->Append(Record(5, 9)).ok());
+  EXPECT_EQ(*log->Prune(3), 1u);  // 1..3 goes; 4 ends after it
+  EXPECT_EQ((*log->ReadAfter(0, 10))[0].first_sequence, 4u);
+  EXPECT_EQ(*log->Prune(1000), 1u);  // 4 goes, 5..9 stays: the last
+  ASSERT_THAT(*log->ReadAfter(0, 10), SizeIs(1));
+  // The fence still knows where the log ends.
+  EXPECT_THAT(log->Append(Record(1, 1)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(log->Append(Record(10, 10)).ok());
+}
+
 // Writers on their own connections, released together, all claiming the
 // next place: exactly one wins each round (the study's race, §4c).
 TEST_F(PgBatchLogTest, OfWritersRacingForOnePlaceExactlyOneWins) {

@@ -49,6 +49,9 @@ class LosesAnswersLog final : public BatchLog {
       uint64_t after, size_t limit) const override {
     return log_->ReadAfter(after, limit);
   }
+  absl::StatusOr<uint64_t> Prune(uint64_t through) override {
+    return log_->Prune(through);
+  }
   bool lose_ = true;
 
  private:
@@ -327,6 +330,57 @@ TEST_F(ReplicationTest, ARestartedFollowerAppliesOnlyWhatItLacks) {
   std::unique_ptr<RocksDbLedger> follower = Node("follower");
   EXPECT_EQ(*follower->CatchUp(), 2u);
   EXPECT_EQ(Contents(*follower), Contents(*writer));
+}
+
+TEST_F(ReplicationTest, ANodeJoinsFromACheckpointAndAppliesTheLogAfterIt) {
+  std::unique_ptr<RocksDbLedger> writer = Node("writer");
+  ASSERT_TRUE(writer->BecomeWriter().ok());
+  ASSERT_TRUE(writer->AppendAndWait(Request("s", 0, "one")).ok());
+  ASSERT_TRUE(writer->AppendAndWait(Request("s", 1, "two")).ok());
+  std::unique_ptr<RocksDbLedger> follower = Node("follower");
+  ASSERT_EQ(*follower->CatchUp(), 2u);
+  // The checkpoint of a follower, then more writes, then the log pruned
+  // through what the checkpoint holds.
+  absl::StatusOr<Head> copied = follower->Checkpoint(dir_.Sub("copy"));
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_EQ(copied->sequence, 2u);
+  EXPECT_EQ(copied->hash, writer->GetHead().hash);
+  EXPECT_THAT(follower->Checkpoint(dir_.Sub("copy")),
+              StatusIs(absl::StatusCode::kUnavailable));  // exists
+  ASSERT_TRUE(writer->AppendAndWait(Request("s", 2, "three")).ok());
+  ASSERT_TRUE(writer->AppendAndWait(Request("t", 0, "four")).ok());
+  EXPECT_EQ(*log_.Prune(2), 2u);
+  // The copy opens as a node, applies only the two entries after it, and
+  // holds what the writer holds.
+  std::unique_ptr<RocksDbLedger> joined = Node("copy");
+  ASSERT_NE(joined, nullptr);
+  EXPECT_EQ(*joined->CatchUp(), 2u);
+  EXPECT_EQ(Contents(*joined), Contents(*writer));
+  absl::StatusOr<VerifyReport> storage = joined->VerifyStorage();
+  ASSERT_TRUE(storage.ok()) << storage.status();
+  EXPECT_TRUE(storage->ok) << storage->problem;
+}
+
+TEST_F(ReplicationTest, ANodeBehindWhatWasPrunedIsToldToJoinAgain) {
+  std::unique_ptr<RocksDbLedger> writer = Node("writer");
+  ASSERT_TRUE(writer->BecomeWriter().ok());
+  for (uint64_t v = 0; v < 3; ++v) {
+    ASSERT_TRUE(writer->AppendAndWait(Request("s", v, "x")).ok());
+  }
+  // The last record stays whatever is asked: the fence reads it.
+  EXPECT_EQ(*log_.Prune(100), 2u);
+  EXPECT_EQ(log_.size(), 1u);
+  std::unique_ptr<RocksDbLedger> late = Node("late");
+  EXPECT_THAT(late->CatchUp(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("join again from a checkpoint")));
+  // Not damage: the node is not halted, and it cannot become the writer.
+  EXPECT_THAT(late->BecomeWriter(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(late->GetHead().sequence, 0u);
+  // The writer still writes after the pruning: the fence holds.
+  ASSERT_TRUE(writer->AppendAndWait(Request("s", 3, "y")).ok());
+  EXPECT_EQ(log_.size(), 2u);
 }
 
 }  // namespace
