@@ -50,6 +50,7 @@
 
 #include "base/flags_usage.h"
 #include "base/latency.h"
+#include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
@@ -68,6 +69,16 @@ ABSL_FLAG(bool, full_compare, false,
           "Also measure a manifest with the whole legal form filled (three "
           "lines, every generator field at a realistic size) against the "
           "minimal one, the two measured alternately on the same cradled");
+ABSL_FLAG(std::string, cluster, "",
+          "WRITER,FOLLOWER: also measure opens through a running cluster's "
+          "writer node and through a follower (forwarded), next to the "
+          "embedded server in the same run (bench/cluster_bench.sh starts "
+          "one)");
+ABSL_FLAG(std::string, cluster_token, "",
+          "with --cluster: the cluster's administrator token file");
+ABSL_FLAG(std::string, cluster_log, "",
+          "with --cluster: the cluster's log (conninfo); a fresh node joins "
+          "it at the end and its catch-up rate is measured");
 ABSL_FLAG(std::string, serve, "",
           "internal: serve 'echo' or 'durable-echo:DIR' on loopback until "
           "SIGTERM (the bench runs its ceilings in child processes so)");
@@ -285,6 +296,54 @@ void Stop(const Child& child) {
   kill(child.pid, SIGTERM);
   waitpid(child.pid, nullptr, 0);
   close(child.out);
+}
+
+// The head of the ledger behind `channel`; 0 when it cannot say yet (a
+// node that has not applied the caller's credential).
+uint64_t HeadOf(const std::shared_ptr<grpc::Channel>& channel,
+                const std::string& token) {
+  cradle::v1::HeadResponse head;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  if (!cradle::v1::Audit::NewStub(channel)
+           ->Head(&ctx, cradle::v1::HeadRequest(), &head)
+           .ok()) {
+    return 0;
+  }
+  return head.sequence();
+}
+
+// A fresh node joins the cluster's log with an empty data directory; the
+// time until it holds the writer's head gives its catch-up rate.
+void MeasureCatchUp(const std::string& binary, const std::string& data,
+                    const std::string& log,
+                    const std::shared_ptr<grpc::Channel>& writer,
+                    const std::string& token_file) {
+  std::string token;
+  {
+    std::ifstream in(token_file);
+    std::getline(in, token);
+  }
+  const uint64_t target = HeadOf(writer, token);
+  const absl::Time start = absl::Now();
+  const Child joining =
+      StartServer({binary, "--data=" + data, "--listen=127.0.0.1:0",
+                   "--insecure", "--scrub_rate=0", "--cluster-log=" + log});
+  if (joining.pid == 0) return;
+  auto channel =
+      grpc::CreateChannel(joining.address, grpc::InsecureChannelCredentials());
+  while (HeadOf(channel, token) < target) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  const double cpu = ProcessCpuMicros(joining.pid) / 1e6;
+  std::printf(
+      "\nA node joining with an empty directory: %llu entries applied from "
+      "the log in %.1f s (%.0f entries/s, %.1f s of CPU), process start "
+      "included.\n",
+      static_cast<unsigned long long>(target), seconds, target / seconds, cpu);
+  Stop(joining);
 }
 
 // --serve: one of the ceilings' servers, in a process of its own as
@@ -527,6 +586,16 @@ int main(int argc, char** argv) {
       "sync puts/s | ceiling | Cradle / ceiling | durable echo/s | Cradle / "
       "durable echo |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   int run = 0;
+  // Drive's operation: one open on `stub` as `token`.
+  auto open_on = [&](cradle::v1::Manifests::Stub* stub,
+                     const std::string& token) {
+    return [&, stub, token](int t, uint64_t i) {
+      cradle::v1::OpenManifestResponse reply;
+      grpc::ClientContext ctx;
+      as(&ctx, token);
+      return stub->Open(&ctx, open_request(t, i + 1000000 * run), &reply).ok();
+    };
+  };
   std::string cpu_rows;
   for (absl::string_view c :
        absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
@@ -629,16 +698,6 @@ int main(int argc, char** argv) {
          absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
       int clients = 0;
       if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 2;
-      auto open_on = [&](cradle::v1::Manifests::Stub* stub,
-                         const std::string& token) {
-        return [&, stub, token](int t, uint64_t i) {
-          cradle::v1::OpenManifestResponse reply;
-          grpc::ClientContext ctx;
-          as(&ctx, token);
-          return stub->Open(&ctx, open_request(t, i + 1000000 * run), &reply)
-              .ok();
-        };
-      };
       const Result off =
           Drive(clients, d, open_on(quiet_manifests.get(), quiet_generator),
                 quiet.pid);
@@ -684,6 +743,57 @@ int main(int argc, char** argv) {
                   minimal.per_second, minimal.server_cpu_us, full.per_second,
                   full.server_cpu_us, full.per_second / minimal.per_second);
       std::fflush(stdout);
+    }
+  }
+  if (!absl::GetFlag(FLAGS_cluster).empty()) {
+    const std::vector<std::string> nodes =
+        absl::StrSplit(absl::GetFlag(FLAGS_cluster), ',');
+    const std::string token_file = absl::GetFlag(FLAGS_cluster_token);
+    if (nodes.size() != 2 || token_file.empty()) {
+      return Fail(pid, "--cluster=WRITER,FOLLOWER needs --cluster_token=FILE");
+    }
+    auto writer_channel =
+        grpc::CreateChannel(nodes[0], grpc::InsecureChannelCredentials());
+    auto follower_channel =
+        grpc::CreateChannel(nodes[1], grpc::InsecureChannelCredentials());
+    const std::string cluster_generator =
+        enroll(writer_channel, fs::path(token_file).parent_path().string());
+    if (cluster_generator.empty()) {
+      return Fail(pid, "cannot enroll the parties on the cluster");
+    }
+    auto on_writer = cradle::v1::Manifests::NewStub(writer_channel);
+    auto on_follower = cradle::v1::Manifests::NewStub(follower_channel);
+    std::printf(
+        "\nEmbedded vs a three-node cluster: opens/s and latency (us) of the "
+        "embedded cradled above, of the cluster's writer node and of a "
+        "follower (which forwards each write to the writer and answers once "
+        "it holds it), in turn:\n\n| clients | embedded/s | p50 | p99 | "
+        "writer/s | p50 | p99 | follower/s | p50 | p99 | writer / embedded "
+        "|\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (absl::string_view c :
+         absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
+      int clients = 0;
+      if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 2;
+      const Result embedded =
+          Drive(clients, d, open_on(manifests.get(), generator), pid);
+      ++run;
+      const Result writer =
+          Drive(clients, d, open_on(on_writer.get(), cluster_generator));
+      ++run;
+      const Result follower =
+          Drive(clients, d, open_on(on_follower.get(), cluster_generator));
+      ++run;
+      std::printf(
+          "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | "
+          "%.0f | %.2f |\n",
+          clients, embedded.per_second, embedded.p50, embedded.p99,
+          writer.per_second, writer.p50, writer.p99, follower.per_second,
+          follower.p50, follower.p99, writer.per_second / embedded.per_second);
+      std::fflush(stdout);
+    }
+    if (!absl::GetFlag(FLAGS_cluster_log).empty()) {
+      MeasureCatchUp(binary, dir + "/joining", absl::GetFlag(FLAGS_cluster_log),
+                     writer_channel, token_file);
     }
   }
   Stop(cradled);

@@ -10,6 +10,7 @@
 #   scripts/cluster.sh kill-node N   SIGKILL cradled N (1..3), for trials
 #   scripts/cluster.sh kill-db N     SIGKILL Patroni and PostgreSQL N
 #   scripts/cluster.sh start-node N / start-db N   start one again
+#   scripts/cluster.sh conninfo  the log's libpq conninfo, for another node
 #   scripts/cluster.sh clean     down, then remove DIR
 #
 # DIR is $CRADLE_CLUSTER_DIR (default ./cradle-cluster). Ports from
@@ -25,7 +26,7 @@ bin=${CRADLE_BIN:-build}
 n=3
 pgbin=/usr/lib/postgresql/15/bin
 
-usage() { sed -n '2,20p' "$0" >&2; exit 2; }
+usage() { sed -n '2,19p' "$0" >&2; exit 2; }
 # Runs a command as the postgres user (PostgreSQL refuses root), in this
 # process: exec, so that $! is the command's own pid.
 as_pg() {
@@ -234,6 +235,7 @@ cmd=${1:-}
 case "$cmd" in
   up) up ;;
   status) status ;;
+  conninfo) conninfo ;;
   down) down ;;
   clean) down; rm -rf "$dir" ;;
   kill-node) [ -n "${2:-}" ] || usage; kill -9 "$(cat "$dir/node$2.pid")"; rm -f "$dir/node$2.pid" ;;
