@@ -52,10 +52,13 @@ void ClusterNode::Start() {
   thread_ = std::thread([this] {
     absl::MutexLock lock(&mu_);
     while (!stop_) {
+      hurry_ = false;
       mu_.Unlock();
       Step();
       mu_.Lock();
-      mu_.AwaitWithTimeout(absl::Condition(&stop_), options_.poll);
+      // Woken early by a forwarded write's answer: the log holds it now.
+      mu_.AwaitWithTimeout(absl::Condition(this, &ClusterNode::StopOrHurry),
+                           options_.poll);
     }
   });
 }
@@ -166,6 +169,7 @@ void ClusterNode::WhenApplied(uint64_t sequence, absl::Duration max,
     absl::MutexLock lock(&mu_);
     if (!stop_) {
       waiters_.emplace(sequence, Waiter{absl::Now() + max, std::move(then)});
+      hurry_ = true;  // catch up now rather than at the next poll
       return;
     }
   }

@@ -74,7 +74,8 @@ class ClusterNode final : public WriteForwarder {
                std::function<void(grpc::Status)> done) override;
 
   // Runs `then(true)` once the ledger holds entry `sequence`, or
-  // `then(false)` after `max`. On the node's thread, or at once.
+  // `then(false)` after `max`. On the node's thread, or at once. The node
+  // catches up at once rather than at its next poll.
   void WhenApplied(uint64_t sequence, absl::Duration max,
                    std::function<void(bool)> then);
 
@@ -88,6 +89,9 @@ class ClusterNode final : public WriteForwarder {
     std::function<void(bool)> then;
   };
   void CatchUp();
+  bool StopOrHurry() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stop_ || hurry_;
+  }
   void CheckLock();
   void Promote();
   void Wake();
@@ -103,6 +107,7 @@ class ClusterNode final : public WriteForwarder {
 
   mutable absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool hurry_ ABSL_GUARDED_BY(mu_) = false;  // a waiter came: catch up now
   bool halted_reported_ ABSL_GUARDED_BY(mu_) = false;
   std::string last_problem_ ABSL_GUARDED_BY(mu_);  // the last catch-up error
   std::string writer_ ABSL_GUARDED_BY(mu_);
