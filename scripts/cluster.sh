@@ -121,7 +121,8 @@ start_node() {
   local i=$1
   alive "$dir/node$i.pid" && return 0
   "$bin/services/cradled" --data "$dir/node$i" --listen "$(node_addr "$i")" \
-    --insecure --cluster-log "$(conninfo)" >>"$dir/node$i.log" 2>&1 &
+    --insecure --cluster-log "$(conninfo)" \
+    --signing-key "$dir/province-signing-key.pem" >>"$dir/node$i.log" 2>&1 &
   echo $! >"$dir/node$i.pid"
 }
 
@@ -162,6 +163,10 @@ up() {
   echo "cluster: PostgreSQL ×$n under Patroni (synchronous mode, strict)"
   for i in $(seq $n); do start_db "$i"; done
   wait_for 120 "a PostgreSQL primary" has_primary
+  # One signing key for the province: every node's tree heads verify
+  # against its public key.
+  [ -f "$dir/province-signing-key.pem" ] ||
+    (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/province-signing-key.pem")
   echo "cluster: cradled ×$n"
   for i in $(seq $n); do start_node "$i"; done
   wait_for 60 "a writer" compgen -G "$dir/node*/admin.token"

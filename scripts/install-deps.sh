@@ -13,7 +13,7 @@ packages=(
 )
 case "${1:-}" in
   "") ;;
-  cluster) packages+=(postgresql-15 patroni python3-etcd etcd-server etcd-client curl) ;;
+  cluster) packages+=(postgresql-15 patroni python3-etcd etcd-server etcd-client curl openssl) ;;
   *) echo "install-deps: unknown group ${1} (cluster)" >&2; exit 2 ;;
 esac
 

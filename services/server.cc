@@ -256,8 +256,10 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
 
   // Signs tree heads; kept beside the ledger, created on first start.
   absl::StatusOr<std::unique_ptr<security::Ed25519Key>> key =
-      security::Ed25519Key::LoadOrCreate(options.data_dir +
-                                         "/cradle-signing-key.pem");
+      security::Ed25519Key::LoadOrCreate(options.signing_key_file.empty()
+                                             ? options.data_dir +
+                                                   "/cradle-signing-key.pem"
+                                             : options.signing_key_file);
   if (!key.ok()) return key.status();
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> transport =
       TransportCredentials(options);

@@ -74,6 +74,11 @@ struct ServerOptions {
   // With TLS: the CA (PEM) the other nodes' certificates are checked
   // against when this node forwards a write.
   std::string cluster_peer_ca;
+  // The Ed25519 key (PEM) that signs tree heads; empty: the server's own,
+  // `data_dir`/cradle-signing-key.pem, made on first start. The nodes of a
+  // province share one, so that any node's signed head verifies against
+  // the province's public key.
+  std::string signing_key_file;
   // host:port of a node to copy the ledger from (Node.Checkpoint) when
   // `data_dir` holds none yet, calling with the administrator's token in
   // `join_token_file`.

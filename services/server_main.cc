@@ -111,6 +111,11 @@ ABSL_FLAG(std::string, cluster_connect_wait, "2m",
 ABSL_FLAG(std::string, cluster_peer_ca, "",
           "With TLS, the CA (PEM) the other nodes' certificates are checked "
           "against when a write is forwarded.");
+ABSL_FLAG(std::string, signing_key, "",
+          "The Ed25519 key (PEM) that signs tree heads. Default: "
+          "<data>/cradle-signing-key.pem, made on first start. The nodes of "
+          "a province's cluster share one (scripts/cluster.sh makes it), so "
+          "that every node's signed heads verify against one public key.");
 ABSL_FLAG(std::string, join_from, "",
           "host:port of a node of the cluster: a node whose --data holds no "
           "ledger yet starts from a checkpoint of that node's (Node."
@@ -128,6 +133,7 @@ absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
   options->cluster_table = absl::GetFlag(FLAGS_cluster_table);
   options->advertise = absl::GetFlag(FLAGS_advertise);
   options->cluster_peer_ca = absl::GetFlag(FLAGS_cluster_peer_ca);
+  options->signing_key_file = absl::GetFlag(FLAGS_signing_key);
   options->join_from = absl::GetFlag(FLAGS_join_from);
   options->join_token_file = absl::GetFlag(FLAGS_join_token_file);
   if (!options->join_from.empty() &&

@@ -30,11 +30,15 @@
 #include "gtest/gtest.h"
 #include <netinet/in.h>
 
+#include "base/time.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/feed.grpc.pb.h"
 #include "cradle/v1/node.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "security/ed25519.h"
+#include "storage/entry_codec.h"
 #include "storage/pg_batch_log.h"
+#include "storage/tree_head.h"
 #include "tests/testing/parties.h"
 #include "tests/testing/pg_server.h"
 #include "tests/testing/subprocess.h"
@@ -72,6 +76,8 @@ class Cluster {
 class ProcessCluster final : public Cluster {
  public:
   ProcessCluster() {
+    // The province's key, made before any node starts: all sign with it.
+    EXPECT_TRUE(security::Ed25519Key::LoadOrCreate(KeyFile()).ok());
     for (int i = 0; i < kNodes; ++i) {
       ports_.push_back(FreePort());
       nodes_.emplace_back();
@@ -90,7 +96,8 @@ class ProcessCluster final : public Cluster {
     std::vector<std::string> argv = {
         CRADLE_CRADLED,     "--data",     DataDir(i),      "--listen",
         Address(i),         "--insecure", "--cluster-log", pg_.conninfo(),
-        "--sweep-interval", "0",          "--scrub-rate",  "0"};
+        "--sweep-interval", "0",          "--scrub-rate",  "0",
+        "--signing-key",    KeyFile()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     nodes_[i] = std::make_unique<testing::Daemon>(argv);
     const std::string line = nodes_[i]->FirstLine();
@@ -107,6 +114,7 @@ class ProcessCluster final : public Cluster {
     return i;
   }
   std::string Stderr(int i) const { return nodes_[i]->Stderr(); }
+  std::string KeyFile() const { return dir_.Sub("province-signing-key.pem"); }
 
  private:
   testing::PgServer pg_;
@@ -348,6 +356,18 @@ class ClusterE2eTest : public ::testing::Test {
       const v1::SignedTreeHead head = TreeHead(i);
       EXPECT_EQ(head.tree_size(), first.tree_size()) << "node " << i;
       EXPECT_EQ(head.root_hash(), first.root_hash()) << "node " << i;
+      // Signed with the province's one key.
+      EXPECT_EQ(head.public_key(), first.public_key()) << "node " << i;
+      std::string key, root, signature;
+      ASSERT_TRUE(storage::ParseHex(head.public_key(), 32, &key));
+      ASSERT_TRUE(storage::ParseHex(head.root_hash(), 32, &root));
+      ASSERT_TRUE(storage::ParseHex(head.signature(), 64, &signature));
+      EXPECT_TRUE(security::VerifyEd25519(
+          key,
+          storage::TreeHeadMessage(head.tree_size(),
+                                   FromTimestamp(head.timestamp()), root),
+          signature))
+          << "node " << i;
       auto audit = v1::Audit::NewStub(Channel(i));
       grpc::ClientContext ctx;
       Authorize(&ctx, absl::Seconds(30));
