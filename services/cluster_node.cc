@@ -115,7 +115,7 @@ void ClusterNode::CheckLock() {
     absl::MutexLock lock(&mu_);
     if (halted_reported_) return;  // a halted node never writes
   }
-  if (!ledger_.IsWriter()) {
+  if (!ledger_.IsWriter() && !options_.follow_only) {
     absl::StatusOr<bool> taken = lock_.TryAcquire(options_.advertise);
     if (taken.ok() && *taken) Promote();
   }

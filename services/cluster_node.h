@@ -36,6 +36,10 @@ struct ClusterNodeOptions {
   // (held, taken, whose).
   absl::Duration poll = absl::Milliseconds(20);
   absl::Duration lock_check = absl::Milliseconds(250);
+  // Never competes for the writer's lock: a read-only copy of the
+  // province (a reporting replica, a national mirror) that still forwards
+  // writes to the writer.
+  bool follow_only = false;
   // How long a forwarded write's answer waits for this node to apply it.
   absl::Duration apply_wait = absl::Seconds(5);
   // To reach the writer: plain TCP (loopback clusters) or TLS trusting

@@ -335,6 +335,7 @@ absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {
   ClusterNodeOptions node_options;
   node_options.advertise =
       options.advertise.empty() ? options.listen : options.advertise;
+  node_options.follow_only = options.cluster_follow_only;
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> peers =
       PeerCredentials(options);
   if (!peers.ok()) return peers.status();

@@ -63,6 +63,8 @@ struct ServerOptions {
   std::string cluster_log;
   // The province's table in it.
   std::string cluster_table = "cradle_log";
+  // Never becomes the writer (ClusterNodeOptions::follow_only).
+  bool cluster_follow_only = false;
   // host:port the other nodes reach this one at; default `listen`.
   std::string advertise;
   // How long a call with cradle-min-sequence waits for this node to hold

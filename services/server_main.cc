@@ -111,6 +111,10 @@ ABSL_FLAG(std::string, cluster_connect_wait, "2m",
 ABSL_FLAG(std::string, cluster_peer_ca, "",
           "With TLS, the CA (PEM) the other nodes' certificates are checked "
           "against when a write is forwarded.");
+ABSL_FLAG(bool, follow_only, false,
+          "A cluster node that never becomes the writer: a read-only copy of "
+          "the province (a reporting replica, a national mirror); writes "
+          "sent to it still go to the writer.");
 ABSL_FLAG(std::string, signing_key, "",
           "The Ed25519 key (PEM) that signs tree heads. Default: "
           "<data>/cradle-signing-key.pem, made on first start. The nodes of "
@@ -134,6 +138,11 @@ absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
   options->advertise = absl::GetFlag(FLAGS_advertise);
   options->cluster_peer_ca = absl::GetFlag(FLAGS_cluster_peer_ca);
   options->signing_key_file = absl::GetFlag(FLAGS_signing_key);
+  options->cluster_follow_only = absl::GetFlag(FLAGS_follow_only);
+  if (options->cluster_follow_only && options->cluster_log.empty()) {
+    return absl::InvalidArgumentError(
+        "--follow-only is for a cluster node: give --cluster-log too");
+  }
   options->join_from = absl::GetFlag(FLAGS_join_from);
   options->join_token_file = absl::GetFlag(FLAGS_join_token_file);
   if (!options->join_from.empty() &&

@@ -568,6 +568,55 @@ TEST_F(ClusterE2eTest, ANewNodeJoinsFromACheckpointAfterTheLogWasPruned) {
       << cluster->Stderr(empty);
 }
 
+// A --follow-only node (a reporting replica, a national mirror) applies
+// the log but never takes the writer's lock, even with no other node left.
+TEST_F(ClusterE2eTest, AFollowOnlyNodeNeverWrites) {
+  auto processes = std::make_unique<ProcessCluster>();
+  ProcessCluster* cluster = processes.get();
+  cluster_ = std::move(processes);
+  ReadAdminToken();
+  int writer;
+  while ((writer = Writer()) < 0) absl::SleepFor(absl::Milliseconds(50));
+  const int mirror = cluster->AddNode({"--follow-only"});
+  uint64_t sequence = 0;
+  ASSERT_TRUE(
+      Register(writer, testing::MakeUscc("320505", "4000001"), "f-1", &sequence)
+          .ok());
+  v1::Enterprise e;
+  EXPECT_TRUE(GetEnterprise(mirror, testing::MakeUscc("320505", "4000001"), &e,
+                            sequence)
+                  .ok());
+  for (int i = 0; i < kNodes; ++i) cluster_->KillNode(i);
+  absl::SleepFor(absl::Seconds(2));  // eight lock checks of the mirror
+  v1::NodeStatusResponse status;
+  {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, absl::Seconds(5));
+    ASSERT_TRUE(v1::Node::NewStub(Channel(mirror))
+                    ->Status(&ctx, v1::NodeStatusRequest(), &status)
+                    .ok());
+  }
+  EXPECT_EQ(status.role(), "follower");
+  EXPECT_EQ(Writer(), writer);  // the lock still names the dead writer
+  const grpc::Status refused =
+      Register(mirror, testing::MakeUscc("320505", "4000002"), "f-2");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << refused.error_message();
+  // A writer again: the mirror follows it.
+  cluster_->StartNode(0);
+  grpc::Status written;
+  for (int tries = 0; tries < 200; ++tries) {  // until it takes the lock
+    written =
+        Register(0, testing::MakeUscc("320505", "4000003"), "f-3", &sequence);
+    if (written.ok()) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(written.ok()) << written.error_message();
+  EXPECT_TRUE(GetEnterprise(mirror, testing::MakeUscc("320505", "4000003"), &e,
+                            sequence)
+                  .ok());
+}
+
 // The database's primary killed (its Patroni too, as when its machine
 // dies), then the primary and the writer node together; Patroni promotes
 // the synchronous standby, a node takes the writer's lock again.
