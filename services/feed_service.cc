@@ -117,6 +117,8 @@ class SubscribeReactor final
     reply_.Clear();
     size_t bytes = 0;
     uint64_t scanned = 0;
+    // At the head (every poll of an idle subscription): no scan.
+    if (ledger_.GetHead().sequence <= position_) return absl::OkStatus();
     while (reply_.entries_size() < kMaxEntriesPerMessage &&
            bytes < kMaxBytesPerMessage && scanned < kMaxScannedPerMessage) {
       absl::StatusOr<std::vector<storage::Entry>> page =

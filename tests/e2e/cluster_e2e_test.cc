@@ -385,6 +385,16 @@ class ClusterE2eTest : public ::testing::Test {
     }
   }
 
+  // Node.Status of `node`; false (and a failure) when it does not answer.
+  bool NodeStatus(int node, v1::NodeStatusResponse* status) {
+    grpc::ClientContext ctx;
+    Authorize(&ctx, absl::Seconds(10));
+    grpc::Status s = v1::Node::NewStub(Channel(node))
+                         ->Status(&ctx, v1::NodeStatusRequest(), status);
+    EXPECT_TRUE(s.ok()) << "node " << node << ": " << s.error_message();
+    return s.ok();
+  }
+
   // Follows the feed of enterprise registrations from `node`, as an
   // integrator would: each subscription runs to the head, the next resumes
   // from the last position, and a failed one moves to the next node. Stops
@@ -548,13 +558,7 @@ TEST_F(ClusterE2eTest, ANewNodeJoinsFromACheckpointAfterTheLogWasPruned) {
   EXPECT_NE(cluster->Stderr(joined).find("joining"), std::string::npos);
   // The joined node is a follower like the others.
   v1::NodeStatusResponse status;
-  {
-    grpc::ClientContext ctx;
-    Authorize(&ctx, absl::Seconds(5));
-    grpc::Status s = v1::Node::NewStub(Channel(joined))
-                         ->Status(&ctx, v1::NodeStatusRequest(), &status);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  ASSERT_TRUE(NodeStatus(joined, &status));
   EXPECT_EQ(status.role(), "follower");
   EXPECT_NE(status.writer(), cluster_->Address(joined));
   EXPECT_GE(Writer(), 0);  // one of the first three
@@ -603,13 +607,7 @@ TEST_F(ClusterE2eTest, AFollowOnlyNodeNeverWrites) {
   for (int i = 0; i < kNodes; ++i) cluster_->KillNode(i);
   absl::SleepFor(absl::Seconds(2));  // eight lock checks of the mirror
   v1::NodeStatusResponse status;
-  {
-    grpc::ClientContext ctx;
-    Authorize(&ctx, absl::Seconds(10));
-    grpc::Status s = v1::Node::NewStub(Channel(mirror))
-                         ->Status(&ctx, v1::NodeStatusRequest(), &status);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  ASSERT_TRUE(NodeStatus(mirror, &status));
   EXPECT_EQ(status.role(), "follower");
   EXPECT_NE(status.writer(), cluster_->Address(mirror));
   EXPECT_FALSE(Register(mirror, refused, "f-2").ok());
