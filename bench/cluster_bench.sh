@@ -3,8 +3,10 @@
 # with scripts/cluster.sh (three etcd, three PostgreSQL under Patroni in
 # synchronous mode, three cradled) on ports of its own, then runs e2e_bench
 # against an embedded cradled, the cluster's writer node and a follower, and
-# has a fresh node join the log to measure its catch-up. Stops and removes
-# the cluster at the end.
+# has a fresh node join the log to measure its catch-up; a national node
+# (cluster.sh up --nation) follows the province meanwhile, and how far it
+# lags the writer under load is sampled. Stops and removes the cluster at
+# the end.
 #
 #   bench/cluster_bench.sh [SECONDS] [CLIENTS]     (defaults: 5, 1,16,64)
 #
@@ -26,7 +28,7 @@ export CRADLE_CLUSTER_PORT=${CRADLE_CLUSTER_PORT:-7900}
 export CRADLE_BIN=$bin
 trap 'scripts/cluster.sh clean >/dev/null 2>&1 || true' EXIT
 scripts/cluster.sh clean >/dev/null 2>&1 || true
-scripts/cluster.sh up >/dev/null
+scripts/cluster.sh up --nation >/dev/null
 
 status=$(scripts/cluster.sh status)
 writer=$(sed -n 's/^cradled [0-9]* *writer (\([^)]*\)).*/\1/p' <<<"$status")
@@ -36,7 +38,9 @@ if [ -z "$writer" ] || [ -z "$follower" ]; then
   echo "$status" >&2
   exit 1
 fi
-token=$(ls "$CRADLE_CLUSTER_DIR"/node*/admin.token | head -1)
+token=$(ls "$CRADLE_CLUSTER_DIR"/node[1-3]/admin.token | head -1)
 log=$(scripts/cluster.sh conninfo)
 "$bin/bench/e2e_bench" --seconds="$seconds" --clients="$clients" \
-  --cluster="$writer,$follower" --cluster_token="$token" --cluster_log="$log"
+  --cluster="$writer,$follower" --cluster_token="$token" --cluster_log="$log" \
+  --national="127.0.0.1:$((CRADLE_CLUSTER_PORT + 9))" \
+  --national_token="$CRADLE_CLUSTER_DIR/national/admin.token"

@@ -53,6 +53,7 @@
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
+#include "cradle/v1/national.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/uscc.h"
 #include "echo.grpc.pb.h"
@@ -79,6 +80,12 @@ ABSL_FLAG(std::string, cluster_token, "",
 ABSL_FLAG(std::string, cluster_log, "",
           "with --cluster: the cluster's log (conninfo); a fresh node joins "
           "it at the end and its catch-up rate is measured");
+ABSL_FLAG(std::string, national, "",
+          "with --cluster: host:port of a national node that follows the "
+          "cluster as province 33; how far it is behind the writer is "
+          "sampled while the writer is loaded (cluster_bench.sh starts one)");
+ABSL_FLAG(std::string, national_token, "",
+          "with --national: the national node's administrator token file");
 ABSL_FLAG(std::string, serve, "",
           "internal: serve 'echo' or 'durable-echo:DIR' on loopback until "
           "SIGTERM (the bench runs its ceilings in child processes so)");
@@ -313,6 +320,99 @@ uint64_t HeadOf(const std::shared_ptr<grpc::Channel>& channel,
   }
   return head.sequence();
 }
+
+std::string FirstLine(const std::string& file) {
+  std::string line;
+  std::ifstream in(file);
+  std::getline(in, line);
+  return line;
+}
+
+// The national node's copy of province `code`: its head; 0 when it cannot
+// say.
+uint64_t NationalHeadOf(const std::shared_ptr<grpc::Channel>& channel,
+                        const std::string& token, const std::string& code) {
+  cradle::v1::ProvincesResponse reply;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  if (!cradle::v1::National::NewStub(channel)
+           ->Provinces(&ctx, cradle::v1::ProvincesRequest(), &reply)
+           .ok()) {
+    return 0;
+  }
+  for (const cradle::v1::ProvinceStatus& p : reply.provinces()) {
+    if (p.code() == code) return p.head_sequence();
+  }
+  return 0;
+}
+
+// How far a national node's copy of a province is behind the province's
+// writer, sampled every 20 ms from Start to Stop (the writer's head read
+// first, then the national one: a sample errs low by one round trip), and
+// how long the copy takes to reach the writer's last head once the load
+// stops.
+class LagSampler {
+ public:
+  struct Lag {
+    double mean_entries = 0;
+    uint64_t max_entries = 0;
+    double settle_ms = 0;
+  };
+
+  LagSampler(std::shared_ptr<grpc::Channel> writer, std::string writer_token,
+             std::shared_ptr<grpc::Channel> national,
+             std::string national_token)
+      : writer_(std::move(writer)),
+        writer_token_(std::move(writer_token)),
+        national_(std::move(national)),
+        national_token_(std::move(national_token)) {}
+
+  void Start() {
+    stop_ = false;
+    sum_ = 0;
+    samples_ = 0;
+    max_ = 0;
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        const uint64_t w = HeadOf(writer_, writer_token_);
+        const uint64_t n = NationalHeadOf(national_, national_token_, "33");
+        const uint64_t lag = w > n ? w - n : 0;
+        sum_ += static_cast<double>(lag);
+        ++samples_;
+        max_ = std::max(max_, lag);
+        absl::SleepFor(absl::Milliseconds(20));
+      }
+    });
+  }
+
+  Lag Stop() {
+    stop_ = true;
+    thread_.join();
+    const absl::Time stopped = absl::Now();
+    const uint64_t target = HeadOf(writer_, writer_token_);
+    while (NationalHeadOf(national_, national_token_, "33") < target &&
+           absl::Now() - stopped < absl::Seconds(60)) {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    Lag lag;
+    lag.mean_entries = samples_ > 0 ? sum_ / samples_ : 0;
+    lag.max_entries = max_;
+    lag.settle_ms = absl::ToDoubleMilliseconds(absl::Now() - stopped);
+    return lag;
+  }
+
+ private:
+  const std::shared_ptr<grpc::Channel> writer_;
+  const std::string writer_token_;
+  const std::shared_ptr<grpc::Channel> national_;
+  const std::string national_token_;
+  std::atomic<bool> stop_{false};
+  double sum_ = 0;  // the sampling thread's until joined
+  uint64_t samples_ = 0;
+  uint64_t max_ = 0;
+  std::thread thread_;
+};
 
 // A fresh node joins the cluster's log with an empty data directory; the
 // time until it holds the writer's head gives its catch-up rate.
@@ -761,6 +861,15 @@ int main(int argc, char** argv) {
     if (cluster_generator.empty()) {
       return Fail(pid, "cannot enroll the parties on the cluster");
     }
+    std::unique_ptr<LagSampler> national;
+    if (!absl::GetFlag(FLAGS_national).empty()) {
+      national = std::make_unique<LagSampler>(
+          writer_channel, FirstLine(token_file),
+          grpc::CreateChannel(absl::GetFlag(FLAGS_national),
+                              grpc::InsecureChannelCredentials()),
+          FirstLine(absl::GetFlag(FLAGS_national_token)));
+    }
+    std::vector<std::pair<int, LagSampler::Lag>> lags;
     auto on_writer = cradle::v1::Manifests::NewStub(writer_channel);
     auto on_follower = cradle::v1::Manifests::NewStub(follower_channel);
     std::printf(
@@ -777,8 +886,10 @@ int main(int argc, char** argv) {
       const Result embedded =
           Drive(clients, d, open_on(manifests.get(), generator), pid);
       ++run;
+      if (national != nullptr) national->Start();
       const Result writer =
           Drive(clients, d, open_on(on_writer.get(), cluster_generator));
+      if (national != nullptr) lags.emplace_back(clients, national->Stop());
       ++run;
       const Result follower =
           Drive(clients, d, open_on(on_follower.get(), cluster_generator));
@@ -790,6 +901,19 @@ int main(int argc, char** argv) {
           writer.per_second, writer.p50, writer.p99, follower.per_second,
           follower.p50, follower.p99, writer.per_second / embedded.per_second);
       std::fflush(stdout);
+    }
+    if (!lags.empty()) {
+      std::printf(
+          "\nThe national node's copy of the province while the writer was "
+          "loaded: entries behind the writer (sampled every 20 ms), and the "
+          "time for the copy to reach the writer's head once the load "
+          "stopped:\n\n| clients | mean entries behind | max | settled in "
+          "ms |\n|---:|---:|---:|---:|\n");
+      for (const auto& [clients, lag] : lags) {
+        std::printf("| %d | %.0f | %llu | %.0f |\n", clients, lag.mean_entries,
+                    static_cast<unsigned long long>(lag.max_entries),
+                    lag.settle_ms);
+      }
     }
     if (!absl::GetFlag(FLAGS_cluster_log).empty()) {
       MeasureCatchUp(binary, dir + "/joining", absl::GetFlag(FLAGS_cluster_log),

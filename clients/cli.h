@@ -17,6 +17,7 @@
 #include "grpcpp/client_context.h"
 
 #include "clients/args.h"
+#include "clients/cli_values.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
@@ -66,6 +67,23 @@ absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
                                         const std::string& given);
 // The WriteMeta of a write from --at, --time, --person, --device.
 absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a);
+
+// --kind and --state of a flag list into `request` (any message with
+// set_kind and set_state), when given.
+template <typename Request>
+absl::Status FlagFilters(const ParsedArgs& a, Request* request) {
+  if (a.Has("kind")) {
+    absl::StatusOr<v1::FlagKind> kind = ParseFlagKind(a.Get("kind"));
+    if (!kind.ok()) return kind.status();
+    request->set_kind(*kind);
+  }
+  if (a.Has("state")) {
+    absl::StatusOr<v1::FlagState> state = ParseFlagState(a.Get("state"));
+    if (!state.ok()) return state.status();
+    request->set_state(*state);
+  }
+  return absl::OkStatus();
+}
 
 // --limit N of a list (1..1000000), or `otherwise` when not given.
 absl::StatusOr<int> LimitFlag(const ParsedArgs& a, int otherwise);
@@ -130,8 +148,9 @@ std::vector<Command> TransferCommands();
 std::vector<Command> CorrectionCommands();
 std::vector<Command> FlagCommands();
 std::vector<Command> AuditCommands();
-std::vector<Command> FeedCommands();  // audit follow
-std::vector<Command> NodeCommands();  // node status, checkpoint, prune
+std::vector<Command> FeedCommands();      // audit follow
+std::vector<Command> NodeCommands();      // node status, checkpoint, prune
+std::vector<Command> NationalCommands();  // national provinces, flows, flags
 std::vector<Command> CredentialCommands();
 std::vector<Command> VerifyCommands();
 

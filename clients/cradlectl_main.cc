@@ -44,7 +44,7 @@ std::vector<Command> Commands() {
   for (auto group :
        {RegistryCommands, CarrierCommands, ManifestCommands, TransferCommands,
         CorrectionCommands, FlagCommands, AuditCommands, FeedCommands,
-        VerifyCommands, CredentialCommands, NodeCommands}) {
+        VerifyCommands, CredentialCommands, NodeCommands, NationalCommands}) {
     std::vector<Command> c = group();
     all.insert(all.end(), c.begin(), c.end());
   }

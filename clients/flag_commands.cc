@@ -53,14 +53,7 @@ std::vector<Command> FlagCommands() {
                  req.set_city(a.Get("city"));
                  req.set_county(a.Get("county"));
                  req.set_enterprise(a.Get("enterprise"));
-                 if (a.Has("kind")) {
-                   CRADLE_CLI_ASSIGN(kind, ParseFlagKind(a.Get("kind")));
-                   req.set_kind(kind);
-                 }
-                 if (a.Has("state")) {
-                   CRADLE_CLI_ASSIGN(state, ParseFlagState(a.Get("state")));
-                   req.set_state(state);
-                 }
+                 if (absl::Status s = FlagFilters(a, &req); !s.ok()) return s;
                  CRADLE_CLI_ASSIGN(limit, LimitFlag(a, 100));
                  auto stub = v1::Flags::NewStub(ctx.channel);
                  int shown = 0;

@@ -15,10 +15,11 @@ namespace cradle::clients {
 namespace {
 
 absl::Status ShowStatus(const Context& ctx, const ParsedArgs&) {
-  v1::NodeStatusResponse reply;
+  v1::GetNodeStatusResponse reply;
   auto call = ctx.Call();
-  grpc::Status s = v1::Node::NewStub(ctx.channel)
-                       ->Status(call.get(), v1::NodeStatusRequest(), &reply);
+  grpc::Status s =
+      v1::Node::NewStub(ctx.channel)
+          ->GetNodeStatus(call.get(), v1::GetNodeStatusRequest(), &reply);
   if (!s.ok()) return FromGrpc(s);
   if (ctx.json) {
     PrintJson(reply);

@@ -109,10 +109,16 @@ const std::vector<Permission>& Table() {
        "`jurisdiction` inside their own, and so by default; the "
        "administrator: every entry, credentials included",
        false},
-      {Operation::kNodeStatus, "Node.Status", kAnyone,
+      {Operation::kNodeStatus, "Node.GetNodeStatus", kAnyone,
        "the node's role, its writer and its head", false},
       {Operation::kNodeAdmin, "Node.Checkpoint, PruneLog", kAdministrator,
        "the whole ledger; the cluster's log", false},
+      {Operation::kNationalRead, "National.Provinces, Flows, ListFlags",
+       kRegulators | kAdministrator,
+       "regulators: `province` inside their jurisdiction (a province's "
+       "regulator sees every province's loads to and from it); the "
+       "administrator: the nation (`province` empty)",
+       false},
   };
   return *table;
 }

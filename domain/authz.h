@@ -80,6 +80,7 @@ enum class Operation {
   kSubscribe,
   kNodeStatus,
   kNodeAdmin,
+  kNationalRead,
 };
 
 // Audience bits of a row.

@@ -5,6 +5,9 @@
 # nodes over the province's log. Everything from Debian's packages.
 #
 #   scripts/cluster.sh up        install what is missing, build, start all
+#   scripts/cluster.sh up --nation   also a second province (32, one node,
+#                                its own log table in the same database)
+#                                and the national node following both
 #   scripts/cluster.sh status    each process, who writes, each node's head
 #   scripts/cluster.sh down      stop everything (data stays in DIR)
 #   scripts/cluster.sh kill-node N   SIGKILL cradled N (1..3), for trials
@@ -15,7 +18,8 @@
 #
 # DIR is $CRADLE_CLUSTER_DIR (default ./cradle-cluster). Ports from
 # $CRADLE_CLUSTER_PORT (default 7700): cradled 7701-7703, PostgreSQL
-# 7741-7743, Patroni's REST API 7751-7753, etcd 7761-7763 (peers 7771-7773).
+# 7741-7743, Patroni's REST API 7751-7753, etcd 7761-7763 (peers 7771-7773);
+# with --nation, province 32's node 7704 and the national node 7709.
 # cradled's binaries: $CRADLE_BIN (default build/, built here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +30,7 @@ bin=${CRADLE_BIN:-build}
 n=3
 pgbin=/usr/lib/postgresql/15/bin
 
-usage() { sed -n '2,19p' "$0" >&2; exit 2; }
+usage() { sed -n '2,23p' "$0" >&2; exit 2; }
 # Runs a command as the postgres user (PostgreSQL refuses root), in this
 # process: exec, so that $! is the command's own pid.
 as_pg() {
@@ -126,6 +130,35 @@ start_node() {
   echo $! >"$dir/node$i.pid"
 }
 
+# The raw Ed25519 public key of a PEM private key, as 64 hex digits.
+public_key_hex() {
+  openssl pkey -in "$1" -pubout -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \n'
+}
+
+# Province 32: one node over its own table, with its own key.
+start_province2() {
+  alive "$dir/node4.pid" && return 0
+  [ -f "$dir/province-32-signing-key.pem" ] ||
+    (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/province-32-signing-key.pem")
+  "$bin/services/cradled" --data "$dir/node4" --listen "$(node_addr 4)" \
+    --insecure --cluster-log "$(conninfo)" --cluster-table cradle_log_32 \
+    --signing-key "$dir/province-32-signing-key.pem" >>"$dir/node4.log" 2>&1 &
+  echo $! >"$dir/node4.pid"
+}
+
+# The national node, following province 33 (the first) and 32.
+start_national() {
+  alive "$dir/national.pid" && return 0
+  {
+    echo "# code  log table  public key  conninfo"
+    echo "33 cradle_log $(public_key_hex "$dir/province-signing-key.pem") $(conninfo)"
+    echo "32 cradle_log_32 $(public_key_hex "$dir/province-32-signing-key.pem") $(conninfo)"
+  } >"$dir/provinces.txt"
+  "$bin/services/cradled" --data "$dir/national" --listen "$(node_addr 9)" \
+    --insecure --national "$dir/provinces.txt" >>"$dir/national.log" 2>&1 &
+  echo $! >"$dir/national.pid"
+}
+
 # The primary's index (1..n) as Patroni's REST API says, or nothing.
 primary() {
   for i in $(seq $n); do
@@ -169,14 +202,24 @@ up() {
     (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/province-signing-key.pem")
   echo "cluster: cradled ×$n"
   for i in $(seq $n); do start_node "$i"; done
-  wait_for 60 "a writer" compgen -G "$dir/node*/admin.token"
+  wait_for 60 "a writer" compgen -G "$dir/node[1-3]/admin.token"
+  if [ "${1:-}" = "--nation" ]; then
+    echo "cluster: province 32 (one node), the national node"
+    start_province2
+    wait_for 60 "province 32's writer" test -f "$dir/node4/admin.token"
+    start_national
+    wait_for 30 "the national node" test -f "$dir/national/admin.token"
+  fi
   status
   local token
-  token=$(ls "$dir"/node*/admin.token | head -1)
+  token=$(ls "$dir"/node[1-3]/admin.token | head -1)
   echo
   echo "Any node serves any call, e.g.:"
   echo "  $bin/clients/cradlectl --server $(node_addr 2) --insecure --token-file $token credential list"
   echo "Try: scripts/cluster.sh kill-node N, kill-db N, status; down stops it."
+  if alive "$dir/national.pid"; then
+    echo "The nation: $bin/clients/cradlectl --server $(node_addr 9) --insecure --token-file $dir/national/admin.token national flows --from 2026-01 --to 2026-12"
+  fi
 }
 
 status() {
@@ -197,7 +240,7 @@ status() {
   [ -n "$p" ] && writer=$(psql -qtA -h 127.0.0.1 -p $((base + 40 + p)) -U cradle \
     -d postgres -c "SELECT address FROM cradle_log_writer" 2>/dev/null || true)
   local token
-  token=$(ls "$dir"/node*/admin.token 2>/dev/null | head -1 || true)
+  token=$(ls "$dir"/node[1-3]/admin.token 2>/dev/null | head -1 || true)
   for i in $(seq $n); do
     local state=stopped head=""
     if alive "$dir/node$i.pid"; then
@@ -208,6 +251,11 @@ status() {
     fi
     printf 'cradled %d   %s (%s) %s\n' "$i" "$state" "$(node_addr "$i")" "$head"
   done
+  if alive "$dir/national.pid"; then
+    echo "national node ($(node_addr 9)), the provinces it follows:"
+    "$bin/clients/cradlectl" --server "$(node_addr 9)" --insecure \
+      --token-file "$dir/national/admin.token" national provinces 2>&1 | sed 's/^/  /' || true
+  fi
 }
 
 stop_pid() {
@@ -220,6 +268,8 @@ stop_pid() {
 }
 
 down() {
+  stop_pid "$dir/national.pid"
+  stop_pid "$dir/node4.pid"
   for i in $(seq $n); do stop_pid "$dir/node$i.pid"; done
   for i in $(seq $n); do stop_pid "$dir/patroni$i.pid"; done
   for i in $(seq $n); do stop_pid "$dir/etcd$i.pid"; done
@@ -238,7 +288,7 @@ kill_db() {
 
 cmd=${1:-}
 case "$cmd" in
-  up) up ;;
+  up) up "${2:-}" ;;
   status) status ;;
   conninfo) conninfo ;;
   down) down ;;

@@ -284,22 +284,10 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
     }
     CRADLE_RETURN_IF_ERROR(CheckJurisdiction(j, {2, 4}));
     CRADLE_RETURN_IF_ERROR(AdmitJurisdiction(gate_, *ctx, j));
-    absl::CivilMonth from, to;
-    if (!absl::ParseCivilTime(request->from_month(), &from)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "from_month ", Quote(request->from_month()), " is not YYYY-MM"));
-    }
-    if (!absl::ParseCivilTime(request->to_month(), &to)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "to_month ", Quote(request->to_month()), " is not YYYY-MM"));
-    }
-    if (to < from || to - from >= kMaxMonths) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "from_month..to_month must be 1..", kMaxMonths, " months in order"));
-    }
-    for (absl::CivilMonth m = from; m <= to; ++m) {
-      const std::string month = absl::FormatTime(
-          "%Y%m", absl::FromCivil(m, domain::ChinaTime()), domain::ChinaTime());
+    CRADLE_ASSIGN_OR_RETURN(
+        const std::vector<std::string> months,
+        FlowMonths(request->from_month(), request->to_month(), kMaxMonths));
+    for (const std::string& month : months) {
       CRADLE_ASSIGN_OR_RETURN(
           std::vector<storage::KeyValue> rows,
           ScanWholeIndex(ledger_, keys::FlowPrefix(month), kMaxFlowRows,

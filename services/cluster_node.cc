@@ -111,7 +111,12 @@ void ClusterNode::CheckLock() {
     // fenced or unconfirmed) catches up and writes again.
     if (!ledger_.IsWriter()) Promote();
   } else {
-    if (ledger_.IsWriter()) ledger_.StepDown("it lost the writer's lock");
+    if (ledger_.IsWriter()) {
+      ledger_.StepDown("it lost the writer's lock");
+      std::fprintf(stderr,
+                   "cradled: cluster: this node no longer writes: it lost "
+                   "the writer's lock\n");
+    }
     absl::MutexLock lock(&mu_);
     if (halted_reported_) return;  // a halted node never writes
   }

@@ -38,8 +38,8 @@ bool Matches(const v1::Flag& f, const v1::ListFlagsRequest& r) {
   return true;
 }
 
-// `jurisdiction`, when set, keeps the flags whose origin or destination
-// county lies in it.
+}  // namespace
+
 absl::StatusOr<v1::ListFlagsResponse> ListFlags(
     const ManifestStore& store, const storage::LedgerReader& ledger,
     const v1::ListFlagsRequest& r, absl::string_view jurisdiction) {
@@ -100,8 +100,6 @@ absl::StatusOr<v1::ListFlagsResponse> ListFlags(
     if (rows->size() < static_cast<size_t>(page_size)) return out;
   }
 }
-
-}  // namespace
 
 grpc::ServerUnaryReactor* FlagService::List(grpc::CallbackServerContext* ctx,
                                             const v1::ListFlagsRequest* request,

@@ -228,6 +228,12 @@ void LedgerGuard::OnAlarm(
   callback(problem);  // raised before anyone listened
 }
 
+void LedgerGuard::OnKept(
+    std::function<void(const v1::SignedTreeHead&)> callback) {
+  absl::MutexLock lock(&mu_);
+  on_kept_ = std::move(callback);
+}
+
 void LedgerGuard::Alarm(const std::string& found_by,
                         const std::string& problem) {
   std::function<void(const std::string&)> callback;
@@ -350,8 +356,13 @@ bool LedgerGuard::Persist() {
                  std::string(s.message()).c_str());
     return false;
   }
-  absl::MutexLock lock(&mu_);
-  if (newest.tree_size() >= kept_.tree_size()) kept_ = newest;
+  std::function<void(const v1::SignedTreeHead&)> kept;
+  {
+    absl::MutexLock lock(&mu_);
+    if (newest.tree_size() >= kept_.tree_size()) kept_ = newest;
+    kept = on_kept_;
+  }
+  if (kept) kept(newest);
   return true;
 }
 

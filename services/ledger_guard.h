@@ -65,6 +65,10 @@ class LedgerGuard {
   // write services NOT_SERVING); at once if one was raised already.
   void OnAlarm(std::function<void(const std::string& problem)> callback);
 
+  // Called on the guard's thread with each signed head once it is kept
+  // (the cluster's writer publishes it beside the log).
+  void OnKept(std::function<void(const v1::SignedTreeHead&)> callback);
+
   // Damage found by `found_by` ("scrubber", "verify"): refuses every write
   // from now on, persists the alarm, logs it. Only the first alarm counts.
   void Alarm(const std::string& found_by, const std::string& problem);
@@ -106,6 +110,7 @@ class LedgerGuard {
   bool forensic_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::string> open_problems_ ABSL_GUARDED_BY(mu_);
   std::function<void(const std::string&)> on_alarm_ ABSL_GUARDED_BY(mu_);
+  std::function<void(const v1::SignedTreeHead&)> on_kept_ ABSL_GUARDED_BY(mu_);
   v1::SignedTreeHead newest_ ABSL_GUARDED_BY(mu_);  // signed, maybe unkept
   v1::SignedTreeHead kept_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

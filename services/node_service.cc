@@ -116,14 +116,14 @@ NodeService::NodeService(const storage::RocksDbLedger& ledger, const Gate& gate,
       checkpoints_(std::move(data_dir) + "/checkpoints") {
   std::error_code ec;
   fs::remove_all(checkpoints_, ec);  // left by a crash while one was sent
-  Check("cradle.v1.Node", "Status", &NodeService::Status);
+  Check("cradle.v1.Node", "GetNodeStatus", &NodeService::GetNodeStatus);
   Check("cradle.v1.Node", "Checkpoint", &NodeService::Checkpoint);
   Check("cradle.v1.Node", "PruneLog", &NodeService::PruneLog);
 }
 
-grpc::ServerUnaryReactor* NodeService::Status(grpc::CallbackServerContext* ctx,
-                                              const v1::NodeStatusRequest*,
-                                              v1::NodeStatusResponse* reply) {
+grpc::ServerUnaryReactor* NodeService::GetNodeStatus(
+    grpc::CallbackServerContext* ctx, const v1::GetNodeStatusRequest*,
+    v1::GetNodeStatusResponse* reply) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kNodeStatus, reactor)) {
     return reactor;

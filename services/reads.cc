@@ -4,12 +4,39 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 
+#include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/flags/engine.h"
+#include "domain/work_calendar.h"
 #include "services/keys.h"
 
 namespace cradle::services {
+
+absl::StatusOr<std::vector<std::string>> FlowMonths(absl::string_view from,
+                                                    absl::string_view to,
+                                                    int max_months) {
+  absl::CivilMonth first, last;
+  if (!absl::ParseCivilTime(from, &first)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from_month ", Quote(from), " is not YYYY-MM"));
+  }
+  if (!absl::ParseCivilTime(to, &last)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("to_month ", Quote(to), " is not YYYY-MM"));
+  }
+  if (last < first || last - first >= max_months) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "from_month..to_month must be 1..", max_months, " months in order"));
+  }
+  std::vector<std::string> months;
+  for (absl::CivilMonth m = first; m <= last; ++m) {
+    months.push_back(absl::FormatTime(
+        "%Y%m", absl::FromCivil(m, domain::ChinaTime()), domain::ChinaTime()));
+  }
+  return months;
+}
 namespace {
 
 constexpr size_t kPage = 1024;

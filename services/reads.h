@@ -17,6 +17,14 @@
 
 namespace cradle::services {
 
+// The months from..to ("YYYY-MM", the request's `from_month` and
+// `to_month`) as the flow counters name them ("YYYYMM"); INVALID_ARGUMENT
+// naming the field that is not a month, or a range out of order or longer
+// than `max_months`.
+absl::StatusOr<std::vector<std::string>> FlowMonths(absl::string_view from,
+                                                    absl::string_view to,
+                                                    int max_months);
+
 // Every index row under `prefix`, in key order. `what` names the rows in
 // the error ("receivers in city 3304").
 absl::StatusOr<std::vector<storage::KeyValue>> ScanWholeIndex(

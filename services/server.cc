@@ -17,14 +17,17 @@
 #include "grpcpp/server_builder.h"
 
 #include "base/status_macros.h"
+#include "base/time.h"
 #include "security/ed25519.h"
 #include "services/checkpoint_fetch.h"
 #include "services/cluster_node.h"
 #include "services/keys.h"
 #include "services/manifest_store.h"
+#include "services/national_node.h"
 #include "services/sequence_interceptor.h"
 #include "services/services.h"
 #include "services/sweeper.h"
+#include "storage/entry_codec.h"
 #include "storage/pg_batch_log.h"
 #include "storage/rocksdb_ledger.h"
 
@@ -192,6 +195,18 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(
   return grpc::SslCredentials(ssl);
 }
 
+absl::Status PublishHead(storage::BatchLog& log,
+                         const v1::SignedTreeHead& head) {
+  storage::PublishedHead published;
+  published.tree_size = head.tree_size();
+  published.timestamp = FromTimestamp(head.timestamp());
+  if (!storage::ParseHex(head.root_hash(), 32, &published.root) ||
+      !storage::ParseHex(head.signature(), 64, &published.signature)) {
+    return absl::InternalError("a signed head that is not hex");
+  }
+  return log.PublishHead(published);
+}
+
 // A new node's ledger, copied from a checkpoint of the node at
 // `join_from`; nothing when `data_dir` already holds one.
 absl::Status JoinFrom(const ServerOptions& options) {
@@ -286,6 +301,9 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   if (!options.cluster_log.empty()) {
     CRADLE_RETURN_IF_ERROR(server->MakeClusterNode(options));
   }
+  if (!options.national_provinces.empty()) {
+    CRADLE_RETURN_IF_ERROR(server->MakeNationalNode(options, clock));
+  }
   CRADLE_RETURN_IF_ERROR(server->Listen(options, *std::move(transport)));
   if (server->node_ != nullptr) server->node_->Start();
   server->parts_->guard.Start();
@@ -293,7 +311,8 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
     server->parts_->scrubber.Start(Scrubber::Options{
         options.scrub_rate, options.scrub_deep, options.scrub_pause});
   }
-  if (options.sweep_interval > absl::ZeroDuration()) {
+  if (options.sweep_interval > absl::ZeroDuration() &&
+      server->national_ == nullptr) {
     ClusterNode* node = server->node_.get();
     server->parts_->sweeper.Start(options.sweep_interval, [node] {
       return node == nullptr || !node->Forwarding();
@@ -307,6 +326,12 @@ absl::Status CradleServer::OpenCluster(
   storage::PgLogOptions log_options;
   log_options.conninfo = options.cluster_log;
   log_options.table = options.cluster_table;
+  if (options.cluster_lease < absl::Seconds(1)) {
+    return absl::InvalidArgumentError(
+        "cluster_lease must be at least 1s: the writer renews it every "
+        "250 ms");
+  }
+  log_options.lease = options.cluster_lease;
   // A node may start while the database fails over: it waits for it.
   const absl::Time give_up = absl::Now() + options.cluster_connect_wait;
   for (int attempt = 0;; ++attempt) {
@@ -356,9 +381,42 @@ absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {
                    token_file.c_str());
     }
   });
+  // The writer publishes each signed head it keeps beside the log, for
+  // whoever follows the province from outside (the national node).
+  ClusterNode* node = node_.get();
+  storage::BatchLog* log = log_.get();
+  parts.guard.OnKept([node, log](const v1::SignedTreeHead& head) {
+    if (node->Forwarding()) return;
+    absl::Status s = PublishHead(*log, head);
+    if (!s.ok()) {
+      std::fprintf(stderr, "cradled: cluster: publishing the signed head: %s\n",
+                   s.ToString().c_str());
+    }
+  });
   parts.ForEachService(
       [this](auto& service) { service.ForwardWritesTo(node_.get()); });
   parts.node.AttachCluster(node_.get(), log_.get());
+  return absl::OkStatus();
+}
+
+absl::Status CradleServer::MakeNationalNode(const ServerOptions& options,
+                                            const Clock& clock) {
+  if (!options.cluster_log.empty()) {
+    return absl::InvalidArgumentError(
+        "national_provinces: a national node follows provinces; it is not "
+        "one of a province's nodes (cluster_log)");
+  }
+  NationalOptions national;
+  national.data_dir = options.data_dir;
+  national.provinces_file = options.national_provinces;
+  national.clock = &clock;
+  national.flags = options.flags;
+  absl::StatusOr<std::unique_ptr<NationalNode>> node =
+      NationalNode::Start(std::move(national));
+  if (!node.ok()) return node.status();
+  national_ = *std::move(node);
+  national_service_ =
+      std::make_unique<NationalService>(*national_, parts_->gate);
   return absl::OkStatus();
 }
 
@@ -370,8 +428,14 @@ absl::Status CradleServer::Listen(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, transport, &port_);
   Parts& parts = *parts_;
-  parts.ForEachService(
-      [&builder](auto& service) { builder.RegisterService(&service); });
+  if (national_service_ != nullptr) {
+    // The national node: who may read, and the provinces.
+    builder.RegisterService(&parts.credential_service);
+    builder.RegisterService(national_service_.get());
+  } else {
+    parts.ForEachService(
+        [&builder](auto& service) { builder.RegisterService(&service); });
+  }
   if (node_ != nullptr) {
     std::vector<
         std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
@@ -392,7 +456,14 @@ absl::Status CradleServer::Listen(
     health->SetServingStatus(service, true);
   }
   for (const char* service : kReadServices) {
-    health->SetServingStatus(service, true);
+    health->SetServingStatus(service, national_ == nullptr);
+  }
+  if (national_ != nullptr) {
+    for (const char* service : kWriteServices) {
+      health->SetServingStatus(service, false);
+    }
+    health->SetServingStatus("cradle.v1.Credentials", true);
+    health->SetServingStatus("cradle.v1.National", true);
   }
   auto writes_stopped = [health](const std::string&) {
     for (const char* service : kWriteServices) {
@@ -429,6 +500,7 @@ void CradleServer::Shutdown(absl::Duration grace) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   }
   if (node_ != nullptr) node_->Stop();  // lets the writer's lock go
+  if (national_ != nullptr) national_->Stop();
   // Calls are cancelled; a deep verification's worker still reads the
   // ledger until its next step.
   if (parts_ != nullptr) parts_->audit.WaitForVerification();

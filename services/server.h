@@ -18,6 +18,8 @@
 namespace cradle::services {
 class ClusterNode;
 class ManifestStore;
+class NationalNode;
+class NationalService;
 }  // namespace cradle::services
 
 namespace cradle::services {
@@ -73,6 +75,8 @@ struct ServerOptions {
   // How long a start waits for the log's database (a failover) before it
   // gives up.
   absl::Duration cluster_connect_wait = absl::Minutes(2);
+  // The writer's lease (storage::PgLogOptions::lease); at least 1 s.
+  absl::Duration cluster_lease = absl::Seconds(3);
   // With TLS: the CA (PEM) the other nodes' certificates are checked
   // against when this node forwards a write.
   std::string cluster_peer_ca;
@@ -86,6 +90,11 @@ struct ServerOptions {
   // `join_token_file`.
   std::string join_from;
   std::string join_token_file;
+  // The national node (docs/CLUSTER.md, "The nation") when set: the file
+  // listing the provinces to follow (national_node.h). The server then
+  // serves Credentials, over its own ledger in `data_dir` (who may read),
+  // and National; the provinces' copies are under `data_dir`/provinces.
+  std::string national_provinces;
 };
 
 // OK when `listen` ("host:port") names a loopback host: 127.0.0.0/8, ::1 or
@@ -137,6 +146,9 @@ class CradleServer {
   // empty ledger, issues the administrator's credential. Started once the
   // server listens.
   absl::Status MakeClusterNode(const ServerOptions& options);
+  // The national node and its service (national_provinces set).
+  absl::Status MakeNationalNode(const ServerOptions& options,
+                                const Clock& clock);
   // Registers the services and listens.
   absl::Status Listen(const ServerOptions& options,
                       std::shared_ptr<grpc::ServerCredentials> transport);
@@ -148,6 +160,8 @@ class CradleServer {
   std::unique_ptr<storage::Ledger> ledger_;
   std::unique_ptr<Parts> parts_;
   std::unique_ptr<ClusterNode> node_;
+  std::unique_ptr<NationalNode> national_;
+  std::unique_ptr<NationalService> national_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string new_admin_token_file_;

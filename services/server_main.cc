@@ -108,6 +108,12 @@ ABSL_FLAG(std::string, cluster_read_wait, "2s",
 ABSL_FLAG(std::string, cluster_connect_wait, "2m",
           "How long a cluster node's start waits for the log's database "
           "(during a failover, say) before it gives up.");
+ABSL_FLAG(std::string, cluster_lease, "3s",
+          "The writer's lease: the writer renews it every 250 ms; a writer "
+          "that has not for this long (frozen, or cut off by a network "
+          "partition with its database session still open) has its session "
+          "ended by the next node that tries, which then writes. At least "
+          "1s.");
 ABSL_FLAG(std::string, cluster_peer_ca, "",
           "With TLS, the CA (PEM) the other nodes' certificates are checked "
           "against when a write is forwarded.");
@@ -128,6 +134,13 @@ ABSL_FLAG(std::string, join_from, "",
 ABSL_FLAG(std::string, join_token_file, "",
           "With --join-from: a file holding an administrator's token of the "
           "cluster (checkpoints are the administrator's).");
+ABSL_FLAG(std::string, national, "",
+          "Run as the national node (docs/CLUSTER.md, \"The nation\"): the "
+          "file listing the provinces to follow, one per line: CODE TABLE "
+          "PUBLIC_KEY_HEX CONNINFO. Each province's log is followed into a "
+          "ledger under <data>/provinces/CODE and its published signed heads "
+          "checked against the key; lines added while running are followed "
+          "at once. Serves Credentials and National only.");
 
 namespace {
 
@@ -143,6 +156,7 @@ absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
     return absl::InvalidArgumentError(
         "--follow-only is for a cluster node: give --cluster-log too");
   }
+  options->national_provinces = absl::GetFlag(FLAGS_national);
   options->join_from = absl::GetFlag(FLAGS_join_from);
   options->join_token_file = absl::GetFlag(FLAGS_join_token_file);
   if (!options->join_from.empty() &&
@@ -157,7 +171,10 @@ absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
             &options->cluster_read_wait},
         std::tuple<const char*, std::string, absl::Duration*>{
             "--cluster-connect-wait", absl::GetFlag(FLAGS_cluster_connect_wait),
-            &options->cluster_connect_wait}}) {
+            &options->cluster_connect_wait},
+        std::tuple<const char*, std::string, absl::Duration*>{
+            "--cluster-lease", absl::GetFlag(FLAGS_cluster_lease),
+            &options->cluster_lease}}) {
     if (!absl::ParseDuration(text, into) || *into < absl::ZeroDuration()) {
       return absl::InvalidArgumentError(absl::StrCat(
           name, " ", cradle::Quote(text), " is not a duration such as 2s"));

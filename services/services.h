@@ -17,6 +17,7 @@
 #include "cradle/v1/feed.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
+#include "cradle/v1/national.grpc.pb.h"
 #include "cradle/v1/node.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "services/checked_service.h"
@@ -255,6 +256,13 @@ class CorrectionService final
   const Gate& gate_;
 };
 
+// The flags of `ledger` that `r` asks for, a page of them; `jurisdiction`,
+// when set, keeps the flags whose origin or destination county lies in it.
+// INVALID_ARGUMENT naming a bad field of `r`.
+absl::StatusOr<v1::ListFlagsResponse> ListFlags(
+    const ManifestStore& store, const storage::LedgerReader& ledger,
+    const v1::ListFlagsRequest& r, absl::string_view jurisdiction);
+
 // Regulators' view of flags. Acknowledging or resolving a flag is an entry in
 // the manifest's stream; nothing is ever deleted.
 class FlagService final
@@ -433,6 +441,37 @@ class FeedService final
   const FeedOptions options_;
 };
 
+class NationalNode;
+
+// The national node's answers across provinces (national_service.cc).
+class NationalService final
+    : public CheckedService<NationalService, v1::National::CallbackService> {
+ public:
+  // Neither is owned; both must outlive the service.
+  NationalService(const NationalNode& node, const Gate& gate)
+      : node_(node), gate_(gate) {
+    Check("cradle.v1.National", "Provinces", &NationalService::Provinces);
+    Check("cradle.v1.National", "Flows", &NationalService::Flows);
+    Check("cradle.v1.National", "ListFlags", &NationalService::ListFlags);
+  }
+
+  grpc::ServerUnaryReactor* Provinces(grpc::CallbackServerContext* ctx,
+                                      const v1::ProvincesRequest* request,
+                                      v1::ProvincesResponse* reply) override;
+  grpc::ServerUnaryReactor* Flows(
+      grpc::CallbackServerContext* ctx,
+      const v1::FlowsBetweenProvincesRequest* request,
+      v1::FlowsBetweenProvincesResponse* reply) override;
+  grpc::ServerUnaryReactor* ListFlags(
+      grpc::CallbackServerContext* ctx,
+      const v1::ListFlagsAcrossProvincesRequest* request,
+      v1::ListFlagsAcrossProvincesResponse* reply) override;
+
+ private:
+  const NationalNode& node_;
+  const Gate& gate_;
+};
+
 class ClusterNode;
 
 // The node as its operator sees it (node_service.cc): its role, a copy of
@@ -453,9 +492,9 @@ class NodeService final
     log_ = log;
   }
 
-  grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* ctx,
-                                   const v1::NodeStatusRequest* request,
-                                   v1::NodeStatusResponse* reply) override;
+  grpc::ServerUnaryReactor* GetNodeStatus(
+      grpc::CallbackServerContext* ctx, const v1::GetNodeStatusRequest* request,
+      v1::GetNodeStatusResponse* reply) override;
   grpc::ServerWriteReactor<v1::CheckpointChunk>* Checkpoint(
       grpc::CallbackServerContext* ctx,
       const v1::CheckpointRequest* request) override;

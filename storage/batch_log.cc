@@ -176,6 +176,17 @@ absl::StatusOr<uint64_t> MemoryBatchLog::Prune(uint64_t through) {
   return n;
 }
 
+absl::Status MemoryBatchLog::PublishHead(const PublishedHead& head) {
+  absl::MutexLock lock(&mu_);
+  if (head.tree_size > head_.tree_size) head_ = head;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PublishedHead> MemoryBatchLog::LatestHead() const {
+  absl::MutexLock lock(&mu_);
+  return head_;
+}
+
 void MemoryBatchLog::ReplaceBody(uint64_t first_sequence, std::string body) {
   absl::MutexLock lock(&mu_);
   for (LogRecord& r : records_) {

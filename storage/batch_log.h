@@ -57,6 +57,17 @@ struct LogRecord {
   std::string body;  // EncodeLogBatch
 };
 
+// A signed tree head as the province's writer publishes it beside the log,
+// for those who follow the log from outside the province (the national
+// node): they check it against the province's public key and against the
+// tree they built from the log themselves.
+struct PublishedHead {
+  uint64_t tree_size = 0;
+  absl::Time timestamp;   // what the signature covers, to the microsecond
+  std::string root;       // raw 32 bytes
+  std::string signature;  // raw 64 bytes: Ed25519 over TreeHeadMessage
+};
+
 // Where a cluster's batches are stored and replicated: PostgreSQL with
 // synchronous standbys (PgBatchLog), or memory in tests (MemoryBatchLog).
 class BatchLog {
@@ -82,6 +93,10 @@ class BatchLog {
   // (docs/CLUSTER.md): a node behind what was pruned can only join again
   // from a checkpoint.
   virtual absl::StatusOr<uint64_t> Prune(uint64_t through) = 0;
+  // Publishes a signed head; one of the same size already published stays.
+  virtual absl::Status PublishHead(const PublishedHead& head) = 0;
+  // The published head of the largest size; tree_size 0 when none is.
+  virtual absl::StatusOr<PublishedHead> LatestHead() const = 0;
 };
 
 // Who the province's writer is: a lock that the log's engine holds for one
@@ -111,6 +126,8 @@ class MemoryBatchLog final : public BatchLog {
   absl::StatusOr<std::vector<LogRecord>> ReadAfter(uint64_t after,
                                                    size_t limit) const override;
   absl::StatusOr<uint64_t> Prune(uint64_t through) override;
+  absl::Status PublishHead(const PublishedHead& head) override;
+  absl::StatusOr<PublishedHead> LatestHead() const override;
 
   // Test seam: replaces the body of the record starting at `first_sequence`.
   void ReplaceBody(uint64_t first_sequence, std::string body);
@@ -119,6 +136,7 @@ class MemoryBatchLog final : public BatchLog {
  private:
   mutable absl::Mutex mu_;
   std::vector<LogRecord> records_ ABSL_GUARDED_BY(mu_);
+  PublishedHead head_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cradle::storage

@@ -1,5 +1,6 @@
 #include "storage/pg_batch_log.h"
 
+#include <cstdio>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -9,9 +10,8 @@
 #include "base/status_macros.h"
 
 namespace cradle::storage {
-namespace {
 
-bool ValidTable(absl::string_view name) {
+bool PgBatchLog::ValidTable(absl::string_view name) {
   if (name.empty() || name.size() > 50 || absl::ascii_isdigit(name[0])) {
     return false;
   }
@@ -23,8 +23,10 @@ bool ValidTable(absl::string_view name) {
   return true;
 }
 
+namespace {
+
 absl::Status CheckTable(const PgLogOptions& options) {
-  if (ValidTable(options.table)) return absl::OkStatus();
+  if (PgBatchLog::ValidTable(options.table)) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
       "log table \"", options.table,
       "\" must be 1..50 lower-case letters, digits and '_', not starting "
@@ -72,6 +74,12 @@ PgBatchLog::PgBatchLog(const PgLogOptions& options)
                             " WHERE last_seq <= $1 AND first_seq < (SELECT "
                             "max(first_seq) FROM ",
                             options.table, ")");
+  publish_sql_ = absl::StrCat("INSERT INTO ", options.table,
+                              "_heads VALUES ($1, $2, $3, $4) ON CONFLICT "
+                              "(tree_size) DO NOTHING");
+  latest_head_sql_ =
+      absl::StrCat("SELECT tree_size, micros, root, signature FROM ",
+                   options.table, "_heads ORDER BY tree_size DESC LIMIT 1");
 }
 
 absl::StatusOr<std::unique_ptr<PgBatchLog>> PgBatchLog::Open(
@@ -85,6 +93,12 @@ absl::StatusOr<std::unique_ptr<PgBatchLog>> PgBatchLog::Open(
                           " (first_seq bigint PRIMARY KEY, last_seq bigint "
                           "NOT NULL, body bytea NOT NULL, "
                           "CHECK (last_seq >= first_seq))")));
+  CRADLE_RETURN_IF_ERROR(
+      Create(log->append_,
+             absl::StrCat("CREATE TABLE IF NOT EXISTS ", options.table,
+                          "_heads (tree_size bigint PRIMARY KEY, micros "
+                          "bigint NOT NULL, root bytea NOT NULL, signature "
+                          "bytea NOT NULL)")));
   return log;
 }
 
@@ -132,8 +146,34 @@ absl::StatusOr<uint64_t> PgBatchLog::Prune(uint64_t through) {
   return static_cast<uint64_t>(pg::Affected(r.get()));
 }
 
+absl::Status PgBatchLog::PublishHead(const PublishedHead& head) {
+  absl::MutexLock lock(&append_mu_);
+  return append_
+      .Exec(
+          publish_sql_,
+          {pg::Int8(head.tree_size),
+           pg::Int8(static_cast<uint64_t>(absl::ToUnixMicros(head.timestamp))),
+           head.root, head.signature},
+          {pg::kInt8Oid, pg::kInt8Oid, pg::kByteaOid, pg::kByteaOid})
+      .status();
+}
+
+absl::StatusOr<PublishedHead> PgBatchLog::LatestHead() const {
+  absl::MutexLock lock(&read_mu_);
+  CRADLE_ASSIGN_OR_RETURN(pg::Result r, read_.Exec(latest_head_sql_, {}, {}));
+  PublishedHead head;
+  if (pg::Rows(r.get()) == 0) return head;
+  head.tree_size = pg::GetInt8(r.get(), 0, 0);
+  head.timestamp =
+      absl::FromUnixMicros(static_cast<int64_t>(pg::GetInt8(r.get(), 0, 1)));
+  head.root = pg::GetBytes(r.get(), 0, 2);
+  head.signature = pg::GetBytes(r.get(), 0, 3);
+  return head;
+}
+
 PgWriterLock::PgWriterLock(const PgLogOptions& options)
     : table_(options.table),
+      lease_(options.lease),
       session_(options.conninfo, options.timeout),
       reads_(options.conninfo, options.timeout) {}
 
@@ -147,6 +187,13 @@ absl::StatusOr<std::unique_ptr<PgWriterLock>> PgWriterLock::Open(
              absl::StrCat("CREATE TABLE IF NOT EXISTS ", options.table,
                           "_writer (id int PRIMARY KEY, address text NOT "
                           "NULL, since timestamptz NOT NULL)")));
+  // The lease: the holder's backend and when it last renewed (tables made
+  // before it have the columns added).
+  CRADLE_RETURN_IF_ERROR(
+      Create(lock->reads_,
+             absl::StrCat("ALTER TABLE ", options.table,
+                          "_writer ADD COLUMN IF NOT EXISTS pid int, ADD "
+                          "COLUMN IF NOT EXISTS renewed timestamptz")));
   return lock;
 }
 
@@ -160,23 +207,57 @@ absl::StatusOr<bool> PgWriterLock::TryAcquire(absl::string_view address) {
                                  ", hashtext($1))::text"),
                     {table_}, {pg::kTextOid}));
   if (pg::Rows(r.get()) != 1 || pg::GetBytes(r.get(), 0, 0) != "true") {
+    EndLapsedHolder();
     return false;
   }
   CRADLE_RETURN_IF_ERROR(
       session_
           .Exec(absl::StrCat("INSERT INTO ", table_,
-                             "_writer VALUES (1, $1, now()) ON CONFLICT (id) "
-                             "DO UPDATE SET address = $1, since = now()"),
+                             "_writer (id, address, since, pid, renewed) "
+                             "VALUES (1, $1, now(), pg_backend_pid(), now()) "
+                             "ON CONFLICT (id) DO UPDATE SET address = $1, "
+                             "since = now(), pid = pg_backend_pid(), "
+                             "renewed = now()"),
                 {std::string(address)}, {pg::kTextOid})
           .status());
   held_ = true;
   return true;
 }
 
+void PgWriterLock::EndLapsedHolder() {
+  // The holder's backend, if it still holds the lock and has not renewed
+  // within the lease. hashtext() is an int4; pg_locks shows the key as an
+  // oid, which the cast wraps to.
+  absl::StatusOr<pg::Result> ended = session_.Exec(
+      absl::StrCat(
+          "SELECT pg_terminate_backend(w.pid) FROM ", table_,
+          "_writer w WHERE w.id = 1 AND w.renewed < now() - make_interval("
+          "secs => $2::float8) AND EXISTS (SELECT 1 FROM pg_locks l WHERE "
+          "l.locktype = 'advisory' AND l.classid = ",
+          kLockClass,
+          " AND l.objid = hashtext($1)::oid AND l.pid = w.pid AND "
+          "l.granted)"),
+      {table_, absl::StrCat(absl::ToDoubleSeconds(lease_))},
+      {pg::kTextOid, pg::kTextOid});
+  if (ended.ok() && pg::Rows(ended->get()) == 1) {
+    std::fprintf(stderr,
+                 "cradled: cluster: the writer's lease lapsed (no renewal in "
+                 "%s): its database session was ended\n",
+                 absl::FormatDuration(lease_).c_str());
+  }
+}
+
 bool PgWriterLock::StillHeld() {
   absl::MutexLock lock(&mu_);
   if (!held_) return false;
-  held_ = session_.Exec("SELECT 1", {}, {}).ok();
+  // Renews the lease; a session that was ended (its lease lapsed) or lost
+  // no longer holds the lock.
+  absl::StatusOr<pg::Result> renewed = session_.Exec(
+      absl::StrCat("UPDATE ", table_,
+                   "_writer SET renewed = now() WHERE id = 1 AND pid = "
+                   "pg_backend_pid()"),
+      {}, {});
+  held_ = renewed.ok() && pg::Affected(renewed->get()) == 1;
   if (!held_) session_.Drop();
   return held_;
 }

@@ -11,8 +11,14 @@
 // is PostgreSQL's: with Patroni's synchronous mode a commit returns once the
 // primary and a synchronous standby have flushed it (docs/CLUSTER.md).
 //
+// Signed heads are published in <table>_heads (tree_size bigint PRIMARY
+// KEY, micros bigint, root bytea, signature bytea).
+//
 // The writer's lock is a session advisory lock, and the holder's address a
-// row of <table>_writer.
+// row of <table>_writer, with a lease: the holder renews the row; a node
+// that finds the lock held by a session whose lease lapsed (a writer frozen
+// or cut off by a partition keeps its session open until TCP gives up)
+// ends that session with pg_terminate_backend, which frees the lock.
 //
 // libpq stays inside storage/, as RocksDB does.
 
@@ -39,6 +45,10 @@ struct PgLogOptions {
   // How long one statement may take before its outcome counts as unknown
   // (a commit waiting for a standby that is gone, a primary that died).
   absl::Duration timeout = absl::Seconds(10);
+  // The writer's lease: a holder that has not renewed it for this long
+  // (PgWriterLock::StillHeld renews) has its database session ended by the
+  // next node that tries the lock, which frees the lock.
+  absl::Duration lease = absl::Seconds(3);
 };
 
 class PgBatchLog final : public BatchLog {
@@ -47,11 +57,15 @@ class PgBatchLog final : public BatchLog {
   // bad table name, UNAVAILABLE when the database cannot be reached.
   static absl::StatusOr<std::unique_ptr<PgBatchLog>> Open(
       const PgLogOptions& options);
+  // A table name PgLogOptions accepts.
+  static bool ValidTable(absl::string_view name);
 
   absl::Status Append(const LogRecord& record) override;
   absl::StatusOr<std::vector<LogRecord>> ReadAfter(uint64_t after,
                                                    size_t limit) const override;
   absl::StatusOr<uint64_t> Prune(uint64_t through) override;
+  absl::Status PublishHead(const PublishedHead& head) override;
+  absl::StatusOr<PublishedHead> LatestHead() const override;
 
  private:
   explicit PgBatchLog(const PgLogOptions& options);
@@ -59,6 +73,8 @@ class PgBatchLog final : public BatchLog {
   std::string insert_sql_;
   std::string select_sql_;
   std::string prune_sql_;
+  std::string publish_sql_;
+  std::string latest_head_sql_;
   // Appends and reads on connections of their own, so that a follower's
   // reads never wait behind the writer's commit.
   absl::Mutex append_mu_;
@@ -82,8 +98,11 @@ class PgWriterLock final : public WriterLock {
 
  private:
   explicit PgWriterLock(const PgLogOptions& options);
+  // Ends the session that holds the lock if its lease lapsed.
+  void EndLapsedHolder() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string table_;
+  const absl::Duration lease_;
   absl::Mutex mu_;
   // The session that holds the lock; its end lets the lock go.
   pg::Connection session_ ABSL_GUARDED_BY(mu_);

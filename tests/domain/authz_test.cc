@@ -129,7 +129,7 @@ TEST(AuthzTest, RowsAreInOperationOrder) {
   for (size_t i = 0; i < table.size(); ++i) {
     EXPECT_EQ(static_cast<size_t>(table[i].op), i) << table[i].rpcs;
   }
-  EXPECT_EQ(table.size(), static_cast<size_t>(Operation::kNodeAdmin) + 1);
+  EXPECT_EQ(table.size(), static_cast<size_t>(Operation::kNationalRead) + 1);
 }
 
 TEST(AuthzTest, ACredentialActsOnlyForItsEnterprise) {

@@ -105,6 +105,9 @@ class ProcessCluster final : public Cluster {
         << line << nodes_[i]->Stderr();
   }
   void KillNode(int i) override { nodes_[i]->Kill(SIGKILL); }
+  // SIGSTOP, SIGCONT: a node frozen keeps its connections open, as one cut
+  // off by a network partition does.
+  void Signal(int i, int sig) { nodes_[i]->Signal(sig); }
   // One more node, with `extra` flags; its index.
   int AddNode(const std::vector<std::string>& extra) {
     ports_.push_back(FreePort());
@@ -385,12 +388,14 @@ class ClusterE2eTest : public ::testing::Test {
     }
   }
 
-  // Node.Status of `node`; false (and a failure) when it does not answer.
-  bool NodeStatus(int node, v1::NodeStatusResponse* status) {
+  // Node.GetNodeStatus of `node`; false (and a failure) when it does not
+  // answer.
+  bool NodeStatus(int node, v1::GetNodeStatusResponse* status) {
     grpc::ClientContext ctx;
     Authorize(&ctx, absl::Seconds(10));
-    grpc::Status s = v1::Node::NewStub(Channel(node))
-                         ->Status(&ctx, v1::NodeStatusRequest(), status);
+    grpc::Status s =
+        v1::Node::NewStub(Channel(node))
+            ->GetNodeStatus(&ctx, v1::GetNodeStatusRequest(), status);
     EXPECT_TRUE(s.ok()) << "node " << node << ": " << s.error_message();
     return s.ok();
   }
@@ -499,6 +504,44 @@ TEST_F(ClusterE2eTest, NoAcknowledgedWriteIsLostWhenTheWriterIsKilled) {
   for (const std::string& id : fed) EXPECT_EQ(fed.count(id), 1u) << id;
 }
 
+// A writer frozen with SIGSTOP keeps its database session open, and with it
+// the lock, as a writer cut off by a network partition does until TCP gives
+// up (hours). Its lease lapses instead: another node ends its session and
+// writes. Thawed, the old writer finds its session gone, steps down and
+// follows; every write acknowledged by anyone is on every node once.
+TEST_F(ClusterE2eTest, AFrozenWritersLeaseLapsesAndAnotherNodeWrites) {
+  auto* cluster = new ProcessCluster();
+  cluster_.reset(cluster);
+  ReadAdminToken();
+  while (Writer() < 0) absl::SleepFor(absl::Milliseconds(50));
+  int frozen = -1;
+  absl::Duration takeover;
+  std::set<std::string> acknowledged = UnderLoad([&] {
+    absl::SleepFor(absl::Seconds(2));
+    frozen = Writer();
+    ASSERT_GE(frozen, 0);
+    cluster->Signal(frozen, SIGSTOP);
+    const absl::Time at = absl::Now();
+    int writer = frozen;
+    while ((writer = Writer()) == frozen &&
+           absl::Now() - at < absl::Seconds(30)) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    takeover = absl::Now() - at;
+    EXPECT_NE(writer, frozen) << "no node took over from the frozen writer";
+    absl::SleepFor(absl::Seconds(3));  // writes go on without it
+    cluster->Signal(frozen, SIGCONT);
+    absl::SleepFor(absl::Seconds(3));
+  });
+  std::printf("cluster: the frozen writer's lock was taken after %s\n",
+              absl::FormatDuration(takeover).c_str());
+  ASSERT_GT(acknowledged.size(), 20u);
+  EXPECT_NE(Writer(), frozen);
+  EXPECT_NE(cluster->Stderr(frozen).find("no longer writes"), std::string::npos)
+      << cluster->Stderr(frozen);
+  ExpectEveryNodeHolds(acknowledged);
+}
+
 // A node joins from a checkpoint of a follower after the log was pruned
 // behind it; a node that starts empty without one is told to join so, and
 // never writes.
@@ -557,7 +600,7 @@ TEST_F(ClusterE2eTest, ANewNodeJoinsFromACheckpointAfterTheLogWasPruned) {
   EXPECT_EQ(got.root_hash(), want.root_hash());
   EXPECT_NE(cluster->Stderr(joined).find("joining"), std::string::npos);
   // The joined node is a follower like the others.
-  v1::NodeStatusResponse status;
+  v1::GetNodeStatusResponse status;
   ASSERT_TRUE(NodeStatus(joined, &status));
   EXPECT_EQ(status.role(), "follower");
   EXPECT_NE(status.writer(), cluster_->Address(joined));
@@ -606,7 +649,7 @@ TEST_F(ClusterE2eTest, AFollowOnlyNodeNeverWrites) {
   EXPECT_TRUE(mirror_holds(first, sequence));
   for (int i = 0; i < kNodes; ++i) cluster_->KillNode(i);
   absl::SleepFor(absl::Seconds(2));  // eight lock checks of the mirror
-  v1::NodeStatusResponse status;
+  v1::GetNodeStatusResponse status;
   ASSERT_TRUE(NodeStatus(mirror, &status));
   EXPECT_EQ(status.role(), "follower");
   EXPECT_NE(status.writer(), cluster_->Address(mirror));

@@ -32,8 +32,9 @@ TEST_F(NodeIntegrationTest, AnEmbeddedServerSaysItIsSingle) {
   OpenOne();
   grpc::ClientContext ctx;
   As(&ctx, kGenerator);  // anyone authenticated
-  v1::NodeStatusResponse status;
-  ASSERT_TRUE(node_->Status(&ctx, v1::NodeStatusRequest(), &status).ok());
+  v1::GetNodeStatusResponse status;
+  ASSERT_TRUE(
+      node_->GetNodeStatus(&ctx, v1::GetNodeStatusRequest(), &status).ok());
   EXPECT_EQ(status.role(), "single");
   EXPECT_EQ(status.writer(), "");
   EXPECT_EQ(status.head_sequence(), Head());

@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
@@ -81,6 +82,11 @@ class ServerFixture : public ::testing::Test {
     Start();
     absl::StatusOr<std::string> admin =
         ReadAll(dir_.Sub("ledger") + "/admin.token");
+    // A cluster node writes it once it has become the writer.
+    for (int i = 0; !admin.ok() && i < 200; ++i) {
+      absl::SleepFor(absl::Milliseconds(50));
+      admin = ReadAll(dir_.Sub("ledger") + "/admin.token");
+    }
     ASSERT_TRUE(admin.ok()) << admin.status();
     creds_[kAdmin].token = std::string(absl::StripAsciiWhitespace(*admin));
     for (const char* j : {"33", "3304", "3301"}) {

@@ -47,9 +47,11 @@ class PgBatchLogTest : public ::testing::Test {
     options.timeout = absl::Seconds(5);
     return options;
   }
-  std::unique_ptr<PgWriterLock> Lock() {
+  std::unique_ptr<PgWriterLock> Lock(absl::Duration lease = absl::Seconds(3)) {
+    PgLogOptions options = Options();
+    options.lease = lease;
     absl::StatusOr<std::unique_ptr<PgWriterLock>> lock =
-        PgWriterLock::Open(Options());
+        PgWriterLock::Open(options);
     EXPECT_TRUE(lock.ok()) << lock.status();
     return lock.ok() ? *std::move(lock) : nullptr;
   }
@@ -240,6 +242,34 @@ TEST_F(PgBatchLogTest, TheLockIsLostWithTheDatabase) {
   std::unique_ptr<PgWriterLock> b = Lock();
   EXPECT_TRUE(*b->TryAcquire("node-b:1"));
   EXPECT_FALSE(*a->TryAcquire("node-a:1"));
+}
+
+// A holder that stops renewing (frozen, or cut off by a partition, its
+// session still open) loses the lock once its lease lapses: the next node
+// to try ends its session and takes the lock. A holder that renews keeps
+// it however long it holds it.
+TEST_F(PgBatchLogTest, AHolderWhoseLeaseLapsedLosesTheLock) {
+  std::unique_ptr<PgWriterLock> a = Lock(absl::Milliseconds(500));
+  std::unique_ptr<PgWriterLock> b = Lock(absl::Milliseconds(500));
+  ASSERT_TRUE(*a->TryAcquire("node-a:1"));
+  for (int i = 0; i < 8; ++i) {  // 1.2 s of renewals
+    absl::SleepFor(absl::Milliseconds(150));
+    ASSERT_TRUE(a->StillHeld());
+    ASSERT_FALSE(*b->TryAcquire("node-b:1"));
+  }
+  absl::SleepFor(absl::Milliseconds(700));  // a stops renewing
+  bool taken = false;
+  for (int i = 0; i < 40 && !taken; ++i) {
+    absl::StatusOr<bool> t = b->TryAcquire("node-b:1");
+    ASSERT_TRUE(t.ok()) << t.status();
+    taken = *t;
+    if (!taken) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(*a->Writer(), "node-b:1");
+  EXPECT_FALSE(a->StillHeld());  // its session was ended
+  EXPECT_FALSE(*a->TryAcquire("node-a:1"));
+  EXPECT_TRUE(b->StillHeld());
 }
 
 }  // namespace

@@ -52,6 +52,12 @@ class LosesAnswersLog final : public BatchLog {
   absl::StatusOr<uint64_t> Prune(uint64_t through) override {
     return log_->Prune(through);
   }
+  absl::Status PublishHead(const PublishedHead& head) override {
+    return log_->PublishHead(head);
+  }
+  absl::StatusOr<PublishedHead> LatestHead() const override {
+    return log_->LatestHead();
+  }
   bool lose_ = true;
 
  private:

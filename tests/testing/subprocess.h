@@ -91,6 +91,10 @@ class Daemon {
     while (read(out_fd_, &c, 1) == 1 && c != '\n') line.push_back(c);
     return line;
   }
+  // Sends `sig` without waiting (SIGSTOP, SIGCONT).
+  void Signal(int sig) {
+    if (pid_ > 0) kill(pid_, sig);
+  }
   // Sends `sig` and reaps; returns the wait status.
   int Kill(int sig) {
     if (pid_ <= 0) return -1;
