@@ -87,7 +87,9 @@ absl::StatusOr<std::vector<ProvinceSource>> ParseProvinces(
 }
 
 struct NationalNode::Province {
-  explicit Province(ProvinceSource s) : source(std::move(s)) {}
+  explicit Province(ProvinceSource s) : source(std::move(s)) {
+    status.set_code(source.code);  // no other thread sees it yet
+  }
   const ProvinceSource source;
   // Set once, by the node's thread; then read by queries under mu_.
   std::unique_ptr<storage::BatchLog> log;
@@ -166,7 +168,6 @@ absl::Status NationalNode::ReadFile() {
     std::fprintf(stderr, "cradled: national: following province %s\n",
                  s.code.c_str());
     auto p = std::make_unique<Province>(std::move(s));
-    p->status.set_code(p->source.code);
     provinces_[p->source.code] = std::move(p);
   }
   return absl::OkStatus();
