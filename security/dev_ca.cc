@@ -36,6 +36,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "base/files.h"
 #include "base/quote.h"
 #include "base/status_macros.h"
 
@@ -331,41 +332,6 @@ absl::StatusOr<std::string> PrivateKeyPem(EVP_PKEY* key) {
   return BioContents(bio.get());
 }
 
-// Creates `path`, which must not exist, with `contents` and exactly `mode`
-// when `exact_mode` (else `mode` less the umask), and fsyncs it. Removes
-// it again if anything fails after creating it.
-absl::Status WriteNewFile(const std::string& path, absl::string_view contents,
-                          mode_t mode, bool exact_mode) {
-  const int fd =
-      open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      return absl::AlreadyExistsError(absl::StrCat(path, " already exists"));
-    }
-    return absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", path));
-  }
-  auto fail = [&](absl::string_view what) {
-    const int error = errno;
-    close(fd);
-    unlink(path.c_str());
-    return absl::ErrnoToStatus(error, absl::StrCat("cannot ", what, " ", path));
-  };
-  if (exact_mode && fchmod(fd, mode) != 0) return fail("chmod");
-  while (!contents.empty()) {
-    const ssize_t n = write(fd, contents.data(), contents.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("write");
-    contents.remove_prefix(static_cast<size_t>(n));
-  }
-  if (fsync(fd) != 0) return fail("fsync");
-  if (close(fd) != 0) {
-    const int error = errno;
-    unlink(path.c_str());
-    return absl::ErrnoToStatus(error, absl::StrCat("cannot close ", path));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<DevCertificates> MakeDevCertificates(
@@ -462,8 +428,7 @@ absl::Status WriteDevCertificates(const DevCertificates& certs,
   for (size_t i = 0; i < std::size(files); ++i) {
     const File& file = files[i];
     absl::Status s =
-        WriteNewFile(file.path, file.contents, file.secret ? 0600 : 0644,
-                     /*exact_mode=*/file.secret);
+        WriteNewFile(file.path, file.contents, file.secret ? 0600 : 0644);
     if (!s.ok()) {
       for (size_t j = 0; j < i; ++j) unlink(files[j].path.c_str());
       return s;

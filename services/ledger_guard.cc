@@ -1,20 +1,16 @@
 #include "services/ledger_guard.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
+#include "base/files.h"
 #include "base/time.h"
 #include "security/ed25519.h"
 #include "services/deep_verify.h"
@@ -26,41 +22,6 @@ namespace {
 
 // Problems named in one refusal before the rest are only counted.
 constexpr size_t kMaxProblems = 16;
-
-absl::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::nullopt;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Replaces `path` with `content` atomically and durably: a crash leaves the
-// old file or the new one, never a torn one.
-absl::Status WriteFileAtomically(const std::string& dir,
-                                 const std::string& path,
-                                 const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return absl::InternalError(
-        absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
-  }
-  const ssize_t n = ::write(fd, content.data(), content.size());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (n != static_cast<ssize_t>(content.size()) || !synced ||
-      ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("cannot write ", path));
-  }
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return absl::OkStatus();
-}
 
 std::string Join(const std::vector<std::string>& problems) {
   std::string out;
@@ -127,7 +88,10 @@ absl::Status LedgerGuard::CheckOnStart() {
   std::vector<std::string> problems = ledger_.OpenProblems();
   const std::string alarm_path =
       absl::StrCat(options_.data_dir, "/", kAlarmFile);
-  absl::optional<std::string> alarm = ReadFile(alarm_path);
+  absl::optional<std::string> alarm;
+  if (absl::StatusOr<std::string> text = ReadFile(alarm_path); text.ok()) {
+    alarm = *std::move(text);
+  }
   if (!alarm.has_value() && ::access(alarm_path.c_str(), F_OK) == 0) {
     alarm = absl::StrCat(
         "unknown ",
@@ -154,7 +118,7 @@ absl::Status LedgerGuard::CheckOnStart() {
   }
   const std::string head_path =
       absl::StrCat(options_.data_dir, "/", kSignedHeadFile);
-  if (absl::optional<std::string> kept = ReadFile(head_path)) {
+  if (absl::StatusOr<std::string> kept = ReadFile(head_path); kept.ok()) {
     v1::SignedTreeHead sth;
     const std::string wrong = sth.ParseFromString(*kept)
                                   ? CheckSignedHead(ledger_, key_, sth)
@@ -252,12 +216,13 @@ void LedgerGuard::Alarm(const std::string& found_by,
       ". Every write is refused until an operator has inspected it "
       "(cradlectl audit verify --data DIR --deep)")));
   const std::string path = absl::StrCat(options_.data_dir, "/", kAlarmFile);
-  absl::Status kept = WriteFileAtomically(
-      options_.data_dir, path,
+  absl::Status kept = ReplaceFile(
+      path,
       absl::StrCat(
           found_by, " ",
           absl::FormatTime(absl::RFC3339_full, at, absl::UTCTimeZone()), "\n",
-          problem, "\n"));
+          problem, "\n"),
+      0644);
   std::fprintf(stderr,
                "cradled: LEDGER DAMAGED, found by the %s: %s\n"
                "cradled: every write is refused from now on%s\n",
@@ -348,9 +313,9 @@ bool LedgerGuard::Persist() {
     if (newest_.tree_size() <= kept_.tree_size()) return true;
     newest = newest_;
   }
-  absl::Status s = WriteFileAtomically(
-      options_.data_dir, absl::StrCat(options_.data_dir, "/", kSignedHeadFile),
-      newest.SerializeAsString());
+  absl::Status s =
+      ReplaceFile(absl::StrCat(options_.data_dir, "/", kSignedHeadFile),
+                  newest.SerializeAsString(), 0644);
   if (!s.ok()) {
     std::fprintf(stderr, "cradled: keeping the signed tree head: %s\n",
                  std::string(s.message()).c_str());

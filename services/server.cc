@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -16,6 +14,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
+#include "base/files.h"
 #include "base/status_macros.h"
 #include "base/time.h"
 #include "security/ed25519.h"
@@ -34,15 +33,15 @@
 namespace cradle::services {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& flag,
-                                     const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat(flag, ": cannot read ", path));
+// The file a flag names; the error names the flag.
+absl::StatusOr<std::string> ReadFlagFile(const std::string& flag,
+                                         const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat(flag, ": ", text.status().message()));
   }
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return text;
 }
 
 // TLS from the certificate and key files, or plain TCP on loopback.
@@ -62,9 +61,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TransportCredentials(
         "with `cradlectl dev-ca --out DIR`), or --insecure on loopback");
   }
   absl::StatusOr<std::string> cert =
-      ReadFile("tls_cert", options.tls_cert_file);
+      ReadFlagFile("tls_cert", options.tls_cert_file);
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile("tls_key", options.tls_key_file);
+  absl::StatusOr<std::string> key =
+      ReadFlagFile("tls_key", options.tls_key_file);
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions ssl;
   ssl.pem_key_cert_pairs.push_back({*key, *cert});
@@ -188,7 +188,7 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials(
     const ServerOptions& options) {
   if (options.insecure) return grpc::InsecureChannelCredentials();
   absl::StatusOr<std::string> ca =
-      ReadFile("cluster_peer_ca", options.cluster_peer_ca);
+      ReadFlagFile("cluster_peer_ca", options.cluster_peer_ca);
   if (!ca.ok()) return ca.status();
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = *ca;
@@ -218,7 +218,7 @@ absl::Status JoinFrom(const ServerOptions& options) {
     return absl::OkStatus();
   }
   absl::StatusOr<std::string> token =
-      ReadFile("join_token_file", options.join_token_file);
+      ReadFlagFile("join_token_file", options.join_token_file);
   if (!token.ok()) return token.status();
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       PeerCredentials(options);
