@@ -1,13 +1,14 @@
 #include "services/credential_store.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
+#include "base/files.h"
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "base/time.h"
@@ -24,23 +25,6 @@ constexpr size_t kMaxCredentials = 1 << 20;
 
 bool HasRole(const v1::Enterprise& e, v1::Role role) {
   return std::find(e.roles().begin(), e.roles().end(), role) != e.roles().end();
-}
-
-absl::Status WriteSecretFile(const std::string& path,
-                             const std::string& content) {
-  const int fd =
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return absl::InternalError(
-        absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
-  }
-  const ssize_t n = ::write(fd, content.data(), content.size());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (n != static_cast<ssize_t>(content.size()) || !synced) {
-    return absl::InternalError(absl::StrCat("cannot write ", path));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -309,9 +293,19 @@ absl::StatusOr<v1::Credential> CredentialStore::Get(
 }
 
 absl::StatusOr<bool> CredentialStore::Bootstrap(const std::string& token_path) {
+  // The token goes first to `pending`, and reaches `token_path` only once
+  // its credential is durable: whoever waits for the file (an operator, a
+  // script, a test) can use it as soon as it appears. A start cut short
+  // between the append and the rename is finished by the next one.
+  const std::string pending = token_path + ".pending";
+  bool empty;
   {
     absl::ReaderMutexLock lock(&mu_);
-    if (!by_id_.empty()) return false;
+    empty = by_id_.empty();
+  }
+  if (!empty) {
+    CRADLE_RETURN_IF_ERROR(FinishPendingToken(pending, token_path));
+    return false;
   }
   absl::StatusOr<security::NewToken> token = security::MakeToken();
   if (!token.ok()) return token.status();
@@ -326,15 +320,30 @@ absl::StatusOr<bool> CredentialStore::Bootstrap(const std::string& token_path) {
                           PrepareIssue(request, system, *token));
   issue.append.idempotency_key = keys::Idempotency(
       system.Scope(), "credential.issue", request.meta().idempotency_key());
-  // The token file first: an administrator credential nobody can use would
-  // lock the registry. A crash between the two leaves a file whose token
-  // is unknown, and the next start tries again.
-  ::unlink(token_path.c_str());
-  CRADLE_RETURN_IF_ERROR(WriteSecretFile(token_path, token->token + "\n"));
+  // Written before the append: an administrator credential whose token
+  // was never kept would lock the registry.
+  ::unlink(pending.c_str());
+  CRADLE_RETURN_IF_ERROR(WriteNewFile(pending, token->token + "\n", 0600));
+  // On an error the token stays pending: should the append have taken all
+  // the same, the next start finds its credential and keeps it.
   CRADLE_ASSIGN_OR_RETURN(storage::AppendResult r,
                           ledger_.AppendAndWait(std::move(issue.append)));
   CRADLE_RETURN_IF_ERROR(issue.answer(r).status());
+  CRADLE_RETURN_IF_ERROR(FinishPendingToken(pending, token_path));
   return true;
+}
+
+absl::Status CredentialStore::FinishPendingToken(
+    const std::string& pending, const std::string& token_path) const {
+  absl::StatusOr<std::string> text = ReadFile(pending);
+  if (!text.ok()) return absl::OkStatus();  // nothing pending
+  // A token whose append never took (this node lost the writer's place,
+  // or the append failed) proves nothing: drop it.
+  if (!Authenticate(absl::StripAsciiWhitespace(*text)).ok()) {
+    ::unlink(pending.c_str());
+    return absl::OkStatus();
+  }
+  return RenameDurably(pending, token_path);
 }
 
 }  // namespace cradle::services

@@ -65,7 +65,9 @@ class CredentialStore {
 
   // On a ledger without credentials, issues an administrator credential and
   // writes its token to `token_path` (mode 0600); returns true then, false
-  // when credentials already exist. Blocks on the ledger: call at start.
+  // when credentials already exist. The file appears only once the
+  // credential is durable, so its token works as soon as it can be read.
+  // Blocks on the ledger: call at start.
   absl::StatusOr<bool> Bootstrap(const std::string& token_path);
 
  private:
@@ -75,6 +77,12 @@ class CredentialStore {
   };
 
   CredentialStore(storage::Ledger& ledger, const Clock& clock);
+
+  // Renames the token a bootstrap left at `pending` to `token_path` when
+  // it proves a known credential (the start was cut short after its
+  // append), else removes it.
+  absl::Status FinishPendingToken(const std::string& pending,
+                                  const std::string& token_path) const;
 
   // Checks the request against the registry and builds the append of a
   // new credential with `token`; once durable, the answer is the
