@@ -37,11 +37,11 @@ namespace {
 
 constexpr int kMaxMonths = 60;
 constexpr int kExportPage = 100;
-// What Flows reads whole, per call: the flow counters of one month (city
-// pairs by category), the closure and open-flag counters of the cities
-// under the jurisdiction, its enterprises. Past one, the call is refused
+// What Flows reads whole, per call, besides the flow counters of one month
+// (kMaxFlowRows) and a province's open flags (kMaxOpenFlags): the closure
+// and open-flag counters of the cities under the jurisdiction, its
+// enterprises. Past one, the call is refused
 // rather than answered with part of the figures.
-constexpr size_t kMaxFlowRows = 1 << 20;
 constexpr size_t kMaxCityCounters = 1 << 16;
 constexpr size_t kMaxEnterprises = 100000;
 
@@ -221,6 +221,108 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
   v1::ExportChunk chunk_;
 };
 
+// Flows' parts, each over the jurisdiction `j` (a city or a province).
+
+// The flow counters that leave or enter `j`, and its inside and outside
+// shares.
+absl::Status AddFlowRows(const storage::Ledger& ledger,
+                         const std::vector<std::string>& months,
+                         absl::string_view j, v1::FlowsResponse* reply) {
+  return ForEachFlow(
+      ledger, months,
+      [&](const std::string& month, keys::FlowKeyParts p,
+          int64_t grams) -> absl::Status {
+        const bool from_here = absl::StartsWith(p.origin_city4, j);
+        const bool to_here = absl::StartsWith(p.destination_city4, j);
+        if (!from_here && !to_here) return absl::OkStatus();
+        v1::Flow* f = reply->add_flows();
+        f->set_month(absl::StrCat(month.substr(0, 4), "-", month.substr(4)));
+        f->set_origin_city(std::move(p.origin_city4));
+        f->set_destination_city(std::move(p.destination_city4));
+        f->set_category(std::move(p.category));
+        f->set_grams(grams);
+        if (from_here && to_here) {
+          reply->set_inside_grams(reply->inside_grams() + grams);
+        } else if (from_here) {
+          reply->set_outside_grams(reply->outside_grams() + grams);
+        }
+        return absl::OkStatus();
+      });
+}
+
+// The closures of manifests opened in `j`, all and within limits.
+absl::Status AddClosures(const storage::Ledger& ledger,
+                         const std::vector<std::string>& months,
+                         absl::string_view j, v1::FlowsResponse* reply) {
+  for (const std::string& month : months) {
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<storage::KeyValue> closed,
+        ScanWholeIndex(ledger, keys::ClosedInJurisdictionPrefix(month, j),
+                       kMaxCityCounters,
+                       absl::StrCat("closure counters in ", month)));
+    for (const storage::KeyValue& row : closed) {
+      const int64_t n = storage::DecodeCounter(row.value);
+      const absl::string_view which = keys::ClosedCounterWhich(row.key);
+      if (which == keys::kClosedAll) {
+        reply->set_closed(reply->closed() + n);
+      } else if (which == keys::kClosedOnTime) {
+        reply->set_closed_within_limits(reply->closed_within_limits() + n);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The open flags touching `j`, by kind. A city reads its counters; a
+// province reads its flags one by one, since summing its cities' counters
+// would count a flag between two of them twice.
+absl::Status AddOpenFlags(const storage::Ledger& ledger,
+                          const ManifestStore& store, absl::string_view j,
+                          v1::FlowsResponse* reply) {
+  std::map<v1::FlagKind, int64_t> by_kind;
+  if (j.size() == 2) {
+    CRADLE_ASSIGN_OR_RETURN(by_kind, store.CountOpenFlags(j));
+  } else {
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<storage::KeyValue> open,
+        ScanWholeIndex(ledger, keys::OpenFlagsInJurisdictionPrefix(j),
+                       kMaxCityCounters, "open-flag counters"));
+    for (const storage::KeyValue& row : open) {
+      v1::FlagKind kind;
+      if (keys::ParseFlagKindName(keys::OpenFlagsKind(row.key), &kind)) {
+        by_kind[kind] += storage::DecodeCounter(row.value);
+      }
+    }
+  }
+  for (const auto& [kind, n] : by_kind) {
+    if (n == 0) continue;
+    v1::FlagCount* c = reply->add_open_flags();
+    c->set_kind(kind);
+    c->set_open(n);
+  }
+  return absl::OkStatus();
+}
+
+// The risk colours of the enterprises registered in `j`.
+absl::Status AddRisks(const storage::Ledger& ledger, absl::string_view j,
+                      v1::FlowsResponse* reply) {
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> enterprises,
+      ScanWholeIndex(ledger, keys::EnterprisesInJurisdictionPrefix(j),
+                     kMaxEnterprises, absl::StrCat("enterprises in ", j)));
+  for (const storage::KeyValue& row : enterprises) {
+    CRADLE_ASSIGN_OR_RETURN(
+        v1::EnterpriseRisk risk,
+        ReadEnterpriseRisk(ledger, keys::EnterpriseOfDivisionKey(row.key)));
+    if (risk.open_flags() == 0) {
+      reply->set_green(reply->green() + 1);
+    } else {
+      *reply->add_at_risk() = std::move(risk);
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 namespace {
@@ -287,80 +389,10 @@ grpc::ServerUnaryReactor* AuditService::Flows(grpc::CallbackServerContext* ctx,
     CRADLE_ASSIGN_OR_RETURN(
         const std::vector<std::string> months,
         FlowMonths(request->from_month(), request->to_month(), kMaxMonths));
-    for (const std::string& month : months) {
-      CRADLE_ASSIGN_OR_RETURN(
-          std::vector<storage::KeyValue> rows,
-          ScanWholeIndex(ledger_, keys::FlowPrefix(month), kMaxFlowRows,
-                         absl::StrCat("flow counters in ", month)));
-      for (const storage::KeyValue& row : rows) {
-        CRADLE_ASSIGN_OR_RETURN(keys::FlowKeyParts p,
-                                keys::ParseFlowCounter(row.key));
-        const bool from_here = absl::StartsWith(p.origin_city4, j);
-        const bool to_here = absl::StartsWith(p.destination_city4, j);
-        if (!from_here && !to_here) continue;
-        const int64_t grams = storage::DecodeCounter(row.value);
-        v1::Flow* f = reply->add_flows();
-        f->set_month(absl::StrCat(month.substr(0, 4), "-", month.substr(4)));
-        f->set_origin_city(std::move(p.origin_city4));
-        f->set_destination_city(std::move(p.destination_city4));
-        f->set_category(std::move(p.category));
-        f->set_grams(grams);
-        if (from_here) {
-          if (to_here) {
-            reply->set_inside_grams(reply->inside_grams() + grams);
-          } else {
-            reply->set_outside_grams(reply->outside_grams() + grams);
-          }
-        }
-      }
-      CRADLE_ASSIGN_OR_RETURN(
-          std::vector<storage::KeyValue> closed,
-          ScanWholeIndex(ledger_, keys::ClosedInJurisdictionPrefix(month, j),
-                         kMaxCityCounters,
-                         absl::StrCat("closure counters in ", month)));
-      for (const storage::KeyValue& row : closed) {
-        const int64_t n = storage::DecodeCounter(row.value);
-        const absl::string_view which = keys::ClosedCounterWhich(row.key);
-        if (which == keys::kClosedAll) {
-          reply->set_closed(reply->closed() + n);
-        } else if (which == keys::kClosedOnTime) {
-          reply->set_closed_within_limits(reply->closed_within_limits() + n);
-        }
-      }
-    }
-    CRADLE_ASSIGN_OR_RETURN(
-        std::vector<storage::KeyValue> open,
-        ScanWholeIndex(ledger_, keys::OpenFlagsInJurisdictionPrefix(j),
-                       kMaxCityCounters, "open-flag counters"));
-    std::map<int, int64_t> by_kind;
-    for (const storage::KeyValue& row : open) {
-      v1::FlagKind kind;
-      if (keys::ParseFlagKindName(keys::OpenFlagsKind(row.key), &kind)) {
-        by_kind[kind] += storage::DecodeCounter(row.value);
-      }
-    }
-    for (const auto& [kind, n] : by_kind) {
-      if (n == 0) continue;
-      v1::FlagCount* c = reply->add_open_flags();
-      c->set_kind(static_cast<v1::FlagKind>(kind));
-      c->set_open(n);
-    }
-    // Risk colours of the enterprises registered here.
-    CRADLE_ASSIGN_OR_RETURN(
-        std::vector<storage::KeyValue> enterprises,
-        ScanWholeIndex(ledger_, keys::EnterprisesInJurisdictionPrefix(j),
-                       kMaxEnterprises, absl::StrCat("enterprises in ", j)));
-    for (const storage::KeyValue& row : enterprises) {
-      CRADLE_ASSIGN_OR_RETURN(
-          v1::EnterpriseRisk risk,
-          ReadEnterpriseRisk(ledger_, keys::EnterpriseOfDivisionKey(row.key)));
-      if (risk.open_flags() == 0) {
-        reply->set_green(reply->green() + 1);
-      } else {
-        *reply->add_at_risk() = std::move(risk);
-      }
-    }
-    return absl::OkStatus();
+    CRADLE_RETURN_IF_ERROR(AddFlowRows(ledger_, months, j, reply));
+    CRADLE_RETURN_IF_ERROR(AddClosures(ledger_, months, j, reply));
+    CRADLE_RETURN_IF_ERROR(AddOpenFlags(ledger_, store_, j, reply));
+    return AddRisks(ledger_, j, reply);
   };
   reactor->Finish(ToGrpcStatus(run()));
   return reactor;

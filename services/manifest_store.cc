@@ -323,6 +323,27 @@ absl::StatusOr<v1::Flag> ManifestStore::LoadFlag(absl::string_view id) const {
   return absl::NotFoundError(absl::StrCat("flag ", id, " does not exist"));
 }
 
+absl::StatusOr<std::map<v1::FlagKind, int64_t>> ManifestStore::CountOpenFlags(
+    absl::string_view jurisdiction) const {
+  std::map<v1::FlagKind, int64_t> by_kind;
+  for (v1::FlagState state : {v1::FLAG_STATE_OPEN, v1::FLAG_STATE_ACKED}) {
+    const std::string prefix = keys::FlagStatePrefix(state);
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<storage::KeyValue> rows,
+        ScanWholeIndex(ledger_, prefix, kMaxOpenFlags, "open flags"));
+    for (const storage::KeyValue& row : rows) {
+      CRADLE_ASSIGN_OR_RETURN(v1::Flag f,
+                              LoadFlag(row.key.substr(prefix.size())));
+      if (jurisdiction.empty() ||
+          domain::InJurisdiction(f.origin_county(), jurisdiction) ||
+          domain::InJurisdiction(f.destination_county(), jurisdiction)) {
+        ++by_kind[f.kind()];
+      }
+    }
+  }
+  return by_kind;
+}
+
 absl::StatusOr<v1::ListInboxResponse> ManifestStore::OfficeInbox(
     const v1::ListInboxRequest& request, absl::string_view jurisdiction) const {
   v1::ListInboxResponse out;

@@ -5,7 +5,9 @@
 // the decided events together with the new state and its index entries in one
 // atomic write, guarded by the manifest's version. It knows nothing of gRPC.
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -49,6 +51,12 @@ class ManifestStore {
   absl::StatusOr<v1::Manifest> Load(absl::string_view number) const;
   // Flag `id` ("<number>-F<n>") as its manifest holds it.
   absl::StatusOr<v1::Flag> LoadFlag(absl::string_view id) const;
+  // The open (or acknowledged) flags whose origin or destination lies in
+  // `jurisdiction` ("" everywhere), by kind, each counted once: read flag
+  // by flag, unlike the per-city counters, which count a flag between two
+  // cities twice. RESOURCE_EXHAUSTED past kMaxOpenFlags.
+  absl::StatusOr<std::map<v1::FlagKind, int64_t>> CountOpenFlags(
+      absl::string_view jurisdiction) const;
 
   // Opens a manifest, assigning the next serial of the generator's city and
   // year: allocated in memory once the request is valid, so concurrent opens

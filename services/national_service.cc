@@ -28,11 +28,6 @@ namespace cradle::services {
 namespace {
 
 constexpr int kMaxMonths = 60;
-// What one call reads whole, per province: the flow counters of a month,
-// the flags open now. Past either the call is refused rather than
-// answered with part of the figures.
-constexpr size_t kMaxFlowRows = 1 << 20;
-constexpr size_t kMaxOpenFlags = 200000;
 
 // A national read of `province` ("" the nation): the administrator reads
 // any; a regulator a province inside its jurisdiction.
@@ -51,57 +46,6 @@ absl::Status AdmitProvince(const Gate& gate, const grpc::ServerContextBase& ctx,
         "administrator; a regulator names a province of its jurisdiction");
   }
   return domain::CheckJurisdiction(who, "province", province);
-}
-
-bool Touches(const v1::Flag& f, absl::string_view province) {
-  return province.empty() ||
-         domain::InJurisdiction(f.origin_county(), province) ||
-         domain::InJurisdiction(f.destination_county(), province);
-}
-
-// Adds the flow counters of `ledger` in `months` that leave or enter
-// `province` ("" every one) to `flows`, by province pair and category.
-absl::Status AddFlows(
-    const storage::Ledger& ledger, const std::vector<std::string>& months,
-    absl::string_view province,
-    std::map<std::tuple<std::string, std::string, std::string>, int64_t>*
-        flows) {
-  for (const std::string& month : months) {
-    CRADLE_ASSIGN_OR_RETURN(
-        std::vector<storage::KeyValue> rows,
-        ScanWholeIndex(ledger, keys::FlowPrefix(month), kMaxFlowRows,
-                       absl::StrCat("flow counters in ", month)));
-    for (const storage::KeyValue& row : rows) {
-      CRADLE_ASSIGN_OR_RETURN(keys::FlowKeyParts p,
-                              keys::ParseFlowCounter(row.key));
-      std::string from = p.origin_city4.substr(0, 2);
-      std::string to = p.destination_city4.substr(0, 2);
-      if (!province.empty() && from != province && to != province) continue;
-      (*flows)[{std::move(from), std::move(to), std::move(p.category)}] +=
-          storage::DecodeCounter(row.value);
-    }
-  }
-  return absl::OkStatus();
-}
-
-// Counts the open (and acknowledged) flags of `ledger` touching `province`
-// by kind.
-absl::Status CountOpenFlags(const storage::Ledger& ledger,
-                            const ManifestStore& store,
-                            absl::string_view province,
-                            std::map<int, int64_t>* by_kind) {
-  for (v1::FlagState state : {v1::FLAG_STATE_OPEN, v1::FLAG_STATE_ACKED}) {
-    const std::string prefix = keys::FlagStatePrefix(state);
-    CRADLE_ASSIGN_OR_RETURN(
-        std::vector<storage::KeyValue> rows,
-        ScanWholeIndex(ledger, prefix, kMaxOpenFlags, "open flags"));
-    for (const storage::KeyValue& row : rows) {
-      CRADLE_ASSIGN_OR_RETURN(v1::Flag f,
-                              store.LoadFlag(row.key.substr(prefix.size())));
-      if (Touches(f, province)) ++(*by_kind)[f.kind()];
-    }
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -136,14 +80,24 @@ grpc::ServerUnaryReactor* NationalService::Flows(
         "",
         [&](const std::string& code, const storage::Ledger& ledger,
             const ManifestStore& store) -> absl::Status {
-          CRADLE_RETURN_IF_ERROR(AddFlows(ledger, months, province, &flows));
-          std::map<int, int64_t> open;
-          CRADLE_RETURN_IF_ERROR(
-              CountOpenFlags(ledger, store, province, &open));
+          CRADLE_RETURN_IF_ERROR(ForEachFlow(
+              ledger, months,
+              [&](const std::string&, keys::FlowKeyParts p,
+                  int64_t grams) -> absl::Status {
+                std::string from = p.origin_city4.substr(0, 2);
+                std::string to = p.destination_city4.substr(0, 2);
+                if (province.empty() || from == province || to == province) {
+                  flows[{std::move(from), std::move(to),
+                         std::move(p.category)}] += grams;
+                }
+                return absl::OkStatus();
+              }));
+          CRADLE_ASSIGN_OR_RETURN(const auto open,
+                                  store.CountOpenFlags(province));
           for (const auto& [kind, n] : open) {
             v1::ProvinceFlagCount* c = reply->add_open_flags();
             c->set_province(code);
-            c->set_kind(static_cast<v1::FlagKind>(kind));
+            c->set_kind(kind);
             c->set_open(n);
           }
           return absl::OkStatus();

@@ -37,6 +37,26 @@ absl::StatusOr<std::vector<std::string>> FlowMonths(absl::string_view from,
   }
   return months;
 }
+
+absl::Status ForEachFlow(
+    const storage::LedgerReader& ledger, const std::vector<std::string>& months,
+    const std::function<absl::Status(const std::string& month,
+                                     keys::FlowKeyParts parts, int64_t grams)>&
+        row) {
+  for (const std::string& month : months) {
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<storage::KeyValue> rows,
+        ScanWholeIndex(ledger, keys::FlowPrefix(month), kMaxFlowRows,
+                       absl::StrCat("flow counters in ", month)));
+    for (const storage::KeyValue& r : rows) {
+      CRADLE_ASSIGN_OR_RETURN(keys::FlowKeyParts p,
+                              keys::ParseFlowCounter(r.key));
+      CRADLE_RETURN_IF_ERROR(
+          row(month, std::move(p), storage::DecodeCounter(r.value)));
+    }
+  }
+  return absl::OkStatus();
+}
 namespace {
 
 constexpr size_t kPage = 1024;

@@ -6,6 +6,8 @@
 // one. The limits are named where they are used.
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "absl/strings/string_view.h"
 
 #include "cradle/v1/flags.pb.h"
+#include "services/keys.h"
 #include "storage/ledger.h"
 
 namespace cradle::services {
@@ -24,6 +27,14 @@ namespace cradle::services {
 absl::StatusOr<std::vector<std::string>> FlowMonths(absl::string_view from,
                                                     absl::string_view to,
                                                     int max_months);
+
+// Calls `row` with each flow counter of `months` (as FlowMonths gives
+// them): the month, the key's parts and the grams; stops at its first error.
+absl::Status ForEachFlow(
+    const storage::LedgerReader& ledger, const std::vector<std::string>& months,
+    const std::function<absl::Status(const std::string& month,
+                                     keys::FlowKeyParts parts, int64_t grams)>&
+        row);
 
 // Every index row under `prefix`, in key order. `what` names the rows in
 // the error ("receivers in city 3304").
@@ -39,6 +50,13 @@ absl::StatusOr<std::vector<storage::Entry>> ReadWholeStream(
 // (domain::RiskColour).
 absl::StatusOr<v1::EnterpriseRisk> ReadEnterpriseRisk(
     const storage::LedgerReader& ledger, absl::string_view enterprise);
+
+// The most flow counters one month may hold (origin city x destination
+// city x category).
+inline constexpr size_t kMaxFlowRows = 1 << 20;
+
+// The most open flags a count across a jurisdiction reads.
+inline constexpr size_t kMaxOpenFlags = 200000;
 
 // The most open flags ReadEnterpriseRisk lists for one enterprise.
 inline constexpr size_t kMaxOpenFlagsPerEnterprise = 100000;

@@ -209,6 +209,14 @@ TEST_F(AuditIntegrationTest, FlowsAndRatesMatchAHandComputedScenario) {
   ASSERT_TRUE(audit_->Flows(&ctx2, req, &flows).ok());
   EXPECT_EQ(flows.inside_grams(), 1800000);
   EXPECT_EQ(flows.outside_grams(), 0);
+  // The Jiaxing -> Hangzhou flag touches two of the province's cities:
+  // still one flag.
+  ASSERT_EQ(flows.open_flags_size(), 2);
+  EXPECT_EQ(flows.open_flags(0).kind(), v1::FLAG_KIND_CROSS_CITY);
+  EXPECT_EQ(flows.open_flags(0).open(), 2);
+  EXPECT_EQ(flows.open_flags(1).kind(),
+            v1::FLAG_KIND_CROSS_PROVINCE_UNAPPROVED);
+  EXPECT_EQ(flows.open_flags(1).open(), 1);
 
   req.set_from_month("2026-10");
   req.set_to_month("2026-10");
