@@ -475,6 +475,16 @@ absl::Status CradleServer::Listen(
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::unique_ptr<FrontServer>> StartFront(
+    const ServerOptions& options) {
+  FrontOptions front;
+  front.listen = options.listen;
+  front.nodes = options.front_nodes;
+  CRADLE_ASSIGN_OR_RETURN(front.transport, TransportCredentials(options));
+  CRADLE_ASSIGN_OR_RETURN(front.node_credentials, PeerCredentials(options));
+  return FrontServer::Start(std::move(front));
+}
+
 CradleServer::~CradleServer() { Shutdown(); }
 
 ManifestStore& CradleServer::store() { return parts_->store; }

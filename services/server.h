@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/security/server_credentials.h"
@@ -12,6 +13,7 @@
 #include "base/clock.h"
 #include "cradle/v1/audit.pb.h"
 #include "domain/flags/flag_config.h"
+#include "services/front.h"
 #include "storage/ledger.h"
 #include "storage/rocksdb_ledger.h"
 
@@ -95,11 +97,21 @@ struct ServerOptions {
   // serves Credentials, over its own ledger in `data_dir` (who may read),
   // and National; the provinces' copies are under `data_dir`/provinces.
   std::string national_provinces;
+  // The front (services/front.h) when set: host:port of each node to
+  // relay calls to. The process then holds no ledger and serves nothing
+  // of its own; see StartFront.
+  std::vector<std::string> front_nodes;
 };
 
 // OK when `listen` ("host:port") names a loopback host: 127.0.0.0/8, ::1 or
 // localhost.
 bool IsLoopback(const std::string& listen);
+
+// The front for `options.front_nodes`: listens on `options.listen` with
+// the server's transport (TLS, or plain TCP on loopback) and reaches the
+// nodes as a cluster node reaches its peers (cluster_peer_ca).
+absl::StatusOr<std::unique_ptr<FrontServer>> StartFront(
+    const ServerOptions& options);
 
 class CradleServer {
  public:

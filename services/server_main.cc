@@ -16,6 +16,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 
 #include "base/flags_usage.h"
@@ -142,6 +144,14 @@ ABSL_FLAG(std::string, national, "",
           "checked against the key; lines added while running are followed "
           "at once. Serves Credentials and National only.");
 
+ABSL_FLAG(std::string, front, "",
+          "Run as a front (docs/CLUSTER.md, \"Roles\"): a stateless process "
+          "that checks each call's request and relays it, with the caller's "
+          "token, to one of these nodes (host:port,host:port,...), taking "
+          "them in turn and the next when one is unavailable. Holds no "
+          "ledger; --data is not used. Nodes are reached with TLS checked "
+          "against --cluster-peer-ca, or plain TCP with --insecure.");
+
 namespace {
 
 // The cluster's flags into `options`; INVALID_ARGUMENT naming the flag.
@@ -157,6 +167,10 @@ absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
         "--follow-only is for a cluster node: give --cluster-log too");
   }
   options->national_provinces = absl::GetFlag(FLAGS_national);
+  for (absl::string_view node :
+       absl::StrSplit(absl::GetFlag(FLAGS_front), ',', absl::SkipEmpty())) {
+    options->front_nodes.emplace_back(node);
+  }
   options->join_from = absl::GetFlag(FLAGS_join_from);
   options->join_token_file = absl::GetFlag(FLAGS_join_token_file);
   if (!options->join_from.empty() &&
@@ -313,6 +327,33 @@ void PrintStarted(cradle::services::CradleServer& server,
   std::fflush(stdout);
 }
 
+// The front role: relays until a signal.
+int RunFront(const cradle::services::ServerOptions& options,
+             sigset_t& signals) {
+  absl::StatusOr<std::unique_ptr<cradle::services::FrontServer>> front =
+      cradle::services::StartFront(options);
+  if (!front.ok()) {
+    std::fprintf(stderr, "cradled: front: %s\n",
+                 front.status().ToString().c_str());
+    return 1;
+  }
+  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  std::printf("cradled: front listening on %s:%d (%s), relaying to %s\n",
+              host.c_str(), (*front)->port(),
+              options.insecure ? "plain TCP, loopback" : "TLS",
+              absl::StrJoin(options.front_nodes, ", ").c_str());
+  std::fflush(stdout);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "cradled: signal %d, shutting down\n", sig);
+    (*front)->Shutdown();
+  });
+  (*front)->Wait();
+  waiter.join();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -327,6 +368,8 @@ int main(int argc, char** argv) {
       "  cradled [--data DIR] --insecure            (loopback only)\n"
       "  cradled ... --cluster-log CONNINFO --advertise HOST:PORT  (a node "
       "of a province's cluster; docs/CLUSTER.md)\n"
+      "  cradled --front NODE,NODE,... [--listen HOST:PORT]  (a stateless "
+      "front relaying to a province's nodes)\n"
       "Every call needs a credential (\"authorization: Bearer <token>\"). The "
       "first start creates an administrator credential and writes its "
       "token to DIR/admin.token; issue the parties' credentials with it "
@@ -360,6 +403,7 @@ int main(int argc, char** argv) {
                  std::string(options.status().message()).c_str());
     return 2;
   }
+  if (!options->front_nodes.empty()) return RunFront(*options, signals);
   absl::StatusOr<std::unique_ptr<cradle::services::CradleServer>> server =
       cradle::services::CradleServer::Start(*options);
   if (!server.ok()) {
