@@ -95,6 +95,8 @@ const std::vector<Permission>& Table() {
        false},
       {Operation::kFlagNote, "Flags.Acknowledge, Resolve", kRegulators,
        "the flag's manifest is in the regulator's jurisdiction", false},
+      {Operation::kSweep, "Flags.Sweep", kAdministrator,
+       "raises the deadline flags due now; the writer decides which", false},
       {Operation::kRisk, "Flags.GetEnterpriseRisk", kParties | kRegulators,
        "the enterprise itself, or one in the regulator's jurisdiction", false},
       {Operation::kJurisdictionRead,

@@ -73,6 +73,7 @@ enum class Operation {
   kManifestList,
   kFlagList,
   kFlagNote,
+  kSweep,
   kRisk,
   kJurisdictionRead,
   kLedgerVerify,

@@ -113,6 +113,8 @@ const absl::flat_hash_map<std::string, std::string>& SigningNames() {
     // Recorded as the credential it makes, not as the request.
     add("cradle.v1.IssueCredentialRequest", nullptr,
         {v1::IssueCredentialRequest::descriptor()});
+    // Recorded as the flags it raises, under the sweeper's name.
+    add("cradle.v1.SweepRequest", nullptr, {v1::SweepRequest::descriptor()});
     return names;
   }();
   return *kNames;

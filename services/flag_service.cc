@@ -11,6 +11,7 @@
 #include "services/page_token.h"
 #include "services/reads.h"
 #include "services/services.h"
+#include "services/sweeper.h"
 
 namespace cradle::services {
 namespace {
@@ -224,6 +225,24 @@ grpc::ServerUnaryReactor* FlagService::GetEnterpriseRisk(
              [](v1::EnterpriseRisk r, v1::GetEnterpriseRiskResponse* out) {
                *out->mutable_risk() = std::move(r);
              });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FlagService::Sweep(grpc::CallbackServerContext* ctx,
+                                             const v1::SweepRequest*,
+                                             v1::SweepResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (!gate_.AdmitOrFinish(*ctx, domain::Operation::kSweep, reactor)) {
+    return reactor;
+  }
+  if (sweeper_ == nullptr) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "this server runs no sweeper"));
+    return reactor;
+  }
+  sweeper_->Request(Finisher<int>(
+      reactor, reply,
+      [](int n, v1::SweepResponse* out) { out->set_manifests_flagged(n); }));
   return reactor;
 }
 

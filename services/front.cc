@@ -1,14 +1,18 @@
 #include "services/front.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -81,13 +85,23 @@ bool Relayed(absl::string_view key) {
 
 class FrontServer::Service : public grpc::CallbackGenericService {
  public:
-  explicit Service(const FrontOptions& options) : methods_(ProvinceMethods()) {
+  explicit Service(const FrontOptions& options)
+      : methods_(ProvinceMethods()), interval_(options.health_interval) {
     for (const std::string& node : options.nodes) {
       channels_.push_back(grpc::CreateChannel(node, options.node_credentials));
       stubs_.push_back(std::make_unique<grpc::GenericStub>(channels_.back()));
       names_.push_back(node);
     }
+    health_.resize(names_.size());
+    for (const auto& [path, method] : methods_) {
+      const std::string& service = method->service()->full_name();
+      if (std::find(services_.begin(), services_.end(), service) ==
+          services_.end()) {
+        services_.push_back(service);
+      }
+    }
   }
+  ~Service() { StopWatching(); }
 
   grpc::ServerGenericBidiReactor* CreateReactor(
       grpc::GenericCallbackServerContext* ctx) override;
@@ -97,32 +111,141 @@ class FrontServer::Service : public grpc::CallbackGenericService {
     auto it = methods_.find(path);
     return it == methods_.end() ? nullptr : it->second;
   }
-  size_t size() const { return stubs_.size(); }
-  // Where a call starts: the nodes in turn, skipping one whose channel has
-  // failed while another has not.
-  size_t First() {
-    const size_t start = next_.fetch_add(1, std::memory_order_relaxed);
-    for (size_t i = 0; i < channels_.size(); ++i) {
-      const size_t k = (start + i) % channels_.size();
-      if (channels_[k]->GetState(/*try_to_connect=*/true) !=
-          GRPC_CHANNEL_TRANSIENT_FAILURE) {
-        return k;
-      }
-    }
-    return start % channels_.size();
-  }
+  // The nodes a call of `service` tries, in order: those whose health
+  // says they serve it, taken in turn, a node whose channel has failed
+  // after one whose has not; then those whose health did not answer. When
+  // there are none, every node.
+  std::vector<size_t> Candidates(const std::string& service);
   grpc::GenericStub& stub(size_t k) { return *stubs_[k]; }
   const std::string& name(size_t k) const { return names_[k]; }
 
+  // Asks every node's health of every service now.
+  void PollHealth();
+  // Asks again every `health_interval` until StopWatching.
+  void StartWatching();
+  void StopWatching();
+
  private:
+  struct Health {
+    bool answered = false;  // the last poll reached the node
+    absl::flat_hash_set<std::string> serving;
+  };
+
   const absl::flat_hash_map<std::string,
                             const google::protobuf::MethodDescriptor*>
       methods_;
+  const absl::Duration interval_;
+  std::vector<std::string> services_;  // full names, in the API's order
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
   std::vector<std::string> names_;
   std::atomic<size_t> next_{0};
+  absl::Mutex mu_;
+  std::vector<Health> health_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread watcher_;
 };
+
+std::vector<size_t> FrontServer::Service::Candidates(
+    const std::string& service) {
+  const size_t start = next_.fetch_add(1, std::memory_order_relaxed);
+  const size_t n = channels_.size();
+  std::vector<size_t> up, failed, unknown;
+  {
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t k = (start + i) % n;
+      if (health_[k].serving.contains(service)) {
+        (channels_[k]->GetState(/*try_to_connect=*/true) ==
+                 GRPC_CHANNEL_TRANSIENT_FAILURE
+             ? failed
+             : up)
+            .push_back(k);
+      } else if (!health_[k].answered) {
+        unknown.push_back(k);
+      }
+    }
+  }
+  up.insert(up.end(), failed.begin(), failed.end());
+  up.insert(up.end(), unknown.begin(), unknown.end());
+  if (up.empty()) {
+    for (size_t i = 0; i < n; ++i) up.push_back((start + i) % n);
+  }
+  return up;
+}
+
+void FrontServer::Service::PollHealth() {
+  // grpc.health.v1.Health/Check of "" (the node) and of each service, all
+  // at once. The request, HealthCheckRequest{service = 1}, is written by
+  // hand: Debian's gRPC installs no health protos for clients.
+  struct Check {
+    size_t node;
+    std::string service;
+    grpc::ClientContext ctx;
+    grpc::ByteBuffer in, out;
+    grpc::Status status;
+  };
+  std::vector<std::unique_ptr<Check>> checks;
+  for (size_t k = 0; k < stubs_.size(); ++k) {
+    for (const std::string& service : services_) {
+      checks.push_back(std::make_unique<Check>());
+      checks.back()->node = k;
+      checks.back()->service = service;
+    }
+    checks.push_back(std::make_unique<Check>());
+    checks.back()->node = k;  // "": the node itself
+  }
+  absl::BlockingCounter pending(static_cast<int>(checks.size()));
+  for (const std::unique_ptr<Check>& c : checks) {
+    const std::string request = absl::StrCat(
+        std::string(1, '\x0a'),
+        std::string(1, static_cast<char>(c->service.size())), c->service);
+    grpc::Slice slice(request);
+    c->in = grpc::ByteBuffer(&slice, 1);
+    c->ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+    Check* check = c.get();
+    stubs_[c->node]->UnaryCall(&c->ctx, "/grpc.health.v1.Health/Check",
+                               grpc::StubOptions(), &c->in, &c->out,
+                               [check, &pending](grpc::Status s) {
+                                 check->status = std::move(s);
+                                 pending.DecrementCount();
+                               });
+  }
+  pending.Wait();
+  std::vector<Health> polled(stubs_.size());
+  for (const std::unique_ptr<Check>& c : checks) {
+    const bool serving =
+        c->status.ok() && Flatten(c->out) == std::string("\x08\x01", 2);
+    if (c->service.empty()) {
+      polled[c->node].answered = c->status.ok();
+    } else if (serving) {
+      polled[c->node].serving.insert(c->service);
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  health_ = std::move(polled);
+}
+
+void FrontServer::Service::StartWatching() {
+  watcher_ = std::thread([this] {
+    absl::MutexLock lock(&mu_);
+    while (!stop_) {
+      mu_.AwaitWithTimeout(absl::Condition(&stop_), interval_);
+      if (stop_) break;
+      mu_.Unlock();
+      PollHealth();
+      mu_.Lock();
+    }
+  });
+}
+
+void FrontServer::Service::StopWatching() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  if (watcher_.joinable()) watcher_.join();
+}
 
 // One call through the front: the client's side (this reactor) and, for
 // each node tried, an Attempt (the node's side). The request is read once
@@ -155,7 +278,7 @@ class FrontServer::Relay : public grpc::ServerGenericBidiReactor {
       Finish(ToGrpcStatus(checked));
       return;
     }
-    first_ = service_.First();
+    candidates_ = service_.Candidates(method_->service()->full_name());
     StartAttempt();
   }
 
@@ -216,7 +339,7 @@ class FrontServer::Relay : public grpc::ServerGenericBidiReactor {
     bool cancelled;
     {
       absl::MutexLock lock(&mu_);
-      k = (first_ + tried_) % service_.size();
+      k = candidates_[tried_];
       ++tried_;
       attempts_.push_back(std::make_unique<Attempt>(*this));
       a = attempt_ = attempts_.back().get();
@@ -271,7 +394,7 @@ class FrontServer::Relay : public grpc::ServerGenericBidiReactor {
       tried = tried_;
       // Nothing was answered yet: the next node may serve it.
       again = status.error_code() == grpc::StatusCode::UNAVAILABLE &&
-              unanswered && !cancelled_ && tried_ < service_.size();
+              unanswered && !cancelled_ && tried_ < candidates_.size();
     }
     if (again) {
       StartAttempt();
@@ -286,7 +409,7 @@ class FrontServer::Relay : public grpc::ServerGenericBidiReactor {
       if (status.error_code() == grpc::StatusCode::UNAVAILABLE && unanswered) {
         Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                             absl::StrCat("no node answered (tried ", tried,
-                                         " of ", service_.size(),
+                                         " of ", candidates_.size(),
                                          "); the last, ", service_.name(a.node),
                                          ", said: ", status.error_message())));
       } else {
@@ -304,7 +427,7 @@ class FrontServer::Relay : public grpc::ServerGenericBidiReactor {
   grpc::GenericCallbackServerContext* const ctx_;
   const google::protobuf::MethodDescriptor* method_ = nullptr;
   grpc::ByteBuffer request_;
-  size_t first_ = 0;
+  std::vector<size_t> candidates_;  // the nodes to try, in order
   // The client's call holds one reference; each attempt one until done.
   std::atomic<int> refs_{1};
   absl::Mutex mu_;
@@ -328,6 +451,7 @@ absl::StatusOr<std::unique_ptr<FrontServer>> FrontServer::Start(
   }
   std::unique_ptr<FrontServer> front(new FrontServer());
   front->service_ = std::make_unique<Service>(options);
+  front->service_->PollHealth();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, options.transport, &front->port_);
@@ -339,12 +463,14 @@ absl::StatusOr<std::unique_ptr<FrontServer>> FrontServer::Start(
                      ": address in use or not an address of this machine"));
   }
   front->server_->GetHealthCheckService()->SetServingStatus(true);
+  front->service_->StartWatching();
   return front;
 }
 
 FrontServer::~FrontServer() { Shutdown(); }
 
 void FrontServer::Shutdown() {
+  if (service_ != nullptr) service_->StopWatching();
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
   }

@@ -23,6 +23,7 @@
 #include "services/keys.h"
 #include "services/manifest_store.h"
 #include "services/national_node.h"
+#include "services/roles.h"
 #include "services/sequence_interceptor.h"
 #include "services/services.h"
 #include "services/sweeper.h"
@@ -109,20 +110,22 @@ struct CradleServer::Parts {
               options.flags),
         feed(ledger, gate),
         node(ledger, gate, options.data_dir),
-        sweeper(store) {}
-  // Every gRPC service, for `f(service)`.
+        sweeper(store) {
+    flags.SweepWith(&sweeper);
+  }
+  // Every gRPC service, for `f(full name, service)`.
   template <typename F>
   void ForEachService(F f) {
-    f(registry);
-    f(credential_service);
-    f(manifests);
-    f(transfers);
-    f(disposals);
-    f(corrections);
-    f(flags);
-    f(audit);
-    f(feed);
-    f(node);
+    f("cradle.v1.Registry", registry);
+    f("cradle.v1.Credentials", credential_service);
+    f("cradle.v1.Manifests", manifests);
+    f("cradle.v1.Transfers", transfers);
+    f("cradle.v1.Disposals", disposals);
+    f("cradle.v1.Corrections", corrections);
+    f("cradle.v1.Flags", flags);
+    f("cradle.v1.Audit", audit);
+    f("cradle.v1.Feed", feed);
+    f("cradle.v1.Node", node);
   }
 
   std::unique_ptr<security::Ed25519Key> key;
@@ -146,16 +149,6 @@ struct CradleServer::Parts {
 };
 
 namespace {
-
-// Health is reported per service, and for "" (the server). The services
-// that write turn NOT_SERVING once the ledger refuses writes; the others
-// (reads, audit) go on.
-const char* const kWriteServices[] = {
-    "cradle.v1.Registry",  "cradle.v1.Credentials", "cradle.v1.Manifests",
-    "cradle.v1.Transfers", "cradle.v1.Disposals",
-};
-const char* const kReadServices[] = {"cradle.v1.Flags", "cradle.v1.Audit",
-                                     "cradle.v1.Feed", "cradle.v1.Node"};
 
 std::string AdminTokenFile(const ServerOptions& options) {
   return options.admin_token_file.empty() ? options.data_dir + "/admin.token"
@@ -256,6 +249,9 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   const Clock& clock =
       options.clock != nullptr ? *options.clock : SystemClock::Get();
   std::unique_ptr<CradleServer> server(new CradleServer);
+  CRADLE_ASSIGN_OR_RETURN(
+      server->offered_,
+      OfferedServices(options.serve, options.cluster_follow_only));
   storage::RocksDbLedger::Options ledger_options;
   ledger_options.sync = options.sync;
   ledger_options.clock = &clock;
@@ -311,12 +307,12 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
     server->parts_->scrubber.Start(Scrubber::Options{
         options.scrub_rate, options.scrub_deep, options.scrub_pause});
   }
-  if (options.sweep_interval > absl::ZeroDuration() &&
-      server->national_ == nullptr) {
+  if (server->national_ == nullptr) {
+    // Zero: no pass of its own, only those Flags.Sweep asks for.
     ClusterNode* node = server->node_.get();
-    server->parts_->sweeper.Start(options.sweep_interval, [node] {
-      return node == nullptr || !node->Forwarding();
-    });
+    server->parts_->sweeper.Start(
+        std::max(options.sweep_interval, absl::ZeroDuration()),
+        [node] { return node == nullptr || !node->Forwarding(); });
   }
   return server;
 }
@@ -393,8 +389,9 @@ absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {
                    s.ToString().c_str());
     }
   });
-  parts.ForEachService(
-      [this](auto& service) { service.ForwardWritesTo(node_.get()); });
+  parts.ForEachService([this](const char*, auto& service) {
+    service.ForwardWritesTo(node_.get());
+  });
   parts.node.AttachCluster(node_.get(), log_.get());
   return absl::OkStatus();
 }
@@ -433,8 +430,12 @@ absl::Status CradleServer::Listen(
     builder.RegisterService(&parts.credential_service);
     builder.RegisterService(national_service_.get());
   } else {
-    parts.ForEachService(
-        [&builder](auto& service) { builder.RegisterService(&service); });
+    parts.ForEachService([this, &builder](const char* name, auto& service) {
+      if (name == std::string("cradle.v1.Node") ||
+          std::find(offered_.begin(), offered_.end(), name) != offered_.end()) {
+        builder.RegisterService(&service);
+      }
+    });
   }
   if (node_ != nullptr) {
     std::vector<
@@ -450,23 +451,28 @@ absl::Status CradleServer::Listen(
         absl::StrCat("cannot listen on ", options.listen,
                      ": address in use or not an address of this machine"));
   }
+  // Health is reported for "" (the server) and each service served. The
+  // services that write turn NOT_SERVING once the ledger refuses writes;
+  // the others (reads, audit) go on.
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus(true);
-  for (const char* service : kWriteServices) {
-    health->SetServingStatus(service, true);
-  }
-  for (const char* service : kReadServices) {
-    health->SetServingStatus(service, national_ == nullptr);
-  }
+  std::vector<std::string> writing;
   if (national_ != nullptr) {
-    for (const char* service : kWriteServices) {
-      health->SetServingStatus(service, false);
-    }
-    health->SetServingStatus("cradle.v1.Credentials", true);
     health->SetServingStatus("cradle.v1.National", true);
+    health->SetServingStatus("cradle.v1.Credentials", true);
+    writing.push_back("cradle.v1.Credentials");
+  } else {
+    health->SetServingStatus("cradle.v1.Node", true);
+    for (const ProvinceService& s : ProvinceServices()) {
+      if (std::find(offered_.begin(), offered_.end(), s.full) !=
+          offered_.end()) {
+        health->SetServingStatus(s.full, true);
+        if (s.writes) writing.push_back(s.full);
+      }
+    }
   }
-  auto writes_stopped = [health](const std::string&) {
-    for (const char* service : kWriteServices) {
+  auto writes_stopped = [health, writing](const std::string&) {
+    for (const std::string& service : writing) {
       health->SetServingStatus(service, false);
     }
   };
@@ -483,6 +489,54 @@ absl::StatusOr<std::unique_ptr<FrontServer>> StartFront(
   CRADLE_ASSIGN_OR_RETURN(front.transport, TransportCredentials(options));
   CRADLE_ASSIGN_OR_RETURN(front.node_credentials, PeerCredentials(options));
   return FrontServer::Start(std::move(front));
+}
+
+absl::StatusOr<std::unique_ptr<SweeperProcess>> SweeperProcess::Start(
+    const ServerOptions& options) {
+  RemoteSweeperOptions sweeper;
+  sweeper.nodes = options.sweeper_nodes;
+  sweeper.interval = options.sweep_interval;
+  CRADLE_ASSIGN_OR_RETURN(sweeper.node_credentials, PeerCredentials(options));
+  CRADLE_ASSIGN_OR_RETURN(
+      std::string token,
+      ReadFlagFile("sweeper_token_file", options.sweeper_token_file));
+  sweeper.token = std::string(absl::StripAsciiWhitespace(token));
+  std::unique_ptr<SweeperProcess> process(new SweeperProcess());
+  CRADLE_ASSIGN_OR_RETURN(process->sweeper_,
+                          RemoteSweeper::Create(std::move(sweeper)));
+  CRADLE_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> transport,
+                          TransportCredentials(options));
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, transport, &process->port_);
+  process->health_ = builder.BuildAndStart();
+  if (process->health_ == nullptr || process->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen,
+                     ": address in use or not an address of this machine"));
+  }
+  grpc::HealthCheckServiceInterface* health =
+      process->health_->GetHealthCheckService();
+  health->SetServingStatus(false);
+  process->sweeper_->Start([health](const absl::StatusOr<int>& swept) {
+    health->SetServingStatus(swept.ok());
+    if (!swept.ok()) {
+      std::fprintf(stderr, "cradled: sweeper: %s\n",
+                   swept.status().ToString().c_str());
+    } else if (*swept > 0) {
+      std::fprintf(stderr, "cradled: sweeper: %d manifests flagged\n", *swept);
+    }
+  });
+  return process;
+}
+
+SweeperProcess::~SweeperProcess() { Shutdown(); }
+
+void SweeperProcess::Shutdown() {
+  if (sweeper_ != nullptr) sweeper_->Stop();
+  if (health_ != nullptr) {
+    health_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
+  }
 }
 
 CradleServer::~CradleServer() { Shutdown(); }

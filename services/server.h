@@ -14,6 +14,7 @@
 #include "cradle/v1/audit.pb.h"
 #include "domain/flags/flag_config.h"
 #include "services/front.h"
+#include "services/remote_sweeper.h"
 #include "storage/ledger.h"
 #include "storage/rocksdb_ledger.h"
 
@@ -69,6 +70,9 @@ struct ServerOptions {
   std::string cluster_table = "cradle_log";
   // Never becomes the writer (ClusterNodeOptions::follow_only).
   bool cluster_follow_only = false;
+  // The services this node offers (roles.h: "audit", "flags", ...); empty:
+  // every one. A part of them only on a follow-only node.
+  std::vector<std::string> serve;
   // host:port the other nodes reach this one at; default `listen`.
   std::string advertise;
   // How long a call with cradle-min-sequence waits for this node to hold
@@ -101,6 +105,12 @@ struct ServerOptions {
   // relay calls to. The process then holds no ledger and serves nothing
   // of its own; see StartFront.
   std::vector<std::string> front_nodes;
+  // The sweeper (services/remote_sweeper.h) when set: host:port of each
+  // node (or front) to ask for a sweep every `sweep_interval`, with the
+  // administrator's token in `sweeper_token_file`. The process then holds
+  // no ledger; see StartSweeper.
+  std::vector<std::string> sweeper_nodes;
+  std::string sweeper_token_file;
 };
 
 // OK when `listen` ("host:port") names a loopback host: 127.0.0.0/8, ::1 or
@@ -112,6 +122,27 @@ bool IsLoopback(const std::string& listen);
 // nodes as a cluster node reaches its peers (cluster_peer_ca).
 absl::StatusOr<std::unique_ptr<FrontServer>> StartFront(
     const ServerOptions& options);
+
+// The sweeper for `options.sweeper_nodes`, sweeping every
+// `options.sweep_interval`. It serves gRPC health on `options.listen`:
+// SERVING once a sweep went through, NOT_SERVING after one that did not.
+class SweeperProcess {
+ public:
+  static absl::StatusOr<std::unique_ptr<SweeperProcess>> Start(
+      const ServerOptions& options);
+  ~SweeperProcess();
+
+  int port() const { return port_; }
+  void Wait() { health_->Wait(); }
+  void Shutdown();
+
+ private:
+  SweeperProcess() = default;
+
+  std::unique_ptr<RemoteSweeper> sweeper_;
+  std::unique_ptr<grpc::Server> health_;
+  int port_ = 0;
+};
 
 class CradleServer {
  public:
@@ -177,6 +208,8 @@ class CradleServer {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string new_admin_token_file_;
+  // The full names of the services offered (ServerOptions::serve).
+  std::vector<std::string> offered_;
 };
 
 }  // namespace cradle::services

@@ -15,6 +15,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -26,6 +27,7 @@
 #include "base/time.h"
 #include "domain/flags/flag_config.h"
 #include "domain/work_calendar.h"
+#include "services/roles.h"
 #include "services/server.h"
 #include "storage/entry_codec.h"
 
@@ -66,7 +68,9 @@ ABSL_FLAG(std::string, calendar, "",
           "Working-day calendar file (holiday/workday lines, see "
           "data/cn-workdays.txt); default: the built-in one.");
 ABSL_FLAG(std::string, sweep_interval, "60s",
-          "How often deadline flags are checked; 0 turns the sweeper off.");
+          "How often deadline flags are checked; 0: only when Flags.Sweep "
+          "asks (a sweeper run apart, --sweeper). With --sweeper: how often "
+          "it asks.");
 ABSL_FLAG(bool, forensic, false,
           "Serve a ledger the checks on start find damaged, for inspection: "
           "reads work, every write is refused, the write services report "
@@ -123,6 +127,14 @@ ABSL_FLAG(bool, follow_only, false,
           "A cluster node that never becomes the writer: a read-only copy of "
           "the province (a reporting replica, a national mirror); writes "
           "sent to it still go to the writer.");
+ABSL_FLAG(std::string, serve, "all",
+          "The services this node offers, comma-separated: registry, "
+          "credentials, manifests, transfers, disposals, corrections, flags, "
+          "audit, feed, or all. Node (status, checkpoints) is always served. "
+          "A part of them only with --follow-only: a node that may become "
+          "the writer takes the writes the others forward. A front sends "
+          "each call only to the nodes whose health says they serve it "
+          "(docs/CLUSTER.md, \"Roles\").");
 ABSL_FLAG(std::string, signing_key, "",
           "The Ed25519 key (PEM) that signs tree heads. Default: "
           "<data>/cradle-signing-key.pem, made on first start. The nodes of "
@@ -152,6 +164,16 @@ ABSL_FLAG(std::string, front, "",
           "ledger; --data is not used. Nodes are reached with TLS checked "
           "against --cluster-peer-ca, or plain TCP with --insecure.");
 
+ABSL_FLAG(std::string, sweeper, "",
+          "Run as the deadline sweeper (docs/CLUSTER.md, \"Roles\"): every "
+          "--sweep-interval, ask these nodes or fronts (host:port,...) for a "
+          "sweep (Flags.Sweep), the next when one is unavailable; the writer "
+          "raises what is due. Holds no ledger; two do no harm. Give the "
+          "nodes --sweep-interval 0. Needs --sweeper-token-file; serves gRPC "
+          "health on --listen (SERVING once a sweep went through).");
+ABSL_FLAG(std::string, sweeper_token_file, "",
+          "With --sweeper: a file holding an administrator's token.");
+
 namespace {
 
 // The cluster's flags into `options`; INVALID_ARGUMENT naming the flag.
@@ -166,10 +188,33 @@ absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
     return absl::InvalidArgumentError(
         "--follow-only is for a cluster node: give --cluster-log too");
   }
+  for (absl::string_view name :
+       absl::StrSplit(absl::GetFlag(FLAGS_serve), ',', absl::SkipEmpty())) {
+    options->serve.emplace_back(absl::StripAsciiWhitespace(name));
+  }
+  if (absl::Status s = cradle::services::OfferedServices(
+                           options->serve, options->cluster_follow_only)
+                           .status();
+      !s.ok()) {
+    return s;
+  }
   options->national_provinces = absl::GetFlag(FLAGS_national);
   for (absl::string_view node :
        absl::StrSplit(absl::GetFlag(FLAGS_front), ',', absl::SkipEmpty())) {
     options->front_nodes.emplace_back(node);
+  }
+  for (absl::string_view node :
+       absl::StrSplit(absl::GetFlag(FLAGS_sweeper), ',', absl::SkipEmpty())) {
+    options->sweeper_nodes.emplace_back(node);
+  }
+  options->sweeper_token_file = absl::GetFlag(FLAGS_sweeper_token_file);
+  if (!options->sweeper_nodes.empty() && options->sweeper_token_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--sweeper needs --sweeper-token-file (an administrator's token)");
+  }
+  if (!options->sweeper_nodes.empty() && !options->front_nodes.empty()) {
+    return absl::InvalidArgumentError(
+        "--sweeper and --front are two roles: start two processes");
   }
   options->join_from = absl::GetFlag(FLAGS_join_from);
   options->join_token_file = absl::GetFlag(FLAGS_join_token_file);
@@ -327,6 +372,21 @@ void PrintStarted(cradle::services::CradleServer& server,
   std::fflush(stdout);
 }
 
+// Serves until SIGINT or SIGTERM, taken on a thread of its own, then shuts
+// `process` down; 0 once it has stopped.
+template <typename Process>
+int ServeUntilSignal(Process& process, sigset_t& signals) {
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "cradled: signal %d, shutting down\n", sig);
+    process.Shutdown();
+  });
+  process.Wait();
+  waiter.join();
+  return 0;
+}
+
 // The front role: relays until a signal.
 int RunFront(const cradle::services::ServerOptions& options,
              sigset_t& signals) {
@@ -343,15 +403,32 @@ int RunFront(const cradle::services::ServerOptions& options,
               options.insecure ? "plain TCP, loopback" : "TLS",
               absl::StrJoin(options.front_nodes, ", ").c_str());
   std::fflush(stdout);
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    std::fprintf(stderr, "cradled: signal %d, shutting down\n", sig);
-    (*front)->Shutdown();
-  });
-  (*front)->Wait();
-  waiter.join();
-  return 0;
+  return ServeUntilSignal(**front, signals);
+}
+
+// The sweeper role: sweeps until a signal.
+int RunSweeper(const cradle::services::ServerOptions& options,
+               sigset_t& signals) {
+  if (options.sweep_interval <= absl::ZeroDuration()) {
+    std::fprintf(stderr,
+                 "cradled: sweeper: --sweep-interval must be more than 0\n");
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<cradle::services::SweeperProcess>> sweeper =
+      cradle::services::SweeperProcess::Start(options);
+  if (!sweeper.ok()) {
+    std::fprintf(stderr, "cradled: sweeper: %s\n",
+                 sweeper.status().ToString().c_str());
+    return 1;
+  }
+  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  std::printf(
+      "cradled: sweeper: health on %s:%d, a sweep every %s through %s\n",
+      host.c_str(), (*sweeper)->port(),
+      absl::FormatDuration(options.sweep_interval).c_str(),
+      absl::StrJoin(options.sweeper_nodes, ", ").c_str());
+  std::fflush(stdout);
+  return ServeUntilSignal(**sweeper, signals);
 }
 
 }  // namespace
@@ -370,6 +447,8 @@ int main(int argc, char** argv) {
       "of a province's cluster; docs/CLUSTER.md)\n"
       "  cradled --front NODE,NODE,... [--listen HOST:PORT]  (a stateless "
       "front relaying to a province's nodes)\n"
+      "  cradled --sweeper NODE,... --sweeper-token-file F  (the deadline "
+      "sweeper, apart)\n"
       "Every call needs a credential (\"authorization: Bearer <token>\"). The "
       "first start creates an administrator credential and writes its "
       "token to DIR/admin.token; issue the parties' credentials with it "
@@ -404,6 +483,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!options->front_nodes.empty()) return RunFront(*options, signals);
+  if (!options->sweeper_nodes.empty()) return RunSweeper(*options, signals);
   absl::StatusOr<std::unique_ptr<cradle::services::CradleServer>> server =
       cradle::services::CradleServer::Start(*options);
   if (!server.ok()) {
@@ -411,14 +491,5 @@ int main(int argc, char** argv) {
     return 1;
   }
   PrintStarted(**server, *options);
-
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    std::fprintf(stderr, "cradled: signal %d, shutting down\n", sig);
-    (*server)->Shutdown();
-  });
-  (*server)->Wait();
-  waiter.join();
-  return 0;
+  return ServeUntilSignal(**server, signals);
 }

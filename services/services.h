@@ -34,6 +34,8 @@
 
 namespace cradle::services {
 
+class Sweeper;
+
 class RegistryService final
     : public CheckedService<RegistryService, v1::Registry::CallbackService> {
  public:
@@ -277,7 +279,12 @@ class FlagService final
     Check("cradle.v1.Flags", "Resolve", &FlagService::Resolve);
     Check("cradle.v1.Flags", "GetEnterpriseRisk",
           &FlagService::GetEnterpriseRisk);
+    Check("cradle.v1.Flags", "Sweep", &FlagService::Sweep);
   }
+
+  // Flags.Sweep asks `sweeper` for a pass (not owned; it must outlive the
+  // service). Without one, Sweep is UNAVAILABLE.
+  void SweepWith(Sweeper* sweeper) { sweeper_ = sweeper; }
 
   grpc::ServerUnaryReactor* List(grpc::CallbackServerContext* ctx,
                                  const v1::ListFlagsRequest* request,
@@ -293,6 +300,9 @@ class FlagService final
       grpc::CallbackServerContext* ctx,
       const v1::GetEnterpriseRiskRequest* request,
       v1::GetEnterpriseRiskResponse* reply) override;
+  grpc::ServerUnaryReactor* Sweep(grpc::CallbackServerContext* ctx,
+                                  const v1::SweepRequest* request,
+                                  v1::SweepResponse* reply) override;
 
  private:
   // A regulator's note on a flag, decided by `decide` (domain's
@@ -307,6 +317,7 @@ class FlagService final
   ManifestStore& store_;
   const Gate& gate_;
   const LedgerGuard& guard_;  // a LEDGER_DAMAGED alarm shows as a flag
+  Sweeper* sweeper_ = nullptr;
 };
 
 // The regulator's view: chains and their proofs against signed tree heads,

@@ -223,6 +223,18 @@ class ClusterE2eTest : public ::testing::Test {
     ADD_FAILURE() << "no node issued the administrator's token";
   }
 
+  // Three cradled processes over one PostgreSQL, into `cluster_` (and
+  // `*cluster`); the writer once one holds the lock.
+  int StartProcesses(ProcessCluster** cluster) {
+    auto processes = std::make_unique<ProcessCluster>();
+    *cluster = processes.get();
+    cluster_ = std::move(processes);
+    ReadAdminToken();
+    int writer;
+    while ((writer = Writer()) < 0) absl::SleepFor(absl::Milliseconds(50));
+    return writer;
+  }
+
   // One channel per node, kept: it reconnects to a restarted node.
   std::shared_ptr<grpc::Channel> Channel(int i) {
     std::lock_guard<std::mutex> lock(channels_mu_);
@@ -546,12 +558,8 @@ TEST_F(ClusterE2eTest, AFrozenWritersLeaseLapsesAndAnotherNodeWrites) {
 // behind it; a node that starts empty without one is told to join so, and
 // never writes.
 TEST_F(ClusterE2eTest, ANewNodeJoinsFromACheckpointAfterTheLogWasPruned) {
-  auto processes = std::make_unique<ProcessCluster>();
-  ProcessCluster* cluster = processes.get();
-  cluster_ = std::move(processes);
-  ReadAdminToken();
-  int writer;
-  while ((writer = Writer()) < 0) absl::SleepFor(absl::Milliseconds(50));
+  ProcessCluster* cluster;
+  int writer = StartProcesses(&cluster);
   const int follower = (writer + 1) % kNodes;
   for (int n = 0; n < 40; ++n) {
     const std::string id =
@@ -621,12 +629,8 @@ TEST_F(ClusterE2eTest, ANewNodeJoinsFromACheckpointAfterTheLogWasPruned) {
 // A --follow-only node (a reporting replica, a national mirror) applies
 // the log but never takes the writer's lock, even with no other node left.
 TEST_F(ClusterE2eTest, AFollowOnlyNodeNeverWrites) {
-  auto processes = std::make_unique<ProcessCluster>();
-  ProcessCluster* cluster = processes.get();
-  cluster_ = std::move(processes);
-  ReadAdminToken();
-  int writer;
-  while ((writer = Writer()) < 0) absl::SleepFor(absl::Milliseconds(50));
+  ProcessCluster* cluster;
+  const int writer = StartProcesses(&cluster);
   const int mirror = cluster->AddNode({"--follow-only"});
   const std::string first = testing::MakeUscc("320505", "4000001");
   const std::string refused = testing::MakeUscc("320505", "4000002");
@@ -667,6 +671,33 @@ TEST_F(ClusterE2eTest, AFollowOnlyNodeNeverWrites) {
   v1::Enterprise e;
   EXPECT_EQ(GetEnterprise(0, refused, &e).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// The read side on a node of its own (docs/CLUSTER.md, "Roles"): a
+// follow-only node given --serve audit,flags,feed answers those from its
+// copy of the province and lacks the rest.
+TEST_F(ClusterE2eTest, AReadSideNodeServesOnlyItsServices) {
+  ProcessCluster* cluster;
+  const int writer = StartProcesses(&cluster);
+  const int audit =
+      cluster->AddNode({"--follow-only", "--serve", "audit,flags,feed"});
+  const std::string id = testing::MakeUscc("320505", "4000011");
+  uint64_t sequence = 0;
+  ASSERT_TRUE(Register(writer, id, "r-1", &sequence).ok());
+  v1::SignedTreeHead head;
+  for (int tries = 0; tries < 100; ++tries) {
+    head = TreeHead(audit, /*may_fail=*/true);
+    if (head.tree_size() >= sequence) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_GE(head.tree_size(), sequence);
+  v1::Enterprise e;
+  EXPECT_EQ(GetEnterprise(audit, id, &e).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_TRUE(GetEnterprise(writer, id, &e).ok());
+  v1::GetNodeStatusResponse status;
+  ASSERT_TRUE(NodeStatus(audit, &status));  // Node: every node's
+  EXPECT_EQ(status.role(), "follower");
 }
 
 // The database's primary killed (its Patroni too, as when its machine

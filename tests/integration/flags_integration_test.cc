@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 
 #include "domain/names.h"
+#include "services/remote_sweeper.h"
 #include "tests/integration/server_fixture.h"
 
 namespace cradle {
@@ -94,7 +95,65 @@ class FlagsIntegrationTest : public cradle::testing::ServerFixture {
     EXPECT_TRUE(n.ok()) << n.status();
     return n.value_or(-1);
   }
+
+  // Flags.Sweep as `who`: what a sweeper run apart asks for.
+  grpc::Status SweepCall(const std::string& who, int* flagged) {
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    v1::SweepResponse out;
+    grpc::Status s = flags_->Sweep(&ctx, v1::SweepRequest(), &out);
+    *flagged = out.manifests_flagged();
+    return s;
+  }
+
+  absl::StatusOr<int> SweepApart(std::vector<std::string> nodes,
+                                 const std::string& token) {
+    services::RemoteSweeperOptions options;
+    options.nodes = std::move(nodes);
+    options.node_credentials = grpc::InsecureChannelCredentials();
+    options.token = token;
+    options.call_deadline = absl::Seconds(10);
+    absl::StatusOr<std::unique_ptr<services::RemoteSweeper>> sweeper =
+        services::RemoteSweeper::Create(std::move(options));
+    if (!sweeper.ok()) return sweeper.status();
+    return (*sweeper)->RunOnce();
+  }
 };
+
+TEST_F(FlagsIntegrationTest, ASweepAskedOverGrpcRaisesWhatIsDueOnce) {
+  const std::string n = Accepted();
+  clock_.Advance(absl::Minutes(61));
+  int flagged = -1;
+  grpc::Status s = SweepCall(kReceiver, &flagged);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("Flags.Sweep"));
+  EXPECT_EQ(Get(n).flags_size(), 0);
+
+  ASSERT_TRUE(SweepCall(kAdmin, &flagged).ok());
+  EXPECT_EQ(flagged, 1);
+  ASSERT_TRUE(SweepCall(kAdmin, &flagged).ok());
+  EXPECT_EQ(flagged, 0);  // raised once
+  EXPECT_THAT(Kinds(Get(n)), ElementsAre("MISSING_DISPOSAL/HIGH/OPEN"));
+}
+
+TEST_F(FlagsIntegrationTest, ASweeperApartSweepsThroughANodeThatAnswers) {
+  const std::string n = Accepted();
+  clock_.Advance(absl::Minutes(61));
+  const std::string dead = "127.0.0.1:1";  // connections refused at once
+  const std::string node = absl::StrCat("127.0.0.1:", server_->port());
+  absl::StatusOr<int> swept = SweepApart({dead, node}, creds_[kAdmin].token);
+  ASSERT_TRUE(swept.ok()) << swept.status();
+  EXPECT_EQ(*swept, 1);
+  EXPECT_THAT(Kinds(Get(n)), ElementsAre("MISSING_DISPOSAL/HIGH/OPEN"));
+
+  swept = SweepApart({dead}, creds_[kAdmin].token);
+  EXPECT_EQ(swept.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(swept.status().message(), HasSubstr("the last, 127.0.0.1:1"));
+  // A refusal is the answer: the next node is not asked.
+  swept = SweepApart({node, node}, "not a token");
+  EXPECT_EQ(swept.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(SweepApart({node}, "").status().message(), HasSubstr("token"));
+}
 
 TEST_F(FlagsIntegrationTest, JiaxingToHangzhouIsFlaggedAtIssueAndInCityIsNot) {
   WriteReply out, in;

@@ -5,9 +5,12 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 
 #include "services/front.h"
+#include "services/roles.h"
 #include "tests/integration/server_fixture.h"
 
 namespace cradle::testing {
@@ -29,10 +32,12 @@ class FrontIntegrationTest : public ServerFixture {
   std::string Node() { return absl::StrCat("127.0.0.1:", server_->port()); }
 
   // Starts a front before `nodes` and sends the fixture's calls through it.
-  void StartFront(std::vector<std::string> nodes) {
+  void StartFront(std::vector<std::string> nodes,
+                  absl::Duration health_interval = absl::Seconds(1)) {
     services::FrontOptions options;
     options.listen = "127.0.0.1:0";
     options.nodes = std::move(nodes);
+    options.health_interval = health_interval;
     options.transport = grpc::InsecureServerCredentials();
     options.node_credentials = grpc::InsecureChannelCredentials();
     absl::StatusOr<std::unique_ptr<services::FrontServer>> front =
@@ -80,6 +85,24 @@ class FrontIntegrationTest : public ServerFixture {
     grpc::Status s = reader->Finish();
     EXPECT_TRUE(s.ok()) << s.error_message();
     return csv;
+  }
+
+  // A gRPC server with health only, saying it serves `services`: a node of
+  // another role, or one that claims what it cannot do.
+  std::unique_ptr<grpc::Server> HealthOnly(
+      const std::vector<std::string>& services, std::string* address) {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port);
+    std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+    EXPECT_NE(server, nullptr);
+    for (const std::string& service : services) {
+      server->GetHealthCheckService()->SetServingStatus(service, true);
+    }
+    *address = absl::StrCat("127.0.0.1:", port);
+    return server;
   }
 
   std::shared_ptr<grpc::Channel> direct_;
@@ -144,6 +167,31 @@ TEST_F(FrontIntegrationTest, ARequestIsCheckedBeforeAnyNodeSeesIt) {
 
 TEST_F(FrontIntegrationTest, ANodeThatDoesNotAnswerIsPassedOver) {
   // Half the calls start at the dead node; each still succeeds, once.
+  const uint64_t head = Head();
+  for (int i = 0; i < 6; ++i) OpenOne();
+  EXPECT_EQ(Head(), head + 6);
+}
+
+TEST_F(FrontIntegrationTest, ACallGoesOnlyToNodesThatServeItsService) {
+  std::string other;
+  std::unique_ptr<grpc::Server> serves_nothing = HealthOnly({}, &other);
+  StartFront({other, Node()});
+  // Every other call would start at `other`, which answers UNIMPLEMENTED.
+  const uint64_t head = Head();
+  for (int i = 0; i < 6; ++i) OpenOne();
+  EXPECT_EQ(Head(), head + 6);
+  EXPECT_EQ(Export(channel_), Export(direct_));
+}
+
+TEST_F(FrontIntegrationTest, ANodeThatStopsBetweenHealthPollsIsPassedOver) {
+  std::vector<std::string> all;
+  for (const services::ProvinceService& s : services::ProvinceServices()) {
+    all.push_back(s.full);
+  }
+  std::string stopping;
+  std::unique_ptr<grpc::Server> node = HealthOnly(all, &stopping);
+  StartFront({stopping, Node()}, absl::Hours(1));  // polled once, at start
+  node->Shutdown();
   const uint64_t head = Head();
   for (int i = 0; i < 6; ++i) OpenOne();
   EXPECT_EQ(Head(), head + 6);
