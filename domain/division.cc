@@ -170,6 +170,11 @@ bool IsCrossProvince(absl::string_view a, absl::string_view b) {
   return a.substr(0, 2) != b.substr(0, 2);
 }
 
+bool IsProvinceCode(absl::string_view code) {
+  return code.size() == 2 && absl::ascii_isdigit(code[0]) &&
+         absl::ascii_isdigit(code[1]) && code != "00";
+}
+
 bool InJurisdiction(absl::string_view division6, absl::string_view prefix) {
   if (prefix.size() != 2 && prefix.size() != 4 && prefix.size() != 6) {
     return false;

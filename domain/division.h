@@ -72,6 +72,9 @@ bool IsCrossCity(absl::string_view a, absl::string_view b);
 // True when the two 6-digit codes lie in different provinces.
 bool IsCrossProvince(absl::string_view a, absl::string_view b);
 
+// True when `code` has the shape of a province's code: 2 digits, not "00".
+bool IsProvinceCode(absl::string_view code);
+
 // True when `division6` lies in the jurisdiction `prefix`: a province (2
 // digits), a city (4 digits) or a county (6 digits). False for a prefix of
 // any other length or with a non-digit.

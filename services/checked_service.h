@@ -16,7 +16,9 @@
 //
 // On a cluster node that is not the writer, a write (a method whose request
 // has a WriteMeta) goes, as its checked bytes, to the WriteForwarder given
-// to ForwardWritesTo (write_forwarder.h).
+// to ForwardWritesTo (write_forwarder.h). A call on a manifest another
+// province owns goes, parsed, to the ProvinceRelay given to
+// RelayAcrossProvinces (province_relay.h) in place of the method.
 
 #include <atomic>
 #include <memory>
@@ -34,6 +36,7 @@
 #include "grpc/byte_buffer_reader.h"
 #include "grpc/grpc.h"
 #include "services/grpc_status.h"
+#include "services/province_relay.h"
 #include "services/request_bytes.h"
 #include "services/write_forwarder.h"
 
@@ -91,6 +94,9 @@ class CheckedService : public Generated {
   // From now on, writes go to `forwarder` while it says so. Not owned; it
   // must outlive the service.
   void ForwardWritesTo(WriteForwarder* forwarder) { forwarder_ = forwarder; }
+  // From now on, calls on another province's manifests go to `relay`. Not
+  // owned; it must outlive the service.
+  void RelayAcrossProvinces(ProvinceRelay* relay) { relay_ = relay; }
 
  protected:
   // `service` is the full name, e.g. "cradle.v1.Transfers".
@@ -100,14 +106,26 @@ class CheckedService : public Generated {
                  grpc::CallbackServerContext*, const Request*, Response*)) {
     Self* self = static_cast<Self*>(this);
     const google::protobuf::Descriptor& type = *Request::descriptor();
+    const bool relayable = RelayableAcrossProvinces(service, type);
     this->MarkMethodCallback(
         Index(service, method),
         new checked_internal::CheckedHandler(
             type,
             std::make_unique<
                 grpc::internal::CallbackUnaryHandler<Request, Response>>(
-                [self, handler](grpc::CallbackServerContext* ctx,
-                                const Request* req, Response* resp) {
+                [this, self, handler, relayable,
+                 path = absl::StrCat("/", service, "/", method)](
+                    grpc::CallbackServerContext* ctx, const Request* req,
+                    Response* resp) {
+                  ProvinceRelay* relay = relayable ? relay_.load() : nullptr;
+                  if (relay != nullptr && !Vouched(*ctx) &&
+                      !relay->OwnerOf(*req).empty()) {
+                    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+                    relay->Relay(
+                        ctx, path, *req, resp,
+                        [reactor](grpc::Status s) { reactor->Finish(s); });
+                    return reactor;
+                  }
                   return (self->*handler)(ctx, req, resp);
                 }),
             std::make_unique<grpc::internal::CallbackUnaryHandler<
@@ -178,6 +196,7 @@ class CheckedService : public Generated {
   }
 
   std::atomic<WriteForwarder*> forwarder_{nullptr};
+  std::atomic<ProvinceRelay*> relay_{nullptr};
 };
 
 }  // namespace cradle::services

@@ -4,13 +4,33 @@
 #include "absl/strings/str_cat.h"
 
 #include "security/attestation.h"
+#include "services/federation.h"
 #include "services/grpc_status.h"
 
 namespace cradle::services {
 
-absl::StatusOr<domain::Principal> Gate::Admit(
-    const grpc::ServerContextBase& ctx, domain::Operation op) const {
+absl::StatusOr<domain::Principal> Gate::Authenticate(
+    const grpc::ServerContextBase& ctx,
+    const google::protobuf::Message* request) const {
   const auto& metadata = ctx.client_metadata();
+  if (auto vouch = metadata.find(kVouchHeader); vouch != metadata.end()) {
+    if (federation_ == nullptr || request == nullptr) {
+      return absl::UnauthenticatedError(
+          federation_ == nullptr
+              ? "a call relayed from another province: this node has no "
+                "directory of provinces (--provinces-file)"
+              : "a call relayed from another province is honoured only on "
+                "a manifest's writes and Manifests.Get");
+    }
+    auto signature = metadata.find(kVouchSignatureHeader);
+    return federation_->Admit(
+        absl::string_view(vouch->second.data(), vouch->second.size()),
+        signature == metadata.end()
+            ? absl::string_view()
+            : absl::string_view(signature->second.data(),
+                                signature->second.size()),
+        *request);
+  }
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {
     return absl::UnauthenticatedError(
@@ -23,8 +43,21 @@ absl::StatusOr<domain::Principal> Gate::Admit(
     return absl::UnauthenticatedError(
         "the authorization header is not \"Bearer <token>\"");
   }
-  absl::StatusOr<domain::Principal> p =
-      credentials_.Authenticate(value.substr(kBearer.size()));
+  return credentials_.Authenticate(value.substr(kBearer.size()));
+}
+
+absl::StatusOr<domain::Principal> Gate::Admit(
+    const grpc::ServerContextBase& ctx, domain::Operation op) const {
+  absl::StatusOr<domain::Principal> p = Authenticate(ctx, nullptr);
+  if (!p.ok()) return p.status();
+  if (absl::Status s = domain::Authorize(*p, op); !s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<domain::Principal> Gate::Admit(
+    const grpc::ServerContextBase& ctx, domain::Operation op,
+    const google::protobuf::Message& request) const {
+  absl::StatusOr<domain::Principal> p = Authenticate(ctx, &request);
   if (!p.ok()) return p.status();
   if (absl::Status s = domain::Authorize(*p, op); !s.ok()) return s;
   return p;
@@ -42,7 +75,7 @@ bool Gate::AdmitOrFinish(const grpc::ServerContextBase& ctx,
 absl::StatusOr<domain::Principal> Gate::AdmitWrite(
     const grpc::ServerContextBase& ctx, domain::Operation op,
     const google::protobuf::Message& request) const {
-  absl::StatusOr<domain::Principal> p = Admit(ctx, op);
+  absl::StatusOr<domain::Principal> p = Admit(ctx, op, request);
   if (!p.ok()) return p;
   const bool required = domain::PermissionFor(op).signed_by_party;
   const std::string signature = security::SignatureOf(request);

@@ -5,6 +5,10 @@
 // (CredentialStore), checks the row of the authorization table
 // (domain/authz.h) and, for a write, the party's signature. The principal it
 // returns is the only actor a service records.
+//
+// A call relayed from another province (federation.h) carries that
+// province's vouch in place of a token: the gate takes the principal it
+// vouches for, once the vouch checks, for the request it was made for.
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
@@ -16,15 +20,29 @@
 
 namespace cradle::services {
 
+class Federation;
+
 class Gate {
  public:
   explicit Gate(const CredentialStore& credentials)
       : credentials_(credentials) {}
 
+  // From now on, calls relayed from the other provinces of `federation`'s
+  // directory are admitted. Not owned; it must outlive the gate. Call
+  // before the server listens.
+  void AcceptVouchesFrom(const Federation* federation) {
+    federation_ = federation;
+  }
+
   // The caller, allowed to call `op`: UNAUTHENTICATED without a valid
   // credential, PERMISSION_DENIED when its row does not admit it.
   absl::StatusOr<domain::Principal> Admit(const grpc::ServerContextBase& ctx,
                                           domain::Operation op) const;
+  // The same, for a call that may come relayed from another province: its
+  // vouch must be for `request`.
+  absl::StatusOr<domain::Principal> Admit(
+      const grpc::ServerContextBase& ctx, domain::Operation op,
+      const google::protobuf::Message& request) const;
 
   // Admit, then the signature rule for a write: a signed row needs
   // meta.signature by the credential's key; on any other row a signature,
@@ -39,7 +57,14 @@ class Gate {
                      grpc::ServerUnaryReactor* reactor) const;
 
  private:
+  // Who the call's token, or its vouch for `request` (null: none is
+  // accepted), proves.
+  absl::StatusOr<domain::Principal> Authenticate(
+      const grpc::ServerContextBase& ctx,
+      const google::protobuf::Message* request) const;
+
   const CredentialStore& credentials_;
+  const Federation* federation_ = nullptr;
 };
 
 }  // namespace cradle::services

@@ -90,7 +90,7 @@ grpc::ServerUnaryReactor* ManifestService::Get(
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::Status s = [&]() -> absl::Status {
     absl::StatusOr<domain::Principal> p =
-        gate_.Admit(*ctx, Operation::kManifestRead);
+        gate_.Admit(*ctx, Operation::kManifestRead, *request);
     if (!p.ok()) return p.status();
     absl::StatusOr<v1::Manifest> m = store_.Load(request->number());
     if (!m.ok()) return m.status();

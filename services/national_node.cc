@@ -14,6 +14,7 @@
 
 #include "base/quote.h"
 #include "base/time.h"
+#include "domain/division.h"
 #include "security/ed25519.h"
 #include "storage/entry_codec.h"
 #include "storage/pg_batch_log.h"
@@ -21,11 +22,6 @@
 
 namespace cradle::services {
 namespace {
-
-bool IsProvinceCode(absl::string_view code) {
-  return code.size() == 2 && absl::ascii_isdigit(code[0]) &&
-         absl::ascii_isdigit(code[1]) && code != "00";
-}
 
 absl::Status LineError(int line, absl::string_view what) {
   return absl::InvalidArgumentError(
@@ -65,7 +61,7 @@ absl::StatusOr<std::vector<ProvinceSource>> ParseProvinces(
     p.code = std::string(fields[0]);
     p.table = std::string(fields[1]);
     p.conninfo = std::string(absl::StripAsciiWhitespace(fields[3]));
-    if (!IsProvinceCode(p.code)) {
+    if (!domain::IsProvinceCode(p.code)) {
       return LineError(number, absl::StrCat("code ", Quote(p.code),
                                             " is not a province (2 digits)"));
     }

@@ -20,6 +20,7 @@
 #include "security/ed25519.h"
 #include "services/checkpoint_fetch.h"
 #include "services/cluster_node.h"
+#include "services/federation.h"
 #include "services/keys.h"
 #include "services/manifest_store.h"
 #include "services/national_node.h"
@@ -252,6 +253,12 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   CRADLE_ASSIGN_OR_RETURN(
       server->offered_,
       OfferedServices(options.serve, options.cluster_follow_only));
+  if (!options.provinces_file.empty() || !options.province.empty()) {
+    // Checked before anything is created; the key is checked once loaded.
+    CRADLE_RETURN_IF_ERROR(
+        ReadProvinceDirectory(options.province, options.provinces_file)
+            .status());
+  }
   storage::RocksDbLedger::Options ledger_options;
   ledger_options.sync = options.sync;
   ledger_options.clock = &clock;
@@ -296,6 +303,9 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   }
   if (!options.cluster_log.empty()) {
     CRADLE_RETURN_IF_ERROR(server->MakeClusterNode(options));
+  }
+  if (!options.provinces_file.empty() || !options.province.empty()) {
+    CRADLE_RETURN_IF_ERROR(server->MakeFederation(options, clock));
   }
   if (!options.national_provinces.empty()) {
     CRADLE_RETURN_IF_ERROR(server->MakeNationalNode(options, clock));
@@ -393,6 +403,29 @@ absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {
     service.ForwardWritesTo(node_.get());
   });
   parts.node.AttachCluster(node_.get(), log_.get());
+  return absl::OkStatus();
+}
+
+absl::Status CradleServer::MakeFederation(const ServerOptions& options,
+                                          const Clock& clock) {
+  if (!options.national_provinces.empty()) {
+    return absl::InvalidArgumentError(
+        "provinces_file: a national node follows provinces; it relays no "
+        "province's calls");
+  }
+  FederationOptions federation;
+  federation.province = options.province;
+  federation.directory_file = options.provinces_file;
+  federation.key = parts_->key.get();
+  federation.clock = &clock;
+  CRADLE_ASSIGN_OR_RETURN(federation.peer_credentials,
+                          PeerCredentials(options));
+  CRADLE_ASSIGN_OR_RETURN(federation_, Federation::Load(std::move(federation),
+                                                        *parts_->credentials));
+  parts_->gate.AcceptVouchesFrom(federation_.get());
+  parts_->ForEachService([this](const char*, auto& service) {
+    service.RelayAcrossProvinces(federation_.get());
+  });
   return absl::OkStatus();
 }
 

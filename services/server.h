@@ -20,6 +20,7 @@
 
 namespace cradle::services {
 class ClusterNode;
+class Federation;
 class ManifestStore;
 class NationalNode;
 class NationalService;
@@ -101,6 +102,13 @@ struct ServerOptions {
   // serves Credentials, over its own ledger in `data_dir` (who may read),
   // and National; the provinces' copies are under `data_dir`/provinces.
   std::string national_provinces;
+  // Calls across provinces (services/federation.h) when
+  // `provinces_file` is set: the directory of provinces, which must list
+  // `province` (this node's 2-digit code) with the public half of the
+  // signing key. A call on another listed province's manifest is relayed
+  // there, vouched for; a call relayed from one is admitted.
+  std::string province;
+  std::string provinces_file;
   // The front (services/front.h) when set: host:port of each node to
   // relay calls to. The process then holds no ledger and serves nothing
   // of its own; see StartFront.
@@ -189,6 +197,9 @@ class CradleServer {
   // empty ledger, issues the administrator's credential. Started once the
   // server listens.
   absl::Status MakeClusterNode(const ServerOptions& options);
+  // Relays calls on other provinces' manifests and admits those relayed
+  // from them (provinces_file set).
+  absl::Status MakeFederation(const ServerOptions& options, const Clock& clock);
   // The national node and its service (national_provinces set).
   absl::Status MakeNationalNode(const ServerOptions& options,
                                 const Clock& clock);
@@ -201,6 +212,7 @@ class CradleServer {
   std::unique_ptr<storage::WriterLock> lock_;
   storage::RocksDbLedger* rocks_ = nullptr;  // ledger_, as what it is
   std::unique_ptr<storage::Ledger> ledger_;
+  std::unique_ptr<Federation> federation_;  // outlives the services' calls
   std::unique_ptr<Parts> parts_;
   std::unique_ptr<ClusterNode> node_;
   std::unique_ptr<NationalNode> national_;

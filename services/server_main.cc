@@ -155,6 +155,18 @@ ABSL_FLAG(std::string, national, "",
           "ledger under <data>/provinces/CODE and its published signed heads "
           "checked against the key; lines added while running are followed "
           "at once. Serves Credentials and National only.");
+ABSL_FLAG(std::string, province, "",
+          "With --provinces-file: this node's province, its 2-digit code "
+          "(33 for Zhejiang).");
+ABSL_FLAG(std::string, provinces_file, "",
+          "Calls across provinces (docs/CLUSTER.md): the directory of "
+          "provinces, one per line: CODE PUBLIC_KEY_HEX NODES (host:port,"
+          "...), the key being the one the province's nodes sign with "
+          "(--signing-key). A party's call here on a manifest that another "
+          "listed province owns is relayed to that province's nodes, vouched "
+          "for with this province's key in place of the party's token; a "
+          "call relayed from a listed province is admitted as its party's. "
+          "Must list --province with this node's signing key. Read at start.");
 
 ABSL_FLAG(std::string, front, "",
           "Run as a front (docs/CLUSTER.md, \"Roles\"): a stateless process "
@@ -199,6 +211,8 @@ absl::Status ClusterFromFlags(cradle::services::ServerOptions* options) {
     return s;
   }
   options->national_provinces = absl::GetFlag(FLAGS_national);
+  options->province = absl::GetFlag(FLAGS_province);
+  options->provinces_file = absl::GetFlag(FLAGS_provinces_file);
   for (absl::string_view node :
        absl::StrSplit(absl::GetFlag(FLAGS_front), ',', absl::SkipEmpty())) {
     options->front_nodes.emplace_back(node);

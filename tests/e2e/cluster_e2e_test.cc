@@ -39,6 +39,7 @@
 #include "storage/entry_codec.h"
 #include "storage/pg_batch_log.h"
 #include "storage/tree_head.h"
+#include "tests/testing/free_port.h"
 #include "tests/testing/parties.h"
 #include "tests/testing/pg_server.h"
 #include "tests/testing/subprocess.h"
@@ -47,17 +48,7 @@
 namespace cradle {
 namespace {
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+using ::cradle::testing::FreePort;
 
 // How a test runs the cluster's processes.
 class Cluster {
