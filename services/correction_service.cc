@@ -42,7 +42,7 @@ void Correct(grpc::CallbackServerContext* ctx,
         }
         return decide(m, *request, registry, store.flag_config(), now);
       },
-      std::move(done));
+      gate.RecordingVouch(*ctx, *who, std::move(done)));
 }
 
 // The revision `request` proposed, in `m` as a write (or its retry) left

@@ -252,6 +252,45 @@ absl::StatusOr<PreparedWrite<v1::Credential>> CredentialStore::PrepareRevoke(
   return out;
 }
 
+void CredentialStore::RememberVouched(const v1::Credential& vouched,
+                                      const std::string& vouch,
+                                      const std::string& signature,
+                                      const std::string& actor,
+                                      std::function<void()> then) {
+  bool record;
+  {
+    absl::MutexLock lock(&mu_);
+    record = !by_id_.contains(vouched.id()) &&
+             remembering_.insert(vouched.id()).second;
+  }
+  if (!record) {
+    then();
+    return;
+  }
+  ledger::v1::CredentialEvent event;
+  *event.mutable_issued() = domain::Transcribe<ledger::v1::Credential>(vouched);
+  event.set_vouch(vouch);
+  event.set_vouch_signature(signature);
+  storage::AppendRequest req;
+  req.stream = keys::CredentialStream(vouched.id());
+  req.expected_version = 0;  // once: a second record is refused
+  req.entries.push_back(storage::NewEntry{"credential.vouched",
+                                          event.SerializeAsString(), actor});
+  req.mutations.push_back(storage::Mutation::Put(
+      storage::Table::kState, keys::CredentialState(vouched.id()),
+      event.SerializeAsString()));
+  IndexDiff({}, CredentialIndex(event.issued()), &req.mutations);
+  ledger_.Append(std::move(req), [this, event, then = std::move(then)](
+                                     absl::StatusOr<storage::AppendResult> r) {
+    if (r.ok()) Put(event);
+    {
+      absl::MutexLock lock(&mu_);
+      remembering_.erase(event.issued().id());
+    }
+    then();
+  });
+}
+
 void CredentialStore::Revoke(const v1::RevokeCredentialRequest& request,
                              const domain::Principal& by, CredentialDone done) {
   revocations_.Write(

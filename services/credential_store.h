@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -56,6 +57,15 @@ class CredentialStore {
   // by id, at most `limit`.
   std::vector<v1::Credential> List(absl::string_view enterprise,
                                    absl::string_view after, size_t limit) const;
+  // Records, once, the credential another province vouched for (`vouched`,
+  // its id "<province>:<id>"), with the vouch and its signature as
+  // received, so that the entries its party writes here can be checked
+  // against its key (Get finds it). No token proves it. Calls `then` once
+  // the record is durable, at once when it is known or being made; a
+  // record that fails is tried again at the party's next vouched write.
+  void RememberVouched(const v1::Credential& vouched, const std::string& vouch,
+                       const std::string& signature, const std::string& actor,
+                       std::function<void()> then);
   // Any credential, revoked or expired included; NOT_FOUND otherwise.
   absl::StatusOr<v1::Credential> Get(absl::string_view id) const;
 
@@ -102,6 +112,8 @@ class CredentialStore {
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Stored> by_id_ ABSL_GUARDED_BY(mu_);
+  // Vouched credentials being recorded (RememberVouched).
+  absl::flat_hash_set<std::string> remembering_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace cradle::services

@@ -166,7 +166,7 @@ absl::StatusOr<std::vector<ProvinceEntry>> ReadProvinceDirectory(
 }
 
 absl::StatusOr<std::unique_ptr<Federation>> Federation::Load(
-    FederationOptions options, const CredentialStore& credentials) {
+    FederationOptions options, CredentialStore& credentials) {
   absl::StatusOr<std::vector<ProvinceEntry>> provinces =
       ReadProvinceDirectory(options.province, options.directory_file);
   if (!provinces.ok()) return provinces.status();
@@ -183,8 +183,7 @@ absl::StatusOr<std::unique_ptr<Federation>> Federation::Load(
       new Federation(std::move(options), credentials, *std::move(provinces)));
 }
 
-Federation::Federation(FederationOptions options,
-                       const CredentialStore& credentials,
+Federation::Federation(FederationOptions options, CredentialStore& credentials,
                        std::vector<ProvinceEntry> provinces)
     : options_(std::move(options)), credentials_(credentials) {
   for (ProvinceEntry& entry : provinces) {
@@ -292,6 +291,22 @@ absl::StatusOr<domain::Principal> Federation::Admit(
   domain::Principal p = domain::PrincipalOf(checked->credential());
   p.credential = absl::StrCat(code, ":", p.credential);
   return p;
+}
+
+void Federation::Remember(absl::string_view vouch, absl::string_view signature,
+                          const domain::Principal& p,
+                          std::function<void()> then) const {
+  v1::ProvinceVouch parsed;
+  if (!parsed.ParseFromString(std::string(vouch))) {  // Admit took it
+    then();
+    return;
+  }
+  v1::Credential credential = parsed.credential();
+  credential.set_id(p.credential);
+  credential.set_issued_by(absl::StrCat("province ", parsed.province()));
+  credentials_.RememberVouched(credential, std::string(vouch),
+                               std::string(signature), p.Actor(),
+                               std::move(then));
 }
 
 }  // namespace cradle::services

@@ -12,7 +12,8 @@
 //      vouching province's key in its directory, and treats the call as
 //      that party's: the authorization table, the party's signature, the
 //      lifecycle's party checks, all as for a call of its own parties. The
-//      ledger records the actor as "<USCC>#<province>:<credential>".
+//      ledger records the actor as "<USCC>#<province>:<credential>", and,
+//      at the party's first write, the credential as vouched for (Remember).
 //
 // The directory of provinces is a file, one line per province:
 //
@@ -73,7 +74,7 @@ class Federation final : public ProvinceRelay {
   // not list `province`, or lists for it another key than `key`'s.
   // `credentials` (this province's) must outlive the federation.
   static absl::StatusOr<std::unique_ptr<Federation>> Load(
-      FederationOptions options, const CredentialStore& credentials);
+      FederationOptions options, CredentialStore& credentials);
 
   std::string OwnerOf(const google::protobuf::Message& request) const override;
   void Relay(grpc::CallbackServerContext* ctx, const std::string& method,
@@ -88,17 +89,24 @@ class Federation final : public ProvinceRelay {
       absl::string_view vouch, absl::string_view signature,
       const google::protobuf::Message& request) const;
 
+  // Records in this province's ledger, once, the credential a vouch that
+  // Admit accepted names (CredentialStore::RememberVouched), for the party
+  // `p` it admitted: called on a write, so that the entries it makes here
+  // can be checked against its key. Calls `then` once it is recorded.
+  void Remember(absl::string_view vouch, absl::string_view signature,
+                const domain::Principal& p, std::function<void()> then) const;
+
  private:
   struct Province {
     ProvinceEntry entry;
     std::vector<std::unique_ptr<grpc::GenericStub>> stubs;  // one per node
   };
-  Federation(FederationOptions options, const CredentialStore& credentials,
+  Federation(FederationOptions options, CredentialStore& credentials,
              std::vector<ProvinceEntry> provinces);
   const Province* Find(absl::string_view code) const;
 
   const FederationOptions options_;
-  const CredentialStore& credentials_;
+  CredentialStore& credentials_;
   std::vector<Province> provinces_;
 };
 

@@ -13,7 +13,7 @@ absl::StatusOr<domain::Principal> Gate::Authenticate(
     const grpc::ServerContextBase& ctx,
     const google::protobuf::Message* request) const {
   const auto& metadata = ctx.client_metadata();
-  if (auto vouch = metadata.find(kVouchHeader); vouch != metadata.end()) {
+  if (Vouched(ctx)) {
     if (federation_ == nullptr || request == nullptr) {
       return absl::UnauthenticatedError(
           federation_ == nullptr
@@ -22,14 +22,8 @@ absl::StatusOr<domain::Principal> Gate::Authenticate(
               : "a call relayed from another province is honoured only on "
                 "a manifest's writes and Manifests.Get");
     }
-    auto signature = metadata.find(kVouchSignatureHeader);
-    return federation_->Admit(
-        absl::string_view(vouch->second.data(), vouch->second.size()),
-        signature == metadata.end()
-            ? absl::string_view()
-            : absl::string_view(signature->second.data(),
-                                signature->second.size()),
-        *request);
+    const auto [vouch, signature] = VouchOf(ctx);
+    return federation_->Admit(vouch, signature, *request);
   }
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {
@@ -44,6 +38,18 @@ absl::StatusOr<domain::Principal> Gate::Authenticate(
         "the authorization header is not \"Bearer <token>\"");
   }
   return credentials_.Authenticate(value.substr(kBearer.size()));
+}
+
+std::pair<absl::string_view, absl::string_view> Gate::VouchOf(
+    const grpc::ServerContextBase& ctx) {
+  const auto& metadata = ctx.client_metadata();
+  auto value = [&metadata](const char* key) {
+    auto it = metadata.find(key);
+    return it == metadata.end()
+               ? absl::string_view()
+               : absl::string_view(it->second.data(), it->second.size());
+  };
+  return {value(kVouchHeader), value(kVouchSignatureHeader)};
 }
 
 absl::StatusOr<domain::Principal> Gate::Admit(
@@ -61,6 +67,12 @@ absl::StatusOr<domain::Principal> Gate::Admit(
   if (!p.ok()) return p.status();
   if (absl::Status s = domain::Authorize(*p, op); !s.ok()) return s;
   return p;
+}
+
+void Gate::RememberVouch(const std::string& vouch, const std::string& signature,
+                         const domain::Principal& p,
+                         std::function<void()> then) const {
+  federation_->Remember(vouch, signature, p, std::move(then));
 }
 
 bool Gate::AdmitOrFinish(const grpc::ServerContextBase& ctx,

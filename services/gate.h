@@ -10,6 +10,11 @@
 // province's vouch in place of a token: the gate takes the principal it
 // vouches for, once the vouch checks, for the request it was made for.
 
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/server_context.h"
@@ -17,6 +22,7 @@
 
 #include "domain/authz.h"
 #include "services/credential_store.h"
+#include "services/province_relay.h"
 
 namespace cradle::services {
 
@@ -51,6 +57,30 @@ class Gate {
       const grpc::ServerContextBase& ctx, domain::Operation op,
       const google::protobuf::Message& request) const;
 
+  // `done`, once the write it answers succeeded and, when the call came
+  // relayed from another province, the credential its vouch names is
+  // recorded (Federation::Remember); a refused write records nothing.
+  template <typename T>
+  std::function<void(absl::StatusOr<T>)> RecordingVouch(
+      const grpc::ServerContextBase& ctx, const domain::Principal& p,
+      std::function<void(absl::StatusOr<T>)> done) const {
+    if (federation_ == nullptr || !Vouched(ctx)) return done;
+    const auto [vouch, signature] = VouchOf(ctx);
+    return
+        [this, vouch = std::string(vouch), signature = std::string(signature),
+         p, done = std::move(done)](absl::StatusOr<T> r) {
+          if (!r.ok()) {
+            done(std::move(r));
+            return;
+          }
+          // The answer waits for the record, so that whoever reads the
+          // write's entry after it can check its signature.
+          auto answer = std::make_shared<absl::StatusOr<T>>(std::move(r));
+          RememberVouch(vouch, signature, p,
+                        [done, answer] { done(std::move(*answer)); });
+        };
+  }
+
   // Admit, for a handler that needs only the yes: on a refusal, finishes
   // `reactor` with it and returns false.
   bool AdmitOrFinish(const grpc::ServerContextBase& ctx, domain::Operation op,
@@ -62,6 +92,12 @@ class Gate {
   absl::StatusOr<domain::Principal> Authenticate(
       const grpc::ServerContextBase& ctx,
       const google::protobuf::Message* request) const;
+  void RememberVouch(const std::string& vouch, const std::string& signature,
+                     const domain::Principal& p,
+                     std::function<void()> then) const;
+  // The call's vouch and its signature; empty when it has none.
+  static std::pair<absl::string_view, absl::string_view> VouchOf(
+      const grpc::ServerContextBase& ctx);
 
   const CredentialStore& credentials_;
   const Federation* federation_ = nullptr;

@@ -46,7 +46,7 @@ grpc::ServerUnaryReactor* WriteManifest(grpc::CallbackServerContext* ctx,
       [request, decide](
           const v1::Manifest& m, const domain::RegistryReader& registry,
           absl::Time now) { return decide(m, *request, registry, now); },
-      Answer(reactor, reply));
+      gate.RecordingVouch(*ctx, *who, Answer(reactor, reply)));
   return reactor;
 }
 

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "cradle/ledger/v1/events.pb.h"
 #include "security/vouch.h"
 #include "services/province_relay.h"
 #include "storage/entry_codec.h"
@@ -240,7 +241,9 @@ TEST_F(FederationIntegrationTest, AReceiverActsOnAnotherProvincesManifest) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(delivered.manifest().status(), v1::MANIFEST_STATUS_DELIVERED);
   EXPECT_EQ(delivered.receipt().sequence(), before + 1);
-  EXPECT_EQ(Head(), before + 1);  // written in 33's ledger
+  // Written in 33's ledger, then, at the party's first write here, the
+  // credential 32 vouched for.
+  EXPECT_EQ(Head(), before + 2);
   EXPECT_EQ(Get(n).status(), v1::MANIFEST_STATUS_DELIVERED);
 
   // A retry is answered as the first call was; nothing more is written.
@@ -248,7 +251,7 @@ TEST_F(FederationIntegrationTest, AReceiverActsOnAnotherProvincesManifest) {
   s = DeliverAtJiangsu(far_token_, deliver, &again);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(again.receipt().sequence(), delivered.receipt().sequence());
-  EXPECT_EQ(Head(), before + 1);
+  EXPECT_EQ(Head(), before + 2);
 
   v1::ReceiveRequest receive;
   *receive.mutable_meta() = Meta();
@@ -265,6 +268,7 @@ TEST_F(FederationIntegrationTest, AReceiverActsOnAnotherProvincesManifest) {
     ASSERT_TRUE(s.ok()) << s.error_message();
     EXPECT_EQ(out.manifest().status(), v1::MANIFEST_STATUS_ACCEPTED);
   }
+  EXPECT_EQ(Head(), before + 3);  // the credential is recorded once
   v1::GetManifestResponse got;
   s = GetAtJiangsu(far_token_, n, &got);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -283,7 +287,28 @@ TEST_F(FederationIntegrationTest, AReceiverActsOnAnotherProvincesManifest) {
   EXPECT_EQ(last.actor(), absl::StrCat(kFarReceiver, "#32:", far_id_));
   EXPECT_EQ(last.signer().enterprise(), kFarReceiver);
   EXPECT_EQ(last.signer().credential(), "32:" + far_id_);
+  // 33 checks the party's signature alone, with the key 32 vouched for.
+  EXPECT_EQ(last.signer().signature(), v1::Signer::SIGNATURE_VALID);
+  EXPECT_EQ(last.signer().holder(), "gate clerk 李");
   EXPECT_TRUE(chain.verified());
+
+  // The record of the credential holds the vouch, which checks against
+  // 32's key.
+  grpc::ClientContext credential_ctx;
+  As(&credential_ctx, testing::kProvinceRegulator);
+  v1::ChainRequest credential_req;
+  credential_req.set_number("credential/32:" + far_id_);
+  v1::ChainResponse record;
+  ASSERT_TRUE(audit_->Chain(&credential_ctx, credential_req, &record).ok());
+  ASSERT_EQ(record.entries_size(), 1);
+  ledger::v1::CredentialEvent vouched;
+  ASSERT_TRUE(vouched.ParseFromString(record.entries(0).payload()));
+  EXPECT_EQ(vouched.issued().id(), "32:" + far_id_);
+  EXPECT_TRUE(vouched.token_sha256().empty());  // no token proves it here
+  EXPECT_TRUE(security::CheckVouch({vouched.vouch(), vouched.vouch_signature()},
+                                   "32", jiangsu_key_->public_key(), deliver,
+                                   clock_.Now())
+                  .ok());
 }
 
 TEST_F(FederationIntegrationTest,
