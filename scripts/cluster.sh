@@ -2,12 +2,16 @@
 # A province on loopback, as docs/CLUSTER.md describes it: three etcd
 # members, three PostgreSQL 15 servers run by Patroni (synchronous mode,
 # strict: a commit returns once a standby has it too), and three cradled
-# nodes over the province's log. Everything from Debian's packages.
+# nodes over the province's log, a front that relays to them, and the
+# deadline sweeper apart (docs/CLUSTER.md, "Roles"). Everything from
+# Debian's packages.
 #
 #   scripts/cluster.sh up        install what is missing, build, start all
 #   scripts/cluster.sh up --nation   also a second province (32, one node,
-#                                its own log table in the same database)
-#                                and the national node following both
+#                                its own log table in the same database),
+#                                the national node following both, and
+#                                calls across the two provinces (both
+#                                read DIR/federation.txt)
 #   scripts/cluster.sh status    each process, who writes, each node's head
 #   scripts/cluster.sh down      stop everything (data stays in DIR)
 #   scripts/cluster.sh kill-node N   SIGKILL cradled N (1..3), for trials
@@ -17,9 +21,10 @@
 #   scripts/cluster.sh clean     down, then remove DIR
 #
 # DIR is $CRADLE_CLUSTER_DIR (default ./cradle-cluster). Ports from
-# $CRADLE_CLUSTER_PORT (default 7700): cradled 7701-7703, PostgreSQL
-# 7741-7743, Patroni's REST API 7751-7753, etcd 7761-7763 (peers 7771-7773);
-# with --nation, province 32's node 7704 and the national node 7709.
+# $CRADLE_CLUSTER_PORT (default 7700): cradled 7701-7703, the front 7708,
+# the sweeper's health 7710, PostgreSQL 7741-7743, Patroni's REST API
+# 7751-7753, etcd 7761-7763 (peers 7771-7773); with --nation, province 32's
+# node 7704 and the national node 7709.
 # cradled's binaries: $CRADLE_BIN (default build/, built here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +35,7 @@ bin=${CRADLE_BIN:-build}
 n=3
 pgbin=/usr/lib/postgresql/15/bin
 
-usage() { sed -n '2,23p' "$0" >&2; exit 2; }
+usage() { sed -n '2,28p' "$0" >&2; exit 2; }
 # Runs a command as the postgres user (PostgreSQL refuses root), in this
 # process: exec, so that $! is the command's own pid.
 as_pg() {
@@ -121,13 +126,43 @@ start_db() {
   echo $! >"$dir/patroni$i.pid"
 }
 
+# With --nation: the directory of provinces (docs/CLUSTER.md, "Calls
+# across provinces") the nodes of both provinces read.
+federation_flags() {
+  [ -f "$dir/federation.txt" ] &&
+    echo "--province $1 --provinces-file $dir/federation.txt"
+  return 0
+}
+
+# The nodes sweep only when asked: the sweeper apart asks.
 start_node() {
   local i=$1
   alive "$dir/node$i.pid" && return 0
+  # shellcheck disable=SC2046
   "$bin/services/cradled" --data "$dir/node$i" --listen "$(node_addr "$i")" \
-    --insecure --cluster-log "$(conninfo)" \
-    --signing-key "$dir/province-signing-key.pem" >>"$dir/node$i.log" 2>&1 &
+    --insecure --cluster-log "$(conninfo)" --sweep-interval 0 \
+    --signing-key "$dir/province-signing-key.pem" $(federation_flags 33) \
+    >>"$dir/node$i.log" 2>&1 &
   echo $! >"$dir/node$i.pid"
+}
+
+# The front: one address for clients, relaying to whichever node serves.
+start_front() {
+  alive "$dir/front.pid" && return 0
+  "$bin/services/cradled" --front "$(node_addr 1),$(node_addr 2),$(node_addr 3)" \
+    --listen "$(node_addr 8)" --insecure >>"$dir/front.log" 2>&1 &
+  echo $! >"$dir/front.pid"
+}
+
+# The deadline sweeper, asking through the front once a minute.
+start_sweeper() {
+  alive "$dir/sweeper.pid" && return 0
+  local token
+  token=$(ls "$dir"/node[1-3]/admin.token | head -1)
+  "$bin/services/cradled" --sweeper "$(node_addr 8)" --sweeper-token-file "$token" \
+    --sweep-interval 60s --listen "$(node_addr 10)" --insecure \
+    >>"$dir/sweeper.log" 2>&1 &
+  echo $! >"$dir/sweeper.pid"
 }
 
 # The raw Ed25519 public key of a PEM private key, as 64 hex digits.
@@ -135,15 +170,30 @@ public_key_hex() {
   openssl pkey -in "$1" -pubout -outform DER | tail -c 32 | od -An -tx1 | tr -d ' \n'
 }
 
+make_key() {
+  [ -f "$1" ] || (umask 077 && openssl genpkey -algorithm ed25519 -out "$1")
+}
+
 # Province 32: one node over its own table, with its own key.
 start_province2() {
   alive "$dir/node4.pid" && return 0
-  [ -f "$dir/province-32-signing-key.pem" ] ||
-    (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/province-32-signing-key.pem")
+  make_key "$dir/province-32-signing-key.pem"
+  # shellcheck disable=SC2046
   "$bin/services/cradled" --data "$dir/node4" --listen "$(node_addr 4)" \
     --insecure --cluster-log "$(conninfo)" --cluster-table cradle_log_32 \
-    --signing-key "$dir/province-32-signing-key.pem" >>"$dir/node4.log" 2>&1 &
+    --signing-key "$dir/province-32-signing-key.pem" $(federation_flags 32) \
+    >>"$dir/node4.log" 2>&1 &
   echo $! >"$dir/node4.pid"
+}
+
+# The directory of provinces: 33 (the three nodes) and 32.
+write_federation() {
+  make_key "$dir/province-32-signing-key.pem"
+  {
+    echo "# code  public key  nodes"
+    echo "33 $(public_key_hex "$dir/province-signing-key.pem") $(node_addr 1),$(node_addr 2),$(node_addr 3)"
+    echo "32 $(public_key_hex "$dir/province-32-signing-key.pem") $(node_addr 4)"
+  } >"$dir/federation.txt"
 }
 
 # The national node, following province 33 (the first) and 32.
@@ -198,11 +248,13 @@ up() {
   wait_for 120 "a PostgreSQL primary" has_primary
   # One signing key for the province: every node's tree heads verify
   # against its public key.
-  [ -f "$dir/province-signing-key.pem" ] ||
-    (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/province-signing-key.pem")
-  echo "cluster: cradled ×$n"
+  make_key "$dir/province-signing-key.pem"
+  [ "${1:-}" = "--nation" ] && write_federation
+  echo "cluster: cradled ×$n, a front, the sweeper"
   for i in $(seq $n); do start_node "$i"; done
   wait_for 60 "a writer" compgen -G "$dir/node[1-3]/admin.token"
+  start_front
+  start_sweeper
   if [ "${1:-}" = "--nation" ]; then
     echo "cluster: province 32 (one node), the national node"
     start_province2
@@ -214,8 +266,8 @@ up() {
   local token
   token=$(ls "$dir"/node[1-3]/admin.token | head -1)
   echo
-  echo "Any node serves any call, e.g.:"
-  echo "  $bin/clients/cradlectl --server $(node_addr 2) --insecure --token-file $token credential list"
+  echo "Any node serves any call, and the front relays to them, e.g.:"
+  echo "  $bin/clients/cradlectl --server $(node_addr 8) --insecure --token-file $token credential list"
   echo "Try: scripts/cluster.sh kill-node N, kill-db N, status; down stops it."
   if alive "$dir/national.pid"; then
     echo "The nation: $bin/clients/cradlectl --server $(node_addr 9) --insecure --token-file $dir/national/admin.token national flows --from 2026-01 --to 2026-12"
@@ -251,6 +303,11 @@ status() {
     fi
     printf 'cradled %d   %s (%s) %s\n' "$i" "$state" "$(node_addr "$i")" "$head"
   done
+  printf 'front       %s (%s)\n' "$(alive "$dir/front.pid" && echo running || echo stopped)" "$(node_addr 8)"
+  printf 'sweeper     %s (health on %s)\n' "$(alive "$dir/sweeper.pid" && echo running || echo stopped)" "$(node_addr 10)"
+  if alive "$dir/node4.pid"; then
+    printf 'cradled 4   province 32 (%s)\n' "$(node_addr 4)"
+  fi
   if alive "$dir/national.pid"; then
     echo "national node ($(node_addr 9)), the provinces it follows:"
     "$bin/clients/cradlectl" --server "$(node_addr 9)" --insecure \
@@ -268,6 +325,8 @@ stop_pid() {
 }
 
 down() {
+  stop_pid "$dir/sweeper.pid"
+  stop_pid "$dir/front.pid"
   stop_pid "$dir/national.pid"
   stop_pid "$dir/node4.pid"
   for i in $(seq $n); do stop_pid "$dir/node$i.pid"; done
