@@ -5,6 +5,8 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include <openssl/sha.h>
 
+#include "security/token.h"
+
 namespace cradle::security {
 namespace {
 
@@ -84,12 +86,22 @@ absl::StatusOr<v1::ProvinceVouch> CheckVouch(
                      ", more than ", absl::FormatDuration(kVouchWindow),
                      " from this node's time ", absl::FormatTime(now)));
   }
-  if (vouch.credential().kind() != v1::CREDENTIAL_KIND_PARTY ||
-      vouch.credential().enterprise().empty() ||
-      vouch.credential().id().empty()) {
+  const v1::Credential& c = vouch.credential();
+  if (c.kind() != v1::CREDENTIAL_KIND_PARTY || c.enterprise().empty() ||
+      c.role() == v1::ROLE_UNSPECIFIED) {
     return absl::UnauthenticatedError(
         "cradle-vouch-bin names no party's credential: only a party's call "
         "is relayed between provinces");
+  }
+  if (!IsCredentialId(c.id())) {
+    return absl::UnauthenticatedError(
+        "cradle-vouch-bin credential.id is not a credential id (16 hex "
+        "digits)");
+  }
+  if (!c.public_key().empty() && c.public_key().size() != 32) {
+    return absl::UnauthenticatedError(
+        "cradle-vouch-bin credential.public_key is not an Ed25519 key (32 "
+        "bytes)");
   }
   return vouch;
 }

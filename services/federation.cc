@@ -1,5 +1,6 @@
 #include "services/federation.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -7,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -15,6 +18,7 @@
 #include "base/quote.h"
 #include "domain/division.h"
 #include "domain/manifest_number.h"
+#include "domain/uscc.h"
 #include "security/vouch.h"
 #include "storage/entry_codec.h"
 
@@ -27,6 +31,9 @@ absl::Status LineError(absl::string_view field, int line,
       absl::StrCat(field, " line ", line, ": ", what));
 }
 
+// The longest a relayed call waits for the owning province.
+constexpr absl::Duration kRelayDeadline = absl::Seconds(30);
+
 // One relayed call, alive until its answer: tried at each of the owning
 // province's nodes in turn while they answer UNAVAILABLE.
 struct RelayedCall {
@@ -38,7 +45,7 @@ struct RelayedCall {
   grpc::ByteBuffer response;
   google::protobuf::Message* reply;
   security::SignedVouch vouch;
-  std::chrono::system_clock::time_point deadline;
+  const grpc::CallbackServerContext* server;  // the relayed call's
   std::function<void(grpc::Status)> done;
   std::unique_ptr<grpc::ClientContext> context;
   size_t next = 0;
@@ -54,10 +61,14 @@ void Attempt(std::shared_ptr<RelayedCall> call) {
     return;
   }
   const size_t k = call->next++;
-  call->context = std::make_unique<grpc::ClientContext>();
+  // The caller's deadline (at most kRelayDeadline) and cancellation carry
+  // over.
+  call->context = grpc::ClientContext::FromCallbackServerContext(*call->server);
+  call->context->set_deadline(
+      std::min(call->server->deadline(),
+               absl::ToChronoTime(absl::Now() + kRelayDeadline)));
   call->context->AddMetadata(kVouchHeader, call->vouch.vouch);
   call->context->AddMetadata(kVouchSignatureHeader, call->vouch.signature);
-  call->context->set_deadline(call->deadline);
   (*call->stubs)[k]->UnaryCall(
       call->context.get(), call->method, grpc::StubOptions(), &call->request,
       &call->response, [call, k](grpc::Status s) {
@@ -263,7 +274,7 @@ void Federation::Relay(grpc::CallbackServerContext* ctx,
   call->vouch =
       security::MakeVouch(*options_.key, options_.province, *credential,
                           request, options_.clock->Now());
-  call->deadline = ctx->deadline();
+  call->server = ctx;
   call->done = std::move(done);
   Attempt(std::move(call));
 }
@@ -288,8 +299,31 @@ absl::StatusOr<domain::Principal> Federation::Admit(
       security::SignedVouch{std::string(vouch), std::string(signature)}, code,
       from->entry.public_key, request, options_.clock->Now());
   if (!checked.ok()) return checked.status();
-  domain::Principal p = domain::PrincipalOf(checked->credential());
+  const v1::Credential& c = checked->credential();
+  if (absl::Status s = domain::ValidateUscc(
+          "cradle-vouch-bin credential.enterprise", c.enterprise());
+      !s.ok()) {
+    return absl::UnauthenticatedError(s.message());
+  }
+  // A USCC names the division that registered the enterprise (digits 3-8).
+  if (c.enterprise().substr(2, 2) != code) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cradle-vouch-bin credential.enterprise ", c.enterprise(),
+                     " was not registered in province ", code,
+                     ": a province vouches only for its own enterprises"));
+  }
+  domain::Principal p = domain::PrincipalOf(c);
   p.credential = absl::StrCat(code, ":", p.credential);
+  // What this province recorded of the credential stays what it is.
+  if (absl::StatusOr<v1::Credential> known = credentials_.Get(p.credential);
+      known.ok() &&
+      (known->public_key() != c.public_key() ||
+       known->enterprise() != c.enterprise() || known->role() != c.role())) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cradle-vouch-bin credential ", p.credential,
+                     " differs (key, enterprise or role) from what province ",
+                     code, " vouched for it before"));
+  }
   return p;
 }
 

@@ -309,6 +309,27 @@ TEST_F(FederationIntegrationTest, AReceiverActsOnAnotherProvincesManifest) {
                                    "32", jiangsu_key_->public_key(), deliver,
                                    clock_.Now())
                   .ok());
+
+  // Once recorded, the credential keeps its key: a vouch for it with
+  // another key is refused.
+  v1::Credential rekeyed;
+  ASSERT_TRUE(vouched.issued().public_key().size() == 32);
+  rekeyed.set_id(far_id_);
+  rekeyed.set_kind(v1::CREDENTIAL_KIND_PARTY);
+  rekeyed.set_enterprise(kFarReceiver);
+  rekeyed.set_role(v1::ROLE_RECEIVER);
+  rekeyed.set_public_key(other_key_->public_key());
+  v1::GetManifestRequest get;
+  get.set_number(n);
+  const security::SignedVouch v =
+      security::MakeVouch(*jiangsu_key_, "32", rekeyed, get, clock_.Now());
+  grpc::ClientContext rekeyed_ctx;
+  rekeyed_ctx.AddMetadata(services::kVouchHeader, v.vouch);
+  rekeyed_ctx.AddMetadata(services::kVouchSignatureHeader, v.signature);
+  v1::GetManifestResponse refused;
+  s = manifests_->Get(&rekeyed_ctx, get, &refused);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("differs"));
 }
 
 TEST_F(FederationIntegrationTest,
@@ -414,6 +435,16 @@ TEST_F(FederationIntegrationTest, AVouchThatDoesNotCheckIsRefused) {
                                now - absl::Minutes(6)),
            get);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  // 32 vouches only for enterprises registered in 32: not for 33's
+  // generator, whose manifest this is.
+  v1::Credential impostor = far;
+  impostor.set_enterprise(testing::kGenerator);
+  impostor.set_role(v1::ROLE_GENERATOR);
+  s = call(security::MakeVouch(*jiangsu_key_, "32", impostor, get, now), get);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("was not registered in province 32"));
 
   // Honoured only where the request is checked against it.
   grpc::ClientContext ctx;

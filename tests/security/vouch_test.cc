@@ -140,6 +140,27 @@ TEST_F(VouchTest, OnlyAPartysCredentialIsVouchedFor) {
   }
 }
 
+TEST_F(VouchTest, ACredentialThatIsNotWellFormedIsRefusedNamingTheField) {
+  v1::Credential bad_id = Party();
+  bad_id.set_id("x#00112233aabbccdd");  // would forge an actor's credential
+  EXPECT_THAT(
+      Check(MakeVouch(*jiangsu_, "32", bad_id, Receive(), kNow), Receive()),
+      StatusIs(absl::StatusCode::kUnauthenticated,
+               HasSubstr("credential.id is not a credential id")));
+  v1::Credential bad_key = Party();
+  bad_key.set_public_key("short");
+  EXPECT_THAT(
+      Check(MakeVouch(*jiangsu_, "32", bad_key, Receive(), kNow), Receive()),
+      StatusIs(absl::StatusCode::kUnauthenticated,
+               HasSubstr("credential.public_key")));
+  v1::Credential no_role = Party();
+  no_role.set_role(v1::ROLE_UNSPECIFIED);
+  EXPECT_THAT(
+      Check(MakeVouch(*jiangsu_, "32", no_role, Receive(), kNow), Receive()),
+      StatusIs(absl::StatusCode::kUnauthenticated,
+               HasSubstr("only a party's call")));
+}
+
 TEST_F(VouchTest, GarbageIsRefusedAndNamesNoProvince) {
   EXPECT_EQ(VouchingProvince("\xff\xff\xff"), "");
   EXPECT_THAT(Check(SignedVouch{"\xff\xff", std::string(64, 'x')}, Receive()),
