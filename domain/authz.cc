@@ -48,6 +48,19 @@ const std::vector<Permission>& Table() {
       {Operation::kRelay, "Transfers.Relay", kCarriers,
        "`from_carrier` is the credential's enterprise and holds the load",
        true},
+      {Operation::kScan, "Transfers.Scan", kParties,
+       "`by` is the credential's enterprise: the generator or first carrier "
+       "at LOAD, the carrier taking the load over at RELAY, a receiver of "
+       "the manifest at ARRIVAL",
+       true},
+      {Operation::kRegisterContainer, "Containers.Register", kGenerators,
+       "`container.generator` is the credential's enterprise and the unit "
+       "its code names",
+       false},
+      {Operation::kContainerRead, "Containers.Get", kParties | kRegulators,
+       "its generator, a party of the manifest that lists it, or a "
+       "regulator whose jurisdiction holds its generator",
+       false},
       {Operation::kDeliver, "Transfers.Deliver", kReceivers,
        "`receiver` is the credential's enterprise; if it is not the named "
        "receiver the scan is recorded and WRONG_RECEIVER raised",

@@ -1,6 +1,7 @@
 #include "domain/lifecycle.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/carrier_form.h"
+#include "domain/container.h"
 #include "domain/decision_checks.h"
 #include "domain/flags/licence.h"
 #include "domain/legal_form.h"
@@ -105,6 +107,12 @@ absl::Status CheckRequest(const v1::Manifest& m, const v1::WriteMeta& meta,
 }
 
 }  // namespace
+
+absl::StatusOr<v1::Container> RegistryReader::GetContainer(
+    absl::string_view field, absl::string_view code) const {
+  return absl::NotFoundError(
+      absl::StrCat(field, " ", code, " is not a registered container"));
+}
 
 bool HasRole(const v1::Enterprise& e, std::initializer_list<v1::Role> roles) {
   for (int r : e.roles()) {
@@ -399,14 +407,22 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
   // code and the rest of the legal form's fields.
   ledger::v1::ManifestEvent opened;
   *opened.mutable_opened() = Transcribe<ledger::v1::Opened>(request);
+  std::set<std::string> seen;  // containers of the lines so far
   for (int i = 0; i < opened.opened().lines_size(); ++i) {
     const ledger::v1::WasteLine& line = opened.opened().lines(i);
     const std::string at = absl::StrCat("lines[", i, "]");
-    CRADLE_ASSIGN_OR_RETURN(*opened.add_line_defaults(), CheckLine(at, line));
-    if (line.quantity_g() <= 0 || line.quantity_g() > kMaxLineGrams) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(at, ".quantity_g ", line.quantity_g(), " must be 1..",
-                       kMaxLineGrams, " grams"));
+    ledger::v1::LineDefaults* defaults = opened.add_line_defaults();
+    CRADLE_ASSIGN_OR_RETURN(*defaults, CheckLine(at, line));
+    CRADLE_ASSIGN_OR_RETURN(
+        const int64_t containers_g,
+        CheckLineContainers(at, line, request.generator(), registry, &seen));
+    if (line.quantity_g() == 0) defaults->set_quantity_g(containers_g);
+    const int64_t quantity =
+        line.quantity_g() != 0 ? line.quantity_g() : containers_g;
+    if (quantity <= 0 || quantity > kMaxLineGrams) {
+      return absl::InvalidArgumentError(absl::StrCat(at, ".quantity_g ",
+                                                     quantity, " must be 1..",
+                                                     kMaxLineGrams, " grams"));
     }
   }
   if (!request.method().empty()) {

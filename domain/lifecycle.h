@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 
 #include "cradle/ledger/v1/events.pb.h"
+#include "cradle/v1/container.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
@@ -89,6 +90,17 @@ class RegistryReader {
       absl::string_view number) const {
     (void)number;
     return 0;
+  }
+  // The labelled container `code` (the request's `field`); NOT_FOUND naming
+  // `field` when it is not registered.
+  virtual absl::StatusOr<v1::Container> GetContainer(
+      absl::string_view field, absl::string_view code) const;
+  // The manifest that lists container `code` and is not cancelled or
+  // voided; empty when none does.
+  virtual absl::StatusOr<std::string> ManifestOfContainer(
+      absl::string_view code) const {
+    (void)code;
+    return std::string();
   }
 };
 

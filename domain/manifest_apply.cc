@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/time.h"
+#include "domain/container.h"
 #include "domain/lifecycle.h"
 #include "domain/record.h"
 #include "domain/revision.h"
@@ -104,6 +105,8 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
               line->add_hazards(static_cast<v1::HazardCharacteristic>(h));
             }
           }
+          // A line of containers that left it unset: their weights' sum.
+          if (line->quantity_g() == 0) line->set_quantity_g(d.quantity_g());
         }
       }
       m->set_method(o.method());
@@ -118,7 +121,7 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       *d = NewDestination(o.receiver(), o.lines_size());
       d->set_division(event.destination_division());
       for (int i = 0; i < o.lines_size(); ++i) {
-        d->set_sent_g(i, o.lines(i).quantity_g());
+        d->set_sent_g(i, m->lines(i).quantity_g());
       }
       break;
     }
@@ -289,6 +292,26 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
     case ledger::v1::ManifestEvent::kReturnConfirmed:
       ApplyCorrection(event, recorded, m);
       break;
+    case ledger::v1::ManifestEvent::kScanned: {
+      const ledger::v1::Scanned& sc = event.scanned();
+      v1::ContainerScan* scan = m->add_scans();
+      scan->set_point(static_cast<v1::ScanPoint>(sc.point()));
+      scan->set_by(sc.by());
+      *scan->mutable_containers() = sc.containers();
+      scan->set_device(sc.meta().device());
+      if (sc.meta().has_device_time()) {
+        *scan->mutable_device_time() = sc.meta().device_time();
+        scan->set_late(recorded - FromTimestamp(sc.meta().device_time()) >
+                       kScanLateAfter);
+      }
+      if (sc.meta().has_position()) {
+        scan->mutable_position()->set_lat(sc.meta().position().lat());
+        scan->mutable_position()->set_lon(sc.meta().position().lon());
+      }
+      *scan->mutable_at() = ToTimestamp(recorded);
+      scan->set_handover(event.handover());
+      break;
+    }
     case ledger::v1::ManifestEvent::KIND_NOT_SET:
       break;
   }
@@ -344,6 +367,8 @@ std::string EventType(const ledger::v1::ManifestEvent& event) {
       return "manifest.returned";
     case ledger::v1::ManifestEvent::kReturnConfirmed:
       return "manifest.return_confirmed";
+    case ledger::v1::ManifestEvent::kScanned:
+      return "manifest.scanned";
     case ledger::v1::ManifestEvent::KIND_NOT_SET:
       break;
   }

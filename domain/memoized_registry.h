@@ -37,6 +37,15 @@ class MemoizedRegistry final : public RegistryReader {
       absl::string_view generator, absl::string_view receiver) const override;
   absl::StatusOr<int64_t> ApprovalUsedGrams(
       absl::string_view number) const override;
+  // Asked of the source each time: a write reads each container once.
+  absl::StatusOr<v1::Container> GetContainer(
+      absl::string_view field, absl::string_view code) const override {
+    return source_.GetContainer(field, code);
+  }
+  absl::StatusOr<std::string> ManifestOfContainer(
+      absl::string_view code) const override {
+    return source_.ManifestOfContainer(code);
+  }
 
  private:
   const RegistryReader& source_;

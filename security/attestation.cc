@@ -13,6 +13,7 @@
 #include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/auth.pb.h"
 #include "cradle/v1/common.pb.h"
+#include "cradle/v1/container.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
@@ -68,6 +69,11 @@ const absl::flat_hash_map<std::string, std::string>& SigningNames() {
         {v1::PickupRequest::descriptor()});
     add("cradle.v1.RelayRequest", l::Relayed::descriptor(),
         {v1::RelayRequest::descriptor()});
+    add("cradle.v1.ScanRequest", l::Scanned::descriptor(),
+        {v1::ScanRequest::descriptor()});
+    add("cradle.v1.RegisterContainerRequest",
+        l::ContainerRegistered::descriptor(),
+        {v1::RegisterContainerRequest::descriptor()});
     add("cradle.v1.DeliverRequest", l::Delivered::descriptor(),
         {v1::DeliverRequest::descriptor()});
     add("cradle.v1.RerouteRequest", l::Rerouted::descriptor(),

@@ -33,6 +33,20 @@ bool Contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+// Adds `id` to the audience, with the divisions it is registered in.
+absl::Status AddEnterprise(const storage::LedgerReader& reader,
+                           const std::string& id, EntryAudience* out) {
+  if (id.empty()) return absl::OkStatus();
+  out->parties.push_back(id);
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> state,
+                          reader.GetState(keys::EnterpriseState(id)));
+  v1::Enterprise enterprise;
+  if (state.has_value() && enterprise.ParseFromString(*state)) {
+    AddDivision(enterprise.division(), &out->jurisdictions);
+  }
+  return absl::OkStatus();
+}
+
 // An approval's audience: its generator and receiver, in the divisions
 // they are registered in.
 absl::StatusOr<EntryAudience> ApprovalAudience(
@@ -44,16 +58,23 @@ absl::StatusOr<EntryAudience> ApprovalAudience(
   }
   const ledger::v1::Approval& a = event.approval_registered().approval();
   EntryAudience out;
-  for (const std::string& id : {a.generator(), a.receiver()}) {
-    if (id.empty()) continue;
-    out.parties.push_back(id);
-    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> state,
-                            reader.GetState(keys::EnterpriseState(id)));
-    v1::Enterprise enterprise;
-    if (state.has_value() && enterprise.ParseFromString(*state)) {
-      AddDivision(enterprise.division(), &out.jurisdictions);
-    }
+  CRADLE_RETURN_IF_ERROR(AddEnterprise(reader, a.generator(), &out));
+  CRADLE_RETURN_IF_ERROR(AddEnterprise(reader, a.receiver(), &out));
+  return out;
+}
+
+// A container's audience: its generator, in the division it is registered
+// in. The manifests that list it carry its code to their own parties.
+absl::StatusOr<EntryAudience> ContainerAudience(
+    const storage::LedgerReader& reader, const storage::Entry& e) {
+  ledger::v1::ContainerEvent event;
+  if (!event.ParseFromString(e.payload) || !event.has_registered()) {
+    return absl::DataLossError(absl::StrCat(
+        "entry ", e.sequence, " of ", e.stream, " is not a container event"));
   }
+  EntryAudience out;
+  CRADLE_RETURN_IF_ERROR(
+      AddEnterprise(reader, event.registered().container().generator(), &out));
   return out;
 }
 
@@ -106,6 +127,9 @@ absl::StatusOr<EntryAudience> AudienceTracker::Next(
   if (name.kind == keys::StreamKind::kCredential) return EntryAudience{};
   if (name.kind == keys::StreamKind::kApproval) {
     return ApprovalAudience(reader, e);
+  }
+  if (name.kind == keys::StreamKind::kContainer) {
+    return ContainerAudience(reader, e);
   }
   const bool manifest = name.kind == keys::StreamKind::kManifest;
   Folded& f = Track(e.stream);

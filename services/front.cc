@@ -25,6 +25,7 @@
 
 #include "cradle/v1/audit.pb.h"
 #include "cradle/v1/auth.pb.h"
+#include "cradle/v1/container.pb.h"
 #include "cradle/v1/feed.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
@@ -47,6 +48,7 @@ ProvinceMethods() {
        {v1::RegisterEnterpriseRequest::descriptor()->file(),
         v1::IssueCredentialRequest::descriptor()->file(),
         v1::OpenManifestRequest::descriptor()->file(),
+        v1::RegisterContainerRequest::descriptor()->file(),
         v1::ListFlagsRequest::descriptor()->file(),
         v1::ExportRequest::descriptor()->file(),
         v1::SubscribeRequest::descriptor()->file(),

@@ -31,7 +31,7 @@ constexpr absl::string_view kFlagKindNames[] = {
     "UNLICENSED_RECEIVER",   "WRONG_RECEIVER",  "QUANTITY_DISCREPANCY",
     "TRANSIT_OVERDUE",       "RECEIPT_OVERDUE", "MISSING_DISPOSAL",
     "BACKFILL_OVERDUE",      "DIRECT_PAYMENT",  "LEDGER_DAMAGED",
-    "UNLICENSED_METHOD",     "LOAD_MISMATCH"};
+    "UNLICENSED_METHOD",     "LOAD_MISMATCH",   "CONTAINER_MISMATCH"};
 constexpr absl::string_view kFlagStateNames[] = {
     "FLAG_STATE_UNSPECIFIED", "OPEN", "ACKED", "RESOLVED", "CLEARED"};
 constexpr absl::string_view kSeverityNames[] = {"SEVERITY_UNSPECIFIED", "LOW",
@@ -114,7 +114,8 @@ absl::StatusOr<StreamName> ParseStream(absl::string_view stream) {
   for (const Prefix& p :
        {Prefix{kEnterpriseStreamPrefix, StreamKind::kEnterprise},
         Prefix{kApprovalStreamPrefix, StreamKind::kApproval},
-        Prefix{kCredentialStreamPrefix, StreamKind::kCredential}}) {
+        Prefix{kCredentialStreamPrefix, StreamKind::kCredential},
+        Prefix{kContainerStreamPrefix, StreamKind::kContainer}}) {
     if (absl::StartsWith(stream, p.prefix) && stream.size() > p.prefix.size()) {
       return StreamName{p.kind, std::string(stream.substr(p.prefix.size()))};
     }

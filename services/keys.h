@@ -29,6 +29,7 @@ bool ParseFlagKindName(absl::string_view name, v1::FlagKind* kind);
 inline constexpr absl::string_view kEnterpriseStreamPrefix = "enterprise/";
 inline constexpr absl::string_view kCredentialStreamPrefix = "credential/";
 inline constexpr absl::string_view kApprovalStreamPrefix = "approval/";
+inline constexpr absl::string_view kContainerStreamPrefix = "container/";
 inline std::string EnterpriseStream(absl::string_view id) {
   return absl::StrCat(kEnterpriseStreamPrefix, id);
 }
@@ -38,7 +39,13 @@ inline std::string CredentialStream(absl::string_view id) {
 // A manifest's stream is its number.
 
 // What a stream name says: whose stream it is.
-enum class StreamKind { kManifest, kEnterprise, kApproval, kCredential };
+enum class StreamKind {
+  kManifest,
+  kEnterprise,
+  kApproval,
+  kCredential,
+  kContainer,
+};
 struct StreamName {
   StreamKind kind;
   std::string id;  // the manifest number, enterprise id, ...
@@ -88,6 +95,23 @@ inline std::string ApprovalState(absl::string_view number) {
 inline std::string ApprovalPairPrefix(absl::string_view generator,
                                       absl::string_view receiver) {
   return absl::StrCat("approval/pair/", generator, "/", receiver, "/");
+}
+
+// Labelled containers (HJ 1276 codes): the stream and state of each, its
+// generator's list, and the manifest listing it (value: its number) while
+// that manifest is not cancelled or voided. The last is put create-only,
+// so that two manifests opened at once cannot both list a container.
+inline std::string ContainerStream(absl::string_view code) {
+  return absl::StrCat(kContainerStreamPrefix, code);
+}
+inline std::string ContainerState(absl::string_view code) {
+  return absl::StrCat("container/", code);
+}
+inline std::string GeneratorContainersPrefix(absl::string_view generator) {
+  return absl::StrCat("c/gen/", generator, "/");
+}
+inline std::string ContainerManifestIndex(absl::string_view code) {
+  return absl::StrCat("c/on/", code);
 }
 
 // Counters (Mutation::add).

@@ -105,6 +105,31 @@ absl::StatusOr<absl::optional<v1::Approval>> LedgerRegistryReader::FindApproval(
   return absl::optional<v1::Approval>(std::move(a));
 }
 
+absl::StatusOr<v1::Container> LedgerRegistryReader::GetContainer(
+    absl::string_view field, absl::string_view code) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                          ledger_.GetState(keys::ContainerState(code)));
+  if (!v.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat(field, " ", code, " is not a registered container"));
+  }
+  v1::Container c;
+  if (!c.ParseFromString(*v)) {
+    return absl::DataLossError(
+        absl::StrCat("stored state of container ", code, " does not parse"));
+  }
+  CRADLE_ASSIGN_OR_RETURN(std::string on, ManifestOfContainer(code));
+  c.set_manifest(std::move(on));
+  return c;
+}
+
+absl::StatusOr<std::string> LedgerRegistryReader::ManifestOfContainer(
+    absl::string_view code) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                          ledger_.GetIndex(keys::ContainerManifestIndex(code)));
+  return v.value_or(std::string());
+}
+
 absl::StatusOr<absl::optional<std::string>> LedgerRegistryReader::VehicleOwner(
     absl::string_view plate) const {
   return ledger_.GetIndex(keys::VehicleIndex(plate));

@@ -31,6 +31,10 @@ class LedgerRegistryReader final : public domain::RegistryReader {
       absl::string_view generator, absl::string_view receiver) const override;
   absl::StatusOr<int64_t> ApprovalUsedGrams(
       absl::string_view number) const override;
+  absl::StatusOr<v1::Container> GetContainer(
+      absl::string_view field, absl::string_view code) const override;
+  absl::StatusOr<std::string> ManifestOfContainer(
+      absl::string_view code) const override;
 
   // The approval numbered `number`, or nullopt when there is none.
   absl::StatusOr<absl::optional<v1::Approval>> FindApproval(

@@ -1,6 +1,7 @@
 #include <utility>
 
 #include "base/status_macros.h"
+#include "domain/container.h"
 #include "services/grpc_status.h"
 #include "services/services.h"
 #include "services/write_reply.h"
@@ -197,6 +198,17 @@ grpc::ServerUnaryReactor* TransferService::Reroute(
                        [](const v1::Manifest& m, const auto& r,
                           const domain::RegistryReader& reg, absl::Time now) {
                          return domain::DecideReroute(m, r, reg, now);
+                       });
+}
+
+grpc::ServerUnaryReactor* TransferService::Scan(
+    grpc::CallbackServerContext* ctx, const v1::ScanRequest* request,
+    v1::ScanResponse* reply) {
+  return WriteManifest(ctx, gate_, store_, request, Operation::kScan, "by",
+                       request->by(), "scan", reply,
+                       [](const v1::Manifest& m, const auto& r,
+                          const domain::RegistryReader& reg, absl::Time now) {
+                         return domain::DecideScan(m, r, reg, now);
                        });
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/status_macros.h"
 #include "base/time.h"
+#include "domain/container.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/lifecycle.h"
@@ -105,6 +106,24 @@ absl::StatusOr<Projection> ReplayApproval(
   return out;
 }
 
+absl::StatusOr<Projection> ReplayContainer(
+    absl::string_view code, const std::vector<storage::Entry>& entries) {
+  Projection out;
+  out.state_key = keys::ContainerState(code);
+  auto container = std::make_unique<v1::Container>();
+  for (const storage::Entry& e : entries) {
+    ledger::v1::ContainerEvent event;
+    if (!event.ParseFromString(e.payload) || !event.has_registered()) {
+      return NotOfKind(e, "container");
+    }
+    out.legacy_times |= !event.has_decided_at();
+    *container = domain::ApplyContainerEvent(event, e.recorded);
+  }
+  out.index = ContainerIndex(*container);
+  out.state = std::move(container);
+  return out;
+}
+
 absl::StatusOr<Projection> ReplayCredential(
     absl::string_view id, const std::vector<storage::Entry>& entries) {
   Projection out;
@@ -184,6 +203,12 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   if (domain::WaitsOnRegulator(m)) {
     for (const std::string& j : domain::ManifestJurisdictions(m)) {
       keys[keys::OfficePrefix(j) + n];
+    }
+  }
+  if (m.status() != v1::MANIFEST_STATUS_CANCELLED &&
+      m.status() != v1::MANIFEST_STATUS_VOIDED) {
+    for (const std::string& code : domain::ManifestContainers(m)) {
+      keys[keys::ContainerManifestIndex(code)] = n;
     }
   }
   return keys;
@@ -290,6 +315,13 @@ IndexEntries ApprovalIndex(const v1::Approval& a) {
   return keys;
 }
 
+IndexEntries ContainerIndex(const v1::Container& c) {
+  IndexEntries keys;
+  if (c.code().empty()) return keys;
+  keys[keys::GeneratorContainersPrefix(c.generator()) + c.code()];
+  return keys;
+}
+
 IndexEntries CredentialIndex(const ledger::v1::Credential& c) {
   IndexEntries keys;
   if (c.id().empty()) return keys;
@@ -309,8 +341,9 @@ void IndexDiff(const IndexEntries& before, const IndexEntries& after,
     auto old = before.find(k);
     if (old == before.end() || old->second != v) {
       storage::Mutation m{storage::Table::kIndex, k, v};
-      m.create_only =
-          old == before.end() && absl::StartsWith(k, keys::VehicleIndex(""));
+      m.create_only = old == before.end() &&
+                      (absl::StartsWith(k, keys::VehicleIndex("")) ||
+                       absl::StartsWith(k, keys::ContainerManifestIndex("")));
       out->push_back(std::move(m));
     }
   }
@@ -332,6 +365,8 @@ absl::StatusOr<Projection> ReplayStream(
       return ReplayApproval(name.id, entries);
     case keys::StreamKind::kCredential:
       return ReplayCredential(name.id, entries);
+    case keys::StreamKind::kContainer:
+      return ReplayContainer(name.id, entries);
     case keys::StreamKind::kManifest:
       break;
   }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
+#include "domain/container.h"
 #include "domain/registry.h"
 #include "services/keys.h"
 #include "services/projection.h"
@@ -46,9 +47,23 @@ RegistryStore::RegistryStore(storage::Ledger& ledger, const Clock& clock)
                    [this](const storage::AppendResult& first) {
                      return ReplayEnterprise(first);
                    }),
-      approvals_(ledger, [this](const storage::AppendResult& first) {
-        return ReplayApproval(first);
-      }) {}
+      approvals_(ledger,
+                 [this](const storage::AppendResult& first) {
+                   return ReplayApproval(first);
+                 }),
+      containers_(ledger,
+                  [this](const storage::AppendResult& first)
+                      -> absl::StatusOr<v1::RegisterContainerResponse> {
+                    CRADLE_ASSIGN_OR_RETURN(keys::StreamName name,
+                                            keys::ParseStream(first.stream));
+                    v1::RegisterContainerResponse out;
+                    CRADLE_ASSIGN_OR_RETURN(
+                        *out.mutable_container(),
+                        reader_.GetContainer("code", name.id));
+                    *out.mutable_receipt() = ReceiptFor(first);
+                    out.mutable_receipt()->set_replayed(true);
+                    return out;
+                  }) {}
 
 absl::StatusOr<v1::Enterprise> RegistryStore::ReplayEnterprise(
     const storage::AppendResult& first) const {
@@ -203,6 +218,54 @@ void RegistryStore::RegisterApproval(const v1::RegisterApprovalRequest& request,
         out.created = absl::StrCat("approval.number ", approval.number());
         out.answer = [approval = d.next](const storage::AppendResult&)
             -> absl::StatusOr<v1::Approval> { return approval; };
+        return out;
+      },
+      std::move(done));
+}
+
+void RegistryStore::RegisterContainer(
+    const v1::RegisterContainerRequest& request, const domain::Principal& who,
+    ContainerDone done) {
+  containers_.Write(
+      who, "container", request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::RegisterContainerResponse>> {
+        const v1::ContainerLabel& c = request.container();
+        CRADLE_ASSIGN_OR_RETURN(
+            v1::Enterprise generator,
+            reader_.GetEnterprise("container.generator", c.generator()));
+        // Before the code is read from the ledger: a malformed one is
+        // refused naming it, not looked up.
+        CRADLE_RETURN_IF_ERROR(
+            domain::ParseContainerCode("container.code", c.code()).status());
+        absl::StatusOr<v1::Container> existing =
+            reader_.GetContainer("container.code", c.code());
+        if (!existing.ok() && !absl::IsNotFound(existing.status())) {
+          return existing.status();
+        }
+        CRADLE_ASSIGN_OR_RETURN(
+            domain::ContainerDecision d,
+            domain::DecideRegisterContainer(
+                request, generator, existing.ok() ? &*existing : nullptr,
+                clock_.Now()));
+        PreparedWrite<v1::RegisterContainerResponse> out;
+        storage::AppendRequest& req = out.append;
+        req.stream = keys::ContainerStream(d.next.code());
+        req.expected_version = 0;
+        req.entries.push_back(storage::NewEntry{
+            "container.registered", d.event.SerializeAsString(), who.Actor()});
+        req.mutations.push_back(storage::Mutation::Put(
+            storage::Table::kState, keys::ContainerState(d.next.code()),
+            d.next.SerializeAsString()));
+        IndexDiff({}, ContainerIndex(d.next), &req.mutations);
+        out.created = absl::StrCat("container.code ", d.next.code());
+        out.answer = [container = std::move(d.next)](
+                         const storage::AppendResult& r) mutable
+            -> absl::StatusOr<v1::RegisterContainerResponse> {
+          v1::RegisterContainerResponse reply;
+          *reply.mutable_container() = std::move(container);
+          *reply.mutable_receipt() = ReceiptFor(r);
+          return reply;
+        };
         return out;
       },
       std::move(done));

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 
 #include "base/clock.h"
+#include "cradle/v1/container.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/authz.h"
 #include "services/ledger_registry.h"
@@ -21,6 +22,8 @@ class RegistryStore {
  public:
   using EnterpriseDone = std::function<void(absl::StatusOr<v1::Enterprise>)>;
   using ApprovalDone = std::function<void(absl::StatusOr<v1::Approval>)>;
+  using ContainerDone =
+      std::function<void(absl::StatusOr<v1::RegisterContainerResponse>)>;
 
   // Neither is owned; both must outlive the store.
   RegistryStore(storage::Ledger& ledger, const Clock& clock);
@@ -39,6 +42,9 @@ class RegistryStore {
                           const domain::Principal& who, EnterpriseDone done);
   void RegisterApproval(const v1::RegisterApprovalRequest& request,
                         const domain::Principal& who, ApprovalDone done);
+  // A labelled container, by the generator that filled it.
+  void RegisterContainer(const v1::RegisterContainerRequest& request,
+                         const domain::Principal& who, ContainerDone done);
 
   const LedgerRegistryReader& reader() const { return reader_; }
 
@@ -58,6 +64,7 @@ class RegistryStore {
   LedgerRegistryReader reader_;
   WritePipeline<v1::Enterprise> enterprises_;
   WritePipeline<v1::Approval> approvals_;
+  WritePipeline<v1::RegisterContainerResponse> containers_;
 };
 
 }  // namespace cradle::services

@@ -13,6 +13,7 @@ const std::vector<ProvinceService>& ProvinceServices() {
       {"credentials", "cradle.v1.Credentials", true},
       {"manifests", "cradle.v1.Manifests", true},
       {"transfers", "cradle.v1.Transfers", true},
+      {"containers", "cradle.v1.Containers", true},
       {"disposals", "cradle.v1.Disposals", true},
       {"corrections", "cradle.v1.Corrections", true},
       {"flags", "cradle.v1.Flags", false},

@@ -104,6 +104,7 @@ struct CradleServer::Parts {
         credential_service(*credentials, gate),
         manifests(store, gate),
         transfers(store, gate),
+        containers(registry_store, store, gate),
         disposals(store, gate),
         corrections(store, gate),
         flags(ledger, store, gate, guard),
@@ -121,6 +122,7 @@ struct CradleServer::Parts {
     f("cradle.v1.Credentials", credential_service);
     f("cradle.v1.Manifests", manifests);
     f("cradle.v1.Transfers", transfers);
+    f("cradle.v1.Containers", containers);
     f("cradle.v1.Disposals", disposals);
     f("cradle.v1.Corrections", corrections);
     f("cradle.v1.Flags", flags);
@@ -140,6 +142,7 @@ struct CradleServer::Parts {
   CredentialService credential_service;
   ManifestService manifests;
   TransferService transfers;
+  ContainerService containers;
   DisposalService disposals;
   CorrectionService corrections;
   FlagService flags;

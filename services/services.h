@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
+#include "cradle/v1/container.grpc.pb.h"
 #include "cradle/v1/feed.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
@@ -169,6 +170,7 @@ class TransferService final
     Check("cradle.v1.Transfers", "Relay", &TransferService::Relay);
     Check("cradle.v1.Transfers", "Deliver", &TransferService::Deliver);
     Check("cradle.v1.Transfers", "Reroute", &TransferService::Reroute);
+    Check("cradle.v1.Transfers", "Scan", &TransferService::Scan);
   }
 
   grpc::ServerUnaryReactor* Pickup(grpc::CallbackServerContext* ctx,
@@ -183,9 +185,38 @@ class TransferService final
   grpc::ServerUnaryReactor* Reroute(grpc::CallbackServerContext* ctx,
                                     const v1::RerouteRequest* request,
                                     v1::RerouteResponse* reply) override;
+  grpc::ServerUnaryReactor* Scan(grpc::CallbackServerContext* ctx,
+                                 const v1::ScanRequest* request,
+                                 v1::ScanResponse* reply) override;
 
  private:
   ManifestStore& store_;
+  const Gate& gate_;
+};
+
+// Labelled containers: registered by their generators, read by the parties
+// of their manifests and by regulators (docs/CONTAINERS.md).
+class ContainerService final
+    : public CheckedService<ContainerService, v1::Containers::CallbackService> {
+ public:
+  ContainerService(RegistryStore& registry, ManifestStore& manifests,
+                   const Gate& gate)
+      : registry_(registry), manifests_(manifests), gate_(gate) {
+    Check("cradle.v1.Containers", "Register", &ContainerService::Register);
+    Check("cradle.v1.Containers", "Get", &ContainerService::Get);
+  }
+
+  grpc::ServerUnaryReactor* Register(
+      grpc::CallbackServerContext* ctx,
+      const v1::RegisterContainerRequest* request,
+      v1::RegisterContainerResponse* reply) override;
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* ctx,
+                                const v1::GetContainerRequest* request,
+                                v1::GetContainerResponse* reply) override;
+
+ private:
+  RegistryStore& registry_;
+  ManifestStore& manifests_;
   const Gate& gate_;
 };
 

@@ -45,8 +45,11 @@ void AddFlag(ledger::v1::ManifestEvent event, absl::Time now,
     for (uint64_t v : evidence) f->add_evidence(v);
   }
   std::string destination = m.destination_division();
-  // DIRECT_PAYMENT's subject is a payment, not a destination.
-  if (f->kind() != v1::FLAG_KIND_DIRECT_PAYMENT && f->destination() >= 0 &&
+  // DIRECT_PAYMENT's subject is a payment, CONTAINER_MISMATCH's an event,
+  // not a destination.
+  const bool per_destination = f->kind() != v1::FLAG_KIND_DIRECT_PAYMENT &&
+                               f->kind() != v1::FLAG_KIND_CONTAINER_MISMATCH;
+  if (per_destination && f->destination() >= 0 &&
       f->destination() < m.destinations_size() &&
       !m.destinations(f->destination()).division().empty()) {
     destination = m.destinations(f->destination()).division();
@@ -57,7 +60,8 @@ void AddFlag(ledger::v1::ManifestEvent event, absl::Time now,
   f->set_destination_city(destination.substr(0, 4));
   if (f->enterprises().empty()) {
     std::set<std::string> parties = {m.generator(), m.carrier()};
-    if (f->destination() >= 0 && f->destination() < m.destinations_size()) {
+    if (f->kind() != v1::FLAG_KIND_CONTAINER_MISMATCH &&
+        f->destination() >= 0 && f->destination() < m.destinations_size()) {
       parties.insert(m.destinations(f->destination()).receiver());
     } else {
       parties.insert(m.receiver());

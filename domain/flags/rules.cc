@@ -6,7 +6,7 @@ const std::vector<const EventRule*>& EventRules() {
   static const auto* rules = new std::vector<const EventRule*>{
       &CrossCityRule(),        &CrossProvinceRule(), &UnlicensedReceiverRule(),
       &UnlicensedMethodRule(), &WrongReceiverRule(), &QuantityDiscrepancyRule(),
-      &DirectPaymentRule(),    &LoadMismatchRule(),
+      &DirectPaymentRule(),    &LoadMismatchRule(),  &ContainerMismatchRule(),
   };
   return *rules;
 }

@@ -18,6 +18,7 @@ const EventRule& WrongReceiverRule();
 const EventRule& QuantityDiscrepancyRule();
 const EventRule& DirectPaymentRule();
 const EventRule& LoadMismatchRule();
+const EventRule& ContainerMismatchRule();
 
 const DeadlineRule& TransitOverdueRule();
 const DeadlineRule& ReceiptOverdueRule();

@@ -33,6 +33,7 @@
 
 #include "cradle/v1/audit.pb.h"
 #include "cradle/v1/auth.pb.h"
+#include "cradle/v1/container.pb.h"
 #include "cradle/v1/feed.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
@@ -181,7 +182,7 @@ std::set<std::string> LintTheApi() {
   for (const FileDescriptor* f :
        {v1::ChainRequest::descriptor()->file(),
         v1::Credential::descriptor()->file(), v1::Flag::descriptor()->file(),
-        v1::Manifest::descriptor()->file(),
+        v1::Manifest::descriptor()->file(), v1::Container::descriptor()->file(),
         v1::Enterprise::descriptor()->file(),
         v1::WriteMeta::descriptor()->file(),
         v1::SubscribeRequest::descriptor()->file(),

@@ -10,6 +10,7 @@
 
 #include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/auth.pb.h"
+#include "cradle/v1/container.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
@@ -61,6 +62,9 @@ std::vector<Pair> Recorded() {
       {v1::VoidManifestRequest::descriptor(), l::Voided::descriptor()},
       {v1::ReturnManifestRequest::descriptor(), l::ReturnNoted::descriptor()},
       {v1::ConfirmReturnRequest::descriptor(), l::ReturnNoted::descriptor()},
+      {v1::ScanRequest::descriptor(), l::Scanned::descriptor()},
+      {v1::RegisterContainerRequest::descriptor(),
+       l::ContainerRegistered::descriptor()},
       // Made by the server, recorded whole.
       {v1::Flag::descriptor(), l::Flag::descriptor()},
       {v1::Credential::descriptor(), l::Credential::descriptor()},
@@ -73,6 +77,7 @@ std::vector<Pair> Shown() {
   namespace l = ledger::v1;
   return {
       {l::WasteLine::descriptor(), v1::WasteLine::descriptor()},
+      {l::Container::descriptor(), v1::Container::descriptor()},
       {l::FieldChange::descriptor(), v1::FieldChange::descriptor()},
       {l::Flag::descriptor(), v1::Flag::descriptor()},
       {l::Licence::descriptor(), v1::Licence::descriptor()},

@@ -7,11 +7,14 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 #include "base/time.h"
+#include "cradle/v1/container.grpc.pb.h"
 #include "cradle/v1/feed.grpc.pb.h"
+#include "domain/container.h"
 #include "storage/entry_codec.h"
 #include "tests/integration/server_fixture.h"
 
@@ -210,6 +213,45 @@ TEST_F(FeedIntegrationTest, EachEntryIsJudgedByTheManifestAsThatEntryLeftIt) {
     if (e.stream() == n) types.push_back(e.type());
   }
   EXPECT_EQ(types.size(), 3u);
+}
+
+TEST_F(FeedIntegrationTest, AContainersRegistrationGoesToItsGeneratorsFeed) {
+  const std::string code = domain::FormatContainerCode(
+      kGenerator, "900-249-08", absl::CivilDay(2026, 11, 22), 1);
+  v1::RegisterContainerRequest req;
+  *req.mutable_meta() = Meta();
+  req.mutable_container()->set_code(code);
+  req.mutable_container()->set_generator(kGenerator);
+  req.mutable_container()->set_weight_g(200 * 1000);
+  req.mutable_container()->set_packaging("铁桶");
+  grpc::ClientContext ctx;
+  As(&ctx, kGenerator);
+  v1::RegisterContainerResponse reply;
+  auto containers = v1::Containers::NewStub(channel_);
+  grpc::Status s = containers->Register(&ctx, req, &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto has_container = [&](const Received& r) {
+    for (const v1::LedgerEntry& e : r.entries) {
+      if (e.stream() == "container/" + code) {
+        EXPECT_EQ(e.type(), "container.registered");
+        return true;
+      }
+    }
+    return false;
+  };
+  // Its generator and the regulators over the generator (Jiaxing, 3304)
+  // receive it; a receiver and another city's regulator do not.
+  for (const std::string& who :
+       {kGenerator, kJiaxingRegulator, kProvinceRegulator}) {
+    const Received got = ToHead(who);
+    ASSERT_TRUE(got.status.ok()) << who << ": " << got.status.error_message();
+    EXPECT_TRUE(has_container(got)) << who;
+  }
+  for (const std::string& who : {kReceiver, kHangzhouRegulator}) {
+    const Received got = ToHead(who);
+    ASSERT_TRUE(got.status.ok()) << who << ": " << got.status.error_message();
+    EXPECT_FALSE(has_container(got)) << who;
+  }
 }
 
 TEST_F(FeedIntegrationTest, CallersAreHeldToWhatTheyMayRead) {

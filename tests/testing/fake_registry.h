@@ -32,6 +32,15 @@ class FakeRegistry final : public domain::RegistryReader {
   void SetApprovalUsedGrams(const std::string& number, int64_t grams) {
     approval_used_[number] = grams;
   }
+  void AddContainer(v1::Container c) {
+    std::string code = c.code();
+    containers_[code] = std::move(c);
+  }
+  // Container `code` is listed by manifest `number` ("" : by none).
+  void SetContainerManifest(const std::string& code,
+                            const std::string& number) {
+    container_manifest_[code] = number;
+  }
   // The city units ReceiversInCity was asked about, in order.
   const std::vector<std::string>& city_queries() const { return city_queries_; }
 
@@ -81,8 +90,25 @@ class FakeRegistry final : public domain::RegistryReader {
     return it == approval_used_.end() ? 0 : it->second;
   }
 
+  absl::StatusOr<v1::Container> GetContainer(
+      absl::string_view field, absl::string_view code) const override {
+    auto it = containers_.find(std::string(code));
+    if (it == containers_.end()) {
+      return RegistryReader::GetContainer(field, code);
+    }
+    return it->second;
+  }
+
+  absl::StatusOr<std::string> ManifestOfContainer(
+      absl::string_view code) const override {
+    auto it = container_manifest_.find(std::string(code));
+    return it == container_manifest_.end() ? std::string() : it->second;
+  }
+
  private:
   std::map<std::string, v1::Enterprise> enterprises_;
+  std::map<std::string, v1::Container> containers_;
+  std::map<std::string, std::string> container_manifest_;
   std::map<std::pair<std::string, int>, int64_t> accepted_;
   std::vector<v1::Approval> approvals_;
   std::map<std::string, int64_t> approval_used_;

@@ -15,7 +15,6 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
 #include "base/time.h"
@@ -29,6 +28,7 @@
 #include "domain/uscc.h"
 #include "domain/work_calendar.h"
 #include "tests/testing/fake_registry.h"
+#include "tests/testing/flagged.h"
 #include "tests/testing/status_matchers.h"
 
 namespace cradle::domain {
@@ -231,27 +231,10 @@ class FlagRulesTest : public ::testing::Test {
     return r;
   }
 
-  // Runs the event rules on `d`, made on `before` at `now`; checks that the
-  // events replay to the manifest decided.
   Decision Flagged(const v1::Manifest& before, absl::StatusOr<Decision> d,
                    absl::Time now) {
-    if (!d.ok()) {
-      ADD_FAILURE() << d.status();
-      return Decision{{}, before};
-    }
-    Decision out = *std::move(d);
-    const absl::Status s = AddEventFlags(before, registry_, config_, now, &out);
-    EXPECT_TRUE(s.ok()) << s;
-    v1::Manifest folded = before;
-    for (const ledger::v1::ManifestEvent& e : out.events)
-      Apply(e, now, &folded);
-    EXPECT_TRUE(
-        google::protobuf::util::MessageDifferencer::Equals(folded, out.next))
-        << "folded:\n"
-        << folded.DebugString() << "decided:\n"
-        << out.next.DebugString();
-    EXPECT_EQ(out.next.version(), before.version() + out.events.size());
-    return out;
+    return ::cradle::testing::Flagged(before, std::move(d), registry_, config_,
+                                      now);
   }
 
   Decision Open(const v1::OpenManifestRequest& r, absl::Time now) {

@@ -1,0 +1,235 @@
+// Labelled containers through a real server over RocksDB: registration,
+// manifests that list them, signed scans along the chain, the flags a
+// regulator sees, and what deep verification replays of it all.
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "base/time.h"
+#include "cradle/v1/container.grpc.pb.h"
+#include "cradle/v1/flags.grpc.pb.h"
+#include "domain/container.h"
+#include "services/deep_verify.h"
+#include "storage/rocksdb_ledger.h"
+#include "tests/integration/server_fixture.h"
+
+namespace cradle::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+class ContainerIntegrationTest : public ServerFixture {
+ protected:
+  void SetUp() override {
+    ServerFixture::SetUp();
+    containers_ = v1::Containers::NewStub(channel_);
+  }
+
+  // The fixture's clock is 2026-11-23 09:00 China time; drums filled the
+  // day before.
+  static std::string Code(int seq) {
+    return domain::FormatContainerCode(kGenerator, "900-249-08",
+                                       absl::CivilDay(2026, 11, 22), seq);
+  }
+
+  grpc::Status RegisterAs(const std::string& who, const std::string& code,
+                          int64_t grams,
+                          v1::RegisterContainerResponse* out = nullptr,
+                          const std::string& generator = kGenerator) {
+    v1::RegisterContainerRequest req;
+    *req.mutable_meta() = Meta();
+    req.mutable_container()->set_code(code);
+    req.mutable_container()->set_generator(generator);
+    req.mutable_container()->set_weight_g(grams);
+    req.mutable_container()->set_packaging("铁桶");
+    req.mutable_container()->set_constituents("废矿物油, 含苯系物");
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    v1::RegisterContainerResponse reply;
+    grpc::Status s = containers_->Register(&ctx, req, &reply);
+    if (out != nullptr) *out = reply;
+    return s;
+  }
+
+  grpc::Status GetAs(const std::string& who, const std::string& code,
+                     v1::Container* out = nullptr) {
+    v1::GetContainerRequest req;
+    req.set_code(code);
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    v1::GetContainerResponse reply;
+    grpc::Status s = containers_->Get(&ctx, req, &reply);
+    if (out != nullptr) *out = reply.container();
+    return s;
+  }
+
+  // Opens a manifest of one line listing `codes`, its quantity left to
+  // their sum.
+  grpc::Status OpenWith(const std::vector<std::string>& codes, WriteReply* r) {
+    v1::OpenManifestRequest req = OpenRequest();
+    req.mutable_lines()->DeleteSubrange(1, 1);
+    req.mutable_lines(0)->set_quantity_g(0);
+    for (const std::string& c : codes) req.mutable_lines(0)->add_containers(c);
+    return Open(req, r);
+  }
+
+  grpc::Status Scan(const std::string& n, const std::string& by,
+                    v1::ScanPoint point, const std::vector<std::string>& codes,
+                    WriteReply* r, bool sign = true) {
+    v1::ScanRequest req;
+    *req.mutable_meta() = Meta();
+    req.mutable_meta()->set_device("PDA-07");
+    *req.mutable_meta()->mutable_device_time() = ToTimestamp(clock_.Now());
+    req.set_number(n);
+    req.set_by(by);
+    req.set_point(point);
+    for (const std::string& c : codes) req.add_containers(c);
+    if (sign) Sign(&req, by);
+    grpc::ClientContext ctx;
+    As(&ctx, by);
+    return Answered<v1::ScanResponse>(
+        r, [&](auto* out) { return transfers_->Scan(&ctx, req, out); });
+  }
+
+  std::vector<v1::Flag> MismatchFlags(const v1::Manifest& m) {
+    std::vector<v1::Flag> out;
+    for (const v1::Flag& f : m.flags()) {
+      if (f.kind() == v1::FLAG_KIND_CONTAINER_MISMATCH) out.push_back(f);
+    }
+    return out;
+  }
+
+  std::unique_ptr<v1::Containers::Stub> containers_;
+};
+
+TEST_F(ContainerIntegrationTest, AGeneratorRegistersItsOwnContainersOnce) {
+  v1::RegisterContainerResponse reply;
+  grpc::Status s = RegisterAs(kGenerator, Code(1), 200 * 1000, &reply);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(reply.container().waste_code(), "900-249-08");
+  EXPECT_EQ(reply.container().generation_date(), "2026-11-22");
+  EXPECT_GT(reply.receipt().sequence(), 0u);
+
+  const uint64_t head = Head();
+  s = RegisterAs(kGenerator, Code(1), 200 * 1000);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(s.error_message(), HasSubstr("container.code"));
+  // Only the generator itself, and only for its own code.
+  s = RegisterAs(kCarrier, Code(2), 1000);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = RegisterAs(kGenerator, Code(2), 1000, nullptr, kReceiver);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  s = RegisterAs(kGenerator, Code(2).substr(1), 1000);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("container.code"));
+  s = RegisterAs(kGenerator, Code(2), 0);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("container.weight_g"));
+  EXPECT_EQ(Head(), head) << "a refusal wrote something";
+
+  v1::Container c;
+  ASSERT_TRUE(GetAs(kGenerator, Code(1), &c).ok());
+  EXPECT_EQ(c.weight_g(), 200 * 1000);
+  EXPECT_TRUE(GetAs(Regulator("3304"), Code(1)).ok());
+  EXPECT_EQ(GetAs(kReceiver, Code(1)).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetAs(kGenerator, Code(3)).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ContainerIntegrationTest, AContainerIsOnOneManifestAtATime) {
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(RegisterAs(kGenerator, Code(i), (190 + 10 * i) * 1000).ok());
+  }
+  WriteReply r;
+  grpc::Status s = OpenWith({Code(1), Code(2), Code(3)}, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const std::string n = r.manifest().number();
+  EXPECT_EQ(r.manifest().lines(0).quantity_g(), 630 * 1000);
+  v1::Container c;
+  ASSERT_TRUE(GetAs(kReceiver, Code(2), &c).ok())
+      << "a party of its manifest reads it";
+  EXPECT_EQ(c.manifest(), n);
+
+  s = OpenWith({Code(2)}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr(absl::StrCat("lines[0].containers[0] ", Code(2),
+                                     " is on manifest ", n)));
+
+  // Cancelled, the manifest lets its containers go.
+  v1::CancelManifestRequest cancel;
+  *cancel.mutable_meta() = Meta();
+  cancel.set_number(n);
+  cancel.set_generator(kGenerator);
+  cancel.set_reason("wrong receiver");
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, kGenerator);
+    ASSERT_TRUE(Write(&ctx, cancel, &r).ok());
+  }
+  ASSERT_TRUE(GetAs(kGenerator, Code(2), &c).ok());
+  EXPECT_EQ(c.manifest(), "");
+  s = OpenWith({Code(2)}, &r);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+TEST_F(ContainerIntegrationTest, ScansAlongTheChainFlagWhatIsMissing) {
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(RegisterAs(kGenerator, Code(i), 200 * 1000).ok());
+  }
+  WriteReply r;
+  ASSERT_TRUE(OpenWith({Code(1), Code(2), Code(3)}, &r).ok());
+  const std::string n = r.manifest().number();
+
+  // A scan must be signed by the scanning party.
+  grpc::Status s =
+      Scan(n, kCarrier, v1::SCAN_POINT_LOAD, {Code(1)}, &r, /*sign=*/false);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << s.error_message();
+  s = Scan(n, kCarrier, v1::SCAN_POINT_LOAD, {Code(1), Code(2), Code(3)}, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
+  EXPECT_THAT(MismatchFlags(r.manifest()), IsEmpty());
+
+  // At the relay, one drum is not there.
+  s = Scan(n, kRelayCarrier, v1::SCAN_POINT_RELAY, {Code(1), Code(3)}, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(Relay(n, kCarrier, kRelayCarrier, kRelayPlate, &r).ok());
+  std::vector<v1::Flag> flags = MismatchFlags(r.manifest());
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_HIGH);
+  EXPECT_THAT(flags[0].detail(), HasSubstr(Code(2)));
+
+  // The regulator sees it.
+  v1::ListFlagsRequest list;
+  list.set_kind(v1::FLAG_KIND_CONTAINER_MISMATCH);
+  grpc::ClientContext ctx;
+  As(&ctx, Regulator("3304"));
+  v1::ListFlagsResponse listed;
+  ASSERT_TRUE(flags_->List(&ctx, list, &listed).ok());
+  ASSERT_THAT(listed.flags(), SizeIs(1));
+  EXPECT_EQ(listed.flags(0).manifest(), n);
+
+  // What the server wrote replays to what it holds.
+  server_.reset();
+  storage::RocksDbLedger::Options read_only;
+  read_only.read_only = true;
+  absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
+      storage::RocksDbLedger::Open(dir_.Sub("ledger"), read_only);
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  services::DeepVerifier verifier(**ledger, domain::FlagConfig());
+  absl::StatusOr<services::DeepReport> report = verifier.CheckAll();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok) << report->stream << ": " << report->problem;
+}
+
+}  // namespace
+}  // namespace cradle::testing
