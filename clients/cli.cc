@@ -105,6 +105,20 @@ void PrintLineDetails(const v1::WasteLine& l) {
   if (!l.precautions().empty()) {
     std::printf("    precautions: %s\n", l.precautions().c_str());
   }
+  if (!l.containers().empty()) {
+    std::printf("    containers%s: %s\n",
+                l.weighed_in_bulk() ? " (weighed in bulk)" : "",
+                absl::StrJoin(l.containers(), ", ").c_str());
+  }
+}
+
+// A scan of containers along the chain: where, by whom, on what device.
+void PrintScan(const v1::ContainerScan& s) {
+  std::printf("  scan %s %d  by %s  device %s  at %s%s: %d container%s\n",
+              absl::AsciiStrToLower(domain::ShortName(s.point())).c_str(),
+              s.handover(), s.by().c_str(), s.device().c_str(),
+              Time(s.at()).c_str(), s.late() ? " (uploaded late)" : "",
+              s.containers_size(), s.containers_size() == 1 ? "" : "s");
 }
 
 // "label value" for each non-empty value, two spaces apart.
@@ -238,6 +252,7 @@ void PrintManifest(const v1::Manifest& m) {
     PrintLineDetails(l);
   }
   for (const v1::Leg& leg : m.legs()) PrintLeg(leg);
+  for (const v1::ContainerScan& scan : m.scans()) PrintScan(scan);
   for (const v1::Destination& d : m.destinations()) PrintDestination(d);
   if (!m.cancel_reason().empty()) {
     std::printf("  cancelled: %s\n", m.cancel_reason().c_str());

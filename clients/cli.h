@@ -143,6 +143,7 @@ std::vector<Command> CarrierCommands();   // vehicle, carrier permit, crew
 std::vector<Command> ManifestCommands();  // open, issue, show, list, cancel
 // pickup, relay, deliver, receive, reroute, dispose, payment
 std::vector<Command> TransferCommands();
+std::vector<Command> ContainerCommands();  // container register, show; scan
 // revise, revision approve|refuse|withdraw, manifest void|return|
 // confirm-return
 std::vector<Command> CorrectionCommands();

@@ -66,10 +66,13 @@ absl::StatusOr<v1::WasteLine> ParseWasteSpec(absl::string_view text) {
   }
   v1::WasteLine line;
   line.set_code(parts[0]);
-  absl::StatusOr<int64_t> grams =
-      domain::ParseQuantityGrams("--waste", parts[1]);
-  if (!grams.ok()) return grams.status();
-  line.set_quantity_g(*grams);
+  // "sum": the line's containers' weights (--line-field N:containers=...).
+  if (parts[1] != "sum") {
+    absl::StatusOr<int64_t> grams =
+        domain::ParseQuantityGrams("--waste", parts[1]);
+    if (!grams.ok()) return grams.status();
+    line.set_quantity_g(*grams);
+  }
   if (parts.size() == 4) {
     line.set_packaging(parts[2]);
     CRADLE_ASSIGN_OR_RETURN(
@@ -170,6 +173,15 @@ absl::Status ApplyLineField(absl::string_view text,
     line->set_constituents(f.value);
   } else if (f.key == "precautions") {
     line->set_precautions(f.value);
+  } else if (f.key == "containers") {
+    for (absl::string_view code : absl::StrSplit(f.value, ',')) {
+      line->add_containers(std::string(absl::StripAsciiWhitespace(code)));
+    }
+  } else if (f.key == "weighed-in-bulk") {
+    if (f.value != "yes" && f.value != "no") {
+      return BadValue(kFlag, text, f, "yes or no");
+    }
+    line->set_weighed_in_bulk(f.value == "yes");
   } else if (f.key == "dg-class") {
     line->set_dg_class(f.value);
   } else if (f.key == "un") {
@@ -185,7 +197,8 @@ absl::Status ApplyLineField(absl::string_view text,
     return absl::InvalidArgumentError(
         absl::StrCat(kFlag, " ", Quote(text), ": ", Quote(f.key),
                      " is not a line field (name, common-name, hazards, form, "
-                     "constituents, precautions, purpose, dg-class, un)"));
+                     "constituents, precautions, purpose, dg-class, un, "
+                     "containers, weighed-in-bulk)"));
   }
   return absl::OkStatus();
 }

@@ -41,10 +41,10 @@ constexpr int kExitNotDone = 4;
 
 std::vector<Command> Commands() {
   std::vector<Command> all;
-  for (auto group :
-       {RegistryCommands, CarrierCommands, ManifestCommands, TransferCommands,
-        CorrectionCommands, FlagCommands, AuditCommands, FeedCommands,
-        VerifyCommands, CredentialCommands, NodeCommands, NationalCommands}) {
+  for (auto group : {RegistryCommands, CarrierCommands, ManifestCommands,
+                     TransferCommands, ContainerCommands, CorrectionCommands,
+                     FlagCommands, AuditCommands, FeedCommands, VerifyCommands,
+                     CredentialCommands, NodeCommands, NationalCommands}) {
     std::vector<Command> c = group();
     all.insert(all.end(), c.begin(), c.end());
   }
@@ -310,8 +310,15 @@ int Main(int argc, char** argv) {
     std::printf("%s", help.c_str());
     return 0;
   }
+  // "[CODE]": an argument that may be left out; "CODE..." one or more,
+  // "[CODE...]" any number.
+  const bool optional = absl::StartsWith(command->positional, "[");
+  const bool many = absl::StrContains(command->positional, "...");
   const size_t want = command->positional.empty() ? 0 : 1;
-  if (args.ok() && args->positional.size() != want) {
+  const size_t got = args.ok() ? args->positional.size() : 0;
+  const bool fits =
+      got == want || (optional && got == 0) || (many && got > want);
+  if (args.ok() && !fits) {
     args = absl::InvalidArgumentError(
         want == 0
             ? absl::StrCat("unexpected argument ", Quote(args->positional[0]),

@@ -413,7 +413,8 @@ std::vector<FlagSpec> OpenFlags() {
       {"carrier", "USCC", "the transport firm", false, true},
       {"receiver", "USCC", "the licensed receiver", false, true},
       {"waste", "CODE:QTY[:PACKAGING:COUNT]",
-       "a waste line, e.g. 900-249-08:1.25t:drum:10; PACKAGING is a word "
+       "a waste line, e.g. 900-249-08:1.25t:drum:10 (QTY \"sum\": the "
+       "weights of its containers); PACKAGING is a word "
        "of the vocabulary (桶/drum, 袋/bag, 吨袋/bulk bag, 吨桶/IBC, 箱/box, "
        "罐/tank, 瓶/cylinder, 散装/bulk)",
        true, true},
@@ -422,7 +423,9 @@ std::vector<FlagSpec> OpenFlags() {
        "hazards (T,C,I,R,In; default: the catalogue's), form "
        "(solid, semi-solid, liquid, gas), constituents, precautions, "
        "purpose (utilise, dispose, store), dg-class and un (both for "
-       "dangerous goods), e.g. 1:form=liquid",
+       "dangerous goods), containers (registered HJ 1276 codes, comma "
+       "separated), weighed-in-bulk (yes: QTY is the weighed figure, not "
+       "the containers' sum), e.g. 1:form=liquid",
        true},
       {"method", "CODE", "intended treatment method, e.g. D10"},
       {"paper-date", "YYYY-MM-DD",

@@ -163,3 +163,34 @@ as $GEN revise "$N2" --set receiver=$REC --reason "应就近处置, 改为市内
 as $CAR1 revision approve "$N2-R1"
 as $REC revision approve "$N2-R1"
 as regulator flags list --city 3304 --state open
+
+echo "== 9. Labelled drums (HJ 1276-2022): the generator registers three as it fills them;" >&2
+echo "      the manifest lists them and sums their weights; they are scanned onto the truck" >&2
+echo "      and at the relay, where one is missing: CONTAINER_MISMATCH, at once" >&2
+# Each run labels new drums: a code is one filling, never reused.
+seq_file="$ids/drum.seq"
+next=$(( $(cat "$seq_file" 2>/dev/null || echo 0) + 1 ))
+DRUMS=()
+for kg in 200 210 190; do
+  [ "$next" -le 999 ] || { echo "demo: no drum sequence left for today" >&2; exit 1; }
+  code=$(as $GEN container register --generator $GEN --waste 900-249-08 --seq "$next" \
+           --weight "${kg}kg" --packaging 铁桶 --constituents "矿物油, 苯系物" | head -1)
+  echo "drum: $code"
+  DRUMS+=("$code")
+  next=$((next + 1))
+done
+echo $((next - 1)) > "$seq_file"
+N3=$(as $GEN manifest open --generator $GEN --carrier $CAR1 --receiver $REC \
+       --waste 900-249-08:sum:铁桶:3 --method D10 \
+       --line-field "1:containers=$(IFS=,; echo "${DRUMS[*]}")")
+as $GEN container show "${DRUMS[1]}"
+# The labels, to print and stick on the drums: 100 mm, with the code as QR.
+as $GEN label print --manifest "$N3" --out "$ids/labels-$N3.pdf"
+as $CAR1 scan "$N3" --by $CAR1 --point load --device PDA-07 \
+  --container "${DRUMS[0]}" --container "${DRUMS[1]}" --container "${DRUMS[2]}"
+as $CAR1 pickup "$N3" --carrier $CAR1 --vehicle 浙F12345
+as $CAR2 scan "$N3" --by $CAR2 --point relay --device PDA-21 \
+  --container "${DRUMS[0]}" --container "${DRUMS[2]}"
+as $CAR1 relay "$N3" --from $CAR1 --to $CAR2 --vehicle 浙A54321
+as $GEN manifest show "$N3"
+as regulator flags list --city 3304 --kind container_mismatch --state open

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Cradle builds with, if any is missing.
-#   scripts/install-deps.sh           what the build and the embedded server need
+#   scripts/install-deps.sh           what the build and the embedded server need,
+#                                     and cradlectl's printing (cairo, libqrencode,
+#                                     the Noto CJK fonts; docs/CONTAINERS.md)
 #   scripts/install-deps.sh cluster   also the servers a cluster runs on
 #                                     (PostgreSQL 15, Patroni, etcd; docs/CLUSTER.md)
+#   scripts/install-deps.sh test      also what the tests read printed PDFs with
+#                                     (poppler-utils, zbar-tools)
+# Groups combine: scripts/install-deps.sh cluster test
 set -euo pipefail
 
 packages=(
@@ -10,12 +15,15 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev libtcmalloc-minimal4 libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcairo2-dev libqrencode-dev fonts-noto-cjk fontconfig
 )
-case "${1:-}" in
-  "") ;;
-  cluster) packages+=(postgresql-15 patroni python3-etcd etcd-server etcd-client curl openssl) ;;
-  *) echo "install-deps: unknown group ${1} (cluster)" >&2; exit 2 ;;
-esac
+for group in "$@"; do
+  case "$group" in
+    cluster) packages+=(postgresql-15 patroni python3-etcd etcd-server etcd-client curl openssl) ;;
+    test) packages+=(poppler-utils zbar-tools) ;;
+    *) echo "install-deps: unknown group ${group} (cluster, test)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

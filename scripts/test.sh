@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-deps.sh cluster
+scripts/install-deps.sh cluster test
 scripts/build.sh build-test -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCRADLE_WERROR=ON -DCRADLE_SANITIZE=address,undefined
 scripts/check-format.sh build-test

@@ -5,9 +5,10 @@
 #   domain/  storage/  security/   base/, and (domain, security) the protos;
 #                                  never each other
 #   services/                      the three above
-#   clients/                       services/ too (the offline checks)
+#   print/                         base/, domain/ and the protos (PDFs)
+#   clients/                       services/ and print/ too
 #   bench/                         anything but tests/
-# gRPC only from services/ up; RocksDB only in storage/ (and benches).
+# gRPC only from services/ up (never in print/); RocksDB only in storage/ (and benches).
 # usage: tests/layering_test.sh ROOT   (exit 1 naming every break)
 set -uo pipefail
 root=${1:?usage: layering_test.sh ROOT}
@@ -20,13 +21,14 @@ allowed() {  # layer -> the project folders it may include
     storage) echo "base storage" ;;
     security) echo "base security cradle" ;;
     services) echo "base domain storage security services cradle" ;;
-    clients) echo "base domain storage security services clients cradle" ;;
-    bench) echo "base domain storage security services clients bench cradle" ;;
+    print) echo "base domain print cradle" ;;
+    clients) echo "base domain storage security services print clients cradle" ;;
+    bench) echo "base domain storage security services print clients bench cradle" ;;
   esac
 }
-project="base domain storage security services clients bench tests cradle"
+project="base domain storage security services print clients bench tests cradle"
 breaks=0
-for layer in base domain storage security services clients bench; do
+for layer in base domain storage security services print clients bench; do
   [ -d "$layer" ] || continue
   while IFS= read -r hit; do
     file=${hit%%:*}
@@ -34,7 +36,7 @@ for layer in base domain storage security services clients bench; do
     top=${target%%/*}
     case "$top" in
       grpc|grpcpp)
-        case "$layer" in base|domain|storage|security)
+        case "$layer" in base|domain|storage|security|print)
           echo "$file includes $target: gRPC is for services/ and above"
           breaks=$((breaks + 1)) ;;
         esac ;;

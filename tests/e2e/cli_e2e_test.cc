@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
@@ -422,6 +423,92 @@ TEST_F(CliEndToEndTest, RegulatorSeesAndAcknowledgesACrossCityFlag) {
                                    "--amount", "3800.50"});
   EXPECT_EQ(pay.exit_code, 0) << pay.err;
   EXPECT_THAT(pay.out, HasSubstr("DIRECT_PAYMENT"));
+}
+
+// Labelled drums from the command line: registered by their generator,
+// listed on a manifest that sums their weights, scanned onto the truck and
+// at the relay, where one is missing and the regulator sees the flag.
+TEST_F(CliEndToEndTest, DrumsAreLabelledListedAndScannedAlongTheChain) {
+  StartServer();
+  Regulator("regulator", "3304");
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kRelayCarrier, "杭州危运", "330108", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  CtlOk("admin", {"licence", "grant", "--receiver", kReceiver, "--number",
+                  "ZJ-0481", "--codes", "900-249-08", "--capacity-t", "5000",
+                  "--valid-until", "2099-12-31"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kCarrier, "--plate",
+                  kCarrierPlate, "--permit", "P1"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kRelayCarrier, "--plate",
+                  kRelayPlate, "--permit", "P2"});
+  std::vector<std::string> drums;
+  for (const char* seq : {"1", "2", "3"}) {
+    RunResult r = Ctl(
+        kGenerator, {"container", "register", "--generator", kGenerator,
+                     "--waste", "900-249-08", "--seq", seq, "--weight", "200kg",
+                     "--packaging", "铁桶", "--constituents", "废矿物油"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string code = r.out.substr(0, r.out.find('\n'));
+    ASSERT_EQ(code.size(), 37u) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("废矿物油"));
+    drums.push_back(code);
+  }
+  RunResult twice =
+      Ctl(kGenerator, {"container", "register", drums[0], "--generator",
+                       kGenerator, "--weight", "200kg", "--packaging", "铁桶"});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_THAT(twice.err, HasSubstr("container.code"));
+
+  RunResult open =
+      Ctl(kGenerator,
+          {"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+           "--receiver", kReceiver, "--waste", "900-249-08:sum:铁桶:3",
+           "--line-field", "1:containers=" + absl::StrJoin(drums, ",")});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  const std::string n(absl::StripAsciiWhitespace(open.out));
+  RunResult drum = Ctl(kGenerator, {"container", "show", drums[1]});
+  EXPECT_THAT(drum.out, HasSubstr("on manifest " + n));
+  // The labels of the load, printed: a page of 100 mm labels whose text
+  // names each drum.
+  const std::string pdf = dir_.Sub("labels.pdf");
+  RunResult labels =
+      Ctl(kGenerator, {"label", "print", "--manifest", n, "--out", pdf});
+  ASSERT_EQ(labels.exit_code, 0) << labels.err;
+  EXPECT_THAT(labels.out, HasSubstr("3 labels (100 mm) written to"));
+  RunResult text =
+      cradle::testing::Run({"/usr/bin/pdftotext", "-enc", "UTF-8", pdf, "-"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  for (const std::string& d : drums) EXPECT_THAT(text.out, HasSubstr(d));
+  EXPECT_THAT(text.out, HasSubstr("嘉兴南湖化工"));
+  RunResult bad_size = Ctl(
+      kGenerator, {"label", "print", drums[0], "--out", pdf, "--size", "120"});
+  EXPECT_NE(bad_size.exit_code, 0);
+  EXPECT_THAT(bad_size.err, HasSubstr("--size \"120\""));
+
+  RunResult bad_point = Ctl(kCarrier, {"scan", n, "--by", kCarrier, "--point",
+                                       "roadside", "--container", drums[0]});
+  EXPECT_NE(bad_point.exit_code, 0);
+  EXPECT_THAT(bad_point.err, HasSubstr("--point \"roadside\""));
+  CtlOk(kCarrier, {"scan", n, "--by", kCarrier, "--point", "load",
+                   "--container", drums[0], "--container", drums[1],
+                   "--container", drums[2], "--device", "PDA-07"});
+  CtlOk(kCarrier,
+        {"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate});
+  CtlOk(kRelayCarrier, {"scan", n, "--by", kRelayCarrier, "--point", "relay",
+                        "--container", drums[0], "--container", drums[2]});
+  CtlOk(kCarrier, {"relay", n, "--from", kCarrier, "--to", kRelayCarrier,
+                   "--vehicle", kRelayPlate});
+
+  RunResult shown = Ctl("regulator", {"manifest", "show", n});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("600kg"));
+  EXPECT_THAT(shown.out, HasSubstr("containers: " + drums[0]));
+  EXPECT_THAT(shown.out, HasSubstr("scan relay 2  by " + kRelayCarrier));
+  EXPECT_THAT(shown.out, HasSubstr("CONTAINER_MISMATCH HIGH"));
+  RunResult flags = Ctl("regulator", {"flags", "list", "--city", "3304"});
+  EXPECT_THAT(flags.out, HasSubstr("CONTAINER_MISMATCH"));
+  EXPECT_THAT(flags.out, HasSubstr(drums[1]));
 }
 
 // A correction from the command line: the generator proposes, the inbox

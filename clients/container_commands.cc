@@ -1,0 +1,300 @@
+// cradlectl container register, container show, scan: labelled containers
+// (HJ 1276-2022) and the scans that follow them along a manifest's chain
+// (docs/CONTAINERS.md).
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+
+#include "base/quote.h"
+#include "base/status_macros.h"
+#include "clients/cli.h"
+#include "clients/cli_values.h"
+#include "cradle/v1/container.grpc.pb.h"
+#include "cradle/v1/manifest.grpc.pb.h"
+#include "cradle/v1/registry.grpc.pb.h"
+#include "domain/container.h"
+#include "domain/legal_form.h"
+#include "domain/names.h"
+#include "domain/quantity.h"
+#include "domain/waste_catalogue.h"
+#include "domain/work_calendar.h"
+#include "print/label_pdf.h"
+#include "print/pdf_canvas.h"
+
+namespace cradle::clients {
+namespace {
+
+void PrintContainer(const Context& ctx, const v1::Container& c) {
+  if (ctx.json) {
+    PrintJson(c);
+    return;
+  }
+  std::vector<std::string> hazards;
+  for (int h : c.hazards()) {
+    hazards.push_back(domain::FormatHazards(domain::HazardBit(h)));
+  }
+  std::printf("%s\n  generator %s  waste %s %s  filled %s\n", c.code().c_str(),
+              c.generator().c_str(), c.waste_code().c_str(), c.name().c_str(),
+              c.generation_date().c_str());
+  std::printf("  %s  %s  hazards %s%s%s\n",
+              FormatQuantity(c.weight_g()).c_str(), c.packaging().c_str(),
+              absl::StrJoin(hazards, ",").c_str(),
+              c.constituents().empty() ? "" : "  constituents ",
+              c.constituents().c_str());
+  std::printf("  on manifest %s\n",
+              c.manifest().empty() ? "(none)" : c.manifest().c_str());
+}
+
+// The code a register names, or the one its --waste, --date and --seq make
+// for the generator.
+absl::StatusOr<std::string> CodeFromArgs(const ParsedArgs& a) {
+  if (!a.positional.empty()) return a.positional[0];
+  if (!a.Has("waste") || !a.Has("seq")) {
+    return absl::InvalidArgumentError(
+        "container register needs CODE, or --waste and --seq to make one for "
+        "--generator");
+  }
+  absl::CivilDay day = absl::ToCivilDay(absl::Now(), domain::ChinaTime());
+  if (a.Has("date") && !absl::ParseCivilTime(a.Get("date"), &day)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--date ", Quote(a.Get("date")), " is not YYYY-MM-DD"));
+  }
+  CRADLE_ASSIGN_OR_RETURN(
+      int64_t seq, ParseWholeNumber("--seq", "sequence", a.Get("seq"), 1, 999));
+  return domain::FormatContainerCode(a.Get("generator"), a.Get("waste"), day,
+                                     static_cast<int>(seq));
+}
+
+// cradlectl container register
+absl::Status RegisterContainer(const Context& ctx, const ParsedArgs& a) {
+  v1::RegisterContainerRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  v1::ContainerLabel* c = req.mutable_container();
+  CRADLE_CLI_ASSIGN(code, CodeFromArgs(a));
+  c->set_code(code);
+  c->set_generator(a.Get("generator"));
+  CRADLE_CLI_ASSIGN(grams,
+                    domain::ParseQuantityGrams("--weight", a.Get("weight")));
+  c->set_weight_g(grams);
+  c->set_packaging(a.Get("packaging"));
+  c->set_name(a.Get("name"));
+  c->set_constituents(a.Get("constituents"));
+  c->set_contact(a.Get("contact"));
+  if (a.Has("hazards")) {
+    CRADLE_CLI_ASSIGN(bits,
+                      domain::ParseHazards("--hazards", a.Get("hazards")));
+    for (int h : domain::HazardCharacteristics(bits)) {
+      c->add_hazards(static_cast<v1::HazardCharacteristic>(h));
+    }
+  }
+  if (a.Has("form")) {
+    v1::PhysicalForm form;
+    if (!domain::ParseShortName(a.Get("form"), &form) ||
+        form == v1::PHYSICAL_FORM_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--form ", Quote(a.Get("form")),
+                       " is not solid, semi-solid, liquid or gas"));
+    }
+    c->set_form(form);
+  }
+  CRADLE_RETURN_IF_ERROR(SignIfKeyed(ctx, &req));
+  v1::RegisterContainerResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s =
+      v1::Containers::NewStub(ctx.channel)->Register(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  if (ctx.json) {
+    PrintJson(reply);
+    return absl::OkStatus();
+  }
+  PrintContainer(ctx, reply.container());
+  std::printf("  ledger entry %llu  %s%s\n",
+              static_cast<unsigned long long>(reply.receipt().sequence()),
+              reply.receipt().hash().c_str(),
+              reply.receipt().replayed() ? "  (retry: already recorded)" : "");
+  return absl::OkStatus();
+}
+
+// cradlectl container show
+absl::Status ShowContainer(const Context& ctx, const ParsedArgs& a) {
+  v1::GetContainerRequest req;
+  req.set_code(a.positional[0]);
+  v1::GetContainerResponse got;
+  auto call = ctx.Call();
+  grpc::Status s =
+      v1::Containers::NewStub(ctx.channel)->Get(call.get(), req, &got);
+  if (!s.ok()) return FromGrpc(s);
+  PrintContainer(ctx, got.container());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ScanPoint> ParseScanPoint(absl::string_view text) {
+  v1::ScanPoint point;
+  if (!domain::ParseShortName(text, &point) ||
+      point == v1::SCAN_POINT_UNSPECIFIED) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--point ", Quote(text), " is not load, relay or arrival"));
+  }
+  return point;
+}
+
+// cradlectl scan
+absl::Status Scan(const Context& ctx, const ParsedArgs& a) {
+  v1::ScanRequest req;
+  CRADLE_CLI_ASSIGN(meta, Meta(ctx, a));
+  *req.mutable_meta() = meta;
+  // A scan names its device; unnamed, it is this machine.
+  if (req.meta().device().empty()) {
+    char host[256] = {};
+    if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0') {
+      req.mutable_meta()->set_device(absl::StrCat("cradlectl@", host));
+    }
+  }
+  req.set_number(a.positional[0]);
+  req.set_by(a.Get("by"));
+  CRADLE_CLI_ASSIGN(point, ParseScanPoint(a.Get("point")));
+  req.set_point(point);
+  for (const std::string& c : a.GetAll("container")) req.add_containers(c);
+  auto stub = v1::Transfers::NewStub(ctx.channel);
+  return ManifestWrite<v1::ScanRequest, v1::ScanResponse>(
+      ctx, req, [&](auto* call, const auto& r, auto* out) {
+        return stub->Scan(call, r, out);
+      });
+}
+
+// The containers a label print names: its CODEs, or every container the
+// lines of --manifest list.
+absl::StatusOr<std::vector<std::string>> CodesToLabel(const Context& ctx,
+                                                      const ParsedArgs& a) {
+  std::vector<std::string> codes = a.positional;
+  if (a.Has("manifest")) {
+    v1::GetManifestRequest get;
+    get.set_number(a.Get("manifest"));
+    v1::GetManifestResponse got;
+    auto call = ctx.Call();
+    grpc::Status s =
+        v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &got);
+    if (!s.ok()) return FromGrpc(s);
+    for (const std::string& c : domain::ManifestContainers(got.manifest())) {
+      codes.push_back(c);
+    }
+    if (codes.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("manifest ", a.Get("manifest"), " lists no containers"));
+    }
+  }
+  if (codes.empty()) {
+    return absl::InvalidArgumentError(
+        "label print needs CODE..., or --manifest NUMBER");
+  }
+  return codes;
+}
+
+// cradlectl label print
+absl::Status PrintLabels(const Context& ctx, const ParsedArgs& a) {
+  print::LabelSize size = print::LabelSize::k100mm;
+  if (a.Has("size")) {
+    CRADLE_RETURN_IF_ERROR(
+        print::ParseLabelSize("--size", a.Get("size"), &size));
+  }
+  CRADLE_CLI_ASSIGN(codes, CodesToLabel(ctx, a));
+  auto containers = v1::Containers::NewStub(ctx.channel);
+  auto registry = v1::Registry::NewStub(ctx.channel);
+  std::map<std::string, std::string> names;  // USCC -> registered name
+  std::vector<print::LabelContent> labels;
+  for (const std::string& code : codes) {
+    v1::GetContainerRequest req;
+    req.set_code(code);
+    v1::GetContainerResponse got;
+    auto call = ctx.Call();
+    grpc::Status s = containers->Get(call.get(), req, &got);
+    if (!s.ok()) return FromGrpc(s);
+    const std::string& generator = got.container().generator();
+    if (names.count(generator) == 0) {
+      v1::GetEnterpriseRequest ereq;
+      ereq.set_id(generator);
+      v1::GetEnterpriseResponse e;
+      auto ecall = ctx.Call();
+      s = registry->GetEnterprise(ecall.get(), ereq, &e);
+      if (!s.ok()) return FromGrpc(s);
+      names[generator] = e.enterprise().name();
+    }
+    labels.push_back({got.container(), names[generator]});
+  }
+  const std::string out = a.Get("out");
+  const absl::Status written = print::WriteLabelsPdf(labels, size, out);
+  print::ReleasePrintCaches();
+  CRADLE_RETURN_IF_ERROR(written);
+  std::printf("%zu label%s (%d mm) written to %s\n", labels.size(),
+              labels.size() == 1 ? "" : "s", static_cast<int>(size),
+              out.c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<Command> ContainerCommands() {
+  return {
+      {"container register", "[CODE]",
+       "Register a labelled container (HJ 1276 code) as its generator fills "
+       "it.",
+       With({{"generator", "USCC", "the unit that filled it (the code's own)",
+              false, true},
+             {"weight", "QTY", "net weight of its waste, e.g. 200kg", false,
+              true},
+             {"packaging", "WORD", "铁桶, drum, 吨袋, ...", false, true},
+             {"waste", "CODE",
+              "without CODE: the waste code the new code is made with"},
+             {"seq", "N", "without CODE: the sequence number, 1..999"},
+             {"date", "YYYY-MM-DD",
+              "without CODE: the filling date; default "
+              "today (China time)"},
+             {"name", "TEXT", "the waste's name; default the catalogue's"},
+             {"constituents", "TEXT", "main constituents (主要成分)"},
+             {"hazards", "LETTERS", "T, C, I, R, In; default the catalogue's"},
+             {"form", "FORM", "solid, semi-solid, liquid or gas"},
+             {"contact", "TEXT", "the label's contact (联系方式)"}},
+            true),
+       RegisterContainer},
+      {"container show",
+       "CODE",
+       "A container as registered, and the manifest that lists it.",
+       {},
+       ShowContainer},
+      {"scan", "NUMBER",
+       "Record containers scanned at a point of a manifest's chain, signed "
+       "by the scanning party; a mismatch raises CONTAINER_MISMATCH. --device "
+       "defaults to cradlectl@<this host>, --time to now.",
+       With({{"by", "USCC", "the scanning party (the credential's own)", false,
+              true},
+             {"point", "POINT",
+              "load (generator or first carrier), relay (the carrier taking "
+              "over) or arrival (the receiver)",
+              false, true},
+             {"container", "CODE", "a container scanned", true, true}},
+            true),
+       Scan},
+      {"label print",
+       "[CODE...]",
+       "Print hazardous waste labels (HJ 1276-2022) as a PDF: the label's "
+       "content, its identification code and a QR code of it, at true size "
+       "on A4.",
+       {{"out", "FILE", "the PDF to write", false, true},
+        {"manifest", "NUMBER", "label every container the manifest lists"},
+        {"size", "MM",
+         "100 (containers up to 50 L; default), 150 (up to 450 L) or 200"}},
+       PrintLabels},
+  };
+}
+
+}  // namespace cradle::clients
