@@ -13,6 +13,7 @@
 #include "google/protobuf/util/json_util.h"
 
 #include "base/time.h"
+#include "clients/audit_reads.h"
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/audit.grpc.pb.h"
@@ -35,12 +36,7 @@ absl::StatusOr<std::string> Unhex(absl::string_view field,
   return raw;
 }
 
-// A head as saved by `audit head --save`, its signature checked.
-struct CheckedHead {
-  v1::SignedTreeHead head;
-  std::string root;        // raw
-  std::string public_key;  // raw
-};
+}  // namespace
 
 absl::StatusOr<CheckedHead> CheckHead(const v1::SignedTreeHead& head) {
   CheckedHead out;
@@ -81,6 +77,34 @@ absl::StatusOr<CheckedHead> LoadHead(absl::string_view flag,
   return checked;
 }
 
+// Every page of a manifest's chain, as one answer: verified when every
+// page was, with the first problem and the last page's head.
+absl::StatusOr<v1::ChainResponse> WholeChain(const Context& ctx,
+                                             v1::ChainRequest req) {
+  auto stub = v1::Audit::NewStub(ctx.channel);
+  v1::ChainResponse whole;
+  whole.set_verified(true);
+  do {
+    v1::ChainResponse page;
+    auto call = ctx.Call();
+    grpc::Status s = stub->Chain(call.get(), req, &page);
+    if (!s.ok()) return FromGrpc(s);
+    for (v1::LedgerEntry& e : *page.mutable_entries()) {
+      *whole.add_entries() = std::move(e);
+    }
+    if (!page.verified() && whole.verified()) {
+      whole.set_verified(false);
+      whole.set_problem(page.problem());
+    }
+    whole.set_head_sequence(page.head_sequence());
+    whole.set_head_hash(page.head_hash());
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty());
+  return whole;
+}
+
+namespace {
+
 // Recomputes an entry's hash from the bytes shown, as the ledger did.
 absl::StatusOr<std::string> RecomputeHash(const v1::LedgerEntry& e) {
   storage::Entry entry;
@@ -109,32 +133,6 @@ const char* SignatureText(v1::Signer::Signature s) {
     default:
       return "none";
   }
-}
-
-// Every page of a manifest's chain, as one answer: verified when every
-// page was, with the first problem and the last page's head.
-absl::StatusOr<v1::ChainResponse> WholeChain(const Context& ctx,
-                                             v1::ChainRequest req) {
-  auto stub = v1::Audit::NewStub(ctx.channel);
-  v1::ChainResponse whole;
-  whole.set_verified(true);
-  do {
-    v1::ChainResponse page;
-    auto call = ctx.Call();
-    grpc::Status s = stub->Chain(call.get(), req, &page);
-    if (!s.ok()) return FromGrpc(s);
-    for (v1::LedgerEntry& e : *page.mutable_entries()) {
-      *whole.add_entries() = std::move(e);
-    }
-    if (!page.verified() && whole.verified()) {
-      whole.set_verified(false);
-      whole.set_problem(page.problem());
-    }
-    whole.set_head_sequence(page.head_sequence());
-    whole.set_head_hash(page.head_hash());
-    req.set_page_token(page.next_page_token());
-  } while (!req.page_token().empty());
-  return whole;
 }
 
 // Every page of a manifest's proofs against one tree size, as one answer.

@@ -14,8 +14,10 @@
 #include "google/protobuf/util/json_util.h"
 
 #include "base/quote.h"
+#include "base/status_macros.h"
 #include "base/time.h"
 #include "clients/cli_values.h"
+#include "clients/offline_queue.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "domain/legal_form.h"
 #include "domain/names.h"
@@ -41,6 +43,18 @@ absl::Status NotDone(absl::string_view message) {
 
 bool IsNotDone(const absl::Status& status) {
   return status.GetPayload(kNotDonePayload).has_value();
+}
+
+absl::Status Queue(const Context& ctx,
+                   const google::protobuf::Message& request) {
+  CRADLE_RETURN_IF_ERROR(AppendToQueue(ctx.queue, request));
+  absl::StatusOr<std::vector<QueuedWrite>> queued = ReadQueue(ctx.queue);
+  std::printf(
+      "queued %s in %s (%zu waiting); upload with: cradlectl queue "
+      "upload %s\n",
+      request.GetDescriptor()->name().c_str(), ctx.queue.c_str(),
+      queued.ok() ? queued->size() : 0, ctx.queue.c_str());
+  return absl::OkStatus();
 }
 
 std::string RandomKey() {

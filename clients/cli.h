@@ -36,6 +36,9 @@ struct Context {
   // --key / CRADLE_KEY: signs every manifest write (required on what a
   // carrier or receiver attests).
   std::shared_ptr<const security::Ed25519Key> key;
+  // --queue FILE: a manifest write is signed and kept there, in order, to
+  // upload later with `queue upload` (no connection needed).
+  std::string queue;
 
   std::unique_ptr<grpc::ClientContext> Call() const {
     auto ctx = std::make_unique<grpc::ClientContext>();
@@ -95,8 +98,13 @@ absl::Status SignIfKeyed(const Context& ctx, Request* request) {
   return security::SignRequest(*ctx.key, request);
 }
 
+// Keeps a signed manifest write in the --queue file, to upload later.
+absl::Status Queue(const Context& ctx,
+                   const google::protobuf::Message& request);
+
 // Runs one manifest write RPC, signed with --key when given, and prints its
-// reply; `out`, if set, gets the reply too.
+// reply; `out`, if set, gets the reply too. With --queue, keeps it there
+// instead (`out` untouched).
 template <typename Request, typename Response>
 absl::Status ManifestWrite(
     const Context& ctx, Request& request,
@@ -104,6 +112,7 @@ absl::Status ManifestWrite(
         rpc,
     Response* out = nullptr) {
   if (absl::Status s = SignIfKeyed(ctx, &request); !s.ok()) return s;
+  if (!ctx.queue.empty()) return Queue(ctx, request);
   Response reply;
   std::unique_ptr<grpc::ClientContext> call = ctx.Call();
   grpc::Status s = rpc(call.get(), request, &reply);
@@ -143,7 +152,10 @@ std::vector<Command> CarrierCommands();   // vehicle, carrier permit, crew
 std::vector<Command> ManifestCommands();  // open, issue, show, list, cancel
 // pickup, relay, deliver, receive, reroute, dispose, payment
 std::vector<Command> TransferCommands();
-std::vector<Command> ContainerCommands();  // container register, show; scan
+std::vector<Command>
+ContainerCommands();  // container register, show; scan; label print
+std::vector<Command> ManifestPrintCommands();  // manifest seal, print, check-qr
+std::vector<Command> QueueCommands();  // queue show, upload: the offline queue
 // revise, revision approve|refuse|withdraw, manifest void|return|
 // confirm-return
 std::vector<Command> CorrectionCommands();

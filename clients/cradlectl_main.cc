@@ -41,10 +41,11 @@ constexpr int kExitNotDone = 4;
 
 std::vector<Command> Commands() {
   std::vector<Command> all;
-  for (auto group : {RegistryCommands, CarrierCommands, ManifestCommands,
-                     TransferCommands, ContainerCommands, CorrectionCommands,
-                     FlagCommands, AuditCommands, FeedCommands, VerifyCommands,
-                     CredentialCommands, NodeCommands, NationalCommands}) {
+  for (auto group :
+       {RegistryCommands, CarrierCommands, ManifestCommands, TransferCommands,
+        ContainerCommands, ManifestPrintCommands, QueueCommands,
+        CorrectionCommands, FlagCommands, AuditCommands, FeedCommands,
+        VerifyCommands, CredentialCommands, NodeCommands, NationalCommands}) {
     std::vector<Command> c = group();
     all.insert(all.end(), c.begin(), c.end());
   }
@@ -70,6 +71,9 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {"timeout", "DURATION", "deadline of each call (default 10s)"},
       {"idempotency-key", "KEY",
        "reuse a key to retry a write safely (default: a fresh random key)"},
+      {"queue", "FILE",
+       "offline: sign a pickup, relay, deliver, scan, receive or dispose and "
+       "keep it in FILE; send later with: cradlectl queue upload FILE"},
       {"help", "", "explain the command"},
   };
   return *flags;
@@ -343,6 +347,7 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
   ctx.idempotency_key = args->Get("idempotency-key", RandomKey());
+  ctx.queue = args->Get("queue");
   const std::string server = args->Get("server", kDefaultServer);
   absl::Status setup = Connect(*args, server, &ctx);
   if (!setup.ok()) {

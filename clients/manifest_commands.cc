@@ -310,7 +310,7 @@ absl::Status Deliver(const Context& ctx, const ParsedArgs& a) {
         return stub->Deliver(c, r, out);
       },
       &reply);
-  if (!written.ok()) return written;
+  if (!written.ok() || !ctx.queue.empty()) return written;
   if (reply.manifest().receiver() != req.receiver()) {
     // Recorded as evidence of a wrong delivery; the load is still on
     // its way to the named receiver.

@@ -89,7 +89,8 @@ const std::vector<Permission>& Table() {
        "`by` is regulator:<the credential's jurisdiction>, and the manifest "
        "is in it",
        false},
-      {Operation::kManifestRead, "Manifests.Get, Audit.Chain, Audit.Prove",
+      {Operation::kManifestRead,
+       "Manifests.Get, Audit.Chain, Audit.Prove, GetManifestSeal",
        kParties | kRegulators,
        "a party of the manifest (its generator, a leg's carrier, a "
        "destination's receiver), or a regulator whose jurisdiction holds "

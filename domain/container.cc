@@ -273,7 +273,7 @@ namespace {
 // The hand-over a scan by `by` at `point` belongs to (v1.ContainerScan's
 // numbering), or why `by` may not scan there.
 absl::StatusOr<int> Handover(const v1::Manifest& m, v1::ScanPoint point,
-                             absl::string_view by,
+                             absl::string_view by, absl::Time device_time,
                              const RegistryReader& registry) {
   switch (point) {
     case v1::SCAN_POINT_LOAD: {
@@ -295,6 +295,20 @@ absl::StatusOr<int> Handover(const v1::Manifest& m, v1::ScanPoint point,
         if (m.legs(k).carrier() == by &&
             m.legs(k).handed_over_by() == m.legs(k - 1).carrier()) {
           return k + 1;
+        }
+      }
+      // Made before the last relay (by the device's clock) and uploaded
+      // after it, as an offline device does: it belongs to that relay's
+      // hand-over, whose load went to another carrier. Kept, and judged
+      // there (CONTAINER_MISMATCH, conflicting custody).
+      if (m.legs_size() >= 2) {
+        const v1::Leg& last = m.legs(m.legs_size() - 1);
+        if (last.has_device_time() &&
+            device_time <= FromTimestamp(last.device_time())) {
+          CRADLE_RETURN_IF_ERROR(
+              RegisteredAs(registry, "by", by, {v1::ROLE_TRANSPORTER})
+                  .status());
+          return m.legs_size();
         }
       }
       if (m.status() != v1::MANIFEST_STATUS_IN_TRANSIT) {
@@ -324,7 +338,8 @@ absl::StatusOr<int> Handover(const v1::Manifest& m, v1::ScanPoint point,
   }
 }
 
-absl::Status CheckScanTime(const v1::WriteMeta& meta, absl::Time now) {
+absl::Status CheckScanTime(const v1::WriteMeta& meta, absl::Time now,
+                           absl::Duration window) {
   if (meta.device().empty()) {
     return absl::InvalidArgumentError(
         "meta.device is required: a scan names the device that made it");
@@ -340,10 +355,10 @@ absl::Status CheckScanTime(const v1::WriteMeta& meta, absl::Time now) {
                      " is ahead of the server's ", absl::FormatTime(now),
                      " by more than ", absl::FormatDuration(kDeviceClockSkew)));
   }
-  if (now - t > kScanWindow) {
+  if (now - t > window) {
     return absl::FailedPreconditionError(
         absl::StrCat("meta.device_time ", absl::FormatTime(t), " is more than ",
-                     absl::FormatDuration(kScanWindow),
+                     absl::FormatDuration(window),
                      " ago: a scan is accepted within that of being made"));
   }
   return absl::OkStatus();
@@ -354,9 +369,9 @@ absl::Status CheckScanTime(const v1::WriteMeta& meta, absl::Time now) {
 absl::StatusOr<Decision> DecideScan(const v1::Manifest& m,
                                     const v1::ScanRequest& request,
                                     const RegistryReader& registry,
-                                    absl::Time now) {
+                                    absl::Time now, absl::Duration window) {
   CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
-  CRADLE_RETURN_IF_ERROR(CheckScanTime(request.meta(), now));
+  CRADLE_RETURN_IF_ERROR(CheckScanTime(request.meta(), now, window));
   if (request.by().empty()) {
     return absl::InvalidArgumentError("by is required");
   }
@@ -387,8 +402,10 @@ absl::StatusOr<Decision> DecideScan(const v1::Manifest& m,
     default:
       break;
   }
-  CRADLE_ASSIGN_OR_RETURN(const int handover,
-                          Handover(m, request.point(), request.by(), registry));
+  CRADLE_ASSIGN_OR_RETURN(
+      const int handover,
+      Handover(m, request.point(), request.by(),
+               FromTimestamp(request.meta().device_time()), registry));
   ledger::v1::ManifestEvent e;
   *e.mutable_scanned() = Transcribe<ledger::v1::Scanned>(request);
   e.set_handover(handover);

@@ -85,17 +85,17 @@ absl::StatusOr<int64_t> CheckLineContainers(absl::string_view at,
 
 // A scan of containers (docs/CONTAINERS.md): who may scan at each point,
 // the hand-over the scan belongs to, the codes, the device and its time.
-// A scan made on a device more than kScanWindow before it reaches the
-// server is refused; one more than kScanLateAfter before is kept and
-// marked late.
-inline constexpr absl::Duration kScanWindow = absl::Hours(72);
+// A scan made on a device more than `window` before it reaches the server
+// is refused (cradled --scan-window, FlagConfig::scan_window); one more
+// than kScanLateAfter before is kept and marked late.
 inline constexpr absl::Duration kScanLateAfter = absl::Minutes(5);
 // How far ahead of the server's clock a device's may run.
 inline constexpr absl::Duration kDeviceClockSkew = absl::Minutes(5);
 absl::StatusOr<Decision> DecideScan(const v1::Manifest& manifest,
                                     const v1::ScanRequest& request,
                                     const RegistryReader& registry,
-                                    absl::Time now);
+                                    absl::Time now,
+                                    absl::Duration window = absl::Hours(72));
 
 // The containers scanned at `point` for hand-over `handover`: by `by`, or
 // by anyone when it is empty.

@@ -194,3 +194,11 @@ as $CAR2 scan "$N3" --by $CAR2 --point relay --device PDA-21 \
 as $CAR1 relay "$N3" --from $CAR1 --to $CAR2 --vehicle 浙A54321
 as $GEN manifest show "$N3"
 as regulator flags list --city 3304 --kind container_mismatch --state open
+
+echo "== 10. The paper manifest for the cab, sealed by the server; an officer checks the QR code" >&2
+echo "       offline against the key of a tree head saved earlier, then asks if it is current" >&2
+as $GEN manifest print "$N3" --out "$ids/manifest-$N3.pdf"
+as regulator audit head --save "$ids/head.json"
+QR=$(as $GEN manifest seal "$N3" | head -1)
+echo "QR: $QR"
+as regulator manifest check-qr "$QR" --head "$ids/head.json" --current

@@ -277,6 +277,44 @@ grpc::ServerUnaryReactor* AuditService::GetTreeHead(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* AuditService::GetManifestSeal(
+    grpc::CallbackServerContext* ctx, const v1::GetManifestSealRequest* request,
+    v1::GetManifestSealResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<v1::ManifestSeal> seal =
+      [&]() -> absl::StatusOr<v1::ManifestSeal> {
+    if (request->number().empty()) {
+      return absl::InvalidArgumentError("number is required");
+    }
+    CRADLE_ASSIGN_OR_RETURN(
+        domain::Principal who,
+        gate_.Admit(*ctx, domain::Operation::kManifestRead));
+    CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, store_.Load(request->number()));
+    CRADLE_RETURN_IF_ERROR(domain::CheckManifestReader(who, m));
+    // The manifest's last entry: its hash chains every entry before it.
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<storage::Entry> last,
+        ledger_.ReadStream(request->number(), m.version(), 1));
+    if (last.size() != 1) {
+      return absl::DataLossError(
+          absl::StrCat("manifest ", m.number(), " has no entry ", m.version()));
+    }
+    v1::ManifestSeal out;
+    out.set_number(m.number());
+    out.set_version(m.version());
+    out.set_status(m.status());
+    out.set_entry_sequence(last[0].sequence);
+    out.set_entry_hash(storage::HexHash(last[0].hash));
+    CRADLE_RETURN_IF_ERROR(guard_.SealManifest(&out));
+    return out;
+  }();
+  FinishWith(reactor, reply, std::move(seal),
+             [](v1::ManifestSeal s, v1::GetManifestSealResponse* out) {
+               *out->mutable_seal() = std::move(s);
+             });
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* AuditService::GetIntegrity(
     grpc::CallbackServerContext* ctx, const v1::GetIntegrityRequest*,
     v1::GetIntegrityResponse* reply) {

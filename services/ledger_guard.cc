@@ -14,6 +14,7 @@
 #include "base/time.h"
 #include "security/ed25519.h"
 #include "services/deep_verify.h"
+#include "services/manifest_seal.h"
 #include "storage/entry_codec.h"
 #include "storage/tree_head.h"
 
@@ -260,6 +261,22 @@ absl::StatusOr<v1::SignedTreeHead> LedgerGuard::SignHead() {
   sth.set_public_key(storage::HexHash(key_.public_key()));
   if (sth.tree_size() >= newest_.tree_size()) newest_ = sth;
   return sth;
+}
+
+absl::Status LedgerGuard::SealManifest(v1::ManifestSeal* seal) {
+  absl::MutexLock lock(&mu_);
+  if (damaged_ || forensic_) {
+    return absl::FailedPreconditionError(
+        damaged_ ? "the ledger was found damaged: the server seals no "
+                   "manifest of it"
+                 : "the server was started with --forensic: it seals no "
+                   "manifest");
+  }
+  const absl::Time now = absl::FromUnixMicros(absl::ToUnixMicros(clock_.Now()));
+  *seal->mutable_timestamp() = ToTimestamp(now);
+  seal->set_signature(storage::HexHash(key_.Sign(ManifestSealMessage(*seal))));
+  seal->set_public_key(storage::HexHash(key_.public_key()));
+  return absl::OkStatus();
 }
 
 void LedgerGuard::Start() {

@@ -80,6 +80,11 @@ class LedgerGuard {
   // for it.
   absl::StatusOr<v1::SignedTreeHead> SignHead();
 
+  // Signs `seal` (its manifest's fields filled by the caller) with the
+  // tree heads' key at the current time, for a printed manifest; refused,
+  // as SignHead is, once the ledger is known to be damaged.
+  absl::Status SealManifest(v1::ManifestSeal* seal);
+
   // The alarm, the forensic problems, the kept head; `scrub` is the
   // caller's to fill.
   v1::IntegrityStatus Status() const;

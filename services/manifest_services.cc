@@ -204,12 +204,14 @@ grpc::ServerUnaryReactor* TransferService::Reroute(
 grpc::ServerUnaryReactor* TransferService::Scan(
     grpc::CallbackServerContext* ctx, const v1::ScanRequest* request,
     v1::ScanResponse* reply) {
-  return WriteManifest(ctx, gate_, store_, request, Operation::kScan, "by",
-                       request->by(), "scan", reply,
-                       [](const v1::Manifest& m, const auto& r,
-                          const domain::RegistryReader& reg, absl::Time now) {
-                         return domain::DecideScan(m, r, reg, now);
-                       });
+  return WriteManifest(
+      ctx, gate_, store_, request, Operation::kScan, "by", request->by(),
+      "scan", reply,
+      [this](const v1::Manifest& m, const auto& r,
+             const domain::RegistryReader& reg, absl::Time now) {
+        return domain::DecideScan(m, r, reg, now,
+                                  store_.flag_config().scan_window);
+      });
 }
 
 grpc::ServerUnaryReactor* DisposalService::Receive(

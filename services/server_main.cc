@@ -61,6 +61,10 @@ ABSL_FLAG(std::string, backfill_limit, "10wd",
 ABSL_FLAG(std::string, revision_lapse, "5wd",
           "A proposed revision not approved by every party it touches within "
           "this lapses.");
+ABSL_FLAG(std::string, scan_window, "72h",
+          "A container scan made on a device longer ago than this is refused "
+          "when it reaches the server (offline devices upload within it); one "
+          "more than 5 minutes old is kept and marked late.");
 ABSL_FLAG(double, quantity_tolerance, 5.0,
           "QUANTITY_DISCREPANCY: received weight may differ from shipped by "
           "this percentage.");
@@ -284,6 +288,14 @@ absl::StatusOr<cradle::services::ServerOptions> OptionsFromFlags() {
                   &options.flags.revision}}) {
     CRADLE_ASSIGN_OR_RETURN(*f.into,
                             cradle::domain::ParseLimit(f.name, f.value));
+  }
+  if (!absl::ParseDuration(absl::GetFlag(FLAGS_scan_window),
+                           &options.flags.scan_window) ||
+      options.flags.scan_window < absl::Hours(1) ||
+      options.flags.scan_window > absl::Hours(24 * 30)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--scan-window \"", absl::GetFlag(FLAGS_scan_window),
+                     "\" must be a duration from 1h to 720h, e.g. 72h"));
   }
   const double tolerance = absl::GetFlag(FLAGS_quantity_tolerance);
   if (!(tolerance >= 0 && tolerance <= 100)) {

@@ -378,6 +378,7 @@ class AuditService final
     Check("cradle.v1.Audit", "GetIntegrity", &AuditService::GetIntegrity);
     Check("cradle.v1.Audit", "Head", &AuditService::Head);
     Check("cradle.v1.Audit", "GetTreeHead", &AuditService::GetTreeHead);
+    Check("cradle.v1.Audit", "GetManifestSeal", &AuditService::GetManifestSeal);
     Check("cradle.v1.Audit", "Prove", &AuditService::Prove);
     Check("cradle.v1.Audit", "Consistency", &AuditService::Consistency);
     Check("cradle.v1.Audit", "ListJurisdictionManifests",
@@ -404,6 +405,10 @@ class AuditService final
   grpc::ServerUnaryReactor* GetTreeHead(
       grpc::CallbackServerContext* ctx, const v1::GetTreeHeadRequest* request,
       v1::GetTreeHeadResponse* reply) override;
+  grpc::ServerUnaryReactor* GetManifestSeal(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetManifestSealRequest* request,
+      v1::GetManifestSealResponse* reply) override;
   grpc::ServerUnaryReactor* Prove(grpc::CallbackServerContext* ctx,
                                   const v1::ProveRequest* request,
                                   v1::ProveResponse* reply) override;

@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -42,6 +43,8 @@ class ContainerMismatch final : public EventRule {
       if (e.has_scanned()) {
         CRADLE_RETURN_IF_ERROR(
             NotListed(ctx, e.scanned(), listed, &detail, &high));
+        LateConflict(ctx.after, e, &detail, &high);
+        CompletedLate(ctx.after, e, listed, subject, out);
       } else if (!listed.empty()) {
         Handover(ctx, e, listed, &detail, &high);
       }
@@ -78,6 +81,68 @@ class ContainerMismatch final : public EventRule {
                        " does not list: ", absl::StrJoin(found, ", "));
     }
     return absl::OkStatus();
+  }
+
+  // A relay scan uploaded after the relay it belongs to (an offline
+  // device), by another carrier than the one the load went to:
+  // conflicting custody, raised as it arrives.
+  static void LateConflict(const v1::Manifest& m,
+                           const ledger::v1::ManifestEvent& e,
+                           std::string* detail, bool* high) {
+    const ledger::v1::Scanned& scan = e.scanned();
+    if (scan.point() != ledger::v1::SCAN_POINT_RELAY) return;
+    const int handover = e.handover();
+    if (handover < 2 || handover > m.legs_size()) return;
+    const std::string& to = m.legs(handover - 1).carrier();
+    if (scan.by() == to) return;
+    *high = true;
+    absl::StrAppend(detail, detail->empty() ? "" : "; ", "relay scan by ",
+                    scan.by(), " of ", absl::StrJoin(scan.containers(), ", "),
+                    " for the hand-over to ", to,
+                    ", which the load went to: conflicting custody");
+  }
+
+  // A scan uploaded after its hand-over was recorded (an offline device)
+  // that completes it: the flag that found containers missing there is
+  // cleared, unless it also names conflicting custody.
+  static void CompletedLate(const v1::Manifest& m,
+                            const ledger::v1::ManifestEvent& e,
+                            const std::set<std::string>& listed, int version,
+                            std::vector<ledger::v1::ManifestEvent>* out) {
+    const v1::ScanPoint point = static_cast<v1::ScanPoint>(e.scanned().point());
+    const int handover = e.handover();
+    std::string to;
+    if (point == v1::SCAN_POINT_LOAD && !m.legs().empty()) {
+      to = m.legs(0).carrier();
+    } else if (point == v1::SCAN_POINT_RELAY && handover >= 2 &&
+               handover <= m.legs_size()) {
+      to = m.legs(handover - 1).carrier();
+    } else if (point == v1::SCAN_POINT_ARRIVAL && handover == 1 &&
+               m.destinations_size() == 1 && m.destinations(0).received()) {
+      to = m.destinations(0).receiver();
+    }
+    if (to.empty() || listed.empty()) return;
+    const std::set<std::string> scanned =
+        ScannedAt(m, point, handover, point == v1::SCAN_POINT_RELAY ? to : "");
+    for (const std::string& code : listed) {
+      if (scanned.count(code) == 0) return;
+    }
+    const std::string prefix =
+        absl::StrCat(ScanPointName(point), " hand-over to ", to, ": ");
+    for (const v1::Flag& f : m.flags()) {
+      if (f.kind() != v1::FLAG_KIND_CONTAINER_MISMATCH ||
+          (f.state() != v1::FLAG_STATE_OPEN &&
+           f.state() != v1::FLAG_STATE_ACKED) ||
+          !absl::StartsWith(f.detail(), prefix) ||
+          absl::StrContains(f.detail(), "custody")) {
+        continue;
+      }
+      ledger::v1::ManifestEvent cleared;
+      cleared.mutable_flag_cleared()->set_id(f.id());
+      cleared.mutable_flag_cleared()->set_reason(absl::StrCat(
+          "the missing containers' scans arrived late (entry v", version, ")"));
+      out->push_back(std::move(cleared));
+    }
   }
 
   // A pickup, relay or first receipt: the listed containers not scanned

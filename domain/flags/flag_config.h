@@ -35,6 +35,9 @@ struct FlagConfig {
   // Not a flag rule's: a proposed revision lapses when not approved within
   // this (domain/revision.h); the sweeper records it.
   Limit revision{absl::ZeroDuration(), 5};
+  // Not a flag rule's either: a scan made on a device longer ago than this
+  // is refused (domain/container.h); offline devices upload within it.
+  absl::Duration scan_window = absl::Hours(72);
   // Received vs shipped weight, in basis points (1/100 of a percent).
   int64_t quantity_tolerance_bp = 500;
   const WorkCalendar* calendar = &WorkCalendar::Builtin();  // not owned

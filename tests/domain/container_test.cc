@@ -430,6 +430,70 @@ TEST_F(ContainerTest, ARelayScanBelongsToTheLegItStarts) {
   EXPECT_EQ(m.scans(3).handover(), 2);
 }
 
+// An offline device: a relay scan made before the relay and uploaded after
+// it belongs to that relay's hand-over, and another carrier's is a
+// conflict at once; one made after the relay waits for the next.
+TEST_F(ContainerTest, AnOfflineRelayScanUploadedAfterTheRelayIsJudgedThere) {
+  v1::Manifest m = OpenDrums();
+  const std::vector<std::string> all = {Code(1), Code(2), Code(3)};
+  m = Scan(m, ScanOf(kCarrier, v1::SCAN_POINT_LOAD, all)).next;
+  m = Pickup(m);
+  m = Scan(m, ScanOf(kRelayCarrier, v1::SCAN_POINT_RELAY, all, At(30)), At(30))
+          .next;
+  v1::RelayRequest relay;
+  *relay.mutable_meta() = Meta(At(40));
+  relay.set_number(kNumber);
+  relay.set_from_carrier(kCarrier);
+  relay.set_to_carrier(kRelayCarrier);
+  relay.set_vehicle(kRelayPlate);
+  m = Flagged(m, DecideRelay(m, relay, registry_, At(40)), At(40)).next;
+  ASSERT_THAT(MismatchFlags(m), IsEmpty());
+
+  m = Scan(m, ScanOf(kThirdCarrier, v1::SCAN_POINT_RELAY, {Code(2)}, At(35)),
+           At(50))
+          .next;
+  EXPECT_EQ(m.scans().rbegin()->handover(), 2);
+  EXPECT_TRUE(m.scans().rbegin()->late());
+  std::vector<const v1::Flag*> flags = MismatchFlags(m);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0]->severity(), v1::SEVERITY_HIGH);
+  EXPECT_THAT(flags[0]->detail(),
+              AllOf(HasSubstr("relay scan by " + kThirdCarrier),
+                    HasSubstr(Code(2)), HasSubstr("conflicting custody")));
+
+  m = Scan(m, ScanOf(kThirdCarrier, v1::SCAN_POINT_RELAY, {Code(1)}, At(45)),
+           At(50))
+          .next;
+  EXPECT_EQ(m.scans().rbegin()->handover(), 3) << "the next relay's";
+  EXPECT_THAT(MismatchFlags(m), SizeIs(1));
+  // Only a transporter scans at a relay, however late.
+  absl::StatusOr<Decision> generator =
+      DecideScan(m, ScanOf(kGenerator, v1::SCAN_POINT_RELAY, {Code(1)}, At(35)),
+                 registry_, At(50));
+  EXPECT_FALSE(generator.ok());
+}
+
+// A hand-over recorded before its scans arrive (the scanner was offline)
+// is flagged at once; the late scans that complete it clear the flag, and
+// a late scan that leaves one missing does not.
+TEST_F(ContainerTest, LateScansThatCompleteAHandOverClearItsFlag) {
+  v1::Manifest m = OpenDrums();
+  m = Pickup(m, At(20));
+  std::vector<const v1::Flag*> flags = MismatchFlags(m);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_THAT(flags[0]->detail(), HasSubstr("3 of 3 containers not scanned"));
+  m = Scan(m, ScanOf(kCarrier, v1::SCAN_POINT_LOAD, {Code(1), Code(2)}, At(15)),
+           At(30))
+          .next;
+  EXPECT_EQ(MismatchFlags(m)[0]->state(), v1::FLAG_STATE_OPEN)
+      << "one drum is still missing";
+  m = Scan(m, ScanOf(kCarrier, v1::SCAN_POINT_LOAD, {Code(3)}, At(16)), At(31))
+          .next;
+  flags = MismatchFlags(m);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0]->state(), v1::FLAG_STATE_CLEARED);
+}
+
 TEST_F(ContainerTest, AScanNamesWhoMayScanWhere) {
   v1::Manifest m = OpenDrums();
   EXPECT_THAT(DecideScan(m, ScanOf(kReceiver, v1::SCAN_POINT_LOAD, {Code(1)}),
@@ -501,6 +565,14 @@ TEST_F(ContainerTest, AScanUploadedLateIsKeptAndMarkedLate) {
   EXPECT_TRUE(m.scans(0).late());
   EXPECT_EQ(FromTimestamp(m.scans(0).device_time()), At(10) - absl::Hours(30));
   EXPECT_EQ(FromTimestamp(m.scans(0).at()), At(10));
+  // The window is the operator's (cradled --scan-window): the same scan is
+  // refused where it is a day, naming it.
+  EXPECT_THAT(DecideScan(m,
+                         ScanOf(kCarrier, v1::SCAN_POINT_LOAD, {Code(2)},
+                                At(10) - absl::Hours(30)),
+                         registry_, At(10), absl::Hours(24)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is more than 24h")));
 }
 
 }  // namespace

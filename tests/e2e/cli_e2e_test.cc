@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -509,6 +510,149 @@ TEST_F(CliEndToEndTest, DrumsAreLabelledListedAndScannedAlongTheChain) {
   RunResult flags = Ctl("regulator", {"flags", "list", "--city", "3304"});
   EXPECT_THAT(flags.out, HasSubstr("CONTAINER_MISMATCH"));
   EXPECT_THAT(flags.out, HasSubstr(drums[1]));
+
+  // The paper manifest, and its seal checked offline with the key of a
+  // saved tree head: genuine; altered, refused; once more is recorded,
+  // no longer current.
+  const std::string paper = dir_.Sub("manifest.pdf");
+  RunResult printed = Ctl(kGenerator, {"manifest", "print", n, "--out", paper});
+  ASSERT_EQ(printed.exit_code, 0) << printed.err;
+  RunResult paper_text =
+      cradle::testing::Run({"/usr/bin/pdftotext", "-enc", "UTF-8", paper, "-"});
+  EXPECT_THAT(paper_text.out, HasSubstr("第二部分"));
+  EXPECT_THAT(paper_text.out, HasSubstr("杭州危运"));
+  RunResult sealed = Ctl(kGenerator, {"manifest", "seal", n});
+  ASSERT_EQ(sealed.exit_code, 0) << sealed.err;
+  const std::string qr = sealed.out.substr(0, sealed.out.find('\n'));
+  const std::string head = dir_.Sub("head.json");
+  CtlOk("regulator", {"audit", "head", "--save", head});
+  RunResult genuine = Ctl(
+      "regulator", {"manifest", "check-qr", qr, "--head", head, "--current"});
+  EXPECT_EQ(genuine.exit_code, 0) << genuine.err;
+  EXPECT_THAT(genuine.out, HasSubstr("genuine: manifest " + n));
+  EXPECT_THAT(genuine.out, HasSubstr("current"));
+  std::string altered = qr;
+  char& version = altered[altered.find('/') + 1];
+  version = version == '9' ? '8' : '9';
+  RunResult forged =
+      Ctl("regulator", {"manifest", "check-qr", altered, "--head", head});
+  EXPECT_NE(forged.exit_code, 0);
+  EXPECT_THAT(forged.err, HasSubstr("not signed by this key"));
+  RunResult keyless = Ctl("regulator", {"manifest", "check-qr", qr});
+  EXPECT_NE(keyless.exit_code, 0);
+  EXPECT_THAT(keyless.err, HasSubstr("--head FILE"));
+  CtlOk(kReceiver, {"deliver", n, "--receiver", kReceiver});
+  RunResult old = Ctl(
+      "regulator", {"manifest", "check-qr", qr, "--head", head, "--current"});
+  EXPECT_NE(old.exit_code, 0);
+  EXPECT_THAT(old.out, HasSubstr("genuine"));
+  EXPECT_THAT(old.err, HasSubstr("superseded"));
+}
+
+// Offline, as yards and highways are: with the server down, the carrier
+// taking over scans the drums onto its truck in two goes, a third
+// carrier's device scans one of them too, and the carrier handing over
+// records the relay, each into its own queue. Back online, the queues are
+// uploaded (one of them twice): every scan is recorded exactly once, the
+// relay's missing-drum flag clears when the late scans arrive, and the
+// third carrier's scan is kept and flagged as conflicting custody.
+TEST_F(CliEndToEndTest, OfflineScansAndARelayUploadLaterExactlyOnce) {
+  StartServer();
+  Regulator("regulator", "3304");
+  const std::string third = cradle::testing::kThirdCarrier;
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kRelayCarrier, "杭州危运", "330108", "transporter");
+  Enroll(third, "杭州西湖危运", "330110", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  CtlOk("admin", {"licence", "grant", "--receiver", kReceiver, "--number",
+                  "ZJ-0481", "--codes", "900-249-08", "--capacity-t", "5000",
+                  "--valid-until", "2099-12-31"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kCarrier, "--plate",
+                  kCarrierPlate, "--permit", "P1"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kRelayCarrier, "--plate",
+                  kRelayPlate, "--permit", "P2"});
+  std::vector<std::string> d;
+  for (const char* seq : {"1", "2", "3"}) {
+    RunResult r =
+        Ctl(kGenerator, {"container", "register", "--generator", kGenerator,
+                         "--waste", "900-249-08", "--seq", seq, "--weight",
+                         "200kg", "--packaging", "铁桶"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    d.push_back(r.out.substr(0, r.out.find('\n')));
+  }
+  RunResult open =
+      Ctl(kGenerator,
+          {"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+           "--receiver", kReceiver, "--waste", "900-249-08:sum:铁桶:3",
+           "--line-field", "1:containers=" + absl::StrJoin(d, ",")});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  const std::string n(absl::StripAsciiWhitespace(open.out));
+  CtlOk(kCarrier,
+        {"scan", n, "--by", kCarrier, "--point", "load", "--container", d[0],
+         "--container", d[1], "--container", d[2]});
+  CtlOk(kCarrier,
+        {"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate});
+
+  server_->Kill(SIGKILL);  // no signal from here
+  const std::string qa = dir_.Sub("a.queue"), qb = dir_.Sub("b.queue"),
+                    qc = dir_.Sub("c.queue");
+  RunResult queued =
+      Ctl(kRelayCarrier,
+          {"--queue", qb, "scan", n, "--by", kRelayCarrier, "--point", "relay",
+           "--container", d[0], "--container", d[1], "--device", "PDA-B"});
+  ASSERT_EQ(queued.exit_code, 0) << queued.err;
+  EXPECT_THAT(queued.out, HasSubstr("queued ScanRequest"));
+  CtlOk(kRelayCarrier,
+        {"--queue", qb, "scan", n, "--by", kRelayCarrier, "--point", "relay",
+         "--container", d[2], "--device", "PDA-B"});
+  CtlOk(third, {"--queue", qc, "scan", n, "--by", third, "--point", "relay",
+                "--container", d[1], "--device", "PDA-C"});
+  CtlOk(kCarrier, {"--queue", qa, "relay", n, "--from", kCarrier, "--to",
+                   kRelayCarrier, "--vehicle", kRelayPlate});
+  EXPECT_THAT(Ctl(kRelayCarrier, {"queue", "show", qb}).out,
+              HasSubstr("2 waiting"));
+  RunResult down = Ctl(kCarrier, {"--timeout", "2s", "queue", "upload", qa});
+  EXPECT_NE(down.exit_code, 0);
+  EXPECT_THAT(down.out, HasSubstr("1 left in"));
+
+  StartServer();
+  const std::string qb_again = dir_.Sub("b-copy.queue");
+  std::filesystem::copy_file(qb, qb_again);  // uploaded twice, as on a crash
+  RunResult up = Ctl(kCarrier, {"queue", "upload", qa});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  up = Ctl(kRelayCarrier, {"queue", "upload", qb});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  EXPECT_THAT(up.out, HasSubstr("2 uploaded (0 already recorded)"));
+  up = Ctl(kRelayCarrier, {"queue", "upload", qb_again});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  EXPECT_THAT(up.out, HasSubstr("2 uploaded (2 already recorded)"));
+  up = Ctl(third, {"queue", "upload", qc});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  EXPECT_THAT(Ctl(kRelayCarrier, {"queue", "show", qb}).out,
+              HasSubstr("0 waiting"));
+
+  RunResult shown = Ctl("regulator", {"manifest", "show", n});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  auto count = [&](const std::string& what) {
+    size_t k = 0;
+    for (size_t at = shown.out.find(what); at != std::string::npos;
+         at = shown.out.find(what, at + 1)) {
+      ++k;
+    }
+    return k;
+  };
+  EXPECT_EQ(count("scan relay 2  by " + kRelayCarrier), 2u) << shown.out;
+  EXPECT_EQ(count("scan relay 2  by " + third), 1u) << shown.out;
+  RunResult open_flags =
+      Ctl("regulator",
+          {"flags", "list", "--kind", "container_mismatch", "--state", "open"});
+  EXPECT_THAT(open_flags.out, HasSubstr("conflicting custody"));
+  EXPECT_THAT(open_flags.out, ::testing::Not(HasSubstr("not scanned")));
+  RunResult cleared = Ctl(
+      "regulator",
+      {"flags", "list", "--kind", "container_mismatch", "--state", "cleared"});
+  EXPECT_THAT(cleared.out, HasSubstr("3 of 3 containers not scanned"));
 }
 
 // A correction from the command line: the generator proposes, the inbox

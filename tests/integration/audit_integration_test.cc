@@ -13,6 +13,7 @@
 
 #include "base/time.h"
 #include "security/ed25519.h"
+#include "services/manifest_seal.h"
 #include "storage/entry_codec.h"
 #include "storage/merkle.h"
 #include "storage/tree_head.h"
@@ -433,6 +434,79 @@ TEST_F(AuditIntegrationTest, ExportStreamsEveryManifestWithTheHead) {
   while (refused->Read(&chunk)) {
   }
   EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+class ManifestSealIntegrationTest : public cradle::testing::ServerFixture {
+ protected:
+  grpc::Status SealAs(const std::string& who, const std::string& number,
+                      v1::ManifestSeal* out = nullptr) {
+    v1::GetManifestSealRequest req;
+    req.set_number(number);
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    v1::GetManifestSealResponse reply;
+    grpc::Status s = audit_->GetManifestSeal(&ctx, req, &reply);
+    if (out != nullptr) *out = reply.seal();
+    return s;
+  }
+};
+
+TEST_F(ManifestSealIntegrationTest,
+       ASealNamesTheManifestsLastEntryAndVerifies) {
+  const std::string n = OpenOne();
+  ASSERT_TRUE(Pickup(n, cradle::testing::kCarrier,
+                     cradle::testing::kCarrierPlate, nullptr)
+                  .ok());
+  v1::ManifestSeal seal;
+  grpc::Status s = SealAs(cradle::testing::kCarrier, n, &seal);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(seal.number(), n);
+  EXPECT_EQ(seal.status(), v1::MANIFEST_STATUS_IN_TRANSIT);
+  // The entry it names is the manifest's last, by sequence and hash.
+  v1::ChainRequest chain_req;
+  chain_req.set_number(n);
+  v1::ChainResponse chain;
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, cradle::testing::kCarrier);
+    ASSERT_TRUE(audit_->Chain(&ctx, chain_req, &chain).ok());
+  }
+  ASSERT_FALSE(chain.entries().empty());
+  const v1::LedgerEntry& last = *chain.entries().rbegin();
+  EXPECT_EQ(seal.version(), last.stream_version());
+  EXPECT_EQ(seal.entry_sequence(), last.sequence());
+  EXPECT_EQ(seal.entry_hash(), last.hash());
+  // Signed with the key the tree heads are signed with.
+  v1::GetTreeHeadResponse head;
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, cradle::testing::kCarrier);
+    ASSERT_TRUE(
+        audit_->GetTreeHead(&ctx, v1::GetTreeHeadRequest(), &head).ok());
+  }
+  EXPECT_EQ(seal.public_key(), head.tree_head().public_key());
+  absl::StatusOr<v1::ManifestSeal> read =
+      services::ParseManifestSealQr(services::ManifestSealQr(seal));
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_TRUE(
+      services::VerifyManifestSeal(*read, head.tree_head().public_key()).ok());
+}
+
+TEST_F(ManifestSealIntegrationTest, OnlyThoseWhoMayReadTheManifestGetASeal) {
+  const std::string n = OpenOne();
+  EXPECT_TRUE(SealAs(cradle::testing::kGenerator, n).ok());
+  EXPECT_TRUE(SealAs(cradle::testing::kJiaxingRegulator, n).ok());
+  EXPECT_EQ(SealAs(cradle::testing::kRelayCarrier, n).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(SealAs(cradle::testing::kHangzhouRegulator, n).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(SealAs(cradle::testing::kGenerator, "20263304999999").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  grpc::Status empty = SealAs(cradle::testing::kGenerator, "");
+  EXPECT_EQ(empty.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(empty.error_message(), ::testing::HasSubstr("number"));
+  EXPECT_EQ(SealAs("nobody", n).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
 }
 
 }  // namespace
