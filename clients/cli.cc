@@ -184,6 +184,12 @@ void PrintLeg(const v1::Leg& leg) {
                                       {"via", absl::StrJoin(t.via(), ", ")},
                                       {"to", t.destination()}});
   if (!route.empty()) std::printf("    %s\n", route.c_str());
+  if (!t.route().empty()) {
+    std::printf(
+        "    planned route: %d positions, from (%.5f, %.5f) to (%.5f, %.5f)\n",
+        t.route_size(), t.route(0).lat(), t.route(0).lon(),
+        t.route(t.route_size() - 1).lat(), t.route(t.route_size() - 1).lon());
+  }
 }
 
 void PrintDestination(const v1::Destination& d) {
@@ -267,6 +273,17 @@ void PrintManifest(const v1::Manifest& m) {
   }
   for (const v1::Leg& leg : m.legs()) PrintLeg(leg);
   for (const v1::ContainerScan& scan : m.scans()) PrintScan(scan);
+  for (const v1::LegTrack& t : m.tracks()) {
+    std::printf("  track of leg %d: %lld points in %d batches, digest %.16s…\n",
+                t.leg(), static_cast<long long>(t.points()), t.batches(),
+                t.digest().c_str());
+  }
+  for (const v1::Weighing& w : m.weighings()) {
+    std::printf("  weighed at %s by %s on %s: net %s\n",
+                absl::AsciiStrToLower(domain::ShortName(w.point())).c_str(),
+                w.by().c_str(), w.device().c_str(),
+                FormatQuantity(w.net_g()).c_str());
+  }
   for (const v1::Destination& d : m.destinations()) PrintDestination(d);
   if (!m.cancel_reason().empty()) {
     std::printf("  cancelled: %s\n", m.cancel_reason().c_str());
@@ -382,10 +399,8 @@ absl::StatusOr<v1::WriteMeta> Meta(const Context& ctx, const ParsedArgs& a) {
   return meta;
 }
 
-absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
-                                        const std::string& number,
-                                        const std::string& given) {
-  if (!given.empty()) return given;
+absl::StatusOr<v1::Manifest> FetchManifest(const Context& ctx,
+                                           const std::string& number) {
   v1::GetManifestRequest get;
   get.set_number(number);
   v1::GetManifestResponse got;
@@ -393,7 +408,15 @@ absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
   grpc::Status s =
       v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &got);
   if (!s.ok()) return FromGrpc(s);
-  return got.manifest().generator();
+  return std::move(*got.mutable_manifest());
+}
+
+absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
+                                        const std::string& number,
+                                        const std::string& given) {
+  if (!given.empty()) return given;
+  CRADLE_CLI_ASSIGN(m, FetchManifest(ctx, number));
+  return m.generator();
 }
 
 void PrintFlag(const Context& ctx, const v1::Flag& f) {

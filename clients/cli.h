@@ -63,6 +63,9 @@ void PrintWritten(const Context& ctx, const google::protobuf::Message& reply,
                   const v1::Manifest& m, const v1::WriteReceipt& receipt);
 void PrintEnterprise(const Context& ctx, const v1::Enterprise& e);
 void PrintFlag(const Context& ctx, const v1::Flag& f);
+// Manifest `number` as the server holds it.
+absl::StatusOr<v1::Manifest> FetchManifest(const Context& ctx,
+                                           const std::string& number);
 // `given` when set, else the generator of manifest `number` (asked of the
 // server): the party a command acts for when it names none.
 absl::StatusOr<std::string> GeneratorOf(const Context& ctx,
@@ -154,6 +157,8 @@ std::vector<Command> ManifestCommands();  // open, issue, show, list, cancel
 std::vector<Command> TransferCommands();
 std::vector<Command>
 ContainerCommands();  // container register, show; scan; label print
+// track upload, track show, weigh
+std::vector<Command> TrackCommands();
 std::vector<Command> ManifestPrintCommands();  // manifest seal, print, check-qr
 std::vector<Command> QueueCommands();  // queue show, upload: the offline queue
 // revise, revision approve|refuse|withdraw, manifest void|return|

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
 
 #include "base/quote.h"
 #include "base/status_macros.h"
@@ -307,30 +309,102 @@ absl::StatusOr<v1::LineDisposal> ParseDisposalLine(absl::string_view text) {
   return d;
 }
 
-absl::StatusOr<v1::Position> ParsePosition(absl::string_view text) {
+absl::StatusOr<v1::Position> ParsePosition(absl::string_view text,
+                                           absl::string_view flag) {
   std::vector<std::string> parts = absl::StrSplit(text, ',');
   double lat = 0, lon = 0;
   if (parts.size() != 2 || !absl::SimpleAtod(parts[0], &lat) ||
       !absl::SimpleAtod(parts[1], &lon) || !std::isfinite(lat) ||
       !std::isfinite(lon)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--at ", Quote(text),
+        absl::StrCat(flag, " ", Quote(text),
                      " is not LAT,LON in degrees (e.g. 30.75,120.76)"));
   }
   if (lat < -90 || lat > 90) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--at ", Quote(text), ": latitude ", Quote(parts[0]),
+        absl::StrCat(flag, " ", Quote(text), ": latitude ", Quote(parts[0]),
                      " is outside -90..90"));
   }
   if (lon < -180 || lon > 180) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--at ", Quote(text), ": longitude ", Quote(parts[1]),
+        absl::StrCat(flag, " ", Quote(text), ": longitude ", Quote(parts[1]),
                      " is outside -180..180"));
   }
   v1::Position p;
   p.set_lat(lat);
   p.set_lon(lon);
   return p;
+}
+
+absl::StatusOr<std::vector<v1::Position>> ParseRoute(absl::string_view text) {
+  std::vector<v1::Position> route;
+  for (absl::string_view part :
+       absl::StrSplit(text, absl::ByAnyChar("; "), absl::SkipEmpty())) {
+    absl::StatusOr<v1::Position> p = ParsePosition(part, "--route");
+    if (!p.ok()) return p.status();
+    route.push_back(*p);
+  }
+  if (route.size() < 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--route ", Quote(text),
+                     " needs 2 or more LAT,LON positions separated by ';': "
+                     "origin, places passed through, destination"));
+  }
+  return route;
+}
+
+absl::StatusOr<std::vector<v1::TrackPoint>> ParseTrackCsv(
+    absl::string_view name, absl::string_view text) {
+  std::vector<v1::TrackPoint> points;
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_no;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    const std::vector<std::string> f =
+        absl::StrSplit(line, ',', absl::SkipWhitespace());
+    if (line_no == 1 && !f.empty() && f[0] == "time") continue;  // header
+    const std::string at = absl::StrCat(name, ":", line_no);
+    if (f.size() != 4) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ": ", Quote(line), " is not time,lat,lon,speed_kmh"));
+    }
+    v1::TrackPoint p;
+    int64_t unix_seconds = 0;
+    absl::Time t;
+    std::string err;
+    const std::string time(absl::StripAsciiWhitespace(f[0]));
+    if (absl::SimpleAtoi(time, &unix_seconds)) {
+      p.set_time(unix_seconds);
+    } else if (absl::ParseTime(absl::RFC3339_full, time, &t, &err)) {
+      p.set_time(absl::ToUnixSeconds(t));
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ": time ", Quote(time),
+                       " is neither RFC 3339 (2026-12-03T09:30:00+08:00) nor "
+                       "Unix seconds"));
+    }
+    absl::StatusOr<v1::Position> pos =
+        ParsePosition(absl::StrCat(absl::StripAsciiWhitespace(f[1]), ",",
+                                   absl::StripAsciiWhitespace(f[2])),
+                      at);
+    if (!pos.ok()) return pos.status();
+    p.set_lat_e6(static_cast<int32_t>(std::llround(pos->lat() * 1e6)));
+    p.set_lon_e6(static_cast<int32_t>(std::llround(pos->lon() * 1e6)));
+    double kmh = 0;
+    if (!absl::SimpleAtod(absl::StripAsciiWhitespace(f[3]), &kmh) ||
+        !std::isfinite(kmh) || kmh < 0 || kmh > 250) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ": speed ", Quote(f[3]), " is not 0..250 km/h"));
+    }
+    p.set_speed_dkmh(static_cast<uint32_t>(std::llround(kmh * 10)));
+    points.push_back(p);
+  }
+  if (points.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " holds no points (time,lat,lon,speed_kmh lines)"));
+  }
+  return points;
 }
 
 absl::StatusOr<std::vector<v1::Role>> ParseRoles(absl::string_view text) {
@@ -453,7 +527,8 @@ absl::StatusOr<v1::FlagKind> ParseFlagKind(absl::string_view text) {
     const google::protobuf::EnumDescriptor* d = v1::FlagKind_descriptor();
     for (int i = 0; i < d->value_count(); ++i) {
       if (d->value(i)->number() == v1::FLAG_KIND_UNSPECIFIED) continue;
-      kinds.push_back(absl::AsciiStrToLower(d->value(i)->name()));
+      kinds.push_back(
+          absl::AsciiStrToLower(domain::ShortName(*d, d->value(i)->number())));
     }
     return absl::InvalidArgumentError(
         absl::StrCat("--kind ", Quote(text), " is not a flag kind (",

@@ -45,7 +45,16 @@ absl::StatusOr<v1::LineReceipt> ParseReceiptLine(absl::string_view text);
 // --line N:METHOD:QTY (dispose)
 absl::StatusOr<v1::LineDisposal> ParseDisposalLine(absl::string_view text);
 // --at LAT,LON
-absl::StatusOr<v1::Position> ParsePosition(absl::string_view text);
+// "LAT,LON" in degrees; errors name `flag`.
+absl::StatusOr<v1::Position> ParsePosition(absl::string_view text,
+                                           absl::string_view flag = "--at");
+// --route "LAT,LON;LAT,LON;...": 2 or more positions.
+absl::StatusOr<std::vector<v1::Position>> ParseRoute(absl::string_view text);
+// A track file (`name` in errors, with the line): one point per line,
+// "time,lat,lon,speed_kmh", time in RFC 3339 or Unix seconds; an optional
+// header line starting "time", blank lines and # comments skipped.
+absl::StatusOr<std::vector<v1::TrackPoint>> ParseTrackCsv(
+    absl::string_view name, absl::string_view text);
 // --roles generator,collector,transporter,receiver
 absl::StatusOr<std::vector<v1::Role>> ParseRoles(absl::string_view text);
 // --capacity-t TONNES (or --quantity-t), whole kilograms: "5000", "12.5"

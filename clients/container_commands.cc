@@ -178,14 +178,8 @@ absl::StatusOr<std::vector<std::string>> CodesToLabel(const Context& ctx,
                                                       const ParsedArgs& a) {
   std::vector<std::string> codes = a.positional;
   if (a.Has("manifest")) {
-    v1::GetManifestRequest get;
-    get.set_number(a.Get("manifest"));
-    v1::GetManifestResponse got;
-    auto call = ctx.Call();
-    grpc::Status s =
-        v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &got);
-    if (!s.ok()) return FromGrpc(s);
-    for (const std::string& c : domain::ManifestContainers(got.manifest())) {
+    CRADLE_CLI_ASSIGN(m, FetchManifest(ctx, a.Get("manifest")));
+    for (const std::string& c : domain::ManifestContainers(m)) {
       codes.push_back(c);
     }
     if (codes.empty()) {

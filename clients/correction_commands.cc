@@ -41,13 +41,7 @@ absl::Status Revise(const Context& ctx, const ParsedArgs& a) {
   req.set_by(by);
   // Each change states the value it replaces: the one the server holds
   // now, so that a change made meanwhile refuses this one.
-  v1::GetManifestRequest get;
-  get.set_number(req.number());
-  v1::GetManifestResponse current;
-  auto call = ctx.Call();
-  grpc::Status s =
-      v1::Manifests::NewStub(ctx.channel)->Get(call.get(), get, &current);
-  if (!s.ok()) return FromGrpc(s);
+  CRADLE_CLI_ASSIGN(current, FetchManifest(ctx, req.number()));
   const std::vector<std::string> sets = a.GetAll("set");
   if (sets.empty()) {
     return absl::InvalidArgumentError(
@@ -62,7 +56,7 @@ absl::Status Revise(const Context& ctx, const ParsedArgs& a) {
           ": write FIELD=VALUE, e.g. lines[0].quantity_g=1250000"));
     }
     CRADLE_CLI_ASSIGN(from, domain::FieldValue(absl::StrCat("--set ", parts[0]),
-                                               current.manifest(), parts[0]));
+                                               current, parts[0]));
     v1::FieldChange* c = req.add_changes();
     c->set_field(parts[0]);
     c->set_old_value(from);

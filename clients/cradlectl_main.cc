@@ -43,7 +43,7 @@ std::vector<Command> Commands() {
   std::vector<Command> all;
   for (auto group :
        {RegistryCommands, CarrierCommands, ManifestCommands, TransferCommands,
-        ContainerCommands, ManifestPrintCommands, QueueCommands,
+        ContainerCommands, TrackCommands, ManifestPrintCommands, QueueCommands,
         CorrectionCommands, FlagCommands, AuditCommands, FeedCommands,
         VerifyCommands, CredentialCommands, NodeCommands, NationalCommands}) {
     std::vector<Command> c = group();
@@ -72,7 +72,8 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {"idempotency-key", "KEY",
        "reuse a key to retry a write safely (default: a fresh random key)"},
       {"queue", "FILE",
-       "offline: sign a pickup, relay, deliver, scan, receive or dispose and "
+       "offline: sign a pickup, relay, deliver, scan, weigh, receive or "
+       "dispose and "
        "keep it in FILE; send later with: cradlectl queue upload FILE"},
       {"help", "", "explain the command"},
   };

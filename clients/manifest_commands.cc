@@ -63,13 +63,22 @@ std::vector<FlagSpec> WithTransport(std::vector<FlagSpec> own) {
       {"origin", "PLACE", "where this leg starts"},
       {"via", "PLACE", "a place passed through", true},
       {"destination", "PLACE", "where this leg ends"},
+      {"route", "LAT,LON;...",
+       "the planned route as positions: origin; places passed through; "
+       "destination. The leg's track is judged against a corridor around it "
+       "(ROUTE_DEVIATION, LONG_STOP)"},
   };
   own.insert(own.end(), transport.begin(), transport.end());
   return With(std::move(own), true);
 }
 
-v1::Transport TransportFromArgs(const ParsedArgs& a) {
+absl::StatusOr<v1::Transport> TransportFromArgs(const ParsedArgs& a) {
   v1::Transport t;
+  if (a.Has("route")) {
+    CRADLE_ASSIGN_OR_RETURN(std::vector<v1::Position> route,
+                            ParseRoute(a.Get("route")));
+    for (v1::Position& p : route) *t.add_route() = std::move(p);
+  }
   t.set_driver_certificate(a.Get("driver-cert"));
   t.set_escort_certificate(a.Get("escort-cert"));
   t.set_waybill(a.Get("waybill"));
@@ -81,9 +90,10 @@ v1::Transport TransportFromArgs(const ParsedArgs& a) {
 
 // Sets `transport` on a leg request when any of its flags was given.
 template <typename LegRequest>
-void SetTransport(const ParsedArgs& a, LegRequest* req) {
-  v1::Transport t = TransportFromArgs(a);
+absl::Status SetTransport(const ParsedArgs& a, LegRequest* req) {
+  CRADLE_ASSIGN_OR_RETURN(v1::Transport t, TransportFromArgs(a));
   if (t.ByteSizeLong() > 0) *req->mutable_transport() = std::move(t);
+  return absl::OkStatus();
 }
 
 // cradlectl manifest open
@@ -138,17 +148,11 @@ absl::Status IssueManifest(const Context& ctx, const ParsedArgs& a) {
 
 // cradlectl manifest show
 absl::Status ShowManifest(const Context& ctx, const ParsedArgs& a) {
-  v1::GetManifestRequest req;
-  req.set_number(a.positional[0]);
-  v1::GetManifestResponse got;
-  auto call = ctx.Call();
-  grpc::Status s =
-      v1::Manifests::NewStub(ctx.channel)->Get(call.get(), req, &got);
-  if (!s.ok()) return FromGrpc(s);
+  CRADLE_CLI_ASSIGN(m, FetchManifest(ctx, a.positional[0]));
   if (ctx.json) {
-    PrintJson(got.manifest());
+    PrintJson(m);
   } else {
-    PrintManifest(got.manifest());
+    PrintManifest(m);
   }
   return absl::OkStatus();
 }
@@ -269,7 +273,7 @@ absl::Status Pickup(const Context& ctx, const ParsedArgs& a) {
   req.set_carrier(a.Get("carrier"));
   req.set_vehicle(a.Get("vehicle"));
   req.set_driver(a.Get("driver"));
-  SetTransport(a, &req);
+  CRADLE_RETURN_IF_ERROR(SetTransport(a, &req));
   auto stub = v1::Transfers::NewStub(ctx.channel);
   return ManifestWrite<v1::PickupRequest, v1::PickupResponse>(
       ctx, req, [&](auto* c, const auto& r, auto* out) {
@@ -287,7 +291,7 @@ absl::Status Relay(const Context& ctx, const ParsedArgs& a) {
   req.set_to_carrier(a.Get("to"));
   req.set_vehicle(a.Get("vehicle"));
   req.set_driver(a.Get("driver"));
-  SetTransport(a, &req);
+  CRADLE_RETURN_IF_ERROR(SetTransport(a, &req));
   auto stub = v1::Transfers::NewStub(ctx.channel);
   return ManifestWrite<v1::RelayRequest, v1::RelayResponse>(
       ctx, req, [&](auto* c, const auto& r, auto* out) {
@@ -356,7 +360,7 @@ absl::Status Reroute(const Context& ctx, const ParsedArgs& a) {
   req.set_carrier(a.Get("carrier"));
   req.set_vehicle(a.Get("vehicle"));
   req.set_driver(a.Get("driver"));
-  SetTransport(a, &req);
+  CRADLE_RETURN_IF_ERROR(SetTransport(a, &req));
   req.set_generator(a.Get("generator"));
   CRADLE_CLI_ASSIGN(generator, GeneratorOf(ctx, req.number(), req.generator()));
   req.set_generator(generator);

@@ -23,6 +23,7 @@ constexpr absl::string_view kQueueable[] = {
     "cradle.v1.PickupRequest",  "cradle.v1.RelayRequest",
     "cradle.v1.DeliverRequest", "cradle.v1.ScanRequest",
     "cradle.v1.ReceiveRequest", "cradle.v1.DisposeRequest",
+    "cradle.v1.WeighRequest",
 };
 
 }  // namespace
@@ -71,7 +72,8 @@ absl::Status AppendToQueue(const std::string& path,
   const std::string type = request.GetDescriptor()->full_name();
   if (!Queueable(type)) {
     return absl::InvalidArgumentError(
-        "--queue: only pickup, relay, deliver, scan, receive and dispose are "
+        "--queue: only pickup, relay, deliver, scan, weigh, receive and "
+        "dispose are "
         "made offline");
   }
   CRADLE_ASSIGN_OR_RETURN(std::vector<QueuedWrite> writes, ReadQueue(path));

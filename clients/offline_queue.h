@@ -27,7 +27,7 @@ struct QueuedWrite {
 };
 
 // The writes a queue may hold: those a driver or a gate makes in the field
-// (pickup, relay, deliver, scan, receive, dispose).
+// (pickup, relay, deliver, scan, weigh, receive, dispose).
 bool Queueable(absl::string_view type);
 
 // The writes in `path`, oldest first; none when it does not exist. An error

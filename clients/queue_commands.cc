@@ -28,40 +28,20 @@ struct Uploaded {
 using Sender =
     std::function<grpc::Status(const Context&, const std::string&, Uploaded*)>;
 
-// Sends the request in `bytes` with `rpc`.
-template <typename Request, typename Response>
-Sender Send(grpc::Status (v1::Transfers::Stub::*rpc)(grpc::ClientContext*,
-                                                     const Request&,
-                                                     Response*)) {
+// Sends the request in `bytes` with `rpc`, of any service's stub.
+template <typename Stub, typename Request, typename Response>
+Sender Send(grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&,
+                                      Response*)) {
   return [rpc](const Context& ctx, const std::string& bytes, Uploaded* out) {
     Request req;
     if (!req.ParseFromString(bytes)) {
       return grpc::Status(grpc::StatusCode::DATA_LOSS,
                           "a queued request does not parse");
     }
-    auto stub = v1::Transfers::NewStub(ctx.channel);
+    Stub stub(ctx.channel);
     Response reply;
     auto call = ctx.Call();
-    grpc::Status s = ((*stub).*rpc)(call.get(), req, &reply);
-    out->number = req.number();
-    out->receipt = reply.receipt();
-    return s;
-  };
-}
-
-template <typename Request, typename Response>
-Sender SendDisposal(grpc::Status (v1::Disposals::Stub::*rpc)(
-    grpc::ClientContext*, const Request&, Response*)) {
-  return [rpc](const Context& ctx, const std::string& bytes, Uploaded* out) {
-    Request req;
-    if (!req.ParseFromString(bytes)) {
-      return grpc::Status(grpc::StatusCode::DATA_LOSS,
-                          "a queued request does not parse");
-    }
-    auto stub = v1::Disposals::NewStub(ctx.channel);
-    Response reply;
-    auto call = ctx.Call();
-    grpc::Status s = ((*stub).*rpc)(call.get(), req, &reply);
+    grpc::Status s = (stub.*rpc)(call.get(), req, &reply);
     out->number = req.number();
     out->receipt = reply.receipt();
     return s;
@@ -74,8 +54,9 @@ const std::map<std::string, Sender>& Senders() {
       {"cradle.v1.RelayRequest", Send(&v1::Transfers::Stub::Relay)},
       {"cradle.v1.DeliverRequest", Send(&v1::Transfers::Stub::Deliver)},
       {"cradle.v1.ScanRequest", Send(&v1::Transfers::Stub::Scan)},
-      {"cradle.v1.ReceiveRequest", SendDisposal(&v1::Disposals::Stub::Receive)},
-      {"cradle.v1.DisposeRequest", SendDisposal(&v1::Disposals::Stub::Dispose)},
+      {"cradle.v1.WeighRequest", Send(&v1::Transfers::Stub::Weigh)},
+      {"cradle.v1.ReceiveRequest", Send(&v1::Disposals::Stub::Receive)},
+      {"cradle.v1.DisposeRequest", Send(&v1::Disposals::Stub::Dispose)},
   };
   return *senders;
 }

@@ -53,6 +53,12 @@ const std::vector<Permission>& Table() {
        "at LOAD, the carrier taking the load over at RELAY, a receiver of "
        "the manifest at ARRIVAL",
        true},
+      {Operation::kTrack, "Transfers.RecordTrack", kCarriers,
+       "`carrier` is the credential's enterprise and drove the leg", true},
+      {Operation::kWeigh, "Transfers.Weigh", kGenerators | kReceivers,
+       "`by` is the credential's enterprise: the manifest's generator at "
+       "EXIT, the receiver it is addressed to at ENTRY",
+       true},
       {Operation::kRegisterContainer, "Containers.Register", kGenerators,
        "`container.generator` is the credential's enterprise and the unit "
        "its code names",

@@ -63,6 +63,8 @@ enum class Operation {
   kPickup,
   kRelay,
   kScan,
+  kTrack,
+  kWeigh,
   kRegisterContainer,
   kContainerRead,
   kDeliver,

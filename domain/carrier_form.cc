@@ -11,6 +11,7 @@
 #include "domain/legal_form.h"
 #include "domain/names.h"
 #include "domain/registry.h"
+#include "domain/track.h"
 
 namespace cradle::domain {
 namespace {
@@ -144,6 +145,7 @@ absl::StatusOr<ledger::v1::LegPapers> CheckTransport(
     CRADLE_RETURN_IF_ERROR(CheckText(absl::StrCat("transport.via[", i, "]"),
                                      transport.via(i), kMaxTextBytes, true));
   }
+  CRADLE_RETURN_IF_ERROR(CheckRoute("transport.route", transport.route()));
   return papers;
 }
 

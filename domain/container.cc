@@ -338,32 +338,6 @@ absl::StatusOr<int> Handover(const v1::Manifest& m, v1::ScanPoint point,
   }
 }
 
-absl::Status CheckScanTime(const v1::WriteMeta& meta, absl::Time now,
-                           absl::Duration window) {
-  if (meta.device().empty()) {
-    return absl::InvalidArgumentError(
-        "meta.device is required: a scan names the device that made it");
-  }
-  if (!meta.has_device_time()) {
-    return absl::InvalidArgumentError(
-        "meta.device_time is required: a scan keeps the device's time");
-  }
-  const absl::Time t = FromTimestamp(meta.device_time());
-  if (t > now + kDeviceClockSkew) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("meta.device_time ", absl::FormatTime(t),
-                     " is ahead of the server's ", absl::FormatTime(now),
-                     " by more than ", absl::FormatDuration(kDeviceClockSkew)));
-  }
-  if (now - t > window) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("meta.device_time ", absl::FormatTime(t), " is more than ",
-                     absl::FormatDuration(window),
-                     " ago: a scan is accepted within that of being made"));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<Decision> DecideScan(const v1::Manifest& m,
@@ -371,7 +345,8 @@ absl::StatusOr<Decision> DecideScan(const v1::Manifest& m,
                                     const RegistryReader& registry,
                                     absl::Time now, absl::Duration window) {
   CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
-  CRADLE_RETURN_IF_ERROR(CheckScanTime(request.meta(), now, window));
+  CRADLE_RETURN_IF_ERROR(
+      CheckDeviceTime(request.meta(), now, window, "a scan"));
   if (request.by().empty()) {
     return absl::InvalidArgumentError("by is required");
   }
@@ -429,6 +404,32 @@ std::vector<std::string> ManifestContainers(const v1::Manifest& m) {
     for (const std::string& c : line.containers()) out.push_back(c);
   }
   return out;
+}
+
+absl::Status CheckDeviceTime(const v1::WriteMeta& meta, absl::Time now,
+                             absl::Duration window, absl::string_view what) {
+  if (meta.device().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "meta.device is required: ", what, " names the device that made it"));
+  }
+  if (!meta.has_device_time()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "meta.device_time is required: ", what, " keeps the device's time"));
+  }
+  const absl::Time t = FromTimestamp(meta.device_time());
+  if (t > now + kDeviceClockSkew) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("meta.device_time ", absl::FormatTime(t),
+                     " is ahead of the server's ", absl::FormatTime(now),
+                     " by more than ", absl::FormatDuration(kDeviceClockSkew)));
+  }
+  if (now - t > window) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("meta.device_time ", absl::FormatTime(t), " is more than ",
+                     absl::FormatDuration(window), " ago: ", what,
+                     " is accepted within that of being made"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace cradle::domain

@@ -27,6 +27,12 @@ absl::Status CheckState(Action action, const v1::Manifest& m);
 // The caller's position, person and device, where given.
 absl::Status CheckMeta(const v1::WriteMeta& meta);
 
+// meta.device and meta.device_time are given, the time not ahead of `now`
+// by more than kDeviceClockSkew (domain/container.h) nor behind it by more
+// than `window`; `what` ("a scan") names the write in the errors.
+absl::Status CheckDeviceTime(const v1::WriteMeta& meta, absl::Time now,
+                             absl::Duration window, absl::string_view what);
+
 bool HasRole(const v1::Enterprise& e, std::initializer_list<v1::Role> roles);
 
 // Looks `id` up (the request's `field`) and checks it holds one of `roles`.

@@ -312,6 +312,30 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       scan->set_handover(event.handover());
       break;
     }
+    case ledger::v1::ManifestEvent::kTrackRecorded: {
+      // The decision recorded what the batch made of the leg's track.
+      v1::LegTrack* track = nullptr;
+      for (v1::LegTrack& t : *m->mutable_tracks()) {
+        if (t.leg() == event.track().leg()) track = &t;
+      }
+      if (track == nullptr) track = m->add_tracks();
+      *track = Transcribe<v1::LegTrack>(event.track());
+      break;
+    }
+    case ledger::v1::ManifestEvent::kWeighed: {
+      const ledger::v1::Weighed& w = event.weighed();
+      v1::Weighing* reading = m->add_weighings();
+      reading->set_point(static_cast<v1::WeighPoint>(w.point()));
+      reading->set_by(w.by());
+      reading->set_device(w.meta().device());
+      *reading->mutable_device_time() = w.meta().device_time();
+      reading->set_gross_g(w.gross_g());
+      reading->set_tare_g(w.tare_g());
+      reading->set_net_g(w.gross_g() - w.tare_g());
+      reading->set_destination(event.handover());
+      *reading->mutable_at() = ToTimestamp(recorded);
+      break;
+    }
     case ledger::v1::ManifestEvent::KIND_NOT_SET:
       break;
   }
@@ -369,6 +393,10 @@ std::string EventType(const ledger::v1::ManifestEvent& event) {
       return "manifest.return_confirmed";
     case ledger::v1::ManifestEvent::kScanned:
       return "manifest.scanned";
+    case ledger::v1::ManifestEvent::kTrackRecorded:
+      return "manifest.track_recorded";
+    case ledger::v1::ManifestEvent::kWeighed:
+      return "manifest.weighed";
     case ledger::v1::ManifestEvent::KIND_NOT_SET:
       break;
   }

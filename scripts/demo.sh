@@ -46,22 +46,19 @@ CAR2=91330108MA2H3M4N54  # relay carrier, 杭州 滨江区 330108
 REC=91330481MA2C7H8J9E   # receiver, 海宁市 330481
 HZREC=91330106MA2D1E2F32 # receiver, 杭州 西湖区 330106
 
-# Registers an enterprise (the administrator) and issues it a credential;
-# carriers and receivers first make their own signing key.
+# Registers an enterprise (the administrator) and issues it a credential
+# for a signing key it makes first: what a party attests (a pickup, a
+# receipt, a weighbridge reading) it signs.
 enroll() {  # id name division role
   if cli admin enterprise show "$1" >/dev/null 2>&1; then
     echo "(enterprise $1 already registered)" >&2
   else
     as admin enterprise register --id "$1" --name "$2" --division "$3" --roles "$4"
   fi
-  [ -f "$ids/$1.token" ] && return
-  local pub=()
-  if [ "$4" != generator ]; then
-    as "$1" keygen --out "$ids/$1.key" >&2
-    pub=(--public-key "$ids/$1.key.pub")
-  fi
+  [ -f "$ids/$1.token" ] && [ -f "$ids/$1.key" ] && return
+  as "$1" keygen --out "$ids/$1.key" >&2
   as admin credential issue --kind party --enterprise "$1" --role "$4" \
-    "${pub[@]}" --out "$ids/$1.token" >&2
+    --public-key "$ids/$1.key.pub" --out "$ids/$1.token" >&2
 }
 
 echo "== 1. The registry: who may generate, carry and receive, each with a credential" >&2
@@ -202,3 +199,32 @@ as regulator audit head --save "$ids/head.json"
 QR=$(as $GEN manifest seal "$N3" | head -1)
 echo "QR: $QR"
 as regulator manifest check-qr "$QR" --head "$ids/head.json" --current
+
+echo "== 11. The carrier declares its route; its fleet platform sends the truck's track in" >&2
+echo "       chained batches. The truck stands 70 min on the G60, off its route's ends:" >&2
+echo "       LONG_STOP. Weighbridges at both gates disagree with the typed weights" >&2
+N4=$(as $GEN manifest open --generator $GEN --carrier $CAR1 --receiver $REC \
+       --waste 900-249-08:1.25t:drum:5 --method D10)
+as $GEN weigh "$N4" --by $GEN --point exit --gross 13.55t --tare 12.3t --device WB-嘉兴-01
+as $CAR1 pickup "$N4" --carrier $CAR1 --vehicle 浙F12345 \
+  --route "30.7461,120.7555;30.5831,120.6878;30.4200,120.6200"
+# Two hours up to now, one point per 30 s (the terminals' rate), south
+# along the route, standing still from minute 40 to 110 halfway.
+now=$(date +%s)
+{
+  echo "time,lat,lon,speed_kmh"
+  for k in $(seq 0 239); do
+    at=$k; speed=45
+    if [ "$k" -ge 80 ] && [ "$k" -lt 220 ]; then at=80; speed=0; fi
+    awk -v t=$((now - 7200 + 30 * k)) -v a="$at" -v s="$speed" 'BEGIN {
+      f = a / 239; lat = 30.7461 - f * 0.3261; lon = 120.7555 - f * 0.1355
+      printf "%d,%.6f,%.6f,%d\n", t, lat, lon, s }'
+  done
+} > "$ids/track-$N4.csv"
+as $CAR1 track upload "$N4" --leg 1 --file "$ids/track-$N4.csv"
+as $REC deliver "$N4" --receiver $REC
+as $REC weigh "$N4" --by $REC --point entry --gross 13.31t --tare 12.3t --device WB-海宁-09
+as $REC receive "$N4" --receiver $REC --line 1:accept:1.25t --licence ZJ-HW-0481 \
+  --received-by 赵收货
+as $GEN track show "$N4"
+as regulator flags list --city 3304 --state open

@@ -71,6 +71,10 @@ const absl::flat_hash_map<std::string, std::string>& SigningNames() {
         {v1::RelayRequest::descriptor()});
     add("cradle.v1.ScanRequest", l::Scanned::descriptor(),
         {v1::ScanRequest::descriptor()});
+    add("cradle.v1.RecordTrackRequest", l::TrackRecorded::descriptor(),
+        {v1::RecordTrackRequest::descriptor()});
+    add("cradle.v1.WeighRequest", l::Weighed::descriptor(),
+        {v1::WeighRequest::descriptor()});
     add("cradle.v1.RegisterContainerRequest",
         l::ContainerRegistered::descriptor(),
         {v1::RegisterContainerRequest::descriptor()});

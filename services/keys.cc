@@ -31,7 +31,8 @@ constexpr absl::string_view kFlagKindNames[] = {
     "UNLICENSED_RECEIVER",   "WRONG_RECEIVER",  "QUANTITY_DISCREPANCY",
     "TRANSIT_OVERDUE",       "RECEIPT_OVERDUE", "MISSING_DISPOSAL",
     "BACKFILL_OVERDUE",      "DIRECT_PAYMENT",  "LEDGER_DAMAGED",
-    "UNLICENSED_METHOD",     "LOAD_MISMATCH",   "CONTAINER_MISMATCH"};
+    "UNLICENSED_METHOD",     "LOAD_MISMATCH",   "CONTAINER_MISMATCH",
+    "ROUTE_DEVIATION",       "LONG_STOP",       "TRACK_GAP"};
 constexpr absl::string_view kFlagStateNames[] = {
     "FLAG_STATE_UNSPECIFIED", "OPEN", "ACKED", "RESOLVED", "CLEARED"};
 constexpr absl::string_view kSeverityNames[] = {"SEVERITY_UNSPECIFIED", "LOW",

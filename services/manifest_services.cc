@@ -2,6 +2,8 @@
 
 #include "base/status_macros.h"
 #include "domain/container.h"
+#include "domain/track.h"
+#include "domain/weighing.h"
 #include "services/grpc_status.h"
 #include "services/services.h"
 #include "services/write_reply.h"
@@ -29,15 +31,14 @@ absl::optional<domain::Principal> Writer(grpc::CallbackServerContext* ctx,
   return *std::move(p);
 }
 
-// A write to an existing manifest: the gate, then the store with `decide`.
-template <typename Request, typename Response, typename DecideFn>
-grpc::ServerUnaryReactor* WriteManifest(grpc::CallbackServerContext* ctx,
-                                        const Gate& gate, ManifestStore& store,
-                                        const Request* request, Operation op,
-                                        absl::string_view field,
-                                        absl::string_view party,
-                                        absl::string_view op_name,
-                                        Response* reply, DecideFn decide) {
+// A write to an existing manifest: the gate, then the store with `decide`;
+// `answer(reactor)` makes what finishes the call.
+template <typename Request, typename DecideFn, typename AnswerFn>
+grpc::ServerUnaryReactor* WriteManifestAnswering(
+    grpc::CallbackServerContext* ctx, const Gate& gate, ManifestStore& store,
+    const Request* request, Operation op, absl::string_view field,
+    absl::string_view party, absl::string_view op_name, DecideFn decide,
+    AnswerFn answer) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::optional<domain::Principal> who =
       Writer(ctx, gate, *request, op, field, party, reactor);
@@ -47,8 +48,22 @@ grpc::ServerUnaryReactor* WriteManifest(grpc::CallbackServerContext* ctx,
       [request, decide](
           const v1::Manifest& m, const domain::RegistryReader& registry,
           absl::Time now) { return decide(m, *request, registry, now); },
-      gate.RecordingVouch(*ctx, *who, Answer(reactor, reply)));
+      gate.RecordingVouch(*ctx, *who, answer(reactor)));
   return reactor;
+}
+
+// The same, answering with the manifest and the receipt.
+template <typename Request, typename Response, typename DecideFn>
+grpc::ServerUnaryReactor* WriteManifest(grpc::CallbackServerContext* ctx,
+                                        const Gate& gate, ManifestStore& store,
+                                        const Request* request, Operation op,
+                                        absl::string_view field,
+                                        absl::string_view party,
+                                        absl::string_view op_name,
+                                        Response* reply, DecideFn decide) {
+  return WriteManifestAnswering(
+      ctx, gate, store, request, op, field, party, op_name, decide,
+      [reply](grpc::ServerUnaryReactor* r) { return Answer(r, reply); });
 }
 
 }  // namespace
@@ -212,6 +227,42 @@ grpc::ServerUnaryReactor* TransferService::Scan(
         return domain::DecideScan(m, r, reg, now,
                                   store_.flag_config().scan_window);
       });
+}
+
+grpc::ServerUnaryReactor* TransferService::RecordTrack(
+    grpc::CallbackServerContext* ctx, const v1::RecordTrackRequest* request,
+    v1::RecordTrackResponse* reply) {
+  const int leg = request->leg();
+  return WriteManifestAnswering(
+      ctx, gate_, store_, request, Operation::kTrack, "carrier",
+      request->carrier(), "track",
+      [this](const v1::Manifest& m, const auto& r,
+             const domain::RegistryReader&, absl::Time now) {
+        return domain::DecideTrack(m, r, now, store_.flag_config());
+      },
+      [reply, leg](grpc::ServerUnaryReactor* reactor) {
+        return Finisher<ManifestWritten>(
+            reactor, reply,
+            [leg](ManifestWritten w, v1::RecordTrackResponse* r) {
+              for (const v1::LegTrack& t : w.manifest.tracks()) {
+                if (t.leg() == leg) r->set_digest(t.digest());
+              }
+              *r->mutable_manifest() = std::move(w.manifest);
+              *r->mutable_receipt() = std::move(w.receipt);
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* TransferService::Weigh(
+    grpc::CallbackServerContext* ctx, const v1::WeighRequest* request,
+    v1::WeighResponse* reply) {
+  return WriteManifest(ctx, gate_, store_, request, Operation::kWeigh, "by",
+                       request->by(), "weigh", reply,
+                       [this](const v1::Manifest& m, const auto& r,
+                              const domain::RegistryReader&, absl::Time now) {
+                         return domain::DecideWeigh(
+                             m, r, now, store_.flag_config().scan_window);
+                       });
 }
 
 grpc::ServerUnaryReactor* DisposalService::Receive(

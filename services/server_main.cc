@@ -65,6 +65,16 @@ ABSL_FLAG(std::string, scan_window, "72h",
           "A container scan made on a device longer ago than this is refused "
           "when it reaches the server (offline devices upload within it); one "
           "more than 5 minutes old is kept and marked late.");
+ABSL_FLAG(double, corridor_km, 2.0,
+          "ROUTE_DEVIATION: how far (km) a leg's track may stray from the "
+          "route it declared; a stop this near the route's ends is no "
+          "LONG_STOP.");
+ABSL_FLAG(std::string, long_stop, "60m",
+          "LONG_STOP: how long a vehicle may stand still away from its "
+          "route's origin and destination.");
+ABSL_FLAG(std::string, track_gap, "15m",
+          "TRACK_GAP: how long a leg's track may go without points while the "
+          "load is in transit.");
 ABSL_FLAG(double, quantity_tolerance, 5.0,
           "QUANTITY_DISCREPANCY: received weight may differ from shipped by "
           "this percentage.");
@@ -296,6 +306,23 @@ absl::StatusOr<cradle::services::ServerOptions> OptionsFromFlags() {
     return absl::InvalidArgumentError(
         absl::StrCat("--scan-window \"", absl::GetFlag(FLAGS_scan_window),
                      "\" must be a duration from 1h to 720h, e.g. 72h"));
+  }
+  const double corridor = absl::GetFlag(FLAGS_corridor_km);
+  if (!(corridor >= 0.1 && corridor <= 100)) {
+    return absl::InvalidArgumentError(
+        "--corridor-km must be from 0.1 to 100 (kilometres)");
+  }
+  options.flags.corridor_m = corridor * 1000;
+  for (auto [name, text, into] :
+       {std::tuple{"--long-stop", absl::GetFlag(FLAGS_long_stop),
+                   &options.flags.long_stop},
+        std::tuple{"--track-gap", absl::GetFlag(FLAGS_track_gap),
+                   &options.flags.track_gap}}) {
+    if (!absl::ParseDuration(text, into) || *into < absl::Minutes(1) ||
+        *into > absl::Hours(24)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, " \"", text, "\" must be a duration from 1m to 24h, e.g. 45m"));
+    }
   }
   const double tolerance = absl::GetFlag(FLAGS_quantity_tolerance);
   if (!(tolerance >= 0 && tolerance <= 100)) {

@@ -171,6 +171,8 @@ class TransferService final
     Check("cradle.v1.Transfers", "Deliver", &TransferService::Deliver);
     Check("cradle.v1.Transfers", "Reroute", &TransferService::Reroute);
     Check("cradle.v1.Transfers", "Scan", &TransferService::Scan);
+    Check("cradle.v1.Transfers", "RecordTrack", &TransferService::RecordTrack);
+    Check("cradle.v1.Transfers", "Weigh", &TransferService::Weigh);
   }
 
   grpc::ServerUnaryReactor* Pickup(grpc::CallbackServerContext* ctx,
@@ -188,6 +190,12 @@ class TransferService final
   grpc::ServerUnaryReactor* Scan(grpc::CallbackServerContext* ctx,
                                  const v1::ScanRequest* request,
                                  v1::ScanResponse* reply) override;
+  grpc::ServerUnaryReactor* RecordTrack(
+      grpc::CallbackServerContext* ctx, const v1::RecordTrackRequest* request,
+      v1::RecordTrackResponse* reply) override;
+  grpc::ServerUnaryReactor* Weigh(grpc::CallbackServerContext* ctx,
+                                  const v1::WeighRequest* request,
+                                  v1::WeighResponse* reply) override;
 
  private:
   ManifestStore& store_;

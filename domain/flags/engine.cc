@@ -17,6 +17,15 @@
 namespace cradle::domain {
 namespace {
 
+// Kinds whose subject is the stream version of the event that raised them
+// (each scan, hand-over or track batch is judged on its own), not a
+// destination.
+bool SubjectIsEvent(int kind) {
+  return kind == v1::FLAG_KIND_CONTAINER_MISMATCH ||
+         kind == v1::FLAG_KIND_ROUTE_DEVIATION ||
+         kind == v1::FLAG_KIND_LONG_STOP || kind == v1::FLAG_KIND_TRACK_GAP;
+}
+
 // A flag of `kind` on `subject` that still stands: a cleared one (its
 // condition went away, or a revision re-addressed its destination) does
 // not stop the rule raising it again.
@@ -45,10 +54,10 @@ void AddFlag(ledger::v1::ManifestEvent event, absl::Time now,
     for (uint64_t v : evidence) f->add_evidence(v);
   }
   std::string destination = m.destination_division();
-  // DIRECT_PAYMENT's subject is a payment, CONTAINER_MISMATCH's an event,
-  // not a destination.
-  const bool per_destination = f->kind() != v1::FLAG_KIND_DIRECT_PAYMENT &&
-                               f->kind() != v1::FLAG_KIND_CONTAINER_MISMATCH;
+  // DIRECT_PAYMENT's subject is a payment, and some kinds' an event, not a
+  // destination.
+  const bool per_destination =
+      f->kind() != v1::FLAG_KIND_DIRECT_PAYMENT && !SubjectIsEvent(f->kind());
   if (per_destination && f->destination() >= 0 &&
       f->destination() < m.destinations_size() &&
       !m.destinations(f->destination()).division().empty()) {
@@ -60,8 +69,8 @@ void AddFlag(ledger::v1::ManifestEvent event, absl::Time now,
   f->set_destination_city(destination.substr(0, 4));
   if (f->enterprises().empty()) {
     std::set<std::string> parties = {m.generator(), m.carrier()};
-    if (f->kind() != v1::FLAG_KIND_CONTAINER_MISMATCH &&
-        f->destination() >= 0 && f->destination() < m.destinations_size()) {
+    if (!SubjectIsEvent(f->kind()) && f->destination() >= 0 &&
+        f->destination() < m.destinations_size()) {
       parties.insert(m.destinations(f->destination()).receiver());
     } else {
       parties.insert(m.receiver());

@@ -38,6 +38,13 @@ struct FlagConfig {
   // Not a flag rule's either: a scan made on a device longer ago than this
   // is refused (domain/container.h); offline devices upload within it.
   absl::Duration scan_window = absl::Hours(72);
+  // Tracks (docs/TRACKS.md): how far from its declared route a vehicle may
+  // go (ROUTE_DEVIATION; also how near the route's ends a stop is not
+  // judged), how long it may stand still away from them (LONG_STOP), and
+  // how long a leg's track may be silent while in transit (TRACK_GAP).
+  double corridor_m = 2000;
+  absl::Duration long_stop = absl::Minutes(60);
+  absl::Duration track_gap = absl::Minutes(15);
   // Received vs shipped weight, in basis points (1/100 of a percent).
   int64_t quantity_tolerance_bp = 500;
   const WorkCalendar* calendar = &WorkCalendar::Builtin();  // not owned

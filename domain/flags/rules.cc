@@ -7,6 +7,7 @@ const std::vector<const EventRule*>& EventRules() {
       &CrossCityRule(),        &CrossProvinceRule(), &UnlicensedReceiverRule(),
       &UnlicensedMethodRule(), &WrongReceiverRule(), &QuantityDiscrepancyRule(),
       &DirectPaymentRule(),    &LoadMismatchRule(),  &ContainerMismatchRule(),
+      &RouteDeviationRule(),   &LongStopRule(),      &TrackGapRule(),
   };
   return *rules;
 }

@@ -19,6 +19,10 @@ const EventRule& QuantityDiscrepancyRule();
 const EventRule& DirectPaymentRule();
 const EventRule& LoadMismatchRule();
 const EventRule& ContainerMismatchRule();
+// The three track rules share track_rules.cc.
+const EventRule& RouteDeviationRule();
+const EventRule& LongStopRule();
+const EventRule& TrackGapRule();
 
 const DeadlineRule& TransitOverdueRule();
 const DeadlineRule& ReceiptOverdueRule();

@@ -10,6 +10,7 @@ namespace cradle::clients {
 namespace {
 
 using ::cradle::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -263,6 +264,64 @@ TEST(ArgsTest, ValuesThatAreNotUtf8AreNamed) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("argument 1 is not UTF-8 text")));
   EXPECT_TRUE(ParseArgs({"--vehicle", "浙F12345"}, specs).ok());
+}
+
+TEST(TrackCsvTest, ReadsPointsInJtt808Units) {
+  absl::StatusOr<std::vector<v1::TrackPoint>> points =
+      ParseTrackCsv("t.csv",
+                    "time,lat,lon,speed_kmh\n"
+                    "# the depot\n"
+                    "2026-12-03T09:00:00+08:00, 30.750001, 120.75, 0\n"
+                    "\n"
+                    "1796259630,30.74,120.751,62.4\n");
+  ASSERT_TRUE(points.ok()) << points.status();
+  ASSERT_EQ(points->size(), 2u);
+  EXPECT_EQ((*points)[0].time(), 1796259600);
+  EXPECT_EQ((*points)[0].lat_e6(), 30750001);
+  EXPECT_EQ((*points)[0].lon_e6(), 120750000);
+  EXPECT_EQ((*points)[0].speed_dkmh(), 0u);
+  EXPECT_EQ((*points)[1].time(), 1796259630);
+  EXPECT_EQ((*points)[1].speed_dkmh(), 624u);
+}
+
+TEST(TrackCsvTest, NamesTheFileAndLineOfABadPoint) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"time,lat,lon,speed_kmh\n1796259630,30.7,120.7\n", "t.csv:2"},
+      {"yesterday,30.7,120.7,10\n", "t.csv:1: time"},
+      {"1796259630,95,120.7,10\n", "latitude"},
+      {"1796259630,30.7,120.7,300\n", "t.csv:1: speed"},
+      {"1796259630,30.7,east,10\n", "t.csv:1"},
+      {"# nothing\n", "holds no points"},
+  };
+  for (const auto& [text, says] : cases) {
+    EXPECT_THAT(ParseTrackCsv("t.csv", text),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(says)))
+        << text;
+  }
+}
+
+TEST(RouteTest, ReadsPositionsSeparatedBySemicolons) {
+  absl::StatusOr<std::vector<v1::Position>> route =
+      ParseRoute("30.75,120.75; 30.5,120.75;30.25,120.75");
+  ASSERT_TRUE(route.ok()) << route.status();
+  ASSERT_EQ(route->size(), 3u);
+  EXPECT_DOUBLE_EQ((*route)[1].lat(), 30.5);
+  EXPECT_THAT(ParseRoute("30.75,120.75"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("needs 2 or more")));
+  EXPECT_THAT(ParseRoute("30.75,120.75;91,120"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--route \"91,120\": latitude")));
+}
+
+TEST(FlagKindTest, AnUnknownKindListsTheKindsAsTyped) {
+  EXPECT_EQ(*ParseFlagKind("long_stop"), v1::FLAG_KIND_LONG_STOP);
+  absl::StatusOr<v1::FlagKind> bad = ParseFlagKind(std::string(2000, 'x'));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              AllOf(HasSubstr("cross_city, "), HasSubstr(", track_gap)"),
+                    ::testing::Not(HasSubstr("flag_kind_"))));
+  EXPECT_LT(bad.status().message().size(), 700u);
 }
 
 }  // namespace

@@ -63,6 +63,8 @@ std::vector<Pair> Recorded() {
       {v1::ReturnManifestRequest::descriptor(), l::ReturnNoted::descriptor()},
       {v1::ConfirmReturnRequest::descriptor(), l::ReturnNoted::descriptor()},
       {v1::ScanRequest::descriptor(), l::Scanned::descriptor()},
+      {v1::RecordTrackRequest::descriptor(), l::TrackRecorded::descriptor()},
+      {v1::WeighRequest::descriptor(), l::Weighed::descriptor()},
       {v1::RegisterContainerRequest::descriptor(),
        l::ContainerRegistered::descriptor()},
       // Made by the server, recorded whole.
@@ -84,6 +86,8 @@ std::vector<Pair> Shown() {
       {l::Vehicle::descriptor(), v1::Vehicle::descriptor()},
       {l::Approval::descriptor(), v1::Approval::descriptor()},
       {l::Credential::descriptor(), v1::Credential::descriptor()},
+      {l::LegTrack::descriptor(), v1::LegTrack::descriptor()},
+      {l::TrackPoint::descriptor(), v1::TrackPoint::descriptor()},
   };
 }
 
@@ -117,7 +121,9 @@ TEST(RecordTest, TheEnumsShareTheirNumbers) {
            l::HazardCharacteristic_descriptor()},
           {v1::PhysicalForm_descriptor(), l::PhysicalForm_descriptor()},
           {v1::TransferPurpose_descriptor(), l::TransferPurpose_descriptor()},
-          {v1::RevisionVerdict_descriptor(), l::RevisionVerdict_descriptor()}};
+          {v1::RevisionVerdict_descriptor(), l::RevisionVerdict_descriptor()},
+          {v1::ScanPoint_descriptor(), l::ScanPoint_descriptor()},
+          {v1::WeighPoint_descriptor(), l::WeighPoint_descriptor()}};
   for (const auto& [api, recorded] : enums) {
     EXPECT_EQ(api->value_count(), recorded->value_count()) << api->full_name();
     Compatibility both_ways;

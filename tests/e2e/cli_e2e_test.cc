@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -653,6 +654,107 @@ TEST_F(CliEndToEndTest, OfflineScansAndARelayUploadLaterExactlyOnce) {
       "regulator",
       {"flags", "list", "--kind", "container_mismatch", "--state", "cleared"});
   EXPECT_THAT(cleared.out, HasSubstr("3 of 3 containers not scanned"));
+}
+
+// A leg's route and its track from a CSV file, uploaded in chained
+// batches; rerun after the server died mid-way, only the rest is sent. A
+// stop mid-route is flagged; weighbridge readings at both gates decide the
+// quantity check over the typed weights.
+TEST_F(CliEndToEndTest, ATrackUploadedInBatchesAndWeighbridgesAtBothGates) {
+  StartServer();
+  Regulator("regulator", "3304");
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  CtlOk("admin", {"licence", "grant", "--receiver", kReceiver, "--number",
+                  "ZJ-0481", "--codes", "900-249-08", "--capacity-t", "5000",
+                  "--valid-until", "2099-12-31"});
+  CtlOk("admin", {"vehicle", "register", "--carrier", kCarrier, "--plate",
+                  kCarrierPlate, "--permit", "P1"});
+  RunResult open =
+      Ctl(kGenerator,
+          {"manifest", "open", "--generator", kGenerator, "--carrier", kCarrier,
+           "--receiver", kReceiver, "--waste", "900-249-08:1.25t:drum:5"});
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  const std::string n(absl::StripAsciiWhitespace(open.out));
+  CtlOk(kGenerator,
+        {"weigh", n, "--by", kGenerator, "--point", "exit", "--gross", "13.55t",
+         "--tare", "12.3t", "--device", "WB-01"});
+  RunResult bad_route =
+      Ctl(kCarrier, {"pickup", n, "--carrier", kCarrier, "--vehicle",
+                     kCarrierPlate, "--route", "30.75,120.75"});
+  EXPECT_NE(bad_route.exit_code, 0);
+  EXPECT_THAT(bad_route.err, HasSubstr("--route"));
+  CtlOk(kCarrier,
+        {"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate,
+         "--route", "30.75,120.75;30.50,120.75;30.25,120.75"});
+
+  // 100 minutes up to now at one point per 30 s, standing still from
+  // minute 20 to 90 a quarter of the way down.
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  std::string csv = "time,lat,lon,speed_kmh\n";
+  for (int k = 0; k < 200; ++k) {
+    const bool standing = k >= 40 && k < 180;
+    const int at = standing ? 40 : k;
+    absl::StrAppend(&csv, now - 6000 + 30 * k, ",",
+                    absl::StrFormat("%.6f", 30.75 - 0.0025 * at), ",120.75,",
+                    standing ? "0" : "50", "\n");
+  }
+  const std::string file = dir_.Sub("track.csv");
+  { std::ofstream(file) << csv; }
+  // The first 60 points, as if the upload had stopped there.
+  const std::string head_file = dir_.Sub("head.csv");
+  {
+    std::ofstream out(head_file);
+    size_t at = 0;
+    for (int line = 0; line < 61; ++line) at = csv.find('\n', at) + 1;
+    out << csv.substr(0, at);
+  }
+  RunResult first = Ctl(kCarrier, {"track", "upload", n, "--leg", "1", "--file",
+                                   head_file, "--batch", "50"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(first.out, HasSubstr("60 points sent in 2 batches"));
+  EXPECT_THAT(first.err, HasSubstr("batch 2/2: 10 points"));
+  RunResult rest = Ctl(kCarrier, {"track", "upload", n, "--leg", "1", "--file",
+                                  file, "--batch", "50"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  EXPECT_THAT(rest.err, HasSubstr("batch 1/3: 50 points"));
+  EXPECT_THAT(rest.out, HasSubstr("140 points sent in 3 batches (60 held"));
+  EXPECT_THAT(rest.out, HasSubstr("LONG_STOP"));
+  RunResult again =
+      Ctl(kCarrier, {"track", "upload", n, "--leg", "1", "--file", file});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr("already holds all 200 points"));
+  RunResult shown = Ctl("regulator", {"track", "show", n});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("200 points in 5 batches"));
+
+  RunResult bad_csv = Ctl(kCarrier, {"track", "upload", n, "--leg", "1",
+                                     "--file", dir_.Sub("none.csv")});
+  EXPECT_NE(bad_csv.exit_code, 0);
+  { std::ofstream(dir_.Sub("bad.csv")) << "1796259630,30.7,120.7\n"; }
+  bad_csv = Ctl(kCarrier, {"track", "upload", n, "--leg", "1", "--file",
+                           dir_.Sub("bad.csv")});
+  EXPECT_NE(bad_csv.exit_code, 0);
+  EXPECT_THAT(bad_csv.err, HasSubstr("bad.csv:1"));
+
+  CtlOk(kReceiver, {"deliver", n, "--receiver", kReceiver});
+  RunResult twice = Ctl(
+      kGenerator, {"weigh", n, "--by", kGenerator, "--point", "exit", "--gross",
+                   "13.55t", "--tare", "12.3t", "--device", "WB-01"});
+  EXPECT_NE(twice.exit_code, 0);
+  EXPECT_THAT(twice.err, HasSubstr("already has its EXIT reading"));
+  CtlOk(kReceiver,
+        {"weigh", n, "--by", kReceiver, "--point", "entry", "--gross", "13.31t",
+         "--tare", "12.3t", "--device", "WB-09"});
+  CtlOk(kReceiver, {"receive", n, "--receiver", kReceiver, "--line",
+                    "1:accept:1.25t", "--licence", "ZJ-0481"});
+  RunResult flags = Ctl("regulator", {"flags", "list", "--state", "open"});
+  EXPECT_THAT(flags.out, HasSubstr("LONG_STOP"));
+  EXPECT_THAT(flags.out, HasSubstr("weighed 1.25t at exit on WB-01, weighed "
+                                   "1.01t at entry on WB-09"));
+  EXPECT_THAT(flags.out, ::testing::Not(HasSubstr("TRACK_GAP")));
+  EXPECT_THAT(flags.out, ::testing::Not(HasSubstr("ROUTE_DEVIATION")));
 }
 
 // A correction from the command line: the generator proposes, the inbox

@@ -101,12 +101,12 @@ class CliFixture : public ::testing::Test {
     std::vector<std::string> issue = {
         "credential", "issue",  "--kind", "party", "--enterprise",
         id,           "--role", role,     "--out", dir_.Sub(id + ".token")};
-    if (role != "generator") {
-      RunResult key = Ctl(id, {"keygen", "--out", dir_.Sub(id + ".key")});
-      ASSERT_EQ(key.exit_code, 0) << key.err;
-      keys_[id] = dir_.Sub(id + ".key");
-      issue.insert(issue.end(), {"--public-key", dir_.Sub(id + ".key.pub")});
-    }
+    // Every party signs what it attests (a generator: weighbridge
+    // readings at its exit).
+    RunResult key = Ctl(id, {"keygen", "--out", dir_.Sub(id + ".key")});
+    ASSERT_EQ(key.exit_code, 0) << key.err;
+    keys_[id] = dir_.Sub(id + ".key");
+    issue.insert(issue.end(), {"--public-key", dir_.Sub(id + ".key.pub")});
     CtlOk("admin", issue);
     tokens_[id] = dir_.Sub(id + ".token");
   }
