@@ -1,5 +1,7 @@
 #include "clients/sim/scenario.h"
 
+#include <cmath>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -52,6 +54,18 @@ const char* ViolationName(Violation v) {
       return "fee paid to the carrier";
     case Violation::kLoadMismatch:
       return "arrives in another form";
+    case Violation::kMissingContainer:
+      return "a drum not scanned at loading";
+    case Violation::kExtraContainer:
+      return "a drum of no manifest loaded";
+    case Violation::kConflictingScan:
+      return "drums scanned by a third carrier at the relay";
+    case Violation::kRouteDeviation:
+      return "leaves the route";
+    case Violation::kLongStop:
+      return "stands 75 min mid-route";
+    case Violation::kTrackGap:
+      return "20 min without track";
   }
   return "?";
 }
@@ -65,7 +79,13 @@ std::vector<Rates::Of> Rates::Each() {
           {&never_arrives, Violation::kNeverArrives},
           {&never_disposed, Violation::kNeverDisposed},
           {&direct_payment, Violation::kDirectPayment},
-          {&load_mismatch, Violation::kLoadMismatch}};
+          {&load_mismatch, Violation::kLoadMismatch},
+          {&missing_container, Violation::kMissingContainer},
+          {&extra_container, Violation::kExtraContainer},
+          {&conflicting_scan, Violation::kConflictingScan},
+          {&route_deviation, Violation::kRouteDeviation},
+          {&long_stop, Violation::kLongStop},
+          {&track_gap, Violation::kTrackGap}};
 }
 
 double Rates::Sum() const {
@@ -257,8 +277,106 @@ Plan PlanManifest(const World& w, const Rates& rates, uint64_t seed,
     case Violation::kLoadMismatch:
       p.expected = {v1::FLAG_KIND_LOAD_MISMATCH};
       break;
+    case Violation::kConflictingScan:
+      // Needs a relay, and a third carrier to scan there.
+      if (p.relay_carrier < 0 && local_carriers.size() > 1) {
+        p.relay_carrier = local_carriers[0] == p.carrier ? local_carriers[1]
+                                                         : local_carriers[0];
+      }
+      if (p.relay_carrier < 0) {
+        p.violation = Violation::kMissingContainer;
+      } else {
+        for (int c = 0; c < static_cast<int>(w.carriers.size()); ++c) {
+          if (c != p.carrier && c != p.relay_carrier) {
+            p.conflicting_carrier = c;
+            break;
+          }
+        }
+      }
+      p.containers = true;
+      p.expected = {v1::FLAG_KIND_CONTAINER_MISMATCH};
+      break;
+    case Violation::kMissingContainer:
+    case Violation::kExtraContainer:
+      p.containers = true;
+      p.expected = {v1::FLAG_KIND_CONTAINER_MISMATCH};
+      break;
+    case Violation::kRouteDeviation:
+      p.track = true;
+      p.expected = {v1::FLAG_KIND_ROUTE_DEVIATION};
+      break;
+    case Violation::kLongStop:
+      p.track = true;
+      p.expected = {v1::FLAG_KIND_LONG_STOP};
+      break;
+    case Violation::kTrackGap:
+      p.track = true;
+      p.expected = {v1::FLAG_KIND_TRACK_GAP};
+      break;
+  }
+  // Drawn last, so that the draws above stay what they were before drums
+  // and tracks.
+  const double drums = u(rng), track = u(rng);
+  if (p.violation == Violation::kNone) {
+    p.containers = drums < rates.clean_containers;
+    p.track = track < rates.clean_track;
   }
   return p;
+}
+
+std::vector<v1::Position> PlanRoute(int index) {
+  const double lat = 30.5 + (index % 600) * 0.001;
+  const double lon = 119.8 + ((index / 600) % 800) * 0.001;
+  std::vector<v1::Position> route(3);
+  for (int i = 0; i < 3; ++i) {
+    route[i].set_lat(lat - 0.15 * i);
+    route[i].set_lon(lon);
+  }
+  return route;
+}
+
+std::vector<v1::TrackPoint> PlanTrack(const Plan& plan, int index,
+                                      absl::Time end) {
+  constexpr int kPoints = 240;  // 2 h at one per 30 s
+  const std::vector<v1::Position> route = PlanRoute(index);
+  const double lat0 = route.front().lat(), lon = route.front().lon();
+  const double span = route.front().lat() - route.back().lat();
+  std::vector<v1::TrackPoint> out;
+  for (int k = 0; k < kPoints; ++k) {
+    if (plan.violation == Violation::kTrackGap && k >= 100 && k < 140) {
+      continue;  // 20 min and 30 s of silence
+    }
+    int at = k;  // where along the route the vehicle is
+    uint32_t speed = 400;
+    if (plan.violation == Violation::kLongStop && k >= 80 && k < 230) {
+      at = 80;  // 75 min standing, a third of the way
+      speed = 0;
+    }
+    double east = 0;
+    if (plan.violation == Violation::kRouteDeviation && k >= 100 && k < 140) {
+      east = 0.1;  // 9.6 km off the route
+    }
+    v1::TrackPoint p;
+    p.set_time(absl::ToUnixSeconds(end - absl::Seconds(30 * (kPoints - k))));
+    p.set_lat_e6(static_cast<int32_t>(
+        std::llround((lat0 - span * at / (kPoints - 1)) * 1e6)));
+    p.set_lon_e6(static_cast<int32_t>(std::llround((lon + east) * 1e6)));
+    p.set_speed_dkmh(speed);
+    out.push_back(p);
+  }
+  return out;
+}
+
+void NumberDrums(std::vector<Plan>* plans) {
+  std::map<int, int> next;  // by generator
+  for (Plan& p : *plans) {
+    if (p.containers) p.drum_ordinal = next[p.generator]++;
+  }
+}
+
+DrumCode PlanDrum(int ordinal, int k) {
+  const int n = ordinal * 4 + k;
+  return {1 + n / 999, n % 999 + 1};
 }
 
 }  // namespace cradle::sim

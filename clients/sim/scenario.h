@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 #include "cradle/v1/flags.pb.h"
+#include "cradle/v1/manifest.pb.h"
 
 namespace cradle::sim {
 
@@ -62,6 +64,14 @@ enum class Violation {
   kNeverDisposed,  // accepted, never disposed
   kDirectPayment,  // the fee paid to the carrier
   kLoadMismatch,   // arrives semi-solid, declared liquid
+  // Labelled drums (docs/CONTAINERS.md):
+  kMissingContainer,  // one of three drums not scanned onto the truck
+  kExtraContainer,    // a drum of no manifest scanned onto the truck
+  kConflictingScan,   // a third carrier scans the drums at the relay
+  // The first leg's track against its declared route (docs/TRACKS.md):
+  kRouteDeviation,  // 20 min about 10 km off the route
+  kLongStop,        // 75 min standing mid-route
+  kTrackGap,        // 20 min without points
 };
 const char* ViolationName(Violation v);
 
@@ -72,6 +82,12 @@ struct Plan {
   std::string code;
   int64_t grams = 0;
   bool pay = false;  // record a payment (to the receiver unless kDirectPayment)
+  // Three labelled drums listed on the line and scanned at each hand-over.
+  bool containers = false;
+  int conflicting_carrier = -1;  // kConflictingScan: who scans at the relay
+  int drum_ordinal = -1;         // see NumberDrums
+  // A declared route for the first leg, and a 2-hour track along it.
+  bool track = false;
   // The flags this chain must raise and no others.
   std::vector<v1::FlagKind> expected;
 };
@@ -79,7 +95,13 @@ struct Plan {
 struct Rates {
   double cross_city = 0.02, cross_province = 0.01, unlicensed = 0.01,
          wrong_receiver = 0.01, weight_gap = 0.01, never_arrives = 0.01,
-         never_disposed = 0.01, direct_payment = 0.01, load_mismatch = 0.01;
+         never_disposed = 0.01, direct_payment = 0.01, load_mismatch = 0.01,
+         missing_container = 0.01, extra_container = 0.01,
+         conflicting_scan = 0.01, route_deviation = 0.01, long_stop = 0.01,
+         track_gap = 0.01;
+  // Clean manifests that carry drums, or a track, all the same: what must
+  // raise nothing.
+  double clean_containers = 0.05, clean_track = 0.05;
 
   // Each rate with the violation it injects, in the order they are drawn.
   struct Of {
@@ -95,5 +117,28 @@ struct Rates {
 // whatever order manifests are run in.
 Plan PlanManifest(const World& world, const Rates& rates, uint64_t seed,
                   int index);
+
+// The first leg's declared route for manifest `index`: 0.3 degrees due
+// south (33 km) with a place passed through halfway, somewhere in
+// Zhejiang.
+std::vector<v1::Position> PlanRoute(int index);
+
+// Two hours of points every 30 s along PlanRoute(index), the last 30 s
+// before `end`, with `plan`'s track violation in it.
+std::vector<v1::TrackPoint> PlanTrack(const Plan& plan, int index,
+                                      absl::Time end);
+
+// Numbers the manifests with drums per generator (Plan::drum_ordinal), in
+// index order, so that every drum of a run gets its own code.
+void NumberDrums(std::vector<Plan>* plans);
+
+// The filling date and sequence of drum `k` (0..3) of a generator's
+// `ordinal`-th manifest with drums: 999 codes a day, going back a day at a
+// time (enough for 89,000 such manifests of one generator).
+struct DrumCode {
+  int days_back;  // 1..
+  int sequence;   // 1..999
+};
+DrumCode PlanDrum(int ordinal, int k);
 
 }  // namespace cradle::sim

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -44,11 +45,14 @@
 #include "base/time.h"
 #include "clients/sim/scenario.h"
 #include "cradle/v1/auth.grpc.pb.h"
+#include "cradle/v1/container.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "domain/container.h"
 #include "domain/flags/engine.h"
 #include "domain/names.h"
+#include "domain/work_calendar.h"
 #include "security/attestation.h"
 #include "security/ed25519.h"
 
@@ -168,12 +172,14 @@ struct Stubs {
         manifests(v1::Manifests::NewStub(ch)),
         transfers(v1::Transfers::NewStub(ch)),
         disposals(v1::Disposals::NewStub(ch)),
+        containers(v1::Containers::NewStub(ch)),
         flags(v1::Flags::NewStub(ch)),
         credentials(v1::Credentials::NewStub(ch)) {}
   std::unique_ptr<v1::Registry::Stub> registry;
   std::unique_ptr<v1::Manifests::Stub> manifests;
   std::unique_ptr<v1::Transfers::Stub> transfers;
   std::unique_ptr<v1::Disposals::Stub> disposals;
+  std::unique_ptr<v1::Containers::Stub> containers;
   std::unique_ptr<v1::Flags::Stub> flags;
   std::unique_ptr<v1::Credentials::Stub> credentials;
 };
@@ -353,6 +359,38 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
     v1::DisposeResponse dispose;
     v1::RecordPaymentResponse pay;
   } r;
+  // Drums: three listed (their weights sum to the line's), a fourth of no
+  // manifest for kExtraContainer.
+  std::vector<std::string> drums;
+  if (p.containers) {
+    const std::string& gen = w.generators[p.generator].id;
+    const absl::CivilDay today =
+        absl::ToCivilDay(absl::Now(), domain::ChinaTime());
+    const int count = p.violation == Violation::kExtraContainer ? 4 : 3;
+    for (int k = 0; k < count; ++k) {
+      const DrumCode c = PlanDrum(p.drum_ordinal, k);
+      v1::RegisterContainerRequest reg;
+      meta(reg.mutable_meta());
+      v1::ContainerLabel* label = reg.mutable_container();
+      label->set_code(domain::FormatContainerCode(
+          gen, p.code, today - c.days_back, c.sequence));
+      label->set_generator(gen);
+      label->set_weight_g(k < 2 ? p.grams / 3 : p.grams - 2 * (p.grams / 3));
+      if (k == 3) label->set_weight_g(200 * 1000);
+      label->set_packaging("铁桶");
+      v1::RegisterContainerResponse registered;
+      if (!Rpc(
+              ids.at(gen),
+              [&](auto* c, const auto& q, auto* o) {
+                return s.containers->Register(c, q, o);
+              },
+              reg, &registered, error)) {
+        *error = absl::StrCat("drum ", label->code(), ": ", *error);
+        return "";
+      }
+      drums.push_back(label->code());
+    }
+  }
   v1::OpenManifestRequest open;
   meta(open.mutable_meta());
   open.set_generator(w.generators[p.generator].id);
@@ -365,6 +403,9 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
   line->set_package_count(static_cast<int>(p.grams / 200000) + 1);
   line->set_form(v1::PHYSICAL_FORM_LIQUID);
   line->set_purpose(v1::TRANSFER_PURPOSE_DISPOSE);
+  for (size_t k = 0; k < drums.size() && k < 3; ++k) {
+    line->add_containers(drums[k]);
+  }
   open.set_method("D10");
   v1::Dispatch* dispatch = open.mutable_dispatch();
   dispatch->set_contact("环保专员");
@@ -383,12 +424,45 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
     *error = absl::StrCat(n, " ", what, ": ", *error);
     return std::string();
   };
+  // A scan of `codes` at `point` by `by`, on its device now.
+  auto scan = [&](const std::string& by, v1::ScanPoint point,
+                  std::vector<std::string> codes) {
+    v1::ScanRequest req;
+    meta(req.mutable_meta());
+    *req.mutable_meta()->mutable_device_time() = ToTimestamp(absl::Now());
+    req.set_number(n);
+    req.set_by(by);
+    req.set_point(point);
+    for (const std::string& c : codes) req.add_containers(c);
+    v1::ScanResponse reply;
+    return Rpc(
+        ids.at(by),
+        [&](auto* c, const auto& q, auto* o) {
+          return s.transfers->Scan(c, q, o);
+        },
+        req, &reply, error);
+  };
+  const std::vector<std::string> listed(
+      drums.begin(), drums.begin() + std::min<size_t>(drums.size(), 3));
+  if (p.containers) {
+    std::vector<std::string> loaded = listed;
+    if (p.violation == Violation::kMissingContainer) loaded.pop_back();
+    if (p.violation == Violation::kExtraContainer) loaded.push_back(drums[3]);
+    if (!scan(w.carriers[p.carrier].id, v1::SCAN_POINT_LOAD, loaded)) {
+      return fail("load scan");
+    }
+  }
   v1::PickupRequest pickup;
   meta(pickup.mutable_meta());
   pickup.set_number(n);
   pickup.set_carrier(w.carriers[p.carrier].id);
   pickup.set_vehicle(w.carriers[p.carrier].plates[0]);
   *pickup.mutable_transport() = Transport(w.carriers[p.carrier], n);
+  if (p.track) {
+    for (const v1::Position& pos : PlanRoute(index)) {
+      *pickup.mutable_transport()->add_route() = pos;
+    }
+  }
   if (!Rpc(
           ids.at(pickup.carrier()),
           [&](auto* c, const auto& q, auto* o) {
@@ -396,6 +470,33 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
           },
           pickup, &r.pickup, error)) {
     return fail("pickup");
+  }
+  if (p.track) {
+    // Two hours up to now, as the fleet platform relays them: two chained
+    // batches.
+    const std::vector<v1::TrackPoint> points = PlanTrack(p, index, absl::Now());
+    std::string digest;
+    for (size_t from = 0; from < points.size(); from += 120) {
+      v1::RecordTrackRequest batch;
+      meta(batch.mutable_meta());
+      batch.set_number(n);
+      batch.set_carrier(pickup.carrier());
+      batch.set_leg(1);
+      batch.set_previous_digest(digest);
+      for (size_t k = from; k < std::min(points.size(), from + 120); ++k) {
+        *batch.add_points() = points[k];
+      }
+      v1::RecordTrackResponse recorded;
+      if (!Rpc(
+              ids.at(batch.carrier()),
+              [&](auto* c, const auto& q, auto* o) {
+                return s.transfers->RecordTrack(c, q, o);
+              },
+              batch, &recorded, error)) {
+        return fail("track");
+      }
+      digest = recorded.digest();
+    }
   }
   if (p.relay_carrier >= 0) {
     v1::RelayRequest relay;
@@ -405,6 +506,16 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
     relay.set_to_carrier(w.carriers[p.relay_carrier].id);
     relay.set_vehicle(w.carriers[p.relay_carrier].plates[1]);
     *relay.mutable_transport() = Transport(w.carriers[p.relay_carrier], n);
+    if (p.containers) {
+      if (p.conflicting_carrier >= 0 &&
+          !scan(w.carriers[p.conflicting_carrier].id, v1::SCAN_POINT_RELAY,
+                listed)) {
+        return fail("conflicting relay scan");
+      }
+      if (!scan(relay.to_carrier(), v1::SCAN_POINT_RELAY, listed)) {
+        return fail("relay scan");
+      }
+    }
     if (!Rpc(
             ids.at(relay.from_carrier()),
             [&](auto* c, const auto& q, auto* o) {
@@ -439,6 +550,10 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
           },
           deliver, &r.deliver, error)) {
     return fail("deliver");
+  }
+  if (p.containers &&
+      !scan(w.receivers[p.receiver].id, v1::SCAN_POINT_ARRIVAL, listed)) {
+    return fail("arrival scan");
   }
   const int64_t arrived =
       p.violation == Violation::kWeightGap ? p.grams * 8 / 10 : p.grams;
@@ -627,6 +742,10 @@ Run RunAll(const Settings& s, const World& world, const Identities& ids,
            const std::shared_ptr<grpc::Channel>& channel) {
   Run run;
   run.plans.resize(s.total);
+  for (int i = 0; i < s.total; ++i) {
+    run.plans[i] = PlanManifest(world, s.rates, s.seed, i);
+  }
+  NumberDrums(&run.plans);
   run.numbers.resize(s.total);
   std::atomic<int> next{0}, done{0}, failed{0};
   std::atomic<int64_t> events{0};
@@ -637,7 +756,6 @@ Run RunAll(const Settings& s, const World& world, const Identities& ids,
     clients.emplace_back([&] {
       Stubs stubs(channel);
       for (int i; (i = next.fetch_add(1)) < s.total;) {
-        run.plans[i] = PlanManifest(world, s.rates, s.seed, i);
         std::string err;
         run.numbers[i] =
             RunPlan(world, run.plans[i], ids, stubs, s.seed, i, &events, &err);

@@ -1,7 +1,9 @@
 #include "clients/sim/scenario.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -76,6 +78,25 @@ TEST(ScenarioTest, ViolationsComeAtTheirRatesWithTheirExpectedFlags) {
         EXPECT_THAT(p.expected,
                     ::testing::ElementsAre(v1::FLAG_KIND_LOAD_MISMATCH));
         break;
+      case Violation::kMissingContainer:
+      case Violation::kExtraContainer:
+        EXPECT_TRUE(p.containers);
+        EXPECT_THAT(p.expected,
+                    ::testing::ElementsAre(v1::FLAG_KIND_CONTAINER_MISMATCH));
+        break;
+      case Violation::kConflictingScan:
+        EXPECT_TRUE(p.containers);
+        EXPECT_GE(p.relay_carrier, 0);
+        EXPECT_GE(p.conflicting_carrier, 0);
+        EXPECT_NE(p.conflicting_carrier, p.carrier);
+        EXPECT_NE(p.conflicting_carrier, p.relay_carrier);
+        break;
+      case Violation::kRouteDeviation:
+      case Violation::kLongStop:
+      case Violation::kTrackGap:
+        EXPECT_TRUE(p.track);
+        EXPECT_EQ(p.expected.size(), 1u);
+        break;
       default:
         EXPECT_EQ(p.expected.size(), 1u);
     }
@@ -85,8 +106,68 @@ TEST(ScenarioTest, ViolationsComeAtTheirRatesWithTheirExpectedFlags) {
   EXPECT_NEAR(seen[Violation::kNeverDisposed], 0.01 * kRuns,
               0.3 * 0.01 * kRuns);
   EXPECT_NEAR(seen[Violation::kLoadMismatch], 0.01 * kRuns, 0.3 * 0.01 * kRuns);
-  EXPECT_DOUBLE_EQ(rates.Sum(), 0.10);
+  EXPECT_NEAR(seen[Violation::kLongStop], 0.01 * kRuns, 0.3 * 0.01 * kRuns);
+  EXPECT_DOUBLE_EQ(rates.Sum(), 0.16);
   EXPECT_NEAR(seen[Violation::kNone], (1 - rates.Sum()) * kRuns, 0.05 * kRuns);
+}
+
+TEST(ScenarioTest, EveryDrumOfARunHasItsOwnCode) {
+  const World w = MakeWorld(5, 10, 20);  // few generators: many drums each
+  Rates rates;
+  rates.clean_containers = 0.5;
+  std::vector<Plan> plans;
+  for (int i = 0; i < 5000; ++i) plans.push_back(PlanManifest(w, rates, 5, i));
+  NumberDrums(&plans);
+  std::set<std::tuple<int, int, int>> codes;  // generator, day, sequence
+  int drums = 0;
+  for (const Plan& p : plans) {
+    if (!p.containers) continue;
+    for (int k = 0; k < 4; ++k) {
+      const DrumCode c = PlanDrum(p.drum_ordinal, k);
+      EXPECT_GE(c.sequence, 1);
+      EXPECT_LE(c.sequence, 999);
+      codes.insert({p.generator, c.days_back, c.sequence});
+      ++drums;
+    }
+  }
+  EXPECT_GT(drums, 4 * 2000);
+  EXPECT_EQ(codes.size(), static_cast<size_t>(drums));
+}
+
+// What the track of each kind holds: the violation, and nothing else.
+TEST(ScenarioTest, TracksCarryTheirViolationOnly) {
+  const absl::Time end = absl::FromUnixSeconds(1796000000);
+  auto track_of = [&](Violation v) {
+    Plan p;
+    p.violation = v;
+    p.track = true;
+    return PlanTrack(p, 42, end);
+  };
+  const std::vector<v1::Position> route = PlanRoute(42);
+  ASSERT_EQ(route.size(), 3u);
+  const std::vector<v1::TrackPoint> clean = track_of(Violation::kNone);
+  ASSERT_EQ(clean.size(), 240u);
+  EXPECT_EQ(clean.back().time(), absl::ToUnixSeconds(end) - 30);
+  EXPECT_EQ(clean.front().time(), absl::ToUnixSeconds(end) - 7200);
+  EXPECT_EQ(clean.front().lat_e6(), std::llround(route.front().lat() * 1e6));
+  EXPECT_EQ(clean.back().lat_e6(), std::llround(route.back().lat() * 1e6));
+  int64_t longest_gap = 0;
+  for (size_t i = 1; i < clean.size(); ++i) {
+    longest_gap = std::max(longest_gap, clean[i].time() - clean[i - 1].time());
+    EXPECT_GT(clean[i].speed_dkmh(), 0u);
+  }
+  EXPECT_EQ(longest_gap, 30);
+
+  const std::vector<v1::TrackPoint> gap = track_of(Violation::kTrackGap);
+  EXPECT_EQ(gap.size(), 200u);
+  const std::vector<v1::TrackPoint> stop = track_of(Violation::kLongStop);
+  int standing = 0;
+  for (const v1::TrackPoint& p : stop) standing += p.speed_dkmh() == 0;
+  EXPECT_EQ(standing, 150);  // 75 min
+  const std::vector<v1::TrackPoint> off = track_of(Violation::kRouteDeviation);
+  int away = 0;
+  for (const v1::TrackPoint& p : off) away += p.lon_e6() != clean[0].lon_e6();
+  EXPECT_EQ(away, 40);  // 20 min
 }
 
 }  // namespace
