@@ -50,6 +50,7 @@
 
 #include "base/flags_usage.h"
 #include "base/latency.h"
+#include "bench/harness.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
@@ -93,74 +94,7 @@ ABSL_FLAG(std::string, serve, "",
 namespace {
 
 using cradle::Latencies;
-
-struct Result {
-  double per_second = 0, p50 = 0, p99 = 0;
-  double server_cpu_us = 0, client_cpu_us = 0;  // per call
-};
-
-// CPU time (user + system) of this process, in microseconds.
-double SelfCpuMicros() {
-  rusage u;
-  getrusage(RUSAGE_SELF, &u);
-  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6 + u.ru_utime.tv_usec +
-         u.ru_stime.tv_usec;
-}
-
-// CPU time of another process, from /proc (clock ticks), in microseconds.
-double ProcessCpuMicros(pid_t pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string stat((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  // Fields after the parenthesised command name; utime and stime are the
-  // 14th and 15th of the line.
-  const size_t name_end = stat.rfind(')');
-  if (name_end == std::string::npos || name_end + 2 > stat.size()) return 0;
-  std::vector<std::string> f = absl::StrSplit(stat.substr(name_end + 2), ' ');
-  double ticks = 0;
-  if (f.size() > 12) {
-    double u = 0, s = 0;
-    if (absl::SimpleAtod(f[11], &u) && absl::SimpleAtod(f[12], &s)) {
-      ticks = u + s;
-    }
-  }
-  return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// `server`: the process serving the calls, when it is not this one.
-template <typename Op>
-Result Drive(int clients, absl::Duration d, Op op, pid_t server = 0) {
-  std::vector<Latencies> lat(clients);
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
-  const double self_before = SelfCpuMicros();
-  const double server_before = server ? ProcessCpuMicros(server) : 0;
-  const absl::Time start = absl::Now();
-  for (int t = 0; t < clients; ++t) {
-    threads.emplace_back([&, t] {
-      for (uint64_t i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-        const absl::Time before = absl::Now();
-        if (!op(t, i)) {
-          std::fprintf(stderr, "e2e_bench: a call failed\n");
-          std::exit(1);
-        }
-        lat[t].Add(absl::ToInt64Microseconds(absl::Now() - before));
-      }
-    });
-  }
-  absl::SleepFor(d);
-  stop = true;
-  for (auto& th : threads) th.join();
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  const double self_cpu = SelfCpuMicros() - self_before;
-  const double server_cpu =
-      server ? ProcessCpuMicros(server) - server_before : 0;
-  Latencies all;
-  for (auto& l : lat) all.Merge(l);
-  const double n = static_cast<double>(std::max<uint64_t>(all.count(), 1));
-  return Result{all.count() / seconds, all.Percentile(50), all.Percentile(99),
-                server_cpu / n, self_cpu / n};
-}
+using namespace cradle::bench;  // NOLINT: the harness is this bench's own
 
 class EchoService final : public cradle::bench::Echo::CallbackService {
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx,
@@ -239,71 +173,6 @@ class DurableEchoService final : public cradle::bench::Echo::CallbackService {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread writer_;
 };
-
-std::string Uscc(const std::string& division, int n) {
-  std::string first17 = absl::StrCat("91", division, "MA", 1000000 + n);
-  first17.resize(17, '0');
-  return first17 + *cradle::domain::UsccCheckCharacter(first17);
-}
-
-int Fail(pid_t server, const std::string& why) {
-  std::fprintf(stderr, "e2e_bench: %s\n", why.c_str());
-  kill(server, SIGTERM);
-  waitpid(server, nullptr, 0);
-  return 1;
-}
-
-struct Child {
-  pid_t pid = 0;
-  std::string address;  // 127.0.0.1:port
-  int out = -1;         // the read end of its stdout, kept open until Stop
-};
-
-// Starts `args` with its stdout on a pipe and reads it up to the line that
-// says "listening on 127.0.0.1:<port>". pid 0 when it does not.
-Child StartServer(const std::vector<std::string>& args) {
-  // Everything the child needs is made before fork(): this process has
-  // threads, so the child may only exec.
-  std::vector<char*> argv;
-  for (const std::string& a : args) {
-    argv.push_back(const_cast<char*>(a.c_str()));
-  }
-  argv.push_back(nullptr);
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return Child();  // not inherited further
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);  // the copy is not close-on-exec
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  // cradled's first start prints "administrator token written to" first.
-  std::string line;
-  while (line.find("listening on") == std::string::npos) {
-    line.clear();
-    char c;
-    if (read(fds[0], &c, 1) != 1) break;
-    do line.push_back(c);
-    while (read(fds[0], &c, 1) == 1 && c != '\n');
-  }
-  const size_t at = line.find("127.0.0.1:");
-  if (at == std::string::npos) {
-    std::fprintf(stderr, "e2e_bench: cannot start %s\n", args[0].c_str());
-    kill(pid, SIGTERM);
-    waitpid(pid, nullptr, 0);
-    close(fds[0]);
-    return Child();
-  }
-  return Child{pid, line.substr(at, line.find_first_of(" \n", at) - at),
-               fds[0]};
-}
-
-void Stop(const Child& child) {
-  kill(child.pid, SIGTERM);
-  waitpid(child.pid, nullptr, 0);
-  close(child.out);
-}
 
 // The head of the ledger behind `channel`; 0 when it cannot say yet (a
 // node that has not applied the caller's credential).
