@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages Cradle builds with, if any is missing.
 #   scripts/install-deps.sh           what the build and the embedded server need,
 #                                     and cradlectl's printing (cairo, libqrencode,
-#                                     the Noto CJK fonts; docs/CONTAINERS.md)
+#                                     the Noto CJK fonts; docs/CONTAINERS.md), and
+#                                     the HTTP gateway's cpp-httplib (docs/WEB.md)
 #   scripts/install-deps.sh cluster   also the servers a cluster runs on
 #                                     (PostgreSQL 15, Patroni, etcd; docs/CLUSTER.md)
 #   scripts/install-deps.sh test      also what the tests read printed PDFs with
@@ -16,6 +17,7 @@ packages=(
   librocksdb-dev libabsl-dev libssl-dev libtcmalloc-minimal4 libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev libqrencode-dev fonts-noto-cjk fontconfig
+  libcpp-httplib-dev
 )
 for group in "$@"; do
   case "$group" in

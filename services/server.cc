@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
@@ -14,9 +15,11 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
+#include "base/address.h"
 #include "base/files.h"
 #include "base/status_macros.h"
 #include "base/time.h"
+#include "gateway/gateway.h"
 #include "security/ed25519.h"
 #include "services/checkpoint_fetch.h"
 #include "services/cluster_node.h"
@@ -74,15 +77,6 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TransportCredentials(
 }
 
 }  // namespace
-
-bool IsLoopback(const std::string& listen) {
-  const size_t colon = listen.rfind(':');
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
-}
 
 // Everything the services point into; destroyed after the gRPC server.
 struct CradleServer::Parts {
@@ -326,6 +320,20 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
     server->parts_->sweeper.Start(
         std::max(options.sweep_interval, absl::ZeroDuration()),
         [node] { return node == nullptr || !node->Forwarding(); });
+  }
+  if (!options.http_listen.empty()) {
+    gateway::GatewayOptions http;
+    http.listen = options.http_listen;
+    http.tls_cert_file = options.tls_cert_file;
+    http.tls_key_file = options.tls_key_file;
+    http.insecure = options.insecure;
+    http.web_root = options.web_root;
+    http.public_key_hex =
+        absl::BytesToHexString(server->parts_->key->public_key());
+    CRADLE_ASSIGN_OR_RETURN(
+        server->gateway_,
+        gateway::Gateway::Start(
+            http, server->server_->InProcessChannel(grpc::ChannelArguments())));
   }
   return server;
 }
@@ -577,6 +585,10 @@ void SweeperProcess::Shutdown() {
 
 CradleServer::~CradleServer() { Shutdown(); }
 
+int CradleServer::http_port() const {
+  return gateway_ == nullptr ? 0 : gateway_->port();
+}
+
 ManifestStore& CradleServer::store() { return parts_->store; }
 
 absl::StatusOr<int> CradleServer::Sweep() { return parts_->sweeper.RunOnce(); }
@@ -592,6 +604,8 @@ v1::IntegrityStatus CradleServer::Integrity() const {
 }
 
 void CradleServer::Shutdown(absl::Duration grace) {
+  // No new HTTP calls; those running finish on the gRPC server below.
+  if (gateway_ != nullptr) gateway_->Shutdown();
   if (parts_ != nullptr) {
     parts_->sweeper.Stop();
     parts_->scrubber.Stop();

@@ -18,6 +18,10 @@
 #include "storage/ledger.h"
 #include "storage/rocksdb_ledger.h"
 
+namespace cradle::gateway {
+class Gateway;
+}  // namespace cradle::gateway
+
 namespace cradle::services {
 class ClusterNode;
 class Federation;
@@ -119,11 +123,15 @@ struct ServerOptions {
   // no ledger; see StartSweeper.
   std::vector<std::string> sweeper_nodes;
   std::string sweeper_token_file;
-};
 
-// OK when `listen` ("host:port") names a loopback host: 127.0.0.0/8, ::1 or
-// localhost.
-bool IsLoopback(const std::string& listen);
+  // The HTTP/JSON gateway (gateway/gateway.h) inside this process when
+  // set: host:port to serve it on, with the server's transport (HTTPS with
+  // tls_cert_file and tls_key_file, or plain HTTP on loopback), calling
+  // the services on an in-process channel.
+  std::string http_listen;
+  // The pages it serves at /; empty: the API only.
+  std::string web_root;
+};
 
 // The front for `options.front_nodes`: listens on `options.listen` with
 // the server's transport (TLS, or plain TCP on loopback) and reaches the
@@ -162,6 +170,8 @@ class CradleServer {
   ~CradleServer();
 
   int port() const { return port_; }
+  // The gateway's port; 0 without one (http_listen unset).
+  int http_port() const;
   // Set when this start created the administrator credential: where its
   // token was written.
   const std::string& new_admin_token_file() const {
@@ -218,6 +228,7 @@ class CradleServer {
   std::unique_ptr<NationalNode> national_;
   std::unique_ptr<NationalService> national_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<gateway::Gateway> gateway_;  // calls server_
   int port_ = 0;
   std::string new_admin_token_file_;
   // The full names of the services offered (ServerOptions::serve).

@@ -23,6 +23,7 @@
 
 #include "base/flags_usage.h"
 #include "base/quote.h"
+#include "base/signals.h"
 #include "base/status_macros.h"
 #include "base/time.h"
 #include "domain/flags/flag_config.h"
@@ -199,6 +200,14 @@ ABSL_FLAG(std::string, sweeper, "",
           "health on --listen (SERVING once a sweep went through).");
 ABSL_FLAG(std::string, sweeper_token_file, "",
           "With --sweeper: a file holding an administrator's token.");
+
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port to serve the HTTP/JSON gateway and the pages on, in "
+          "this process (HTTPS with --tls-cert, or plain HTTP with "
+          "--insecure on loopback); empty: none. docs/WEB.md.");
+ABSL_FLAG(std::string, web, "",
+          "With --http-listen: the folder of the pages (the repository's "
+          "web/); empty: the API only.");
 
 namespace {
 
@@ -379,6 +388,12 @@ absl::StatusOr<cradle::services::ServerOptions> OptionsFromFlags() {
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.insecure = absl::GetFlag(FLAGS_insecure);
   options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.web_root = absl::GetFlag(FLAGS_web);
+  if (!options.web_root.empty() && options.http_listen.empty()) {
+    return absl::InvalidArgumentError(
+        "--web is served by the gateway: give --http-listen too");
+  }
   if (absl::Status s = ClusterFromFlags(&options); !s.ok()) return s;
   return options;
 }
@@ -401,6 +416,14 @@ void PrintStarted(cradle::services::CradleServer& server,
       options.insecure ? "plain TCP, loopback" : "TLS",
       options.data_dir.c_str(), static_cast<unsigned long long>(head.sequence),
       cradle::storage::HexHash(head.hash).substr(0, 16).c_str());
+  if (server.http_port() != 0) {
+    const std::string http_host =
+        options.http_listen.substr(0, options.http_listen.rfind(':'));
+    std::printf("cradled: pages and the HTTP/JSON API on %s://%s:%d/%s\n",
+                options.insecure ? "http" : "https", http_host.c_str(),
+                server.http_port(),
+                options.web_root.empty() ? " (API only)" : "");
+  }
   const cradle::v1::IntegrityStatus integrity = server.Integrity();
   if (integrity.forensic()) {
     std::printf(
@@ -508,26 +531,9 @@ int main(int argc, char** argv) {
       "(cradlectl credential issue).\n"
       "Stop it with Ctrl-C or SIGTERM; every acknowledged write is already "
       "on disk. Talk to it with cradlectl.");
-  // Accept --transit-limit as well as --transit_limit: flag names are
-  // written both ways in docs and scripts.
-  std::vector<std::string> words(argv, argv + argc);
-  std::vector<char*> normalized;
-  for (std::string& w : words) {
-    if (w.rfind("--", 0) == 0) {
-      const size_t end = std::min(w.find('='), w.size());
-      std::replace(w.begin() + 2, w.begin() + end, '-', '_');
-    }
-    normalized.push_back(w.data());
-  }
-  absl::ParseCommandLine(static_cast<int>(normalized.size()),
-                         normalized.data());
+  cradle::ParseCommandLineWithDashes(argc, argv);
 
-  // Signals are taken by one thread with sigwait, never by a handler.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = cradle::BlockStopSignals();
 
   absl::StatusOr<cradle::services::ServerOptions> options = OptionsFromFlags();
   if (!options.ok()) {

@@ -4,7 +4,9 @@
 #   base/                          nothing of the project
 #   domain/  storage/  security/   base/, and (domain, security) the protos;
 #                                  never each other
-#   services/                      the three above
+#   gateway/                       base/, security/ and the protos: the API over
+#                                  HTTP, knowing nothing of the server
+#   services/                      the four above
 #   print/                         base/, domain/ and the protos (PDFs)
 #   clients/                       services/ and print/ too
 #   bench/                         anything but tests/
@@ -20,15 +22,16 @@ allowed() {  # layer -> the project folders it may include
     domain) echo "base domain cradle" ;;
     storage) echo "base storage" ;;
     security) echo "base security cradle" ;;
-    services) echo "base domain storage security services cradle" ;;
+    gateway) echo "base security gateway cradle" ;;
+    services) echo "base domain storage security gateway services cradle" ;;
     print) echo "base domain print cradle" ;;
-    clients) echo "base domain storage security services print clients cradle" ;;
-    bench) echo "base domain storage security services print clients bench cradle" ;;
+    clients) echo "base domain storage security gateway services print clients cradle" ;;
+    bench) echo "base domain storage security gateway services print clients bench cradle" ;;
   esac
 }
-project="base domain storage security services print clients bench tests cradle"
+project="base domain storage security gateway services print clients bench tests cradle"
 breaks=0
-for layer in base domain storage security services print clients bench; do
+for layer in base domain storage security gateway services print clients bench; do
   [ -d "$layer" ] || continue
   while IFS= read -r hit; do
     file=${hit%%:*}

@@ -15,6 +15,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 
+#include "base/address.h"
 #include "security/dev_ca.h"
 #include "tests/integration/server_fixture.h"
 
@@ -925,12 +926,12 @@ TEST(ServerOptionsTest, PlainTcpOnlyOnLoopbackAndTlsNeedsItsFiles) {
   options.tls_key_file = dir.Sub("missing.key");
   s = services::CradleServer::Start(options);
   EXPECT_EQ(s.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_TRUE(services::IsLoopback("127.0.0.1:7443"));
-  EXPECT_TRUE(services::IsLoopback("localhost:7443"));
-  EXPECT_TRUE(services::IsLoopback("[::1]:7443"));
-  EXPECT_FALSE(services::IsLoopback("0.0.0.0:7443"));
-  EXPECT_FALSE(services::IsLoopback("10.0.0.5:7443"));
-  EXPECT_FALSE(services::IsLoopback("[::]:7443"));
+  EXPECT_TRUE(IsLoopback("127.0.0.1:7443"));
+  EXPECT_TRUE(IsLoopback("localhost:7443"));
+  EXPECT_TRUE(IsLoopback("[::1]:7443"));
+  EXPECT_FALSE(IsLoopback("0.0.0.0:7443"));
+  EXPECT_FALSE(IsLoopback("10.0.0.5:7443"));
+  EXPECT_FALSE(IsLoopback("[::]:7443"));
 }
 
 }  // namespace
