@@ -8,6 +8,9 @@
 #                                     (PostgreSQL 15, Patroni, etcd; docs/CLUSTER.md)
 #   scripts/install-deps.sh test      also what the tests read printed PDFs with
 #                                     (poppler-utils, zbar-tools)
+#   scripts/install-deps.sh browser   also what the page tests drive (Debian's
+#                                     chromium, and Node.js with npm unless present;
+#                                     then tests/web's npm ci; docs/WEB.md)
 # Groups combine: scripts/install-deps.sh cluster test
 set -euo pipefail
 
@@ -23,7 +26,12 @@ for group in "$@"; do
   case "$group" in
     cluster) packages+=(postgresql-15 patroni python3-etcd etcd-server etcd-client curl openssl) ;;
     test) packages+=(poppler-utils zbar-tools) ;;
-    *) echo "install-deps: unknown group ${group} (cluster, test)" >&2; exit 2 ;;
+    browser)
+      packages+=(chromium fonts-noto-cjk)
+      # A Node.js from elsewhere (NodeSource) ships its own npm.
+      command -v node >/dev/null || packages+=(nodejs)
+      command -v npm >/dev/null || packages+=(npm) ;;
+    *) echo "install-deps: unknown group ${group} (cluster, test, browser)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,0 +1,268 @@
+// The pages as people use them, in Debian's headless Chromium against a
+// real cradled: a clerk opens a manifest, a driver on a phone scans its
+// printed QR code with the camera and picks it up and hands it over, the
+// gate weighs it and accepts it with a weight gap, the regulator sees the
+// flag and verifies the chain in the page against a saved signed head,
+// and a roadside officer checks the printed seal with no sign-in.
+// Screenshots of every page go to $CRADLE_WEB_ARTEFACTS; any console error
+// fails the test.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+  ARTEFACTS, accessibilityProblems, api, launch, meta, newPage, qrVideo, screenshot,
+  sealText, startCradled,
+} from './harness.mjs';
+
+const GENERATOR = '91330402MA2B3C4D5X';
+const CARRIER = '91330421MA2G5K6L7X';
+const RECEIVER = '91330481MA2C7H8J9X';
+const PLATE = '浙F12345';
+const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+const DESK = { viewport: { width: 1280, height: 900 } };
+
+let server;
+const browsers = [];
+const state = {};
+
+// The USCC check digit is real: derive it rather than hard-code a wrong one.
+function uscc(prefix17) {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += alphabet.indexOf(prefix17[i]) * weights[i];
+  return prefix17 + alphabet[(31 - (sum % 31)) % 31];
+}
+
+const ids = {
+  generator: uscc(GENERATOR.slice(0, 17)),
+  carrier: uscc(CARRIER.slice(0, 17)),
+  receiver: uscc(RECEIVER.slice(0, 17)),
+};
+
+before(async () => {
+  server = await startCradled();
+  const admin = server.admin;
+  const register = (id, name, division, role) => api(server, admin, 'POST', '/v1/enterprises',
+    { meta: meta(), id, name, division, roles: [role] });
+  await register(ids.generator, '嘉兴南湖精细化工', '330402', 'ROLE_GENERATOR');
+  await register(ids.carrier, '嘉善安运物流', '330421', 'ROLE_TRANSPORTER');
+  await register(ids.receiver, '海宁绿能固废处置', '330481', 'ROLE_RECEIVER');
+  await api(server, admin, 'POST', `/v1/enterprises/${ids.carrier}/vehicles`,
+    { meta: meta(), vehicle: { plate: PLATE, permit: 'permit-1' } });
+  await api(server, admin, 'POST', `/v1/enterprises/${ids.receiver}/licences`, {
+    meta: meta(),
+    licence: { number: 'ZJ-0481', codes: ['900-249-08', 'HW49'], capacityKg: '5000000', validUntil: '2027-12-31' },
+  });
+  const issue = async (body) => (await api(server, admin, 'POST', '/v1/credentials', { meta: meta(), ...body })).token;
+  state.generatorToken = await issue({ kind: 'CREDENTIAL_KIND_PARTY', enterprise: ids.generator, role: 'ROLE_GENERATOR', holder: '环保专员 王芳' });
+  state.regulatorToken = await issue({ kind: 'CREDENTIAL_KIND_REGULATOR', jurisdiction: '3304', holder: '嘉兴市生态环境局' });
+  state.issue = issue;
+});
+
+after(async () => {
+  for (const b of browsers) await b.close();
+  if (server) {
+    const { code, stderr } = await server.stop();
+    assert.equal(code, 0, `cradled exited ${code}: ${stderr.slice(-4000)}`);
+  }
+});
+
+async function signIn(page, token) {
+  await page.goto(`${server.url}/index.html`);
+  await page.getByLabel('令牌 Token').fill(token);
+  await page.getByRole('button', { name: /登录 Sign in/ }).click();
+  await page.waitForSelector('#signed-in:has-text("已登录")');
+}
+
+// A party whose key is made in its own browser: the page shows the public
+// key, the administrator issues the credential for it.
+async function partyWithDeviceKey(page, enterprise, role, holder) {
+  await page.goto(`${server.url}/index.html`);
+  await page.getByRole('button', { name: /生成密钥/ }).click();
+  await page.waitForSelector('#status.done, #status.error');
+  noErrors(page);
+  const pub = await page.locator('#pubkey').textContent();
+  assert.match(pub, /^[0-9a-f]{64}$/);
+  const token = await state.issue({
+    kind: 'CREDENTIAL_KIND_PARTY', enterprise, role, holder,
+    publicKey: Buffer.from(pub, 'hex').toString('base64'),
+  });
+  await signIn(page, token);
+  return token;
+}
+
+function noErrors(page) {
+  assert.deepEqual(page.errors, [], `console errors on ${page.url()}`);
+}
+
+test('a clerk opens a manifest with the legal form', async () => {
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, DESK);
+  await signIn(page, state.generatorToken);
+  await page.goto(`${server.url}/clerk.html`);
+  await page.waitForSelector('#who:has-text("913304")');
+  await page.getByLabel(/Carrier/).fill(ids.carrier);
+  await page.getByLabel(/Receiver/).fill(ids.receiver);
+  await page.locator('#method').selectOption('D10');
+  const line = page.locator('#lines .line').first();
+  // Searching the catalogue by code fills the name.
+  await line.getByLabel(/Waste code/).fill('900-249-08');
+  await line.getByLabel(/Waste code/).dispatchEvent('change');
+  assert.notEqual(await line.getByLabel(/^废物名称/).inputValue(), '');
+  await line.getByLabel(/Quantity/).fill('1t');
+  await line.getByLabel(/^包装方式/).selectOption('桶');
+  await line.getByLabel(/^包装数量/).fill('5');
+  await line.getByLabel(/Physical form/).selectOption('PHYSICAL_FORM_LIQUID');
+  await line.getByLabel(/Purpose/).selectOption('TRANSFER_PURPOSE_DISPOSE');
+  await page.getByLabel(/Contact's mobile/).fill('13800000000');
+  await page.getByLabel(/Emergency line/).fill('0573-82000000');
+  // A bad field first: refused, naming it, and nothing opened.
+  await line.getByLabel(/Quantity/).fill('lots');
+  await page.getByRole('button', { name: /开具联单 Open the manifest/ }).click();
+  await page.waitForSelector('#status.error');
+  assert.match(await page.locator('#status').textContent(), /lines\[0\]\.quantity/);
+  await line.getByLabel(/Quantity/).fill('1t');
+  await page.getByRole('button', { name: /开具联单 Open the manifest/ }).click();
+  await page.waitForSelector('#opened-number');
+  state.number = await page.locator('#opened-number').textContent();
+  assert.match(state.number, /^\d{14}$/);
+  await page.waitForSelector(`#inbox td:has-text("${state.number}")`);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await screenshot(page, '1-clerk');
+  noErrors(page);
+});
+
+test('a driver scans the printed manifest with the phone camera and hands it over', async () => {
+  const { seal } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}/seal`);
+  state.seal = sealText(seal);
+  const camera = join(ARTEFACTS, 'seal.y4m');
+  (await import('node:fs')).mkdirSync(ARTEFACTS, { recursive: true });
+  qrVideo(state.seal, camera);
+  const browser = await launch(camera);
+  browsers.push(browser);
+  const page = await newPage(browser, PHONE);
+  await page.context().grantPermissions(['camera'], { origin: server.url });
+  await partyWithDeviceKey(page, ids.carrier, 'ROLE_TRANSPORTER', '司机 张伟');
+  await page.goto(`${server.url}/driver.html`);
+  await page.waitForSelector(`#loads td:has-text("${state.number}")`);
+  await page.getByRole('button', { name: /扫描二维码/ }).click();
+  await page.waitForFunction((n) => document.getElementById('number').value === n, state.number, { timeout: 20000 });
+  await page.getByRole('button', { name: /停止/ }).click();
+  await page.getByLabel(/Vehicle plate/).fill(PLATE);
+  await screenshot(page, '2-driver');
+  // No signal at the generator's yard: the pickup waits on the phone,
+  // shown, and goes up when the network is back, once.
+  await page.context().setOffline(true);
+  await page.getByRole('button', { name: /提货 Pick up/ }).click();
+  await page.waitForSelector('#status.done:has-text("saved on this phone")');
+  assert.equal(await page.locator('#queue-count').textContent(), '1');
+  let { manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`);
+  assert.equal(manifest.status, 'MANIFEST_STATUS_ISSUED');
+  await screenshot(page, '2-driver-offline');
+  await page.context().setOffline(false);
+  await page.getByRole('button', { name: /立即上传/ }).click();
+  await page.waitForSelector('#queue-count:has-text("0")');
+  ({ manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`));
+  assert.equal(manifest.status, 'MANIFEST_STATUS_IN_TRANSIT');
+  assert.equal(manifest.legs[0].vehicle, PLATE);
+  // Sent once, whatever the retries: one pickup entry.
+  const { entries } = await api(server, state.regulatorToken, 'GET', `/v1/chains/${state.number}`);
+  assert.equal(entries.filter((e) => /picked_up/.test(e.type)).length, 1, JSON.stringify(entries.map((e) => e.type)));
+  assert.deepEqual(await accessibilityProblems(page), []);
+  // The offline request failed as a network error does: that is the one
+  // console error expected.
+  page.errors = page.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e));
+  noErrors(page);
+});
+
+test('the gate weighs the load, accepts it with a weight gap and disposes of it', async () => {
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, DESK);
+  await partyWithDeviceKey(page, ids.receiver, 'ROLE_RECEIVER', '门岗 李强');
+  await page.goto(`${server.url}/gate.html`);
+  await page.waitForSelector(`#arrivals td:has-text("${state.number}")`);
+  await page.locator('#arrivals a', { hasText: state.number }).click();
+  await page.getByRole('button', { name: /确认到达/ }).click();
+  await page.waitForSelector('#status.done:has-text("Arrived")');
+  await page.waitForSelector('#weigh-box:not(.hidden)');
+  await page.getByLabel(/^毛重/).fill('13.2t');
+  await page.getByLabel(/^皮重/).fill('12.3t');
+  await page.getByRole('button', { name: /记录过磅/ }).click();
+  await page.waitForSelector('#status.done:has-text("Weighing recorded")');
+  await page.getByLabel('第1行实收 Line 1 received').fill('0.9t');
+  await page.getByLabel('第1行原因 Line 1 reason').fill('桶内余量不足');
+  await page.getByLabel(/Received by/).fill('李强');
+  await page.getByRole('button', { name: /确认接收/ }).click();
+  await page.waitForSelector('#status.done:has-text("Received")');
+  let { manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`);
+  assert.equal(manifest.status, 'MANIFEST_STATUS_ACCEPTED');
+  assert.ok(manifest.flags.some((f) => f.kind === 'FLAG_KIND_QUANTITY_DISCREPANCY'), JSON.stringify(manifest.flags));
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await screenshot(page, '3-gate');
+  // Disposed of by the method on the manifest, the quantity received.
+  await page.waitForSelector('#dispose:not(.hidden)');
+  assert.equal(await page.getByLabel('第1行处置方式 Line 1 method').inputValue(), 'D10');
+  // The quantity accepted, by default.
+  assert.equal(await page.getByLabel('第1行处置数量 Line 1 quantity').inputValue(), '900.0kg');
+  await page.getByRole('button', { name: /确认处置/ }).click();
+  await page.waitForSelector('#status.done:has-text("Disposed")');
+  ({ manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`));
+  assert.match(manifest.status, /MANIFEST_STATUS_(DISPOSED|CLOSED)/);
+  noErrors(page);
+});
+
+test('the regulator sees the flag and verifies the chain against a saved head', async () => {
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, DESK);
+  await signIn(page, state.regulatorToken);
+  await page.goto(`${server.url}/regulator.html`);
+  const row = page.locator(`#flags tr[data-kind="FLAG_KIND_QUANTITY_DISCREPANCY"]`, { hasText: state.number });
+  await row.waitFor();
+  page.once('dialog', (d) => d.accept('已电话核实，现场计量误差'));
+  await row.getByRole('button', { name: /确认 Acknowledge/ }).click();
+  await page.waitForSelector('#status.done:has-text("acknowledged")');
+  await page.getByRole('button', { name: /保存树头/ }).click();
+  await page.waitForSelector('#saved-head:has-text("entries")');
+  await page.getByLabel(/^联单号/).fill(state.number);
+  await page.getByRole('button', { name: /核验/ }).click();
+  await page.waitForSelector('#verdict.ok');
+  assert.match(await page.locator('#verdict').textContent(), /All \d+ entries are in the saved head/);
+  assert.ok(await page.locator('#chain td.ok:has-text("有效 valid")').count() >= 3);
+  await page.getByRole('button', { name: /查询 Show/ }).click();
+  await page.waitForSelector('#in-city:has-text("%")');
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await screenshot(page, '4-regulator');
+  // A head from another key is refused: the page pinned the first.
+  await page.evaluate(() => {
+    const h = JSON.parse(localStorage.getItem('cradle.head'));
+    h.publicKey = 'ab'.repeat(32);
+    localStorage.setItem('cradle.head', JSON.stringify(h));
+  });
+  await page.getByRole('button', { name: /保存树头/ }).click();
+  await page.waitForSelector('#status.error:has-text("not signed by the key")');
+  noErrors(page);
+});
+
+test('a roadside check verifies the printed seal with no sign-in', async () => {
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, PHONE);
+  await page.goto(`${server.url}/check.html`);
+  await page.waitForSelector('#key:has-text("0"), #key:has-text("a")');
+  await page.getByLabel(/QR code's text/).fill(state.seal);
+  await page.getByRole('button', { name: /核验 Check/ }).click();
+  await page.waitForSelector('#verdict.ok');
+  assert.equal(await page.locator('#seal-number').textContent(), state.number);
+  await screenshot(page, '5-check');
+  assert.deepEqual(await accessibilityProblems(page), []);
+  // An altered paper: the status changed by hand.
+  await page.getByLabel(/QR code's text/).fill(state.seal.replace('/ISSUED/', '/CLOSED/'));
+  await page.getByRole('button', { name: /核验 Check/ }).click();
+  await page.waitForSelector('#verdict.bad');
+  noErrors(page);
+});

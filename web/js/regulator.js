@@ -1,0 +1,190 @@
+import {
+  el, get, guarded, newKey, post, requireSignIn, showDone, tonnes,
+} from './cradle.js';
+import { entryHashHolds, inclusionHolds, treeHeadHolds } from './proof.js';
+
+let who = null;
+const HEAD = 'cradle.head';
+
+async function listFlags() {
+  const q = new URLSearchParams({ pageSize: '200' });
+  const j = who.jurisdiction || '';
+  if (j.length === 4) q.set('city', j);
+  if (j.length === 6) q.set('county', j);
+  for (const [id, param] of [['kind', 'kind'], ['state', 'state'], ['enterprise', 'enterprise']]) {
+    const v = document.getElementById(id).value.trim();
+    if (v) q.set(param, v);
+  }
+  const { flags } = await get(`/v1/flags?${q}`);
+  document.getElementById('flags').replaceChildren(...(flags || []).map((f) => el('tr', { 'data-kind': f.kind },
+    el('td', {}, f.kind.replace('FLAG_KIND_', '')),
+    el('td', { class: 'mono' }, el('a', { href: '#chain-title', onclick: () => { document.getElementById('chain-number').value = f.manifest; } }, f.manifest)),
+    el('td', { class: 'mono' }, (f.enterprises || []).join(' ')),
+    el('td', {}, `${f.originCity} → ${f.destinationCity}`),
+    el('td', {}, f.detail),
+    el('td', {}, f.state.replace('FLAG_STATE_', '').toLowerCase()),
+    el('td', {},
+      f.state === 'FLAG_STATE_OPEN' ? el('button', { type: 'button', class: 'secondary', onclick: (ev) => note(ev.target, f, 'acknowledge') }, '确认 Acknowledge') : null,
+      f.state !== 'FLAG_STATE_RESOLVED' ? el('button', { type: 'button', class: 'secondary', onclick: (ev) => note(ev.target, f, 'resolve') }, '解决 Resolve') : null))));
+}
+
+async function note(button, flag, verb) {
+  await guarded(button, async () => {
+    const by = document.getElementById('by').value.trim();
+    const text = prompt(verb === 'acknowledge' ? '确认说明 Note' : '处理结果 How it was resolved');
+    if (text === null) return;
+    await post(`/v1/flags/${encodeURIComponent(flag.id)}:${verb}`, {
+      meta: { idempotencyKey: newKey('flag') }, note: text, by,
+    });
+    showDone(`${flag.kind.replace('FLAG_KIND_', '')} ${flag.manifest}: ${verb === 'acknowledge' ? '已确认 acknowledged' : '已解决 resolved'}`);
+    await listFlags();
+  });
+}
+
+function months() {
+  const from = document.getElementById('from-month').value;
+  const to = document.getElementById('to-month').value;
+  const q = new URLSearchParams();
+  if (from) q.set('fromMonth', from);
+  if (to) q.set('toMonth', to);
+  return q;
+}
+
+async function flows() {
+  const j = who.jurisdiction;
+  const r = await get(`/v1/jurisdictions/${j}/flows?${months()}`);
+  const inside = Number(r.insideGrams);
+  const outside = Number(r.outsideGrams);
+  const rate = inside + outside > 0 ? (100 * inside) / (inside + outside) : 0;
+  document.getElementById('in-city').textContent =
+    `辖区内处置率（不出市） Treated inside the jurisdiction: ${rate.toFixed(1)}% (${tonnes(inside)} / ${tonnes(inside + outside)})`;
+  const rows = r.flows || [];
+  const most = Math.max(1, ...rows.map((f) => Number(f.grams)));
+  document.getElementById('flows').replaceChildren(...rows.map((f) => el('tr', {},
+    el('td', {}, f.month), el('td', {}, f.originCity), el('td', {}, f.destinationCity), el('td', {}, f.category),
+    el('td', { class: 'num' }, (Number(f.grams) / 1e6).toFixed(3)),
+    el('td', {}, bar(Number(f.grams) / most)))));
+}
+
+function bar(fraction) {
+  const b = el('span', { class: 'bar', 'aria-hidden': 'true' });
+  b.style.width = `${Math.max(2, Math.round(fraction * 160))}px`;
+  return b;
+}
+
+async function exportCsv() {
+  const res = await fetch(`/v1/jurisdictions/${who.jurisdiction}/export`, {
+    headers: { Authorization: `Bearer ${localStorage.getItem('cradle.token')}` },
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(JSON.parse(text).error.message);
+  let csv = '';
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const chunk = JSON.parse(line);
+    if (chunk.error) throw new Error(chunk.error.message);
+    csv += chunk.csv;
+  }
+  const a = el('a', { href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })), download: `cradle-${who.jurisdiction}.csv` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  showDone(`已导出 Exported ${csv.split('\n').length - 1} lines`);
+}
+
+function savedHead() {
+  return JSON.parse(localStorage.getItem(HEAD) || 'null');
+}
+
+function showSavedHead() {
+  const h = savedHead();
+  document.getElementById('saved-head').textContent = h
+    ? `树头 Head: ${h.treeSize} entries, root ${h.rootHash.slice(0, 16)}…, ${h.timestamp}, key ${h.publicKey.slice(0, 16)}…`
+    : '尚未保存 None saved yet';
+}
+
+async function saveHead() {
+  const { treeHead } = await get('/v1/ledger/treeHead');
+  const pinned = savedHead();
+  // The key is pinned on first use: a later head signed by another key is
+  // refused, whatever the server says.
+  const key = pinned ? pinned.publicKey : treeHead.publicKey;
+  if (!(await treeHeadHolds(treeHead, key))) {
+    throw new Error('树头签名无效 The tree head is not signed by the key saved with the first head');
+  }
+  localStorage.setItem(HEAD, JSON.stringify({ ...treeHead, publicKey: key }));
+  showSavedHead();
+  showDone(`已保存树头 Saved the head of ${treeHead.treeSize} entries`);
+}
+
+const SIGNATURE = {
+  SIGNATURE_VALID: ['有效 valid', 'ok'],
+  SIGNATURE_VALID_FIRST_FORMAT: ['有效（旧格式）valid, first format', 'ok'],
+  SIGNATURE_UNSIGNED: ['未签名 unsigned', ''],
+  SIGNATURE_INVALID: ['无效 INVALID', 'bad'],
+  SIGNATURE_UNKNOWN_KEY: ['无公钥 no key on record', 'bad'],
+};
+
+async function verify() {
+  const head = savedHead();
+  if (!head) throw new Error('请先保存树头 Save a signed head first');
+  const number = document.getElementById('chain-number').value.trim();
+  const [{ entries }, proof] = await Promise.all([
+    get(`/v1/chains/${encodeURIComponent(number)}`),
+    get(`/v1/chains/${encodeURIComponent(number)}/proof?treeSize=${head.treeSize}`),
+  ]);
+  const proofs = new Map((proof.proofs || []).map((p) => [p.entry.sequence, p]));
+  let good = 0;
+  const rows = [];
+  for (const e of entries || []) {
+    const p = proofs.get(e.sequence);
+    let check;
+    if (!p) {
+      check = el('span', {}, '晚于树头 after the saved head');
+    } else {
+      const hashOk = await entryHashHolds(p.entry);
+      const inOk = hashOk && p.entry.hash === e.hash &&
+        await inclusionHolds(BigInt(p.entry.sequence) - 1n, head.treeSize, p.entry.hash, p.path || [], head.rootHash);
+      if (inOk) good += 1;
+      check = el('span', { class: inOk ? 'ok' : 'bad' }, inOk ? '✓ 已核验 verified' : '✗ 不符 does not verify');
+    }
+    const [sigText, sigClass] = SIGNATURE[e.signer && e.signer.signature] || ['—', ''];
+    rows.push(el('tr', {},
+      el('td', { class: 'num' }, e.sequence), el('td', {}, e.type),
+      el('td', { class: 'mono' }, e.signer ? `${e.signer.enterprise} ${e.signer.holder || ''}` : e.actor),
+      el('td', { class: sigClass }, sigText),
+      el('td', {}, e.recorded), el('td', { class: 'mono' }, `${e.hash.slice(0, 16)}…`), el('td', {}, check)));
+  }
+  document.getElementById('chain').replaceChildren(...rows);
+  const covered = (entries || []).filter((e) => proofs.has(e.sequence)).length;
+  const verdict = document.getElementById('verdict');
+  const ok = covered > 0 && good === covered;
+  verdict.className = ok ? 'ok' : 'bad';
+  verdict.textContent = ok
+    ? `✓ ${good} 条记录均在已保存树头内 All ${good} entries are in the saved head (${head.treeSize} entries)`
+    : `✗ ${covered - good} / ${covered} 条记录未通过核验 entries do not verify against the saved head`;
+}
+
+async function main() {
+  for (const id of ['list-flags', 'list-flows', 'export', 'save-head', 'verify']) {
+    const work = { 'list-flags': listFlags, 'list-flows': flows, export: exportCsv, 'save-head': saveHead, verify }[id];
+    document.getElementById(id).addEventListener('click', (ev) => guarded(ev.target, work));
+  }
+  showSavedHead();
+  // This year so far, by default.
+  const now = new Date();
+  const month = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+  document.getElementById('from-month').value = `${now.getFullYear()}-01`;
+  document.getElementById('to-month').value = month;
+  const doc = await get('/v1/openapi.json').catch(() => null);
+  const kinds = doc ? doc.components.schemas['cradle.v1.Flag'].properties.kind.enum : [];
+  const select = document.getElementById('kind');
+  for (const k of kinds.slice(1)) select.append(el('option', { value: k }, k.replace('FLAG_KIND_', '')));
+  who = await requireSignIn();
+  if (!who) return;
+  document.getElementById('by').value = localStorage.getItem('cradle.office') || `${who.jurisdiction} 监管`;
+  await guarded(null, listFlags);
+  await guarded(null, flows);
+}
+
+main();
