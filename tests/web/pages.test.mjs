@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  ARTEFACTS, accessibilityProblems, api, launch, meta, newPage, qrVideo, screenshot,
-  sealText, startCradled,
+  ARTEFACTS, SOURCE, accessibilityProblems, api, launch, meta, newPage, qrVideo,
+  screenshot, sealText, startCradled,
 } from './harness.mjs';
 
 const GENERATOR = '91330402MA2B3C4D5X';
@@ -97,11 +97,18 @@ function noErrors(page) {
   assert.deepEqual(page.errors, [], `console errors on ${page.url()}`);
 }
 
-test('a clerk opens a manifest with the legal form', async () => {
+test('a clerk signs in with the keyboard alone and opens a manifest with the legal form', async () => {
   const browser = await launch();
   browsers.push(browser);
   const page = await newPage(browser, DESK);
-  await signIn(page, state.generatorToken);
+  // Keyboard only: Tab reaches the token field, Enter submits.
+  await page.goto(`${server.url}/index.html`);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'token');
+  await page.keyboard.type(state.generatorToken);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#signed-in:has-text("已登录")');
+  await screenshot(page, '0-start');
   await page.goto(`${server.url}/clerk.html`);
   await page.waitForSelector('#who:has-text("913304")');
   await page.getByLabel(/Carrier/).fill(ids.carrier);
@@ -235,6 +242,24 @@ test('the regulator sees the flag and verifies the chain against a saved head', 
   assert.ok(await page.locator('#chain td.ok:has-text("有效 valid")').count() >= 3);
   await page.getByRole('button', { name: /查询 Show/ }).click();
   await page.waitForSelector('#in-city:has-text("%")');
+  // The export downloads the jurisdiction's manifests as CSV.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: /导出 CSV/ }).click(),
+  ]);
+  const csv = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+  assert.match(csv, new RegExp(`^${state.number},`, 'm'));
+  // The acknowledged flag, resolved.
+  await page.locator('#state').selectOption('FLAG_STATE_ACKED');
+  await page.getByRole('button', { name: /查询 List/ }).click();
+  const acked = page.locator('#flags tr[data-kind="FLAG_KIND_QUANTITY_DISCREPANCY"]', { hasText: state.number });
+  await acked.waitFor();
+  page.once('dialog', (d) => d.accept('生产方补充说明，已结案'));
+  await acked.getByRole('button', { name: /解决 Resolve/ }).click();
+  await page.waitForSelector('#status.done:has-text("resolved")');
+  const { manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`);
+  const flag = manifest.flags.find((f) => f.kind === 'FLAG_KIND_QUANTITY_DISCREPANCY');
+  assert.equal(flag.state, 'FLAG_STATE_RESOLVED');
   assert.deepEqual(await accessibilityProblems(page), []);
   await screenshot(page, '4-regulator');
   // A head from another key is refused: the page pinned the first.
@@ -265,4 +290,42 @@ test('a roadside check verifies the printed seal with no sign-in', async () => {
   await page.getByRole('button', { name: /核验 Check/ }).click();
   await page.waitForSelector('#verdict.bad');
   noErrors(page);
+});
+
+test('every enum value the pages name is one the API has', async () => {
+  // A page that sends FLAG_STATE_ACKNOWLEDGED where the API says
+  // FLAG_STATE_ACKED is refused at run time: find them all here instead.
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const doc = await (await fetch(`${server.url}/v1/openapi.json`)).json();
+  const values = new Set();
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      if (Array.isArray(v.enum)) v.enum.forEach((e) => values.add(e));
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(doc);
+  const prefixes = new Set([...values].map((v) => v.split('_')[0]));
+  const files = [];
+  const list = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (name === 'vendor' || name === 'data') continue;
+      if (statSync(path).isDirectory()) list(path);
+      else if (/\.(js|html)$/.test(name)) files.push(path);
+    }
+  };
+  list(join(SOURCE, 'web'));
+  const unknown = [];
+  let named = 0;
+  for (const file of files) {
+    for (const [token] of readFileSync(file, 'utf8').matchAll(/\b[A-Z]+(?:_[A-Z0-9]+)+\b/g)) {
+      if (!prefixes.has(token.split('_')[0])) continue;
+      named += 1;
+      if (!values.has(token)) unknown.push(`${file.slice(SOURCE.length)}: ${token}`);
+    }
+  }
+  assert.ok(named > 30, `only ${named} enum values found in the pages`);
+  assert.deepEqual(unknown, []);
 });
