@@ -74,6 +74,9 @@ async function signIn(page, token) {
   await page.getByLabel('令牌 Token').fill(token);
   await page.getByRole('button', { name: /登录 Sign in/ }).click();
   await page.waitForSelector('#signed-in:has-text("已登录")');
+  // The token is a secret: kept, not left on the screen.
+  assert.equal(await page.locator('#token').inputValue(), '');
+  assert.equal(await page.locator('#token').getAttribute('type'), 'password');
 }
 
 // A party whose key is made in its own browser: the page shows the public

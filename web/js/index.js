@@ -25,7 +25,10 @@ async function showKey() {
 
 document.getElementById('signin').addEventListener('submit', async (ev) => {
   ev.preventDefault();
-  setToken(document.getElementById('token').value);
+  // The token is a secret: it is kept, not left on the screen.
+  const field = document.getElementById('token');
+  setToken(field.value);
+  field.value = '';
   await guarded(ev.submitter, async () => {
     const who = await whoAmI();
     showDone(`已登录 Signed in as ${who.enterprise || who.jurisdiction || who.kind}`);
