@@ -127,6 +127,14 @@ test('a clerk signs in with the keyboard alone and opens a manifest with the leg
   await line.getByLabel(/^包装数量/).fill('5');
   await line.getByLabel(/Physical form/).selectOption('PHYSICAL_FORM_LIQUID');
   await line.getByLabel(/Purpose/).selectOption('TRANSFER_PURPOSE_DISPOSE');
+  // A second line, found by its name in the catalogue list.
+  await page.getByRole('button', { name: /增加一行/ }).click();
+  const second = page.locator('#lines .line').nth(1);
+  await second.getByLabel(/Waste code/).fill('900-041-49');
+  await second.getByLabel(/Waste code/).dispatchEvent('change');
+  await second.getByLabel(/Quantity/).fill('250kg');
+  await second.getByLabel(/^包装方式/).selectOption('袋');
+  await second.getByLabel(/^包装数量/).fill('10');
   await page.getByLabel(/Contact's mobile/).fill('13800000000');
   await page.getByLabel(/Emergency line/).fill('0573-82000000');
   // A bad field first: refused, naming it, and nothing opened.
@@ -188,7 +196,7 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   noErrors(page);
 });
 
-test('the gate weighs the load, accepts it with a weight gap and disposes of it', async () => {
+test('the gate weighs the load, accepts a line with a weight gap, rejects one, and disposes of the rest', async () => {
   const browser = await launch();
   browsers.push(browser);
   const page = await newPage(browser, DESK);
@@ -199,29 +207,40 @@ test('the gate weighs the load, accepts it with a weight gap and disposes of it'
   await page.getByRole('button', { name: /确认到达/ }).click();
   await page.waitForSelector('#status.done:has-text("Arrived")');
   await page.waitForSelector('#weigh-box:not(.hidden)');
-  await page.getByLabel(/^毛重/).fill('13.2t');
+  await page.getByLabel(/^毛重/).fill('13.45t');
   await page.getByLabel(/^皮重/).fill('12.3t');
   await page.getByRole('button', { name: /记录过磅/ }).click();
   await page.waitForSelector('#status.done:has-text("Weighing recorded")');
   await page.getByLabel('第1行实收 Line 1 received').fill('0.9t');
   await page.getByLabel('第1行原因 Line 1 reason').fill('桶内余量不足');
+  // The second line refused whole, with its reason.
+  await page.getByLabel('第2行接收 Line 2 decision').selectOption('DECISION_REJECT');
+  await page.getByLabel('第2行实收 Line 2 received').fill('250kg');
+  await page.getByLabel('第2行原因 Line 2 reason').fill('包装破损，渗漏');
   await page.getByLabel(/Received by/).fill('李强');
   await page.getByRole('button', { name: /确认接收/ }).click();
   await page.waitForSelector('#status.done:has-text("Received")');
   let { manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`);
-  assert.equal(manifest.status, 'MANIFEST_STATUS_ACCEPTED');
+  assert.equal(manifest.status, 'MANIFEST_STATUS_PARTIALLY_ACCEPTED');
+  assert.deepEqual(manifest.destinations[0].rejectReasons.filter(Boolean), ['包装破损，渗漏']);
   assert.ok(manifest.flags.some((f) => f.kind === 'FLAG_KIND_QUANTITY_DISCREPANCY'), JSON.stringify(manifest.flags));
   assert.deepEqual(await accessibilityProblems(page), []);
   await screenshot(page, '3-gate');
-  // Disposed of by the method on the manifest, the quantity received.
+  // Disposed of by the method on the manifest, the quantity accepted; the
+  // line rejected whole is not offered.
   await page.waitForSelector('#dispose:not(.hidden)');
+  assert.equal(await page.locator('#disposal-lines tr').count(), 1);
   assert.equal(await page.getByLabel('第1行处置方式 Line 1 method').inputValue(), 'D10');
   // The quantity accepted, by default.
   assert.equal(await page.getByLabel('第1行处置数量 Line 1 quantity').inputValue(), '900.0kg');
   await page.getByRole('button', { name: /确认处置/ }).click();
   await page.waitForSelector('#status.done:has-text("Disposed")');
   ({ manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`));
-  assert.match(manifest.status, /MANIFEST_STATUS_(DISPOSED|CLOSED)/);
+  assert.deepEqual(manifest.destinations[0].disposedG, ['900000', '0']);
+  assert.deepEqual(manifest.destinations[0].disposalMethods.filter(Boolean), ['D10']);
+  // The rejected line is the generator's to send on.
+  const { items } = await api(server, state.generatorToken, 'GET', `/v1/inbox/${ids.generator}`);
+  assert.ok(items.some((i) => i.task === 'TASK_REROUTE' && i.number === state.number), JSON.stringify(items));
   noErrors(page);
 });
 

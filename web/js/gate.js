@@ -64,15 +64,18 @@ async function open(number) {
       el('option', { value: 'DECISION_REJECT' }, '拒收 Reject'))),
     el('td', {}, el('input', { name: `received-${i}`, value: tonnes(l.quantityG).replace(' ', ''), 'aria-label': `第${i + 1}行实收 Line ${i + 1} received` })),
     el('td', {}, el('input', { name: `reason-${i}`, maxlength: 500, 'aria-label': `第${i + 1}行原因 Line ${i + 1} reason` })))));
-  // What this site accepted of each line is what it disposes of, by default.
+  // What this site accepted of each line is what it disposes of, by
+  // default; a line it rejected whole has nothing to dispose of.
   const here = (manifest.destinations || []).filter((d) => d.receiver === who.enterprise).pop();
-  const accepted = (i, l) => (here && here.acceptedG && here.acceptedG[i] !== undefined ? here.acceptedG[i] : l.quantityG);
-  document.getElementById('disposal-lines').replaceChildren(...manifest.lines.map((l, i) => el('tr', {},
+  current.disposable = manifest.lines.map((l, i) => ({
+    i, l, grams: here && here.acceptedG && here.acceptedG[i] !== undefined ? here.acceptedG[i] : l.quantityG,
+  })).filter((x) => Number(x.grams) > 0);
+  document.getElementById('disposal-lines').replaceChildren(...current.disposable.map(({ i, l, grams }) => el('tr', {},
     el('td', {}, i + 1),
     el('td', {}, `${l.code} ${l.name}`),
     el('td', {}, el('select', { name: `method-${i}`, 'aria-label': `第${i + 1}行处置方式 Line ${i + 1} method` },
       methods.map((m) => el('option', { value: m.code, selected: m.code === manifest.method }, `${m.code} ${m.name_zh}`)))),
-    el('td', {}, el('input', { name: `disposed-${i}`, value: tonnes(accepted(i, l)).replace(' ', ''), 'aria-label': `第${i + 1}行处置数量 Line ${i + 1} quantity` })))));
+    el('td', {}, el('input', { name: `disposed-${i}`, value: tonnes(grams).replace(' ', ''), 'aria-label': `第${i + 1}行处置数量 Line ${i + 1} quantity` })))));
 }
 
 // The load is at the gate: the receiver confirms the carrier's delivery.
@@ -123,7 +126,7 @@ async function dispose(ev) {
   ev.preventDefault();
   await guarded(document.getElementById('dispose-button'), async () => {
     const form = ev.target;
-    const lines = current.lines.map((l, i) => ({
+    const lines = current.disposable.map(({ i }) => ({
       line: i + 1,
       method: form.elements[`method-${i}`].value,
       quantityG: String(grams(form.elements[`disposed-${i}`].value, `lines[${i}].quantity`)),
