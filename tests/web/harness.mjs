@@ -72,29 +72,35 @@ export async function api(server, token, verb, path, body) {
 let keys = 0;
 export const meta = () => ({ idempotencyKey: `web-test-${++keys}` });
 
-// Writes a camera file (YUV4MPEG2, 4:2:0) that shows `text` as a QR code,
-// for Chromium's --use-file-for-fake-video-capture.
-export function qrVideo(text, path) {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const size = qr.modules.size;
+// Writes a camera file (YUV4MPEG2, 4:2:0) that shows each of `texts` as a
+// QR code in turn, a second each, for Chromium's
+// --use-file-for-fake-video-capture (which plays it in a loop).
+export function qrVideo(texts, path) {
   const w = 640;
   const h = 480;
-  const scale = Math.floor((h - 40) / (size + 8));
-  const offX = Math.floor((w - size * scale) / 2);
-  const offY = Math.floor((h - size * scale) / 2);
-  const y = Buffer.alloc(w * h, 235);  // white
-  for (let r = 0; r < size; r++) {
-    for (let c = 0; c < size; c++) {
-      if (!qr.modules.get(r, c)) continue;
-      for (let dy = 0; dy < scale; dy++) {
-        y.fill(16, (offY + r * scale + dy) * w + offX + c * scale, (offY + r * scale + dy) * w + offX + (c + 1) * scale);
+  const chroma = Buffer.alloc((w / 2) * (h / 2) * 2, 128);
+  const frames = [];
+  for (const text of [].concat(texts)) {
+    const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+    const size = qr.modules.size;
+    const scale = Math.floor((h - 40) / (size + 8));
+    const offX = Math.floor((w - size * scale) / 2);
+    const offY = Math.floor((h - size * scale) / 2);
+    const y = Buffer.alloc(w * h, 235);  // white
+    for (let r = 0; r < size; r++) {
+      for (let c = 0; c < size; c++) {
+        if (!qr.modules.get(r, c)) continue;
+        for (let dy = 0; dy < scale; dy++) {
+          const row = (offY + r * scale + dy) * w + offX;
+          y.fill(16, row + c * scale, row + (c + 1) * scale);
+        }
       }
     }
+    const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma]);
+    for (let i = 0; i < 10; i++) frames.push(frame);
   }
-  const chroma = Buffer.alloc((w / 2) * (h / 2) * 2, 128);
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, chroma]);
   const header = Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\n`);
-  writeFileSync(path, Buffer.concat([header, frame, frame, frame]));
+  writeFileSync(path, Buffer.concat([header, ...frames]));
 }
 
 // Debian's Chromium, headless, with the flags this machine needs (no

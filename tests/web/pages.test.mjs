@@ -59,6 +59,14 @@ before(async () => {
   state.generatorToken = await issue({ kind: 'CREDENTIAL_KIND_PARTY', enterprise: ids.generator, role: 'ROLE_GENERATOR', holder: '环保专员 王芳' });
   state.regulatorToken = await issue({ kind: 'CREDENTIAL_KIND_REGULATOR', jurisdiction: '3304', holder: '嘉兴市生态环境局' });
   state.issue = issue;
+  // A drum, registered and labelled by the generator (HJ 1276 code:
+  // USCC, waste code, date, sequence).
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10).replaceAll('-', '');
+  state.drum = `${ids.generator}90024908${today}001`;
+  await api(server, state.generatorToken, 'POST', '/v1/containers', {
+    meta: meta(),
+    container: { code: state.drum, generator: ids.generator, wasteCode: '900-249-08', weightG: '1000000', packaging: '桶' },
+  });
 });
 
 after(async () => {
@@ -124,7 +132,8 @@ test('a clerk signs in with the keyboard alone and opens a manifest with the leg
   assert.notEqual(await line.getByLabel(/^废物名称/).inputValue(), '');
   await line.getByLabel(/Quantity/).fill('1t');
   await line.getByLabel(/^包装方式/).selectOption('桶');
-  await line.getByLabel(/^包装数量/).fill('5');
+  await line.getByLabel(/^包装数量/).fill('1');
+  await line.getByLabel(/Container codes/).fill(state.drum);
   await line.getByLabel(/Physical form/).selectOption('PHYSICAL_FORM_LIQUID');
   await line.getByLabel(/Purpose/).selectOption('TRANSFER_PURPOSE_DISPOSE');
   // A second line, found by its name in the catalogue list.
@@ -158,7 +167,8 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   state.seal = sealText(seal);
   const camera = join(ARTEFACTS, 'seal.y4m');
   (await import('node:fs')).mkdirSync(ARTEFACTS, { recursive: true });
-  qrVideo(state.seal, camera);
+  // The camera sees the printed manifest, then the drum's label.
+  qrVideo([state.seal, state.drum], camera);
   const browser = await launch(camera);
   browsers.push(browser);
   const page = await newPage(browser, PHONE);
@@ -168,6 +178,7 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   await page.waitForSelector(`#loads td:has-text("${state.number}")`);
   await page.getByRole('button', { name: /扫描二维码/ }).click();
   await page.waitForFunction((n) => document.getElementById('number').value === n, state.number, { timeout: 20000 });
+  await page.waitForFunction((d) => document.getElementById('containers').value === d, state.drum, { timeout: 20000 });
   await page.getByRole('button', { name: /停止/ }).click();
   await page.getByLabel(/Vehicle plate/).fill(PLATE);
   await screenshot(page, '2-driver');
@@ -176,7 +187,8 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   await page.context().setOffline(true);
   await page.getByRole('button', { name: /提货 Pick up/ }).click();
   await page.waitForSelector('#status.done:has-text("saved on this phone")');
-  assert.equal(await page.locator('#queue-count').textContent(), '1');
+  // The drum's load scan and the pickup, in that order.
+  assert.equal(await page.locator('#queue-count').textContent(), '2');
   let { manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`);
   assert.equal(manifest.status, 'MANIFEST_STATUS_ISSUED');
   await screenshot(page, '2-driver-offline');
@@ -186,6 +198,8 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   ({ manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`));
   assert.equal(manifest.status, 'MANIFEST_STATUS_IN_TRANSIT');
   assert.equal(manifest.legs[0].vehicle, PLATE);
+  assert.deepEqual(manifest.scans.map((x) => [x.point, x.containers]), [['SCAN_POINT_LOAD', [state.drum]]]);
+  assert.deepEqual(manifest.flags.map((f) => f.kind), []);
   // Sent once, whatever the retries: one pickup entry.
   const { entries } = await api(server, state.regulatorToken, 'GET', `/v1/chains/${state.number}`);
   assert.equal(entries.filter((e) => /picked_up/.test(e.type)).length, 1, JSON.stringify(entries.map((e) => e.type)));

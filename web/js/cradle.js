@@ -135,6 +135,17 @@ export async function signedPost(path, body) {
   return post(path, signed);
 }
 
+// This device's name, made once and kept: scans and weighings record the
+// device that made them (meta.device).
+export function deviceName() {
+  let name = localStorage.getItem('cradle.device');
+  if (!name) {
+    name = `web-${crypto.randomUUID().slice(0, 8)}`;
+    localStorage.setItem('cradle.device', name);
+  }
+  return name;
+}
+
 // --- Who is signed in --------------------------------------------------------
 
 export async function whoAmI() {

@@ -1,5 +1,5 @@
 import {
-  el, get, guarded, newKey, requireSignIn, showDone, showError, signedPost,
+  deviceName, el, get, guarded, newKey, requireSignIn, showDone, showError, signedPost,
 } from './cradle.js';
 import { Scanner } from './scanner.js';
 import { enqueue, discard, isOffline, pending, upload } from './queue.js';
@@ -63,7 +63,9 @@ function onScan(text) {
 
 // An attested write now, or queued when the network is away.
 async function write(label, path, body) {
-  body.meta = { ...(body.meta || {}), idempotencyKey: newKey('page'), deviceTime: new Date().toISOString() };
+  body.meta = {
+    ...(body.meta || {}), idempotencyKey: newKey('page'), deviceTime: new Date().toISOString(), device: deviceName(),
+  };
   try {
     await signedPost(path, body);
     showDone(`${label}: 已记录 recorded`);
