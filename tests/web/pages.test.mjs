@@ -19,6 +19,7 @@ const GENERATOR = '91330402MA2B3C4D5X';
 const CARRIER = '91330421MA2G5K6L7X';
 const RECEIVER = '91330481MA2C7H8J9X';
 const PLATE = '浙F12345';
+const RELAY_PLATE = '浙A54321';
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const DESK = { viewport: { width: 1280, height: 900 } };
 
@@ -38,6 +39,7 @@ function uscc(prefix17) {
 const ids = {
   generator: uscc(GENERATOR.slice(0, 17)),
   carrier: uscc(CARRIER.slice(0, 17)),
+  relay: uscc('91330108MA2H3M4N5'),
   receiver: uscc(RECEIVER.slice(0, 17)),
 };
 
@@ -49,6 +51,9 @@ before(async () => {
   await register(ids.generator, '嘉兴南湖精细化工', '330402', 'ROLE_GENERATOR');
   await register(ids.carrier, '嘉善安运物流', '330421', 'ROLE_TRANSPORTER');
   await register(ids.receiver, '海宁绿能固废处置', '330481', 'ROLE_RECEIVER');
+  await register(ids.relay, '杭州滨江危运', '330108', 'ROLE_TRANSPORTER');
+  await api(server, admin, 'POST', `/v1/enterprises/${ids.relay}/vehicles`,
+    { meta: meta(), vehicle: { plate: RELAY_PLATE, permit: 'permit-2' } });
   await api(server, admin, 'POST', `/v1/enterprises/${ids.carrier}/vehicles`,
     { meta: meta(), vehicle: { plate: PLATE, permit: 'permit-1' } });
   await api(server, admin, 'POST', `/v1/enterprises/${ids.receiver}/licences`, {
@@ -200,6 +205,13 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   assert.equal(manifest.legs[0].vehicle, PLATE);
   assert.deepEqual(manifest.scans.map((x) => [x.point, x.containers]), [['SCAN_POINT_LOAD', [state.drum]]]);
   assert.deepEqual(manifest.flags.map((f) => f.kind), []);
+  // Half way, the load goes on to the next carrier's truck.
+  await page.getByLabel(/Next carrier/).fill(ids.relay);
+  await page.getByLabel(/Next vehicle/).fill(RELAY_PLATE);
+  await page.getByRole('button', { name: /交接 Hand over/ }).click();
+  await page.waitForSelector('#status.done:has-text("Relay")');
+  ({ manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`));
+  assert.deepEqual(manifest.legs.map((l) => [l.carrier, l.vehicle]), [[ids.carrier, PLATE], [ids.relay, RELAY_PLATE]]);
   // Sent once, whatever the retries: one pickup entry.
   const { entries } = await api(server, state.regulatorToken, 'GET', `/v1/chains/${state.number}`);
   assert.equal(entries.filter((e) => /picked_up/.test(e.type)).length, 1, JSON.stringify(entries.map((e) => e.type)));

@@ -96,6 +96,21 @@ async function pickup(button) {
   });
 }
 
+// A relay: this carrier hands the load to the next one, on its vehicle.
+// The next carrier scans the drums it takes (SCAN_POINT_RELAY) on its own
+// phone.
+async function relay(button) {
+  await guarded(button, async () => {
+    const number = document.getElementById('number').value.trim();
+    if (!/^\d{14}$/.test(number)) throw new Error(`number: "${number}" 不是联单号 is not a manifest number (14 digits)`);
+    await write(`接驳 Relay ${number}`, `/v1/manifests/${number}:relay`, {
+      fromCarrier: who.enterprise,
+      toCarrier: document.getElementById('next-carrier').value.trim(),
+      vehicle: document.getElementById('next-vehicle').value.trim(),
+    });
+  });
+}
+
 async function main() {
   showQueue();
   showNetwork();
@@ -114,6 +129,7 @@ async function main() {
     document.getElementById('video').classList.add('hidden');
   });
   document.getElementById('pickup').addEventListener('click', (ev) => pickup(ev.target));
+  document.getElementById('relay').addEventListener('click', (ev) => relay(ev.target));
   document.getElementById('upload').addEventListener('click', (ev) => guarded(ev.target, async () => {
     const sent = await upload();
     showQueue();
