@@ -278,6 +278,13 @@ test('the regulator sees the flag and verifies the chain against a saved head', 
   await page.goto(`${server.url}/regulator.html`);
   const row = page.locator(`#flags tr[data-kind="FLAG_KIND_QUANTITY_DISCREPANCY"]`, { hasText: state.number });
   await row.waitFor();
+  // The receiver's risk colour, from the flag: no longer green while the
+  // flag is open.
+  await row.locator('a', { hasText: ids.receiver }).click();
+  const risk = page.locator(`#risks tr[data-enterprise="${ids.receiver}"]`);
+  await risk.waitFor();
+  assert.notEqual(await risk.locator('td').nth(1).textContent(), 'green');
+  assert.notEqual(await risk.locator('td').nth(2).textContent(), '0');
   page.once('dialog', (d) => d.accept('已电话核实，现场计量误差'));
   await row.getByRole('button', { name: /确认 Acknowledge/ }).click();
   await page.waitForSelector('#status.done:has-text("acknowledged")');

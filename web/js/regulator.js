@@ -19,7 +19,9 @@ async function listFlags() {
   document.getElementById('flags').replaceChildren(...(flags || []).map((f) => el('tr', { 'data-kind': f.kind },
     el('td', {}, f.kind.replace('FLAG_KIND_', '')),
     el('td', { class: 'mono' }, el('a', { href: '#chain-title', onclick: () => { document.getElementById('chain-number').value = f.manifest; } }, f.manifest)),
-    el('td', { class: 'mono' }, (f.enterprises || []).join(' ')),
+    el('td', { class: 'mono' }, (f.enterprises || []).map((id) => el('a', {
+      href: '#risk-title', onclick: () => guarded(null, () => risk(id)),
+    }, id, ' '))),
     el('td', {}, `${f.originCity} → ${f.destinationCity}`),
     el('td', {}, f.detail),
     el('td', {}, f.state.replace('FLAG_STATE_', '').toLowerCase()),
@@ -39,6 +41,20 @@ async function note(button, flag, verb) {
     showDone(`${flag.kind.replace('FLAG_KIND_', '')} ${flag.manifest}: ${verb === 'acknowledge' ? '已确认 acknowledged' : '已解决 resolved'}`);
     await listFlags();
   });
+}
+
+// An enterprise's risk colour (docs/FLAGS.md), added to the table once.
+async function risk(id) {
+  const { risk: r } = await get(`/v1/enterprises/${encodeURIComponent(id)}/risk`);
+  const body = document.getElementById('risks');
+  const row = el('tr', { 'data-enterprise': r.id },
+    el('td', { class: 'mono' }, r.id),
+    el('td', { class: `risk-${r.colour}` }, r.colour),
+    el('td', { class: 'num' }, r.openFlags),
+    el('td', { class: 'num' }, r.openHigh));
+  const old = body.querySelector(`tr[data-enterprise="${r.id}"]`);
+  if (old) old.replaceWith(row);
+  else body.append(row);
 }
 
 function months() {
@@ -166,8 +182,11 @@ async function verify() {
 }
 
 async function main() {
-  for (const id of ['list-flags', 'list-flows', 'export', 'save-head', 'verify']) {
-    const work = { 'list-flags': listFlags, 'list-flows': flows, export: exportCsv, 'save-head': saveHead, verify }[id];
+  const riskOfField = () => risk(document.getElementById('risk-enterprise').value.trim());
+  for (const id of ['list-flags', 'list-flows', 'export', 'save-head', 'verify', 'risk']) {
+    const work = {
+      'list-flags': listFlags, 'list-flows': flows, export: exportCsv, 'save-head': saveHead, verify, risk: riskOfField,
+    }[id];
     document.getElementById(id).addEventListener('click', (ev) => guarded(ev.target, work));
   }
   showSavedHead();
