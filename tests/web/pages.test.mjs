@@ -178,7 +178,7 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   browsers.push(browser);
   const page = await newPage(browser, PHONE);
   await page.context().grantPermissions(['camera'], { origin: server.url });
-  await partyWithDeviceKey(page, ids.carrier, 'ROLE_TRANSPORTER', '司机 张伟');
+  state.carrierToken = await partyWithDeviceKey(page, ids.carrier, 'ROLE_TRANSPORTER', '司机 张伟');
   await page.goto(`${server.url}/driver.html`);
   await page.waitForSelector(`#loads td:has-text("${state.number}")`);
   await page.getByRole('button', { name: /扫描二维码/ }).click();
@@ -226,7 +226,7 @@ test('the gate weighs the load, accepts a line with a weight gap, rejects one, a
   const browser = await launch();
   browsers.push(browser);
   const page = await newPage(browser, DESK);
-  await partyWithDeviceKey(page, ids.receiver, 'ROLE_RECEIVER', '门岗 李强');
+  state.receiverToken = await partyWithDeviceKey(page, ids.receiver, 'ROLE_RECEIVER', '门岗 李强');
   await page.goto(`${server.url}/gate.html`);
   await page.waitForSelector(`#arrivals td:has-text("${state.number}")`);
   await page.locator('#arrivals a', { hasText: state.number }).click();
@@ -345,6 +345,27 @@ test('a roadside check verifies the printed seal with no sign-in', async () => {
   await page.getByRole('button', { name: /核验 Check/ }).click();
   await page.waitForSelector('#verdict.bad');
   noErrors(page);
+});
+
+test('every page is usable on a 360 px phone', async () => {
+  const browser = await launch();
+  browsers.push(browser);
+  for (const [name, token, ready] of [
+    ['clerk', state.generatorToken, `#inbox td:has-text("${state.number}")`],
+    ['driver', state.carrierToken, '#who:has-text("913304")'],
+    ['gate', state.receiverToken, '#who:has-text("91330481")'],
+    ['regulator', state.regulatorToken, '#in-city:has-text("%")'],
+    ['check', null, '#key'],
+  ]) {
+    const page = await newPage(browser, PHONE);
+    if (token) await signIn(page, token);
+    await page.goto(`${server.url}/${name}.html`);
+    await page.waitForSelector(ready);
+    assert.deepEqual(await accessibilityProblems(page), [], name);
+    await screenshot(page, `phone-${name}`);
+    noErrors(page);
+    await page.context().close();
+  }
 });
 
 test('every enum value the pages name is one the API has', async () => {
