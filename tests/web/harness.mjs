@@ -4,6 +4,7 @@
 // camera that shows a QR code.
 
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,22 @@ export async function api(server, token, verb, path, body) {
   const json = await res.json();
   if (!res.ok) throw new Error(`${verb} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
+}
+
+// An attested write as a party's device makes it, with a key made here
+// (`key` from newKey()): the bytes to sign from the gateway, an Ed25519
+// signature, the request sent with it.
+export async function signedApi(server, token, key, path, body) {
+  const { bytes } = await api(server, token, 'POST', `${path}:signingBytes`, body);
+  const signature = sign(null, Buffer.from(bytes, 'base64'), key.privateKey).toString('base64');
+  return api(server, token, 'POST', path, { ...body, meta: { ...body.meta, signature } });
+}
+
+// An Ed25519 key pair, with its public half as the API wants it (base64).
+export function newKey() {
+  const pair = generateKeyPairSync('ed25519');
+  const der = pair.publicKey.export({ type: 'spki', format: 'der' });
+  return { ...pair, publicBase64: der.subarray(der.length - 32).toString('base64') };
 }
 
 let keys = 0;

@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  ARTEFACTS, SOURCE, accessibilityProblems, api, launch, meta, newPage, qrVideo,
-  screenshot, sealText, startCradled,
+  ARTEFACTS, SOURCE, accessibilityProblems, api, launch, meta, newKey, newPage, qrVideo,
+  screenshot, sealText, signedApi, startCradled,
 } from './harness.mjs';
 
 const GENERATOR = '91330402MA2B3C4D5X';
@@ -40,6 +40,7 @@ const ids = {
   generator: uscc(GENERATOR.slice(0, 17)),
   carrier: uscc(CARRIER.slice(0, 17)),
   relay: uscc('91330108MA2H3M4N5'),
+  hangzhou: uscc('91330106MA2D1E2F3'),
   receiver: uscc(RECEIVER.slice(0, 17)),
 };
 
@@ -52,6 +53,11 @@ before(async () => {
   await register(ids.carrier, '嘉善安运物流', '330421', 'ROLE_TRANSPORTER');
   await register(ids.receiver, '海宁绿能固废处置', '330481', 'ROLE_RECEIVER');
   await register(ids.relay, '杭州滨江危运', '330108', 'ROLE_TRANSPORTER');
+  await register(ids.hangzhou, '杭州西湖资源利用', '330106', 'ROLE_RECEIVER');
+  await api(server, admin, 'POST', `/v1/enterprises/${ids.hangzhou}/licences`, {
+    meta: meta(),
+    licence: { number: 'ZJ-0106', codes: ['900-249-08', 'HW49'], capacityKg: '5000000', validUntil: '2027-12-31' },
+  });
   await api(server, admin, 'POST', `/v1/enterprises/${ids.relay}/vehicles`,
     { meta: meta(), vehicle: { plate: RELAY_PLATE, permit: 'permit-2' } });
   await api(server, admin, 'POST', `/v1/enterprises/${ids.carrier}/vehicles`,
@@ -270,7 +276,27 @@ test('the gate weighs the load, accepts a line with a weight gap, rejects one, a
   noErrors(page);
 });
 
+// A second load, driven through the API as the parties' own devices
+// would: 2 t from Jiaxing to a receiver in Hangzhou, for the flows.
+async function loadToHangzhou() {
+  const carrierKey = newKey();
+  const receiverKey = newKey();
+  const carrier = await state.issue({ kind: 'CREDENTIAL_KIND_PARTY', enterprise: ids.carrier, role: 'ROLE_TRANSPORTER', holder: '司机 赵磊', publicKey: carrierKey.publicBase64 });
+  const receiver = await state.issue({ kind: 'CREDENTIAL_KIND_PARTY', enterprise: ids.hangzhou, role: 'ROLE_RECEIVER', holder: '门岗 陈静', publicKey: receiverKey.publicBase64 });
+  const { manifest } = await api(server, state.generatorToken, 'POST', '/v1/manifests', {
+    meta: meta(), generator: ids.generator, carrier: ids.carrier, receiver: ids.hangzhou, method: 'R9',
+    lines: [{ code: '900-249-08', quantityG: '2000000', packaging: '桶', packageCount: 10 }],
+  });
+  const n = manifest.number;
+  await signedApi(server, carrier, carrierKey, `/v1/manifests/${n}:pickup`, { meta: meta(), carrier: ids.carrier, vehicle: PLATE });
+  await signedApi(server, receiver, receiverKey, `/v1/manifests/${n}:deliver`, { meta: meta(), receiver: ids.hangzhou });
+  await signedApi(server, receiver, receiverKey, `/v1/manifests/${n}:receive`, {
+    meta: meta(), receiver: ids.hangzhou, lines: [{ line: 1, decision: 'DECISION_ACCEPT', quantityG: '2000000' }],
+  });
+}
+
 test('the regulator sees the flag and verifies the chain against a saved head', async () => {
+  await loadToHangzhou();
   const browser = await launch();
   browsers.push(browser);
   const page = await newPage(browser, DESK);
@@ -297,6 +323,12 @@ test('the regulator sees the flag and verifies the chain against a saved head', 
   assert.ok(await page.locator('#chain td.ok:has-text("有效 valid")').count() >= 3);
   await page.getByRole('button', { name: /查询 Show/ }).click();
   await page.waitForSelector('#in-city:has-text("%")');
+  // The flows drawn, and named: 0.9 t stayed in 嘉兴市 (3304), 2 t went to
+  // 杭州市 (3301).
+  await page.waitForSelector('#flow-map canvas');
+  assert.match(await page.locator('#flows').textContent(), /3304 嘉兴市/);
+  assert.match(await page.locator('#flows').textContent(), /3301 杭州市/);
+  assert.match(await page.locator('#in-city').textContent(), /31\.0%/);
   // The export downloads the jurisdiction's manifests as CSV.
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -34,3 +34,9 @@ async function csv(path) {
 
 export const loadCatalogue = () => csv('/data/cn-hazardous-waste-catalogue-2021.csv');
 export const loadMethods = () => csv('/data/cn-treatment-methods.csv');
+
+// Cities by their 4-digit code: {code: name}.
+export async function loadCities() {
+  const rows = await csv('/data/cn-divisions/cities.csv');
+  return Object.fromEntries(rows.map((r) => [r.code, r.name]));
+}

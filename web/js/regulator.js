@@ -2,8 +2,11 @@ import {
   el, get, guarded, newKey, post, requireSignIn, showDone, tonnes,
 } from './cradle.js';
 import { entryHashHolds, inclusionHolds, treeHeadHolds } from './proof.js';
+import { loadCities } from './reference.js';
 
 let who = null;
+let cities = {};
+let chart = null;
 const HEAD = 'cradle.head';
 
 async function listFlags() {
@@ -76,10 +79,53 @@ async function flows() {
     `辖区内处置率（不出市） Treated inside the jurisdiction: ${rate.toFixed(1)}% (${tonnes(inside)} / ${tonnes(inside + outside)})`;
   const rows = r.flows || [];
   const most = Math.max(1, ...rows.map((f) => Number(f.grams)));
+  const city = (code) => `${code} ${cities[code] || ''}`.trim();
+  drawFlows(rows, city);
   document.getElementById('flows').replaceChildren(...rows.map((f) => el('tr', {},
-    el('td', {}, f.month), el('td', {}, f.originCity), el('td', {}, f.destinationCity), el('td', {}, f.category),
+    el('td', {}, f.month), el('td', {}, city(f.originCity)), el('td', {}, city(f.destinationCity)), el('td', {}, f.category),
     el('td', { class: 'num' }, (Number(f.grams) / 1e6).toFixed(3)),
     el('td', {}, bar(Number(f.grams) / most)))));
+}
+
+// The flows as a schematic (no boundaries): each city a node sized by the
+// waste treated inside it, each flow between two cities an arrow as wide as
+// its tonnes (Apache ECharts, web/vendor/echarts).
+function drawFlows(rows, city) {
+  if (!window.echarts) return;
+  const inside = {};
+  const between = {};
+  for (const f of rows) {
+    const t = Number(f.grams) / 1e6;
+    for (const c of [f.originCity, f.destinationCity]) inside[c] = inside[c] || 0;
+    if (f.originCity === f.destinationCity) inside[f.originCity] += t;
+    else {
+      const key = `${f.originCity}>${f.destinationCity}`;
+      between[key] = (between[key] || 0) + t;
+    }
+  }
+  const most = Math.max(0.001, ...Object.values(between));
+  const box = document.getElementById('flow-map');
+  if (!chart) chart = window.echarts.init(box, null, { renderer: 'canvas' });
+  chart.setOption({
+    animation: false,
+    tooltip: {},
+    series: [{
+      type: 'graph',
+      layout: 'circular',
+      circular: { rotateLabel: false },
+      roam: true,
+      label: { show: true, position: 'right', color: '#1a1a1a', formatter: (p) => `${p.data.label}\n${p.data.value.toFixed(3)} t` },
+      edgeSymbol: ['none', 'arrow'],
+      edgeSymbolSize: 10,
+      lineStyle: { color: '#0b4f6c', curveness: 0.2, opacity: 0.8 },
+      itemStyle: { color: '#e8a317', borderColor: '#0b4f6c' },
+      data: Object.entries(inside).map(([c, t]) => ({ name: c, label: city(c), value: t, symbolSize: 18 + 30 * Math.sqrt(t / Math.max(0.001, ...Object.values(inside))) })),
+      links: Object.entries(between).map(([k, t]) => {
+        const [source, target] = k.split('>');
+        return { source, target, value: t, lineStyle: { width: 1 + 9 * (t / most) } };
+      }),
+    }],
+  }, true);
 }
 
 function bar(fraction) {
@@ -190,6 +236,7 @@ async function main() {
     document.getElementById(id).addEventListener('click', (ev) => guarded(ev.target, work));
   }
   showSavedHead();
+  cities = await loadCities().catch(() => ({}));
   // This year so far, by default.
   const now = new Date();
   const month = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
