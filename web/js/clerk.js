@@ -100,7 +100,8 @@ async function inbox() {
       el('td', {}, STATUS[m.status] || m.status),
       el('td', { class: 'mono' }, m.receiver),
       el('td', { class: 'num' }, tonnes(grams)),
-      el('td', {}, (m.flags || []).map((f) => f.kind.replace('FLAG_KIND_', '')).join(', ')));
+      el('td', {}, (m.flags || []).map((f) => f.kind.replace('FLAG_KIND_', '')).join(', ')),
+      el('td', {}, el('a', { href: `/print.html?number=${m.number}` }, '打印 Print')));
   }));
 }
 

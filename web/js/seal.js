@@ -9,6 +9,7 @@
 //            the signing time in µs as 8-byte big-endian.
 
 import { fromHex } from './cradle.js';
+import { micros } from './proof.js';
 
 const PREFIX = 'CRADLE-SEAL1:';
 
@@ -70,4 +71,11 @@ export function sealMessage(seal) {
 export async function verifySeal(seal, publicKeyHex) {
   const key = await crypto.subtle.importKey('raw', fromHex(publicKeyHex), { name: 'Ed25519' }, false, ['verify']);
   return crypto.subtle.verify({ name: 'Ed25519' }, key, fromHex(seal.signature), sealMessage(seal));
+}
+
+// The QR code's text for a seal as the API answers it (GET
+// /v1/manifests/{number}/seal): what cradlectl prints on paper.
+export function sealQrText(seal) {
+  const status = seal.status.replace('MANIFEST_STATUS_', '');
+  return `${PREFIX}${seal.number}/${seal.version}/${status}/${seal.entrySequence}/${seal.entryHash}/${micros(seal.timestamp)}/${seal.signature}`;
 }
