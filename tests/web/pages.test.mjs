@@ -201,6 +201,39 @@ test('a clerk signs in with the keyboard alone and opens a manifest with the leg
   assert.equal(await page.locator('header').isVisible(), false);
   await page.emulateMedia({ media: 'screen' });
   noErrors(page);
+
+  // A drum registered on the page, and its label printed: the QR code on
+  // the label reads back as the drum's HJ 1276 code.
+  await page.goto(`${server.url}/clerk.html`);
+  const drum = page.locator('#drum');
+  await drum.getByLabel(/^废物代码/).fill('900-249-08');
+  await drum.getByLabel(/^重量/).fill('lots');
+  await page.getByRole('button', { name: /登记容器/ }).click();
+  await page.waitForSelector('#status.error:has-text("container.weight")');
+  await drum.getByLabel(/^重量/).fill('200kg');
+  await drum.getByLabel(/^当日序号/).fill('2');
+  await drum.getByLabel(/^主要成分/).fill('矿物油');
+  await page.getByRole('button', { name: /登记容器/ }).click();
+  await page.waitForSelector('#status.done:has-text("Container registered")');
+  const drum2 = state.drum.replace(/001$/, '002');
+  assert.equal(await page.locator('#drums li').textContent(), drum2);
+  await page.getByRole('link', { name: /打印标签/ }).click();
+  await page.waitForFunction(() => document.querySelector('.label-qr')?.complete);
+  await page.addScriptTag({ url: '/vendor/jsqr/jsQR.js' });
+  const onLabel = await page.evaluate(() => {
+    const img = document.querySelector('.label-qr');
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    canvas.getContext('2d').drawImage(img, 0, 0);
+    const code = window.jsQR(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+    return code && code.data;
+  });
+  assert.equal(onLabel, drum2);
+  assert.match(await page.locator('.label').textContent(), /嘉兴南湖精细化工.*200\.0 kg/s);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await screenshot(page, '1-labels');
+  noErrors(page);
 });
 
 test('a driver scans the printed manifest with the phone camera and hands it over', async () => {

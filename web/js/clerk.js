@@ -89,6 +89,47 @@ async function open(ev) {
   });
 }
 
+// The HJ 1276 code of a container: the generator's USCC, the waste code's
+// eight digits, the date (China time) and the day's number, as
+// domain::FormatContainerCode makes it.
+function containerCode(generator, wasteCode, seq) {
+  const day = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10).replaceAll('-', '');
+  return `${generator}${wasteCode.replaceAll('-', '')}${day}${String(seq).padStart(3, '0')}`;
+}
+
+const DRUMS = 'cradle.drums';
+
+function showDrums() {
+  const codes = JSON.parse(sessionStorage.getItem(DRUMS) || '[]');
+  document.getElementById('drums').replaceChildren(...codes.map((c) => el('li', { class: 'mono' }, c)));
+  const link = document.getElementById('labels-link');
+  link.classList.toggle('hidden', codes.length === 0);
+  link.href = `/labels.html?codes=${codes.join(',')}`;
+}
+
+async function registerDrum(button) {
+  await guarded(button, async () => {
+    const waste = document.getElementById('drum-waste').value.trim().split(/\s+/)[0];
+    const weight = parseGrams(document.getElementById('drum-weight').value);
+    if (!(weight > 0)) throw new Error(`container.weight: "${document.getElementById('drum-weight').value}" 不是重量 is not a weight such as 200kg`);
+    const code = containerCode(who.enterprise, waste, Number(document.getElementById('drum-seq').value));
+    const { container } = await post('/v1/containers', {
+      meta: { idempotencyKey: newKey('page-drum') },
+      container: {
+        code, generator: who.enterprise, wasteCode: waste, weightG: String(weight),
+        packaging: document.getElementById('drum-packaging').value,
+        constituents: document.getElementById('drum-constituents').value.trim(),
+      },
+    });
+    const codes = JSON.parse(sessionStorage.getItem(DRUMS) || '[]');
+    if (!codes.includes(container.code)) codes.push(container.code);
+    sessionStorage.setItem(DRUMS, JSON.stringify(codes));
+    document.getElementById('drum-seq').value = Number(document.getElementById('drum-seq').value) + 1;
+    showDrums();
+    showDone(`容器已登记 Container registered: ${container.code}`);
+  });
+}
+
 async function inbox() {
   if (!who) return;
   const body = document.getElementById('inbox');
@@ -124,6 +165,8 @@ async function main() {
   document.getElementById('addline').addEventListener('click', addLine);
   document.getElementById('open').addEventListener('submit', open);
   document.getElementById('refresh').addEventListener('click', (ev) => guarded(ev.target, inbox));
+  document.getElementById('register-drum').addEventListener('click', (ev) => registerDrum(ev.target));
+  showDrums();
   const [entries, methods] = await Promise.all([loadCatalogue(), loadMethods()]);
   const list = document.getElementById('catalogue');
   for (const e of entries) {
