@@ -258,9 +258,12 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   // shown, and goes up when the network is back, once.
   await page.context().setOffline(true);
   await page.getByRole('button', { name: /提货 Pick up/ }).click();
-  await page.waitForSelector('#status.done:has-text("saved on this phone")');
-  // The drum's load scan and the pickup, in that order.
-  assert.equal(await page.locator('#queue-count').textContent(), '2');
+  // The drum's load scan, then the pickup: wait for the second, whose
+  // message comes last (the first one's shows for a moment before).
+  await page.waitForSelector('#status.done:has-text("Pickup"):has-text("saved on this phone")');
+  await page.waitForSelector('#queue-count:has-text("2")');
+  assert.deepEqual(await page.locator('#queue li').allTextContents().then((t) => t.map((x) => x.split(' ')[1])),
+    ['Scan', 'Pickup']);
   let { manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`);
   assert.equal(manifest.status, 'MANIFEST_STATUS_ISSUED');
   await screenshot(page, '2-driver-offline');
