@@ -69,6 +69,7 @@ before(async () => {
   const issue = async (body) => (await api(server, admin, 'POST', '/v1/credentials', { meta: meta(), ...body })).token;
   state.generatorToken = await issue({ kind: 'CREDENTIAL_KIND_PARTY', enterprise: ids.generator, role: 'ROLE_GENERATOR', holder: '环保专员 王芳' });
   state.regulatorToken = await issue({ kind: 'CREDENTIAL_KIND_REGULATOR', jurisdiction: '3304', holder: '嘉兴市生态环境局' });
+  state.provinceToken = await issue({ kind: 'CREDENTIAL_KIND_REGULATOR', jurisdiction: '33', holder: '浙江省生态环境厅' });
   state.issue = issue;
   // A drum, registered and labelled by the generator (HJ 1276 code:
   // USCC, waste code, date, sequence).
@@ -421,6 +422,22 @@ test('the regulator sees the flag and verifies the chain against a saved head', 
   });
   await page.getByRole('button', { name: /保存树头/ }).click();
   await page.waitForSelector('#status.error:has-text("not signed by the key")');
+  noErrors(page);
+});
+
+test('a province\'s office sees its flags counted by city', async () => {
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, DESK);
+  await signIn(page, state.provinceToken);
+  await page.goto(`${server.url}/regulator.html`);
+  const jiaxing = page.locator('#by-city tr[data-city="3304"]');
+  await jiaxing.waitFor();
+  assert.match(await jiaxing.textContent(), /嘉兴市/);
+  const { flags } = await api(server, state.provinceToken, 'GET', '/v1/flags?state=FLAG_STATE_OPEN&pageSize=200');
+  const fromJiaxing = flags.filter((f) => f.originCity === '3304').length;
+  assert.ok(fromJiaxing > 0);
+  assert.equal(await jiaxing.locator('td').nth(1).textContent(), String(fromJiaxing));
   noErrors(page);
 });
 

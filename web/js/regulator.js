@@ -19,6 +19,7 @@ async function listFlags() {
     if (v) q.set(param, v);
   }
   const { flags } = await get(`/v1/flags?${q}`);
+  byCity(flags || []);
   document.getElementById('flags').replaceChildren(...(flags || []).map((f) => el('tr', { 'data-kind': f.kind },
     el('td', {}, f.kind.replace('FLAG_KIND_', '')),
     el('td', { class: 'mono' }, el('a', { href: '#chain-title', onclick: () => { document.getElementById('chain-number').value = f.manifest; } }, f.manifest)),
@@ -31,6 +32,22 @@ async function listFlags() {
     el('td', {},
       f.state === 'FLAG_STATE_OPEN' ? el('button', { type: 'button', class: 'secondary', onclick: (ev) => note(ev.target, f, 'acknowledge') }, '确认 Acknowledge') : null,
       f.state !== 'FLAG_STATE_RESOLVED' ? el('button', { type: 'button', class: 'secondary', onclick: (ev) => note(ev.target, f, 'resolve') }, '解决 Resolve') : null))));
+}
+
+// The flags listed, counted by the city they start from (a province's
+// office sees its cities side by side).
+function byCity(flags) {
+  const groups = new Map();
+  for (const f of flags) {
+    const g = groups.get(f.originCity) || { n: 0, kinds: new Set() };
+    g.n += 1;
+    g.kinds.add(f.kind.replace('FLAG_KIND_', ''));
+    groups.set(f.originCity, g);
+  }
+  document.getElementById('by-city').replaceChildren(...[...groups.entries()]
+    .sort((a, b) => b[1].n - a[1].n)
+    .map(([c, g]) => el('tr', { 'data-city': c },
+      el('td', {}, `${c} ${cities[c] || ''}`), el('td', { class: 'num' }, g.n), el('td', {}, [...g.kinds].join(', ')))));
 }
 
 async function note(button, flag, verb) {
