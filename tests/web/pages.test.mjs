@@ -116,6 +116,22 @@ async function partyWithDeviceKey(page, enterprise, role, holder) {
   return token;
 }
 
+// The text of the QR code image `selector` shows, decoded in the page with
+// its own copy of jsQR (the CSP refuses an inline script).
+async function decodeQr(page, selector) {
+  await page.addScriptTag({ url: '/vendor/jsqr/jsQR.js' });
+  return page.evaluate((sel) => {
+    const img = document.querySelector(sel);
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const code = window.jsQR(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+    return code && code.data;
+  }, selector);
+}
+
 function noErrors(page) {
   assert.deepEqual(page.errors, [], `console errors on ${page.url()}`);
 }
@@ -176,18 +192,7 @@ test('a clerk signs in with the keyboard alone and opens a manifest with the leg
   // which must read back as the seal the API gives.
   await page.locator('#inbox tr', { hasText: state.number }).getByRole('link', { name: /打印/ }).click();
   await page.waitForFunction(() => document.getElementById('seal-qr')?.complete);
-  // The page's own copy of jsQR: the CSP refuses inline scripts.
-  await page.addScriptTag({ url: '/vendor/jsqr/jsQR.js' });
-  const printed = await page.evaluate(() => {
-    const img = document.getElementById('seal-qr');
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const code = window.jsQR(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
-    return code && code.data;
-  });
+  const printed = await decodeQr(page, '#seal-qr');
   // The server signs a seal when asked: the time and signature differ from
   // another fetch's, the rest must not. The roadside check below verifies
   // this printed one.
@@ -220,16 +225,7 @@ test('a clerk signs in with the keyboard alone and opens a manifest with the leg
   assert.equal(await page.locator('#drums li').textContent(), drum2);
   await page.getByRole('link', { name: /打印标签/ }).click();
   await page.waitForFunction(() => document.querySelector('.label-qr')?.complete);
-  await page.addScriptTag({ url: '/vendor/jsqr/jsQR.js' });
-  const onLabel = await page.evaluate(() => {
-    const img = document.querySelector('.label-qr');
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth;
-    canvas.height = img.naturalHeight;
-    canvas.getContext('2d').drawImage(img, 0, 0);
-    const code = window.jsQR(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
-    return code && code.data;
-  });
+  const onLabel = await decodeQr(page, '.label-qr');
   assert.equal(onLabel, drum2);
   assert.match(await page.locator('.label').textContent(), /嘉兴南湖精细化工.*200\.0 kg/s);
   assert.deepEqual(await accessibilityProblems(page), []);

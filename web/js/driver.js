@@ -78,12 +78,18 @@ async function write(label, path, body) {
   await loads().catch(() => {});
 }
 
+// The manifest number typed or scanned; throws naming the field.
+function manifestNumber() {
+  const number = document.getElementById('number').value.trim();
+  if (!/^\d{14}$/.test(number)) throw new Error(`number: "${number}" 不是联单号 is not a manifest number (14 digits)`);
+  return number;
+}
+
 // The pickup: the containers scanned at loading, then the load taken on
 // this vehicle. The receiver's gate confirms the arrival (gate.html).
 async function pickup(button) {
   await guarded(button, async () => {
-    const number = document.getElementById('number').value.trim();
-    if (!/^\d{14}$/.test(number)) throw new Error(`number: "${number}" 不是联单号 is not a manifest number (14 digits)`);
+    const number = manifestNumber();
     const containers = document.getElementById('containers').value.split(/\s+/).filter(Boolean);
     const vehicle = document.getElementById('vehicle').value.trim();
     localStorage.setItem('cradle.vehicle', vehicle);
@@ -101,8 +107,7 @@ async function pickup(button) {
 // phone.
 async function relay(button) {
   await guarded(button, async () => {
-    const number = document.getElementById('number').value.trim();
-    if (!/^\d{14}$/.test(number)) throw new Error(`number: "${number}" 不是联单号 is not a manifest number (14 digits)`);
+    const number = manifestNumber();
     await write(`接驳 Relay ${number}`, `/v1/manifests/${number}:relay`, {
       fromCarrier: who.enterprise,
       toCarrier: document.getElementById('next-carrier').value.trim(),
