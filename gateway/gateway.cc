@@ -11,6 +11,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -22,6 +23,7 @@
 #include "grpcpp/support/byte_buffer.h"
 
 #include "base/address.h"
+#include "base/read_positions.h"
 #include "gateway/openapi.h"
 #include "gateway/routes.h"
 #include "gateway/transcode.h"
@@ -140,14 +142,17 @@ class Handler {
       SigningBytes(**request, res);
       return;
     }
-    const std::string authorization = req.get_header_value("Authorization");
+    absl::StatusOr<Upstream> upstream = UpstreamOf(req);
+    if (!upstream.ok()) {
+      Refuse(res, upstream.status());
+      return;
+    }
     if (method->server_streaming()) {
-      Stream(*method, std::move(*request), authorization, res);
+      Stream(*method, std::move(*request), *upstream, res);
       return;
     }
     grpc::ClientContext ctx;
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    if (!authorization.empty()) ctx.AddMetadata("authorization", authorization);
+    Prepare(*upstream, &ctx);
     grpc::ByteBuffer in = ToBuffer(**request);
     grpc::ByteBuffer out;
     grpc::Status s = grpc::internal::BlockingUnaryCall(
@@ -155,6 +160,13 @@ class Handler {
         grpc::internal::RpcMethod(GrpcPath(*method).c_str(),
                                   grpc::internal::RpcMethod::NORMAL_RPC),
         &ctx, in, &out);
+    // The node's position, for the page's next call (read-your-writes on
+    // a cluster), refused or not.
+    auto position = ctx.GetServerTrailingMetadata().find(kSequenceTrailer);
+    if (position != ctx.GetServerTrailingMetadata().end()) {
+      res.set_header(kSequenceTrailer, std::string(position->second.data(),
+                                                   position->second.size()));
+    }
     if (!s.ok()) {
       Refuse(res, s.error_code(), s.error_message());
       return;
@@ -168,6 +180,37 @@ class Handler {
   }
 
  private:
+  // What a call upstream carries from the HTTP request: the caller's
+  // token, and the position it must read at.
+  struct Upstream {
+    std::string authorization;
+    std::string min_sequence;  // empty: any
+  };
+
+  static absl::StatusOr<Upstream> UpstreamOf(const httplib::Request& req) {
+    Upstream u;
+    u.authorization = req.get_header_value("Authorization");
+    u.min_sequence = req.get_header_value(kMinSequenceHeader);
+    uint64_t sequence = 0;
+    if (!u.min_sequence.empty() &&
+        !absl::SimpleAtoi(u.min_sequence, &sequence)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("header ", kMinSequenceHeader, ": \"", u.min_sequence,
+                       "\" is not a ledger position (a whole number)"));
+    }
+    return u;
+  }
+
+  void Prepare(const Upstream& u, grpc::ClientContext* ctx) const {
+    ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    if (!u.authorization.empty()) {
+      ctx->AddMetadata("authorization", u.authorization);
+    }
+    if (!u.min_sequence.empty()) {
+      ctx->AddMetadata(kMinSequenceHeader, u.min_sequence);
+    }
+  }
+
   static void SigningBytes(const Message& request, httplib::Response& res) {
     absl::string_view name = security::SigningName(request);
     if (name.empty()) {
@@ -188,8 +231,13 @@ class Handler {
   // come. A refusal before the first answer is an HTTP refusal; one after
   // it ends the stream with an {"error":...} line.
   void Stream(const MethodDescriptor& method, std::unique_ptr<Message> request,
-              const std::string& authorization, httplib::Response& res) const {
+              const Upstream& upstream, httplib::Response& res) const {
     struct Call {
+      // A client that left mid-stream: the call upstream ends now, before
+      // its reader goes.
+      ~Call() {
+        if (!finished) ctx.TryCancel();
+      }
       grpc::ClientContext ctx;
       grpc::ByteBuffer in;
       std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>> reader;
@@ -198,10 +246,7 @@ class Handler {
       bool finished = false;
     };
     auto call = std::make_shared<Call>();
-    call->ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    if (!authorization.empty()) {
-      call->ctx.AddMetadata("authorization", authorization);
-    }
+    Prepare(upstream, &call->ctx);
     call->in = ToBuffer(*request);
     const std::string path = GrpcPath(method);
     call->reader.reset(
@@ -211,6 +256,7 @@ class Handler {
                 path.c_str(), grpc::internal::RpcMethod::SERVER_STREAMING),
             &call->ctx, call->in));
     if (!call->reader->Read(&call->first)) {
+      call->finished = true;
       grpc::Status s = call->reader->Finish();
       if (!s.ok()) {
         Refuse(res, s.error_code(), s.error_message());

@@ -10,6 +10,8 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 
+#include "base/read_positions.h"
+
 namespace cradle::services {
 namespace {
 

@@ -12,12 +12,11 @@
 #include "absl/time/time.h"
 #include "grpcpp/support/server_interceptor.h"
 
+#include "base/read_positions.h"
 #include "services/cluster_node.h"
 #include "storage/ledger.h"
 
 namespace cradle::services {
-
-inline constexpr char kMinSequenceHeader[] = "cradle-min-sequence";
 
 // Neither argument is owned; both must outlive the server.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>

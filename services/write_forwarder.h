@@ -16,10 +16,6 @@ namespace cradle::services {
 // Metadata a forwarded call carries (the forwarding node's address), so
 // that a node never forwards a call a second time.
 inline constexpr char kForwardedHeader[] = "cradle-forwarded";
-// Trailing metadata of every answer of a cluster node: the sequence of the
-// last entry its ledger held when it answered. A write's answer thus names
-// a position at or past the write.
-inline constexpr char kSequenceTrailer[] = "cradle-sequence";
 
 class WriteForwarder {
  public:

@@ -22,9 +22,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
@@ -35,6 +37,7 @@
 #include "cradle/v1/feed.grpc.pb.h"
 #include "cradle/v1/node.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "httplib.h"
 #include "security/ed25519.h"
 #include "storage/entry_codec.h"
 #include "storage/pg_batch_log.h"
@@ -49,6 +52,7 @@ namespace cradle {
 namespace {
 
 using ::cradle::testing::FreePort;
+using ::testing::HasSubstr;
 
 // How a test runs the cluster's processes.
 class Cluster {
@@ -667,6 +671,91 @@ TEST_F(ClusterE2eTest, AFollowOnlyNodeNeverWrites) {
 // The read side on a node of its own (docs/CLUSTER.md, "Roles"): a
 // follow-only node given --serve audit,flags,feed answers those from its
 // copy of the province and lacks the rest.
+// The pages on a province's cluster: cradle-gateway in front of a front in
+// front of the three nodes (docs/WEB.md). A write over HTTP answers the
+// position it reached (cradle-sequence); a read sent with that position
+// (cradle-min-sequence) finds the write on whichever node the front picks.
+// The writer killed, a new write goes through once another node writes,
+// and the first one retried with its key is answered, not made twice.
+TEST_F(ClusterE2eTest, PagesReachTheProvinceThroughTheGatewayAndAFront) {
+  ProcessCluster* cluster;
+  const int writer = StartProcesses(&cluster);
+  std::vector<std::string> nodes;
+  for (int i = 0; i < kNodes; ++i) nodes.push_back(cluster->Address(i));
+  const std::string front_address = absl::StrCat("127.0.0.1:", FreePort());
+  testing::Daemon front({CRADLE_CRADLED, "--front", absl::StrJoin(nodes, ","),
+                         "--listen", front_address, "--insecure"});
+  ASSERT_THAT(front.FirstLine(), HasSubstr("front listening"))
+      << front.Stderr();
+  const int http_port = FreePort();
+  testing::Daemon gateway({CRADLE_GATEWAY, "--upstream", front_address,
+                           "--listen", absl::StrCat("127.0.0.1:", http_port),
+                           "--insecure"});
+  ASSERT_THAT(gateway.FirstLine(), HasSubstr("serving")) << gateway.Stderr();
+  httplib::Client http("127.0.0.1", http_port);
+  http.set_read_timeout(30, 0);
+  const std::string bearer = "Bearer " + token_;
+  auto register_over_http = [&](const std::string& id, const std::string& key) {
+    return http.Post(
+        "/v1/enterprises", {{"Authorization", bearer}},
+        absl::StrCat(R"({"meta":{"idempotencyKey":")", key, R"("},"id":")", id,
+                     R"(","name":"网页企业","division":"320505",)"
+                     R"("roles":["ROLE_GENERATOR"]})"),
+        "application/json");
+  };
+  auto get_over_http = [&](const std::string& id, const std::string& at) {
+    return http.Get(absl::StrCat("/v1/enterprises/", id).c_str(),
+                    {{"Authorization", bearer}, {"cradle-min-sequence", at}});
+  };
+
+  const std::string id = testing::MakeUscc("320505", "5000001");
+  httplib::Result res = register_over_http(id, "gw-1");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const std::string position = res->get_header_value("cradle-sequence");
+  uint64_t at = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(position, &at))
+      << "cradle-sequence: " << position;
+  ASSERT_GT(at, 0u);
+  // The front takes the nodes in turn: each read finds the write.
+  for (int i = 0; i < 2 * kNodes; ++i) {
+    res = get_over_http(id, position);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << res->body;
+    uint64_t read_at = 0;
+    EXPECT_TRUE(
+        absl::SimpleAtoi(res->get_header_value("cradle-sequence"), &read_at));
+    EXPECT_GE(read_at, at);
+  }
+  // A position no node holds: unavailable, saying how far they are.
+  res = get_over_http(id, absl::StrCat(at + 1000000));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503) << res->body;
+  EXPECT_THAT(res->body, HasSubstr("not yet"));
+  // Not a position at all: refused by the gateway, naming the header.
+  res = get_over_http(id, "soon");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_THAT(res->body, HasSubstr("cradle-min-sequence"));
+
+  cluster->KillNode(writer);
+  const std::string second = testing::MakeUscc("320505", "5000002");
+  for (int tries = 0; tries < 300; ++tries) {
+    res = register_over_http(second, "gw-2");
+    if (res && res->status == 200) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  res = register_over_http(id, "gw-1");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  // Made once: a new key for the same enterprise is refused.
+  res = register_over_http(id, "gw-3");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 409) << res->body;
+}
+
 TEST_F(ClusterE2eTest, AReadSideNodeServesOnlyItsServices) {
   ProcessCluster* cluster;
   const int writer = StartProcesses(&cluster);

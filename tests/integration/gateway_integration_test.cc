@@ -4,6 +4,7 @@
 // signed writes signed over the bytes the gateway hands out, streams as
 // NDJSON, the pages as static files, and HTTPS.
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -310,6 +311,27 @@ TEST_F(GatewayIntegrationTest, AStreamComesAsOneJsonAnswerALine) {
   res = HttpGet(kGenerator, "/v1/jurisdictions/3304/export");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 403) << res->body;
+}
+
+// A client that leaves after the first lines of a stream: the call
+// upstream is cancelled, the gateway goes on serving, and the server then
+// stops with no call left open (the fixture's teardown).
+TEST_F(GatewayIntegrationTest, AClientLeavingMidStreamLeavesNothingOpen) {
+  for (int i = 0; i < 3; ++i) OpenOverHttp();
+  std::string received;
+  httplib::Result res =
+      http_->Get("/v1/jurisdictions/3304/export", AsWho(kProvinceRegulator),
+                 [&](const char* data, size_t n) {
+                   received.append(data, n);
+                   return false;  // gone
+                 });
+  EXPECT_FALSE(res);
+  EXPECT_EQ(res.error(), httplib::Error::Canceled);
+  EXPECT_THAT(received, StartsWith("{\"csv\":\"# cradle export"));
+  res = HttpGet(kProvinceRegulator, "/v1/jurisdictions/3304/export");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(std::count(res->body.begin(), res->body.end(), '\n'), 2);
 }
 
 TEST_F(GatewayIntegrationTest, ServesThePagesAndTheDescription) {
