@@ -150,8 +150,9 @@ test('a clerk signs in with the keyboard alone and opens a manifest with the leg
   await screenshot(page, '0-start');
   await page.goto(`${server.url}/clerk.html`);
   await page.waitForSelector('#who:has-text("913304")');
-  await page.getByLabel(/Carrier/).fill(ids.carrier);
-  await page.getByLabel(/Receiver/).fill(ids.receiver);
+  const form = page.locator('#open');
+  await form.getByLabel(/Carrier/).fill(ids.carrier);
+  await form.getByLabel(/Receiver/).fill(ids.receiver);
   await page.locator('#method').selectOption('D10');
   const line = page.locator('#lines .line').first();
   // Searching the catalogue by code fills the name.
@@ -172,8 +173,8 @@ test('a clerk signs in with the keyboard alone and opens a manifest with the leg
   await second.getByLabel(/Quantity/).fill('250kg');
   await second.getByLabel(/^包装方式/).selectOption('袋');
   await second.getByLabel(/^包装数量/).fill('10');
-  await page.getByLabel(/Contact's mobile/).fill('13800000000');
-  await page.getByLabel(/Emergency line/).fill('0573-82000000');
+  await form.getByLabel(/Contact's mobile/).fill('13800000000');
+  await form.getByLabel(/Emergency line/).fill('0573-82000000');
   // A bad field first: refused, naming it, and nothing opened.
   await line.getByLabel(/Quantity/).fill('lots');
   await page.getByRole('button', { name: /开具联单 Open the manifest/ }).click();
@@ -272,13 +273,37 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   assert.equal(manifest.legs[0].vehicle, PLATE);
   assert.deepEqual(manifest.scans.map((x) => [x.point, x.containers]), [['SCAN_POINT_LOAD', [state.drum]]]);
   assert.deepEqual(manifest.flags.map((f) => f.kind), []);
-  // Half way, the load goes on to the next carrier's truck.
+  // Half way, the next carrier's driver scans the drum onto its own truck
+  // (the printed manifest first, for its number), on its own phone...
+  const relayCamera = join(ARTEFACTS, 'relay.y4m');
+  qrVideo([state.seal, state.drum], relayCamera);
+  const relayBrowser = await launch(relayCamera);
+  browsers.push(relayBrowser);
+  const relay = await newPage(relayBrowser, PHONE);
+  await relay.context().grantPermissions(['camera'], { origin: server.url });
+  await partyWithDeviceKey(relay, ids.relay, 'ROLE_TRANSPORTER', '司机 李强');
+  await relay.goto(`${server.url}/driver.html`);
+  await relay.waitForSelector('#who:has-text("91330108")');
+  // Nothing scanned yet: refused, naming what is missing.
+  await relay.getByRole('button', { name: /接驳接收/ }).click();
+  await relay.waitForSelector('#status.error:has-text("number")');
+  await relay.getByRole('button', { name: /扫描二维码/ }).click();
+  await relay.waitForFunction((n) => document.getElementById('number').value === n, state.number, { timeout: 20000 });
+  await relay.waitForFunction((d) => document.getElementById('containers').value === d, state.drum, { timeout: 20000 });
+  await relay.getByRole('button', { name: /停止/ }).click();
+  await relay.getByRole('button', { name: /接驳接收/ }).click();
+  await relay.waitForSelector('#status.done:has-text("Relay scan")');
+  // ... and the carrier holding it hands it over.
   await page.getByLabel(/Next carrier/).fill(ids.relay);
   await page.getByLabel(/Next vehicle/).fill(RELAY_PLATE);
   await page.getByRole('button', { name: /交接 Hand over/ }).click();
   await page.waitForSelector('#status.done:has-text("Relay")');
   ({ manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`));
   assert.deepEqual(manifest.legs.map((l) => [l.carrier, l.vehicle]), [[ids.carrier, PLATE], [ids.relay, RELAY_PLATE]]);
+  assert.deepEqual(manifest.scans.map((x) => [x.point, x.by, x.containers]),
+    [['SCAN_POINT_LOAD', ids.carrier, [state.drum]], ['SCAN_POINT_RELAY', ids.relay, [state.drum]]]);
+  // Every drum scanned at each hand-over: no flag.
+  assert.deepEqual(manifest.flags.map((f) => [f.kind, f.detail]), []);
   // Sent once, whatever the retries: one pickup entry.
   const { entries } = await api(server, state.regulatorToken, 'GET', `/v1/chains/${state.number}`);
   assert.equal(entries.filter((e) => /picked_up/.test(e.type)).length, 1, JSON.stringify(entries.map((e) => e.type)));
@@ -287,6 +312,12 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   // console error expected.
   page.errors = page.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch/.test(e));
   noErrors(page);
+  // The load is now the next driver's.
+  await relay.reload();
+  await relay.waitForSelector(`#loads td:has-text("${state.number}")`);
+  await screenshot(relay, '2-driver-relay');
+  assert.deepEqual(await accessibilityProblems(relay), []);
+  noErrors(relay);
 });
 
 test('the gate weighs the load, accepts a line with a weight gap, rejects one, and disposes of the rest', async () => {
@@ -297,6 +328,10 @@ test('the gate weighs the load, accepts a line with a weight gap, rejects one, a
   await page.goto(`${server.url}/gate.html`);
   await page.waitForSelector(`#arrivals td:has-text("${state.number}")`);
   await page.locator('#arrivals a', { hasText: state.number }).click();
+  // The drum, read off the truck with the handheld reader (it types).
+  await page.getByLabel(/^容器编码/).fill(`${state.drum}\n`);
+  await page.getByRole('button', { name: /记录到场扫描/ }).click();
+  await page.waitForSelector('#status.done:has-text("Arrival scan recorded: 1")');
   await page.getByRole('button', { name: /确认到达/ }).click();
   await page.waitForSelector('#status.done:has-text("Arrived")');
   await page.waitForSelector('#weigh-box:not(.hidden)');
@@ -316,7 +351,10 @@ test('the gate weighs the load, accepts a line with a weight gap, rejects one, a
   let { manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`);
   assert.equal(manifest.status, 'MANIFEST_STATUS_PARTIALLY_ACCEPTED');
   assert.deepEqual(manifest.destinations[0].rejectReasons.filter(Boolean), ['包装破损，渗漏']);
-  assert.ok(manifest.flags.some((f) => f.kind === 'FLAG_KIND_QUANTITY_DISCREPANCY'), JSON.stringify(manifest.flags));
+  // The weight gap is flagged; every drum was scanned at each hand-over,
+  // so nothing else is.
+  assert.deepEqual(manifest.flags.map((f) => f.kind), ['FLAG_KIND_QUANTITY_DISCREPANCY']);
+  assert.deepEqual(manifest.scans.map((x) => x.point), ['SCAN_POINT_LOAD', 'SCAN_POINT_RELAY', 'SCAN_POINT_ARRIVAL']);
   assert.deepEqual(await accessibilityProblems(page), []);
   await screenshot(page, '3-gate');
   // Disposed of by the method on the manifest, the quantity accepted; the
@@ -513,4 +551,120 @@ test('every enum value the pages name is one the API has', async () => {
   }
   assert.ok(named > 30, `only ${named} enum values found in the pages`);
   assert.deepEqual(unknown, []);
+});
+
+test('a clerk issues a draft, answers the revisions waiting on it, proposes one, and sees why its colour is what it is', async () => {
+  const open = async (draft) => (await api(server, state.generatorToken, 'POST', '/v1/manifests', {
+    meta: meta(), generator: ids.generator, carrier: ids.carrier, receiver: ids.receiver, method: 'D10', draft,
+    lines: [{ code: '900-249-08', quantityG: '500000', packaging: '桶', packageCount: 2 }],
+  })).manifest.number;
+  const draft = await open(true);
+  const number = await open(false);
+  // The carrier proposes two corrections the generator must answer.
+  const propose = async (field, oldValue, newValue) => (await api(server, state.carrierToken, 'POST',
+    `/v1/manifests/${number}:proposeRevision`,
+    { meta: meta(), by: ids.carrier, changes: [{ field, oldValue, newValue }], reason: '过磅复核 reweighed' })).revision;
+  const raise = await propose('lines[0].quantity_g', '500000', '520000');
+  const repack = await propose('lines[0].packaging', '桶', '吨袋');
+
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, DESK);
+  await signIn(page, state.generatorToken);
+  await page.goto(`${server.url}/clerk.html`);
+  // The draft, issued from the inbox.
+  const draftRow = page.locator('#tasks tr', { hasText: draft });
+  await draftRow.getByRole('button', { name: /开具 Issue/ }).click();
+  await page.waitForSelector(`#status.done:has-text("issued: ${draft}")`);
+  let { manifest } = await api(server, state.generatorToken, 'GET', `/v1/manifests/${draft}`);
+  assert.equal(manifest.status, 'MANIFEST_STATUS_ISSUED');
+  // One revision approved: it still waits on the receiver.
+  const raiseRow = page.locator(`#tasks tr[data-revision="${raise}"]`);
+  assert.match(await raiseRow.textContent(), /lines\[0\]\.quantity_g "500000" -> "520000"/);
+  await raiseRow.getByRole('button', { name: /批准 Approve/ }).click();
+  await page.waitForSelector(`#status.done:has-text("Approve: ${raise}")`);
+  await raiseRow.waitFor({ state: 'detached' });
+  // The other refused: first without the note a refusal needs.
+  const repackRow = page.locator(`#tasks tr[data-revision="${repack}"]`);
+  await repackRow.getByRole('button', { name: /拒绝 Refuse/ }).click();
+  await page.waitForSelector('#status.error:has-text("note")');
+  ({ manifest } = await api(server, state.generatorToken, 'GET', `/v1/manifests/${number}`));
+  const byId = (id) => manifest.revisions.find((r) => r.id === id);
+  assert.equal(byId(repack).state, 'REVISION_STATE_PENDING');
+  assert.deepEqual(byId(repack).answers || [], []);
+  assert.deepEqual(byId(raise).answers.map((a) => [a.by, a.verdict]), [[ids.generator, 'REVISION_VERDICT_APPROVE']]);
+  assert.equal(byId(raise).state, 'REVISION_STATE_PENDING');
+  await repackRow.getByLabel(/Note on/).fill('仍用铁桶 still drums');
+  await repackRow.getByRole('button', { name: /拒绝 Refuse/ }).click();
+  await page.waitForSelector(`#status.done:has-text("Refuse: ${repack}")`);
+  ({ manifest } = await api(server, state.generatorToken, 'GET', `/v1/manifests/${number}`));
+  assert.equal(manifest.revisions.find((r) => r.id === repack).state, 'REVISION_STATE_REFUSED');
+  // The clerk's own correction: the field's value now is read from the
+  // manifest; a contact needs no one else's approval.
+  await page.getByLabel(/^联单号 Manifest no\./).last().fill(number);
+  await page.getByLabel(/^更正字段/).selectOption('dispatch.contact');
+  await page.getByLabel(/^新值/).fill('李娜');
+  await page.getByLabel(/^更正原因/).fill('联系人变更 new contact');
+  await page.getByRole('button', { name: /提出更正/ }).click();
+  await page.waitForSelector('#status.done:has-text("APPLIED")');
+  ({ manifest } = await api(server, state.generatorToken, 'GET', `/v1/manifests/${number}`));
+  assert.equal(manifest.dispatch.contact, '李娜');
+  assert.equal(await page.locator('#revise-old').inputValue(), '李娜');
+  await page.locator(`#revisions li[data-id="${raise}"]:has-text("${ids.receiver}")`).waitFor();
+  // A line the manifest does not have: refused, naming it, and nothing
+  // changes.
+  const before = manifest.revisions.length;
+  await page.getByLabel(/^更正字段/).selectOption('lines[].name');
+  await page.getByLabel(/^行号/).fill('9');
+  await page.getByLabel(/^新值/).fill('废机油');
+  await page.getByRole('button', { name: /提出更正/ }).click();
+  await page.waitForSelector('#status.error:has-text("no line 8")');
+  ({ manifest } = await api(server, state.generatorToken, 'GET', `/v1/manifests/${number}`));
+  assert.equal(manifest.revisions.length, before);
+  // The colour, and the open flags that make it.
+  const { risk } = await api(server, state.generatorToken, 'GET', `/v1/enterprises/${ids.generator}/risk`);
+  assert.ok(risk.flagIds.length > 0, 'the generator has open flags by now');
+  await page.waitForSelector(`#risk-flags tr >> nth=${risk.flagIds.length - 1}`);
+  assert.equal(await page.locator('#risk-flags tr').count(), risk.flagIds.length);
+  assert.equal(await page.locator('#risk-colour').textContent(), risk.colour);
+  await screenshot(page, '6-clerk-revisions');
+  assert.deepEqual(await accessibilityProblems(page), []);
+  // The two refusals above answered 400, which the console reports.
+  const refused = page.errors.filter((e) => /status of 400/.test(e));
+  assert.equal(refused.length, 2, JSON.stringify(page.errors));
+  page.errors = page.errors.filter((e) => !refused.includes(e));
+  noErrors(page);
+});
+
+test('a page sends back the furthest ledger position a cluster node named', async () => {
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, DESK);
+  await signIn(page, state.generatorToken);
+  // A cluster node names its position in every answer (cradle-sequence,
+  // through the gateway); this single server names none, so the test adds
+  // one to the answer of whoami, and a lower one to the inbox's.
+  const named = { '/v1/whoami': '4242', [`/v1/inbox/${ids.generator}`]: '17' };
+  await page.route('**/v1/**', async (route) => {
+    const res = await route.fetch();
+    const at = named[new URL(route.request().url()).pathname];
+    await route.fulfill({ response: res, headers: at ? { ...res.headers(), 'cradle-sequence': at } : res.headers() });
+  });
+  const sent = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/v1/')) sent.push([new URL(r.url()).pathname, r.headers()['cradle-min-sequence']]);
+  });
+  await page.goto(`${server.url}/clerk.html`);
+  await page.waitForSelector(`#inbox td:has-text("${state.number}")`);
+  await page.getByRole('button', { name: /刷新 Refresh/ }).click();
+  await page.waitForFunction(() => document.querySelector('#refresh') && !document.querySelector('#refresh').disabled);
+  await page.waitForSelector(`#inbox td:has-text("${state.number}")`);
+  // Nothing before whoami answered; 4242 after, never lowered by the 17.
+  const whoami = sent.findIndex(([path]) => path === '/v1/whoami');
+  assert.ok(whoami >= 0, JSON.stringify(sent));
+  assert.equal(sent[whoami][1], undefined);
+  const later = sent.slice(whoami + 1).filter(([path]) => path !== '/v1/whoami');
+  assert.ok(later.length >= 3, JSON.stringify(sent));
+  assert.deepEqual([...new Set(later.map(([, at]) => at))], ['4242'], JSON.stringify(sent));
+  noErrors(page);
 });

@@ -130,11 +130,28 @@ async function registerDrum(button) {
   });
 }
 
+const TASKS = {
+  TASK_ISSUE: '待开具 Draft to issue',
+  TASK_REROUTE: '待转运 Rejected part to send on',
+  TASK_ANSWER_REVISION: '待审批更正 Revision to answer',
+  TASK_FIX_RETURN: '被退回 Returned: fix by revision',
+};
+
+// The inbox (what waits on this enterprise), then its manifests.
 async function inbox() {
   if (!who) return;
-  const body = document.getElementById('inbox');
-  const { manifests } = await get(`/v1/manifests?party=${encodeURIComponent(who.enterprise)}&pageSize=50`);
-  body.replaceChildren(...(manifests || []).map((m) => {
+  const party = encodeURIComponent(who.enterprise);
+  const [{ items }, { manifests }] = await Promise.all([
+    get(`/v1/inbox/${party}`),
+    get(`/v1/manifests?party=${party}&pageSize=50`),
+  ]);
+  document.getElementById('tasks').replaceChildren(...(items || []).map((i) => el('tr', { 'data-task': i.task, 'data-revision': i.revision || undefined },
+    el('td', {}, TASKS[i.task] || i.task),
+    el('td', { class: 'mono' }, i.number),
+    el('td', {}, i.revision ? el('span', { class: 'mono' }, `${i.revision} `) : '', i.detail),
+    el('td', { class: i.overdue ? 'bad' : '' }, i.dueAt ? `${i.overdue ? '逾期 overdue ' : ''}${i.dueAt.slice(0, 16).replace('T', ' ')} UTC` : '—'),
+    el('td', {}, ...action(i)))));
+  document.getElementById('inbox').replaceChildren(...(manifests || []).map((m) => {
     const grams = (m.lines || []).reduce((s, l) => s + Number(l.quantityG || 0), 0);
     return el('tr', {},
       el('td', { class: 'mono' }, m.number),
@@ -146,15 +163,158 @@ async function inbox() {
   }));
 }
 
+// What the clerk can do about an inbox item, in its row.
+function action(item) {
+  if (item.task === 'TASK_ISSUE') {
+    return [el('button', {
+      type: 'button',
+      onclick: (ev) => guarded(ev.target, async () => {
+        await post(`/v1/manifests/${item.number}:issue`,
+          { meta: { idempotencyKey: newKey('page-issue') }, generator: who.enterprise });
+        showDone(`联单已开具 Manifest issued: ${item.number}`);
+        await inbox();
+      }),
+    }, '开具 Issue')];
+  }
+  if (item.task === 'TASK_ANSWER_REVISION') {
+    const note = el('input', { 'aria-label': `意见 Note on ${item.revision}`, maxlength: 500, class: 'note' });
+    const answer = (verdict, label) => el('button', {
+      type: 'button',
+      class: verdict === 'REVISION_VERDICT_REFUSE' ? 'secondary' : undefined,
+      onclick: (ev) => guarded(ev.target, async () => {
+        await post(`/v1/revisions/${item.revision}:answer`, {
+          meta: { idempotencyKey: newKey('page-answer') },
+          by: who.enterprise,
+          verdict,
+          note: note.value.trim(),
+        });
+        showDone(`${label}: ${item.revision}`);
+        await inbox();
+      }),
+    }, label);
+    return [note, answer('REVISION_VERDICT_APPROVE', '批准 Approve'), answer('REVISION_VERDICT_REFUSE', '拒绝 Refuse')];
+  }
+  if (item.task === 'TASK_FIX_RETURN') {
+    return [el('a', {
+      href: '#revise-title',
+      onclick: () => { document.getElementById('revise-number').value = item.number; guarded(null, showOld); },
+    }, '更正 Revise')];
+  }
+  return [];
+}
+
+// The fields a revision may change, as domain::FieldValue reads them from
+// a manifest: the text a revision's old_value must repeat.
+const lastOf = (list) => (list && list.length ? list[list.length - 1] : {});
+const REVISABLE = {
+  'dispatch.contact': ['联系人 Contact', (m) => m.dispatch?.contact],
+  'dispatch.contact_mobile': ['联系电话 Contact\'s mobile', (m) => m.dispatch?.contactMobile],
+  'dispatch.emergency_phone': ['应急电话 Emergency line', (m) => m.dispatch?.emergencyPhone],
+  'dispatch.address': ['产生地址 Address', (m) => m.dispatch?.address],
+  'dispatch.planned_date': ['计划转移日期 Planned date', (m) => m.dispatch?.plannedDate],
+  'dispatch.plan_number': ['管理计划备案号 Plan filing no.', (m) => m.dispatch?.planNumber],
+  receiver: ['接收单位 Receiver', (m) => m.receiver],
+  carrier: ['运输单位 Carrier', (m) => m.carrier],
+  method: ['处置方式 Method', (m) => m.method],
+  vehicle: ['车牌号 Vehicle', (m) => lastOf(m.legs).vehicle],
+  'lines[].code': ['废物代码 Waste code', (l) => l.code],
+  'lines[].name': ['废物名称 Name', (l) => l.name],
+  'lines[].common_name': ['俗称 Common name', (l) => l.commonName],
+  'lines[].quantity_g': ['数量（克）Quantity (g)', (l) => l.quantityG],
+  'lines[].packaging': ['包装方式 Packaging', (l) => l.packaging],
+  'lines[].package_count': ['包装数量 Packages', (l) => String(l.packageCount ?? 0)],
+  'lines[].form': ['形态 Form', (l) => (!l.form || l.form === 'PHYSICAL_FORM_UNSPECIFIED' ? '' : l.form.replace('PHYSICAL_FORM_', ''))],
+  'lines[].constituents': ['主要成分 Constituents', (l) => l.constituents],
+  'lines[].precautions': ['注意事项 Precautions', (l) => l.precautions],
+};
+
+let revising = null;  // the manifest the revision form reads
+
+// The field path the form names: "lines[0].quantity_g" for line 1.
+function revisedField() {
+  const row = document.getElementById('revise-field').value;
+  if (!row.startsWith('lines[]')) return row;
+  const line = Number(document.getElementById('revise-line').value);
+  if (!(Number.isInteger(line) && line >= 1)) {
+    throw new Error(`line: "${document.getElementById('revise-line').value}" 不是行号 is not a line number (1, 2, …)`);
+  }
+  return row.replace('[]', `[${line - 1}]`);
+}
+
+// Reads the manifest named in the form and shows the field's value now.
+async function showOld() {
+  const number = document.getElementById('revise-number').value.trim();
+  const old = document.getElementById('revise-old');
+  old.value = '';
+  if (!/^\d{14}$/.test(number)) return;
+  if (!revising || revising.number !== number) {
+    ({ manifest: revising } = await get(`/v1/manifests/${number}`));
+  }
+  const row = document.getElementById('revise-field').value;
+  const read = REVISABLE[row][1];
+  if (row.startsWith('lines[]')) {
+    const line = (revising.lines || [])[Number(document.getElementById('revise-line').value) - 1];
+    old.value = line ? (read(line) ?? '') : '';
+  } else {
+    old.value = read(revising) ?? '';
+  }
+  showRevisions();
+}
+
+function showRevisions() {
+  const list = (revising && revising.revisions) || [];
+  document.getElementById('revisions').replaceChildren(...list.map((r) => el('li', { 'data-id': r.id },
+    el('span', { class: 'mono' }, r.id), ' · ', r.state.replace('REVISION_STATE_', ''), ' · ',
+    (r.changes || []).map((c) => `${c.field}: "${c.oldValue}" → "${c.newValue}"`).join('; '),
+    r.state === 'REVISION_STATE_PENDING'
+      ? ` · 待 waiting on ${(r.approvers || []).filter((a) => !(r.answers || []).some((x) => x.by === a)).join(', ')}${r.needsRegulator ? ' + 监管部门 regulator' : ''}`
+      : '')));
+}
+
+async function propose(button) {
+  await guarded(button, async () => {
+    const number = document.getElementById('revise-number').value.trim();
+    if (!/^\d{14}$/.test(number)) throw new Error(`number: "${number}" 不是联单号 is not a manifest number (14 digits)`);
+    revising = null;
+    await showOld();
+    const field = revisedField();
+    const { revision, manifest } = await post(`/v1/manifests/${number}:proposeRevision`, {
+      meta: { idempotencyKey: newKey('page-revise') },
+      by: who.enterprise,
+      changes: [{ field, oldValue: document.getElementById('revise-old').value, newValue: document.getElementById('revise-new').value.trim() }],
+      reason: document.getElementById('revise-reason').value.trim(),
+    });
+    revising = manifest;
+    await showOld();
+    const state = (manifest.revisions || []).find((r) => r.id === revision)?.state || '';
+    showDone(`更正已提出 Revision proposed: ${revision} · ${state.replace('REVISION_STATE_', '')}`);
+    await inbox();
+  });
+}
+
+const SEVERITY = { SEVERITY_HIGH: '高 HIGH', SEVERITY_MEDIUM: '中 MEDIUM', SEVERITY_LOW: '低 LOW' };
+
+// The colour, and why: the open flags it counts.
 async function risk() {
   if (!who) return;
   const box = document.getElementById('risk');
   try {
-    const { risk: r } = await get(`/v1/enterprises/${encodeURIComponent(who.enterprise)}/risk`);
+    const party = encodeURIComponent(who.enterprise);
+    const [{ risk: r }, { flags }] = await Promise.all([
+      get(`/v1/enterprises/${party}/risk`),
+      get(`/v1/flags?enterprise=${party}&pageSize=200`),
+    ]);
     box.replaceChildren(
       el('p', {}, '风险等级 Risk colour: ', el('span', { class: `risk-${r.colour}`, id: 'risk-colour' }, r.colour)),
-      el('p', {}, `未关闭标记 Open flags: ${r.openFlags}，其中高风险 of them high: ${r.openHigh}`),
-      el('p', { class: 'mono' }, (r.flagIds || []).join(' ')));
+      el('p', {}, `未关闭标记 Open flags: ${r.openFlags}，其中高风险 of them high: ${r.openHigh}`));
+    const counted = new Set(r.flagIds || []);
+    document.getElementById('risk-flags').replaceChildren(...(flags || []).filter((f) => counted.has(f.id)).map((f) =>
+      el('tr', {},
+        el('td', {}, f.kind.replace('FLAG_KIND_', '')),
+        el('td', { class: f.severity === 'SEVERITY_HIGH' ? 'bad' : '' }, SEVERITY[f.severity] || f.severity),
+        el('td', { class: 'mono' }, f.manifest),
+        el('td', {}, f.detail),
+        el('td', {}, f.state.replace('FLAG_STATE_', '')))));
   } catch (e) {
     box.textContent = e.message;
   }
@@ -166,6 +326,12 @@ async function main() {
   document.getElementById('open').addEventListener('submit', open);
   document.getElementById('refresh').addEventListener('click', (ev) => guarded(ev.target, inbox));
   document.getElementById('register-drum').addEventListener('click', (ev) => registerDrum(ev.target));
+  const fields = document.getElementById('revise-field');
+  for (const [path, [label]] of Object.entries(REVISABLE)) fields.append(el('option', { value: path }, label));
+  for (const id of ['revise-number', 'revise-field', 'revise-line']) {
+    document.getElementById(id).addEventListener('change', () => guarded(null, showOld));
+  }
+  document.getElementById('propose').addEventListener('click', (ev) => propose(ev.target));
   showDrums();
   const [entries, methods] = await Promise.all([loadCatalogue(), loadMethods()]);
   const list = document.getElementById('catalogue');

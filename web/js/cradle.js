@@ -25,17 +25,32 @@ export function setToken(value) {
   }
 }
 
+// Read-your-writes on a cluster (docs/CLUSTER.md): every answer of a
+// cluster node names the ledger position it answered at (cradle-sequence);
+// this tab sends back the furthest it has seen (cradle-min-sequence), so
+// that a manifest it just opened is found whichever node answers next. A
+// single server names none, and none is sent.
+const POSITION = 'cradle.position';
+
+function keepPosition(res) {
+  const at = Number(res.headers.get('cradle-sequence') || 0);
+  if (at > Number(sessionStorage.getItem(POSITION) || 0)) sessionStorage.setItem(POSITION, String(at));
+}
+
 // One call: `body` (an object) as JSON for a POST; the answer's JSON, or
 // an ApiError carrying the server's message (which names the field).
 export async function call(verb, path, body) {
   const headers = { Accept: 'application/json' };
   if (token()) headers.Authorization = `Bearer ${token()}`;
+  const position = sessionStorage.getItem(POSITION);
+  if (position) headers['cradle-min-sequence'] = position;
   const init = { method: verb, headers };
   if (verb === 'POST') {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body || {});
   }
   const res = await fetch(path, init);
+  keepPosition(res);
   const text = await res.text();
   let json = null;
   try {
@@ -43,7 +58,12 @@ export async function call(verb, path, body) {
   } catch (e) {
     throw new ApiError(res.status, { error: { message: text } });
   }
-  if (!res.ok) throw new ApiError(res.status, json);
+  if (!res.ok) {
+    // A position no node reaches (the server's data was reset): forget it
+    // rather than wait on it at every call.
+    if (res.status === 503 && /not yet/.test(json?.error?.message || '')) sessionStorage.removeItem(POSITION);
+    throw new ApiError(res.status, json);
+  }
   return json;
 }
 

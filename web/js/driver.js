@@ -102,6 +102,20 @@ async function pickup(button) {
   });
 }
 
+// A relay seen from the carrier taking the load over: the drums it
+// scanned onto its own vehicle (SCAN_POINT_RELAY), before or after the
+// handing carrier records the relay.
+async function takeOver(button) {
+  await guarded(button, async () => {
+    const number = manifestNumber();
+    const containers = document.getElementById('containers').value.split(/\s+/).filter(Boolean);
+    if (!containers.length) throw new Error('containers: 请先扫描容器标签 scan the drums taken over first');
+    await write(`接驳扫描 Relay scan ${number}`, `/v1/manifests/${number}:scan`,
+      { by: who.enterprise, point: 'SCAN_POINT_RELAY', containers });
+    document.getElementById('containers').value = '';
+  });
+}
+
 // A relay: this carrier hands the load to the next one, on its vehicle.
 // The next carrier scans the drums it takes (SCAN_POINT_RELAY) on its own
 // phone.
@@ -135,6 +149,7 @@ async function main() {
   });
   document.getElementById('pickup').addEventListener('click', (ev) => pickup(ev.target));
   document.getElementById('relay').addEventListener('click', (ev) => relay(ev.target));
+  document.getElementById('take-over').addEventListener('click', (ev) => takeOver(ev.target));
   document.getElementById('upload').addEventListener('click', (ev) => guarded(ev.target, async () => {
     const sent = await upload();
     showQueue();

@@ -51,6 +51,10 @@ async function open(number) {
   const onRoad = manifest.status === 'MANIFEST_STATUS_IN_TRANSIT';
   const atGate = manifest.status === 'MANIFEST_STATUS_DELIVERED';
   document.getElementById('arrive-box').classList.toggle('hidden', !onRoad);
+  // The drums are scanned as they come off the truck: before the receipt,
+  // which judges whether every listed container arrived.
+  const listsContainers = manifest.lines.some((l) => (l.containers || []).length);
+  document.getElementById('scan-box').classList.toggle('hidden', !(listsContainers && (onRoad || atGate)));
   const received = ['MANIFEST_STATUS_ACCEPTED', 'MANIFEST_STATUS_PARTIALLY_ACCEPTED'].includes(manifest.status);
   document.getElementById('weigh-box').classList.toggle('hidden', !atGate);
   document.getElementById('receive').classList.toggle('hidden', !atGate);
@@ -85,6 +89,21 @@ async function arrive(button) {
     await open(current.number);
     await arrivals();
     showDone(`已到达 Arrived: ${current.number}`);
+  });
+}
+
+// The containers read at the gate (SCAN_POINT_ARRIVAL), with the reader
+// that read them.
+async function gateScan(button) {
+  await guarded(button, async () => {
+    const containers = document.getElementById('gate-containers').value.split(/\s+/).filter(Boolean);
+    if (!containers.length) throw new Error('containers: 请扫描或输入容器编码 scan or type the container codes first');
+    await signedPost(`/v1/manifests/${current.number}:scan`, {
+      meta: { ...meta(), device: document.getElementById('reader').value.trim() },
+      by: who.enterprise, point: 'SCAN_POINT_ARRIVAL', containers,
+    });
+    document.getElementById('gate-containers').value = '';
+    showDone(`到场扫描已记录 Arrival scan recorded: ${containers.length}`);
   });
 }
 
@@ -142,6 +161,7 @@ async function main() {
   document.getElementById('refresh').addEventListener('click', (ev) => guarded(ev.target, arrivals));
   document.getElementById('load').addEventListener('click', (ev) => guarded(ev.target, () => open(document.getElementById('number').value.trim())));
   document.getElementById('arrive').addEventListener('click', (ev) => arrive(ev.target));
+  document.getElementById('gate-scan').addEventListener('click', (ev) => gateScan(ev.target));
   document.getElementById('weigh').addEventListener('click', (ev) => weigh(ev.target));
   document.getElementById('receive').addEventListener('submit', receive);
   document.getElementById('dispose').addEventListener('submit', dispose);
