@@ -53,8 +53,8 @@ const std::vector<Route>& Routes() {
        "A manifest as it stands"},
       {"GET", "/v1/manifests", "cradle.v1.Manifests.List",
        "Manifests a party is on, by status"},
-      {"GET", "/v1/inbox/{party}", "cradle.v1.Manifests.ListInbox",
-       "What waits on a party"},
+      {"GET", "/v1/inbox", "cradle.v1.Manifests.ListInbox",
+       "What waits on a party (?party=), or on a regulator's office"},
       // Transfers: the carriers'.
       {"POST", "/v1/manifests/{number}:pickup", "cradle.v1.Transfers.Pickup",
        "The carrier takes the load (signed)"},
@@ -88,7 +88,7 @@ const std::vector<Route>& Routes() {
        "Return a manifest to the generator"},
       {"POST", "/v1/manifests/{number}:confirmReturn",
        "cradle.v1.Corrections.ConfirmReturn",
-       "The generator confirms the load came back"},
+       "A regulator confirms a returned manifest was fixed"},
       // Containers.
       {"POST", "/v1/containers", "cradle.v1.Containers.Register",
        "Register a container and its HJ 1276 label"},

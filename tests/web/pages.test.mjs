@@ -370,7 +370,7 @@ test('the gate weighs the load, accepts a line with a weight gap, rejects one, a
   assert.deepEqual(manifest.destinations[0].disposedG, ['900000', '0']);
   assert.deepEqual(manifest.destinations[0].disposalMethods.filter(Boolean), ['D10']);
   // The rejected line is the generator's to send on.
-  const { items } = await api(server, state.generatorToken, 'GET', `/v1/inbox/${ids.generator}`);
+  const { items } = await api(server, state.generatorToken, 'GET', `/v1/inbox?party=${ids.generator}`);
   assert.ok(items.some((i) => i.task === 'TASK_REROUTE' && i.number === state.number), JSON.stringify(items));
   noErrors(page);
 });
@@ -644,7 +644,7 @@ test('a page sends back the furthest ledger position a cluster node named', asyn
   // A cluster node names its position in every answer (cradle-sequence,
   // through the gateway); this single server names none, so the test adds
   // one to the answer of whoami, and a lower one to the inbox's.
-  const named = { '/v1/whoami': '4242', [`/v1/inbox/${ids.generator}`]: '17' };
+  const named = { '/v1/whoami': '4242', '/v1/inbox': '17' };
   await page.route('**/v1/**', async (route) => {
     const res = await route.fetch();
     const at = named[new URL(route.request().url()).pathname];
@@ -666,5 +666,66 @@ test('a page sends back the furthest ledger position a cluster node named', asyn
   const later = sent.slice(whoami + 1).filter(([path]) => path !== '/v1/whoami');
   assert.ok(later.length >= 3, JSON.stringify(sent));
   assert.deepEqual([...new Set(later.map(([, at]) => at))], ['4242'], JSON.stringify(sent));
+  noErrors(page);
+});
+
+test('the regulator answers a revision of a load on the road, and returns a manifest and confirms its fix', async () => {
+  // A load on the road whose quantity the carrier corrects: what was
+  // handed over changes, so a regulator must approve too.
+  const carrierKey = newKey();
+  const carrier = await state.issue({ kind: 'CREDENTIAL_KIND_PARTY', enterprise: ids.carrier, role: 'ROLE_TRANSPORTER', holder: '司机 周敏', publicKey: carrierKey.publicBase64 });
+  const open = async () => (await api(server, state.generatorToken, 'POST', '/v1/manifests', {
+    meta: meta(), generator: ids.generator, carrier: ids.carrier, receiver: ids.receiver, method: 'D10',
+    lines: [{ code: '900-249-08', quantityG: '800000', packaging: '桶', packageCount: 4 }],
+  })).manifest.number;
+  const onRoad = await open();
+  await signedApi(server, carrier, carrierKey, `/v1/manifests/${onRoad}:pickup`, { meta: meta(), carrier: ids.carrier, vehicle: PLATE });
+  const { revision } = await api(server, carrier, 'POST', `/v1/manifests/${onRoad}:proposeRevision`, {
+    meta: meta(), by: ids.carrier, changes: [{ field: 'lines[0].quantity_g', oldValue: '800000', newValue: '780000' }], reason: '装车复磅 reweighed at loading',
+  });
+  let { manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${onRoad}`);
+  assert.equal(manifest.revisions.find((r) => r.id === revision).needsRegulator, true);
+  const returned = await open();
+
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, DESK);
+  await signIn(page, state.regulatorToken);
+  await page.goto(`${server.url}/regulator.html`);
+  const row = page.locator(`#corrections tr[data-revision="${revision}"]`);
+  assert.match(await row.textContent(), /lines\[0\]\.quantity_g "800000" -> "780000"/);
+  await row.getByRole('button', { name: /批准 Approve/ }).click();
+  await page.waitForSelector(`#status.done:has-text("Approve: ${revision}")`);
+  await row.waitFor({ state: 'detached' });
+  ({ manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${onRoad}`));
+  assert.deepEqual(manifest.revisions.find((r) => r.id === revision).answers.map((a) => [a.by, a.verdict]),
+    [['regulator:3304', 'REVISION_VERDICT_APPROVE']]);
+  // A manifest returned to its generator: a bad number first, refused
+  // naming it, and nothing returned.
+  await page.getByLabel(/^退回联单号/).fill('2026');
+  await page.getByRole('button', { name: /退回 Return/ }).click();
+  await page.waitForSelector('#status.error:has-text("number")');
+  await page.getByLabel(/^退回联单号/).fill(returned);
+  await page.getByLabel(/^退回原因/).fill('应急电话缺失 the emergency line is missing');
+  await page.getByRole('button', { name: /退回 Return/ }).click();
+  await page.waitForSelector(`#status.done:has-text("Returned: ${returned}")`);
+  // The generator fixes it by revision (as on the clerk's page)...
+  let { items } = await api(server, state.generatorToken, 'GET', `/v1/inbox?party=${ids.generator}`);
+  assert.ok(items.some((i) => i.task === 'TASK_FIX_RETURN' && i.number === returned), JSON.stringify(items));
+  await api(server, state.generatorToken, 'POST', `/v1/manifests/${returned}:proposeRevision`, {
+    meta: meta(), by: ids.generator, changes: [{ field: 'dispatch.emergency_phone', oldValue: '', newValue: '0573-82000000' }], reason: '补充应急电话',
+  });
+  // ... and the office confirms.
+  await page.reload();
+  const fixed = page.locator(`#corrections tr[data-task="TASK_CONFIRM_RETURN"][data-number="${returned}"]`);
+  await fixed.getByLabel(/Note on/).fill('已补正');
+  await screenshot(page, '7-regulator-corrections');
+  await fixed.getByRole('button', { name: /确认 Confirm/ }).click();
+  await page.waitForSelector(`#status.done:has-text("Return confirmed: ${returned}")`);
+  ({ manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${returned}`));
+  assert.deepEqual(manifest.returns.map((r) => [r.confirmed, r.confirmNote]), [[true, '已补正']]);
+  ({ items } = await api(server, state.regulatorToken, 'GET', '/v1/inbox'));
+  assert.deepEqual(items.filter((i) => i.number === returned || i.number === onRoad).map((i) => i.task), []);
+  assert.deepEqual(await accessibilityProblems(page), []);
   noErrors(page);
 });

@@ -2,6 +2,7 @@ import {
   STATUS, el, get, guarded, newKey, parseGrams, post, requireSignIn, showDone, showError, tonnes,
 } from './cradle.js';
 import { loadCatalogue, loadMethods } from './reference.js';
+import { revisionAnswer } from './revisions.js';
 
 let who = null;
 const catalogue = new Map();
@@ -142,7 +143,7 @@ async function inbox() {
   if (!who) return;
   const party = encodeURIComponent(who.enterprise);
   const [{ items }, { manifests }] = await Promise.all([
-    get(`/v1/inbox/${party}`),
+    get(`/v1/inbox?party=${party}`),
     get(`/v1/manifests?party=${party}&pageSize=50`),
   ]);
   document.getElementById('tasks').replaceChildren(...(items || []).map((i) => el('tr', { 'data-task': i.task, 'data-revision': i.revision || undefined },
@@ -176,24 +177,7 @@ function action(item) {
       }),
     }, '开具 Issue')];
   }
-  if (item.task === 'TASK_ANSWER_REVISION') {
-    const note = el('input', { 'aria-label': `意见 Note on ${item.revision}`, maxlength: 500, class: 'note' });
-    const answer = (verdict, label) => el('button', {
-      type: 'button',
-      class: verdict === 'REVISION_VERDICT_REFUSE' ? 'secondary' : undefined,
-      onclick: (ev) => guarded(ev.target, async () => {
-        await post(`/v1/revisions/${item.revision}:answer`, {
-          meta: { idempotencyKey: newKey('page-answer') },
-          by: who.enterprise,
-          verdict,
-          note: note.value.trim(),
-        });
-        showDone(`${label}: ${item.revision}`);
-        await inbox();
-      }),
-    }, label);
-    return [note, answer('REVISION_VERDICT_APPROVE', '批准 Approve'), answer('REVISION_VERDICT_REFUSE', '拒绝 Refuse')];
-  }
+  if (item.task === 'TASK_ANSWER_REVISION') return revisionAnswer(item, who.enterprise, inbox);
   if (item.task === 'TASK_FIX_RETURN') {
     return [el('a', {
       href: '#revise-title',

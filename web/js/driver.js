@@ -29,7 +29,7 @@ function showNetwork() {
 
 async function loads() {
   if (!who) return;
-  const { items } = await get(`/v1/inbox/${encodeURIComponent(who.enterprise)}`);
+  const { items } = await get(`/v1/inbox?party=${encodeURIComponent(who.enterprise)}`);
   const rows = (items || []).filter((i) => i.task in TASKS);
   localStorage.setItem('cradle.loads', JSON.stringify(rows));
   render(rows);

@@ -18,7 +18,7 @@ async function arrivals() {
   const party = encodeURIComponent(who.enterprise);
   const [{ manifests }, { items }] = await Promise.all([
     get(`/v1/manifests?party=${party}&status=MANIFEST_STATUS_IN_TRANSIT&pageSize=100`),
-    get(`/v1/inbox/${party}`),
+    get(`/v1/inbox?party=${party}`),
   ]);
   const rows = (manifests || []).filter((m) => m.receiver === who.enterprise)
     .map((m) => ({ number: m.number, task: 'TASK_DELIVER', detail: `${m.carrier} · ${(m.legs || []).map((l) => l.vehicle).join(' ')}` }))

@@ -3,6 +3,7 @@ import {
 } from './cradle.js';
 import { entryHashHolds, inclusionHolds, treeHeadHolds } from './proof.js';
 import { loadCities } from './reference.js';
+import { revisionAnswer } from './revisions.js';
 
 let who = null;
 let cities = {};
@@ -61,6 +62,52 @@ async function note(button, flag, verb) {
     showDone(`${flag.kind.replace('FLAG_KIND_', '')} ${flag.manifest}: ${verb === 'acknowledge' ? '已确认 acknowledged' : '已解决 resolved'}`);
     await listFlags();
   });
+}
+
+// This office's voice in corrections.
+const voice = () => `regulator:${who.jurisdiction}`;
+
+const CORRECTIONS = {
+  TASK_ANSWER_REVISION: '待审批更正 Revision to answer',
+  TASK_CONFIRM_RETURN: '待确认退回 Fixed return to confirm',
+};
+
+// The corrections waiting on this office (its inbox, flags aside: they
+// are listed above).
+async function corrections() {
+  const { items } = await get('/v1/inbox?pageSize=200');
+  document.getElementById('corrections').replaceChildren(...(items || []).filter((i) => i.task in CORRECTIONS).map((i) =>
+    el('tr', { 'data-task': i.task, 'data-number': i.number, 'data-revision': i.revision || undefined },
+      el('td', {}, CORRECTIONS[i.task]),
+      el('td', { class: 'mono' }, i.number),
+      el('td', {}, i.revision ? el('span', { class: 'mono' }, `${i.revision} `) : '', i.detail),
+      el('td', { class: i.overdue ? 'bad' : '' }, i.dueAt ? `${i.overdue ? '逾期 overdue ' : ''}${i.dueAt.slice(0, 16).replace('T', ' ')} UTC` : '—'),
+      el('td', {}, ...(i.task === 'TASK_ANSWER_REVISION' ? revisionAnswer(i, voice(), corrections) : confirmReturn(i))))));
+}
+
+function confirmReturn(item) {
+  const note = el('input', { 'aria-label': `确认意见 Note on ${item.number}`, maxlength: 500, class: 'note' });
+  return [note, el('button', {
+    type: 'button',
+    onclick: (ev) => guarded(ev.target, async () => {
+      await post(`/v1/manifests/${item.number}:confirmReturn`, {
+        meta: { idempotencyKey: newKey('confirm') }, by: voice(), note: note.value.trim(),
+      });
+      showDone(`退回已确认 Return confirmed: ${item.number}`);
+      await corrections();
+    }),
+  }, '确认 Confirm')];
+}
+
+// Returns (退回) a manifest to its generator, with what to fix.
+async function returnManifest() {
+  const number = document.getElementById('return-number').value.trim();
+  if (!/^\d{14}$/.test(number)) throw new Error(`number: "${number}" 不是联单号 is not a manifest number (14 digits)`);
+  await post(`/v1/manifests/${number}:return`, {
+    meta: { idempotencyKey: newKey('return') }, by: voice(), note: document.getElementById('return-note').value.trim(),
+  });
+  showDone(`已退回 Returned: ${number}`);
+  await corrections();
 }
 
 // An enterprise's risk colour (docs/FLAGS.md), added to the table once.
@@ -246,9 +293,9 @@ async function verify() {
 
 async function main() {
   const riskOfField = () => risk(document.getElementById('risk-enterprise').value.trim());
-  for (const id of ['list-flags', 'list-flows', 'export', 'save-head', 'verify', 'risk']) {
+  for (const id of ['list-flags', 'list-flows', 'export', 'save-head', 'verify', 'risk', 'return']) {
     const work = {
-      'list-flags': listFlags, 'list-flows': flows, export: exportCsv, 'save-head': saveHead, verify, risk: riskOfField,
+      'list-flags': listFlags, 'list-flows': flows, export: exportCsv, 'save-head': saveHead, verify, risk: riskOfField, return: returnManifest,
     }[id];
     document.getElementById(id).addEventListener('click', (ev) => guarded(ev.target, work));
   }
@@ -267,6 +314,7 @@ async function main() {
   if (!who) return;
   document.getElementById('by').value = localStorage.getItem('cradle.office') || `${who.jurisdiction} 监管`;
   await guarded(null, listFlags);
+  await guarded(null, corrections);
   await guarded(null, flows);
 }
 
