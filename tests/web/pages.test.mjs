@@ -621,6 +621,24 @@ test('a clerk issues a draft, answers the revisions waiting on it, proposes one,
   await page.waitForSelector('#status.error:has-text("no line 8")');
   ({ manifest } = await api(server, state.generatorToken, 'GET', `/v1/manifests/${number}`));
   assert.equal(manifest.revisions.length, before);
+  // The line the gate rejected, sent on to the site in Hangzhou: first to
+  // the site that rejected it, refused naming `to`, and nothing changes.
+  const reroute = page.locator('#tasks tr[data-task="TASK_REROUTE"]', { hasText: state.number });
+  await reroute.getByLabel(/^改送单位/).fill(ids.receiver);
+  await reroute.getByLabel(/^运输单位/).fill(ids.carrier);
+  await reroute.getByLabel(/^车牌号/).fill(PLATE);
+  await reroute.getByRole('button', { name: /改送 Send on/ }).click();
+  await page.waitForSelector('#status.error:has-text("to ")');
+  assert.match(await page.locator('#status').textContent(), /rejected the load/);
+  ({ manifest } = await api(server, state.generatorToken, 'GET', `/v1/manifests/${state.number}`));
+  assert.equal(manifest.destinations.length, 1);
+  await reroute.getByLabel(/^改送单位/).fill(ids.hangzhou);
+  await reroute.getByRole('button', { name: /改送 Send on/ }).click();
+  await page.waitForSelector(`#status.done:has-text("Sent on: ${state.number}")`);
+  ({ manifest } = await api(server, state.generatorToken, 'GET', `/v1/manifests/${state.number}`));
+  assert.deepEqual(manifest.destinations.map((d) => d.receiver), [ids.receiver, ids.hangzhou]);
+  assert.equal(manifest.status, 'MANIFEST_STATUS_IN_TRANSIT');
+  await reroute.waitFor({ state: 'detached' });
   // The colour, and the open flags that make it.
   const { risk } = await api(server, state.generatorToken, 'GET', `/v1/enterprises/${ids.generator}/risk`);
   assert.ok(risk.flagIds.length > 0, 'the generator has open flags by now');
@@ -629,9 +647,9 @@ test('a clerk issues a draft, answers the revisions waiting on it, proposes one,
   assert.equal(await page.locator('#risk-colour').textContent(), risk.colour);
   await screenshot(page, '6-clerk-revisions');
   assert.deepEqual(await accessibilityProblems(page), []);
-  // The two refusals above answered 400, which the console reports.
+  // The three refusals above answered 400, which the console reports.
   const refused = page.errors.filter((e) => /status of 400/.test(e));
-  assert.equal(refused.length, 2, JSON.stringify(page.errors));
+  assert.equal(refused.length, 3, JSON.stringify(page.errors));
   page.errors = page.errors.filter((e) => !refused.includes(e));
   noErrors(page);
 });

@@ -138,7 +138,8 @@ const TASKS = {
   TASK_FIX_RETURN: '被退回 Returned: fix by revision',
 };
 
-// The inbox (what waits on this enterprise), then its manifests.
+// The inbox (what waits on this enterprise), its manifests and its risk
+// colour.
 async function inbox() {
   if (!who) return;
   const party = encodeURIComponent(who.enterprise);
@@ -162,6 +163,8 @@ async function inbox() {
       el('td', {}, (m.flags || []).map((f) => f.kind.replace('FLAG_KIND_', '')).join(', ')),
       el('td', {}, el('a', { href: `/print.html?number=${m.number}` }, '打印 Print')));
   }));
+  // What was just done may raise or clear a flag: the colour follows.
+  await risk();
 }
 
 // What the clerk can do about an inbox item, in its row.
@@ -178,6 +181,28 @@ function action(item) {
     }, '开具 Issue')];
   }
   if (item.task === 'TASK_ANSWER_REVISION') return revisionAnswer(item, who.enterprise, inbox);
+  if (item.task === 'TASK_REROUTE') {
+    // The rejected part sent on: to another receiver, or back to this
+    // generator (its own USCC), by a carrier on a vehicle.
+    const field = (name, label) => el('input', { name, maxlength: 18, 'aria-label': `${label} (${item.number})`, class: 'note' });
+    const to = field('to', '改送单位 Send to (USCC)');
+    const carrier = field('carrier', '运输单位 Carrier (USCC)');
+    const vehicle = field('vehicle', '车牌号 Vehicle plate');
+    return [to, carrier, vehicle, el('button', {
+      type: 'button',
+      onclick: (ev) => guarded(ev.target, async () => {
+        await post(`/v1/manifests/${item.number}:reroute`, {
+          meta: { idempotencyKey: newKey('page-reroute') },
+          generator: who.enterprise,
+          to: to.value.trim(),
+          carrier: carrier.value.trim(),
+          vehicle: vehicle.value.trim(),
+        });
+        showDone(`已改送 Sent on: ${item.number} → ${to.value.trim()}`);
+        await inbox();
+      }),
+    }, '改送 Send on')];
+  }
   if (item.task === 'TASK_FIX_RETURN') {
     return [el('a', {
       href: '#revise-title',
@@ -329,7 +354,6 @@ async function main() {
   if (!who) return;
   document.getElementById('generator').value = who.enterprise || '';
   await guarded(null, inbox);
-  await risk();
 }
 
 main();
