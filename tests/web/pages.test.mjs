@@ -231,6 +231,17 @@ test('a clerk signs in with the keyboard alone and opens a manifest with the leg
   assert.match(await page.locator('.label').textContent(), /嘉兴南湖精细化工.*200\.0 kg/s);
   assert.deepEqual(await accessibilityProblems(page), []);
   await screenshot(page, '1-labels');
+  // Printed at its true size: one 100 mm page per label, whatever the
+  // paper the browser would have chosen, with the whole label on it.
+  await page.emulateMedia({ media: 'print' });
+  const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+  (await import('node:fs')).writeFileSync(join(ARTEFACTS, '1-labels.pdf'), pdf);
+  const pages = [...pdf.toString('latin1').matchAll(/\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/g)]
+    .map((m) => [Math.round(Number(m[1]) / 72 * 25.4), Math.round(Number(m[2]) / 72 * 25.4)]);
+  assert.deepEqual(pages, [[100, 100]]);
+  const box = await page.locator('.label').evaluate((e) => ({ client: e.clientHeight, scroll: e.scrollHeight }));
+  assert.ok(box.scroll <= box.client, `the label's content overflows its 100 mm: ${JSON.stringify(box)}`);
+  await page.emulateMedia({ media: null });
   noErrors(page);
 });
 
