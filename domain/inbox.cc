@@ -27,12 +27,13 @@ int64_t Sum(const google::protobuf::RepeatedField<int64_t>& grams) {
 
 // When `rule` says destination `subject` of `m` is due; InfinitePast when
 // it has no deadline running there.
-absl::Time DueOf(const DeadlineRule& rule, const v1::Manifest& m, int subject,
-                 const FlagConfig& config) {
+// The deadline of `rule` on `subject`; due InfinitePast when none runs.
+DeadlineRule::Pending DueOf(const DeadlineRule& rule, const v1::Manifest& m,
+                            int subject, const FlagConfig& config) {
   for (const DeadlineRule::Pending& p : rule.PendingDeadlines(m, config)) {
-    if (p.subject == subject) return p.due;
+    if (p.subject == subject) return p;
   }
-  return absl::InfinitePast();
+  return {subject, absl::InfinitePast(), ""};
 }
 
 v1::InboxItem Item(Task task, const v1::Manifest& m, std::string detail,
@@ -45,14 +46,21 @@ v1::InboxItem Item(Task task, const v1::Manifest& m, std::string detail,
   return item;
 }
 
-// Sets the item's limit from `due` (none when InfinitePast).
-void SetDue(absl::Time due, const Limit& limit, const FlagConfig& config,
-            absl::Time now, v1::InboxItem* item) {
-  if (due == absl::InfinitePast()) return;
-  *item->mutable_due_at() = ToTimestamp(due);
-  item->set_overdue(now > due);
+// Sets the item's limit from `due` (none when InfinitePast). A limit the
+// working-day calendar cannot date is said in the detail, not guessed.
+void SetDue(const DeadlineRule::Pending& due, const Limit& limit,
+            const FlagConfig& config, absl::Time now, v1::InboxItem* item) {
+  if (due.due == absl::InfinitePast()) return;
+  if (!due.undated.empty()) {
+    item->set_detail(
+        absl::StrCat(item->detail(), " (due date unknown: ", due.undated, ")"));
+    return;
+  }
+  *item->mutable_due_at() = ToTimestamp(due.due);
+  item->set_overdue(now > due.due);
   if (limit.working_days > 0) {
-    item->set_working_days_left(WorkingDaysLeft(now, due, *config.calendar));
+    item->set_working_days_left(
+        WorkingDaysLeft(now, due.due, *config.calendar));
   }
 }
 

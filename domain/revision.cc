@@ -440,8 +440,9 @@ absl::StatusOr<Decision> DecideProposeRevision(
   ledger::v1::RevisionTerms* terms = e.mutable_revision_terms();
   for (const std::string& w : waits) terms->add_approvers(w);
   terms->set_needs_regulator(needs_regulator);
-  *terms->mutable_lapses_at() =
-      ToTimestamp(DueAfter(now, config.revision, *config.calendar));
+  CRADLE_ASSIGN_OR_RETURN(const absl::Time lapses,
+                          DueAfter(now, config.revision, *config.calendar));
+  *terms->mutable_lapses_at() = ToTimestamp(lapses);
   if (!division.empty()) e.set_destination_division(division);
   if (waits.empty() && !needs_regulator) {
     ledger::v1::ManifestEvent applied;

@@ -1,7 +1,12 @@
 #pragma once
 
 // Working days: weekends, public holidays and the make-up working days of
-// China's holiday schedule (data/cn-workdays.txt).
+// China's holiday schedule (data/cn-workdays.txt), year by year. A year the
+// calendar does not hold is not guessed: a count of working days that runs
+// into it is refused, naming the year to add.
+
+#include <set>
+#include <string>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
@@ -16,17 +21,38 @@ absl::TimeZone ChinaTime();
 
 class WorkCalendar {
  public:
-  // Lines "holiday YYYY-MM-DD" or "workday YYYY-MM-DD"; '#' comments. The
-  // error names the line.
+  // Lines "year YYYY" (the lines after it give that year's whole
+  // schedule), "holiday YYYY-MM-DD" and "workday YYYY-MM-DD" of a year
+  // declared above; '#' starts a comment. The error names the line.
   static absl::StatusOr<WorkCalendar> Parse(absl::string_view text);
   // data/cn-workdays.txt, compiled in.
   static const WorkCalendar& Builtin();
 
+  // The years of `more` added, each replacing the same year here (an
+  // operator's file, cradled --calendar).
+  void Add(const WorkCalendar& more);
+
+  const std::set<int>& years() const { return years_; }
+  bool Covers(absl::CivilDay day) const;
+
+  // Whether `day` is worked. A day of a year the calendar does not hold is
+  // judged by the weekend rule alone: callers that must not guess ask
+  // Covers first (AddWorkingDays does).
   bool IsWorkingDay(absl::CivilDay day) const;
-  // The n-th working day after `day` (n >= 1); `day` itself does not count.
-  absl::CivilDay AddWorkingDays(absl::CivilDay day, int n) const;
+  // The n-th working day after `day` (n >= 1); `day` itself does not
+  // count. FAILED_PRECONDITION, naming the year to add, when the count
+  // runs into a year the calendar does not hold.
+  absl::StatusOr<absl::CivilDay> AddWorkingDays(absl::CivilDay day,
+                                                int n) const;
+
+  // Whether a server may count working days at `now` (China time):
+  // FAILED_PRECONDITION when the calendar does not hold this year. From
+  // November on, when it does not hold the next one, `warning` says so
+  // (limits that run into it go undated until it is added); else empty.
+  absl::Status CheckHoldsThisYear(absl::Time now, std::string* warning) const;
 
  private:
+  std::set<int> years_;                           // the years held
   absl::flat_hash_set<absl::CivilDay> holidays_;  // weekdays off
   absl::flat_hash_set<absl::CivilDay> workdays_;  // weekend days worked
 };

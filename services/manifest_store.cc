@@ -189,7 +189,8 @@ void ManifestStore::Write(absl::string_view number,
       std::move(done));
 }
 
-absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys) {
+absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys,
+                                            std::set<std::string>* undated) {
   constexpr size_t kPage = 256;  // keys read at a time: stop soon after now
   const absl::Time now = clock_.Now();
   int flagged = 0;
@@ -212,6 +213,11 @@ absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys) {
       last_number = number;
       CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
       domain::Decision d = domain::SweepDeadlines(m, flag_config_, now);
+      if (undated != nullptr) {
+        for (std::string& u : domain::UndatedDeadlines(m, flag_config_, now)) {
+          undated->insert(std::move(u));
+        }
+      }
       domain::Decision lapsed = domain::LapseRevisions(d.next, now);
       for (ledger::v1::ManifestEvent& e : lapsed.events) {
         d.events.push_back(std::move(e));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -92,9 +93,12 @@ class ManifestStore {
       absl::string_view jurisdiction) const;
 
   // Raises the deadline flags due by the clock's now, reading only the due
-  // index. Returns how many manifests got flags. Blocks on the ledger: run it
-  // on its own thread (Sweeper), never on a gRPC thread.
-  absl::StatusOr<int> SweepDue(size_t max_keys);
+  // index. Returns how many manifests got flags; adds to `undated` the
+  // deadlines reached that the working-day calendar cannot date
+  // (domain::UndatedDeadlines), raised on no guess. Blocks on the ledger:
+  // run it on its own thread (Sweeper), never on a gRPC thread.
+  absl::StatusOr<int> SweepDue(size_t max_keys,
+                               std::set<std::string>* undated = nullptr);
 
   // Forgets the serials handed out, so that each is read again from the
   // ledger: for a cluster node that has just become the writer.

@@ -80,8 +80,10 @@ ABSL_FLAG(double, quantity_tolerance, 5.0,
           "QUANTITY_DISCREPANCY: received weight may differ from shipped by "
           "this percentage.");
 ABSL_FLAG(std::string, calendar, "",
-          "Working-day calendar file (holiday/workday lines, see "
-          "data/cn-workdays.txt); default: the built-in one.");
+          "Working-day calendar file of whole years (\"year YYYY\", then "
+          "holiday/workday lines; see data/cn-workdays.txt), added to the "
+          "built-in years 2004-2026, replacing any year it repeats: how an "
+          "operator adds a year the State Council has published.");
 ABSL_FLAG(std::string, sweep_interval, "60s",
           "How often deadline flags are checked; 0: only when Flags.Sweep "
           "asks (a sweeper run apart, --sweeper). With --sweeper: how often "
@@ -343,16 +345,24 @@ absl::StatusOr<cradle::services::ServerOptions> OptionsFromFlags() {
   if (!absl::GetFlag(FLAGS_calendar).empty()) {
     std::ifstream in(absl::GetFlag(FLAGS_calendar));
     std::stringstream text;
-    text << in.rdbuf();
-    if (!in.good() && !in.eof()) {
+    if (in.is_open()) text << in.rdbuf();
+    if (!in.is_open() || in.bad()) {
       return absl::NotFoundError(absl::StrCat(
           "--calendar ", absl::GetFlag(FLAGS_calendar), " cannot be read"));
     }
-    CRADLE_ASSIGN_OR_RETURN(cradle::domain::WorkCalendar parsed,
-                            cradle::domain::WorkCalendar::Parse(text.str()));
-    // Lives as long as the process: the server keeps a pointer.
-    options.flags.calendar =
-        new cradle::domain::WorkCalendar(std::move(parsed));
+    absl::StatusOr<cradle::domain::WorkCalendar> parsed =
+        cradle::domain::WorkCalendar::Parse(text.str());
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--calendar ", absl::GetFlag(FLAGS_calendar), ": ",
+                       parsed.status().message()));
+    }
+    // The built-in years and the file's, the file's replacing any year it
+    // repeats. Lives as long as the process: the server keeps a pointer.
+    auto* calendar = new cradle::domain::WorkCalendar(
+        cradle::domain::WorkCalendar::Builtin());
+    calendar->Add(*parsed);
+    options.flags.calendar = calendar;
   }
   if (!absl::ParseDuration(absl::GetFlag(FLAGS_sweep_interval),
                            &options.sweep_interval) ||
@@ -395,6 +405,16 @@ absl::StatusOr<cradle::services::ServerOptions> OptionsFromFlags() {
         "--web is served by the gateway: give --http-listen too");
   }
   if (absl::Status s = ClusterFromFlags(&options); !s.ok()) return s;
+  // A node counts limits in working days: with no schedule for this year
+  // it would count none right. A front and a remote sweeper count none.
+  if (options.front_nodes.empty() && options.sweeper_nodes.empty()) {
+    std::string warning;
+    CRADLE_RETURN_IF_ERROR(
+        options.flags.calendar->CheckHoldsThisYear(absl::Now(), &warning));
+    if (!warning.empty()) {
+      std::fprintf(stderr, "cradled: warning: %s\n", warning.c_str());
+    }
+  }
   return options;
 }
 

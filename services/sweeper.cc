@@ -1,18 +1,30 @@
 #include "services/sweeper.h"
 
 #include <cstdio>
+#include <set>
+#include <string>
 
 namespace cradle::services {
 
 absl::StatusOr<int> Sweeper::RunOnce() {
   int total = 0;
+  std::set<std::string> undated;
   for (;;) {
-    absl::StatusOr<int> flagged = store_.SweepDue(kKeysPerPass);
+    absl::StatusOr<int> flagged = store_.SweepDue(kKeysPerPass, &undated);
     if (!flagged.ok()) return flagged.status();
     total += *flagged;
     // A full page may hide more due keys behind it; otherwise done.
-    if (*flagged == 0) return total;
+    if (*flagged == 0) break;
   }
+  // Said at every pass until the operator adds the year: a deadline the
+  // calendar cannot date is neither raised on a guess nor forgotten.
+  if (!undated.empty()) {
+    std::fprintf(stderr,
+                 "cradled: sweeper: %zu deadline(s) cannot be dated and are "
+                 "not raised; the first: %s\n",
+                 undated.size(), undated.begin()->c_str());
+  }
+  return total;
 }
 
 void Sweeper::Start(absl::Duration interval, std::function<bool()> active) {

@@ -25,8 +25,8 @@ class BackfillOverdue final : public DeadlineRule {
     for (const v1::Destination& d : m.destinations()) {
       if (d.delivered()) return {};
     }
-    return {{0, DueAfter(absl::FromCivil(paper, ChinaTime()), config.backfill,
-                         *config.calendar)}};
+    return {PendingAfter(0, absl::FromCivil(paper, ChinaTime()),
+                         config.backfill, *config.calendar)};
   }
 
   std::string Describe(const v1::Manifest& m, int,

@@ -11,6 +11,7 @@
 #include "base/status_macros.h"
 #include "base/time.h"
 #include "domain/flags/rules.h"
+#include "domain/names.h"
 #include "domain/record.h"
 #include "domain/revision.h"
 
@@ -126,6 +127,17 @@ void Rejudge(const std::vector<int>& revised,
 
 }  // namespace
 
+DeadlineRule::Pending PendingAfter(int subject, absl::Time start,
+                                   const Limit& limit,
+                                   const WorkCalendar& calendar) {
+  absl::StatusOr<absl::Time> due = DueAfter(start, limit, calendar);
+  if (due.ok()) return {subject, *due, ""};
+  absl::CivilDay first = absl::ToCivilDay(start, ChinaTime());
+  for (int i = 0; i < 400 && calendar.Covers(first); ++i) ++first;
+  return {subject, absl::FromCivil(first, ChinaTime()),
+          std::string(due.status().message())};
+}
+
 ledger::v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,
                                     int subject, std::string detail) {
   v1::Flag f;
@@ -210,7 +222,10 @@ Decision SweepDeadlines(const v1::Manifest& manifest, const FlagConfig& config,
   for (const DeadlineRule* rule : DeadlineRules()) {
     for (const DeadlineRule::Pending& p :
          rule->PendingDeadlines(manifest, config)) {
-      if (p.due > now || HasFlag(d.next, rule->kind(), p.subject)) continue;
+      if (!p.undated.empty() || p.due > now ||
+          HasFlag(d.next, rule->kind(), p.subject)) {
+        continue;
+      }
       ledger::v1::ManifestEvent e =
           RaiseFlag(rule->kind(), rule->severity(), p.subject,
                     rule->Describe(manifest, p.subject, config));
@@ -229,6 +244,23 @@ std::vector<DueDate> DueDates(const v1::Manifest& manifest,
          rule->PendingDeadlines(manifest, config)) {
       if (!HasFlag(manifest, rule->kind(), p.subject)) {
         out.push_back(DueDate{rule->kind(), p.subject, p.due});
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> UndatedDeadlines(const v1::Manifest& manifest,
+                                          const FlagConfig& config,
+                                          absl::Time now) {
+  std::vector<std::string> out;
+  for (const DeadlineRule* rule : DeadlineRules()) {
+    for (const DeadlineRule::Pending& p :
+         rule->PendingDeadlines(manifest, config)) {
+      if (!p.undated.empty() && p.due <= now &&
+          !HasFlag(manifest, rule->kind(), p.subject)) {
+        out.push_back(absl::StrCat(ShortName(rule->kind()), " of manifest ",
+                                   manifest.number(), ": ", p.undated));
       }
     }
   }

@@ -41,6 +41,13 @@ struct DueDate {
 std::vector<DueDate> DueDates(const v1::Manifest& manifest,
                               const FlagConfig& config);
 
+// The deadlines on `manifest` that have run into a year the working-day
+// calendar does not hold by `now`, so cannot be dated, each in words: the
+// sweeper reports them at every pass, and raises none on a guess.
+std::vector<std::string> UndatedDeadlines(const v1::Manifest& manifest,
+                                          const FlagConfig& config,
+                                          absl::Time now);
+
 // OPEN or ACKED: still counts against the enterprise.
 bool IsOpen(const v1::Flag& flag);
 

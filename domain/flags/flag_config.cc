@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/quote.h"
+#include "base/status_macros.h"
 
 namespace cradle::domain {
 
@@ -35,11 +36,12 @@ absl::StatusOr<Limit> ParseLimit(absl::string_view flag,
       "days (5wd)"));
 }
 
-absl::Time DueAfter(absl::Time start, const Limit& limit,
-                    const WorkCalendar& calendar) {
+absl::StatusOr<absl::Time> DueAfter(absl::Time start, const Limit& limit,
+                                    const WorkCalendar& calendar) {
   if (limit.working_days <= 0) return start + limit.duration;
   const absl::CivilDay day = absl::ToCivilDay(start, ChinaTime());
-  const absl::CivilDay last = calendar.AddWorkingDays(day, limit.working_days);
+  CRADLE_ASSIGN_OR_RETURN(const absl::CivilDay last,
+                          calendar.AddWorkingDays(day, limit.working_days));
   return absl::FromCivil(last + 1, ChinaTime());  // end of the last day
 }
 

@@ -23,9 +23,11 @@ absl::StatusOr<Limit> ParseLimit(absl::string_view flag,
                                  absl::string_view text);
 
 // When a limit starting at `start` runs out. Working days: the end of the
-// n-th working day after start's date in China time.
-absl::Time DueAfter(absl::Time start, const Limit& limit,
-                    const WorkCalendar& calendar);
+// n-th working day after start's date in China time; FAILED_PRECONDITION
+// naming the year to add when that runs into a year the calendar does not
+// hold.
+absl::StatusOr<absl::Time> DueAfter(absl::Time start, const Limit& limit,
+                                    const WorkCalendar& calendar);
 
 struct FlagConfig {
   Limit transit{absl::Hours(72), 0};

@@ -33,8 +33,8 @@ class MissingDisposal final : public DeadlineRule {
           !d.has_received_at()) {
         continue;
       }
-      out.push_back({i, DueAfter(FromTimestamp(d.received_at()),
-                                 config.disposal, *config.calendar)});
+      out.push_back(PendingAfter(i, FromTimestamp(d.received_at()),
+                                 config.disposal, *config.calendar));
     }
     return out;
   }

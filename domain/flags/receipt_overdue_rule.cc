@@ -20,8 +20,8 @@ class ReceiptOverdue final : public DeadlineRule {
     const int last = m.destinations_size() - 1;
     const v1::Destination& d = m.destinations(last);
     if (!d.delivered() || d.received() || !d.has_delivered_at()) return {};
-    return {{last, DueAfter(FromTimestamp(d.delivered_at()), config.receipt,
-                            *config.calendar)}};
+    return {PendingAfter(last, FromTimestamp(d.delivered_at()), config.receipt,
+                         *config.calendar)};
   }
 
   std::string Describe(const v1::Manifest& m, int subject,

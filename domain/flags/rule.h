@@ -55,6 +55,11 @@ class DeadlineRule {
   struct Pending {
     int subject;     // destination index
     absl::Time due;  // when the limit runs out
+    // Why `due` is not known: the limit runs into a year the working-day
+    // calendar does not hold. Such a deadline is pending from the first
+    // day the calendar does not hold; it is never raised on a guess, and
+    // the sweeper reports it at every pass until the year is added.
+    std::string undated;
   };
   virtual ~DeadlineRule() = default;
   virtual v1::FlagKind kind() const = 0;
@@ -67,6 +72,12 @@ class DeadlineRule {
   virtual std::string Describe(const v1::Manifest& m, int subject,
                                const FlagConfig& config) const = 0;
 };
+
+// The deadline of `limit` from `start` on `subject`, or, when the calendar
+// cannot date it, the undated deadline (Pending::undated).
+DeadlineRule::Pending PendingAfter(int subject, absl::Time start,
+                                   const Limit& limit,
+                                   const WorkCalendar& calendar);
 
 // A flag_raised event for `kind` on `subject` with `detail`.
 ledger::v1::ManifestEvent RaiseFlag(v1::FlagKind kind, v1::Severity severity,

@@ -21,8 +21,8 @@ class TransitOverdue final : public DeadlineRule {
     const int last = m.destinations_size() - 1;
     const v1::Destination& d = m.destinations(last);
     if (!d.has_sent_at() || d.delivered()) return {};
-    return {{last, DueAfter(FromTimestamp(d.sent_at()), config.transit,
-                            *config.calendar)}};
+    return {PendingAfter(last, FromTimestamp(d.sent_at()), config.transit,
+                         *config.calendar)};
   }
 
   std::string Describe(const v1::Manifest& m, int subject,

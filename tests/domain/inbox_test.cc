@@ -12,6 +12,7 @@
 namespace cradle::domain {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -108,6 +109,24 @@ TEST(InboxTest, AReceiptCountsItsWorkingDaysLeft) {
     EXPECT_EQ(items[0].overdue(), c.overdue) << absl::FormatTime(c.now);
   }
   EXPECT_THAT(Tasks(m, kCar), IsEmpty());
+}
+
+// A receipt due in a year the calendar does not hold: no date is shown
+// rather than a guessed one, and the detail says why.
+TEST(InboxTest, AReceiptDueInAYearTheCalendarLacksShowsNoGuessedDate) {
+  v1::Manifest m = Manifest(v1::MANIFEST_STATUS_DELIVERED);
+  m.mutable_destinations(0)->set_delivered(true);
+  const absl::Time delivered =
+      absl::FromCivil(absl::CivilSecond(2026, 12, 28, 15, 0, 0), ChinaTime());
+  *m.mutable_destinations(0)->mutable_delivered_at() = ToTimestamp(delivered);
+  const std::vector<v1::InboxItem> items =
+      Waiting(m, kRec, FlagConfig(), delivered + absl::Hours(1));
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].task(), v1::InboxItem::TASK_RECEIVE);
+  EXPECT_FALSE(items[0].has_due_at());
+  EXPECT_FALSE(items[0].overdue());
+  EXPECT_THAT(items[0].detail(),
+              AllOf(HasSubstr("due date unknown"), HasSubstr("no 2027")));
 }
 
 TEST(InboxTest, ARejectedPartWaitsOnTheGeneratorAndTheAcceptedOnTheReceiver) {

@@ -40,6 +40,7 @@ using ::cradle::testing::kReceiver;
 using ::cradle::testing::kRelayCarrier;
 using ::cradle::testing::MakeEnterprise;
 using ::cradle::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -513,6 +514,19 @@ TEST_F(RevisionTest, AnUnansweredRevisionLapses) {
                    lapse),
            lapse);
   EXPECT_EQ(m.revisions(1).state(), v1::REVISION_STATE_PENDING);
+}
+
+// Proposed when its five working days run into a year the calendar does
+// not hold: refused, naming the year, rather than given a guessed lapse.
+TEST_F(RevisionTest, AProposalWhoseLapseCannotBeDatedIsRefused) {
+  const v1::Manifest m = Opened();
+  const absl::Time late_december = absl::FromCivil(
+      absl::CivilSecond(2026, 12, 28, 10, 0, 0), absl::FixedTimeZone(8 * 3600));
+  EXPECT_THAT(
+      Propose(m, kGenerator, {Change("carrier", kCarrier, kRelayCarrier)},
+              late_december),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               AllOf(HasSubstr("no 2027"), HasSubstr("--calendar"))));
 }
 
 TEST_F(RevisionTest, ARevisionThatNoLongerFitsIsNotApplied) {

@@ -884,6 +884,25 @@ TEST_F(CliEndToEndTest, ServerRefusesABadLimitNamingTheFlag) {
   EXPECT_THAT(help.out + help.err, HasSubstr("receipt_limit"));
 }
 
+// An operator's calendar file: refused naming the flag, the file and the
+// line, before anything is served.
+TEST_F(CliEndToEndTest, ServerRefusesABadCalendarNamingTheFileAndLine) {
+  const std::string file = dir_.Sub("cn-workdays-2028.txt");
+  std::ofstream(file) << "year 2027\nholiday 2027-01-01\nholiday 2028-01-03\n";
+  RunResult bad =
+      cradle::testing::Run({CRADLE_CRADLED, "--data", dir_.Sub("x"), "--listen",
+                            "127.0.0.1:0", "--calendar", file});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--calendar " + file));
+  EXPECT_THAT(bad.err, HasSubstr("line 3"));
+  EXPECT_THAT(bad.err, HasSubstr("year 2028"));
+  bad = cradle::testing::Run({CRADLE_CRADLED, "--data", dir_.Sub("x"),
+                              "--listen", "127.0.0.1:0", "--calendar",
+                              dir_.Sub("no-such-calendar.txt")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("cannot be read"));
+}
+
 TEST_F(CliEndToEndTest, UnreachableServerIsReported) {
   address_ = "127.0.0.1:1";
   RunResult r = cradle::testing::Run({CRADLE_CRADLECTL, "--server", address_,

@@ -35,6 +35,7 @@ namespace cradle::domain {
 namespace {
 
 using ::cradle::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -1113,6 +1114,39 @@ TEST_F(ReceiptOverdueRuleTest, DefaultLimitIsFiveWorkingDays) {
   ASSERT_THAT(dates, SizeIs(1));
   EXPECT_EQ(dates[0].kind, v1::FLAG_KIND_RECEIPT_OVERDUE);
   EXPECT_EQ(dates[0].due, China(2026, 10, 14));
+}
+
+// Delivered on 2026-12-28: the fifth working day is in 2027, a year the
+// built-in calendar does not hold. The deadline is not guessed: it is
+// pending from 2027-01-01, never raised while undated, and said to be so;
+// once the year is added it is dated and raised as any other.
+TEST_F(ReceiptOverdueRuleTest, ADeadlineIntoAYearTheCalendarLacksIsNotGuessed) {
+  const v1::Manifest m =
+      DeliveredAt(China(2026, 12, 28, 8), China(2026, 12, 28, 15));
+  const FlagConfig builtin;
+  const std::vector<DueDate> dates = DueDates(m, builtin);
+  ASSERT_THAT(dates, SizeIs(1));
+  EXPECT_EQ(dates[0].due, China(2027, 1, 1));  // when to look again
+  EXPECT_THAT(UndatedDeadlines(m, builtin, China(2026, 12, 31, 23)), IsEmpty());
+  EXPECT_THAT(UndatedDeadlines(m, builtin, China(2027, 1, 1)),
+              ElementsAre(AllOf(HasSubstr("RECEIPT_OVERDUE"),
+                                HasSubstr(m.number()), HasSubstr("no 2027"))));
+  EXPECT_THAT(SweepDeadlines(m, builtin, China(2027, 3, 1)).events, IsEmpty());
+
+  absl::StatusOr<WorkCalendar> year =
+      WorkCalendar::Parse("year 2027\nholiday 2027-01-01\n");
+  ASSERT_TRUE(year.ok()) << year.status();
+  WorkCalendar with_2027 = WorkCalendar::Builtin();
+  with_2027.Add(*year);
+  FlagConfig added;
+  added.calendar = &with_2027;
+  // 12-29, 30, 31, (01-01 off) 01-04, 01-05: due at the end of the 5th.
+  ASSERT_THAT(DueDates(m, added), SizeIs(1));
+  EXPECT_EQ(DueDates(m, added)[0].due, China(2027, 1, 6));
+  EXPECT_THAT(UndatedDeadlines(m, added, China(2027, 3, 1)), IsEmpty());
+  const Decision swept = SweepDeadlines(m, added, China(2027, 1, 6));
+  ASSERT_EQ(swept.next.flags_size(), 1);
+  EXPECT_EQ(swept.next.flags(0).kind(), v1::FLAG_KIND_RECEIPT_OVERDUE);
 }
 
 TEST_F(ReceiptOverdueRuleTest, ClearedByTheReceipt) {
