@@ -19,9 +19,12 @@
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "domain/flags/flag_config.h"
 #include "security/attestation.h"
 #include "security/ed25519.h"
+#include "services/deep_verify.h"
 #include "services/server.h"
+#include "storage/rocksdb_ledger.h"
 #include "tests/testing/parties.h"
 #include "tests/testing/temp_dir.h"
 
@@ -202,6 +205,21 @@ class ServerFixture : public ::testing::Test {
   void Restart() {
     server_.reset();
     Start();
+  }
+
+  // Stops the server and replays its whole ledger as `audit verify
+  // --deep` does: what the server wrote must replay to what it holds.
+  void ExpectDeepVerifyPasses() {
+    server_.reset();
+    storage::RocksDbLedger::Options read_only;
+    read_only.read_only = true;
+    absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
+        storage::RocksDbLedger::Open(dir_.Sub("ledger"), read_only);
+    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    services::DeepVerifier verifier(**ledger, domain::FlagConfig());
+    absl::StatusOr<services::DeepReport> report = verifier.CheckAll();
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_TRUE(report->ok) << report->stream << ": " << report->problem;
   }
 
   v1::WriteMeta Meta() {

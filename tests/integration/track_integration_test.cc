@@ -115,19 +115,6 @@ class TrackIntegrationTest : public ServerFixture {
     }
     return out;
   }
-
-  void ExpectDeepVerifyPasses() {
-    server_.reset();
-    storage::RocksDbLedger::Options read_only;
-    read_only.read_only = true;
-    absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
-        storage::RocksDbLedger::Open(dir_.Sub("ledger"), read_only);
-    ASSERT_TRUE(ledger.ok()) << ledger.status();
-    services::DeepVerifier verifier(**ledger, domain::FlagConfig());
-    absl::StatusOr<services::DeepReport> report = verifier.CheckAll();
-    ASSERT_TRUE(report.ok()) << report.status();
-    EXPECT_TRUE(report->ok) << report->stream << ": " << report->problem;
-  }
 };
 
 TEST_F(TrackIntegrationTest, SignedBatchesChainAndDeviationsReachTheRegulator) {
