@@ -25,8 +25,6 @@ int64_t Sum(const google::protobuf::RepeatedField<int64_t>& grams) {
   return total;
 }
 
-// When `rule` says destination `subject` of `m` is due; InfinitePast when
-// it has no deadline running there.
 // The deadline of `rule` on `subject`; due InfinitePast when none runs.
 DeadlineRule::Pending DueOf(const DeadlineRule& rule, const v1::Manifest& m,
                             int subject, const FlagConfig& config) {

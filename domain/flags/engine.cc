@@ -132,8 +132,10 @@ DeadlineRule::Pending PendingAfter(int subject, absl::Time start,
                                    const WorkCalendar& calendar) {
   absl::StatusOr<absl::Time> due = DueAfter(start, limit, calendar);
   if (due.ok()) return {subject, *due, ""};
+  // The first day of the first year from `start` on that the calendar does
+  // not hold: the earliest day the limit could be dated again.
   absl::CivilDay first = absl::ToCivilDay(start, ChinaTime());
-  for (int i = 0; i < 400 && calendar.Covers(first); ++i) ++first;
+  while (calendar.Covers(first)) first = absl::CivilDay(first.year() + 1, 1, 1);
   return {subject, absl::FromCivil(first, ChinaTime()),
           std::string(due.status().message())};
 }

@@ -1149,6 +1149,21 @@ TEST_F(ReceiptOverdueRuleTest, ADeadlineIntoAYearTheCalendarLacksIsNotGuessed) {
   EXPECT_EQ(swept.next.flags(0).kind(), v1::FLAG_KIND_RECEIPT_OVERDUE);
 }
 
+// A limit longer than a year still waits from the first day the calendar
+// does not hold, however far its start is from that day.
+TEST_F(ReceiptOverdueRuleTest, ALongLimitWaitsFromTheFirstYearNotHeld) {
+  const v1::Manifest m =
+      DeliveredAt(China(2025, 10, 8, 8), China(2025, 10, 8, 15));
+  FlagConfig config = config_;
+  config.receipt.duration = absl::ZeroDuration();
+  config.receipt.working_days = 366;
+  const std::vector<DueDate> dates = DueDates(m, config);
+  ASSERT_THAT(dates, SizeIs(1));
+  EXPECT_EQ(dates[0].due, China(2027, 1, 1));
+  EXPECT_THAT(SweepDeadlines(m, config, China(2026, 12, 31, 23)).events,
+              IsEmpty());
+}
+
 TEST_F(ReceiptOverdueRuleTest, ClearedByTheReceipt) {
   const v1::Manifest m =
       DeliveredAt(China(2026, 6, 18, 8), China(2026, 6, 18, 15));
