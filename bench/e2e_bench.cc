@@ -56,7 +56,9 @@
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/national.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "domain/plan.h"
 #include "domain/uscc.h"
+#include "domain/work_calendar.h"
 #include "echo.grpc.pb.h"
 
 ABSL_FLAG(double, seconds, 5, "Duration of each measurement");
@@ -397,6 +399,8 @@ int main(int argc, char** argv) {
   auto as = [](grpc::ClientContext* ctx, const std::string& token) {
     ctx->AddMetadata("authorization", "Bearer " + token);
   };
+  const int plan_year = static_cast<int>(
+      absl::ToCivilYear(absl::Now(), cradle::domain::ChinaTime()).year());
   // The parties: one generator, carrier and licensed receiver in Jiaxing.
   const std::string gen = Uscc("330402", 1), car = Uscc("330421", 2),
                     rec = Uscc("330481", 3);
@@ -462,6 +466,30 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "e2e_bench: %s\n", s.error_message().c_str());
       return "";
     }
+    // The generator's plan for the year, which the full form names: the
+    // first filed on each ledger, so numbered <division>-<year>-0001.
+    cradle::v1::FilePlanRequest plan;
+    plan.mutable_meta()->set_idempotency_key("plan");
+    cradle::v1::ManagementPlan* p = plan.mutable_plan();
+    p->set_generator(gen);
+    p->set_year(plan_year);
+    p->set_tier(cradle::v1::GENERATOR_TIER_KEY);
+    for (const char* code : {"900-249-08", "900-200-08", "900-210-08"}) {
+      cradle::v1::PlanLine* l = p->add_lines();
+      l->set_code(code);
+      l->set_expected_g(cradle::domain::kMaxPlanGrams);
+      cradle::v1::PlannedTransfer* t = l->add_transfers();
+      t->set_receiver(rec);
+      t->set_quantity_g(cradle::domain::kMaxPlanGrams);
+    }
+    cradle::v1::FilePlanResponse filed;
+    grpc::ClientContext plan_ctx;
+    as(&plan_ctx, out.token());
+    s = registry->FilePlan(&plan_ctx, plan, &filed);
+    if (!s.ok()) {
+      std::fprintf(stderr, "e2e_bench: plan: %s\n", s.error_message().c_str());
+      return "";
+    }
     return out.token();
   };
   const std::string generator = enroll(channel, dir + "/cradle");
@@ -514,7 +542,7 @@ int main(int argc, char** argv) {
     dispatch->set_emergency_phone("0573-82345678");
     dispatch->set_address(
         "浙江省嘉兴市南湖区大桥镇某某路 1888 号 3 号危废仓库");
-    dispatch->set_plan_number("330402-2026-0017");
+    dispatch->set_plan_number(absl::StrCat("330402-", plan_year, "-0001"));
     return r;
   };
 

@@ -42,10 +42,11 @@ constexpr int kExitNotDone = 4;
 std::vector<Command> Commands() {
   std::vector<Command> all;
   for (auto group :
-       {RegistryCommands, CarrierCommands, ManifestCommands, TransferCommands,
-        ContainerCommands, TrackCommands, ManifestPrintCommands, QueueCommands,
-        CorrectionCommands, FlagCommands, AuditCommands, FeedCommands,
-        VerifyCommands, CredentialCommands, NodeCommands, NationalCommands}) {
+       {RegistryCommands, CarrierCommands, PlanCommands, ManifestCommands,
+        TransferCommands, ContainerCommands, TrackCommands,
+        ManifestPrintCommands, QueueCommands, CorrectionCommands, FlagCommands,
+        AuditCommands, FeedCommands, VerifyCommands, CredentialCommands,
+        NodeCommands, NationalCommands}) {
     std::vector<Command> c = group();
     all.insert(all.end(), c.begin(), c.end());
   }

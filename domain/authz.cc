@@ -67,6 +67,11 @@ const std::vector<Permission>& Table() {
        "its generator, a party of the manifest that lists it, or a "
        "regulator whose jurisdiction holds its generator",
        false},
+      {Operation::kFilePlan, "Registry.FilePlan", kGenerators,
+       "`plan.generator` is the credential's enterprise", false},
+      {Operation::kPlanRead, "Registry.GetPlan", kGenerators | kRegulators,
+       "the plan's generator, or a regulator whose jurisdiction holds it",
+       false},
       {Operation::kDeliver, "Transfers.Deliver", kReceivers,
        "`receiver` is the credential's enterprise; if it is not the named "
        "receiver the scan is recorded and WRONG_RECEIVER raised",

@@ -67,6 +67,8 @@ enum class Operation {
   kWeigh,
   kRegisterContainer,
   kContainerRead,
+  kFilePlan,
+  kPlanRead,
   kDeliver,
   kReceive,
   kDispose,

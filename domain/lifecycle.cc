@@ -16,6 +16,7 @@
 #include "domain/legal_form.h"
 #include "domain/names.h"
 #include "domain/packaging.h"
+#include "domain/plan.h"
 #include "domain/plate.h"
 #include "domain/record.h"
 #include "domain/treatment_method.h"
@@ -112,6 +113,12 @@ absl::StatusOr<v1::Container> RegistryReader::GetContainer(
     absl::string_view field, absl::string_view code) const {
   return absl::NotFoundError(
       absl::StrCat(field, " ", code, " is not a registered container"));
+}
+
+absl::StatusOr<v1::ManagementPlan> RegistryReader::GetPlan(
+    absl::string_view field, absl::string_view number) const {
+  return absl::NotFoundError(
+      absl::StrCat(field, " ", number, " is not a filed management plan"));
 }
 
 bool HasRole(const v1::Enterprise& e, std::initializer_list<v1::Role> roles) {
@@ -446,6 +453,19 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
   CRADLE_RETURN_IF_ERROR(CheckDispatch(opened.opened().dispatch(),
                                        !request.paper_date().empty(),
                                        absl::ToCivilDay(now, ChinaTime())));
+  // A plan named is the generator's, filed for the year the manifest
+  // counts in (docs/PLANS.md); how the shipment keeps to it is flagged.
+  if (!request.dispatch().plan_number().empty()) {
+    absl::CivilDay paper;
+    const int year =
+        absl::ParseCivilTime(request.paper_date(), &paper)
+            ? static_cast<int>(paper.year())
+            : static_cast<int>(absl::ToCivilYear(now, ChinaTime()).year());
+    CRADLE_RETURN_IF_ERROR(PlanFor(registry, "dispatch.plan_number",
+                                   request.dispatch().plan_number(),
+                                   request.generator(), year)
+                               .status());
+  }
 
   v1::Manifest empty;
   empty.set_number(std::string(number));

@@ -21,6 +21,7 @@
 #include "cradle/v1/container.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/plan.pb.h"
 #include "cradle/v1/registry.pb.h"
 
 namespace cradle::domain {
@@ -101,6 +102,20 @@ class RegistryReader {
       absl::string_view code) const {
     (void)code;
     return std::string();
+  }
+  // The management plan filed under `number` (the request's `field`);
+  // NOT_FOUND naming `field` when none is.
+  virtual absl::StatusOr<v1::ManagementPlan> GetPlan(
+      absl::string_view field, absl::string_view number) const;
+  // Grams manifests count against plan `number`'s transfer of `code` to
+  // `receiver` (plan_applied).
+  virtual absl::StatusOr<int64_t> PlanShippedGrams(
+      absl::string_view number, absl::string_view code,
+      absl::string_view receiver) const {
+    (void)number;
+    (void)code;
+    (void)receiver;
+    return 0;
   }
 };
 

@@ -29,6 +29,22 @@ v1::Destination NewDestination(absl::string_view receiver, int lines) {
   return d;
 }
 
+// Adds what `applied` counts (or gives back) to the manifest's count of
+// its plan, code and receiver; a count given back to 0 is dropped.
+void ApplyPlanCount(const ledger::v1::PlanApplied& applied, v1::Manifest* m) {
+  auto* counts = m->mutable_plan_counts();
+  for (int i = 0; i < counts->size(); ++i) {
+    v1::PlanCount& c = (*counts)[i];
+    if (c.number() == applied.number() && c.code() == applied.code() &&
+        c.receiver() == applied.receiver()) {
+      c.set_grams(c.grams() + applied.grams());
+      if (c.grams() == 0) counts->erase(counts->begin() + i);
+      return;
+    }
+  }
+  *m->add_plan_counts() = Transcribe<v1::PlanCount>(applied);
+}
+
 // A leg opened by a pickup, relay or reroute `event`, whose request said
 // `carrier`, `vehicle`, `driver`, `meta` and `transport`.
 template <typename LegRequest>
@@ -283,6 +299,9 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
                           ? std::string()
                           : event.approval_applied().number());
       break;
+    case ledger::v1::ManifestEvent::kPlanApplied:
+      ApplyPlanCount(event.plan_applied(), m);
+      break;
     case ledger::v1::ManifestEvent::kRevisionProposed:
     case ledger::v1::ManifestEvent::kRevisionAnswered:
     case ledger::v1::ManifestEvent::kRevisionApplied:
@@ -377,6 +396,8 @@ std::string EventType(const ledger::v1::ManifestEvent& event) {
       return "manifest.misdelivered";
     case ledger::v1::ManifestEvent::kApprovalApplied:
       return "manifest.approval_applied";
+    case ledger::v1::ManifestEvent::kPlanApplied:
+      return "manifest.plan_applied";
     case ledger::v1::ManifestEvent::kRevisionProposed:
       return "manifest.revision_proposed";
     case ledger::v1::ManifestEvent::kRevisionAnswered:

@@ -46,6 +46,15 @@ class MemoizedRegistry final : public RegistryReader {
       absl::string_view code) const override {
     return source_.ManifestOfContainer(code);
   }
+  absl::StatusOr<v1::ManagementPlan> GetPlan(
+      absl::string_view field, absl::string_view number) const override {
+    return source_.GetPlan(field, number);
+  }
+  absl::StatusOr<int64_t> PlanShippedGrams(
+      absl::string_view number, absl::string_view code,
+      absl::string_view receiver) const override {
+    return source_.PlanShippedGrams(number, code, receiver);
+  }
 
  private:
   const RegistryReader& source_;

@@ -11,7 +11,9 @@
 #include "base/status_macros.h"
 #include "base/time.h"
 #include "domain/decision_checks.h"
+#include "domain/names.h"
 #include "domain/quantity.h"
+#include "domain/record.h"
 #include "domain/treatment_method.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
@@ -58,7 +60,7 @@ absl::Status CheckLine(absl::string_view at, const v1::PlanLine& line,
   if (tier != v1::GENERATOR_TIER_REGISTRATION && line.transfers().empty() &&
       line.own_use_g() == 0 && line.stock_g() == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        at, ".transfers: a plan of tier ", ShortTier(tier),
+        at, ".transfers: a plan of tier ", ShortName(tier),
         " says where each code goes: transfers, own use or stock"));
   }
   int64_t transferred = 0;
@@ -106,19 +108,6 @@ int YearOf(const google::protobuf::Timestamp& t) {
 }
 
 }  // namespace
-
-std::string ShortTier(v1::GeneratorTier tier) {
-  switch (tier) {
-    case v1::GENERATOR_TIER_KEY:
-      return "KEY";
-    case v1::GENERATOR_TIER_SIMPLIFIED:
-      return "SIMPLIFIED";
-    case v1::GENERATOR_TIER_REGISTRATION:
-      return "REGISTRATION";
-    default:
-      return "UNSPECIFIED";
-  }
-}
 
 std::string FormatPlanNumber(absl::string_view division, int year,
                              int sequence) {
@@ -180,57 +169,129 @@ absl::Status CheckPlan(const v1::ManagementPlan& plan,
   return absl::OkStatus();
 }
 
-void AddShipped(const v1::Manifest& m, PlanShipped* shipped) {
-  for (const v1::WasteLine& line : m.lines()) {
-    (*shipped)[{line.code(), m.receiver()}] += line.quantity_g();
+absl::StatusOr<PlanDecision> DecideFilePlan(const v1::FilePlanRequest& request,
+                                            const RegistryReader& registry,
+                                            const v1::ManagementPlan* existing,
+                                            absl::string_view number,
+                                            absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
+  const v1::ManagementPlan& plan = request.plan();
+  const int this_year =
+      static_cast<int>(absl::ToCivilYear(now, ChinaTime()).year());
+  CRADLE_RETURN_IF_ERROR(CheckPlan(plan, registry, this_year));
+  if (existing == nullptr && !plan.number().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("plan.number ", Quote(plan.number()), ": ",
+                     plan.generator(), " has filed no plan for ", plan.year(),
+                     "; leave the number empty, the filing is given one"));
   }
+  if (existing != nullptr && !plan.number().empty() &&
+      plan.number() != existing->number()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "plan.number ", Quote(plan.number()), " is not ", plan.generator(),
+        "'s plan for ", plan.year(), ", which is ", existing->number()));
+  }
+  PlanDecision d;
+  *d.event.mutable_plan_filed() = Transcribe<ledger::v1::PlanFiled>(request);
+  d.event.set_number(existing != nullptr ? existing->number()
+                                         : std::string(number));
+  d.event.set_version(existing != nullptr ? existing->version() + 1 : 1);
+  *d.event.mutable_decided_at() = ToTimestamp(now);
+  d.next = FiledPlan(d.event);
+  return d;
 }
 
-absl::StatusOr<std::vector<PlanDeviation>> CompareWithPlan(
-    const v1::ManagementPlan& plan, const v1::Manifest& m,
-    const PlanShipped& before) {
-  if (plan.generator() != m.generator()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dispatch.plan_number ", plan.number(), " is the plan of ",
-        plan.generator(), ", not of the generator ", m.generator()));
+v1::ManagementPlan FiledPlan(const ledger::v1::RegistryEvent& event) {
+  v1::ManagementPlan plan =
+      Transcribe<v1::ManagementPlan>(event.plan_filed().plan());
+  plan.set_number(event.number());
+  plan.set_version(event.version());
+  *plan.mutable_filed_at() = event.decided_at();
+  return plan;
+}
+
+int PlanYear(const v1::Manifest& m) {
+  absl::CivilDay paper;
+  if (!m.paper_date().empty() && absl::ParseCivilTime(m.paper_date(), &paper)) {
+    return static_cast<int>(paper.year());
   }
-  if (m.has_opened_at() && YearOf(m.opened_at()) != plan.year()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dispatch.plan_number ", plan.number(), " is the plan for ",
-        plan.year(), "; the manifest is of ", YearOf(m.opened_at())));
+  return YearOf(m.opened_at());
+}
+
+absl::StatusOr<v1::ManagementPlan> PlanFor(const RegistryReader& registry,
+                                           absl::string_view field,
+                                           absl::string_view number,
+                                           absl::string_view generator,
+                                           int year) {
+  CRADLE_RETURN_IF_ERROR(ParsePlanNumber(field, number).status());
+  CRADLE_ASSIGN_OR_RETURN(v1::ManagementPlan plan,
+                          registry.GetPlan(field, number));
+  if (plan.generator() != generator) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " ", number, " is the plan of ", plan.generator(),
+                     ", not of the generator ", generator));
   }
+  if (plan.year() != year) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " ", number, " is the plan for ", plan.year(),
+                     "; the manifest"
+                     " is of ",
+                     year));
+  }
+  return plan;
+}
+
+PlanShipped ShipmentsOf(const v1::Manifest& m) {
+  PlanShipped out;
+  if (m.status() == v1::MANIFEST_STATUS_CANCELLED ||
+      m.status() == v1::MANIFEST_STATUS_VOIDED) {
+    return out;
+  }
+  for (const v1::Destination& d : m.destinations()) {
+    if (d.returned_to_generator()) continue;
+    for (int i = 0; i < d.sent_g_size() && i < m.lines_size(); ++i) {
+      if (d.sent_g(i) > 0)
+        out[{m.lines(i).code(), d.receiver()}] += d.sent_g(i);
+    }
+  }
+  return out;
+}
+
+std::vector<PlanDeviation> CompareWithPlan(const v1::ManagementPlan& plan,
+                                           const PlanShipped& shipped,
+                                           const PlanShipped& others) {
   std::vector<PlanDeviation> out;
-  PlanShipped shipped = before;
-  for (int i = 0; i < m.lines_size(); ++i) {
-    const v1::WasteLine& line = m.lines(i);
-    const std::string at = absl::StrCat("lines[", i, "]");
+  for (const auto& [key, grams] : shipped) {
+    const auto& [code, receiver] = key;
     const v1::PlanLine* planned = nullptr;
     for (const v1::PlanLine& l : plan.lines()) {
-      if (l.code() == line.code()) planned = &l;
+      if (l.code() == code) planned = &l;
     }
     if (planned == nullptr) {
-      out.push_back({PlanDeviation::kCodeNotPlanned, i,
-                     absl::StrCat(at, " ", line.code(), " is not in plan ",
-                                  plan.number())});
+      out.push_back({PlanDeviation::kCodeNotPlanned, code, receiver,
+                     absl::StrCat(code, " is not in plan ", plan.number())});
       continue;
     }
     const v1::PlannedTransfer* transfer = nullptr;
     for (const v1::PlannedTransfer& t : planned->transfers()) {
-      if (t.receiver() == m.receiver()) transfer = &t;
+      if (t.receiver() == receiver) transfer = &t;
     }
     if (transfer == nullptr) {
-      out.push_back({PlanDeviation::kReceiverNotPlanned, i,
-                     absl::StrCat(at, " ", line.code(), " goes to ",
-                                  m.receiver(), ", a receiver plan ",
-                                  plan.number(), " does not plan for it")});
+      out.push_back({PlanDeviation::kReceiverNotPlanned, code, receiver,
+                     absl::StrCat(code, " goes to ", receiver,
+                                  ", a receiver "
+                                  "plan ",
+                                  plan.number(),
+                                  " does not plan for "
+                                  "it")});
       continue;
     }
-    int64_t& total = shipped[{line.code(), m.receiver()}];
-    total += line.quantity_g();
+    auto other = others.find(key);
+    const int64_t total = grams + (other == others.end() ? 0 : other->second);
     if (total > transfer->quantity_g()) {
-      out.push_back({PlanDeviation::kOverPlan, i,
-                     absl::StrCat(at, " ", line.code(), " to ", m.receiver(),
-                                  ": ", FormatGrams(total), " shipped in ",
+      out.push_back({PlanDeviation::kOverPlan, code, receiver,
+                     absl::StrCat(code, " to ", receiver, ": ",
+                                  FormatGrams(total), " shipped in ",
                                   plan.year(), " with this manifest, over the ",
                                   FormatGrams(transfer->quantity_g()), " plan ",
                                   plan.number(), " plans")});

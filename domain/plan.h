@@ -19,7 +19,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
+#include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/plan.pb.h"
 #include "domain/lifecycle.h"
@@ -30,9 +32,8 @@ namespace cradle::domain {
 inline constexpr int64_t kMaxPlanGrams = int64_t{1000} * 1000 * 1000 * 1000;
 inline constexpr int kMaxPlanLines = 500;
 inline constexpr int kMaxPlanTransfers = 100;  // per line
-
-// "KEY", "SIMPLIFIED", "REGISTRATION".
-std::string ShortTier(v1::GeneratorTier tier);
+// Plans filed in one division in one year: the number's 4 digits.
+inline constexpr int kMaxPlanSequence = 9999;
 
 // "330402-2026-0017": the `sequence`th plan filed in `division` (the
 // generator's, 6 digits) for `year`.
@@ -55,11 +56,45 @@ absl::StatusOr<PlanNumber> ParsePlanNumber(absl::string_view field,
 absl::Status CheckPlan(const v1::ManagementPlan& plan,
                        const RegistryReader& registry, int this_year);
 
-// Grams already shipped under a plan, by waste code and receiver.
+// Filing a plan (Registry.FilePlan): the plan as CheckPlan checks it, with
+// what the server gives it. `existing` is the generator's plan for the same
+// year when it has filed one: this filing revises it, keeping its number,
+// one version more. Otherwise the plan is given `number`. The request's
+// plan.number must be empty or, when filing again, the number it has.
+struct PlanDecision {
+  ledger::v1::RegistryEvent event;
+  v1::ManagementPlan next;
+};
+absl::StatusOr<PlanDecision> DecideFilePlan(const v1::FilePlanRequest& request,
+                                            const RegistryReader& registry,
+                                            const v1::ManagementPlan* existing,
+                                            absl::string_view number,
+                                            absl::Time now);
+
+// The plan a plan_filed event records: the plan as sent, with the number,
+// time and version the server gave it.
+v1::ManagementPlan FiledPlan(const ledger::v1::RegistryEvent& event);
+
+// The year a manifest counts in: its paper date's for a back-fill, else
+// its opening's (China time).
+int PlanYear(const v1::Manifest& m);
+
+// Plan `number` (the request's `field`) as a manifest of `generator` in
+// `year` may name it: filed (NOT_FOUND otherwise), the generator's and for
+// that year (INVALID_ARGUMENT otherwise), each naming the field.
+absl::StatusOr<v1::ManagementPlan> PlanFor(const RegistryReader& registry,
+                                           absl::string_view field,
+                                           absl::string_view number,
+                                           absl::string_view generator,
+                                           int year);
+
+// Grams shipped under a plan, by waste code and receiver.
 using PlanShipped = std::map<std::pair<std::string, std::string>, int64_t>;
 
-// Adds the grams `m` ships (each line's quantity, to its receiver).
-void AddShipped(const v1::Manifest& m, PlanShipped* shipped);
+// What a manifest ships: the grams each destination was sent of each line,
+// by waste code and receiver. None for a cancelled or voided manifest or a
+// load returned to its generator.
+PlanShipped ShipmentsOf(const v1::Manifest& m);
 
 // How a shipment leaves its plan.
 struct PlanDeviation {
@@ -69,16 +104,15 @@ struct PlanDeviation {
     kOverPlan,            // more shipped to the receiver than planned
   };
   Kind kind;
-  int line;            // the manifest's line, from 0
+  std::string code;
+  std::string receiver;
   std::string detail;  // in words, with the figures
 };
 
-// The deviations of manifest `m` from `plan`, given what earlier manifests
-// shipped under it (`before`, without `m`). INVALID_ARGUMENT when the plan
-// cannot be the manifest's: another generator's, or another year's (of the
-// manifest's opening, China time).
-absl::StatusOr<std::vector<PlanDeviation>> CompareWithPlan(
-    const v1::ManagementPlan& plan, const v1::Manifest& m,
-    const PlanShipped& before);
+// The deviations from `plan` of `shipped` (a manifest's ShipmentsOf),
+// given what other manifests shipped under it (`others`).
+std::vector<PlanDeviation> CompareWithPlan(const v1::ManagementPlan& plan,
+                                           const PlanShipped& shipped,
+                                           const PlanShipped& others);
 
 }  // namespace cradle::domain

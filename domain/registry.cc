@@ -335,7 +335,8 @@ void ApplyRegistryEvent(const ledger::v1::RegistryEvent& event,
       break;
     }
     case ledger::v1::RegistryEvent::kApprovalRegistered:
-      break;  // an approval's own stream, not an enterprise's
+    case ledger::v1::RegistryEvent::kPlanFiled:
+      break;  // an approval's or a plan's own stream, not an enterprise's
     case ledger::v1::RegistryEvent::KIND_NOT_SET:
       break;
   }

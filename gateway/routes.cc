@@ -156,6 +156,10 @@ const std::vector<Route>& Routes() {
        "cradle.v1.Registry.RegisterCrewMember", "Register a crew member"},
       {"POST", "/v1/approvals", "cradle.v1.Registry.RegisterApproval",
        "Register a cross-province approval"},
+      {"POST", "/v1/plans", "cradle.v1.Registry.FilePlan",
+       "File a generator's management plan, or file it again"},
+      {"GET", "/v1/plans", "cradle.v1.Registry.GetPlan",
+       "A plan (?number=, or ?generator=&year=) and what it has shipped"},
       // The nation.
       {"GET", "/v1/national/provinces", "cradle.v1.National.Provinces",
        "The provinces followed"},

@@ -96,6 +96,14 @@ if ! cli admin enterprise show $CAR1 | grep -q "crew 330421198001011234"; then
 fi
 as admin credential list
 
+echo "== 1b. The generator files its management plan for the year (管理计划): 12 t of" >&2
+echo "       waste oil, 2 t kept in stock, 10 t to the receiver; filing again revises it" >&2
+echo "       under the same number (docs/PLANS.md)" >&2
+PLAN=$(as $GEN plan file --generator $GEN --year "$(TZ=Asia/Shanghai date +%Y)" \
+         --tier key --line 900-249-08:12t:0:2t --transfer 900-249-08:$REC:10t:D10 \
+       | tee /dev/stderr | awk '/^plan /{print $2; exit}')
+echo "plan filing number: $PLAN"
+
 echo "== 2. The generator opens a manifest for one trip: 1.25 t of waste mineral oil," >&2
 echo "      with the whole legal form (2021 办法 Art. 10, 13; docs/LIFECYCLE.md)" >&2
 N=$(as $GEN manifest open --generator $GEN --carrier $CAR1 --receiver $REC \
@@ -106,7 +114,7 @@ N=$(as $GEN manifest open --generator $GEN --carrier $CAR1 --receiver $REC \
       --line-field 1:dg-class=3 --line-field 1:un=UN1993 \
       --contact 王经理 --contact-mobile 13812345678 \
       --emergency-phone 0573-82345678 --address "嘉兴市南湖区某路1号" \
-      --planned-date "$(date +%F)" --plan-number 330402-2026-0017)
+      --planned-date "$(date +%F)" --plan-number "$PLAN")
 echo "manifest number: $N"
 
 echo "== 2b. A correction: the loading scale reads 1.3 t. The revision waits for the" >&2
@@ -136,6 +144,8 @@ as $GEN manifest show "$N"
 
 echo "== 5. The regulator reads the chain and checks the ledger is untouched" >&2
 as regulator audit chain "$N"
+# The manifest against the generator's plan: what has shipped of each transfer.
+as regulator plan show "$PLAN"
 as regulator audit verify
 # Deeper: every manifest replayed from its entries against what is shown.
 as regulator audit verify --deep

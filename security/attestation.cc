@@ -16,6 +16,7 @@
 #include "cradle/v1/container.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/plan.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "security/ed25519.h"
 
@@ -118,6 +119,8 @@ const absl::flat_hash_map<std::string, std::string>& SigningNames() {
     add("cradle.v1.RegisterApprovalRequest",
         l::ApprovalRegistered::descriptor(),
         {v1::RegisterApprovalRequest::descriptor()});
+    add("cradle.v1.FilePlanRequest", l::PlanFiled::descriptor(),
+        {v1::FilePlanRequest::descriptor()});
     add("cradle.v1.RevokeCredentialRequest", l::CredentialRevoked::descriptor(),
         {v1::RevokeCredentialRequest::descriptor()});
     // Recorded as the credential it makes, not as the request.

@@ -78,6 +78,20 @@ absl::StatusOr<EntryAudience> ContainerAudience(
   return out;
 }
 
+// A plan's audience: its generator, in the division it is registered in.
+absl::StatusOr<EntryAudience> PlanAudience(const storage::LedgerReader& reader,
+                                           const storage::Entry& e) {
+  ledger::v1::RegistryEvent event;
+  if (!event.ParseFromString(e.payload) || !event.has_plan_filed()) {
+    return absl::DataLossError(
+        absl::StrCat("entry ", e.sequence, " of ", e.stream, " is not a plan"));
+  }
+  EntryAudience out;
+  CRADLE_RETURN_IF_ERROR(
+      AddEnterprise(reader, event.plan_filed().plan().generator(), &out));
+  return out;
+}
+
 }  // namespace
 
 absl::Status ValidateFeedFilter(const FeedFilter& filter) {
@@ -131,6 +145,7 @@ absl::StatusOr<EntryAudience> AudienceTracker::Next(
   if (name.kind == keys::StreamKind::kContainer) {
     return ContainerAudience(reader, e);
   }
+  if (name.kind == keys::StreamKind::kPlan) return PlanAudience(reader, e);
   const bool manifest = name.kind == keys::StreamKind::kManifest;
   Folded& f = Track(e.stream);
   if (f.version >= e.stream_version) {

@@ -32,7 +32,8 @@ constexpr absl::string_view kFlagKindNames[] = {
     "TRANSIT_OVERDUE",       "RECEIPT_OVERDUE", "MISSING_DISPOSAL",
     "BACKFILL_OVERDUE",      "DIRECT_PAYMENT",  "LEDGER_DAMAGED",
     "UNLICENSED_METHOD",     "LOAD_MISMATCH",   "CONTAINER_MISMATCH",
-    "ROUTE_DEVIATION",       "LONG_STOP",       "TRACK_GAP"};
+    "ROUTE_DEVIATION",       "LONG_STOP",       "TRACK_GAP",
+    "PLAN_DEVIATION"};
 constexpr absl::string_view kFlagStateNames[] = {
     "FLAG_STATE_UNSPECIFIED", "OPEN", "ACKED", "RESOLVED", "CLEARED"};
 constexpr absl::string_view kSeverityNames[] = {"SEVERITY_UNSPECIFIED", "LOW",
@@ -116,7 +117,8 @@ absl::StatusOr<StreamName> ParseStream(absl::string_view stream) {
        {Prefix{kEnterpriseStreamPrefix, StreamKind::kEnterprise},
         Prefix{kApprovalStreamPrefix, StreamKind::kApproval},
         Prefix{kCredentialStreamPrefix, StreamKind::kCredential},
-        Prefix{kContainerStreamPrefix, StreamKind::kContainer}}) {
+        Prefix{kContainerStreamPrefix, StreamKind::kContainer},
+        Prefix{kPlanStreamPrefix, StreamKind::kPlan}}) {
     if (absl::StartsWith(stream, p.prefix) && stream.size() > p.prefix.size()) {
       return StreamName{p.kind, std::string(stream.substr(p.prefix.size()))};
     }
@@ -135,7 +137,8 @@ bool IsIndexCounterKey(absl::string_view key) {
 
 bool IsStateCounterKey(absl::string_view key) {
   return absl::StartsWith(key, "used/") ||
-         absl::StartsWith(key, "approval-used/");
+         absl::StartsWith(key, "approval-used/") ||
+         absl::StartsWith(key, "plan-shipped/");
 }
 
 std::string TimelessCounterKey(absl::string_view key) {

@@ -30,6 +30,7 @@ inline constexpr absl::string_view kEnterpriseStreamPrefix = "enterprise/";
 inline constexpr absl::string_view kCredentialStreamPrefix = "credential/";
 inline constexpr absl::string_view kApprovalStreamPrefix = "approval/";
 inline constexpr absl::string_view kContainerStreamPrefix = "container/";
+inline constexpr absl::string_view kPlanStreamPrefix = "plan/";
 inline std::string EnterpriseStream(absl::string_view id) {
   return absl::StrCat(kEnterpriseStreamPrefix, id);
 }
@@ -45,6 +46,7 @@ enum class StreamKind {
   kApproval,
   kCredential,
   kContainer,
+  kPlan,
 };
 struct StreamName {
   StreamKind kind;
@@ -114,12 +116,37 @@ inline std::string ContainerManifestIndex(absl::string_view code) {
   return absl::StrCat("c/on/", code);
 }
 
+// Management plans: the stream and state of each, by filing number; the
+// plan of a generator's year (value: its number), put create-only so that
+// two first filings at once cannot both have it; and the numbers, whose
+// last under a division and year is the highest sequence given.
+inline std::string PlanStream(absl::string_view number) {
+  return absl::StrCat(kPlanStreamPrefix, number);
+}
+inline std::string PlanState(absl::string_view number) {
+  return absl::StrCat("plan/", number);
+}
+inline std::string PlanOfPrefix() { return "plan/of/"; }
+inline std::string PlanOfIndex(absl::string_view generator, int year) {
+  return absl::StrCat(PlanOfPrefix(), generator, "/", year);
+}
+inline std::string PlanNumbersPrefix() { return "plan/no/"; }
+
 // Counters (Mutation::add).
 inline std::string AcceptedCounter(absl::string_view receiver, int year) {
   return absl::StrCat("used/", receiver, "/", year);
 }
 inline std::string ApprovalUsedCounter(absl::string_view number) {
   return absl::StrCat("approval-used/", number);
+}
+// Grams counted against plan `number`'s transfer of `code` to `receiver`.
+inline std::string PlanShippedPrefix(absl::string_view number) {
+  return absl::StrCat("plan-shipped/", number, "/");
+}
+inline std::string PlanShippedCounter(absl::string_view number,
+                                      absl::string_view code,
+                                      absl::string_view receiver) {
+  return absl::StrCat(PlanShippedPrefix(number), code, "/", receiver);
 }
 
 // Flags: the key ends with the flag id, "<manifest number>-F<n>".
@@ -263,7 +290,7 @@ inline absl::string_view KeyFamily(absl::string_view key) {
 }
 // Keys that hold counters (Mutation::add) rather than values: in the index
 // the regulators' figures (flow/, closed/, fopen/), in the state the
-// accepted grams and approval use.
+// accepted grams, approval use and what plans have shipped.
 bool IsIndexCounterKey(absl::string_view key);
 bool IsStateCounterKey(absl::string_view key);
 // A counter's key with its time bucket (the month of flow/ and closed/, the

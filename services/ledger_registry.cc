@@ -130,6 +130,61 @@ absl::StatusOr<std::string> LedgerRegistryReader::ManifestOfContainer(
   return v.value_or(std::string());
 }
 
+absl::StatusOr<v1::ManagementPlan> LedgerRegistryReader::GetPlan(
+    absl::string_view field, absl::string_view number) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                          ledger_.GetState(keys::PlanState(number)));
+  if (!v.has_value()) return RegistryReader::GetPlan(field, number);
+  v1::ManagementPlan plan;
+  if (!plan.ParseFromString(*v)) {
+    return absl::DataLossError(
+        absl::StrCat("stored state of plan ", number, " does not parse"));
+  }
+  return plan;
+}
+
+absl::StatusOr<int64_t> LedgerRegistryReader::PlanShippedGrams(
+    absl::string_view number, absl::string_view code,
+    absl::string_view receiver) const {
+  CRADLE_ASSIGN_OR_RETURN(
+      absl::optional<std::string> v,
+      ledger_.GetState(keys::PlanShippedCounter(number, code, receiver)));
+  return storage::DecodeCounter(v);
+}
+
+absl::StatusOr<absl::optional<std::string>> LedgerRegistryReader::PlanNumberOf(
+    absl::string_view generator, int year) const {
+  return ledger_.GetIndex(keys::PlanOfIndex(generator, year));
+}
+
+absl::StatusOr<domain::PlanShipped> LedgerRegistryReader::PlanShipments(
+    absl::string_view number) const {
+  const std::string prefix = keys::PlanShippedPrefix(number);
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> rows,
+      ledger_.ScanState(prefix, "",
+                        static_cast<size_t>(domain::kMaxPlanLines) *
+                                domain::kMaxPlanTransfers +
+                            1000));
+  domain::PlanShipped out;
+  for (const storage::KeyValue& row : rows) {
+    // <prefix><code>/<receiver>
+    const absl::string_view rest =
+        absl::string_view(row.key).substr(prefix.size());
+    const size_t slash = rest.find('/');
+    if (slash == absl::string_view::npos) {
+      return absl::DataLossError(
+          absl::StrCat("malformed plan counter key \"", row.key, "\""));
+    }
+    const int64_t grams = storage::DecodeCounter(row.value);
+    if (grams != 0) {
+      out[{std::string(rest.substr(0, slash)),
+           std::string(rest.substr(slash + 1))}] = grams;
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<absl::optional<std::string>> LedgerRegistryReader::VehicleOwner(
     absl::string_view plate) const {
   return ledger_.GetIndex(keys::VehicleIndex(plate));

@@ -12,6 +12,7 @@
 
 #include "cradle/v1/registry.pb.h"
 #include "domain/lifecycle.h"
+#include "domain/plan.h"
 #include "storage/ledger.h"
 
 namespace cradle::services {
@@ -35,6 +36,20 @@ class LedgerRegistryReader final : public domain::RegistryReader {
       absl::string_view field, absl::string_view code) const override;
   absl::StatusOr<std::string> ManifestOfContainer(
       absl::string_view code) const override;
+  absl::StatusOr<v1::ManagementPlan> GetPlan(
+      absl::string_view field, absl::string_view number) const override;
+  absl::StatusOr<int64_t> PlanShippedGrams(
+      absl::string_view number, absl::string_view code,
+      absl::string_view receiver) const override;
+
+  // The number of `generator`'s plan for `year`, or nullopt when it has
+  // filed none.
+  absl::StatusOr<absl::optional<std::string>> PlanNumberOf(
+      absl::string_view generator, int year) const;
+  // What manifests under plan `number` have shipped, by waste code and
+  // receiver.
+  absl::StatusOr<domain::PlanShipped> PlanShipments(
+      absl::string_view number) const;
 
   // The approval numbered `number`, or nullopt when there is none.
   absl::StatusOr<absl::optional<v1::Approval>> FindApproval(

@@ -13,6 +13,7 @@
 #include "domain/flags/engine.h"
 #include "domain/lifecycle.h"
 #include "domain/manifest_facts.h"
+#include "domain/plan.h"
 #include "domain/record.h"
 #include "domain/registry.h"
 #include "domain/revision.h"
@@ -78,7 +79,7 @@ absl::StatusOr<Projection> ReplayEnterprise(
     ledger::v1::RegistryEvent event;
     if (!event.ParseFromString(e.payload) ||
         event.kind_case() == ledger::v1::RegistryEvent::KIND_NOT_SET ||
-        event.has_approval_registered()) {
+        event.has_approval_registered() || event.has_plan_filed()) {
       return NotOfKind(e, "registry");
     }
     domain::ApplyRegistryEvent(event, enterprise.get());
@@ -103,6 +104,23 @@ absl::StatusOr<Projection> ReplayApproval(
   }
   out.index = ApprovalIndex(*approval);
   out.state = std::move(approval);
+  return out;
+}
+
+absl::StatusOr<Projection> ReplayPlan(
+    absl::string_view number, const std::vector<storage::Entry>& entries) {
+  Projection out;
+  out.state_key = keys::PlanState(number);
+  auto plan = std::make_unique<v1::ManagementPlan>();
+  for (const storage::Entry& e : entries) {
+    ledger::v1::RegistryEvent event;
+    if (!event.ParseFromString(e.payload) || !event.has_plan_filed()) {
+      return NotOfKind(e, "plan");
+    }
+    *plan = domain::FiledPlan(event);
+  }
+  out.index = PlanIndex(*plan);
+  out.state = std::move(plan);
   return out;
 }
 
@@ -239,6 +257,14 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
           keys::ApprovalUsedCounter(e.approval_applied().number()),
           e.approval_applied().grams()));
     }
+    // What each plan has shipped.
+    if (e.has_plan_applied() && e.plan_applied().grams() != 0) {
+      const ledger::v1::PlanApplied& p = e.plan_applied();
+      out->push_back(storage::Mutation::Add(
+          storage::Table::kState,
+          keys::PlanShippedCounter(p.number(), p.code(), p.receiver()),
+          p.grams()));
+    }
   }
   // The regulators' figures: flows of accepted waste, closures, open flags.
   const std::string month = absl::FormatTime("%Y%m", now, domain::ChinaTime());
@@ -315,6 +341,14 @@ IndexEntries ApprovalIndex(const v1::Approval& a) {
   return keys;
 }
 
+IndexEntries PlanIndex(const v1::ManagementPlan& p) {
+  IndexEntries keys;
+  if (p.number().empty()) return keys;
+  keys[keys::PlanOfIndex(p.generator(), p.year())] = p.number();
+  keys[keys::PlanNumbersPrefix() + p.number()];
+  return keys;
+}
+
 IndexEntries ContainerIndex(const v1::Container& c) {
   IndexEntries keys;
   if (c.code().empty()) return keys;
@@ -343,7 +377,8 @@ void IndexDiff(const IndexEntries& before, const IndexEntries& after,
       storage::Mutation m{storage::Table::kIndex, k, v};
       m.create_only = old == before.end() &&
                       (absl::StartsWith(k, keys::VehicleIndex("")) ||
-                       absl::StartsWith(k, keys::ContainerManifestIndex("")));
+                       absl::StartsWith(k, keys::ContainerManifestIndex("")) ||
+                       absl::StartsWith(k, keys::PlanOfPrefix()));
       out->push_back(std::move(m));
     }
   }
@@ -367,6 +402,8 @@ absl::StatusOr<Projection> ReplayStream(
       return ReplayCredential(name.id, entries);
     case keys::StreamKind::kContainer:
       return ReplayContainer(name.id, entries);
+    case keys::StreamKind::kPlan:
+      return ReplayPlan(name.id, entries);
     case keys::StreamKind::kManifest:
       break;
   }

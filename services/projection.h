@@ -21,6 +21,7 @@
 #include "cradle/v1/auth.pb.h"
 #include "cradle/v1/container.pb.h"
 #include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/plan.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/flags/flag_config.h"
 #include "storage/ledger.h"
@@ -48,6 +49,8 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
 IndexEntries EnterpriseIndex(const v1::Enterprise& enterprise);
 // An approval's entry under its generator and receiver.
 IndexEntries ApprovalIndex(const v1::Approval& approval);
+// A plan's entries: its generator's year (value: the number) and its number.
+IndexEntries PlanIndex(const v1::ManagementPlan& plan);
 // A container's entry in its generator's list.
 IndexEntries ContainerIndex(const v1::Container& container);
 // A credential's entry (every credential is loaded at start).

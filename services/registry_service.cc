@@ -1,5 +1,9 @@
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
+#include "base/status_macros.h"
+#include "domain/plan.h"
 #include "services/grpc_status.h"
 #include "services/services.h"
 
@@ -93,6 +97,98 @@ grpc::ServerUnaryReactor* RegistryService::RegisterApproval(
       ctx, gate_, request, reply, [this](auto&&... a) {
         store_.RegisterApproval(std::forward<decltype(a)>(a)...);
       });
+}
+
+grpc::ServerUnaryReactor* RegistryService::FilePlan(
+    grpc::CallbackServerContext* ctx, const v1::FilePlanRequest* request,
+    v1::FilePlanResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<domain::Principal> who =
+      gate_.AdmitWrite(*ctx, domain::Operation::kFilePlan, *request);
+  absl::Status s = who.ok() ? domain::CheckActsFor(*who, "plan.generator",
+                                                   request->plan().generator())
+                            : who.status();
+  if (!s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
+  store_.FilePlan(*request, *who,
+                  Finisher<v1::FilePlanResponse>(reactor, reply));
+  return reactor;
+}
+
+namespace {
+
+// The plan a GetPlan request names, and what it has shipped against what
+// it planned: each planned transfer, then what went elsewhere.
+absl::StatusOr<v1::GetPlanResponse> ReadPlan(
+    const v1::GetPlanRequest& request, const domain::Principal& who,
+    const LedgerRegistryReader& reader) {
+  std::string number = request.number();
+  if (number.empty()) {
+    if (request.generator().empty() || request.year() == 0) {
+      return absl::InvalidArgumentError(
+          "number, or generator and year, is required");
+    }
+    CRADLE_ASSIGN_OR_RETURN(
+        absl::optional<std::string> filed,
+        reader.PlanNumberOf(request.generator(), request.year()));
+    if (!filed.has_value()) {
+      return absl::NotFoundError(absl::StrCat("generator ", request.generator(),
+                                              " has filed no plan for year ",
+                                              request.year()));
+    }
+    number = *std::move(filed);
+  } else {
+    CRADLE_RETURN_IF_ERROR(domain::ParsePlanNumber("number", number).status());
+  }
+  v1::GetPlanResponse out;
+  CRADLE_ASSIGN_OR_RETURN(*out.mutable_plan(),
+                          reader.GetPlan("number", number));
+  CRADLE_ASSIGN_OR_RETURN(
+      const v1::Enterprise generator,
+      reader.GetEnterprise("plan.generator", out.plan().generator()));
+  if (absl::Status may = domain::CheckEnterpriseReader(who, generator);
+      !may.ok()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "plan ", number, " is not yours to read: ", may.message()));
+  }
+  CRADLE_ASSIGN_OR_RETURN(domain::PlanShipped shipped,
+                          reader.PlanShipments(number));
+  for (const v1::PlanLine& line : out.plan().lines()) {
+    for (const v1::PlannedTransfer& t : line.transfers()) {
+      v1::PlanProgress* p = out.add_progress();
+      p->set_code(line.code());
+      p->set_receiver(t.receiver());
+      p->set_planned_g(t.quantity_g());
+      auto it = shipped.find({line.code(), t.receiver()});
+      if (it != shipped.end()) {
+        p->set_shipped_g(it->second);
+        shipped.erase(it);
+      }
+    }
+  }
+  for (const auto& [key, grams] : shipped) {
+    v1::PlanProgress* p = out.add_progress();
+    p->set_code(key.first);
+    p->set_receiver(key.second);
+    p->set_shipped_g(grams);
+  }
+  return out;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RegistryService::GetPlan(
+    grpc::CallbackServerContext* ctx, const v1::GetPlanRequest* request,
+    v1::GetPlanResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishWith(reactor, reply, [&]() -> absl::StatusOr<v1::GetPlanResponse> {
+    CRADLE_ASSIGN_OR_RETURN(const domain::Principal p,
+                            gate_.Admit(*ctx, domain::Operation::kPlanRead));
+    return ReadPlan(*request, p, store_.reader());
+  }());
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* RegistryService::GetEnterprise(

@@ -7,6 +7,7 @@
 
 #include "base/status_macros.h"
 #include "domain/container.h"
+#include "domain/plan.h"
 #include "domain/registry.h"
 #include "services/keys.h"
 #include "services/projection.h"
@@ -41,7 +42,8 @@ PreparedWrite<v1::Enterprise> EnterpriseAppend(
 }  // namespace
 
 RegistryStore::RegistryStore(storage::Ledger& ledger, const Clock& clock)
-    : clock_(clock),
+    : ledger_(ledger),
+      clock_(clock),
       reader_(ledger),
       enterprises_(ledger,
                    [this](const storage::AppendResult& first) {
@@ -63,7 +65,23 @@ RegistryStore::RegistryStore(storage::Ledger& ledger, const Clock& clock)
                     *out.mutable_receipt() = ReceiptFor(first);
                     out.mutable_receipt()->set_replayed(true);
                     return out;
-                  }) {}
+                  }),
+      plans_(
+          ledger,
+          [this](const storage::AppendResult& first)
+              -> absl::StatusOr<v1::FilePlanResponse> {
+            CRADLE_ASSIGN_OR_RETURN(keys::StreamName name,
+                                    keys::ParseStream(first.stream));
+            v1::FilePlanResponse out;
+            CRADLE_ASSIGN_OR_RETURN(*out.mutable_plan(),
+                                    reader_.GetPlan("plan.number", name.id));
+            *out.mutable_receipt() = ReceiptFor(first);
+            out.mutable_receipt()->set_replayed(true);
+            return out;
+          },
+          [](v1::FilePlanResponse* r) {
+            r->mutable_receipt()->set_replayed(true);
+          }) {}
 
 absl::StatusOr<v1::Enterprise> RegistryStore::ReplayEnterprise(
     const storage::AppendResult& first) const {
@@ -269,6 +287,104 @@ void RegistryStore::RegisterContainer(
         return out;
       },
       std::move(done));
+}
+
+void RegistryStore::FilePlan(const v1::FilePlanRequest& request,
+                             const domain::Principal& who, PlanDone done) {
+  // Copies share the first's answer, so that a retry racing its original
+  // never takes a second number.
+  plans_.Write(
+      who, "plan", request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::FilePlanResponse>> {
+        const v1::ManagementPlan& p = request.plan();
+        CRADLE_ASSIGN_OR_RETURN(
+            v1::Enterprise generator,
+            reader_.GetEnterprise("plan.generator", p.generator()));
+        CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> filed,
+                                reader_.PlanNumberOf(p.generator(), p.year()));
+        absl::optional<v1::ManagementPlan> existing;
+        if (filed.has_value()) {
+          CRADLE_ASSIGN_OR_RETURN(existing,
+                                  reader_.GetPlan("plan.number", *filed));
+        }
+        const absl::Time now = clock_.Now();
+        std::string number;
+        if (!existing.has_value()) {
+          // Checked before a number is taken, so that refusals leave no gap.
+          CRADLE_RETURN_IF_ERROR(
+              domain::DecideFilePlan(request, reader_, nullptr, "", now)
+                  .status());
+          CRADLE_ASSIGN_OR_RETURN(
+              const int sequence,
+              NextPlanSequence(generator.division(), p.year()));
+          number = domain::FormatPlanNumber(generator.division(), p.year(),
+                                            sequence);
+        }
+        CRADLE_ASSIGN_OR_RETURN(
+            domain::PlanDecision d,
+            domain::DecideFilePlan(request, reader_,
+                                   existing.has_value() ? &*existing : nullptr,
+                                   number, now));
+        const std::string& given = d.next.number();
+        PreparedWrite<v1::FilePlanResponse> out;
+        storage::AppendRequest& req = out.append;
+        req.stream = keys::PlanStream(given);
+        req.expected_version = existing.has_value()
+                                   ? static_cast<uint64_t>(existing->version())
+                                   : 0;
+        req.entries.push_back(storage::NewEntry{
+            "registry.plan", d.event.SerializeAsString(), who.Actor()});
+        req.mutations.push_back(storage::Mutation::Put(
+            storage::Table::kState, keys::PlanState(given),
+            d.next.SerializeAsString()));
+        IndexDiff(existing.has_value() ? PlanIndex(*existing) : IndexEntries(),
+                  PlanIndex(d.next), &req.mutations);
+        out.created = absl::StrCat("plan.number ", given);
+        out.answer =
+            [plan = std::move(d.next)](const storage::AppendResult& r) mutable
+            -> absl::StatusOr<v1::FilePlanResponse> {
+          v1::FilePlanResponse reply;
+          *reply.mutable_plan() = std::move(plan);
+          *reply.mutable_receipt() = ReceiptFor(r);
+          return reply;
+        };
+        return out;
+      },
+      std::move(done),
+      WritePipeline<v1::FilePlanResponse>::Copies::kShareFirst);
+}
+
+void RegistryStore::ForgetPlanNumbers() {
+  absl::MutexLock lock(&plan_mu_);
+  plan_sequences_.clear();
+}
+
+absl::StatusOr<int> RegistryStore::NextPlanSequence(const std::string& division,
+                                                    int year) {
+  // "330402-2026-": the numbers of the division's year sort as they count.
+  const std::string scope = absl::StrCat(division, "-", year, "-");
+  absl::MutexLock lock(&plan_mu_);
+  auto it = plan_sequences_.find(scope);
+  if (it == plan_sequences_.end()) {
+    const std::string prefix = keys::PlanNumbersPrefix() + scope;
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> last,
+                            ledger_.LastIndexKey(prefix));
+    int highest = 0;
+    if (last.has_value()) {
+      CRADLE_ASSIGN_OR_RETURN(
+          domain::PlanNumber n,
+          domain::ParsePlanNumber("plan.number",
+                                  absl::string_view(*last).substr(
+                                      keys::PlanNumbersPrefix().size())));
+      highest = n.sequence;
+    }
+    it = plan_sequences_.emplace(scope, highest).first;
+  }
+  if (it->second >= domain::kMaxPlanSequence) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "no plan numbers left for division ", division, " in ", year));
+  }
+  return ++it->second;
 }
 
 }  // namespace cradle::services

@@ -5,11 +5,15 @@
 // one write pipeline. Knows nothing of gRPC.
 
 #include <functional>
+#include <map>
+#include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 
 #include "base/clock.h"
 #include "cradle/v1/container.pb.h"
+#include "cradle/v1/plan.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/authz.h"
 #include "services/ledger_registry.h"
@@ -24,6 +28,7 @@ class RegistryStore {
   using ApprovalDone = std::function<void(absl::StatusOr<v1::Approval>)>;
   using ContainerDone =
       std::function<void(absl::StatusOr<v1::RegisterContainerResponse>)>;
+  using PlanDone = std::function<void(absl::StatusOr<v1::FilePlanResponse>)>;
 
   // Neither is owned; both must outlive the store.
   RegistryStore(storage::Ledger& ledger, const Clock& clock);
@@ -45,6 +50,14 @@ class RegistryStore {
   // A labelled container, by the generator that filled it.
   void RegisterContainer(const v1::RegisterContainerRequest& request,
                          const domain::Principal& who, ContainerDone done);
+  // A management plan, filed or filed again by its generator; the first
+  // filing of a generator's year is given the next number of its division.
+  void FilePlan(const v1::FilePlanRequest& request,
+                const domain::Principal& who, PlanDone done);
+  // Plan numbers are given from memory once read from the ledger; a node
+  // that has just become the writer forgets them (as ManifestStore's
+  // serials).
+  void ForgetPlanNumbers();
 
   const LedgerRegistryReader& reader() const { return reader_; }
 
@@ -60,11 +73,20 @@ class RegistryStore {
   void WriteCarrier(const Request& request, const domain::Principal& who,
                     absl::string_view op, DecideFn decide, EnterpriseDone done);
 
+  // The next sequence of plans filed in `division` for `year`.
+  absl::StatusOr<int> NextPlanSequence(const std::string& division, int year);
+
+  storage::Ledger& ledger_;
   const Clock& clock_;
   LedgerRegistryReader reader_;
   WritePipeline<v1::Enterprise> enterprises_;
   WritePipeline<v1::Approval> approvals_;
   WritePipeline<v1::RegisterContainerResponse> containers_;
+  WritePipeline<v1::FilePlanResponse> plans_;
+
+  absl::Mutex plan_mu_;
+  // Highest sequence given, by "<division>-<year>".
+  std::map<std::string, int> plan_sequences_ ABSL_GUARDED_BY(plan_mu_);
 };
 
 }  // namespace cradle::services

@@ -391,6 +391,7 @@ absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {
   const std::string token_file = AdminTokenFile(options);
   node_->OnPromoted([&parts, token_file] {
     parts.store.ForgetSerials();
+    parts.registry_store.ForgetPlanNumbers();
     absl::StatusOr<bool> made = parts.credentials->Bootstrap(token_file);
     if (made.ok() && *made) {
       std::fprintf(stderr,

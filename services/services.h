@@ -55,6 +55,8 @@ class RegistryService final
           &RegistryService::GetEnterprise);
     Check("cradle.v1.Registry", "RegisterApproval",
           &RegistryService::RegisterApproval);
+    Check("cradle.v1.Registry", "FilePlan", &RegistryService::FilePlan);
+    Check("cradle.v1.Registry", "GetPlan", &RegistryService::GetPlan);
   }
 
   grpc::ServerUnaryReactor* RegisterEnterprise(
@@ -83,6 +85,12 @@ class RegistryService final
       grpc::CallbackServerContext* ctx,
       const v1::RegisterApprovalRequest* request,
       v1::RegisterApprovalResponse* reply) override;
+  grpc::ServerUnaryReactor* FilePlan(grpc::CallbackServerContext* ctx,
+                                     const v1::FilePlanRequest* request,
+                                     v1::FilePlanResponse* reply) override;
+  grpc::ServerUnaryReactor* GetPlan(grpc::CallbackServerContext* ctx,
+                                    const v1::GetPlanRequest* request,
+                                    v1::GetPlanResponse* reply) override;
 
  private:
   RegistryStore& store_;

@@ -8,6 +8,7 @@ const std::vector<const EventRule*>& EventRules() {
       &UnlicensedMethodRule(), &WrongReceiverRule(), &QuantityDiscrepancyRule(),
       &DirectPaymentRule(),    &LoadMismatchRule(),  &ContainerMismatchRule(),
       &RouteDeviationRule(),   &LongStopRule(),      &TrackGapRule(),
+      &PlanDeviationRule(),
   };
   return *rules;
 }

@@ -19,6 +19,7 @@ const EventRule& QuantityDiscrepancyRule();
 const EventRule& DirectPaymentRule();
 const EventRule& LoadMismatchRule();
 const EventRule& ContainerMismatchRule();
+const EventRule& PlanDeviationRule();
 // The three track rules share track_rules.cc.
 const EventRule& RouteDeviationRule();
 const EventRule& LongStopRule();

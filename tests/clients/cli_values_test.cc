@@ -319,7 +319,7 @@ TEST(FlagKindTest, AnUnknownKindListsTheKindsAsTyped) {
   absl::StatusOr<v1::FlagKind> bad = ParseFlagKind(std::string(2000, 'x'));
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(bad.status().message(),
-              AllOf(HasSubstr("cross_city, "), HasSubstr(", track_gap)"),
+              AllOf(HasSubstr("cross_city, "), HasSubstr(", plan_deviation)"),
                     ::testing::Not(HasSubstr("flag_kind_"))));
   EXPECT_LT(bad.status().message().size(), 700u);
 }

@@ -58,6 +58,12 @@ class LegalManifestTest : public ::testing::Test {
  protected:
   LegalManifestTest() {
     registry_.Add(MakeEnterprise(kGenerator, "330402", v1::ROLE_GENERATOR));
+    // The management plan FullOpen names.
+    v1::ManagementPlan plan;
+    plan.set_number("330402-2026-0017");
+    plan.set_generator(kGenerator);
+    plan.set_year(2026);
+    registry_.AddPlan(plan);
     v1::Enterprise carrier =
         MakeEnterprise(kCarrier, "330421", v1::ROLE_TRANSPORTER);
     v1::Vehicle* v = carrier.add_vehicles();

@@ -75,6 +75,9 @@ class PlanTest : public ::testing::Test {
     v1::WasteLine* line = m.add_lines();
     line->set_code(code);
     line->set_quantity_g(grams);
+    v1::Destination* d = m.add_destinations();
+    d->set_receiver(receiver);
+    d->add_sent_g(grams);
     return m;
   }
 
@@ -185,68 +188,172 @@ TEST_F(PlanTest, EachBadFieldIsRefusedNamingIt) {
 }
 
 TEST_F(PlanTest, AShipmentWithinThePlanDeviatesFromNothing) {
-  PlanShipped before;
-  AddShipped(Shipment(kReceiver, 4 * kTonne), &before);
-  absl::StatusOr<std::vector<PlanDeviation>> d =
-      CompareWithPlan(Plan(), Shipment(kReceiver, 2 * kTonne), before);
-  ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_THAT(*d, IsEmpty());  // 6 t of 6 t
+  const PlanShipped before = ShipmentsOf(Shipment(kReceiver, 4 * kTonne));
+  EXPECT_THAT(CompareWithPlan(
+                  Plan(), ShipmentsOf(Shipment(kReceiver, 2 * kTonne)), before),
+              IsEmpty());  // 6 t of 6 t
 }
 
 TEST_F(PlanTest, OverThePlanAnUnplannedReceiverOrCodeEachDeviate) {
-  PlanShipped before;
-  AddShipped(Shipment(kReceiver, 5 * kTonne), &before);
-  absl::StatusOr<std::vector<PlanDeviation>> d =
-      CompareWithPlan(Plan(), Shipment(kReceiver, 2 * kTonne), before);
-  ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_THAT(
-      *d, ElementsAre(AllOf(
-              Field(&PlanDeviation::kind, PlanDeviation::kOverPlan),
-              Field(&PlanDeviation::line, 0),
-              Field(&PlanDeviation::detail,
-                    AllOf(HasSubstr("7t shipped"), HasSubstr("6t plan"))))));
+  const PlanShipped before = ShipmentsOf(Shipment(kReceiver, 5 * kTonne));
+  EXPECT_THAT(CompareWithPlan(
+                  Plan(), ShipmentsOf(Shipment(kReceiver, 2 * kTonne)), before),
+              ElementsAre(AllOf(
+                  Field(&PlanDeviation::kind, PlanDeviation::kOverPlan),
+                  Field(&PlanDeviation::receiver, kReceiver),
+                  Field(&PlanDeviation::detail, AllOf(HasSubstr("7t shipped"),
+                                                      HasSubstr("6t plan"))))));
   // Hangzhou's own 3 t are not Haining's.
-  d = CompareWithPlan(Plan(), Shipment(kAltReceiver, 3 * kTonne), before);
-  ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_THAT(*d, IsEmpty());
-
-  v1::Manifest elsewhere = Shipment(kReceiver, kTonne);
-  elsewhere.set_receiver(testing::MakeUscc("330106", "9Y9Y9Y9"));
-  d = CompareWithPlan(Plan(), elsewhere, {});
-  ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_THAT(*d, ElementsAre(Field(&PlanDeviation::kind,
-                                    PlanDeviation::kReceiverNotPlanned)));
-
-  d = CompareWithPlan(Plan(), Shipment(kReceiver, kTonne, kSludge), {});
-  ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_THAT(
-      *d, ElementsAre(
-              AllOf(Field(&PlanDeviation::kind, PlanDeviation::kCodeNotPlanned),
-                    Field(&PlanDeviation::detail, HasSubstr(kSludge)))));
+      CompareWithPlan(Plan(), ShipmentsOf(Shipment(kAltReceiver, 3 * kTonne)),
+                      before),
+      IsEmpty());
+
+  const std::string elsewhere = testing::MakeUscc("330106", "9Y9Y9Y9");
+  EXPECT_THAT(
+      CompareWithPlan(Plan(), ShipmentsOf(Shipment(elsewhere, kTonne)), {}),
+      ElementsAre(
+          AllOf(Field(&PlanDeviation::kind, PlanDeviation::kReceiverNotPlanned),
+                Field(&PlanDeviation::receiver, elsewhere))));
+
+  EXPECT_THAT(
+      CompareWithPlan(Plan(), ShipmentsOf(Shipment(kReceiver, kTonne, kSludge)),
+                      {}),
+      ElementsAre(
+          AllOf(Field(&PlanDeviation::kind, PlanDeviation::kCodeNotPlanned),
+                Field(&PlanDeviation::code, kSludge),
+                Field(&PlanDeviation::detail, HasSubstr(kSludge)))));
 }
 
-// Two lines of one code in one manifest count together.
-TEST_F(PlanTest, LinesOfOneManifestCountTogether) {
+// Two lines of one code in one manifest count together; a cancelled or
+// voided manifest ships nothing, nor does a load returned to its generator.
+TEST_F(PlanTest, WhatAManifestShips) {
   v1::Manifest m = Shipment(kReceiver, 4 * kTonne);
   *m.add_lines() = m.lines(0);
-  absl::StatusOr<std::vector<PlanDeviation>> d = CompareWithPlan(Plan(), m, {});
-  ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_THAT(*d, ElementsAre(AllOf(
-                      Field(&PlanDeviation::kind, PlanDeviation::kOverPlan),
-                      Field(&PlanDeviation::line, 1))));
+  m.mutable_destinations(0)->add_sent_g(4 * kTonne);
+  EXPECT_THAT(ShipmentsOf(m),
+              ElementsAre(std::make_pair(
+                  std::make_pair(std::string(kOil), std::string(kReceiver)),
+                  8 * kTonne)));
+  EXPECT_THAT(
+      CompareWithPlan(Plan(), ShipmentsOf(m), {}),
+      ElementsAre(Field(&PlanDeviation::kind, PlanDeviation::kOverPlan)));
+
+  // A rejected half rerouted to Hangzhou: each receiver is sent its part.
+  v1::Destination* rerouted = m.add_destinations();
+  rerouted->set_receiver(kAltReceiver);
+  rerouted->add_sent_g(kTonne);
+  rerouted->add_sent_g(0);
+  EXPECT_EQ(ShipmentsOf(m).at({kOil, kAltReceiver}), kTonne);
+  rerouted->set_returned_to_generator(true);
+  EXPECT_EQ(ShipmentsOf(m).count({kOil, kAltReceiver}), 0u);
+
+  for (v1::ManifestStatus status :
+       {v1::MANIFEST_STATUS_CANCELLED, v1::MANIFEST_STATUS_VOIDED}) {
+    m.set_status(status);
+    EXPECT_THAT(ShipmentsOf(m), IsEmpty()) << status;
+  }
 }
 
-TEST_F(PlanTest, AnotherGeneratorsOrAnotherYearsPlanIsNotTheManifests) {
-  v1::Manifest m = Shipment(kReceiver, kTonne);
-  m.set_generator(testing::MakeUscc("330402", "8Y8Y8Y8"));
-  EXPECT_THAT(CompareWithPlan(Plan(), m, {}),
+TEST_F(PlanTest, AManifestNamesOnlyItsGeneratorsPlanOfItsYear) {
+  registry_.AddPlan(Plan());
+  absl::StatusOr<v1::ManagementPlan> p = PlanFor(
+      registry_, "dispatch.plan_number", "330402-2026-0017", kGenerator, 2026);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->number(), "330402-2026-0017");
+  EXPECT_THAT(PlanFor(registry_, "dispatch.plan_number", "330402-2026-0018",
+                      kGenerator, 2026),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("dispatch.plan_number 330402-2026-0018")));
+  EXPECT_THAT(PlanFor(registry_, "dispatch.plan_number", "330402-2026-17",
+                      kGenerator, 2026),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("dispatch.plan_number")));
+  EXPECT_THAT(PlanFor(registry_, "dispatch.plan_number", "330402-2026-0017",
+                      testing::MakeUscc("330402", "8Y8Y8Y8"), 2026),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("not of the generator")));
-  v1::ManagementPlan next = Plan();
-  next.set_year(2027);
-  EXPECT_THAT(CompareWithPlan(next, Shipment(kReceiver, kTonne), {}),
+  EXPECT_THAT(PlanFor(registry_, "dispatch.plan_number", "330402-2026-0017",
+                      kGenerator, 2027),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("the plan for 2027")));
+                       HasSubstr("the plan for 2026")));
+}
+
+// A back-filled manifest counts in its paper date's year.
+TEST_F(PlanTest, ABackfillCountsInItsPapersYear) {
+  v1::Manifest m = Shipment(kReceiver, kTonne);
+  EXPECT_EQ(PlanYear(m), 2026);
+  m.set_paper_date("2025-12-30");
+  EXPECT_EQ(PlanYear(m), 2025);
+}
+
+class FilePlanTest : public PlanTest {
+ protected:
+  static v1::FilePlanRequest Request() {
+    v1::FilePlanRequest r;
+    r.mutable_meta()->set_idempotency_key("plan-1");
+    *r.mutable_plan() = Plan();
+    r.mutable_plan()->clear_number();
+    return r;
+  }
+  const absl::Time now_ =
+      absl::FromCivil(absl::CivilSecond(2026, 12, 3, 10, 0, 0), ChinaTime());
+};
+
+TEST_F(FilePlanTest, AFirstFilingIsGivenItsNumberAndARevisionKeepsIt) {
+  absl::StatusOr<PlanDecision> first =
+      DecideFilePlan(Request(), registry_, nullptr, "330402-2026-0003", now_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->next.number(), "330402-2026-0003");
+  EXPECT_EQ(first->next.version(), 1);
+  EXPECT_EQ(FromTimestamp(first->next.filed_at()), now_);
+  ASSERT_TRUE(first->event.has_plan_filed());
+  // The request is recorded as sent (its signature checks against it), and
+  // what the server gave it beside it; the plan is made from the event.
+  EXPECT_EQ(first->event.plan_filed().SerializeAsString(),
+            Request().SerializeAsString());
+  EXPECT_EQ(first->event.number(), "330402-2026-0003");
+  EXPECT_EQ(first->event.version(), 1);
+  EXPECT_EQ(FiledPlan(first->event).SerializeAsString(),
+            first->next.SerializeAsString());
+
+  v1::FilePlanRequest again = Request();
+  again.mutable_plan()->mutable_lines(0)->set_stock_g(0);
+  again.mutable_plan()->mutable_lines(0)->set_own_use_g(3 * kTonne);
+  absl::StatusOr<PlanDecision> revised =
+      DecideFilePlan(again, registry_, &first->next, "330402-2026-0009",
+                     now_ + absl::Hours(1));
+  ASSERT_TRUE(revised.ok()) << revised.status();
+  EXPECT_EQ(revised->next.number(), "330402-2026-0003");
+  EXPECT_EQ(revised->next.version(), 2);
+  EXPECT_EQ(revised->next.lines(0).own_use_g(), 3 * kTonne);
+
+  // Naming the number it has is fine; naming another is not.
+  again.mutable_plan()->set_number("330402-2026-0003");
+  EXPECT_TRUE(DecideFilePlan(again, registry_, &first->next, "", now_).ok());
+  again.mutable_plan()->set_number("330402-2026-0004");
+  EXPECT_THAT(
+      DecideFilePlan(again, registry_, &first->next, "", now_),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("plan.number"), HasSubstr("330402-2026-0003"))));
+}
+
+TEST_F(FilePlanTest, AFirstFilingNamesNoNumberAndABadPlanIsRefused) {
+  v1::FilePlanRequest r = Request();
+  r.mutable_plan()->set_number("330402-2026-0017");
+  EXPECT_THAT(
+      DecideFilePlan(r, registry_, nullptr, "330402-2026-0001", now_),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("plan.number")));
+  r = Request();
+  r.mutable_plan()->mutable_lines(0)->set_stock_g(0);
+  EXPECT_THAT(DecideFilePlan(r, registry_, nullptr, "330402-2026-0001", now_),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("plan.lines[0] does not balance")));
+  r = Request();
+  r.mutable_meta()->mutable_position()->set_lat(91);
+  EXPECT_THAT(DecideFilePlan(r, registry_, nullptr, "330402-2026-0001", now_),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("meta.position.lat")));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "cradle/v1/container.pb.h"
 #include "cradle/v1/flags.pb.h"
 #include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/plan.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "security/attestation.h"
 #include "tests/testing/descriptor_compat.h"
@@ -67,6 +68,7 @@ std::vector<Pair> Recorded() {
       {v1::WeighRequest::descriptor(), l::Weighed::descriptor()},
       {v1::RegisterContainerRequest::descriptor(),
        l::ContainerRegistered::descriptor()},
+      {v1::FilePlanRequest::descriptor(), l::PlanFiled::descriptor()},
       // Made by the server, recorded whole.
       {v1::Flag::descriptor(), l::Flag::descriptor()},
       {v1::Credential::descriptor(), l::Credential::descriptor()},
@@ -88,6 +90,8 @@ std::vector<Pair> Shown() {
       {l::Credential::descriptor(), v1::Credential::descriptor()},
       {l::LegTrack::descriptor(), v1::LegTrack::descriptor()},
       {l::TrackPoint::descriptor(), v1::TrackPoint::descriptor()},
+      {l::Plan::descriptor(), v1::ManagementPlan::descriptor()},
+      {l::PlanApplied::descriptor(), v1::PlanCount::descriptor()},
   };
 }
 
@@ -123,7 +127,8 @@ TEST(RecordTest, TheEnumsShareTheirNumbers) {
           {v1::TransferPurpose_descriptor(), l::TransferPurpose_descriptor()},
           {v1::RevisionVerdict_descriptor(), l::RevisionVerdict_descriptor()},
           {v1::ScanPoint_descriptor(), l::ScanPoint_descriptor()},
-          {v1::WeighPoint_descriptor(), l::WeighPoint_descriptor()}};
+          {v1::WeighPoint_descriptor(), l::WeighPoint_descriptor()},
+          {v1::GeneratorTier_descriptor(), l::GeneratorTier_descriptor()}};
   for (const auto& [api, recorded] : enums) {
     EXPECT_EQ(api->value_count(), recorded->value_count()) << api->full_name();
     Compatibility both_ways;

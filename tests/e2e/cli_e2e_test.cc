@@ -13,10 +13,14 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -135,6 +139,25 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
   EXPECT_EQ(bad_role.exit_code, 2);  // refused before any call
   EXPECT_THAT(bad_role.err, HasSubstr("--roles \"navigator\""));
 
+  // The generator's management plan for this year, given its number.
+  const std::string year = absl::StrCat(
+      absl::ToCivilYear(absl::Now(), absl::FixedTimeZone(8 * 3600)).year());
+  RunResult unbalanced =
+      Ctl(kGenerator,
+          {"plan", "file", "--generator", kGenerator, "--year", year, "--tier",
+           "key", "--line", "900-249-08:12t:0:1t", "--transfer",
+           absl::StrCat("900-249-08:", kReceiver, ":10t")});
+  EXPECT_EQ(unbalanced.exit_code, 1);
+  EXPECT_THAT(unbalanced.err, HasSubstr("plan.lines[0] does not balance"));
+  RunResult filed =
+      Ctl(kGenerator,
+          {"plan", "file", "--generator", kGenerator, "--year", year, "--tier",
+           "key", "--line", "900-249-08:12t:0:2t", "--transfer",
+           absl::StrCat("900-249-08:", kReceiver, ":10t:D10")});
+  ASSERT_EQ(filed.exit_code, 0) << filed.err;
+  const std::string plan = absl::StrCat("330402-", year, "-0001");
+  EXPECT_THAT(filed.out, HasSubstr(absl::StrCat("plan ", plan, "  v1  ")));
+
   RunResult open =
       Ctl(kGenerator, {"manifest",          "open",
                        "--generator",       kGenerator,
@@ -148,7 +171,7 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
                        "--contact-mobile",  "13812345678",
                        "--emergency-phone", "0573-82345678",
                        "--address",         "嘉兴市南湖区某路1号",
-                       "--plan-number",     "330402-2026-0017"});
+                       "--plan-number",     plan});
   ASSERT_EQ(open.exit_code, 0) << open.err;
   const std::string n(absl::StripAsciiWhitespace(open.out));
   RunResult bad_mobile = Ctl(
@@ -177,15 +200,15 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
 
   RunResult shown = Ctl("regulator", {"manifest", "show", n});
   ASSERT_EQ(shown.exit_code, 0) << shown.err;
-  for (const char* field :
-       {"contact 王经理", "mobile 13812345678", "plan 330402-2026-0017",
-        "operating permit 浙交运管许可嘉字330421001号",
-        "vehicle certificate 浙交运管嘉字330421000123",
-        "driver 张师傅 (330421198001011234)", "waybill YD0017",
-        "from 嘉兴  via G60, 海宁  to 尖山",
-        "line 1 arrived: form semi_solid  packaging drum",
-        "licence ZJ-0481  received by 赵收货", "outcome: 焚烧处置完毕",
-        "LOAD_MISMATCH MEDIUM"}) {
+  for (const std::string& field : std::vector<std::string>{
+           "contact 王经理", "mobile 13812345678", absl::StrCat("plan ", plan),
+           "operating permit 浙交运管许可嘉字330421001号",
+           "vehicle certificate 浙交运管嘉字330421000123",
+           "driver 张师傅 (330421198001011234)", "waybill YD0017",
+           "from 嘉兴  via G60, 海宁  to 尖山",
+           "line 1 arrived: form semi_solid  packaging drum",
+           "licence ZJ-0481  received by 赵收货", "outcome: 焚烧处置完毕",
+           "LOAD_MISMATCH MEDIUM"}) {
     EXPECT_THAT(shown.out, HasSubstr(field));
   }
   RunResult json = Ctl("regulator", {"--json", "manifest", "show", n});
@@ -196,7 +219,13 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
       "regulator", {"audit", "export", "--jurisdiction", "3304", "--forms"});
   ASSERT_EQ(forms.exit_code, 0) << forms.err;
   EXPECT_THAT(forms.out, HasSubstr("contact_mobile"));
-  EXPECT_THAT(forms.out, HasSubstr("330402-2026-0017"));
+  EXPECT_THAT(forms.out, HasSubstr(plan));
+  // What the plan has shipped: the manifest's 1.25 t of its 10 t.
+  RunResult progress = Ctl("regulator", {"plan", "show", plan});
+  ASSERT_EQ(progress.exit_code, 0) << progress.err;
+  EXPECT_THAT(progress.out,
+              HasSubstr(absl::StrCat("-> ", kReceiver,
+                                     "  10t  D10  shipped 1.25t (12%)")));
   EXPECT_THAT(forms.out, HasSubstr("张师傅 330421198001011234"));
   EXPECT_THAT(forms.out, HasSubstr("焚烧处置完毕"));
 }

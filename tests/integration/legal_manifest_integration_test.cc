@@ -109,6 +109,9 @@ class LegalManifestIntegrationTest : public cradle::testing::ServerFixture {
 };
 
 TEST_F(LegalManifestIntegrationTest, EveryPartysFieldsAreRecordedAndKept) {
+  v1::FilePlanResponse plan;
+  ASSERT_TRUE(FilePlan(GeneratorPlan(), &plan).ok());
+  ASSERT_EQ(plan.plan().number(), "330402-2026-0001");
   v1::OpenManifestRequest open = OpenRequest();
   v1::Dispatch* d = open.mutable_dispatch();
   d->set_contact("王经理");
@@ -116,7 +119,7 @@ TEST_F(LegalManifestIntegrationTest, EveryPartysFieldsAreRecordedAndKept) {
   d->set_emergency_phone("0573-82345678");
   d->set_address("浙江省嘉兴市南湖区某路1号");
   d->set_planned_date("2026-11-25");
-  d->set_plan_number("330402-2026-0017");
+  d->set_plan_number("330402-2026-0001");
   open.mutable_lines(0)->set_form(v1::PHYSICAL_FORM_LIQUID);
   WriteReply r;
   ASSERT_TRUE(Open(open, &r).ok());
@@ -160,7 +163,7 @@ TEST_F(LegalManifestIntegrationTest, EveryPartysFieldsAreRecordedAndKept) {
   EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_CLOSED);
 
   const v1::Manifest before = Get(n);
-  EXPECT_EQ(before.dispatch().plan_number(), "330402-2026-0017");
+  EXPECT_EQ(before.dispatch().plan_number(), "330402-2026-0001");
   EXPECT_EQ(before.legs(0).papers().operating_permit(),
             "浙交运管许可嘉字330421001号");
   EXPECT_EQ(before.legs(0).papers().vehicle_certificate(), "permit-1");

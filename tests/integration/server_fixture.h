@@ -1,10 +1,12 @@
 #pragma once
 
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -277,6 +279,37 @@ class ServerFixture : public ::testing::Test {
     second->set_code("900-041-49");
     second->set_quantity_g(250 * 1000);
     return req;
+  }
+
+  // kGenerator's management plan for 2026 (docs/PLANS.md): of each line of
+  // OpenRequest(), 10 t and 2 t a year, all to kReceiver.
+  static v1::ManagementPlan GeneratorPlan() {
+    v1::ManagementPlan p;
+    p.set_generator(kGenerator);
+    p.set_year(2026);
+    p.set_tier(v1::GENERATOR_TIER_KEY);
+    for (const auto& [code, tonnes] :
+         {std::pair<const char*, int64_t>{"900-249-08", 10},
+          {"900-041-49", 2}}) {
+      v1::PlanLine* l = p.add_lines();
+      l->set_code(code);
+      l->set_expected_g(tonnes * 1000 * 1000);
+      v1::PlannedTransfer* t = l->add_transfers();
+      t->set_receiver(kReceiver);
+      t->set_quantity_g(tonnes * 1000 * 1000);
+    }
+    return p;
+  }
+
+  // Files `plan` as its generator.
+  grpc::Status FilePlan(const v1::ManagementPlan& plan,
+                        v1::FilePlanResponse* out) {
+    v1::FilePlanRequest req;
+    *req.mutable_meta() = Meta();
+    *req.mutable_plan() = plan;
+    grpc::ClientContext ctx;
+    As(&ctx, plan.generator());
+    return registry_->FilePlan(&ctx, req, out);
   }
 
   grpc::Status Open(const v1::OpenManifestRequest& req, WriteReply* r) {

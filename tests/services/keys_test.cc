@@ -23,13 +23,15 @@ TEST(KeysTest, StreamNamesParseBackToWhatMadeThem) {
              "91330402MA2B3C4D5X"},
         Case{ApprovalStream("A-2026-1"), StreamKind::kApproval, "A-2026-1"},
         Case{CredentialStream("8c594ae6"), StreamKind::kCredential, "8c594ae6"},
+        Case{PlanStream("330402-2026-0001"), StreamKind::kPlan,
+             "330402-2026-0001"},
         Case{"20263304000001", StreamKind::kManifest, "20263304000001"}}) {
     absl::StatusOr<StreamName> name = ParseStream(c.stream);
     ASSERT_TRUE(name.ok()) << c.stream << ": " << name.status();
     EXPECT_EQ(name->kind, c.kind) << c.stream;
     EXPECT_EQ(name->id, c.id) << c.stream;
   }
-  for (const char* bad : {"", "bench/load", "enterprise/", "x/y/z"}) {
+  for (const char* bad : {"", "bench/load", "enterprise/", "plan/", "x/y/z"}) {
     EXPECT_THAT(ParseStream(bad), StatusIs(absl::StatusCode::kDataLoss)) << bad;
   }
 }
@@ -57,13 +59,17 @@ TEST(KeysTest, CountersParseBackAndAreTold) {
     EXPECT_TRUE(IsIndexCounterKey(k)) << k;
     EXPECT_FALSE(IsStateCounterKey(k)) << k;
   }
-  for (const std::string& k : {AcceptedCounter("91330402MA2B3C4D5X", 2026),
-                               ApprovalUsedCounter("A-2026-1")}) {
+  for (const std::string& k :
+       {AcceptedCounter("91330402MA2B3C4D5X", 2026),
+        ApprovalUsedCounter("A-2026-1"),
+        PlanShippedCounter("330402-2026-0001", "900-249-08",
+                           "91330481MA2B3C4D5E")}) {
     EXPECT_TRUE(IsStateCounterKey(k)) << k;
     EXPECT_FALSE(IsIndexCounterKey(k)) << k;
   }
   for (const std::string& k :
        {AllManifestsPrefix() + "20263304000001", EnterpriseState("x"),
+        PlanState("330402-2026-0001"),
         DueKey(absl::FromUnixSeconds(1), "20263304000001",
                v1::FLAG_KIND_CROSS_CITY, 0)}) {
     EXPECT_FALSE(IsIndexCounterKey(k)) << k;

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -40,6 +41,14 @@ class FakeRegistry final : public domain::RegistryReader {
   void SetContainerManifest(const std::string& code,
                             const std::string& number) {
     container_manifest_[code] = number;
+  }
+  void AddPlan(v1::ManagementPlan p) {
+    std::string number = p.number();
+    plans_[number] = std::move(p);
+  }
+  void SetPlanShippedGrams(const std::string& number, const std::string& code,
+                           const std::string& receiver, int64_t grams) {
+    plan_shipped_[{number, code, receiver}] = grams;
   }
   // The city units ReceiversInCity was asked about, in order.
   const std::vector<std::string>& city_queries() const { return city_queries_; }
@@ -105,6 +114,21 @@ class FakeRegistry final : public domain::RegistryReader {
     return it == container_manifest_.end() ? std::string() : it->second;
   }
 
+  absl::StatusOr<v1::ManagementPlan> GetPlan(
+      absl::string_view field, absl::string_view number) const override {
+    auto it = plans_.find(std::string(number));
+    if (it == plans_.end()) return RegistryReader::GetPlan(field, number);
+    return it->second;
+  }
+
+  absl::StatusOr<int64_t> PlanShippedGrams(
+      absl::string_view number, absl::string_view code,
+      absl::string_view receiver) const override {
+    auto it = plan_shipped_.find(
+        {std::string(number), std::string(code), std::string(receiver)});
+    return it == plan_shipped_.end() ? 0 : it->second;
+  }
+
  private:
   std::map<std::string, v1::Enterprise> enterprises_;
   std::map<std::string, v1::Container> containers_;
@@ -112,6 +136,9 @@ class FakeRegistry final : public domain::RegistryReader {
   std::map<std::pair<std::string, int>, int64_t> accepted_;
   std::vector<v1::Approval> approvals_;
   std::map<std::string, int64_t> approval_used_;
+  std::map<std::string, v1::ManagementPlan> plans_;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t>
+      plan_shipped_;
   mutable std::vector<std::string> city_queries_;
 };
 

@@ -71,6 +71,16 @@ before(async () => {
   state.regulatorToken = await issue({ kind: 'CREDENTIAL_KIND_REGULATOR', jurisdiction: '3304', holder: '嘉兴市生态环境局' });
   state.provinceToken = await issue({ kind: 'CREDENTIAL_KIND_REGULATOR', jurisdiction: '33', holder: '浙江省生态环境厅' });
   state.issue = issue;
+  // The generator's management plan for this year: 10 t of waste oil to
+  // Haining, 10 t kept (docs/PLANS.md).
+  const year = new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear();
+  state.plan = (await api(server, state.generatorToken, 'POST', '/v1/plans', {
+    meta: meta(),
+    plan: {
+      generator: ids.generator, year, tier: 'GENERATOR_TIER_KEY',
+      lines: [{ code: '900-249-08', expectedG: '20000000', stockG: '10000000', transfers: [{ receiver: ids.receiver, quantityG: '10000000', method: 'D10' }] }],
+    },
+  })).plan.number;
   // A drum, registered and labelled by the generator (HJ 1276 code:
   // USCC, waste code, date, sequence).
   const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10).replaceAll('-', '');
@@ -756,5 +766,48 @@ test('the regulator answers a revision of a load on the road, and returns a mani
   ({ items } = await api(server, state.regulatorToken, 'GET', '/v1/inbox'));
   assert.deepEqual(items.filter((i) => i.number === returned || i.number === onRoad).map((i) => i.task), []);
   assert.deepEqual(await accessibilityProblems(page), []);
+  noErrors(page);
+});
+
+test('the clerk reads the plan, sees a shipment off it, and files it again', async () => {
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, DESK);
+  await signIn(page, state.generatorToken);
+  await page.goto(`${server.url}/clerk.html`);
+  await page.waitForSelector(`#plan-number:has-text("${state.plan}")`);
+  // A manifest under the plan to Hangzhou, which the plan does not name:
+  // it opens, flagged, and shows as shipped where nothing was planned.
+  const { manifest } = await api(server, state.generatorToken, 'POST', '/v1/manifests', {
+    meta: meta(), generator: ids.generator, carrier: ids.carrier, receiver: ids.hangzhou, method: 'D10',
+    lines: [{ code: '900-249-08', quantityG: '500000', packaging: '桶', packageCount: 2 }],
+    dispatch: { planNumber: state.plan },
+  });
+  assert.ok(manifest.flags.some((f) => f.kind === 'FLAG_KIND_PLAN_DEVIATION'), JSON.stringify(manifest.flags));
+  await page.reload();
+  const row = page.locator(`#plan-progress tr[data-receiver="${ids.hangzhou}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /未计划 not planned.*500\.0 kg/);
+  assert.equal(await row.locator('td.bad').count(), 1);
+  // Filed again with Hangzhou planned: unbalanced first, refused naming
+  // the line, and the plan unchanged.
+  await page.getByLabel(/^废物 Lines/).fill('900-249-08 20t 0 5t');
+  await page.getByLabel(/^计划转移 Transfers/).fill(`900-249-08 ${ids.receiver} 10t D10\n900-249-08 ${ids.hangzhou} 4t`);
+  await page.getByRole('button', { name: /备案 File the plan/ }).click();
+  await page.waitForSelector('#status.error:has-text("plan.lines[0] does not balance")');
+  let { plan } = await api(server, state.generatorToken, 'GET', `/v1/plans?number=${state.plan}`);
+  assert.equal(plan.version, 1);
+  await page.getByLabel(/^废物 Lines/).fill('900-249-08 20t 0 6t');
+  await page.getByRole('button', { name: /备案 File the plan/ }).click();
+  await page.waitForSelector(`#status.done:has-text("Plan filed: ${state.plan} (version 2)")`);
+  await page.waitForSelector(`#plan-progress tr[data-receiver="${ids.hangzhou}"] td:has-text("4.000 t")`);
+  assert.match(await row.textContent(), /4\.000 t.*500\.0 kg.*13%/);
+  ({ plan } = await api(server, state.generatorToken, 'GET', `/v1/plans?number=${state.plan}`));
+  assert.equal(plan.version, 2);
+  const refused = page.errors.filter((e) => /status of 400/.test(e));
+  assert.equal(refused.length, 1, JSON.stringify(page.errors));
+  page.errors = page.errors.filter((e) => !refused.includes(e));
+  assert.deepEqual(await accessibilityProblems(page), []);
+  await screenshot(page, '9-clerk-plan');
   noErrors(page);
 });

@@ -1,6 +1,7 @@
 import {
   STATUS, el, get, guarded, newKey, parseGrams, post, requireSignIn, showDone, showError, tonnes,
 } from './cradle.js';
+import { loadPlan, setUpPlan } from './plan.js';
 import { loadCatalogue, loadMethods } from './reference.js';
 import { revisionAnswer } from './revisions.js';
 
@@ -163,8 +164,10 @@ async function inbox() {
       el('td', {}, (m.flags || []).map((f) => f.kind.replace('FLAG_KIND_', '')).join(', ')),
       el('td', {}, el('a', { href: `/print.html?number=${m.number}` }, '打印 Print')));
   }));
-  // What was just done may raise or clear a flag: the colour follows.
+  // What was just done may raise or clear a flag, or ship under the plan:
+  // the colour and the plan's figures follow.
   await risk();
+  await loadPlan(who.enterprise);
 }
 
 // What the clerk can do about an inbox item, in its row.
@@ -353,6 +356,7 @@ async function main() {
   who = await requireSignIn();
   if (!who) return;
   document.getElementById('generator').value = who.enterprise || '';
+  setUpPlan(who.enterprise);
   await guarded(null, inbox);
 }
 

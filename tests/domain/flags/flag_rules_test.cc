@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -1068,6 +1069,152 @@ TEST_F(TransitOverdueRuleTest, AWrongDeliveryDoesNotClearIt) {
       FlagsOf(d.next, v1::FLAG_KIND_TRANSIT_OVERDUE);
   ASSERT_THAT(flags, SizeIs(1));
   EXPECT_EQ(flags[0].state(), v1::FLAG_STATE_OPEN);
+}
+
+// PLAN_DEVIATION (docs/PLANS.md): the generator's 2026 plan sends 2 t of
+// waste oil and 1 t of rags a year to Hangzhou, and nothing to Huzhou.
+class PlanDeviationRuleTest : public FlagRulesTest {
+ protected:
+  static constexpr char kPlan[] = "330402-2026-0001";
+  static constexpr int64_t kTonne = 1000 * kKg;
+
+  PlanDeviationRuleTest() {
+    v1::ManagementPlan p;
+    p.set_number(kPlan);
+    p.set_generator(generator_);
+    p.set_year(2026);
+    p.set_tier(v1::GENERATOR_TIER_KEY);
+    for (const auto& [code, grams] :
+         {std::pair<const char*, int64_t>{"900-249-08", 2 * kTonne},
+          {"900-041-49", kTonne}}) {
+      v1::PlanLine* l = p.add_lines();
+      l->set_code(code);
+      l->set_expected_g(grams);
+      v1::PlannedTransfer* t = l->add_transfers();
+      t->set_receiver(hangzhou_);
+      t->set_quantity_g(grams);
+    }
+    registry_.AddPlan(p);
+  }
+
+  Decision OpenUnderPlan(const std::string& receiver,
+                         const std::string& plan = kPlan) {
+    v1::OpenManifestRequest r = OpenRequest(generator_, receiver);
+    r.mutable_dispatch()->set_plan_number(plan);
+    return Open(r, At(0));
+  }
+
+  Decision Cancel(const v1::Manifest& m, absl::Time now) {
+    v1::CancelManifestRequest r;
+    *r.mutable_meta() = Meta("cancel-1");
+    r.set_number(kNumber);
+    r.set_generator(generator_);
+    r.set_reason("开错了");
+    return Flagged(m, DecideCancel(m, r, now), now);
+  }
+
+  // (code, receiver, grams) of each plan_applied event of `d`, in order.
+  static std::vector<std::tuple<std::string, std::string, int64_t>> Applied(
+      const Decision& d) {
+    std::vector<std::tuple<std::string, std::string, int64_t>> out;
+    for (const ledger::v1::ManifestEvent& e : d.events) {
+      if (!e.has_plan_applied()) continue;
+      EXPECT_EQ(e.plan_applied().number(), kPlan);
+      out.emplace_back(e.plan_applied().code(), e.plan_applied().receiver(),
+                       e.plan_applied().grams());
+    }
+    return out;
+  }
+};
+
+TEST_F(PlanDeviationRuleTest, AShipmentWithinItsPlanIsCountedAndNotFlagged) {
+  const Decision d = OpenUnderPlan(hangzhou_);
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_PLAN_DEVIATION), IsEmpty());
+  EXPECT_THAT(Applied(d),
+              UnorderedElementsAre(
+                  std::make_tuple("900-249-08", hangzhou_, 1000 * kKg),
+                  std::make_tuple("900-041-49", hangzhou_, 250 * kKg)));
+  ASSERT_EQ(d.next.plan_counts_size(), 2);
+  // Nothing more is counted as the load goes on.
+  const Decision picked = Pickup(d.next, At(10));
+  EXPECT_THAT(Applied(picked), IsEmpty());
+  EXPECT_EQ(picked.next.plan_counts_size(), 2);
+}
+
+TEST_F(PlanDeviationRuleTest, OverThePlanWithWhatOtherManifestsShipped) {
+  registry_.SetPlanShippedGrams(kPlan, "900-249-08", hangzhou_, 1500 * kKg);
+  const Decision d = OpenUnderPlan(hangzhou_);
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_PLAN_DEVIATION);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0].destination(), 0);
+  EXPECT_EQ(flags[0].severity(), v1::SEVERITY_MEDIUM);
+  EXPECT_THAT(flags[0].detail(),
+              AllOf(HasSubstr("900-249-08"), HasSubstr("2.5t shipped"),
+                    HasSubstr("2t plan")));
+  // Counted all the same: the load goes on.
+  EXPECT_THAT(Applied(d), SizeIs(2));
+}
+
+TEST_F(PlanDeviationRuleTest, AReceiverTheCodeIsNotPlannedForIsFlagged) {
+  const Decision d = OpenUnderPlan(huzhou_);
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_PLAN_DEVIATION);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_THAT(flags[0].detail(),
+              AllOf(HasSubstr(huzhou_), HasSubstr("does not plan for it"),
+                    HasSubstr("900-249-08"), HasSubstr("900-041-49")));
+}
+
+TEST_F(PlanDeviationRuleTest, ACancelledManifestGivesBackWhatItCounted) {
+  const Decision opened = OpenUnderPlan(hangzhou_);
+  const Decision cancelled = Cancel(opened.next, At(5));
+  EXPECT_THAT(Applied(cancelled),
+              UnorderedElementsAre(
+                  std::make_tuple("900-249-08", hangzhou_, -1000 * kKg),
+                  std::make_tuple("900-041-49", hangzhou_, -250 * kKg)));
+  EXPECT_THAT(cancelled.next.plan_counts(), IsEmpty());
+}
+
+// Rejected at Hangzhou and rerouted to Huzhou, which the plan does not
+// name: the new destination is counted and flagged, the first stays.
+TEST_F(PlanDeviationRuleTest, AReroutedLoadIsCountedAtItsNewReceiver) {
+  v1::Manifest m = OpenUnderPlan(hangzhou_).next;
+  m = Pickup(m, At(10)).next;
+  m = Deliver(m, hangzhou_, At(60)).next;
+  m = ReceiveAll(m, At(70), v1::LineReceipt::DECISION_REJECT).next;
+  const Decision d = Reroute(m, huzhou_, At(80));
+  EXPECT_THAT(
+      Applied(d),
+      UnorderedElementsAre(std::make_tuple("900-249-08", huzhou_, 1000 * kKg),
+                           std::make_tuple("900-041-49", huzhou_, 250 * kKg)));
+  const std::vector<v1::Flag> flags =
+      FlagsOf(d.next, v1::FLAG_KIND_PLAN_DEVIATION);
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0].destination(), 1);
+}
+
+TEST_F(PlanDeviationRuleTest, AManifestNamingNoPlanCountsNothing) {
+  const Decision d = Open(generator_, hangzhou_);
+  EXPECT_THAT(Applied(d), IsEmpty());
+  EXPECT_THAT(d.next.plan_counts(), IsEmpty());
+  EXPECT_THAT(FlagsOf(d.next, v1::FLAG_KIND_PLAN_DEVIATION), IsEmpty());
+}
+
+// At opening a plan the manifest cannot name is a refusal naming the
+// field: not filed, another generator's, or another year's.
+TEST_F(PlanDeviationRuleTest, OpeningUnderAPlanItCannotNameIsRefused) {
+  v1::OpenManifestRequest r = OpenRequest(generator_, hangzhou_);
+  r.mutable_dispatch()->set_plan_number("330402-2026-0002");
+  EXPECT_THAT(DecideOpen(r, registry_, kNumber, At(0)),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("dispatch.plan_number 330402-2026-0002")));
+  r.mutable_dispatch()->set_plan_number(kPlan);
+  EXPECT_THAT(DecideOpen(r, registry_, kNumber, China(2027, 1, 4, 9)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("the plan for 2026")));
+  r.set_paper_date("2026-12-30");  // a back-fill counts in its paper's year
+  EXPECT_TRUE(DecideOpen(r, registry_, kNumber, China(2027, 1, 4, 9)).ok());
 }
 
 class ReceiptOverdueRuleTest : public FlagRulesTest {
