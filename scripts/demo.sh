@@ -99,10 +99,10 @@ as admin credential list
 echo "== 1b. The generator files its management plan for the year (管理计划): 12 t of" >&2
 echo "       waste oil, 2 t kept in stock, 10 t to the receiver; filing again revises it" >&2
 echo "       under the same number (docs/PLANS.md)" >&2
-PLAN=$(as $GEN plan file --generator $GEN --year "$(TZ=Asia/Shanghai date +%Y)" \
-         --tier key --line 900-249-08:12t:0:2t --transfer 900-249-08:$REC:10t:D10 \
-       | tee /dev/stderr | awk '/^plan /{print $2; exit}')
-echo "plan filing number: $PLAN"
+filed=$(as $GEN plan file --generator $GEN --year "$(TZ=Asia/Shanghai date +%Y)" \
+          --tier key --line 900-249-08:12t:0:2t --transfer 900-249-08:$REC:10t:D10)
+echo "$filed"
+PLAN=$(awk '/^plan /{print $2; exit}' <<<"$filed")
 
 echo "== 2. The generator opens a manifest for one trip: 1.25 t of waste mineral oil," >&2
 echo "      with the whole legal form (2021 办法 Art. 10, 13; docs/LIFECYCLE.md)" >&2
