@@ -158,6 +158,7 @@ std::vector<Command> ManifestCommands();  // open, issue, show, list, cancel
 std::vector<Command> TransferCommands();
 std::vector<Command>
 ContainerCommands();  // container register, show; scan; label print
+std::vector<Command> StockCommands();  // stock store, use, adjust, revoke, show
 // track upload, track show, weigh
 std::vector<Command> TrackCommands();
 std::vector<Command> ManifestPrintCommands();  // manifest seal, print, check-qr

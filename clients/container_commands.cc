@@ -52,6 +52,36 @@ void PrintContainer(const Context& ctx, const v1::Container& c) {
               c.constituents().c_str());
   std::printf("  on manifest %s\n",
               c.manifest().empty() ? "(none)" : c.manifest().c_str());
+  // The stock ledger: record 1 is the registration.
+  const bool stored = c.stock() == v1::STOCK_STATE_STORED;
+  std::printf("  stock %s%s%s\n",
+              c.stock() == v1::STOCK_STATE_UNSPECIFIED
+                  ? "UNSTORED"
+                  : domain::ShortName(c.stock()).c_str(),
+              c.facility().empty() ? "" : (stored ? " in " : " from "),
+              c.facility().c_str());
+  for (const v1::StockRecord& r : c.records()) {
+    std::string what;
+    switch (r.move()) {
+      case v1::STOCK_MOVE_STORED:
+        what = absl::StrCat("into ", r.facility());
+        break;
+      case v1::STOCK_MOVE_OWN_USE:
+        what = absl::StrCat("by ", r.method());
+        break;
+      case v1::STOCK_MOVE_ADJUSTED:
+        what = absl::StrCat(FormatQuantity(r.weight_g()), ": ", r.reason());
+        break;
+      case v1::STOCK_MOVE_REVOKED:
+        what = absl::StrCat("record ", r.revokes(), ": ", r.reason());
+        break;
+      default:
+        break;
+    }
+    std::printf("    record %d  %s  %s %s%s\n", r.number(),
+                Time(r.at()).c_str(), domain::ShortName(r.move()).c_str(),
+                what.c_str(), r.revoked() ? "  (struck)" : "");
+  }
 }
 
 // The code a register names, or the one its --waste, --date and --seq make

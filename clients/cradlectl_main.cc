@@ -43,7 +43,7 @@ std::vector<Command> Commands() {
   std::vector<Command> all;
   for (auto group :
        {RegistryCommands, CarrierCommands, PlanCommands, ManifestCommands,
-        TransferCommands, ContainerCommands, TrackCommands,
+        TransferCommands, ContainerCommands, StockCommands, TrackCommands,
         ManifestPrintCommands, QueueCommands, CorrectionCommands, FlagCommands,
         AuditCommands, FeedCommands, VerifyCommands, CredentialCommands,
         NodeCommands, NationalCommands}) {

@@ -67,6 +67,14 @@ const std::vector<Permission>& Table() {
        "its generator, a party of the manifest that lists it, or a "
        "regulator whose jurisdiction holds its generator",
        false},
+      {Operation::kRecordStock, "Containers.RecordStock", kGenerators,
+       "the container's generator (the unit its code names) is the "
+       "credential's enterprise",
+       false},
+      {Operation::kStockRead, "Containers.GetStock", kGenerators | kRegulators,
+       "`generator` is the credential's enterprise, or a regulator whose "
+       "jurisdiction holds it",
+       false},
       {Operation::kFilePlan, "Registry.FilePlan", kGenerators,
        "`plan.generator` is the credential's enterprise", false},
       {Operation::kPlanRead, "Registry.GetPlan", kGenerators | kRegulators,

@@ -67,6 +67,8 @@ enum class Operation {
   kWeigh,
   kRegisterContainer,
   kContainerRead,
+  kRecordStock,
+  kStockRead,
   kFilePlan,
   kPlanRead,
   kDeliver,

@@ -16,6 +16,7 @@
 #include "domain/names.h"
 #include "domain/packaging.h"
 #include "domain/record.h"
+#include "domain/stock.h"
 #include "domain/uscc.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
@@ -178,14 +179,18 @@ absl::StatusOr<ContainerDecision> DecideRegisterContainer(
     }
   }
   *d.event.mutable_decided_at() = ToTimestamp(now);
-  d.next = ApplyContainerEvent(d.event, now);
+  d.next = ApplyContainerEvent(v1::Container(), d.event, now);
   return d;
 }
 
-v1::Container ApplyContainerEvent(const ledger::v1::ContainerEvent& event,
+v1::Container ApplyContainerEvent(const v1::Container& before,
+                                  const ledger::v1::ContainerEvent& event,
                                   absl::Time recorded) {
-  v1::Container c;
-  if (!event.has_registered()) return c;
+  v1::Container c = before;
+  if (!event.has_registered()) {
+    ApplyStockEvent(event, recorded, &c);
+    return c;
+  }
   c = Transcribe<v1::Container>(event.registered().container());
   const ledger::v1::Container& fill = event.defaults();
   if (c.waste_code().empty()) c.set_waste_code(fill.waste_code());
@@ -235,6 +240,14 @@ absl::StatusOr<int64_t> CheckLineContainers(absl::string_view at,
       return absl::FailedPreconditionError(
           absl::StrCat(field, " ", code, " was registered by ", c.generator(),
                        ", not by the generator ", generator));
+    }
+    if (c.stock() == v1::STOCK_STATE_OWN_USE ||
+        c.stock() == v1::STOCK_STATE_VOID) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          field, " ", code,
+          c.stock() == v1::STOCK_STATE_VOID
+              ? " is void: its registration was struck"
+              : " was used or disposed of by its generator (stock ledger)"));
     }
     if (c.waste_code() != line.code()) {
       return absl::InvalidArgumentError(

@@ -67,8 +67,11 @@ absl::StatusOr<ContainerDecision> DecideRegisterContainer(
     const v1::Enterprise& generator, const v1::Container* existing,
     absl::Time now);
 
-// The container a recorded event makes.
-v1::Container ApplyContainerEvent(const ledger::v1::ContainerEvent& event,
+// The container `before` (empty for the registration) is after a recorded
+// event of its stream: the registration, or a stock record
+// (domain/stock.h).
+v1::Container ApplyContainerEvent(const v1::Container& before,
+                                  const ledger::v1::ContainerEvent& event,
                                   absl::Time recorded);
 
 // The containers of waste line `at` ("lines[0]") of a manifest that

@@ -94,6 +94,11 @@ const std::vector<Route>& Routes() {
        "Register a container and its HJ 1276 label"},
       {"GET", "/v1/containers/{code}", "cradle.v1.Containers.Get",
        "A container and its history"},
+      {"POST", "/v1/stock", "cradle.v1.Containers.RecordStock",
+       "A record of a container's stock ledger (stored, own use, adjusted, "
+       "revoked)"},
+      {"GET", "/v1/stock", "cradle.v1.Containers.GetStock",
+       "A generator's stock balance by waste code and facility"},
       // Flags: the regulators'.
       {"GET", "/v1/flags", "cradle.v1.Flags.List",
        "Flags by city, county, kind, state or enterprise"},

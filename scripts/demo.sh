@@ -171,9 +171,10 @@ as $CAR1 revision approve "$N2-R1"
 as $REC revision approve "$N2-R1"
 as regulator flags list --city 3304 --state open
 
-echo "== 9. Labelled drums (HJ 1276-2022): the generator registers three as it fills them;" >&2
-echo "      the manifest lists them and sums their weights; they are scanned onto the truck" >&2
-echo "      and at the relay, where one is missing: CONTAINER_MISMATCH, at once" >&2
+echo "== 9. Labelled drums (HJ 1276-2022): the generator registers three as it fills them" >&2
+echo "      and books them into its store (stock ledger, HJ 1259); the manifest lists them" >&2
+echo "      and sums their weights; they are scanned onto the truck and at the relay, where" >&2
+echo "      one is missing: CONTAINER_MISMATCH, at once. The stock balance shows them shipped" >&2
 # Each run labels new drums: a code is one filling, never reused.
 seq_file="$ids/drum.seq"
 next=$(( $(cat "$seq_file" 2>/dev/null || echo 0) + 1 ))
@@ -183,6 +184,7 @@ for kg in 200 210 190; do
   code=$(as $GEN container register --generator $GEN --waste 900-249-08 --seq "$next" \
            --weight "${kg}kg" --packaging 铁桶 --constituents "矿物油, 苯系物" | head -1)
   echo "drum: $code"
+  as $GEN stock store "$code" --facility 贮存库1
   DRUMS+=("$code")
   next=$((next + 1))
 done
@@ -201,6 +203,8 @@ as $CAR2 scan "$N3" --by $CAR2 --point relay --device PDA-21 \
 as $CAR1 relay "$N3" --from $CAR1 --to $CAR2 --vehicle 浙A54321
 as $GEN manifest show "$N3"
 as regulator flags list --city 3304 --kind container_mismatch --state open
+# generated = own use + shipped + stock, per code and store.
+as $GEN stock show --generator $GEN --waste 900-249-08
 
 echo "== 10. The paper manifest for the cab, sealed by the server; an officer checks the QR code" >&2
 echo "       offline against the key of a tree head saved earlier, then asks if it is current" >&2

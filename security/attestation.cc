@@ -119,6 +119,8 @@ const absl::flat_hash_map<std::string, std::string>& SigningNames() {
     add("cradle.v1.RegisterApprovalRequest",
         l::ApprovalRegistered::descriptor(),
         {v1::RegisterApprovalRequest::descriptor()});
+    add("cradle.v1.RecordStockRequest", l::StockRecorded::descriptor(),
+        {v1::RecordStockRequest::descriptor()});
     add("cradle.v1.FilePlanRequest", l::PlanFiled::descriptor(),
         {v1::FilePlanRequest::descriptor()});
     add("cradle.v1.RevokeCredentialRequest", l::CredentialRevoked::descriptor(),

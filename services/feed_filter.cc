@@ -9,6 +9,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "cradle/ledger/v1/events.pb.h"
+#include "domain/container.h"
 #include "domain/division.h"
 #include "domain/lifecycle.h"
 #include "domain/manifest_facts.h"
@@ -68,13 +69,22 @@ absl::StatusOr<EntryAudience> ApprovalAudience(
 absl::StatusOr<EntryAudience> ContainerAudience(
     const storage::LedgerReader& reader, const storage::Entry& e) {
   ledger::v1::ContainerEvent event;
-  if (!event.ParseFromString(e.payload) || !event.has_registered()) {
+  if (!event.ParseFromString(e.payload) ||
+      (!event.has_registered() && !event.has_stock())) {
     return absl::DataLossError(absl::StrCat(
         "entry ", e.sequence, " of ", e.stream, " is not a container event"));
   }
+  // A stock record's generator is the unit its container's code names, as
+  // the registration's is.
+  std::string generator = event.registered().container().generator();
+  if (event.has_stock()) {
+    CRADLE_ASSIGN_OR_RETURN(domain::ContainerCode code,
+                            domain::ParseContainerCode(
+                                "record.code", event.stock().record().code()));
+    generator = std::move(code.unit);
+  }
   EntryAudience out;
-  CRADLE_RETURN_IF_ERROR(
-      AddEnterprise(reader, event.registered().container().generator(), &out));
+  CRADLE_RETURN_IF_ERROR(AddEnterprise(reader, generator, &out));
   return out;
 }
 

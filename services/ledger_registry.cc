@@ -130,6 +130,43 @@ absl::StatusOr<std::string> LedgerRegistryReader::ManifestOfContainer(
   return v.value_or(std::string());
 }
 
+absl::StatusOr<v1::Manifest> LedgerRegistryReader::GetManifest(
+    absl::string_view number) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                          ledger_.GetState(keys::ManifestState(number)));
+  if (!v.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("manifest ", number, " does not exist"));
+  }
+  v1::Manifest m;
+  if (!m.ParseFromString(*v)) {
+    return absl::DataLossError(
+        absl::StrCat("stored state of manifest ", number, " does not parse"));
+  }
+  return m;
+}
+
+absl::StatusOr<std::vector<v1::Container>> LedgerRegistryReader::ContainersOf(
+    absl::string_view generator) const {
+  const std::string prefix = keys::GeneratorContainersPrefix(generator);
+  std::vector<v1::Container> out;
+  std::string after;
+  constexpr size_t kPage = 1000;
+  while (true) {
+    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> page,
+                            ledger_.ScanIndex(prefix, after, kPage));
+    for (const storage::KeyValue& kv : page) {
+      CRADLE_ASSIGN_OR_RETURN(
+          v1::Container c,
+          GetContainer("code",
+                       absl::string_view(kv.key).substr(prefix.size())));
+      out.push_back(std::move(c));
+    }
+    if (page.size() < kPage) return out;
+    after = page.back().key;
+  }
+}
+
 absl::StatusOr<v1::ManagementPlan> LedgerRegistryReader::GetPlan(
     absl::string_view field, absl::string_view number) const {
   CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,

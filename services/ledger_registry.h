@@ -51,6 +51,13 @@ class LedgerRegistryReader final : public domain::RegistryReader {
   absl::StatusOr<domain::PlanShipped> PlanShipments(
       absl::string_view number) const;
 
+  // Manifest `number` as stored; NOT_FOUND when there is none.
+  absl::StatusOr<v1::Manifest> GetManifest(absl::string_view number) const;
+  // Every container `generator` registered, in code order, each with the
+  // manifest that lists it.
+  absl::StatusOr<std::vector<v1::Container>> ContainersOf(
+      absl::string_view generator) const;
+
   // The approval numbered `number`, or nullopt when there is none.
   absl::StatusOr<absl::optional<v1::Approval>> FindApproval(
       absl::string_view number) const;

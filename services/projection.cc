@@ -131,11 +131,14 @@ absl::StatusOr<Projection> ReplayContainer(
   auto container = std::make_unique<v1::Container>();
   for (const storage::Entry& e : entries) {
     ledger::v1::ContainerEvent event;
-    if (!event.ParseFromString(e.payload) || !event.has_registered()) {
+    // The registration first, then stock records.
+    if (!event.ParseFromString(e.payload) ||
+        event.has_registered() != container->code().empty() ||
+        (!event.has_registered() && !event.has_stock())) {
       return NotOfKind(e, "container");
     }
     out.legacy_times |= !event.has_decided_at();
-    *container = domain::ApplyContainerEvent(event, e.recorded);
+    *container = domain::ApplyContainerEvent(*container, event, e.recorded);
   }
   out.index = ContainerIndex(*container);
   out.state = std::move(container);

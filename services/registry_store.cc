@@ -9,6 +9,7 @@
 #include "domain/container.h"
 #include "domain/plan.h"
 #include "domain/registry.h"
+#include "domain/stock.h"
 #include "services/keys.h"
 #include "services/projection.h"
 
@@ -81,7 +82,20 @@ RegistryStore::RegistryStore(storage::Ledger& ledger, const Clock& clock)
           },
           [](v1::FilePlanResponse* r) {
             r->mutable_receipt()->set_replayed(true);
-          }) {}
+          }),
+      stock_(ledger,
+             [this](const storage::AppendResult& first)
+                 -> absl::StatusOr<v1::RecordStockResponse> {
+               CRADLE_ASSIGN_OR_RETURN(keys::StreamName name,
+                                       keys::ParseStream(first.stream));
+               v1::RecordStockResponse out;
+               CRADLE_ASSIGN_OR_RETURN(
+                   *out.mutable_container(),
+                   reader_.GetContainer("record.code", name.id));
+               *out.mutable_receipt() = ReceiptFor(first);
+               out.mutable_receipt()->set_replayed(true);
+               return out;
+             }) {}
 
 absl::StatusOr<v1::Enterprise> RegistryStore::ReplayEnterprise(
     const storage::AppendResult& first) const {
@@ -280,6 +294,55 @@ void RegistryStore::RegisterContainer(
                          const storage::AppendResult& r) mutable
             -> absl::StatusOr<v1::RegisterContainerResponse> {
           v1::RegisterContainerResponse reply;
+          *reply.mutable_container() = std::move(container);
+          *reply.mutable_receipt() = ReceiptFor(r);
+          return reply;
+        };
+        return out;
+      },
+      std::move(done));
+}
+
+void RegistryStore::RecordStock(const v1::RecordStockRequest& request,
+                                const domain::Principal& who, StockDone done) {
+  stock_.Write(
+      who, "stock", request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::RecordStockResponse>> {
+        const std::string& code = request.record().code();
+        if (code.empty()) {
+          return absl::InvalidArgumentError("record.code is required");
+        }
+        CRADLE_RETURN_IF_ERROR(
+            domain::ParseContainerCode("record.code", code).status());
+        CRADLE_ASSIGN_OR_RETURN(v1::Container c,
+                                reader_.GetContainer("record.code", code));
+        v1::ManifestStatus listed_on = v1::MANIFEST_STATUS_UNSPECIFIED;
+        if (!c.manifest().empty()) {
+          CRADLE_ASSIGN_OR_RETURN(v1::Manifest m,
+                                  reader_.GetManifest(c.manifest()));
+          listed_on = m.status();
+        }
+        CRADLE_ASSIGN_OR_RETURN(
+            domain::ContainerDecision d,
+            domain::DecideRecordStock(request, c, listed_on, clock_.Now()));
+        PreparedWrite<v1::RecordStockResponse> out;
+        storage::AppendRequest& req = out.append;
+        req.stream = keys::ContainerStream(code);
+        req.expected_version =
+            static_cast<uint64_t>(domain::ContainerVersion(c));
+        req.entries.push_back(storage::NewEntry{
+            "container.stock", d.event.SerializeAsString(), who.Actor()});
+        // The state as the stream replays it: without the manifest that
+        // lists it, which the index holds.
+        v1::Container state = d.next;
+        state.clear_manifest();
+        req.mutations.push_back(storage::Mutation::Put(
+            storage::Table::kState, keys::ContainerState(code),
+            state.SerializeAsString()));
+        out.answer = [container = std::move(d.next)](
+                         const storage::AppendResult& r) mutable
+            -> absl::StatusOr<v1::RecordStockResponse> {
+          v1::RecordStockResponse reply;
           *reply.mutable_container() = std::move(container);
           *reply.mutable_receipt() = ReceiptFor(r);
           return reply;

@@ -29,6 +29,8 @@ class RegistryStore {
   using ContainerDone =
       std::function<void(absl::StatusOr<v1::RegisterContainerResponse>)>;
   using PlanDone = std::function<void(absl::StatusOr<v1::FilePlanResponse>)>;
+  using StockDone =
+      std::function<void(absl::StatusOr<v1::RecordStockResponse>)>;
 
   // Neither is owned; both must outlive the store.
   RegistryStore(storage::Ledger& ledger, const Clock& clock);
@@ -50,6 +52,9 @@ class RegistryStore {
   // A labelled container, by the generator that filled it.
   void RegisterContainer(const v1::RegisterContainerRequest& request,
                          const domain::Principal& who, ContainerDone done);
+  // A record of a container's stock ledger, by its generator.
+  void RecordStock(const v1::RecordStockRequest& request,
+                   const domain::Principal& who, StockDone done);
   // A management plan, filed or filed again by its generator; the first
   // filing of a generator's year is given the next number of its division.
   void FilePlan(const v1::FilePlanRequest& request,
@@ -60,6 +65,7 @@ class RegistryStore {
   void ForgetPlanNumbers();
 
   const LedgerRegistryReader& reader() const { return reader_; }
+  const Clock& clock() const { return clock_; }
 
  private:
   // The answer to a retry: the stream's state as it is now.
@@ -83,6 +89,7 @@ class RegistryStore {
   WritePipeline<v1::Approval> approvals_;
   WritePipeline<v1::RegisterContainerResponse> containers_;
   WritePipeline<v1::FilePlanResponse> plans_;
+  WritePipeline<v1::RecordStockResponse> stock_;
 
   absl::Mutex plan_mu_;
   // Highest sequence given, by "<division>-<year>".

@@ -220,6 +220,9 @@ class ContainerService final
       : registry_(registry), manifests_(manifests), gate_(gate) {
     Check("cradle.v1.Containers", "Register", &ContainerService::Register);
     Check("cradle.v1.Containers", "Get", &ContainerService::Get);
+    Check("cradle.v1.Containers", "RecordStock",
+          &ContainerService::RecordStock);
+    Check("cradle.v1.Containers", "GetStock", &ContainerService::GetStock);
   }
 
   grpc::ServerUnaryReactor* Register(
@@ -229,6 +232,13 @@ class ContainerService final
   grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* ctx,
                                 const v1::GetContainerRequest* request,
                                 v1::GetContainerResponse* reply) override;
+
+  grpc::ServerUnaryReactor* RecordStock(
+      grpc::CallbackServerContext* ctx, const v1::RecordStockRequest* request,
+      v1::RecordStockResponse* reply) override;
+  grpc::ServerUnaryReactor* GetStock(grpc::CallbackServerContext* ctx,
+                                     const v1::GetStockRequest* request,
+                                     v1::GetStockResponse* reply) override;
 
  private:
   RegistryStore& registry_;

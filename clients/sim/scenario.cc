@@ -60,6 +60,8 @@ const char* ViolationName(Violation v) {
       return "a drum of no manifest loaded";
     case Violation::kConflictingScan:
       return "drums scanned by a third carrier at the relay";
+    case Violation::kUnstoredContainer:
+      return "a drum never booked into storage";
     case Violation::kRouteDeviation:
       return "leaves the route";
     case Violation::kLongStop:
@@ -85,7 +87,8 @@ std::vector<Rates::Of> Rates::Each() {
           {&conflicting_scan, Violation::kConflictingScan},
           {&route_deviation, Violation::kRouteDeviation},
           {&long_stop, Violation::kLongStop},
-          {&track_gap, Violation::kTrackGap}};
+          {&track_gap, Violation::kTrackGap},
+          {&unstored_container, Violation::kUnstoredContainer}};
 }
 
 double Rates::Sum() const {
@@ -300,6 +303,10 @@ Plan PlanManifest(const World& w, const Rates& rates, uint64_t seed,
     case Violation::kExtraContainer:
       p.containers = true;
       p.expected = {v1::FLAG_KIND_CONTAINER_MISMATCH};
+      break;
+    case Violation::kUnstoredContainer:
+      p.containers = true;
+      p.expected = {v1::FLAG_KIND_UNSTORED_CONTAINER};
       break;
     case Violation::kRouteDeviation:
       p.track = true;

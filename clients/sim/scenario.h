@@ -65,9 +65,10 @@ enum class Violation {
   kDirectPayment,  // the fee paid to the carrier
   kLoadMismatch,   // arrives semi-solid, declared liquid
   // Labelled drums (docs/CONTAINERS.md):
-  kMissingContainer,  // one of three drums not scanned onto the truck
-  kExtraContainer,    // a drum of no manifest scanned onto the truck
-  kConflictingScan,   // a third carrier scans the drums at the relay
+  kMissingContainer,   // one of three drums not scanned onto the truck
+  kExtraContainer,     // a drum of no manifest scanned onto the truck
+  kConflictingScan,    // a third carrier scans the drums at the relay
+  kUnstoredContainer,  // a drum never booked into storage leaves on it
   // The first leg's track against its declared route (docs/TRACKS.md):
   kRouteDeviation,  // 20 min about 10 km off the route
   kLongStop,        // 75 min standing mid-route
@@ -98,7 +99,7 @@ struct Rates {
          never_disposed = 0.01, direct_payment = 0.01, load_mismatch = 0.01,
          missing_container = 0.01, extra_container = 0.01,
          conflicting_scan = 0.01, route_deviation = 0.01, long_stop = 0.01,
-         track_gap = 0.01;
+         track_gap = 0.01, unstored_container = 0.01;
   // Clean manifests that carry drums, or a track, all the same: what must
   // raise nothing.
   double clean_containers = 0.05, clean_track = 0.05;

@@ -388,7 +388,26 @@ std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
         *error = absl::StrCat("drum ", label->code(), ": ", *error);
         return "";
       }
+      // Booked into storage before it leaves (HJ 1259), as a clean
+      // generator does; kUnstoredContainer leaves the second unbooked.
       drums.push_back(label->code());
+      if (p.violation == Violation::kUnstoredContainer && k == 1) continue;
+      v1::RecordStockRequest store;
+      meta(store.mutable_meta());
+      store.mutable_record()->set_code(label->code());
+      store.mutable_record()->set_move(v1::STOCK_MOVE_STORED);
+      store.mutable_record()->set_facility("贮存库1");
+      v1::RecordStockResponse stored;
+      if (!Rpc(
+              ids.at(gen),
+              [&](auto* c, const auto& q, auto* o) {
+                return s.containers->RecordStock(c, q, o);
+              },
+              store, &stored, error)) {
+        *error =
+            absl::StrCat("drum ", label->code(), " into storage: ", *error);
+        return "";
+      }
     }
   }
   v1::OpenManifestRequest open;

@@ -20,6 +20,7 @@ const EventRule& DirectPaymentRule();
 const EventRule& LoadMismatchRule();
 const EventRule& ContainerMismatchRule();
 const EventRule& PlanDeviationRule();
+const EventRule& UnstoredContainerRule();
 // The three track rules share track_rules.cc.
 const EventRule& RouteDeviationRule();
 const EventRule& LongStopRule();

@@ -84,6 +84,11 @@ TEST(ScenarioTest, ViolationsComeAtTheirRatesWithTheirExpectedFlags) {
         EXPECT_THAT(p.expected,
                     ::testing::ElementsAre(v1::FLAG_KIND_CONTAINER_MISMATCH));
         break;
+      case Violation::kUnstoredContainer:
+        EXPECT_TRUE(p.containers);
+        EXPECT_THAT(p.expected,
+                    ::testing::ElementsAre(v1::FLAG_KIND_UNSTORED_CONTAINER));
+        break;
       case Violation::kConflictingScan:
         EXPECT_TRUE(p.containers);
         EXPECT_GE(p.relay_carrier, 0);
@@ -107,7 +112,9 @@ TEST(ScenarioTest, ViolationsComeAtTheirRatesWithTheirExpectedFlags) {
               0.3 * 0.01 * kRuns);
   EXPECT_NEAR(seen[Violation::kLoadMismatch], 0.01 * kRuns, 0.3 * 0.01 * kRuns);
   EXPECT_NEAR(seen[Violation::kLongStop], 0.01 * kRuns, 0.3 * 0.01 * kRuns);
-  EXPECT_DOUBLE_EQ(rates.Sum(), 0.16);
+  EXPECT_DOUBLE_EQ(rates.Sum(), 0.17);
+  EXPECT_NEAR(seen[Violation::kUnstoredContainer], 0.01 * kRuns,
+              0.3 * 0.01 * kRuns);
   EXPECT_NEAR(seen[Violation::kNone], (1 - rates.Sum()) * kRuns, 0.05 * kRuns);
 }
 

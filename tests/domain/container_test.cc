@@ -226,7 +226,7 @@ TEST_F(ContainerTest, RegistrationFillsWhatTheCodeAndCatalogueGive) {
   EXPECT_TRUE(d->event.registered().container().waste_code().empty());
   EXPECT_EQ(d->event.defaults().waste_code(), kWaste);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-      ApplyContainerEvent(d->event, At(5)), d->next));
+      ApplyContainerEvent(v1::Container(), d->event, At(5)), d->next));
 }
 
 TEST_F(ContainerTest, RegistrationRefusesEachBadFieldNamingIt) {

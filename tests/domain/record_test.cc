@@ -69,6 +69,7 @@ std::vector<Pair> Recorded() {
       {v1::RegisterContainerRequest::descriptor(),
        l::ContainerRegistered::descriptor()},
       {v1::FilePlanRequest::descriptor(), l::PlanFiled::descriptor()},
+      {v1::RecordStockRequest::descriptor(), l::StockRecorded::descriptor()},
       // Made by the server, recorded whole.
       {v1::Flag::descriptor(), l::Flag::descriptor()},
       {v1::Credential::descriptor(), l::Credential::descriptor()},
@@ -92,6 +93,7 @@ std::vector<Pair> Shown() {
       {l::TrackPoint::descriptor(), v1::TrackPoint::descriptor()},
       {l::Plan::descriptor(), v1::ManagementPlan::descriptor()},
       {l::PlanApplied::descriptor(), v1::PlanCount::descriptor()},
+      {l::StockRecord::descriptor(), v1::StockRecord::descriptor()},
   };
 }
 

@@ -490,6 +490,25 @@ TEST_F(CliEndToEndTest, DrumsAreLabelledListedAndScannedAlongTheChain) {
                        kGenerator, "--weight", "200kg", "--packaging", "铁桶"});
   EXPECT_EQ(twice.exit_code, 1);
   EXPECT_THAT(twice.err, HasSubstr("container.code"));
+  // The stock ledger: two drums booked into the store, a bad record
+  // refused naming its field; the third leaves unbooked.
+  for (int i = 0; i < 2; ++i) {
+    RunResult stored =
+        Ctl(kGenerator, {"stock", "store", drums[i], "--facility", "贮存库1"});
+    ASSERT_EQ(stored.exit_code, 0) << stored.err;
+    EXPECT_THAT(stored.out,
+                HasSubstr("record 2 STORED: now STORED in 贮存库1"));
+  }
+  RunResult bad_use =
+      Ctl(kGenerator, {"stock", "use", drums[2], "--method", "X99"});
+  EXPECT_EQ(bad_use.exit_code, 1);
+  EXPECT_THAT(bad_use.err, HasSubstr("record.method"));
+  RunResult held =
+      Ctl(kGenerator, {"stock", "show", "--generator", kGenerator});
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  EXPECT_THAT(held.out, HasSubstr("贮存库1"));
+  EXPECT_THAT(held.out, HasSubstr("400kg"));
+  EXPECT_THAT(held.out, HasSubstr("balanced"));
 
   RunResult open =
       Ctl(kGenerator,
@@ -540,6 +559,18 @@ TEST_F(CliEndToEndTest, DrumsAreLabelledListedAndScannedAlongTheChain) {
   RunResult flags = Ctl("regulator", {"flags", "list", "--city", "3304"});
   EXPECT_THAT(flags.out, HasSubstr("CONTAINER_MISMATCH"));
   EXPECT_THAT(flags.out, HasSubstr(drums[1]));
+  EXPECT_THAT(flags.out, HasSubstr("UNSTORED_CONTAINER"));
+  // Shipped now, the unbooked drum is a difference the balance names.
+  RunResult after =
+      Ctl("regulator", {"stock", "show", "--generator", kGenerator});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_THAT(after.out, HasSubstr("DIFFERENCE " + drums[2] +
+                                   " left on "
+                                   "manifest " +
+                                   n));
+  RunResult drum_shown = Ctl(kGenerator, {"container", "show", drums[0]});
+  EXPECT_THAT(drum_shown.out, HasSubstr("record 2"));
+  EXPECT_THAT(drum_shown.out, HasSubstr("STORED into 贮存库1"));
 
   // The paper manifest, and its seal checked offline with the key of a
   // saved tree head: genuine; altered, refused; once more is recorded,

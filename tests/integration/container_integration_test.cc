@@ -106,6 +106,32 @@ class ContainerIntegrationTest : public ServerFixture {
     return out;
   }
 
+  grpc::Status RecordAs(const std::string& who, const std::string& code,
+                        v1::StockMove move, const std::string& what,
+                        v1::RecordStockResponse* out = nullptr) {
+    v1::RecordStockRequest req;
+    *req.mutable_meta() = Meta();
+    v1::StockEntry* r = req.mutable_record();
+    r->set_code(code);
+    r->set_move(move);
+    if (move == v1::STOCK_MOVE_STORED) r->set_facility(what);
+    if (move == v1::STOCK_MOVE_OWN_USE) r->set_method(what);
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    v1::RecordStockResponse reply;
+    grpc::Status s = containers_->RecordStock(&ctx, req, &reply);
+    if (out != nullptr) *out = reply;
+    return s;
+  }
+
+  grpc::Status StockAs(const std::string& who, v1::GetStockResponse* out) {
+    v1::GetStockRequest req;
+    req.set_generator(kGenerator);
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    return containers_->GetStock(&ctx, req, out);
+  }
+
   std::unique_ptr<v1::Containers::Stub> containers_;
 };
 
@@ -219,6 +245,89 @@ TEST_F(ContainerIntegrationTest, ScansAlongTheChainFlagWhatIsMissing) {
   EXPECT_EQ(listed.flags(0).manifest(), n);
 
   // What the server wrote replays to what it holds.
+  ExpectDeepVerifyPasses();
+}
+
+TEST_F(ContainerIntegrationTest, TheStockLedgerFollowsDrumsOutOnAManifest) {
+  ASSERT_TRUE(RegisterAs(kGenerator, Code(1), 200 * 1000).ok());
+  ASSERT_TRUE(RegisterAs(kGenerator, Code(2), 210 * 1000).ok());
+  ASSERT_TRUE(RegisterAs(kGenerator, Code(3), 190 * 1000).ok());
+  ASSERT_TRUE(RegisterAs(kGenerator, Code(4), 100 * 1000).ok());
+  v1::RecordStockResponse stored;
+  grpc::Status s =
+      RecordAs(kGenerator, Code(1), v1::STOCK_MOVE_STORED, "贮存库1", &stored);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(stored.container().stock(), v1::STOCK_STATE_STORED);
+  EXPECT_EQ(stored.container().records(0).number(), 2);
+  ASSERT_TRUE(
+      RecordAs(kGenerator, Code(2), v1::STOCK_MOVE_STORED, "贮存库1").ok());
+  ASSERT_TRUE(RecordAs(kGenerator, Code(4), v1::STOCK_MOVE_OWN_USE, "R4").ok());
+
+  // Refused, naming the field, writing nothing: a bad method, another
+  // unit's container, an unregistered one.
+  const uint64_t head = Head();
+  s = RecordAs(kGenerator, Code(3), v1::STOCK_MOVE_OWN_USE, "X99");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("record.method"));
+  s = RecordAs(kCarrier, Code(3), v1::STOCK_MOVE_STORED, "F1");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << s.error_message();
+  s = RecordAs(kGenerator, Code(9), v1::STOCK_MOVE_STORED, "F1");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(s.error_message(), HasSubstr("record.code"));
+  EXPECT_EQ(Head(), head);
+
+  // Drum 4 went to the generator's own use: no manifest may list it.
+  WriteReply r;
+  s = OpenWith({Code(1), Code(2), Code(4)}, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("lines[0].containers[2]"));
+
+  // Drum 3 was never booked into storage: the pickup flags it.
+  ASSERT_TRUE(OpenWith({Code(1), Code(2), Code(3)}, &r).ok());
+  const std::string n = r.manifest().number();
+  ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
+  std::vector<v1::Flag> unstored;
+  for (const v1::Flag& f : r.manifest().flags()) {
+    if (f.kind() == v1::FLAG_KIND_UNSTORED_CONTAINER) unstored.push_back(f);
+  }
+  ASSERT_THAT(unstored, SizeIs(1));
+  EXPECT_THAT(unstored[0].detail(), HasSubstr(Code(3)));
+  EXPECT_THAT(unstored[0].detail(), ::testing::Not(HasSubstr(Code(1))));
+
+  // Out of stock now: its records are closed.
+  s = RecordAs(kGenerator, Code(3), v1::STOCK_MOVE_STORED, "贮存库1");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr(n));
+
+  // The balance: 410 kg left 贮存库1, 190 kg left unbooked, 100 kg used.
+  v1::GetStockResponse stock;
+  s = StockAs(kGenerator, &stock);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(stock.balances(), SizeIs(2));
+  EXPECT_EQ(stock.balances(0).facility(), "");
+  EXPECT_EQ(stock.balances(0).shipped_g(), 190 * 1000);
+  EXPECT_EQ(stock.balances(0).own_use_g(), 100 * 1000);
+  EXPECT_EQ(stock.balances(1).facility(), "贮存库1");
+  EXPECT_EQ(stock.balances(1).shipped_g(), 410 * 1000);
+  EXPECT_EQ(stock.balances(1).stock_g(), 0);
+  ASSERT_THAT(stock.differences(), SizeIs(1));
+  EXPECT_EQ(stock.differences(0).container(), Code(3));
+  EXPECT_EQ(stock.as_of(), "2026-11-23");
+  // Its regulator reads it; a carrier does not.
+  EXPECT_TRUE(StockAs(Regulator("3304"), &stock).ok());
+  EXPECT_EQ(StockAs(kCarrier, &stock).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Restarted, the containers read as recorded; replayed, as held.
+  v1::Container before;
+  ASSERT_TRUE(GetAs(kGenerator, Code(4), &before).ok());
+  Restart();
+  containers_ = v1::Containers::NewStub(channel_);
+  v1::Container after;
+  ASSERT_TRUE(GetAs(kGenerator, Code(4), &after).ok());
+  EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
+  EXPECT_EQ(after.stock(), v1::STOCK_STATE_OWN_USE);
   ExpectDeepVerifyPasses();
 }
 

@@ -89,6 +89,12 @@ before(async () => {
     meta: meta(),
     container: { code: state.drum, generator: ids.generator, wasteCode: '900-249-08', weightG: '1000000', packaging: '桶' },
   });
+  // Booked into the generator's store before it leaves (HJ 1259).
+  const stored = await api(server, state.generatorToken, 'POST', '/v1/stock', {
+    meta: meta(),
+    record: { code: state.drum, move: 'STOCK_MOVE_STORED', facility: '贮存库1' },
+  });
+  assert.equal(stored.container.stock, 'STOCK_STATE_STORED');
 });
 
 after(async () => {
