@@ -152,7 +152,7 @@ std::vector<FlagSpec> With(std::vector<FlagSpec> own, bool write);
 // The commands, by subject.
 std::vector<Command> RegistryCommands();
 std::vector<Command> CarrierCommands();   // vehicle, carrier permit, crew
-std::vector<Command> PlanCommands();      // plan file, show
+std::vector<Command> PlanCommands();      // plan file, show, declare
 std::vector<Command> ManifestCommands();  // open, issue, show, list, cancel
 // pickup, relay, deliver, receive, reroute, dispose, payment
 std::vector<Command> TransferCommands();

@@ -1,4 +1,5 @@
-// cradlectl plan file | show: a generator's management plan (docs/PLANS.md).
+// cradlectl plan file | show | declare: a generator's management plan and
+// its annual declaration (docs/PLANS.md).
 
 #include <cstdio>
 #include <string>
@@ -189,6 +190,54 @@ absl::Status ShowPlan(const Context& ctx, const ParsedArgs& a) {
   return absl::OkStatus();
 }
 
+// cradlectl plan declare
+absl::Status Declare(const Context& ctx, const ParsedArgs& a) {
+  v1::GetDeclarationRequest req;
+  req.set_generator(a.Get("generator"));
+  int year = 0;
+  if (!absl::SimpleAtoi(a.Get("year"), &year)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--year ", Quote(a.Get("year")), " is not a year"));
+  }
+  req.set_year(year);
+  v1::GetDeclarationResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                       ->GetDeclaration(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  if (ctx.json) {
+    PrintJson(reply);
+    return absl::OkStatus();
+  }
+  std::printf(
+      "declaration of %s for %d as of %s, plan %s\n", reply.generator().c_str(),
+      reply.year(), reply.as_of().c_str(),
+      reply.plan_number().empty() ? "(none)" : reply.plan_number().c_str());
+  std::printf("  %-10s  %10s  %10s  %10s  %10s  %10s  %10s\n", "code",
+              "generated", "planned", "shipped", "own use", "stock in",
+              "stock out");
+  for (const v1::DeclarationLine& l : reply.lines()) {
+    std::printf("  %-10s  %10s  %10s  %10s  %10s  %10s  %10s\n",
+                l.code().c_str(), FormatQuantity(l.generated_g()).c_str(),
+                FormatQuantity(l.planned_g()).c_str(),
+                FormatQuantity(l.shipped_g()).c_str(),
+                FormatQuantity(l.own_use_g()).c_str(),
+                FormatQuantity(l.stock_start_g()).c_str(),
+                FormatQuantity(l.stock_end_g()).c_str());
+    for (const v1::DeclaredTransfer& t : l.transfers()) {
+      std::printf("    -> %s  shipped %s of %s planned, %d manifest%s\n",
+                  t.receiver().c_str(), FormatQuantity(t.shipped_g()).c_str(),
+                  FormatQuantity(t.planned_g()).c_str(), t.manifests(),
+                  t.manifests() == 1 ? "" : "s");
+    }
+  }
+  if (reply.lines().empty()) std::printf("  (nothing in the year)\n");
+  for (const std::string& n : reply.notes()) {
+    std::printf("  NOTE %s\n", n.c_str());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<Command> PlanCommands() {
@@ -223,6 +272,16 @@ std::vector<Command> PlanCommands() {
        {{"generator", "USCC", "the generator, with --year"},
         {"year", "YYYY", "the plan's year, with --generator"}},
        ShowPlan},
+      {"plan declare",
+       "",
+       "A generator's annual declaration (年度申报) of a year's figures per "
+       "waste code, pre-filled from the ledger: generated = shipped + own "
+       "use + stock out - stock in, against the year's plan, with notes "
+       "where the year left it.",
+       {{"generator", "USCC", "the generator", false, true},
+        {"year", "YYYY", "the year declared: this one or an earlier", false,
+         true}},
+       Declare},
   };
 }
 

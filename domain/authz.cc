@@ -80,6 +80,11 @@ const std::vector<Permission>& Table() {
       {Operation::kPlanRead, "Registry.GetPlan", kGenerators | kRegulators,
        "the plan's generator, or a regulator whose jurisdiction holds it",
        false},
+      {Operation::kDeclarationRead, "Registry.GetDeclaration",
+       kGenerators | kRegulators,
+       "`generator` is the credential's enterprise, or a regulator whose "
+       "jurisdiction holds it",
+       false},
       {Operation::kDeliver, "Transfers.Deliver", kReceivers,
        "`receiver` is the credential's enterprise; if it is not the named "
        "receiver the scan is recorded and WRONG_RECEIVER raised",

@@ -71,6 +71,7 @@ enum class Operation {
   kStockRead,
   kFilePlan,
   kPlanRead,
+  kDeclarationRead,
   kDeliver,
   kReceive,
   kDispose,

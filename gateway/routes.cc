@@ -165,6 +165,8 @@ const std::vector<Route>& Routes() {
        "File a generator's management plan, or file it again"},
       {"GET", "/v1/plans", "cradle.v1.Registry.GetPlan",
        "A plan (?number=, or ?generator=&year=) and what it has shipped"},
+      {"GET", "/v1/declarations", "cradle.v1.Registry.GetDeclaration",
+       "A generator's annual declaration, pre-filled from the ledger"},
       // The nation.
       {"GET", "/v1/national/provinces", "cradle.v1.National.Provinces",
        "The provinces followed"},

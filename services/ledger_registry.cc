@@ -146,25 +146,41 @@ absl::StatusOr<v1::Manifest> LedgerRegistryReader::GetManifest(
   return m;
 }
 
+absl::StatusOr<std::vector<v1::Manifest>> LedgerRegistryReader::ManifestsOf(
+    absl::string_view generator) const {
+  // The party index holds every manifest the enterprise is a party of; a
+  // generator's are those it opened.
+  const std::string prefix = keys::PartyPrefix(generator);
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> rows,
+      ScanWholeIndex(ledger_, prefix, kMaxManifestsPerParty,
+                     absl::StrCat("manifests of ", generator)));
+  std::vector<v1::Manifest> out;
+  for (const storage::KeyValue& kv : rows) {
+    CRADLE_ASSIGN_OR_RETURN(
+        v1::Manifest m,
+        GetManifest(absl::string_view(kv.key).substr(prefix.size())));
+    if (m.generator() == generator) out.push_back(std::move(m));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<v1::Container>> LedgerRegistryReader::ContainersOf(
     absl::string_view generator) const {
   const std::string prefix = keys::GeneratorContainersPrefix(generator);
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> rows,
+      ScanWholeIndex(ledger_, prefix, kMaxContainersPerGenerator,
+                     absl::StrCat("containers of ", generator)));
   std::vector<v1::Container> out;
-  std::string after;
-  constexpr size_t kPage = 1000;
-  while (true) {
-    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> page,
-                            ledger_.ScanIndex(prefix, after, kPage));
-    for (const storage::KeyValue& kv : page) {
-      CRADLE_ASSIGN_OR_RETURN(
-          v1::Container c,
-          GetContainer("code",
-                       absl::string_view(kv.key).substr(prefix.size())));
-      out.push_back(std::move(c));
-    }
-    if (page.size() < kPage) return out;
-    after = page.back().key;
+  out.reserve(rows.size());
+  for (const storage::KeyValue& kv : rows) {
+    CRADLE_ASSIGN_OR_RETURN(
+        v1::Container c,
+        GetContainer("code", absl::string_view(kv.key).substr(prefix.size())));
+    out.push_back(std::move(c));
   }
+  return out;
 }
 
 absl::StatusOr<v1::ManagementPlan> LedgerRegistryReader::GetPlan(

@@ -53,8 +53,13 @@ class LedgerRegistryReader final : public domain::RegistryReader {
 
   // Manifest `number` as stored; NOT_FOUND when there is none.
   absl::StatusOr<v1::Manifest> GetManifest(absl::string_view number) const;
+  // Every manifest `generator` opened, in number order; RESOURCE_EXHAUSTED
+  // past kMaxManifestsPerParty (services/reads.h) rather than a part.
+  absl::StatusOr<std::vector<v1::Manifest>> ManifestsOf(
+      absl::string_view generator) const;
   // Every container `generator` registered, in code order, each with the
-  // manifest that lists it.
+  // manifest that lists it; RESOURCE_EXHAUSTED past
+  // kMaxContainersPerGenerator.
   absl::StatusOr<std::vector<v1::Container>> ContainersOf(
       absl::string_view generator) const;
 

@@ -65,4 +65,10 @@ inline constexpr size_t kMaxOpenFlagsPerEnterprise = 100000;
 // may hold. A manifest's chain is tens of entries.
 inline constexpr size_t kMaxStreamEntries = 100000;
 
+// The most manifests a generator's balance or declaration reads (the party
+// index of one enterprise), and the most containers: a large plant ships a
+// few thousand manifests and labels some ten thousand drums a year.
+inline constexpr size_t kMaxManifestsPerParty = 1 << 20;
+inline constexpr size_t kMaxContainersPerGenerator = 1 << 20;
+
 }  // namespace cradle::services

@@ -1,8 +1,11 @@
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
+#include "domain/declaration.h"
 #include "domain/plan.h"
 #include "services/grpc_status.h"
 #include "services/services.h"
@@ -188,6 +191,44 @@ grpc::ServerUnaryReactor* RegistryService::GetPlan(
                             gate_.Admit(*ctx, domain::Operation::kPlanRead));
     return ReadPlan(*request, p, store_.reader());
   }());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetDeclaration(
+    grpc::CallbackServerContext* ctx, const v1::GetDeclarationRequest* request,
+    v1::GetDeclarationResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishWith(
+      reactor, reply, [&]() -> absl::StatusOr<v1::GetDeclarationResponse> {
+        CRADLE_ASSIGN_OR_RETURN(
+            const domain::Principal p,
+            gate_.Admit(*ctx, domain::Operation::kDeclarationRead));
+        if (request->generator().empty()) {
+          return absl::InvalidArgumentError("generator is required");
+        }
+        const LedgerRegistryReader& reader = store_.reader();
+        CRADLE_ASSIGN_OR_RETURN(
+            const v1::Enterprise generator,
+            reader.GetEnterprise("generator", request->generator()));
+        CRADLE_RETURN_IF_ERROR(domain::CheckEnterpriseReader(p, generator));
+        const absl::Time now = store_.clock().Now();
+        CRADLE_RETURN_IF_ERROR(
+            domain::CheckDeclarationYear(request->year(), now));
+        CRADLE_ASSIGN_OR_RETURN(
+            absl::optional<std::string> filed,
+            reader.PlanNumberOf(generator.id(), request->year()));
+        absl::optional<v1::ManagementPlan> plan;
+        if (filed.has_value()) {
+          CRADLE_ASSIGN_OR_RETURN(plan, reader.GetPlan("plan", *filed));
+        }
+        CRADLE_ASSIGN_OR_RETURN(const std::vector<v1::Manifest> manifests,
+                                reader.ManifestsOf(generator.id()));
+        CRADLE_ASSIGN_OR_RETURN(const std::vector<v1::Container> containers,
+                                reader.ContainersOf(generator.id()));
+        return domain::Declare(generator.id(), request->year(),
+                               plan.has_value() ? &*plan : nullptr, manifests,
+                               containers, now);
+      }());
   return reactor;
 }
 

@@ -57,6 +57,8 @@ class RegistryService final
           &RegistryService::RegisterApproval);
     Check("cradle.v1.Registry", "FilePlan", &RegistryService::FilePlan);
     Check("cradle.v1.Registry", "GetPlan", &RegistryService::GetPlan);
+    Check("cradle.v1.Registry", "GetDeclaration",
+          &RegistryService::GetDeclaration);
   }
 
   grpc::ServerUnaryReactor* RegisterEnterprise(
@@ -91,6 +93,10 @@ class RegistryService final
   grpc::ServerUnaryReactor* GetPlan(grpc::CallbackServerContext* ctx,
                                     const v1::GetPlanRequest* request,
                                     v1::GetPlanResponse* reply) override;
+  grpc::ServerUnaryReactor* GetDeclaration(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetDeclarationRequest* request,
+      v1::GetDeclarationResponse* reply) override;
 
  private:
   RegistryStore& store_;

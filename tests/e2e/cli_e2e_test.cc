@@ -228,6 +228,19 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
                                      "  10t  D10  shipped 1.25t (12%)")));
   EXPECT_THAT(forms.out, HasSubstr("张师傅 330421198001011234"));
   EXPECT_THAT(forms.out, HasSubstr("焚烧处置完毕"));
+  // The year's declaration, pre-filled: the 1.25 t that left, against the
+  // plan's 10 t.
+  RunResult declared = Ctl(kGenerator, {"plan", "declare", "--generator",
+                                        kGenerator, "--year", year});
+  ASSERT_EQ(declared.exit_code, 0) << declared.err;
+  EXPECT_THAT(declared.out, HasSubstr(absl::StrCat("plan ", plan)));
+  EXPECT_THAT(declared.out,
+              HasSubstr(absl::StrCat("-> ", kReceiver,
+                                     "  shipped 1.25t of 10t planned")));
+  RunResult next_year = Ctl(kGenerator, {"plan", "declare", "--generator",
+                                         kGenerator, "--year", "2999"});
+  EXPECT_EQ(next_year.exit_code, 1);
+  EXPECT_THAT(next_year.err, HasSubstr("year 2999"));
 }
 
 TEST_F(CliEndToEndTest, BadInputGetsAClearErrorAndAnExitCode) {

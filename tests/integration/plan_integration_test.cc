@@ -20,6 +20,7 @@ namespace {
 
 using ::cradle::testing::kAltReceiver;
 using ::cradle::testing::kCarrier;
+using ::cradle::testing::kCarrierPlate;
 using ::cradle::testing::kGenerator;
 using ::cradle::testing::kReceiver;
 using ::cradle::testing::MakeUscc;
@@ -274,6 +275,51 @@ TEST_F(PlanIntegrationTest, ManifestsCountAgainstThePlanAndAreFlaggedOffIt) {
   Restart();
   EXPECT_EQ(Shipped(plan, oil, kReceiver), 9500 * 1000);
   ExpectDeepVerifyPasses();
+}
+
+TEST_F(PlanIntegrationTest, TheDeclarationCountsWhatLeftStockInTheYear) {
+  const std::string plan = FileGeneratorPlan();
+  v1::OpenManifestRequest open = OpenRequest();
+  open.mutable_dispatch()->set_plan_number(plan);
+  WriteReply shipped;
+  ASSERT_TRUE(Open(open, &shipped).ok());
+  ASSERT_TRUE(
+      Pickup(shipped.manifest().number(), kCarrier, kCarrierPlate, &shipped)
+          .ok());
+  // Opened, not yet picked up: it has not left.
+  *open.mutable_meta() = Meta();
+  WriteReply waiting;
+  ASSERT_TRUE(Open(open, &waiting).ok());
+
+  auto declare = [&](const std::string& who, int year,
+                     v1::GetDeclarationResponse* out) {
+    v1::GetDeclarationRequest req;
+    req.set_generator(kGenerator);
+    req.set_year(year);
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    return registry_->GetDeclaration(&ctx, req, out);
+  };
+  v1::GetDeclarationResponse d;
+  grpc::Status s = declare(kGenerator, 2026, &d);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(d.plan_number(), plan);
+  ASSERT_THAT(d.lines(), SizeIs(2));
+  const v1::DeclarationLine& oil = d.lines(1);  // 900-249-08
+  EXPECT_EQ(oil.code(), "900-249-08");
+  EXPECT_EQ(oil.shipped_g(), kTonne);
+  EXPECT_EQ(oil.generated_g(), kTonne);
+  EXPECT_EQ(oil.planned_g(), 10 * kTonne);
+  ASSERT_THAT(oil.transfers(), SizeIs(1));
+  EXPECT_EQ(oil.transfers(0).manifests(), 1);
+  EXPECT_THAT(d.notes(), ::testing::Contains(HasSubstr("year is not over")));
+
+  EXPECT_TRUE(declare(Regulator("3304"), 2026, &d).ok());
+  EXPECT_EQ(declare(kCarrier, 2026, &d).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  s = declare(kGenerator, 2027, &d);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("year 2027"));
 }
 
 }  // namespace
