@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
   for (size_t g = 0; g < gens.size(); ++g) {
     for (const std::string& code : codes[g]) {
       auto entries = (*ledger)->ReadStream(
-          cradle::services::keys::ContainerStream(code), 1);
+          cradle::services::keys::ContainerStream(code), 1, 1000);
       if (!entries.ok()) return Fail(entries.status());
       for (const cradle::storage::Entry& e : *entries) {
         (e.type == "container.registered" ? registration_bytes
