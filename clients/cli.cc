@@ -9,10 +9,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 
+#include "base/files.h"
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "base/time.h"
@@ -372,6 +374,26 @@ absl::StatusOr<int> LimitFlag(const ParsedArgs& a, int otherwise) {
       ParseWholeNumber("--limit", "limit", a.Get("limit"), 1, 1000000);
   if (!n.ok()) return n.status();
   return static_cast<int>(*n);
+}
+
+absl::StatusOr<int> YearFlag(const ParsedArgs& a) {
+  if (!a.Has("year")) return 0;
+  int year = 0;
+  if (!absl::SimpleAtoi(a.Get("year"), &year) || year == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--year ", Quote(a.Get("year")), " is not a year"));
+  }
+  return year;
+}
+
+absl::Status WriteFlagFile(const ParsedArgs& a, absl::string_view flag,
+                           absl::string_view text) {
+  if (!a.Has(flag)) return absl::OkStatus();
+  absl::Status s = ReplaceFile(a.Get(flag), text, 0644);
+  if (!s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("--", flag, ": ", s.message()));
+  }
+  return absl::OkStatus();
 }
 
 // Fills the WriteMeta every write carries from the common flags.

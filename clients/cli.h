@@ -94,6 +94,14 @@ absl::Status FlagFilters(const ParsedArgs& a, Request* request) {
 // --limit N of a list (1..1000000), or `otherwise` when not given.
 absl::StatusOr<int> LimitFlag(const ParsedArgs& a, int otherwise);
 
+// --year YYYY, or 0 when not given; the server checks its range.
+absl::StatusOr<int> YearFlag(const ParsedArgs& a);
+
+// Writes `text` to the file --`flag` names, when it is given, replacing
+// it (reports and exports a user asks for again); the error names the flag.
+absl::Status WriteFlagFile(const ParsedArgs& a, absl::string_view flag,
+                           absl::string_view text);
+
 // Signs `request` with --key, when one was given.
 template <typename Request>
 absl::Status SignIfKeyed(const Context& ctx, Request* request) {
@@ -159,6 +167,7 @@ std::vector<Command> TransferCommands();
 std::vector<Command>
 ContainerCommands();  // container register, show; scan; label print
 std::vector<Command> StockCommands();  // stock store, use, adjust, revoke, show
+std::vector<Command> ReportCommands();  // report operator
 // track upload, track show, weigh
 std::vector<Command> TrackCommands();
 std::vector<Command> ManifestPrintCommands();  // manifest seal, print, check-qr

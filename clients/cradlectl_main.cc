@@ -43,10 +43,10 @@ std::vector<Command> Commands() {
   std::vector<Command> all;
   for (auto group :
        {RegistryCommands, CarrierCommands, PlanCommands, ManifestCommands,
-        TransferCommands, ContainerCommands, StockCommands, TrackCommands,
-        ManifestPrintCommands, QueueCommands, CorrectionCommands, FlagCommands,
-        AuditCommands, FeedCommands, VerifyCommands, CredentialCommands,
-        NodeCommands, NationalCommands}) {
+        TransferCommands, ContainerCommands, StockCommands, ReportCommands,
+        TrackCommands, ManifestPrintCommands, QueueCommands, CorrectionCommands,
+        FlagCommands, AuditCommands, FeedCommands, VerifyCommands,
+        CredentialCommands, NodeCommands, NationalCommands}) {
     std::vector<Command> c = group();
     all.insert(all.end(), c.begin(), c.end());
   }

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -15,6 +14,7 @@
 #include "clients/cli.h"
 #include "clients/cli_values.h"
 #include "cradle/v1/registry.grpc.pb.h"
+#include "domain/declaration.h"
 #include "domain/names.h"
 #include "domain/quantity.h"
 
@@ -126,11 +126,7 @@ absl::Status FilePlan(const Context& ctx, const ParsedArgs& a) {
   req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
   v1::ManagementPlan* plan = req.mutable_plan();
   plan->set_generator(a.Get("generator"));
-  int year = 0;
-  if (!absl::SimpleAtoi(a.Get("year"), &year)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--year ", Quote(a.Get("year")), " is not a year"));
-  }
+  CRADLE_CLI_ASSIGN(year, YearFlag(a));
   plan->set_year(year);
   v1::GeneratorTier tier;
   if (!domain::ParseShortName(absl::AsciiStrToUpper(a.Get("tier")), &tier) ||
@@ -169,14 +165,8 @@ absl::Status ShowPlan(const Context& ctx, const ParsedArgs& a) {
   v1::GetPlanRequest req;
   if (!a.positional.empty()) req.set_number(a.positional[0]);
   req.set_generator(a.Get("generator"));
-  if (a.Has("year")) {
-    int year = 0;
-    if (!absl::SimpleAtoi(a.Get("year"), &year)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--year ", Quote(a.Get("year")), " is not a year"));
-    }
-    req.set_year(year);
-  }
+  CRADLE_CLI_ASSIGN(year, YearFlag(a));
+  req.set_year(year);
   v1::GetPlanResponse reply;
   auto call = ctx.Call();
   grpc::Status s =
@@ -194,17 +184,15 @@ absl::Status ShowPlan(const Context& ctx, const ParsedArgs& a) {
 absl::Status Declare(const Context& ctx, const ParsedArgs& a) {
   v1::GetDeclarationRequest req;
   req.set_generator(a.Get("generator"));
-  int year = 0;
-  if (!absl::SimpleAtoi(a.Get("year"), &year)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--year ", Quote(a.Get("year")), " is not a year"));
-  }
+  CRADLE_CLI_ASSIGN(year, YearFlag(a));
   req.set_year(year);
   v1::GetDeclarationResponse reply;
   auto call = ctx.Call();
   grpc::Status s = v1::Registry::NewStub(ctx.channel)
                        ->GetDeclaration(call.get(), req, &reply);
   if (!s.ok()) return FromGrpc(s);
+  CRADLE_RETURN_IF_ERROR(
+      WriteFlagFile(a, "csv", domain::DeclarationCsv(reply)));
   if (ctx.json) {
     PrintJson(reply);
     return absl::OkStatus();
@@ -235,6 +223,7 @@ absl::Status Declare(const Context& ctx, const ParsedArgs& a) {
   for (const std::string& n : reply.notes()) {
     std::printf("  NOTE %s\n", n.c_str());
   }
+  if (a.Has("csv")) std::printf("  wrote %s\n", a.Get("csv").c_str());
   return absl::OkStatus();
 }
 
@@ -280,7 +269,9 @@ std::vector<Command> PlanCommands() {
        "where the year left it.",
        {{"generator", "USCC", "the generator", false, true},
         {"year", "YYYY", "the year declared: this one or an earlier", false,
-         true}},
+         true},
+        {"csv", "FILE",
+         "also write it as CSV, one row per code and one per receiver"}},
        Declare},
   };
 }

@@ -85,6 +85,11 @@ const std::vector<Permission>& Table() {
        "`generator` is the credential's enterprise, or a regulator whose "
        "jurisdiction holds it",
        false},
+      {Operation::kOperatorReportRead, "Registry.GetOperatorReport",
+       kReceivers | kRegulators,
+       "`operator` is the credential's enterprise, or a regulator whose "
+       "jurisdiction holds it",
+       false},
       {Operation::kDeliver, "Transfers.Deliver", kReceivers,
        "`receiver` is the credential's enterprise; if it is not the named "
        "receiver the scan is recorded and WRONG_RECEIVER raised",

@@ -72,6 +72,7 @@ enum class Operation {
   kFilePlan,
   kPlanRead,
   kDeclarationRead,
+  kOperatorReportRead,
   kDeliver,
   kReceive,
   kDispose,

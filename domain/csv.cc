@@ -98,4 +98,16 @@ absl::Status CheckCsvShape(absl::string_view table,
   return absl::OkStatus();
 }
 
+std::string CsvField(absl::string_view field) {
+  if (field.find_first_of(",\"\n\r") == absl::string_view::npos) {
+    return std::string(field);
+  }
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace cradle::domain

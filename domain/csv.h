@@ -28,4 +28,8 @@ absl::Status CheckCsvShape(absl::string_view table,
                            const std::vector<CsvRecord>& records,
                            std::initializer_list<absl::string_view> columns);
 
+// `field` as one field of a record: as it is, or quoted (its quotes doubled)
+// when it holds a comma, a quote or a line break.
+std::string CsvField(absl::string_view field);
+
 }  // namespace cradle::domain

@@ -8,6 +8,7 @@
 #include "absl/time/civil_time.h"
 
 #include "base/time.h"
+#include "domain/csv.h"
 #include "domain/plan.h"
 #include "domain/quantity.h"
 #include "domain/stock.h"
@@ -161,6 +162,26 @@ v1::GetDeclarationResponse Declare(absl::string_view generator, int year,
   if (today <= absl::CivilDay(year, 12, 31)) {
     out.add_notes(absl::StrCat("the year is not over: figures as of ",
                                out.as_of(), ", stock held now"));
+  }
+  return out;
+}
+
+std::string DeclarationCsv(const v1::GetDeclarationResponse& d) {
+  std::string out =
+      "generator,year,plan,row,code,receiver,generated_g,planned_g,shipped_g,"
+      "own_use_g,stock_start_g,stock_end_g,labelled_g,manifests\n";
+  const std::string head = absl::StrCat(CsvField(d.generator()), ",", d.year(),
+                                        ",", CsvField(d.plan_number()), ",");
+  for (const v1::DeclarationLine& l : d.lines()) {
+    absl::StrAppend(&out, head, "code,", CsvField(l.code()), ",,",
+                    l.generated_g(), ",", l.planned_g(), ",", l.shipped_g(),
+                    ",", l.own_use_g(), ",", l.stock_start_g(), ",",
+                    l.stock_end_g(), ",", l.labelled_g(), ",\n");
+    for (const v1::DeclaredTransfer& t : l.transfers()) {
+      absl::StrAppend(&out, head, "transfer,", CsvField(l.code()), ",",
+                      CsvField(t.receiver()), ",,", t.planned_g(), ",",
+                      t.shipped_g(), ",,,,,", t.manifests(), "\n");
+    }
   }
   return out;
 }

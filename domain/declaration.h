@@ -33,4 +33,8 @@ v1::GetDeclarationResponse Declare(absl::string_view generator, int year,
                                    const std::vector<v1::Container>& containers,
                                    absl::Time now);
 
+// The declaration as CSV (a header, then one row per waste code and one per
+// receiver of each: `row` is "code" or "transfer").
+std::string DeclarationCsv(const v1::GetDeclarationResponse& d);
+
 }  // namespace cradle::domain

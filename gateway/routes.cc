@@ -167,6 +167,8 @@ const std::vector<Route>& Routes() {
        "A plan (?number=, or ?generator=&year=) and what it has shipped"},
       {"GET", "/v1/declarations", "cradle.v1.Registry.GetDeclaration",
        "A generator's annual declaration, pre-filled from the ledger"},
+      {"GET", "/v1/reports/operator", "cradle.v1.Registry.GetOperatorReport",
+       "A licensed operator's daily (?day=) or annual (?year=) report"},
       // The nation.
       {"GET", "/v1/national/provinces", "cradle.v1.National.Provinces",
        "The provinces followed"},

@@ -175,7 +175,8 @@ echo "== 9. Labelled drums (HJ 1276-2022): the generator registers three as it f
 echo "      and books them into its store (stock ledger, HJ 1259); the manifest lists them" >&2
 echo "      and sums their weights; they are scanned onto the truck and at the relay, where" >&2
 echo "      one is missing: CONTAINER_MISMATCH, at once. The stock balance shows them shipped;" >&2
-echo "      the year's declaration (年度申报) counts them against the plan" >&2
+echo "      the year's declaration (年度申报) counts them against the plan; the receiver's" >&2
+echo "      daily report (经营情况日报) shows what it took in and treated today" >&2
 # Each run labels new drums: a code is one filling, never reused.
 seq_file="$ids/drum.seq"
 next=$(( $(cat "$seq_file" 2>/dev/null || echo 0) + 1 ))
@@ -208,6 +209,9 @@ as regulator flags list --city 3304 --kind container_mismatch --state open
 as $GEN stock show --generator $GEN --waste 900-249-08
 # The year's declaration, pre-filled from the manifests and the stock ledger.
 as regulator plan declare --generator $GEN --year "$(TZ=Asia/Shanghai date +%Y)"
+# The receiver's daily report, read off the ledger; --csv writes it for a spreadsheet.
+as $REC report operator --operator $REC --day "$(TZ=Asia/Shanghai date +%F)" \
+  --csv "$ids/report-$REC.csv"
 
 echo "== 10. The paper manifest for the cab, sealed by the server; an officer checks the QR code" >&2
 echo "       offline against the key of a tree head saved earlier, then asks if it is current" >&2

@@ -18,6 +18,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "base/time.h"
+#include "domain/csv.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/manifest_facts.h"
@@ -201,7 +202,7 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportChunk> {
       for (const storage::Entry& e : entries) {
         if (e.sequence > tree_size_) break;  // after the head announced
         absl::StrAppend(&csv, e.sequence, ",", e.stream, ",", e.stream_version,
-                        ",", e.type, ",", Csv(e.actor), ",",
+                        ",", e.type, ",", domain::CsvField(e.actor), ",",
                         absl::FormatTime(absl::RFC3339_full, e.recorded,
                                          domain::ChinaTime()),
                         ",", storage::HexHash(e.prev_hash), ",",

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 
 #include "base/time.h"
+#include "domain/csv.h"
 #include "domain/legal_form.h"
 #include "domain/names.h"
 #include "domain/waste_catalogue.h"
@@ -45,18 +46,6 @@ std::string Each(const Items& items, Fn value) {
 }
 
 }  // namespace
-
-std::string Csv(absl::string_view field) {
-  if (field.find_first_of(",\"\n\r") == absl::string_view::npos) {
-    return std::string(field);
-  }
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 const char kManifestHeader[] =
     "number,status,generator,receivers,origin_division,"
@@ -109,18 +98,21 @@ std::string ManifestColumns(const v1::Manifest& m) {
   return absl::StrJoin(
       {m.number(), domain::ShortName(m.status()), m.generator(),
        Time(m.opened_at()), m.paper_date(), Word(d.backfill()),
-       Csv(d.contact()), Csv(d.contact_mobile()), Csv(d.emergency_phone()),
-       Csv(d.address()), d.planned_date(), Csv(d.plan_number()), m.method()},
+       domain::CsvField(d.contact()), domain::CsvField(d.contact_mobile()),
+       domain::CsvField(d.emergency_phone()), domain::CsvField(d.address()),
+       d.planned_date(), domain::CsvField(d.plan_number()), m.method()},
       ",");
 }
 
 std::string LineColumns(int index, const v1::WasteLine& l) {
   return absl::StrJoin(
-      {absl::StrCat(index + 1), l.code(), Csv(l.name()), Csv(l.common_name()),
-       Csv(HazardLetters(l.hazards())), Word(l.form()), Csv(l.packaging()),
-       absl::StrCat(l.package_count()), absl::StrCat(l.quantity_g()),
-       Csv(l.constituents()), Csv(l.precautions()), Word(l.purpose()),
-       l.dg_class(), l.un_number()},
+      {absl::StrCat(index + 1), l.code(), domain::CsvField(l.name()),
+       domain::CsvField(l.common_name()),
+       domain::CsvField(HazardLetters(l.hazards())), Word(l.form()),
+       domain::CsvField(l.packaging()), absl::StrCat(l.package_count()),
+       absl::StrCat(l.quantity_g()), domain::CsvField(l.constituents()),
+       domain::CsvField(l.precautions()), Word(l.purpose()), l.dg_class(),
+       l.un_number()},
       ",");
 }
 
@@ -135,36 +127,40 @@ std::string LegColumns(const v1::Manifest& m) {
   return absl::StrJoin(
       {Each(legs, [](const v1::Leg& l) { return l.carrier(); }),
        Each(legs, [](const v1::Leg& l) { return l.vehicle(); }),
-       Csv(Each(
+       domain::CsvField(Each(
            legs,
            [](const v1::Leg& l) { return l.papers().operating_permit(); })),
-       Csv(Each(
+       domain::CsvField(Each(
            legs,
            [](const v1::Leg& l) { return l.papers().vehicle_certificate(); })),
-       Csv(Each(legs,
+       domain::CsvField(
+           Each(legs,
                 [](const v1::Leg& l) {
                   return l.papers().driver().empty()
                              ? l.driver()
                              : CrewColumn(l.papers().driver(),
                                           l.transport().driver_certificate());
                 })),
-       Csv(Each(legs,
-                [](const v1::Leg& l) {
-                  return CrewColumn(l.papers().escort(),
-                                    l.transport().escort_certificate());
-                })),
-       Csv(Each(legs,
-                [](const v1::Leg& l) { return l.transport().waybill(); })),
-       Csv(Each(legs,
-                [](const v1::Leg& l) {
-                  std::vector<std::string> stops;
-                  const v1::Transport& t = l.transport();
-                  if (!t.origin().empty()) stops.push_back(t.origin());
-                  stops.insert(stops.end(), t.via().begin(), t.via().end());
-                  if (!t.destination().empty())
-                    stops.push_back(t.destination());
-                  return absl::StrJoin(stops, " > ");
-                }))},
+       domain::CsvField(Each(legs,
+                             [](const v1::Leg& l) {
+                               return CrewColumn(
+                                   l.papers().escort(),
+                                   l.transport().escort_certificate());
+                             })),
+       domain::CsvField(Each(
+           legs, [](const v1::Leg& l) { return l.transport().waybill(); })),
+       domain::CsvField(Each(legs,
+                             [](const v1::Leg& l) {
+                               std::vector<std::string> stops;
+                               const v1::Transport& t = l.transport();
+                               if (!t.origin().empty())
+                                 stops.push_back(t.origin());
+                               stops.insert(stops.end(), t.via().begin(),
+                                            t.via().end());
+                               if (!t.destination().empty())
+                                 stops.push_back(t.destination());
+                               return absl::StrJoin(stops, " > ");
+                             }))},
       ",");
 }
 
@@ -194,16 +190,19 @@ std::string DestinationColumns(const v1::Manifest& m, int index) {
   using D = v1::Destination;
   return absl::StrJoin(
       {Each(dests, [](const D& d) { return d.receiver(); }),
-       Csv(Each(dests, [](const D& d) { return d.licence(); })),
-       Csv(Each(dests, [](const D& d) { return d.received_by(); })),
+       domain::CsvField(Each(dests, [](const D& d) { return d.licence(); })),
+       domain::CsvField(
+           Each(dests, [](const D& d) { return d.received_by(); })),
        Each(dests, [&](const D& d) { return grams(d.received_g()); }),
        Each(dests, [&](const D& d) { return grams(d.accepted_g()); }),
        Each(dests, [&](const D& d) { return grams(d.rejected_g()); }),
-       Csv(Each(dests, [&](const D& d) { return text(d.reject_reasons()); })),
-       Csv(Each(dests, [&](const D& d) { return Arrived(d, index); })),
+       domain::CsvField(
+           Each(dests, [&](const D& d) { return text(d.reject_reasons()); })),
+       domain::CsvField(
+           Each(dests, [&](const D& d) { return Arrived(d, index); })),
        Each(dests, [&](const D& d) { return grams(d.disposed_g()); }),
        Each(dests, [&](const D& d) { return text(d.disposal_methods()); }),
-       Csv(Each(dests, [](const D& d) { return d.outcome(); }))},
+       domain::CsvField(Each(dests, [](const D& d) { return d.outcome(); }))},
       ",");
 }
 

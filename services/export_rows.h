@@ -12,9 +12,6 @@
 
 namespace cradle::services {
 
-// A field, in quotes when it holds a comma, a quote or a line break.
-std::string Csv(absl::string_view field);
-
 // WHAT_MANIFESTS: one row per manifest, a summary.
 extern const char kManifestHeader[];
 std::string ManifestRow(const v1::Manifest& m);

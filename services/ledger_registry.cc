@@ -7,6 +7,7 @@
 
 #include "base/status_macros.h"
 #include "services/keys.h"
+#include "services/projection.h"
 #include "services/reads.h"
 #include "storage/entry_codec.h"
 
@@ -150,19 +151,61 @@ absl::StatusOr<std::vector<v1::Manifest>> LedgerRegistryReader::ManifestsOf(
     absl::string_view generator) const {
   // The party index holds every manifest the enterprise is a party of; a
   // generator's are those it opened.
-  const std::string prefix = keys::PartyPrefix(generator);
-  CRADLE_ASSIGN_OR_RETURN(
-      std::vector<storage::KeyValue> rows,
-      ScanWholeIndex(ledger_, prefix, kMaxManifestsPerParty,
-                     absl::StrCat("manifests of ", generator)));
   std::vector<v1::Manifest> out;
+  CRADLE_RETURN_IF_ERROR(
+      ForEachManifestOf(generator, [&](v1::Manifest m) -> absl::Status {
+        if (m.generator() == generator) out.push_back(std::move(m));
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<std::vector<domain::OperatorManifest>>
+LedgerRegistryReader::ReceivedAt(absl::string_view op, absl::Time start) const {
+  std::vector<domain::OperatorManifest> out;
+  CRADLE_RETURN_IF_ERROR(
+      ForEachManifestOf(op, [&](v1::Manifest m) -> absl::Status {
+        if (!domain::ReportNeedsHistory(m, op, start)) return absl::OkStatus();
+        domain::OperatorManifest om;
+        CRADLE_ASSIGN_OR_RETURN(
+            const std::vector<storage::Entry> entries,
+            ReadWholeStream(ledger_, m.number(), kMaxStreamEntries));
+        for (const storage::Entry& e : entries) {
+          ledger::v1::ManifestEvent event;
+          if (!event.ParseFromString(e.payload)) {
+            return absl::DataLossError(absl::StrCat("entry ", e.sequence,
+                                                    " of manifest ", m.number(),
+                                                    " does not parse"));
+          }
+          if (!event.has_disposed() || event.disposed().receiver() != op) {
+            continue;
+          }
+          const absl::Time at = EventTime(event, e.recorded);
+          for (const ledger::v1::LineDisposal& l : event.disposed().lines()) {
+            om.disposals.push_back({l.line(), l.method(), l.quantity_g(), at});
+          }
+        }
+        om.manifest = std::move(m);
+        out.push_back(std::move(om));
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::Status LedgerRegistryReader::ForEachManifestOf(
+    absl::string_view party,
+    const std::function<absl::Status(v1::Manifest)>& visit) const {
+  const std::string prefix = keys::PartyPrefix(party);
+  CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> rows,
+                          ScanWholeIndex(ledger_, prefix, kMaxManifestsPerParty,
+                                         absl::StrCat("manifests of ", party)));
   for (const storage::KeyValue& kv : rows) {
     CRADLE_ASSIGN_OR_RETURN(
         v1::Manifest m,
         GetManifest(absl::string_view(kv.key).substr(prefix.size())));
-    if (m.generator() == generator) out.push_back(std::move(m));
+    CRADLE_RETURN_IF_ERROR(visit(std::move(m)));
   }
-  return out;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<v1::Container>> LedgerRegistryReader::ContainersOf(

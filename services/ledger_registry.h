@@ -4,14 +4,17 @@
 // answered from the ledger's materialised state and indexes.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 #include "cradle/v1/registry.pb.h"
 #include "domain/lifecycle.h"
+#include "domain/operator_report.h"
 #include "domain/plan.h"
 #include "storage/ledger.h"
 
@@ -57,6 +60,11 @@ class LedgerRegistryReader final : public domain::RegistryReader {
   // past kMaxManifestsPerParty (services/reads.h) rather than a part.
   absl::StatusOr<std::vector<v1::Manifest>> ManifestsOf(
       absl::string_view generator) const;
+  // The manifests received at licensed operator `op` that a report
+  // starting at `start` needs (domain::ReportNeedsHistory), each with the
+  // disposal records `op` made on it, read off its stream.
+  absl::StatusOr<std::vector<domain::OperatorManifest>> ReceivedAt(
+      absl::string_view op, absl::Time start) const;
   // Every container `generator` registered, in code order, each with the
   // manifest that lists it; RESOURCE_EXHAUSTED past
   // kMaxContainersPerGenerator.
@@ -71,6 +79,12 @@ class LedgerRegistryReader final : public domain::RegistryReader {
       absl::string_view plate) const;
 
  private:
+  // Calls `visit` with every manifest `party` is a party of (the party
+  // index), in number order; stops at its first error.
+  absl::Status ForEachManifestOf(
+      absl::string_view party,
+      const std::function<absl::Status(v1::Manifest)>& visit) const;
+
   const storage::LedgerReader& ledger_;
 };
 

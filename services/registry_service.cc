@@ -6,6 +6,7 @@
 
 #include "base/status_macros.h"
 #include "domain/declaration.h"
+#include "domain/operator_report.h"
 #include "domain/plan.h"
 #include "services/grpc_status.h"
 #include "services/services.h"
@@ -228,6 +229,37 @@ grpc::ServerUnaryReactor* RegistryService::GetDeclaration(
         return domain::Declare(generator.id(), request->year(),
                                plan.has_value() ? &*plan : nullptr, manifests,
                                containers, now);
+      }());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetOperatorReport(
+    grpc::CallbackServerContext* ctx,
+    const v1::GetOperatorReportRequest* request,
+    v1::GetOperatorReportResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishWith(
+      reactor, reply, [&]() -> absl::StatusOr<v1::GetOperatorReportResponse> {
+        CRADLE_ASSIGN_OR_RETURN(
+            const domain::Principal p,
+            gate_.Admit(*ctx, domain::Operation::kOperatorReportRead));
+        const absl::Time now = store_.clock().Now();
+        CRADLE_ASSIGN_OR_RETURN(const domain::ReportPeriod period,
+                                domain::CheckOperatorReport(*request, now));
+        const LedgerRegistryReader& reader = store_.reader();
+        CRADLE_ASSIGN_OR_RETURN(
+            const v1::Enterprise op,
+            reader.GetEnterprise("operator", request->operator_()));
+        CRADLE_RETURN_IF_ERROR(domain::CheckEnterpriseReader(p, op));
+        CRADLE_RETURN_IF_ERROR(domain::CheckReportingOperator(op));
+        CRADLE_ASSIGN_OR_RETURN(
+            const std::vector<domain::OperatorManifest> received,
+            reader.ReceivedAt(op.id(), period.start));
+        CRADLE_ASSIGN_OR_RETURN(const std::vector<v1::Container> own,
+                                reader.ContainersOf(op.id()));
+        return domain::ReportOperator(
+            op.id(), period, received, own,
+            domain::LicensedCapacityG(op, period, now), now);
       }());
   return reactor;
 }

@@ -59,6 +59,8 @@ class RegistryService final
     Check("cradle.v1.Registry", "GetPlan", &RegistryService::GetPlan);
     Check("cradle.v1.Registry", "GetDeclaration",
           &RegistryService::GetDeclaration);
+    Check("cradle.v1.Registry", "GetOperatorReport",
+          &RegistryService::GetOperatorReport);
   }
 
   grpc::ServerUnaryReactor* RegisterEnterprise(
@@ -97,6 +99,10 @@ class RegistryService final
       grpc::CallbackServerContext* ctx,
       const v1::GetDeclarationRequest* request,
       v1::GetDeclarationResponse* reply) override;
+  grpc::ServerUnaryReactor* GetOperatorReport(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetOperatorReportRequest* request,
+      v1::GetOperatorReportResponse* reply) override;
 
  private:
   RegistryStore& store_;

@@ -14,6 +14,7 @@
 
 #include "base/time.h"
 #include "domain/container.h"
+#include "domain/csv.h"
 #include "domain/work_calendar.h"
 #include "tests/testing/parties.h"
 #include "tests/testing/status_matchers.h"
@@ -26,6 +27,7 @@ using ::cradle::testing::kGenerator;
 using ::cradle::testing::kReceiver;
 using ::cradle::testing::StatusIs;
 using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
@@ -123,6 +125,19 @@ TEST(DeclarationTest, TheYearBalancesFromManifestsAndTheStockLedger) {
   EXPECT_THAT(d.notes(), Contains(HasSubstr("500kg shipped to " + kReceiver +
                                             " against 400kg planned")));
   EXPECT_THAT(d.notes(), SizeIs(1));
+
+  // As CSV: a row for the code, one for its receiver.
+  absl::StatusOr<std::vector<CsvRecord>> rows = ParseCsv(DeclarationCsv(d));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_THAT(*rows, SizeIs(3));
+  EXPECT_EQ((*rows)[0][3], "row");
+  EXPECT_THAT((*rows)[1],
+              ElementsAre(kGenerator, "2026", "330402-2026-0001", "code",
+                          kWaste, "", "650000", "1000000", "500000", "100000",
+                          "350000", "400000", "650000", ""));
+  EXPECT_THAT((*rows)[2], ElementsAre(kGenerator, "2026", "330402-2026-0001",
+                                      "transfer", kWaste, kReceiver, "",
+                                      "400000", "500000", "", "", "", "", "1"));
 }
 
 TEST(DeclarationTest, NamesWhatThePlanDidNotPlan) {

@@ -241,6 +241,39 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
                                          kGenerator, "--year", "2999"});
   EXPECT_EQ(next_year.exit_code, 1);
   EXPECT_THAT(next_year.err, HasSubstr("year 2999"));
+  RunResult declared_csv =
+      Ctl(kGenerator, {"plan", "declare", "--generator", kGenerator, "--year",
+                       year, "--csv", dir_.Sub("declaration.csv")});
+  ASSERT_EQ(declared_csv.exit_code, 0) << declared_csv.err;
+  std::ifstream declaration(dir_.Sub("declaration.csv"));
+  std::string header, code_row;
+  std::getline(declaration, header);
+  std::getline(declaration, code_row);
+  EXPECT_THAT(header, HasSubstr("row,code,receiver,generated_g"));
+  EXPECT_THAT(code_row, HasSubstr(absl::StrCat(plan, ",code,900-249-08,,")));
+
+  // The receiver's annual report: the 1.25 t accepted and treated by D10,
+  // as the regulator reads it, and its lines as CSV.
+  RunResult report =
+      Ctl("regulator", {"report", "operator", "--operator", kReceiver, "--year",
+                        year, "--csv", dir_.Sub("report.csv")});
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_THAT(report.out, HasSubstr("treated by D10: 1.25t"));
+  EXPECT_THAT(report.out, HasSubstr(absl::StrCat(n, " line 1  900-249-08")));
+  std::ifstream report_csv(dir_.Sub("report.csv"));
+  std::string report_header, report_row;
+  std::getline(report_csv, report_header);
+  std::getline(report_csv, report_row);
+  EXPECT_THAT(report_row, HasSubstr("900-249-08"));
+  EXPECT_THAT(report_row, HasSubstr(",1250000,0,1250000,D10=1250000,"));
+  RunResult bad_day = Ctl("regulator", {"report", "operator", "--operator",
+                                        kReceiver, "--day", "2026-02-30"});
+  EXPECT_EQ(bad_day.exit_code, 1);
+  EXPECT_THAT(bad_day.err, HasSubstr("day \"2026-02-30\" is not YYYY-MM-DD"));
+  RunResult as_generator = Ctl(kGenerator, {"report", "operator", "--operator",
+                                            kReceiver, "--year", year});
+  EXPECT_NE(as_generator.exit_code, 0);
+  EXPECT_THAT(as_generator.err, HasSubstr("Registry.GetOperatorReport"));
 }
 
 TEST_F(CliEndToEndTest, BadInputGetsAClearErrorAndAnExitCode) {
