@@ -12,6 +12,8 @@
 #include "clients/cli_values.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/operator_report.h"
+#include "print/pdf_canvas.h"
+#include "print/report_pdf.h"
 
 namespace cradle::clients {
 namespace {
@@ -31,6 +33,23 @@ absl::Status Operator(const Context& ctx, const ParsedArgs& a) {
       WriteFlagFile(a, "csv", domain::OperatorReportLinesCsv(reply)));
   CRADLE_RETURN_IF_ERROR(
       WriteFlagFile(a, "entries-csv", domain::OperatorReportEntriesCsv(reply)));
+  if (a.Has("pdf")) {
+    // The operator's registered name, for the heading.
+    v1::GetEnterpriseRequest who;
+    who.set_id(reply.operator_());
+    v1::GetEnterpriseResponse found;
+    auto name_call = ctx.Call();
+    grpc::Status named = v1::Registry::NewStub(ctx.channel)
+                             ->GetEnterprise(name_call.get(), who, &found);
+    if (!named.ok()) return FromGrpc(named);
+    const absl::Status written = print::WriteOperatorReportPdf(
+        reply, found.enterprise().name(), a.Get("pdf"));
+    print::ReleasePrintCaches();
+    if (!written.ok()) {
+      return absl::Status(written.code(),
+                          absl::StrCat("--pdf: ", written.message()));
+    }
+  }
   if (ctx.json) {
     PrintJson(reply);
     return absl::OkStatus();
@@ -69,7 +88,7 @@ absl::Status Operator(const Context& ctx, const ParsedArgs& a) {
   for (const std::string& n : reply.notes()) {
     std::printf("  NOTE %s\n", n.c_str());
   }
-  for (const char* flag : {"csv", "entries-csv"}) {
+  for (const char* flag : {"csv", "entries-csv", "pdf"}) {
     if (a.Has(flag)) {
       std::printf("  wrote %s\n", a.Get(flag).c_str());
     }
@@ -93,7 +112,8 @@ std::vector<Command> ReportCommands() {
         {"year", "YYYY", "the year reported; or --day"},
         {"csv", "FILE", "also write the lines, one row per waste code"},
         {"entries-csv", "FILE",
-         "also write the entries, one row per manifest line moved"}},
+         "also write the entries, one row per manifest line moved"},
+        {"pdf", "FILE", "also write the report as an A4 PDF, to print"}},
        Operator},
   };
 }

@@ -14,21 +14,12 @@
 #include "domain/names.h"
 #include "domain/quantity.h"
 #include "domain/waste_catalogue.h"
+#include "print/flow_writer.h"
 #include "print/pdf_canvas.h"
 
 namespace cradle::print {
 namespace {
 
-constexpr Rgb kBlack{0, 0, 0};
-constexpr Rgb kGrey{0.35, 0.35, 0.35};
-constexpr Rgb kBand{0.88, 0.88, 0.88};
-constexpr Rgb kWhite{1, 1, 1};
-
-constexpr double kLeft = 15;
-constexpr double kWidth = 180;
-constexpr double kText = 3.0;
-constexpr double kSmall = 2.3;
-constexpr double kBottom = 282;  // below it, a new page
 constexpr double kQrSide = 42;
 
 std::string Time(const google::protobuf::Timestamp& t) {
@@ -42,9 +33,12 @@ std::string Or(const std::string& value, const std::string& otherwise = "—") {
 }
 
 // Writes the document top to bottom, starting a page when one is full.
-class Writer {
+class Writer : public FlowWriter {
  public:
-  Writer(PdfCanvas& pdf, const ManifestDocument& doc) : pdf_(pdf), doc_(doc) {}
+  Writer(PdfCanvas& pdf, const ManifestDocument& doc)
+      : FlowWriter(pdf,
+                   absl::StrCat("危险废物转移联单 ", doc.manifest.number())),
+        doc_(doc) {}
 
   absl::Status Write() {
     Header();
@@ -57,36 +51,10 @@ class Writer {
   }
 
  private:
-  // Room for `height` mm more, or a new page.
-  void Need(double height) {
-    if (y_ + height <= kBottom) return;
-    pdf_.NextPage();
-    ++page_;
-    y_ = 18;
-    pdf_.Text(absl::StrCat("危险废物转移联单 ", doc_.manifest.number(),
-                           "  (续, 第 ", page_, " 页)"),
-              kLeft, y_, kSmall, kGrey, false);
-    y_ += 6;
-  }
-
   std::string Name(const std::string& uscc) const {
     auto it = doc_.names.find(uscc);
     if (it == doc_.names.end() || it->second.empty()) return uscc;
     return absl::StrCat(it->second, " (", uscc, ")");
-  }
-
-  void Field(const std::string& name, const std::string& value,
-             double width = kWidth) {
-    Need(kText * 1.5);
-    y_ = pdf_.Field(kLeft + 2, y_, name, value, width - 2, kText, kBlack);
-  }
-
-  void Part(const std::string& title) {
-    Need(14);
-    y_ += 2;
-    pdf_.Rect(kLeft, y_ - 4.2, kWidth, 6, kBand, kBand, 0.1);
-    pdf_.Text(title, kLeft + 2, y_, 3.4, kBlack, true);
-    y_ += 6;
   }
 
   void Header() {
@@ -237,10 +205,7 @@ class Writer {
     }
   }
 
-  PdfCanvas& pdf_;
   const ManifestDocument& doc_;
-  double y_ = 0;
-  int page_ = 1;
 };
 
 }  // namespace

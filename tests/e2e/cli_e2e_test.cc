@@ -255,9 +255,14 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
   // The receiver's annual report: the 1.25 t accepted and treated by D10,
   // as the regulator reads it, and its lines as CSV.
   RunResult report =
-      Ctl("regulator", {"report", "operator", "--operator", kReceiver, "--year",
-                        year, "--csv", dir_.Sub("report.csv")});
+      Ctl("regulator",
+          {"report", "operator", "--operator", kReceiver, "--year", year,
+           "--csv", dir_.Sub("report.csv"), "--pdf", dir_.Sub("report.pdf")});
   ASSERT_EQ(report.exit_code, 0) << report.err;
+  std::ifstream report_pdf(dir_.Sub("report.pdf"));
+  std::string magic(5, '\0');
+  report_pdf.read(magic.data(), 5);
+  EXPECT_EQ(magic, "%PDF-");
   EXPECT_THAT(report.out, HasSubstr("treated by D10: 1.25t"));
   EXPECT_THAT(report.out, HasSubstr(absl::StrCat(n, " line 1  900-249-08")));
   std::ifstream report_csv(dir_.Sub("report.csv"));

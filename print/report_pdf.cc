@@ -1,0 +1,141 @@
+#include "print/report_pdf.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+#include "domain/quantity.h"
+#include "print/flow_writer.h"
+#include "print/pdf_canvas.h"
+
+namespace cradle::print {
+namespace {
+
+constexpr double kRow = 4.6;
+
+// "2026-12-03T08:00:00+08:00" as "2026-12-03 08:00" (China time).
+std::string Minute(const std::string& at) {
+  std::string out = at.substr(0, 16);
+  if (out.size() > 10 && out[10] == 'T') out[10] = ' ';
+  return out;
+}
+
+// A table's columns: heading and left edge, in mm from kLeft.
+struct Column {
+  const char* heading;
+  double x;
+};
+
+class Writer : public FlowWriter {
+ public:
+  Writer(PdfCanvas& pdf, const v1::GetOperatorReportResponse& r,
+         const std::string& name)
+      : FlowWriter(pdf, absl::StrCat("危险废物经营情况报告 ", r.operator_(),
+                                     " ", r.period())),
+        r_(r),
+        name_(name) {}
+
+  void Write() {
+    Header();
+    Lines();
+    Entries();
+    Notes();
+  }
+
+ private:
+  void Row(const std::vector<Column>& columns,
+           const std::vector<std::string>& cells, bool bold) {
+    Need(kRow);
+    for (size_t i = 0; i < columns.size() && i < cells.size(); ++i) {
+      pdf_.Text(cells[i], kLeft + 2 + columns[i].x, y_, kSmall, kBlack, bold);
+    }
+    y_ += kRow;
+  }
+
+  void Header() {
+    pdf_.TextCentred("危险废物经营情况报告", 105, 20, 7, kBlack, true);
+    pdf_.TextCentred(absl::StrCat("Operator's report, ", r_.period()), 105,
+                     25.5, 2.8, kGrey, false);
+    y_ = 34;
+    Field("经营单位:", name_.empty()
+                           ? r_.operator_()
+                           : absl::StrCat(name_, " (", r_.operator_(), ")"));
+    Field("报告期:", r_.period());
+    Field("数据截至:", r_.as_of());
+    if (r_.capacity_g() > 0) {
+      Field("核准年经营规模:", domain::FormatGrams(r_.capacity_g()));
+    }
+    if (r_.zero()) Field("零报告:", "本期无接收、利用处置或二次产生");
+  }
+
+  void Lines() {
+    Part("分类汇总  per waste code");
+    const std::vector<Column> columns = {{"废物代码", 0},  {"期初贮存", 24},
+                                         {"接收", 46},     {"拒收", 66},
+                                         {"利用处置", 84}, {"期末贮存", 106},
+                                         {"联单数", 128},  {"二次产生", 146}};
+    std::vector<std::string> headings;
+    for (const Column& c : columns) headings.push_back(c.heading);
+    Row(columns, headings, true);
+    for (const v1::OperatorReportLine& l : r_.lines()) {
+      Row(columns,
+          {l.code(), domain::FormatGrams(l.stock_start_g()),
+           domain::FormatGrams(l.accepted_g()),
+           domain::FormatGrams(l.rejected_g()),
+           domain::FormatGrams(l.treated_g()),
+           domain::FormatGrams(l.stock_end_g()), absl::StrCat(l.manifests()),
+           domain::FormatGrams(l.secondary_g())},
+          false);
+      for (const v1::TreatedByMethod& t : l.treated()) {
+        Row({{"", 24}},
+            {absl::StrCat("其中 ", t.method(), ": ",
+                          domain::FormatGrams(t.grams()))},
+            false);
+      }
+    }
+    if (r_.lines().empty()) Row({{"", 0}}, {"(无)"}, false);
+  }
+
+  void Entries() {
+    Part("明细  the manifest lines the figures sum");
+    const std::vector<Column> columns = {
+        {"时间", 0},      {"类型", 34},  {"联单编号", 50}, {"行", 80},
+        {"废物代码", 88}, {"数量", 110}, {"方式", 130},    {"产生单位", 144}};
+    std::vector<std::string> headings;
+    for (const Column& c : columns) headings.push_back(c.heading);
+    Row(columns, headings, true);
+    for (const v1::OperatorReportEntry& e : r_.entries()) {
+      const bool receipt = e.kind() == v1::OperatorReportEntry::KIND_RECEIPT;
+      Row(columns,
+          {Minute(e.at()), receipt ? "接收" : "利用处置", e.manifest(),
+           absl::StrCat(e.line()), e.code(), domain::FormatGrams(e.grams()),
+           e.method(), e.generator()},
+          false);
+    }
+    if (r_.entries().empty()) Row({{"", 0}}, {"(无)"}, false);
+  }
+
+  void Notes() {
+    if (r_.notes().empty()) return;
+    Part("提示  notes");
+    for (const std::string& n : r_.notes()) Field("•", n);
+  }
+
+  const v1::GetOperatorReportResponse& r_;
+  const std::string& name_;
+};
+
+}  // namespace
+
+absl::Status WriteOperatorReportPdf(const v1::GetOperatorReportResponse& report,
+                                    const std::string& operator_name,
+                                    const std::string& path) {
+  absl::StatusOr<std::unique_ptr<PdfCanvas>> pdf = PdfCanvas::Create(path);
+  if (!pdf.ok()) return pdf.status();
+  Writer(**pdf, report, operator_name).Write();
+  return (*pdf)->Finish();
+}
+
+}  // namespace cradle::print
