@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  ARTEFACTS, SOURCE, accessibilityProblems, api, launch, meta, newKey, newPage, qrVideo,
-  screenshot, sealText, signedApi, startCradled,
+  ARTEFACTS, SOURCE, accessibilityProblems, api, clickAndSettle, launch, meta, newKey, newPage,
+  qrVideo, screenshot, sealText, signedApi, startCradled,
 } from './harness.mjs';
 
 const GENERATOR = '91330402MA2B3C4D5X';
@@ -236,8 +236,8 @@ test('a clerk signs in with the keyboard alone and opens a manifest with the leg
   await drum.getByLabel(/^重量/).fill('200kg');
   await drum.getByLabel(/^当日序号/).fill('2');
   await drum.getByLabel(/^主要成分/).fill('矿物油');
-  await page.getByRole('button', { name: /登记容器/ }).click();
-  await page.waitForSelector('#status.done:has-text("Container registered")');
+  assert.match(await clickAndSettle(page, page.getByRole('button', { name: /登记容器/ })),
+    /Container registered/);
   const drum2 = state.drum.replace(/001$/, '002');
   assert.equal(await page.locator('#drums li').textContent(), drum2);
   await page.getByRole('link', { name: /打印标签/ }).click();
