@@ -200,7 +200,7 @@ v1::GetOperatorReportResponse ReportOperator(
         e->set_at(At(r.at));
       }
       // Held past the storage limit (a year, as for generators' stock).
-      if (at + absl::Hours(24 * kStorageLimitDays) < judged) {
+      if (HeldPastStorageLimit(at, judged)) {
         int64_t left = 0;
         for (int64_t g : held) left += g;
         if (left > 0) {

@@ -338,14 +338,13 @@ v1::GetStockResponse StockOf(
     if (c.stock() != v1::STOCK_STATE_STORED) continue;
     const std::string since = Day(c.stored_at());
     if (b.oldest().empty() || since < b.oldest()) b.set_oldest(since);
-    const absl::CivilDay stored =
-        absl::ToCivilDay(FromTimestamp(c.stored_at()), ChinaTime());
-    if (today - stored > kStorageLimitDays) {
+    if (HeldPastStorageLimit(FromTimestamp(c.stored_at()), now)) {
       v1::OverdueStock* o = out.add_overdue();
       o->set_code(c.code());
       o->set_facility(c.facility());
       o->set_stored_on(since);
-      o->set_days(static_cast<int32_t>(today - stored));
+      o->set_days(static_cast<int32_t>(
+          today - absl::ToCivilDay(FromTimestamp(c.stored_at()), ChinaTime())));
     }
   }
   // A line weighed in bulk states what the weighbridge found; the rest sum
@@ -363,6 +362,12 @@ v1::GetStockResponse StockOf(
   }
   for (auto& [key, b] : balances) *out.add_balances() = std::move(b);
   return out;
+}
+
+bool HeldPastStorageLimit(absl::Time since, absl::Time now) {
+  return absl::ToCivilDay(now, ChinaTime()) -
+             absl::ToCivilDay(since, ChinaTime()) >
+         kStorageLimitDays;
 }
 
 }  // namespace cradle::domain

@@ -26,6 +26,10 @@ namespace cradle::domain {
 // unless the authority approves longer).
 inline constexpr int kStorageLimitDays = 365;
 
+// Whether waste held since `since` is held past kStorageLimitDays at `now`,
+// counting whole days of China time.
+bool HeldPastStorageLimit(absl::Time since, absl::Time now);
+
 // `request`'s record on container `c` (as read, with the manifest that
 // lists it), made by its generator. `listed_on` is that manifest's status,
 // UNSPECIFIED when none lists it. Each refusal names the field; a
