@@ -134,25 +134,24 @@ absl::StatusOr<absl::CivilDay> WorkCalendar::AddWorkingDays(absl::CivilDay day,
   return day;
 }
 
-absl::Status WorkCalendar::CheckHoldsThisYear(absl::Time now,
-                                              std::string* warning) const {
-  warning->clear();
+std::string WorkCalendar::MissingYearWarning(absl::Time now) const {
   const absl::CivilDay today = absl::ToCivilDay(now, ChinaTime());
   if (!Covers(today)) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return absl::StrCat(
         "the working-day calendar has no ", today.year(),
-        ", this year: add its holidays and make-up working days, as the "
-        "State Council published them, with --calendar FILE (the format of "
-        "data/cn-workdays.txt)"));
+        ", this year: no limit in working days is dated, and none is raised, "
+        "until its holidays and make-up working days, as the State Council "
+        "published them, are added with --calendar FILE (the format of "
+        "data/cn-workdays.txt); the sweeper names each deadline that waits");
   }
   if (today >= absl::CivilDay(today.year(), 11, 1) &&
       !Covers(absl::CivilDay(today.year() + 1, 1, 1))) {
-    *warning = absl::StrCat(
+    return absl::StrCat(
         "the working-day calendar has no ", today.year() + 1,
         ": a limit in working days that runs into it is not dated (the "
         "sweeper names each) until the year is added with --calendar FILE");
   }
-  return absl::OkStatus();
+  return "";
 }
 
 }  // namespace cradle::domain

@@ -45,11 +45,13 @@ class WorkCalendar {
   absl::StatusOr<absl::CivilDay> AddWorkingDays(absl::CivilDay day,
                                                 int n) const;
 
-  // Whether a server may count working days at `now` (China time):
-  // FAILED_PRECONDITION when the calendar does not hold this year. From
-  // November on, when it does not hold the next one, `warning` says so
-  // (limits that run into it go undated until it is added); else empty.
-  absl::Status CheckHoldsThisYear(absl::Time now, std::string* warning) const;
+  // What a server counting working days at `now` (China time) must be
+  // told, or empty: that the calendar does not hold this year (no limit in
+  // working days can be dated until it is added), or, from November on,
+  // that it does not hold the next one. Said, never refused: manifests
+  // keep moving on 1 January when a schedule is published late; only the
+  // deadlines wait, each named by the sweeper.
+  std::string MissingYearWarning(absl::Time now) const;
 
  private:
   std::set<int> years_;                           // the years held

@@ -405,12 +405,12 @@ absl::StatusOr<cradle::services::ServerOptions> OptionsFromFlags() {
         "--web is served by the gateway: give --http-listen too");
   }
   if (absl::Status s = ClusterFromFlags(&options); !s.ok()) return s;
-  // A node counts limits in working days: with no schedule for this year
-  // it would count none right. A front and a remote sweeper count none.
+  // A node counts limits in working days: a year missing from the
+  // calendar leaves them undated, which it says at start (and the sweeper
+  // at every pass). A front and a remote sweeper count none.
   if (options.front_nodes.empty() && options.sweeper_nodes.empty()) {
-    std::string warning;
-    CRADLE_RETURN_IF_ERROR(
-        options.flags.calendar->CheckHoldsThisYear(absl::Now(), &warning));
+    const std::string warning =
+        options.flags.calendar->MissingYearWarning(absl::Now());
     if (!warning.empty()) {
       std::fprintf(stderr, "cradled: warning: %s\n", warning.c_str());
     }

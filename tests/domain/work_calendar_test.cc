@@ -214,25 +214,25 @@ TEST(WorkCalendarTest, ParseRefusesAWorkdayOnAWeekday) {
                              HasSubstr("weekday"))));
 }
 
-TEST(WorkCalendarTest, AServerNeedsThisYearAndIsWarnedOfTheNext) {
-  const WorkCalendar& cal = WorkCalendar::Builtin();
-  std::string warning = "stale";
-  EXPECT_TRUE(cal.CheckHoldsThisYear(China(2026, 10, 31, 23), &warning).ok());
-  EXPECT_EQ(warning, "");
-  // From November, the next year's schedule is due: said, not refused.
-  EXPECT_TRUE(cal.CheckHoldsThisYear(China(2026, 11, 1), &warning).ok());
-  EXPECT_THAT(warning, AllOf(HasSubstr("no 2027"), HasSubstr("--calendar")));
-  // New Year's Day in China (still 12-31 in UTC): refused.
-  EXPECT_THAT(cal.CheckHoldsThisYear(China(2027, 1, 1), &warning),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       AllOf(HasSubstr("no 2027, this year"),
-                             HasSubstr("--calendar"))));
+TEST(WorkCalendarTest, AServerIsWarnedOfAMissingYear) {
+  // A calendar of its own, so the test holds whatever years data/ gains.
+  absl::StatusOr<WorkCalendar> cal = WorkCalendar::Parse("year 2026\n");
+  ASSERT_TRUE(cal.ok()) << cal.status();
+  EXPECT_EQ(cal->MissingYearWarning(China(2026, 10, 31, 23)), "");
+  // From November, the next year's schedule is due.
+  EXPECT_THAT(cal->MissingYearWarning(China(2026, 11, 1)),
+              AllOf(HasSubstr("no 2027:"), HasSubstr("--calendar")));
+  // New Year's Day in China (still 12-31 in UTC): this year is missing,
+  // and what waits for it is said.
+  EXPECT_THAT(cal->MissingYearWarning(China(2027, 1, 1)),
+              AllOf(HasSubstr("no 2027, this year"), HasSubstr("--calendar"),
+                    HasSubstr("no limit in working days is dated")));
   absl::StatusOr<WorkCalendar> year = WorkCalendar::Parse("year 2027\n");
   ASSERT_TRUE(year.ok()) << year.status();
-  WorkCalendar added = cal;
+  WorkCalendar added = *cal;
   added.Add(*year);
-  EXPECT_TRUE(added.CheckHoldsThisYear(China(2026, 12, 3), &warning).ok());
-  EXPECT_EQ(warning, "");
+  EXPECT_EQ(added.MissingYearWarning(China(2026, 12, 3)), "");
+  EXPECT_EQ(added.MissingYearWarning(China(2027, 1, 1)), "");
 }
 
 TEST(WorkCalendarTest, ChinaTimeIsUtcPlusEight) {
