@@ -21,9 +21,11 @@
 #include "clients/cli_values.h"
 #include "clients/offline_queue.h"
 #include "cradle/v1/manifest.grpc.pb.h"
+#include "cradle/v1/registry.grpc.pb.h"
 #include "domain/legal_form.h"
 #include "domain/names.h"
 #include "domain/waste_catalogue.h"
+#include "print/pdf_canvas.h"
 
 namespace cradle::clients {
 
@@ -392,6 +394,34 @@ absl::Status WriteFlagFile(const ParsedArgs& a, absl::string_view flag,
   absl::Status s = ReplaceFile(a.Get(flag), text, 0644);
   if (!s.ok()) {
     return absl::Status(s.code(), absl::StrCat("--", flag, ": ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> EnterpriseName(const Context& ctx,
+                                           const std::string& id) {
+  v1::GetEnterpriseRequest req;
+  req.set_id(id);
+  v1::GetEnterpriseResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                       ->GetEnterprise(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  return reply.enterprise().name();
+}
+
+absl::Status WritePdfFlag(
+    const Context& ctx, const ParsedArgs& a, const std::string& enterprise,
+    const std::function<absl::Status(const std::string& name,
+                                     const std::string& path)>& write) {
+  if (!a.Has("pdf")) return absl::OkStatus();
+  CRADLE_ASSIGN_OR_RETURN(const std::string name,
+                          EnterpriseName(ctx, enterprise));
+  const absl::Status written = write(name, a.Get("pdf"));
+  print::ReleasePrintCaches();
+  if (!written.ok()) {
+    return absl::Status(written.code(),
+                        absl::StrCat("--pdf: ", written.message()));
   }
   return absl::OkStatus();
 }

@@ -102,6 +102,19 @@ absl::StatusOr<int> YearFlag(const ParsedArgs& a);
 absl::Status WriteFlagFile(const ParsedArgs& a, absl::string_view flag,
                            absl::string_view text);
 
+// Writes the PDF --pdf names, when it is given, with `write(path)`, and
+// releases the printing caches after; the error names the flag. `named`:
+// the registered name of enterprise `enterprise` is looked up first and
+// passed to `write` for the heading.
+absl::Status WritePdfFlag(
+    const Context& ctx, const ParsedArgs& a, const std::string& enterprise,
+    const std::function<absl::Status(const std::string& name,
+                                     const std::string& path)>& write);
+
+// The registered name of enterprise `id`.
+absl::StatusOr<std::string> EnterpriseName(const Context& ctx,
+                                           const std::string& id);
+
 // Signs `request` with --key, when one was given.
 template <typename Request>
 absl::Status SignIfKeyed(const Context& ctx, Request* request) {
@@ -159,8 +172,10 @@ std::vector<FlagSpec> With(std::vector<FlagSpec> own, bool write);
 
 // The commands, by subject.
 std::vector<Command> RegistryCommands();
-std::vector<Command> CarrierCommands();   // vehicle, carrier permit, crew
-std::vector<Command> PlanCommands();      // plan file, show, declare
+std::vector<Command> CarrierCommands();  // vehicle, carrier permit, crew
+std::vector<Command> PlanCommands();     // plan file, show, declare
+// consult apply, accept, ..., show, list; whitelist file, show
+std::vector<Command> ConsultationCommands();
 std::vector<Command> ManifestCommands();  // open, issue, show, list, cancel
 // pickup, relay, deliver, receive, reroute, dispose, payment
 std::vector<Command> TransferCommands();

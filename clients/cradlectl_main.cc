@@ -42,11 +42,13 @@ constexpr int kExitNotDone = 4;
 std::vector<Command> Commands() {
   std::vector<Command> all;
   for (auto group :
-       {RegistryCommands, CarrierCommands, PlanCommands, ManifestCommands,
-        TransferCommands, ContainerCommands, StockCommands, ReportCommands,
-        TrackCommands, ManifestPrintCommands, QueueCommands, CorrectionCommands,
-        FlagCommands, AuditCommands, FeedCommands, VerifyCommands,
-        CredentialCommands, NodeCommands, NationalCommands}) {
+       {RegistryCommands,     CarrierCommands,       PlanCommands,
+        ConsultationCommands, ManifestCommands,      TransferCommands,
+        ContainerCommands,    StockCommands,         ReportCommands,
+        TrackCommands,        ManifestPrintCommands, QueueCommands,
+        CorrectionCommands,   FlagCommands,          AuditCommands,
+        FeedCommands,         VerifyCommands,        CredentialCommands,
+        NodeCommands,         NationalCommands}) {
     std::vector<Command> c = group();
     all.insert(all.end(), c.begin(), c.end());
   }

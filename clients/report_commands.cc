@@ -12,7 +12,6 @@
 #include "clients/cli_values.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "domain/operator_report.h"
-#include "print/pdf_canvas.h"
 #include "print/report_pdf.h"
 
 namespace cradle::clients {
@@ -33,23 +32,11 @@ absl::Status Operator(const Context& ctx, const ParsedArgs& a) {
       WriteFlagFile(a, "csv", domain::OperatorReportLinesCsv(reply)));
   CRADLE_RETURN_IF_ERROR(
       WriteFlagFile(a, "entries-csv", domain::OperatorReportEntriesCsv(reply)));
-  if (a.Has("pdf")) {
-    // The operator's registered name, for the heading.
-    v1::GetEnterpriseRequest who;
-    who.set_id(reply.operator_());
-    v1::GetEnterpriseResponse found;
-    auto name_call = ctx.Call();
-    grpc::Status named = v1::Registry::NewStub(ctx.channel)
-                             ->GetEnterprise(name_call.get(), who, &found);
-    if (!named.ok()) return FromGrpc(named);
-    const absl::Status written = print::WriteOperatorReportPdf(
-        reply, found.enterprise().name(), a.Get("pdf"));
-    print::ReleasePrintCaches();
-    if (!written.ok()) {
-      return absl::Status(written.code(),
-                          absl::StrCat("--pdf: ", written.message()));
-    }
-  }
+  CRADLE_RETURN_IF_ERROR(
+      WritePdfFlag(ctx, a, reply.operator_(),
+                   [&](const std::string& name, const std::string& path) {
+                     return print::WriteOperatorReportPdf(reply, name, path);
+                   }));
   if (ctx.json) {
     PrintJson(reply);
     return absl::OkStatus();

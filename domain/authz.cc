@@ -90,6 +90,26 @@ const std::vector<Permission>& Table() {
        "`operator` is the credential's enterprise, or a regulator whose "
        "jurisdiction holds it",
        false},
+      {Operation::kApplyForTransfer, "Registry.ApplyForTransfer", kGenerators,
+       "`application.generator` is the credential's enterprise", false},
+      {Operation::kConsultationAct, "Registry.ActOnConsultation",
+       kGenerators | kRegulators,
+       "the party that holds the stage: the origin or the receiving "
+       "province's bureau (a regulator of exactly the province), or the "
+       "applicant (who may also withdraw at any stage before a decision)",
+       false},
+      {Operation::kConsultationRead,
+       "Registry.GetConsultation, ListConsultations",
+       kGenerators | kReceivers | kRegulators,
+       "the applicant, the receiver it names, or a regulator of, or over, "
+       "either province; a list by `province` for regulators only",
+       false},
+      {Operation::kFileWhiteList, "Registry.FileWhiteList", kRegulators,
+       "the destination province's bureau (a regulator of exactly the "
+       "province), whose consultation the list waives",
+       false},
+      {Operation::kWhiteListRead, "Registry.GetWhiteList", kRegulators,
+       "a regulator of, or over, either province", false},
       {Operation::kDeliver, "Transfers.Deliver", kReceivers,
        "`receiver` is the credential's enterprise; if it is not the named "
        "receiver the scan is recorded and WRONG_RECEIVER raised",

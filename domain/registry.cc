@@ -8,6 +8,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "domain/carrier_form.h"
+#include "domain/consultation.h"
 #include "domain/division.h"
 #include "domain/plate.h"
 #include "domain/record.h"
@@ -230,6 +231,12 @@ absl::StatusOr<ApprovalDecision> DecideRegisterApproval(
                        " must be printable ASCII without spaces or '/'"));
     }
   }
+  if (ParseConsultationNumber("", a.number()).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "approval.number ", a.number(),
+        " has the form of a consultation's number; those approvals are "
+        "issued by the consultation (docs/CONSULTATION.md)"));
+  }
   if (existing != nullptr) {
     return absl::AlreadyExistsError(
         absl::StrCat("approval.number ", a.number(), " is already registered"));
@@ -251,48 +258,92 @@ absl::StatusOr<ApprovalDecision> DecideRegisterApproval(
         ") are in the same province; approvals are for cross-province "
         "transfers"));
   }
-  if (a.codes().empty()) {
-    return absl::InvalidArgumentError("approval.codes: at least one code");
-  }
-  if (!a.method().empty()) {
-    CRADLE_RETURN_IF_ERROR(
-        LookupMethod("approval.method", a.method()).status());
-  }
-  for (int i = 0; i < a.codes_size(); ++i) {
-    const std::string& c = a.codes(i);
-    if (c.size() == 4 && c[0] == 'H' && c[1] == 'W') {
-      if (!WasteCatalogue::IsCategory(c)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "approval.codes[", i, "] ", c, " is not a category of the list"));
-      }
-      continue;
-    }
-    CRADLE_RETURN_IF_ERROR(
-        WasteCatalogue::Builtin()
-            .Lookup(absl::StrCat("approval.codes[", i, "]"), c)
-            .status());
-  }
-  if (a.quantity_kg() <= 0 || a.quantity_kg() > kMaxCapacityKg) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("approval.quantity_kg ", a.quantity_kg(), " must be 1..",
-                     kMaxCapacityKg));
-  }
-  CRADLE_ASSIGN_OR_RETURN(absl::CivilDay from,
-                          ParseDate("approval.valid_from", a.valid_from()));
-  CRADLE_ASSIGN_OR_RETURN(absl::CivilDay until,
-                          ParseDate("approval.valid_until", a.valid_until()));
-  const absl::CivilDay limit =
-      absl::CivilDay(from.year() + 1, from.month(), from.day());
-  if (until < from || until >= limit) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "approval.valid_until ", a.valid_until(),
-        " must be on or after valid_from and less than 12 months after it"));
-  }
+  CRADLE_RETURN_IF_ERROR(CheckTransferTerms("approval", a.codes(), a.method(),
+                                            a.quantity_kg(), a.valid_from(),
+                                            a.valid_until()));
+  CRADLE_RETURN_IF_ERROR(
+      CheckWithinLicence("approval.valid_until", a.valid_until(), receiver));
   ApprovalDecision d;
   *d.event.mutable_approval_registered() =
       Transcribe<ledger::v1::ApprovalRegistered>(request);
   d.next = a;
   return d;
+}
+
+absl::Status CheckTransferTerms(
+    absl::string_view what,
+    const google::protobuf::RepeatedPtrField<std::string>& codes,
+    absl::string_view method, int64_t quantity_kg, absl::string_view valid_from,
+    absl::string_view valid_until) {
+  if (codes.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ".codes: at least one code"));
+  }
+  if (!method.empty()) {
+    CRADLE_RETURN_IF_ERROR(
+        LookupMethod(absl::StrCat(what, ".method"), method).status());
+  }
+  for (int i = 0; i < codes.size(); ++i) {
+    CRADLE_RETURN_IF_ERROR(
+        CheckCodeOrCategory(absl::StrCat(what, ".codes[", i, "]"), codes[i]));
+  }
+  if (quantity_kg <= 0 || quantity_kg > kMaxCapacityKg) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ".quantity_kg ", quantity_kg, " must be 1..", kMaxCapacityKg));
+  }
+  CRADLE_ASSIGN_OR_RETURN(
+      absl::CivilDay from,
+      ParseDate(absl::StrCat(what, ".valid_from"), valid_from));
+  CRADLE_ASSIGN_OR_RETURN(
+      absl::CivilDay until,
+      ParseDate(absl::StrCat(what, ".valid_until"), valid_until));
+  const absl::CivilDay limit =
+      absl::CivilDay(from.year() + 1, from.month(), from.day());
+  if (until < from || until >= limit) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ".valid_until ", valid_until,
+        " must be on or after valid_from and less than 12 months after it"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCodeOrCategory(absl::string_view field,
+                                 absl::string_view code) {
+  if (code.size() == 4 && code[0] == 'H' && code[1] == 'W') {
+    if (!WasteCatalogue::IsCategory(code)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " ", code, " is not a category of the list"));
+    }
+    return absl::OkStatus();
+  }
+  return WasteCatalogue::Builtin().Lookup(field, code).status();
+}
+
+absl::optional<absl::CivilDay> LicenceEnd(const v1::Enterprise& receiver) {
+  absl::optional<absl::CivilDay> end;
+  for (const v1::Licence& l : receiver.licences()) {
+    absl::StatusOr<absl::CivilDay> until = ParseDate("", l.valid_until());
+    if (until.ok() && (!end.has_value() || *until > *end)) end = *until;
+  }
+  return end;
+}
+
+absl::Status CheckWithinLicence(absl::string_view field,
+                                absl::string_view valid_until,
+                                const v1::Enterprise& receiver) {
+  CRADLE_ASSIGN_OR_RETURN(absl::CivilDay until, ParseDate(field, valid_until));
+  const absl::optional<absl::CivilDay> end = LicenceEnd(receiver);
+  if (!end.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("receiver ", receiver.id(), " holds no licence"));
+  }
+  if (until > *end) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " ", valid_until, " is after the receiver's licence ends (",
+        absl::FormatCivilTime(*end),
+        "): an approval runs no longer than the licence (2021 办法 Art. 27)"));
+  }
+  return absl::OkStatus();
 }
 
 void ApplyRegistryEvent(const ledger::v1::RegistryEvent& event,
@@ -336,7 +387,8 @@ void ApplyRegistryEvent(const ledger::v1::RegistryEvent& event,
     }
     case ledger::v1::RegistryEvent::kApprovalRegistered:
     case ledger::v1::RegistryEvent::kPlanFiled:
-      break;  // an approval's or a plan's own stream, not an enterprise's
+    case ledger::v1::RegistryEvent::kWhiteListFiled:
+      break;  // their own streams, not an enterprise's
     case ledger::v1::RegistryEvent::KIND_NOT_SET:
       break;
   }

@@ -5,8 +5,12 @@
 // Each Decide*() checks a request against the enterprise's current record
 // and returns the event to append and the record after it.
 
+#include <cstdint>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/optional.h"
 
 #include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/registry.pb.h"
@@ -39,7 +43,8 @@ absl::StatusOr<RegistryDecision> DecideRegisterCrewMember(
 
 // A cross-province approval: the generator and receiver registered in
 // different provinces, codes of the catalogue, a positive quantity, valid for
-// at most 12 months. `existing` is non-null when the number is taken.
+// at most 12 months and no longer than the receiver's licence. `existing` is
+// non-null when the number is taken.
 struct ApprovalDecision {
   ledger::v1::RegistryEvent event;
   v1::Approval next;
@@ -47,6 +52,31 @@ struct ApprovalDecision {
 absl::StatusOr<ApprovalDecision> DecideRegisterApproval(
     const v1::RegisterApprovalRequest& request, const v1::Enterprise& generator,
     const v1::Enterprise& receiver, const v1::Approval* existing);
+
+// The terms of an approval or an application for one (`what` names them in
+// the errors, "approval" or "application"): codes or categories of the
+// catalogue, a known method if any, a positive quantity, a period of less
+// than 12 months (2021 办法 Art. 27).
+absl::Status CheckTransferTerms(
+    absl::string_view what,
+    const google::protobuf::RepeatedPtrField<std::string>& codes,
+    absl::string_view method, int64_t quantity_kg, absl::string_view valid_from,
+    absl::string_view valid_until);
+
+// A waste code of the catalogue (NNN-NNN-NN) or a category (HWnn); the
+// error names `field`.
+absl::Status CheckCodeOrCategory(absl::string_view field,
+                                 absl::string_view code);
+
+// The last day any of the receiver's licences runs to; none without one.
+absl::optional<absl::CivilDay> LicenceEnd(const v1::Enterprise& receiver);
+
+// An approval's `valid_until` (the request's `field`) is no later than the
+// receiver's licence runs (Art. 27): INVALID_ARGUMENT naming the field and
+// the licence's end; FAILED_PRECONDITION for a receiver with no licence.
+absl::Status CheckWithinLicence(absl::string_view field,
+                                absl::string_view valid_until,
+                                const v1::Enterprise& receiver);
 
 void ApplyRegistryEvent(const ledger::v1::RegistryEvent& event,
                         v1::Enterprise* e);

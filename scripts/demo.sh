@@ -45,6 +45,7 @@ CAR1=91330421MA2G5K6L7B  # carrier, 嘉善县 330421
 CAR2=91330108MA2H3M4N54  # relay carrier, 杭州 滨江区 330108
 REC=91330481MA2C7H8J9E   # receiver, 海宁市 330481
 HZREC=91330106MA2D1E2F32 # receiver, 杭州 西湖区 330106
+SZREC=91320506MA2K7R8T90 # receiver, 苏州 吴中区 320506 (Jiangsu)
 
 # Registers an enterprise (the administrator) and issues it a credential
 # for a signing key it makes first: what a party attests (a pickup, a
@@ -249,3 +250,33 @@ as $REC receive "$N4" --receiver $REC --line 1:accept:1.25t --licence ZJ-HW-0481
   --received-by 赵收货
 as $GEN track show "$N4"
 as regulator flags list --city 3304 --state open
+
+echo "== 12. Across provinces (商请, 2021 办法 Art. 21-27): the generator applies to send" >&2
+echo "       120 t of waste oil to Suzhou, in Jiangsu. Zhejiang's bureau accepts and writes to" >&2
+echo "       Jiangsu's, which agrees; Zhejiang approves. Each stage is held by one bureau, due" >&2
+echo "       on the working-day calendar; the approval takes the consultation's number and" >&2
+echo "       ends with the receiver's licence (docs/CONSULTATION.md)" >&2
+enroll $SZREC "苏州吴中固废处置有限公司" 320506 receiver
+if ! cli admin enterprise show $SZREC | grep -q JS-HW-0506; then
+  as admin licence grant --receiver $SZREC --number JS-HW-0506 --codes HW08 \
+    --methods R9 --capacity-t 20000 --valid-until 2027-09-30
+fi
+for bureau in "zj-bureau 33 浙江省生态环境厅" "js-bureau 32 江苏省生态环境厅"; do
+  set -- $bureau
+  if [ ! -f "$ids/$1.token" ]; then
+    as admin credential issue --kind regulator --jurisdiction "$2" \
+      --holder "$3" --out "$ids/$1.token" >&2
+  fi
+done
+from=$(TZ=Asia/Shanghai date +%F)
+until=$(TZ=Asia/Shanghai date -d "+11 months" +%F)
+applied=$(as $GEN consult apply --generator $GEN --receiver $SZREC --codes 900-249-08 \
+  --method R9 --quantity-t 120 --valid-from "$from" --valid-until "$until" \
+  --note "废矿物油，再生利用")
+echo "$applied"
+K=$(echo "$applied" | awk '/^consultation/ {print $2; exit}')
+as zj-bureau consult accept "$K"
+as zj-bureau consult letter "$K" --text "初审同意移出"
+as js-bureau consult agree "$K" --text "同意接收"
+as zj-bureau consult approve "$K"
+as js-bureau consult list --province 32 --holder regulator:32 --overdue

@@ -123,6 +123,14 @@ const absl::flat_hash_map<std::string, std::string>& SigningNames() {
         {v1::RecordStockRequest::descriptor()});
     add("cradle.v1.FilePlanRequest", l::PlanFiled::descriptor(),
         {v1::FilePlanRequest::descriptor()});
+    add("cradle.v1.ApplyForTransferRequest",
+        l::ConsultationApplied::descriptor(),
+        {v1::ApplyForTransferRequest::descriptor()});
+    add("cradle.v1.ActOnConsultationRequest",
+        l::ConsultationActed::descriptor(),
+        {v1::ActOnConsultationRequest::descriptor()});
+    add("cradle.v1.FileWhiteListRequest", l::WhiteListFiled::descriptor(),
+        {v1::FileWhiteListRequest::descriptor()});
     add("cradle.v1.RevokeCredentialRequest", l::CredentialRevoked::descriptor(),
         {v1::RevokeCredentialRequest::descriptor()});
     // Recorded as the credential it makes, not as the request.

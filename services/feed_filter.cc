@@ -9,6 +9,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "cradle/ledger/v1/events.pb.h"
+#include "cradle/v1/consultation.pb.h"
 #include "domain/container.h"
 #include "domain/division.h"
 #include "domain/lifecycle.h"
@@ -102,6 +103,35 @@ absl::StatusOr<EntryAudience> PlanAudience(const storage::LedgerReader& reader,
   return out;
 }
 
+// A consultation's audience: its applicant and receiver, in the divisions
+// they are registered in (so the regulators of both provinces).
+absl::StatusOr<EntryAudience> ConsultationAudience(
+    const storage::LedgerReader& reader, const storage::Entry& e,
+    const std::string& number) {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> state,
+                          reader.GetState(keys::ConsultationState(number)));
+  v1::Consultation c;
+  if (!state.has_value() || !c.ParseFromString(*state)) {
+    return absl::DataLossError(absl::StrCat("entry ", e.sequence, " of ",
+                                            e.stream, " has no consultation"));
+  }
+  EntryAudience out;
+  CRADLE_RETURN_IF_ERROR(
+      AddEnterprise(reader, c.application().generator(), &out));
+  CRADLE_RETURN_IF_ERROR(
+      AddEnterprise(reader, c.application().receiver(), &out));
+  return out;
+}
+
+// A white list's audience: the regulators of its two provinces.
+EntryAudience WhiteListAudience(const std::string& number) {
+  EntryAudience out;
+  if (number.size() >= 4) {
+    out.jurisdictions = {number.substr(0, 2), number.substr(2, 2)};
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::Status ValidateFeedFilter(const FeedFilter& filter) {
@@ -156,6 +186,12 @@ absl::StatusOr<EntryAudience> AudienceTracker::Next(
     return ContainerAudience(reader, e);
   }
   if (name.kind == keys::StreamKind::kPlan) return PlanAudience(reader, e);
+  if (name.kind == keys::StreamKind::kConsultation) {
+    return ConsultationAudience(reader, e, name.id);
+  }
+  if (name.kind == keys::StreamKind::kWhiteList) {
+    return WhiteListAudience(name.id);
+  }
   const bool manifest = name.kind == keys::StreamKind::kManifest;
   Folded& f = Track(e.stream);
   if (f.version >= e.stream_version) {

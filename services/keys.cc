@@ -118,7 +118,9 @@ absl::StatusOr<StreamName> ParseStream(absl::string_view stream) {
         Prefix{kApprovalStreamPrefix, StreamKind::kApproval},
         Prefix{kCredentialStreamPrefix, StreamKind::kCredential},
         Prefix{kContainerStreamPrefix, StreamKind::kContainer},
-        Prefix{kPlanStreamPrefix, StreamKind::kPlan}}) {
+        Prefix{kPlanStreamPrefix, StreamKind::kPlan},
+        Prefix{kConsultationStreamPrefix, StreamKind::kConsultation},
+        Prefix{kWhiteListStreamPrefix, StreamKind::kWhiteList}}) {
     if (absl::StartsWith(stream, p.prefix) && stream.size() > p.prefix.size()) {
       return StreamName{p.kind, std::string(stream.substr(p.prefix.size()))};
     }

@@ -31,6 +31,8 @@ inline constexpr absl::string_view kCredentialStreamPrefix = "credential/";
 inline constexpr absl::string_view kApprovalStreamPrefix = "approval/";
 inline constexpr absl::string_view kContainerStreamPrefix = "container/";
 inline constexpr absl::string_view kPlanStreamPrefix = "plan/";
+inline constexpr absl::string_view kConsultationStreamPrefix = "consultation/";
+inline constexpr absl::string_view kWhiteListStreamPrefix = "whitelist/";
 inline std::string EnterpriseStream(absl::string_view id) {
   return absl::StrCat(kEnterpriseStreamPrefix, id);
 }
@@ -47,6 +49,8 @@ enum class StreamKind {
   kCredential,
   kContainer,
   kPlan,
+  kConsultation,
+  kWhiteList,
 };
 struct StreamName {
   StreamKind kind;
@@ -131,6 +135,31 @@ inline std::string PlanOfIndex(absl::string_view generator, int year) {
   return absl::StrCat(PlanOfPrefix(), generator, "/", year);
 }
 inline std::string PlanNumbersPrefix() { return "plan/no/"; }
+
+// Cross-province consultations (docs/CONSULTATION.md): the stream and state
+// of each, by number; each under both its provinces, whose last key under
+// "<origin><destination>-<year>-" is the pair's highest sequence given; and
+// under its applicant.
+inline std::string ConsultationStream(absl::string_view number) {
+  return absl::StrCat(kConsultationStreamPrefix, number);
+}
+inline std::string ConsultationState(absl::string_view number) {
+  return absl::StrCat("consultation/", number);
+}
+inline std::string ConsultationsInPrefix(absl::string_view province) {
+  return absl::StrCat("cons/in/", province, "/");
+}
+inline std::string ConsultationsByPrefix(absl::string_view generator) {
+  return absl::StrCat("cons/by/", generator, "/");
+}
+
+// Two provinces' white lists, by number ("<origin><destination>-<year>").
+inline std::string WhiteListStream(absl::string_view number) {
+  return absl::StrCat(kWhiteListStreamPrefix, number);
+}
+inline std::string WhiteListState(absl::string_view number) {
+  return absl::StrCat("whitelist/", number);
+}
 
 // Counters (Mutation::add).
 inline std::string AcceptedCounter(absl::string_view receiver, int year) {

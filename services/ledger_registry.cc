@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
+#include "domain/consultation.h"
 #include "services/keys.h"
 #include "services/projection.h"
 #include "services/reads.h"
@@ -97,13 +98,53 @@ absl::StatusOr<absl::optional<v1::Approval>> LedgerRegistryReader::FindApproval(
     absl::string_view number) const {
   CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
                           ledger_.GetState(keys::ApprovalState(number)));
-  if (!v.has_value()) return absl::optional<v1::Approval>();
+  if (!v.has_value()) {
+    if (!domain::ParseConsultationNumber("", number).ok()) {
+      return absl::optional<v1::Approval>();
+    }
+    absl::StatusOr<v1::Consultation> c = GetConsultation("", number);
+    if (absl::IsNotFound(c.status())) return absl::optional<v1::Approval>();
+    CRADLE_RETURN_IF_ERROR(c.status());
+    if (c->stage() != v1::CONSULTATION_STAGE_APPROVED) {
+      return absl::optional<v1::Approval>();
+    }
+    return absl::optional<v1::Approval>(std::move(*c->mutable_approval()));
+  }
   v1::Approval a;
   if (!a.ParseFromString(*v)) {
     return absl::DataLossError(
         absl::StrCat("stored state of approval ", number, " does not parse"));
   }
   return absl::optional<v1::Approval>(std::move(a));
+}
+
+absl::StatusOr<v1::Consultation> LedgerRegistryReader::GetConsultation(
+    absl::string_view field, absl::string_view number) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                          ledger_.GetState(keys::ConsultationState(number)));
+  if (!v.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat(field, " ", number, " is not a consultation"));
+  }
+  v1::Consultation c;
+  if (!c.ParseFromString(*v)) {
+    return absl::DataLossError(absl::StrCat("stored state of consultation ",
+                                            number, " does not parse"));
+  }
+  return c;
+}
+
+absl::StatusOr<absl::optional<v1::WhiteList>>
+LedgerRegistryReader::FindWhiteList(absl::string_view number) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> v,
+                          ledger_.GetState(keys::WhiteListState(number)));
+  if (!v.has_value()) return absl::optional<v1::WhiteList>();
+  v1::WhiteList w;
+  if (!w.ParseFromString(*v)) {
+    return absl::DataLossError(
+        absl::StrCat("stored state of white list ", number, " does not parse"));
+  }
+  return absl::optional<v1::WhiteList>(std::move(w));
 }
 
 absl::StatusOr<v1::Container> LedgerRegistryReader::GetContainer(

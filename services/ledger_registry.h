@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+#include "cradle/v1/consultation.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/lifecycle.h"
 #include "domain/operator_report.h"
@@ -71,8 +72,16 @@ class LedgerRegistryReader final : public domain::RegistryReader {
   absl::StatusOr<std::vector<v1::Container>> ContainersOf(
       absl::string_view generator) const;
 
-  // The approval numbered `number`, or nullopt when there is none.
+  // The approval numbered `number`, or nullopt when there is none: one
+  // registered as such, or the one a consultation of that number issued.
   absl::StatusOr<absl::optional<v1::Approval>> FindApproval(
+      absl::string_view number) const;
+  // Consultation `number` as stored (no deadline); NOT_FOUND naming
+  // `field` when there is none.
+  absl::StatusOr<v1::Consultation> GetConsultation(
+      absl::string_view field, absl::string_view number) const;
+  // White list `number`, or nullopt when none is filed.
+  absl::StatusOr<absl::optional<v1::WhiteList>> FindWhiteList(
       absl::string_view number) const;
   // The carrier a plate is registered to, or nullopt.
   absl::StatusOr<absl::optional<std::string>> VehicleOwner(

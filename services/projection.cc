@@ -8,6 +8,7 @@
 
 #include "base/status_macros.h"
 #include "base/time.h"
+#include "domain/consultation.h"
 #include "domain/container.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
@@ -79,7 +80,8 @@ absl::StatusOr<Projection> ReplayEnterprise(
     ledger::v1::RegistryEvent event;
     if (!event.ParseFromString(e.payload) ||
         event.kind_case() == ledger::v1::RegistryEvent::KIND_NOT_SET ||
-        event.has_approval_registered() || event.has_plan_filed()) {
+        event.has_approval_registered() || event.has_plan_filed() ||
+        event.has_white_list_filed()) {
       return NotOfKind(e, "registry");
     }
     domain::ApplyRegistryEvent(event, enterprise.get());
@@ -121,6 +123,42 @@ absl::StatusOr<Projection> ReplayPlan(
   }
   out.index = PlanIndex(*plan);
   out.state = std::move(plan);
+  return out;
+}
+
+absl::StatusOr<Projection> ReplayConsultation(
+    absl::string_view number, const std::vector<storage::Entry>& entries) {
+  Projection out;
+  out.state_key = keys::ConsultationState(number);
+  auto c = std::make_unique<v1::Consultation>();
+  for (const storage::Entry& e : entries) {
+    ledger::v1::ConsultationEvent event;
+    if (!event.ParseFromString(e.payload) ||
+        event.kind_case() == ledger::v1::ConsultationEvent::KIND_NOT_SET ||
+        e.type != (event.has_applied() ? "consultation.applied"
+                                       : "consultation.step")) {
+      return NotOfKind(e, "consultation");
+    }
+    domain::ApplyConsultationEvent(event, c.get());
+  }
+  out.index = ConsultationIndex(*c);
+  out.state = std::move(c);
+  return out;
+}
+
+absl::StatusOr<Projection> ReplayWhiteList(
+    absl::string_view number, const std::vector<storage::Entry>& entries) {
+  Projection out;
+  out.state_key = keys::WhiteListState(number);
+  auto list = std::make_unique<v1::WhiteList>();
+  for (const storage::Entry& e : entries) {
+    ledger::v1::RegistryEvent event;
+    if (!event.ParseFromString(e.payload) || !event.has_white_list_filed()) {
+      return NotOfKind(e, "white list");
+    }
+    *list = domain::FiledWhiteList(event);
+  }
+  out.state = std::move(list);
   return out;
 }
 
@@ -352,6 +390,21 @@ IndexEntries PlanIndex(const v1::ManagementPlan& p) {
   return keys;
 }
 
+IndexEntries ConsultationIndex(const v1::Consultation& c) {
+  IndexEntries keys;
+  if (c.number().empty()) return keys;
+  keys[keys::ConsultationsInPrefix(c.origin_province()) + c.number()];
+  keys[keys::ConsultationsInPrefix(c.destination_province()) + c.number()];
+  keys[keys::ConsultationsByPrefix(c.application().generator()) + c.number()];
+  if (c.stage() == v1::CONSULTATION_STAGE_APPROVED) {
+    // Found as the registered approvals are (LedgerRegistryReader).
+    keys[keys::ApprovalPairPrefix(c.approval().generator(),
+                                  c.approval().receiver()) +
+         c.number()];
+  }
+  return keys;
+}
+
 IndexEntries ContainerIndex(const v1::Container& c) {
   IndexEntries keys;
   if (c.code().empty()) return keys;
@@ -407,6 +460,10 @@ absl::StatusOr<Projection> ReplayStream(
       return ReplayContainer(name.id, entries);
     case keys::StreamKind::kPlan:
       return ReplayPlan(name.id, entries);
+    case keys::StreamKind::kConsultation:
+      return ReplayConsultation(name.id, entries);
+    case keys::StreamKind::kWhiteList:
+      return ReplayWhiteList(name.id, entries);
     case keys::StreamKind::kManifest:
       break;
   }

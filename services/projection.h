@@ -19,6 +19,7 @@
 
 #include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/auth.pb.h"
+#include "cradle/v1/consultation.pb.h"
 #include "cradle/v1/container.pb.h"
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/plan.pb.h"
@@ -51,6 +52,9 @@ IndexEntries EnterpriseIndex(const v1::Enterprise& enterprise);
 IndexEntries ApprovalIndex(const v1::Approval& approval);
 // A plan's entries: its generator's year (value: the number) and its number.
 IndexEntries PlanIndex(const v1::ManagementPlan& plan);
+// A consultation's entries: under both its provinces and its applicant,
+// and, once approved, under its generator and receiver as an approval.
+IndexEntries ConsultationIndex(const v1::Consultation& consultation);
 // A container's entry in its generator's list.
 IndexEntries ContainerIndex(const v1::Container& container);
 // A credential's entry (every credential is loaded at start).

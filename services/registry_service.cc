@@ -23,24 +23,46 @@ void Put(v1::Approval a, v1::RegisterApprovalResponse* r) {
   *r->mutable_approval() = std::move(a);
 }
 
-// A registry write: the gate, then `write` on the store, whose answer (a
-// T) goes into `reply`.
+// A write: the gate admits the caller for `op`, then `write(request, who,
+// done)` runs on a store, and `done` (made by `finisher` from the reactor)
+// finishes the call with its answer.
+template <typename Request, typename FinisherFn, typename WriteFn>
+grpc::ServerUnaryReactor* AdmitThenWrite(grpc::CallbackServerContext* ctx,
+                                         const Gate& gate, domain::Operation op,
+                                         const Request* request,
+                                         FinisherFn finisher, WriteFn write) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<domain::Principal> who = gate.AdmitWrite(*ctx, op, *request);
+  if (!who.ok()) {
+    reactor->Finish(ToGrpcStatus(who.status()));
+    return reactor;
+  }
+  write(*request, *who, finisher(reactor));
+  return reactor;
+}
+
+// A registry write by the administrator, whose answer (a T) goes into
+// `reply`.
 template <typename T, typename Request, typename Reply, typename WriteFn>
 grpc::ServerUnaryReactor* WriteRegistry(grpc::CallbackServerContext* ctx,
                                         const Gate& gate,
                                         const Request* request, Reply* reply,
                                         WriteFn write) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<domain::Principal> who =
-      gate.AdmitWrite(*ctx, domain::Operation::kRegistryWrite, *request);
-  if (!who.ok()) {
-    reactor->Finish(ToGrpcStatus(who.status()));
-    return reactor;
-  }
-  write(*request, *who, Finisher<T>(reactor, reply, [](T value, Reply* r) {
-    Put(std::move(value), r);
-  }));
-  return reactor;
+  return AdmitThenWrite(
+      ctx, gate, domain::Operation::kRegistryWrite, request,
+      [reply](grpc::ServerUnaryReactor* reactor) {
+        return Finisher<T>(reactor, reply,
+                           [](T value, Reply* r) { Put(std::move(value), r); });
+      },
+      std::move(write));
+}
+
+// A write whose answer is the RPC's response itself.
+template <typename Reply>
+auto ReplyFinisher(Reply* reply) {
+  return [reply](grpc::ServerUnaryReactor* reactor) {
+    return Finisher<Reply>(reactor, reply);
+  };
 }
 
 }  // namespace
@@ -261,6 +283,84 @@ grpc::ServerUnaryReactor* RegistryService::GetOperatorReport(
             op.id(), period, received, own,
             domain::LicensedCapacityG(op, period, now), now);
       }());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistryService::ApplyForTransfer(
+    grpc::CallbackServerContext* ctx,
+    const v1::ApplyForTransferRequest* request,
+    v1::ApplyForTransferResponse* reply) {
+  return AdmitThenWrite(ctx, gate_, domain::Operation::kApplyForTransfer,
+                        request, ReplyFinisher(reply), [this](auto&&... a) {
+                          consultations_.Apply(std::forward<decltype(a)>(a)...);
+                        });
+}
+
+grpc::ServerUnaryReactor* RegistryService::ActOnConsultation(
+    grpc::CallbackServerContext* ctx,
+    const v1::ActOnConsultationRequest* request,
+    v1::ActOnConsultationResponse* reply) {
+  return AdmitThenWrite(ctx, gate_, domain::Operation::kConsultationAct,
+                        request, ReplyFinisher(reply), [this](auto&&... a) {
+                          consultations_.Act(std::forward<decltype(a)>(a)...);
+                        });
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetConsultation(
+    grpc::CallbackServerContext* ctx, const v1::GetConsultationRequest* request,
+    v1::GetConsultationResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishWith(
+      reactor, reply, [&]() -> absl::StatusOr<v1::GetConsultationResponse> {
+        CRADLE_ASSIGN_OR_RETURN(
+            const domain::Principal p,
+            gate_.Admit(*ctx, domain::Operation::kConsultationRead));
+        v1::GetConsultationResponse out;
+        CRADLE_ASSIGN_OR_RETURN(*out.mutable_consultation(),
+                                consultations_.Get(request->number(), p));
+        return out;
+      }());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistryService::ListConsultations(
+    grpc::CallbackServerContext* ctx,
+    const v1::ListConsultationsRequest* request,
+    v1::ListConsultationsResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishWith(reactor, reply,
+             [&]() -> absl::StatusOr<v1::ListConsultationsResponse> {
+               CRADLE_ASSIGN_OR_RETURN(
+                   const domain::Principal p,
+                   gate_.Admit(*ctx, domain::Operation::kConsultationRead));
+               return consultations_.List(*request, p);
+             }());
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistryService::FileWhiteList(
+    grpc::CallbackServerContext* ctx, const v1::FileWhiteListRequest* request,
+    v1::FileWhiteListResponse* reply) {
+  return AdmitThenWrite(
+      ctx, gate_, domain::Operation::kFileWhiteList, request,
+      ReplyFinisher(reply), [this](auto&&... a) {
+        consultations_.FileWhiteList(std::forward<decltype(a)>(a)...);
+      });
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetWhiteList(
+    grpc::CallbackServerContext* ctx, const v1::GetWhiteListRequest* request,
+    v1::GetWhiteListResponse* reply) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  FinishWith(reactor, reply, [&]() -> absl::StatusOr<v1::GetWhiteListResponse> {
+    CRADLE_ASSIGN_OR_RETURN(
+        const domain::Principal p,
+        gate_.Admit(*ctx, domain::Operation::kWhiteListRead));
+    v1::GetWhiteListResponse out;
+    CRADLE_ASSIGN_OR_RETURN(*out.mutable_white_list(),
+                            consultations_.GetWhiteList(request->number(), p));
+    return out;
+  }());
   return reactor;
 }
 

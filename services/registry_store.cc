@@ -95,7 +95,8 @@ RegistryStore::RegistryStore(storage::Ledger& ledger, const Clock& clock)
                *out.mutable_receipt() = ReceiptFor(first);
                out.mutable_receipt()->set_replayed(true);
                return out;
-             }) {}
+             }),
+      plan_sequences_(ledger) {}
 
 absl::StatusOr<v1::Enterprise> RegistryStore::ReplayEnterprise(
     const storage::AppendResult& first) const {
@@ -417,37 +418,23 @@ void RegistryStore::FilePlan(const v1::FilePlanRequest& request,
       WritePipeline<v1::FilePlanResponse>::Copies::kShareFirst);
 }
 
-void RegistryStore::ForgetPlanNumbers() {
-  absl::MutexLock lock(&plan_mu_);
-  plan_sequences_.clear();
-}
+void RegistryStore::ForgetPlanNumbers() { plan_sequences_.Forget(); }
 
 absl::StatusOr<int> RegistryStore::NextPlanSequence(const std::string& division,
                                                     int year) {
   // "330402-2026-": the numbers of the division's year sort as they count.
-  const std::string scope = absl::StrCat(division, "-", year, "-");
-  absl::MutexLock lock(&plan_mu_);
-  auto it = plan_sequences_.find(scope);
-  if (it == plan_sequences_.end()) {
-    const std::string prefix = keys::PlanNumbersPrefix() + scope;
-    CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> last,
-                            ledger_.LastIndexKey(prefix));
-    int highest = 0;
-    if (last.has_value()) {
-      CRADLE_ASSIGN_OR_RETURN(
-          domain::PlanNumber n,
-          domain::ParsePlanNumber("plan.number",
-                                  absl::string_view(*last).substr(
-                                      keys::PlanNumbersPrefix().size())));
-      highest = n.sequence;
-    }
-    it = plan_sequences_.emplace(scope, highest).first;
-  }
-  if (it->second >= domain::kMaxPlanSequence) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "no plan numbers left for division ", division, " in ", year));
-  }
-  return ++it->second;
+  const std::string prefix =
+      absl::StrCat(keys::PlanNumbersPrefix(), division, "-", year, "-");
+  return plan_sequences_.Next(
+      prefix, domain::kMaxPlanSequence,
+      [](absl::string_view key) -> absl::StatusOr<int> {
+        CRADLE_ASSIGN_OR_RETURN(
+            domain::PlanNumber n,
+            domain::ParsePlanNumber(
+                "plan.number", key.substr(keys::PlanNumbersPrefix().size())));
+        return n.sequence;
+      },
+      absl::StrCat("plan numbers for division ", division, " in ", year));
 }
 
 }  // namespace cradle::services

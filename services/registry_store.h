@@ -17,6 +17,7 @@
 #include "cradle/v1/registry.pb.h"
 #include "domain/authz.h"
 #include "services/ledger_registry.h"
+#include "services/sequences.h"
 #include "services/write_pipeline.h"
 #include "storage/ledger.h"
 
@@ -91,9 +92,7 @@ class RegistryStore {
   WritePipeline<v1::FilePlanResponse> plans_;
   WritePipeline<v1::RecordStockResponse> stock_;
 
-  absl::Mutex plan_mu_;
-  // Highest sequence given, by "<division>-<year>".
-  std::map<std::string, int> plan_sequences_ ABSL_GUARDED_BY(plan_mu_);
+  Sequences plan_sequences_;
 };
 
 }  // namespace cradle::services

@@ -94,7 +94,8 @@ struct CradleServer::Parts {
         credentials(std::move(credential_store)),
         gate(*credentials),
         registry_store(ledger, clock),
-        registry(registry_store, gate),
+        consultations(ledger, clock, *options.flags.calendar),
+        registry(registry_store, consultations, gate),
         credential_service(*credentials, gate),
         manifests(store, gate),
         transfers(store, gate),
@@ -132,6 +133,7 @@ struct CradleServer::Parts {
   std::unique_ptr<CredentialStore> credentials;
   Gate gate;
   RegistryStore registry_store;
+  ConsultationStore consultations;
   RegistryService registry;
   CredentialService credential_service;
   ManifestService manifests;
@@ -392,6 +394,7 @@ absl::Status CradleServer::MakeClusterNode(const ServerOptions& options) {
   node_->OnPromoted([&parts, token_file] {
     parts.store.ForgetSerials();
     parts.registry_store.ForgetPlanNumbers();
+    parts.consultations.ForgetNumbers();
     absl::StatusOr<bool> made = parts.credentials->Bootstrap(token_file);
     if (made.ok() && *made) {
       std::fprintf(stderr,

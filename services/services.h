@@ -22,6 +22,7 @@
 #include "cradle/v1/node.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
 #include "services/checked_service.h"
+#include "services/consultation_store.h"
 #include "services/credential_store.h"
 #include "services/gate.h"
 #include "services/ledger_guard.h"
@@ -40,8 +41,9 @@ class Sweeper;
 class RegistryService final
     : public CheckedService<RegistryService, v1::Registry::CallbackService> {
  public:
-  RegistryService(RegistryStore& store, const Gate& gate)
-      : store_(store), gate_(gate) {
+  RegistryService(RegistryStore& store, ConsultationStore& consultations,
+                  const Gate& gate)
+      : store_(store), consultations_(consultations), gate_(gate) {
     Check("cradle.v1.Registry", "RegisterEnterprise",
           &RegistryService::RegisterEnterprise);
     Check("cradle.v1.Registry", "GrantLicence", &RegistryService::GrantLicence);
@@ -61,6 +63,17 @@ class RegistryService final
           &RegistryService::GetDeclaration);
     Check("cradle.v1.Registry", "GetOperatorReport",
           &RegistryService::GetOperatorReport);
+    Check("cradle.v1.Registry", "ApplyForTransfer",
+          &RegistryService::ApplyForTransfer);
+    Check("cradle.v1.Registry", "ActOnConsultation",
+          &RegistryService::ActOnConsultation);
+    Check("cradle.v1.Registry", "GetConsultation",
+          &RegistryService::GetConsultation);
+    Check("cradle.v1.Registry", "ListConsultations",
+          &RegistryService::ListConsultations);
+    Check("cradle.v1.Registry", "FileWhiteList",
+          &RegistryService::FileWhiteList);
+    Check("cradle.v1.Registry", "GetWhiteList", &RegistryService::GetWhiteList);
   }
 
   grpc::ServerUnaryReactor* RegisterEnterprise(
@@ -103,9 +116,32 @@ class RegistryService final
       grpc::CallbackServerContext* ctx,
       const v1::GetOperatorReportRequest* request,
       v1::GetOperatorReportResponse* reply) override;
+  grpc::ServerUnaryReactor* ApplyForTransfer(
+      grpc::CallbackServerContext* ctx,
+      const v1::ApplyForTransferRequest* request,
+      v1::ApplyForTransferResponse* reply) override;
+  grpc::ServerUnaryReactor* ActOnConsultation(
+      grpc::CallbackServerContext* ctx,
+      const v1::ActOnConsultationRequest* request,
+      v1::ActOnConsultationResponse* reply) override;
+  grpc::ServerUnaryReactor* GetConsultation(
+      grpc::CallbackServerContext* ctx,
+      const v1::GetConsultationRequest* request,
+      v1::GetConsultationResponse* reply) override;
+  grpc::ServerUnaryReactor* ListConsultations(
+      grpc::CallbackServerContext* ctx,
+      const v1::ListConsultationsRequest* request,
+      v1::ListConsultationsResponse* reply) override;
+  grpc::ServerUnaryReactor* FileWhiteList(
+      grpc::CallbackServerContext* ctx, const v1::FileWhiteListRequest* request,
+      v1::FileWhiteListResponse* reply) override;
+  grpc::ServerUnaryReactor* GetWhiteList(
+      grpc::CallbackServerContext* ctx, const v1::GetWhiteListRequest* request,
+      v1::GetWhiteListResponse* reply) override;
 
  private:
   RegistryStore& store_;
+  ConsultationStore& consultations_;
   const Gate& gate_;
 };
 

@@ -70,9 +70,15 @@ std::vector<Pair> Recorded() {
        l::ContainerRegistered::descriptor()},
       {v1::FilePlanRequest::descriptor(), l::PlanFiled::descriptor()},
       {v1::RecordStockRequest::descriptor(), l::StockRecorded::descriptor()},
+      {v1::ApplyForTransferRequest::descriptor(),
+       l::ConsultationApplied::descriptor()},
+      {v1::ActOnConsultationRequest::descriptor(),
+       l::ConsultationActed::descriptor()},
+      {v1::FileWhiteListRequest::descriptor(), l::WhiteListFiled::descriptor()},
       // Made by the server, recorded whole.
       {v1::Flag::descriptor(), l::Flag::descriptor()},
       {v1::Credential::descriptor(), l::Credential::descriptor()},
+      {v1::Approval::descriptor(), l::Approval::descriptor()},
   };
 }
 
@@ -94,6 +100,9 @@ std::vector<Pair> Shown() {
       {l::Plan::descriptor(), v1::ManagementPlan::descriptor()},
       {l::PlanApplied::descriptor(), v1::PlanCount::descriptor()},
       {l::StockRecord::descriptor(), v1::StockRecord::descriptor()},
+      {l::TransferApplication::descriptor(),
+       v1::TransferApplication::descriptor()},
+      {l::WhiteList::descriptor(), v1::WhiteList::descriptor()},
   };
 }
 

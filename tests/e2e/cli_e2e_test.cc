@@ -281,6 +281,76 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
   EXPECT_THAT(as_generator.err, HasSubstr("Registry.GetOperatorReport"));
 }
 
+// The cross-province procedure from the command line (docs/CONSULTATION.md):
+// the generator applies, each province's bureau takes its steps with its
+// own credential, the other's is refused naming who holds the stage.
+TEST_F(CliEndToEndTest, ACrossProvinceTransferIsAppliedForAndApproved) {
+  StartServer();
+  Regulator("zhejiang", "33");
+  Regulator("jiangsu", "32");
+  const std::string suzhou = cradle::testing::MakeUscc("320506", "2K7R8T9");
+  Enroll(kGenerator, "嘉兴南湖化工", "330402", "generator");
+  Enroll(suzhou, "苏州吴中固废", "320506", "receiver");
+  CtlOk("admin", {"licence", "grant", "--receiver", suzhou, "--number",
+                  "JS-0506", "--codes", "HW08", "--capacity-t", "5000",
+                  "--valid-until", "2099-12-31"});
+  const absl::TimeZone china = absl::FixedTimeZone(8 * 3600);
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), china);
+  const std::string from = absl::FormatCivilTime(today);
+  const std::string until = absl::FormatCivilTime(today + 300);
+  RunResult applied =
+      Ctl(kGenerator,
+          {"consult", "apply", "--generator", kGenerator, "--receiver", suzhou,
+           "--codes", "900-249-08", "--method", "R9", "--quantity-t", "120",
+           "--valid-from", from, "--valid-until", until});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_THAT(applied.out, HasSubstr("APPLIED  held by regulator:33  due "));
+  const std::string k = absl::StrFormat("3332-%d-000001", today.year());
+  EXPECT_THAT(applied.out, HasSubstr("consultation " + k));
+
+  RunResult wrong = Ctl("jiangsu", {"consult", "accept", k});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("held by regulator:33"));
+  CtlOk("zhejiang", {"consult", "accept", k});
+  CtlOk("zhejiang", {"consult", "letter", k, "--text", "初审同意移出"});
+  RunResult no_reason = Ctl("jiangsu", {"consult", "disagree", k});
+  EXPECT_EQ(no_reason.exit_code, 1);
+  EXPECT_THAT(no_reason.err, HasSubstr("text is required"));
+  CtlOk("jiangsu", {"consult", "agree", k, "--text", "同意接收"});
+  RunResult approved = Ctl("zhejiang", {"consult", "approve", k});
+  ASSERT_EQ(approved.exit_code, 0) << approved.err;
+  EXPECT_THAT(approved.out, HasSubstr("APPROVED"));
+  EXPECT_THAT(approved.out,
+              HasSubstr("approval " + k + "  valid " + from + ".." + until));
+
+  RunResult shown = Ctl(suzhou, {"consult", "show", k});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out,
+              HasSubstr("SEND_LETTER    regulator:33  初审同意移出"));
+  EXPECT_THAT(shown.out, HasSubstr("AGREE          regulator:32  同意接收"));
+  RunResult printed = Ctl(
+      "jiangsu", {"consult", "show", k, "--pdf", dir_.Sub("consultation.pdf")});
+  ASSERT_EQ(printed.exit_code, 0) << printed.err;
+  RunResult letters =
+      cradle::testing::Run({"/usr/bin/pdftotext", "-enc", "UTF-8",
+                            dir_.Sub("consultation.pdf"), "-"});
+  ASSERT_EQ(letters.exit_code, 0) << letters.err;
+  EXPECT_THAT(letters.out, HasSubstr("危险废物跨省转移商请函"));
+  EXPECT_THAT(letters.out, HasSubstr("苏州吴中固废 (" + suzhou + ")"));
+  EXPECT_THAT(letters.out, HasSubstr("批准决定"));
+  RunResult listed = Ctl("jiangsu", {"consult", "list", "--province", "32"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_THAT(listed.out, HasSubstr(k + "  APPROVED"));
+  RunResult overdue =
+      Ctl("zhejiang", {"consult", "list", "--province", "33", "--holder",
+                       "regulator:33", "--overdue"});
+  ASSERT_EQ(overdue.exit_code, 0) << overdue.err;
+  EXPECT_THAT(overdue.out, HasSubstr("(none)"));
+  RunResult bad = Ctl("zhejiang", {"whitelist", "show", "33-32"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("number \"33-32\""));
+}
+
 TEST_F(CliEndToEndTest, BadInputGetsAClearErrorAndAnExitCode) {
   StartServer();
   Regulator("regulator", "33");
