@@ -17,6 +17,7 @@
 #include "domain/declaration.h"
 #include "domain/names.h"
 #include "domain/quantity.h"
+#include "print/declaration_pdf.h"
 
 namespace cradle::clients {
 namespace {
@@ -193,6 +194,11 @@ absl::Status Declare(const Context& ctx, const ParsedArgs& a) {
   if (!s.ok()) return FromGrpc(s);
   CRADLE_RETURN_IF_ERROR(
       WriteFlagFile(a, "csv", domain::DeclarationCsv(reply)));
+  CRADLE_RETURN_IF_ERROR(
+      WritePdfFlag(ctx, a, reply.generator(),
+                   [&](const std::string& name, const std::string& path) {
+                     return print::WriteDeclarationPdf(reply, name, path);
+                   }));
   if (ctx.json) {
     PrintJson(reply);
     return absl::OkStatus();
@@ -223,7 +229,9 @@ absl::Status Declare(const Context& ctx, const ParsedArgs& a) {
   for (const std::string& n : reply.notes()) {
     std::printf("  NOTE %s\n", n.c_str());
   }
-  if (a.Has("csv")) std::printf("  wrote %s\n", a.Get("csv").c_str());
+  for (const char* file : {"csv", "pdf"}) {
+    if (a.Has(file)) std::printf("  wrote %s\n", a.Get(file).c_str());
+  }
   return absl::OkStatus();
 }
 
@@ -271,7 +279,8 @@ std::vector<Command> PlanCommands() {
         {"year", "YYYY", "the year declared: this one or an earlier", false,
          true},
         {"csv", "FILE",
-         "also write it as CSV, one row per code and one per receiver"}},
+         "also write it as CSV, one row per code and one per receiver"},
+        {"pdf", "FILE", "also write it as an A4 PDF, to sign and file"}},
        Declare},
   };
 }

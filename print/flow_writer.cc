@@ -28,4 +28,20 @@ void FlowWriter::Part(const std::string& title) {
   y_ += 6;
 }
 
+void FlowWriter::Row(const std::vector<Column>& columns,
+                     const std::vector<std::string>& cells, bool bold) {
+  constexpr double kRow = 4.6;
+  Need(kRow);
+  for (size_t i = 0; i < columns.size() && i < cells.size(); ++i) {
+    pdf_.Text(cells[i], kLeft + 2 + columns[i].x, y_, kSmall, kBlack, bold);
+  }
+  y_ += kRow;
+}
+
+void FlowWriter::Headings(const std::vector<Column>& columns) {
+  std::vector<std::string> headings;
+  for (const Column& c : columns) headings.push_back(c.heading);
+  Row(columns, headings, true);
+}
+
 }  // namespace cradle::print

@@ -6,6 +6,7 @@
 // continues; bold-named fields and banded section titles.
 
 #include <string>
+#include <vector>
 
 #include "print/pdf_canvas.h"
 
@@ -22,6 +23,12 @@ inline constexpr double kText = 3.0;   // the em of body text, mm
 inline constexpr double kSmall = 2.3;
 inline constexpr double kBottom = 282;  // below it, a new page
 
+// A table's column: its heading and left edge, in mm from kLeft.
+struct Column {
+  const char* heading;
+  double x;
+};
+
 class FlowWriter {
  protected:
   // `running_head` heads each continued page, before "(续, 第 N 页)".
@@ -35,6 +42,11 @@ class FlowWriter {
              double width = kWidth);
   // A section's title on a grey band.
   void Part(const std::string& title);
+  // A row of a table in small type: `cells` under `columns`.
+  void Row(const std::vector<Column>& columns,
+           const std::vector<std::string>& cells, bool bold);
+  // The headings of `columns`, in bold.
+  void Headings(const std::vector<Column>& columns);
 
   PdfCanvas& pdf_;
   double y_ = 0;  // the next baseline, mm from the top

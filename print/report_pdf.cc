@@ -13,20 +13,12 @@
 namespace cradle::print {
 namespace {
 
-constexpr double kRow = 4.6;
-
 // "2026-12-03T08:00:00+08:00" as "2026-12-03 08:00" (China time).
 std::string Minute(const std::string& at) {
   std::string out = at.substr(0, 16);
   if (out.size() > 10 && out[10] == 'T') out[10] = ' ';
   return out;
 }
-
-// A table's columns: heading and left edge, in mm from kLeft.
-struct Column {
-  const char* heading;
-  double x;
-};
 
 class Writer : public FlowWriter {
  public:
@@ -45,15 +37,6 @@ class Writer : public FlowWriter {
   }
 
  private:
-  void Row(const std::vector<Column>& columns,
-           const std::vector<std::string>& cells, bool bold) {
-    Need(kRow);
-    for (size_t i = 0; i < columns.size() && i < cells.size(); ++i) {
-      pdf_.Text(cells[i], kLeft + 2 + columns[i].x, y_, kSmall, kBlack, bold);
-    }
-    y_ += kRow;
-  }
-
   void Header() {
     pdf_.TextCentred("危险废物经营情况报告", 105, 20, 7, kBlack, true);
     pdf_.TextCentred(absl::StrCat("Operator's report, ", r_.period()), 105,
@@ -76,9 +59,7 @@ class Writer : public FlowWriter {
                                          {"接收", 46},     {"拒收", 66},
                                          {"利用处置", 84}, {"期末贮存", 106},
                                          {"联单数", 128},  {"二次产生", 146}};
-    std::vector<std::string> headings;
-    for (const Column& c : columns) headings.push_back(c.heading);
-    Row(columns, headings, true);
+    Headings(columns);
     for (const v1::OperatorReportLine& l : r_.lines()) {
       Row(columns,
           {l.code(), domain::FormatGrams(l.stock_start_g()),
@@ -103,9 +84,7 @@ class Writer : public FlowWriter {
     const std::vector<Column> columns = {
         {"时间", 0},      {"类型", 34},  {"联单编号", 50}, {"行", 80},
         {"废物代码", 88}, {"数量", 110}, {"方式", 130},    {"产生单位", 144}};
-    std::vector<std::string> headings;
-    for (const Column& c : columns) headings.push_back(c.heading);
-    Row(columns, headings, true);
+    Headings(columns);
     for (const v1::OperatorReportEntry& e : r_.entries()) {
       const bool receipt = e.kind() == v1::OperatorReportEntry::KIND_RECEIPT;
       Row(columns,

@@ -243,8 +243,17 @@ TEST_F(CliEndToEndTest, TheWholeLegalFormFromTheCommandLine) {
   EXPECT_THAT(next_year.err, HasSubstr("year 2999"));
   RunResult declared_csv =
       Ctl(kGenerator, {"plan", "declare", "--generator", kGenerator, "--year",
-                       year, "--csv", dir_.Sub("declaration.csv")});
+                       year, "--csv", dir_.Sub("declaration.csv"), "--pdf",
+                       dir_.Sub("declaration.pdf")});
   ASSERT_EQ(declared_csv.exit_code, 0) << declared_csv.err;
+  EXPECT_THAT(declared_csv.out,
+              HasSubstr("wrote " + dir_.Sub("declaration.pdf")));
+  RunResult declaration_text =
+      cradle::testing::Run({"/usr/bin/pdftotext", "-enc", "UTF-8",
+                            dir_.Sub("declaration.pdf"), "-"});
+  ASSERT_EQ(declaration_text.exit_code, 0) << declaration_text.err;
+  EXPECT_THAT(declaration_text.out, HasSubstr("嘉兴南湖化工 (" + kGenerator));
+  EXPECT_THAT(declaration_text.out, HasSubstr(plan));
   std::ifstream declaration(dir_.Sub("declaration.csv"));
   std::string header, code_row;
   std::getline(declaration, header);

@@ -11,12 +11,13 @@
 #include "gtest/gtest.h"
 
 #include "print/pdf_canvas.h"
-#include "tests/testing/subprocess.h"
+#include "tests/testing/pdf_text.h"
 #include "tests/testing/temp_dir.h"
 
 namespace cradle::print {
 namespace {
 
+using ::cradle::testing::PdfText;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -58,19 +59,12 @@ class ReportPdfTest : public ::testing::Test {
   void TearDown() override { ReleasePrintCaches(); }
 };
 
-std::string Text(const std::string& pdf) {
-  cradle::testing::RunResult text =
-      cradle::testing::Run({"/usr/bin/pdftotext", "-enc", "UTF-8", pdf, "-"});
-  EXPECT_EQ(text.exit_code, 0) << text.err;
-  return text.out;
-}
-
 TEST_F(ReportPdfTest, ShowsTheFiguresTheLinesAndTheNotes) {
   cradle::testing::TempDir dir;
   const std::string pdf = dir.path() + "/report.pdf";
   ASSERT_TRUE(
       WriteOperatorReportPdf(Report(2), "海宁绿能固废处置有限公司", pdf).ok());
-  const std::string text = Text(pdf);
+  const std::string text = PdfText(pdf);
   for (const std::string want :
        {"危险废物经营情况报告", "2026-12-03", "海宁绿能固废处置有限公司",
         kOperator, "900-249-08", "1.25t", "1.2t", "其中 D10: 350kg",
@@ -88,13 +82,13 @@ TEST_F(ReportPdfTest, AZeroReportSaysSoAndALongOneRunsOnto) {
   zero.set_period("2026-12-02");
   zero.set_zero(true);
   ASSERT_TRUE(WriteOperatorReportPdf(zero, "", dir.path() + "/zero.pdf").ok());
-  const std::string text = Text(dir.path() + "/zero.pdf");
+  const std::string text = PdfText(dir.path() + "/zero.pdf");
   EXPECT_THAT(text, HasSubstr("零报告"));
   EXPECT_THAT(text, HasSubstr("(无)"));
 
   ASSERT_TRUE(
       WriteOperatorReportPdf(Report(200), "", dir.path() + "/long.pdf").ok());
-  const std::string long_text = Text(dir.path() + "/long.pdf");
+  const std::string long_text = PdfText(dir.path() + "/long.pdf");
   EXPECT_THAT(long_text, HasSubstr("续, 第 2 页"));
   EXPECT_THAT(long_text, HasSubstr("20263304001199"));
 }
