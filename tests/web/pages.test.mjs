@@ -817,3 +817,76 @@ test('the clerk reads the plan, sees a shipment off it, and files it again', asy
   await screenshot(page, '9-clerk-plan');
   noErrors(page);
 });
+
+test('the two bureaus run a cross-province consultation from the regulator\'s page', async () => {
+  // A receiver in Jiangsu, licensed; the generator applies by the API (its
+  // clerk's page does not apply yet).
+  const suzhou = uscc('91320506MA2K7R8T9');
+  const admin = server.admin;
+  await api(server, admin, 'POST', '/v1/enterprises',
+    { meta: meta(), id: suzhou, name: '苏州吴中固废处置', division: '320506', roles: ['ROLE_RECEIVER'] });
+  await api(server, admin, 'POST', `/v1/enterprises/${suzhou}/licences`, {
+    meta: meta(), licence: { number: 'JS-0506', codes: ['HW08'], capacityKg: '5000000', validUntil: '2099-12-31' },
+  });
+  const jiangsuToken = await state.issue({ kind: 'CREDENTIAL_KIND_REGULATOR', jurisdiction: '32', holder: '江苏省生态环境厅' });
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const until = new Date(Date.now() + 8 * 3600 * 1000 + 200 * 86400 * 1000).toISOString().slice(0, 10);
+  const { consultation } = await api(server, state.generatorToken, 'POST', '/v1/consultations', {
+    meta: meta(),
+    application: {
+      generator: ids.generator, receiver: suzhou, codes: ['900-249-08'], method: 'R9', quantityKg: '120000', validFrom: today, validUntil: until,
+    },
+  });
+  const number = consultation.number;
+  assert.equal(consultation.stage, 'CONSULTATION_STAGE_APPLIED');
+
+  const browser = await launch();
+  browsers.push(browser);
+  const page = await newPage(browser, DESK);
+  // Zhejiang's bureau accepts it and sends the letter.
+  await signIn(page, state.provinceToken);
+  await page.goto(`${server.url}/regulator.html`);
+  let row = page.locator(`#consultations tr[data-number="${number}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /APPLIED/);
+  await clickAndSettle(page, row.getByRole('button', { name: /受理 Accept/ }));
+  await page.waitForSelector(`#status.done:has-text("${number}: REVIEW")`);
+  row = page.locator(`#consultations tr[data-number="${number}"][data-stage="CONSULTATION_STAGE_REVIEW"]`);
+  // Refusing needs the reasons: refused in the page, nothing sent.
+  await clickAndSettle(page, row.getByRole('button', { name: /不予批准 Refuse/ }));
+  await page.waitForSelector('#status.error:has-text("text")');
+  await row.getByLabel(/Text for/).fill('初审同意移出');
+  await clickAndSettle(page, row.getByRole('button', { name: /发送商请函/ }));
+  await page.waitForSelector(`#status.done:has-text("${number}: CONSULTING")`);
+  // Held by Jiangsu now: not in Zhejiang's own list.
+  await page.locator(`#consultations tr[data-number="${number}"]`).waitFor({ state: 'detached' });
+
+  // Jiangsu's bureau agrees on its own page.
+  const jiangsu = await newPage(browser, DESK);
+  await signIn(jiangsu, jiangsuToken);
+  await jiangsu.goto(`${server.url}/regulator.html`);
+  row = jiangsu.locator(`#consultations tr[data-number="${number}"]`);
+  await row.waitFor();
+  await screenshot(jiangsu, '8-regulator-consultation');
+  await clickAndSettle(jiangsu, row.getByRole('button', { name: /同意接收 Agree/ }));
+  await jiangsu.waitForSelector(`#status.done:has-text("${number}: DECISION")`);
+  noErrors(jiangsu);
+
+  // Zhejiang approves.
+  await page.reload();
+  row = page.locator(`#consultations tr[data-number="${number}"]`);
+  await row.waitFor();
+  await clickAndSettle(page, row.getByRole('button', { name: /^批准 Approve/ }));
+  await page.waitForSelector(`#status.done:has-text("${number}: APPROVED")`);
+  const { consultation: done } = await api(server, jiangsuToken, 'GET', `/v1/consultations/${number}`);
+  assert.deepEqual(done.steps.map((s) => [s.action, s.by]), [
+    ['CONSULTATION_ACTION_APPLY', ids.generator],
+    ['CONSULTATION_ACTION_ACCEPT', 'regulator:33'],
+    ['CONSULTATION_ACTION_SEND_LETTER', 'regulator:33'],
+    ['CONSULTATION_ACTION_AGREE', 'regulator:32'],
+    ['CONSULTATION_ACTION_APPROVE', 'regulator:33'],
+  ]);
+  assert.equal(done.approval.number, number);
+  assert.deepEqual(await accessibilityProblems(page), []);
+  noErrors(page);
+});

@@ -110,6 +110,60 @@ async function returnManifest() {
   await corrections();
 }
 
+// What the holder of each stage may do, as buttons (docs/CONSULTATION.md):
+// the step and whether it needs a text (a notice, reasons).
+const stepsOfStage = {
+  CONSULTATION_STAGE_APPLIED: [
+    ['CONSULTATION_ACTION_ACCEPT', '受理 Accept', false],
+    ['CONSULTATION_ACTION_NOTIFY_MISSING', '一次性告知补正 Notify what is missing', true],
+    ['CONSULTATION_ACTION_REFUSE', '不予批准 Refuse', true]],
+  CONSULTATION_STAGE_REVIEW: [
+    ['CONSULTATION_ACTION_SEND_LETTER', '发送商请函 Send the letter', false],
+    ['CONSULTATION_ACTION_APPROVE', '按白名单批准 Approve on the white list', false],
+    ['CONSULTATION_ACTION_REFUSE', '不予批准 Refuse', true]],
+  CONSULTATION_STAGE_CONSULTING: [
+    ['CONSULTATION_ACTION_AGREE', '同意接收 Agree', false],
+    ['CONSULTATION_ACTION_DISAGREE', '不同意 Disagree', true]],
+  CONSULTATION_STAGE_DECISION: [
+    ['CONSULTATION_ACTION_APPROVE', '批准 Approve', false],
+    ['CONSULTATION_ACTION_REFUSE', '不予批准 Refuse', true]],
+};
+
+// The consultations of this office's province, those it holds first.
+async function consultations() {
+  const province = (who.jurisdiction || '').slice(0, 2);
+  if (province.length !== 2) return;
+  const q = new URLSearchParams({ province, pageSize: '200' });
+  if (document.getElementById('consult-mine').checked) q.set('holder', voice());
+  if (document.getElementById('consult-overdue').checked) q.set('overdueOnly', 'true');
+  const { consultations: list } = await get(`/v1/consultations?${q}`);
+  document.getElementById('consultations').replaceChildren(...(list || []).map((c) => {
+    const a = c.application;
+    const d = c.deadline || {};
+    const mine = c.holder === voice();
+    const text = el('input', { 'aria-label': `意见或理由 Text for ${c.number}`, maxlength: 2000, class: 'note' });
+    const steps = mine ? (stepsOfStage[c.stage] || []) : [];
+    return el('tr', { 'data-number': c.number, 'data-stage': c.stage },
+      el('td', { class: 'mono' }, c.number),
+      el('td', {}, c.stage.replace('CONSULTATION_STAGE_', ''), c.holder ? el('div', { class: 'en' }, `待 ${c.holder}`) : ''),
+      el('td', {}, `${a.generator} → ${a.receiver}`, el('div', {}, `${(a.codes || []).join(', ')} ${Number(a.quantityKg) / 1000} t, ${a.validFrom}..${a.validUntil}`)),
+      el('td', { class: d.overdue ? 'bad' : '' }, d.due ? `${d.overdue ? '逾期 overdue ' : ''}${d.due}` : (d.undated ? '日期未定 undated' : '—')),
+      el('td', {}, ...(steps.length ? [text] : []), ...steps.map(([action, label, needsText]) => el('button', {
+        type: 'button',
+        class: action === 'CONSULTATION_ACTION_REFUSE' || action === 'CONSULTATION_ACTION_DISAGREE' ? 'secondary' : '',
+        onclick: (ev) => guarded(ev.target, async () => {
+          const note = text.value.trim();
+          if (needsText && !note) throw new Error(`text: ${label} 需要填写意见或理由 needs the notice or the reasons`);
+          const r = await post(`/v1/consultations/${c.number}:act`, {
+            meta: { idempotencyKey: newKey('consult') }, number: c.number, action, text: note,
+          });
+          showDone(`${c.number}: ${r.consultation.stage.replace('CONSULTATION_STAGE_', '')}`);
+          await consultations();
+        }),
+      }, label))));
+  }));
+}
+
 // An enterprise's risk colour (docs/FLAGS.md), added to the table once.
 async function risk(id) {
   const { risk: r } = await get(`/v1/enterprises/${encodeURIComponent(id)}/risk`);
@@ -293,9 +347,16 @@ async function verify() {
 
 async function main() {
   const riskOfField = () => risk(document.getElementById('risk-enterprise').value.trim());
-  for (const id of ['list-flags', 'list-flows', 'export', 'save-head', 'verify', 'risk', 'return']) {
+  for (const id of ['list-flags', 'list-consultations', 'list-flows', 'export', 'save-head', 'verify', 'risk', 'return']) {
     const work = {
-      'list-flags': listFlags, 'list-flows': flows, export: exportCsv, 'save-head': saveHead, verify, risk: riskOfField, return: returnManifest,
+      'list-flags': listFlags,
+      'list-consultations': consultations,
+      'list-flows': flows,
+      export: exportCsv,
+      'save-head': saveHead,
+      verify,
+      risk: riskOfField,
+      return: returnManifest,
     }[id];
     document.getElementById(id).addEventListener('click', (ev) => guarded(ev.target, work));
   }
@@ -315,6 +376,7 @@ async function main() {
   document.getElementById('by').value = localStorage.getItem('cradle.office') || `${who.jurisdiction} 监管`;
   await guarded(null, listFlags);
   await guarded(null, corrections);
+  await guarded(null, consultations);
   await guarded(null, flows);
 }
 
