@@ -146,18 +146,6 @@ export async function newPage(browser, options = {}) {
   return page;
 }
 
-// Clicks `button` and waits for the work it starts to end (the page
-// disables the button meanwhile, web/js/cradle.js guarded); returns the
-// status line's text. A refusal then fails the test with the page's own
-// message, and a slow machine is given time, instead of a timeout on a
-// text that never comes.
-export async function clickAndSettle(page, button) {
-  await button.click();
-  const handle = await button.elementHandle();
-  await page.waitForFunction((b) => !b.disabled, handle, { timeout: 120000 });
-  return page.locator('#status').textContent();
-}
-
 export async function screenshot(page, name) {
   mkdirSync(ARTEFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });

@@ -1,6 +1,7 @@
 import {
   STATUS, el, get, guarded, newKey, parseGrams, post, requireSignIn, showDone, showError, tonnes,
 } from './cradle.js';
+import { loadConsultations, setUpConsultations } from './consult.js';
 import { loadPlan, setUpPlan } from './plan.js';
 import { loadCatalogue, loadMethods } from './reference.js';
 import { revisionAnswer } from './revisions.js';
@@ -357,7 +358,9 @@ async function main() {
   if (!who) return;
   document.getElementById('generator').value = who.enterprise || '';
   setUpPlan(who.enterprise);
+  setUpConsultations(who.enterprise);
   await guarded(null, inbox);
+  await guarded(null, () => loadConsultations(who.enterprise));
 }
 
 main();
