@@ -14,6 +14,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "base/time.h"
+#include "domain/division.h"
 #include "domain/record.h"
 #include "domain/registry.h"
 #include "domain/waste_catalogue.h"
@@ -528,7 +529,7 @@ absl::StatusOr<WhiteListDecision> DecideFileWhiteList(
        {std::pair<const char*, const std::string&>{"white_list.origin_province",
                                                    w.origin_province()},
         {"white_list.destination_province", w.destination_province()}}) {
-    if (p.size() != 2 || !AllDigits(p)) {
+    if (!IsProvinceCode(p)) {
       return absl::InvalidArgumentError(
           absl::StrCat(field, " ", Quote(p),
                        " is not a province code (2 "

@@ -4,12 +4,12 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
 #include "domain/consultation.h"
+#include "domain/division.h"
 #include "services/keys.h"
 #include "services/page_token.h"
 #include "services/projection.h"
@@ -297,12 +297,10 @@ absl::StatusOr<v1::ListConsultationsResponse> ConsultationStore::List(
   }
   std::string prefix;
   if (!request.province().empty()) {
-    const std::string& p = request.province();
-    if (p.size() != 2 ||
-        !absl::ascii_isdigit(static_cast<unsigned char>(p[0])) ||
-        !absl::ascii_isdigit(static_cast<unsigned char>(p[1]))) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "province \"", request.province(), "\" is not 2 digits"));
+    if (!domain::IsProvinceCode(request.province())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("province \"", request.province(),
+                       "\" is not a province code (2 digits)"));
     }
     if (!RegulatorOf(who, request.province())) {
       return absl::PermissionDeniedError(
