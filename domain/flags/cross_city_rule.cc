@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
+#include "domain/decision_checks.h"
 #include "domain/division.h"
 #include "domain/flags/licence.h"
 #include "domain/flags/rules.h"
@@ -50,6 +51,9 @@ class CrossCity final : public EventRule {
         if (r.id() == ctx.after.generator() || TookPart(ctx.after, r.id())) {
           continue;  // not an alternative: it is, or already refused, this load
         }
+        // A collector forwards what it takes out again (docs/COLLECTION.md):
+        // no capacity to treat it in the city.
+        if (HasRole(r, {v1::ROLE_COLLECTOR})) continue;
         CRADLE_ASSIGN_OR_RETURN(std::string problem,
                                 LicenceProblem(r, CodesSent(ctx.after, d),
                                                GramsSent(d), today, ctx.facts));

@@ -459,6 +459,18 @@ TEST_F(CrossCityRuleTest, TheGeneratorIsNotItsOwnInCityAlternative) {
             v1::SEVERITY_MEDIUM);
 }
 
+// A collector in the city is no in-city treatment capacity: what it
+// collects leaves again on its own manifests (docs/COLLECTION.md).
+TEST_F(CrossCityRuleTest, AnInCityCollectorIsNoAlternative) {
+  const std::string collector = Uscc("91330411MA2F00009");
+  registry_.Add(MakeEnterprise(collector, "嘉兴秀洲危废收集有限公司", "330411",
+                               {v1::ROLE_COLLECTOR, v1::ROLE_RECEIVER}, {},
+                               {GoodLicence()}));
+  const v1::Flag f = OnlyCrossCityFlag(Open(generator_, hangzhou_).next);
+  EXPECT_EQ(f.severity(), v1::SEVERITY_MEDIUM);
+  EXPECT_THAT(f.detail(), Not(HasSubstr(collector)));
+}
+
 TEST_F(CrossCityRuleTest, BeijingDistrictsAreOneCity) {
   EXPECT_THAT(
       FlagsOf(OpenBetween("110101", "110105"), v1::FLAG_KIND_CROSS_CITY),
