@@ -332,7 +332,7 @@ int main(int argc, char** argv) {
   reg_req.mutable_container()->set_weight_g(200000);
   reg_req.mutable_container()->set_packaging("铁桶");
   auto registered = cradle::domain::DecideRegisterContainer(
-      reg_req, gen_e, nullptr, clock.Now());
+      reg_req, gen_e, nullptr, {}, clock.Now());
   if (!registered.ok()) return Fail(registered.status());
   v1::RecordStockRequest store_req;
   *store_req.mutable_meta() = Meta("y");
@@ -343,7 +343,7 @@ int main(int argc, char** argv) {
   absl::Time t = absl::Now();
   for (int i = 0; i < kDecisions; ++i) {
     auto d = cradle::domain::DecideRegisterContainer(reg_req, gen_e, nullptr,
-                                                     clock.Now());
+                                                     {}, clock.Now());
     if (!d.ok()) return Fail(d.status());
   }
   const absl::Duration decide_registration = absl::Now() - t;

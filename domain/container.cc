@@ -37,6 +37,133 @@ absl::Status Bad(absl::string_view field, absl::string_view code,
       field, " ", Quote(code), " is not an HJ 1276 container code: ", rule));
 }
 
+// The line of `m` that lists container `code`, or -1.
+int LineListing(const v1::Manifest& m, absl::string_view code) {
+  for (int i = 0; i < m.lines_size(); ++i) {
+    for (const std::string& c : m.lines(i).containers()) {
+      if (c == code) return i;
+    }
+  }
+  return -1;
+}
+
+// Source `s` at `field` of a container `collector` fills with `waste_code`
+// on `filled`: collected by it, accepted, not refilled yet.
+absl::Status CheckSource(absl::string_view field, const CollectedSource& s,
+                         absl::string_view collector,
+                         absl::string_view waste_code, absl::CivilDay filled) {
+  const v1::Container& c = s.container;
+  if (c.waste_code() != waste_code) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " ", c.code(), " holds ", c.waste_code(),
+                     ", not the container's ", waste_code,
+                     ": a collector refills one waste code at a time"));
+  }
+  if (c.stock() == v1::STOCK_STATE_VOID) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        field, " ", c.code(), " is void: its registration was struck"));
+  }
+  if (!c.consolidated_into().empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(field, " ", c.code(), " already went into container ",
+                     c.consolidated_into()));
+  }
+  const v1::Manifest& m = s.manifest;
+  if (m.number().empty() || m.destinations().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        field, " ", c.code(), " was not collected: no manifest lists it"));
+  }
+  const v1::Destination& d = m.destinations(m.destinations_size() - 1);
+  if (d.receiver() != collector) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(field, " ", c.code(), " is on manifest ", m.number(),
+                     " to ", d.receiver(), ", not collected by ", collector));
+  }
+  if (!d.received() || !d.has_received_at()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(field, " ", c.code(), " is on manifest ", m.number(),
+                     ", which ", collector, " has not received yet"));
+  }
+  if (!d.collected()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        field, " ", c.code(), " is on manifest ", m.number(), ", which ",
+        collector,
+        " received before it was registered as a COLLECTOR: it is to be "
+        "disposed of on that manifest"));
+  }
+  const int line = LineListing(m, c.code());
+  if (line < 0 || line >= d.accepted_g_size() || d.accepted_g(line) <= 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(field, " ", c.code(), ": line ", line + 1, " of manifest ",
+                     m.number(), " was not accepted"));
+  }
+  const absl::CivilDay received =
+      absl::ToCivilDay(FromTimestamp(d.received_at()), ChinaTime());
+  if (filled < received) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("container.code's date ", absl::FormatCivilTime(filled),
+                     " is before ", field, " ", c.code(), " was received on ",
+                     absl::FormatCivilTime(received)));
+  }
+  return absl::OkStatus();
+}
+
+// The sources and documented loss of `c`, a container `collector` fills
+// on `code.date`.
+absl::Status CheckSources(const v1::ContainerLabel& c,
+                          const ContainerCode& code,
+                          const v1::Enterprise& collector,
+                          const std::vector<CollectedSource>& sources) {
+  if (c.sources().empty()) {
+    if (c.loss_g() != 0 || !c.loss_reason().empty()) {
+      return absl::InvalidArgumentError(
+          "container.loss_g and container.loss_reason are for a container "
+          "filled from collected ones (container.sources)");
+    }
+    return absl::OkStatus();
+  }
+  if (!HasRole(collector, {v1::ROLE_COLLECTOR})) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("container.sources: ", collector.id(),
+                     " is not registered as a COLLECTOR"));
+  }
+  if (c.sources_size() > kMaxContainersPerManifest) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("container.sources: at most ", kMaxContainersPerManifest,
+                     " containers go into one"));
+  }
+  if (sources.size() != static_cast<size_t>(c.sources_size())) {
+    return absl::InternalError("container.sources were not all read");
+  }
+  std::set<std::string> seen;
+  int64_t total = 0;
+  for (int j = 0; j < c.sources_size(); ++j) {
+    const std::string field = absl::StrCat("container.sources[", j, "]");
+    if (!seen.insert(c.sources(j)).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " ", c.sources(j), " is listed twice"));
+    }
+    if (sources[j].container.code() != c.sources(j)) {
+      return absl::InternalError(
+          absl::StrCat(field, " was read as ", sources[j].container.code()));
+    }
+    CRADLE_RETURN_IF_ERROR(CheckSource(field, sources[j], collector.id(),
+                                       code.waste_code, code.date));
+    total += sources[j].container.weight_g();
+  }
+  if (c.loss_g() < 0 || c.loss_g() >= total) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("container.loss_g ", c.loss_g(), " must be 0..", total - 1,
+                     " g: less than its sources' ", total, " g"));
+  }
+  if (c.loss_g() == 0 && !c.loss_reason().empty()) {
+    return absl::InvalidArgumentError(
+        "container.loss_reason is given without container.loss_g");
+  }
+  return CheckText("container.loss_reason", c.loss_reason(), kMaxTextBytes,
+                   c.loss_g() > 0);
+}
+
 }  // namespace
 
 absl::StatusOr<ContainerCode> ParseContainerCode(absl::string_view field,
@@ -96,7 +223,7 @@ std::string FormatContainerCode(absl::string_view unit,
 absl::StatusOr<ContainerDecision> DecideRegisterContainer(
     const v1::RegisterContainerRequest& request,
     const v1::Enterprise& generator, const v1::Container* existing,
-    absl::Time now) {
+    const std::vector<CollectedSource>& sources, absl::Time now) {
   CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
   const v1::ContainerLabel& c = request.container();
   if (c.code().empty()) {
@@ -159,6 +286,7 @@ absl::StatusOr<ContainerDecision> DecideRegisterContainer(
                           DeclaredHazards("container.hazards", c.hazards()));
   CRADLE_ASSIGN_OR_RETURN(const uint8_t hazards,
                           LineHazards("container.hazards", *waste, declared));
+  CRADLE_RETURN_IF_ERROR(CheckSources(c, code, generator, sources));
   if (existing != nullptr) {
     return absl::AlreadyExistsError(
         absl::StrCat("container.code ", c.code(), " is already registered"));
@@ -206,6 +334,17 @@ v1::Container ApplyContainerEvent(const v1::Container& before,
   *c.mutable_registered_at() = ToTimestamp(
       event.has_decided_at() ? FromTimestamp(event.decided_at()) : recorded);
   return c;
+}
+
+int64_t CollectionShortfall(const v1::Container& c,
+                            const std::map<std::string, int64_t>& weights) {
+  if (c.sources().empty()) return 0;
+  int64_t total = 0;
+  for (const std::string& s : c.sources()) {
+    auto w = weights.find(s);
+    if (w != weights.end()) total += w->second;
+  }
+  return std::max<int64_t>(0, total - c.weight_g() - c.loss_g());
 }
 
 absl::StatusOr<int64_t> CheckLineContainers(absl::string_view at,

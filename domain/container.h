@@ -5,6 +5,7 @@
 // generator that filled it, and what a scan of containers finds against a
 // manifest. docs/CONTAINERS.md describes each rule.
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -58,14 +59,36 @@ struct ContainerDecision {
   v1::Container next;
 };
 
+// A container a collector names among the sources of one it fills, as read
+// (with the manifest that lists it and the container it went into), and
+// that manifest; `manifest` is empty when none lists it.
+struct CollectedSource {
+  v1::Container container;
+  v1::Manifest manifest;
+};
+
 // A container registered by `generator` (registered as a generator or a
 // collector, and the unit the code names). `existing` is non-null when the
 // code is taken: ALREADY_EXISTS. `today` (China time) bounds the
 // generation date: not in the future, not more than a year back.
+//
+// A collector's container filled from containers it collected
+// (docs/COLLECTION.md) names them in `container.sources`; `sources` holds
+// each as read, in the same order. Each must hold the container's waste
+// code, have been accepted by `generator` into collection on the manifest
+// that lists it before the container's filling date, and have gone into no
+// other container. `loss_g`, with its `loss_reason`, is what the collector
+// documents as lost from their weights.
 absl::StatusOr<ContainerDecision> DecideRegisterContainer(
     const v1::RegisterContainerRequest& request,
     const v1::Enterprise& generator, const v1::Container* existing,
-    absl::Time now);
+    const std::vector<CollectedSource>& sources, absl::Time now);
+
+// The weight `c`'s sources had (`weights`, by code: each source's
+// weight_g) that its own weight and documented loss do not account for; 0
+// for a container without sources or one that accounts for all of it.
+int64_t CollectionShortfall(const v1::Container& c,
+                            const std::map<std::string, int64_t>& weights);
 
 // The container `before` (empty for the registration) is after a recorded
 // event of its stream: the registration, or a stock record

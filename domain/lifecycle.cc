@@ -646,6 +646,10 @@ absl::StatusOr<Decision> DecideReceive(const v1::Manifest& m,
   }
   std::vector<ledger::v1::ManifestEvent> events(1);
   *events[0].mutable_received() = Transcribe<ledger::v1::Received>(request);
+  // A collector takes the load into its stock (docs/COLLECTION.md).
+  CRADLE_ASSIGN_OR_RETURN(v1::Enterprise receiver,
+                          registry.GetEnterprise("receiver", m.receiver()));
+  events[0].set_into_collection(HasRole(receiver, {v1::ROLE_COLLECTOR}));
   Decision d = Decide(m, std::move(events), now);
   if (ChainComplete(d.next)) {  // a return to the generator ends the chain
     d.events.push_back(Closed());

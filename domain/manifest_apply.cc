@@ -81,6 +81,8 @@ bool ChainComplete(const v1::Manifest& m) {
   const v1::Destination& last = m.destinations(m.destinations_size() - 1);
   if (!last.received()) return false;
   for (const v1::Destination& d : m.destinations()) {
+    // A collector forwards what it accepted on manifests of its own.
+    if (d.collected()) continue;
     for (int i = 0; i < d.accepted_g_size(); ++i) {
       if (!d.returned_to_generator() && d.accepted_g(i) != d.disposed_g(i)) {
         return false;
@@ -192,6 +194,7 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
       dest->set_licence(received.licence());
       dest->set_received_by(received.received_by());
       dest->set_received(true);
+      dest->set_collected(event.into_collection());
       *dest->mutable_received_at() = ToTimestamp(recorded);
       m->set_status(!any_rejected  ? v1::MANIFEST_STATUS_ACCEPTED
                     : any_accepted ? v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED

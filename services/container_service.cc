@@ -6,7 +6,9 @@
 #include "absl/strings/str_cat.h"
 
 #include "base/status_macros.h"
+#include "domain/collection.h"
 #include "domain/container.h"
+#include "domain/decision_checks.h"
 #include "domain/stock.h"
 #include "domain/waste_catalogue.h"
 #include "services/grpc_status.h"
@@ -135,7 +137,25 @@ grpc::ServerUnaryReactor* ContainerService::GetStock(
       }
       containers.push_back(std::move(c));
     }
-    return domain::StockOf(containers, manifests, registry_.clock().Now());
+    v1::GetStockResponse out =
+        domain::StockOf(containers, manifests, registry_.clock().Now());
+    if (domain::HasRole(generator, {v1::ROLE_COLLECTOR})) {
+      CRADLE_ASSIGN_OR_RETURN(std::vector<v1::Manifest> inbound,
+                              reader.CollectedBy(generator.id()));
+      std::map<std::string, v1::Container> collected;
+      for (const v1::Manifest& m : inbound) {
+        for (const std::string& code : domain::ManifestContainers(m)) {
+          CRADLE_ASSIGN_OR_RETURN(collected[code],
+                                  reader.GetContainer("container", code));
+        }
+      }
+      for (v1::CollectionBalance& b :
+           domain::CollectionOf(generator.id(), request->waste_code(), inbound,
+                                collected, containers, manifests)) {
+        *out.add_collection() = std::move(b);
+      }
+    }
+    return out;
   }());
   return reactor;
 }

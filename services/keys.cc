@@ -27,13 +27,13 @@ constexpr absl::string_view kStatusNames[] = {"STATUS_UNSPECIFIED",
                                               "CANCELLED",
                                               "VOIDED"};
 constexpr absl::string_view kFlagKindNames[] = {
-    "FLAG_KIND_UNSPECIFIED", "CROSS_CITY",        "CROSS_PROVINCE_UNAPPROVED",
-    "UNLICENSED_RECEIVER",   "WRONG_RECEIVER",    "QUANTITY_DISCREPANCY",
-    "TRANSIT_OVERDUE",       "RECEIPT_OVERDUE",   "MISSING_DISPOSAL",
-    "BACKFILL_OVERDUE",      "DIRECT_PAYMENT",    "LEDGER_DAMAGED",
-    "UNLICENSED_METHOD",     "LOAD_MISMATCH",     "CONTAINER_MISMATCH",
-    "ROUTE_DEVIATION",       "LONG_STOP",         "TRACK_GAP",
-    "PLAN_DEVIATION",        "UNSTORED_CONTAINER"};
+    "FLAG_KIND_UNSPECIFIED", "CROSS_CITY",         "CROSS_PROVINCE_UNAPPROVED",
+    "UNLICENSED_RECEIVER",   "WRONG_RECEIVER",     "QUANTITY_DISCREPANCY",
+    "TRANSIT_OVERDUE",       "RECEIPT_OVERDUE",    "MISSING_DISPOSAL",
+    "BACKFILL_OVERDUE",      "DIRECT_PAYMENT",     "LEDGER_DAMAGED",
+    "UNLICENSED_METHOD",     "LOAD_MISMATCH",      "CONTAINER_MISMATCH",
+    "ROUTE_DEVIATION",       "LONG_STOP",          "TRACK_GAP",
+    "PLAN_DEVIATION",        "UNSTORED_CONTAINER", "COLLECTION_SHORTFALL"};
 constexpr absl::string_view kFlagStateNames[] = {
     "FLAG_STATE_UNSPECIFIED", "OPEN", "ACKED", "RESOLVED", "CLEARED"};
 constexpr absl::string_view kSeverityNames[] = {"SEVERITY_UNSPECIFIED", "LOW",

@@ -119,6 +119,11 @@ inline std::string GeneratorContainersPrefix(absl::string_view generator) {
 inline std::string ContainerManifestIndex(absl::string_view code) {
   return absl::StrCat("c/on/", code);
 }
+// The collector's container a collected container went into (written
+// once: a container is refilled once).
+inline std::string ContainerSourceIndex(absl::string_view code) {
+  return absl::StrCat("c/into/", code);
+}
 
 // Management plans: the stream and state of each, by filing number; the
 // plan of a generator's year (value: its number), put create-only so that

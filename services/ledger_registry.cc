@@ -162,6 +162,9 @@ absl::StatusOr<v1::Container> LedgerRegistryReader::GetContainer(
   }
   CRADLE_ASSIGN_OR_RETURN(std::string on, ManifestOfContainer(code));
   c.set_manifest(std::move(on));
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> into,
+                          ledger_.GetIndex(keys::ContainerSourceIndex(code)));
+  if (into.has_value()) c.set_consolidated_into(std::move(*into));
   return c;
 }
 
@@ -247,6 +250,22 @@ absl::Status LedgerRegistryReader::ForEachManifestOf(
     CRADLE_RETURN_IF_ERROR(visit(std::move(m)));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::Manifest>> LedgerRegistryReader::CollectedBy(
+    absl::string_view collector) const {
+  std::vector<v1::Manifest> out;
+  CRADLE_RETURN_IF_ERROR(
+      ForEachManifestOf(collector, [&](v1::Manifest m) -> absl::Status {
+        for (const v1::Destination& d : m.destinations()) {
+          if (d.receiver() == collector && d.collected()) {
+            out.push_back(std::move(m));
+            break;
+          }
+        }
+        return absl::OkStatus();
+      }));
+  return out;
 }
 
 absl::StatusOr<std::vector<v1::Container>> LedgerRegistryReader::ContainersOf(

@@ -71,6 +71,10 @@ class LedgerRegistryReader final : public domain::RegistryReader {
   // kMaxContainersPerGenerator.
   absl::StatusOr<std::vector<v1::Container>> ContainersOf(
       absl::string_view generator) const;
+  // Every manifest `collector` received into collection, in number order
+  // (docs/COLLECTION.md).
+  absl::StatusOr<std::vector<v1::Manifest>> CollectedBy(
+      absl::string_view collector) const;
 
   // The approval numbered `number`, or nullopt when there is none: one
   // registered as such, or the one a consultation of that number issued.

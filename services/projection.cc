@@ -409,6 +409,9 @@ IndexEntries ContainerIndex(const v1::Container& c) {
   IndexEntries keys;
   if (c.code().empty()) return keys;
   keys[keys::GeneratorContainersPrefix(c.generator()) + c.code()];
+  for (const std::string& source : c.sources()) {
+    keys[keys::ContainerSourceIndex(source)] = c.code();
+  }
   return keys;
 }
 
@@ -434,6 +437,7 @@ void IndexDiff(const IndexEntries& before, const IndexEntries& after,
       m.create_only = old == before.end() &&
                       (absl::StartsWith(k, keys::VehicleIndex("")) ||
                        absl::StartsWith(k, keys::ContainerManifestIndex("")) ||
+                       absl::StartsWith(k, keys::ContainerSourceIndex("")) ||
                        absl::StartsWith(k, keys::PlanOfPrefix()));
       out->push_back(std::move(m));
     }

@@ -275,11 +275,30 @@ void RegistryStore::RegisterContainer(
         if (!existing.ok() && !absl::IsNotFound(existing.status())) {
           return existing.status();
         }
+        // A collector's container: what went into it, as read, each with
+        // the manifest it was collected on.
+        std::vector<domain::CollectedSource> sources;
+        if (c.sources_size() <= domain::kMaxContainersPerManifest) {
+          for (int j = 0; j < c.sources_size(); ++j) {
+            const std::string field =
+                absl::StrCat("container.sources[", j, "]");
+            CRADLE_RETURN_IF_ERROR(
+                domain::ParseContainerCode(field, c.sources(j)).status());
+            domain::CollectedSource s;
+            CRADLE_ASSIGN_OR_RETURN(s.container,
+                                    reader_.GetContainer(field, c.sources(j)));
+            if (!s.container.manifest().empty()) {
+              CRADLE_ASSIGN_OR_RETURN(
+                  s.manifest, reader_.GetManifest(s.container.manifest()));
+            }
+            sources.push_back(std::move(s));
+          }
+        }
         CRADLE_ASSIGN_OR_RETURN(
             domain::ContainerDecision d,
             domain::DecideRegisterContainer(
                 request, generator, existing.ok() ? &*existing : nullptr,
-                clock_.Now()));
+                sources, clock_.Now()));
         PreparedWrite<v1::RegisterContainerResponse> out;
         storage::AppendRequest& req = out.append;
         req.stream = keys::ContainerStream(d.next.code());

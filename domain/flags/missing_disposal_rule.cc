@@ -29,8 +29,9 @@ class MissingDisposal final : public DeadlineRule {
     std::vector<Pending> out;
     for (int i = 0; i < m.destinations_size(); ++i) {
       const v1::Destination& d = m.destinations(i);
-      if (!d.received() || d.returned_to_generator() || Undisposed(d) <= 0 ||
-          !d.has_received_at()) {
+      // A collector forwards what it accepted instead (docs/COLLECTION.md).
+      if (!d.received() || d.returned_to_generator() || d.collected() ||
+          Undisposed(d) <= 0 || !d.has_received_at()) {
         continue;
       }
       out.push_back(PendingAfter(i, FromTimestamp(d.received_at()),

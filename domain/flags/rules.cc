@@ -4,13 +4,21 @@ namespace cradle::domain {
 
 const std::vector<const EventRule*>& EventRules() {
   static const auto* rules = new std::vector<const EventRule*>{
-      &CrossCityRule(),          &CrossProvinceRule(),
-      &UnlicensedReceiverRule(), &UnlicensedMethodRule(),
-      &WrongReceiverRule(),      &QuantityDiscrepancyRule(),
-      &DirectPaymentRule(),      &LoadMismatchRule(),
-      &ContainerMismatchRule(),  &RouteDeviationRule(),
-      &LongStopRule(),           &TrackGapRule(),
-      &PlanDeviationRule(),      &UnstoredContainerRule(),
+      &CrossCityRule(),
+      &CrossProvinceRule(),
+      &UnlicensedReceiverRule(),
+      &UnlicensedMethodRule(),
+      &WrongReceiverRule(),
+      &QuantityDiscrepancyRule(),
+      &DirectPaymentRule(),
+      &LoadMismatchRule(),
+      &ContainerMismatchRule(),
+      &RouteDeviationRule(),
+      &LongStopRule(),
+      &TrackGapRule(),
+      &PlanDeviationRule(),
+      &UnstoredContainerRule(),
+      &CollectionShortfallRule(),
   };
   return *rules;
 }

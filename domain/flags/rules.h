@@ -6,6 +6,9 @@
 
 #include <vector>
 
+#include "absl/status/statusor.h"
+
+#include "cradle/v1/container.pb.h"
 #include "domain/flags/rule.h"
 
 namespace cradle::domain {
@@ -21,6 +24,12 @@ const EventRule& LoadMismatchRule();
 const EventRule& ContainerMismatchRule();
 const EventRule& PlanDeviationRule();
 const EventRule& UnstoredContainerRule();
+const EventRule& CollectionShortfallRule();
+// The registered containers the decision in `ctx` takes out of stock (its
+// pickup, or a back-filled opening already past it), as read; none for any
+// other decision. Shared by the two rules above.
+absl::StatusOr<std::vector<v1::Container>> ContainersLeavingStock(
+    const EventContext& ctx);
 // The three track rules share track_rules.cc.
 const EventRule& RouteDeviationRule();
 const EventRule& LongStopRule();

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
+#include "base/status_macros.h"
 #include "domain/container.h"
 #include "domain/flags/rules.h"
 #include "domain/stock.h"
@@ -27,16 +28,11 @@ class UnstoredContainer final : public EventRule {
   absl::Status Evaluate(
       const EventContext& ctx,
       std::vector<ledger::v1::ManifestEvent>* out) const override {
-    if (TakenOutOfStock(ctx.before.status()) ||
-        !TakenOutOfStock(ctx.after.status())) {
-      return absl::OkStatus();
-    }
+    CRADLE_ASSIGN_OR_RETURN(std::vector<v1::Container> leaving,
+                            ContainersLeavingStock(ctx));
     std::vector<std::string> unstored;
-    for (const std::string& code : ManifestContainers(ctx.after)) {
-      absl::StatusOr<v1::Container> c = ctx.facts.GetContainer("code", code);
-      if (absl::IsNotFound(c.status())) continue;  // CheckLineContainers'
-      if (!c.ok()) return c.status();
-      if (c->stock() != v1::STOCK_STATE_STORED) unstored.push_back(code);
+    for (const v1::Container& c : leaving) {
+      if (c.stock() != v1::STOCK_STATE_STORED) unstored.push_back(c.code());
     }
     if (unstored.empty()) return absl::OkStatus();
     out->push_back(RaiseFlag(
@@ -50,6 +46,22 @@ class UnstoredContainer final : public EventRule {
 };
 
 }  // namespace
+
+absl::StatusOr<std::vector<v1::Container>> ContainersLeavingStock(
+    const EventContext& ctx) {
+  std::vector<v1::Container> out;
+  if (TakenOutOfStock(ctx.before.status()) ||
+      !TakenOutOfStock(ctx.after.status())) {
+    return out;
+  }
+  for (const std::string& code : ManifestContainers(ctx.after)) {
+    absl::StatusOr<v1::Container> c = ctx.facts.GetContainer("code", code);
+    if (absl::IsNotFound(c.status())) continue;  // CheckLineContainers'
+    if (!c.ok()) return c.status();
+    out.push_back(*std::move(c));
+  }
+  return out;
+}
 
 const EventRule& UnstoredContainerRule() {
   static const UnstoredContainer rule;

@@ -320,7 +320,7 @@ TEST(FlagKindTest, AnUnknownKindListsTheKindsAsTyped) {
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(
       bad.status().message(),
-      AllOf(HasSubstr("cross_city, "), HasSubstr(", unstored_container)"),
+      AllOf(HasSubstr("cross_city, "), HasSubstr(", collection_shortfall)"),
             ::testing::Not(HasSubstr("flag_kind_"))));
   EXPECT_LT(bad.status().message().size(), 700u);
 }

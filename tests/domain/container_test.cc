@@ -138,7 +138,8 @@ class ContainerTest : public ::testing::Test {
     for (int64_t kg : {200, 210, 190}) {
       absl::StatusOr<ContainerDecision> d = DecideRegisterContainer(
           Registration(Code(seq++), kg * 1000),
-          *registry_.GetEnterprise("generator", kGenerator), nullptr, At(0));
+          *registry_.GetEnterprise("generator", kGenerator), nullptr, {},
+          At(0));
       ASSERT_TRUE(d.ok()) << d.status();
       registry_.AddContainer(d->next);
     }
@@ -216,7 +217,7 @@ class ContainerTest : public ::testing::Test {
 TEST_F(ContainerTest, RegistrationFillsWhatTheCodeAndCatalogueGive) {
   v1::RegisterContainerRequest r = Registration(Code(1), 200000);
   absl::StatusOr<ContainerDecision> d = DecideRegisterContainer(
-      r, *registry_.GetEnterprise("generator", kGenerator), nullptr, At(0));
+      r, *registry_.GetEnterprise("generator", kGenerator), nullptr, {}, At(0));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->next.waste_code(), kWaste);
   EXPECT_EQ(d->next.generation_date(), "2026-06-02");
@@ -261,19 +262,19 @@ TEST_F(ContainerTest, RegistrationRefusesEachBadFieldNamingIt) {
   for (const Case& c : cases) {
     v1::RegisterContainerRequest r = Registration(Code(1), 200000);
     c.change(r.mutable_container());
-    EXPECT_THAT(DecideRegisterContainer(r, generator, nullptr, At(0)),
+    EXPECT_THAT(DecideRegisterContainer(r, generator, nullptr, {}, At(0)),
                 StatusIs(c.code, HasSubstr(c.says)))
         << r.container().DebugString();
   }
   v1::Container existing;
   EXPECT_THAT(DecideRegisterContainer(Registration(Code(1), 200000), generator,
-                                      &existing, At(0)),
+                                      &existing, {}, At(0)),
               StatusIs(absl::StatusCode::kAlreadyExists,
                        HasSubstr("already registered")));
   EXPECT_THAT(DecideRegisterContainer(
                   Registration(Code(1), 200000),
                   MakeEnterprise(kGenerator, "330402", v1::ROLE_RECEIVER),
-                  nullptr, At(0)),
+                  nullptr, {}, At(0)),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("not registered as a generator")));
 }

@@ -21,6 +21,7 @@
 
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
+#include "domain/flags/engine.h"
 #include "domain/names.h"
 #include "domain/revision.h"
 #include "domain/uscc.h"
@@ -33,8 +34,11 @@ namespace {
 
 using ::cradle::testing::StatusIs;
 using ::testing::AllOf;
+using ::testing::Contains;
 using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr int64_t kKg = 1000;  // grams
 constexpr char kNumber[] = "20243304000001";
@@ -633,6 +637,44 @@ TEST_F(LifecycleTest, ReceiveTwiceIsRefused) {
           .status(),
       StatusIs(absl::StatusCode::kFailedPrecondition,
                HasSubstr("it is ACCEPTED")));
+}
+
+// A collector (docs/COLLECTION.md) takes what it accepts into its stock, to
+// forward on manifests of its own: the manifest's chain ends at its
+// receipt, and no disposal is awaited.
+TEST_F(LifecycleTest, ACollectorsReceiptEndsTheChainInItsStock) {
+  v1::Manifest m = Delivered();
+  absl::StatusOr<Decision> plain =
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130));
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_THAT(EventTypes(*plain), ElementsAre("manifest.received"));
+  EXPECT_FALSE(plain->events[0].into_collection());
+  EXPECT_FALSE(plain->next.destinations(0).collected());
+  EXPECT_THAT(DueDates(plain->next, FlagConfig()),
+              Contains(Field(&DueDate::kind, v1::FLAG_KIND_MISSING_DISPOSAL)));
+
+  registry_.Add(MakeEnterprise(receiver_a_, "海宁某环保科技有限公司", "330481",
+                               {v1::ROLE_RECEIVER, v1::ROLE_COLLECTOR}, {}));
+  absl::StatusOr<Decision> d =
+      DecideReceive(m, ReceiveAllRequest(receiver_a_, m), registry_, At(130));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_THAT(EventTypes(*d),
+              ElementsAre("manifest.received", "manifest.closed"));
+  EXPECT_TRUE(d->events[0].into_collection());
+  EXPECT_EQ(d->next.status(), v1::MANIFEST_STATUS_CLOSED);
+  EXPECT_TRUE(d->next.destinations(0).collected());
+  EXPECT_THAT(
+      DueDates(d->next, FlagConfig()),
+      Not(Contains(Field(&DueDate::kind, v1::FLAG_KIND_MISSING_DISPOSAL))));
+  // What it rejected still waits for a reroute.
+  v1::ReceiveRequest part = ReceiveRequest(
+      receiver_a_, {Receipt(1, v1::LineReceipt::DECISION_ACCEPT, 800 * kKg),
+                    Receipt(1, v1::LineReceipt::DECISION_REJECT, 200 * kKg,
+                            "两桶渗漏，包装不符"),
+                    Receipt(2, v1::LineReceipt::DECISION_ACCEPT, 250 * kKg)});
+  d = DecideReceive(m, part, registry_, At(130));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->next.status(), v1::MANIFEST_STATUS_PARTIALLY_ACCEPTED);
 }
 
 TEST_F(LifecycleTest, DisposeAfterCloseIsRefused) {

@@ -120,7 +120,8 @@ class StockTest : public ::testing::Test {
     r.mutable_container()->set_weight_g(kg * 1000);
     r.mutable_container()->set_packaging("铁桶");
     absl::StatusOr<ContainerDecision> d = DecideRegisterContainer(
-        r, *registry_.GetEnterprise("generator", kGenerator), nullptr, At(0));
+        r, *registry_.GetEnterprise("generator", kGenerator), nullptr, {},
+        At(0));
     EXPECT_TRUE(d.ok()) << d.status();
     streams_[Code(seq)].push_back(d->event);
     registry_.AddContainer(d->next);

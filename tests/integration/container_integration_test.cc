@@ -80,24 +80,6 @@ class ContainerIntegrationTest : public ServerFixture {
     return Open(req, r);
   }
 
-  grpc::Status Scan(const std::string& n, const std::string& by,
-                    v1::ScanPoint point, const std::vector<std::string>& codes,
-                    WriteReply* r, bool sign = true) {
-    v1::ScanRequest req;
-    *req.mutable_meta() = Meta();
-    req.mutable_meta()->set_device("PDA-07");
-    *req.mutable_meta()->mutable_device_time() = ToTimestamp(clock_.Now());
-    req.set_number(n);
-    req.set_by(by);
-    req.set_point(point);
-    for (const std::string& c : codes) req.add_containers(c);
-    if (sign) Sign(&req, by);
-    grpc::ClientContext ctx;
-    As(&ctx, by);
-    return Answered<v1::ScanResponse>(
-        r, [&](auto* out) { return transfers_->Scan(&ctx, req, out); });
-  }
-
   std::vector<v1::Flag> MismatchFlags(const v1::Manifest& m) {
     std::vector<v1::Flag> out;
     for (const v1::Flag& f : m.flags()) {

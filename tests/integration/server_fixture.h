@@ -16,6 +16,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 
+#include "base/time.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
@@ -340,6 +341,26 @@ class ServerFixture : public ::testing::Test {
     grpc::Status s = Open(OpenRequest(), &r);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return r.manifest().number();
+  }
+
+  // A scan of `codes` at `point` by `by` on its device now, signed with
+  // its key unless `sign` is false.
+  grpc::Status Scan(const std::string& n, const std::string& by,
+                    v1::ScanPoint point, const std::vector<std::string>& codes,
+                    WriteReply* r = nullptr, bool sign = true) {
+    v1::ScanRequest req;
+    *req.mutable_meta() = Meta();
+    req.mutable_meta()->set_device("PDA-07");
+    *req.mutable_meta()->mutable_device_time() = ToTimestamp(clock_.Now());
+    req.set_number(n);
+    req.set_by(by);
+    req.set_point(point);
+    for (const std::string& c : codes) req.add_containers(c);
+    if (sign) Sign(&req, by);
+    grpc::ClientContext ctx;
+    As(&ctx, by);
+    return Answered<v1::ScanResponse>(
+        r, [&](auto* out) { return transfers_->Scan(&ctx, req, out); });
   }
 
   grpc::Status Pickup(const std::string& n, const std::string& carrier,
