@@ -52,6 +52,17 @@ void PrintContainer(const Context& ctx, const v1::Container& c) {
               c.constituents().c_str());
   std::printf("  on manifest %s\n",
               c.manifest().empty() ? "(none)" : c.manifest().c_str());
+  if (!c.sources().empty()) {
+    std::printf("  filled from %d collected: %s\n", c.sources_size(),
+                absl::StrJoin(c.sources(), ", ").c_str());
+    if (c.loss_g() > 0) {
+      std::printf("  lost %s: %s\n", FormatQuantity(c.loss_g()).c_str(),
+                  c.loss_reason().c_str());
+    }
+  }
+  if (!c.consolidated_into().empty()) {
+    std::printf("  went into %s\n", c.consolidated_into().c_str());
+  }
   // The stock ledger: record 1 is the registration.
   const bool stored = c.stock() == v1::STOCK_STATE_STORED;
   std::printf("  stock %s%s%s\n",
@@ -120,6 +131,13 @@ absl::Status RegisterContainer(const Context& ctx, const ParsedArgs& a) {
   c->set_name(a.Get("name"));
   c->set_constituents(a.Get("constituents"));
   c->set_contact(a.Get("contact"));
+  for (const std::string& source : a.GetAll("source")) c->add_sources(source);
+  if (a.Has("loss")) {
+    CRADLE_CLI_ASSIGN(lost,
+                      domain::ParseQuantityGrams("--loss", a.Get("loss")));
+    c->set_loss_g(lost);
+  }
+  c->set_loss_reason(a.Get("loss-reason"));
   if (a.Has("hazards")) {
     CRADLE_CLI_ASSIGN(bits,
                       domain::ParseHazards("--hazards", a.Get("hazards")));
@@ -165,6 +183,82 @@ absl::Status ShowContainer(const Context& ctx, const ParsedArgs& a) {
       v1::Containers::NewStub(ctx.channel)->Get(call.get(), req, &got);
   if (!s.ok()) return FromGrpc(s);
   PrintContainer(ctx, got.container());
+  return absl::OkStatus();
+}
+
+// One step of a trace: the manifest a container is on.
+void PrintLeg(const v1::Manifest& m) {
+  std::string fate;
+  for (const v1::Destination& d : m.destinations()) {
+    if (d.collected()) fate = absl::StrCat(", collected by ", d.receiver());
+    for (const std::string& method : d.disposal_methods()) {
+      if (!method.empty() && fate.find(method) == std::string::npos) {
+        absl::StrAppend(&fate, fate.empty() ? ", by " : " ", method);
+      }
+    }
+  }
+  std::printf("    on manifest %s  %s -> %s  %s%s\n", m.number().c_str(),
+              m.generator().c_str(), m.receiver().c_str(),
+              domain::ShortName(m.status()).c_str(), fate.c_str());
+}
+
+// cradlectl container trace: from the generator's container to the
+// disposer, through every collector's container it went into.
+absl::Status TraceContainer(const Context& ctx, const ParsedArgs& a) {
+  auto stub = v1::Containers::NewStub(ctx.channel);
+  std::string code = a.positional[0];
+  std::vector<v1::Container> chain;
+  std::vector<v1::Manifest> legs;
+  // A container goes into at most one other, and a collector's container
+  // is filled after its sources were received: the chain is short and
+  // has no loop, but a bound keeps a damaged index from spinning.
+  for (int hop = 0; hop < 16 && !code.empty(); ++hop) {
+    v1::GetContainerRequest req;
+    req.set_code(code);
+    v1::GetContainerResponse got;
+    auto call = ctx.Call();
+    grpc::Status s = stub->Get(call.get(), req, &got);
+    if (!s.ok()) return FromGrpc(s);
+    v1::Manifest m;
+    if (!got.container().manifest().empty()) {
+      CRADLE_CLI_ASSIGN(fetched,
+                        FetchManifest(ctx, got.container().manifest()));
+      m = std::move(fetched);
+    }
+    code = got.container().consolidated_into();
+    chain.push_back(std::move(*got.mutable_container()));
+    legs.push_back(std::move(m));
+  }
+  if (ctx.json) {
+    v1::ListManifestsResponse out;  // the legs, in order
+    for (v1::Manifest& m : legs) {
+      if (!m.number().empty()) *out.add_manifests() = std::move(m);
+    }
+    PrintJson(out);
+    return absl::OkStatus();
+  }
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const v1::Container& c = chain[i];
+    std::printf(
+        "%s  filled by %s on %s, %s%s\n", c.code().c_str(),
+        c.generator().c_str(), c.generation_date().c_str(),
+        FormatQuantity(c.weight_g()).c_str(),
+        c.sources().empty()
+            ? ""
+            : absl::StrCat(" from ", c.sources_size(), " collected").c_str());
+    if (c.loss_g() > 0) {
+      std::printf("    lost %s: %s\n", FormatQuantity(c.loss_g()).c_str(),
+                  c.loss_reason().c_str());
+    }
+    if (!legs[i].number().empty()) {
+      PrintLeg(legs[i]);
+    } else if (c.consolidated_into().empty()) {
+      std::printf("    on no manifest: held by %s\n", c.generator().c_str());
+    }
+    if (!c.consolidated_into().empty()) {
+      std::printf("    went into %s\n", c.consolidated_into().c_str());
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -287,14 +381,29 @@ std::vector<Command> ContainerCommands() {
              {"constituents", "TEXT", "main constituents (主要成分)"},
              {"hazards", "LETTERS", "T, C, I, R, In; default the catalogue's"},
              {"form", "FORM", "solid, semi-solid, liquid or gas"},
-             {"contact", "TEXT", "the label's contact (联系方式)"}},
+             {"contact", "TEXT", "the label's contact (联系方式)"},
+             {"source", "CODE",
+              "a collector's container: one it collected that went into "
+              "this one (repeat; docs/COLLECTION.md)",
+              true},
+             {"loss", "QTY",
+              "with --source: weight lost from the sources' (residue, "
+              "spillage)"},
+             {"loss-reason", "TEXT", "with --loss: why it was lost"}},
             true),
        RegisterContainer},
       {"container show",
        "CODE",
-       "A container as registered, and the manifest that lists it.",
+       "A container as registered, the manifest that lists it, what it was "
+       "filled from and what it went into.",
        {},
        ShowContainer},
+      {"container trace",
+       "CODE",
+       "Follow a container from its generator to its disposer: each manifest "
+       "it was on and each collector's container it went into.",
+       {},
+       TraceContainer},
       {"scan", "NUMBER",
        "Record containers scanned at a point of a manifest's chain, signed "
        "by the scanning party; a mismatch raises CONTAINER_MISMATCH. --device "

@@ -131,6 +131,21 @@ absl::Status Show(const Context& ctx, const ParsedArgs& a) {
   if (reply.overdue().empty() && reply.differences().empty()) {
     std::printf("  balanced: nothing overdue, ledger and manifests agree\n");
   }
+  if (reply.collection().empty()) return absl::OkStatus();
+  // A collector's: collected = refilled + lost + shortfall + held.
+  std::printf("collection\n  %-10s  %9s  %10s  %10s  %10s  %10s  %10s  %10s\n",
+              "code", "manifests", "collected", "held", "refilled", "lost",
+              "shortfall", "shipped");
+  for (const v1::CollectionBalance& b : reply.collection()) {
+    std::printf("  %-10s  %9d  %10s  %10s  %10s  %10s  %10s  %10s\n",
+                b.waste_code().c_str(), b.manifests(),
+                FormatQuantity(b.collected_g()).c_str(),
+                FormatQuantity(b.held_g()).c_str(),
+                FormatQuantity(b.refilled_g()).c_str(),
+                FormatQuantity(b.lost_g()).c_str(),
+                FormatQuantity(b.shortfall_g()).c_str(),
+                FormatQuantity(b.shipped_g()).c_str());
+  }
   return absl::OkStatus();
 }
 
@@ -178,7 +193,8 @@ std::vector<Command> StockCommands() {
        "",
        "A generator's stock balance by waste code and facility: generated = "
        "own use + shipped + stock; containers held past the one-year limit, "
-       "and where the ledger and the manifests disagree.",
+       "and where the ledger and the manifests disagree. For a collector, "
+       "also what it collected and where that went (docs/COLLECTION.md).",
        {{"generator", "USCC", "the generator", false, true},
         {"waste", "CODE", "one waste code only"}},
        Show},

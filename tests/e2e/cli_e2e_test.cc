@@ -589,6 +589,104 @@ TEST_F(CliEndToEndTest, RegulatorSeesAndAcknowledgesACrossCityFlag) {
 // Labelled drums from the command line: registered by their generator,
 // listed on a manifest that sums their weights, scanned onto the truck and
 // at the relay, where one is missing and the regulator sees the flag.
+// A collector (docs/COLLECTION.md) receives a small generator's drum,
+// refills it into a bag of its own with a documented loss, ships the bag
+// on, and a regulator traces the drum to the bag's manifest.
+TEST_F(CliEndToEndTest, ACollectorRefillsWhatItCollectedAndTheDrumIsTraced) {
+  StartServer();
+  Regulator("regulator", "3304");
+  Enroll(kGenerator, "嘉兴南湖汽修店", "330402", "generator");
+  Enroll(kCarrier, "嘉善安运", "330421", "transporter");
+  Enroll(kReceiver, "海宁固废", "330481", "receiver");
+  const std::string coll = cradle::testing::MakeUscc("330411", "2F6K7L8");
+  CtlOk("admin",
+        {"enterprise", "register", "--id", coll, "--name", "嘉兴秀洲危废收集",
+         "--division", "330411", "--roles", "collector,receiver"});
+  ASSERT_EQ(Ctl("admin", {"keygen", "--out", dir_.Sub("coll.key")}).exit_code,
+            0);
+  CtlOk("admin", {"credential", "issue", "--kind", "party", "--enterprise",
+                  coll, "--role", "receiver", "--public-key",
+                  dir_.Sub("coll.key.pub"), "--out", dir_.Sub("coll-r.token")});
+  tokens_["coll-r"] = dir_.Sub("coll-r.token");
+  keys_["coll-r"] = dir_.Sub("coll.key");
+  CtlOk("admin",
+        {"credential", "issue", "--kind", "party", "--enterprise", coll,
+         "--role", "collector", "--out", dir_.Sub("coll-c.token")});
+  tokens_["coll-c"] = dir_.Sub("coll-c.token");
+  for (const std::string& r : {coll, kReceiver}) {
+    CtlOk("admin", {"licence", "grant", "--receiver", r, "--number",
+                    "ZJ-" + r.substr(2, 6), "--codes", "HW08", "--capacity-t",
+                    "500", "--valid-until", "2099-12-31"});
+  }
+  CtlOk("admin", {"vehicle", "register", "--carrier", kCarrier, "--plate",
+                  kCarrierPlate, "--permit", "P1"});
+
+  // One drum from the garage to the collector.
+  RunResult reg =
+      Ctl(kGenerator, {"container", "register", "--generator", kGenerator,
+                       "--waste", "900-249-08", "--seq", "1", "--weight",
+                       "200kg", "--packaging", "铁桶"});
+  ASSERT_EQ(reg.exit_code, 0) << reg.err;
+  const std::string drum = reg.out.substr(0, reg.out.find('\n'));
+  CtlOk(kGenerator, {"stock", "store", drum, "--facility", "暂存间"});
+  // Ships `code` from `from` (acting as `who`) to `to`, picked up by the
+  // carrier; answers the manifest's number.
+  auto ship = [&](const std::string& who, const std::string& from,
+                  const std::string& to, const std::string& code,
+                  const std::string& packaging) {
+    RunResult open = Ctl(
+        who, {"manifest", "open", "--generator", from, "--carrier", kCarrier,
+              "--receiver", to, "--waste", "900-249-08:sum:" + packaging + ":1",
+              "--line-field", "1:containers=" + code});
+    EXPECT_EQ(open.exit_code, 0) << open.err;
+    const std::string n(absl::StripAsciiWhitespace(open.out));
+    CtlOk(kCarrier, {"scan", n, "--by", kCarrier, "--point", "load",
+                     "--container", code, "--device", "PDA-07"});
+    CtlOk(kCarrier,
+          {"pickup", n, "--carrier", kCarrier, "--vehicle", kCarrierPlate});
+    return n;
+  };
+  const std::string in = ship(kGenerator, kGenerator, coll, drum, "铁桶");
+  CtlOk("coll-r", {"deliver", in, "--receiver", coll});
+  CtlOk("coll-r", {"receive", in, "--receiver", coll, "--line",
+                   "1:accept:200kg", "--licence", "ZJ-" + coll.substr(2, 6)});
+  RunResult shown = Ctl(kGenerator, {"manifest", "show", in});
+  EXPECT_THAT(shown.out, HasSubstr("CLOSED"));
+
+  // The refill: a loss needs its reason.
+  const std::vector<std::string> refill = {
+      "container", "register",   "--generator", coll,
+      "--waste",   "900-249-08", "--seq",       "1",
+      "--weight",  "196kg",      "--packaging", "吨袋",
+      "--source",  drum,         "--loss",      "4kg"};
+  RunResult no_reason = Ctl("coll-c", refill);
+  EXPECT_EQ(no_reason.exit_code, 1);
+  EXPECT_THAT(no_reason.err, HasSubstr("container.loss_reason"));
+  std::vector<std::string> with_reason = refill;
+  with_reason.insert(with_reason.end(), {"--loss-reason", "残留于原包装桶"});
+  RunResult bagged = Ctl("coll-c", with_reason);
+  ASSERT_EQ(bagged.exit_code, 0) << bagged.err;
+  const std::string bag = bagged.out.substr(0, bagged.out.find('\n'));
+  EXPECT_THAT(bagged.out, HasSubstr("filled from 1 collected: " + drum));
+  EXPECT_THAT(bagged.out, HasSubstr("lost 4kg: 残留于原包装桶"));
+  CtlOk("coll-c", {"stock", "store", bag, "--facility", "收集贮存库"});
+  const std::string out = ship("coll-c", coll, kReceiver, bag, "吨袋");
+
+  RunResult balance = Ctl("coll-c", {"stock", "show", "--generator", coll});
+  ASSERT_EQ(balance.exit_code, 0) << balance.err;
+  EXPECT_THAT(balance.out, HasSubstr("collection"));
+  EXPECT_THAT(balance.out,
+              ::testing::ContainsRegex("900-249-08 +1 +200kg +0g +196kg +4kg "
+                                       "+0g +196kg"));
+  RunResult trace = Ctl("regulator", {"container", "trace", drum});
+  ASSERT_EQ(trace.exit_code, 0) << trace.err;
+  EXPECT_THAT(trace.out, HasSubstr("on manifest " + in));
+  EXPECT_THAT(trace.out, HasSubstr("collected by " + coll));
+  EXPECT_THAT(trace.out, HasSubstr("went into " + bag));
+  EXPECT_THAT(trace.out, HasSubstr("on manifest " + out));
+  EXPECT_THAT(trace.out, HasSubstr("from 1 collected"));
+}
+
 TEST_F(CliEndToEndTest, DrumsAreLabelledListedAndScannedAlongTheChain) {
   StartServer();
   Regulator("regulator", "3304");
