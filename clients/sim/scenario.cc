@@ -68,6 +68,8 @@ const char* ViolationName(Violation v) {
       return "stands 75 min mid-route";
     case Violation::kTrackGap:
       return "20 min without track";
+    case Violation::kLossyCollector:
+      return "a collector refills 20% short";
   }
   return "?";
 }
@@ -88,7 +90,8 @@ std::vector<Rates::Of> Rates::Each() {
           {&route_deviation, Violation::kRouteDeviation},
           {&long_stop, Violation::kLongStop},
           {&track_gap, Violation::kTrackGap},
-          {&unstored_container, Violation::kUnstoredContainer}};
+          {&unstored_container, Violation::kUnstoredContainer},
+          {&lossy_collector, Violation::kLossyCollector}};
 }
 
 double Rates::Sum() const {
@@ -197,6 +200,29 @@ World MakeWorld(uint64_t seed, int generators, int carriers) {
        "receiver",
        {kCategories[0], kCategories[1], kCategories[2], kCategories[3]},
        {}});
+  // Drawn after the rest, so that the enterprises above stay what they were
+  // before collection.
+  w.small_by_city.resize(w.cities.size());
+  for (size_t city = 0; city < w.cities.size(); ++city) {
+    const domain::Division& d = county(city);
+    w.collectors.push_back(
+        {Uscc(d.code, ++serial),
+         absl::StrCat(d.name, "危废收集中心"),
+         d.code,
+         "collector",
+         {kCategories[0], kCategories[1], kCategories[2], kCategories[3]},
+         {}});
+    for (int k = 0; k < 3; ++k) {
+      const domain::Division& s = county(city);
+      w.small_by_city[city].push_back(static_cast<int>(w.small.size()));
+      w.small.push_back({Uscc(s.code, ++serial),
+                         absl::StrCat(s.name, "汽修店", k),
+                         s.code,
+                         "generator",
+                         {},
+                         {}});
+    }
+  }
   return w;
 }
 
@@ -209,6 +235,7 @@ Plan PlanManifest(const World& w, const Rates& rates, uint64_t seed,
   const std::string& gen_city = w.generators[p.generator].division.substr(0, 4);
   size_t city = 0;
   while (w.cities[city] != gen_city) ++city;
+  p.city = static_cast<int>(city);
   // Carriers of the same city, so that relays stay in the city.
   std::vector<int> local_carriers;
   for (size_t c = 0; c < w.carriers.size(); ++c) {
@@ -320,6 +347,10 @@ Plan PlanManifest(const World& w, const Rates& rates, uint64_t seed,
       p.track = true;
       p.expected = {v1::FLAG_KIND_TRACK_GAP};
       break;
+    case Violation::kLossyCollector:
+      p.collection = true;
+      p.expected = {v1::FLAG_KIND_COLLECTION_SHORTFALL};
+      break;
   }
   // Drawn last, so that the draws above stay what they were before drums
   // and tracks.
@@ -327,6 +358,15 @@ Plan PlanManifest(const World& w, const Rates& rates, uint64_t seed,
   if (p.violation == Violation::kNone) {
     p.containers = drums < rates.clean_containers;
     p.track = track < rates.clean_track;
+  }
+  const double collect = u(rng);  // after the rest, as the world's
+  if (p.violation == Violation::kNone && collect < rates.clean_collection) {
+    p.collection = true;
+  }
+  if (p.collection) {
+    // The round's own drums and hand-overs; one carrier, no payment.
+    p.containers = p.track = p.pay = false;
+    p.relay_carrier = -1;
   }
   return p;
 }
@@ -375,10 +415,36 @@ std::vector<v1::TrackPoint> PlanTrack(const Plan& plan, int index,
 }
 
 void NumberDrums(std::vector<Plan>* plans) {
-  std::map<int, int> next;  // by generator
+  std::map<int, int> next, rounds;  // by generator, by city
   for (Plan& p : *plans) {
     if (p.containers) p.drum_ordinal = next[p.generator]++;
+    if (!p.collection) continue;
+    p.round = rounds[p.city]++;
+    if (p.round >= 999) {
+      p.collection = false;
+      p.round = -1;
+      p.violation = Violation::kNone;
+      p.expected.clear();
+    }
   }
+}
+
+Collection PlanCollection(const Plan& plan) {
+  Collection c;
+  int64_t sum = 0;
+  for (int k = 0; k < 3; ++k) {
+    // 60..199 kg, from the plan's own draw.
+    const int64_t kg = 60 + (plan.grams / 1000 + 37 * k) % 140;
+    c.drum_g.push_back(kg * 1000);
+    sum += kg * 1000;
+  }
+  if (plan.violation == Violation::kLossyCollector) {
+    c.bag_g = sum * 8 / 10;
+  } else {
+    c.loss_g = sum / 100;
+    c.bag_g = sum - c.loss_g;
+  }
+  return c;
 }
 
 DrumCode PlanDrum(int ordinal, int k) {

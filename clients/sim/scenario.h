@@ -20,7 +20,7 @@ struct Enterprise {
   std::string id;
   std::string name;
   std::string division;
-  std::string role;  // generator, transporter, receiver
+  std::string role;  // generator, transporter, receiver, collector
   // Receivers: codes or categories their licence covers.
   std::vector<std::string> licence;
   std::vector<std::string> plates;  // transporters
@@ -37,12 +37,16 @@ struct World {
   // Per city: a receiver licensed for something else only.
   std::vector<int> unlicensed_by_city;
   int out_of_province = -1;  // a receiver in Jiangsu
+  // Collection (docs/COLLECTION.md): per city, a collector licensed like
+  // the receivers and three small generators it collects from.
+  std::vector<Enterprise> collectors, small;
+  std::vector<std::vector<int>> small_by_city;  // indexes into small
 };
 
 // Zhejiang's cities and counties from the division table; `generators`
 // spread over them, `carriers` with two vehicles each, two licensed
 // receivers and one wrongly licensed receiver per city, one receiver in
-// Suzhou (Jiangsu).
+// Suzhou (Jiangsu); a collector and three small generators per city.
 World MakeWorld(uint64_t seed, int generators, int carriers);
 
 // The cities of the simulated province (Zhejiang's, in the division table).
@@ -73,6 +77,9 @@ enum class Violation {
   kRouteDeviation,  // 20 min about 10 km off the route
   kLongStop,        // 75 min standing mid-route
   kTrackGap,        // 20 min without points
+  // A collection round (docs/COLLECTION.md) whose collector refills 20%
+  // short of what it collected and documents no loss.
+  kLossyCollector,
 };
 const char* ViolationName(Violation v);
 
@@ -89,6 +96,14 @@ struct Plan {
   int drum_ordinal = -1;         // see NumberDrums
   // A declared route for the first leg, and a 2-hour track along it.
   bool track = false;
+  // A collection round instead of one manifest: the city's three small
+  // generators' drums collected on one trip by its collector, refilled
+  // into one bag and shipped on to `receiver` (docs/COLLECTION.md). The
+  // expected flags are the onward manifest's; the collected ones must
+  // raise none.
+  bool collection = false;
+  int city = 0;    // the generator's, as an index into World::cities
+  int round = -1;  // see NumberDrums
   // The flags this chain must raise and no others.
   std::vector<v1::FlagKind> expected;
 };
@@ -99,10 +114,10 @@ struct Rates {
          never_disposed = 0.01, direct_payment = 0.01, load_mismatch = 0.01,
          missing_container = 0.01, extra_container = 0.01,
          conflicting_scan = 0.01, route_deviation = 0.01, long_stop = 0.01,
-         track_gap = 0.01, unstored_container = 0.01;
-  // Clean manifests that carry drums, or a track, all the same: what must
-  // raise nothing.
-  double clean_containers = 0.05, clean_track = 0.05;
+         track_gap = 0.01, unstored_container = 0.01, lossy_collector = 0.01;
+  // Clean manifests that carry drums, or a track, and clean collection
+  // rounds, all the same: what must raise nothing.
+  double clean_containers = 0.05, clean_track = 0.05, clean_collection = 0.03;
 
   // Each rate with the violation it injects, in the order they are drawn.
   struct Of {
@@ -129,9 +144,20 @@ std::vector<v1::Position> PlanRoute(int index);
 std::vector<v1::TrackPoint> PlanTrack(const Plan& plan, int index,
                                       absl::Time end);
 
-// Numbers the manifests with drums per generator (Plan::drum_ordinal), in
-// index order, so that every drum of a run gets its own code.
+// Numbers the manifests with drums per generator (Plan::drum_ordinal), and
+// the collection rounds per city (Plan::round), in index order, so that
+// every drum of a run gets its own code. A city's rounds past 999 (the
+// bags a collector labels a day) run as clean single manifests instead.
 void NumberDrums(std::vector<Plan>* plans);
+
+// A collection round's weights: each small generator's drum, the bag the
+// collector refills them into and the loss it documents (1% residue, or
+// none for kLossyCollector, whose bag is 20% short).
+struct Collection {
+  std::vector<int64_t> drum_g;  // one per small generator of the city
+  int64_t bag_g = 0, loss_g = 0;
+};
+Collection PlanCollection(const Plan& plan);
 
 // The filling date and sequence of drum `k` (0..3) of a generator's
 // `ordinal`-th manifest with drums: 999 codes a day, going back a day at a

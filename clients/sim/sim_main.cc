@@ -228,6 +228,12 @@ bool RegisterCrew(const Enterprise& e, Stubs& s, const Identity& admin,
 }
 
 // The carrier's part of a leg by carrier `e` on manifest `n`.
+// The key in Identities of a collector's COLLECTOR credential; its
+// RECEIVER credential is under its USCC, as every party's.
+std::string CollectorIdentity(const std::string& id) {
+  return "collector:" + id;
+}
+
 v1::Transport Transport(const Enterprise& e, const std::string& n) {
   v1::Transport t;
   t.set_driver_certificate(e.driver);
@@ -249,7 +255,8 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
     if (m != nullptr) m->set_idempotency_key(key);
     return key;
   };
-  for (const auto* group : {&w.generators, &w.carriers, &w.receivers}) {
+  for (const auto* group :
+       {&w.generators, &w.carriers, &w.receivers, &w.collectors, &w.small}) {
     for (const Enterprise& e : *group) {
       v1::RegisterEnterpriseRequest r;
       meta(r.mutable_meta());
@@ -259,6 +266,8 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
       r.add_roles(e.role == "generator"     ? v1::ROLE_GENERATOR
                   : e.role == "transporter" ? v1::ROLE_TRANSPORTER
                                             : v1::ROLE_RECEIVER);
+      // A collector receives (signing with its key) and consigns.
+      if (e.role == "collector") r.add_roles(v1::ROLE_COLLECTOR);
       v1::RegisterEnterpriseResponse registered;
       if (!Rpc(
               admin,
@@ -295,6 +304,22 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
         return false;
       }
       id.token = issued.token();
+      if (e.role == "collector") {
+        v1::IssueCredentialRequest own;
+        meta(own.mutable_meta());
+        own.set_kind(v1::CREDENTIAL_KIND_PARTY);
+        own.set_enterprise(e.id);
+        own.set_role(v1::ROLE_COLLECTOR);
+        if (!Rpc(
+                admin,
+                [&](auto* c, const auto& q, auto* o) {
+                  return s.credentials->Issue(c, q, o);
+                },
+                own, &issued, error)) {
+          return false;
+        }
+        (*ids)[CollectorIdentity(e.id)].token = issued.token();
+      }
       for (const std::string& plate : e.plates) {
         v1::RegisterVehicleRequest v;
         v1::RegisterVehicleResponse vehicle;
@@ -339,10 +364,258 @@ bool RegisterWorld(const World& w, Stubs& s, uint64_t seed,
   return true;
 }
 
+// Runs a collection round (docs/COLLECTION.md): each small generator of
+// the city books a drum into storage and ships it to the city's collector
+// on its own manifest, all picked up on one trip; the collector accepts
+// them, refills them into one bag, books it and ships it to the plan's
+// receiver, which disposes of it. Returns the onward manifest's number
+// (the collected ones in `collected`), or "" with `error` set.
+std::string RunCollection(const World& w, const Plan& p, const Identities& ids,
+                          Stubs& s, uint64_t seed, int index,
+                          std::atomic<int64_t>* events,
+                          std::vector<std::string>* collected,
+                          std::string* error) {
+  int step = 0;
+  auto meta = [&](v1::WriteMeta* m) {
+    m->set_idempotency_key(absl::StrCat("sim-", seed, "-", index, "-", ++step));
+    m->set_device(absl::StrCat("pda-", index % 97));
+    events->fetch_add(1);
+  };
+  const Enterprise& collector = w.collectors[p.city];
+  const Identity& consignor = ids.at(CollectorIdentity(collector.id));
+  const Enterprise& carrier = w.carriers[p.carrier];
+  const Collection plan = PlanCollection(p);
+  const absl::CivilDay today =
+      absl::ToCivilDay(absl::Now(), domain::ChinaTime());
+  auto fail = [&](const std::string& what) {
+    *error = absl::StrCat(what, ": ", *error);
+    return std::string();
+  };
+  // `code` registered for `unit` as `as` and booked into storage.
+  auto stored = [&](const Identity& as, v1::ContainerLabel label) {
+    v1::RegisterContainerRequest reg;
+    meta(reg.mutable_meta());
+    *reg.mutable_container() = std::move(label);
+    v1::RegisterContainerResponse registered;
+    if (!Rpc(
+            as,
+            [&](auto* c, const auto& q, auto* o) {
+              return s.containers->Register(c, q, o);
+            },
+            reg, &registered, error)) {
+      return false;
+    }
+    v1::RecordStockRequest store;
+    meta(store.mutable_meta());
+    store.mutable_record()->set_code(reg.container().code());
+    store.mutable_record()->set_move(v1::STOCK_MOVE_STORED);
+    store.mutable_record()->set_facility("贮存库1");
+    v1::RecordStockResponse booked;
+    return Rpc(
+        as,
+        [&](auto* c, const auto& q, auto* o) {
+          return s.containers->RecordStock(c, q, o);
+        },
+        store, &booked, error);
+  };
+  // Opens a manifest of one line of `grams` in `code` from `generator`
+  // (acting as `as`) to `receiver`, and picks it up after the carrier
+  // scans the container onto its vehicle.
+  auto shipped = [&](const Identity& as, const std::string& generator,
+                     const std::string& receiver, const std::string& code,
+                     int64_t grams, std::string* number) {
+    v1::OpenManifestRequest open;
+    meta(open.mutable_meta());
+    open.set_generator(generator);
+    open.set_carrier(carrier.id);
+    open.set_receiver(receiver);
+    v1::WasteLine* line = open.add_lines();
+    line->set_code(p.code);
+    line->set_quantity_g(grams);
+    line->set_packaging(receiver == collector.id ? "铁桶" : "吨袋");
+    line->set_package_count(1);
+    line->set_form(v1::PHYSICAL_FORM_LIQUID);
+    line->set_purpose(v1::TRANSFER_PURPOSE_DISPOSE);
+    line->add_containers(code);
+    open.set_method("D10");
+    v1::Dispatch* dispatch = open.mutable_dispatch();
+    dispatch->set_contact("环保专员");
+    dispatch->set_contact_mobile("13800000000");
+    dispatch->set_emergency_phone("0571-12345678");
+    v1::OpenManifestResponse opened;
+    if (!Rpc(
+            as,
+            [&](auto* c, const auto& q, auto* o) {
+              return s.manifests->Open(c, q, o);
+            },
+            open, &opened, error)) {
+      return false;
+    }
+    *number = opened.manifest().number();
+    v1::ScanRequest scan;
+    meta(scan.mutable_meta());
+    *scan.mutable_meta()->mutable_device_time() = ToTimestamp(absl::Now());
+    scan.set_number(*number);
+    scan.set_by(carrier.id);
+    scan.set_point(v1::SCAN_POINT_LOAD);
+    scan.add_containers(code);
+    v1::ScanResponse scanned;
+    if (!Rpc(
+            ids.at(carrier.id),
+            [&](auto* c, const auto& q, auto* o) {
+              return s.transfers->Scan(c, q, o);
+            },
+            scan, &scanned, error)) {
+      return false;
+    }
+    v1::PickupRequest pickup;
+    meta(pickup.mutable_meta());
+    pickup.set_number(*number);
+    pickup.set_carrier(carrier.id);
+    pickup.set_vehicle(carrier.plates[0]);
+    *pickup.mutable_transport() = Transport(carrier, *number);
+    v1::PickupResponse picked;
+    return Rpc(
+        ids.at(carrier.id),
+        [&](auto* c, const auto& q, auto* o) {
+          return s.transfers->Pickup(c, q, o);
+        },
+        pickup, &picked, error);
+  };
+  // `receiver` takes delivery of manifest `number`, scans `code` in and
+  // accepts `grams`.
+  auto received = [&](const std::string& receiver, const std::string& number,
+                      const std::string& code, int64_t grams) {
+    const Identity& as = ids.at(receiver);
+    v1::DeliverRequest deliver;
+    meta(deliver.mutable_meta());
+    deliver.set_number(number);
+    deliver.set_receiver(receiver);
+    v1::DeliverResponse delivered;
+    if (!Rpc(
+            as,
+            [&](auto* c, const auto& q, auto* o) {
+              return s.transfers->Deliver(c, q, o);
+            },
+            deliver, &delivered, error)) {
+      return false;
+    }
+    v1::ScanRequest scan;
+    meta(scan.mutable_meta());
+    *scan.mutable_meta()->mutable_device_time() = ToTimestamp(absl::Now());
+    scan.set_number(number);
+    scan.set_by(receiver);
+    scan.set_point(v1::SCAN_POINT_ARRIVAL);
+    scan.add_containers(code);
+    v1::ScanResponse scanned;
+    if (!Rpc(
+            as,
+            [&](auto* c, const auto& q, auto* o) {
+              return s.transfers->Scan(c, q, o);
+            },
+            scan, &scanned, error)) {
+      return false;
+    }
+    v1::ReceiveRequest receive;
+    meta(receive.mutable_meta());
+    receive.set_number(number);
+    receive.set_receiver(receiver);
+    v1::LineReceipt* lr = receive.add_lines();
+    lr->set_line(1);
+    lr->set_decision(v1::LineReceipt::DECISION_ACCEPT);
+    lr->set_quantity_g(grams);
+    receive.set_received_by("过磅员");
+    receive.set_licence(absl::StrCat("LIC-", receiver));
+    v1::ReceiveResponse accepted;
+    return Rpc(
+        as,
+        [&](auto* c, const auto& q, auto* o) {
+          return s.disposals->Receive(c, q, o);
+        },
+        receive, &accepted, error);
+  };
+
+  // The trip: every small generator's drum loaded, then unloaded at the
+  // collector.
+  const std::vector<int>& small = w.small_by_city[p.city];
+  std::vector<std::string> drums;
+  for (size_t k = 0; k < small.size(); ++k) {
+    const Enterprise& gen = w.small[small[k]];
+    v1::ContainerLabel drum;
+    drum.set_code(
+        domain::FormatContainerCode(gen.id, p.code, today - 1, p.round + 1));
+    drum.set_generator(gen.id);
+    drum.set_weight_g(plan.drum_g[k]);
+    drum.set_packaging("铁桶");
+    drums.push_back(drum.code());
+    if (!stored(ids.at(gen.id), std::move(drum))) {
+      return fail(absl::StrCat("drum ", drums.back()));
+    }
+    std::string n;
+    if (!shipped(ids.at(gen.id), gen.id, collector.id, drums.back(),
+                 plan.drum_g[k], &n)) {
+      return fail(absl::StrCat("collected manifest of ", gen.id, " ", n));
+    }
+    collected->push_back(n);
+  }
+  for (size_t k = 0; k < drums.size(); ++k) {
+    if (!received(collector.id, (*collected)[k], drums[k], plan.drum_g[k])) {
+      return fail(absl::StrCat("collection of ", (*collected)[k]));
+    }
+  }
+  // The refill, and the onward manifest as consignor.
+  v1::ContainerLabel bag;
+  bag.set_code(
+      domain::FormatContainerCode(collector.id, p.code, today, p.round + 1));
+  bag.set_generator(collector.id);
+  bag.set_weight_g(plan.bag_g);
+  bag.set_packaging("吨袋");
+  for (const std::string& d : drums) bag.add_sources(d);
+  if (plan.loss_g > 0) {
+    bag.set_loss_g(plan.loss_g);
+    bag.set_loss_reason("残留于原包装桶");
+  }
+  const std::string code = bag.code();
+  if (!stored(consignor, std::move(bag))) {
+    return fail(absl::StrCat("bag ", code));
+  }
+  const std::string& receiver = w.receivers[p.receiver].id;
+  std::string n;
+  if (!shipped(consignor, collector.id, receiver, code, plan.bag_g, &n)) {
+    return fail(absl::StrCat("onward manifest ", n));
+  }
+  if (!received(receiver, n, code, plan.bag_g)) {
+    return fail(absl::StrCat(n, " receipt"));
+  }
+  v1::DisposeRequest dispose;
+  meta(dispose.mutable_meta());
+  dispose.set_number(n);
+  dispose.set_receiver(receiver);
+  v1::LineDisposal* ld = dispose.add_lines();
+  ld->set_line(1);
+  ld->set_method("D10");
+  ld->set_quantity_g(plan.bag_g);
+  dispose.set_outcome("焚烧处置");
+  v1::DisposeResponse disposed;
+  if (!Rpc(
+          ids.at(receiver),
+          [&](auto* c, const auto& q, auto* o) {
+            return s.disposals->Dispose(c, q, o);
+          },
+          dispose, &disposed, error)) {
+    return fail(absl::StrCat(n, " dispose"));
+  }
+  return n;
+}
+
 // Runs one manifest's plan; returns its number, or "" with `error` set.
 std::string RunPlan(const World& w, const Plan& p, const Identities& ids,
                     Stubs& s, uint64_t seed, int index,
-                    std::atomic<int64_t>* events, std::string* error) {
+                    std::atomic<int64_t>* events,
+                    std::vector<std::string>* collected, std::string* error) {
+  if (p.collection) {
+    return RunCollection(w, p, ids, s, seed, index, events, collected, error);
+  }
   int step = 0;
   auto meta = [&](v1::WriteMeta* m) {
     m->set_idempotency_key(absl::StrCat("sim-", seed, "-", index, "-", ++step));
@@ -750,6 +1023,9 @@ bool IssueRegulator(const World& world, Stubs& stubs, uint64_t seed,
 struct Run {
   std::vector<Plan> plans;
   std::vector<std::string> numbers;
+  // Per plan, a collection round's collected manifests (numbers holds the
+  // onward one).
+  std::vector<std::vector<std::string>> collected;
   int64_t events = 0;
   double seconds = 0;
   int failed = 0;
@@ -766,6 +1042,7 @@ Run RunAll(const Settings& s, const World& world, const Identities& ids,
   }
   NumberDrums(&run.plans);
   run.numbers.resize(s.total);
+  run.collected.resize(s.total);
   std::atomic<int> next{0}, done{0}, failed{0};
   std::atomic<int64_t> events{0};
   absl::Mutex error_mu;
@@ -776,8 +1053,8 @@ Run RunAll(const Settings& s, const World& world, const Identities& ids,
       Stubs stubs(channel);
       for (int i; (i = next.fetch_add(1)) < s.total;) {
         std::string err;
-        run.numbers[i] =
-            RunPlan(world, run.plans[i], ids, stubs, s.seed, i, &events, &err);
+        run.numbers[i] = RunPlan(world, run.plans[i], ids, stubs, s.seed, i,
+                                 &events, &run.collected[i], &err);
         if (run.numbers[i].empty()) {
           ++failed;
           absl::MutexLock lock(&error_mu);
@@ -846,7 +1123,9 @@ Score ScoreRun(const Run& run,
                const std::map<std::string, std::vector<v1::Flag>>& flags_of,
                FILE* truth) {
   Score score;
-  if (truth != nullptr) std::fprintf(truth, "number,violation,expected\n");
+  if (truth != nullptr) {
+    std::fprintf(truth, "number,violation,expected,collected\n");
+  }
   for (size_t i = 0; i < run.plans.size(); ++i) {
     const Plan& p = run.plans[i];
     const std::string& number = run.numbers[i];
@@ -857,9 +1136,20 @@ Score ScoreRun(const Run& run,
       for (int k : expected) {
         kinds.push_back(domain::ShortName(static_cast<v1::FlagKind>(k)));
       }
-      std::fprintf(truth, "%s,%s,%s\n", number.c_str(),
+      std::fprintf(truth, "%s,%s,%s,%s\n", number.c_str(),
                    ViolationName(p.violation),
-                   absl::StrJoin(kinds, ";").c_str());
+                   absl::StrJoin(kinds, ";").c_str(),
+                   absl::StrJoin(run.collected[i], ";").c_str());
+    }
+    // A collection round's collected manifests must raise nothing.
+    for (const std::string& in : run.collected[i]) {
+      auto flagged = flags_of.find(in);
+      if (flagged == flags_of.end()) continue;
+      for (const v1::Flag& f : flagged->second) {
+        ++score.tally[f.kind()].detected;
+        score.false_alarms.push_back(
+            absl::StrCat(in, " ", domain::ShortName(f.kind()), " (collected)"));
+      }
     }
     for (int k : expected) ++score.tally[k].injected;
     std::set<int> seen;

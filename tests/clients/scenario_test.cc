@@ -18,7 +18,8 @@ TEST(ScenarioTest, WorldIsZhejiangWithValidParties) {
   const World w = MakeWorld(1, 200, 30);
   EXPECT_EQ(w.cities.size(), 11u);  // Zhejiang's 11 cities
   std::set<std::string> ids;
-  for (const auto* group : {&w.generators, &w.carriers, &w.receivers}) {
+  for (const auto* group :
+       {&w.generators, &w.carriers, &w.receivers, &w.collectors, &w.small}) {
     for (const Enterprise& e : *group) {
       EXPECT_TRUE(domain::ValidateUscc("id", e.id).ok()) << e.id;
       EXPECT_TRUE(
@@ -28,7 +29,17 @@ TEST(ScenarioTest, WorldIsZhejiangWithValidParties) {
     }
   }
   EXPECT_EQ(ids.size(), w.generators.size() + w.carriers.size() +
-                            w.receivers.size());  // no duplicate ids
+                            w.receivers.size() + w.collectors.size() +
+                            w.small.size());  // no duplicate ids
+  // A collector and three small generators in each city.
+  ASSERT_EQ(w.collectors.size(), w.cities.size());
+  for (size_t city = 0; city < w.cities.size(); ++city) {
+    EXPECT_EQ(w.collectors[city].division.substr(0, 4), w.cities[city]);
+    ASSERT_EQ(w.small_by_city[city].size(), 3u);
+    for (int s : w.small_by_city[city]) {
+      EXPECT_EQ(w.small[s].division.substr(0, 4), w.cities[city]);
+    }
+  }
   EXPECT_EQ(w.receivers[w.out_of_province].division.substr(0, 2), "32");
 }
 
@@ -102,6 +113,13 @@ TEST(ScenarioTest, ViolationsComeAtTheirRatesWithTheirExpectedFlags) {
         EXPECT_TRUE(p.track);
         EXPECT_EQ(p.expected.size(), 1u);
         break;
+      case Violation::kLossyCollector:
+        EXPECT_TRUE(p.collection);
+        EXPECT_FALSE(p.containers || p.track || p.pay);
+        EXPECT_EQ(rec_city, gen_city);
+        EXPECT_THAT(p.expected,
+                    ::testing::ElementsAre(v1::FLAG_KIND_COLLECTION_SHORTFALL));
+        break;
       default:
         EXPECT_EQ(p.expected.size(), 1u);
     }
@@ -112,10 +130,56 @@ TEST(ScenarioTest, ViolationsComeAtTheirRatesWithTheirExpectedFlags) {
               0.3 * 0.01 * kRuns);
   EXPECT_NEAR(seen[Violation::kLoadMismatch], 0.01 * kRuns, 0.3 * 0.01 * kRuns);
   EXPECT_NEAR(seen[Violation::kLongStop], 0.01 * kRuns, 0.3 * 0.01 * kRuns);
-  EXPECT_DOUBLE_EQ(rates.Sum(), 0.17);
+  EXPECT_DOUBLE_EQ(rates.Sum(), 0.18);
+  EXPECT_NEAR(seen[Violation::kLossyCollector], 0.01 * kRuns,
+              0.3 * 0.01 * kRuns);
   EXPECT_NEAR(seen[Violation::kUnstoredContainer], 0.01 * kRuns,
               0.3 * 0.01 * kRuns);
   EXPECT_NEAR(seen[Violation::kNone], (1 - rates.Sum()) * kRuns, 0.05 * kRuns);
+}
+
+// Collection rounds: numbered per city, so that each small generator's drum
+// and each collector's bag gets its own code; the lossy collector's bag
+// is short by more than the tolerance, a clean one accounts for all of it.
+TEST(ScenarioTest, CollectionRoundsAreNumberedPerCityAndWeighed) {
+  const World w = MakeWorld(9, 100, 20);
+  Rates rates;
+  rates.clean_collection = 0.3;
+  std::vector<Plan> plans;
+  for (int i = 0; i < 3000; ++i) plans.push_back(PlanManifest(w, rates, 9, i));
+  NumberDrums(&plans);
+  std::set<std::pair<int, int>> rounds;  // city, round
+  int clean = 0, lossy = 0;
+  for (const Plan& p : plans) {
+    if (!p.collection) {
+      EXPECT_EQ(p.round, -1);
+      continue;
+    }
+    EXPECT_GE(p.round, 0);
+    EXPECT_LT(p.round, 999);
+    EXPECT_TRUE(rounds.insert({p.city, p.round}).second);
+    const Collection c = PlanCollection(p);
+    ASSERT_EQ(c.drum_g.size(), 3u);
+    int64_t sum = 0;
+    for (int64_t g : c.drum_g) {
+      EXPECT_GE(g, 60 * 1000);
+      EXPECT_LT(g, 200 * 1000);
+      sum += g;
+    }
+    if (p.violation == Violation::kLossyCollector) {
+      ++lossy;
+      EXPECT_EQ(c.loss_g, 0);
+      EXPECT_GT((sum - c.bag_g) * 100, 5 * sum);  // past the 5% tolerance
+    } else {
+      ++clean;
+      EXPECT_EQ(p.violation, Violation::kNone);
+      EXPECT_TRUE(p.expected.empty());
+      EXPECT_GT(c.loss_g, 0);
+      EXPECT_EQ(c.bag_g + c.loss_g, sum);
+    }
+  }
+  EXPECT_GT(clean, 500);
+  EXPECT_GT(lossy, 10);
 }
 
 TEST(ScenarioTest, EveryDrumOfARunHasItsOwnCode) {

@@ -26,6 +26,8 @@ TEST(SimulatorEndToEndTest, DetectsEveryInjectedViolationAndNothingElse) {
   EXPECT_THAT(r.out, HasSubstr("0 missed, 0 false alarms"));
   EXPECT_THAT(r.out, HasSubstr("| MISSING_DISPOSAL |"));
   EXPECT_THAT(r.out, HasSubstr("| TRANSIT_OVERDUE |"));
+  // Lossy collectors, whose collected manifests must raise nothing.
+  EXPECT_THAT(r.out, HasSubstr("| COLLECTION_SHORTFALL |"));
   EXPECT_THAT(r.err, HasSubstr("manifests/s"));  // the progress line
   cradle::testing::RunResult lines =
       cradle::testing::Run({"/usr/bin/wc", "-l", truth});
