@@ -46,6 +46,9 @@ CAR2=91330108MA2H3M4N54  # relay carrier, 杭州 滨江区 330108
 REC=91330481MA2C7H8J9E   # receiver, 海宁市 330481
 HZREC=91330106MA2D1E2F32 # receiver, 杭州 西湖区 330106
 SZREC=91320506MA2K7R8T90 # receiver, 苏州 吴中区 320506 (Jiangsu)
+SM1=91330402MA2E4F5G64   # small generator (a garage), 嘉兴 南湖区 330402
+SM2=91330402MA2E5H6J75   # small generator (a laboratory), 南湖区
+COLL=91330411MA2F6K7L8R  # collector, 嘉兴 秀洲区 330411
 
 # Registers an enterprise (the administrator) and issues it a credential
 # for a signing key it makes first: what a party attests (a pickup, a
@@ -280,3 +283,59 @@ as zj-bureau consult letter "$K" --text "初审同意移出"
 as js-bureau consult agree "$K" --text "同意接收"
 as zj-bureau consult approve "$K"
 as js-bureau consult list --province 32 --holder regulator:32 --overdue
+
+echo "== 13. Collection from small generators (收集, Art. 16 and 31): a garage and a lab each" >&2
+echo "       ship one drum to the collector on their own manifest, on one trip of one truck;" >&2
+echo "       the collector's receipt ends each leg in its stock. It refills both drums into one" >&2
+echo "       bag (1 kg of residue documented), ships it on as consignor, and its balance and" >&2
+echo "       the garage's drum are followed to the disposer (docs/COLLECTION.md)" >&2
+enroll $SM1 "嘉兴南湖某汽车维修店" 330402 generator
+enroll $SM2 "嘉兴南湖某检测实验室" 330402 generator
+if ! cli admin enterprise show $COLL >/dev/null 2>&1; then
+  as admin enterprise register --id $COLL --name "嘉兴秀洲危废收集有限公司" --division 330411 \
+    --roles collector,receiver
+  as admin licence grant --receiver $COLL --number ZJ-SJ-0411 --codes HW08,HW49 \
+    --capacity-t 500 --valid-until 2027-12-31
+fi
+# Two credentials: as receiver it signs receipts; as collector it consigns.
+if [ ! -f "$ids/coll-r.token" ]; then
+  as admin keygen --out "$ids/coll-r.key" >&2
+  as admin credential issue --kind party --enterprise $COLL --role receiver \
+    --public-key "$ids/coll-r.key.pub" --out "$ids/coll-r.token" >&2
+  as admin credential issue --kind party --enterprise $COLL --role collector \
+    --out "$ids/coll-c.token" >&2
+fi
+next=$(( $(cat "$seq_file" 2>/dev/null || echo 0) + 1 ))
+[ "$next" -le 998 ] || { echo "demo: no drum sequence left for today" >&2; exit 1; }
+SMALL=()
+for pair in "$SM1 60" "$SM2 40"; do
+  set -- $pair
+  drum=$(as "$1" container register --generator "$1" --waste 900-249-08 --seq "$next" \
+           --weight "${2}kg" --packaging 铁桶 | head -1)
+  as "$1" stock store "$drum" --facility 危废暂存间
+  n=$(as "$1" manifest open --generator "$1" --carrier $CAR1 --receiver $COLL \
+        --waste 900-249-08:sum:铁桶:1 --method D10 --line-field "1:containers=$drum")
+  as $CAR1 scan "$n" --by $CAR1 --point load --device PDA-07 --container "$drum"
+  as $CAR1 pickup "$n" --carrier $CAR1 --vehicle 浙F12345
+  SMALL+=("$drum $n $2")
+done
+for entry in "${SMALL[@]}"; do
+  set -- $entry
+  as coll-r deliver "$2" --receiver $COLL
+  as coll-r scan "$2" --by $COLL --point arrival --device PDA-31 --container "$1"
+  as coll-r receive "$2" --receiver $COLL --line "1:accept:${3}kg" --licence ZJ-SJ-0411 \
+    --received-by 钱收集
+done
+D1=${SMALL[0]%% *}; D2=${SMALL[1]%% *}
+BAG=$(as coll-c container register --generator $COLL --waste 900-249-08 --seq "$next" \
+        --weight 99kg --packaging 吨袋 --source "$D1" --source "$D2" \
+        --loss 1kg --loss-reason 残留于原包装桶 | head -1)
+echo "$next" > "$seq_file"
+as coll-c stock store "$BAG" --facility 收集贮存库
+N5=$(as coll-c manifest open --generator $COLL --carrier $CAR1 --receiver $REC \
+       --waste 900-249-08:sum:吨袋:1 --method D10 --line-field "1:containers=$BAG")
+as $CAR1 scan "$N5" --by $CAR1 --point load --device PDA-07 --container "$BAG"
+as $CAR1 pickup "$N5" --carrier $CAR1 --vehicle 浙F12345
+# collected = refilled + lost + shortfall + held, per code.
+as coll-c stock show --generator $COLL
+as regulator container trace "$D1"
