@@ -907,3 +907,60 @@ test('the two bureaus run a cross-province consultation from the regulator\'s pa
   assert.deepEqual(await accessibilityProblems(page), []);
   noErrors(page);
 });
+
+test('the clerk completes an application the bureau found incomplete, and withdraws another', async () => {
+  const wuxi = uscc('91320211MA2L8M9N0');
+  await api(server, server.admin, 'POST', '/v1/enterprises',
+    { meta: meta(), id: wuxi, name: '无锡滨湖资源利用', division: '320211', roles: ['ROLE_RECEIVER'] });
+  await api(server, server.admin, 'POST', `/v1/enterprises/${wuxi}/licences`, {
+    meta: meta(), licence: { number: 'JS-0211', codes: ['HW08'], capacityKg: '5000000', validUntil: '2099-12-31' },
+  });
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  const until = new Date(Date.now() + 8 * 3600 * 1000 + 100 * 86400 * 1000).toISOString().slice(0, 10);
+  const applyFor = async (tonnes) => (await api(server, state.generatorToken, 'POST', '/v1/consultations', {
+    meta: meta(),
+    application: {
+      generator: ids.generator, receiver: wuxi, codes: ['900-249-08'], method: 'R9',
+      quantityKg: String(tonnes * 1000), validFrom: today, validUntil: until,
+    },
+  })).consultation.number;
+  const first = await applyFor(80);
+  const second = await applyFor(30);
+  // Zhejiang finds the first incomplete: one notice of everything missing.
+  await api(server, state.provinceToken, 'POST', `/v1/consultations/${first}:act`, {
+    meta: meta(), number: first, action: 'CONSULTATION_ACTION_NOTIFY_MISSING', text: '缺接受单位经营许可证复印件',
+  });
+
+  const browser = await launch();
+  browsers.push(browser);
+  const clerk = await newPage(browser, DESK);
+  await signIn(clerk, state.generatorToken);
+  await clerk.goto(`${server.url}/clerk.html`);
+  let row = clerk.locator(`#consultations tr[data-number="${first}"][data-stage="CONSULTATION_STAGE_INCOMPLETE"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /缺接受单位经营许可证复印件/);
+  // The application comes back on the form; amended, it goes back to the bureau.
+  await row.getByRole('button', { name: /补正 Complete/ }).click();
+  assert.equal(await clerk.getByLabel(/^接受单位/).inputValue(), wuxi);
+  assert.equal(await clerk.getByLabel(/^数量（吨）/).inputValue(), '80');
+  await clerk.getByLabel(/^数量（吨）/).fill('75');
+  await clerk.getByLabel(/^说明/).fill('已补经营许可证复印件');
+  await clerk.getByRole('button', { name: new RegExp(`Submit the completion of ${first}`) }).click();
+  await clerk.waitForSelector(`#status.done:has-text("Completed: ${first}")`, { timeout: 120000 });
+  const { consultation: completed } = await api(server, state.generatorToken, 'GET', `/v1/consultations/${first}`);
+  assert.equal(completed.stage, 'CONSULTATION_STAGE_APPLIED');
+  assert.equal(completed.application.quantityKg, '75000');
+  assert.equal(completed.application.note, '已补经营许可证复印件');
+  // The next submit applies again.
+  await clerk.getByRole('button', { name: /^申请 Apply$/ }).waitFor();
+
+  // The second, withdrawn before any decision.
+  row = clerk.locator(`#consultations tr[data-number="${second}"]`);
+  await row.getByRole('button', { name: /撤回 Withdraw/ }).click();
+  await clerk.waitForSelector(`#status.done:has-text("${second}: WITHDRAWN")`, { timeout: 120000 });
+  const { consultation: withdrawn } = await api(server, state.generatorToken, 'GET', `/v1/consultations/${second}`);
+  assert.equal(withdrawn.stage, 'CONSULTATION_STAGE_WITHDRAWN');
+  await clerk.locator(`#consultations tr[data-number="${second}"] button`).waitFor({ state: 'detached' });
+  assert.deepEqual(await accessibilityProblems(clerk), []);
+  noErrors(clerk);
+});

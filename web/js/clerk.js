@@ -7,6 +7,16 @@ import { loadCatalogue, loadMethods } from './reference.js';
 import { revisionAnswer } from './revisions.js';
 
 let who = null;
+// Resolved with `who` once the page has read who signed in.
+let knowWho;
+const whoKnown = new Promise((resolve) => { knowWho = resolve; });
+// The signed-in enterprise, once the page has read it: the buttons are live
+// before, and one pressed early waits for it.
+async function signedIn() {
+  const w = await whoKnown;
+  if (!w?.enterprise) throw new Error('请先以企业身份登录 sign in as an enterprise first');
+  return w.enterprise;
+}
 const catalogue = new Map();
 
 function addLine() {
@@ -115,11 +125,12 @@ async function registerDrum(button) {
     const waste = document.getElementById('drum-waste').value.trim().split(/\s+/)[0];
     const weight = parseGrams(document.getElementById('drum-weight').value);
     if (!(weight > 0)) throw new Error(`container.weight: "${document.getElementById('drum-weight').value}" 不是重量 is not a weight such as 200kg`);
-    const code = containerCode(who.enterprise, waste, Number(document.getElementById('drum-seq').value));
+    const me = await signedIn();
+    const code = containerCode(me, waste, Number(document.getElementById('drum-seq').value));
     const { container } = await post('/v1/containers', {
       meta: { idempotencyKey: newKey('page-drum') },
       container: {
-        code, generator: who.enterprise, wasteCode: waste, weightG: String(weight),
+        code, generator: me, wasteCode: waste, weightG: String(weight),
         packaging: document.getElementById('drum-packaging').value,
         constituents: document.getElementById('drum-constituents').value.trim(),
       },
@@ -286,6 +297,7 @@ function showRevisions() {
 
 async function propose(button) {
   await guarded(button, async () => {
+    const me = await signedIn();
     const number = document.getElementById('revise-number').value.trim();
     if (!/^\d{14}$/.test(number)) throw new Error(`number: "${number}" 不是联单号 is not a manifest number (14 digits)`);
     revising = null;
@@ -293,7 +305,7 @@ async function propose(button) {
     const field = revisedField();
     const { revision, manifest } = await post(`/v1/manifests/${number}:proposeRevision`, {
       meta: { idempotencyKey: newKey('page-revise') },
-      by: who.enterprise,
+      by: me,
       changes: [{ field, oldValue: document.getElementById('revise-old').value, newValue: document.getElementById('revise-new').value.trim() }],
       reason: document.getElementById('revise-reason').value.trim(),
     });
@@ -345,6 +357,8 @@ async function main() {
     document.getElementById(id).addEventListener('change', () => guarded(null, showOld));
   }
   document.getElementById('propose').addEventListener('click', (ev) => propose(ev.target));
+  setUpPlan(signedIn);
+  setUpConsultations(signedIn);
   showDrums();
   const [entries, methods] = await Promise.all([loadCatalogue(), loadMethods()]);
   const list = document.getElementById('catalogue');
@@ -355,10 +369,9 @@ async function main() {
   const select = document.getElementById('method');
   for (const m of methods) select.append(el('option', { value: m.code }, `${m.code} ${m.name_zh}`));
   who = await requireSignIn();
+  knowWho(who);
   if (!who) return;
   document.getElementById('generator').value = who.enterprise || '';
-  setUpPlan(who.enterprise);
-  setUpConsultations(who.enterprise);
   await guarded(null, inbox);
   await guarded(null, () => loadConsultations(who.enterprise));
 }

@@ -90,9 +90,10 @@ export async function loadPlan(generator) {
   }
 }
 
-async function filePlan(ev, generator) {
+async function filePlan(ev, signedIn) {
   ev.preventDefault();
   await guarded(document.getElementById('file-plan'), async () => {
+    const generator = await signedIn();
     const { plan } = await post('/v1/plans', {
       meta: { idempotencyKey: newKey('page-plan') },
       plan: planFromForm(generator),
@@ -102,7 +103,10 @@ async function filePlan(ev, generator) {
   });
 }
 
-export function setUpPlan(generator) {
+// `signedIn()` answers the signed-in enterprise once the page has read it:
+// the form is live before, so that an early submit waits for it rather than
+// falling through to the browser's own.
+export function setUpPlan(signedIn) {
   document.getElementById('plan-year').value = thisYear();
-  document.getElementById('plan-form').addEventListener('submit', (ev) => filePlan(ev, generator));
+  document.getElementById('plan-form').addEventListener('submit', (ev) => filePlan(ev, signedIn));
 }
