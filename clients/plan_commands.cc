@@ -218,6 +218,10 @@ absl::Status Declare(const Context& ctx, const ParsedArgs& a) {
                 FormatQuantity(l.own_use_g()).c_str(),
                 FormatQuantity(l.stock_start_g()).c_str(),
                 FormatQuantity(l.stock_end_g()).c_str());
+    if (l.repacked_g() != 0) {
+      std::printf("    repacked from what it collected: %s (not generated)\n",
+                  FormatQuantity(l.repacked_g()).c_str());
+    }
     for (const v1::DeclaredTransfer& t : l.transfers()) {
       std::printf("    -> %s  shipped %s of %s planned, %d manifest%s\n",
                   t.receiver().c_str(), FormatQuantity(t.shipped_g()).c_str(),

@@ -63,14 +63,31 @@ absl::Status Operator(const Context& ctx, const ParsedArgs& a) {
       std::printf("    treated by %s: %s\n", t.method().c_str(),
                   FormatQuantity(t.grams()).c_str());
     }
+    if (l.repacked_g() != 0) {
+      std::printf("    repacked into its own containers: %s\n",
+                  FormatQuantity(l.repacked_g()).c_str());
+    }
   }
   if (reply.lines().empty()) std::printf("  (nothing held or moved)\n");
   for (const v1::OperatorReportEntry& e : reply.entries()) {
-    const bool receipt = e.kind() == v1::OperatorReportEntry::KIND_RECEIPT;
-    std::printf("  %s  %-9s %s line %d  %s  %s%s%s\n", e.at().c_str(),
-                receipt ? "receipt" : "treatment", e.manifest().c_str(),
-                e.line(), e.code().c_str(), FormatQuantity(e.grams()).c_str(),
-                receipt ? "" : " by ", receipt ? "" : e.method().c_str());
+    std::string how;
+    switch (e.kind()) {
+      case v1::OperatorReportEntry::KIND_TREATMENT:
+        how = " by " + e.method();
+        break;
+      case v1::OperatorReportEntry::KIND_REPACK:
+        how = " into " + e.container();
+        break;
+      default:
+        break;
+    }
+    std::printf("  %s  %-9s %s line %d  %s  %s%s\n", e.at().c_str(),
+                e.kind() == v1::OperatorReportEntry::KIND_RECEIPT ? "receipt"
+                : e.kind() == v1::OperatorReportEntry::KIND_REPACK
+                    ? "repack"
+                    : "treatment",
+                e.manifest().c_str(), e.line(), e.code().c_str(),
+                FormatQuantity(e.grams()).c_str(), how.c_str());
   }
   for (const std::string& n : reply.notes()) {
     std::printf("  NOTE %s\n", n.c_str());

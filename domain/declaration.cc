@@ -101,6 +101,10 @@ v1::GetDeclarationResponse Declare(absl::string_view generator, int year,
     v1::DeclarationLine& l = line(c.waste_code());
     const int64_t w = c.weight_g();
     if (filled_in == year) l.set_labelled_g(l.labelled_g() + w);
+    // A collector's refill holds what small generators made (container.h).
+    if (filled_in == year && c.sources_size() > 0) {
+      l.set_repacked_g(l.repacked_g() + w);
+    }
     if (c.stock() == v1::STOCK_STATE_OWN_USE && gone_in == year) {
       l.set_own_use_g(l.own_use_g() + w);
     }
@@ -127,7 +131,7 @@ v1::GetDeclarationResponse Declare(absl::string_view generator, int year,
 
   for (auto& [code, l] : lines) {
     l.set_generated_g(l.shipped_g() + l.own_use_g() + l.stock_end_g() -
-                      l.stock_start_g());
+                      l.stock_start_g() - l.repacked_g());
     if (l.generated_g() < 0) {
       out.add_notes(absl::StrCat(
           code, ": the balance does not close: ", FormatGrams(l.shipped_g()),
@@ -169,18 +173,19 @@ v1::GetDeclarationResponse Declare(absl::string_view generator, int year,
 std::string DeclarationCsv(const v1::GetDeclarationResponse& d) {
   std::string out =
       "generator,year,plan,row,code,receiver,generated_g,planned_g,shipped_g,"
-      "own_use_g,stock_start_g,stock_end_g,labelled_g,manifests\n";
+      "own_use_g,stock_start_g,stock_end_g,labelled_g,manifests,repacked_g\n";
   const std::string head = absl::StrCat(CsvField(d.generator()), ",", d.year(),
                                         ",", CsvField(d.plan_number()), ",");
   for (const v1::DeclarationLine& l : d.lines()) {
     absl::StrAppend(&out, head, "code,", CsvField(l.code()), ",,",
                     l.generated_g(), ",", l.planned_g(), ",", l.shipped_g(),
                     ",", l.own_use_g(), ",", l.stock_start_g(), ",",
-                    l.stock_end_g(), ",", l.labelled_g(), ",\n");
+                    l.stock_end_g(), ",", l.labelled_g(), ",,", l.repacked_g(),
+                    "\n");
     for (const v1::DeclaredTransfer& t : l.transfers()) {
       absl::StrAppend(&out, head, "transfer,", CsvField(l.code()), ",",
                       CsvField(t.receiver()), ",,", t.planned_g(), ",",
-                      t.shipped_g(), ",,,,,", t.manifests(), "\n");
+                      t.shipped_g(), ",,,,,", t.manifests(), ",\n");
     }
   }
   return out;

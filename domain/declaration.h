@@ -5,7 +5,9 @@
 // ledger (docs/PLANS.md, "The annual declaration"). What left is read off
 // the manifests taken out of stock in the year, what was used on site and
 // what is held off the stock ledger's containers, and what was generated is
-// their balance; each is compared with the year's management plan.
+// their balance, less what a collector refilled from what it collected
+// (repacked: the small generators made it); each is compared with the
+// year's management plan.
 
 #include <string>
 #include <vector>

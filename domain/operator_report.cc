@@ -42,6 +42,40 @@ int64_t Rejected(const v1::Destination& d, int i) {
   return i < d.rejected_g_size() ? d.rejected_g(i) : 0;
 }
 
+const char* EntryKindName(v1::OperatorReportEntry::Kind kind) {
+  switch (kind) {
+    case v1::OperatorReportEntry::KIND_RECEIPT:
+      return "receipt";
+    case v1::OperatorReportEntry::KIND_TREATMENT:
+      return "treatment";
+    case v1::OperatorReportEntry::KIND_REPACK:
+      return "repack";
+    default:
+      return "";
+  }
+}
+
+// A refill (container.sources) is a collector repacking what it collected,
+// not waste it made.
+bool IsRefill(const v1::Container& c) { return c.sources_size() > 0; }
+
+// A collected container that went into one of the collector's own.
+struct Repack {
+  const v1::Container* source;
+  std::string into;
+  absl::Time at;  // when the refill was registered
+};
+
+// The 0-based line of `m` that lists `container`, or -1.
+int LineListing(const v1::Manifest& m, absl::string_view container) {
+  for (int i = 0; i < m.lines_size(); ++i) {
+    for (const std::string& c : m.lines(i).containers()) {
+      if (c == container) return i;
+    }
+  }
+  return -1;
+}
+
 }  // namespace
 
 absl::StatusOr<ReportPeriod> CheckOperatorReport(
@@ -109,6 +143,16 @@ int64_t LicensedCapacityG(const v1::Enterprise& op, const ReportPeriod& period,
   return grams;
 }
 
+std::vector<std::string> RepackSources(const std::vector<v1::Container>& own,
+                                       absl::Time end) {
+  std::vector<std::string> out;
+  for (const v1::Container& c : own) {
+    if (!IsRefill(c) || FromTimestamp(c.registered_at()) >= end) continue;
+    for (const std::string& s : c.sources()) out.push_back(s);
+  }
+  return out;
+}
+
 bool ReportNeedsHistory(const v1::Manifest& m, absl::string_view op,
                         absl::Time start) {
   for (const v1::Destination* d : ReceivedAt(m, op)) {
@@ -124,7 +168,9 @@ bool ReportNeedsHistory(const v1::Manifest& m, absl::string_view op,
 v1::GetOperatorReportResponse ReportOperator(
     absl::string_view op, const ReportPeriod& period,
     const std::vector<OperatorManifest>& manifests,
-    const std::vector<v1::Container>& own, int64_t capacity_g, absl::Time now) {
+    const std::vector<v1::Container>& own,
+    const std::map<std::string, v1::Container>& sources, int64_t capacity_g,
+    absl::Time now) {
   v1::GetOperatorReportResponse out;
   out.set_operator_(std::string(op));
   out.set_period(period.name);
@@ -145,6 +191,19 @@ v1::GetOperatorReportResponse ReportOperator(
     return l;
   };
   std::vector<std::string> overdue;
+
+  // What the collector refilled before the period's end, by the manifest
+  // that brought each collected container in.
+  std::map<std::string, std::vector<Repack>> repacks;
+  for (const v1::Container& c : own) {
+    const absl::Time at = FromTimestamp(c.registered_at());
+    if (!IsRefill(c) || at >= period.end) continue;
+    for (const std::string& code : c.sources()) {
+      auto it = sources.find(code);
+      if (it == sources.end()) continue;
+      repacks[it->second.manifest()].push_back({&it->second, c.code(), at});
+    }
+  }
 
   for (const OperatorManifest& om : manifests) {
     const v1::Manifest& m = om.manifest;
@@ -199,6 +258,35 @@ v1::GetOperatorReportResponse ReportOperator(
         e->set_method(r.method);
         e->set_at(At(r.at));
       }
+      // Collected and refilled: out of stock into the collector's own
+      // containers (once, at the destination that collected it).
+      auto rp = repacks.find(m.number());
+      if (d->collected() && rp != repacks.end()) {
+        for (const Repack& r : rp->second) {
+          const int i = LineListing(m, r.source->code());
+          if (i < 0) continue;
+          const std::string& code = m.lines(i).code();
+          const int64_t grams = r.source->weight_g();
+          v1::OperatorReportLine& l = line(code);
+          held[i] -= grams;
+          l.set_stock_end_g(l.stock_end_g() - grams);
+          if (r.at < period.start) {
+            l.set_stock_start_g(l.stock_start_g() - grams);
+            continue;
+          }
+          l.set_repacked_g(l.repacked_g() + grams);
+          v1::OperatorReportEntry* e = out.add_entries();
+          e->set_kind(v1::OperatorReportEntry::KIND_REPACK);
+          e->set_manifest(m.number());
+          e->set_line(i + 1);
+          e->set_code(code);
+          e->set_generator(m.generator());
+          e->set_grams(grams);
+          e->set_container(r.into);
+          e->set_at(At(r.at));
+        }
+        repacks.erase(rp);
+      }
       // Held past the storage limit (a year, as for generators' stock).
       if (HeldPastStorageLimit(at, judged)) {
         int64_t left = 0;
@@ -215,7 +303,7 @@ v1::GetOperatorReportResponse ReportOperator(
 
   int64_t secondary = 0;
   for (const v1::Container& c : own) {
-    if (!in_period(FromTimestamp(c.registered_at()))) continue;
+    if (IsRefill(c) || !in_period(FromTimestamp(c.registered_at()))) continue;
     const int64_t grams =
         c.label_weight_g() > 0 ? c.label_weight_g() : c.weight_g();
     v1::OperatorReportLine& l = line(c.waste_code());
@@ -226,7 +314,8 @@ v1::GetOperatorReportResponse ReportOperator(
   int64_t accepted_total = 0;
   for (auto& [code, l] : lines) {
     if (l.stock_start_g() == 0 && l.accepted_g() == 0 && l.rejected_g() == 0 &&
-        l.treated_g() == 0 && l.stock_end_g() == 0 && l.secondary_g() == 0) {
+        l.treated_g() == 0 && l.stock_end_g() == 0 && l.secondary_g() == 0 &&
+        l.repacked_g() == 0) {
       continue;
     }
     for (const auto& [method, grams] : methods[code]) {
@@ -238,7 +327,7 @@ v1::GetOperatorReportResponse ReportOperator(
     accepted_total += l.accepted_g();
     if (l.stock_end_g() < 0) {
       out.add_notes(absl::StrCat(code, ": ", FormatGrams(-l.stock_end_g()),
-                                 " more treated than accepted"));
+                                 " more treated or repacked than accepted"));
     }
     *out.add_lines() = std::move(l);
   }
@@ -262,7 +351,7 @@ v1::GetOperatorReportResponse ReportOperator(
 std::string OperatorReportLinesCsv(const v1::GetOperatorReportResponse& r) {
   std::string out =
       "operator,period,code,stock_start_g,accepted_g,rejected_g,treated_g,"
-      "treated_by_method,stock_end_g,manifests,secondary_g\n";
+      "treated_by_method,stock_end_g,manifests,secondary_g,repacked_g\n";
   for (const v1::OperatorReportLine& l : r.lines()) {
     std::string by;
     for (const v1::TreatedByMethod& t : l.treated()) {
@@ -272,7 +361,7 @@ std::string OperatorReportLinesCsv(const v1::GetOperatorReportResponse& r) {
                     ",", CsvField(l.code()), ",", l.stock_start_g(), ",",
                     l.accepted_g(), ",", l.rejected_g(), ",", l.treated_g(),
                     ",", CsvField(by), ",", l.stock_end_g(), ",", l.manifests(),
-                    ",", l.secondary_g(), "\n");
+                    ",", l.secondary_g(), ",", l.repacked_g(), "\n");
   }
   return out;
 }
@@ -280,15 +369,14 @@ std::string OperatorReportLinesCsv(const v1::GetOperatorReportResponse& r) {
 std::string OperatorReportEntriesCsv(const v1::GetOperatorReportResponse& r) {
   std::string out =
       "operator,period,kind,manifest,line,code,generator,grams,rejected_g,"
-      "method,at\n";
+      "method,at,container\n";
   for (const v1::OperatorReportEntry& e : r.entries()) {
-    absl::StrAppend(
-        &out, CsvField(r.operator_()), ",", CsvField(r.period()), ",",
-        e.kind() == v1::OperatorReportEntry::KIND_RECEIPT ? "receipt"
-                                                          : "treatment",
-        ",", CsvField(e.manifest()), ",", e.line(), ",", CsvField(e.code()),
-        ",", CsvField(e.generator()), ",", e.grams(), ",", e.rejected_g(), ",",
-        CsvField(e.method()), ",", CsvField(e.at()), "\n");
+    absl::StrAppend(&out, CsvField(r.operator_()), ",", CsvField(r.period()),
+                    ",", EntryKindName(e.kind()), ",", CsvField(e.manifest()),
+                    ",", e.line(), ",", CsvField(e.code()), ",",
+                    CsvField(e.generator()), ",", e.grams(), ",",
+                    e.rejected_g(), ",", CsvField(e.method()), ",",
+                    CsvField(e.at()), ",", CsvField(e.container()), "\n");
   }
   return out;
 }

@@ -8,6 +8,7 @@
 // zero report (零报告) that Guangdong's operators file daily.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,13 +71,22 @@ int64_t LicensedCapacityG(const v1::Enterprise& op, const ReportPeriod& period,
 
 // The report of `op` over `period` at `now`. `manifests` holds every
 // manifest received at `op` that ReportNeedsHistory picked, `own` every
-// container `op` registered as a generator (its secondary waste), and
-// `capacity_g` the yearly capacity of its licences (the annual report
-// compares what it accepted with it; 0: none recorded).
+// container `op` registered as a generator (its secondary waste, or for a
+// collector its refills), `sources` the collected containers those refills
+// name (RepackSources), by code, and `capacity_g` the yearly capacity of
+// its licences (the annual report compares what it accepted with it; 0:
+// none recorded).
 v1::GetOperatorReportResponse ReportOperator(
     absl::string_view op, const ReportPeriod& period,
     const std::vector<OperatorManifest>& manifests,
-    const std::vector<v1::Container>& own, int64_t capacity_g, absl::Time now);
+    const std::vector<v1::Container>& own,
+    const std::map<std::string, v1::Container>& sources, int64_t capacity_g,
+    absl::Time now);
+
+// The codes of the collected containers that `own` refilled before `end`:
+// what ReportOperator needs read as `sources`.
+std::vector<std::string> RepackSources(const std::vector<v1::Container>& own,
+                                       absl::Time end);
 
 // The report as CSV: its lines (one row per waste code) and its entries
 // (one row per manifest line moved), each with a header.

@@ -63,6 +63,12 @@ class Writer : public FlowWriter {
            domain::FormatGrams(l.stock_end_g()),
            domain::FormatGrams(l.labelled_g())},
           false);
+      if (l.repacked_g() != 0) {
+        Row({{"", 24}},
+            {absl::StrCat("其中收集后转入自有包装，不计产生 (repacked): ",
+                          domain::FormatGrams(l.repacked_g()))},
+            false);
+      }
     }
     if (d_.lines().empty())
       Row({{"", 0}}, {"(本年度无产生、转移或贮存)"}, false);

@@ -75,6 +75,12 @@ class Writer : public FlowWriter {
                           domain::FormatGrams(t.grams()))},
             false);
       }
+      if (l.repacked_g() != 0) {
+        Row({{"", 24}},
+            {absl::StrCat("收集后转入自有包装 (repacked): ",
+                          domain::FormatGrams(l.repacked_g()))},
+            false);
+      }
     }
     if (r_.lines().empty()) Row({{"", 0}}, {"(无)"}, false);
   }
@@ -86,14 +92,29 @@ class Writer : public FlowWriter {
         {"废物代码", 88}, {"数量", 110}, {"方式", 130},    {"产生单位", 144}};
     Headings(columns);
     for (const v1::OperatorReportEntry& e : r_.entries()) {
-      const bool receipt = e.kind() == v1::OperatorReportEntry::KIND_RECEIPT;
       Row(columns,
-          {Minute(e.at()), receipt ? "接收" : "利用处置", e.manifest(),
+          {Minute(e.at()), KindName(e.kind()), e.manifest(),
            absl::StrCat(e.line()), e.code(), domain::FormatGrams(e.grams()),
            e.method(), e.generator()},
           false);
+      if (e.kind() == v1::OperatorReportEntry::KIND_REPACK) {
+        Row({{"", 34}}, {absl::StrCat("转入 ", e.container())}, false);
+      }
     }
     if (r_.entries().empty()) Row({{"", 0}}, {"(无)"}, false);
+  }
+
+  static const char* KindName(v1::OperatorReportEntry::Kind kind) {
+    switch (kind) {
+      case v1::OperatorReportEntry::KIND_RECEIPT:
+        return "接收";
+      case v1::OperatorReportEntry::KIND_TREATMENT:
+        return "利用处置";
+      case v1::OperatorReportEntry::KIND_REPACK:
+        return "转包装";
+      default:
+        return "";
+    }
   }
 
   void Notes() {

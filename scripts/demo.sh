@@ -338,4 +338,6 @@ as $CAR1 scan "$N5" --by $CAR1 --point load --device PDA-07 --container "$BAG"
 as $CAR1 pickup "$N5" --carrier $CAR1 --vehicle 浙F12345
 # collected = refilled + lost + shortfall + held, per code.
 as coll-c stock show --generator $COLL
+# Its daily report: the drums it accepted today, and each one repacked into the bag.
+as coll-r report operator --operator $COLL --day "$(TZ=Asia/Shanghai date +%F)"
 as regulator container trace "$D1"

@@ -1,3 +1,4 @@
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -279,8 +280,13 @@ grpc::ServerUnaryReactor* RegistryService::GetOperatorReport(
             reader.ReceivedAt(op.id(), period.start));
         CRADLE_ASSIGN_OR_RETURN(const std::vector<v1::Container> own,
                                 reader.ContainersOf(op.id()));
+        std::map<std::string, v1::Container> sources;
+        for (const std::string& code : domain::RepackSources(own, period.end)) {
+          CRADLE_ASSIGN_OR_RETURN(sources[code],
+                                  reader.GetContainer("container", code));
+        }
         return domain::ReportOperator(
-            op.id(), period, received, own,
+            op.id(), period, received, own, sources,
             domain::LicensedCapacityG(op, period, now), now);
       }());
   return reactor;

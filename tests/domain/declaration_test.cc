@@ -134,10 +134,43 @@ TEST(DeclarationTest, TheYearBalancesFromManifestsAndTheStockLedger) {
   EXPECT_THAT((*rows)[1],
               ElementsAre(kGenerator, "2026", "330402-2026-0001", "code",
                           kWaste, "", "650000", "1000000", "500000", "100000",
-                          "350000", "400000", "650000", ""));
-  EXPECT_THAT((*rows)[2], ElementsAre(kGenerator, "2026", "330402-2026-0001",
-                                      "transfer", kWaste, kReceiver, "",
-                                      "400000", "500000", "", "", "", "", "1"));
+                          "350000", "400000", "650000", "", "0"));
+  EXPECT_THAT(
+      (*rows)[2],
+      ElementsAre(kGenerator, "2026", "330402-2026-0001", "transfer", kWaste,
+                  kReceiver, "", "400000", "500000", "", "", "", "", "1", ""));
+}
+
+// A collector's containers filled from what it collected (container.sources;
+// docs/COLLECTION.md) are in its stock and shipments, but the small
+// generators made that waste: the declaration counts them as repacked, not
+// generated.
+TEST(DeclarationTest, ACollectorsRefillsAreRepackedNotGenerated) {
+  v1::Container shipped =
+      Drum(1, absl::CivilDay(2026, 3, 1), 99, v1::STOCK_STATE_STORED, "M1");
+  shipped.add_sources("DRUM-G");
+  shipped.add_sources("DRUM-L");
+  v1::Container held = Drum(2, absl::CivilDay(2026, 9, 1), 30);
+  held.add_sources("DRUM-X");
+  // And waste of its own: 5 kg of used absorbent, held.
+  const v1::Container own = Drum(3, absl::CivilDay(2026, 9, 2), 5);
+  const std::vector<v1::Manifest> manifests = {
+      Shipped("M1", Day(2026, 3, 2), kWaste, kReceiver, 99)};
+  const v1::GetDeclarationResponse d =
+      Declare(kGenerator, 2026, nullptr, manifests, {shipped, held, own},
+              Day(2027, 1, 15));
+  ASSERT_THAT(d.lines(), SizeIs(1));
+  const v1::DeclarationLine& l = d.lines(0);
+  EXPECT_EQ(l.shipped_g(), 99 * 1000);
+  EXPECT_EQ(l.stock_end_g(), 35 * 1000);
+  EXPECT_EQ(l.labelled_g(), 134 * 1000);
+  EXPECT_EQ(l.repacked_g(), 129 * 1000);
+  EXPECT_EQ(l.generated_g(), 5 * 1000);  // 99 + 35 - 0 - 129
+  EXPECT_THAT(d.notes(), SizeIs(1));     // no plan; nothing else
+  absl::StatusOr<std::vector<CsvRecord>> rows = ParseCsv(DeclarationCsv(d));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ((*rows)[0][14], "repacked_g");
+  EXPECT_EQ((*rows)[1][14], "129000");
 }
 
 TEST(DeclarationTest, NamesWhatThePlanDidNotPlan) {

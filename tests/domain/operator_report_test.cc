@@ -4,6 +4,7 @@
 
 #include "domain/operator_report.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -95,7 +96,7 @@ TEST(OperatorReportTest, TheDayBalancesStockReceiptsAndTreatment) {
   const absl::Time now = At(2026, 12, 4, 12);
 
   const v1::GetOperatorReportResponse r = ReportOperator(
-      kReceiver, Day("2026-12-03", now), {early, today}, {}, 0, now);
+      kReceiver, Day("2026-12-03", now), {early, today}, {}, {}, 0, now);
   EXPECT_EQ(r.period(), "2026-12-03");
   EXPECT_FALSE(r.zero());
   ASSERT_THAT(r.lines(), SizeIs(2));
@@ -147,7 +148,7 @@ TEST(OperatorReportTest, ADayWithoutMovementIsTheZeroReportStillShowingStock) {
   OperatorManifest held = Received("M1", At(2026, 11, 20), {kOil}, {500});
   const absl::Time now = At(2026, 12, 4, 12);
   const v1::GetOperatorReportResponse r =
-      ReportOperator(kReceiver, Day("2026-12-02", now), {held}, {}, 0, now);
+      ReportOperator(kReceiver, Day("2026-12-02", now), {held}, {}, {}, 0, now);
   EXPECT_TRUE(r.zero());
   EXPECT_THAT(r.entries(), IsEmpty());
   ASSERT_THAT(r.lines(), SizeIs(1));
@@ -155,8 +156,8 @@ TEST(OperatorReportTest, ADayWithoutMovementIsTheZeroReportStillShowingStock) {
   EXPECT_EQ(r.lines(0).stock_end_g(), 500 * 1000);
 
   // Another operator's receipt is not this one's; nothing held: no lines.
-  const v1::GetOperatorReportResponse other =
-      ReportOperator(kAltReceiver, Day("2026-12-02", now), {held}, {}, 0, now);
+  const v1::GetOperatorReportResponse other = ReportOperator(
+      kAltReceiver, Day("2026-12-02", now), {held}, {}, {}, 0, now);
   EXPECT_TRUE(other.zero());
   EXPECT_THAT(other.lines(), IsEmpty());
 
@@ -165,8 +166,8 @@ TEST(OperatorReportTest, ADayWithoutMovementIsTheZeroReportStillShowingStock) {
   ash.set_waste_code("772-002-18");
   ash.set_weight_g(80 * 1000);
   *ash.mutable_registered_at() = ToTimestamp(At(2026, 12, 2, 14));
-  const v1::GetOperatorReportResponse made =
-      ReportOperator(kReceiver, Day("2026-12-02", now), {held}, {ash}, 0, now);
+  const v1::GetOperatorReportResponse made = ReportOperator(
+      kReceiver, Day("2026-12-02", now), {held}, {ash}, {}, 0, now);
   EXPECT_FALSE(made.zero());
   ASSERT_THAT(made.lines(), SizeIs(2));
   EXPECT_EQ(made.lines(0).code(), "772-002-18");
@@ -184,7 +185,7 @@ TEST(OperatorReportTest, TheYearComparesCapacityAndNamesWasteHeldTooLong) {
   absl::StatusOr<ReportPeriod> year = CheckOperatorReport(req, now);
   ASSERT_TRUE(year.ok()) << year.status();
   const v1::GetOperatorReportResponse r =
-      ReportOperator(kReceiver, *year, {old, big}, {}, 500 * 1000, now);
+      ReportOperator(kReceiver, *year, {old, big}, {}, {}, 500 * 1000, now);
   EXPECT_EQ(r.period(), "2026");
   EXPECT_EQ(r.capacity_g(), 500 * 1000);
   ASSERT_THAT(r.lines(), SizeIs(1));
@@ -194,6 +195,110 @@ TEST(OperatorReportTest, TheYearComparesCapacityAndNamesWasteHeldTooLong) {
               ElementsAre(HasSubstr("over the licensed capacity of 500kg"),
                           HasSubstr("manifest M0: 100kg accepted on "
                                     "2025-06-01 not treated within 365")));
+}
+
+// A collector (docs/COLLECTION.md) refills what it collected into containers
+// of its own: the collected weight leaves its stock as repacked, the refill
+// is not secondary waste, and a collected manifest it refilled is not held.
+TEST(OperatorReportTest, ACollectorsRefillsLeaveItsStockAsRepacked) {
+  // Two small generators' drums collected in June 2025 (60 + 40 kg) and
+  // one on 2026-12-02 (30 kg); the first two refilled into a bag on
+  // 2025-06-20 and the third into another on 2026-12-03 (1 kg residue).
+  OperatorManifest garage = Received("M1", At(2025, 6, 10), {kOil}, {60});
+  OperatorManifest lab = Received("M2", At(2025, 6, 10, 11), {kOil}, {40});
+  OperatorManifest late = Received("M3", At(2026, 12, 2), {kOil}, {30});
+  std::map<std::string, v1::Container> sources;
+  auto collect = [&](OperatorManifest* om, const std::string& code,
+                     int64_t kg) {
+    om->manifest.mutable_destinations(0)->set_collected(true);
+    om->manifest.mutable_lines(0)->add_containers(code);
+    v1::Container& c = sources[code];
+    c.set_code(code);
+    c.set_waste_code(kOil);
+    c.set_weight_g(kg * 1000);
+    c.set_manifest(om->manifest.number());
+  };
+  collect(&garage, "DRUM-G", 60);
+  collect(&lab, "DRUM-L", 40);
+  collect(&late, "DRUM-X", 30);
+  auto refill = [](const std::string& code, std::vector<std::string> from,
+                   int64_t kg, absl::Time at) {
+    v1::Container c;
+    c.set_code(code);
+    c.set_waste_code(kOil);
+    c.set_weight_g(kg * 1000);
+    for (const std::string& s : from) c.add_sources(s);
+    *c.mutable_registered_at() = ToTimestamp(at);
+    return c;
+  };
+  const std::vector<v1::Container> own = {
+      refill("BAG-1", {"DRUM-G", "DRUM-L"}, 100, At(2025, 6, 20)),
+      refill("BAG-2", {"DRUM-X"}, 29, At(2026, 12, 3))};
+  EXPECT_THAT(RepackSources(own, At(2026, 12, 3)),
+              ElementsAre("DRUM-G", "DRUM-L"));
+  EXPECT_THAT(RepackSources(own, At(2026, 12, 4)),
+              ElementsAre("DRUM-G", "DRUM-L", "DRUM-X"));
+  const absl::Time now = At(2026, 12, 4, 12);
+
+  // The day of the second refill: the 30 kg drum leaves stock.
+  const v1::GetOperatorReportResponse day =
+      ReportOperator(kReceiver, Day("2026-12-03", now), {garage, lab, late},
+                     own, sources, 0, now);
+  EXPECT_FALSE(day.zero());
+  ASSERT_THAT(day.lines(), SizeIs(1));
+  const v1::OperatorReportLine& oil = day.lines(0);
+  EXPECT_EQ(oil.stock_start_g(), 30 * 1000);
+  EXPECT_EQ(oil.repacked_g(), 30 * 1000);
+  EXPECT_EQ(oil.secondary_g(), 0);
+  EXPECT_EQ(oil.stock_end_g(), 0);
+  EXPECT_EQ(oil.stock_end_g(), oil.stock_start_g() + oil.accepted_g() -
+                                   oil.treated_g() - oil.repacked_g());
+  ASSERT_THAT(day.entries(), SizeIs(1));
+  EXPECT_EQ(day.entries(0).kind(), v1::OperatorReportEntry::KIND_REPACK);
+  EXPECT_EQ(day.entries(0).manifest(), "M3");
+  EXPECT_EQ(day.entries(0).line(), 1);
+  EXPECT_EQ(day.entries(0).container(), "BAG-2");
+  EXPECT_EQ(day.entries(0).grams(), 30 * 1000);
+
+  // The year: 2025's refill was before it, so nothing held at its start
+  // and no manifest held past the storage limit; the year's own receipt
+  // and refill balance.
+  v1::GetOperatorReportRequest req;
+  req.set_operator_(kReceiver);
+  req.set_year(2026);
+  absl::StatusOr<ReportPeriod> year = CheckOperatorReport(req, now);
+  ASSERT_TRUE(year.ok()) << year.status();
+  const v1::GetOperatorReportResponse r = ReportOperator(
+      kReceiver, *year, {garage, lab, late}, own, sources, 0, now);
+  ASSERT_THAT(r.lines(), SizeIs(1));
+  EXPECT_EQ(r.lines(0).stock_start_g(), 0);
+  EXPECT_EQ(r.lines(0).accepted_g(), 30 * 1000);
+  EXPECT_EQ(r.lines(0).repacked_g(), 30 * 1000);
+  EXPECT_EQ(r.lines(0).stock_end_g(), 0);
+  EXPECT_THAT(r.notes(), IsEmpty());
+
+  // The CSVs carry the figure and the container it went into.
+  absl::StatusOr<std::vector<CsvRecord>> rows =
+      ParseCsv(OperatorReportLinesCsv(day));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_THAT(*rows, SizeIs(2));
+  EXPECT_EQ((*rows)[0][11], "repacked_g");
+  EXPECT_EQ((*rows)[1][11], "30000");
+  rows = ParseCsv(OperatorReportEntriesCsv(day));
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_THAT(*rows, SizeIs(2));
+  EXPECT_EQ((*rows)[1][2], "repack");
+  EXPECT_EQ((*rows)[0][11], "container");
+  EXPECT_EQ((*rows)[1][11], "BAG-2");
+
+  // Without the refills read, the same drums would look held for ever,
+  // and held past the storage limit.
+  const v1::GetOperatorReportResponse unread =
+      ReportOperator(kReceiver, *year, {garage, lab, late}, own, {}, 0, now);
+  EXPECT_EQ(unread.lines(0).stock_end_g(), 130 * 1000);
+  EXPECT_THAT(unread.notes(),
+              ElementsAre(HasSubstr("manifest M1: 60kg accepted on 2025-06-10"),
+                          HasSubstr("manifest M2: 40kg")));
 }
 
 TEST(OperatorReportTest, WhatIsWhollyTreatedBeforeThePeriodNeedsNoHistory) {

@@ -255,6 +255,47 @@ TEST_F(CollectionIntegrationTest, DrumsAreFollowedFromTheGarageToTheDisposer) {
   expect_balance(StockAs(kCollecting));
   expect_balance(StockAs(Regulator("3304")));
 
+  // Its operating report: what it collected left its stock when refilled,
+  // and the bags are not secondary waste it made.
+  v1::GetOperatorReportRequest report;
+  report.set_operator_(kCollector);
+  report.set_day("2026-11-23");
+  v1::GetOperatorReportResponse day;
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, Regulator("3304"));
+    ASSERT_TRUE(registry_->GetOperatorReport(&ctx, report, &day).ok());
+  }
+  ASSERT_THAT(day.lines(), SizeIs(1));
+  EXPECT_EQ(day.lines(0).accepted_g(), 700 * kKg);
+  EXPECT_EQ(day.lines(0).repacked_g(), 700 * kKg);
+  EXPECT_EQ(day.lines(0).secondary_g(), 0);
+  EXPECT_EQ(day.lines(0).stock_end_g(), 0);
+  int repacks = 0;
+  for (const v1::OperatorReportEntry& e : day.entries()) {
+    if (e.kind() != v1::OperatorReportEntry::KIND_REPACK) continue;
+    ++repacks;
+    EXPECT_EQ(e.container(), e.manifest() == first || e.manifest() == second
+                                 ? Bag(1)
+                                 : Bag(2));
+  }
+  EXPECT_EQ(repacks, 4);
+
+  // Its declaration: the bags were shipped, and repacked, not generated.
+  v1::GetDeclarationRequest declare;
+  declare.set_generator(kCollector);
+  declare.set_year(2026);
+  v1::GetDeclarationResponse declared;
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, kCollecting);
+    ASSERT_TRUE(registry_->GetDeclaration(&ctx, declare, &declared).ok());
+  }
+  ASSERT_THAT(declared.lines(), SizeIs(1));
+  EXPECT_EQ(declared.lines(0).shipped_g(), 592 * kKg);
+  EXPECT_EQ(declared.lines(0).repacked_g(), 592 * kKg);
+  EXPECT_EQ(declared.lines(0).generated_g(), 0);
+
   // The disposer closes the chain; the small generator's drum is followed
   // through the bag to it.
   EXPECT_EQ(Collected(third, kReceiver).status(), v1::MANIFEST_STATUS_ACCEPTED);
