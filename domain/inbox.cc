@@ -237,12 +237,13 @@ std::vector<v1::InboxItem> Waiting(const v1::Manifest& m,
       break;
   }
   // Disposal is owed by every receiver that accepted part of the load,
-  // whatever the manifest's status.
+  // whatever the manifest's status; not by a collector, which ships what
+  // it collected on manifests of its own.
   for (int i = 0; i < m.destinations_size(); ++i) {
     const v1::Destination& d = m.destinations(i);
     const int64_t left = Sum(d.accepted_g()) - Sum(d.disposed_g());
     if (d.receiver() != party || !d.received() || d.returned_to_generator() ||
-        left <= 0) {
+        d.collected() || left <= 0) {
       continue;
     }
     v1::InboxItem item = Item(

@@ -150,6 +150,21 @@ TEST(InboxTest, ARejectedPartWaitsOnTheGeneratorAndTheAcceptedOnTheReceiver) {
   EXPECT_THAT(Tasks(m, kRec), IsEmpty());
 }
 
+// A collector's receipt ends the leg in its stock (docs/COLLECTION.md): it
+// owes no disposal on the small generator's manifest, which is closed.
+TEST(InboxTest, ACollectorOwesNoDisposalOfWhatItCollected) {
+  v1::Manifest m = Manifest(v1::MANIFEST_STATUS_CLOSED);
+  v1::Destination* d = m.mutable_destinations(0);
+  d->set_delivered(true);
+  d->set_received(true);
+  d->set_collected(true);
+  *d->mutable_received_at() = ToTimestamp(June(2));
+  d->set_received_g(0, 1250000);
+  d->set_accepted_g(0, 1250000);
+  EXPECT_THAT(Tasks(m, kRec), IsEmpty());
+  EXPECT_THAT(Tasks(m, kGen), IsEmpty());
+}
+
 TEST(InboxTest, AnOpenFlagIsATaskOfTheOfficeThatAnswersIt) {
   v1::Flag f;
   f.set_id("20263304000001-F1");
