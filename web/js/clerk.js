@@ -5,6 +5,7 @@ import { loadConsultations, setUpConsultations } from './consult.js';
 import { loadPlan, setUpPlan } from './plan.js';
 import { loadCatalogue, loadMethods } from './reference.js';
 import { revisionAnswer } from './revisions.js';
+import { loadStock, setUpStock, storeContainer } from './stock.js';
 
 let who = null;
 // Resolved with `who` once the page has read who signed in.
@@ -114,7 +115,12 @@ const DRUMS = 'cradle.drums';
 
 function showDrums() {
   const codes = JSON.parse(sessionStorage.getItem(DRUMS) || '[]');
-  document.getElementById('drums').replaceChildren(...codes.map((c) => el('li', { class: 'mono' }, c)));
+  document.getElementById('drums').replaceChildren(...codes.map((c) => el('li', { 'data-code': c },
+    el('span', { class: 'mono' }, c), ' ',
+    el('button', {
+      type: 'button', class: 'secondary', 'aria-label': `入库 Store ${c}`,
+      onclick: (ev) => storeContainer(ev.target, c, signedIn),
+    }, '入库 Store'))));
   const link = document.getElementById('labels-link');
   link.classList.toggle('hidden', codes.length === 0);
   link.href = `/labels.html?codes=${codes.join(',')}`;
@@ -180,6 +186,7 @@ async function inbox() {
   // the colour and the plan's figures follow.
   await risk();
   await loadPlan(who.enterprise);
+  await loadStock(who.enterprise);
 }
 
 // What the clerk can do about an inbox item, in its row.
@@ -359,6 +366,7 @@ async function main() {
   document.getElementById('propose').addEventListener('click', (ev) => propose(ev.target));
   setUpPlan(signedIn);
   setUpConsultations(signedIn);
+  setUpStock(signedIn);
   showDrums();
   const [entries, methods] = await Promise.all([loadCatalogue(), loadMethods()]);
   const list = document.getElementById('catalogue');
