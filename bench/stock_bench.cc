@@ -14,7 +14,18 @@
 //     their manifests alone (what the balance adds to the read);
 //   - the decision of a stock record against a registration's, in memory.
 //
-//   build/bench/stock_bench --generators=100 --containers=300
+// Then collectors of small generators (docs/COLLECTION.md): each runs
+// --rounds rounds in which three small generators ship a drum each to it,
+// it refills the three into a bag of its own and ships the bag on.
+// Reported, against the references above:
+//   - a refill's write (checking its three sources) against a
+//     registration's;
+//   - opening and picking up the collector's manifest of one bag (judged by
+//     COLLECTION_SHORTFALL, reading the bag's sources) against a
+//     generator's manifest of three drums;
+//   - each collector's collection balance against reading what it rests on.
+//
+//   build/bench/stock_bench --generators=100 --containers=300 --collectors=10
 
 #include <cstdio>
 #include <filesystem>
@@ -35,6 +46,7 @@
 #include "base/flags_usage.h"
 #include "base/time.h"
 #include "bench/party.h"
+#include "domain/collection.h"
 #include "domain/container.h"
 #include "domain/lifecycle.h"
 #include "domain/stock.h"
@@ -47,6 +59,9 @@
 
 ABSL_FLAG(int, generators, 100, "generators in the province");
 ABSL_FLAG(int, containers, 300, "drums each generator fills in the year");
+ABSL_FLAG(int, collectors, 10,
+          "collectors, each with three small generators of its own");
+ABSL_FLAG(int, rounds, 30, "collection rounds each collector runs");
 ABSL_FLAG(std::string, dir, "", "directory (default: a fresh one in /tmp)");
 
 namespace {
@@ -108,10 +123,13 @@ int main(int argc, char** argv) {
   }
   const int generators = absl::GetFlag(FLAGS_generators);
   const int per = absl::GetFlag(FLAGS_containers);
-  if (generators < 1 || per < 3 || per > 999) {
+  const int collectors = absl::GetFlag(FLAGS_collectors);
+  const int rounds = absl::GetFlag(FLAGS_rounds);
+  if (generators < 1 || per < 3 || per > 999 || collectors < 0 || rounds < 1 ||
+      rounds > 999) {
     std::fprintf(stderr,
-                 "stock_bench: --generators must be 1 or more and "
-                 "--containers 3..999\n");
+                 "stock_bench: --generators must be 1 or more, --containers "
+                 "3..999, --collectors 0 or more and --rounds 1..999\n");
     return 2;
   }
   // 2026-12-30 09:00 China time: every drum filled this year.
@@ -128,7 +146,7 @@ int main(int argc, char** argv) {
   // The parties, written straight into the registry state as the Registry
   // service would: generators across the province, one carrier, one
   // licensed receiver.
-  std::vector<std::string> gens;
+  std::vector<std::string> gens, colls, smalls;
   const std::string car = Uscc("330421", 0), rec = Uscc("330481", 0);
   {
     cradle::storage::AppendRequest reg;
@@ -148,6 +166,31 @@ int main(int argc, char** argv) {
       e.add_roles(v1::ROLE_GENERATOR);
       put(e);
       gens.push_back(e.id());
+    }
+    // Collectors in the same city, each with three small generators.
+    for (int k = 0; k < collectors; ++k) {
+      v1::Enterprise e;
+      e.set_id(Uscc("330411", k + 1));
+      e.set_name("bench collector");
+      e.set_division("330411");
+      e.add_roles(v1::ROLE_RECEIVER);
+      e.add_roles(v1::ROLE_COLLECTOR);
+      v1::Licence* l = e.add_licences();
+      l->set_number(absl::StrCat("C", k));
+      l->add_codes("HW08");
+      l->set_capacity_kg(int64_t{1} << 40);
+      l->set_valid_until("2099-12-31");
+      put(e);
+      colls.push_back(e.id());
+      for (int j = 0; j < 3; ++j) {
+        v1::Enterprise small;
+        small.set_id(Uscc("330402", 500000 + k * 3 + j));
+        small.set_name("bench small generator");
+        small.set_division("330402");
+        small.add_roles(v1::ROLE_GENERATOR);
+        put(small);
+        smalls.push_back(small.id());
+      }
     }
     v1::Enterprise c;
     c.set_id(car);
@@ -319,6 +362,184 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Collection: per round, three small generators' drums collected on one
+  // trip, refilled into one bag, the bag shipped on.
+  const absl::CivilDay drum_day(2026, 12, 20), bag_day(2026, 12, 30);
+  absl::Duration refilling, onward;
+  int refills = 0;
+  auto write = [&](const std::string& n, const std::string& by,
+                   const std::string& what, auto decide) {
+    return Wait<cradle::services::ManifestWritten>([&](auto done) {
+      manifests.Write(
+          n, Party(by), what, Meta(absl::StrCat(n, "-", what)),
+          [&](const v1::Manifest& m,
+              const cradle::domain::RegistryReader& facts,
+              absl::Time now) -> absl::StatusOr<cradle::domain::Decision> {
+            return decide(m, facts, now);
+          },
+          done);
+    });
+  };
+  // Registers `code` for `unit` (with `sources`, a refill) and books it in.
+  auto fill = [&](const std::string& unit, const std::string& code,
+                  int64_t grams, const std::vector<std::string>& sources,
+                  absl::Duration* timed) -> absl::Status {
+    v1::RegisterContainerRequest req;
+    *req.mutable_meta() = Meta(absl::StrCat("r-", code));
+    req.mutable_container()->set_code(code);
+    req.mutable_container()->set_generator(unit);
+    req.mutable_container()->set_weight_g(grams);
+    req.mutable_container()->set_packaging(sources.empty() ? "铁桶" : "吨袋");
+    for (const std::string& src : sources) {
+      req.mutable_container()->add_sources(src);
+    }
+    if (!sources.empty()) {
+      req.mutable_container()->set_loss_g(2000);
+      req.mutable_container()->set_loss_reason("残留于原包装桶");
+    }
+    const absl::Time t = absl::Now();
+    auto r = Wait<v1::RegisterContainerResponse>(
+        [&](auto done) { registry.RegisterContainer(req, Party(unit), done); });
+    if (timed != nullptr) *timed += absl::Now() - t;
+    if (!r.ok()) return r.status();
+    v1::RecordStockRequest store;
+    *store.mutable_meta() = Meta(absl::StrCat("s-", code));
+    store.mutable_record()->set_code(code);
+    store.mutable_record()->set_move(v1::STOCK_MOVE_STORED);
+    store.mutable_record()->set_facility("贮存库1");
+    auto s = Wait<v1::RecordStockResponse>(
+        [&](auto done) { registry.RecordStock(store, Party(unit), done); });
+    return s.status();
+  };
+  // Opens a manifest of `codes` from `from` to `to` and picks it up.
+  auto ship = [&](const std::string& from, const std::string& to,
+                  const std::vector<std::string>& codes,
+                  v1::Manifest* out) -> absl::Status {
+    v1::OpenManifestRequest open;
+    *open.mutable_meta() = Meta(absl::StrCat("o-", codes[0]));
+    open.set_generator(from);
+    open.set_carrier(car);
+    open.set_receiver(to);
+    v1::WasteLine* line = open.add_lines();
+    line->set_code("900-249-08");
+    for (const std::string& c : codes) line->add_containers(c);
+    auto opened = Wait<cradle::services::ManifestWritten>(
+        [&](auto done) { manifests.Open(open, Party(from), done); });
+    if (!opened.ok()) return opened.status();
+    v1::PickupRequest pickup;
+    pickup.set_number(opened->manifest.number());
+    pickup.set_carrier(car);
+    pickup.set_vehicle("浙F12345");
+    auto picked =
+        write(pickup.number(), car, "pickup",
+              [&](const v1::Manifest& m, const auto& facts, absl::Time now) {
+                return cradle::domain::DecidePickup(m, pickup, facts, now);
+              });
+    if (!picked.ok()) return picked.status();
+    *out = picked->manifest;
+    return absl::OkStatus();
+  };
+  for (int k = 0; k < collectors; ++k) {
+    const std::string& coll = colls[k];
+    for (int round = 1; round <= rounds; ++round) {
+      std::vector<std::string> drums_in;
+      for (int j = 0; j < 3; ++j) {
+        const std::string& small = smalls[k * 3 + j];
+        const std::string code = cradle::domain::FormatContainerCode(
+            small, "900-249-08", drum_day, round);
+        if (auto s = fill(small, code, 50000, {}, nullptr); !s.ok()) {
+          return Fail(s);
+        }
+        v1::Manifest m;
+        if (auto s = ship(small, coll, {code}, &m); !s.ok()) return Fail(s);
+        v1::DeliverRequest deliver;
+        deliver.set_number(m.number());
+        deliver.set_receiver(coll);
+        auto delivered = write(
+            m.number(), coll, "deliver",
+            [&](const v1::Manifest& at, const auto& facts, absl::Time now) {
+              return cradle::domain::DecideDeliver(at, deliver, facts, now);
+            });
+        if (!delivered.ok()) return Fail(delivered.status());
+        v1::ReceiveRequest receive;
+        receive.set_number(m.number());
+        receive.set_receiver(coll);
+        v1::LineReceipt* l = receive.add_lines();
+        l->set_line(1);
+        l->set_decision(v1::LineReceipt::DECISION_ACCEPT);
+        l->set_quantity_g(50000);
+        auto received = write(
+            m.number(), coll, "receive",
+            [&](const v1::Manifest& at, const auto& facts, absl::Time now) {
+              return cradle::domain::DecideReceive(at, receive, facts, now);
+            });
+        if (!received.ok()) return Fail(received.status());
+        drums_in.push_back(code);
+      }
+      const std::string bag = cradle::domain::FormatContainerCode(
+          coll, "900-249-08", bag_day, round);
+      if (auto s = fill(coll, bag, 148000, drums_in, &refilling); !s.ok()) {
+        return Fail(s);
+      }
+      ++refills;
+      v1::Manifest m;
+      const absl::Time t = absl::Now();
+      if (auto s = ship(coll, rec, {bag}, &m); !s.ok()) return Fail(s);
+      onward += absl::Now() - t;
+      for (const v1::Flag& f : m.flags()) {
+        if (f.kind() == v1::FLAG_KIND_COLLECTION_SHORTFALL ||
+            f.kind() == v1::FLAG_KIND_UNSTORED_CONTAINER) {
+          return Fail(absl::InternalError(
+              absl::StrCat("manifest ", m.number(), " flagged: ", f.detail())));
+        }
+      }
+    }
+  }
+  // Each collector's balance as Containers.GetStock answers it: what it
+  // rests on read (the reference), then the balance on top.
+  absl::Duration collection_read, collection_balance;
+  int64_t collected_g = 0, refilled_g = 0, lost_g = 0, short_g = 0;
+  for (const std::string& coll : colls) {
+    const absl::Time t0 = absl::Now();
+    auto own = reader.ContainersOf(coll);
+    if (!own.ok()) return Fail(own.status());
+    std::map<std::string, v1::Manifest> shipped;
+    for (const v1::Container& c : *own) {
+      if (c.manifest().empty() || shipped.count(c.manifest()) != 0) continue;
+      auto m = reader.GetManifest(c.manifest());
+      if (!m.ok()) return Fail(m.status());
+      shipped[c.manifest()] = *std::move(m);
+    }
+    auto inbound = reader.CollectedBy(coll);
+    if (!inbound.ok()) return Fail(inbound.status());
+    std::map<std::string, v1::Container> collected;
+    for (const v1::Manifest& m : *inbound) {
+      for (const std::string& code : cradle::domain::ManifestContainers(m)) {
+        auto c = reader.GetContainer("container", code);
+        if (!c.ok()) return Fail(c.status());
+        collected[code] = *std::move(c);
+      }
+    }
+    const absl::Time t1 = absl::Now();
+    const std::vector<v1::CollectionBalance> balance =
+        cradle::domain::CollectionOf(coll, "", *inbound, collected, *own,
+                                     shipped);
+    const absl::Time t2 = absl::Now();
+    collection_read += t1 - t0;
+    collection_balance += t2 - t0;
+    for (const v1::CollectionBalance& b : balance) {
+      collected_g += b.collected_g();
+      refilled_g += b.refilled_g();
+      lost_g += b.lost_g();
+      short_g += b.shortfall_g();
+      if (b.held_g() != 0 || b.shortfall_g() != 0 ||
+          b.collected_g() != b.refilled_g() + b.lost_g()) {
+        return Fail(absl::InternalError(
+            absl::StrCat(coll, "'s collection does not balance")));
+      }
+    }
+  }
+
   // The decisions alone, in memory: a stock record's against a
   // registration's, on the same container.
   v1::Enterprise gen_e;
@@ -392,5 +613,27 @@ int main(int argc, char** argv) {
       us(decide_record, kDecisions) / us(decide_registration, kDecisions));
   std::printf("balance:   %.1f t shipped, %.1f t used on site, %.1f t held\n",
               shipped_g / 1e6, own_g / 1e6, stock_g / 1e6);
+  if (collectors > 0) {
+    const int onward_manifests = collectors * rounds;
+    std::printf(
+        "collect:   %d collectors x %d rounds: a refill of 3 drums %.1f us "
+        "per write (ratio %.2f to a registration)\n",
+        collectors, rounds, us(refilling, refills),
+        us(refilling, refills) / us(registering, drums));
+    std::printf(
+        "onward:    open + pickup %.1f us per manifest of one bag (ratio "
+        "%.2f to a generator's of 3 drums)\n",
+        us(onward, onward_manifests),
+        us(onward, onward_manifests) / us(shipping, shipped_manifests));
+    std::printf(
+        "collected: balance %.2f ms per collector; reading alone %.2f ms "
+        "(ratio %.2f); %.0f kg collected, %.0f kg refilled, %.0f kg lost, "
+        "%.0f kg short\n",
+        absl::ToDoubleMilliseconds(collection_balance) / collectors,
+        absl::ToDoubleMilliseconds(collection_read) / collectors,
+        absl::ToDoubleMilliseconds(collection_balance) /
+            absl::ToDoubleMilliseconds(collection_read),
+        collected_g / 1e3, refilled_g / 1e3, lost_g / 1e3, short_g / 1e3);
+  }
   return 0;
 }
