@@ -155,6 +155,11 @@ const TASKS = {
   TASK_REROUTE: '待转运 Rejected part to send on',
   TASK_ANSWER_REVISION: '待审批更正 Revision to answer',
   TASK_FIX_RETURN: '被退回 Returned: fix by revision',
+  // An enterprise in several roles (a collector receives too) sees these.
+  TASK_PICKUP: '待起运 Load to pick up',
+  TASK_DELIVER: '运输中 On the road',
+  TASK_RECEIVE: '待接收 Load to receive',
+  TASK_DISPOSE: '待利用处置 Accepted, to dispose of',
 };
 
 // The inbox (what waits on this enterprise), its manifests and its risk
