@@ -59,6 +59,11 @@ const char* EntryKindName(v1::OperatorReportEntry::Kind kind) {
 // not waste it made.
 bool IsRefill(const v1::Container& c) { return c.sources_size() > 0; }
 
+// A container whose registration was struck never held anything.
+bool IsVoid(const v1::Container& c) {
+  return c.stock() == v1::STOCK_STATE_VOID;
+}
+
 // A collected container that went into one of the collector's own.
 struct Repack {
   const v1::Container* source;
@@ -303,7 +308,10 @@ v1::GetOperatorReportResponse ReportOperator(
 
   int64_t secondary = 0;
   for (const v1::Container& c : own) {
-    if (IsRefill(c) || !in_period(FromTimestamp(c.registered_at()))) continue;
+    if (IsRefill(c) || IsVoid(c) ||
+        !in_period(FromTimestamp(c.registered_at()))) {
+      continue;
+    }
     const int64_t grams =
         c.label_weight_g() > 0 ? c.label_weight_g() : c.weight_g();
     v1::OperatorReportLine& l = line(c.waste_code());

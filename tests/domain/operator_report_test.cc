@@ -172,6 +172,14 @@ TEST(OperatorReportTest, ADayWithoutMovementIsTheZeroReportStillShowingStock) {
   ASSERT_THAT(made.lines(), SizeIs(2));
   EXPECT_EQ(made.lines(0).code(), "772-002-18");
   EXPECT_EQ(made.lines(0).secondary_g(), 80 * 1000);
+
+  // A registration struck is no waste made: the day is a zero report again.
+  ash.set_stock(v1::STOCK_STATE_VOID);
+  const v1::GetOperatorReportResponse struck = ReportOperator(
+      kReceiver, Day("2026-12-02", now), {held}, {ash}, {}, 0, now);
+  EXPECT_TRUE(struck.zero());
+  ASSERT_THAT(struck.lines(), SizeIs(1));
+  EXPECT_EQ(struck.lines(0).secondary_g(), 0);
 }
 
 TEST(OperatorReportTest, TheYearComparesCapacityAndNamesWasteHeldTooLong) {
