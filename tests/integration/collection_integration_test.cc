@@ -34,7 +34,6 @@ class CollectionIntegrationTest : public ServerFixture {
  protected:
   void SetUp() override {
     ServerFixture::SetUp();
-    containers_ = v1::Containers::NewStub(channel_);
     Register(kSmall, "嘉兴南湖小微汽修", "330402", {v1::ROLE_GENERATOR});
     Register(kCollector, "嘉兴秀洲危废收集", "330411",
              {v1::ROLE_RECEIVER, v1::ROLE_COLLECTOR});
@@ -96,17 +95,6 @@ class CollectionIntegrationTest : public ServerFixture {
     ASSERT_TRUE(s.ok()) << code << ": " << s.error_message();
   }
 
-  v1::Container GetAs(const std::string& who, const std::string& code) {
-    v1::GetContainerRequest req;
-    req.set_code(code);
-    grpc::ClientContext ctx;
-    As(&ctx, who);
-    v1::GetContainerResponse reply;
-    grpc::Status s = containers_->Get(&ctx, req, &reply);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return reply.container();
-  }
-
   // A manifest from `generator` (acting as `who`) to `receiver` listing
   // `codes` on one line, picked up by kCarrier on kCarrierPlate.
   std::string Shipped(const std::string& who, const std::string& generator,
@@ -166,8 +154,6 @@ class CollectionIntegrationTest : public ServerFixture {
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
   }
-
-  std::unique_ptr<v1::Containers::Stub> containers_;
 };
 
 TEST_F(CollectionIntegrationTest, DrumsAreFollowedFromTheGarageToTheDisposer) {
@@ -192,9 +178,10 @@ TEST_F(CollectionIntegrationTest, DrumsAreFollowedFromTheGarageToTheDisposer) {
                                           Drum(kSmall, 2)};
   Stored(kCollecting, kCollector, Bag(1), 392 * kKg, drums, 8 * kKg);
   for (const std::string& d : drums) {
-    EXPECT_EQ(GetAs(Regulator("3304"), d).consolidated_into(), Bag(1)) << d;
+    EXPECT_EQ(ContainerAs(Regulator("3304"), d).consolidated_into(), Bag(1))
+        << d;
   }
-  EXPECT_THAT(GetAs(kCollecting, Bag(1)).sources(), SizeIs(3));
+  EXPECT_THAT(ContainerAs(kCollecting, Bag(1)).sources(), SizeIs(3));
 
   // Each refusal names its field and writes nothing.
   const uint64_t head = Head();
@@ -305,9 +292,8 @@ TEST_F(CollectionIntegrationTest, DrumsAreFollowedFromTheGarageToTheDisposer) {
   EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_CLOSED);
 
   Restart();
-  containers_ = v1::Containers::NewStub(channel_);
-  EXPECT_EQ(GetAs(kSmall, Drum(kSmall, 2)).consolidated_into(), Bag(1));
-  EXPECT_EQ(GetAs(kCollecting, Bag(1)).manifest(), third);
+  EXPECT_EQ(ContainerAs(kSmall, Drum(kSmall, 2)).consolidated_into(), Bag(1));
+  EXPECT_EQ(ContainerAs(kCollecting, Bag(1)).manifest(), third);
   expect_balance(StockAs(kCollecting));
   EXPECT_THAT(Shortfalls(Get(fourth)), SizeIs(1));
   ExpectDeepVerifyPasses();

@@ -27,11 +27,6 @@ using ::testing::SizeIs;
 
 class ContainerIntegrationTest : public ServerFixture {
  protected:
-  void SetUp() override {
-    ServerFixture::SetUp();
-    containers_ = v1::Containers::NewStub(channel_);
-  }
-
   // The fixture's clock is 2026-11-23 09:00 China time; drums filled the
   // day before.
   static std::string Code(int seq) {
@@ -55,18 +50,6 @@ class ContainerIntegrationTest : public ServerFixture {
     v1::RegisterContainerResponse reply;
     grpc::Status s = containers_->Register(&ctx, req, &reply);
     if (out != nullptr) *out = reply;
-    return s;
-  }
-
-  grpc::Status GetAs(const std::string& who, const std::string& code,
-                     v1::Container* out = nullptr) {
-    v1::GetContainerRequest req;
-    req.set_code(code);
-    grpc::ClientContext ctx;
-    As(&ctx, who);
-    v1::GetContainerResponse reply;
-    grpc::Status s = containers_->Get(&ctx, req, &reply);
-    if (out != nullptr) *out = reply.container();
     return s;
   }
 
@@ -113,8 +96,6 @@ class ContainerIntegrationTest : public ServerFixture {
     As(&ctx, who);
     return containers_->GetStock(&ctx, req, out);
   }
-
-  std::unique_ptr<v1::Containers::Stub> containers_;
 };
 
 TEST_F(ContainerIntegrationTest, AGeneratorRegistersItsOwnContainersOnce) {
@@ -143,12 +124,12 @@ TEST_F(ContainerIntegrationTest, AGeneratorRegistersItsOwnContainersOnce) {
   EXPECT_EQ(Head(), head) << "a refusal wrote something";
 
   v1::Container c;
-  ASSERT_TRUE(GetAs(kGenerator, Code(1), &c).ok());
+  ASSERT_TRUE(GetContainerAs(kGenerator, Code(1), &c).ok());
   EXPECT_EQ(c.weight_g(), 200 * 1000);
-  EXPECT_TRUE(GetAs(Regulator("3304"), Code(1)).ok());
-  EXPECT_EQ(GetAs(kReceiver, Code(1)).error_code(),
+  EXPECT_TRUE(GetContainerAs(Regulator("3304"), Code(1)).ok());
+  EXPECT_EQ(GetContainerAs(kReceiver, Code(1)).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(GetAs(kGenerator, Code(3)).error_code(),
+  EXPECT_EQ(GetContainerAs(kGenerator, Code(3)).error_code(),
             grpc::StatusCode::NOT_FOUND);
 }
 
@@ -162,7 +143,7 @@ TEST_F(ContainerIntegrationTest, AContainerIsOnOneManifestAtATime) {
   const std::string n = r.manifest().number();
   EXPECT_EQ(r.manifest().lines(0).quantity_g(), 630 * 1000);
   v1::Container c;
-  ASSERT_TRUE(GetAs(kReceiver, Code(2), &c).ok())
+  ASSERT_TRUE(GetContainerAs(kReceiver, Code(2), &c).ok())
       << "a party of its manifest reads it";
   EXPECT_EQ(c.manifest(), n);
 
@@ -183,7 +164,7 @@ TEST_F(ContainerIntegrationTest, AContainerIsOnOneManifestAtATime) {
     As(&ctx, kGenerator);
     ASSERT_TRUE(Write(&ctx, cancel, &r).ok());
   }
-  ASSERT_TRUE(GetAs(kGenerator, Code(2), &c).ok());
+  ASSERT_TRUE(GetContainerAs(kGenerator, Code(2), &c).ok());
   EXPECT_EQ(c.manifest(), "");
   s = OpenWith({Code(2)}, &r);
   EXPECT_TRUE(s.ok()) << s.error_message();
@@ -303,11 +284,10 @@ TEST_F(ContainerIntegrationTest, TheStockLedgerFollowsDrumsOutOnAManifest) {
 
   // Restarted, the containers read as recorded; replayed, as held.
   v1::Container before;
-  ASSERT_TRUE(GetAs(kGenerator, Code(4), &before).ok());
+  ASSERT_TRUE(GetContainerAs(kGenerator, Code(4), &before).ok());
   Restart();
-  containers_ = v1::Containers::NewStub(channel_);
   v1::Container after;
-  ASSERT_TRUE(GetAs(kGenerator, Code(4), &after).ok());
+  ASSERT_TRUE(GetContainerAs(kGenerator, Code(4), &after).ok());
   EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
   EXPECT_EQ(after.stock(), v1::STOCK_STATE_OWN_USE);
   ExpectDeepVerifyPasses();

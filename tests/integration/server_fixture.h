@@ -19,6 +19,7 @@
 #include "base/time.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
+#include "cradle/v1/container.grpc.pb.h"
 #include "cradle/v1/flags.grpc.pb.h"
 #include "cradle/v1/manifest.grpc.pb.h"
 #include "cradle/v1/registry.grpc.pb.h"
@@ -162,6 +163,7 @@ class ServerFixture : public ::testing::Test {
     disposals_ = v1::Disposals::NewStub(channel_);
     audit_ = v1::Audit::NewStub(channel_);
     credentials_ = v1::Credentials::NewStub(channel_);
+    containers_ = v1::Containers::NewStub(channel_);
     return absl::OkStatus();
   }
 
@@ -208,6 +210,27 @@ class ServerFixture : public ::testing::Test {
   void Restart() {
     server_.reset();
     Start();
+  }
+
+  // Containers.Get of `code` as `who`; the container in `out`.
+  grpc::Status GetContainerAs(const std::string& who, const std::string& code,
+                              v1::Container* out = nullptr) {
+    v1::GetContainerRequest req;
+    req.set_code(code);
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    v1::GetContainerResponse reply;
+    grpc::Status s = containers_->Get(&ctx, req, &reply);
+    if (out != nullptr) *out = reply.container();
+    return s;
+  }
+
+  // The container `code` as `who` reads it, which must succeed.
+  v1::Container ContainerAs(const std::string& who, const std::string& code) {
+    v1::Container c;
+    grpc::Status s = GetContainerAs(who, code, &c);
+    EXPECT_TRUE(s.ok()) << code << ": " << s.error_message();
+    return c;
   }
 
   // Stops the server and replays its whole ledger as `audit verify
@@ -562,6 +585,7 @@ class ServerFixture : public ::testing::Test {
   std::unique_ptr<v1::Audit::Stub> audit_;
   std::unique_ptr<v1::Flags::Stub> flags_;
   std::unique_ptr<v1::Credentials::Stub> credentials_;
+  std::unique_ptr<v1::Containers::Stub> containers_;
   struct Credential {
     std::string id;
     std::string token;
