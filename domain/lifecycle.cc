@@ -12,6 +12,7 @@
 #include "domain/carrier_form.h"
 #include "domain/container.h"
 #include "domain/decision_checks.h"
+#include "domain/flag_history.h"
 #include "domain/flags/licence.h"
 #include "domain/legal_form.h"
 #include "domain/names.h"
@@ -778,28 +779,7 @@ namespace {
 absl::StatusOr<Decision> DecideFlagNote(const v1::Manifest& m,
                                         ledger::v1::FlagNoted request,
                                         v1::FlagState to, absl::Time now) {
-  const v1::Flag* flag = nullptr;
-  for (const v1::Flag& f : m.flags()) {
-    if (f.id() == request.id()) flag = &f;
-  }
-  if (flag == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("flag ", request.id(), " does not exist"));
-  }
-  CRADLE_RETURN_IF_ERROR(
-      CheckText("note", request.note(), kMaxTextBytes, true));
-  CRADLE_RETURN_IF_ERROR(
-      CheckText("by", request.by(), kMaxShortTextBytes, true));
-  const bool allowed = to == v1::FLAG_STATE_ACKED
-                           ? flag->state() == v1::FLAG_STATE_OPEN
-                           : to == v1::FLAG_STATE_RESOLVED &&
-                                 (flag->state() == v1::FLAG_STATE_OPEN ||
-                                  flag->state() == v1::FLAG_STATE_ACKED);
-  if (!allowed) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("flag ", request.id(), " is ", ShortName(flag->state()),
-                     "; it cannot become ", ShortName(to)));
-  }
+  CRADLE_RETURN_IF_ERROR(CheckFlagNote(m.flags(), request, to));
   ledger::v1::ManifestEvent e;
   if (to == v1::FLAG_STATE_ACKED) {
     *e.mutable_flag_acked() = std::move(request);

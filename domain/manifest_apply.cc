@@ -7,6 +7,7 @@
 
 #include "base/time.h"
 #include "domain/container.h"
+#include "domain/flag_history.h"
 #include "domain/lifecycle.h"
 #include "domain/record.h"
 #include "domain/revision.h"
@@ -245,16 +246,9 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
     case ledger::v1::ManifestEvent::kClosed:
       m->set_status(v1::MANIFEST_STATUS_CLOSED);
       break;
-    case ledger::v1::ManifestEvent::kFlagRaised: {
-      v1::Flag* f = m->add_flags();
-      *f = Transcribe<v1::Flag>(event.flag_raised());
-      v1::FlagNote* note = f->add_history();
-      note->set_state(f->state());
-      note->set_by("cradle");
-      note->set_note(f->detail());
-      *note->mutable_at() = ToTimestamp(recorded);
+    case ledger::v1::ManifestEvent::kFlagRaised:
+      ApplyFlagRaised(event.flag_raised(), recorded, m->mutable_flags());
       break;
-    }
     case ledger::v1::ManifestEvent::kFlagAcked:
     case ledger::v1::ManifestEvent::kFlagResolved:
     case ledger::v1::ManifestEvent::kFlagCleared: {
@@ -274,15 +268,7 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
         state = event.has_flag_acked() ? v1::FLAG_STATE_ACKED
                                        : v1::FLAG_STATE_RESOLVED;
       }
-      for (v1::Flag& f : *m->mutable_flags()) {
-        if (f.id() != id) continue;
-        f.set_state(state);
-        v1::FlagNote* h = f.add_history();
-        h->set_state(state);
-        h->set_by(by);
-        h->set_note(note);
-        *h->mutable_at() = ToTimestamp(recorded);
-      }
+      ApplyFlagNote(id, state, by, note, recorded, m->mutable_flags());
       break;
     }
     case ledger::v1::ManifestEvent::kPaymentRecorded: {
