@@ -572,7 +572,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < kDecisions; ++i) {
     auto d = cradle::domain::DecideRecordStock(store_req, registered->next,
                                                v1::MANIFEST_STATUS_UNSPECIFIED,
-                                               clock.Now());
+                                               gen_e, clock.Now());
     if (!d.ok()) return Fail(d.status());
   }
   const absl::Duration decide_record = absl::Now() - t;

@@ -368,6 +368,11 @@ void PrintEnterprise(const Context& ctx, const v1::Enterprise& e) {
                 m.name().c_str(), absl::StrJoin(roles, ",").c_str(),
                 m.valid_until().c_str());
   }
+  for (const v1::StorageExtension& x : e.storage_extensions()) {
+    std::printf("  longer storage %s  %d days for bookings %s..%s\n",
+                x.document().c_str(), x.days(), x.valid_from().c_str(),
+                x.valid_until().c_str());
+  }
 }
 
 absl::StatusOr<int> LimitFlag(const ParsedArgs& a, int otherwise) {
@@ -476,11 +481,16 @@ void PrintFlag(const Context& ctx, const v1::Flag& f) {
     PrintJson(f);
     return;
   }
-  std::printf("%s  %-26s %-6s %-8s %s -> %s  %s\n", f.id().c_str(),
+  // A container's flag (STOCK_OVERDUE) has a place, not a route.
+  const std::string where =
+      f.container().empty()
+          ? absl::StrCat(f.origin_county(), " -> ", f.destination_county())
+          : f.origin_county();
+  std::printf("%s  %-26s %-6s %-8s %s  %s\n", f.id().c_str(),
               domain::ShortName(f.kind()).c_str(),
               domain::ShortName(f.severity()).c_str(),
-              domain::ShortName(f.state()).c_str(), f.origin_county().c_str(),
-              f.destination_county().c_str(), f.detail().c_str());
+              domain::ShortName(f.state()).c_str(), where.c_str(),
+              f.detail().c_str());
   for (const v1::FlagNote& n : f.history()) {
     if (n.by() == "cradle" && n.state() == v1::FLAG_STATE_OPEN) continue;
     std::printf("    %s %s by %s: %s\n", Time(n.at()).c_str(),

@@ -25,6 +25,7 @@
 #include "domain/legal_form.h"
 #include "domain/names.h"
 #include "domain/quantity.h"
+#include "domain/stock.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
 #include "print/label_pdf.h"
@@ -93,6 +94,20 @@ void PrintContainer(const Context& ctx, const v1::Container& c) {
                 Time(r.at()).c_str(), domain::ShortName(r.move()).c_str(),
                 what.c_str(), r.revoked() ? "  (struck)" : "");
   }
+  // The storage deadline (docs/STOCK.md), while no manifest may have taken
+  // the container away.
+  absl::optional<absl::Time> due = domain::StorageDeadline(c);
+  if (due.has_value() && c.manifest().empty()) {
+    std::printf(
+        "  may be held %d days: past its limit from %s\n",
+        c.storage_limit_days(),
+        absl::FormatTime("%Y-%m-%d", *due, domain::ChinaTime()).c_str());
+  }
+  if (!c.storage_ended_on().empty()) {
+    std::printf("  storage ended in time, on manifest %s\n",
+                c.storage_ended_on().c_str());
+  }
+  for (const v1::Flag& f : c.flags()) PrintFlag(ctx, f);
 }
 
 // The code a register names, or the one its --waste, --date and --seq make

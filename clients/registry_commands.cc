@@ -120,6 +120,27 @@ absl::Status GrantTransportPermit(const Context& ctx, const ParsedArgs& a) {
   return absl::OkStatus();
 }
 
+// cradlectl storage extend
+absl::Status ExtendStorage(const Context& ctx, const ParsedArgs& a) {
+  v1::ExtendStorageRequest req;
+  req.mutable_meta()->set_idempotency_key(ctx.idempotency_key);
+  req.set_generator(a.Get("generator"));
+  v1::StorageExtension* x = req.mutable_extension();
+  x->set_document(a.Get("document"));
+  CRADLE_CLI_ASSIGN(
+      days, ParseWholeNumber("--days", "days", a.Get("days"), 1, 100000));
+  x->set_days(static_cast<int32_t>(days));
+  x->set_valid_from(a.Get("valid-from"));
+  x->set_valid_until(a.Get("valid-until"));
+  v1::ExtendStorageResponse reply;
+  auto call = ctx.Call();
+  grpc::Status s = v1::Registry::NewStub(ctx.channel)
+                       ->ExtendStorage(call.get(), req, &reply);
+  if (!s.ok()) return FromGrpc(s);
+  PrintEnterprise(ctx, reply.enterprise());
+  return absl::OkStatus();
+}
+
 // cradlectl crew register
 absl::Status RegisterCrewMember(const Context& ctx, const ParsedArgs& a) {
   v1::RegisterCrewMemberRequest req;
@@ -286,6 +307,20 @@ std::vector<Command> CarrierCommands() {
         {"valid-until", "YYYY-MM-DD", "last day the certificate is valid",
          false, true}},
        RegisterCrewMember},
+      {"storage extend",
+       "",
+       "Approve, as a regulator over the generator, that what it books into "
+       "storage in a period may be held longer than the legal year (2020 "
+       "固废法 Art. 81); bookings then carry the longer limit "
+       "(docs/STOCK.md).",
+       {{"generator", "USCC", "the generator or collector", false, true},
+        {"document", "NO", "the approval's document number", false, true},
+        {"days", "N", "days a booking may be held: 366..1825", false, true},
+        {"valid-from", "YYYY-MM-DD", "first day of bookings it covers", false,
+         true},
+        {"valid-until", "YYYY-MM-DD", "last day of bookings it covers", false,
+         true}},
+       ExtendStorage},
   };
 }
 

@@ -46,6 +46,9 @@ absl::Status Record(const Context& ctx, const ParsedArgs& a,
               domain::ShortName(c.stock()).c_str(),
               c.facility().empty() ? "" : " in ", c.facility().c_str(),
               FormatQuantity(c.weight_g()).c_str());
+  if (r.storage_limit_days() > 0) {
+    std::printf("  may be held %d days in storage\n", r.storage_limit_days());
+  }
   std::printf("  ledger entry %llu  %s%s\n",
               static_cast<unsigned long long>(reply.receipt().sequence()),
               reply.receipt().hash().c_str(),

@@ -110,6 +110,8 @@ const std::vector<Permission>& Table() {
        false},
       {Operation::kWhiteListRead, "Registry.GetWhiteList", kRegulators,
        "a regulator of, or over, either province", false},
+      {Operation::kExtendStorage, "Registry.ExtendStorage", kRegulators,
+       "a regulator whose jurisdiction holds `generator`", false},
       {Operation::kDeliver, "Transfers.Deliver", kReceivers,
        "`receiver` is the credential's enterprise; if it is not the named "
        "receiver the scan is recorded and WRONG_RECEIVER raised",
@@ -157,7 +159,9 @@ const std::vector<Permission>& Table() {
        "inside the jurisdiction, or by default every flag inside it",
        false},
       {Operation::kFlagNote, "Flags.Acknowledge, Resolve", kRegulators,
-       "the flag's manifest is in the regulator's jurisdiction", false},
+       "the flag's manifest is in the regulator's jurisdiction; a "
+       "container's flag, the division it names",
+       false},
       {Operation::kSweep, "Flags.Sweep", kAdministrator,
        "raises the deadline flags due now; the writer decides which", false},
       {Operation::kRisk, "Flags.GetEnterpriseRisk", kParties | kRegulators,
@@ -333,6 +337,17 @@ absl::Status CheckManifestReader(const Principal& p, const v1::Manifest& m) {
       absl::StrCat(Describe(p), " may not read manifest ", m.number(),
                    ": it is neither a party to it nor a regulator of a "
                    "division it touches"));
+}
+
+absl::Status CheckFlagRegulator(const Principal& p, const v1::Flag& f) {
+  if (p.kind == v1::CREDENTIAL_KIND_REGULATOR &&
+      (InJurisdiction(f.origin_county(), p.jurisdiction) ||
+       InJurisdiction(f.destination_county(), p.jurisdiction))) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat(Describe(p), " may not note flag ", f.id(),
+                   ": it is not a regulator of a division the flag names"));
 }
 
 absl::Status CheckEnterpriseReader(const Principal& p,

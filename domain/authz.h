@@ -78,6 +78,7 @@ enum class Operation {
   kConsultationRead,
   kFileWhiteList,
   kWhiteListRead,
+  kExtendStorage,
   kDeliver,
   kReceive,
   kDispose,
@@ -143,6 +144,10 @@ absl::Status CheckSpeaksFor(const Principal& p, absl::string_view field,
 // May the principal read manifest `m`? Its parties and the regulators of
 // its jurisdictions (domain/manifest_facts.h); PERMISSION_DENIED otherwise.
 absl::Status CheckManifestReader(const Principal& p, const v1::Manifest& m);
+
+// May the principal acknowledge or resolve flag `f` of a container? A
+// regulator of a division the flag names; PERMISSION_DENIED otherwise.
+absl::Status CheckFlagRegulator(const Principal& p, const v1::Flag& f);
 
 // May the principal read enterprise `e`'s manifests, flags or risk? The
 // enterprise itself and regulators covering its division.

@@ -336,6 +336,25 @@ v1::Container ApplyContainerEvent(const v1::Container& before,
   return c;
 }
 
+std::string ContainerEventType(const ledger::v1::ContainerEvent& event) {
+  switch (event.kind_case()) {
+    case ledger::v1::ContainerEvent::kRegistered:
+      return "container.registered";
+    case ledger::v1::ContainerEvent::kStock:
+      return "container.stock";
+    case ledger::v1::ContainerEvent::kFlagRaised:
+      return "container.flag.raised";
+    case ledger::v1::ContainerEvent::kFlagAcked:
+      return "container.flag.acked";
+    case ledger::v1::ContainerEvent::kFlagResolved:
+      return "container.flag.resolved";
+    case ledger::v1::ContainerEvent::kStorageEnded:
+      return "container.storage.ended";
+    default:
+      return "";
+  }
+}
+
 int64_t CollectionShortfall(const v1::Container& c,
                             const std::map<std::string, int64_t>& weights) {
   if (c.sources().empty()) return 0;

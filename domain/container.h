@@ -97,6 +97,12 @@ v1::Container ApplyContainerEvent(const v1::Container& before,
                                   const ledger::v1::ContainerEvent& event,
                                   absl::Time recorded);
 
+// The type of the ledger entry that records `event`: "container.registered",
+// "container.stock", "container.flag.raised" (acked, resolved),
+// "container.storage.ended"; "" for an event of no kind. Never "flag.*",
+// which the audit reads as a manifest's.
+std::string ContainerEventType(const ledger::v1::ContainerEvent& event);
+
 // The containers of waste line `at` ("lines[0]") of a manifest that
 // `generator` opens: each a container the generator registered with the
 // line's code, listed once in the manifest (`seen` holds those of the lines

@@ -22,6 +22,9 @@ namespace {
 
 constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMaxNumberBytes = 64;
+// How long an approved longer storage may be (docs/STOCK.md).
+constexpr int kMinStorageExtensionDays = 366;
+constexpr int kMaxStorageExtensionDays = 5 * 365;
 constexpr int kMaxLicenceCodes = 500;
 constexpr int64_t kMaxCapacityKg = int64_t{100} * 1000 * 1000 * 1000;
 
@@ -200,6 +203,54 @@ absl::StatusOr<RegistryDecision> DecideGrantTransportPermit(
   *d.event.mutable_transport_permit_granted() =
       Transcribe<ledger::v1::TransportPermitGranted>(request);
   d.next = carrier;
+  ApplyRegistryEvent(d.event, &d.next);
+  return d;
+}
+
+absl::StatusOr<RegistryDecision> DecideExtendStorage(
+    const v1::Enterprise& generator, const v1::ExtendStorageRequest& request,
+    absl::Time now) {
+  if (!HasRole(generator, v1::ROLE_GENERATOR) &&
+      !HasRole(generator, v1::ROLE_COLLECTOR)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("generator ", generator.id(),
+                     " is not registered as GENERATOR or COLLECTOR; only they "
+                     "hold waste in storage"));
+  }
+  const v1::StorageExtension& x = request.extension();
+  CRADLE_RETURN_IF_ERROR(
+      RequireText("extension.document", x.document(), kMaxNumberBytes));
+  for (const v1::StorageExtension& held : generator.storage_extensions()) {
+    if (held.document() == x.document()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("extension.document ", x.document(),
+                       " is already granted to ", generator.id()));
+    }
+  }
+  if (x.days() < kMinStorageExtensionDays ||
+      x.days() > kMaxStorageExtensionDays) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("extension.days ", x.days(), " must be ",
+                     kMinStorageExtensionDays, "..", kMaxStorageExtensionDays,
+                     ": longer than the legal year, at most five years"));
+  }
+  CRADLE_ASSIGN_OR_RETURN(const absl::CivilDay from,
+                          ParseDate("extension.valid_from", x.valid_from()));
+  CRADLE_ASSIGN_OR_RETURN(const absl::CivilDay until,
+                          ParseDate("extension.valid_until", x.valid_until()));
+  if (until < from) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("extension.valid_until ", x.valid_until(),
+                     " is before extension.valid_from ", x.valid_from()));
+  }
+  if (until < absl::ToCivilDay(now, ChinaTime())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "extension.valid_until ", x.valid_until(), " has already passed"));
+  }
+  RegistryDecision d;
+  *d.event.mutable_storage_extended() =
+      Transcribe<ledger::v1::StorageExtended>(request);
+  d.next = generator;
   ApplyRegistryEvent(d.event, &d.next);
   return d;
 }
@@ -385,6 +436,10 @@ void ApplyRegistryEvent(const ledger::v1::RegistryEvent& event,
       }
       break;
     }
+    case ledger::v1::RegistryEvent::kStorageExtended:
+      *e->add_storage_extensions() = Transcribe<v1::StorageExtension>(
+          event.storage_extended().extension());
+      break;
     case ledger::v1::RegistryEvent::kApprovalRegistered:
     case ledger::v1::RegistryEvent::kPlanFiled:
     case ledger::v1::RegistryEvent::kWhiteListFiled:

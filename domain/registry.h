@@ -35,6 +35,13 @@ absl::StatusOr<RegistryDecision> DecideRegisterVehicle(
 absl::StatusOr<RegistryDecision> DecideGrantTransportPermit(
     const v1::Enterprise& carrier,
     const v1::GrantTransportPermitRequest& request, absl::Time now);
+// An authority's approval of longer storage for `generator` (a GENERATOR or
+// COLLECTOR): a document number it has not been granted before, 366..1825
+// days, a period from `valid_from` to `valid_until` that has not ended by
+// `now` (docs/STOCK.md).
+absl::StatusOr<RegistryDecision> DecideExtendStorage(
+    const v1::Enterprise& generator, const v1::ExtendStorageRequest& request,
+    absl::Time now);
 // A member of a carrier's crew; registering a certificate again renews it
 // (its roles, name and validity are replaced).
 absl::StatusOr<RegistryDecision> DecideRegisterCrewMember(

@@ -10,6 +10,8 @@
 #include "base/status_macros.h"
 #include "base/time.h"
 #include "domain/decision_checks.h"
+#include "domain/flag_history.h"
+#include "domain/flags/engine.h"
 #include "domain/legal_form.h"
 #include "domain/names.h"
 #include "domain/quantity.h"
@@ -82,8 +84,10 @@ absl::StatusOr<const v1::StockRecord*> Struck(const v1::StockEntry& r,
   }
   const v1::StockRecord* target = RecordNumbered(c, r.revokes());
   if (target == nullptr) {
-    return absl::DataLossError(absl::StrCat("container ", c.code(),
-                                            " lacks its record ", r.revokes()));
+    // The versions between records are flag entries and the end of storage.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "record.revokes ", r.revokes(), " is not a stock record of ", c.code(),
+        ": the server wrote it, and it is not struck"));
   }
   if (target->move() == v1::STOCK_MOVE_REVOKED) {
     return absl::InvalidArgumentError(
@@ -175,6 +179,7 @@ void Recompute(v1::Container* c) {
   c->set_stock(v1::STOCK_STATE_UNSTORED);
   c->clear_facility();
   c->clear_stored_at();
+  c->clear_storage_limit_days();
   c->set_weight_g(c->label_weight_g());
   for (const v1::StockRecord& r : c->records()) {
     if (r.revoked()) continue;
@@ -194,13 +199,17 @@ void Recompute(v1::Container* c) {
       default:
         break;
     }
-    if (r.move() == v1::STOCK_MOVE_STORED) c->set_facility(r.facility());
+    if (r.move() == v1::STOCK_MOVE_STORED) {
+      c->set_facility(r.facility());
+      c->set_storage_limit_days(r.storage_limit_days());
+    }
   }
   for (const v1::StockRecord& r : c->records()) {
     if (r.move() == v1::STOCK_MOVE_REVOKED && r.revokes() == 1) {
       c->set_stock(v1::STOCK_STATE_VOID);
       c->clear_facility();
       c->clear_stored_at();
+      c->clear_storage_limit_days();
     }
   }
 }
@@ -211,9 +220,23 @@ std::string Day(const google::protobuf::Timestamp& t) {
 
 }  // namespace
 
+int StorageLimitDays(const v1::Enterprise& generator, absl::CivilDay booked) {
+  int days = kStorageLimitDays;
+  for (const v1::StorageExtension& x : generator.storage_extensions()) {
+    absl::CivilDay from, until;
+    if (absl::ParseCivilTime(x.valid_from(), &from) &&
+        absl::ParseCivilTime(x.valid_until(), &until) && from <= booked &&
+        booked <= until) {
+      days = std::max(days, x.days());
+    }
+  }
+  return days;
+}
+
 absl::StatusOr<ContainerDecision> DecideRecordStock(
     const v1::RecordStockRequest& request, const v1::Container& c,
-    v1::ManifestStatus listed_on, absl::Time now) {
+    v1::ManifestStatus listed_on, const v1::Enterprise& generator,
+    absl::Time now) {
   CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
   const v1::StockEntry& r = request.record();
   if (r.code() != c.code()) {
@@ -250,6 +273,10 @@ absl::StatusOr<ContainerDecision> DecideRecordStock(
   *s->mutable_meta() = Transcribe<ledger::v1::WriteMeta>(request.meta());
   *s->mutable_record() = Transcribe<ledger::v1::StockRecord>(r);
   *s->mutable_record()->mutable_at() = ToTimestamp(at);
+  if (r.move() == v1::STOCK_MOVE_STORED) {
+    s->set_storage_limit_days(
+        StorageLimitDays(generator, absl::ToCivilDay(at, ChinaTime())));
+  }
   *d.event.mutable_decided_at() = ToTimestamp(now);
   d.next = c;
   ApplyStockEvent(d.event, now, &d.next);
@@ -257,17 +284,42 @@ absl::StatusOr<ContainerDecision> DecideRecordStock(
 }
 
 int64_t ContainerVersion(const v1::Container& c) {
-  return 1 + c.records_size();
+  return 1 + c.records_size() + FlagEntries(c.flags()) +
+         (c.storage_ended_on().empty() ? 0 : 1);
 }
 
 void ApplyStockEvent(const ledger::v1::ContainerEvent& event,
                      absl::Time recorded, v1::Container* c) {
-  if (!event.has_stock()) return;
+  const absl::Time at =
+      event.has_decided_at() ? FromTimestamp(event.decided_at()) : recorded;
+  switch (event.kind_case()) {
+    case ledger::v1::ContainerEvent::kFlagRaised:
+      ApplyFlagRaised(event.flag_raised(), at, c->mutable_flags());
+      return;
+    case ledger::v1::ContainerEvent::kFlagAcked:
+    case ledger::v1::ContainerEvent::kFlagResolved: {
+      const bool acked = event.has_flag_acked();
+      const ledger::v1::FlagNoted& n =
+          acked ? event.flag_acked() : event.flag_resolved();
+      ApplyFlagNote(n.id(),
+                    acked ? v1::FLAG_STATE_ACKED : v1::FLAG_STATE_RESOLVED,
+                    n.by(), n.note(), at, c->mutable_flags());
+      return;
+    }
+    case ledger::v1::ContainerEvent::kStorageEnded:
+      c->set_storage_ended_on(event.storage_ended().manifest());
+      return;
+    case ledger::v1::ContainerEvent::kStock:
+      break;
+    default:
+      return;
+  }
   // The registration's state is kept as it replays; the first record adds
   // what the ledger needs from it.
   if (c->records().empty()) c->set_label_weight_g(c->weight_g());
   v1::StockRecord* r = c->add_records();
   *r = Transcribe<v1::StockRecord>(event.stock().record());
+  r->set_storage_limit_days(event.stock().storage_limit_days());
   r->set_number(static_cast<int32_t>(ContainerVersion(*c)));
   *r->mutable_recorded_at() = ToTimestamp(
       event.has_decided_at() ? FromTimestamp(event.decided_at()) : recorded);
@@ -364,10 +416,78 @@ v1::GetStockResponse StockOf(
   return out;
 }
 
-bool HeldPastStorageLimit(absl::Time since, absl::Time now) {
+bool HeldPastStorageLimit(absl::Time since, absl::Time now, int limit_days) {
   return absl::ToCivilDay(now, ChinaTime()) -
              absl::ToCivilDay(since, ChinaTime()) >
-         kStorageLimitDays;
+         limit_days;
+}
+
+absl::Time StorageDue(absl::Time since, int limit_days) {
+  return absl::FromCivil(absl::ToCivilDay(since, ChinaTime()) + limit_days + 1,
+                         ChinaTime());
+}
+
+absl::optional<absl::Time> StorageDeadline(const v1::Container& c) {
+  if (c.stock() != v1::STOCK_STATE_STORED || c.storage_limit_days() <= 0 ||
+      !c.storage_ended_on().empty()) {
+    return absl::nullopt;
+  }
+  for (const v1::Flag& f : c.flags()) {
+    if (f.kind() == v1::FLAG_KIND_STOCK_OVERDUE) return absl::nullopt;
+  }
+  return StorageDue(FromTimestamp(c.stored_at()), c.storage_limit_days());
+}
+
+absl::optional<ledger::v1::ContainerEvent> SweepStorage(
+    const v1::Container& c, v1::ManifestStatus listed_on,
+    const v1::Enterprise& generator, absl::Time now) {
+  const absl::optional<absl::Time> due = StorageDeadline(c);
+  if (!due.has_value() || *due > now) return absl::nullopt;
+  ledger::v1::ContainerEvent e;
+  *e.mutable_decided_at() = ToTimestamp(now);
+  if (TakenOutOfStock(listed_on)) {
+    e.mutable_storage_ended()->set_manifest(c.manifest());
+    return e;
+  }
+  ledger::v1::Flag* f = e.mutable_flag_raised();
+  f->set_id(FlagId(c.code(), c.flags_size() + 1));
+  f->set_kind(ledger::v1::FLAG_KIND_STOCK_OVERDUE);
+  f->set_severity(ledger::v1::SEVERITY_HIGH);
+  f->set_state(ledger::v1::FLAG_STATE_OPEN);
+  f->set_container(c.code());
+  f->add_enterprises(c.generator());
+  f->set_origin_county(generator.division());
+  f->set_origin_city(generator.division().substr(0, 4));
+  const absl::Time since = FromTimestamp(c.stored_at());
+  f->set_detail(absl::StrCat(
+      c.code(), " (", c.waste_code(), ", ", FormatGrams(c.weight_g()),
+      ") held in ", c.facility(), " since ",
+      absl::FormatCivilTime(absl::ToCivilDay(since, ChinaTime())),
+      ": past its storage limit of ", c.storage_limit_days(), " days"));
+  for (const v1::StockRecord& r : c.records()) {
+    if (r.move() == v1::STOCK_MOVE_STORED && !r.revoked()) {
+      f->add_evidence(static_cast<uint64_t>(r.number()));
+    }
+  }
+  *f->mutable_raised_at() = ToTimestamp(now);
+  *f->mutable_due_at() = ToTimestamp(*due);
+  return e;
+}
+
+absl::StatusOr<ContainerDecision> DecideContainerFlagNote(
+    const v1::Container& c, ledger::v1::FlagNoted note, v1::FlagState to,
+    absl::Time now) {
+  CRADLE_RETURN_IF_ERROR(CheckFlagNote(c.flags(), note, to));
+  ContainerDecision d;
+  if (to == v1::FLAG_STATE_ACKED) {
+    *d.event.mutable_flag_acked() = std::move(note);
+  } else {
+    *d.event.mutable_flag_resolved() = std::move(note);
+  }
+  *d.event.mutable_decided_at() = ToTimestamp(now);
+  d.next = c;
+  ApplyStockEvent(d.event, now, &d.next);
+  return d;
 }
 
 }  // namespace cradle::domain

@@ -14,10 +14,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/optional.h"
 
 #include "cradle/ledger/v1/events.pb.h"
 #include "cradle/v1/container.pb.h"
 #include "cradle/v1/manifest.pb.h"
+#include "cradle/v1/registry.pb.h"
 #include "domain/container.h"
 
 namespace cradle::domain {
@@ -26,24 +28,57 @@ namespace cradle::domain {
 // unless the authority approves longer).
 inline constexpr int kStorageLimitDays = 365;
 
-// Whether waste held since `since` is held past kStorageLimitDays at `now`,
+// Whether waste held since `since` is held past `limit_days` at `now`,
 // counting whole days of China time.
-bool HeldPastStorageLimit(absl::Time since, absl::Time now);
+bool HeldPastStorageLimit(absl::Time since, absl::Time now,
+                          int limit_days = kStorageLimitDays);
+
+// The first moment HeldPastStorageLimit(since, ., limit_days) holds: the
+// start of the China day after the last one allowed.
+absl::Time StorageDue(absl::Time since, int limit_days);
+
+// When `c`'s storage deadline falls due, or nullopt when none is running:
+// not stored, booked in by a record that set no limit (before ledger v11),
+// or settled: flagged STOCK_OVERDUE, or found gone on a manifest.
+absl::optional<absl::Time> StorageDeadline(const v1::Container& c);
+
+// What the sweeper records on `c`'s stream (`c` as read, with the manifest
+// that lists it, in status `listed_on`) once its deadline is due at `now`:
+// the end of its storage when that manifest took it out of stock, else a
+// STOCK_OVERDUE flag naming `generator`. nullopt when nothing is due.
+absl::optional<ledger::v1::ContainerEvent> SweepStorage(
+    const v1::Container& c, v1::ManifestStatus listed_on,
+    const v1::Enterprise& generator, absl::Time now);
+
+// A regulator's acknowledgement (`to` ACKED) or resolution (RESOLVED) of
+// flag `note.id()` of container `c`, at `now`; refusals as
+// CheckFlagNote's.
+absl::StatusOr<ContainerDecision> DecideContainerFlagNote(
+    const v1::Container& c, ledger::v1::FlagNoted note, v1::FlagState to,
+    absl::Time now);
+
+// How long waste `generator` books into storage on `booked` may be held:
+// the longest of its approved longer storage valid that day
+// (Enterprise.storage_extensions), else kStorageLimitDays.
+int StorageLimitDays(const v1::Enterprise& generator, absl::CivilDay booked);
 
 // `request`'s record on container `c` (as read, with the manifest that
-// lists it), made by its generator. `listed_on` is that manifest's status,
-// UNSPECIFIED when none lists it. Each refusal names the field; a
-// container that left on a manifest, was used by its generator or whose
-// registration was struck takes no more records.
+// lists it), made by its generator `generator`. `listed_on` is that
+// manifest's status, UNSPECIFIED when none lists it. Each refusal names the
+// field; a container that left on a manifest, was used by its generator or
+// whose registration was struck takes no more records. A booking into
+// storage carries the limit in force (StorageLimitDays).
 absl::StatusOr<ContainerDecision> DecideRecordStock(
     const v1::RecordStockRequest& request, const v1::Container& c,
-    v1::ManifestStatus listed_on, absl::Time now);
+    v1::ManifestStatus listed_on, const v1::Enterprise& generator,
+    absl::Time now);
 
 // The version of `c`'s stream: 1 for the registration, one more for each
-// record.
+// record, each flag event and the end of its storage.
 int64_t ContainerVersion(const v1::Container& c);
 
-// `c` after stock event `event` (its stream's next version), recorded at
+// `c` after event `event` of its stream that follows the registration (a
+// stock record, a flag event, the end of its storage), recorded at
 // `recorded`.
 void ApplyStockEvent(const ledger::v1::ContainerEvent& event,
                      absl::Time recorded, v1::Container* c);

@@ -183,6 +183,9 @@ const std::vector<Route>& Routes() {
        "File two provinces' white list"},
       {"GET", "/v1/white-lists/{number}", "cradle.v1.Registry.GetWhiteList",
        "A white list"},
+      {"POST", "/v1/enterprises/{generator}/storage-extensions",
+       "cradle.v1.Registry.ExtendStorage",
+       "Approve a generator's longer storage"},
       // The nation.
       {"GET", "/v1/national/provinces", "cradle.v1.National.Provinces",
        "The provinces followed"},

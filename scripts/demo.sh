@@ -180,10 +180,16 @@ echo "      and books them into its store (stock ledger, HJ 1259); the manifest 
 echo "      and sums their weights; they are scanned onto the truck and at the relay, where" >&2
 echo "      one is missing: CONTAINER_MISMATCH, at once. The stock balance shows them shipped;" >&2
 echo "      the year's declaration (年度申报) counts them against the plan; the receiver's" >&2
-echo "      daily report (经营情况日报) shows what it took in and treated today" >&2
+echo "      daily report (经营情况日报) shows what it took in and treated today. First the" >&2
+echo "      regulator approves longer storage: drums booked in this year may stay two years" >&2
 # Each run labels new drums: a code is one filling, never reused.
 seq_file="$ids/drum.seq"
 next=$(( $(cat "$seq_file" 2>/dev/null || echo 0) + 1 ))
+# One approval per run: its document number is given once per generator.
+as regulator storage extend --generator $GEN --days 730 \
+  --document "嘉环贮延〔$(TZ=Asia/Shanghai date +%Y)〕$(TZ=Asia/Shanghai date +%j)-${next}号" \
+  --valid-from "$(TZ=Asia/Shanghai date +%F)" \
+  --valid-until "$(TZ=Asia/Shanghai date -d '+1 year' +%F)"
 DRUMS=()
 for kg in 200 210 190; do
   [ "$next" -le 999 ] || { echo "demo: no drum sequence left for today" >&2; exit 1; }

@@ -121,6 +121,8 @@ const absl::flat_hash_map<std::string, std::string>& SigningNames() {
         {v1::RegisterApprovalRequest::descriptor()});
     add("cradle.v1.RecordStockRequest", l::StockRecorded::descriptor(),
         {v1::RecordStockRequest::descriptor()});
+    add("cradle.v1.ExtendStorageRequest", l::StorageExtended::descriptor(),
+        {v1::ExtendStorageRequest::descriptor()});
     add("cradle.v1.FilePlanRequest", l::PlanFiled::descriptor(),
         {v1::FilePlanRequest::descriptor()});
     add("cradle.v1.ApplyForTransferRequest",

@@ -71,21 +71,17 @@ absl::StatusOr<EntryAudience> ContainerAudience(
     const storage::LedgerReader& reader, const storage::Entry& e) {
   ledger::v1::ContainerEvent event;
   if (!event.ParseFromString(e.payload) ||
-      (!event.has_registered() && !event.has_stock())) {
+      domain::ContainerEventType(event).empty()) {
     return absl::DataLossError(absl::StrCat(
         "entry ", e.sequence, " of ", e.stream, " is not a container event"));
   }
-  // A stock record's generator is the unit its container's code names, as
-  // the registration's is.
-  std::string generator = event.registered().container().generator();
-  if (event.has_stock()) {
-    CRADLE_ASSIGN_OR_RETURN(domain::ContainerCode code,
-                            domain::ParseContainerCode(
-                                "record.code", event.stock().record().code()));
-    generator = std::move(code.unit);
-  }
+  // Every entry's generator, its flags' too, is the unit the container's
+  // code names, as the registration's is.
+  CRADLE_ASSIGN_OR_RETURN(keys::StreamName name, keys::ParseStream(e.stream));
+  CRADLE_ASSIGN_OR_RETURN(domain::ContainerCode code,
+                          domain::ParseContainerCode("stream", name.id));
   EntryAudience out;
-  CRADLE_RETURN_IF_ERROR(AddEnterprise(reader, generator, &out));
+  CRADLE_RETURN_IF_ERROR(AddEnterprise(reader, code.unit, &out));
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include "base/status_macros.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
+#include "domain/record.h"
+#include "domain/stock.h"
 #include "services/grpc_status.h"
 #include "services/keys.h"
 #include "services/page_token.h"
@@ -153,7 +155,7 @@ template <typename Request, typename Reply, typename DecideFn>
 grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
                                             const Request* request,
                                             absl::string_view op, Reply* reply,
-                                            DecideFn decide) {
+                                            DecideFn decide, v1::FlagState to) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   absl::StatusOr<domain::Principal> who =
       gate_.AdmitWrite(*ctx, domain::Operation::kFlagNote, *request);
@@ -161,13 +163,37 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
     reactor->Finish(ToGrpcStatus(who.status()));
     return reactor;
   }
-  absl::StatusOr<std::string> number = domain::ManifestOfFlag(request->id());
-  if (!number.ok()) {
-    reactor->Finish(ToGrpcStatus(number.status()));
+  absl::StatusOr<std::string> subject = domain::FlagSubject(request->id());
+  if (!subject.ok()) {
+    reactor->Finish(ToGrpcStatus(subject.status()));
+    return reactor;
+  }
+  if (domain::IsContainerSubject(*subject)) {
+    store_.WriteContainer(
+        *subject, *who, op, request->meta(),
+        [request, to, who = *who](const v1::Container& c, absl::Time now)
+            -> absl::StatusOr<domain::ContainerDecision> {
+          for (const v1::Flag& f : c.flags()) {
+            if (f.id() != request->id()) continue;
+            if (absl::Status s = domain::CheckFlagRegulator(who, f); !s.ok()) {
+              return s;
+            }
+          }
+          return domain::DecideContainerFlagNote(
+              c, domain::Transcribe<ledger::v1::FlagNoted>(*request), to, now);
+        },
+        [reactor, reply, id = request->id()](absl::StatusOr<v1::Container> r) {
+          if (r.ok()) {
+            for (const v1::Flag& f : r->flags()) {
+              if (f.id() == id) *reply->mutable_flag() = f;
+            }
+          }
+          reactor->Finish(ToGrpcStatus(r.status()));
+        });
     return reactor;
   }
   store_.Write(
-      *number, *who, op, request->meta(),
+      *subject, *who, op, request->meta(),
       [request, decide, who = *who](
           const v1::Manifest& m, const domain::RegistryReader&,
           absl::Time now) -> absl::StatusOr<domain::Decision> {
@@ -191,13 +217,15 @@ grpc::ServerUnaryReactor* FlagService::Note(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* FlagService::Acknowledge(
     grpc::CallbackServerContext* ctx, const v1::AcknowledgeFlagRequest* request,
     v1::AcknowledgeFlagResponse* reply) {
-  return Note(ctx, request, "flag-ack", reply, &domain::DecideAcknowledge);
+  return Note(ctx, request, "flag-ack", reply, &domain::DecideAcknowledge,
+              v1::FLAG_STATE_ACKED);
 }
 
 grpc::ServerUnaryReactor* FlagService::Resolve(
     grpc::CallbackServerContext* ctx, const v1::ResolveFlagRequest* request,
     v1::ResolveFlagResponse* reply) {
-  return Note(ctx, request, "flag-resolve", reply, &domain::DecideResolve);
+  return Note(ctx, request, "flag-resolve", reply, &domain::DecideResolve,
+              v1::FLAG_STATE_RESOLVED);
 }
 
 grpc::ServerUnaryReactor* FlagService::GetEnterpriseRisk(

@@ -33,7 +33,8 @@ constexpr absl::string_view kFlagKindNames[] = {
     "BACKFILL_OVERDUE",      "DIRECT_PAYMENT",     "LEDGER_DAMAGED",
     "UNLICENSED_METHOD",     "LOAD_MISMATCH",      "CONTAINER_MISMATCH",
     "ROUTE_DEVIATION",       "LONG_STOP",          "TRACK_GAP",
-    "PLAN_DEVIATION",        "UNSTORED_CONTAINER", "COLLECTION_SHORTFALL"};
+    "PLAN_DEVIATION",        "UNSTORED_CONTAINER", "COLLECTION_SHORTFALL",
+    "STOCK_OVERDUE"};
 constexpr absl::string_view kFlagStateNames[] = {
     "FLAG_STATE_UNSPECIFIED", "OPEN", "ACKED", "RESOLVED", "CLEARED"};
 constexpr absl::string_view kSeverityNames[] = {"SEVERITY_UNSPECIFIED", "LOW",

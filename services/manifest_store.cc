@@ -18,6 +18,7 @@
 #include "domain/manifest_number.h"
 #include "domain/memoized_registry.h"
 #include "domain/revision.h"
+#include "domain/stock.h"
 #include "domain/work_calendar.h"
 #include "services/keys.h"
 #include "services/page_token.h"
@@ -37,7 +38,14 @@ ManifestStore::ManifestStore(storage::Ledger& ledger, const Clock& clock,
       pipeline_(
           ledger,
           [this](const storage::AppendResult& first) { return Replay(first); },
-          [](ManifestWritten* w) { w->receipt.set_replayed(true); }) {}
+          [](ManifestWritten* w) { w->receipt.set_replayed(true); }),
+      containers_(ledger,
+                  [this](const storage::AppendResult& first)
+                      -> absl::StatusOr<v1::Container> {
+                    CRADLE_ASSIGN_OR_RETURN(keys::StreamName name,
+                                            keys::ParseStream(first.stream));
+                    return registry_.GetContainer("code", name.id);
+                  }) {}
 
 absl::StatusOr<v1::Manifest> ManifestStore::Load(
     absl::string_view number) const {
@@ -189,6 +197,51 @@ void ManifestStore::Write(absl::string_view number,
       std::move(done));
 }
 
+void ManifestStore::WriteContainer(
+    absl::string_view code, const domain::Principal& who, absl::string_view op,
+    const v1::WriteMeta& meta, ContainerDecider decide, ContainerDone done) {
+  containers_.Write(
+      who, op, meta,
+      [&]() -> absl::StatusOr<PreparedWrite<v1::Container>> {
+        CRADLE_ASSIGN_OR_RETURN(v1::Container current,
+                                registry_.GetContainer("code", code));
+        CRADLE_ASSIGN_OR_RETURN(domain::ContainerDecision d,
+                                decide(current, clock_.Now()));
+        PreparedWrite<v1::Container> out;
+        out.append = ContainerAppend(current, d.event, d.next, who.Actor());
+        out.answer =
+            [next = std::move(d.next)](const storage::AppendResult&) mutable {
+              return absl::StatusOr<v1::Container>(std::move(next));
+            };
+        return out;
+      },
+      std::move(done));
+}
+
+absl::StatusOr<bool> ManifestStore::SweepContainer(absl::string_view code,
+                                                   absl::Time now) {
+  CRADLE_ASSIGN_OR_RETURN(v1::Container c,
+                          registry_.GetContainer("code", code));
+  v1::ManifestStatus listed_on = v1::MANIFEST_STATUS_UNSPECIFIED;
+  if (!c.manifest().empty()) {
+    CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(c.manifest()));
+    listed_on = m.status();
+  }
+  CRADLE_ASSIGN_OR_RETURN(
+      v1::Enterprise generator,
+      registry_.GetEnterprise("container.generator", c.generator()));
+  absl::optional<ledger::v1::ContainerEvent> e =
+      domain::SweepStorage(c, listed_on, generator, now);
+  if (!e.has_value()) return false;
+  const v1::Container next = domain::ApplyContainerEvent(c, *e, now);
+  absl::StatusOr<storage::AppendResult> r =
+      ledger_.AppendAndWait(ContainerAppend(c, *e, next, "cradle-sweeper"));
+  if (!r.ok() && r.status().code() != absl::StatusCode::kAborted) {
+    return r.status();
+  }  // ABORTED: a record arrived meanwhile; the next pass looks again.
+  return r.ok() && e->has_flag_raised();
+}
+
 absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys,
                                             std::set<std::string>* undated) {
   constexpr size_t kPage = 256;  // keys read at a time: stop soon after now
@@ -211,6 +264,11 @@ absl::StatusOr<int> ManifestStore::SweepDue(size_t max_keys,
       const std::string& number = due_key.number;
       if (number == last_number) continue;  // swept with its first deadline
       last_number = number;
+      if (domain::IsContainerSubject(number)) {
+        CRADLE_ASSIGN_OR_RETURN(const bool raised, SweepContainer(number, now));
+        flagged += raised ? 1 : 0;
+        continue;
+      }
       CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
       domain::Decision d = domain::SweepDeadlines(m, flag_config_, now);
       if (undated != nullptr) {
@@ -321,9 +379,18 @@ absl::StatusOr<v1::ListInboxResponse> ManifestStore::Inbox(
 }
 
 absl::StatusOr<v1::Flag> ManifestStore::LoadFlag(absl::string_view id) const {
-  CRADLE_ASSIGN_OR_RETURN(std::string number, domain::ManifestOfFlag(id));
-  CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(number));
-  for (const v1::Flag& f : m.flags()) {
+  CRADLE_ASSIGN_OR_RETURN(std::string subject, domain::FlagSubject(id));
+  const bool container = domain::IsContainerSubject(subject);
+  absl::StatusOr<v1::Container> c;
+  absl::StatusOr<v1::Manifest> m;
+  if (container) {
+    c = registry_.GetContainer("id", subject);
+    if (!c.ok()) return c.status();
+  } else {
+    m = Load(subject);
+    if (!m.ok()) return m.status();
+  }
+  for (const v1::Flag& f : container ? c->flags() : m->flags()) {
     if (f.id() == id) return f;
   }
   return absl::NotFoundError(absl::StrCat("flag ", id, " does not exist"));

@@ -20,6 +20,7 @@
 #include "cradle/v1/manifest.pb.h"
 #include "cradle/v1/registry.pb.h"
 #include "domain/authz.h"
+#include "domain/container.h"
 #include "domain/flags/flag_config.h"
 #include "domain/lifecycle.h"
 #include "services/ledger_registry.h"
@@ -50,7 +51,8 @@ class ManifestStore {
 
   // NOT_FOUND naming the number when there is no such manifest.
   absl::StatusOr<v1::Manifest> Load(absl::string_view number) const;
-  // Flag `id` ("<number>-F<n>") as its manifest holds it.
+  // Flag `id` ("<subject>-F<n>") as its subject, a manifest or a
+  // container, holds it.
   absl::StatusOr<v1::Flag> LoadFlag(absl::string_view id) const;
   // The open (or acknowledged) flags whose origin or destination lies in
   // `jurisdiction` ("" everywhere), by kind, each counted once: read flag
@@ -77,6 +79,17 @@ class ManifestStore {
              absl::string_view op, const v1::WriteMeta& meta, Decider decide,
              Done done);
 
+  // The same for a regulator's write to the stream of container `code`
+  // (its flags): `decide` gets the container as read, with the manifest
+  // that lists it, and `done` the container as the write left it.
+  using ContainerDecider =
+      std::function<absl::StatusOr<domain::ContainerDecision>(
+          const v1::Container& current, absl::Time now)>;
+  using ContainerDone = std::function<void(absl::StatusOr<v1::Container>)>;
+  void WriteContainer(absl::string_view code, const domain::Principal& who,
+                      absl::string_view op, const v1::WriteMeta& meta,
+                      ContainerDecider decide, ContainerDone done);
+
   absl::StatusOr<v1::ListManifestsResponse> List(
       const v1::ListManifestsRequest& request) const;
   // What waits on `request.party()` (domain/inbox.h), newest manifests
@@ -93,8 +106,10 @@ class ManifestStore {
       absl::string_view jurisdiction) const;
 
   // Raises the deadline flags due by the clock's now, reading only the due
-  // index. Returns how many manifests got flags; adds to `undated` the
-  // deadlines reached that the working-day calendar cannot date
+  // index: a manifest's, and a stored container's storage limit (which
+  // either flags it or, when a manifest took it away in time, ends its
+  // deadline: docs/STOCK.md). Returns how many subjects got flags; adds to
+  // `undated` the deadlines reached that the working-day calendar cannot date
   // (domain::UndatedDeadlines), raised on no guess. Blocks on the ledger:
   // run it on its own thread (Sweeper), never on a gRPC thread.
   absl::StatusOr<int> SweepDue(size_t max_keys,
@@ -133,12 +148,17 @@ class ManifestStore {
                                     absl::string_view actor,
                                     absl::Time now) const;
 
+  // The sweep of container `code`'s storage deadline at `now`: whether it
+  // was flagged (the end of its storage is written but not counted).
+  absl::StatusOr<bool> SweepContainer(absl::string_view code, absl::Time now);
+
   storage::Ledger& ledger_;
   const Clock& clock_;
   LedgerRegistryReader registry_;
   const domain::FlagConfig flag_config_;
 
   WritePipeline<ManifestWritten> pipeline_;
+  WritePipeline<v1::Container> containers_;
 
   absl::Mutex serial_mu_;
   // Last serial handed out, per "<year><city4>".

@@ -11,6 +11,7 @@
 #include "domain/consultation.h"
 #include "domain/container.h"
 #include "domain/division.h"
+#include "domain/flag_history.h"
 #include "domain/flags/engine.h"
 #include "domain/lifecycle.h"
 #include "domain/manifest_facts.h"
@@ -18,6 +19,7 @@
 #include "domain/record.h"
 #include "domain/registry.h"
 #include "domain/revision.h"
+#include "domain/stock.h"
 #include "domain/waste_catalogue.h"
 #include "domain/work_calendar.h"
 #include "services/keys.h"
@@ -35,6 +37,46 @@ absl::Status NotOfKind(const storage::Entry& e, absl::string_view kind) {
   return absl::DataLossError(absl::StrCat("entry ", e.sequence, " (", e.type,
                                           ") of stream ", e.stream,
                                           " is not a ", kind, " event"));
+}
+
+// The entries under which flag `f` is listed, by its id.
+void AddFlagIndex(const v1::Flag& f, IndexEntries* keys) {
+  const std::string& id = f.id();
+  (*keys)[keys::FlagAllPrefix() + id];
+  (*keys)[keys::FlagStatePrefix(f.state()) + id];
+  (*keys)[keys::FlagKindPrefix(f.kind()) + id];
+  for (const std::string& city : {f.origin_city(), f.destination_city()}) {
+    if (!city.empty()) (*keys)[keys::FlagCityPrefix(city) + id];
+  }
+  for (const std::string& county :
+       {f.origin_county(), f.destination_county()}) {
+    if (!county.empty()) (*keys)[keys::FlagCountyPrefix(county) + id];
+  }
+  if (domain::IsOpen(f)) {
+    for (const std::string& e : f.enterprises()) {
+      (*keys)[keys::FlagEnterprisePrefix(e) + id] =
+          keys::SeverityName(f.severity());
+    }
+  }
+}
+
+// The per-city open-flag counters' adds of a subject's flags going from
+// `before` to `after`.
+void FlagCounters(const domain::Flags& before, const domain::Flags& after,
+                  std::vector<storage::Mutation>* out) {
+  std::map<std::string, bool> was_open;
+  for (const v1::Flag& f : before) was_open[f.id()] = domain::IsOpen(f);
+  for (const v1::Flag& f : after) {
+    const bool open = domain::IsOpen(f);
+    if (open == was_open[f.id()]) continue;
+    std::set<std::string> cities = {f.origin_city(), f.destination_city()};
+    for (const std::string& city : cities) {
+      if (city.empty()) continue;
+      out->push_back(storage::Mutation::Add(
+          storage::Table::kIndex, keys::OpenFlagsCounter(city, f.kind()),
+          open ? 1 : -1));
+    }
+  }
 }
 
 void AddCounters(const std::vector<storage::Mutation>& adds, Projection* out) {
@@ -167,17 +209,21 @@ absl::StatusOr<Projection> ReplayContainer(
   Projection out;
   out.state_key = keys::ContainerState(code);
   auto container = std::make_unique<v1::Container>();
+  std::vector<storage::Mutation> adds;
   for (const storage::Entry& e : entries) {
     ledger::v1::ContainerEvent event;
-    // The registration first, then stock records.
+    // The registration first, then the rest.
     if (!event.ParseFromString(e.payload) ||
         event.has_registered() != container->code().empty() ||
-        (!event.has_registered() && !event.has_stock())) {
+        domain::ContainerEventType(event) != e.type) {
       return NotOfKind(e, "container");
     }
     out.legacy_times |= !event.has_decided_at();
+    const domain::Flags before = container->flags();
     *container = domain::ApplyContainerEvent(*container, event, e.recorded);
+    FlagCounters(before, container->flags(), &adds);
   }
+  AddCounters(adds, &out);
   out.index = ContainerIndex(*container);
   out.state = std::move(container);
   return out;
@@ -223,25 +269,7 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   for (const std::string& party : domain::ManifestParties(m)) {
     keys[keys::PartyPrefix(party) + n];
   }
-  for (const v1::Flag& f : m.flags()) {
-    const std::string& id = f.id();
-    keys[keys::FlagAllPrefix() + id];
-    keys[keys::FlagStatePrefix(f.state()) + id];
-    keys[keys::FlagKindPrefix(f.kind()) + id];
-    for (const std::string& city : {f.origin_city(), f.destination_city()}) {
-      if (!city.empty()) keys[keys::FlagCityPrefix(city) + id];
-    }
-    for (const std::string& county :
-         {f.origin_county(), f.destination_county()}) {
-      if (!county.empty()) keys[keys::FlagCountyPrefix(county) + id];
-    }
-    if (domain::IsOpen(f)) {
-      for (const std::string& e : f.enterprises()) {
-        keys[keys::FlagEnterprisePrefix(e) + id] =
-            keys::SeverityName(f.severity());
-      }
-    }
-  }
+  for (const v1::Flag& f : m.flags()) AddFlagIndex(f, &keys);
   // Jurisdictions: the divisions a regulator reads the manifest by.
   const std::string day = absl::FormatTime(
       "%Y%m%d", FromTimestamp(m.opened_at()), domain::ChinaTime());
@@ -343,19 +371,7 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
           keys::ClosedCounter(month, origin, keys::kClosedOnTime), 1));
     }
   }
-  std::map<std::string, bool> was_open;
-  for (const v1::Flag& f : before.flags()) was_open[f.id()] = domain::IsOpen(f);
-  for (const v1::Flag& f : after.flags()) {
-    const bool open = domain::IsOpen(f);
-    if (open == was_open[f.id()]) continue;
-    std::set<std::string> cities = {f.origin_city(), f.destination_city()};
-    for (const std::string& city : cities) {
-      if (city.empty()) continue;
-      out->push_back(storage::Mutation::Add(
-          storage::Table::kIndex, keys::OpenFlagsCounter(city, f.kind()),
-          open ? 1 : -1));
-    }
-  }
+  FlagCounters(before.flags(), after.flags(), out);
 }
 
 IndexEntries EnterpriseIndex(const v1::Enterprise& e) {
@@ -412,7 +428,39 @@ IndexEntries ContainerIndex(const v1::Container& c) {
   for (const std::string& source : c.sources()) {
     keys[keys::ContainerSourceIndex(source)] = c.code();
   }
+  for (const v1::Flag& f : c.flags()) AddFlagIndex(f, &keys);
+  // Only a booking that set a limit (ledger v11) runs a deadline, so that
+  // the entries of older streams replay to the keys they were written with.
+  if (absl::optional<absl::Time> due = domain::StorageDeadline(c)) {
+    keys[keys::DueKey(*due, c.code(), v1::FLAG_KIND_STOCK_OVERDUE, 0)];
+  }
   return keys;
+}
+
+storage::AppendRequest ContainerAppend(const v1::Container& before,
+                                       const ledger::v1::ContainerEvent& event,
+                                       const v1::Container& after,
+                                       absl::string_view actor) {
+  storage::AppendRequest req;
+  req.stream = keys::ContainerStream(after.code());
+  req.expected_version =
+      before.code().empty()
+          ? 0
+          : static_cast<uint64_t>(domain::ContainerVersion(before));
+  req.entries.push_back(storage::NewEntry{domain::ContainerEventType(event),
+                                          event.SerializeAsString(),
+                                          std::string(actor)});
+  // The state as the stream replays it: without what the index gives when
+  // it is read (the manifest that lists it, the container it went into).
+  v1::Container state = after;
+  state.clear_manifest();
+  state.clear_consolidated_into();
+  req.mutations.push_back(storage::Mutation::Put(
+      storage::Table::kState, keys::ContainerState(after.code()),
+      state.SerializeAsString()));
+  IndexDiff(ContainerIndex(before), ContainerIndex(after), &req.mutations);
+  FlagCounters(before.flags(), after.flags(), &req.mutations);
+  return req;
 }
 
 IndexEntries CredentialIndex(const ledger::v1::Credential& c) {

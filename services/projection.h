@@ -55,8 +55,16 @@ IndexEntries PlanIndex(const v1::ManagementPlan& plan);
 // A consultation's entries: under both its provinces and its applicant,
 // and, once approved, under its generator and receiver as an approval.
 IndexEntries ConsultationIndex(const v1::Consultation& consultation);
-// A container's entry in its generator's list.
+// A container's entries: in its generator's list, under each of its
+// sources, its flags', and its running storage deadline.
 IndexEntries ContainerIndex(const v1::Container& container);
+// What a container's write appends to its stream (`event`, taking
+// `before`, as read, to `after`) and changes: its state as the stream
+// replays it, its index entries and the open-flag counters.
+storage::AppendRequest ContainerAppend(const v1::Container& before,
+                                       const ledger::v1::ContainerEvent& event,
+                                       const v1::Container& after,
+                                       absl::string_view actor);
 // A credential's entry (every credential is loaded at start).
 IndexEntries CredentialIndex(const ledger::v1::Credential& credential);
 

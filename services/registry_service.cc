@@ -354,6 +354,22 @@ grpc::ServerUnaryReactor* RegistryService::FileWhiteList(
       });
 }
 
+grpc::ServerUnaryReactor* RegistryService::ExtendStorage(
+    grpc::CallbackServerContext* ctx, const v1::ExtendStorageRequest* request,
+    v1::ExtendStorageResponse* reply) {
+  return AdmitThenWrite(
+      ctx, gate_, domain::Operation::kExtendStorage, request,
+      [reply](grpc::ServerUnaryReactor* reactor) {
+        return Finisher<v1::Enterprise>(
+            reactor, reply, [](v1::Enterprise e, v1::ExtendStorageResponse* r) {
+              *r->mutable_enterprise() = std::move(e);
+            });
+      },
+      [this](auto&&... a) {
+        store_.ExtendStorage(std::forward<decltype(a)>(a)...);
+      });
+}
+
 grpc::ServerUnaryReactor* RegistryService::GetWhiteList(
     grpc::CallbackServerContext* ctx, const v1::GetWhiteListRequest* request,
     v1::GetWhiteListResponse* reply) {

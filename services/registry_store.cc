@@ -216,6 +216,25 @@ void RegistryStore::RegisterCrewMember(
                std::move(done));
 }
 
+void RegistryStore::ExtendStorage(const v1::ExtendStorageRequest& request,
+                                  const domain::Principal& who,
+                                  EnterpriseDone done) {
+  enterprises_.Write(
+      who, "storage", request.meta(),
+      [&]() -> absl::StatusOr<PreparedWrite<v1::Enterprise>> {
+        CRADLE_ASSIGN_OR_RETURN(
+            v1::Enterprise generator,
+            reader_.GetEnterprise("generator", request.generator()));
+        CRADLE_RETURN_IF_ERROR(
+            domain::CheckJurisdiction(who, "generator", generator.division()));
+        CRADLE_ASSIGN_OR_RETURN(
+            domain::RegistryDecision d,
+            domain::DecideExtendStorage(generator, request, clock_.Now()));
+        return EnterpriseAppend(generator, std::move(d), "storage", who);
+      },
+      std::move(done));
+}
+
 void RegistryStore::RegisterApproval(const v1::RegisterApprovalRequest& request,
                                      const domain::Principal& who,
                                      ApprovalDone done) {
@@ -300,15 +319,8 @@ void RegistryStore::RegisterContainer(
                 request, generator, existing.ok() ? &*existing : nullptr,
                 sources, clock_.Now()));
         PreparedWrite<v1::RegisterContainerResponse> out;
-        storage::AppendRequest& req = out.append;
-        req.stream = keys::ContainerStream(d.next.code());
-        req.expected_version = 0;
-        req.entries.push_back(storage::NewEntry{
-            "container.registered", d.event.SerializeAsString(), who.Actor()});
-        req.mutations.push_back(storage::Mutation::Put(
-            storage::Table::kState, keys::ContainerState(d.next.code()),
-            d.next.SerializeAsString()));
-        IndexDiff({}, ContainerIndex(d.next), &req.mutations);
+        out.append =
+            ContainerAppend(v1::Container(), d.event, d.next, who.Actor());
         out.created = absl::StrCat("container.code ", d.next.code());
         out.answer = [container = std::move(d.next)](
                          const storage::AppendResult& r) mutable
@@ -343,22 +355,14 @@ void RegistryStore::RecordStock(const v1::RecordStockRequest& request,
           listed_on = m.status();
         }
         CRADLE_ASSIGN_OR_RETURN(
+            v1::Enterprise generator,
+            reader_.GetEnterprise("container.generator", c.generator()));
+        CRADLE_ASSIGN_OR_RETURN(
             domain::ContainerDecision d,
-            domain::DecideRecordStock(request, c, listed_on, clock_.Now()));
+            domain::DecideRecordStock(request, c, listed_on, generator,
+                                      clock_.Now()));
         PreparedWrite<v1::RecordStockResponse> out;
-        storage::AppendRequest& req = out.append;
-        req.stream = keys::ContainerStream(code);
-        req.expected_version =
-            static_cast<uint64_t>(domain::ContainerVersion(c));
-        req.entries.push_back(storage::NewEntry{
-            "container.stock", d.event.SerializeAsString(), who.Actor()});
-        // The state as the stream replays it: without the manifest that
-        // lists it, which the index holds.
-        v1::Container state = d.next;
-        state.clear_manifest();
-        req.mutations.push_back(storage::Mutation::Put(
-            storage::Table::kState, keys::ContainerState(code),
-            state.SerializeAsString()));
+        out.append = ContainerAppend(c, d.event, d.next, who.Actor());
         out.answer = [container = std::move(d.next)](
                          const storage::AppendResult& r) mutable
             -> absl::StatusOr<v1::RecordStockResponse> {

@@ -48,6 +48,10 @@ class RegistryStore {
                             const domain::Principal& who, EnterpriseDone done);
   void RegisterCrewMember(const v1::RegisterCrewMemberRequest& request,
                           const domain::Principal& who, EnterpriseDone done);
+  // Longer storage for `request.generator()`, by `who`, a regulator whose
+  // jurisdiction holds it (docs/STOCK.md).
+  void ExtendStorage(const v1::ExtendStorageRequest& request,
+                     const domain::Principal& who, EnterpriseDone done);
   void RegisterApproval(const v1::RegisterApprovalRequest& request,
                         const domain::Principal& who, ApprovalDone done);
   // A labelled container, by the generator that filled it.

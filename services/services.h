@@ -74,6 +74,8 @@ class RegistryService final
     Check("cradle.v1.Registry", "FileWhiteList",
           &RegistryService::FileWhiteList);
     Check("cradle.v1.Registry", "GetWhiteList", &RegistryService::GetWhiteList);
+    Check("cradle.v1.Registry", "ExtendStorage",
+          &RegistryService::ExtendStorage);
   }
 
   grpc::ServerUnaryReactor* RegisterEnterprise(
@@ -138,6 +140,9 @@ class RegistryService final
   grpc::ServerUnaryReactor* GetWhiteList(
       grpc::CallbackServerContext* ctx, const v1::GetWhiteListRequest* request,
       v1::GetWhiteListResponse* reply) override;
+  grpc::ServerUnaryReactor* ExtendStorage(
+      grpc::CallbackServerContext* ctx, const v1::ExtendStorageRequest* request,
+      v1::ExtendStorageResponse* reply) override;
 
  private:
   RegistryStore& store_;
@@ -410,13 +415,15 @@ class FlagService final
                                   v1::SweepResponse* reply) override;
 
  private:
-  // A regulator's note on a flag, decided by `decide` (domain's
-  // DecideAcknowledge or DecideResolve); the flag as it left goes into
-  // reply.flag.
+  // A regulator's note on a flag, moving it to state `to`: on a
+  // manifest's flag decided by `decide` (domain's DecideAcknowledge or
+  // DecideResolve), on a container's by DecideContainerFlagNote; the flag
+  // as it left goes into reply.flag.
   template <typename Request, typename Reply, typename DecideFn>
   grpc::ServerUnaryReactor* Note(grpc::CallbackServerContext* ctx,
                                  const Request* request, absl::string_view op,
-                                 Reply* reply, DecideFn decide);
+                                 Reply* reply, DecideFn decide,
+                                 v1::FlagState to);
 
   const storage::LedgerReader& ledger_;  // the flag indexes
   ManifestStore& store_;

@@ -10,6 +10,7 @@
 #include "base/quote.h"
 #include "base/status_macros.h"
 #include "base/time.h"
+#include "domain/container.h"
 #include "domain/flags/rules.h"
 #include "domain/names.h"
 #include "domain/record.h"
@@ -281,18 +282,24 @@ bool IsDeadlineKind(v1::FlagKind kind) {
   return false;
 }
 
-std::string FlagId(absl::string_view number, int n) {
-  return absl::StrCat(number, "-F", n);
+std::string FlagId(absl::string_view subject, int n) {
+  return absl::StrCat(subject, "-F", n);
 }
 
-absl::StatusOr<std::string> ManifestOfFlag(absl::string_view id) {
+bool IsContainerSubject(absl::string_view subject) {
+  return subject.size() == kContainerCodeLength &&
+         ParseContainerCode("id", subject).ok();
+}
+
+absl::StatusOr<std::string> FlagSubject(absl::string_view id) {
   const size_t dash = id.rfind("-F");
   int n = 0;
   if (dash == absl::string_view::npos || dash == 0 ||
       !absl::SimpleAtoi(id.substr(dash + 2), &n) || n < 1 ||
       FlagId(id.substr(0, dash), n) != id) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "id ", Quote(id), " is not a flag id (<manifest number>-F<n>)"));
+        "id ", Quote(id),
+        " is not a flag id (<manifest number or container code>-F<n>)"));
   }
   return std::string(id.substr(0, dash));
 }

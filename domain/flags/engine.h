@@ -55,12 +55,16 @@ bool IsOpen(const v1::Flag& flag);
 // closure with one is not on time.
 bool IsDeadlineKind(v1::FlagKind kind);
 
-// The id of the `n`th flag (from 1) of manifest `number`: "<number>-F<n>".
-std::string FlagId(absl::string_view number, int n);
+// The id of the `n`th flag (from 1) about `subject`, a manifest number or a
+// container code: "<subject>-F<n>".
+std::string FlagId(absl::string_view subject, int n);
 
-// The manifest number of a flag id; INVALID_ARGUMENT naming `id` when it is
-// not one.
-absl::StatusOr<std::string> ManifestOfFlag(absl::string_view id);
+// The subject of a flag id: a manifest number, or a container code
+// (IsContainerSubject); INVALID_ARGUMENT naming `id` when it is not one.
+absl::StatusOr<std::string> FlagSubject(absl::string_view id);
+
+// Whether a flag's subject (FlagSubject) is a container, not a manifest.
+bool IsContainerSubject(absl::string_view subject);
 
 // green: no open flag; yellow: 1 or 2 open flags, none HIGH; red: an open
 // HIGH flag or 3 and more open flags (docs/FLAGS.md).

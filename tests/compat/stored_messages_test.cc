@@ -114,7 +114,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "ledger-events-v3.desc", "ledger-events-v4.desc",
                       "ledger-events-v5.desc", "ledger-events-v6.desc",
                       "ledger-events-v7.desc", "ledger-events-v8.desc",
-                      "ledger-events-v9.desc", "ledger-events-v10.desc"));
+                      "ledger-events-v9.desc", "ledger-events-v10.desc",
+                      "ledger-events-v11.desc"));
 
 TEST_F(StoredMessagesTest, TodaysMessagesReadWhatV1Stored) {
   Compatibility check;

@@ -1,5 +1,6 @@
 #include "domain/registry.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -401,6 +402,78 @@ TEST_F(RegistryTest, DuplicatePlateIsAlreadyExists) {
   EXPECT_TRUE(
       DecideRegisterVehicle(d->next, VehicleRequest(carrier_, "浙FD12345"))
           .ok());
+}
+
+// ---------------------------------------------------------------------------
+// Longer storage (2020 固废法 Art. 81; docs/STOCK.md).
+
+v1::ExtendStorageRequest ExtendRequest(const v1::Enterprise& generator,
+                                       absl::string_view document, int days) {
+  v1::ExtendStorageRequest r;
+  r.mutable_meta()->set_idempotency_key(absl::StrCat("storage-", document));
+  r.set_generator(generator.id());
+  v1::StorageExtension* x = r.mutable_extension();
+  x->set_document(std::string(document));
+  x->set_days(days);
+  x->set_valid_from("2024-06-01");
+  x->set_valid_until("2025-05-31");
+  return r;
+}
+
+TEST_F(RegistryTest, ExtendsAGeneratorsStorageAndRefusesEachBadField) {
+  const v1::Enterprise generator =
+      Registered(Uscc("91330402MA2E00005"), "330402", {v1::ROLE_GENERATOR});
+  absl::StatusOr<RegistryDecision> d = DecideExtendStorage(
+      generator, ExtendRequest(generator, "嘉环贮延〔2024〕3号", 730), Now());
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_TRUE(d->event.has_storage_extended());
+  ASSERT_EQ(d->next.storage_extensions_size(), 1);
+  EXPECT_EQ(d->next.storage_extensions(0).days(), 730);
+  EXPECT_EQ(d->next.version(), generator.version() + 1);
+  v1::Enterprise replayed = generator;
+  ApplyRegistryEvent(d->event, &replayed);
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(replayed, d->next));
+
+  struct Case {
+    std::function<void(v1::ExtendStorageRequest*)> mutate;
+    absl::StatusCode code;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {[](auto* r) { r->mutable_extension()->clear_document(); },
+       absl::StatusCode::kInvalidArgument, "extension.document is required"},
+      {[](auto* r) { r->mutable_extension()->set_days(365); },
+       absl::StatusCode::kInvalidArgument, "extension.days 365 must be 366.."},
+      {[](auto* r) { r->mutable_extension()->set_days(2000); },
+       absl::StatusCode::kInvalidArgument, "extension.days 2000"},
+      {[](auto* r) { r->mutable_extension()->set_valid_from("2024-6-1"); },
+       absl::StatusCode::kInvalidArgument, "extension.valid_from"},
+      {[](auto* r) { r->mutable_extension()->set_valid_until("2024-05-31"); },
+       absl::StatusCode::kInvalidArgument, "is before extension.valid_from"},
+      {[](auto* r) {
+         r->mutable_extension()->set_valid_from("2023-01-01");
+         r->mutable_extension()->set_valid_until("2024-06-02");
+       },
+       absl::StatusCode::kInvalidArgument, "has already passed"},
+      {[](auto* r) {
+         r->mutable_extension()->set_document("嘉环贮延〔2024〕3号");
+       },
+       absl::StatusCode::kAlreadyExists, "is already granted"},
+  };
+  for (const Case& k : cases) {
+    v1::ExtendStorageRequest r = ExtendRequest(d->next, "另一号", 730);
+    k.mutate(&r);
+    EXPECT_THAT(DecideExtendStorage(d->next, r, Now()).status(),
+                StatusIs(k.code, HasSubstr(k.says)))
+        << r.ShortDebugString();
+  }
+  // Only a unit that holds waste in storage.
+  EXPECT_THAT(
+      DecideExtendStorage(carrier_, ExtendRequest(carrier_, "X1", 730), Now())
+          .status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               AllOf(HasSubstr(carrier_id_), HasSubstr("GENERATOR"))));
 }
 
 // ---------------------------------------------------------------------------

@@ -135,8 +135,8 @@ class StockTest : public ::testing::Test {
     absl::StatusOr<v1::Container> c =
         registry_.GetContainer("code", r.record().code());
     if (!c.ok()) return c.status();
-    absl::StatusOr<ContainerDecision> d =
-        DecideRecordStock(r, *c, listed_on, now);
+    absl::StatusOr<ContainerDecision> d = DecideRecordStock(
+        r, *c, listed_on, *registry_.GetEnterprise("g", c->generator()), now);
     if (!d.ok()) return d.status();
     streams_[c->code()].push_back(d->event);
     registry_.AddContainer(d->next);
@@ -229,9 +229,10 @@ TEST_F(StockTest, RefusesEachBadRecordNamingItsField) {
   };
   const v1::Container c = *registry_.GetContainer("code", Code(1));
   for (const Case& k : cases) {
-    EXPECT_THAT(DecideRecordStock(k.request, c, v1::MANIFEST_STATUS_UNSPECIFIED,
-                                  At(30)),
-                StatusIs(k.code, HasSubstr(k.says)))
+    EXPECT_THAT(
+        DecideRecordStock(k.request, c, v1::MANIFEST_STATUS_UNSPECIFIED,
+                          *registry_.GetEnterprise("g", kGenerator), At(30)),
+        StatusIs(k.code, HasSubstr(k.says)))
         << k.request.ShortDebugString();
   }
 }
@@ -331,6 +332,195 @@ TEST_F(StockTest, AStruckRegistrationVoidsTheContainer) {
         StatusIs(absl::StatusCode::kFailedPrecondition,
                  AllOf(HasSubstr("lines[0].containers[0]"), HasSubstr(says))));
   }
+}
+
+// The storage deadline (docs/STOCK.md): booked in on 2026-06-03, a
+// container may be held 365 whole days; from the start of 2027-06-04 it is
+// held past its limit.
+absl::Time DueOfAt30() {
+  return absl::FromCivil(absl::CivilDay(2027, 6, 4), ChinaTime());
+}
+
+TEST_F(StockTest, AContainerHeldPastItsLimitIsFlaggedOnceAndNotedByRegulators) {
+  Register(1);
+  absl::StatusOr<v1::Container> stored = Record(Store(Code(1), "贮存库1"));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->storage_limit_days(), kStorageLimitDays);
+  EXPECT_EQ(stored->records(0).storage_limit_days(), kStorageLimitDays);
+  const absl::Time due = DueOfAt30();
+  ASSERT_EQ(StorageDeadline(*stored), due);
+  // The deadline and the balance's "held past the limit" agree.
+  const absl::Time since = FromTimestamp(stored->stored_at());
+  EXPECT_FALSE(HeldPastStorageLimit(since, due - absl::Seconds(1)));
+  EXPECT_TRUE(HeldPastStorageLimit(since, due));
+
+  const v1::Enterprise generator = *registry_.GetEnterprise("g", kGenerator);
+  EXPECT_FALSE(SweepStorage(*stored, v1::MANIFEST_STATUS_UNSPECIFIED, generator,
+                            due - absl::Seconds(1))
+                   .has_value());
+  // On a manifest not yet picked up it is still in storage.
+  v1::Container listed = *stored;
+  listed.set_manifest(kNumber);
+  absl::optional<ledger::v1::ContainerEvent> e =
+      SweepStorage(listed, v1::MANIFEST_STATUS_ISSUED, generator, due);
+  ASSERT_TRUE(e.has_value());
+  ASSERT_TRUE(e->has_flag_raised());
+  EXPECT_EQ(ContainerEventType(*e), "container.flag.raised");
+  const ledger::v1::Flag& f = e->flag_raised();
+  EXPECT_EQ(f.id(), Code(1) + "-F1");
+  EXPECT_EQ(f.kind(), ledger::v1::FLAG_KIND_STOCK_OVERDUE);
+  EXPECT_EQ(f.severity(), ledger::v1::SEVERITY_HIGH);
+  EXPECT_EQ(f.container(), Code(1));
+  EXPECT_EQ(f.manifest(), "");
+  EXPECT_THAT(f.enterprises(), ::testing::ElementsAre(kGenerator));
+  EXPECT_EQ(f.origin_county(), "330402");
+  EXPECT_EQ(f.origin_city(), "3304");
+  EXPECT_THAT(f.evidence(), ::testing::ElementsAre(2));  // the booking
+  EXPECT_EQ(FromTimestamp(f.due_at()), due);
+  EXPECT_THAT(f.detail(), AllOf(HasSubstr("贮存库1"), HasSubstr("2026-06-03"),
+                                HasSubstr("365 days")));
+  streams_[Code(1)].push_back(*e);
+  v1::Container flagged = ApplyContainerEvent(*stored, *e, due);
+  registry_.AddContainer(flagged);
+  ASSERT_THAT(flagged.flags(), SizeIs(1));
+  EXPECT_EQ(flagged.flags(0).state(), v1::FLAG_STATE_OPEN);
+  EXPECT_EQ(ContainerVersion(flagged), 3);
+  // Settled: no deadline runs, and no second flag however long it stays.
+  EXPECT_FALSE(StorageDeadline(flagged).has_value());
+  EXPECT_FALSE(SweepStorage(flagged, v1::MANIFEST_STATUS_UNSPECIFIED, generator,
+                            due + absl::Hours(24 * 400))
+                   .has_value());
+
+  // Records after the flag take the stream's versions after it; the
+  // flag's own version is no record to strike.
+  absl::StatusOr<v1::Container> used =
+      Record(Use(Code(1)), v1::MANIFEST_STATUS_UNSPECIFIED, due);
+  ASSERT_TRUE(used.ok()) << used.status();
+  EXPECT_EQ(used->records(1).number(), 4);
+  EXPECT_THAT(Record(Revoke(Code(1), 3), v1::MANIFEST_STATUS_UNSPECIFIED, due),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("record.revokes 3 is not a stock record")));
+
+  // A regulator acknowledges, then resolves; each is a version.
+  ledger::v1::FlagNoted note;
+  note.set_id(Code(1) + "-F1");
+  note.set_by("浙江省生态环境厅");
+  note.set_note("site visit booked");
+  absl::StatusOr<ContainerDecision> acked =
+      DecideContainerFlagNote(*used, note, v1::FLAG_STATE_ACKED, due);
+  ASSERT_TRUE(acked.ok()) << acked.status();
+  EXPECT_EQ(ContainerEventType(acked->event), "container.flag.acked");
+  EXPECT_EQ(acked->next.flags(0).state(), v1::FLAG_STATE_ACKED);
+  EXPECT_EQ(ContainerVersion(acked->next), 5);
+  EXPECT_THAT(
+      DecideContainerFlagNote(acked->next, note, v1::FLAG_STATE_ACKED, due),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("is ACKED; it cannot become ACKED")));
+  ledger::v1::FlagNoted bad = note;
+  bad.set_note(std::string(600, 'x'));
+  EXPECT_THAT(
+      DecideContainerFlagNote(acked->next, bad, v1::FLAG_STATE_RESOLVED, due),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("note")));
+  bad = note;
+  bad.set_id(Code(1) + "-F2");
+  EXPECT_THAT(
+      DecideContainerFlagNote(acked->next, bad, v1::FLAG_STATE_RESOLVED, due),
+      StatusIs(absl::StatusCode::kNotFound, HasSubstr("-F2 does not exist")));
+  streams_[Code(1)].push_back(acked->event);
+  absl::StatusOr<ContainerDecision> resolved =
+      DecideContainerFlagNote(acked->next, note, v1::FLAG_STATE_RESOLVED, due);
+  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  streams_[Code(1)].push_back(resolved->event);
+  EXPECT_EQ(resolved->next.flags(0).state(), v1::FLAG_STATE_RESOLVED);
+  EXPECT_THAT(resolved->next.flags(0).history(), SizeIs(3));
+  EXPECT_EQ(ContainerVersion(resolved->next), 6);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      Replayed(Code(1)), resolved->next));
+}
+
+TEST_F(StockTest, AContainerTakenAwayInTimeEndsItsDeadline) {
+  Register(1);
+  absl::StatusOr<v1::Container> stored = Record(Store(Code(1), "F1"));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  v1::Container listed = *stored;
+  listed.set_manifest(kNumber);
+  const v1::Enterprise generator = *registry_.GetEnterprise("g", kGenerator);
+  absl::optional<ledger::v1::ContainerEvent> e = SweepStorage(
+      listed, v1::MANIFEST_STATUS_IN_TRANSIT, generator, DueOfAt30());
+  ASSERT_TRUE(e.has_value());
+  ASSERT_TRUE(e->has_storage_ended());
+  EXPECT_EQ(e->storage_ended().manifest(), kNumber);
+  EXPECT_EQ(ContainerEventType(*e), "container.storage.ended");
+  streams_[Code(1)].push_back(*e);
+  const v1::Container ended = ApplyContainerEvent(*stored, *e, DueOfAt30());
+  EXPECT_EQ(ended.storage_ended_on(), kNumber);
+  EXPECT_THAT(ended.flags(), IsEmpty());
+  EXPECT_EQ(ContainerVersion(ended), 3);
+  EXPECT_FALSE(StorageDeadline(ended).has_value());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      Replayed(Code(1)), ended));
+}
+
+TEST_F(StockTest, ABookingUnderApprovedLongerStorageCarriesItsLimit) {
+  v1::Enterprise generator = *registry_.GetEnterprise("g", kGenerator);
+  v1::StorageExtension* x = generator.add_storage_extensions();
+  x->set_document("嘉环贮延〔2026〕1号");
+  x->set_days(730);
+  x->set_valid_from("2026-06-01");
+  x->set_valid_until("2026-06-30");
+  v1::StorageExtension* shorter = generator.add_storage_extensions();
+  *shorter = *x;
+  shorter->set_document("嘉环贮延〔2026〕2号");
+  shorter->set_days(500);
+  EXPECT_EQ(StorageLimitDays(generator, absl::CivilDay(2026, 6, 3)), 730);
+  EXPECT_EQ(StorageLimitDays(generator, absl::CivilDay(2026, 7, 1)),
+            kStorageLimitDays);
+  EXPECT_EQ(StorageLimitDays(generator, absl::CivilDay(2026, 5, 31)),
+            kStorageLimitDays);
+  registry_.Add(generator);
+
+  Register(1);
+  absl::StatusOr<v1::Container> stored = Record(Store(Code(1), "F1"));
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->storage_limit_days(), 730);
+  const absl::Time due =
+      absl::FromCivil(absl::CivilDay(2028, 6, 3), ChinaTime());
+  EXPECT_EQ(StorageDeadline(*stored), due);
+  EXPECT_FALSE(SweepStorage(*stored, v1::MANIFEST_STATUS_UNSPECIFIED, generator,
+                            DueOfAt30())
+                   .has_value());
+  absl::optional<ledger::v1::ContainerEvent> e =
+      SweepStorage(*stored, v1::MANIFEST_STATUS_UNSPECIFIED, generator, due);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_THAT(e->flag_raised().detail(), HasSubstr("730 days"));
+}
+
+TEST_F(StockTest, OnlyABookingThatSetALimitRunsADeadline) {
+  // Booked in by a record written before ledger v11: no limit, no deadline,
+  // so that old streams replay to the index they were written with.
+  Register(1);
+  ASSERT_TRUE(Record(Store(Code(1), "F1")).ok());
+  streams_[Code(1)].back().mutable_stock()->clear_storage_limit_days();
+  const v1::Container old = Replayed(Code(1));
+  EXPECT_EQ(old.stock(), v1::STOCK_STATE_STORED);
+  EXPECT_EQ(old.storage_limit_days(), 0);
+  EXPECT_FALSE(StorageDeadline(old).has_value());
+  EXPECT_FALSE(SweepStorage(old, v1::MANIFEST_STATUS_UNSPECIFIED,
+                            *registry_.GetEnterprise("g", kGenerator),
+                            DueOfAt30() + absl::Hours(24 * 1000))
+                   .has_value());
+  // Used on site, or its booking struck: nothing is held.
+  Register(2);
+  ASSERT_TRUE(Record(Store(Code(2), "F1")).ok());
+  absl::StatusOr<v1::Container> used = Record(Use(Code(2)));
+  ASSERT_TRUE(used.ok()) << used.status();
+  EXPECT_FALSE(StorageDeadline(*used).has_value());
+  Register(3);
+  ASSERT_TRUE(Record(Store(Code(3), "F1")).ok());
+  absl::StatusOr<v1::Container> struck = Record(Revoke(Code(3), 2));
+  ASSERT_TRUE(struck.ok()) << struck.status();
+  EXPECT_EQ(struck->stock(), v1::STOCK_STATE_UNSTORED);
+  EXPECT_FALSE(StorageDeadline(*struck).has_value());
 }
 
 // A manifest numbered `number` in `status` listing `codes` on one line of

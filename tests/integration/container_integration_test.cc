@@ -293,5 +293,175 @@ TEST_F(ContainerIntegrationTest, TheStockLedgerFollowsDrumsOutOnAManifest) {
   ExpectDeepVerifyPasses();
 }
 
+TEST_F(ContainerIntegrationTest, StockHeldPastItsLimitIsFlaggedOnItsContainer) {
+  for (int seq : {1, 2}) {
+    ASSERT_TRUE(RegisterAs(kGenerator, Code(seq), 200 * 1000).ok());
+    ASSERT_TRUE(
+        RecordAs(kGenerator, Code(seq), v1::STOCK_MOVE_STORED, "贮存库1").ok());
+  }
+  // Drum 2 leaves in time; drum 1 stays.
+  WriteReply r;
+  ASSERT_TRUE(OpenWith({Code(2)}, &r).ok());
+  const std::string n = r.manifest().number();
+  ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r).ok());
+  const auto overdue = [&](const std::string& who) {
+    v1::ListFlagsRequest req;
+    req.set_kind(v1::FLAG_KIND_STOCK_OVERDUE);
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    v1::ListFlagsResponse out;
+    grpc::Status s = flags_->List(&ctx, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return std::vector<v1::Flag>(out.flags().begin(), out.flags().end());
+  };
+  ASSERT_TRUE(server_->Sweep().ok());
+  EXPECT_THAT(overdue(Regulator("3304")), IsEmpty());
+
+  // Booked in on 2026-11-23: held 365 whole days, due from 2027-11-24.
+  clock_.Advance(absl::Hours(24 * 366) - absl::Hours(10));  // 23:00 the day
+  ASSERT_TRUE(server_->Sweep().ok());
+  EXPECT_THAT(overdue(Regulator("3304")), IsEmpty());
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(server_->Sweep().ok());
+  std::vector<v1::Flag> flags = overdue(Regulator("3304"));
+  ASSERT_THAT(flags, SizeIs(1));
+  const v1::Flag f = flags[0];
+  EXPECT_EQ(f.id(), Code(1) + "-F1");
+  EXPECT_EQ(f.container(), Code(1));
+  EXPECT_EQ(f.manifest(), "");
+  EXPECT_EQ(f.state(), v1::FLAG_STATE_OPEN);
+  EXPECT_THAT(f.detail(), HasSubstr("贮存库1"));
+  // Its generator sees it; another city's regulator does not.
+  EXPECT_THAT(overdue(kGenerator), SizeIs(1));
+  EXPECT_THAT(overdue(Regulator("3301")), IsEmpty());
+
+  // Drum 2's deadline ended with the manifest that took it; drum 1 holds
+  // its flag, and neither is swept again.
+  v1::Container c1, c2;
+  ASSERT_TRUE(GetContainerAs(kGenerator, Code(1), &c1).ok());
+  ASSERT_TRUE(GetContainerAs(kGenerator, Code(2), &c2).ok());
+  EXPECT_EQ(c2.storage_ended_on(), n);
+  EXPECT_THAT(c2.flags(), IsEmpty());
+  ASSERT_THAT(c1.flags(), SizeIs(1));
+  const uint64_t head = Head();
+  clock_.Advance(absl::Hours(24 * 30));
+  ASSERT_TRUE(server_->Sweep().ok());
+  EXPECT_EQ(Head(), head);
+
+  // Noted by its regulator only, each note a version of the drum's stream.
+  v1::AcknowledgeFlagRequest note;
+  *note.mutable_meta() = Meta();
+  note.set_id(f.id());
+  note.set_note("site visit booked");
+  note.set_by("嘉兴市生态环境局");
+  v1::Flag noted;
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, Regulator("3301"));
+    grpc::Status s = Acknowledge(&ctx, note, &noted);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+        << s.error_message();
+  }
+  EXPECT_EQ(Head(), head);
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, Regulator("3304"));
+    grpc::Status s = Acknowledge(&ctx, note, &noted);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(noted.state(), v1::FLAG_STATE_ACKED);
+  }
+  {
+    // A retry answers the same, writing nothing.
+    grpc::ClientContext ctx;
+    As(&ctx, Regulator("3304"));
+    const uint64_t acked = Head();
+    ASSERT_TRUE(Acknowledge(&ctx, note, &noted).ok());
+    EXPECT_EQ(noted.state(), v1::FLAG_STATE_ACKED);
+    EXPECT_EQ(Head(), acked);
+  }
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, Regulator("3304"));
+    *note.mutable_meta() = Meta();
+    note.set_note("removed to the licensed receiver");
+    ASSERT_TRUE(Resolve(&ctx, note, &noted).ok());
+    EXPECT_EQ(noted.state(), v1::FLAG_STATE_RESOLVED);
+  }
+  // The drum still takes stock records, after the flag's versions.
+  v1::RecordStockResponse used;
+  grpc::Status s =
+      RecordAs(kGenerator, Code(1), v1::STOCK_MOVE_OWN_USE, "R4", &used);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(used.container().records(1).number(), 6);
+
+  // Scrubbed deep and replayed: the flag, its index and counters, the
+  // ended deadline are what the streams make.
+  ASSERT_TRUE(server_->Scrub(/*deep=*/true).ok());
+  EXPECT_FALSE(server_->Integrity().damaged())
+      << server_->Integrity().problem();
+  ExpectDeepVerifyPasses();
+  Start();
+  flags = overdue(Regulator("3304"));
+  ASSERT_THAT(flags, SizeIs(1));
+  EXPECT_EQ(flags[0].state(), v1::FLAG_STATE_RESOLVED);
+  ExpectDeepVerifyPasses();
+}
+
+TEST_F(ContainerIntegrationTest, ApprovedLongerStorageSetsTheDeadline) {
+  const auto extend = [&](const std::string& who, int days,
+                          v1::ExtendStorageResponse* out = nullptr) {
+    v1::ExtendStorageRequest req;
+    *req.mutable_meta() = Meta();
+    req.set_generator(kGenerator);
+    v1::StorageExtension* x = req.mutable_extension();
+    x->set_document(absl::StrCat("嘉环贮延〔2026〕", days, "号"));
+    x->set_days(days);
+    x->set_valid_from("2026-11-01");
+    x->set_valid_until("2026-12-31");
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    v1::ExtendStorageResponse reply;
+    grpc::Status s = registry_->ExtendStorage(&ctx, req, &reply);
+    if (out != nullptr) *out = reply;
+    return s;
+  };
+  // Only a regulator over the generator; a bad field changes nothing.
+  const uint64_t head = Head();
+  EXPECT_EQ(extend(kGenerator, 730).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status s = extend(Regulator("3301"), 730);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(s.error_message(), HasSubstr("generator"));
+  s = extend(Regulator("3304"), 300);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("extension.days"));
+  EXPECT_EQ(Head(), head);
+  v1::ExtendStorageResponse extended;
+  s = extend(Regulator("3304"), 730, &extended);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(extended.enterprise().storage_extensions_size(), 1);
+
+  ASSERT_TRUE(RegisterAs(kGenerator, Code(1), 200 * 1000).ok());
+  v1::RecordStockResponse stored;
+  ASSERT_TRUE(
+      RecordAs(kGenerator, Code(1), v1::STOCK_MOVE_STORED, "贮存库1", &stored)
+          .ok());
+  EXPECT_EQ(stored.container().storage_limit_days(), 730);
+  EXPECT_EQ(stored.container().records(0).storage_limit_days(), 730);
+
+  // A year and a day on, still within its approved two years.
+  clock_.Advance(absl::Hours(24 * 367));
+  ASSERT_TRUE(server_->Sweep().ok());
+  v1::Container c;
+  ASSERT_TRUE(GetContainerAs(kGenerator, Code(1), &c).ok());
+  EXPECT_THAT(c.flags(), IsEmpty());
+  clock_.Advance(absl::Hours(24 * 365));
+  ASSERT_TRUE(server_->Sweep().ok());
+  ASSERT_TRUE(GetContainerAs(kGenerator, Code(1), &c).ok());
+  ASSERT_THAT(c.flags(), SizeIs(1));
+  EXPECT_THAT(c.flags(0).detail(), HasSubstr("730 days"));
+  ExpectDeepVerifyPasses();
+}
+
 }  // namespace
 }  // namespace cradle::testing

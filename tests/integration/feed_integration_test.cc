@@ -3,6 +3,7 @@
 // that a live subscription sees new writes, and the refusals.
 
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -251,6 +252,44 @@ TEST_F(FeedIntegrationTest, AContainersRegistrationGoesToItsGeneratorsFeed) {
     const Received got = ToHead(who);
     ASSERT_TRUE(got.status.ok()) << who << ": " << got.status.error_message();
     EXPECT_FALSE(has_container(got)) << who;
+  }
+
+  // Its booking into storage, and the STOCK_OVERDUE flag the sweeper
+  // raises on its stream a year on, go the same way: every entry of the
+  // stream belongs to the unit the code names.
+  v1::RecordStockRequest store;
+  *store.mutable_meta() = Meta();
+  store.mutable_record()->set_code(code);
+  store.mutable_record()->set_move(v1::STOCK_MOVE_STORED);
+  store.mutable_record()->set_facility("贮存库1");
+  {
+    grpc::ClientContext stock_ctx;
+    As(&stock_ctx, kGenerator);
+    v1::RecordStockResponse stored;
+    s = containers->RecordStock(&stock_ctx, store, &stored);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  clock_.Advance(absl::Hours(24 * 367));
+  ASSERT_TRUE(server_->Sweep().ok());
+  const auto types = [&](const Received& r) {
+    std::vector<std::string> out;
+    for (const v1::LedgerEntry& e : r.entries) {
+      if (e.stream() == "container/" + code) out.push_back(e.type());
+    }
+    return out;
+  };
+  for (const std::string& who : {kGenerator, kJiaxingRegulator}) {
+    const Received got = ToHead(who);
+    ASSERT_TRUE(got.status.ok()) << who << ": " << got.status.error_message();
+    EXPECT_THAT(types(got), ::testing::ElementsAre("container.registered",
+                                                   "container.stock",
+                                                   "container.flag.raised"))
+        << who;
+  }
+  for (const std::string& who : {kReceiver, kHangzhouRegulator}) {
+    const Received got = ToHead(who);
+    ASSERT_TRUE(got.status.ok()) << who << ": " << got.status.error_message();
+    EXPECT_THAT(types(got), ::testing::IsEmpty()) << who;
   }
 }
 

@@ -23,11 +23,13 @@ async function listFlags() {
   byCity(flags || []);
   document.getElementById('flags').replaceChildren(...(flags || []).map((f) => el('tr', { 'data-kind': f.kind },
     el('td', {}, f.kind.replace('FLAG_KIND_', '')),
-    el('td', { class: 'mono' }, el('a', { href: '#chain-title', onclick: () => { document.getElementById('chain-number').value = f.manifest; } }, f.manifest)),
+    // A container's flag (held past its storage limit) has no manifest to follow.
+    el('td', { class: 'mono' }, f.container ? `容器 ${f.container}`
+      : el('a', { href: '#chain-title', onclick: () => { document.getElementById('chain-number').value = f.manifest; } }, f.manifest)),
     el('td', { class: 'mono' }, (f.enterprises || []).map((id) => el('a', {
       href: '#risk-title', onclick: () => guarded(null, () => risk(id)),
     }, id, ' '))),
-    el('td', {}, `${f.originCity} → ${f.destinationCity}`),
+    el('td', {}, f.container ? f.originCity : `${f.originCity} → ${f.destinationCity}`),
     el('td', {}, f.detail),
     el('td', {}, f.state.replace('FLAG_STATE_', '').toLowerCase()),
     el('td', {},
@@ -59,7 +61,7 @@ async function note(button, flag, verb) {
     await post(`/v1/flags/${encodeURIComponent(flag.id)}:${verb}`, {
       meta: { idempotencyKey: newKey('flag') }, note: text, by,
     });
-    showDone(`${flag.kind.replace('FLAG_KIND_', '')} ${flag.manifest}: ${verb === 'acknowledge' ? '已确认 acknowledged' : '已解决 resolved'}`);
+    showDone(`${flag.kind.replace('FLAG_KIND_', '')} ${flag.manifest || flag.container}: ${verb === 'acknowledge' ? '已确认 acknowledged' : '已解决 resolved'}`);
     await listFlags();
   });
 }
