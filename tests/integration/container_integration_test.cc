@@ -334,6 +334,24 @@ TEST_F(ContainerIntegrationTest, StockHeldPastItsLimitIsFlaggedOnItsContainer) {
   // Its generator sees it; another city's regulator does not.
   EXPECT_THAT(overdue(kGenerator), SizeIs(1));
   EXPECT_THAT(overdue(Regulator("3301")), IsEmpty());
+  // The regulator's office inbox asks it to answer the drum's flag.
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, Regulator("3304"));
+    v1::ListInboxRequest req;
+    req.set_page_size(1000);
+    v1::ListInboxResponse inbox;
+    grpc::Status s = manifests_->ListInbox(&ctx, req, &inbox);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    int asked = 0;
+    for (const v1::InboxItem& i : inbox.items()) {
+      if (i.flag() != f.id()) continue;
+      ++asked;
+      EXPECT_EQ(i.task(), v1::InboxItem::TASK_ANSWER_FLAG);
+      EXPECT_THAT(i.detail(), HasSubstr("STOCK_OVERDUE"));
+    }
+    EXPECT_EQ(asked, 1);
+  }
 
   // Drum 2's deadline ended with the manifest that took it; drum 1 holds
   // its flag, and neither is swept again.
