@@ -25,8 +25,15 @@
 //     generator's manifest of three drums;
 //   - each collector's collection balance against reading what it rests on.
 //
+// Then the sweeper: ten days on, the manifests' deadlines (TRANSIT_OVERDUE
+// on every load left on the road: the reference); two years on, every
+// stored drum's storage deadline (docs/STOCK.md): ended for a drum that
+// left, STOCK_OVERDUE for one still held. Reported: a drum's sweep against
+// a manifest's, per subject swept.
+//
 //   build/bench/stock_bench --generators=100 --containers=300 --collectors=10
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -48,6 +55,7 @@
 #include "bench/party.h"
 #include "domain/collection.h"
 #include "domain/container.h"
+#include "domain/flags/engine.h"
 #include "domain/lifecycle.h"
 #include "domain/stock.h"
 #include "domain/uscc.h"
@@ -577,6 +585,43 @@ int main(int argc, char** argv) {
   }
   const absl::Duration decide_record = absl::Now() - t;
 
+  // The sweeper, subject by subject: the manifests' transit deadlines,
+  // then the drums' storage limits.
+  const auto sweep = [&](int* swept) -> absl::StatusOr<absl::Duration> {
+    const absl::Time start = absl::Now();
+    for (;;) {
+      absl::StatusOr<int> n = manifests.SweepDue(1 << 20);
+      if (!n.ok()) return n.status();
+      if (*n == 0) break;
+      *swept += *n;
+    }
+    return absl::Now() - start;
+  };
+  clock.Advance(absl::Hours(24 * 10));
+  int manifests_swept = 0;
+  absl::StatusOr<absl::Duration> manifest_sweep = sweep(&manifests_swept);
+  if (!manifest_sweep.ok()) return Fail(manifest_sweep.status());
+  // Every drum booked in and not used on site has a deadline running:
+  // the generators', the small generators' and the collectors' bags.
+  auto due = (*ledger)->ScanIndex(cradle::services::keys::DuePrefix(), "",
+                                  size_t{1} << 22);
+  if (!due.ok()) return Fail(due.status());
+  int deadlines = 0;
+  for (const cradle::storage::KeyValue& row : *due) {
+    auto parts = cradle::services::keys::ParseDueKey(row.key);
+    if (!parts.ok()) return Fail(parts.status());
+    deadlines += cradle::domain::IsContainerSubject(parts->number) ? 1 : 0;
+  }
+  clock.Advance(absl::Hours(24 * 365 * 2));
+  int subjects_flagged = 0;
+  absl::StatusOr<absl::Duration> drum_sweep = sweep(&subjects_flagged);
+  if (!drum_sweep.ok()) return Fail(drum_sweep.status());
+  auto overdue = (*ledger)->ScanIndex(
+      cradle::services::keys::FlagKindPrefix(v1::FLAG_KIND_STOCK_OVERDUE), "",
+      size_t{1} << 22);
+  if (!overdue.ok()) return Fail(overdue.status());
+  const int drums_flagged = static_cast<int>(overdue->size());
+
   (*ledger)->Close().IgnoreError();
   const uint64_t disk = DirBytes(dir);
   std::error_code ec;
@@ -611,6 +656,14 @@ int main(int argc, char** argv) {
       "decide:    registration %.2f us, stock record %.2f us (ratio %.2f)\n",
       us(decide_registration, kDecisions), us(decide_record, kDecisions),
       us(decide_record, kDecisions) / us(decide_registration, kDecisions));
+  std::printf(
+      "sweep:     %d manifests flagged TRANSIT_OVERDUE, %.1f us each; %d "
+      "drums' storage deadlines (%d flagged STOCK_OVERDUE), %.1f us each "
+      "(ratio %.2f)\n",
+      manifests_swept, us(*manifest_sweep, std::max(manifests_swept, 1)),
+      deadlines, drums_flagged, us(*drum_sweep, deadlines),
+      us(*drum_sweep, deadlines) /
+          us(*manifest_sweep, std::max(manifests_swept, 1)));
   std::printf("balance:   %.1f t shipped, %.1f t used on site, %.1f t held\n",
               shipped_g / 1e6, own_g / 1e6, stock_g / 1e6);
   if (collectors > 0) {
