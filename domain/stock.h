@@ -45,7 +45,8 @@ absl::optional<absl::Time> StorageDeadline(const v1::Container& c);
 // What the sweeper records on `c`'s stream (`c` as read, with the manifest
 // that lists it, in status `listed_on`) once its deadline is due at `now`:
 // the end of its storage when that manifest took it out of stock, else a
-// STOCK_OVERDUE flag naming `generator`. nullopt when nothing is due.
+// STOCK_OVERDUE flag naming `generator` (read only for the flag). nullopt
+// when nothing is due.
 absl::optional<ledger::v1::ContainerEvent> SweepStorage(
     const v1::Container& c, v1::ManifestStatus listed_on,
     const v1::Enterprise& generator, absl::Time now);

@@ -227,9 +227,14 @@ absl::StatusOr<bool> ManifestStore::SweepContainer(absl::string_view code,
     CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(c.manifest()));
     listed_on = m.status();
   }
-  CRADLE_ASSIGN_OR_RETURN(
-      v1::Enterprise generator,
-      registry_.GetEnterprise("container.generator", c.generator()));
+  // The generator is read only for the flag, which names its division: most
+  // drums have left in time and only end their deadline.
+  v1::Enterprise generator;
+  if (!domain::TakenOutOfStock(listed_on)) {
+    CRADLE_ASSIGN_OR_RETURN(
+        generator,
+        registry_.GetEnterprise("container.generator", c.generator()));
+  }
   absl::optional<ledger::v1::ContainerEvent> e =
       domain::SweepStorage(c, listed_on, generator, now);
   if (!e.has_value()) return false;
