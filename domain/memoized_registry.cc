@@ -49,4 +49,10 @@ absl::StatusOr<int64_t> MemoizedRegistry::ApprovalUsedGrams(
                   [&] { return source_.ApprovalUsedGrams(number); });
 }
 
+absl::StatusOr<v1::Container> MemoizedRegistry::GetContainer(
+    absl::string_view field, absl::string_view code) const {
+  return Remember(containers_, std::string(code),
+                  [&] { return source_.GetContainer(field, code); });
+}
+
 }  // namespace cradle::domain

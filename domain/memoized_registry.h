@@ -37,11 +37,8 @@ class MemoizedRegistry final : public RegistryReader {
       absl::string_view generator, absl::string_view receiver) const override;
   absl::StatusOr<int64_t> ApprovalUsedGrams(
       absl::string_view number) const override;
-  // Asked of the source each time: a write reads each container once.
   absl::StatusOr<v1::Container> GetContainer(
-      absl::string_view field, absl::string_view code) const override {
-    return source_.GetContainer(field, code);
-  }
+      absl::string_view field, absl::string_view code) const override;
   absl::StatusOr<std::string> ManifestOfContainer(
       absl::string_view code) const override {
     return source_.ManifestOfContainer(code);
@@ -56,6 +53,13 @@ class MemoizedRegistry final : public RegistryReader {
     return source_.PlanShippedGrams(number, code, receiver);
   }
 
+  // The containers this write read, by code, as it read them: its decision
+  // stands only while they are still so (storage::StreamRead).
+  const absl::flat_hash_map<std::string, v1::Container>& containers_read()
+      const {
+    return containers_;
+  }
+
  private:
   const RegistryReader& source_;
   mutable absl::flat_hash_map<std::string, v1::Enterprise> enterprises_;
@@ -65,6 +69,7 @@ class MemoizedRegistry final : public RegistryReader {
   mutable absl::flat_hash_map<std::string, std::vector<v1::Approval>>
       approvals_;
   mutable absl::flat_hash_map<std::string, int64_t> approval_used_;
+  mutable absl::flat_hash_map<std::string, v1::Container> containers_;
 };
 
 }  // namespace cradle::domain

@@ -12,6 +12,7 @@
 
 #include "base/status_macros.h"
 #include "base/time.h"
+#include "domain/container.h"
 #include "domain/division.h"
 #include "domain/flags/engine.h"
 #include "domain/inbox.h"
@@ -96,6 +97,26 @@ storage::AppendRequest ManifestStore::MakeAppend(
 
 namespace {
 
+static_assert(storage::kMaxReadsPerAppend >= domain::kMaxContainersPerManifest,
+              "a manifest's containers must fit an append's reads");
+
+// Names in `req` each container the decision read, at the version it read:
+// a stock record landing on one first (a booking decided on the manifest as
+// it was) aborts the append, which writes nothing and is decided again when
+// the caller retries.
+void AddContainerReads(const domain::MemoizedRegistry& registry,
+                       storage::AppendRequest* req) {
+  for (const auto& [code, c] : registry.containers_read()) {
+    req->reads.push_back(storage::StreamRead{
+        keys::ContainerStream(code),
+        static_cast<uint64_t>(domain::ContainerVersion(c))});
+  }
+  std::sort(req->reads.begin(), req->reads.end(),
+            [](const storage::StreamRead& a, const storage::StreamRead& b) {
+              return a.stream < b.stream;
+            });
+}
+
 // The answer to a write once durable: the state it made and its receipt.
 std::function<absl::StatusOr<ManifestWritten>(const storage::AppendResult&)>
 AnswerWith(v1::Manifest next) {
@@ -139,6 +160,7 @@ absl::StatusOr<PreparedWrite<ManifestWritten>> ManifestStore::PrepareOpen(
                                                flag_config_, now, &decision));
   PreparedWrite<ManifestWritten> out;
   out.append = MakeAppend(v1::Manifest(), decision, actor, now);
+  AddContainerReads(registry, &out.append);
   out.answer = AnswerWith(std::move(decision.next));
   return out;
 }
@@ -191,6 +213,7 @@ void ManifestStore::Write(absl::string_view number,
             current, registry, flag_config_, now, &decision));
         PreparedWrite<ManifestWritten> out;
         out.append = MakeAppend(current, decision, who.Actor(), now);
+        AddContainerReads(registry, &out.append);
         out.answer = AnswerWith(std::move(decision.next));
         return out;
       },
@@ -223,9 +246,12 @@ absl::StatusOr<bool> ManifestStore::SweepContainer(absl::string_view code,
   CRADLE_ASSIGN_OR_RETURN(v1::Container c,
                           registry_.GetContainer("code", code));
   v1::ManifestStatus listed_on = v1::MANIFEST_STATUS_UNSPECIFIED;
+  std::vector<storage::StreamRead> reads;
   if (!c.manifest().empty()) {
     CRADLE_ASSIGN_OR_RETURN(v1::Manifest m, Load(c.manifest()));
     listed_on = m.status();
+    reads.push_back(
+        storage::StreamRead{c.manifest(), static_cast<uint64_t>(m.version())});
   }
   // The generator is read only for the flag, which names its division: most
   // drums have left in time and only end their deadline.
@@ -239,11 +265,14 @@ absl::StatusOr<bool> ManifestStore::SweepContainer(absl::string_view code,
       domain::SweepStorage(c, listed_on, generator, now);
   if (!e.has_value()) return false;
   const v1::Container next = domain::ApplyContainerEvent(c, *e, now);
+  storage::AppendRequest req = ContainerAppend(c, *e, next, "cradle-sweeper");
+  req.reads = std::move(reads);
   absl::StatusOr<storage::AppendResult> r =
-      ledger_.AppendAndWait(ContainerAppend(c, *e, next, "cradle-sweeper"));
+      ledger_.AppendAndWait(std::move(req));
   if (!r.ok() && r.status().code() != absl::StatusCode::kAborted) {
     return r.status();
-  }  // ABORTED: a record arrived meanwhile; the next pass looks again.
+  }  // ABORTED: a record or its manifest's pickup arrived meanwhile; the
+     // next pass looks again.
   return r.ok() && e->has_flag_raised();
 }
 

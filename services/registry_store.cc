@@ -349,10 +349,15 @@ void RegistryStore::RecordStock(const v1::RecordStockRequest& request,
         CRADLE_ASSIGN_OR_RETURN(v1::Container c,
                                 reader_.GetContainer("record.code", code));
         v1::ManifestStatus listed_on = v1::MANIFEST_STATUS_UNSPECIFIED;
+        std::vector<storage::StreamRead> reads;
         if (!c.manifest().empty()) {
           CRADLE_ASSIGN_OR_RETURN(v1::Manifest m,
                                   reader_.GetManifest(c.manifest()));
           listed_on = m.status();
+          // Decided on the manifest as it is: its pickup landing first
+          // aborts this record (storage::StreamRead).
+          reads.push_back(storage::StreamRead{
+              c.manifest(), static_cast<uint64_t>(m.version())});
         }
         CRADLE_ASSIGN_OR_RETURN(
             v1::Enterprise generator,
@@ -363,6 +368,7 @@ void RegistryStore::RecordStock(const v1::RecordStockRequest& request,
                                       clock_.Now()));
         PreparedWrite<v1::RecordStockResponse> out;
         out.append = ContainerAppend(c, d.event, d.next, who.Actor());
+        out.append.reads = std::move(reads);
         out.answer = [container = std::move(d.next)](
                          const storage::AppendResult& r) mutable
             -> absl::StatusOr<v1::RecordStockResponse> {

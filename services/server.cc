@@ -261,6 +261,7 @@ absl::StatusOr<std::unique_ptr<CradleServer>> CradleServer::Start(
   storage::RocksDbLedger::Options ledger_options;
   ledger_options.sync = options.sync;
   ledger_options.clock = &clock;
+  ledger_options.before_append = options.before_append;
   ledger_options.forensic = options.forensic;
   ledger_options.verify_tail_on_open = options.verify_tail_on_open;
   if (!options.cluster_log.empty()) {

@@ -2,6 +2,7 @@
 
 // One process hosting every Cradle service over an embedded RocksDB ledger.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,7 +38,9 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:7443";  // port 0 picks a free port
   bool sync = true;  // fsync before acknowledging; off only for benchmarks
   const Clock* clock = nullptr;  // not owned; default SystemClock
-  domain::FlagConfig flags;      // limits of the flag rules
+  // Test seam: the ledger's (RocksDbLedger::Options::before_append).
+  std::function<void(const storage::AppendRequest&)> before_append;
+  domain::FlagConfig flags;  // limits of the flag rules
   // How often the sweeper raises deadline flags; zero: no sweeper thread
   // (tests drive CradleServer::Sweep themselves).
   absl::Duration sweep_interval = absl::Minutes(1);

@@ -85,6 +85,23 @@ absl::Status ValidateAppendRequest(const AppendRequest& request) {
         return s;
     }
   }
+  if (request.reads.size() > kMaxReadsPerAppend) {
+    return absl::InvalidArgumentError(absl::StrCat("reads must hold at most ",
+                                                   kMaxReadsPerAppend, ", got ",
+                                                   request.reads.size()));
+  }
+  for (size_t i = 0; i < request.reads.size(); ++i) {
+    const StreamRead& r = request.reads[i];
+    if (absl::Status s = CheckStreamId(r.stream); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("reads[", i, "]: ", s.message()));
+    }
+    if (r.stream == request.stream) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("reads[", i, "] is the appended stream ", r.stream,
+                       ": its version is expected_version"));
+    }
+  }
   return CheckSize("idempotency_key", request.idempotency_key, 0,
                    kMaxIdempotencyKeyBytes);
 }

@@ -83,11 +83,24 @@ struct Mutation {
 // The value of a counter key; 0 for an absent key.
 int64_t DecodeCounter(const absl::optional<std::string>& value);
 
+// Another stream a decision read, at the version it read (0: absent).
+struct StreamRead {
+  std::string stream;
+  uint64_t version = 0;
+};
+inline constexpr size_t kMaxReadsPerAppend = 1024;
+
 struct AppendRequest {
   std::string stream;
   // The stream's version (number of entries) the writer based its decision
   // on; 0 for a stream that must not exist yet.
   uint64_t expected_version = 0;
+  // Other streams the decision read, at the versions it read them: the
+  // append fails as for a moved `stream` when any of them has moved on since,
+  // durably or earlier in the same group. For two writes that each decide on
+  // the other's stream (a stock record on its manifest's status, a pickup on
+  // its containers' stock), so that each sees what the other wrote.
+  std::vector<StreamRead> reads;
   std::vector<NewEntry> entries;
   std::vector<Mutation> mutations;
   // Non-empty: the append is applied at most once per key. A repeat returns
@@ -204,7 +217,8 @@ class LedgerReader {
 class Ledger : public LedgerReader {
  public:
   // Queues `request`. Errors: INVALID_ARGUMENT for a malformed request,
-  // ABORTED when the stream's version is not `expected_version`,
+  // ABORTED when the stream's version is not `expected_version` or one of
+  // `reads` is not at the version read,
   // FAILED_PRECONDITION once closed, RESOURCE_EXHAUSTED on a full disk,
   // UNAVAILABLE after a failed write (the ledger then refuses all appends
   // until reopened), DATA_LOSS once a check found the ledger damaged

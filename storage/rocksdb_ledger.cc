@@ -444,6 +444,7 @@ absl::StatusOr<std::vector<std::string>> RocksDbLedger::ConsistencyProof(
 }
 
 void RocksDbLedger::Append(AppendRequest request, AppendDone done) {
+  if (options_.before_append) options_.before_append(request);
   absl::Status invalid = ValidateAppendRequest(request);
   if (invalid.ok()) {
     absl::MutexLock lock(&mu_);
@@ -560,13 +561,13 @@ void RocksDbLedger::CommitGroup(std::deque<Pending>* group) {
   for (auto& [done, result] : results) done(std::move(result));
 }
 
-absl::StatusOr<uint64_t> RocksDbLedger::GroupVersion(
-    const Group& g, const AppendRequest& req) const {
-  if (auto it = g.stream_versions.find(req.stream);
-      it != g.stream_versions.end()) {
+absl::StatusOr<uint64_t> RocksDbLedger::GroupVersion(const Group& g,
+                                                     absl::string_view stream,
+                                                     uint64_t expected) const {
+  if (auto it = g.stream_versions.find(stream); it != g.stream_versions.end()) {
     return it->second;
   }
-  return StreamVersionIfAt(req.stream, req.expected_version);
+  return StreamVersionIfAt(stream, expected);
 }
 
 absl::StatusOr<AppendResult> RocksDbLedger::Stage(Group* g,
@@ -582,12 +583,22 @@ absl::StatusOr<AppendResult> RocksDbLedger::Stage(Group* g,
                             FindIdempotent(req->idempotency_key));
     if (seen.has_value()) return *std::move(seen);
   }
-  CRADLE_ASSIGN_OR_RETURN(uint64_t current, GroupVersion(*g, *req));
+  CRADLE_ASSIGN_OR_RETURN(uint64_t current,
+                          GroupVersion(*g, req->stream, req->expected_version));
   if (current != req->expected_version) {
     return absl::AbortedError(
         absl::StrCat("stream ", req->stream, " is at version ", current,
                      ", not the expected ", req->expected_version,
                      ": re-read it and decide again"));
+  }
+  for (const StreamRead& r : req->reads) {
+    CRADLE_ASSIGN_OR_RETURN(uint64_t at, GroupVersion(*g, r.stream, r.version));
+    if (at != r.version) {
+      return absl::AbortedError(
+          absl::StrCat("stream ", r.stream, " moved on to version ", at,
+                       " after this was decided on its version ", r.version,
+                       ": re-read it and decide again"));
+    }
   }
   CRADLE_RETURN_IF_ERROR(Claim(g, *req));
   LogBatch::Append* logged = nullptr;
@@ -822,7 +833,8 @@ absl::Status RocksDbLedger::ApplyAppend(Group* g, LogBatch::Append* a) {
   if (a->hashes.size() != req.entries.size()) {
     return absl::DataLossError("an append's hashes do not match its entries");
   }
-  CRADLE_ASSIGN_OR_RETURN(uint64_t current, GroupVersion(*g, req));
+  CRADLE_ASSIGN_OR_RETURN(uint64_t current,
+                          GroupVersion(*g, req.stream, req.expected_version));
   if (current != req.expected_version) {
     return absl::DataLossError(absl::StrCat(
         "stream ", req.stream, " is at version ", current,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +54,10 @@ class RocksDbLedger final : public Ledger {
     const Clock* clock = nullptr;
     // Test seam for I/O faults; not owned; default rocksdb::Env::Default().
     rocksdb::Env* env = nullptr;
+    // Test seam: called with each request on the caller's thread as
+    // Append() begins, before it is checked or queued (a test holds a
+    // write there to race another against it).
+    std::function<void(const AppendRequest&)> before_append;
     // The cluster's replicated log; not owned; null on a single node. With
     // a log the ledger opens as a follower: appends are refused
     // (UNAVAILABLE) until BecomeWriter().
@@ -180,9 +185,11 @@ class RocksDbLedger final : public Ledger {
   // Adds one append to the group's batch, or says why it is refused
   // (answered from an earlier result when its idempotency key was seen).
   absl::StatusOr<AppendResult> Stage(Group* g, AppendRequest* req);
-  // The version `req`'s stream is at after what the group has staged.
+  // The version `stream` is at after what the group has staged; `expected`
+  // is the version the caller believes, which makes the usual answer cheap.
   absl::StatusOr<uint64_t> GroupVersion(const Group& g,
-                                        const AppendRequest& req) const;
+                                        absl::string_view stream,
+                                        uint64_t expected) const;
   // Claims the append's create-only keys; ALREADY_EXISTS when one is taken,
   // in the ledger or by an earlier append of the group.
   absl::Status Claim(Group* g, const AppendRequest& req) const;

@@ -56,9 +56,40 @@ class CountingRegistry final : public RegistryReader {
     return static_cast<int64_t>(number.size());
   }
 
+  absl::StatusOr<v1::Container> GetContainer(
+      absl::string_view field, absl::string_view code) const override {
+    ++asked[absl::StrCat("container ", code)];
+    if (code.empty()) {
+      return absl::NotFoundError(absl::StrCat(field, " is unknown"));
+    }
+    v1::Container c;
+    c.set_code(std::string(code));
+    c.add_records()->set_number(version);
+    return c;
+  }
+
   mutable std::map<std::string, int> asked;
   int version = 1;
 };
+
+// A write's decision stands only while what it read is unchanged: the memo
+// lists each container read, as read, for the append to name.
+TEST(MemoizedRegistryTest, ListsTheContainersItReadAsItReadThem) {
+  CountingRegistry source;
+  MemoizedRegistry memo(source);
+  EXPECT_TRUE(memo.containers_read().empty());
+  EXPECT_EQ(memo.GetContainer("lines[0].containers[0]", "C1")->code(), "C1");
+  source.version = 2;
+  EXPECT_EQ(memo.GetContainer("lines[0].containers[1]", "C2")->code(), "C2");
+  EXPECT_EQ(memo.GetContainer("again", "C1")->records(0).number(), 1);
+  EXPECT_THAT(memo.GetContainer("lines[1].containers[0]", ""),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("lines[1].containers[0]")));
+  EXPECT_EQ(source.asked["container C1"], 1);
+  ASSERT_EQ(memo.containers_read().size(), 2u);
+  EXPECT_EQ(memo.containers_read().at("C1").records(0).number(), 1);
+  EXPECT_EQ(memo.containers_read().at("C2").records(0).number(), 2);
+}
 
 TEST(MemoizedRegistryTest, AsksEachQuestionOnce) {
   CountingRegistry source;

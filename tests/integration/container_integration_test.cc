@@ -3,9 +3,12 @@
 // regulator sees, and what deep verification replays of it all.
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -15,6 +18,7 @@
 #include "cradle/v1/flags.grpc.pb.h"
 #include "domain/container.h"
 #include "services/deep_verify.h"
+#include "services/keys.h"
 #include "storage/rocksdb_ledger.h"
 #include "tests/integration/server_fixture.h"
 
@@ -290,6 +294,109 @@ TEST_F(ContainerIntegrationTest, TheStockLedgerFollowsDrumsOutOnAManifest) {
   ASSERT_TRUE(GetContainerAs(kGenerator, Code(4), &after).ok());
   EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
   EXPECT_EQ(after.stock(), v1::STOCK_STATE_OWN_USE);
+  ExpectDeepVerifyPasses();
+}
+
+// Holds the next append to one stream on its way into the ledger, so that
+// a test can land another write between its decision and its append.
+class ContainerRaceTest : public ContainerIntegrationTest {
+ protected:
+  void Configure(services::ServerOptions* options) override {
+    options->before_append = [this](const storage::AppendRequest& r) {
+      {
+        absl::MutexLock lock(&mu_);
+        if (r.stream != hold_) return;
+        hold_.clear();  // once
+      }
+      held_.Notify();
+      release_.WaitForNotificationWithTimeout(absl::Seconds(60));
+    };
+  }
+
+  void HoldNextAppendTo(const std::string& stream) {
+    absl::MutexLock lock(&mu_);
+    hold_ = stream;
+  }
+  bool WaitUntilHeld() {
+    return held_.WaitForNotificationWithTimeout(absl::Seconds(60));
+  }
+  void Release() {
+    if (!release_.HasBeenNotified()) release_.Notify();
+  }
+
+  void TearDown() override {
+    Release();
+    ContainerIntegrationTest::TearDown();
+  }
+
+  absl::Mutex mu_;
+  std::string hold_ ABSL_GUARDED_BY(mu_);
+  absl::Notification held_, release_;
+};
+
+// A booking decided while its drum's manifest was not yet picked up, landing
+// after the pickup, would put a drum that has left back into storage.
+TEST_F(ContainerRaceTest, ABookingOvertakenByItsManifestsPickupIsAborted) {
+  ASSERT_TRUE(RegisterAs(kGenerator, Code(1), 200 * 1000).ok());
+  WriteReply r;
+  ASSERT_TRUE(OpenWith({Code(1)}, &r).ok());
+  const std::string n = r.manifest().number();
+
+  HoldNextAppendTo(services::keys::ContainerStream(Code(1)));
+  grpc::Status booked;
+  std::thread booking([&] {
+    booked = RecordAs(kGenerator, Code(1), v1::STOCK_MOVE_STORED, "贮存库1");
+  });
+  ASSERT_TRUE(WaitUntilHeld());
+  // The pickup decides and lands while the booking waits.
+  const grpc::Status picked = Pickup(n, kCarrier, kCarrierPlate, &r);
+  Release();
+  booking.join();
+  ASSERT_TRUE(picked.ok()) << picked.error_message();
+  EXPECT_EQ(booked.error_code(), grpc::StatusCode::ABORTED)
+      << booked.error_message();
+  EXPECT_THAT(booked.error_message(), HasSubstr(n));
+  // Decided again, it is refused: the drum has left.
+  grpc::Status again =
+      RecordAs(kGenerator, Code(1), v1::STOCK_MOVE_STORED, "贮存库1");
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(again.error_message(), HasSubstr(n));
+  const v1::Container c = ContainerAs(kGenerator, Code(1));
+  EXPECT_NE(c.stock(), v1::STOCK_STATE_STORED);
+  EXPECT_THAT(c.records(), IsEmpty());  // no stock record landed
+  ExpectDeepVerifyPasses();
+}
+
+// A pickup decided while its drum was not yet booked, landing after the
+// booking, would flag as never booked a drum that was.
+TEST_F(ContainerRaceTest, APickupOvertakenByItsDrumsBookingIsAborted) {
+  ASSERT_TRUE(RegisterAs(kGenerator, Code(1), 200 * 1000).ok());
+  WriteReply r;
+  ASSERT_TRUE(OpenWith({Code(1)}, &r).ok());
+  const std::string n = r.manifest().number();
+
+  HoldNextAppendTo(n);
+  const v1::WriteMeta meta = Meta();
+  grpc::Status picked;
+  WriteReply picked_reply;
+  std::thread pickup([&] {
+    picked = Pickup(n, kCarrier, kCarrierPlate, &picked_reply, meta);
+  });
+  ASSERT_TRUE(WaitUntilHeld());
+  const grpc::Status booked =
+      RecordAs(kGenerator, Code(1), v1::STOCK_MOVE_STORED, "贮存库1");
+  Release();
+  pickup.join();
+  ASSERT_TRUE(booked.ok()) << booked.error_message();
+  EXPECT_EQ(picked.error_code(), grpc::StatusCode::ABORTED)
+      << picked.error_message();
+  EXPECT_THAT(picked.error_message(), HasSubstr(Code(1)));
+  // The carrier's retry (same key) decides again and lands, unflagged.
+  ASSERT_TRUE(Pickup(n, kCarrier, kCarrierPlate, &r, meta).ok());
+  EXPECT_EQ(r.manifest().status(), v1::MANIFEST_STATUS_IN_TRANSIT);
+  for (const v1::Flag& f : r.manifest().flags()) {
+    EXPECT_NE(f.kind(), v1::FLAG_KIND_UNSTORED_CONTAINER) << f.detail();
+  }
   ExpectDeepVerifyPasses();
 }
 

@@ -413,6 +413,82 @@ TEST_F(RocksDbLedgerTest, CreateOnlyKeysAreClaimedOnce) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("create-only")));
 }
 
+// Two writes that each decide on the other's stream: the one that lands
+// second finds that what it read has moved on, durably or in its group.
+TEST_F(RocksDbLedgerTest,
+       AnAppendWhoseReadStreamMovedIsAbortedAndWritesNothing) {
+  ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("manifest", 0)).ok());
+  ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("container", 0)).ok());
+  auto deciding = [](std::string stream, uint64_t version, std::string read,
+                     uint64_t read_version, std::string key) {
+    AppendRequest r = OneEntry(std::move(stream), version);
+    r.reads.push_back(StreamRead{std::move(read), read_version});
+    r.mutations.push_back(Mutation::Put(Table::kState, std::move(key), "x"));
+    return r;
+  };
+  // Read at the version the stream is at: it lands.
+  ASSERT_TRUE(
+      ledger_->AppendAndWait(deciding("container", 1, "manifest", 1, "a"))
+          .ok());
+  EXPECT_TRUE(ledger_->GetState("a")->has_value());
+  // The manifest took an entry after the read, durably.
+  ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("manifest", 1)).ok());
+  const uint64_t head = ledger_->GetHead().sequence;
+  EXPECT_THAT(
+      ledger_->AppendAndWait(deciding("container", 2, "manifest", 1, "b")),
+      StatusIs(absl::StatusCode::kAborted,
+               HasSubstr("stream manifest moved on to version 2 after this "
+                         "was decided on its version 1")));
+  // A stream read as absent that now exists.
+  EXPECT_THAT(
+      ledger_->AppendAndWait(deciding("container", 2, "manifest", 0, "b")),
+      StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(ledger_->GetHead().sequence, head);
+  EXPECT_FALSE(ledger_->GetState("b")->has_value());
+  // A stream read as absent that still is.
+  EXPECT_TRUE(
+      ledger_->AppendAndWait(deciding("container", 2, "nothing", 0, "c")).ok());
+
+  // In one group: the manifest's append is queued before the container's,
+  // which read the manifest before it.
+  absl::Notification in_callback, release;
+  ledger_->Append(OneEntry("hold", 0), [&](absl::StatusOr<AppendResult>) {
+    in_callback.Notify();
+    release.WaitForNotification();
+  });
+  in_callback.WaitForNotification();
+  absl::StatusOr<AppendResult> moved, decided;
+  absl::Notification moved_done, decided_done;
+  ledger_->Append(OneEntry("manifest", 2), [&](absl::StatusOr<AppendResult> r) {
+    moved = std::move(r);
+    moved_done.Notify();
+  });
+  ledger_->Append(deciding("container", 3, "manifest", 2, "d"),
+                  [&](absl::StatusOr<AppendResult> r) {
+                    decided = std::move(r);
+                    decided_done.Notify();
+                  });
+  release.Notify();
+  moved_done.WaitForNotification();
+  decided_done.WaitForNotification();
+  EXPECT_TRUE(moved.ok()) << moved.status();
+  EXPECT_THAT(decided, StatusIs(absl::StatusCode::kAborted,
+                                HasSubstr("stream manifest moved on")));
+  EXPECT_FALSE(ledger_->GetState("d")->has_value());
+  EXPECT_EQ(*ledger_->StreamVersion("container"), 3u);
+
+  // Malformed reads are refused naming them.
+  AppendRequest own = deciding("container", 3, "container", 3, "e");
+  EXPECT_THAT(ledger_->AppendAndWait(std::move(own)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("reads[0] is the appended stream")));
+  AppendRequest empty = deciding("container", 3, "", 0, "e");
+  EXPECT_THAT(ledger_->AppendAndWait(std::move(empty)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("reads[0]: stream must be")));
+  EXPECT_FALSE(ledger_->GetState("e")->has_value());
+}
+
 TEST_F(RocksDbLedgerTest, CountersAddAtomicallyAcrossStreams) {
   constexpr int kThreads = 8, kEach = 25;
   std::vector<std::thread> threads;
