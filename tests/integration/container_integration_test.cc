@@ -7,8 +7,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -297,60 +295,24 @@ TEST_F(ContainerIntegrationTest, TheStockLedgerFollowsDrumsOutOnAManifest) {
   ExpectDeepVerifyPasses();
 }
 
-// Holds the next append to one stream on its way into the ledger, so that
-// a test can land another write between its decision and its append.
-class ContainerRaceTest : public ContainerIntegrationTest {
- protected:
-  void Configure(services::ServerOptions* options) override {
-    options->before_append = [this](const storage::AppendRequest& r) {
-      {
-        absl::MutexLock lock(&mu_);
-        if (r.stream != hold_) return;
-        hold_.clear();  // once
-      }
-      held_.Notify();
-      release_.WaitForNotificationWithTimeout(absl::Seconds(60));
-    };
-  }
-
-  void HoldNextAppendTo(const std::string& stream) {
-    absl::MutexLock lock(&mu_);
-    hold_ = stream;
-  }
-  bool WaitUntilHeld() {
-    return held_.WaitForNotificationWithTimeout(absl::Seconds(60));
-  }
-  void Release() {
-    if (!release_.HasBeenNotified()) release_.Notify();
-  }
-
-  void TearDown() override {
-    Release();
-    ContainerIntegrationTest::TearDown();
-  }
-
-  absl::Mutex mu_;
-  std::string hold_ ABSL_GUARDED_BY(mu_);
-  absl::Notification held_, release_;
-};
-
 // A booking decided while its drum's manifest was not yet picked up, landing
 // after the pickup, would put a drum that has left back into storage.
-TEST_F(ContainerRaceTest, ABookingOvertakenByItsManifestsPickupIsAborted) {
+TEST_F(ContainerIntegrationTest,
+       ABookingOvertakenByItsManifestsPickupIsAborted) {
   ASSERT_TRUE(RegisterAs(kGenerator, Code(1), 200 * 1000).ok());
   WriteReply r;
   ASSERT_TRUE(OpenWith({Code(1)}, &r).ok());
   const std::string n = r.manifest().number();
 
-  HoldNextAppendTo(services::keys::ContainerStream(Code(1)));
+  hold_.Arm(services::keys::ContainerStream(Code(1)));
   grpc::Status booked;
   std::thread booking([&] {
     booked = RecordAs(kGenerator, Code(1), v1::STOCK_MOVE_STORED, "贮存库1");
   });
-  ASSERT_TRUE(WaitUntilHeld());
+  EXPECT_TRUE(hold_.WaitUntilHeld());
   // The pickup decides and lands while the booking waits.
   const grpc::Status picked = Pickup(n, kCarrier, kCarrierPlate, &r);
-  Release();
+  hold_.Release();
   booking.join();
   ASSERT_TRUE(picked.ok()) << picked.error_message();
   EXPECT_EQ(booked.error_code(), grpc::StatusCode::ABORTED)
@@ -369,23 +331,23 @@ TEST_F(ContainerRaceTest, ABookingOvertakenByItsManifestsPickupIsAborted) {
 
 // A pickup decided while its drum was not yet booked, landing after the
 // booking, would flag as never booked a drum that was.
-TEST_F(ContainerRaceTest, APickupOvertakenByItsDrumsBookingIsAborted) {
+TEST_F(ContainerIntegrationTest, APickupOvertakenByItsDrumsBookingIsAborted) {
   ASSERT_TRUE(RegisterAs(kGenerator, Code(1), 200 * 1000).ok());
   WriteReply r;
   ASSERT_TRUE(OpenWith({Code(1)}, &r).ok());
   const std::string n = r.manifest().number();
 
-  HoldNextAppendTo(n);
+  hold_.Arm(n);
   const v1::WriteMeta meta = Meta();
   grpc::Status picked;
   WriteReply picked_reply;
   std::thread pickup([&] {
     picked = Pickup(n, kCarrier, kCarrierPlate, &picked_reply, meta);
   });
-  ASSERT_TRUE(WaitUntilHeld());
+  EXPECT_TRUE(hold_.WaitUntilHeld());
   const grpc::Status booked =
       RecordAs(kGenerator, Code(1), v1::STOCK_MOVE_STORED, "贮存库1");
-  Release();
+  hold_.Release();
   pickup.join();
   ASSERT_TRUE(booked.ok()) << booked.error_message();
   EXPECT_EQ(picked.error_code(), grpc::StatusCode::ABORTED)

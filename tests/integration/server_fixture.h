@@ -11,6 +11,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -41,6 +42,43 @@ inline absl::StatusOr<std::string> ReadAll(const std::string& path) {
   s << in.rdbuf();
   return s.str();
 }
+
+// Holds the next append to one stream on its way into the ledger (the
+// ledger's before_append seam), so that a test can land another write
+// between a decision and its append. Re-armable; a hold not released in 60 s
+// lets the append go on.
+class AppendHold {
+ public:
+  // The seam: called on the appending thread.
+  void Before(const storage::AppendRequest& r) {
+    absl::MutexLock lock(&mu_);
+    if (stream_.empty() || r.stream != stream_) return;
+    stream_.clear();
+    held_ = true;
+    mu_.AwaitWithTimeout(absl::Condition(&released_), absl::Seconds(60));
+  }
+  void Arm(std::string stream) {
+    absl::MutexLock lock(&mu_);
+    stream_ = std::move(stream);
+    held_ = false;
+    released_ = false;
+  }
+  // True once an append is held (within 60 s).
+  bool WaitUntilHeld() {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&held_), absl::Seconds(60));
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    released_ = true;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::string stream_ ABSL_GUARDED_BY(mu_);
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 // Who a test acts as, besides the parties (each registered party gets a
 // credential in its first role; carriers and receivers also a signing key).
@@ -132,6 +170,8 @@ class ServerFixture : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 
+  void TearDown() override { hold_.Release(); }
+
   // Hook for a test's own limits.
   virtual void Configure(services::ServerOptions* options) { (void)options; }
 
@@ -146,6 +186,9 @@ class ServerFixture : public ::testing::Test {
     options.data_dir = dir_.Sub("ledger");
     options.listen = "127.0.0.1:0";
     options.clock = &clock_;
+    options.before_append = [this](const storage::AppendRequest& r) {
+      hold_.Before(r);
+    };
     options.sweep_interval = absl::ZeroDuration();  // tests sweep by hand
     options.scrub_rate = 0;                         // and scrub by hand
     options.insecure = true;
@@ -574,6 +617,7 @@ class ServerFixture : public ::testing::Test {
   }
 
   cradle::testing::TempDir dir_;
+  AppendHold hold_;  // before server_: it may be waiting in it
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 11, 23, 9, 0, 0),
                                    absl::FixedTimeZone(8 * 3600))};
   std::unique_ptr<services::CradleServer> server_;
