@@ -4,6 +4,10 @@
 //
 //   build/bench/ledger_bench --seconds=5 --writers=1,16,64 --payload=1024
 //
+// A third row per writer count appends the same, naming --reads other
+// streams the decision read (AppendRequest.reads: a pickup of three drums
+// names the three drums' streams), against the plain append of the same run.
+//
 // Prints a Markdown table (docs/BENCHMARKS.md keeps the figures).
 
 #include <atomic>
@@ -18,6 +22,8 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "rocksdb/db.h"
@@ -29,6 +35,8 @@
 ABSL_FLAG(double, seconds, 5, "Duration of each measurement");
 ABSL_FLAG(std::string, writers, "1,16,64", "Concurrent writers to measure");
 ABSL_FLAG(int, payload, 1024, "Payload bytes per entry");
+ABSL_FLAG(int, reads, 3,
+          "Streams each append of the third row names as read (0: no row)");
 ABSL_FLAG(std::string, dir, "",
           "Directory for the test databases (default: a fresh one under /tmp)");
 
@@ -89,16 +97,29 @@ Result RawRocksDb(const std::string& dir, int writers, absl::Duration d,
   return r;
 }
 
+// Appends to one stream per writer; with `reads`, each append also names
+// that many streams of its writer's, each at version 1, as read.
 Result Ledger(const std::string& dir, int writers, absl::Duration d,
-              const std::string& payload) {
+              const std::string& payload, int reads = 0) {
   absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
       storage::RocksDbLedger::Open(dir, storage::RocksDbLedger::Options());
   if (!ledger.ok()) std::exit(1);
+  std::vector<std::vector<storage::StreamRead>> read(writers);
+  for (int t = 0; t < writers; ++t) {
+    for (int k = 0; k < reads; ++k) {
+      storage::AppendRequest req;
+      req.stream = absl::StrCat("read-", t, "-", k);
+      req.entries.push_back(storage::NewEntry{"bench.read", "r", "bench"});
+      if (!(*ledger)->AppendAndWait(req).ok()) std::exit(1);
+      read[t].push_back(storage::StreamRead{req.stream, 1});
+    }
+  }
   std::vector<uint64_t> versions(writers, 0);
   return Drive(writers, d, [&](int t, uint64_t) {
     storage::AppendRequest req;
     req.stream = absl::StrCat("bench-", t);
     req.expected_version = versions[t];
+    req.reads = read[t];
     req.entries.push_back(storage::NewEntry{"bench.event", payload, "bench"});
     req.mutations.push_back(storage::Mutation{storage::Table::kState,
                                               absl::StrCat("state/", t), "x"});
@@ -140,19 +161,41 @@ int main(int argc, char** argv) {
               "p50 us", "p99 us");
   std::printf("|%s|----:|----------:|---------:|---------:|\n",
               std::string(38, '-').c_str());
+  const int reads = absl::GetFlag(FLAGS_reads);
+  if (reads < 0 ||
+      static_cast<size_t>(reads) > cradle::storage::kMaxReadsPerAppend) {
+    std::fprintf(stderr, "--reads must be 0..%zu, got %d\n",
+                 cradle::storage::kMaxReadsPerAppend, reads);
+    return 2;
+  }
   int run = 0;
+  std::vector<std::string> ratios;
   for (absl::string_view w :
        absl::StrSplit(absl::GetFlag(FLAGS_writers), ',')) {
     int writers = 0;
     if (!absl::SimpleAtoi(w, &writers) || writers < 1) return 2;
     const std::string raw_dir = absl::StrCat(root, "/raw-", run);
-    const std::string ledger_dir = absl::StrCat(root, "/ledger-", run++);
+    const std::string ledger_dir = absl::StrCat(root, "/ledger-", run);
+    const std::string reads_dir = absl::StrCat(root, "/reads-", run++);
     cradle::bench::Print(
         "raw RocksDB Put, sync (ceiling)", writers,
         cradle::bench::RawRocksDb(raw_dir, writers, d, payload));
-    cradle::bench::Print(
-        "RocksDbLedger::Append, group commit", writers,
-        cradle::bench::Ledger(ledger_dir, writers, d, payload));
+    const cradle::bench::Result plain =
+        cradle::bench::Ledger(ledger_dir, writers, d, payload);
+    cradle::bench::Print("RocksDbLedger::Append, group commit", writers, plain);
+    if (reads > 0) {
+      const cradle::bench::Result named =
+          cradle::bench::Ledger(reads_dir, writers, d, payload, reads);
+      cradle::bench::Print(
+          absl::StrCat("  the same, naming ", reads, " streams read").c_str(),
+          writers, named);
+      ratios.push_back(absl::StrFormat("%d writers %.2f", writers,
+                                       named.per_second / plain.per_second));
+    }
+  }
+  if (!ratios.empty()) {
+    std::printf("\nappends naming streams read / plain appends: %s\n",
+                absl::StrJoin(ratios, "; ").c_str());
   }
   fs::remove_all(root);
   return 0;

@@ -99,7 +99,9 @@ struct AppendRequest {
   // append fails as for a moved `stream` when any of them has moved on since,
   // durably or earlier in the same group. For two writes that each decide on
   // the other's stream (a stock record on its manifest's status, a pickup on
-  // its containers' stock), so that each sees what the other wrote.
+  // its containers' stock), so that each sees what the other wrote. Each
+  // version is one read from this ledger: only an entry after it is looked
+  // for.
   std::vector<StreamRead> reads;
   std::vector<NewEntry> entries;
   std::vector<Mutation> mutations;

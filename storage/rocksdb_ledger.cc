@@ -570,6 +570,23 @@ absl::StatusOr<uint64_t> RocksDbLedger::GroupVersion(const Group& g,
   return StreamVersionIfAt(stream, expected);
 }
 
+absl::StatusOr<absl::optional<uint64_t>> RocksDbLedger::MovedOn(
+    const Group& g, const StreamRead& r) const {
+  if (auto it = g.stream_versions.find(r.stream);
+      it != g.stream_versions.end()) {
+    if (it->second == r.version) return absl::optional<uint64_t>();
+    return it->second;
+  }
+  // The version was read from this ledger, so it is there: only an entry
+  // after it is looked for, a point read a bloom filter usually answers.
+  CRADLE_ASSIGN_OR_RETURN(
+      absl::optional<std::string> next,
+      GetValue(db_.get(), handles_[kStreamsCf], nullptr,
+               StreamKey(r.stream, r.version + 1), "stream"));
+  if (!next.has_value()) return absl::optional<uint64_t>();
+  return StreamVersion(r.stream);
+}
+
 absl::StatusOr<AppendResult> RocksDbLedger::Stage(Group* g,
                                                   AppendRequest* req) {
   if (!req->idempotency_key.empty()) {
@@ -592,10 +609,10 @@ absl::StatusOr<AppendResult> RocksDbLedger::Stage(Group* g,
                      ": re-read it and decide again"));
   }
   for (const StreamRead& r : req->reads) {
-    CRADLE_ASSIGN_OR_RETURN(uint64_t at, GroupVersion(*g, r.stream, r.version));
-    if (at != r.version) {
+    CRADLE_ASSIGN_OR_RETURN(absl::optional<uint64_t> moved, MovedOn(*g, r));
+    if (moved.has_value()) {
       return absl::AbortedError(
-          absl::StrCat("stream ", r.stream, " moved on to version ", at,
+          absl::StrCat("stream ", r.stream, " moved on to version ", *moved,
                        " after this was decided on its version ", r.version,
                        ": re-read it and decide again"));
     }

@@ -185,6 +185,10 @@ class RocksDbLedger final : public Ledger {
   // Adds one append to the group's batch, or says why it is refused
   // (answered from an earlier result when its idempotency key was seen).
   absl::StatusOr<AppendResult> Stage(Group* g, AppendRequest* req);
+  // Where `r.stream` is, counting what the group has staged, when it has
+  // moved on from the version read; nullopt when it has not.
+  absl::StatusOr<absl::optional<uint64_t>> MovedOn(const Group& g,
+                                                   const StreamRead& r) const;
   // The version `stream` is at after what the group has staged; `expected`
   // is the version the caller believes, which makes the usual answer cheap.
   absl::StatusOr<uint64_t> GroupVersion(const Group& g,
