@@ -168,8 +168,9 @@ void PrintDispatch(const v1::Manifest& m) {
 }
 
 void PrintLeg(const v1::Leg& leg) {
-  std::printf("  leg %d  %s  vehicle %s%s%s  from %s\n", leg.number(),
+  std::printf("  leg %d  %s  vehicle %s%s%s%s%s  from %s\n", leg.number(),
               leg.carrier().c_str(), leg.vehicle().c_str(),
+              leg.trip().empty() ? "" : "  trip ", leg.trip().c_str(),
               leg.driver().empty() ? "" : "  driver ", leg.driver().c_str(),
               leg.handed_over_by().c_str());
   const v1::LegPapers& p = leg.papers();

@@ -165,6 +165,7 @@ absl::Status ListManifests(const Context& ctx, const ParsedArgs& a) {
     req.set_status(status);
   }
   req.set_party(a.Get("party"));
+  req.set_trip(a.Get("trip"));
   CRADLE_CLI_ASSIGN(limit, LimitFlag(a, 50));
   auto stub = v1::Manifests::NewStub(ctx.channel);
   int shown = 0;
@@ -178,9 +179,19 @@ absl::Status ListManifests(const Context& ctx, const ParsedArgs& a) {
       if (ctx.json) {
         PrintJson(m);
       } else {
-        std::printf("%s  %-18s  %s -> %s\n", m.number().c_str(),
+        std::printf("%s  %-18s  %s -> %s", m.number().c_str(),
                     domain::ShortName(m.status()).c_str(),
                     m.generator().c_str(), m.receiver().c_str());
+        if (!req.trip().empty() && m.legs_size() > 0) {
+          // What a trip's listing is for: whose load, on which vehicle, when.
+          const v1::Leg& first = m.legs(0);
+          std::printf("  vehicle %s", first.vehicle().c_str());
+          if (m.destinations_size() > 0 && m.destinations(0).has_sent_at()) {
+            std::printf("  picked up %s",
+                        Time(m.destinations(0).sent_at()).c_str());
+          }
+        }
+        std::printf("\n");
       }
       ++shown;
     }
@@ -273,6 +284,7 @@ absl::Status Pickup(const Context& ctx, const ParsedArgs& a) {
   req.set_carrier(a.Get("carrier"));
   req.set_vehicle(a.Get("vehicle"));
   req.set_driver(a.Get("driver"));
+  req.set_trip(a.Get("trip"));
   CRADLE_RETURN_IF_ERROR(SetTransport(a, &req));
   auto stub = v1::Transfers::NewStub(ctx.channel);
   return ManifestWrite<v1::PickupRequest, v1::PickupResponse>(
@@ -462,6 +474,9 @@ std::vector<Command> ManifestCommands() {
        "List manifests, newest numbers last.",
        {{"status", "S", "only this status, e.g. in_transit"},
         {"party", "USCC", "only manifests this enterprise takes part in"},
+        {"trip", "TRIP",
+         "only the manifests carrier --party picked up on this vehicle trip "
+         "(车次), e.g. a collector's round of small generators"},
         {"limit", "N", "at most N manifests (default 50)"}},
        ListManifests},
       {"inbox",
@@ -491,7 +506,11 @@ std::vector<Command> TransferCommands() {
            {{"carrier", "USCC", "the manifest's carrier", false, true},
             {"vehicle", "PLATE", "a vehicle registered to the carrier", false,
              true},
-            {"driver", "NAME", "the driver"}}),
+            {"driver", "NAME", "the driver"},
+            {"trip", "TRIP",
+             "the vehicle trip (车次) this load is on, as the carrier numbers "
+             "it (e.g. 20261205-1): one vehicle collecting from several "
+             "consignors picks each one's manifest up on the same trip"}}),
        Pickup},
       {"relay", "NUMBER", "Hand the load over to another carrier (a new leg).",
        WithTransport(

@@ -45,7 +45,9 @@ std::vector<v1::CollectionBalance> CollectionOf(
     }
   }
   for (const v1::Container& c : own) {
-    if (c.sources().empty()) continue;
+    // A struck refill that let its sources go refilled nothing: they are
+    // held again (HoldsSources).
+    if (!HoldsSources(c)) continue;
     v1::CollectionBalance* b = balance(c.waste_code());
     if (b == nullptr) continue;
     b->set_refilled_g(b->refilled_g() + c.weight_g());

@@ -4,6 +4,8 @@
 #include <set>
 #include <utility>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -252,7 +254,66 @@ absl::Status CheckReceiptLicence(const v1::Manifest& m,
   return absl::OkStatus();
 }
 
+// A pickup joining vehicle trip `request.trip()` of its carrier: a trip
+// number as the carrier writes it, on the same vehicle as the trip's other
+// loads, none of them delivered yet, and room for one more.
+absl::Status CheckTrip(const v1::Manifest& m, const v1::PickupRequest& request,
+                       const RegistryReader& registry) {
+  const std::string& trip = request.trip();
+  CRADLE_RETURN_IF_ERROR(CheckTripNumber("trip", trip));
+  CRADLE_ASSIGN_OR_RETURN(std::vector<v1::Manifest> others,
+                          registry.TripManifests(request.carrier(), trip));
+  int on_trip = 0;
+  for (const v1::Manifest& other : others) {
+    if (other.number() == m.number() ||
+        other.status() == v1::MANIFEST_STATUS_VOIDED) {
+      continue;
+    }
+    ++on_trip;
+    const v1::Leg* leg = nullptr;
+    for (const v1::Leg& l : other.legs()) {
+      if (l.trip() == trip && l.carrier() == request.carrier()) leg = &l;
+    }
+    if (leg != nullptr && leg->vehicle() != request.vehicle()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "trip ", trip, " of carrier ", request.carrier(), " is vehicle ",
+          leg->vehicle(), "'s (manifest ", other.number(),
+          "): a trip is one vehicle's; give vehicle ", request.vehicle(),
+          "'s load a trip of its own"));
+    }
+    for (const v1::Destination& d : other.destinations()) {
+      if (d.delivered()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "trip ", trip, " of carrier ", request.carrier(),
+            " has ended: manifest ", other.number(), " was delivered to ",
+            d.receiver(), "; a new round is a new trip"));
+      }
+    }
+  }
+  if (on_trip >= kMaxManifestsPerTrip) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("trip ", trip, " of carrier ", request.carrier(),
+                     " already lists ", on_trip,
+                     " manifests, the most one "
+                     "trip may: give this load a trip of its own"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::Status CheckTripNumber(absl::string_view field, absl::string_view trip) {
+  const bool well_formed =
+      !trip.empty() && trip.size() <= 32 && absl::c_all_of(trip, [](char ch) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(ch)) ||
+               ch == '-' || ch == '_';
+      });
+  if (well_formed) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, " ", Quote(trip),
+                   " is not a trip number: 1-32 letters, digits, '-' or '_', "
+                   "e.g. 20261205-1"));
+}
 
 Decision Decide(const v1::Manifest& current,
                 std::vector<ledger::v1::ManifestEvent> events, absl::Time now) {
@@ -507,6 +568,9 @@ absl::StatusOr<Decision> DecidePickup(const v1::Manifest& m,
   CRADLE_RETURN_IF_ERROR(CheckRequest(m, request.meta(), Action::kPickup,
                                       "carrier", request.carrier(),
                                       m.carrier()));
+  if (!request.trip().empty()) {
+    CRADLE_RETURN_IF_ERROR(CheckTrip(m, request, registry));
+  }
   ledger::v1::ManifestEvent e;
   *e.mutable_picked_up() = Transcribe<ledger::v1::PickedUp>(request);
   CRADLE_ASSIGN_OR_RETURN(

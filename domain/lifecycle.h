@@ -117,7 +117,21 @@ class RegistryReader {
     (void)receiver;
     return 0;
   }
+  // The manifests `carrier` picked up on vehicle trip `trip` (Leg.trip), in
+  // number order; at most kMaxManifestsPerTrip + 1 of them.
+  virtual absl::StatusOr<std::vector<v1::Manifest>> TripManifests(
+      absl::string_view carrier, absl::string_view trip) const {
+    (void)carrier;
+    (void)trip;
+    return std::vector<v1::Manifest>();
+  }
 };
+
+// The most manifests one vehicle trip lists (PickupRequest.trip).
+inline constexpr int kMaxManifestsPerTrip = 200;
+// INVALID_ARGUMENT naming `field` unless `trip` is a trip number as a
+// carrier writes it: 1-32 ASCII letters, digits, '-' or '_'.
+absl::Status CheckTripNumber(absl::string_view field, absl::string_view trip);
 
 struct Decision {
   std::vector<ledger::v1::ManifestEvent> events;  // in append order
@@ -140,6 +154,9 @@ absl::StatusOr<Decision> DecideIssue(const v1::Manifest& manifest,
 absl::StatusOr<Decision> DecideCancel(const v1::Manifest& manifest,
                                       const v1::CancelManifestRequest& request,
                                       absl::Time now);
+// A pickup on a vehicle trip (`request.trip`) joins the carrier's trip of
+// that number: refused when the trip is another vehicle's, when any of its
+// loads was already delivered (the trip ended), or when it is full.
 absl::StatusOr<Decision> DecidePickup(const v1::Manifest& manifest,
                                       const v1::PickupRequest& request,
                                       const RegistryReader& registry,

@@ -154,7 +154,9 @@ void Apply(const ledger::v1::ManifestEvent& event, absl::Time recorded,
     case ledger::v1::ManifestEvent::kPickedUp: {
       const ledger::v1::PickedUp& p = event.picked_up();
       m->set_status(v1::MANIFEST_STATUS_IN_TRANSIT);
-      *m->add_legs() = NewLeg(*m, p.carrier(), m->generator(), p, event);
+      v1::Leg leg = NewLeg(*m, p.carrier(), m->generator(), p, event);
+      leg.set_trip(p.trip());
+      *m->add_legs() = std::move(leg);
       if (dest != nullptr) *dest->mutable_sent_at() = ToTimestamp(recorded);
       break;
     }

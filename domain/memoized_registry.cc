@@ -55,4 +55,16 @@ absl::StatusOr<v1::Container> MemoizedRegistry::GetContainer(
                   [&] { return source_.GetContainer(field, code); });
 }
 
+absl::StatusOr<std::vector<v1::Manifest>> MemoizedRegistry::TripManifests(
+    absl::string_view carrier, absl::string_view trip) const {
+  absl::StatusOr<std::vector<v1::Manifest>> got =
+      Remember(trips_, absl::StrCat(carrier, "/", trip),
+               [&] { return source_.TripManifests(carrier, trip); });
+  if (got.ok()) {
+    for (const v1::Manifest& m : *got)
+      manifests_.emplace(m.number(), m.version());
+  }
+  return got;
+}
+
 }  // namespace cradle::domain

@@ -9,6 +9,7 @@
 // the life of one request. It is never shared between requests (a registry
 // change must be seen by the next one) nor between threads.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -53,11 +54,19 @@ class MemoizedRegistry final : public RegistryReader {
     return source_.PlanShippedGrams(number, code, receiver);
   }
 
+  absl::StatusOr<std::vector<v1::Manifest>> TripManifests(
+      absl::string_view carrier, absl::string_view trip) const override;
+
   // The containers this write read, by code, as it read them: its decision
   // stands only while they are still so (storage::StreamRead).
   const absl::flat_hash_map<std::string, v1::Container>& containers_read()
       const {
     return containers_;
+  }
+  // The other manifests this write read (a pickup's trip), number to the
+  // version read: as containers_read().
+  const absl::flat_hash_map<std::string, uint64_t>& manifests_read() const {
+    return manifests_;
   }
 
  private:
@@ -70,6 +79,8 @@ class MemoizedRegistry final : public RegistryReader {
       approvals_;
   mutable absl::flat_hash_map<std::string, int64_t> approval_used_;
   mutable absl::flat_hash_map<std::string, v1::Container> containers_;
+  mutable absl::flat_hash_map<std::string, std::vector<v1::Manifest>> trips_;
+  mutable absl::flat_hash_map<std::string, uint64_t> manifests_;
 };
 
 }  // namespace cradle::domain

@@ -57,7 +57,8 @@ const char* EntryKindName(v1::OperatorReportEntry::Kind kind) {
 
 // A refill (container.sources) is a collector repacking what it collected,
 // not waste it made.
-bool IsRefill(const v1::Container& c) { return c.sources_size() > 0; }
+// A struck refill that let its sources go (HoldsSources) repacked nothing.
+bool IsRefill(const v1::Container& c) { return HoldsSources(c); }
 
 // A container whose registration was struck never held anything.
 bool IsVoid(const v1::Container& c) {

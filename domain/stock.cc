@@ -277,10 +277,25 @@ absl::StatusOr<ContainerDecision> DecideRecordStock(
     s->set_storage_limit_days(
         StorageLimitDays(generator, absl::ToCivilDay(at, ChinaTime())));
   }
+  if (r.move() == v1::STOCK_MOVE_REVOKED && r.revokes() == 1 &&
+      !c.sources().empty()) {
+    s->set_frees_sources(true);
+  }
   *d.event.mutable_decided_at() = ToTimestamp(now);
   d.next = c;
   ApplyStockEvent(d.event, now, &d.next);
   return d;
+}
+
+bool HoldsSources(const v1::Container& c) {
+  if (c.sources().empty()) return false;
+  for (const v1::StockRecord& r : c.records()) {
+    if (r.move() == v1::STOCK_MOVE_REVOKED && r.revokes() == 1 &&
+        r.frees_sources()) {
+      return false;
+    }
+  }
+  return true;
 }
 
 int64_t ContainerVersion(const v1::Container& c) {
@@ -320,6 +335,7 @@ void ApplyStockEvent(const ledger::v1::ContainerEvent& event,
   v1::StockRecord* r = c->add_records();
   *r = Transcribe<v1::StockRecord>(event.stock().record());
   r->set_storage_limit_days(event.stock().storage_limit_days());
+  r->set_frees_sources(event.stock().frees_sources());
   r->set_number(static_cast<int32_t>(ContainerVersion(*c)));
   *r->mutable_recorded_at() = ToTimestamp(
       event.has_decided_at() ? FromTimestamp(event.decided_at()) : recorded);

@@ -58,6 +58,11 @@ absl::StatusOr<ContainerDecision> DecideContainerFlagNote(
     const v1::Container& c, ledger::v1::FlagNoted note, v1::FlagState to,
     absl::Time now);
 
+// Whether `c`'s sources are still its: true for a refill unless its
+// registration was struck by a record that let them go (ledger v12). A
+// refill struck before that keeps them, as its entries were written.
+bool HoldsSources(const v1::Container& c);
+
 // How long waste `generator` books into storage on `booked` may be held:
 // the longest of its approved longer storage valid that day
 // (Enterprise.storage_extensions), else kStorageLimitDays.

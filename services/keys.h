@@ -81,6 +81,11 @@ inline std::string StatusPrefix(v1::ManifestStatus status) {
 inline std::string PartyPrefix(absl::string_view id) {
   return absl::StrCat("m/party/", id, "/");
 }
+// The manifests a carrier picked up on one vehicle trip (Leg.trip).
+inline std::string TripPrefix(absl::string_view carrier,
+                              absl::string_view trip) {
+  return absl::StrCat("m/trip/", carrier, "/", trip, "/");
+}
 // Value: the carrier's id.
 inline std::string VehicleIndex(absl::string_view plate) {
   return absl::StrCat("vehicle/", plate);

@@ -252,6 +252,24 @@ absl::Status LedgerRegistryReader::ForEachManifestOf(
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<v1::Manifest>> LedgerRegistryReader::TripManifests(
+    absl::string_view carrier, absl::string_view trip) const {
+  const std::string prefix = keys::TripPrefix(carrier, trip);
+  CRADLE_ASSIGN_OR_RETURN(
+      std::vector<storage::KeyValue> rows,
+      ledger_.ScanIndex(prefix, "",
+                        static_cast<size_t>(domain::kMaxManifestsPerTrip) + 1));
+  std::vector<v1::Manifest> out;
+  out.reserve(rows.size());
+  for (const storage::KeyValue& kv : rows) {
+    CRADLE_ASSIGN_OR_RETURN(
+        v1::Manifest m,
+        GetManifest(absl::string_view(kv.key).substr(prefix.size())));
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<v1::Manifest>> LedgerRegistryReader::CollectedBy(
     absl::string_view collector) const {
   std::vector<v1::Manifest> out;

@@ -45,6 +45,8 @@ class LedgerRegistryReader final : public domain::RegistryReader {
   absl::StatusOr<int64_t> PlanShippedGrams(
       absl::string_view number, absl::string_view code,
       absl::string_view receiver) const override;
+  absl::StatusOr<std::vector<v1::Manifest>> TripManifests(
+      absl::string_view carrier, absl::string_view trip) const override;
 
   // The number of `generator`'s plan for `year`, or nullopt when it has
   // filed none.

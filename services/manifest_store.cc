@@ -97,19 +97,27 @@ storage::AppendRequest ManifestStore::MakeAppend(
 
 namespace {
 
-static_assert(storage::kMaxReadsPerAppend >= domain::kMaxContainersPerManifest,
-              "a manifest's containers must fit an append's reads");
+static_assert(storage::kMaxReadsPerAppend >= domain::kMaxContainersPerManifest +
+                                                 domain::kMaxManifestsPerTrip +
+                                                 1,
+              "a manifest's containers and its trip must fit an append's "
+              "reads");
 
-// Names in `req` each container the decision read, at the version it read:
-// a stock record landing on one first (a booking decided on the manifest as
-// it was) aborts the append, which writes nothing and is decided again when
+// Names in `req` each container and other manifest the decision read, at
+// the version it read: a stock record landing on one first (a booking
+// decided on the manifest as it was), or a load of the trip delivered
+// first, aborts the append, which writes nothing and is decided again when
 // the caller retries.
-void AddContainerReads(const domain::MemoizedRegistry& registry,
-                       storage::AppendRequest* req) {
+void AddReads(const domain::MemoizedRegistry& registry,
+              storage::AppendRequest* req) {
   for (const auto& [code, c] : registry.containers_read()) {
     req->reads.push_back(storage::StreamRead{
         keys::ContainerStream(code),
         static_cast<uint64_t>(domain::ContainerVersion(c))});
+  }
+  for (const auto& [number, version] : registry.manifests_read()) {
+    if (number == req->stream) continue;
+    req->reads.push_back(storage::StreamRead{number, version});
   }
   std::sort(req->reads.begin(), req->reads.end(),
             [](const storage::StreamRead& a, const storage::StreamRead& b) {
@@ -160,7 +168,7 @@ absl::StatusOr<PreparedWrite<ManifestWritten>> ManifestStore::PrepareOpen(
                                                flag_config_, now, &decision));
   PreparedWrite<ManifestWritten> out;
   out.append = MakeAppend(v1::Manifest(), decision, actor, now);
-  AddContainerReads(registry, &out.append);
+  AddReads(registry, &out.append);
   out.answer = AnswerWith(std::move(decision.next));
   return out;
 }
@@ -213,7 +221,7 @@ void ManifestStore::Write(absl::string_view number,
             current, registry, flag_config_, now, &decision));
         PreparedWrite<ManifestWritten> out;
         out.append = MakeAppend(current, decision, who.Actor(), now);
-        AddContainerReads(registry, &out.append);
+        AddReads(registry, &out.append);
         out.answer = AnswerWith(std::move(decision.next));
         return out;
       },
@@ -340,7 +348,15 @@ absl::StatusOr<v1::ListManifestsResponse> ManifestStore::List(
   // Scan the narrowest index; filter the rest from the state.
   std::string prefix;
   bool filter_status = false;
-  if (!request.party().empty()) {
+  if (!request.trip().empty()) {
+    if (request.party().empty()) {
+      return absl::InvalidArgumentError(
+          "party is required with trip: the carrier whose trip it is");
+    }
+    CRADLE_RETURN_IF_ERROR(domain::CheckTripNumber("trip", request.trip()));
+    prefix = keys::TripPrefix(request.party(), request.trip());
+    filter_status = request.status() != v1::MANIFEST_STATUS_UNSPECIFIED;
+  } else if (!request.party().empty()) {
     prefix = keys::PartyPrefix(request.party());
     filter_status = request.status() != v1::MANIFEST_STATUS_UNSPECIFIED;
   } else if (request.status() != v1::MANIFEST_STATUS_UNSPECIFIED) {

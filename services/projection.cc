@@ -269,6 +269,10 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
   for (const std::string& party : domain::ManifestParties(m)) {
     keys[keys::PartyPrefix(party) + n];
   }
+  for (const v1::Leg& leg : m.legs()) {
+    if (!leg.trip().empty())
+      keys[keys::TripPrefix(leg.carrier(), leg.trip()) + n];
+  }
   for (const v1::Flag& f : m.flags()) AddFlagIndex(f, &keys);
   // Jurisdictions: the divisions a regulator reads the manifest by.
   const std::string day = absl::FormatTime(
@@ -425,8 +429,10 @@ IndexEntries ContainerIndex(const v1::Container& c) {
   IndexEntries keys;
   if (c.code().empty()) return keys;
   keys[keys::GeneratorContainersPrefix(c.generator()) + c.code()];
-  for (const std::string& source : c.sources()) {
-    keys[keys::ContainerSourceIndex(source)] = c.code();
+  if (domain::HoldsSources(c)) {
+    for (const std::string& source : c.sources()) {
+      keys[keys::ContainerSourceIndex(source)] = c.code();
+    }
   }
   for (const v1::Flag& f : c.flags()) AddFlagIndex(f, &keys);
   // Only a booking that set a limit (ledger v11) runs a deadline, so that

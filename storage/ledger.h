@@ -88,7 +88,7 @@ struct StreamRead {
   std::string stream;
   uint64_t version = 0;
 };
-inline constexpr size_t kMaxReadsPerAppend = 1024;
+inline constexpr size_t kMaxReadsPerAppend = 2048;
 
 struct AppendRequest {
   std::string stream;

@@ -423,7 +423,8 @@ std::string RunCollection(const World& w, const Plan& p, const Identities& ids,
   // scans the container onto its vehicle.
   auto shipped = [&](const Identity& as, const std::string& generator,
                      const std::string& receiver, const std::string& code,
-                     int64_t grams, std::string* number) {
+                     int64_t grams, std::string* number,
+                     const std::string& trip = "") {
     v1::OpenManifestRequest open;
     meta(open.mutable_meta());
     open.set_generator(generator);
@@ -473,6 +474,7 @@ std::string RunCollection(const World& w, const Plan& p, const Identities& ids,
     pickup.set_number(*number);
     pickup.set_carrier(carrier.id);
     pickup.set_vehicle(carrier.plates[0]);
+    pickup.set_trip(trip);
     *pickup.mutable_transport() = Transport(carrier, *number);
     v1::PickupResponse picked;
     return Rpc(
@@ -536,7 +538,9 @@ std::string RunCollection(const World& w, const Plan& p, const Identities& ids,
   };
 
   // The trip: every small generator's drum loaded, then unloaded at the
-  // collector.
+  // collector. Its number is the round's, unique to this run (Art. 16: one
+  // manifest per small generator, all on one trip).
+  const std::string trip = absl::StrCat(absl::Hex(seed), "-", index);
   const std::vector<int>& small = w.small_by_city[p.city];
   std::vector<std::string> drums;
   for (size_t k = 0; k < small.size(); ++k) {
@@ -553,7 +557,7 @@ std::string RunCollection(const World& w, const Plan& p, const Identities& ids,
     }
     std::string n;
     if (!shipped(ids.at(gen.id), gen.id, collector.id, drums.back(),
-                 plan.drum_g[k], &n)) {
+                 plan.drum_g[k], &n, trip)) {
       return fail(absl::StrCat("collected manifest of ", gen.id, " ", n));
     }
     collected->push_back(n);

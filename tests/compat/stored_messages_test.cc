@@ -115,7 +115,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "ledger-events-v5.desc", "ledger-events-v6.desc",
                       "ledger-events-v7.desc", "ledger-events-v8.desc",
                       "ledger-events-v9.desc", "ledger-events-v10.desc",
-                      "ledger-events-v11.desc"));
+                      "ledger-events-v11.desc", "ledger-events-v12.desc"));
 
 TEST_F(StoredMessagesTest, TodaysMessagesReadWhatV1Stored) {
   Compatibility check;

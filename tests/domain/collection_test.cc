@@ -132,6 +132,21 @@ class CollectionTest : public ::testing::Test {
     return DecideRegisterContainer(r, collector_, nullptr, Read(r), At(60));
   }
 
+  // The collector's bag of 330 kg filled from the first two drums, 5 kg
+  // documented lost.
+  v1::Container Bag() const {
+    v1::Container bag;
+    bag.set_code(
+        FormatContainerCode(kCollector, kWaste, absl::CivilDay(2026, 6, 3), 1));
+    bag.set_generator(kCollector);
+    bag.set_waste_code(kWaste);
+    bag.set_weight_g(330 * kKg);
+    bag.add_sources(order_[0]);
+    bag.add_sources(order_[1]);
+    bag.set_loss_g(5 * kKg);
+    return bag;
+  }
+
   v1::Enterprise collector_;
   std::map<std::string, v1::Container> drums_;
   std::vector<std::string> order_;  // drums in the order added
@@ -259,15 +274,7 @@ TEST_F(CollectionTest, TheBalanceFollowsWhatWasCollectedToWhatLeft) {
   // Two of the three drums (350 kg) went into the collector's bag of
   // 330 kg with 5 kg documented lost: 15 kg short. The bag is on a
   // manifest picked up; the third drum (50 kg) is still held.
-  v1::Container bag;
-  bag.set_code(
-      FormatContainerCode(kCollector, kWaste, absl::CivilDay(2026, 6, 3), 1));
-  bag.set_generator(kCollector);
-  bag.set_waste_code(kWaste);
-  bag.set_weight_g(330 * kKg);
-  bag.add_sources(order_[0]);
-  bag.add_sources(order_[1]);
-  bag.set_loss_g(5 * kKg);
+  v1::Container bag = Bag();
   bag.set_manifest("20263304000009");
   drums_[order_[0]].set_consolidated_into(bag.code());
   drums_[order_[1]].set_consolidated_into(bag.code());
@@ -311,6 +318,30 @@ TEST_F(CollectionTest, TheBalanceFollowsWhatWasCollectedToWhatLeft) {
                   .empty());
   // What another receiver accepted is not this collector's.
   EXPECT_TRUE(CollectionOf(kSmall, "", inbound, drums_, {}, {}).empty());
+}
+
+TEST_F(CollectionTest, AStruckRefillThatLetItsSourcesGoRefilledNothing) {
+  // The bag's registration was struck and let its two drums go: they no
+  // longer read as went into it (the index dropped them), and the bag
+  // counts for nothing. All 400 kg are held again.
+  v1::Container bag = Bag();
+  bag.set_stock(v1::STOCK_STATE_VOID);
+  v1::StockRecord* struck = bag.add_records();
+  struck->set_move(v1::STOCK_MOVE_REVOKED);
+  struck->set_revokes(1);
+  struck->set_frees_sources(true);
+
+  std::vector<v1::Manifest> inbound;
+  for (const auto& [n, m] : manifests_) inbound.push_back(m);
+  const std::vector<v1::CollectionBalance> b =
+      CollectionOf(kCollector, "", inbound, drums_, {bag}, {});
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].collected_g(), 400 * kKg);
+  EXPECT_EQ(b[0].consolidated_g(), 0);
+  EXPECT_EQ(b[0].refilled_g(), 0);
+  EXPECT_EQ(b[0].lost_g(), 0);
+  EXPECT_EQ(b[0].held_g(), 400 * kKg);
+  EXPECT_EQ(b[0].shortfall_g(), 0);
 }
 
 }  // namespace

@@ -618,6 +618,116 @@ TEST_F(LifecycleTest, PickupFromDeliveredIsRefused) {
                      HasSubstr("needs ISSUED"))));
 }
 
+// ---------------------------------------------------------------------------
+// Vehicle trips (Art. 16: one manifest per consignor, all on one trip).
+
+// Another manifest carrier A picked up on `trip` with `vehicle`.
+v1::Manifest OnTrip(const std::string& number, const std::string& carrier,
+                    const std::string& trip, const std::string& vehicle) {
+  v1::Manifest other;
+  other.set_number(number);
+  other.set_status(v1::MANIFEST_STATUS_IN_TRANSIT);
+  other.set_version(2);
+  v1::Leg* leg = other.add_legs();
+  leg->set_number(1);
+  leg->set_carrier(carrier);
+  leg->set_vehicle(vehicle);
+  leg->set_trip(trip);
+  other.add_destinations()->set_receiver("R");
+  return other;
+}
+
+TEST_F(LifecycleTest, APickupOnATripRecordsItOnLegOne) {
+  registry_.AddTripManifest(
+      OnTrip("20263304000009", carrier_a_, "20261205-1", "浙F12345"));
+  v1::Manifest m = Opened(/*draft=*/false);
+  v1::PickupRequest r = PickupRequest();
+  r.set_trip("20261205-1");
+  m = Step(m, DecidePickup(m, r, registry_, At(10)), At(10));
+  ASSERT_EQ(m.legs_size(), 1);
+  EXPECT_EQ(m.legs(0).trip(), "20261205-1");
+  // Without a trip, none is recorded.
+  EXPECT_EQ(PickedUp().legs(0).trip(), "");
+}
+
+TEST_F(LifecycleTest, ATripNumberAsNoCarrierWritesOneIsRefusedNamingIt) {
+  const v1::Manifest m = Opened(/*draft=*/false);
+  for (const std::string& bad : std::vector<std::string>{
+           "a/b", "20261205 1", "行程1", std::string(33, '7')}) {
+    v1::PickupRequest r = PickupRequest();
+    r.set_trip(bad);
+    EXPECT_THAT(
+        DecidePickup(m, r, registry_, At(10)).status(),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 AllOf(HasSubstr("trip"), HasSubstr("is not a trip number"))))
+        << bad;
+  }
+  EXPECT_THAT(CheckTripNumber("trip", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_TRUE(CheckTripNumber("trip", std::string(32, 'A')).ok());
+  EXPECT_TRUE(CheckTripNumber("trip", "T_2026-12-05").ok());
+}
+
+TEST_F(LifecycleTest, ATripIsOneVehiclesAndEndsAtItsFirstDelivery) {
+  const v1::Manifest m = Opened(/*draft=*/false);
+  v1::PickupRequest r = PickupRequest();
+
+  // Another vehicle's trip of the same number.
+  registry_.AddTripManifest(
+      OnTrip("20263304000007", carrier_a_, "T1", "浙F99999"));
+  r.set_trip("T1");
+  EXPECT_THAT(DecidePickup(m, r, registry_, At(10)).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("trip T1 of carrier"),
+                             HasSubstr("is vehicle 浙F99999's"),
+                             HasSubstr("20263304000007"))));
+
+  // Another carrier's trip of the same number is not this one.
+  registry_.AddTripManifest(
+      OnTrip("20263304000008", carrier_b_, "T2", "浙F54321"));
+  r.set_trip("T2");
+  EXPECT_TRUE(DecidePickup(m, r, registry_, At(10)).ok());
+
+  // A trip one of whose loads was delivered has ended.
+  v1::Manifest delivered =
+      OnTrip("20263304000006", carrier_a_, "T3", "浙F12345");
+  delivered.set_status(v1::MANIFEST_STATUS_DELIVERED);
+  delivered.mutable_destinations(0)->set_delivered(true);
+  registry_.AddTripManifest(delivered);
+  r.set_trip("T3");
+  EXPECT_THAT(DecidePickup(m, r, registry_, At(10)).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("trip T3"), HasSubstr("has ended"),
+                             HasSubstr("20263304000006"))));
+
+  // A voided load left the trip: it neither fixes the vehicle nor ends it.
+  v1::Manifest voided = OnTrip("20263304000005", carrier_a_, "T4", "浙F99999");
+  voided.set_status(v1::MANIFEST_STATUS_VOIDED);
+  voided.mutable_destinations(0)->set_delivered(true);
+  registry_.AddTripManifest(voided);
+  r.set_trip("T4");
+  EXPECT_TRUE(DecidePickup(m, r, registry_, At(10)).ok());
+}
+
+TEST_F(LifecycleTest, AFullTripTakesNoMoreLoads) {
+  const v1::Manifest m = Opened(/*draft=*/false);
+  for (int i = 0; i < kMaxManifestsPerTrip; ++i) {
+    registry_.AddTripManifest(OnTrip(absl::StrCat("2026330410", 1000 + i),
+                                     carrier_a_, "FULL", "浙F12345"));
+  }
+  v1::PickupRequest r = PickupRequest();
+  r.set_trip("FULL");
+  EXPECT_THAT(DecidePickup(m, r, registry_, At(10)).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("already lists 200 manifests"),
+                             HasSubstr("a trip of its own"))));
+  // A trip with room takes it.
+  registry_.AddTripManifest(
+      OnTrip("20263304000004", carrier_a_, "ROOM", "浙F12345"));
+  r.set_trip("ROOM");
+  EXPECT_TRUE(DecidePickup(m, r, registry_, At(10)).ok());
+}
+
 TEST_F(LifecycleTest, DeliverBeforePickupIsRefused) {
   const v1::Manifest m = Opened(/*draft=*/false);
   EXPECT_THAT(

@@ -309,6 +309,44 @@ TEST_F(StockTest, StrikingARecordRestoresWhatItChanged) {
       Replayed(Code(1)), *c));
 }
 
+TEST_F(StockTest, StrikingARefillsRegistrationLetsItsSourcesGo) {
+  // A collector's container filled from two collected drums.
+  v1::Container refill = Register(1);
+  refill.add_sources(Code(7));
+  refill.add_sources(Code(8));
+  registry_.AddContainer(refill);
+  EXPECT_TRUE(HoldsSources(refill));
+
+  absl::StatusOr<v1::Container> c = Record(Revoke(Code(1), 1));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->stock(), v1::STOCK_STATE_VOID);
+  ASSERT_THAT(c->records(), SizeIs(1));
+  EXPECT_TRUE(c->records(0).frees_sources());
+  EXPECT_TRUE(streams_[Code(1)].back().stock().frees_sources());
+  EXPECT_FALSE(HoldsSources(*c));
+
+  // Striking another record of it, or any record of a container without
+  // sources, frees nothing.
+  Register(2);
+  ASSERT_TRUE(Record(Revoke(Code(2), 1)).ok());
+  EXPECT_FALSE(streams_[Code(2)].back().stock().frees_sources());
+  v1::Container stored = Register(3);
+  stored.add_sources(Code(9));
+  registry_.AddContainer(stored);
+  ASSERT_TRUE(Record(Store(Code(3), "F1")).ok());
+  c = Record(Revoke(Code(3), 2));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(streams_[Code(3)].back().stock().frees_sources());
+  EXPECT_TRUE(HoldsSources(*c));
+
+  // A refill struck before ledger v12 (no frees_sources) keeps them.
+  v1::Container old = *c;
+  v1::StockRecord* r = old.add_records();
+  r->set_move(v1::STOCK_MOVE_REVOKED);
+  r->set_revokes(1);
+  EXPECT_TRUE(HoldsSources(old));
+}
+
 TEST_F(StockTest, AStruckRegistrationVoidsTheContainer) {
   Register(1);
   absl::StatusOr<v1::Container> c = Record(Revoke(Code(1), 1));

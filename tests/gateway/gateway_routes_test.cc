@@ -339,7 +339,7 @@ TEST(OpenApiTest, DescribesEveryRouteAndEverySchemaItReaches) {
     names.insert(p.struct_value().fields().at("name").string_value());
   }
   EXPECT_EQ(names, (std::set<std::string>{"status", "party", "page_size",
-                                          "page_token"}));
+                                          "page_token", "trip"}));
 }
 
 }  // namespace

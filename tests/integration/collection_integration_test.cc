@@ -5,6 +5,7 @@
 // under deep verification.
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -100,7 +101,21 @@ class CollectionIntegrationTest : public ServerFixture {
   std::string Shipped(const std::string& who, const std::string& generator,
                       const std::string& receiver,
                       const std::vector<std::string>& codes,
-                      WriteReply* picked = nullptr) {
+                      WriteReply* picked = nullptr,
+                      const std::string& trip = "") {
+    const std::string n = Loaded(who, generator, receiver, codes);
+    WriteReply r;
+    grpc::Status s = Pickup(n, kCarrier, kCarrierPlate, &r, {}, trip);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (picked != nullptr) *picked = r;
+    return n;
+  }
+
+  // Manifest `n` opened as Shipped's, its containers scanned onto the
+  // vehicle, not yet picked up.
+  std::string Loaded(const std::string& who, const std::string& generator,
+                     const std::string& receiver,
+                     const std::vector<std::string>& codes) {
     v1::OpenManifestRequest req = OpenRequest();
     req.set_generator(generator);
     req.set_receiver(receiver);
@@ -113,10 +128,25 @@ class CollectionIntegrationTest : public ServerFixture {
     const std::string n = r.manifest().number();
     s = Scan(n, kCarrier, v1::SCAN_POINT_LOAD, codes);
     EXPECT_TRUE(s.ok()) << s.error_message();
-    s = Pickup(n, kCarrier, kCarrierPlate, &r);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    if (picked != nullptr) *picked = r;
     return n;
+  }
+
+  // The manifests carrier kCarrier picked up on `trip`, as `who` lists them.
+  grpc::Status TripAs(const std::string& who, const std::string& trip,
+                      std::vector<std::string>* numbers) {
+    v1::ListManifestsRequest req;
+    req.set_party(kCarrier);
+    req.set_trip(trip);
+    grpc::ClientContext ctx;
+    As(&ctx, who);
+    v1::ListManifestsResponse out;
+    grpc::Status s = manifests_->List(&ctx, req, &out);
+    numbers->clear();
+    for (const v1::Manifest& m : out.manifests()) {
+      EXPECT_EQ(m.legs(0).trip(), trip) << m.number();
+      numbers->push_back(m.number());
+    }
+    return s;
   }
 
   // `receiver` takes delivery of manifest `n`, scans its containers in
@@ -296,6 +326,126 @@ TEST_F(CollectionIntegrationTest, DrumsAreFollowedFromTheGarageToTheDisposer) {
   EXPECT_EQ(ContainerAs(kCollecting, Bag(1)).manifest(), third);
   expect_balance(StockAs(kCollecting));
   EXPECT_THAT(Shortfalls(Get(fourth)), SizeIs(1));
+  ExpectDeepVerifyPasses();
+}
+
+// A refill registered in error is struck; its drums are the collector's to
+// refill again (ledger v12: the struck registration lets them go).
+TEST_F(CollectionIntegrationTest, AStruckRefillLetsItsDrumsBeRefilledAgain) {
+  Stored(kSmall, kSmall, Drum(kSmall, 1), 150 * kKg);
+  Stored(kSmall, kSmall, Drum(kSmall, 2), 50 * kKg);
+  Collected(
+      Shipped(kSmall, kSmall, kCollector, {Drum(kSmall, 1), Drum(kSmall, 2)}));
+  const std::vector<std::string> drums = {Drum(kSmall, 1), Drum(kSmall, 2)};
+  // Weighed wrong and booked in.
+  Stored(kCollecting, kCollector, Bag(1), 20 * kKg, drums);
+  EXPECT_EQ(StockAs(kCollecting).collection(0).held_g(), 0);
+
+  v1::RecordStockRequest strike;
+  *strike.mutable_meta() = Meta();
+  strike.mutable_record()->set_code(Bag(1));
+  strike.mutable_record()->set_move(v1::STOCK_MOVE_REVOKED);
+  strike.mutable_record()->set_revokes(1);
+  strike.mutable_record()->set_reason("称重录入错误");
+  v1::RecordStockResponse struck;
+  {
+    grpc::ClientContext ctx;
+    As(&ctx, kCollecting);
+    grpc::Status s = containers_->RecordStock(&ctx, strike, &struck);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(struck.container().stock(), v1::STOCK_STATE_VOID);
+  EXPECT_TRUE(struck.container().records().rbegin()->frees_sources());
+  for (const std::string& d : drums) {
+    EXPECT_EQ(ContainerAs(kSmall, d).consolidated_into(), "") << d;
+  }
+  const v1::CollectionBalance held = StockAs(kCollecting).collection(0);
+  EXPECT_EQ(held.held_g(), 200 * kKg);
+  EXPECT_EQ(held.refilled_g(), 0);
+  EXPECT_EQ(held.shortfall_g(), 0);
+
+  // Refilled again, right this time.
+  Stored(kCollecting, kCollector, Bag(2), 198 * kKg, drums, 2 * kKg);
+  for (const std::string& d : drums) {
+    EXPECT_EQ(ContainerAs(kSmall, d).consolidated_into(), Bag(2)) << d;
+  }
+  Restart();
+  for (const std::string& d : drums) {
+    EXPECT_EQ(ContainerAs(kSmall, d).consolidated_into(), Bag(2)) << d;
+  }
+  const v1::CollectionBalance after = StockAs(kCollecting).collection(0);
+  EXPECT_EQ(after.held_g(), 0);
+  EXPECT_EQ(after.refilled_g(), 198 * kKg);
+  EXPECT_EQ(after.shortfall_g(), 0);
+  ExpectDeepVerifyPasses();
+}
+
+// One vehicle collecting from several small generators: a manifest each,
+// all on one trip (Art. 16), listed together; the trip ends when a load of
+// it is delivered.
+TEST_F(CollectionIntegrationTest, OneTripListsEachSmallGeneratorsManifest) {
+  constexpr char kTrip[] = "20261123-1";
+  Stored(kGenerator, kGenerator, Drum(kGenerator, 1), 200 * kKg);
+  Stored(kSmall, kSmall, Drum(kSmall, 1), 150 * kKg);
+  Stored(kSmall, kSmall, Drum(kSmall, 2), 50 * kKg);
+  const std::string first = Shipped(kGenerator, kGenerator, kCollector,
+                                    {Drum(kGenerator, 1)}, nullptr, kTrip);
+  const std::string second =
+      Shipped(kSmall, kSmall, kCollector, {Drum(kSmall, 1)}, nullptr, kTrip);
+  std::vector<std::string> listed;
+  for (const std::string& who : {kCarrier, Regulator("3304")}) {
+    ASSERT_TRUE(TripAs(who, kTrip, &listed).ok()) << who;
+    EXPECT_EQ(listed, (std::vector<std::string>{first, second})) << who;
+  }
+  ASSERT_TRUE(TripAs(kCarrier, "20261123-2", &listed).ok());
+  EXPECT_THAT(listed, IsEmpty());
+  grpc::Status s = TripAs(kCarrier, "2026/11", &listed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("trip \"2026/11\""));
+
+  // Unloaded at the collector: the trip has ended, and a load picked up
+  // later on the same number is refused, naming the delivered one.
+  Collected(first);
+  const std::string late =
+      Loaded(kSmall, kSmall, kCollector, {Drum(kSmall, 2)});
+  const uint64_t head = Head();
+  WriteReply r;
+  s = Pickup(late, kCarrier, kCarrierPlate, &r, {}, kTrip);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("has ended: manifest " + first));
+  EXPECT_EQ(Head(), head) << "a refusal wrote something";
+
+  // A pickup decided while the trip was running, landing after one of its
+  // loads was delivered, is aborted: it read that load as on the road.
+  constexpr char kNext[] = "20261123-3";
+  Stored(kGenerator, kGenerator, Drum(kGenerator, 2), 100 * kKg);
+  const std::string running = Shipped(kGenerator, kGenerator, kCollector,
+                                      {Drum(kGenerator, 2)}, nullptr, kNext);
+  hold_.Arm(late);
+  const v1::WriteMeta meta = Meta();
+  grpc::Status picked;
+  WriteReply picked_reply;
+  std::thread pickup([&] {
+    picked = Pickup(late, kCarrier, kCarrierPlate, &picked_reply, meta, kNext);
+  });
+  EXPECT_TRUE(hold_.WaitUntilHeld());
+  const grpc::Status delivered = Deliver(running, kCollector, &r);
+  hold_.Release();
+  pickup.join();
+  ASSERT_TRUE(delivered.ok()) << delivered.error_message();
+  EXPECT_EQ(picked.error_code(), grpc::StatusCode::ABORTED)
+      << picked.error_message();
+  EXPECT_THAT(picked.error_message(), HasSubstr(running));
+  // The carrier's retry (same key) decides again: the trip has ended.
+  s = Pickup(late, kCarrier, kCarrierPlate, &r, meta, kNext);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("has ended: manifest " + running));
+  ASSERT_TRUE(TripAs(kCarrier, kNext, &listed).ok());
+  EXPECT_EQ(listed, (std::vector<std::string>{running}));
+
+  Restart();
+  ASSERT_TRUE(TripAs(Regulator("3304"), kTrip, &listed).ok());
+  EXPECT_EQ(listed, (std::vector<std::string>{first, second}));
   ExpectDeepVerifyPasses();
 }
 

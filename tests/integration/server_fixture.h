@@ -431,12 +431,13 @@ class ServerFixture : public ::testing::Test {
 
   grpc::Status Pickup(const std::string& n, const std::string& carrier,
                       const std::string& plate, WriteReply* r,
-                      v1::WriteMeta meta = {}) {
+                      v1::WriteMeta meta = {}, const std::string& trip = "") {
     v1::PickupRequest req;
     *req.mutable_meta() = meta.idempotency_key().empty() ? Meta() : meta;
     req.set_number(n);
     req.set_carrier(carrier);
     req.set_vehicle(plate);
+    req.set_trip(trip);
     Sign(&req, carrier);
     grpc::ClientContext ctx;
     As(&ctx, carrier);

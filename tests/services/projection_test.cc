@@ -303,5 +303,50 @@ TEST_F(ProjectionTest, EveryStepOfAChainWritesExactlyWhatItsStateIndexes) {
   EXPECT_EQ(replayed_nonzero, nonzero);
 }
 
+TEST(ManifestIndexTest, APickupOnATripListsTheManifestUnderItsCarriersTrip) {
+  v1::Manifest m;
+  m.set_number(kNumber);
+  m.set_status(v1::MANIFEST_STATUS_IN_TRANSIT);
+  m.set_generator(kGenerator);
+  v1::Leg* leg = m.add_legs();
+  leg->set_carrier(kCarrier);
+  const domain::FlagConfig config;
+  EXPECT_THAT(ManifestIndex(m, config),
+              Not(Contains(Key(::testing::StartsWith("m/trip/")))));
+  leg->set_trip("20261205-1");
+  EXPECT_THAT(
+      ManifestIndex(m, config),
+      Contains(Key(keys::TripPrefix(kCarrier, "20261205-1") + kNumber)));
+}
+
+// A refill's sources are its (`c/into/` keys, which a refill of them again
+// is put create-only against) until its registration is struck by a record
+// that lets them go; a refill struck before that (no frees_sources) keeps
+// them, as its entries were written.
+TEST(ContainerIndexTest, AStruckRefillLetsItsSourcesGoOnlyWhenItsRecordSaysSo) {
+  v1::Container refill;
+  refill.set_code("C1");
+  refill.set_generator(kGenerator);
+  refill.add_sources("D1");
+  refill.add_sources("D2");
+  EXPECT_EQ(ContainerIndex(refill)[keys::ContainerSourceIndex("D1")], "C1");
+  EXPECT_EQ(ContainerIndex(refill)[keys::ContainerSourceIndex("D2")], "C1");
+
+  v1::StockRecord* struck = refill.add_records();
+  struck->set_number(2);
+  struck->set_move(v1::STOCK_MOVE_REVOKED);
+  struck->set_revokes(1);
+  refill.set_stock(v1::STOCK_STATE_VOID);
+  EXPECT_THAT(ContainerIndex(refill),
+              Contains(Key(keys::ContainerSourceIndex("D1"))));
+
+  struck->set_frees_sources(true);
+  const IndexEntries freed = ContainerIndex(refill);
+  EXPECT_THAT(freed, Not(Contains(Key(keys::ContainerSourceIndex("D1")))));
+  EXPECT_THAT(freed, Not(Contains(Key(keys::ContainerSourceIndex("D2")))));
+  EXPECT_THAT(
+      freed, Contains(Key(keys::GeneratorContainersPrefix(kGenerator) + "C1")));
+}
+
 }  // namespace
 }  // namespace cradle::services

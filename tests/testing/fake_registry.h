@@ -50,6 +50,11 @@ class FakeRegistry final : public domain::RegistryReader {
                            const std::string& receiver, int64_t grams) {
     plan_shipped_[{number, code, receiver}] = grams;
   }
+  // Manifest `m` is on its first leg's trip (Leg.trip).
+  void AddTripManifest(v1::Manifest m) {
+    const v1::Leg& leg = m.legs(0);
+    trips_[{leg.carrier(), leg.trip()}].push_back(std::move(m));
+  }
   // The city units ReceiversInCity was asked about, in order.
   const std::vector<std::string>& city_queries() const { return city_queries_; }
 
@@ -129,6 +134,12 @@ class FakeRegistry final : public domain::RegistryReader {
     return it == plan_shipped_.end() ? 0 : it->second;
   }
 
+  absl::StatusOr<std::vector<v1::Manifest>> TripManifests(
+      absl::string_view carrier, absl::string_view trip) const override {
+    auto it = trips_.find({std::string(carrier), std::string(trip)});
+    return it == trips_.end() ? std::vector<v1::Manifest>() : it->second;
+  }
+
  private:
   std::map<std::string, v1::Enterprise> enterprises_;
   std::map<std::string, v1::Container> containers_;
@@ -137,6 +148,8 @@ class FakeRegistry final : public domain::RegistryReader {
   std::vector<v1::Approval> approvals_;
   std::map<std::string, int64_t> approval_used_;
   std::map<std::string, v1::ManagementPlan> plans_;
+  std::map<std::pair<std::string, std::string>, std::vector<v1::Manifest>>
+      trips_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t>
       plan_shipped_;
   mutable std::vector<std::string> city_queries_;
