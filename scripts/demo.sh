@@ -314,6 +314,7 @@ fi
 next=$(( $(cat "$seq_file" 2>/dev/null || echo 0) + 1 ))
 [ "$next" -le 998 ] || { echo "demo: no drum sequence left for today" >&2; exit 1; }
 SMALL=()
+TRIP="$(TZ=Asia/Shanghai date +%Y%m%d)-$next"  # the truck's round (车次)
 for pair in "$SM1 60" "$SM2 40"; do
   set -- $pair
   drum=$(as "$1" container register --generator "$1" --waste 900-249-08 --seq "$next" \
@@ -322,9 +323,11 @@ for pair in "$SM1 60" "$SM2 40"; do
   n=$(as "$1" manifest open --generator "$1" --carrier $CAR1 --receiver $COLL \
         --waste 900-249-08:sum:铁桶:1 --method D10 --line-field "1:containers=$drum")
   as $CAR1 scan "$n" --by $CAR1 --point load --device PDA-07 --container "$drum"
-  as $CAR1 pickup "$n" --carrier $CAR1 --vehicle 浙F12345
+  as $CAR1 pickup "$n" --carrier $CAR1 --vehicle 浙F12345 --trip "$TRIP"
   SMALL+=("$drum $n $2")
 done
+# The round as a regulator reads it: each small generator's manifest, one truck.
+as regulator manifest list --party $CAR1 --trip "$TRIP"
 for entry in "${SMALL[@]}"; do
   set -- $entry
   as coll-r deliver "$2" --receiver $COLL

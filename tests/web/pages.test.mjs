@@ -281,6 +281,7 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   await page.waitForFunction((d) => document.getElementById('containers').value === d, state.drum, { timeout: 20000 });
   await page.getByRole('button', { name: /停止/ }).click();
   await page.getByLabel(/Vehicle plate/).fill(PLATE);
+  await page.getByLabel(/Trip no/).fill('20261123-1');
   await screenshot(page, '2-driver');
   // No signal at the generator's yard: the pickup waits on the phone,
   // shown, and goes up when the network is back, once.
@@ -301,6 +302,7 @@ test('a driver scans the printed manifest with the phone camera and hands it ove
   ({ manifest } = await api(server, state.regulatorToken, 'GET', `/v1/manifests/${state.number}`));
   assert.equal(manifest.status, 'MANIFEST_STATUS_IN_TRANSIT');
   assert.equal(manifest.legs[0].vehicle, PLATE);
+  assert.equal(manifest.legs[0].trip, '20261123-1');
   assert.deepEqual(manifest.scans.map((x) => [x.point, x.containers]), [['SCAN_POINT_LOAD', [state.drum]]]);
   assert.deepEqual(manifest.flags.map((f) => f.kind), []);
   // Half way, the next carrier's driver scans the drum onto its own truck

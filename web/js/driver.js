@@ -93,11 +93,16 @@ async function pickup(button) {
     const containers = document.getElementById('containers').value.split(/\s+/).filter(Boolean);
     const vehicle = document.getElementById('vehicle').value.trim();
     localStorage.setItem('cradle.vehicle', vehicle);
+    // A vehicle collecting from several consignors picks each one's load up
+    // on the same trip (车次); the server refuses a trip that has ended.
+    const trip = document.getElementById('trip').value.trim();
+    localStorage.setItem('cradle.trip', trip);
     if (containers.length) {
       await write(`扫描 Scan ${number}`, `/v1/manifests/${number}:scan`,
         { by: who.enterprise, point: 'SCAN_POINT_LOAD', containers });
     }
-    await write(`提货 Pickup ${number}`, `/v1/manifests/${number}:pickup`, { carrier: who.enterprise, vehicle });
+    await write(`提货 Pickup ${number}`, `/v1/manifests/${number}:pickup`,
+      trip ? { carrier: who.enterprise, vehicle, trip } : { carrier: who.enterprise, vehicle });
     document.getElementById('containers').value = '';
   });
 }
@@ -136,6 +141,7 @@ async function main() {
   window.addEventListener('online', async () => { showNetwork(); await upload(); showQueue(); });
   window.addEventListener('offline', showNetwork);
   document.getElementById('vehicle').value = localStorage.getItem('cradle.vehicle') || '';
+  document.getElementById('trip').value = localStorage.getItem('cradle.trip') || '';
   render(JSON.parse(localStorage.getItem('cradle.loads') || '[]'));
   document.getElementById('scan').addEventListener('click', (ev) => guarded(ev.target, async () => {
     const video = document.getElementById('video');
