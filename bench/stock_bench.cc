@@ -23,7 +23,11 @@
 //   - opening and picking up the collector's manifest of one bag (judged by
 //     COLLECTION_SHORTFALL, reading the bag's sources) against a
 //     generator's manifest of three drums;
-//   - each collector's collection balance against reading what it rests on.
+//   - each collector's collection balance against reading what it rests on;
+//   - a small generator's pickup on its round's vehicle trip (even rounds)
+//     against one on no trip (odd rounds), and on a full trip of
+//     kMaxManifestsPerTrip loads, the last pickups (each reading the trip's
+//     loads before it) against the first.
 //
 // Then the sweeper: ten days on, the manifests' deadlines (TRANSIT_OVERDUE
 // on every load left on the road: the reference); two years on, every
@@ -420,17 +424,22 @@ int main(int argc, char** argv) {
     return s.status();
   };
   // Opens a manifest of `codes` from `from` to `to` and picks it up.
+  // On vehicle trip `trip` unless it is empty; the pickup's write timed
+  // into `picking` unless it is null. Without `codes`, a line of 50 kg.
+  int opens = 0;
   auto ship = [&](const std::string& from, const std::string& to,
-                  const std::vector<std::string>& codes,
-                  v1::Manifest* out) -> absl::Status {
+                  const std::vector<std::string>& codes, v1::Manifest* out,
+                  const std::string& trip = "",
+                  absl::Duration* picking = nullptr) -> absl::Status {
     v1::OpenManifestRequest open;
-    *open.mutable_meta() = Meta(absl::StrCat("o-", codes[0]));
+    *open.mutable_meta() = Meta(absl::StrCat("o-", ++opens));
     open.set_generator(from);
     open.set_carrier(car);
     open.set_receiver(to);
     v1::WasteLine* line = open.add_lines();
     line->set_code("900-249-08");
     for (const std::string& c : codes) line->add_containers(c);
+    if (codes.empty()) line->set_quantity_g(50000);
     auto opened = Wait<cradle::services::ManifestWritten>(
         [&](auto done) { manifests.Open(open, Party(from), done); });
     if (!opened.ok()) return opened.status();
@@ -438,19 +447,30 @@ int main(int argc, char** argv) {
     pickup.set_number(opened->manifest.number());
     pickup.set_carrier(car);
     pickup.set_vehicle("浙F12345");
+    pickup.set_trip(trip);
+    const absl::Time t = absl::Now();
     auto picked =
         write(pickup.number(), car, "pickup",
               [&](const v1::Manifest& m, const auto& facts, absl::Time now) {
                 return cradle::domain::DecidePickup(m, pickup, facts, now);
               });
+    if (picking != nullptr) *picking += absl::Now() - t;
     if (!picked.ok()) return picked.status();
     *out = picked->manifest;
     return absl::OkStatus();
   };
+  // A small generator's pickup on its round's trip (even rounds) and one
+  // on no trip (odd rounds): what joining a trip of two others costs.
+  absl::Duration trip_picking, plain_picking;
+  int trip_pickups = 0, plain_pickups = 0;
   for (int k = 0; k < collectors; ++k) {
     const std::string& coll = colls[k];
     for (int round = 1; round <= rounds; ++round) {
-      std::vector<std::string> drums_in;
+      // The vehicle's round: the three loads picked up, then unloaded.
+      const bool on_trip = round % 2 == 0;
+      const std::string trip =
+          on_trip ? absl::StrCat("R", k, "-", round) : std::string();
+      std::vector<v1::Manifest> loads;
       for (int j = 0; j < 3; ++j) {
         const std::string& small = smalls[k * 3 + j];
         const std::string code = cradle::domain::FormatContainerCode(
@@ -459,7 +479,17 @@ int main(int argc, char** argv) {
           return Fail(s);
         }
         v1::Manifest m;
-        if (auto s = ship(small, coll, {code}, &m); !s.ok()) return Fail(s);
+        if (auto s = ship(small, coll, {code}, &m, trip,
+                          on_trip ? &trip_picking : &plain_picking);
+            !s.ok()) {
+          return Fail(s);
+        }
+        ++(on_trip ? trip_pickups : plain_pickups);
+        loads.push_back(std::move(m));
+      }
+      std::vector<std::string> drums_in;
+      for (const v1::Manifest& m : loads) {
+        const std::string code = m.lines(0).containers(0);
         v1::DeliverRequest deliver;
         deliver.set_number(m.number());
         deliver.set_receiver(coll);
@@ -545,6 +575,26 @@ int main(int argc, char** argv) {
         return Fail(absl::InternalError(
             absl::StrCat(coll, "'s collection does not balance")));
       }
+    }
+  }
+
+  // A full trip: kMaxManifestsPerTrip loads picked up on one trip, each
+  // pickup reading the trip's loads before it. The last ten against the
+  // first ten.
+  absl::Duration trip_first, trip_last;
+  constexpr int kEnds = 10;
+  const int full_trip = cradle::domain::kMaxManifestsPerTrip;
+  if (collectors > 0) {
+    for (int i = 0; i < full_trip; ++i) {
+      absl::Duration picking;
+      v1::Manifest m;
+      if (auto st =
+              ship(gens[i % gens.size()], colls[0], {}, &m, "FULL", &picking);
+          !st.ok()) {
+        return Fail(st);
+      }
+      if (i < kEnds) trip_first += picking;
+      if (i >= full_trip - kEnds) trip_last += picking;
     }
   }
 
@@ -678,6 +728,14 @@ int main(int argc, char** argv) {
         "%.2f to a generator's of 3 drums)\n",
         us(onward, onward_manifests),
         us(onward, onward_manifests) / us(shipping, shipped_manifests));
+    std::printf(
+        "trips:     a small generator's pickup %.1f us on a trip (joining "
+        "up to 2 loads), %.1f us on none (ratio %.2f); on a full trip of %d, "
+        "the last %d pickups %.1f us, the first %d %.1f us (ratio %.2f)\n",
+        us(trip_picking, trip_pickups), us(plain_picking, plain_pickups),
+        us(trip_picking, trip_pickups) / us(plain_picking, plain_pickups),
+        full_trip, kEnds, us(trip_last, kEnds), kEnds, us(trip_first, kEnds),
+        us(trip_last, kEnds) / us(trip_first, kEnds));
     std::printf(
         "collected: balance %.2f ms per collector; reading alone %.2f ms "
         "(ratio %.2f); %.0f kg collected, %.0f kg refilled, %.0f kg lost, "
