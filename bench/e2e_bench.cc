@@ -9,6 +9,9 @@
 //
 //   build/bench/e2e_bench --seconds=5 --clients=1,16,64
 //
+// --noisy_neighbour=N measures Cradle and the durable echo again beside N
+// processes spinning on the CPU, each against its quiet run.
+//
 // The event is Manifests.Open: validation, registry reads, flag rules, one
 // ledger entry with its state and index mutations, fsync'd before the reply.
 
@@ -89,11 +92,37 @@ ABSL_FLAG(std::string, national, "",
           "sampled while the writer is loaded (cluster_bench.sh starts one)");
 ABSL_FLAG(std::string, national_token, "",
           "with --national: the national node's administrator token file");
+ABSL_FLAG(int, noisy_neighbour, 0,
+          "also measure Cradle and the durable echo with this many busy "
+          "neighbour processes beside them (each spinning on one CPU at "
+          "normal priority), against the same without, at each --clients: "
+          "2 on a 2-core machine");
 ABSL_FLAG(std::string, serve, "",
           "internal: serve 'echo' or 'durable-echo:DIR' on loopback until "
           "SIGTERM (the bench runs its ceilings in child processes so)");
 
 namespace {
+
+// `n` processes spinning on the CPU at normal priority until StopBurners:
+// the noisy neighbours, a fixed load whatever the bench does. A child only
+// spins (it touches no lock the parent's threads may have held at fork).
+std::vector<pid_t> StartBurners(int n) {
+  std::vector<pid_t> pids;
+  for (int i = 0; i < n; ++i) {
+    const pid_t p = fork();
+    if (p == 0) {
+      volatile uint64_t x = 1;
+      for (;;) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    }
+    if (p > 0) pids.push_back(p);
+  }
+  return pids;
+}
+
+void StopBurners(const std::vector<pid_t>& pids) {
+  for (pid_t p : pids) kill(p, SIGKILL);
+  for (pid_t p : pids) waitpid(p, nullptr, 0);
+}
 
 using cradle::Latencies;
 using namespace cradle::bench;  // NOLINT: the harness is this bench's own
@@ -657,6 +686,63 @@ int main(int argc, char** argv) {
       "durable echo server | its client |\n|---:|---:|---:|---:|---:|---:|"
       "---:|---:|\n%s",
       cpu_rows.c_str());
+  if (const int noisy = absl::GetFlag(FLAGS_noisy_neighbour); noisy > 0) {
+    // Each pair quiet, then with the neighbours spinning: how much of its
+    // rate each keeps, and whether Cradle degrades more than the durable
+    // echo does (noisy / quiet of their ratio; 1.0: alike).
+    std::printf(
+        "\nWith %d busy neighbour processes (opens; each cell a %.0f s "
+        "run):\n\n| clients | quiet: Cradle/s | durable echo/s | Cradle / "
+        "durable echo | noisy: Cradle/s | p99 us | durable echo/s | p99 us | "
+        "Cradle / durable echo | noisy / quiet |\n|---:|---:|---:|---:|---:|"
+        "---:|---:|---:|---:|---:|\n",
+        noisy, absl::ToDoubleSeconds(d));
+    auto opens = [&](int clients) {
+      const Result r = Drive(
+          clients, d,
+          [&](int t, uint64_t i) {
+            cradle::v1::OpenManifestResponse reply;
+            grpc::ClientContext ctx;
+            as(&ctx, generator);
+            return manifests
+                ->Open(&ctx, open_request(t, i + 1000000 * run), &reply)
+                .ok();
+          },
+          pid);
+      ++run;
+      return r;
+    };
+    auto durable_echoes = [&](int clients) {
+      return Drive(
+          clients, d,
+          [&](int, uint64_t) {
+            cradle::bench::EchoMessage reply;
+            grpc::ClientContext ctx;
+            return durable_stub->Echo(&ctx, echo_msg, &reply).ok();
+          },
+          durable_echo.pid);
+    };
+    for (absl::string_view c :
+         absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
+      int clients = 0;
+      if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 2;
+      const Result quiet = opens(clients);
+      const Result quiet_echo = durable_echoes(clients);
+      const std::vector<pid_t> burners = StartBurners(noisy);
+      const Result loud = opens(clients);
+      const Result loud_echo = durable_echoes(clients);
+      StopBurners(burners);
+      const double quiet_ratio = quiet.per_second / quiet_echo.per_second;
+      const double loud_ratio = loud.per_second / loud_echo.per_second;
+      std::printf(
+          "| %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f | %.2f | "
+          "%.2f |\n",
+          clients, quiet.per_second, quiet_echo.per_second, quiet_ratio,
+          loud.per_second, loud.p99, loud_echo.per_second, loud_echo.p99,
+          loud_ratio, loud_ratio / quiet_ratio);
+      std::fflush(stdout);
+    }
+  }
   Stop(echo);
   Stop(durable_echo);
   if (absl::GetFlag(FLAGS_scrub_compare)) {
