@@ -12,6 +12,9 @@
 // --noisy_neighbour=N measures Cradle and the durable echo again beside N
 // processes spinning on the CPU, each against its quiet run.
 //
+// --lifecycle measures whole manifests (open, pickup, relay, deliver,
+// receive, dispose; the attested writes signed) against six durable echoes.
+//
 // The event is Manifests.Open: validation, registry reads, flag rules, one
 // ledger entry with its state and index mutations, fsync'd before the reply.
 
@@ -28,6 +31,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -63,6 +67,8 @@
 #include "domain/uscc.h"
 #include "domain/work_calendar.h"
 #include "echo.grpc.pb.h"
+#include "security/attestation.h"
+#include "security/ed25519.h"
 
 ABSL_FLAG(double, seconds, 5, "Duration of each measurement");
 ABSL_FLAG(std::string, clients, "1,16,64", "Concurrent clients to measure");
@@ -97,6 +103,11 @@ ABSL_FLAG(int, noisy_neighbour, 0,
           "neighbour processes beside them (each spinning on one CPU at "
           "normal priority), against the same without, at each --clients: "
           "2 on a 2-core machine");
+ABSL_FLAG(bool, lifecycle, false,
+          "also measure whole manifests through gRPC: open, pickup, relay, "
+          "deliver, receive and dispose (the attested ones signed with "
+          "Ed25519), one after the other per client, against six durable "
+          "echoes in a row");
 ABSL_FLAG(std::string, serve, "",
           "internal: serve 'echo' or 'durable-echo:DIR' on loopback until "
           "SIGTERM (the bench runs its ceilings in child processes so)");
@@ -384,6 +395,220 @@ int Serve(const std::string& what) {
   int sig = 0;
   sigwait(&term, &sig);
   server->Shutdown();
+  return 0;
+}
+
+// --lifecycle: whole manifests through cradled at each --clients, each
+// client running one manifest's six writes in a row, the attested ones
+// signed as a party's device signs them; against the durable echo called
+// six times in a row, in the same run. 0, or 1 after printing why.
+int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
+               const std::string& data, const std::string& generator_token,
+               const std::string& gen, const std::string& car,
+               const std::string& rec, cradle::bench::Echo::Stub* durable,
+               const cradle::bench::EchoMessage& echo_msg, absl::Duration d,
+               pid_t pid) {
+  auto as = [](grpc::ClientContext* ctx, const std::string& token) {
+    ctx->AddMetadata("authorization", "Bearer " + token);
+  };
+  auto fail = [](const std::string& what, const grpc::Status& s) {
+    std::fprintf(stderr, "e2e_bench: %s: %s\n", what.c_str(),
+                 s.error_message().c_str());
+    return 1;
+  };
+  std::string admin;
+  {
+    std::ifstream in(data + "/admin.token");
+    std::getline(in, admin);
+  }
+  auto registry = cradle::v1::Registry::NewStub(channel);
+  auto credentials = cradle::v1::Credentials::NewStub(channel);
+  // The relay's carrier, a vehicle each, and a device key for each party
+  // that attests.
+  const std::string relay = Uscc("330421", 4);
+  {
+    cradle::v1::RegisterEnterpriseRequest r;
+    r.mutable_meta()->set_idempotency_key("lifecycle-relay");
+    r.set_id(relay);
+    r.set_name("bench relay");
+    r.set_division("330421");
+    r.add_roles(cradle::v1::ROLE_TRANSPORTER);
+    cradle::v1::RegisterEnterpriseResponse out;
+    grpc::ClientContext ctx;
+    as(&ctx, admin);
+    if (grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out); !s.ok()) {
+      return fail("relay carrier", s);
+    }
+  }
+  const std::map<std::string, std::string> plates = {{car, "浙F12345"},
+                                                     {relay, "浙F54321"}};
+  for (const auto& [carrier, plate] : plates) {
+    cradle::v1::RegisterVehicleRequest r;
+    r.mutable_meta()->set_idempotency_key("lifecycle-vehicle-" + carrier);
+    r.set_carrier(carrier);
+    r.mutable_vehicle()->set_plate(plate);
+    r.mutable_vehicle()->set_permit("permit-1");
+    cradle::v1::RegisterVehicleResponse out;
+    grpc::ClientContext ctx;
+    as(&ctx, admin);
+    if (grpc::Status s = registry->RegisterVehicle(&ctx, r, &out); !s.ok()) {
+      return fail("vehicle", s);
+    }
+  }
+  struct Signer {
+    std::string token;
+    std::unique_ptr<cradle::security::Ed25519Key> key;
+  };
+  std::map<std::string, Signer> signers;
+  for (auto [id, role] : {std::pair{car, cradle::v1::ROLE_TRANSPORTER},
+                          std::pair{relay, cradle::v1::ROLE_TRANSPORTER},
+                          std::pair{rec, cradle::v1::ROLE_RECEIVER}}) {
+    auto key =
+        cradle::security::Ed25519Key::LoadOrCreate(data + "/" + id + ".pem");
+    if (!key.ok()) {
+      std::fprintf(stderr, "e2e_bench: %s\n", key.status().ToString().c_str());
+      return 1;
+    }
+    cradle::v1::IssueCredentialRequest req;
+    req.mutable_meta()->set_idempotency_key("lifecycle-credential-" + id);
+    req.set_kind(cradle::v1::CREDENTIAL_KIND_PARTY);
+    req.set_enterprise(id);
+    req.set_role(role);
+    req.set_public_key((*key)->public_key());
+    cradle::v1::IssueCredentialResponse out;
+    grpc::ClientContext ctx;
+    as(&ctx, admin);
+    if (grpc::Status s = credentials->Issue(&ctx, req, &out); !s.ok()) {
+      return fail("credential", s);
+    }
+    signers[id] = Signer{out.token(), *std::move(key)};
+  }
+  auto manifests = cradle::v1::Manifests::NewStub(channel);
+  auto transfers = cradle::v1::Transfers::NewStub(channel);
+  auto disposals = cradle::v1::Disposals::NewStub(channel);
+  constexpr int64_t kGrams = 1250000;
+  int run = 0;
+  // One write by `who`, signed by its device key when it has one.
+  auto write = [&](auto request, const std::string& who, auto call) {
+    auto it = signers.find(who);
+    if (it != signers.end() &&
+        !cradle::security::SignRequest(*it->second.key, &request).ok()) {
+      return false;
+    }
+    grpc::ClientContext ctx;
+    as(&ctx, it != signers.end() ? it->second.token : generator_token);
+    return call(&ctx, request).ok();
+  };
+  // Drive's operation: one whole manifest.
+  auto lifecycle = [&](int t, uint64_t i) {
+    const std::string key = absl::StrCat("l", run, "-", t, "-", i, "-");
+    cradle::v1::OpenManifestRequest open;
+    open.mutable_meta()->set_idempotency_key(key + "o");
+    open.mutable_meta()->set_device(absl::StrCat("pda-", t));
+    open.set_generator(gen);
+    open.set_carrier(car);
+    open.set_receiver(rec);
+    cradle::v1::WasteLine* w = open.add_lines();
+    w->set_code("900-249-08");
+    w->set_quantity_g(kGrams);
+    w->set_packaging("drum");
+    w->set_package_count(10);
+    open.set_method("D10");
+    cradle::v1::OpenManifestResponse opened;
+    {
+      grpc::ClientContext ctx;
+      as(&ctx, generator_token);
+      if (!manifests->Open(&ctx, open, &opened).ok()) return false;
+    }
+    const std::string& n = opened.manifest().number();
+    cradle::v1::PickupRequest pickup;
+    pickup.mutable_meta()->set_idempotency_key(key + "p");
+    pickup.set_number(n);
+    pickup.set_carrier(car);
+    pickup.set_vehicle(plates.at(car));
+    cradle::v1::RelayRequest relayed;
+    relayed.mutable_meta()->set_idempotency_key(key + "r");
+    relayed.set_number(n);
+    relayed.set_from_carrier(car);
+    relayed.set_to_carrier(relay);
+    relayed.set_vehicle(plates.at(relay));
+    cradle::v1::DeliverRequest deliver;
+    deliver.mutable_meta()->set_idempotency_key(key + "d");
+    deliver.set_number(n);
+    deliver.set_receiver(rec);
+    cradle::v1::ReceiveRequest receive;
+    receive.mutable_meta()->set_idempotency_key(key + "a");
+    receive.set_number(n);
+    receive.set_receiver(rec);
+    cradle::v1::LineReceipt* a = receive.add_lines();
+    a->set_line(1);
+    a->set_decision(cradle::v1::LineReceipt::DECISION_ACCEPT);
+    a->set_quantity_g(kGrams);
+    cradle::v1::DisposeRequest dispose;
+    dispose.mutable_meta()->set_idempotency_key(key + "x");
+    dispose.set_number(n);
+    dispose.set_receiver(rec);
+    cradle::v1::LineDisposal* x = dispose.add_lines();
+    x->set_line(1);
+    x->set_method("D10");
+    x->set_quantity_g(kGrams);
+    return write(pickup, car,
+                 [&](grpc::ClientContext* c, const auto& r) {
+                   cradle::v1::PickupResponse out;
+                   return transfers->Pickup(c, r, &out);
+                 }) &&
+           write(relayed, car,
+                 [&](grpc::ClientContext* c, const auto& r) {
+                   cradle::v1::RelayResponse out;
+                   return transfers->Relay(c, r, &out);
+                 }) &&
+           write(deliver, rec,
+                 [&](grpc::ClientContext* c, const auto& r) {
+                   cradle::v1::DeliverResponse out;
+                   return transfers->Deliver(c, r, &out);
+                 }) &&
+           write(receive, rec,
+                 [&](grpc::ClientContext* c, const auto& r) {
+                   cradle::v1::ReceiveResponse out;
+                   return disposals->Receive(c, r, &out);
+                 }) &&
+           write(dispose, rec, [&](grpc::ClientContext* c, const auto& r) {
+             cradle::v1::DisposeResponse out;
+             return disposals->Dispose(c, r, &out);
+           });
+  };
+  // Before the runs: one manifest, each write's answer checked.
+  if (!lifecycle(0, 0)) {
+    std::fprintf(stderr, "e2e_bench: a whole manifest was refused\n");
+    return 1;
+  }
+  ++run;
+  std::printf(
+      "\nWhole manifests (open, pickup, relay, deliver, receive, dispose; "
+      "five signed), each client one manifest after another; the durable "
+      "echo called six times in a row:\n\n| clients | manifests/s | p50 "
+      "us | p99 us | writes/s | durable echo x6/s | Cradle / durable echo "
+      "|\n|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (absl::string_view c :
+       absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
+    int clients = 0;
+    if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 1;
+    const Result cradle = Drive(clients, d, lifecycle, pid);
+    ++run;
+    const Result echoes = Drive(clients, d, [&](int, uint64_t) {
+      for (int k = 0; k < 6; ++k) {
+        cradle::bench::EchoMessage reply;
+        grpc::ClientContext ctx;
+        if (!durable->Echo(&ctx, echo_msg, &reply).ok()) return false;
+      }
+      return true;
+    });
+    std::printf("| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f |\n", clients,
+                cradle.per_second, cradle.p50, cradle.p99,
+                cradle.per_second * 6, echoes.per_second,
+                cradle.per_second / echoes.per_second);
+    std::fflush(stdout);
+  }
   return 0;
 }
 
@@ -741,6 +966,15 @@ int main(int argc, char** argv) {
           loud.per_second, loud.p99, loud_echo.per_second, loud_echo.p99,
           loud_ratio, loud_ratio / quiet_ratio);
       std::fflush(stdout);
+    }
+  }
+  if (absl::GetFlag(FLAGS_lifecycle)) {
+    if (int rc = Lifecycles(channel, dir + "/cradle", generator, gen, car, rec,
+                            durable_stub.get(), echo_msg, d, pid);
+        rc != 0) {
+      Stop(echo);
+      Stop(durable_echo);
+      return Fail(pid, "the lifecycle runs failed");
     }
   }
   Stop(echo);
