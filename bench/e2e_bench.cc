@@ -899,16 +899,20 @@ int main(int argc, char** argv) {
         cradle.per_second / durable.per_second);
     std::fflush(stdout);
     cpu_rows += absl::StrFormat(
-        "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n", clients,
-        cradle.server_cpu_us, cradle.client_cpu_us, grpc_echo.server_cpu_us,
-        grpc_echo.client_cpu_us, rocks.client_cpu_us, durable.server_cpu_us,
-        durable.client_cpu_us);
+        "| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f "
+        "|\n",
+        clients, cradle.server_cpu_us, cradle.client_cpu_us,
+        grpc_echo.server_cpu_us, grpc_echo.client_cpu_us, rocks.client_cpu_us,
+        durable.server_cpu_us, durable.client_cpu_us, cradle.server_switches,
+        durable.server_switches);
     ++run;
   }
   std::printf(
-      "\nCPU per call, us (user + system, all threads):\n\n| clients | "
-      "cradled | its client | echo server | its client | RocksDB sync put | "
-      "durable echo server | its client |\n|---:|---:|---:|---:|---:|---:|"
+      "\nCPU per call, us (user + system, all threads), and the servers' "
+      "context switches per call (all threads, voluntary and not):\n\n| "
+      "clients | cradled | its client | echo server | its client | RocksDB "
+      "sync put | durable echo server | its client | cradled switches | "
+      "durable echo switches |\n|---:|---:|---:|---:|---:|---:|---:|---:|"
       "---:|---:|\n%s",
       cpu_rows.c_str());
   if (const int noisy = absl::GetFlag(FLAGS_noisy_neighbour); noisy > 0) {

@@ -15,15 +15,18 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -35,6 +38,9 @@ namespace cradle::bench {
 struct Result {
   double per_second = 0, p50 = 0, p99 = 0;
   double server_cpu_us = 0, client_cpu_us = 0;  // per call
+  // The server's context switches (voluntary and not, all its threads)
+  // per call.
+  double server_switches = 0;
 };
 
 // CPU time (user + system) of this process, in microseconds.
@@ -65,6 +71,27 @@ inline double ProcessCpuMicros(pid_t pid) {
   return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Context switches of every thread of another process so far, voluntary
+// and not, from /proc (a thread that has exited no longer counts).
+inline double ProcessSwitches(pid_t pid) {
+  double total = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(
+           absl::StrCat("/proc/", pid, "/task"), ec)) {
+    std::ifstream in(task.path() / "status");
+    std::string line;
+    while (std::getline(in, line)) {
+      absl::string_view v = line;
+      if (absl::ConsumePrefix(&v, "voluntary_ctxt_switches:") ||
+          absl::ConsumePrefix(&v, "nonvoluntary_ctxt_switches:")) {
+        double n = 0;
+        if (absl::SimpleAtod(absl::StripAsciiWhitespace(v), &n)) total += n;
+      }
+    }
+  }
+  return total;
+}
+
 // `server`: the process serving the calls, when it is not this one.
 template <typename Op>
 Result Drive(int clients, absl::Duration d, Op op, pid_t server = 0) {
@@ -73,6 +100,7 @@ Result Drive(int clients, absl::Duration d, Op op, pid_t server = 0) {
   std::vector<std::thread> threads;
   const double self_before = SelfCpuMicros();
   const double server_before = server ? ProcessCpuMicros(server) : 0;
+  const double switches_before = server ? ProcessSwitches(server) : 0;
   const absl::Time start = absl::Now();
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, t] {
@@ -94,11 +122,13 @@ Result Drive(int clients, absl::Duration d, Op op, pid_t server = 0) {
   const double self_cpu = SelfCpuMicros() - self_before;
   const double server_cpu =
       server ? ProcessCpuMicros(server) - server_before : 0;
+  const double server_switches =
+      server ? ProcessSwitches(server) - switches_before : 0;
   cradle::Latencies all;
   for (auto& l : lat) all.Merge(l);
   const double n = static_cast<double>(std::max<uint64_t>(all.count(), 1));
   return Result{all.count() / seconds, all.Percentile(50), all.Percentile(99),
-                server_cpu / n, self_cpu / n};
+                server_cpu / n,        self_cpu / n,       server_switches / n};
 }
 
 inline std::string Uscc(const std::string& division, int n) {
