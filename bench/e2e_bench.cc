@@ -847,30 +847,21 @@ int main(int argc, char** argv) {
       return stub->Open(&ctx, open_request(t, i + 1000000 * run), &reply).ok();
     };
   };
+  // Drive's operation: one echo call on `stub`.
+  auto echo_call = [&](cradle::bench::Echo::Stub* stub) {
+    return [&echo_msg, stub](int, uint64_t) {
+      cradle::bench::EchoMessage reply;
+      grpc::ClientContext ctx;
+      return stub->Echo(&ctx, echo_msg, &reply).ok();
+    };
+  };
   std::string cpu_rows;
   for (absl::string_view c :
        absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
     int clients = 0;
     if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 2;
-    const Result cradle = Drive(
-        clients, d,
-        [&](int t, uint64_t i) {
-          cradle::v1::OpenManifestResponse reply;
-          grpc::ClientContext ctx;
-          as(&ctx, generator);
-          return manifests
-              ->Open(&ctx, open_request(t, i + 1000000 * run), &reply)
-              .ok();
-        },
-        pid);
-    // One echo call on `stub`, as Drive's operation.
-    auto echo_call = [&](cradle::bench::Echo::Stub* stub) {
-      return [&echo_msg, stub](int, uint64_t) {
-        cradle::bench::EchoMessage reply;
-        grpc::ClientContext ctx;
-        return stub->Echo(&ctx, echo_msg, &reply).ok();
-      };
-    };
+    const Result cradle =
+        Drive(clients, d, open_on(manifests.get(), generator), pid);
     const Result grpc_echo =
         Drive(clients, d, echo_call(echo_stub.get()), echo.pid);
     rocksdb::Options options;
@@ -927,29 +918,13 @@ int main(int argc, char** argv) {
         "---:|---:|---:|---:|---:|\n",
         noisy, absl::ToDoubleSeconds(d));
     auto opens = [&](int clients) {
-      const Result r = Drive(
-          clients, d,
-          [&](int t, uint64_t i) {
-            cradle::v1::OpenManifestResponse reply;
-            grpc::ClientContext ctx;
-            as(&ctx, generator);
-            return manifests
-                ->Open(&ctx, open_request(t, i + 1000000 * run), &reply)
-                .ok();
-          },
-          pid);
+      const Result r =
+          Drive(clients, d, open_on(manifests.get(), generator), pid);
       ++run;
       return r;
     };
     auto durable_echoes = [&](int clients) {
-      return Drive(
-          clients, d,
-          [&](int, uint64_t) {
-            cradle::bench::EchoMessage reply;
-            grpc::ClientContext ctx;
-            return durable_stub->Echo(&ctx, echo_msg, &reply).ok();
-          },
-          durable_echo.pid);
+      return Drive(clients, d, echo_call(durable_stub.get()), durable_echo.pid);
     };
     for (absl::string_view c :
          absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
