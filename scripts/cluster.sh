@@ -25,7 +25,9 @@
 # the sweeper's health 7710, PostgreSQL 7741-7743, Patroni's REST API
 # 7751-7753, etcd 7761-7763 (peers 7771-7773); with --nation, province 32's
 # node 7704 and the national node 7709.
-# cradled's binaries: $CRADLE_BIN (default build/, built here).
+# cradled's binaries: $CRADLE_BIN (default build/, built here). Patroni's
+# log level: $CRADLE_PATRONI_LOG (default WARNING; INFO names every
+# promotion and synchronous standby), in DIR/patroniN-log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -76,7 +78,7 @@ patroni_config() {
 scope: cradle
 namespace: /cradle/
 name: pg$i
-log: {level: WARNING, dir: $dir/patroni$i-log}
+log: {level: ${CRADLE_PATRONI_LOG:-WARNING}, dir: $dir/patroni$i-log}
 restapi:
   listen: 127.0.0.1:$((base + 50 + i))
   connect_address: 127.0.0.1:$((base + 50 + i))
@@ -113,6 +115,13 @@ postgresql:
     replication: {username: replicator, password: replicator}
   parameters:
     unix_socket_directories: $dir
+  # Written at every start, not only at initdb: a Patroni killed while it
+  # restored its files after pg_rewind left an empty one, and PostgreSQL
+  # then refuses to start until it is mended.
+  pg_hba:
+    - local all all trust
+    - host all all 127.0.0.1/32 trust
+    - host replication replicator 127.0.0.1/32 trust
 EOF
 }
 

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -132,7 +134,17 @@ class PatroniCluster final : public Cluster {
     testing::RunResult up = Script({"up"});
     EXPECT_EQ(up.exit_code, 0) << up.out << up.err;
   }
-  ~PatroniCluster() override { Script({"clean"}); }
+  // CRADLE_KEEP_CLUSTER=1 keeps a failed test's cluster directory (its
+  // Patroni, PostgreSQL and cradled logs) for a post-mortem.
+  ~PatroniCluster() override {
+    const char* keep = std::getenv("CRADLE_KEEP_CLUSTER");
+    if (keep != nullptr && *keep == '1' && ::testing::Test::HasFailure()) {
+      Script({"down"});
+      std::fprintf(stderr, "cluster kept in %s\n", dir_.c_str());
+      return;
+    }
+    Script({"clean"});
+  }
   std::string Address(int i) const override {
     return absl::StrCat("127.0.0.1:", base_ + 1 + i);
   }
@@ -165,11 +177,12 @@ class PatroniCluster final : public Cluster {
   static std::string Index(int i) { return absl::StrCat(i + 1); }
   testing::RunResult Script(std::vector<std::string> args) {
     std::vector<std::string> argv = {
-        "/usr/bin/env",
-        absl::StrCat("CRADLE_CLUSTER_DIR=", dir_),
+        "/usr/bin/env", absl::StrCat("CRADLE_CLUSTER_DIR=", dir_),
         absl::StrCat("CRADLE_CLUSTER_PORT=", base_),
         absl::StrCat("CRADLE_BIN=", CRADLE_BIN_ROOT),
-        "/bin/bash",
+        // Promotions, demotions and the synchronous standby, for a
+        // post-mortem.
+        "CRADLE_PATRONI_LOG=INFO", "/bin/bash",
         absl::StrCat(CRADLE_SOURCE_DIR, "/scripts/cluster.sh")};
     argv.insert(argv.end(), args.begin(), args.end());
     return testing::Run(argv);
