@@ -1,5 +1,6 @@
 #include "services/cluster_node.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -59,8 +60,13 @@ void ClusterNode::Start() {
       Step();
       mu_.Lock();
       // Woken early by a forwarded write's answer: the log holds it now.
+      // While a forwarded write waits, sooner: the writer marks its last
+      // record durable, for this node to read, just after it answered.
+      const absl::Duration poll =
+          waiters_.empty() ? options_.poll
+                           : std::min(options_.poll, absl::Milliseconds(2));
       mu_.AwaitWithTimeout(absl::Condition(this, &ClusterNode::StopOrHurry),
-                           options_.poll);
+                           poll);
     }
   });
 }
@@ -110,8 +116,14 @@ void ClusterNode::CatchUp() {
 void ClusterNode::CheckLock() {
   if (lock_.StillHeld()) {
     // Still ours; a writer that stepped down on its own (its append was
-    // fenced or unconfirmed) catches up and writes again.
-    if (!ledger_.IsWriter()) Promote();
+    // fenced or unconfirmed) catches up and writes again. One that writes
+    // marks its last record durable again, should the mark it made when it
+    // fell idle have failed (nothing when it is marked).
+    if (!ledger_.IsWriter()) {
+      Promote();
+    } else {
+      ledger_.MarkLogDurable().IgnoreError();
+    }
   } else {
     if (ledger_.IsWriter()) {
       ledger_.StepDown("it lost the writer's lock");

@@ -168,6 +168,11 @@ absl::StatusOr<std::vector<LogRecord>> MemoryBatchLog::ReadAfter(
   return out;
 }
 
+absl::StatusOr<uint64_t> MemoryBatchLog::Settle() {
+  absl::MutexLock lock(&mu_);
+  return records_.empty() ? 0 : records_.back().last_sequence;
+}
+
 absl::StatusOr<uint64_t> MemoryBatchLog::Prune(uint64_t through) {
   absl::MutexLock lock(&mu_);
   size_t n = 0;
@@ -191,6 +196,14 @@ void MemoryBatchLog::ReplaceBody(uint64_t first_sequence, std::string body) {
   absl::MutexLock lock(&mu_);
   for (LogRecord& r : records_) {
     if (r.first_sequence == first_sequence) r.body = std::move(body);
+  }
+}
+
+void MemoryBatchLog::DropFrom(uint64_t first_sequence) {
+  absl::MutexLock lock(&mu_);
+  while (!records_.empty() &&
+         records_.back().first_sequence >= first_sequence) {
+    records_.pop_back();
   }
 }
 

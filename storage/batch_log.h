@@ -83,9 +83,24 @@ class BatchLog {
   virtual absl::Status Append(const LogRecord& record) = 0;
 
   // Records whose first_sequence is greater than `after`, in order, at most
-  // `limit`.
+  // `limit`: only records the log has marked durable (MarkDurable, Settle).
+  // A record can be in an engine's table before it is durable: PostgreSQL
+  // shows every reader a commit whose wait for its standby ended early (the
+  // wait cancelled, the backend ended, the primary dying), though only the
+  // primary has it. A reader applying it would hold, and answer from, a
+  // write the next failover loses.
   virtual absl::StatusOr<std::vector<LogRecord>> ReadAfter(
       uint64_t after, size_t limit) const = 0;
+  // Marks durable, for ReadAfter, every record this object appended (each
+  // Append marks those before it; this marks the last). The writer calls
+  // it when it has nothing more to append.
+  virtual absl::Status MarkDurable() = 0;
+  // Makes every record the log holds now durable (a commit that waits for
+  // the standby: whatever it saw is on the standby once it returns) and
+  // marks it so; returns the last entry the log holds. A writer taking over
+  // settles before it catches up, so that it applies only what the log
+  // keeps. UNAVAILABLE when it could not.
+  virtual absl::StatusOr<uint64_t> Settle() = 0;
 
   // Removes the records wholly at or before entry `through` (last_sequence
   // <= through), except the log's last record, which the fence needs;
@@ -125,12 +140,18 @@ class MemoryBatchLog final : public BatchLog {
   absl::Status Append(const LogRecord& record) override;
   absl::StatusOr<std::vector<LogRecord>> ReadAfter(uint64_t after,
                                                    size_t limit) const override;
+  // Durable once appended: nothing to mark.
+  absl::Status MarkDurable() override { return absl::OkStatus(); }
+  absl::StatusOr<uint64_t> Settle() override;
   absl::StatusOr<uint64_t> Prune(uint64_t through) override;
   absl::Status PublishHead(const PublishedHead& head) override;
   absl::StatusOr<PublishedHead> LatestHead() const override;
 
   // Test seam: replaces the body of the record starting at `first_sequence`.
   void ReplaceBody(uint64_t first_sequence, std::string body);
+  // Test seam: the records from `first_sequence` on vanish, as a failover
+  // to a standby that never had them loses them.
+  void DropFrom(uint64_t first_sequence);
   size_t size() const;
 
  private:

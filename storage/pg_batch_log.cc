@@ -1,5 +1,6 @@
 #include "storage/pg_batch_log.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -60,15 +61,26 @@ absl::Status Create(pg::Connection& connection, const std::string& sql) {
 PgBatchLog::PgBatchLog(const PgLogOptions& options)
     : append_(options.conninfo, options.timeout),
       read_(options.conninfo, options.timeout) {
+  const std::string durable = absl::StrCat(options.table, "_durable");
+  const std::string last =
+      absl::StrCat("COALESCE((SELECT last_seq FROM ", options.table,
+                   " ORDER BY first_seq DESC LIMIT 1), 0)");
+  // The mark rises with each append to what the appends before it made
+  // durable ($4).
   insert_sql_ = absl::StrCat(
-      "INSERT INTO ", options.table,
-      " (first_seq, last_seq, body) SELECT $1, $2, $3 WHERE $1 = 1 + "
-      "COALESCE((SELECT last_seq FROM ",
-      options.table, " ORDER BY first_seq DESC LIMIT 1), 0)");
-  select_sql_ =
-      absl::StrCat("SELECT first_seq, last_seq, body FROM ", options.table,
-                   " WHERE first_seq > $1 ORDER BY first_seq "
-                   "LIMIT $2");
+      "WITH mark AS (UPDATE ", durable, " SET through = $4 WHERE through < $4)",
+      " INSERT INTO ", options.table,
+      " (first_seq, last_seq, body) SELECT $1, $2, $3 WHERE $1 = 1 + ", last);
+  select_sql_ = absl::StrCat(
+      "SELECT first_seq, last_seq, body FROM ", options.table,
+      " WHERE first_seq > $1 AND last_seq <= (SELECT through FROM ", durable,
+      ") ORDER BY first_seq LIMIT $2");
+  mark_sql_ =
+      absl::StrCat("UPDATE ", durable, " SET through = $1 WHERE through < $1");
+  // The update always writes, so the commit waits for the standby: every
+  // record the statement saw is durable once it returns.
+  settle_sql_ = absl::StrCat("WITH barrier AS (UPDATE ", durable,
+                             " SET through = through) SELECT ", last);
   // The last record stays: the fence reads it.
   prune_sql_ = absl::StrCat("DELETE FROM ", options.table,
                             " WHERE last_seq <= $1 AND first_seq < (SELECT "
@@ -93,6 +105,18 @@ absl::StatusOr<std::unique_ptr<PgBatchLog>> PgBatchLog::Open(
                           " (first_seq bigint PRIMARY KEY, last_seq bigint "
                           "NOT NULL, body bytea NOT NULL, "
                           "CHECK (last_seq >= first_seq))")));
+  // One row; written only when missing, so that opening commits nothing
+  // (a commit would wait for a standby).
+  CRADLE_RETURN_IF_ERROR(
+      Create(log->append_,
+             absl::StrCat("CREATE TABLE IF NOT EXISTS ", options.table,
+                          "_durable (one boolean PRIMARY KEY DEFAULT true "
+                          "CHECK (one), through bigint NOT NULL)")));
+  CRADLE_RETURN_IF_ERROR(
+      Create(log->append_,
+             absl::StrCat("INSERT INTO ", options.table, "_durable (through) ",
+                          "SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM ",
+                          options.table, "_durable)")));
   CRADLE_RETURN_IF_ERROR(
       Create(log->append_,
              absl::StrCat("CREATE TABLE IF NOT EXISTS ", options.table,
@@ -104,11 +128,12 @@ absl::StatusOr<std::unique_ptr<PgBatchLog>> PgBatchLog::Open(
 
 absl::Status PgBatchLog::Append(const LogRecord& record) {
   absl::MutexLock lock(&append_mu_);
-  absl::StatusOr<pg::Result> r =
-      append_.Exec(insert_sql_,
-                   {pg::Int8(record.first_sequence),
-                    pg::Int8(record.last_sequence), record.body},
-                   {pg::kInt8Oid, pg::kInt8Oid, pg::kByteaOid});
+  const uint64_t mark = durable_;
+  absl::StatusOr<pg::Result> r = append_.Exec(
+      insert_sql_,
+      {pg::Int8(record.first_sequence), pg::Int8(record.last_sequence),
+       record.body, pg::Int8(mark)},
+      {pg::kInt8Oid, pg::kInt8Oid, pg::kByteaOid, pg::kInt8Oid});
   if (absl::IsFailedPrecondition(r.status())) {  // the primary key
     return absl::FailedPreconditionError(
         absl::StrCat("fenced: another writer took entry ",
@@ -120,7 +145,35 @@ absl::Status PgBatchLog::Append(const LogRecord& record) {
         "fenced: a record of entries ", record.first_sequence, "..",
         record.last_sequence, " does not follow the log's last"));
   }
+  // Returned without a notice: the standby has it, and all before it.
+  durable_ = record.last_sequence;
+  marked_ = std::max(marked_, mark);
   return absl::OkStatus();
+}
+
+absl::Status PgBatchLog::PublishMark() {
+  if (marked_ >= durable_) return absl::OkStatus();
+  CRADLE_RETURN_IF_ERROR(
+      append_.Exec(mark_sql_, {pg::Int8(durable_)}, {pg::kInt8Oid}).status());
+  marked_ = durable_;
+  return absl::OkStatus();
+}
+
+absl::Status PgBatchLog::MarkDurable() {
+  absl::MutexLock lock(&append_mu_);
+  return PublishMark();
+}
+
+absl::StatusOr<uint64_t> PgBatchLog::Settle() {
+  absl::MutexLock lock(&append_mu_);
+  CRADLE_ASSIGN_OR_RETURN(pg::Result r, append_.Exec(settle_sql_, {}, {}));
+  if (pg::Rows(r.get()) != 1) {
+    return absl::UnavailableError("settling the log returned no row");
+  }
+  const uint64_t last = pg::GetInt8(r.get(), 0, 0);
+  durable_ = std::max(durable_, last);
+  CRADLE_RETURN_IF_ERROR(PublishMark());
+  return last;
 }
 
 absl::StatusOr<std::vector<LogRecord>> PgBatchLog::ReadAfter(

@@ -11,6 +11,16 @@
 // is PostgreSQL's: with Patroni's synchronous mode a commit returns once the
 // primary and a synchronous standby have flushed it (docs/CLUSTER.md).
 //
+// What readers see is marked in <table>_durable (one row, `through`): the
+// records up to the last entry the writer knows durable. A commit whose
+// wait for its standby ends early (cancelled, its backend ended, its
+// primary dying) is visible at once though only the primary has it;
+// readers apply only what the mark covers, and the mark only ever names
+// what a commit already confirmed. Each append raises it to what the
+// appends before it made durable; an idle writer raises it to its last
+// (MarkDurable); a writer taking over first settles: a commit that waits
+// for the standby, which makes durable every record it saw.
+//
 // Signed heads are published in <table>_heads (tree_size bigint PRIMARY
 // KEY, micros bigint, root bytea, signature bytea).
 //
@@ -63,6 +73,8 @@ class PgBatchLog final : public BatchLog {
   absl::Status Append(const LogRecord& record) override;
   absl::StatusOr<std::vector<LogRecord>> ReadAfter(uint64_t after,
                                                    size_t limit) const override;
+  absl::Status MarkDurable() override;
+  absl::StatusOr<uint64_t> Settle() override;
   absl::StatusOr<uint64_t> Prune(uint64_t through) override;
   absl::Status PublishHead(const PublishedHead& head) override;
   absl::StatusOr<PublishedHead> LatestHead() const override;
@@ -70,8 +82,13 @@ class PgBatchLog final : public BatchLog {
  private:
   explicit PgBatchLog(const PgLogOptions& options);
 
+  // Raises the mark to durable_; OK when it is there already.
+  absl::Status PublishMark() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+
   std::string insert_sql_;
   std::string select_sql_;
+  std::string mark_sql_;
+  std::string settle_sql_;
   std::string prune_sql_;
   std::string publish_sql_;
   std::string latest_head_sql_;
@@ -79,6 +96,11 @@ class PgBatchLog final : public BatchLog {
   // reads never wait behind the writer's commit.
   absl::Mutex append_mu_;
   pg::Connection append_ ABSL_GUARDED_BY(append_mu_);
+  // The last entry known durable (a commit of this object returned once its
+  // standby had it, or had what followed it), and the mark as this object
+  // last wrote it.
+  uint64_t durable_ ABSL_GUARDED_BY(append_mu_) = 0;
+  uint64_t marked_ ABSL_GUARDED_BY(append_mu_) = 0;
   mutable absl::Mutex read_mu_;
   mutable pg::Connection read_ ABSL_GUARDED_BY(read_mu_);
 };

@@ -93,11 +93,13 @@ absl::StatusOr<Result> Connection::Await(absl::Time deadline) {
       pollfd fd{PQsocket(conn_), POLLIN, 0};
       const int64_t wait = absl::ToInt64Milliseconds(deadline - absl::Now());
       if (wait <= 0 || poll(&fd, 1, static_cast<int>(wait)) == 0) {
-        if (PGcancel* cancel = PQgetCancel(conn_)) {
-          char ignored[256];
-          PQcancel(cancel, ignored, sizeof ignored);
-          PQfreeCancel(cancel);
-        }
+        // Dropped, never cancelled: a commit waiting for its synchronous
+        // standby is already committed on the primary, and a cancel would
+        // make it visible to every reader before any standby has it (a
+        // follower would apply it, a retry would be acknowledged from it,
+        // and a failover would lose it). Left alone, its backend waits on
+        // until a standby has it, or until the primary goes. A read left
+        // running ends at its next write to the closed socket.
         Drop();
         return absl::UnavailableError(
             absl::StrCat("the log's database did not answer within ",

@@ -43,7 +43,8 @@ class Connection {
   // Runs one statement with binary parameters of `types` and binary
   // results, connecting first if the connection is down. UNAVAILABLE for a
   // database out of reach, a statement that did not answer within the
-  // timeout (cancelled; its outcome unknown), or a commit made without the
+  // timeout (the connection dropped, the statement left to finish on the
+  // server, never cancelled: its outcome unknown), or a commit made without the
   // synchronous standby; FAILED_PRECONDITION for a unique violation
   // (PostgreSQL's message); the
   // connection is dropped after any failure but the last.

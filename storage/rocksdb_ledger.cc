@@ -492,7 +492,17 @@ void RocksDbLedger::WriterLoop() {
     }
     absl::MutexLock commit(&commit_mu_);
     CommitGroup(&group);
+    // Nothing more to append: the followers may apply the last record
+    // (BatchLog::ReadAfter reads only what is marked durable).
+    if (options_.log != nullptr && IsWriter() && QueueEmpty()) {
+      options_.log->MarkDurable().IgnoreError();  // the next append marks
+    }
   }
+}
+
+bool RocksDbLedger::QueueEmpty() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.empty();
 }
 
 // What one group commit has built so far, on top of what is durable.
@@ -742,6 +752,22 @@ absl::Status RocksDbLedger::Publish(const Group& g) {
   record.body = EncodeLogBatch(*g.log);
   absl::Status s = options_.log->Append(record);
   if (s.ok()) return s;
+  if (absl::IsFailedPrecondition(s)) {
+    // Fenced. A log that ends before this ledger does lost what this node
+    // applied (a database failover after it read a record no standby had):
+    // this ledger can never follow it again.
+    absl::StatusOr<uint64_t> last = options_.log->Settle();
+    if (last.ok() && *last < record.first_sequence - 1) {
+      absl::Status lost = absl::DataLossError(absl::StrCat(
+          "this ledger holds entries ", *last + 1, "..",
+          record.first_sequence - 1,
+          " that the log does not (its database lost them after this node "
+          "applied them): the ledger and the log have diverged; join again "
+          "from a checkpoint of another node (cradled --join-from)"));
+      Halt(lost);
+      return absl::UnavailableError(lost.message());
+    }
+  }
   const std::string why = absl::StrCat(
       absl::IsFailedPrecondition(s) ? "another node wrote to the log first"
                                     : "the log did not confirm the write",
@@ -862,10 +888,27 @@ absl::Status RocksDbLedger::ApplyAppend(Group* g, LogBatch::Append* a) {
 
 absl::Status RocksDbLedger::BecomeWriter() {
   absl::MutexLock commit(&commit_mu_);
+  if (options_.log == nullptr) {
+    return absl::FailedPreconditionError("this ledger follows no log");
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (!write_error_.ok()) return write_error_;  // halted: never writes
+  }
+  // What a writer before left in the log unconfirmed becomes durable, or
+  // this node never applies it.
+  CRADLE_RETURN_IF_ERROR(options_.log->Settle().status());
   CRADLE_RETURN_IF_ERROR(CatchUpLocked().status());
   absl::MutexLock lock(&mu_);
   not_writer_ = absl::OkStatus();
   return absl::OkStatus();
+}
+
+absl::Status RocksDbLedger::MarkLogDurable() {
+  if (options_.log == nullptr) {
+    return absl::FailedPreconditionError("this ledger follows no log");
+  }
+  return options_.log->MarkDurable();
 }
 
 void RocksDbLedger::StepDown(absl::string_view reason) {

@@ -131,6 +131,10 @@ class RocksDbLedger final : public Ledger {
   // refuses it (another node wrote since: the fence) or cannot say, the
   // group's appends fail with UNAVAILABLE and this node steps down.
   absl::Status BecomeWriter();
+  // The writer: marks the last record it appended durable in the log, for
+  // the followers (BatchLog::MarkDurable); done by itself when it falls
+  // idle, and again by whoever calls this.
+  absl::Status MarkLogDurable();
   // Refuses appends from now on (UNAVAILABLE saying `reason`).
   void StepDown(absl::string_view reason);
   bool IsWriter() const;
@@ -210,6 +214,7 @@ class RocksDbLedger final : public Ledger {
   absl::Status WriteGroup(Group* g);
   // Appends the group's log batch to the log; steps down on failure.
   absl::Status Publish(const Group& g);
+  bool QueueEmpty() const;
   // Applies one log record (CatchUp).
   absl::Status ApplyRecord(const LogRecord& record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);

@@ -66,6 +66,8 @@ class SharedLog final : public storage::BatchLog {
       uint64_t after, size_t limit) const override {
     return log_->ReadAfter(after, limit);
   }
+  absl::Status MarkDurable() override { return log_->MarkDurable(); }
+  absl::StatusOr<uint64_t> Settle() override { return log_->Settle(); }
   absl::StatusOr<uint64_t> Prune(uint64_t through) override {
     return log_->Prune(through);
   }

@@ -12,9 +12,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "storage/pg_connection.h"
 #include "storage/rocksdb_ledger.h"
 #include "tests/testing/pg_server.h"
 #include "tests/testing/status_matchers.h"
@@ -64,6 +68,9 @@ TEST_F(PgBatchLogTest, ReadsBackWhatItAppendedInOrder) {
   ASSERT_TRUE(log->Append(Record(1, 3, std::string("\0\x01\xff", 3))).ok());
   ASSERT_TRUE(log->Append(Record(4, 4)).ok());
   ASSERT_TRUE(log->Append(Record(5, 9)).ok());
+  // Each append marked those before it durable; the last is marked apart.
+  EXPECT_THAT(*log->ReadAfter(0, 10), SizeIs(2));
+  ASSERT_TRUE(log->MarkDurable().ok());
 
   absl::StatusOr<std::vector<LogRecord>> all = log->ReadAfter(0, 10);
   ASSERT_TRUE(all.ok()) << all.status();
@@ -89,6 +96,7 @@ TEST_F(PgBatchLogTest, TheFenceRefusesARecordThatDoesNotFollow) {
               StatusIs(absl::StatusCode::kFailedPrecondition));  // overlaps
   EXPECT_THAT(log->Append(Record(7, 7)),
               StatusIs(absl::StatusCode::kFailedPrecondition));  // a gap
+  ASSERT_TRUE(log->MarkDurable().ok());
   EXPECT_THAT(*log->ReadAfter(0, 10), SizeIs(1));
 }
 
@@ -97,6 +105,7 @@ TEST_F(PgBatchLogTest, PruningKeepsTheLastRecordAndTheFence) {
   ASSERT_TRUE(log->Append(Record(1, 3)).ok());
   ASSERT_TRUE(log->Append(Record(4, 4)).ok());
   ASSERT_TRUE(log->Append(Record(5, 9)).ok());
+  ASSERT_TRUE(log->MarkDurable().ok());
   EXPECT_EQ(*log->Prune(3), 1u);  // 1..3 goes; 4 ends after it
   EXPECT_EQ((*log->ReadAfter(0, 10))[0].first_sequence, 4u);
   EXPECT_EQ(*log->Prune(1000), 1u);  // 4 goes, 5..9 stays: the last
@@ -131,6 +140,8 @@ TEST_F(PgBatchLogTest, OfWritersRacingForOnePlaceExactlyOneWins) {
     ASSERT_EQ(won.load(), 1) << "round " << round;
     ASSERT_EQ(fenced.load(), kWriters - 1) << "round " << round;
   }
+  // Settling marks the last winner's record too.
+  EXPECT_EQ(*logs[0]->Settle(), static_cast<uint64_t>(kRounds));
   EXPECT_THAT(*logs[0]->ReadAfter(0, 1000), SizeIs(kRounds));
 }
 
@@ -153,9 +164,16 @@ TEST_F(PgBatchLogTest, LedgersReplicateThroughIt) {
     r.mutations.push_back(Mutation::Add(Table::kIndex, "n", 1));
     ASSERT_TRUE((*writer)->AppendAndWait(std::move(r)).ok());
   }
-  absl::StatusOr<uint64_t> applied = (*follower)->CatchUp();
-  ASSERT_TRUE(applied.ok()) << applied.status();
-  EXPECT_EQ(*applied, 20u);
+  // The writer marks its last record durable once it has nothing more to
+  // append, just after answering: the follower polls, as a node does.
+  uint64_t applied = 0;
+  for (int tries = 0; tries < 100 && applied < 20; ++tries) {
+    absl::StatusOr<uint64_t> more = (*follower)->CatchUp();
+    ASSERT_TRUE(more.ok()) << more.status();
+    applied += *more;
+    if (applied < 20) absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(applied, 20u);
   EXPECT_EQ((*follower)->GetTreeHead().root, (*writer)->GetTreeHead().root);
   EXPECT_EQ(DecodeCounter(*(*follower)->GetIndex("n")), 20);
 }
@@ -169,12 +187,117 @@ TEST_F(PgBatchLogTest, AKilledDatabaseKeepsWhatItAcknowledged) {
   EXPECT_THAT(log->Append(Record(11, 11)),
               StatusIs(absl::StatusCode::kUnavailable));
   pg_.Start();
-  // The same object reconnects; the fence still holds after recovery.
+  // The same object reconnects; the fence still holds after recovery. A
+  // writer settles first, as one taking over does.
+  EXPECT_EQ(*log->Settle(), 10u);
   absl::StatusOr<std::vector<LogRecord>> all = log->ReadAfter(0, 100);
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_THAT(*all, SizeIs(10));
   EXPECT_EQ((*all)[9].body, "10");
   EXPECT_TRUE(log->Append(Record(11, 11)).ok());
+}
+
+// A commit waiting for its synchronous standby is already committed on the
+// primary; cancelling that wait makes it visible to every reader at once
+// (PostgreSQL says so only in a WARNING). Followers would apply it, and a
+// client retrying with its idempotency key would be acknowledged from it,
+// while only the primary has it: the failover that follows loses an
+// acknowledged write. So an append that times out leaves its commit waiting:
+// the record stays invisible until a standby has it.
+TEST_F(PgBatchLogTest,
+       AnAppendTimedOutAwaitingItsStandbyStaysUnseenUntilOneHasIt) {
+  std::unique_ptr<PgBatchLog> log = Log();
+  ASSERT_TRUE(log->Append(Record(1, 1, "1")).ok());
+  ASSERT_TRUE(log->MarkDurable().ok());
+  pg::Connection admin(pg_.conninfo(), absl::Seconds(5));
+  auto run = [&](absl::string_view sql) {
+    absl::StatusOr<pg::Result> r = admin.Exec(sql, {}, {});
+    ASSERT_TRUE(r.ok()) << sql << ": " << r.status();
+  };
+  // A synchronous standby that never connects: every commit waits.
+  run("ALTER SYSTEM SET synchronous_standby_names = 'never_connects'");
+  run("SELECT pg_reload_conf()");
+  PgLogOptions impatient = Options();
+  impatient.timeout = absl::Seconds(1);
+  absl::StatusOr<std::unique_ptr<PgBatchLog>> writer =
+      PgBatchLog::Open(impatient);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  EXPECT_THAT((*writer)->Append(Record(2, 2, "2")),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("whether the statement took effect")));
+  absl::SleepFor(absl::Seconds(1));  // a cancel, had one been sent, landed
+  absl::StatusOr<std::vector<LogRecord>> seen = log->ReadAfter(0, 10);
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  EXPECT_THAT(*seen, SizeIs(1)) << "a record no standby has was read";
+  // The standby comes (here: none is required any more): the waiting
+  // commit completes, and the next writer's settling marks it durable.
+  run("ALTER SYSTEM RESET synchronous_standby_names");
+  run("SELECT pg_reload_conf()");
+  absl::StatusOr<uint64_t> last = log->Settle();
+  for (int tries = 0; tries < 100 && last.ok() && *last < 2; ++tries) {
+    absl::SleepFor(absl::Milliseconds(100));
+    last = log->Settle();
+  }
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(*last, 2u);
+  seen = log->ReadAfter(0, 10);
+  ASSERT_TRUE(seen.ok()) << seen.status();
+  ASSERT_THAT(*seen, SizeIs(2));
+  EXPECT_EQ((*seen)[1].body, "2");
+}
+
+// The same commit, its backend then ended (as Patroni's demotion, an
+// operator's pg_terminate_backend or a dying primary end it): PostgreSQL
+// makes it visible in the table at once, though no standby has it. Readers
+// do not apply it; a writer taking over settles it durable once a standby
+// is back, and only then is it read.
+TEST_F(PgBatchLogTest, ACommitSeenWithoutItsStandbyIsNotReadUntilSettled) {
+  std::unique_ptr<PgBatchLog> log = Log();
+  ASSERT_TRUE(log->Append(Record(1, 1, "1")).ok());
+  ASSERT_TRUE(log->MarkDurable().ok());
+  pg::Connection admin(pg_.conninfo(), absl::Seconds(5));
+  auto run = [&](absl::string_view sql) -> pg::Result {
+    absl::StatusOr<pg::Result> r = admin.Exec(sql, {}, {});
+    EXPECT_TRUE(r.ok()) << sql << ": " << r.status();
+    return r.ok() ? *std::move(r) : pg::Result(nullptr, nullptr);
+  };
+  run("ALTER SYSTEM SET synchronous_standby_names = 'never_connects'");
+  run("SELECT pg_reload_conf()");
+  PgLogOptions impatient = Options();
+  impatient.timeout = absl::Seconds(1);
+  absl::StatusOr<std::unique_ptr<PgBatchLog>> writer =
+      PgBatchLog::Open(impatient);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  EXPECT_THAT((*writer)->Append(Record(2, 2, "2")),
+              StatusIs(absl::StatusCode::kUnavailable));
+  pg::Result ended =
+      run("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+          "wait_event = 'SyncRep'");
+  ASSERT_NE(ended, nullptr);
+  EXPECT_EQ(pg::GetInt8(ended.get(), 0, 0), 1u);
+  pg::Result in_table(nullptr, nullptr);
+  for (int tries = 0; tries < 50; ++tries) {
+    in_table = run("SELECT count(*) FROM cradle_log");
+    if (in_table && pg::GetInt8(in_table.get(), 0, 0) == 2) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_NE(in_table, nullptr);
+  EXPECT_EQ(pg::GetInt8(in_table.get(), 0, 0), 2u)
+      << "the ended commit is not in the table: nothing was tried";
+  EXPECT_THAT(*log->ReadAfter(0, 10), SizeIs(1));
+  // No standby: settling waits for one and cannot say.
+  EXPECT_THAT((*writer)->Settle(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(*log->ReadAfter(0, 10), SizeIs(1));
+  run("ALTER SYSTEM RESET synchronous_standby_names");
+  run("SELECT pg_reload_conf()");
+  absl::StatusOr<uint64_t> last = log->Settle();
+  for (int tries = 0; tries < 100 && !last.ok(); ++tries) {
+    absl::SleepFor(absl::Milliseconds(100));
+    last = log->Settle();
+  }
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(*last, 2u);
+  EXPECT_THAT(*log->ReadAfter(0, 10), SizeIs(2));
 }
 
 TEST_F(PgBatchLogTest, ABadTableOrAnUnreachableDatabaseIsNamed) {

@@ -49,6 +49,8 @@ class LosesAnswersLog final : public BatchLog {
       uint64_t after, size_t limit) const override {
     return log_->ReadAfter(after, limit);
   }
+  absl::Status MarkDurable() override { return log_->MarkDurable(); }
+  absl::StatusOr<uint64_t> Settle() override { return log_->Settle(); }
   absl::StatusOr<uint64_t> Prune(uint64_t through) override {
     return log_->Prune(through);
   }
@@ -295,6 +297,32 @@ TEST_F(ReplicationTest, AnUnconfirmedWriteIsAnsweredOnceFromTheLog) {
   EXPECT_TRUE(retry->replayed);
   EXPECT_EQ(retry->first_sequence, 1u);
   EXPECT_EQ(log_.size(), 1u);
+}
+
+// A follower applied record 3, and then the log's database lost it (a
+// failover to a standby that never had it). Taking over, the follower finds
+// the log ends before its ledger: it halts, saying how to mend it, instead
+// of holding the writer's lock and being fenced for ever.
+TEST_F(ReplicationTest, ANodeHoldingWhatTheLogLostHaltsInsteadOfWriting) {
+  std::unique_ptr<RocksDbLedger> writer = Node("writer");
+  ASSERT_TRUE(writer->BecomeWriter().ok());
+  for (uint64_t v = 0; v < 3; ++v) {
+    ASSERT_TRUE(writer->AppendAndWait(Request("s", v, "p")).ok());
+  }
+  std::unique_ptr<RocksDbLedger> follower = Node("follower");
+  ASSERT_EQ(*follower->CatchUp(), 3u);
+  log_.DropFrom(3);
+  writer->StepDown("its database failed over");
+
+  ASSERT_TRUE(follower->BecomeWriter().ok());  // the log holds nothing new
+  EXPECT_THAT(follower->AppendAndWait(Request("t", 0, "next")).status(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("holds entries 3..3 that the log does not")));
+  EXPECT_FALSE(follower->IsWriter());
+  EXPECT_THAT(follower->CatchUp().status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("--join-from")));
+  EXPECT_FALSE(follower->BecomeWriter().ok());
+  EXPECT_EQ(log_.size(), 2u);  // nothing appended after the loss
 }
 
 TEST_F(ReplicationTest, ADamagedRecordHaltsTheFollower) {
