@@ -108,6 +108,12 @@ ABSL_FLAG(bool, lifecycle, false,
           "deliver, receive and dispose (the attested ones signed with "
           "Ed25519), one after the other per client, against six durable "
           "echoes in a row");
+ABSL_FLAG(uint64_t, lifecycle_load, 0,
+          "with --lifecycle: instead of the table, run this many whole "
+          "manifests through cradled at the first --clients, one row per "
+          "tenth (manifests/s, entries/s, CPU per manifest, resident "
+          "memory), whole manifests against six durable echoes before and "
+          "after, then kill cradled and time its restart");
 ABSL_FLAG(std::string, serve, "",
           "internal: serve 'echo' or 'durable-echo:DIR' on loopback until "
           "SIGTERM (the bench runs its ceilings in child processes so)");
@@ -398,6 +404,33 @@ int Serve(const std::string& what) {
   return 0;
 }
 
+// A field of /proc/PID/status in kB ("VmRSS", "VmHWM"); 0 when unread.
+uint64_t StatusKb(pid_t pid, absl::string_view field) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!absl::StartsWith(line, field) || line.size() <= field.size() ||
+        line[field.size()] != ':') {
+      continue;
+    }
+    uint64_t kb = 0;
+    std::string value(absl::StripAsciiWhitespace(
+        absl::StripSuffix(line.substr(field.size() + 1), "kB")));
+    return absl::SimpleAtoi(absl::StripAsciiWhitespace(value), &kb) ? kb : 0;
+  }
+  return 0;
+}
+
+// The bytes of the files under `dir`.
+uint64_t TreeBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  std::error_code ec;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (f.is_regular_file(ec)) bytes += f.file_size(ec);
+  }
+  return bytes;
+}
+
 // --lifecycle: whole manifests through cradled at each --clients, each
 // client running one manifest's six writes in a row, the attested ones
 // signed as a party's device signs them; against the durable echo called
@@ -407,7 +440,7 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
                const std::string& gen, const std::string& car,
                const std::string& rec, cradle::bench::Echo::Stub* durable,
                const cradle::bench::EchoMessage& echo_msg, absl::Duration d,
-               pid_t pid) {
+               pid_t pid, uint64_t load) {
   auto as = [](grpc::ClientContext* ctx, const std::string& token) {
     ctx->AddMetadata("authorization", "Bearer " + token);
   };
@@ -497,7 +530,9 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
     }
     grpc::ClientContext ctx;
     as(&ctx, it != signers.end() ? it->second.token : generator_token);
-    return call(&ctx, request).ok();
+    const grpc::Status s = call(&ctx, request);
+    if (!s.ok()) fail(std::string(request.GetDescriptor()->name()), s);
+    return s.ok();
   };
   // Drive's operation: one whole manifest.
   auto lifecycle = [&](int t, uint64_t i) {
@@ -518,7 +553,8 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
     {
       grpc::ClientContext ctx;
       as(&ctx, generator_token);
-      if (!manifests->Open(&ctx, open, &opened).ok()) return false;
+      const grpc::Status s = manifests->Open(&ctx, open, &opened);
+      if (!s.ok()) return fail("OpenManifestRequest", s) == 0;
     }
     const std::string& n = opened.manifest().number();
     cradle::v1::PickupRequest pickup;
@@ -583,6 +619,109 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
     return 1;
   }
   ++run;
+  auto six_echoes = [&](int, uint64_t) {
+    for (int k = 0; k < 6; ++k) {
+      cradle::bench::EchoMessage reply;
+      grpc::ClientContext ctx;
+      if (!durable->Echo(&ctx, echo_msg, &reply).ok()) return false;
+    }
+    return true;
+  };
+  if (load > 0) {
+    int clients = 0;
+    const std::vector<std::string> counts =
+        absl::StrSplit(absl::GetFlag(FLAGS_clients), ',');
+    if (!absl::SimpleAtoi(counts.front(), &clients) || clients < 1) return 1;
+    auto audit = cradle::v1::Audit::NewStub(channel);
+    auto entries = [&]() -> uint64_t {
+      cradle::v1::GetTreeHeadResponse out;
+      grpc::ClientContext ctx;
+      as(&ctx, admin);
+      return audit->GetTreeHead(&ctx, cradle::v1::GetTreeHeadRequest(), &out)
+                     .ok()
+                 ? out.tree_head().tree_size()
+                 : 0;
+    };
+    // Whole manifests, then six durable echoes, each for d.
+    auto pair = [&] {
+      std::pair<Result, Result> r = {Drive(clients, d, lifecycle, pid), {}};
+      ++run;
+      r.second = Drive(clients, d, six_echoes);
+      return r;
+    };
+    const auto [before, echoes_before] = pair();
+    std::printf(
+        "\n%llu whole manifests (open, pickup, relay, deliver, receive, "
+        "dispose; five signed) through cradled, %d clients; a row per "
+        "tenth:\n\n| manifests | seconds | manifests/s | entries/s | cradled "
+        "CPU us per manifest | resident MB | peak resident MB | ledger "
+        "entries |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        static_cast<unsigned long long>(load), clients);
+    std::fflush(stdout);
+    std::atomic<uint64_t> next{0}, done{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < clients; ++t) {
+      threads.emplace_back([&, t] {
+        for (uint64_t i; (i = next++) < load && !failed.load();) {
+          if (!lifecycle(t, i)) {
+            failed = true;
+            return;
+          }
+          ++done;
+        }
+      });
+    }
+    const uint64_t slice = std::max<uint64_t>(1, load / 10);
+    uint64_t boundary = slice, last_done = 0, last_entries = entries();
+    absl::Time last_at = absl::Now();
+    double last_cpu = ProcessCpuMicros(pid);
+    const absl::Time started = last_at;
+    while (!failed.load()) {
+      absl::SleepFor(absl::Milliseconds(100));
+      const uint64_t now_done = done.load();
+      if (now_done < boundary && now_done < load) continue;
+      const absl::Time at = absl::Now();
+      const uint64_t now_entries = entries();
+      const double cpu = ProcessCpuMicros(pid);
+      const double seconds = absl::ToDoubleSeconds(at - last_at);
+      const double made = static_cast<double>(now_done - last_done);
+      std::printf("| %llu | %.1f | %.0f | %.0f | %.0f | %.0f | %.0f | %llu |\n",
+                  static_cast<unsigned long long>(now_done), seconds,
+                  made / seconds, (now_entries - last_entries) / seconds,
+                  (cpu - last_cpu) / std::max(1.0, made),
+                  StatusKb(pid, "VmRSS") / 1024.0,
+                  StatusKb(pid, "VmHWM") / 1024.0,
+                  static_cast<unsigned long long>(now_entries));
+      std::fflush(stdout);
+      last_done = now_done;
+      last_entries = now_entries;
+      last_at = at;
+      last_cpu = cpu;
+      while (boundary <= now_done) boundary += slice;
+      if (now_done >= load) break;
+    }
+    for (std::thread& t : threads) t.join();
+    if (failed.load()) {
+      std::fprintf(stderr, "e2e_bench: a whole manifest was refused\n");
+      return 1;
+    }
+    std::printf("\n%llu manifests in %.0f s.\n",
+                static_cast<unsigned long long>(load),
+                absl::ToDoubleSeconds(absl::Now() - started));
+    const auto [after, echoes_after] = pair();
+    std::printf(
+        "\nBefore and after, %.0f s each: | | manifests/s | p99 us | durable "
+        "echo x6/s | Cradle / durable echo |\n|---|---:|---:|---:|---:|\n| "
+        "before | %.0f | %.0f | %.0f | %.2f |\n| after | %.0f | %.0f | %.0f | "
+        "%.2f |\n",
+        absl::ToDoubleSeconds(d), before.per_second, before.p99,
+        echoes_before.per_second, before.per_second / echoes_before.per_second,
+        after.per_second, after.p99, echoes_after.per_second,
+        after.per_second / echoes_after.per_second);
+    std::fflush(stdout);
+    return 0;
+  }
   std::printf(
       "\nWhole manifests (open, pickup, relay, deliver, receive, dispose; "
       "five signed), each client one manifest after another; the durable "
@@ -595,14 +734,7 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
     if (!absl::SimpleAtoi(c, &clients) || clients < 1) return 1;
     const Result cradle = Drive(clients, d, lifecycle, pid);
     ++run;
-    const Result echoes = Drive(clients, d, [&](int, uint64_t) {
-      for (int k = 0; k < 6; ++k) {
-        cradle::bench::EchoMessage reply;
-        grpc::ClientContext ctx;
-        if (!durable->Echo(&ctx, echo_msg, &reply).ok()) return false;
-      }
-      return true;
-    });
+    const Result echoes = Drive(clients, d, six_echoes);
     std::printf("| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f |\n", clients,
                 cradle.per_second, cradle.p50, cradle.p99,
                 cradle.per_second * 6, echoes.per_second,
@@ -948,12 +1080,52 @@ int main(int argc, char** argv) {
     }
   }
   if (absl::GetFlag(FLAGS_lifecycle)) {
+    const uint64_t load = absl::GetFlag(FLAGS_lifecycle_load);
     if (int rc = Lifecycles(channel, dir + "/cradle", generator, gen, car, rec,
-                            durable_stub.get(), echo_msg, d, pid);
+                            durable_stub.get(), echo_msg, d, pid, load);
         rc != 0) {
       Stop(echo);
       Stop(durable_echo);
       return Fail(pid, "the lifecycle runs failed");
+    }
+    if (load > 0) {
+      // Killed as a machine dies, then started on the same directory: how
+      // long until it answers again, and what it holds.
+      Stop(echo);
+      Stop(durable_echo);
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      close(cradled.out);
+      const std::string data = dir + "/cradle";
+      const uint64_t bytes = TreeBytes(data);
+      const absl::Time start = absl::Now();
+      const Child again =
+          StartServer({binary, "--data=" + data, "--listen=127.0.0.1:0",
+                       "--insecure", "--scrub_rate=0"});
+      if (again.pid == 0) return 1;
+      auto audit = cradle::v1::Audit::NewStub(grpc::CreateChannel(
+          again.address, grpc::InsecureChannelCredentials()));
+      std::string admin;
+      std::getline(std::ifstream(data + "/admin.token"), admin);
+      cradle::v1::GetTreeHeadResponse head;
+      for (;;) {
+        grpc::ClientContext ctx;
+        as(&ctx, admin);
+        if (audit->GetTreeHead(&ctx, cradle::v1::GetTreeHeadRequest(), &head)
+                .ok()) {
+          break;
+        }
+        absl::SleepFor(absl::Milliseconds(10));
+      }
+      std::printf(
+          "\nRestart after SIGKILL: answering again in %.2f s, %llu entries, "
+          "%.0f MB on disk, %.0f MB resident after its first answer.\n",
+          absl::ToDoubleSeconds(absl::Now() - start),
+          static_cast<unsigned long long>(head.tree_head().tree_size()),
+          bytes / 1e6, StatusKb(again.pid, "VmRSS") / 1024.0);
+      Stop(again);
+      fs::remove_all(dir);
+      return 0;
     }
   }
   Stop(echo);
