@@ -60,7 +60,37 @@ class PgBatchLogTest : public ::testing::Test {
     return lock.ok() ? *std::move(lock) : nullptr;
   }
 
+  // Runs `sql` as the server's superuser; empty (and the test failed) when
+  // it cannot.
+  pg::Result Admin(absl::string_view sql) {
+    if (admin_ == nullptr) {
+      admin_ =
+          std::make_unique<pg::Connection>(pg_.conninfo(), absl::Seconds(5));
+    }
+    absl::StatusOr<pg::Result> r = admin_->Exec(sql, {}, {});
+    EXPECT_TRUE(r.ok()) << sql << ": " << r.status();
+    return r.ok() ? *std::move(r) : pg::Result(nullptr, nullptr);
+  }
+  // From now on every commit waits for a synchronous standby that never
+  // connects (`wait`), or for none.
+  void WaitForAStandbyThatNeverConnects(bool wait) {
+    Admin(wait ? "ALTER SYSTEM SET synchronous_standby_names = "
+                 "'never_connects'"
+               : "ALTER SYSTEM RESET synchronous_standby_names");
+    Admin("SELECT pg_reload_conf()");
+  }
+  // A log whose statements give up after a second.
+  std::unique_ptr<PgBatchLog> ImpatientLog() {
+    PgLogOptions impatient = Options();
+    impatient.timeout = absl::Seconds(1);
+    absl::StatusOr<std::unique_ptr<PgBatchLog>> log =
+        PgBatchLog::Open(impatient);
+    EXPECT_TRUE(log.ok()) << log.status();
+    return log.ok() ? *std::move(log) : nullptr;
+  }
+
   cradle::testing::PgServer pg_;
+  std::unique_ptr<pg::Connection> admin_;
 };
 
 TEST_F(PgBatchLogTest, ReadsBackWhatItAppendedInOrder) {
@@ -209,20 +239,10 @@ TEST_F(PgBatchLogTest,
   std::unique_ptr<PgBatchLog> log = Log();
   ASSERT_TRUE(log->Append(Record(1, 1, "1")).ok());
   ASSERT_TRUE(log->MarkDurable().ok());
-  pg::Connection admin(pg_.conninfo(), absl::Seconds(5));
-  auto run = [&](absl::string_view sql) {
-    absl::StatusOr<pg::Result> r = admin.Exec(sql, {}, {});
-    ASSERT_TRUE(r.ok()) << sql << ": " << r.status();
-  };
-  // A synchronous standby that never connects: every commit waits.
-  run("ALTER SYSTEM SET synchronous_standby_names = 'never_connects'");
-  run("SELECT pg_reload_conf()");
-  PgLogOptions impatient = Options();
-  impatient.timeout = absl::Seconds(1);
-  absl::StatusOr<std::unique_ptr<PgBatchLog>> writer =
-      PgBatchLog::Open(impatient);
-  ASSERT_TRUE(writer.ok()) << writer.status();
-  EXPECT_THAT((*writer)->Append(Record(2, 2, "2")),
+  WaitForAStandbyThatNeverConnects(true);
+  std::unique_ptr<PgBatchLog> writer = ImpatientLog();
+  ASSERT_NE(writer, nullptr);
+  EXPECT_THAT(writer->Append(Record(2, 2, "2")),
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr("whether the statement took effect")));
   absl::SleepFor(absl::Seconds(1));  // a cancel, had one been sent, landed
@@ -231,8 +251,7 @@ TEST_F(PgBatchLogTest,
   EXPECT_THAT(*seen, SizeIs(1)) << "a record no standby has was read";
   // The standby comes (here: none is required any more): the waiting
   // commit completes, and the next writer's settling marks it durable.
-  run("ALTER SYSTEM RESET synchronous_standby_names");
-  run("SELECT pg_reload_conf()");
+  WaitForAStandbyThatNeverConnects(false);
   absl::StatusOr<uint64_t> last = log->Settle();
   for (int tries = 0; tries < 100 && last.ok() && *last < 2; ++tries) {
     absl::SleepFor(absl::Milliseconds(100));
@@ -255,29 +274,19 @@ TEST_F(PgBatchLogTest, ACommitSeenWithoutItsStandbyIsNotReadUntilSettled) {
   std::unique_ptr<PgBatchLog> log = Log();
   ASSERT_TRUE(log->Append(Record(1, 1, "1")).ok());
   ASSERT_TRUE(log->MarkDurable().ok());
-  pg::Connection admin(pg_.conninfo(), absl::Seconds(5));
-  auto run = [&](absl::string_view sql) -> pg::Result {
-    absl::StatusOr<pg::Result> r = admin.Exec(sql, {}, {});
-    EXPECT_TRUE(r.ok()) << sql << ": " << r.status();
-    return r.ok() ? *std::move(r) : pg::Result(nullptr, nullptr);
-  };
-  run("ALTER SYSTEM SET synchronous_standby_names = 'never_connects'");
-  run("SELECT pg_reload_conf()");
-  PgLogOptions impatient = Options();
-  impatient.timeout = absl::Seconds(1);
-  absl::StatusOr<std::unique_ptr<PgBatchLog>> writer =
-      PgBatchLog::Open(impatient);
-  ASSERT_TRUE(writer.ok()) << writer.status();
-  EXPECT_THAT((*writer)->Append(Record(2, 2, "2")),
+  WaitForAStandbyThatNeverConnects(true);
+  std::unique_ptr<PgBatchLog> writer = ImpatientLog();
+  ASSERT_NE(writer, nullptr);
+  EXPECT_THAT(writer->Append(Record(2, 2, "2")),
               StatusIs(absl::StatusCode::kUnavailable));
-  pg::Result ended =
-      run("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-          "wait_event = 'SyncRep'");
+  pg::Result ended = Admin(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+      "wait_event = 'SyncRep'");
   ASSERT_NE(ended, nullptr);
   EXPECT_EQ(pg::GetInt8(ended.get(), 0, 0), 1u);
   pg::Result in_table(nullptr, nullptr);
   for (int tries = 0; tries < 50; ++tries) {
-    in_table = run("SELECT count(*) FROM cradle_log");
+    in_table = Admin("SELECT count(*) FROM cradle_log");
     if (in_table && pg::GetInt8(in_table.get(), 0, 0) == 2) break;
     absl::SleepFor(absl::Milliseconds(100));
   }
@@ -286,10 +295,9 @@ TEST_F(PgBatchLogTest, ACommitSeenWithoutItsStandbyIsNotReadUntilSettled) {
       << "the ended commit is not in the table: nothing was tried";
   EXPECT_THAT(*log->ReadAfter(0, 10), SizeIs(1));
   // No standby: settling waits for one and cannot say.
-  EXPECT_THAT((*writer)->Settle(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(writer->Settle(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(*log->ReadAfter(0, 10), SizeIs(1));
-  run("ALTER SYSTEM RESET synchronous_standby_names");
-  run("SELECT pg_reload_conf()");
+  WaitForAStandbyThatNeverConnects(false);
   absl::StatusOr<uint64_t> last = log->Settle();
   for (int tries = 0; tries < 100 && !last.ok(); ++tries) {
     absl::SleepFor(absl::Milliseconds(100));
