@@ -1,6 +1,5 @@
 #include "services/cluster_node.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -60,13 +59,8 @@ void ClusterNode::Start() {
       Step();
       mu_.Lock();
       // Woken early by a forwarded write's answer: the log holds it now.
-      // While a forwarded write waits, sooner: the writer marks its last
-      // record durable, for this node to read, just after it answered.
-      const absl::Duration poll =
-          waiters_.empty() ? options_.poll
-                           : std::min(options_.poll, absl::Milliseconds(2));
       mu_.AwaitWithTimeout(absl::Condition(this, &ClusterNode::StopOrHurry),
-                           poll);
+                           options_.poll);
     }
   });
 }
@@ -260,6 +254,9 @@ void ClusterNode::Forward(grpc::CallbackServerContext* ctx,
                                      kSequenceTrailer)
                         : 0;
         delete call;
+        // The writer answers only once the log holds the write durably:
+        // this node may read it before the writer marks it so.
+        if (sequence > 0) ledger_.LearnLogDurable(sequence);
         // The write is durable either way; the wait only lets a
         // read on this node that follows the answer see it.
         WhenApplied(sequence, options_.apply_wait,

@@ -101,6 +101,11 @@ class BatchLog {
   // settles before it catches up, so that it applies only what the log
   // keeps. UNAVAILABLE when it could not.
   virtual absl::StatusOr<uint64_t> Settle() = 0;
+  // A reader told by the writer that it answered a write at entry
+  // `through` (a writer answers only once the log holds the write durably)
+  // may read every record that starts at or before it, marked or not:
+  // a follower answering a forwarded write need not wait for the mark.
+  virtual void LearnDurable(uint64_t through) { (void)through; }
 
   // Removes the records wholly at or before entry `through` (last_sequence
   // <= through), except the log's last record, which the fence needs;

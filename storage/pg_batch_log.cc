@@ -71,10 +71,12 @@ PgBatchLog::PgBatchLog(const PgLogOptions& options)
       "WITH mark AS (UPDATE ", durable, " SET through = $4 WHERE through < $4)",
       " INSERT INTO ", options.table,
       " (first_seq, last_seq, body) SELECT $1, $2, $3 WHERE $1 = 1 + ", last);
+  // Records are contiguous, so one that starts at or before the mark (or
+  // what a reader learned, $3) also ends at or before it, or holds it.
   select_sql_ = absl::StrCat(
       "SELECT first_seq, last_seq, body FROM ", options.table,
-      " WHERE first_seq > $1 AND last_seq <= (SELECT through FROM ", durable,
-      ") ORDER BY first_seq LIMIT $2");
+      " WHERE first_seq > $1 AND first_seq <= GREATEST((SELECT through FROM ",
+      durable, "), $3) ORDER BY first_seq LIMIT $2");
   mark_sql_ =
       absl::StrCat("UPDATE ", durable, " SET through = $1 WHERE through < $1");
   // The update always writes, so the commit waits for the standby: every
@@ -176,12 +178,20 @@ absl::StatusOr<uint64_t> PgBatchLog::Settle() {
   return last;
 }
 
+void PgBatchLog::LearnDurable(uint64_t through) {
+  uint64_t known = learned_.load();
+  while (known < through && !learned_.compare_exchange_weak(known, through)) {
+  }
+}
+
 absl::StatusOr<std::vector<LogRecord>> PgBatchLog::ReadAfter(
     uint64_t after, size_t limit) const {
   absl::MutexLock lock(&read_mu_);
   CRADLE_ASSIGN_OR_RETURN(
-      pg::Result r, read_.Exec(select_sql_, {pg::Int8(after), pg::Int8(limit)},
-                               {pg::kInt8Oid, pg::kInt8Oid}));
+      pg::Result r,
+      read_.Exec(select_sql_,
+                 {pg::Int8(after), pg::Int8(limit), pg::Int8(learned_.load())},
+                 {pg::kInt8Oid, pg::kInt8Oid, pg::kInt8Oid}));
   std::vector<LogRecord> out;
   for (int row = 0; row < pg::Rows(r.get()); ++row) {
     out.push_back(LogRecord{pg::GetInt8(r.get(), row, 0),

@@ -32,6 +32,7 @@
 //
 // libpq stays inside storage/, as RocksDB does.
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,6 +76,7 @@ class PgBatchLog final : public BatchLog {
                                                    size_t limit) const override;
   absl::Status MarkDurable() override;
   absl::StatusOr<uint64_t> Settle() override;
+  void LearnDurable(uint64_t through) override;
   absl::StatusOr<uint64_t> Prune(uint64_t through) override;
   absl::Status PublishHead(const PublishedHead& head) override;
   absl::StatusOr<PublishedHead> LatestHead() const override;
@@ -101,6 +103,8 @@ class PgBatchLog final : public BatchLog {
   // last wrote it.
   uint64_t durable_ ABSL_GUARDED_BY(append_mu_) = 0;
   uint64_t marked_ ABSL_GUARDED_BY(append_mu_) = 0;
+  // What LearnDurable was told: ReadAfter's reads reach at least it.
+  std::atomic<uint64_t> learned_{0};
   mutable absl::Mutex read_mu_;
   mutable pg::Connection read_ ABSL_GUARDED_BY(read_mu_);
 };

@@ -911,6 +911,10 @@ absl::Status RocksDbLedger::MarkLogDurable() {
   return options_.log->MarkDurable();
 }
 
+void RocksDbLedger::LearnLogDurable(uint64_t through) {
+  if (options_.log != nullptr) options_.log->LearnDurable(through);
+}
+
 void RocksDbLedger::StepDown(absl::string_view reason) {
   absl::MutexLock lock(&mu_);
   not_writer_ = absl::UnavailableError(

@@ -135,6 +135,9 @@ class RocksDbLedger final : public Ledger {
   // the followers (BatchLog::MarkDurable); done by itself when it falls
   // idle, and again by whoever calls this.
   absl::Status MarkLogDurable();
+  // A follower: the writer answered a write at entry `through`, so the log
+  // holds it durably (BatchLog::LearnDurable).
+  void LearnLogDurable(uint64_t through);
   // Refuses appends from now on (UNAVAILABLE saying `reason`).
   void StepDown(absl::string_view reason);
   bool IsWriter() const;

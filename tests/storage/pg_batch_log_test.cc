@@ -114,6 +114,24 @@ TEST_F(PgBatchLogTest, ReadsBackWhatItAppendedInOrder) {
   EXPECT_EQ((*page)[0].first_sequence, 4u);
 }
 
+// A follower that forwarded a write hears from the writer the entry it was
+// written at: the writer answers only once the log holds it durably, so
+// the follower reads the record that holds it without waiting for the mark.
+TEST_F(PgBatchLogTest, AReaderToldByTheWriterReadsWhatItAnsweredBeforeTheMark) {
+  std::unique_ptr<PgBatchLog> writer = Log();
+  std::unique_ptr<PgBatchLog> reader = Log();
+  ASSERT_TRUE(writer->Append(Record(1, 3)).ok());
+  ASSERT_TRUE(writer->Append(Record(4, 9)).ok());
+  EXPECT_THAT(*reader->ReadAfter(0, 10), SizeIs(1));  // the mark: entry 3
+  reader->LearnDurable(5);  // an answer at entry 5, inside the second
+  absl::StatusOr<std::vector<LogRecord>> read = reader->ReadAfter(0, 10);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_THAT(*read, SizeIs(2));
+  EXPECT_EQ((*read)[1].last_sequence, 9u);
+  reader->LearnDurable(2);  // an older answer teaches nothing
+  EXPECT_THAT(*reader->ReadAfter(0, 10), SizeIs(2));
+}
+
 TEST_F(PgBatchLogTest, TheFenceRefusesARecordThatDoesNotFollow) {
   std::unique_ptr<PgBatchLog> log = Log();
   EXPECT_THAT(
