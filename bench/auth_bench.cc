@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "benchmark/benchmark.h"
+#include <openssl/evp.h>
 
 #include "cradle/v1/manifest.pb.h"
 #include "domain/authz.h"
@@ -129,6 +130,33 @@ void BM_VerifyPartySignature(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_VerifyPartySignature);
+
+// The reference: the same signature of the same bytes verified with
+// OpenSSL 3.0's EVP interface, as VerifyEd25519 did before it moved to
+// libsodium (docs/BENCHMARKS.md, "Identity").
+void BM_VerifyPartySignatureWithOpenSsl(benchmark::State& state) {
+  World& w = TheWorld();
+  const std::string message = cradle::security::AttestationMessage(w.pickup);
+  const std::string signature = cradle::security::SignatureOf(w.pickup);
+  const std::string& key = w.key->public_key();
+  for (auto _ : state) {
+    EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(
+        EVP_PKEY_ED25519, nullptr,
+        reinterpret_cast<const unsigned char*>(key.data()), key.size());
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    const bool ok =
+        EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey) == 1 &&
+        EVP_DigestVerify(
+            ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+            signature.size(),
+            reinterpret_cast<const unsigned char*>(message.data()),
+            message.size()) == 1;
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(pkey);
+    if (!ok) std::abort();
+  }
+}
+BENCHMARK(BM_VerifyPartySignatureWithOpenSsl);
 
 void BM_SignPartyRequest(benchmark::State& state) {
   World& w = TheWorld();

@@ -17,7 +17,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libssl-dev libtcmalloc-minimal4 libpq-dev
+  librocksdb-dev libabsl-dev libssl-dev libsodium-dev libtcmalloc-minimal4 libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcairo2-dev libqrencode-dev fonts-noto-cjk fontconfig
   libcpp-httplib-dev

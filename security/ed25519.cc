@@ -1,5 +1,6 @@
 #include "security/ed25519.h"
 
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,24 +12,38 @@
 
 namespace cradle::security {
 
+namespace {
+
+// sodium_init is idempotent and thread-safe; it fails only when the system
+// gives it no randomness, which verification does not use.
+bool SodiumReady() {
+  static const bool ready = sodium_init() >= 0;
+  return ready;
+}
+
+}  // namespace
+
+// libsodium's verification takes half the time of OpenSSL 3.0's here
+// (docs/BENCHMARKS.md, "Identity"), and a party's signature is checked on
+// every attested write; it also refuses what OpenSSL 3.0 accepts under a
+// key of small order (IsEd25519PublicKey).
 bool VerifyEd25519(absl::string_view public_key, absl::string_view message,
                    absl::string_view signature) {
-  EVP_PKEY* key = EVP_PKEY_new_raw_public_key(
-      EVP_PKEY_ED25519, nullptr,
-      reinterpret_cast<const unsigned char*>(public_key.data()),
-      public_key.size());
-  if (key == nullptr) return false;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const bool ok =
-      EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
-      EVP_DigestVerify(ctx,
-                       reinterpret_cast<const unsigned char*>(signature.data()),
-                       signature.size(),
-                       reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size()) == 1;
-  EVP_MD_CTX_free(ctx);
-  EVP_PKEY_free(key);
-  return ok;
+  if (!SodiumReady() || public_key.size() != crypto_sign_PUBLICKEYBYTES ||
+      signature.size() != crypto_sign_BYTES) {
+    return false;
+  }
+  return crypto_sign_verify_detached(
+             reinterpret_cast<const unsigned char*>(signature.data()),
+             reinterpret_cast<const unsigned char*>(message.data()),
+             message.size(),
+             reinterpret_cast<const unsigned char*>(public_key.data())) == 0;
+}
+
+bool IsEd25519PublicKey(absl::string_view key) {
+  return SodiumReady() && key.size() == crypto_core_ed25519_BYTES &&
+         crypto_core_ed25519_is_valid_point(
+             reinterpret_cast<const unsigned char*>(key.data())) == 1;
 }
 
 Ed25519Key::Ed25519Key(void* pkey) : pkey_(pkey) {

@@ -1,7 +1,9 @@
 #pragma once
 
 // Ed25519, the one signature Cradle uses: the server signs its tree heads
-// with it, and a party its attested writes. OpenSSL underneath.
+// with it, and a party its attested writes. Keys and signing are OpenSSL's;
+// verification is libsodium's, twice as fast (RFC 8032 signatures, with
+// S < L and no small-order key or R accepted).
 
 #include <memory>
 #include <string>
@@ -15,6 +17,13 @@ namespace cradle::security {
 // of `message`.
 bool VerifyEd25519(absl::string_view public_key, absl::string_view message,
                    absl::string_view signature);
+
+// True when `key` (raw 32 bytes) is a public key a signer can hold: a
+// canonical point of the curve's prime-order group. A point of small order
+// (the identity, say) is not: under it a signature of zeros verifies with
+// OpenSSL 3.0 for any message, so whoever holds it signs nothing. Every
+// public key Cradle takes (credentials, province keys) is checked with it.
+bool IsEd25519PublicKey(absl::string_view key);
 
 class Ed25519Key {
  public:

@@ -14,6 +14,7 @@
 #include "base/time.h"
 #include "domain/names.h"
 #include "domain/record.h"
+#include "security/ed25519.h"
 #include "security/token.h"
 #include "services/keys.h"
 #include "services/projection.h"
@@ -122,6 +123,13 @@ CredentialStore::PrepareIssue(const v1::IssueCredentialRequest& request,
                               const domain::Principal& by,
                               const security::NewToken& token) {
   CRADLE_RETURN_IF_ERROR(domain::CheckIssueCredential(request));
+  if (!request.public_key().empty() &&
+      !security::IsEd25519PublicKey(request.public_key())) {
+    return absl::InvalidArgumentError(
+        "public_key is not an Ed25519 public key: not a point of the curve's "
+        "prime-order group (a key of small order verifies signatures anyone "
+        "can make)");
+  }
   if (request.kind() == v1::CREDENTIAL_KIND_PARTY) {
     CRADLE_ASSIGN_OR_RETURN(
         v1::Enterprise e,

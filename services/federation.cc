@@ -19,6 +19,7 @@
 #include "domain/division.h"
 #include "domain/manifest_number.h"
 #include "domain/uscc.h"
+#include "security/ed25519.h"
 #include "security/vouch.h"
 #include "storage/entry_codec.h"
 
@@ -131,6 +132,12 @@ absl::StatusOr<std::vector<ProvinceEntry>> ParseProvinceDirectory(
       return LineError(field, number,
                        absl::StrCat("public key ", Quote(fields[1]),
                                     " is not 64 hex digits (Ed25519)"));
+    }
+    if (!security::IsEd25519PublicKey(p.public_key)) {
+      return LineError(field, number,
+                       absl::StrCat("public key ", fields[1],
+                                    " is not an Ed25519 public key (a point "
+                                    "of the curve's prime-order group)"));
     }
     for (absl::string_view node : absl::StrSplit(fields[2], ',')) {
       const size_t colon = node.rfind(':');

@@ -77,6 +77,12 @@ absl::StatusOr<std::vector<ProvinceSource>> ParseProvinces(
       return LineError(number, absl::StrCat("public key ", Quote(fields[2]),
                                             " is not 64 hex digits (Ed25519)"));
     }
+    if (!security::IsEd25519PublicKey(p.public_key)) {
+      return LineError(number,
+                       absl::StrCat("public key ", fields[2],
+                                    " is not an Ed25519 public key (a point "
+                                    "of the curve's prime-order group)"));
+    }
     out.push_back(std::move(p));
   }
   return out;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
@@ -727,6 +728,11 @@ TEST_F(AuthIntegrationTest, IssuingValidatesAndNeverRepeatsAToken) {
        grpc::StatusCode::INVALID_ARGUMENT, "public_key"},
       {"short key", [](auto* r) { r->set_public_key("abc"); },
        grpc::StatusCode::INVALID_ARGUMENT, "public_key"},
+      {"key of small order (the identity point)",
+       [](auto* r) {
+         r->set_public_key(std::string("\x01") + std::string(31, '\0'));
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "public_key is not an Ed25519"},
       {"malformed enterprise", [](auto* r) { r->set_enterprise("123"); },
        grpc::StatusCode::INVALID_ARGUMENT, "enterprise"},
       {"unregistered enterprise",
@@ -764,7 +770,10 @@ TEST_F(AuthIntegrationTest, IssuingValidatesAndNeverRepeatsAToken) {
     req.set_kind(v1::CREDENTIAL_KIND_PARTY);
     req.set_enterprise(kCarrier);
     req.set_role(v1::ROLE_TRANSPORTER);
-    req.set_public_key(std::string(32, 'k'));
+    // RFC 8032's first public key: a real one, so each case fails on its
+    // own field alone.
+    req.set_public_key(absl::HexStringToBytes(
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
     b.edit(&req);
     v1::IssueCredentialResponse out;
     grpc::Status s = CallAs(kAdmin, [&](grpc::ClientContext* c) {

@@ -482,6 +482,8 @@ TEST_F(FederationIntegrationTest, ABadDirectoryIsRefusedAtStartNamingIt) {
               HasSubstr("line 1: code \"3x\" is not a province"));
   EXPECT_THAT(refused("32 abcd 127.0.0.1:1\n"),
               HasSubstr("public key \"abcd\" is not 64 hex digits"));
+  EXPECT_THAT(refused("32 01" + std::string(62, '0') + " 127.0.0.1:1\n"),
+              HasSubstr("is not an Ed25519 public key"));
   EXPECT_THAT(refused(Line("32", *jiangsu_key_, "nowhere")),
               HasSubstr("node \"nowhere\" is not host:port"));
   EXPECT_FALSE(std::filesystem::exists(o.data_dir));  // nothing was made

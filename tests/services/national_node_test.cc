@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -21,7 +22,9 @@ namespace {
 using ::cradle::testing::StatusIs;
 using ::testing::HasSubstr;
 
-const std::string kKey(64, 'a');
+// RFC 8032's first public key, in hex.
+const std::string kKey =
+    "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 
 TEST(ParseProvincesTest, ReadsLinesAndSkipsComments) {
   absl::StatusOr<std::vector<ProvinceSource>> p =
@@ -32,7 +35,7 @@ TEST(ParseProvincesTest, ReadsLinesAndSkipsComments) {
   ASSERT_EQ(p->size(), 2u);
   EXPECT_EQ((*p)[0].code, "33");
   EXPECT_EQ((*p)[0].table, "cradle_log_33");
-  EXPECT_EQ((*p)[0].public_key, std::string(32, '\xaa'));
+  EXPECT_EQ((*p)[0].public_key, absl::HexStringToBytes(kKey));
   EXPECT_EQ((*p)[0].conninfo, "host=db33 port=5432 dbname=cradle");
   EXPECT_EQ((*p)[1].code, "32");
   EXPECT_EQ((*p)[1].conninfo, "host=db32");
@@ -48,6 +51,8 @@ TEST(ParseProvincesTest, NamesTheLineAndTheFieldOfEachMistake) {
            {good + good, "line 2: code 33 is listed twice"},
            {"# c\n33 Log " + kKey + " host=a\n", "line 2: table \"Log\""},
            {"33 log abc host=a\n", "line 1: public key \"abc\""},
+           {"33 log 01" + std::string(62, '0') + " host=a\n",
+            "line 1: public key 0100"},  // the identity: small order
        }) {
     EXPECT_THAT(ParseProvinces(text),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(what)))
@@ -227,7 +232,7 @@ TEST_F(NationalNodeTest, ASignedRootTheLogDoesNotGiveHaltsTheProvince) {
 
 TEST_F(NationalNodeTest, AProvinceAddedToTheFileIsFollowed) {
   std::ofstream(dir_.Sub("provinces.txt"), std::ios::app)
-      << "32 cradle_log_32 " << std::string(64, 'b') << " memory\n";
+      << "32 cradle_log_32 " << kKey << " memory\n";
   std::vector<v1::ProvinceStatus> all;
   for (int i = 0; i < 400 && all.size() < 2; ++i) {
     absl::SleepFor(absl::Milliseconds(10));
