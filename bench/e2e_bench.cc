@@ -110,7 +110,9 @@ ABSL_FLAG(bool, lifecycle, false,
           "echoes in a row");
 ABSL_FLAG(uint64_t, lifecycle_load, 0,
           "with --lifecycle: instead of the table, run this many whole "
-          "manifests through cradled at the first --clients, one row per "
+          "manifests through cradled at the first --clients (every second "
+          "one opened by a generator in Huzhou, past a city's million "
+          "serials a year), one row per "
           "tenth (manifests/s, entries/s, CPU per manifest, resident "
           "memory), whole manifests against six durable echoes before and "
           "after, then kill cradled and time its restart");
@@ -516,6 +518,39 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
     }
     signers[id] = Signer{out.token(), *std::move(key)};
   }
+  // A load of more than a million needs a second city: a city's manifest
+  // serials for a year end at 999,999 (ManifestStore). The load alternates
+  // between the generator in Jiaxing and one in Huzhou, whose manifests
+  // cross a city (a CROSS_CITY flag each).
+  const std::string huzhou = Uscc("330502", 5);
+  std::string huzhou_token;
+  if (load > 0) {
+    cradle::v1::RegisterEnterpriseRequest r;
+    r.mutable_meta()->set_idempotency_key("lifecycle-huzhou");
+    r.set_id(huzhou);
+    r.set_name("bench generator, Huzhou");
+    r.set_division("330502");
+    r.add_roles(cradle::v1::ROLE_GENERATOR);
+    cradle::v1::RegisterEnterpriseResponse out;
+    grpc::ClientContext ctx;
+    as(&ctx, admin);
+    if (grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out); !s.ok()) {
+      return fail("Huzhou's generator", s);
+    }
+    cradle::v1::IssueCredentialRequest req;
+    req.mutable_meta()->set_idempotency_key("lifecycle-credential-huzhou");
+    req.set_kind(cradle::v1::CREDENTIAL_KIND_PARTY);
+    req.set_enterprise(huzhou);
+    req.set_role(cradle::v1::ROLE_GENERATOR);
+    cradle::v1::IssueCredentialResponse issued;
+    grpc::ClientContext issue_ctx;
+    as(&issue_ctx, admin);
+    if (grpc::Status s = credentials->Issue(&issue_ctx, req, &issued);
+        !s.ok()) {
+      return fail("Huzhou's credential", s);
+    }
+    huzhou_token = issued.token();
+  }
   auto manifests = cradle::v1::Manifests::NewStub(channel);
   auto transfers = cradle::v1::Transfers::NewStub(channel);
   auto disposals = cradle::v1::Disposals::NewStub(channel);
@@ -537,10 +572,11 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
   // Drive's operation: one whole manifest.
   auto lifecycle = [&](int t, uint64_t i) {
     const std::string key = absl::StrCat("l", run, "-", t, "-", i, "-");
+    const bool in_huzhou = !huzhou_token.empty() && i % 2 == 1;
     cradle::v1::OpenManifestRequest open;
     open.mutable_meta()->set_idempotency_key(key + "o");
     open.mutable_meta()->set_device(absl::StrCat("pda-", t));
-    open.set_generator(gen);
+    open.set_generator(in_huzhou ? huzhou : gen);
     open.set_carrier(car);
     open.set_receiver(rec);
     cradle::v1::WasteLine* w = open.add_lines();
@@ -552,7 +588,7 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
     cradle::v1::OpenManifestResponse opened;
     {
       grpc::ClientContext ctx;
-      as(&ctx, generator_token);
+      as(&ctx, in_huzhou ? huzhou_token : generator_token);
       const grpc::Status s = manifests->Open(&ctx, open, &opened);
       if (!s.ok()) return fail("OpenManifestRequest", s) == 0;
     }
