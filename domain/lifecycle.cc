@@ -448,9 +448,9 @@ std::string LifecycleTableMarkdown() {
   return out;
 }
 
-absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
-                                    const RegistryReader& registry,
-                                    absl::string_view number, absl::Time now) {
+absl::StatusOr<ledger::v1::ManifestEvent> CheckOpen(
+    const v1::OpenManifestRequest& request, const RegistryReader& registry,
+    absl::Time now) {
   CRADLE_RETURN_IF_ERROR(CheckMeta(request.meta()));
   CRADLE_ASSIGN_OR_RETURN(
       v1::Enterprise generator,
@@ -529,12 +529,25 @@ absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
                                .status());
   }
 
-  v1::Manifest empty;
-  empty.set_number(std::string(number));
   opened.set_origin_division(generator.division());
   opened.set_destination_division(receiver.division());
+  return opened;
+}
+
+Decision DecideOpened(ledger::v1::ManifestEvent opened,
+                      absl::string_view number, absl::Time now) {
+  v1::Manifest empty;
+  empty.set_number(std::string(number));
   opened.set_number(std::string(number));
   return Decide(empty, {std::move(opened)}, now);
+}
+
+absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
+                                    const RegistryReader& registry,
+                                    absl::string_view number, absl::Time now) {
+  CRADLE_ASSIGN_OR_RETURN(ledger::v1::ManifestEvent opened,
+                          CheckOpen(request, registry, now));
+  return DecideOpened(std::move(opened), number, now);
 }
 
 absl::StatusOr<Decision> DecideIssue(const v1::Manifest& m,

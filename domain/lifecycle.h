@@ -144,10 +144,19 @@ inline constexpr int64_t kMaxLineGrams = int64_t{1000} * 1000 * 1000;  // 1000 t
 inline constexpr int64_t kMaxPaymentFen = int64_t{1000} * 1000 * 1000 * 100;
 
 // `number` is assigned by the caller (see ManifestNumber); `now` is the
-// server's time recorded on the entries.
+// server's time recorded on the entries. DecideOpen is CheckOpen, then
+// DecideOpened: a caller that takes a number only for an open that passed
+// every check (so that refusals leave no gap) calls the two in turn.
 absl::StatusOr<Decision> DecideOpen(const v1::OpenManifestRequest& request,
                                     const RegistryReader& registry,
                                     absl::string_view number, absl::Time now);
+// Every check of an open; its `opened` event, all but the number.
+absl::StatusOr<ledger::v1::ManifestEvent> CheckOpen(
+    const v1::OpenManifestRequest& request, const RegistryReader& registry,
+    absl::Time now);
+// The decision of an open CheckOpen passed, numbered `number`.
+Decision DecideOpened(ledger::v1::ManifestEvent opened,
+                      absl::string_view number, absl::Time now);
 absl::StatusOr<Decision> DecideIssue(const v1::Manifest& manifest,
                                      const v1::IssueManifestRequest& request,
                                      absl::Time now);

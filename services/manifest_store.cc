@@ -151,9 +151,9 @@ absl::StatusOr<PreparedWrite<ManifestWritten>> ManifestStore::PrepareOpen(
     const v1::OpenManifestRequest& request, absl::string_view actor) {
   const absl::Time now = clock_.Now();
   const domain::MemoizedRegistry registry(registry_);
-  // Validate before a number is taken, so that refusals leave no gap.
-  CRADLE_RETURN_IF_ERROR(
-      domain::DecideOpen(request, registry, "00000000000000", now).status());
+  // Checked before a number is taken, so that refusals leave no gap.
+  CRADLE_ASSIGN_OR_RETURN(ledger::v1::ManifestEvent opened,
+                          domain::CheckOpen(request, registry, now));
   CRADLE_ASSIGN_OR_RETURN(
       v1::Enterprise generator,
       registry.GetEnterprise("generator", request.generator()));
@@ -162,8 +162,8 @@ absl::StatusOr<PreparedWrite<ManifestWritten>> ManifestStore::PrepareOpen(
   const std::string city4 = generator.division().substr(0, 4);
   CRADLE_ASSIGN_OR_RETURN(int64_t serial, NextSerial(year, city4));
   const std::string number = domain::FormatManifestNumber(year, city4, serial);
-  CRADLE_ASSIGN_OR_RETURN(domain::Decision decision,
-                          domain::DecideOpen(request, registry, number, now));
+  domain::Decision decision =
+      domain::DecideOpened(std::move(opened), number, now);
   CRADLE_RETURN_IF_ERROR(domain::AddEventFlags(v1::Manifest(), registry,
                                                flag_config_, now, &decision));
   PreparedWrite<ManifestWritten> out;

@@ -155,7 +155,8 @@ class WritePipeline {
       in_flight_.erase(it);
     }
     for (size_t i = 0; i < waiting.size(); ++i) {
-      absl::StatusOr<Reply> answer = r;
+      // The last (usually the only) copy takes the answer itself.
+      absl::StatusOr<Reply> answer = i + 1 == waiting.size() ? std::move(r) : r;
       if (i > 0 && answer.ok() && mark_replayed_) mark_replayed_(&*answer);
       waiting[i](std::move(answer));
     }
