@@ -38,6 +38,7 @@
 
 #include "base/flags_usage.h"
 #include "base/latency.h"
+#include "bench/harness.h"
 #include "bench/party.h"
 #include "cradle/v1/audit.grpc.pb.h"
 #include "cradle/v1/auth.grpc.pb.h"
@@ -65,6 +66,7 @@ namespace {
 
 using cradle::Latencies;
 using cradle::bench::Party;
+using cradle::bench::Uscc;
 
 constexpr char kPlate[] = "浙F12345";
 
@@ -72,12 +74,6 @@ constexpr char kPlate[] = "浙F12345";
 const char* kCounties[] = {"330102", "330203", "330302", "330402",
                            "330502", "330602", "330702", "330802",
                            "330902", "331002", "331102"};
-
-std::string Uscc(const std::string& division, int n) {
-  std::string first17 = absl::StrCat("91", division, "MA", 1000000 + n);
-  first17.resize(17, '0');
-  return first17 + *cradle::domain::UsccCheckCharacter(first17);
-}
 
 struct Parties {
   std::vector<std::string> generators, receivers;

@@ -460,20 +460,42 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
   auto credentials = cradle::v1::Credentials::NewStub(channel);
   // The relay's carrier, a vehicle each, and a device key for each party
   // that attests.
-  const std::string relay = Uscc("330421", 4);
-  {
+  // One enterprise in one role, registered by the administrator.
+  auto enterprise = [&](const std::string& id, const std::string& name,
+                        cradle::v1::Role role) {
     cradle::v1::RegisterEnterpriseRequest r;
-    r.mutable_meta()->set_idempotency_key("lifecycle-relay");
-    r.set_id(relay);
-    r.set_name("bench relay");
-    r.set_division("330421");
-    r.add_roles(cradle::v1::ROLE_TRANSPORTER);
+    r.mutable_meta()->set_idempotency_key("lifecycle-enterprise-" + id);
+    r.set_id(id);
+    r.set_name(name);
+    r.set_division(id.substr(2, 6));
+    r.add_roles(role);
     cradle::v1::RegisterEnterpriseResponse out;
     grpc::ClientContext ctx;
     as(&ctx, admin);
-    if (grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out); !s.ok()) {
-      return fail("relay carrier", s);
-    }
+    return registry->RegisterEnterprise(&ctx, r, &out);
+  };
+  // A party credential for `id`, bound to `public_key` when it has one;
+  // its token goes to `token`.
+  auto credential = [&](const std::string& id, cradle::v1::Role role,
+                        const std::string& public_key, std::string* token) {
+    cradle::v1::IssueCredentialRequest req;
+    req.mutable_meta()->set_idempotency_key("lifecycle-credential-" + id);
+    req.set_kind(cradle::v1::CREDENTIAL_KIND_PARTY);
+    req.set_enterprise(id);
+    req.set_role(role);
+    req.set_public_key(public_key);
+    cradle::v1::IssueCredentialResponse out;
+    grpc::ClientContext ctx;
+    as(&ctx, admin);
+    grpc::Status s = credentials->Issue(&ctx, req, &out);
+    *token = out.token();
+    return s;
+  };
+  const std::string relay = Uscc("330421", 4);
+  if (grpc::Status s =
+          enterprise(relay, "bench relay", cradle::v1::ROLE_TRANSPORTER);
+      !s.ok()) {
+    return fail("relay carrier", s);
   }
   const std::map<std::string, std::string> plates = {{car, "浙F12345"},
                                                      {relay, "浙F54321"}};
@@ -504,19 +526,12 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
       std::fprintf(stderr, "e2e_bench: %s\n", key.status().ToString().c_str());
       return 1;
     }
-    cradle::v1::IssueCredentialRequest req;
-    req.mutable_meta()->set_idempotency_key("lifecycle-credential-" + id);
-    req.set_kind(cradle::v1::CREDENTIAL_KIND_PARTY);
-    req.set_enterprise(id);
-    req.set_role(role);
-    req.set_public_key((*key)->public_key());
-    cradle::v1::IssueCredentialResponse out;
-    grpc::ClientContext ctx;
-    as(&ctx, admin);
-    if (grpc::Status s = credentials->Issue(&ctx, req, &out); !s.ok()) {
+    std::string token;
+    if (grpc::Status s = credential(id, role, (*key)->public_key(), &token);
+        !s.ok()) {
       return fail("credential", s);
     }
-    signers[id] = Signer{out.token(), *std::move(key)};
+    signers[id] = Signer{std::move(token), *std::move(key)};
   }
   // A load of more than a million needs a second city: a city's manifest
   // serials for a year end at 999,999 (ManifestStore). The load alternates
@@ -525,31 +540,16 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
   const std::string huzhou = Uscc("330502", 5);
   std::string huzhou_token;
   if (load > 0) {
-    cradle::v1::RegisterEnterpriseRequest r;
-    r.mutable_meta()->set_idempotency_key("lifecycle-huzhou");
-    r.set_id(huzhou);
-    r.set_name("bench generator, Huzhou");
-    r.set_division("330502");
-    r.add_roles(cradle::v1::ROLE_GENERATOR);
-    cradle::v1::RegisterEnterpriseResponse out;
-    grpc::ClientContext ctx;
-    as(&ctx, admin);
-    if (grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out); !s.ok()) {
+    if (grpc::Status s = enterprise(huzhou, "bench generator, Huzhou",
+                                    cradle::v1::ROLE_GENERATOR);
+        !s.ok()) {
       return fail("Huzhou's generator", s);
     }
-    cradle::v1::IssueCredentialRequest req;
-    req.mutable_meta()->set_idempotency_key("lifecycle-credential-huzhou");
-    req.set_kind(cradle::v1::CREDENTIAL_KIND_PARTY);
-    req.set_enterprise(huzhou);
-    req.set_role(cradle::v1::ROLE_GENERATOR);
-    cradle::v1::IssueCredentialResponse issued;
-    grpc::ClientContext issue_ctx;
-    as(&issue_ctx, admin);
-    if (grpc::Status s = credentials->Issue(&issue_ctx, req, &issued);
+    if (grpc::Status s =
+            credential(huzhou, cradle::v1::ROLE_GENERATOR, "", &huzhou_token);
         !s.ok()) {
       return fail("Huzhou's credential", s);
     }
-    huzhou_token = issued.token();
   }
   auto manifests = cradle::v1::Manifests::NewStub(channel);
   auto transfers = cradle::v1::Transfers::NewStub(channel);

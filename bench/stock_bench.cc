@@ -56,6 +56,7 @@
 #include "base/clock.h"
 #include "base/flags_usage.h"
 #include "base/time.h"
+#include "bench/harness.h"
 #include "bench/party.h"
 #include "domain/collection.h"
 #include "domain/container.h"
@@ -79,13 +80,8 @@ ABSL_FLAG(std::string, dir, "", "directory (default: a fresh one in /tmp)");
 namespace {
 
 using cradle::bench::Party;
+using cradle::bench::Uscc;
 namespace v1 = cradle::v1;
-
-std::string Uscc(const std::string& division, int n) {
-  std::string first17 = absl::StrCat("91", division, "MA", 1000000 + n);
-  first17.resize(17, '0');
-  return first17 + *cradle::domain::UsccCheckCharacter(first17);
-}
 
 // Runs an asynchronous store call and waits for its answer.
 template <typename T, typename Call>
