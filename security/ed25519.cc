@@ -10,18 +10,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "security/sodium.h"
+
 namespace cradle::security {
-
-namespace {
-
-// sodium_init is idempotent and thread-safe; it fails only when the system
-// gives it no randomness, which verification does not use.
-bool SodiumReady() {
-  static const bool ready = sodium_init() >= 0;
-  return ready;
-}
-
-}  // namespace
 
 // libsodium's verification takes half the time of OpenSSL 3.0's here
 // (docs/BENCHMARKS.md, "Identity"), and a party's signature is checked on

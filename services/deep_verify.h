@@ -10,6 +10,11 @@
 // It reads one LedgerReader: give it a snapshot (Ledger::Snapshot) when the
 // ledger is being written, so that a stream and its state are read at one
 // moment.
+//
+// A whole pass reads no state or index key by itself: what the streams make
+// and what a scan of each table finds are summed into a keyed digest per key
+// family (security/set_digest.h) and compared. Only when they differ does a
+// second pass read each stream's keys, to name the first difference.
 
 #include <cstdint>
 #include <functional>

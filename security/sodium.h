@@ -1,0 +1,11 @@
+#pragma once
+
+// libsodium, started once for the whole process (security/ only).
+
+namespace cradle::security {
+
+// sodium_init is idempotent and thread-safe; it fails only when the system
+// gives it no randomness. Call it before any other libsodium function.
+bool SodiumReady();
+
+}  // namespace cradle::security
