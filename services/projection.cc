@@ -101,11 +101,12 @@ absl::StatusOr<Projection> ReplayManifest(
     }
     out.legacy_times |= !event.has_decided_at();
     const absl::Time at = EventTime(event, e.recorded);
-    const v1::Manifest before = *manifest;
+    const v1::Manifest before = CounterBasis(*manifest);
     domain::Apply(event, at, manifest.get());
     // Counters telescope: the adds of each event sum to the adds of the
     // write that appended them together.
-    ManifestCounters(before, *manifest, {event}, at, &adds);
+    ManifestCounters(before, *manifest, absl::MakeConstSpan(&event, 1), at,
+                     &adds);
   }
   AddCounters(adds, &out);
   out.index = ManifestIndex(*manifest, config);
@@ -306,7 +307,7 @@ IndexEntries ManifestIndex(const v1::Manifest& m,
 }
 
 void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
-                      const std::vector<ledger::v1::ManifestEvent>& events,
+                      absl::Span<const ledger::v1::ManifestEvent> events,
                       absl::Time now, std::vector<storage::Mutation>* out) {
   const absl::CivilSecond civil = absl::ToCivilSecond(now, domain::ChinaTime());
   const int year = static_cast<int>(civil.year());
@@ -376,6 +377,22 @@ void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
     }
   }
   FlagCounters(before.flags(), after.flags(), out);
+}
+
+v1::Manifest CounterBasis(const v1::Manifest& manifest) {
+  v1::Manifest basis;
+  basis.set_status(manifest.status());
+  for (const v1::Destination& d : manifest.destinations()) {
+    v1::Destination* kept = basis.add_destinations();
+    *kept->mutable_accepted_g() = d.accepted_g();
+    kept->set_returned_to_generator(d.returned_to_generator());
+  }
+  for (const v1::Flag& f : manifest.flags()) {
+    v1::Flag* kept = basis.add_flags();
+    kept->set_id(f.id());
+    kept->set_state(f.state());
+  }
+  return basis;
 }
 
 IndexEntries EnterpriseIndex(const v1::Enterprise& e) {

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "google/protobuf/message.h"
 
 #include "cradle/ledger/v1/events.pb.h"
@@ -40,10 +41,16 @@ IndexEntries ManifestIndex(const v1::Manifest& manifest,
 // The counter adds (Mutation::add) of a manifest going from `before` to
 // `after` by `events`, decided at `now`: what each receiver accepted this
 // year, what each approval has shipped, and the regulators' figures (flows,
-// closures, open flags).
+// closures, open flags). Of `before` it reads only what CounterBasis keeps.
 void ManifestCounters(const v1::Manifest& before, const v1::Manifest& after,
-                      const std::vector<ledger::v1::ManifestEvent>& events,
+                      absl::Span<const ledger::v1::ManifestEvent> events,
                       absl::Time now, std::vector<storage::Mutation>* out);
+
+// The part of `manifest` ManifestCounters reads of the manifest before:
+// its status, each destination's accepted grams and return, each flag's id
+// and state. A replay keeps this of the manifest before each event rather
+// than a whole copy.
+v1::Manifest CounterBasis(const v1::Manifest& manifest);
 
 // An enterprise's entries: by division, receivers by city unit, its
 // vehicles (value: the carrier).

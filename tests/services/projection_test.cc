@@ -27,6 +27,16 @@
 namespace cradle::services {
 namespace {
 
+// Counter adds as "table key add" lines, to compare two lists of them.
+std::vector<std::string> Described(const std::vector<storage::Mutation>& adds) {
+  std::vector<std::string> out;
+  for (const storage::Mutation& m : adds) {
+    out.push_back(absl::StrCat(static_cast<int>(m.table), " ", m.key, " ",
+                               m.add));
+  }
+  return out;
+}
+
 using ::cradle::testing::kAltReceiver;
 using ::cradle::testing::kCarrier;
 using ::cradle::testing::kCarrierPlate;
@@ -116,6 +126,14 @@ class ProjectionTest : public ::testing::Test {
     const size_t index_mutations = mutations.size();
     ManifestCounters(manifest_, decided->next, decided->events, now,
                      &mutations);
+    // A replay keeps only the counters' basis of the manifest before.
+    std::vector<storage::Mutation> from_basis;
+    ManifestCounters(CounterBasis(manifest_), decided->next, decided->events,
+                     now, &from_basis);
+    EXPECT_EQ(Described(from_basis),
+              Described(std::vector<storage::Mutation>(
+                  mutations.begin() + index_mutations, mutations.end())))
+        << "the counters from CounterBasis";
     Derived redo = derived_;
     redo.ApplyAll(mutations);
     EXPECT_EQ(redo.index, IndexMap(after)) << "redo";
