@@ -1,5 +1,6 @@
 #include "storage/rocksdb_internal.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -75,6 +76,35 @@ absl::StatusOr<absl::optional<std::string>> GetValue(
   return absl::optional<std::string>(std::move(value));
 }
 
+absl::StatusOr<std::vector<absl::optional<std::string>>> GetValues(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& keys,
+    absl::string_view what) {
+  // order[i]: the index in `keys` of the i-th key in key order.
+  std::vector<size_t> order(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (!std::is_sorted(keys.begin(), keys.end())) {
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  }
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (size_t i : order) slices.emplace_back(keys[i]);
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db->MultiGet(ReadAt(snapshot), cf, keys.size(), slices.data(), values.data(),
+               statuses.data(), /*sorted_input=*/true);
+  std::vector<absl::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) {
+      return FromRocks(statuses[i], absl::StrCat("reading ", what));
+    }
+    out[order[i]] = values[i].ToString();
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<KeyValue>> ScanFamily(
     rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
     const rocksdb::Snapshot* snapshot, absl::string_view prefix,
@@ -143,20 +173,34 @@ class RocksDbReader final : public LedgerReader {
     const std::string prefix = absl::StrCat(stream, absl::string_view("\0", 1));
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(ReadAt(snapshot_), handles_[kStreamsCf]));
-    std::vector<Entry> out;
+    // The stream's sequences first, then its entries in one batch: they
+    // ascend with the versions.
+    std::vector<std::string> sequences;
     for (it->Seek(StreamKey(stream, std::max<uint64_t>(from_version, 1)));
-         it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
+         it->Valid() && it->key().starts_with(prefix) &&
+         sequences.size() < limit;
          it->Next()) {
       if (it->value().size() != 8) {
         return absl::DataLossError(absl::StrCat("the stream index of ", stream,
                                                 " holds a malformed sequence"));
       }
-      CRADLE_ASSIGN_OR_RETURN(
-          Entry e,
-          Read(DecodeSequenceKey(absl::string_view(it->value().data(), 8))));
-      out.push_back(std::move(e));
+      sequences.push_back(it->value().ToString());
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading stream");
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<absl::optional<std::string>> values,
+        GetValues(db_, handles_[kEntriesCf], snapshot_, sequences,
+                  absl::StrCat("the entries of stream ", stream)));
+    std::vector<Entry> out;
+    out.reserve(values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (!values[i].has_value()) {
+        return absl::NotFoundError(absl::StrCat(
+            "no ledger entry has sequence ", DecodeSequenceKey(sequences[i])));
+      }
+      CRADLE_ASSIGN_OR_RETURN(Entry e, DecodeStoredEntry(*values[i]));
+      out.push_back(std::move(e));
+    }
     if (out.empty()) {
       CRADLE_ASSIGN_OR_RETURN(uint64_t version, StreamVersion(stream));
       if (version == 0) {

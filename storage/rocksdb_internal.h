@@ -56,6 +56,14 @@ absl::StatusOr<absl::optional<std::string>> GetValue(
     rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
     const rocksdb::Snapshot* snapshot, absl::string_view key,
     absl::string_view what);
+// The values at `keys`, each or nullopt, in the keys' order, read in one
+// batch (RocksDB's MultiGet, in key order: one look at the tables' versions
+// for all, and a block read once for the keys it holds). `what` names them
+// in an error.
+absl::StatusOr<std::vector<absl::optional<std::string>>> GetValues(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+    const rocksdb::Snapshot* snapshot, const std::vector<std::string>& keys,
+    absl::string_view what);
 // Keys starting with `prefix`, strictly after `start_after`.
 absl::StatusOr<std::vector<KeyValue>> ScanFamily(
     rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,

@@ -298,6 +298,40 @@ TEST_F(LedgerTamperTest, AForgedIdempotencyRecordIsFoundByVerifyStorage) {
   EXPECT_THAT(r->problem, HasSubstr("does not match entries 3..3 of stream b"));
 }
 
+TEST_F(LedgerTamperTest, IdempotencyRecordsAreCheckedAcrossEveryBatch) {
+  // More records than one batch of reads (kScanPage), each naming a real
+  // entry; then a forged one that sorts after all of them.
+  constexpr int kRecords = 9000;
+  {
+    RawDb db(dir_.path());
+    for (int i = 0; i < kRecords; ++i) {
+      const uint64_t n = 1 + i % 10;
+      db.Put("idempotency", absl::StrCat("someone/op/", 100000 + i),
+             absl::StrCat(EncodeSequenceKey(n), EncodeSequenceKey((n + 1) / 2),
+                          EncodeSequenceKey(1), n % 2 == 1 ? "a" : "b"));
+    }
+  }
+  Open();
+  absl::StatusOr<VerifyReport> clean = ledger_->VerifyStorage();
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE(clean->ok) << clean->problem;
+  EXPECT_EQ(clean->checked, 10u + 18u + kRecords);
+  Close();
+  {
+    RawDb db(dir_.path());
+    db.Put("idempotency", "someone/op/zzz",
+           absl::StrCat(EncodeSequenceKey(4), EncodeSequenceKey(2),
+                        EncodeSequenceKey(1), "a"));
+  }
+  Open();
+  absl::StatusOr<VerifyReport> r = ledger_->VerifyStorage();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ok);
+  EXPECT_THAT(r->problem,
+              HasSubstr("\"someone/op/zzz\" does not match entries 4..4 of "
+                        "stream a"));
+}
+
 TEST_F(LedgerTamperTest, AFlippedTableByteIsFound) {
   {
     RawDb db(dir_.path());
