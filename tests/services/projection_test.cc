@@ -31,8 +31,8 @@ namespace {
 std::vector<std::string> Described(const std::vector<storage::Mutation>& adds) {
   std::vector<std::string> out;
   for (const storage::Mutation& m : adds) {
-    out.push_back(absl::StrCat(static_cast<int>(m.table), " ", m.key, " ",
-                               m.add));
+    out.push_back(
+        absl::StrCat(static_cast<int>(m.table), " ", m.key, " ", m.add));
   }
   return out;
 }
