@@ -1,6 +1,7 @@
 #include "storage/rocksdb_ledger.h"
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -95,6 +96,29 @@ TEST_F(RocksDbLedgerTest, AppendAssignsSequencesAndChainsHashes) {
   EXPECT_EQ(e3->recorded, clock_.Now());
   EXPECT_EQ(ledger_->GetHead().sequence, 3u);
   EXPECT_EQ(ledger_->GetHead().hash, b->hashes[1]);
+}
+
+// The bytes of the write-ahead logs in `dir`: what the next open replays.
+uint64_t WalBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) {
+    if (f.path().extension() == ".log") bytes += f.file_size();
+  }
+  return bytes;
+}
+
+TEST_F(RocksDbLedgerTest, ACleanCloseLeavesNoLogToReplay) {
+  for (uint64_t v = 0; v < 200; ++v) {
+    ASSERT_TRUE(ledger_->AppendAndWait(OneEntry("m1", v)).ok());
+  }
+  EXPECT_GT(WalBytes(dir_.path()), 0u);
+  ledger_.reset();
+  EXPECT_EQ(WalBytes(dir_.path()), 0u);
+  Reopen();
+  EXPECT_EQ(ledger_->GetHead().sequence, 200u);
+  absl::StatusOr<VerifyReport> chain = ledger_->Verify(1, 200);
+  ASSERT_TRUE(chain.ok());
+  EXPECT_TRUE(chain->ok) << chain->problem;
 }
 
 TEST_F(RocksDbLedgerTest, ReadsStreamsInOrderAndScansFromASequence) {
