@@ -433,6 +433,25 @@ uint64_t TreeBytes(const std::string& dir) {
   return bytes;
 }
 
+// Registers enterprise `id` (a USCC; its division is the code inside it) in
+// one role, as the administrator whose token is `admin`.
+grpc::Status RegisterEnterprise(cradle::v1::Registry::Stub* registry,
+                                const std::string& admin,
+                                const std::string& idempotency_key,
+                                const std::string& id, const std::string& name,
+                                cradle::v1::Role role) {
+  cradle::v1::RegisterEnterpriseRequest r;
+  r.mutable_meta()->set_idempotency_key(idempotency_key);
+  r.set_id(id);
+  r.set_name(name);
+  r.set_division(id.substr(2, 6));
+  r.add_roles(role);
+  cradle::v1::RegisterEnterpriseResponse out;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + admin);
+  return registry->RegisterEnterprise(&ctx, r, &out);
+}
+
 // --lifecycle: whole manifests through cradled at each --clients, each
 // client running one manifest's six writes in a row, the attested ones
 // signed as a party's device signs them; against the durable echo called
@@ -451,28 +470,13 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
                  s.error_message().c_str());
     return 1;
   };
-  std::string admin;
-  {
-    std::ifstream in(data + "/admin.token");
-    std::getline(in, admin);
-  }
+  const std::string admin = FirstLine(data + "/admin.token");
   auto registry = cradle::v1::Registry::NewStub(channel);
   auto credentials = cradle::v1::Credentials::NewStub(channel);
-  // The relay's carrier, a vehicle each, and a device key for each party
-  // that attests.
-  // One enterprise in one role, registered by the administrator.
   auto enterprise = [&](const std::string& id, const std::string& name,
                         cradle::v1::Role role) {
-    cradle::v1::RegisterEnterpriseRequest r;
-    r.mutable_meta()->set_idempotency_key("lifecycle-enterprise-" + id);
-    r.set_id(id);
-    r.set_name(name);
-    r.set_division(id.substr(2, 6));
-    r.add_roles(role);
-    cradle::v1::RegisterEnterpriseResponse out;
-    grpc::ClientContext ctx;
-    as(&ctx, admin);
-    return registry->RegisterEnterprise(&ctx, r, &out);
+    return RegisterEnterprise(registry.get(), admin,
+                              "lifecycle-enterprise-" + id, id, name, role);
   };
   // A party credential for `id`, bound to `public_key` when it has one;
   // its token goes to `token`.
@@ -491,6 +495,8 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
     *token = out.token();
     return s;
   };
+  // The relay's carrier, a vehicle each, and a device key for each party
+  // that attests.
   const std::string relay = Uscc("330421", 4);
   if (grpc::Status s =
           enterprise(relay, "bench relay", cradle::v1::ROLE_TRANSPORTER);
@@ -831,26 +837,14 @@ int main(int argc, char** argv) {
   auto enroll = [&](const std::shared_ptr<grpc::Channel>& channel,
                     const std::string& data) -> std::string {
     auto registry = cradle::v1::Registry::NewStub(channel);
-    std::string admin;
-    {
-      std::ifstream in(data + "/admin.token");
-      std::getline(in, admin);
-    }
+    const std::string admin = FirstLine(data + "/admin.token");
     int key = 0;
-    for (auto [id, div, role] :
-         {std::tuple{gen, "330402", cradle::v1::ROLE_GENERATOR},
-          std::tuple{car, "330421", cradle::v1::ROLE_TRANSPORTER},
-          std::tuple{rec, "330481", cradle::v1::ROLE_RECEIVER}}) {
-      cradle::v1::RegisterEnterpriseRequest r;
-      r.mutable_meta()->set_idempotency_key(absl::StrCat("reg-", ++key));
-      r.set_id(id);
-      r.set_name("bench");
-      r.set_division(div);
-      r.add_roles(role);
-      cradle::v1::RegisterEnterpriseResponse out;
-      grpc::ClientContext ctx;
-      as(&ctx, admin);
-      grpc::Status s = registry->RegisterEnterprise(&ctx, r, &out);
+    for (auto [id, role] : {std::pair{gen, cradle::v1::ROLE_GENERATOR},
+                            std::pair{car, cradle::v1::ROLE_TRANSPORTER},
+                            std::pair{rec, cradle::v1::ROLE_RECEIVER}}) {
+      grpc::Status s =
+          RegisterEnterprise(registry.get(), admin, absl::StrCat("reg-", ++key),
+                             id, "bench", role);
       if (!s.ok()) {
         std::fprintf(stderr, "e2e_bench: %s\n", s.error_message().c_str());
         return "";
@@ -1141,8 +1135,7 @@ int main(int argc, char** argv) {
       if (again.pid == 0) return 1;
       auto audit = cradle::v1::Audit::NewStub(grpc::CreateChannel(
           again.address, grpc::InsecureChannelCredentials()));
-      std::string admin;
-      std::getline(std::ifstream(data + "/admin.token"), admin);
+      const std::string admin = FirstLine(data + "/admin.token");
       cradle::v1::GetTreeHeadResponse head;
       for (;;) {
         grpc::ClientContext ctx;

@@ -41,6 +41,14 @@ std::string StreamKey(const std::string& stream, uint64_t version) {
   return absl::StrCat(stream, std::string(1, '\0'), EncodeSequenceKey(version));
 }
 
+// An idempotency record's value: the first of `count` entries, the stream's
+// version after the last, the stream.
+std::string IdempotencyRecord(uint64_t first, uint64_t version, uint64_t count,
+                              const std::string& stream) {
+  return absl::StrCat(EncodeSequenceKey(first), EncodeSequenceKey(version),
+                      EncodeSequenceKey(count), stream);
+}
+
 // Every file of `dir`, name and bytes: to show that nothing changed.
 std::string Fingerprint(const std::string& dir) {
   std::string out;
@@ -287,9 +295,7 @@ TEST_F(LedgerTamperTest, AStrayMerkleNodeIsFoundByVerifyStorage) {
 TEST_F(LedgerTamperTest, AForgedIdempotencyRecordIsFoundByVerifyStorage) {
   {
     RawDb db(dir_.path());
-    db.Put("idempotency", "someone/op/key",
-           absl::StrCat(EncodeSequenceKey(3), EncodeSequenceKey(2),
-                        EncodeSequenceKey(1), "b"));
+    db.Put("idempotency", "someone/op/key", IdempotencyRecord(3, 2, 1, "b"));
   }
   Open();
   absl::StatusOr<VerifyReport> r = ledger_->VerifyStorage();
@@ -307,8 +313,7 @@ TEST_F(LedgerTamperTest, IdempotencyRecordsAreCheckedAcrossEveryBatch) {
     for (int i = 0; i < kRecords; ++i) {
       const uint64_t n = 1 + i % 10;
       db.Put("idempotency", absl::StrCat("someone/op/", 100000 + i),
-             absl::StrCat(EncodeSequenceKey(n), EncodeSequenceKey((n + 1) / 2),
-                          EncodeSequenceKey(1), n % 2 == 1 ? "a" : "b"));
+             IdempotencyRecord(n, (n + 1) / 2, 1, n % 2 == 1 ? "a" : "b"));
     }
   }
   Open();
@@ -319,9 +324,7 @@ TEST_F(LedgerTamperTest, IdempotencyRecordsAreCheckedAcrossEveryBatch) {
   Close();
   {
     RawDb db(dir_.path());
-    db.Put("idempotency", "someone/op/zzz",
-           absl::StrCat(EncodeSequenceKey(4), EncodeSequenceKey(2),
-                        EncodeSequenceKey(1), "a"));
+    db.Put("idempotency", "someone/op/zzz", IdempotencyRecord(4, 2, 1, "a"));
   }
   Open();
   absl::StatusOr<VerifyReport> r = ledger_->VerifyStorage();
