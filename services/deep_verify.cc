@@ -278,7 +278,7 @@ using Digests = std::map<std::string, security::PairSetDigest>;
 // differ from its replay within a tolerance. Then a difference in the
 // state or the index is found but not named: the pass returns nullopt.
 absl::StatusOr<absl::optional<DeepReport>> Pass(
-    const storage::LedgerReader& reader_, const domain::FlagConfig& config_,
+    const storage::LedgerReader& reader, const domain::FlagConfig& config,
     bool by_reads, const std::function<bool(const DeepReport&)>& progress,
     uint64_t progress_every) {
   DeepReport report;
@@ -298,12 +298,12 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
   std::string after;
   for (;;) {
     CRADLE_ASSIGN_OR_RETURN(std::vector<storage::StreamInfo> page,
-                            reader_.ListStreams(after, kPage));
+                            reader.ListStreams(after, kPage));
     for (const storage::StreamInfo& s : page) {
       CRADLE_ASSIGN_OR_RETURN(StreamResult r,
-                              Replay(reader_, config_, s.stream, &report));
+                              Replay(reader, config, s.stream, &report));
       if (r.problem.empty() && (by_reads || r.projection.legacy_times)) {
-        CRADLE_RETURN_IF_ERROR(CompareStored(reader_, config_, &r, &report));
+        CRADLE_RETURN_IF_ERROR(CompareStored(reader, config, &r, &report));
       } else if (r.problem.empty()) {
         report.keys +=
             1 + r.projection.index.size() - DueKeys(r.projection.index);
@@ -351,7 +351,7 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
   after.clear();
   for (;;) {
     CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> page,
-                            reader_.ScanIndex("", after, kPage));
+                            reader.ScanIndex("", after, kPage));
     for (const storage::KeyValue& kv : page) {
       ++report.keys;
       const std::string family(keys::KeyFamily(kv.key));
@@ -404,7 +404,7 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
   after.clear();
   for (;;) {
     CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> page,
-                            reader_.ScanState("", after, kPage));
+                            reader.ScanState("", after, kPage));
     for (const storage::KeyValue& kv : page) {
       ++report.keys;
       const std::string family(keys::KeyFamily(kv.key));
