@@ -85,41 +85,53 @@ void AddCounters(const std::vector<storage::Mutation>& adds, Projection* out) {
   }
 }
 
-absl::StatusOr<Projection> ReplayManifest(
-    absl::string_view number, const std::vector<storage::Entry>& entries,
-    const domain::FlagConfig& config) {
-  Projection out;
-  out.state_key = keys::ManifestState(number);
-  auto manifest = std::make_unique<v1::Manifest>();
-  std::vector<storage::Mutation> adds;
-  for (const storage::Entry& e : entries) {
+// Each kind's replay: a state that starts empty, and each entry folded in.
+class ManifestReplay final : public StreamReplay {
+ public:
+  ManifestReplay(absl::string_view number, const domain::FlagConfig& config)
+      : config_(config) {
+    out_.state_key = keys::ManifestState(number);
+  }
+
+  absl::Status Apply(const storage::Entry& e) override {
     ledger::v1::ManifestEvent event;
     if (!event.ParseFromString(e.payload) ||
         event.kind_case() == ledger::v1::ManifestEvent::KIND_NOT_SET ||
         domain::EventType(event) != e.type) {
       return NotOfKind(e, "manifest");
     }
-    out.legacy_times |= !event.has_decided_at();
+    out_.legacy_times |= !event.has_decided_at();
     const absl::Time at = EventTime(event, e.recorded);
-    const v1::Manifest before = CounterBasis(*manifest);
-    domain::Apply(event, at, manifest.get());
+    const v1::Manifest before = CounterBasis(*manifest_);
+    domain::Apply(event, at, manifest_.get());
     // Counters telescope: the adds of each event sum to the adds of the
     // write that appended them together.
-    ManifestCounters(before, *manifest, absl::MakeConstSpan(&event, 1), at,
-                     &adds);
+    ManifestCounters(before, *manifest_, absl::MakeConstSpan(&event, 1), at,
+                     &adds_);
+    return absl::OkStatus();
   }
-  AddCounters(adds, &out);
-  out.index = ManifestIndex(*manifest, config);
-  out.state = std::move(manifest);
-  return out;
-}
 
-absl::StatusOr<Projection> ReplayEnterprise(
-    absl::string_view id, const std::vector<storage::Entry>& entries) {
-  Projection out;
-  out.state_key = keys::EnterpriseState(id);
-  auto enterprise = std::make_unique<v1::Enterprise>();
-  for (const storage::Entry& e : entries) {
+  Projection Finish() override {
+    AddCounters(adds_, &out_);
+    out_.index = ManifestIndex(*manifest_, config_);
+    out_.state = std::move(manifest_);
+    return std::move(out_);
+  }
+
+ private:
+  const domain::FlagConfig& config_;
+  Projection out_;
+  std::unique_ptr<v1::Manifest> manifest_ = std::make_unique<v1::Manifest>();
+  std::vector<storage::Mutation> adds_;
+};
+
+class EnterpriseReplay final : public StreamReplay {
+ public:
+  explicit EnterpriseReplay(absl::string_view id) {
+    out_.state_key = keys::EnterpriseState(id);
+  }
+
+  absl::Status Apply(const storage::Entry& e) override {
     ledger::v1::RegistryEvent event;
     if (!event.ParseFromString(e.payload) ||
         event.kind_case() == ledger::v1::RegistryEvent::KIND_NOT_SET ||
@@ -127,54 +139,83 @@ absl::StatusOr<Projection> ReplayEnterprise(
         event.has_white_list_filed()) {
       return NotOfKind(e, "registry");
     }
-    domain::ApplyRegistryEvent(event, enterprise.get());
+    domain::ApplyRegistryEvent(event, enterprise_.get());
+    return absl::OkStatus();
   }
-  out.index = EnterpriseIndex(*enterprise);
-  out.state = std::move(enterprise);
-  return out;
-}
 
-absl::StatusOr<Projection> ReplayApproval(
-    absl::string_view number, const std::vector<storage::Entry>& entries) {
-  Projection out;
-  out.state_key = keys::ApprovalState(number);
-  auto approval = std::make_unique<v1::Approval>();
-  for (const storage::Entry& e : entries) {
+  Projection Finish() override {
+    out_.index = EnterpriseIndex(*enterprise_);
+    out_.state = std::move(enterprise_);
+    return std::move(out_);
+  }
+
+ private:
+  Projection out_;
+  std::unique_ptr<v1::Enterprise> enterprise_ =
+      std::make_unique<v1::Enterprise>();
+};
+
+class ApprovalReplay final : public StreamReplay {
+ public:
+  explicit ApprovalReplay(absl::string_view number) {
+    out_.state_key = keys::ApprovalState(number);
+  }
+
+  absl::Status Apply(const storage::Entry& e) override {
     ledger::v1::RegistryEvent event;
     if (!event.ParseFromString(e.payload) || !event.has_approval_registered()) {
       return NotOfKind(e, "approval");
     }
-    *approval = domain::Transcribe<v1::Approval>(
+    *approval_ = domain::Transcribe<v1::Approval>(
         event.approval_registered().approval());
+    return absl::OkStatus();
   }
-  out.index = ApprovalIndex(*approval);
-  out.state = std::move(approval);
-  return out;
-}
 
-absl::StatusOr<Projection> ReplayPlan(
-    absl::string_view number, const std::vector<storage::Entry>& entries) {
-  Projection out;
-  out.state_key = keys::PlanState(number);
-  auto plan = std::make_unique<v1::ManagementPlan>();
-  for (const storage::Entry& e : entries) {
+  Projection Finish() override {
+    out_.index = ApprovalIndex(*approval_);
+    out_.state = std::move(approval_);
+    return std::move(out_);
+  }
+
+ private:
+  Projection out_;
+  std::unique_ptr<v1::Approval> approval_ = std::make_unique<v1::Approval>();
+};
+
+class PlanReplay final : public StreamReplay {
+ public:
+  explicit PlanReplay(absl::string_view number) {
+    out_.state_key = keys::PlanState(number);
+  }
+
+  absl::Status Apply(const storage::Entry& e) override {
     ledger::v1::RegistryEvent event;
     if (!event.ParseFromString(e.payload) || !event.has_plan_filed()) {
       return NotOfKind(e, "plan");
     }
-    *plan = domain::FiledPlan(event);
+    *plan_ = domain::FiledPlan(event);
+    return absl::OkStatus();
   }
-  out.index = PlanIndex(*plan);
-  out.state = std::move(plan);
-  return out;
-}
 
-absl::StatusOr<Projection> ReplayConsultation(
-    absl::string_view number, const std::vector<storage::Entry>& entries) {
-  Projection out;
-  out.state_key = keys::ConsultationState(number);
-  auto c = std::make_unique<v1::Consultation>();
-  for (const storage::Entry& e : entries) {
+  Projection Finish() override {
+    out_.index = PlanIndex(*plan_);
+    out_.state = std::move(plan_);
+    return std::move(out_);
+  }
+
+ private:
+  Projection out_;
+  std::unique_ptr<v1::ManagementPlan> plan_ =
+      std::make_unique<v1::ManagementPlan>();
+};
+
+class ConsultationReplay final : public StreamReplay {
+ public:
+  explicit ConsultationReplay(absl::string_view number) {
+    out_.state_key = keys::ConsultationState(number);
+  }
+
+  absl::Status Apply(const storage::Entry& e) override {
     ledger::v1::ConsultationEvent event;
     if (!event.ParseFromString(e.payload) ||
         event.kind_case() == ledger::v1::ConsultationEvent::KIND_NOT_SET ||
@@ -182,68 +223,95 @@ absl::StatusOr<Projection> ReplayConsultation(
                                        : "consultation.step")) {
       return NotOfKind(e, "consultation");
     }
-    domain::ApplyConsultationEvent(event, c.get());
+    domain::ApplyConsultationEvent(event, consultation_.get());
+    return absl::OkStatus();
   }
-  out.index = ConsultationIndex(*c);
-  out.state = std::move(c);
-  return out;
-}
 
-absl::StatusOr<Projection> ReplayWhiteList(
-    absl::string_view number, const std::vector<storage::Entry>& entries) {
-  Projection out;
-  out.state_key = keys::WhiteListState(number);
-  auto list = std::make_unique<v1::WhiteList>();
-  for (const storage::Entry& e : entries) {
+  Projection Finish() override {
+    out_.index = ConsultationIndex(*consultation_);
+    out_.state = std::move(consultation_);
+    return std::move(out_);
+  }
+
+ private:
+  Projection out_;
+  std::unique_ptr<v1::Consultation> consultation_ =
+      std::make_unique<v1::Consultation>();
+};
+
+class WhiteListReplay final : public StreamReplay {
+ public:
+  explicit WhiteListReplay(absl::string_view number) {
+    out_.state_key = keys::WhiteListState(number);
+  }
+
+  absl::Status Apply(const storage::Entry& e) override {
     ledger::v1::RegistryEvent event;
     if (!event.ParseFromString(e.payload) || !event.has_white_list_filed()) {
       return NotOfKind(e, "white list");
     }
-    *list = domain::FiledWhiteList(event);
+    *list_ = domain::FiledWhiteList(event);
+    return absl::OkStatus();
   }
-  out.state = std::move(list);
-  return out;
-}
 
-absl::StatusOr<Projection> ReplayContainer(
-    absl::string_view code, const std::vector<storage::Entry>& entries) {
-  Projection out;
-  out.state_key = keys::ContainerState(code);
-  auto container = std::make_unique<v1::Container>();
-  std::vector<storage::Mutation> adds;
-  for (const storage::Entry& e : entries) {
+  Projection Finish() override {
+    out_.state = std::move(list_);
+    return std::move(out_);
+  }
+
+ private:
+  Projection out_;
+  std::unique_ptr<v1::WhiteList> list_ = std::make_unique<v1::WhiteList>();
+};
+
+class ContainerReplay final : public StreamReplay {
+ public:
+  explicit ContainerReplay(absl::string_view code) {
+    out_.state_key = keys::ContainerState(code);
+  }
+
+  absl::Status Apply(const storage::Entry& e) override {
     ledger::v1::ContainerEvent event;
     // The registration first, then the rest.
     if (!event.ParseFromString(e.payload) ||
-        event.has_registered() != container->code().empty() ||
+        event.has_registered() != container_->code().empty() ||
         domain::ContainerEventType(event) != e.type) {
       return NotOfKind(e, "container");
     }
-    out.legacy_times |= !event.has_decided_at();
-    const domain::Flags before = container->flags();
-    *container = domain::ApplyContainerEvent(*container, event, e.recorded);
-    FlagCounters(before, container->flags(), &adds);
+    out_.legacy_times |= !event.has_decided_at();
+    const domain::Flags before = container_->flags();
+    *container_ = domain::ApplyContainerEvent(*container_, event, e.recorded);
+    FlagCounters(before, container_->flags(), &adds_);
+    return absl::OkStatus();
   }
-  AddCounters(adds, &out);
-  out.index = ContainerIndex(*container);
-  out.state = std::move(container);
-  return out;
-}
 
-absl::StatusOr<Projection> ReplayCredential(
-    absl::string_view id, const std::vector<storage::Entry>& entries) {
-  Projection out;
-  out.state_key = keys::CredentialState(id);
-  // A credential's state is the event that issued it, as it stands now.
-  auto state = std::make_unique<ledger::v1::CredentialEvent>();
-  for (const storage::Entry& e : entries) {
+  Projection Finish() override {
+    AddCounters(adds_, &out_);
+    out_.index = ContainerIndex(*container_);
+    out_.state = std::move(container_);
+    return std::move(out_);
+  }
+
+ private:
+  Projection out_;
+  std::unique_ptr<v1::Container> container_ = std::make_unique<v1::Container>();
+  std::vector<storage::Mutation> adds_;
+};
+
+class CredentialReplay final : public StreamReplay {
+ public:
+  explicit CredentialReplay(absl::string_view id) {
+    out_.state_key = keys::CredentialState(id);
+  }
+
+  absl::Status Apply(const storage::Entry& e) override {
     ledger::v1::CredentialEvent event;
     if (!event.ParseFromString(e.payload)) return NotOfKind(e, "credential");
     if (event.has_issued()) {
-      *state = std::move(event);
+      *state_ = std::move(event);
     } else if (event.has_revoked()) {
-      out.legacy_times |= !event.has_at();
-      ledger::v1::Credential* c = state->mutable_issued();
+      out_.legacy_times |= !event.has_at();
+      ledger::v1::Credential* c = state_->mutable_issued();
       c->set_revoked(true);
       *c->mutable_revoked_at() =
           event.has_at() ? event.at() : ToTimestamp(e.recorded);
@@ -251,11 +319,21 @@ absl::StatusOr<Projection> ReplayCredential(
     } else {
       return NotOfKind(e, "credential");
     }
+    return absl::OkStatus();
   }
-  out.index = CredentialIndex(state->issued());
-  out.state = std::move(state);
-  return out;
-}
+
+  Projection Finish() override {
+    out_.index = CredentialIndex(state_->issued());
+    out_.state = std::move(state_);
+    return std::move(out_);
+  }
+
+ private:
+  Projection out_;
+  // A credential's state is the event that issued it, as it stands now.
+  std::unique_ptr<ledger::v1::CredentialEvent> state_ =
+      std::make_unique<ledger::v1::CredentialEvent>();
+};
 
 }  // namespace
 
@@ -520,29 +598,39 @@ absl::Time EventTime(const ledger::v1::ManifestEvent& event,
   return event.has_decided_at() ? FromTimestamp(event.decided_at()) : recorded;
 }
 
-absl::StatusOr<Projection> ReplayStream(
-    absl::string_view stream, const std::vector<storage::Entry>& entries,
-    const domain::FlagConfig& config) {
+absl::StatusOr<std::unique_ptr<StreamReplay>> StreamReplay::Start(
+    absl::string_view stream, const domain::FlagConfig& config) {
   CRADLE_ASSIGN_OR_RETURN(keys::StreamName name, keys::ParseStream(stream));
   switch (name.kind) {
     case keys::StreamKind::kEnterprise:
-      return ReplayEnterprise(name.id, entries);
+      return std::make_unique<EnterpriseReplay>(name.id);
     case keys::StreamKind::kApproval:
-      return ReplayApproval(name.id, entries);
+      return std::make_unique<ApprovalReplay>(name.id);
     case keys::StreamKind::kCredential:
-      return ReplayCredential(name.id, entries);
+      return std::make_unique<CredentialReplay>(name.id);
     case keys::StreamKind::kContainer:
-      return ReplayContainer(name.id, entries);
+      return std::make_unique<ContainerReplay>(name.id);
     case keys::StreamKind::kPlan:
-      return ReplayPlan(name.id, entries);
+      return std::make_unique<PlanReplay>(name.id);
     case keys::StreamKind::kConsultation:
-      return ReplayConsultation(name.id, entries);
+      return std::make_unique<ConsultationReplay>(name.id);
     case keys::StreamKind::kWhiteList:
-      return ReplayWhiteList(name.id, entries);
+      return std::make_unique<WhiteListReplay>(name.id);
     case keys::StreamKind::kManifest:
       break;
   }
-  return ReplayManifest(name.id, entries, config);
+  return std::make_unique<ManifestReplay>(name.id, config);
+}
+
+absl::StatusOr<Projection> ReplayStream(
+    absl::string_view stream, const std::vector<storage::Entry>& entries,
+    const domain::FlagConfig& config) {
+  CRADLE_ASSIGN_OR_RETURN(std::unique_ptr<StreamReplay> replay,
+                          StreamReplay::Start(stream, config));
+  for (const storage::Entry& e : entries) {
+    CRADLE_RETURN_IF_ERROR(replay->Apply(e));
+  }
+  return replay->Finish();
 }
 
 }  // namespace cradle::services

@@ -98,6 +98,26 @@ struct Projection {
   bool legacy_times = false;
 };
 
+// A stream replayed one entry at a time, for a reader that meets its
+// entries among other streams' (deep verification reads the ledger in
+// sequence order, holding each stream's replay until its last entry).
+class StreamReplay {
+ public:
+  // The replay of `stream` from nothing; DATA_LOSS for a name no stream
+  // has. `config` is not copied and must outlive the replay.
+  static absl::StatusOr<std::unique_ptr<StreamReplay>> Start(
+      absl::string_view stream, const domain::FlagConfig& config);
+
+  virtual ~StreamReplay() = default;
+
+  // Folds in the stream's next entry. DATA_LOSS naming the entry when it
+  // does not parse or does not belong to the stream's kind.
+  virtual absl::Status Apply(const storage::Entry& entry) = 0;
+
+  // What the entries applied make. Once: the replay is spent after.
+  virtual Projection Finish() = 0;
+};
+
 // Replays `entries`, the whole stream `stream` in order. DATA_LOSS naming
 // the entry when one does not parse or does not belong to the stream's kind.
 absl::StatusOr<Projection> ReplayStream(
