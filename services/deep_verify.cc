@@ -1,5 +1,6 @@
 #include "services/deep_verify.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -8,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -270,16 +272,41 @@ namespace {
 
 using Digests = std::map<std::string, security::PairSetDigest>;
 
-// A whole pass. With `by_reads`, each stream's state and index keys are
-// read and compared one by one, and the first difference named. Without,
-// what the streams make is summed into a digest per key family and
-// compared with a digest of the tables' scans (security/set_digest.h):
-// no point read but for streams of legacy times, whose stored state may
-// differ from its replay within a tolerance. Then a difference in the
-// state or the index is found but not named: the pass returns nullopt.
+// A stream as the stream index lists it, during a pass in sequence order.
+struct Listed {
+  uint64_t version = 0;   // its entries, as the index lists them
+  bool deferred = false;  // replayed by itself after the pass
+  bool done = false;      // its last entry was met
+};
+
+// A stream whose first entries the pass has met and whose last it has not.
+struct Open {
+  uint64_t hash = 0;  // its key among the Listed
+  uint64_t next = 1;  // the version its next entry must have
+  std::unique_ptr<StreamReplay> replay;
+};
+
+uint64_t StreamHash(absl::string_view stream) {
+  return absl::Hash<absl::string_view>{}(stream);
+}
+
+// A whole pass. The entries are read once, in sequence order, as the chain
+// check reads them, and each stream's replay is held from its first entry
+// to its last; a stream met while `max_open` are held is replayed by
+// itself after the pass, through its index, so that memory stays bounded
+// however the streams interleave.
+//
+// With `by_reads`, each stream's state and index keys are read and compared
+// one by one, and the first difference named. Without, what the streams
+// make is summed into a digest per key family and compared with a digest
+// of the tables' scans (security/set_digest.h): no point read but for
+// streams of legacy times, whose stored state may differ from its replay
+// within a tolerance. Then a difference in the state or the index is found
+// but not named: the pass returns nullopt.
 absl::StatusOr<absl::optional<DeepReport>> Pass(
     const storage::LedgerReader& reader, const domain::FlagConfig& config,
-    bool by_reads, const std::function<bool(const DeepReport&)>& progress,
+    bool by_reads, size_t max_open,
+    const std::function<bool(const DeepReport&)>& progress,
     uint64_t progress_every) {
   DeepReport report;
   // What the streams make, summed over all of them.
@@ -294,52 +321,193 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
   // current limits.
   absl::flat_hash_map<std::string, std::string> deadlines;
   uint64_t next_progress = progress_every;
+  auto on_progress = [&]() -> absl::Status {
+    if (progress == nullptr || report.entries < next_progress) {
+      return absl::OkStatus();
+    }
+    if (!progress(report)) {
+      return absl::CancelledError("deep verification stopped");
+    }
+    next_progress = report.entries + progress_every;
+    return absl::OkStatus();
+  };
 
+  // Folds a replayed stream into the sums: its problem, or "" when none.
+  auto fold = [&](StreamResult r) -> absl::StatusOr<std::string> {
+    if (r.problem.empty() && (by_reads || r.projection.legacy_times)) {
+      CRADLE_RETURN_IF_ERROR(CompareStored(reader, config, &r, &report));
+    } else if (r.problem.empty()) {
+      report.keys +=
+          1 + r.projection.index.size() - DueKeys(r.projection.index);
+    }
+    if (!r.problem.empty()) return std::move(r.problem);
+    const Projection& p = r.projection;
+    const std::string state_family(keys::KeyFamily(p.state_key));
+    ++state_families[state_family];
+    expected_state[state_family].Add(hash, p.state_key, r.state);
+    for (const auto& [key, value] : p.index) {
+      if (absl::StartsWith(key, keys::DuePrefix())) {
+        CRADLE_ASSIGN_OR_RETURN(keys::DueKeyParts due, keys::ParseDueKey(key));
+        deadlines[due.deadline] = key;
+      } else {
+        const std::string family(keys::KeyFamily(key));
+        ++index_families[family];
+        expected_index[family].Add(hash, key, value);
+      }
+    }
+    for (const auto& [key, add] : p.counters) {
+      counters[key] += add;
+      if (p.legacy_times)
+        legacy_counters.insert(keys::TimelessCounterKey(key.second));
+    }
+    return std::string();
+  };
+
+  // The streams the index lists, by a hash of their names: two names of
+  // one hash are both replayed by themselves.
+  absl::flat_hash_map<uint64_t, Listed> listed;
+  absl::flat_hash_set<uint64_t> shared;
   std::string after;
   for (;;) {
     CRADLE_ASSIGN_OR_RETURN(std::vector<storage::StreamInfo> page,
                             reader.ListStreams(after, kPage));
     for (const storage::StreamInfo& s : page) {
-      CRADLE_ASSIGN_OR_RETURN(StreamResult r,
-                              Replay(reader, config, s.stream, &report));
-      if (r.problem.empty() && (by_reads || r.projection.legacy_times)) {
-        CRADLE_RETURN_IF_ERROR(CompareStored(reader, config, &r, &report));
-      } else if (r.problem.empty()) {
-        report.keys +=
-            1 + r.projection.index.size() - DueKeys(r.projection.index);
-      }
-      if (!r.problem.empty()) {
-        return Fail(std::move(report), s.stream, std::move(r.problem));
-      }
-      const Projection& p = r.projection;
-      const std::string state_family(keys::KeyFamily(p.state_key));
-      ++state_families[state_family];
-      expected_state[state_family].Add(hash, p.state_key, r.state);
-      for (const auto& [key, value] : p.index) {
-        if (absl::StartsWith(key, keys::DuePrefix())) {
-          CRADLE_ASSIGN_OR_RETURN(keys::DueKeyParts due,
-                                  keys::ParseDueKey(key));
-          deadlines[due.deadline] = key;
-        } else {
-          const std::string family(keys::KeyFamily(key));
-          ++index_families[family];
-          expected_index[family].Add(hash, key, value);
-        }
-      }
-      for (const auto& [key, add] : p.counters) {
-        counters[key] += add;
-        if (p.legacy_times)
-          legacy_counters.insert(keys::TimelessCounterKey(key.second));
-      }
-      if (progress != nullptr && report.entries >= next_progress) {
-        if (!progress(report)) {
-          return absl::CancelledError("deep verification stopped");
-        }
-        next_progress = report.entries + progress_every;
-      }
+      const uint64_t h = StreamHash(s.stream);
+      auto [it, added] = listed.try_emplace(h);
+      it->second.version = s.version;
+      if (!added) shared.insert(h);
     }
     if (page.size() < kPage) break;
     after = page.back().stream;
+  }
+  std::vector<std::string> deferred;
+  if (!shared.empty()) {
+    after.clear();
+    for (;;) {
+      CRADLE_ASSIGN_OR_RETURN(std::vector<storage::StreamInfo> page,
+                              reader.ListStreams(after, kPage));
+      for (const storage::StreamInfo& s : page) {
+        const uint64_t h = StreamHash(s.stream);
+        if (shared.contains(h)) {
+          listed[h].deferred = true;
+          deferred.push_back(s.stream);
+        }
+      }
+      if (page.size() < kPage) break;
+      after = page.back().stream;
+    }
+  }
+
+  // The entries in sequence order.
+  absl::flat_hash_map<std::string, Open> open;
+  for (uint64_t from = 1;;) {
+    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::Entry> page,
+                            reader.Scan(from, kPage));
+    for (const storage::Entry& e : page) {
+      const uint64_t h = StreamHash(e.stream);
+      auto l = listed.find(h);
+      if (l == listed.end()) {
+        return Fail(std::move(report), e.stream,
+                    absl::StrCat("entry ", e.sequence,
+                                 " is of a stream the stream index does not "
+                                 "list"));
+      }
+      if (l->second.deferred) continue;
+      auto o = open.find(e.stream);
+      const uint64_t expected = o == open.end() ? 1 : o->second.next;
+      if (l->second.done) {
+        return Fail(
+            std::move(report), e.stream,
+            absl::StrCat("entry ", e.sequence, " is version ", e.stream_version,
+                         "; the stream index lists its entries to "
+                         "version ",
+                         l->second.version));
+      }
+      if (e.stream_version != expected) {
+        return Fail(
+            std::move(report), e.stream,
+            absl::StrCat("entry ", e.sequence, " is version ", e.stream_version,
+                         "; the entries before it make it version ", expected));
+      }
+      if (o == open.end()) {
+        // A stream of one entry is done as soon as it starts.
+        if (open.size() >= max_open && l->second.version > 1) {
+          l->second.deferred = true;
+          deferred.push_back(e.stream);
+          continue;
+        }
+        absl::StatusOr<std::unique_ptr<StreamReplay>> replay =
+            StreamReplay::Start(e.stream, config);
+        if (!replay.ok()) {
+          return Fail(std::move(report), e.stream,
+                      std::string(replay.status().message()));
+        }
+        o = open.emplace(e.stream, Open{h, 1, *std::move(replay)}).first;
+      }
+      if (absl::Status s = o->second.replay->Apply(e); !s.ok()) {
+        return Fail(std::move(report), e.stream, std::string(s.message()));
+      }
+      ++report.entries;
+      ++o->second.next;
+      if (e.stream_version == l->second.version) {
+        l->second.done = true;
+        StreamResult r;
+        r.projection = o->second.replay->Finish();
+        r.state = r.projection.state->SerializeAsString();
+        open.erase(o);
+        ++report.streams;
+        CRADLE_ASSIGN_OR_RETURN(std::string problem, fold(std::move(r)));
+        if (!problem.empty()) {
+          return Fail(std::move(report), e.stream, std::move(problem));
+        }
+      }
+      CRADLE_RETURN_IF_ERROR(on_progress());
+    }
+    if (page.size() < kPage) break;
+    from = page.back().sequence + 1;
+  }
+  if (!open.empty()) {
+    // The first in name order, so that the finding does not depend on the
+    // map's order.
+    auto first = std::min_element(
+        open.begin(), open.end(),
+        [](const auto& a, const auto& b) { return a.first < b.first; });
+    return Fail(std::move(report), first->first,
+                absl::StrCat("the stream index lists its entries to version ",
+                             listed[first->second.hash].version,
+                             "; the ledger holds ", first->second.next - 1));
+  }
+  // A stream listed and never met.
+  if (std::any_of(listed.begin(), listed.end(), [](const auto& l) {
+        return !l.second.done && !l.second.deferred;
+      })) {
+    after.clear();
+    for (;;) {
+      CRADLE_ASSIGN_OR_RETURN(std::vector<storage::StreamInfo> page,
+                              reader.ListStreams(after, kPage));
+      for (const storage::StreamInfo& s : page) {
+        const Listed& l = listed[StreamHash(s.stream)];
+        if (!l.done && !l.deferred) {
+          return Fail(std::move(report), s.stream,
+                      absl::StrCat("the stream index lists its entries to "
+                                   "version ",
+                                   s.version, "; the ledger holds none"));
+        }
+      }
+      if (page.size() < kPage) break;
+      after = page.back().stream;
+    }
+  }
+  // The streams met while too many were open, or sharing a hash.
+  std::sort(deferred.begin(), deferred.end());
+  for (const std::string& stream : deferred) {
+    CRADLE_ASSIGN_OR_RETURN(StreamResult r,
+                            Replay(reader, config, stream, &report));
+    CRADLE_ASSIGN_OR_RETURN(std::string problem, fold(std::move(r)));
+    if (!problem.empty()) {
+      return Fail(std::move(report), stream, std::move(problem));
+    }
+    CRADLE_RETURN_IF_ERROR(on_progress());
   }
 
   // The index: as many keys of each family as the streams make (each of
@@ -486,14 +654,15 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
 absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
     const std::function<bool(const DeepReport&)>& progress,
     uint64_t progress_every) const {
-  CRADLE_ASSIGN_OR_RETURN(
-      absl::optional<DeepReport> report,
-      Pass(reader_, config_, /*by_reads=*/false, progress, progress_every));
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<DeepReport> report,
+                          Pass(reader_, config_, /*by_reads=*/false,
+                               max_open_streams_, progress, progress_every));
   if (report.has_value()) return *std::move(report);
   // The state or the index is not what the streams make: a second pass
   // reads each stream's keys to name the first difference.
-  CRADLE_ASSIGN_OR_RETURN(report, Pass(reader_, config_, /*by_reads=*/true,
-                                       progress, progress_every));
+  CRADLE_ASSIGN_OR_RETURN(
+      report, Pass(reader_, config_, /*by_reads=*/true, max_open_streams_,
+                   progress, progress_every));
   if (report->ok) {
     report->notes.push_back(
         "stored state differs in its bytes from what the streams make, but "

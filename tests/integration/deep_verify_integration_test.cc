@@ -96,13 +96,17 @@ class DeepVerifyTest : public ServerFixture {
     server_.reset();
   }
 
-  absl::StatusOr<services::DeepReport> CheckAll() {
+  // `max_open`: how many streams the pass in sequence order holds at once;
+  // with 0, every stream of more than one entry is replayed by itself,
+  // through its index.
+  absl::StatusOr<services::DeepReport> CheckAll(
+      size_t max_open = services::DeepVerifier::kMaxOpenStreams) {
     storage::RocksDbLedger::Options read_only;
     read_only.read_only = true;
     absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
         storage::RocksDbLedger::Open(dir_.Sub("ledger"), read_only);
     if (!ledger.ok()) return ledger.status();
-    services::DeepVerifier verifier(**ledger, domain::FlagConfig());
+    services::DeepVerifier verifier(**ledger, domain::FlagConfig(), max_open);
     return verifier.CheckAll();
   }
 
@@ -116,12 +120,28 @@ class DeepVerifyTest : public ServerFixture {
     return verifier.CheckStream(stream);
   }
 
+  // Found by the pass in sequence order, and by the streams replayed by
+  // themselves.
   void ExpectFound(const std::string& stream, const std::string& problem) {
-    absl::StatusOr<services::DeepReport> r = CheckAll();
+    for (size_t max_open :
+         {services::DeepVerifier::kMaxOpenStreams, size_t{0}}) {
+      SCOPED_TRACE(max_open);
+      ExpectFoundHolding(max_open, stream, problem);
+    }
+  }
+
+  void ExpectFoundHolding(size_t max_open, const std::string& stream,
+                          const std::string& problem) {
+    absl::StatusOr<services::DeepReport> r = CheckAll(max_open);
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_FALSE(r->ok);
     EXPECT_EQ(r->stream, stream);
     EXPECT_THAT(r->problem, HasSubstr(problem));
+  }
+
+  // The stream index's key of `stream`'s entry `version`.
+  static std::string StreamKey(const std::string& stream, uint64_t version) {
+    return stream + std::string(1, '\0') + storage::EncodeSequenceKey(version);
   }
 
   std::string closed_, rejected_, in_transit_;
@@ -136,6 +156,93 @@ TEST_F(DeepVerifyTest, WhatTheServerWroteIsWhatItsEntriesMake) {
   EXPECT_GE(r->streams, 3u + 6u + 10u);
   EXPECT_GT(r->entries, 30u);
   EXPECT_GT(r->keys, r->streams);
+
+  // Holding one stream at a time, or none, streams are replayed by
+  // themselves: the same streams, entries and keys.
+  for (size_t max_open : {size_t{0}, size_t{1}}) {
+    SCOPED_TRACE(max_open);
+    absl::StatusOr<services::DeepReport> held = CheckAll(max_open);
+    ASSERT_TRUE(held.ok()) << held.status();
+    EXPECT_TRUE(held->ok) << held->stream << ": " << held->problem;
+    EXPECT_EQ(held->streams, r->streams);
+    EXPECT_EQ(held->entries, r->entries);
+    EXPECT_EQ(held->keys, r->keys);
+  }
+}
+
+TEST_F(DeepVerifyTest, AnEntryOutOfItsStreamsOrderIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    const std::string at = db.Get("streams", StreamKey(closed_, 3));
+    absl::StatusOr<storage::Entry> e =
+        storage::DecodeStoredEntry(db.Get("entries", at));
+    ASSERT_TRUE(e.ok()) << e.status();
+    e->stream_version = 4;
+    db.Put("entries", at, storage::EncodeStoredEntry(*e));
+  }
+  ExpectFoundHolding(services::DeepVerifier::kMaxOpenStreams, closed_,
+                     "is version 4; the entries before it make it version 3");
+  // Read through its index, the stream says where the entry is listed.
+  ExpectFoundHolding(0, closed_, "as version 3");
+}
+
+TEST_F(DeepVerifyTest, AStreamIndexListingAnEntryTooManyIsFound) {
+  size_t versions = 0;
+  {
+    RawDb db(dir_.Sub("ledger"));
+    const std::vector<std::string> keys =
+        db.Keys("streams", closed_ + std::string(1, '\0'));
+    versions = keys.size();
+    ASSERT_GT(versions, 3u);
+    db.Put("streams", StreamKey(closed_, versions + 1),
+           db.Get("streams", keys.back()));
+  }
+  ExpectFoundHolding(
+      services::DeepVerifier::kMaxOpenStreams, closed_,
+      absl::StrCat("the stream index lists its entries to "
+                   "version ",
+                   versions + 1, "; the ledger holds ", versions));
+}
+
+TEST_F(DeepVerifyTest, AnEntryPastItsStreamsListedEndIsFound) {
+  size_t versions = 0;
+  {
+    RawDb db(dir_.Sub("ledger"));
+    const std::vector<std::string> keys =
+        db.Keys("streams", closed_ + std::string(1, '\0'));
+    versions = keys.size();
+    ASSERT_GT(versions, 3u);
+    db.Delete("streams", keys.back());
+  }
+  ExpectFoundHolding(services::DeepVerifier::kMaxOpenStreams, closed_,
+                     absl::StrCat("is version ", versions,
+                                  "; the stream index lists its entries to "
+                                  "version ",
+                                  versions - 1));
+}
+
+TEST_F(DeepVerifyTest, AStreamListedWithNoEntryIsFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    db.Put("streams", StreamKey("enterprise/ghost", 1),
+           storage::EncodeSequenceKey(1));
+  }
+  ExpectFoundHolding(
+      services::DeepVerifier::kMaxOpenStreams, "enterprise/ghost",
+      "the stream index lists its entries to version 1; the ledger "
+      "holds none");
+}
+
+TEST_F(DeepVerifyTest, EntriesOfAnUnlistedStreamAreFound) {
+  {
+    RawDb db(dir_.Sub("ledger"));
+    for (const std::string& key :
+         db.Keys("streams", in_transit_ + std::string(1, '\0'))) {
+      db.Delete("streams", key);
+    }
+  }
+  ExpectFoundHolding(services::DeepVerifier::kMaxOpenStreams, in_transit_,
+                     "is of a stream the stream index does not list");
 }
 
 TEST_F(DeepVerifyTest, ARewrittenManifestStateIsNamedToTheField) {
