@@ -46,8 +46,7 @@ struct DeepReport {
 
 class DeepVerifier {
  public:
-  // Streams whose replays a whole pass holds at once, by default; a
-  // manifest's replay holds a few kilobytes.
+  // Streams whose replays a whole pass holds at once, by default.
   static constexpr size_t kMaxOpenStreams = 100000;
 
   // `reader` is not owned and must outlive the verifier. `config`: the
