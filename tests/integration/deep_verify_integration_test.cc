@@ -139,6 +139,12 @@ class DeepVerifyTest : public ServerFixture {
     EXPECT_THAT(r->problem, HasSubstr(problem));
   }
 
+  // The stream index's keys of `stream`, in version order.
+  static std::vector<std::string> StreamKeys(RawDb& db,
+                                             const std::string& stream) {
+    return db.Keys("streams", stream + std::string(1, '\0'));
+  }
+
   // The stream index's key of `stream`'s entry `version`.
   static std::string StreamKey(const std::string& stream, uint64_t version) {
     return stream + std::string(1, '\0') + storage::EncodeSequenceKey(version);
@@ -190,8 +196,7 @@ TEST_F(DeepVerifyTest, AStreamIndexListingAnEntryTooManyIsFound) {
   size_t versions = 0;
   {
     RawDb db(dir_.Sub("ledger"));
-    const std::vector<std::string> keys =
-        db.Keys("streams", closed_ + std::string(1, '\0'));
+    const std::vector<std::string> keys = StreamKeys(db, closed_);
     versions = keys.size();
     ASSERT_GT(versions, 3u);
     db.Put("streams", StreamKey(closed_, versions + 1),
@@ -208,8 +213,7 @@ TEST_F(DeepVerifyTest, AnEntryPastItsStreamsListedEndIsFound) {
   size_t versions = 0;
   {
     RawDb db(dir_.Sub("ledger"));
-    const std::vector<std::string> keys =
-        db.Keys("streams", closed_ + std::string(1, '\0'));
+    const std::vector<std::string> keys = StreamKeys(db, closed_);
     versions = keys.size();
     ASSERT_GT(versions, 3u);
     db.Delete("streams", keys.back());
@@ -236,8 +240,7 @@ TEST_F(DeepVerifyTest, AStreamListedWithNoEntryIsFound) {
 TEST_F(DeepVerifyTest, EntriesOfAnUnlistedStreamAreFound) {
   {
     RawDb db(dir_.Sub("ledger"));
-    for (const std::string& key :
-         db.Keys("streams", in_transit_ + std::string(1, '\0'))) {
+    for (const std::string& key : StreamKeys(db, in_transit_)) {
       db.Delete("streams", key);
     }
   }
