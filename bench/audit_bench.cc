@@ -58,6 +58,9 @@ ABSL_FLAG(std::string, dir, "", "directory (default: a fresh one in /tmp)");
 ABSL_FLAG(bool, verify, true,
           "after the queries, time the checks of the whole ledger: the "
           "chain, what is derived from it, and deep verification");
+ABSL_FLAG(int, verify_repeats, 3,
+          "times each whole-ledger check runs; the table shows the fastest "
+          "(the first runs beside the compactions the load left behind)");
 ABSL_FLAG(bool, lifecycle, true,
           "take every manifest through its whole chain (six entries: open, "
           "issue, pickup, delivery, receipt, disposal); false: open only");
@@ -558,17 +561,25 @@ int main(int argc, char** argv) {
                 *std::max_element(rates.begin(), rates.end()));
   }
   if (absl::GetFlag(FLAGS_verify)) {
-    // The checks of the whole ledger, each timed once, after SHA-256 of the
-    // same bytes (the floor any chain verification pays).
+    // The checks of the whole ledger, each the fastest of --verify_repeats
+    // runs, after SHA-256 of the same bytes (the floor any chain
+    // verification pays).
     const cradle::storage::Ledger& ledger = (*server)->ledger();
     const uint64_t head = ledger.GetHead().sequence;
-    auto timed = [](auto&& f) {
-      const absl::Time start = absl::Now();
-      f();
-      return absl::ToDoubleSeconds(absl::Now() - start);
+    const int repeats = std::max(1, absl::GetFlag(FLAGS_verify_repeats));
+    auto timed = [repeats](auto&& f) {
+      double fastest = 0;
+      for (int i = 0; i < repeats; ++i) {
+        const absl::Time start = absl::Now();
+        f();
+        const double s = absl::ToDoubleSeconds(absl::Now() - start);
+        if (i == 0 || s < fastest) fastest = s;
+      }
+      return fastest;
     };
     uint64_t bytes_hashed = 0;
     const double sha = timed([&] {
+      bytes_hashed = 0;
       std::string digest;
       for (uint64_t next = 1; next <= head;) {
         absl::StatusOr<std::vector<cradle::storage::Entry>> page =
@@ -606,11 +617,11 @@ int main(int argc, char** argv) {
     });
     const double deep = chain + derived + storage + projections;
     std::printf(
-        "\nverification of %llu entries (%.0f MB), %llu streams, each timed "
-        "once:\n\n| check | s | entries/s | / SHA-256 of the bytes | / chain "
-        "|\n|---|---:|---:|---:|---:|\n",
+        "\nverification of %llu entries (%.0f MB), %llu streams, each the "
+        "fastest of %d runs:\n\n| check | s | entries/s | / SHA-256 of the "
+        "bytes | / chain |\n|---|---:|---:|---:|---:|\n",
         static_cast<unsigned long long>(head), bytes_hashed / 1e6,
-        static_cast<unsigned long long>(streams));
+        static_cast<unsigned long long>(streams), repeats);
     auto row = [&](const char* what, double secs) {
       std::printf("| %s | %.1f | %.0f | %.2f | %.2f |\n", what, secs,
                   head / secs, secs / sha, secs / chain);
