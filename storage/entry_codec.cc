@@ -5,9 +5,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include <openssl/evp.h>
 
 #include "storage/byte_codec.h"
+#include "storage/sha256.h"
 
 namespace cradle::storage {
 namespace {
@@ -36,15 +36,7 @@ std::string CanonicalEntryBytes(const Entry& entry) {
 
 std::string ChainHash(absl::string_view prev_hash,
                       absl::string_view canonical) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, prev_hash.data(), prev_hash.size());
-  EVP_DigestUpdate(ctx, canonical.data(), canonical.size());
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  return std::string(reinterpret_cast<const char*>(digest), len);
+  return Sha256({prev_hash, canonical});
 }
 
 std::string EncodeStoredEntry(const Entry& entry) {

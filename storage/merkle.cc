@@ -1,21 +1,11 @@
 #include "storage/merkle.h"
 
 #include "absl/strings/str_cat.h"
-#include <openssl/evp.h>
+
+#include "storage/sha256.h"
 
 namespace cradle::storage::merkle {
 namespace {
-
-std::string Sha256(std::initializer_list<absl::string_view> parts) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  for (absl::string_view p : parts) EVP_DigestUpdate(ctx, p.data(), p.size());
-  EVP_DigestFinal_ex(ctx, digest, &len);
-  EVP_MD_CTX_free(ctx);
-  return std::string(reinterpret_cast<const char*>(digest), len);
-}
 
 // Largest power of two strictly below n (n >= 2).
 uint64_t SplitPoint(uint64_t n) {
