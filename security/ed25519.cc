@@ -10,7 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "security/sodium.h"
+#include "base/sodium.h"
 
 namespace cradle::security {
 

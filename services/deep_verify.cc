@@ -20,8 +20,8 @@
 #include "google/protobuf/util/field_comparator.h"
 #include "google/protobuf/util/message_differencer.h"
 
+#include "base/set_digest.h"
 #include "base/status_macros.h"
-#include "security/set_digest.h"
 #include "services/keys.h"
 #include "services/projection.h"
 
@@ -270,7 +270,7 @@ absl::StatusOr<DeepReport> DeepVerifier::CheckStream(
 
 namespace {
 
-using Digests = std::map<std::string, security::PairSetDigest>;
+using Digests = std::map<std::string, PairSetDigest>;
 
 // A stream as the stream index lists it, during a pass in sequence order.
 struct Listed {
@@ -299,7 +299,7 @@ uint64_t StreamHash(absl::string_view stream) {
 // With `by_reads`, each stream's state and index keys are read and compared
 // one by one, and the first difference named. Without, what the streams
 // make is summed into a digest per key family and compared with a digest
-// of the tables' scans (security/set_digest.h): no point read but for
+// of the tables' scans (base/set_digest.h): no point read but for
 // streams of legacy times, whose stored state may differ from its replay
 // within a tolerance. Then a difference in the state or the index is found
 // but not named: the pass returns nullopt.
@@ -314,7 +314,7 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
   // Counters (timeless keys) that streams with legacy times added to.
   std::set<std::string> legacy_counters;
   std::map<std::string, uint64_t> index_families, state_families;
-  const security::PairHasher hash;
+  const PairHasher hash;
   Digests expected_index, expected_state, found_index_digests,
       found_state_digests;
   // Running deadlines: "<number>/<kind>/<subject>" -> the key under the

@@ -16,7 +16,7 @@
 // from its first entry to its last. It reads no state or index key by
 // itself: what the streams make
 // and what a scan of each table finds are summed into a keyed digest per key
-// family (security/set_digest.h) and compared. Only when they differ does a
+// family (base/set_digest.h) and compared. Only when they differ does a
 // second pass read each stream's keys, to name the first difference.
 
 #include <cstddef>

@@ -1,12 +1,12 @@
-#include "security/sodium.h"
+#include "base/sodium.h"
 
 #include <sodium.h>
 
-namespace cradle::security {
+namespace cradle {
 
 bool SodiumReady() {
   static const bool ready = sodium_init() >= 0;
   return ready;
 }
 
-}  // namespace cradle::security
+}  // namespace cradle

@@ -1,13 +1,13 @@
-#include "security/set_digest.h"
+#include "base/set_digest.h"
 
 #include <sodium.h>
 
 #include <cstdlib>
 #include <string>
 
-#include "security/sodium.h"
+#include "base/sodium.h"
 
-namespace cradle::security {
+namespace cradle {
 
 static_assert(crypto_shorthash_siphashx24_KEYBYTES == 16);
 static_assert(crypto_shorthash_siphashx24_BYTES == 16);
@@ -39,4 +39,4 @@ absl::uint128 PairHasher::operator()(absl::string_view key,
   return absl::MakeUint128(hi, lo);
 }
 
-}  // namespace cradle::security
+}  // namespace cradle

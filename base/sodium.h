@@ -1,11 +1,11 @@
 #pragma once
 
-// libsodium, started once for the whole process (security/ only).
+// libsodium, started once for the whole process.
 
-namespace cradle::security {
+namespace cradle {
 
 // sodium_init is idempotent and thread-safe; it fails only when the system
 // gives it no randomness. Call it before any other libsodium function.
 bool SodiumReady();
 
-}  // namespace cradle::security
+}  // namespace cradle

@@ -1,4 +1,4 @@
-#include "security/set_digest.h"
+#include "base/set_digest.h"
 
 #include <string>
 #include <utility>
@@ -6,7 +6,7 @@
 
 #include "gtest/gtest.h"
 
-namespace cradle::security {
+namespace cradle {
 namespace {
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
@@ -55,4 +55,4 @@ TEST(PairSetDigestTest, EachHasherDrawsItsOwnKey) {
 }
 
 }  // namespace
-}  // namespace cradle::security
+}  // namespace cradle

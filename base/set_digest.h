@@ -20,7 +20,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/string_view.h"
 
-namespace cradle::security {
+namespace cradle {
 
 class PairHasher {
  public:
@@ -54,4 +54,4 @@ struct PairSetDigest {
   }
 };
 
-}  // namespace cradle::security
+}  // namespace cradle
