@@ -71,6 +71,20 @@ class Reader {
     in_.remove_prefix(n);
     return true;
   }
+  // As Bytes, but `out` points into the input.
+  bool View(absl::string_view* out) {
+    uint32_t n;
+    if (in_.size() < 4) return false;
+    absl::string_view rest = in_;
+    U32(&n);
+    if (in_.size() < n) {
+      in_ = rest;
+      return false;
+    }
+    *out = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return true;
+  }
   bool Raw(size_t n, std::string* out) {
     if (in_.size() < n) return false;
     out->assign(in_.data(), n);

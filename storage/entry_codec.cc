@@ -65,6 +65,17 @@ absl::StatusOr<Entry> DecodeStoredEntry(absl::string_view stored) {
   return e;
 }
 
+absl::optional<EntryHeader> DecodeEntryHeader(absl::string_view stored) {
+  EntryHeader h;
+  bytes::Reader r(stored);
+  std::string magic;
+  if (!r.Raw(kMagic.size(), &magic) || magic != kMagic || !r.U64(&h.sequence) ||
+      !r.View(&h.stream) || !r.U64(&h.stream_version)) {
+    return absl::nullopt;
+  }
+  return h;
+}
+
 std::string EncodeSequenceKey(uint64_t sequence) {
   std::string out;
   PutU64(&out, sequence);

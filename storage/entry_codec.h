@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 
 #include "storage/ledger.h"
 
@@ -27,6 +28,16 @@ std::string EncodeStoredEntry(const Entry& entry);
 // Parses a stored value. DATA_LOSS when the bytes are not a well-formed
 // entry; the hashes are parsed, not checked (see Verify).
 absl::StatusOr<Entry> DecodeStoredEntry(absl::string_view stored);
+
+// The fields a stored entry begins with, read without copying: `stream`
+// points into the stored bytes. Nothing after them is read or checked.
+struct EntryHeader {
+  uint64_t sequence = 0;
+  absl::string_view stream;
+  uint64_t stream_version = 0;
+};
+// nullopt when `stored` does not begin as an entry does.
+absl::optional<EntryHeader> DecodeEntryHeader(absl::string_view stored);
 
 // Big-endian so that byte order equals numeric order in RocksDB keys.
 std::string EncodeSequenceKey(uint64_t sequence);

@@ -43,6 +43,10 @@ class RocksDbLedger final : public Ledger {
     // Entries whose chain, stream index keys and Merkle nodes are checked on
     // open.
     uint64_t verify_tail_on_open = 1024;
+    // Idempotency records' claims VerifyStorage holds in memory at once,
+    // 16 bytes each (64 MB by default); a ledger with more is checked in
+    // more passes over its records.
+    size_t verify_claims_in_memory = size_t{1} << 22;
     // Open even when the checks on open find damage: every append is then
     // refused (DATA_LOSS) and OpenProblems() says what was found. For an
     // operator who must inspect a ledger the server refuses.

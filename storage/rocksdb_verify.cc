@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/numeric/int128.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
 
+#include "base/set_digest.h"
 #include "base/status_macros.h"
 #include "storage/entry_codec.h"
 #include "storage/rocksdb_internal.h"
@@ -264,23 +266,48 @@ absl::Status CheckMerkleNodes(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
   return absl::OkStatus();
 }
 
-// Idempotency records: each names entries of its own stream. The entries
-// they name are read in batches of kScanPage records, in sequence order.
-absl::Status CheckIdempotency(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                              rocksdb::ColumnFamilyHandle* entries,
-                              const rocksdb::Snapshot* snapshot,
-                              const Head& head, VerifyReport* report) {
-  struct Record {
-    std::string key;
-    uint64_t first = 0, version = 0, count = 0;
-    std::string stream;
-    bool formed = false;
-  };
+// Idempotency records. The record of an append of `count` entries to
+// `stream` holds its first entry's sequence, the stream's version after it
+// and `count`: it claims that entry first + count - 1 is that version of the
+// stream, and entry `first` the version count - 1 before it.
+struct IdempotencyRecord {
+  std::string key;
+  uint64_t first = 0, version = 0, count = 0;
+  std::string stream;
+  bool formed = false;  // whole, and naming entries up to the head
+};
+
+IdempotencyRecord ParseIdempotencyRecord(absl::string_view key,
+                                         absl::string_view value,
+                                         uint64_t head) {
+  IdempotencyRecord r;
+  r.key = std::string(key);
+  const bool sized = value.size() >= 24;
+  r.first = sized ? DecodeSequenceKey(value.substr(0, 8)) : 0;
+  r.version = sized ? DecodeSequenceKey(value.substr(8, 8)) : 0;
+  r.count = sized ? DecodeSequenceKey(value.substr(16, 8)) : 0;
+  r.stream = std::string(sized ? value.substr(24) : "");
+  r.formed = sized && r.first != 0 && r.count != 0 &&
+             r.count <= kMaxEntriesPerAppend && r.count <= r.version &&
+             r.first + r.count - 1 <= head;
+  return r;
+}
+
+// Reads the two entries each record names, in batches of kScanPage records
+// in key order, and marks the report bad at the first record they do not
+// match. Exact, and a random read per record: what names a record once
+// IdempotencyClaimsHold has found that one is wrong.
+absl::Status NameBadIdempotencyRecord(rocksdb::DB* db,
+                                      rocksdb::ColumnFamilyHandle* cf,
+                                      rocksdb::ColumnFamilyHandle* entries,
+                                      const rocksdb::Snapshot* snapshot,
+                                      const Head& head, VerifyReport* report) {
   // Marks the report bad at the first record of `batch` that does not
   // match its entries; false when one does not.
-  auto check = [&](const std::vector<Record>& batch) -> absl::StatusOr<bool> {
+  auto check =
+      [&](const std::vector<IdempotencyRecord>& batch) -> absl::StatusOr<bool> {
     std::vector<uint64_t> sequences;
-    for (const Record& r : batch) {
+    for (const IdempotencyRecord& r : batch) {
       if (!r.formed) continue;
       sequences.push_back(r.first);
       sequences.push_back(r.first + r.count - 1);
@@ -293,25 +320,24 @@ absl::Status CheckIdempotency(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
     for (uint64_t s : sequences) keys.push_back(EncodeSequenceKey(s));
     CRADLE_ASSIGN_OR_RETURN(std::vector<absl::optional<std::string>> values,
                             GetValues(db, entries, snapshot, keys, "entries"));
-    auto entry = [&](uint64_t sequence) -> absl::optional<Entry> {
+    auto entry = [&](uint64_t sequence) -> absl::optional<EntryHeader> {
       const size_t i =
           std::lower_bound(sequences.begin(), sequences.end(), sequence) -
           sequences.begin();
       if (!values[i].has_value()) return absl::nullopt;
-      absl::StatusOr<Entry> e = DecodeStoredEntry(*values[i]);
-      if (!e.ok()) return absl::nullopt;
-      return *std::move(e);
+      return DecodeEntryHeader(*values[i]);
     };
-    for (const Record& r : batch) {
+    for (const IdempotencyRecord& r : batch) {
       std::string problem;
       if (!r.formed) {
         problem = "is malformed or points past the last entry";
       } else {
-        const absl::optional<Entry> begin = entry(r.first);
-        const absl::optional<Entry> last = entry(r.first + r.count - 1);
+        const absl::optional<EntryHeader> begin = entry(r.first);
+        const absl::optional<EntryHeader> last = entry(r.first + r.count - 1);
         if (!last.has_value() || !begin.has_value() ||
             last->stream != r.stream || begin->stream != r.stream ||
-            last->stream_version != r.version) {
+            last->stream_version != r.version ||
+            begin->stream_version != r.version - r.count + 1) {
           problem =
               absl::StrCat("does not match entries ", r.first, "..",
                            r.first + r.count - 1, " of stream ", r.stream);
@@ -327,21 +353,13 @@ absl::Status CheckIdempotency(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
     return true;
   };
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ReadAt(snapshot), cf));
-  std::vector<Record> batch;
+  std::vector<IdempotencyRecord> batch;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ++report->checked;
-    const absl::string_view v(it->value().data(), it->value().size());
-    Record r;
-    r.key = it->key().ToString();
-    const bool sized = v.size() >= 24;
-    r.first = sized ? DecodeSequenceKey(v.substr(0, 8)) : 0;
-    r.version = sized ? DecodeSequenceKey(v.substr(8, 8)) : 0;
-    r.count = sized ? DecodeSequenceKey(v.substr(16, 8)) : 0;
-    r.stream = std::string(sized ? v.substr(24) : "");
-    r.formed = sized && r.first != 0 && r.count != 0 &&
-               r.count <= kMaxEntriesPerAppend &&
-               r.first + r.count - 1 <= head.sequence;
-    batch.push_back(std::move(r));
+    batch.push_back(ParseIdempotencyRecord(
+        absl::string_view(it->key().data(), it->key().size()),
+        absl::string_view(it->value().data(), it->value().size()),
+        head.sequence));
     if (batch.size() == kScanPage) {
       CRADLE_ASSIGN_OR_RETURN(bool good, check(batch));
       if (!good) return absl::OkStatus();
@@ -354,6 +372,116 @@ absl::Status CheckIdempotency(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
   CRADLE_ASSIGN_OR_RETURN(bool good, check(batch));
   (void)good;  // the report says
   return absl::OkStatus();
+}
+
+// Whether every idempotency record is well formed and every claim it makes
+// holds, checked against one scan of the entries in sequence order instead
+// of a read per record. Each claim is kept as its sequence and a 64-bit hash
+// of the stream and version it names, keyed at random for this check
+// (base/set_digest.h's PairHasher: a wrong claim passes with probability
+// 2^-64), and the claims are met in sequence order as the entries pass. When
+// more than `max_claims` fall in one pass, the pass keeps the lower
+// sequences and the records are read again for the rest. `records`: how
+// many there are.
+absl::StatusOr<bool> IdempotencyClaimsHold(rocksdb::DB* db,
+                                           rocksdb::ColumnFamilyHandle* cf,
+                                           rocksdb::ColumnFamilyHandle* entries,
+                                           const rocksdb::ReadOptions& at,
+                                           const Head& head, size_t max_claims,
+                                           uint64_t* records) {
+  struct Claim {
+    uint64_t sequence;
+    uint64_t hash;
+  };
+  auto by_sequence = [](const Claim& a, const Claim& b) {
+    return a.sequence < b.sequence;
+  };
+  const PairHasher hasher;
+  auto hash_of = [&](absl::string_view stream, uint64_t version) {
+    return absl::Uint128Low64(hasher(stream, EncodeSequenceKey(version)));
+  };
+  std::vector<Claim> claims;
+  uint64_t from = 1;
+  for (bool first_pass = true; first_pass || from <= head.sequence;
+       first_pass = false) {
+    // This pass: the claims on entries from..to.
+    uint64_t to = head.sequence;
+    claims.clear();
+    auto keep = [&](uint64_t sequence, absl::string_view stream,
+                    uint64_t version) {
+      if (sequence < from || sequence > to) return;
+      claims.push_back(Claim{sequence, hash_of(stream, version)});
+      if (claims.size() < std::max<size_t>(max_claims, 2)) return;
+      // Keep the lower half of the sequences; the next pass takes the rest.
+      auto half = claims.begin() + claims.size() / 2;
+      std::nth_element(claims.begin(), half, claims.end(), by_sequence);
+      to = half->sequence - 1;
+      claims.erase(
+          std::remove_if(claims.begin(), claims.end(),
+                         [&](const Claim& c) { return c.sequence > to; }),
+          claims.end());
+    };
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(at, cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (first_pass) ++*records;
+      const absl::string_view value(it->value().data(), it->value().size());
+      const IdempotencyRecord r =
+          ParseIdempotencyRecord(absl::string_view(), value, head.sequence);
+      if (!r.formed) return false;
+      keep(r.first + r.count - 1, r.stream, r.version);
+      if (r.count > 1) keep(r.first, r.stream, r.version - r.count + 1);
+      // More claims on one entry than one pass holds: no append makes two.
+      if (to < from) return false;
+    }
+    if (!it->status().ok()) {
+      return FromRocks(it->status(), "reading idempotency records");
+    }
+    if (claims.empty()) break;
+    std::sort(claims.begin(), claims.end(), by_sequence);
+    std::unique_ptr<rocksdb::Iterator> e(db->NewIterator(at, entries));
+    e->Seek(EncodeSequenceKey(claims.front().sequence));
+    for (size_t i = 0; i < claims.size();) {
+      const uint64_t sequence = claims[i].sequence;
+      while (e->Valid() && DecodeSequenceKey(absl::string_view(
+                               e->key().data(), e->key().size())) < sequence) {
+        e->Next();
+      }
+      if (!e->status().ok()) return FromRocks(e->status(), "reading entries");
+      if (!e->Valid() || e->key().size() != 8 ||
+          DecodeSequenceKey(absl::string_view(e->key().data(), 8)) !=
+              sequence) {
+        return false;  // the entry a record names is missing
+      }
+      const absl::optional<EntryHeader> header = DecodeEntryHeader(
+          absl::string_view(e->value().data(), e->value().size()));
+      if (!header.has_value()) return false;
+      const uint64_t hash = hash_of(header->stream, header->stream_version);
+      for (; i < claims.size() && claims[i].sequence == sequence; ++i) {
+        if (claims[i].hash != hash) return false;
+      }
+    }
+    from = to + 1;
+  }
+  return true;
+}
+
+// Idempotency records: each names entries of its own stream. Checked in
+// one scan of the entries; only when that finds something wrong are the
+// records read one by one to name it.
+absl::Status CheckIdempotency(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                              rocksdb::ColumnFamilyHandle* entries,
+                              const rocksdb::Snapshot* snapshot,
+                              const Head& head, size_t max_claims,
+                              VerifyReport* report) {
+  uint64_t records = 0;
+  CRADLE_ASSIGN_OR_RETURN(
+      bool hold, IdempotencyClaimsHold(db, cf, entries, ReadAt(snapshot), head,
+                                       max_claims, &records));
+  if (hold) {
+    report->checked += records;
+    return absl::OkStatus();
+  }
+  return NameBadIdempotencyRecord(db, cf, entries, snapshot, head, report);
 }
 
 // The head record, against the last entry and the Merkle root. No record
@@ -422,9 +550,9 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyStorage() const {
   CRADLE_RETURN_IF_ERROR(
       CheckMerkleNodes(db_.get(), handles_[kMerkleCf], at, head, &report));
   if (!report.ok) return report;
-  CRADLE_RETURN_IF_ERROR(CheckIdempotency(db_.get(), handles_[kIdempotencyCf],
-                                          handles_[kEntriesCf], snapshot, head,
-                                          &report));
+  CRADLE_RETURN_IF_ERROR(CheckIdempotency(
+      db_.get(), handles_[kIdempotencyCf], handles_[kEntriesCf], snapshot, head,
+      options_.verify_claims_in_memory, &report));
   if (!report.ok) return report;
   CRADLE_RETURN_IF_ERROR(
       CheckHeadRecord(db_.get(), handles_, snapshot, head, &report));

@@ -77,6 +77,24 @@ TEST(EntryCodecTest, RejectsTruncatedAndExtendedBytes) {
               StatusIs(absl::StatusCode::kDataLoss));
 }
 
+TEST(EntryCodecTest, AHeaderIsTheEntrysFirstFieldsAndNeedsOnlyThem) {
+  const Entry e = SampleEntry();
+  const std::string stored = EncodeStoredEntry(e);
+  const absl::optional<EntryHeader> h = DecodeEntryHeader(stored);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->sequence, e.sequence);
+  EXPECT_EQ(h->stream, e.stream);
+  EXPECT_EQ(h->stream_version, e.stream_version);
+  // Magic, sequence, the stream's length and bytes, its version.
+  const size_t header = 5 + 8 + 4 + e.stream.size() + 8;
+  EXPECT_TRUE(DecodeEntryHeader(stored.substr(0, header)).has_value());
+  EXPECT_FALSE(DecodeEntryHeader(stored.substr(0, header - 1)).has_value());
+  EXPECT_FALSE(DecodeEntryHeader("").has_value());
+  std::string bad_magic = stored;
+  bad_magic[0] = 'X';
+  EXPECT_FALSE(DecodeEntryHeader(bad_magic).has_value());
+}
+
 TEST(EntryCodecTest, SequenceKeysSortNumerically) {
   EXPECT_LT(EncodeSequenceKey(255), EncodeSequenceKey(256));
   EXPECT_LT(EncodeSequenceKey(1), EncodeSequenceKey(uint64_t{1} << 40));

@@ -335,6 +335,61 @@ TEST_F(LedgerTamperTest, IdempotencyRecordsAreCheckedAcrossEveryBatch) {
                         "stream a"));
 }
 
+TEST_F(LedgerTamperTest, IdempotencyClaimsAreCheckedHoldingFewAtATime) {
+  // Twenty appends with idempotency keys after the ten entries, to streams
+  // d and c in turn, every fourth of three entries: entries 11..40, and
+  // entries 11..13 are versions 1..3 of d, 14 is c's first, 15 d's 4th.
+  Open();
+  for (int i = 0; i < 20; ++i) {
+    AppendRequest r;
+    r.stream = i % 2 == 0 ? "d" : "c";
+    absl::StatusOr<uint64_t> v = ledger_->StreamVersion(r.stream);
+    ASSERT_TRUE(v.ok());
+    r.expected_version = *v;
+    r.idempotency_key = absl::StrCat("someone/op/", i);
+    for (int k = 0; k < (i % 4 == 0 ? 3 : 1); ++k) {
+      r.entries.push_back(NewEntry{"test.event", "payload", "tester"});
+    }
+    ASSERT_TRUE(ledger_->AppendAndWait(std::move(r)).ok());
+  }
+  ASSERT_EQ(ledger_->GetHead().sequence, 40u);
+  Close();
+  // Two claims held make a pass per entry or two; the default, one pass.
+  const std::vector<size_t> held = {
+      2, 5, RocksDbLedger::Options().verify_claims_in_memory};
+  for (size_t n : held) {
+    RocksDbLedger::Options options;
+    options.verify_claims_in_memory = n;
+    Open(options);
+    absl::StatusOr<VerifyReport> r = ledger_->VerifyStorage();
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->ok) << "holding " << n << ": " << r->problem;
+    // Stream keys, Merkle nodes (2 * 40 - popcount(40)), records.
+    EXPECT_EQ(r->checked, 40u + 78u + 20u) << "holding " << n;
+    Close();
+  }
+  // A record of three entries whose last is the version it names but whose
+  // first is not the version three before: 13 is d's 3rd, not its 2nd.
+  {
+    RawDb db(dir_.path());
+    db.Put("idempotency", "someone/op/forged",
+           IdempotencyRecord(13, 4, 3, "d"));
+  }
+  for (size_t n : held) {
+    RocksDbLedger::Options options;
+    options.verify_claims_in_memory = n;
+    Open(options);
+    absl::StatusOr<VerifyReport> r = ledger_->VerifyStorage();
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->ok) << "holding " << n;
+    EXPECT_THAT(r->problem,
+                HasSubstr("\"someone/op/forged\" does not match entries "
+                          "13..15 of stream d"))
+        << "holding " << n;
+    Close();
+  }
+}
+
 TEST_F(LedgerTamperTest, AFlippedTableByteIsFound) {
   {
     RawDb db(dir_.path());
