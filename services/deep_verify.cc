@@ -270,7 +270,18 @@ absl::StatusOr<DeepReport> DeepVerifier::CheckStream(
 
 namespace {
 
-using Digests = std::map<std::string, PairSetDigest>;
+using Digests = std::map<std::string, PairSetDigest, std::less<>>;
+
+// The value at `key`, added (default) when there is none; looked up without
+// making a string of the key.
+template <typename Map>
+typename Map::mapped_type& Slot(Map& map, absl::string_view key) {
+  auto it = map.find(key);
+  if (it == map.end()) {
+    it = map.emplace(std::string(key), typename Map::mapped_type()).first;
+  }
+  return it->second;
+}
 
 // A stream as the stream index lists it, during a pass in sequence order.
 struct Listed {
@@ -513,36 +524,37 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
   // The index: as many keys of each family as the streams make (each of
   // theirs was found above, so no other is there), the deadlines, the
   // counters.
-  std::map<std::string, uint64_t> found_index;
+  std::map<std::string, uint64_t, std::less<>> found_index;
   std::map<std::pair<storage::Table, std::string>, int64_t> found_counters;
   uint64_t deadlines_elsewhere = 0;
-  after.clear();
-  for (;;) {
-    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> page,
-                            reader.ScanIndex("", after, kPage));
-    for (const storage::KeyValue& kv : page) {
-      ++report.keys;
-      const std::string family(keys::KeyFamily(kv.key));
-      if (keys::IsIndexCounterKey(kv.key)) {
-        found_counters[{storage::Table::kIndex, kv.key}] =
-            storage::DecodeCounter(kv.value);
-      } else if (absl::StartsWith(kv.key, keys::DuePrefix())) {
-        absl::StatusOr<keys::DueKeyParts> due = keys::ParseDueKey(kv.key);
-        auto it = due.ok() ? deadlines.find(due->deadline) : deadlines.end();
-        if (it == deadlines.end()) {
-          return Fail(std::move(report), "",
-                      absl::StrCat("index key ", kv.key,
-                                   " is a deadline no manifest is awaiting"));
+  std::string stray_deadline;
+  CRADLE_RETURN_IF_ERROR(reader.ForEach(
+      storage::Table::kIndex, "",
+      [&](absl::string_view key, absl::string_view value) {
+        ++report.keys;
+        if (keys::IsIndexCounterKey(key)) {
+          found_counters[{storage::Table::kIndex, std::string(key)}] =
+              storage::DecodeCounter(std::string(value));
+        } else if (absl::StartsWith(key, keys::DuePrefix())) {
+          absl::StatusOr<keys::DueKeyParts> due = keys::ParseDueKey(key);
+          auto it = due.ok() ? deadlines.find(due->deadline) : deadlines.end();
+          if (it == deadlines.end()) {
+            stray_deadline = std::string(key);
+            return false;
+          }
+          if (it->second != key) ++deadlines_elsewhere;
+          deadlines.erase(it);
+        } else {
+          const absl::string_view family = keys::KeyFamily(key);
+          ++Slot(found_index, family);
+          Slot(found_index_digests, family).Add(hash, key, value);
         }
-        if (it->second != kv.key) ++deadlines_elsewhere;
-        deadlines.erase(it);
-      } else {
-        ++found_index[family];
-        found_index_digests[family].Add(hash, kv.key, kv.value);
-      }
-    }
-    if (page.size() < kPage) break;
-    after = page.back().key;
+        return true;
+      }));
+  if (!stray_deadline.empty()) {
+    return Fail(std::move(report), "",
+                absl::StrCat("index key ", stray_deadline,
+                             " is a deadline no manifest is awaiting"));
   }
   if (!deadlines.empty()) {
     return Fail(std::move(report), "",
@@ -568,25 +580,21 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
   }
 
   // The state: one value per stream, and the counters.
-  std::map<std::string, uint64_t> found_state;
-  after.clear();
-  for (;;) {
-    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::KeyValue> page,
-                            reader.ScanState("", after, kPage));
-    for (const storage::KeyValue& kv : page) {
-      ++report.keys;
-      const std::string family(keys::KeyFamily(kv.key));
-      if (keys::IsStateCounterKey(kv.key)) {
-        found_counters[{storage::Table::kState, kv.key}] =
-            storage::DecodeCounter(kv.value);
-      } else {
-        ++found_state[family];
-        found_state_digests[family].Add(hash, kv.key, kv.value);
-      }
-    }
-    if (page.size() < kPage) break;
-    after = page.back().key;
-  }
+  std::map<std::string, uint64_t, std::less<>> found_state;
+  CRADLE_RETURN_IF_ERROR(reader.ForEach(
+      storage::Table::kState, "",
+      [&](absl::string_view key, absl::string_view value) {
+        ++report.keys;
+        if (keys::IsStateCounterKey(key)) {
+          found_counters[{storage::Table::kState, std::string(key)}] =
+              storage::DecodeCounter(std::string(value));
+        } else {
+          const absl::string_view family = keys::KeyFamily(key);
+          ++Slot(found_state, family);
+          Slot(found_state_digests, family).Add(hash, key, value);
+        }
+        return true;
+      }));
   if (!by_reads && expected_state != found_state_digests) {
     return absl::optional<DeepReport>();
   }

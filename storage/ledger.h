@@ -205,6 +205,14 @@ class LedgerReader {
       absl::string_view prefix, absl::string_view start_after,
       size_t limit) const = 0;
 
+  // Calls `visit` with each key of `table` starting with `prefix` and its
+  // value, in key order, until it returns false. The views last only for
+  // the call: a pass over a whole table without copying each key.
+  virtual absl::Status ForEach(
+      Table table, absl::string_view prefix,
+      const std::function<bool(absl::string_view key, absl::string_view value)>&
+          visit) const = 0;
+
   // Index keys starting with `prefix`, greatest first, strictly before
   // `start_before` (empty: from the greatest).
   virtual absl::StatusOr<std::vector<KeyValue>> ScanIndexBackward(

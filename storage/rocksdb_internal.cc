@@ -145,6 +145,10 @@ std::string PastPrefix(absl::string_view prefix) {
   return absl::StrCat(prefix, std::string(kMaxDerivedKeyBytes, '\xff'));
 }
 
+// ListStreams steps over at most this many keys of a stream before it
+// seeks to the stream's last.
+constexpr int kStepsBeforeSeeking = 16;
+
 class RocksDbReader final : public LedgerReader {
  public:
   RocksDbReader(rocksdb::DB* db,
@@ -235,6 +239,16 @@ class RocksDbReader final : public LedgerReader {
     } else {
       it->Seek(StreamKey(start_after, ~uint64_t{0}));
     }
+    // The version in a key of `stream`'s, or 0 when the key is another's.
+    auto version_of = [](const rocksdb::Slice& key,
+                         absl::string_view stream) -> uint64_t {
+      if (key.size() != stream.size() + 9 || key[stream.size()] != '\0' ||
+          !key.starts_with(rocksdb::Slice(stream.data(), stream.size()))) {
+        return 0;
+      }
+      return DecodeSequenceKey(
+          absl::string_view(key.data() + stream.size() + 1, 8));
+    };
     std::vector<StreamInfo> out;
     while (it->Valid() && out.size() < limit) {
       const absl::string_view key(it->key().data(), it->key().size());
@@ -243,13 +257,24 @@ class RocksDbReader final : public LedgerReader {
         return absl::DataLossError(absl::StrCat("malformed stream index key (",
                                                 key.size(), " bytes)"));
       }
-      const std::string stream(key.substr(0, nul));
-      it->SeekForPrev(StreamKey(stream, ~uint64_t{0}));
-      if (!it->Valid()) break;
-      out.push_back(
-          StreamInfo{stream, DecodeSequenceKey(absl::string_view(
-                                 it->key().data() + stream.size() + 1, 8))});
+      StreamInfo info{std::string(key.substr(0, nul)),
+                      version_of(it->key(), key.substr(0, nul))};
+      // Most streams hold a few keys: stepping over them costs less than
+      // seeking back from past the stream, which a long one is left to.
       it->Next();
+      for (int step = 0; step < kStepsBeforeSeeking && it->Valid(); ++step) {
+        const uint64_t v = version_of(it->key(), info.stream);
+        if (v == 0) break;
+        info.version = v;
+        it->Next();
+      }
+      if (it->Valid() && version_of(it->key(), info.stream) != 0) {
+        it->SeekForPrev(StreamKey(info.stream, ~uint64_t{0}));
+        if (!it->Valid()) break;
+        info.version = version_of(it->key(), info.stream);
+        it->Next();
+      }
+      out.push_back(std::move(info));
     }
     if (!it->status().ok()) return FromRocks(it->status(), "listing streams");
     return out;
@@ -290,6 +315,27 @@ class RocksDbReader final : public LedgerReader {
                                                   size_t limit) const override {
     return ScanFamily(db_, handles_[kIndexCf], snapshot_, prefix, start_after,
                       limit, "index");
+  }
+
+  absl::Status ForEach(
+      Table table, absl::string_view prefix,
+      const std::function<bool(absl::string_view key, absl::string_view value)>&
+          visit) const override {
+    const bool state = table == Table::kState;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(
+        ReadAt(snapshot_), handles_[state ? kStateCf : kIndexCf]));
+    const rocksdb::Slice p(prefix.data(), prefix.size());
+    for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+      if (!visit(absl::string_view(it->key().data(), it->key().size()),
+                 absl::string_view(it->value().data(), it->value().size()))) {
+        break;
+      }
+    }
+    if (!it->status().ok()) {
+      return FromRocks(it->status(),
+                       state ? "scanning state" : "scanning index");
+    }
+    return absl::OkStatus();
   }
 
   absl::StatusOr<std::vector<KeyValue>> ScanIndexBackward(

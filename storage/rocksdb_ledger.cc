@@ -990,6 +990,12 @@ absl::StatusOr<std::vector<KeyValue>> RocksDbLedger::ScanIndex(
     size_t limit) const {
   return live_->ScanIndex(prefix, start_after, limit);
 }
+absl::Status RocksDbLedger::ForEach(
+    Table table, absl::string_view prefix,
+    const std::function<bool(absl::string_view key, absl::string_view value)>&
+        visit) const {
+  return live_->ForEach(table, prefix, visit);
+}
 absl::StatusOr<std::vector<KeyValue>> RocksDbLedger::ScanIndexBackward(
     absl::string_view prefix, absl::string_view start_before,
     size_t limit) const {

@@ -99,6 +99,10 @@ class RocksDbLedger final : public Ledger {
   absl::StatusOr<std::vector<KeyValue>> ScanIndex(absl::string_view prefix,
                                                   absl::string_view start_after,
                                                   size_t limit) const override;
+  absl::Status ForEach(
+      Table table, absl::string_view prefix,
+      const std::function<bool(absl::string_view key, absl::string_view value)>&
+          visit) const override;
   absl::StatusOr<std::vector<KeyValue>> ScanIndexBackward(
       absl::string_view prefix, absl::string_view start_before,
       size_t limit) const override;

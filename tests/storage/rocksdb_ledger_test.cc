@@ -330,6 +330,58 @@ TEST_F(RocksDbLedgerTest, ScansAnIndexBackwardAPageAtATime) {
   EXPECT_THAT(ledger_->ScanIndexBackward("p/x/", "", 10)->size(), 0u);
 }
 
+TEST_F(RocksDbLedgerTest, VisitsEachKeyOfAPrefixInOrderUntilTold) {
+  AppendRequest r = OneEntry("m", 0);
+  for (const char* k : {"p/a/1", "p/b/1", "p/b/2", "p/b/3", "p/c/1"}) {
+    r.mutations.push_back(Mutation{Table::kIndex, k, absl::StrCat("v", k)});
+  }
+  r.mutations.push_back(Mutation{Table::kState, "p/b/9", "state"});
+  ASSERT_TRUE(ledger_->AppendAndWait(r).ok());
+  auto visit = [&](Table table, absl::string_view prefix, size_t stop_after) {
+    std::vector<std::string> out;
+    absl::Status s = ledger_->ForEach(
+        table, prefix, [&](absl::string_view key, absl::string_view value) {
+          out.push_back(absl::StrCat(key, "=", value));
+          return out.size() < stop_after;
+        });
+    EXPECT_TRUE(s.ok()) << s;
+    return out;
+  };
+  EXPECT_THAT(visit(Table::kIndex, "p/b/", 10),
+              ElementsAre("p/b/1=vp/b/1", "p/b/2=vp/b/2", "p/b/3=vp/b/3"));
+  EXPECT_THAT(visit(Table::kIndex, "p/b/", 2),
+              ElementsAre("p/b/1=vp/b/1", "p/b/2=vp/b/2"));
+  EXPECT_THAT(visit(Table::kIndex, "", 10), ::testing::SizeIs(5));
+  EXPECT_THAT(visit(Table::kState, "p/", 10), ElementsAre("p/b/9=state"));
+  EXPECT_THAT(visit(Table::kIndex, "p/x/", 10), ::testing::IsEmpty());
+}
+
+TEST_F(RocksDbLedgerTest, ListsLongAndShortStreamsWithTheirVersions) {
+  // A stream longer than the keys a listing steps over before it seeks,
+  // between short ones; "b" is a prefix of "bb"'s name.
+  const std::vector<std::pair<std::string, uint64_t>> streams = {
+      {"a", 1}, {"b", 40}, {"bb", 3}, {"c", 17}, {"d", 16}};
+  for (const auto& [stream, versions] : streams) {
+    for (uint64_t v = 0; v < versions; ++v) {
+      ASSERT_TRUE(ledger_->AppendAndWait(OneEntry(stream, v)).ok());
+    }
+  }
+  absl::StatusOr<std::vector<StreamInfo>> all = ledger_->ListStreams("", 10);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), streams.size());
+  for (size_t i = 0; i < streams.size(); ++i) {
+    EXPECT_EQ((*all)[i].stream, streams[i].first);
+    EXPECT_EQ((*all)[i].version, streams[i].second) << streams[i].first;
+  }
+  absl::StatusOr<std::vector<StreamInfo>> after_b =
+      ledger_->ListStreams("b", 2);
+  ASSERT_TRUE(after_b.ok());
+  ASSERT_EQ(after_b->size(), 2u);
+  EXPECT_EQ((*after_b)[0].stream, "bb");
+  EXPECT_EQ((*after_b)[1].stream, "c");
+  EXPECT_EQ((*after_b)[1].version, 17u);
+}
+
 // The writer sorts a group's writes by key before they reach RocksDB; writes
 // of one key must keep their order, so the later one still wins.
 TEST_F(RocksDbLedgerTest, WithinOneGroupTheLaterWriteOfAKeyWins) {
