@@ -59,21 +59,14 @@ class Reader {
     return true;
   }
   bool Bytes(std::string* out) {
-    uint32_t n;
-    if (in_.size() < 4) return false;
-    absl::string_view rest = in_;
-    U32(&n);
-    if (in_.size() < n) {
-      in_ = rest;
-      return false;
-    }
-    out->assign(in_.data(), n);
-    in_.remove_prefix(n);
+    absl::string_view bytes;
+    if (!View(&bytes)) return false;
+    out->assign(bytes.data(), bytes.size());
     return true;
   }
   // As Bytes, but `out` points into the input.
   bool View(absl::string_view* out) {
-    uint32_t n;
+    uint32_t n = 0;
     if (in_.size() < 4) return false;
     absl::string_view rest = in_;
     U32(&n);
