@@ -271,22 +271,19 @@ absl::Status CheckMerkleNodes(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
 // and `count`: it claims that entry first + count - 1 is that version of the
 // stream, and entry `first` the version count - 1 before it.
 struct IdempotencyRecord {
-  std::string key;
   uint64_t first = 0, version = 0, count = 0;
-  std::string stream;
-  bool formed = false;  // whole, and naming entries up to the head
+  absl::string_view stream;  // points into the record's value
+  bool formed = false;       // whole, and naming entries up to the head
 };
 
-IdempotencyRecord ParseIdempotencyRecord(absl::string_view key,
-                                         absl::string_view value,
+IdempotencyRecord ParseIdempotencyRecord(absl::string_view value,
                                          uint64_t head) {
   IdempotencyRecord r;
-  r.key = std::string(key);
   const bool sized = value.size() >= 24;
   r.first = sized ? DecodeSequenceKey(value.substr(0, 8)) : 0;
   r.version = sized ? DecodeSequenceKey(value.substr(8, 8)) : 0;
   r.count = sized ? DecodeSequenceKey(value.substr(16, 8)) : 0;
-  r.stream = std::string(sized ? value.substr(24) : "");
+  r.stream = sized ? value.substr(24) : absl::string_view();
   r.formed = sized && r.first != 0 && r.count != 0 &&
              r.count <= kMaxEntriesPerAppend && r.count <= r.version &&
              r.first + r.count - 1 <= head;
@@ -305,7 +302,12 @@ absl::Status NameBadIdempotencyRecord(rocksdb::DB* db,
   // Marks the report bad at the first record of `batch` that does not
   // match its entries; false when one does not.
   auto check =
-      [&](const std::vector<IdempotencyRecord>& batch) -> absl::StatusOr<bool> {
+      [&](const std::vector<KeyValue>& stored) -> absl::StatusOr<bool> {
+    std::vector<IdempotencyRecord> batch;
+    batch.reserve(stored.size());
+    for (const KeyValue& kv : stored) {
+      batch.push_back(ParseIdempotencyRecord(kv.value, head.sequence));
+    }
     std::vector<uint64_t> sequences;
     for (const IdempotencyRecord& r : batch) {
       if (!r.formed) continue;
@@ -327,7 +329,8 @@ absl::Status NameBadIdempotencyRecord(rocksdb::DB* db,
       if (!values[i].has_value()) return absl::nullopt;
       return DecodeEntryHeader(*values[i]);
     };
-    for (const IdempotencyRecord& r : batch) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const IdempotencyRecord& r = batch[i];
       std::string problem;
       if (!r.formed) {
         problem = "is malformed or points past the last entry";
@@ -345,21 +348,18 @@ absl::Status NameBadIdempotencyRecord(rocksdb::DB* db,
       }
       if (!problem.empty()) {
         Bad(report, r.first,
-            absl::StrCat("idempotency record \"", absl::CHexEscape(r.key),
-                         "\" ", problem));
+            absl::StrCat("idempotency record \"",
+                         absl::CHexEscape(stored[i].key), "\" ", problem));
         return false;
       }
     }
     return true;
   };
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ReadAt(snapshot), cf));
-  std::vector<IdempotencyRecord> batch;
+  std::vector<KeyValue> batch;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ++report->checked;
-    batch.push_back(ParseIdempotencyRecord(
-        absl::string_view(it->key().data(), it->key().size()),
-        absl::string_view(it->value().data(), it->value().size()),
-        head.sequence));
+    batch.push_back(KeyValue{it->key().ToString(), it->value().ToString()});
     if (batch.size() == kScanPage) {
       CRADLE_ASSIGN_OR_RETURN(bool good, check(batch));
       if (!good) return absl::OkStatus();
@@ -425,8 +425,7 @@ absl::StatusOr<bool> IdempotencyClaimsHold(rocksdb::DB* db,
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (first_pass) ++*records;
       const absl::string_view value(it->value().data(), it->value().size());
-      const IdempotencyRecord r =
-          ParseIdempotencyRecord(absl::string_view(), value, head.sequence);
+      const IdempotencyRecord r = ParseIdempotencyRecord(value, head.sequence);
       if (!r.formed) return false;
       keep(r.first + r.count - 1, r.stream, r.version);
       if (r.count > 1) keep(r.first, r.stream, r.version - r.count + 1);
