@@ -10,7 +10,8 @@
 //   build/bench/e2e_bench --seconds=5 --clients=1,16,64
 //
 // --noisy_neighbour=N measures Cradle and the durable echo again beside N
-// processes spinning on the CPU, each against its quiet run.
+// processes spinning on the CPU, each against its quiet run (opens, and with
+// --lifecycle whole manifests too).
 //
 // --lifecycle measures whole manifests (open, pickup, relay, deliver,
 // receive, dispose; the attested writes signed) against six durable echoes.
@@ -102,7 +103,8 @@ ABSL_FLAG(int, noisy_neighbour, 0,
           "also measure Cradle and the durable echo with this many busy "
           "neighbour processes beside them (each spinning on one CPU at "
           "normal priority), against the same without, at each --clients: "
-          "2 on a 2-core machine");
+          "2 on a 2-core machine; with --lifecycle, whole manifests against "
+          "six durable echoes too");
 ABSL_FLAG(bool, lifecycle, false,
           "also measure whole manifests through gRPC: open, pickup, relay, "
           "deliver, receive and dispose (the attested ones signed with "
@@ -764,12 +766,23 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
     std::fflush(stdout);
     return 0;
   }
+  // With --noisy_neighbour, each row is measured again beside the busy
+  // neighbours: how much of its ratio to six durable echoes Cradle keeps.
+  const int noisy = absl::GetFlag(FLAGS_noisy_neighbour);
   std::printf(
       "\nWhole manifests (open, pickup, relay, deliver, receive, dispose; "
       "five signed), each client one manifest after another; the durable "
-      "echo called six times in a row:\n\n| clients | manifests/s | p50 "
+      "echo called six times in a row%s:\n\n| clients | manifests/s | p50 "
       "us | p99 us | writes/s | durable echo x6/s | Cradle / durable echo "
-      "|\n|---:|---:|---:|---:|---:|---:|---:|\n");
+      "|%s\n|---:|---:|---:|---:|---:|---:|---:|%s\n",
+      noisy > 0 ? absl::StrCat("; then again beside ", noisy,
+                               " busy neighbour processes")
+                      .c_str()
+                : "",
+      noisy > 0 ? " noisy: manifests/s | p99 us | durable echo x6/s | Cradle "
+                  "/ durable echo | noisy / quiet |"
+                : "",
+      noisy > 0 ? "---:|---:|---:|---:|---:|" : "");
   for (absl::string_view c :
        absl::StrSplit(absl::GetFlag(FLAGS_clients), ',')) {
     int clients = 0;
@@ -777,10 +790,23 @@ int Lifecycles(const std::shared_ptr<grpc::Channel>& channel,
     const Result cradle = Drive(clients, d, lifecycle, pid);
     ++run;
     const Result echoes = Drive(clients, d, six_echoes);
-    std::printf("| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f |\n", clients,
+    const double quiet_ratio = cradle.per_second / echoes.per_second;
+    std::string loud_cells;
+    if (noisy > 0) {
+      const std::vector<pid_t> burners = StartBurners(noisy);
+      const Result loud = Drive(clients, d, lifecycle, pid);
+      ++run;
+      const Result loud_echoes = Drive(clients, d, six_echoes);
+      StopBurners(burners);
+      const double loud_ratio = loud.per_second / loud_echoes.per_second;
+      loud_cells = absl::StrFormat(
+          " %.0f | %.0f | %.0f | %.2f | %.2f |", loud.per_second, loud.p99,
+          loud_echoes.per_second, loud_ratio, loud_ratio / quiet_ratio);
+    }
+    std::printf("| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f |%s\n", clients,
                 cradle.per_second, cradle.p50, cradle.p99,
-                cradle.per_second * 6, echoes.per_second,
-                cradle.per_second / echoes.per_second);
+                cradle.per_second * 6, echoes.per_second, quiet_ratio,
+                loud_cells.c_str());
     std::fflush(stdout);
   }
   return 0;
