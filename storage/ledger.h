@@ -267,6 +267,17 @@ class Ledger : public LedgerReader {
   virtual absl::StatusOr<VerifyReport> VerifyDerived(uint64_t from,
                                                      uint64_t to) const = 0;
 
+  // Verify and VerifyDerived of [from, to] (clamped to the head) in one
+  // read of the entries, with their report: the chain's problem when the
+  // chain is broken, else the derived data's first. `visit`, if set, is
+  // handed the entries read, a page at a time in sequence order, each page
+  // once both checks have passed it; it may take them. An error it returns
+  // ends the check with that error. A deep check (services/ledger_check.h)
+  // replays the pages so, reading each entry once.
+  using EntryPages = std::function<absl::Status(std::vector<Entry>* page)>;
+  virtual absl::StatusOr<VerifyReport> VerifyEntries(
+      uint64_t from, uint64_t to, const EntryPages& visit) const = 0;
+
   // The whole-ledger checks, one full pass: every table file against its
   // checksums; no stream index key, Merkle node or idempotency record that
   // no entry accounts for; the head record. `checked` counts the keys read.

@@ -120,6 +120,8 @@ class RocksDbLedger final : public Ledger {
                                       uint64_t to) const override;
   absl::StatusOr<VerifyReport> VerifyDerived(uint64_t from,
                                              uint64_t to) const override;
+  absl::StatusOr<VerifyReport> VerifyEntries(
+      uint64_t from, uint64_t to, const EntryPages& visit) const override;
   absl::StatusOr<VerifyReport> VerifyStorage() const override;
   void Halt(absl::Status reason) override;
   std::vector<std::string> OpenProblems() const override;
@@ -193,6 +195,15 @@ class RocksDbLedger final : public Ledger {
   // before the tree existed).
   absl::Status CatchUpMerkle(uint64_t covered, uint64_t head, bool write);
   merkle::NodeReader Nodes() const;
+  // The chain over [from, to] (clamped to the head), each entry read once;
+  // `page`, if set, is handed every kScanPage entries checked (and the
+  // last few), and may take them. Marks *report bad at the first problem;
+  // an error `page` returns stops the pass with it.
+  absl::Status ChainPass(
+      uint64_t from, uint64_t to, VerifyReport* report,
+      const std::function<absl::Status(std::vector<Entry>*)>& page) const;
+  // VerifyDerived's checks of entries met in sequence order.
+  class DerivedCheck;
   void WriterLoop();
   // Writes `group` as one atomic, durable batch and answers each append.
   void CommitGroup(std::deque<Pending>* group);

@@ -2,6 +2,7 @@
 // bookkeeping (VerifyDerived) and the storage itself (VerifyStorage).
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "rocksdb/db.h"
 
 #include "base/set_digest.h"
@@ -31,17 +33,40 @@ VerifyReport Bad(VerifyReport* report, uint64_t sequence, std::string problem) {
   return *report;
 }
 
+// What is wrong with entry `e`, read under sequence `expected`, after an
+// entry that hashed to `prev`; empty when nothing is. On success `prev`
+// becomes the entry's hash.
+std::string ChainProblem(const Entry& e, uint64_t expected, std::string* prev) {
+  if (e.sequence != expected) {
+    return absl::StrCat("entry stored under sequence ", expected,
+                        " says it is ", e.sequence);
+  }
+  if (e.prev_hash != *prev) {
+    return absl::StrCat("previous hash ", HexHash(e.prev_hash),
+                        " does not match entry ", expected - 1, "'s ",
+                        HexHash(*prev));
+  }
+  std::string computed = ChainHash(*prev, CanonicalEntryBytes(e));
+  if (computed != e.hash) {
+    return absl::StrCat("content hashes to ", HexHash(computed),
+                        ", stored hash is ", HexHash(e.hash));
+  }
+  *prev = std::move(computed);
+  return std::string();
+}
+
 }  // namespace
 
-absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
-                                                   uint64_t to) const {
-  VerifyReport report;
+absl::Status RocksDbLedger::ChainPass(
+    uint64_t from, uint64_t to, VerifyReport* report,
+    const std::function<absl::Status(std::vector<Entry>*)>& page) const {
   const Head head = GetHead();
   from = std::max<uint64_t>(from, 1);
   to = std::min(to, head.sequence);
-  if (from > to) return report;
-  auto bad = [&report](uint64_t sequence, std::string problem) {
-    return Bad(&report, sequence, std::move(problem));
+  if (from > to) return absl::OkStatus();
+  auto bad = [report](uint64_t sequence, std::string problem) {
+    Bad(report, sequence, std::move(problem));
+    return absl::OkStatus();
   };
 
   std::string prev = ZeroHash();
@@ -54,6 +79,7 @@ absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
   }
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handles_[kEntriesCf]));
+  std::vector<Entry> entries;
   uint64_t expected = from;
   for (it->Seek(EncodeSequenceKey(from)); expected <= to; it->Next()) {
     if (!it->Valid()) {
@@ -74,70 +100,57 @@ absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
     absl::StatusOr<Entry> e = DecodeStoredEntry(
         absl::string_view(it->value().data(), it->value().size()));
     if (!e.ok()) return bad(expected, std::string(e.status().message()));
-    if (e->sequence != expected) {
-      return bad(expected, absl::StrCat("entry stored under sequence ",
-                                        expected, " says it is ", e->sequence));
+    if (std::string problem = ChainProblem(*e, expected, &prev);
+        !problem.empty()) {
+      return bad(expected, std::move(problem));
     }
-    if (e->prev_hash != prev) {
-      return bad(expected, absl::StrCat("previous hash ", HexHash(e->prev_hash),
-                                        " does not match entry ", expected - 1,
-                                        "'s ", HexHash(prev)));
-    }
-    const std::string computed = ChainHash(prev, CanonicalEntryBytes(*e));
-    if (computed != e->hash) {
-      return bad(expected, absl::StrCat("content hashes to ", HexHash(computed),
-                                        ", stored hash is ", HexHash(e->hash)));
-    }
-    prev = computed;
-    ++report.checked;
+    ++report->checked;
     ++expected;
+    if (page != nullptr) {
+      entries.push_back(*std::move(e));
+      if (entries.size() == kScanPage || expected > to) {
+        CRADLE_RETURN_IF_ERROR(page(&entries));
+        entries.clear();
+      }
+    }
   }
   if (to == head.sequence && prev != head.hash) {
     return bad(to, "last entry does not hash to the ledger head");
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<VerifyReport> RocksDbLedger::Verify(uint64_t from,
+                                                   uint64_t to) const {
+  VerifyReport report;
+  CRADLE_RETURN_IF_ERROR(ChainPass(from, to, &report, nullptr));
   return report;
 }
 
-absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
-                                                          uint64_t to) const {
-  VerifyReport report;
-  from = std::max<uint64_t>(from, 1);
-  to = std::min(to, GetHead().sequence);
-  if (from > to) return report;
-  auto bad = [&report](uint64_t sequence, std::string problem) {
-    return Bad(&report, sequence, std::move(problem));
-  };
-  absl::StatusOr<merkle::Frontier> frontier =
-      merkle::Frontier::Restore(from - 1, Nodes());
-  if (!frontier.ok()) {
-    return bad(from, absl::StrCat("the Merkle tree before it cannot be read: ",
-                                  frontier.status().message()));
+// Each entry's key in its stream's index, and the Merkle nodes the entry
+// completes.
+class RocksDbLedger::DerivedCheck {
+ public:
+  // For entries from `from` on.
+  static absl::StatusOr<DerivedCheck> Start(const RocksDbLedger& ledger,
+                                            uint64_t from,
+                                            VerifyReport* report) {
+    absl::StatusOr<merkle::Frontier> frontier =
+        merkle::Frontier::Restore(from - 1, ledger.Nodes());
+    if (!frontier.ok()) {
+      Bad(report, from,
+          absl::StrCat("the Merkle tree before it cannot be read: ",
+                       frontier.status().message()));
+    }
+    return DerivedCheck(
+        ledger, from,
+        frontier.ok() ? *std::move(frontier) : merkle::Frontier());
   }
-  // Completed nodes come in index order within each level: one iterator per
-  // level reads them in sequence instead of a point read each.
-  std::vector<std::unique_ptr<rocksdb::Iterator>> levels;
-  auto stored_node = [&](const merkle::Frontier::Node& n)
-      -> absl::StatusOr<absl::optional<std::string>> {
-    if (levels.size() <= static_cast<size_t>(n.level))
-      levels.resize(n.level + 1);
-    std::unique_ptr<rocksdb::Iterator>& it = levels[n.level];
-    const std::string key = MerkleKey(n.level, n.index);
-    if (it == nullptr) {
-      it.reset(db_->NewIterator(rocksdb::ReadOptions(), handles_[kMerkleCf]));
-      it->Seek(key);
-    }
-    while (it->Valid() && it->key().compare(key) < 0) it->Next();
-    if (!it->status().ok()) return FromRocks(it->status(), "reading Merkle");
-    if (!it->Valid() || it->key() != rocksdb::Slice(key)) {
-      return absl::optional<std::string>();
-    }
-    return absl::optional<std::string>(it->value().ToString());
-  };
-  for (uint64_t next = from; next <= to;) {
-    CRADLE_ASSIGN_OR_RETURN(
-        std::vector<Entry> page,
-        Scan(next, std::min<uint64_t>(kScanPage, to - next + 1)));
-    if (page.empty()) return bad(next, "missing: the chain check names it");
+
+  // The next entries; marks *report bad at the first that does not match
+  // and checks nothing after it.
+  absl::Status Check(absl::Span<const Entry> page, VerifyReport* report) {
+    if (!report->ok) return absl::OkStatus();
     // The page's stream index keys in one batch.
     std::vector<std::string> stream_keys;
     stream_keys.reserve(page.size());
@@ -146,15 +159,17 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
     }
     CRADLE_ASSIGN_OR_RETURN(
         std::vector<absl::optional<std::string>> stream_values,
-        GetValues(db_.get(), handles_[kStreamsCf], nullptr, stream_keys,
-                  "stream index"));
+        GetValues(ledger_.db_.get(), ledger_.handles_[kStreamsCf], nullptr,
+                  stream_keys, "stream index"));
+    auto bad = [report](uint64_t sequence, std::string problem) {
+      Bad(report, sequence, std::move(problem));
+      return absl::OkStatus();
+    };
     for (size_t i = 0; i < page.size(); ++i) {
       const Entry& e = page[i];
-      if (e.sequence != next) {
-        return bad(next,
-                   absl::StrCat("entry ", next,
-                                " is missing or says it "
-                                "is ",
+      if (e.sequence != next_) {
+        return bad(next_,
+                   absl::StrCat("entry ", next_, " is missing or says it is ",
                                 e.sequence, ": the chain check names it"));
       }
       const absl::optional<std::string>& key = stream_values[i];
@@ -170,11 +185,11 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
                                 key->size() == 8 ? DecodeSequenceKey(*key) : 0,
                                 " instead"));
       }
-      std::vector<merkle::Frontier::Node> nodes;
-      frontier->Append(merkle::LeafHash(e.hash), &nodes);
-      for (const merkle::Frontier::Node& n : nodes) {
+      nodes_.clear();
+      frontier_.Append(merkle::LeafHash(e.hash), &nodes_);
+      for (const merkle::Frontier::Node& n : nodes_) {
         CRADLE_ASSIGN_OR_RETURN(absl::optional<std::string> stored,
-                                stored_node(n));
+                                StoredNode(n));
         if (!stored.has_value() || *stored != n.hash) {
           return bad(
               e.sequence,
@@ -186,12 +201,87 @@ absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
                                : std::string("is missing")));
         }
       }
-      ++report.checked;
-      next = e.sequence + 1;
-      if (next > to) break;
+      ++report->checked;
+      ++next_;
     }
+    return absl::OkStatus();
+  }
+
+ private:
+  DerivedCheck(const RocksDbLedger& ledger, uint64_t from,
+               merkle::Frontier frontier)
+      : ledger_(ledger), next_(from), frontier_(std::move(frontier)) {}
+
+  // Completed nodes come in index order within each level: one iterator per
+  // level reads them in sequence instead of a point read each.
+  absl::StatusOr<absl::optional<std::string>> StoredNode(
+      const merkle::Frontier::Node& n) {
+    if (levels_.size() <= static_cast<size_t>(n.level))
+      levels_.resize(n.level + 1);
+    std::unique_ptr<rocksdb::Iterator>& it = levels_[n.level];
+    const std::string key = MerkleKey(n.level, n.index);
+    if (it == nullptr) {
+      it.reset(ledger_.db_->NewIterator(rocksdb::ReadOptions(),
+                                        ledger_.handles_[kMerkleCf]));
+      it->Seek(key);
+    }
+    while (it->Valid() && it->key().compare(key) < 0) it->Next();
+    if (!it->status().ok()) return FromRocks(it->status(), "reading Merkle");
+    if (!it->Valid() || it->key() != rocksdb::Slice(key)) {
+      return absl::optional<std::string>();
+    }
+    return absl::optional<std::string>(it->value().ToString());
+  }
+
+  const RocksDbLedger& ledger_;
+  uint64_t next_;  // the sequence the next entry must have
+  merkle::Frontier frontier_;
+  std::vector<merkle::Frontier::Node> nodes_;
+  std::vector<std::unique_ptr<rocksdb::Iterator>> levels_;
+};
+
+absl::StatusOr<VerifyReport> RocksDbLedger::VerifyDerived(uint64_t from,
+                                                          uint64_t to) const {
+  VerifyReport report;
+  from = std::max<uint64_t>(from, 1);
+  to = std::min(to, GetHead().sequence);
+  if (from > to) return report;
+  CRADLE_ASSIGN_OR_RETURN(DerivedCheck check,
+                          DerivedCheck::Start(*this, from, &report));
+  for (uint64_t next = from; next <= to && report.ok;) {
+    CRADLE_ASSIGN_OR_RETURN(
+        std::vector<Entry> page,
+        Scan(next, std::min<uint64_t>(kScanPage, to - next + 1)));
+    if (page.empty()) {
+      Bad(&report, next, "missing: the chain check names it");
+      break;
+    }
+    CRADLE_RETURN_IF_ERROR(check.Check(page, &report));
+    next = page.back().sequence + 1;
   }
   return report;
+}
+
+absl::StatusOr<VerifyReport> RocksDbLedger::VerifyEntries(
+    uint64_t from, uint64_t to, const EntryPages& visit) const {
+  VerifyReport chain, derived;
+  from = std::max<uint64_t>(from, 1);
+  to = std::min(to, GetHead().sequence);
+  if (from > to) return chain;
+  CRADLE_ASSIGN_OR_RETURN(DerivedCheck check,
+                          DerivedCheck::Start(*this, from, &derived));
+  CRADLE_RETURN_IF_ERROR(
+      ChainPass(from, to, &chain, [&](std::vector<Entry>* page) {
+        // Once the derived data is found wrong, only the chain goes on: a
+        // problem in it is named first, as when the two run apart.
+        if (!derived.ok) return absl::OkStatus();
+        CRADLE_RETURN_IF_ERROR(check.Check(*page, &derived));
+        if (!derived.ok || visit == nullptr) return absl::OkStatus();
+        return visit(page);
+      }));
+  if (!chain.ok || derived.ok) return chain;
+  derived.checked = chain.checked;
+  return derived;
 }
 
 namespace {

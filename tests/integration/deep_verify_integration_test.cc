@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -11,6 +12,7 @@
 #include "cradle/ledger/v1/events.pb.h"
 #include "services/deep_verify.h"
 #include "services/keys.h"
+#include "services/ledger_check.h"
 #include "storage/entry_codec.h"
 #include "storage/rocksdb_ledger.h"
 #include "tests/integration/server_fixture.h"
@@ -118,6 +120,40 @@ class DeepVerifyTest : public ServerFixture {
     if (!ledger.ok()) return ledger.status();
     services::DeepVerifier verifier(**ledger, domain::FlagConfig());
     return verifier.CheckStream(stream);
+  }
+
+  // The whole check (services/ledger_check.h) of the ledger opened read-only
+  // with a short checked tail, so that it opens whatever the damage; the
+  // phases it reports progress in go to `phases`.
+  absl::StatusOr<services::CheckResult> CheckWhole(
+      bool deep, uint64_t step, std::vector<std::string>* phases = nullptr) {
+    storage::RocksDbLedger::Options read_only;
+    read_only.read_only = true;
+    read_only.verify_tail_on_open = 1;
+    absl::StatusOr<std::unique_ptr<storage::RocksDbLedger>> ledger =
+        storage::RocksDbLedger::Open(dir_.Sub("ledger"), read_only);
+    if (!ledger.ok()) return ledger.status();
+    services::CheckOptions options;
+    options.deep = deep;
+    options.step = step;
+    options.pace = [phases](const services::CheckProgress& p) {
+      if (phases != nullptr && (phases->empty() || phases->back() != p.phase)) {
+        phases->push_back(p.phase);
+      }
+      return true;
+    };
+    return services::CheckLedger(**ledger, domain::FlagConfig(), options);
+  }
+
+  // Rewrites `closed_`'s state: damage only the replay finds.
+  void RewriteClosedState() {
+    RawDb db(dir_.Sub("ledger"));
+    v1::Manifest m;
+    ASSERT_TRUE(m.ParseFromString(
+        db.Get("state", services::keys::ManifestState(closed_))));
+    m.set_receiver(kAltReceiver);
+    db.Put("state", services::keys::ManifestState(closed_),
+           m.SerializeAsString());
   }
 
   // Found by the pass in sequence order, and by the streams replayed by
@@ -391,6 +427,82 @@ TEST_F(DeepVerifyTest, ARevokedCredentialMadeValidAgainIsFound) {
   }
   ExpectFound("credential/" + creds_[kThirdCarrier].id,
               "issued.revoked is unset, the entries make it true");
+}
+
+// The whole check, deep: the replay reads the pages the chain check reads,
+// a step at a time, and finds what it finds reading by itself.
+TEST_F(DeepVerifyTest, TheWholeCheckReplaysThePagesTheChainCheckReads) {
+  absl::StatusOr<services::DeepReport> apart = CheckAll();
+  ASSERT_TRUE(apart.ok()) << apart.status();
+  for (uint64_t step : {uint64_t{1}, uint64_t{7}, uint64_t{10000}}) {
+    SCOPED_TRACE(step);
+    std::vector<std::string> phases;
+    absl::StatusOr<services::CheckResult> r =
+        CheckWhole(/*deep=*/true, step, &phases);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(r->ok) << r->phase << ": " << r->problem;
+    EXPECT_EQ(r->streams, apart->streams);
+    EXPECT_EQ(r->keys, apart->keys);
+    EXPECT_THAT(phases, ElementsAre("chain and projections", "storage"));
+    phases.clear();
+    absl::StatusOr<services::CheckResult> plain =
+        CheckWhole(/*deep=*/false, step, &phases);
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    EXPECT_TRUE(plain->ok) << plain->phase << ": " << plain->problem;
+    EXPECT_EQ(plain->head.sequence, r->head.sequence);
+    EXPECT_THAT(phases, ElementsAre("chain", "storage"));
+  }
+}
+
+TEST_F(DeepVerifyTest, TheWholeCheckNamesARewrittenStateAsAProjection) {
+  RewriteClosedState();
+  absl::StatusOr<services::CheckResult> r = CheckWhole(/*deep=*/true, 7);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->phase, "projections");
+  EXPECT_EQ(r->stream, closed_);
+  EXPECT_THAT(r->problem, HasSubstr("receiver"));
+  // Not deep, nothing is wrong.
+  absl::StatusOr<services::CheckResult> plain = CheckWhole(/*deep=*/false, 7);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_TRUE(plain->ok) << plain->problem;
+}
+
+TEST_F(DeepVerifyTest, TheWholeCheckNamesABrokenChainFirst) {
+  RewriteClosedState();
+  {
+    // Entry 12's payload: the chain breaks there.
+    RawDb db(dir_.Sub("ledger"));
+    storage::Entry e = *storage::DecodeStoredEntry(
+        db.Get("entries", storage::EncodeSequenceKey(12)));
+    e.payload += "x";
+    db.Put("entries", storage::EncodeSequenceKey(12),
+           storage::EncodeStoredEntry(e));
+  }
+  for (uint64_t step : {uint64_t{1}, uint64_t{7}, uint64_t{10000}}) {
+    SCOPED_TRACE(step);
+    absl::StatusOr<services::CheckResult> r = CheckWhole(/*deep=*/true, step);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_FALSE(r->ok);
+    EXPECT_EQ(r->phase, "chain");
+    EXPECT_EQ(r->first_bad, 12u);
+    EXPECT_THAT(r->problem, HasSubstr("content hashes to"));
+  }
+}
+
+TEST_F(DeepVerifyTest, TheWholeCheckNamesDamagedStorageBeforeAProjection) {
+  RewriteClosedState();
+  {
+    // A stream index key no entry accounts for.
+    RawDb db(dir_.Sub("ledger"));
+    db.Put("streams", StreamKey("nobody", 1),
+           storage::EncodeSequenceKey(999999));
+  }
+  absl::StatusOr<services::CheckResult> r = CheckWhole(/*deep=*/true, 7);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->phase, "storage");
+  EXPECT_THAT(r->problem, HasSubstr("points past the last entry"));
 }
 
 }  // namespace

@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -193,6 +195,76 @@ TEST_F(LedgerTamperTest, RewrittenChainAndHeadRecordBreakTheMerkleRoot) {
 
 // The walk over the newest entries goes by key: an entry claiming an
 // earlier sequence once sent it round in circles.
+// VerifyEntries: the chain and the derived data from one read, the entries
+// handed over as they pass.
+
+TEST_F(LedgerTamperTest, VerifyEntriesHandsOverEveryEntryCheckedInOrder) {
+  Open();
+  for (auto [from, to] :
+       {std::pair<uint64_t, uint64_t>{1, 10}, {4, 7}, {9, 99}, {11, 20}}) {
+    SCOPED_TRACE(absl::StrCat(from, "..", to));
+    std::vector<uint64_t> seen;
+    absl::StatusOr<VerifyReport> r =
+        ledger_->VerifyEntries(from, to, [&](std::vector<Entry>* page) {
+          for (const Entry& e : *page) seen.push_back(e.sequence);
+          return absl::OkStatus();
+        });
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(r->ok) << r->problem;
+    std::vector<uint64_t> expected;
+    for (uint64_t n = from; n <= std::min<uint64_t>(to, 10); ++n) {
+      expected.push_back(n);
+    }
+    EXPECT_EQ(seen, expected);
+    EXPECT_EQ(r->checked, expected.size());
+  }
+}
+
+TEST_F(LedgerTamperTest, VerifyEntriesNamesTheChainBeforeTheDerivedData) {
+  {
+    RawDb db(dir_.path());
+    // Entry 3's Merkle leaf (derived data), and entry 6's payload (chain).
+    db.Put("merkle", MerkleKey(0, 2), std::string(kHashBytes, 'x'));
+    Entry e = *DecodeStoredEntry(db.Get("entries", EncodeSequenceKey(6)));
+    e.payload = "forged";
+    db.Put("entries", EncodeSequenceKey(6), EncodeStoredEntry(e));
+  }
+  RocksDbLedger::Options forensic;
+  forensic.forensic = true;
+  Open(forensic);
+  int pages = 0;
+  auto count = [&pages](std::vector<Entry>*) {
+    ++pages;
+    return absl::OkStatus();
+  };
+  absl::StatusOr<VerifyReport> both = ledger_->VerifyEntries(1, 10, count);
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_FALSE(both->ok);
+  EXPECT_EQ(both->first_bad, 6u);
+  EXPECT_THAT(both->problem, HasSubstr("content hashes to"));
+  // Past the chain's break, the derived data's problem is named, as
+  // VerifyDerived names it; no page with a bad entry is handed over.
+  absl::StatusOr<VerifyReport> derived = ledger_->VerifyEntries(1, 5, count);
+  ASSERT_TRUE(derived.ok()) << derived.status();
+  EXPECT_FALSE(derived->ok);
+  EXPECT_EQ(derived->first_bad, 3u);
+  EXPECT_THAT(derived->problem, HasSubstr("Merkle node (level 0, index 2)"));
+  EXPECT_EQ(pages, 0);
+  absl::StatusOr<VerifyReport> after = ledger_->VerifyEntries(7, 10, count);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_TRUE(after->ok) << after->problem;
+  EXPECT_EQ(pages, 1);
+}
+
+TEST_F(LedgerTamperTest, VerifyEntriesStopsWithTheErrorOfItsVisit) {
+  Open();
+  absl::StatusOr<VerifyReport> r = ledger_->VerifyEntries(
+      1, 10,
+      [](std::vector<Entry>*) { return absl::CancelledError("enough"); });
+  EXPECT_THAT(r.status(),
+              StatusIs(absl::StatusCode::kCancelled, HasSubstr("enough")));
+}
+
 TEST_F(LedgerTamperTest, AnEntryClaimingAnotherSequenceDoesNotHangTheOpen) {
   {
     RawDb db(dir_.path());
