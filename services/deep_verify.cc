@@ -318,7 +318,7 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
     const storage::LedgerReader& reader, const domain::FlagConfig& config,
     bool by_reads, size_t max_open,
     const std::function<bool(const DeepReport&)>& progress,
-    uint64_t progress_every, const DeepVerifier::EntrySource& entries) {
+    uint64_t progress_every) {
   DeepReport report;
   // What the streams make, summed over all of them.
   std::map<std::pair<storage::Table, std::string>, int64_t> counters;
@@ -412,9 +412,8 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
   // The entries in sequence order.
   absl::flat_hash_map<std::string, Open> open;
   for (uint64_t from = 1;;) {
-    CRADLE_ASSIGN_OR_RETURN(
-        std::vector<storage::Entry> page,
-        entries != nullptr ? entries(from, kPage) : reader.Scan(from, kPage));
+    CRADLE_ASSIGN_OR_RETURN(std::vector<storage::Entry> page,
+                            reader.Scan(from, kPage));
     for (const storage::Entry& e : page) {
       const uint64_t h = StreamHash(e.stream);
       auto l = listed.find(h);
@@ -662,17 +661,16 @@ absl::StatusOr<absl::optional<DeepReport>> Pass(
 
 absl::StatusOr<DeepReport> DeepVerifier::CheckAll(
     const std::function<bool(const DeepReport&)>& progress,
-    uint64_t progress_every, const EntrySource& entries) const {
-  CRADLE_ASSIGN_OR_RETURN(
-      absl::optional<DeepReport> report,
-      Pass(reader_, config_, /*by_reads=*/false, max_open_streams_, progress,
-           progress_every, entries));
+    uint64_t progress_every) const {
+  CRADLE_ASSIGN_OR_RETURN(absl::optional<DeepReport> report,
+                          Pass(reader_, config_, /*by_reads=*/false,
+                               max_open_streams_, progress, progress_every));
   if (report.has_value()) return *std::move(report);
   // The state or the index is not what the streams make: a second pass
   // reads each stream's keys to name the first difference.
   CRADLE_ASSIGN_OR_RETURN(
       report, Pass(reader_, config_, /*by_reads=*/true, max_open_streams_,
-                   progress, progress_every, /*entries=*/nullptr));
+                   progress, progress_every));
   if (report->ok) {
     report->notes.push_back(
         "stored state differs in its bytes from what the streams make, but "

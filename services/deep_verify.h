@@ -71,18 +71,9 @@ class DeepVerifier {
   // entry). `progress`, if set, is
   // called with the report so far every `progress_every` entries replayed;
   // when it returns false the check stops with CANCELLED.
-  //
-  // `entries`, if set, is where the pass reads the entries from instead of
-  // the reader (CheckLedger's pages of the chain check, so that a deep
-  // check reads each entry once): up to `max` from sequence `from`, in
-  // sequence order, fewer only at the end, the same entries the reader
-  // holds. An error it returns stops the check with it.
-  using EntrySource = std::function<absl::StatusOr<std::vector<storage::Entry>>(
-      uint64_t from, size_t max)>;
   absl::StatusOr<DeepReport> CheckAll(
       const std::function<bool(const DeepReport&)>& progress = nullptr,
-      uint64_t progress_every = 10000,
-      const EntrySource& entries = nullptr) const;
+      uint64_t progress_every = 10000) const;
 
  private:
   const storage::LedgerReader& reader_;

@@ -3,13 +3,9 @@
 // One whole check of a ledger: the hash chain, what the ledger derives from
 // it (stream index, Merkle tree, head record, table checksums) and, deep,
 // every stream replayed through the domain and compared with its state,
-// indexes and counters (deep_verify.h). Each entry is read once: the
-// replay is handed the pages the chain check has just read
-// (Ledger::VerifyEntries). Whatever order the checks run in, a broken
-// chain is named before damaged storage, and that before a projection. The
-// scrubber runs it paced, a regulator's `audit verify --deep` and `cradlectl
-// audit verify --data` as fast as it goes. What each check finds:
-// docs/RELIABILITY.md.
+// indexes and counters (deep_verify.h). The scrubber runs it paced, a
+// regulator's `audit verify --deep` and `cradlectl audit verify --data` as
+// fast as it goes. What each check finds: docs/RELIABILITY.md.
 
 #include <cstdint>
 #include <functional>
@@ -24,9 +20,7 @@
 namespace cradle::services {
 
 struct CheckProgress {
-  // "chain", "storage"; deep, "chain and projections" while the entries
-  // are read and replayed.
-  std::string phase;
+  std::string phase;     // "chain", "storage", "projections"
   uint64_t checked = 0;  // entries (chain, projections) or keys (storage)
   uint64_t of = 0;       // in this phase; 0 when not known
   uint64_t streams = 0;  // projections: streams replayed

@@ -269,11 +269,12 @@ class Ledger : public LedgerReader {
 
   // Verify and VerifyDerived of [from, to] (clamped to the head) in one
   // read of the entries, with their report: the chain's problem when the
-  // chain is broken, else the derived data's first. `visit`, if set, is
-  // handed the entries read, a page at a time in sequence order, each page
-  // once both checks have passed it; it may take them. An error it returns
-  // ends the check with that error. A deep check (services/ledger_check.h)
-  // replays the pages so, reading each entry once.
+  // chain is broken, else the derived data's first. The whole check
+  // (services/ledger_check.h) runs it. `visit`, if set, is handed the
+  // entries read, a page at a time in sequence order, each page once both
+  // checks have passed it; it may take them, and an error it returns ends
+  // the check with that error. (Handing them to the deep check's replay,
+  // so that it reads no entry again, did not pay: docs/BENCHMARKS.md.)
   using EntryPages = std::function<absl::Status(std::vector<Entry>* page)>;
   virtual absl::StatusOr<VerifyReport> VerifyEntries(
       uint64_t from, uint64_t to, const EntryPages& visit) const = 0;
