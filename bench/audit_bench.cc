@@ -27,12 +27,14 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -163,6 +165,17 @@ void Check(const char* what,
                                           report->problem)
                                  .c_str()
                            : report.status().ToString().c_str());
+  std::exit(1);
+}
+
+// Exits, saying why, unless a whole check ran (`status`) and found the
+// ledger whole (`ok`); `where` and `problem` name what it found.
+void CheckFound(const char* what, const absl::Status& status, bool ok,
+                absl::string_view where, absl::string_view problem) {
+  if (status.ok() && ok) return;
+  std::fprintf(stderr, "audit_bench: %s failed: %s\n", what,
+               status.ok() ? absl::StrCat(where, " ", problem).c_str()
+                           : status.ToString().c_str());
   std::exit(1);
 }
 
@@ -650,13 +663,8 @@ int main(int argc, char** argv) {
           cradle::services::DeepVerifier(*snapshot,
                                          cradle::domain::FlagConfig())
               .CheckAll();
-      if (!r.ok() || !r->ok) {
-        std::fprintf(
-            stderr, "audit_bench: deep check failed: %s %s\n",
-            r.ok() ? r->stream.c_str() : "",
-            r.ok() ? r->problem.c_str() : r.status().ToString().c_str());
-        std::exit(1);
-      }
+      CheckFound("deep check", r.status(), r.ok() && r->ok,
+                 r.ok() ? r->stream : "", r.ok() ? r->problem : "");
       streams = r->streams;
     });
     const size_t fused = timed([&] {
@@ -671,13 +679,8 @@ int main(int argc, char** argv) {
       absl::StatusOr<cradle::services::CheckResult> r =
           cradle::services::CheckLedger(ledger, cradle::domain::FlagConfig(),
                                         options);
-      if (!r.ok() || !r->ok) {
-        std::fprintf(
-            stderr, "audit_bench: the whole check failed: %s %s\n",
-            r.ok() ? r->phase.c_str() : "",
-            r.ok() ? r->problem.c_str() : r.status().ToString().c_str());
-        std::exit(1);
-      }
+      CheckFound("the whole check", r.status(), r.ok() && r->ok,
+                 r.ok() ? r->phase : "", r.ok() ? r->problem : "");
     };
     const size_t plain = timed([&] { whole(false); });
     const size_t deep = timed([&] { whole(true); });
